@@ -1,0 +1,48 @@
+"""brainview: 3-D neuroimaging visualisation, scripted like pylab, in world mm.
+
+``import brainview`` is fast and loads neither VTK nor Qt: the scripting
+functions, submodules and classes load on first use.
+
+Examples
+--------
+>>> import brainview as bv
+>>> callable(bv.contour)
+True
+"""
+
+import importlib
+
+from .errors import (
+    BrainviewError,
+    BrainviewTypeError,
+    BrainviewValueError,
+    BrainviewWarning,
+    ImageLoadError,
+)
+
+__version__ = "0.1.0"
+
+_PYLAB = (
+    "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
+    "view", "title", "text", "colorbar",
+    "contour", "volume", "slices", "surface", "points",
+)
+_SUBMODULES = ("colors", "datasets", "geometry", "io", "layers", "pylab")
+_OBJECTS = {"Figure": "figure"}
+
+__all__ = [*_PYLAB, *_SUBMODULES, *_OBJECTS, "BrainviewError", "BrainviewTypeError",
+           "BrainviewValueError", "BrainviewWarning", "ImageLoadError"]
+
+
+def __getattr__(name):
+    if name in _PYLAB:
+        return getattr(importlib.import_module(".pylab", __name__), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _OBJECTS:
+        return getattr(importlib.import_module(f".{_OBJECTS[name]}", __name__), name)
+    raise AttributeError(f"module 'brainview' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,90 @@
+"""The one place that imports VTK rendering classes and holds version workarounds.
+
+Every workaround for a VTK or pyvista version is here, each marked
+``WORKAROUND`` with the version it concerns, so that it can be dropped when
+the minimum version moves.
+
+Examples
+--------
+>>> from brainview import _vtk
+>>> _vtk.vtkRenderer().GetClassName()
+'vtkRenderer'
+"""
+
+import os
+
+# VTK's threaded filters (flying edges, surface nets, glyphs) run on one thread
+# unless a backend is chosen before vtkCommonCore loads: 40 -> 26 ms on 2 cores.
+os.environ.setdefault("VTK_SMP_BACKEND_IN_USE", "STDThread")
+
+import vtkmodules.vtkInteractionStyle  # noqa: E402,F401  (registers the default style)
+import vtkmodules.vtkRenderingFreeType  # noqa: E402,F401  (text rendering)
+import vtkmodules.vtkRenderingOpenGL2  # noqa: E402,F401  (the OpenGL render window factory)
+import vtkmodules.vtkRenderingVolumeOpenGL2  # noqa: E402,F401  (GPU volume mapper factory)
+from vtkmodules.util.numpy_support import vtk_to_numpy  # noqa: E402
+from vtkmodules.vtkCommonCore import vtkLookupTable  # noqa: E402
+from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPiecewiseFunction  # noqa: E402
+from vtkmodules.vtkCommonMath import vtkMatrix4x4  # noqa: E402
+from vtkmodules.vtkIOImage import vtkJPEGWriter, vtkPNGWriter  # noqa: E402
+from vtkmodules.vtkRenderingAnnotation import vtkScalarBarActor  # noqa: E402
+from vtkmodules.vtkRenderingCore import (  # noqa: E402
+    vtkActor,
+    vtkCellPicker,
+    vtkColorTransferFunction,
+    vtkCoordinate,
+    vtkGlyph3DMapper,
+    vtkImageActor,
+    vtkLightKit,
+    vtkPolyDataMapper,
+    vtkRenderer,
+    vtkRenderWindow,
+    vtkTextActor,
+    vtkVolume,
+    vtkVolumeProperty,
+    vtkWindowToImageFilter,
+)
+from vtkmodules.vtkRenderingVolume import (  # noqa: E402
+    vtkFixedPointVolumeRayCastMapper,
+    vtkGPUVolumeRayCastMapper,
+)
+
+__all__ = [
+    "vtkActor", "vtkCellPicker", "vtkImageData", "vtkPiecewiseFunction", "vtkColorTransferFunction", "vtkCoordinate",
+    "vtkGlyph3DMapper", "vtkImageActor", "vtkJPEGWriter", "vtkLightKit",
+    "vtkLookupTable", "vtkMatrix4x4", "vtkPNGWriter", "vtkPolyDataMapper",
+    "vtkRenderWindow", "vtkRenderer", "vtkScalarBarActor", "vtkTextActor",
+    "vtkVolume", "vtkVolumeProperty", "vtkWindowToImageFilter",
+    "vtkFixedPointVolumeRayCastMapper", "vtkGPUVolumeRayCastMapper",
+    "vtk_to_numpy", "matrix_from_numpy", "is_software_rendering",
+]
+
+
+def matrix_from_numpy(matrix):
+    """A ``vtkMatrix4x4`` holding a 4×4 numpy matrix."""
+    vtk_matrix = vtkMatrix4x4()
+    for i in range(4):
+        for j in range(4):
+            vtk_matrix.SetElement(i, j, float(matrix[i][j]))
+    return vtk_matrix
+
+
+_SOFTWARE = None
+
+
+def is_software_rendering():
+    """True when OpenGL is Mesa's software rasteriser (llvmpipe, softpipe, swrast).
+
+    Decides the volume mapper: on a CPU the fixed-point ray caster is about
+    twice as fast as the GPU ray caster; on a real GPU the GPU one wins.
+    """
+    global _SOFTWARE
+    if _SOFTWARE is None:
+        window = vtkRenderWindow()
+        window.SetOffScreenRendering(True)
+        window.SetSize(2, 2)
+        window.AddRenderer(vtkRenderer())
+        window.Render()
+        report = window.ReportCapabilities().lower()
+        window.Finalize()
+        _SOFTWARE = any(name in report for name in ("llvmpipe", "softpipe", "swrast", "software"))
+    return _SOFTWARE

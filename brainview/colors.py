@@ -1,0 +1,170 @@
+"""Colormaps, colours, colour ranges and thresholds shared by every layer.
+
+Colormaps are matplotlib's (plus nilearn's names such as ``"cold_hot"``), so a
+brainview figure and a matplotlib/nilearn figure of the same data use the same
+colours.
+
+Examples
+--------
+>>> from brainview.colors import to_rgb, check_clim
+>>> to_rgb("red")
+(1.0, 0.0, 0.0)
+>>> check_clim((0, 1))
+(0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+
+from .errors import BrainviewTypeError, BrainviewValueError, describe
+
+__all__ = ["get_cmap", "to_rgb", "check_clim", "auto_clim", "cmap_table", "lookup_table"]
+
+
+def _pigtailed(base, name):
+    """nilearn's "pigtailed" maps: ``base`` above the middle, its mirror with
+    red and blue swapped below (``cold_hot`` is black at 0, hot above, cold below).
+    Rebuilt here because importing ``nilearn.plotting`` takes 3 s."""
+    import matplotlib
+    from matplotlib.colors import ListedColormap
+
+    samples = matplotlib.colormaps[base](np.linspace(0.0, 1.0, 128))
+    cold = samples[::-1][:, [2, 1, 0, 3]]
+    return ListedColormap(np.vstack([cold, samples]), name=name)
+
+
+_PIGTAILED = {"cold_hot": "hot", "cold_white_hot": "hot_r"}
+
+
+def get_cmap(cmap, *, name="cmap"):
+    """A matplotlib colormap from a name or a Colormap object.
+
+    Raises
+    ------
+    BrainviewValueError
+        Unknown name; the message lists the closest known names.
+
+    Examples
+    --------
+    >>> get_cmap("hot").name
+    'hot'
+    """
+    import matplotlib
+    from matplotlib.colors import Colormap
+
+    if isinstance(cmap, Colormap):
+        return cmap
+    if not isinstance(cmap, str):
+        raise BrainviewTypeError(
+            f"{name}: expected a colormap name or a matplotlib Colormap, got {describe(cmap)}."
+        )
+    if cmap in _PIGTAILED:
+        return _pigtailed(_PIGTAILED[cmap], cmap)
+    if cmap.endswith("_r") and cmap[:-2] in _PIGTAILED:
+        return _pigtailed(_PIGTAILED[cmap[:-2]], cmap[:-2]).reversed()
+    try:
+        return matplotlib.colormaps[cmap]
+    except KeyError:
+        known = list(matplotlib.colormaps) + list(_PIGTAILED)
+        close = difflib.get_close_matches(cmap, known, n=4)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise BrainviewValueError(
+            f"{name}: unknown colormap {cmap!r}.{hint} Any matplotlib colormap name works."
+        ) from None
+
+
+def to_rgb(color, *, name="color"):
+    """An ``(r, g, b)`` tuple in 0..1 from any matplotlib colour specification.
+
+    Examples
+    --------
+    >>> to_rgb("#00ff00")
+    (0.0, 1.0, 0.0)
+    """
+    from matplotlib.colors import to_rgb as mpl_to_rgb
+
+    try:
+        return tuple(float(c) for c in mpl_to_rgb(color))
+    except (ValueError, TypeError):
+        raise BrainviewValueError(
+            f"{name}: {describe(color)} is not a colour. Use a name ('red'), a hex "
+            "string ('#ff0000') or an (r, g, b) tuple in 0..1."
+        ) from None
+
+
+def check_clim(clim, *, name="clim"):
+    """Validate a colour range ``(low, high)`` with ``low < high``.
+
+    Examples
+    --------
+    >>> check_clim([3, 8])
+    (3.0, 8.0)
+    """
+    try:
+        low, high = (float(v) for v in clim)
+    except (TypeError, ValueError):
+        raise BrainviewValueError(
+            f"{name}: expected two numbers (low, high), got {describe(clim)}."
+        ) from None
+    if not (np.isfinite(low) and np.isfinite(high)) or low >= high:
+        raise BrainviewValueError(
+            f"{name}: expected finite low < high, got ({low}, {high}). "
+            "Swap them or widen the range."
+        )
+    return low, high
+
+
+def auto_clim(data, *, robust=False):
+    """A colour range covering the finite data (or its 2nd-98th percentiles).
+
+    Never returns an empty range: constant data gets ``(v - 0.5, v + 0.5)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> auto_clim(np.array([0.0, 2.0, np.nan]))
+    (0.0, 2.0)
+    """
+    values = np.asarray(data)
+    if np.issubdtype(values.dtype, np.floating):
+        values = values[np.isfinite(values)]
+    if values.size == 0:
+        return 0.0, 1.0
+    if robust:
+        low, high = (float(v) for v in np.percentile(values, [2, 98]))
+    else:
+        low, high = float(values.min()), float(values.max())
+    if low >= high:
+        return low - 0.5, high + 0.5
+    return low, high
+
+
+def cmap_table(cmap, n_colors=256):
+    """``(n_colors, 4)`` float RGBA samples of a colormap."""
+    return get_cmap(cmap)(np.linspace(0.0, 1.0, n_colors))
+
+
+def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False):
+    """Fill (or create) a ``vtkLookupTable`` with a colormap over a range.
+
+    NaN maps to fully transparent. With ``transparent_below``, values under
+    ``clim[0]`` are transparent too (used to hide below-threshold voxels).
+    """
+    from ._vtk import vtkLookupTable
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+
+    table = table or vtkLookupTable()
+    rgba = cmap_table(cmap)
+    rgba[:, 3] *= alpha
+    colors = numpy_to_vtk((rgba * 255).round().astype(np.uint8), deep=True)
+    table.SetNumberOfTableValues(len(rgba))
+    table.SetTable(colors)
+    table.SetRange(*clim)
+    table.SetNanColor(0.0, 0.0, 0.0, 0.0)
+    table.SetUseBelowRangeColor(transparent_below)
+    table.SetBelowRangeColor(0.0, 0.0, 0.0, 0.0)
+    table.Modified()
+    return table

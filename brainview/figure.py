@@ -1,0 +1,421 @@
+"""The Figure: layers, camera, annotations, and rendering to images.
+
+A figure renders off-screen by default (EGL/OSMesa, no display needed). The
+desktop app shows the same figure by hosting its renderer in a Qt widget;
+nothing in here imports Qt.
+
+Examples
+--------
+>>> import numpy as np
+>>> from brainview.figure import Figure
+>>> from brainview.layers import Points
+>>> fig = Figure(size=(120, 100))
+>>> _ = fig.add(Points([[0, 0, 0]], size=10))
+>>> fig.screenshot().shape
+(100, 120, 3)
+>>> fig.close()
+"""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+
+import numpy as np
+from traits.api import Any, Event, HasStrictTraits, Instance, List, Python
+
+from . import _vtk, colors
+from .errors import BrainviewTypeError, BrainviewValueError, describe
+from .geometry.camera import camera_pose
+from .layers.base import Layer
+
+_IMAGE_WRITERS = {".png": "vtkPNGWriter", ".jpg": "vtkJPEGWriter", ".jpeg": "vtkJPEGWriter"}
+
+#: Every render window a figure opened and has not closed (for leak checks).
+LIVE_WINDOWS = weakref.WeakSet()
+
+
+def _check_size(size, name="size"):
+    try:
+        width, height = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise BrainviewValueError(f"{name}: expected (width, height) in pixels, got {describe(size)}.") from None
+    if width < 1 or height < 1 or width > 16384 or height > 16384:
+        raise BrainviewValueError(f"{name}: width and height must be 1..16384 pixels, got {size!r}.")
+    return width, height
+
+
+class Figure(HasStrictTraits):
+    """A 3-D scene of layers, rendered off-screen or in the desktop app.
+
+    Parameters
+    ----------
+    size : (int, int)
+        Width and height of images in pixels.
+    bgcolor : colour
+    antialias : bool
+        FXAA (cheap, post-process). Multisampling is never used: in software
+        OpenGL it multiplies the cost of every frame.
+
+    Examples
+    --------
+    >>> fig = Figure(size=(200, 100), bgcolor="white")
+    >>> fig.size
+    (200, 100)
+    >>> fig.close()
+    """
+
+    #: The layers, in drawing order. Observe it to follow additions/removals.
+    layers = List(Instance(Layer))
+
+    #: Fired after any layer changed and the scene needs redrawing.
+    changed = Event()
+
+    #: The vtkRenderer holding the scene (hosted by an off-screen or Qt window).
+    renderer = Any()
+
+    __ = Python
+
+    def __init__(self, *, size=(800, 600), bgcolor="black", antialias=True):
+        super().__init__()
+        self._size = _check_size(size)
+        self._bgcolor = colors.to_rgb(bgcolor, name="bgcolor")
+        self.renderer = _vtk.vtkRenderer()
+        self.renderer.SetBackground(*self._bgcolor)
+        self.renderer.SetUseDepthPeeling(True)
+        self.renderer.SetMaximumNumberOfPeels(8)
+        self.renderer.SetOcclusionRatio(0.0)
+        self.renderer.SetUseFXAA(bool(antialias))
+        self.renderer.TwoSidedLightingOn()
+        self.renderer.AutomaticLightCreationOff()
+        _vtk.vtkLightKit().AddLightsToRenderer(self.renderer)
+        self._window = None
+        self._host = None
+        self._pending_view = {}
+        self._camera_set = False
+        self._annotations = {}
+        self._colorbars = []
+        self._closed = False
+
+    # ------------------------------------------------------------ layers
+
+    def add(self, layer):
+        """Add a layer to the scene and return it.
+
+        Examples
+        --------
+        >>> from brainview.layers import Points
+        >>> fig = Figure()
+        >>> fig.add(Points([[0, 0, 0]])).kind
+        'points'
+        >>> fig.close()
+        """
+        self._check_open()
+        if not isinstance(layer, Layer):
+            raise BrainviewTypeError(f"layer: expected a brainview layer, got {describe(layer)}.")
+        if layer.figure is not None:
+            raise BrainviewValueError(f"layer: {layer!r} is already in a figure; remove it there first.")
+        for prop in layer.props():
+            self.renderer.AddViewProp(prop)
+        layer._attach(self)
+        self.layers.append(layer)
+        self.changed = True
+        return layer
+
+    def remove(self, layer):
+        """Remove a layer from the scene."""
+        if layer not in self.layers:
+            raise BrainviewValueError(f"layer: {layer!r} is not in this figure.")
+        for prop in layer.props():
+            self.renderer.RemoveViewProp(prop)
+        for bar in [b for b in self._colorbars if b[0] is layer]:
+            self.renderer.RemoveViewProp(bar[1])
+            self._colorbars.remove(bar)
+        layer._detach()
+        self.layers.remove(layer)
+        self.changed = True
+
+    def clear(self):
+        """Remove every layer and annotation; keep the window and camera settings."""
+        for layer in list(self.layers):
+            self.remove(layer)
+        for actor in self._annotations.values():
+            self.renderer.RemoveViewProp(actor)
+        self._annotations.clear()
+        self._camera_set = False
+        self.changed = True
+
+    def _layer_changed(self, layer):
+        self.changed = True
+
+    # ------------------------------------------------------------ camera
+
+    def view(self, name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None):
+        """Point the camera: an anatomical view name or angles (Mayavi's convention).
+
+        Parameters
+        ----------
+        name : {"left", "right", "anterior", "posterior", "superior", "inferior"}, optional
+            ``"left"`` looks at the left hemisphere from the left (RAS+
+            world); ``"superior"`` looks down with anterior up.
+        azimuth, elevation : float, optional
+            Degrees; azimuth from +x (right) towards +y (anterior),
+            elevation from +z (superior).
+        distance : float, optional
+            mm from the focal point; default fits every visible layer.
+        focalpoint : (float, float, float), optional
+            Default: the centre of the visible layers.
+
+        The camera is placed at the next render, so layers added after this
+        call are still framed.
+
+        Examples
+        --------
+        >>> fig = Figure()
+        >>> fig.view("left")
+        >>> fig.close()
+        """
+        from .geometry.camera import view_angles
+
+        if name is not None:
+            view_angles(name)  # validates now, not at render time
+        self._pending_view = dict(name=name, azimuth=azimuth, elevation=elevation,
+                                  distance=distance, focalpoint=focalpoint)
+        self._camera_set = False
+        self.changed = True
+
+    def _apply_camera(self):
+        if self._camera_set:
+            return
+        bounds = self.bounds()
+        if bounds is None:
+            return
+        width, height = self.size
+        camera = self.renderer.GetActiveCamera()
+        pose = camera_pose(**self._pending_view, bounds=bounds,
+                           view_angle=camera.GetViewAngle(), aspect=width / height)
+        camera.SetFocalPoint(*pose.focal_point)
+        camera.SetPosition(*pose.position)
+        camera.SetViewUp(*pose.view_up)
+        self.renderer.ResetCameraClippingRange()
+        self._camera_set = True
+
+    def reset_camera(self):
+        """Frame every visible layer again, keeping the current direction."""
+        self._camera_set = False
+
+    def bounds(self):
+        """World mm bounds of every visible layer, or None for an empty scene."""
+        boxes = [layer.bounds() for layer in self.layers if layer.visible]
+        boxes = np.array([b for b in boxes if b is not None])
+        if not len(boxes):
+            return None
+        return tuple(float(v) for v in np.ravel(
+            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+
+    # ------------------------------------------------------------ annotations
+
+    def title(self, text, *, size=24, color=None):
+        """A title centred at the top of the image."""
+        actor = self._text_actor("title", text, size, color)
+        actor.GetTextProperty().SetJustificationToCentered()
+        actor.GetTextProperty().SetVerticalJustificationToTop()
+        actor.SetPosition(0.5, 0.97)
+        return actor
+
+    def text(self, text, *, position=(0.02, 0.02), size=16, color=None):
+        """Text at a position in normalised image coordinates (0..1, origin bottom left)."""
+        x, y = (float(v) for v in position)
+        if not (0 <= x <= 1 and 0 <= y <= 1):
+            raise BrainviewValueError(f"position: expected (x, y) in 0..1, got {position!r}.")
+        actor = self._text_actor(f"text{len(self._annotations)}", text, size, color)
+        actor.SetPosition(x, y)
+        return actor
+
+    def _text_actor(self, key, text, size, color):
+        if not isinstance(text, str):
+            raise BrainviewTypeError(f"text: expected a string, got {describe(text)}.")
+        actor = self._annotations.get(key) or _vtk.vtkTextActor()
+        actor.SetInput(text)
+        actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+        prop = actor.GetTextProperty()
+        prop.SetFontSize(int(size))
+        prop.SetColor(*(colors.to_rgb(color) if color is not None else self._foreground()))
+        if key not in self._annotations:
+            self._annotations[key] = actor
+            self.renderer.AddViewProp(actor)
+        self.changed = True
+        return actor
+
+    def colorbar(self, layer=None, *, title=None, n_labels=5):
+        """A vertical colour bar for a layer's colormap and range, on the right.
+
+        Parameters
+        ----------
+        layer : Layer, optional
+            Default: the most recent layer that has a colormap.
+        title : str, optional
+            Default: the layer's name.
+        n_labels : int
+        """
+        if layer is None:
+            candidates = [lay for lay in self.layers if lay.colorbar_table() is not None]
+            if not candidates:
+                raise BrainviewValueError(
+                    "colorbar: no layer in this figure has a colormap; add a volume, "
+                    "slices or an overlay first, or pass layer=."
+                )
+            layer = candidates[-1]
+        table = layer.colorbar_table()
+        if table is None:
+            raise BrainviewValueError(
+                f"layer: {layer!r} has no colormap to show (give it cmap= or an overlay)."
+            )
+        lut, default_title = table
+        bar = _vtk.vtkScalarBarActor()
+        bar.SetLookupTable(lut)
+        bar.SetTitle(title if title is not None else default_title)
+        bar.SetNumberOfLabels(int(n_labels))
+        bar.SetPosition(0.88, 0.1)
+        bar.SetWidth(0.08)
+        bar.SetHeight(0.8)
+        bar.SetBarRatio(0.35)
+        bar.UnconstrainedFontSizeOn()
+        for text_prop in (bar.GetTitleTextProperty(), bar.GetLabelTextProperty()):
+            text_prop.SetColor(*self._foreground())
+            text_prop.SetFontSize(14)
+            text_prop.ItalicOff()
+            text_prop.ShadowOff()
+        bar.SetDrawNanAnnotation(False)
+        self.renderer.AddViewProp(bar)
+        self._colorbars.append((layer, bar))
+        self.changed = True
+        return bar
+
+    def _foreground(self):
+        return (0.0, 0.0, 0.0) if np.mean(self._bgcolor) > 0.5 else (1.0, 1.0, 1.0)
+
+    # ------------------------------------------------------------ rendering
+
+    @property
+    def size(self):
+        """``(width, height)`` in pixels of rendered images."""
+        return self._size
+
+    @property
+    def window(self):
+        """The render window (created on first use)."""
+        self._check_open()
+        if self._window is None:
+            window = _vtk.vtkRenderWindow()
+            window.SetOffScreenRendering(True)
+            window.SetMultiSamples(0)
+            window.SetAlphaBitPlanes(True)
+            window.AddRenderer(self.renderer)
+            window.SetSize(*self._size)
+            self._window = window
+            LIVE_WINDOWS.add(window)
+        return self._window
+
+    def render(self):
+        """Draw the scene now."""
+        window = self.window
+        self._apply_camera()
+        self.renderer.ResetCameraClippingRange()
+        window.Render()
+
+    def screenshot(self, *, size=None):
+        """The rendered image as an ``(height, width, 3)`` uint8 array.
+
+        Examples
+        --------
+        >>> fig = Figure(size=(64, 48))
+        >>> fig.screenshot(size=(32, 16)).shape
+        (16, 32, 3)
+        >>> fig.close()
+        """
+        size = self._size if size is None else _check_size(size)
+        window = self.window
+        previous = tuple(window.GetSize())
+        if self._host is None:
+            window.SetSize(*size)
+        elif tuple(size) != previous:
+            return self._screenshot_offscreen(size)
+        self._camera_set = self._camera_set and tuple(size) == previous
+        self.render()
+        grabber = _vtk.vtkWindowToImageFilter()
+        grabber.SetInput(window)
+        grabber.SetInputBufferTypeToRGB()
+        grabber.ReadFrontBufferOff()
+        grabber.ShouldRerenderOff()
+        grabber.Update()
+        image = grabber.GetOutput()
+        width, height, _ = image.GetDimensions()
+        pixels = _vtk.vtk_to_numpy(image.GetPointData().GetScalars())
+        return np.flipud(pixels.reshape(height, width, -1)[:, :, :3]).copy()
+
+    def _screenshot_offscreen(self, size):
+        raise BrainviewValueError(
+            f"size: a figure shown in a window saves at the window's size {tuple(self.window.GetSize())}; "
+            f"got {size}. Resize the window or save from a script."
+        )
+
+    def savefig(self, path, *, size=None):
+        """Write the rendered image to a PNG or JPEG file of exactly ``size`` pixels.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> fig = Figure(size=(40, 30))
+        >>> path = os.path.join(tempfile.mkdtemp(), "empty.png")
+        >>> fig.savefig(path)
+        >>> fig.close()
+        """
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in _IMAGE_WRITERS:
+            raise BrainviewValueError(
+                f"path: cannot write {path.suffix!r} images; use a .png or .jpg file name (got '{path}')."
+            )
+        pixels = self.screenshot(size=size)
+        height, width, _ = pixels.shape
+        from vtkmodules.util.numpy_support import numpy_to_vtk
+
+        image = _vtk.vtkImageData()
+        image.SetDimensions(width, height, 1)
+        image.GetPointData().SetScalars(numpy_to_vtk(np.flipud(pixels).reshape(-1, 3), deep=True))
+        writer = getattr(_vtk, _IMAGE_WRITERS[suffix])()
+        writer.SetFileName(str(path))
+        writer.SetInputData(image)
+        writer.Write()
+
+    # ------------------------------------------------------------ lifetime
+
+    @property
+    def closed(self):
+        return self._closed
+
+    def _check_open(self):
+        if self._closed:
+            raise BrainviewValueError("figure: this figure is closed; create a new one with bv.figure().")
+
+    def close(self):
+        """Release the render window and every VTK object of the scene."""
+        if self._closed:
+            return
+        for layer in list(self.layers):
+            layer._detach()
+        self.layers = []
+        self.renderer.RemoveAllViewProps()
+        if self._window is not None:
+            self._window.RemoveRenderer(self.renderer)
+            self._window.Finalize()
+            LIVE_WINDOWS.discard(self._window)
+            self._window = None
+        self._annotations.clear()
+        self._colorbars.clear()
+        self._closed = True
+
+    def __repr__(self):
+        state = "closed" if self._closed else f"{len(self.layers)} layers"
+        return f"<Figure {self._size[0]}x{self._size[1]}, {state}>"

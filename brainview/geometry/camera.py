@@ -1,0 +1,109 @@
+"""Camera poses in RAS+ world space, by anatomical name or by angles.
+
+Angles follow Mayavi's ``mlab.view``: ``azimuth`` is measured in the x-y
+plane from +x (right) towards +y (anterior); ``elevation`` from +z (superior).
+The camera looks at the focal point from that direction.
+
+Examples
+--------
+>>> import numpy as np
+>>> pose = camera_pose("left", bounds=(-70, 70, -100, 70, -50, 80))
+>>> np.round(pose.direction, 6).tolist()  # from focal point to camera
+[-1.0, 0.0, 0.0]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import BrainviewValueError
+
+#: name -> (azimuth, elevation) in degrees.
+VIEWS = {
+    "right": (0.0, 90.0),
+    "anterior": (90.0, 90.0),
+    "left": (180.0, 90.0),
+    "posterior": (270.0, 90.0),
+    "superior": (0.0, 0.0),
+    "inferior": (0.0, 180.0),
+}
+
+#: The view a figure opens with: from the front left, a little above.
+DEFAULT_VIEW = (150.0, 65.0)
+
+
+@dataclass(frozen=True)
+class CameraPose:
+    position: np.ndarray
+    focal_point: np.ndarray
+    view_up: np.ndarray
+
+    @property
+    def direction(self):
+        """Unit vector from the focal point to the camera."""
+        offset = self.position - self.focal_point
+        return offset / np.linalg.norm(offset)
+
+
+def view_angles(name):
+    """``(azimuth, elevation)`` of an anatomical view name."""
+    if name not in VIEWS:
+        raise BrainviewValueError(
+            f"view: unknown view {name!r}; use one of {', '.join(VIEWS)} "
+            "or azimuth=/elevation= in degrees."
+        )
+    return VIEWS[name]
+
+
+def camera_pose(name=None, *, azimuth=None, elevation=None, distance=None,
+                focalpoint=None, bounds, view_angle=30.0, aspect=1.0, margin=1.05):
+    """Where to put the camera to see ``bounds`` from a direction.
+
+    Parameters
+    ----------
+    name : str, optional
+        ``"left"``, ``"right"``, ``"anterior"``, ``"posterior"``,
+        ``"superior"`` or ``"inferior"``; overrides nothing given explicitly.
+    azimuth, elevation : float, optional
+        Degrees (see module docstring); default to the named or default view.
+    distance : float, optional
+        Camera to focal point, mm. Default: the closest distance at which the
+        whole bounding box fits the view.
+    focalpoint : (3,) float, optional
+        Default: the centre of ``bounds``.
+    bounds : (xmin, xmax, ymin, ymax, zmin, zmax)
+    view_angle : float
+        Vertical field of view, degrees.
+    aspect : float
+        Width / height of the image.
+    """
+    base_azimuth, base_elevation = view_angles(name) if name is not None else DEFAULT_VIEW
+    azimuth = base_azimuth if azimuth is None else float(azimuth)
+    elevation = base_elevation if elevation is None else float(elevation)
+    az, el = np.radians(azimuth), np.radians(elevation)
+    direction = np.array([np.sin(el) * np.cos(az), np.sin(el) * np.sin(az), np.cos(el)])
+    # Looking straight down or up the z axis, anterior (+y) is up on screen.
+    up = np.array([0.0, 1.0, 0.0]) if abs(np.sin(el)) < 1e-6 else np.array([0.0, 0.0, 1.0])
+    box = np.asarray(bounds, dtype=float).reshape(3, 2)
+    focal = box.mean(axis=1) if focalpoint is None else np.asarray(focalpoint, dtype=float)
+    if distance is None:
+        distance = fit_distance(box, focal, direction, up, view_angle, aspect) * margin
+    return CameraPose(focal + direction * float(distance), focal, up)
+
+
+def fit_distance(box, focal, direction, up, view_angle, aspect):
+    """Smallest distance at which every corner of ``box`` is inside the view."""
+    right = np.cross(-direction, up)
+    right /= np.linalg.norm(right)
+    true_up = np.cross(right, -direction)
+    corners = np.array(np.meshgrid(*box, indexing="ij")).reshape(3, -1).T - focal
+    tan_v = np.tan(np.radians(view_angle) / 2)
+    tan_h = tan_v * aspect
+    depth = corners @ direction
+    needed = np.maximum(
+        depth + np.abs(corners @ right) / tan_h,
+        depth + np.abs(corners @ true_up) / tan_v,
+    )
+    return max(float(needed.max()), 1e-3)

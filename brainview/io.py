@@ -1,0 +1,445 @@
+"""Loading and validation of every input kind brainview accepts.
+
+One entry point per kind of input:
+
+- :func:`load_image` — a 3-D image in world space: a path (``.nii``,
+  ``.nii.gz``, ``.mgz``, anything nibabel reads), a nibabel image (so every
+  nilearn Niimg-like), or an ``(array, affine)`` pair.
+- :func:`load_surface` — a triangle mesh: a GIfTI or FreeSurfer geometry file,
+  a ``(vertices, faces)`` pair, or a nilearn mesh object.
+- :func:`load_surface_data` — one value per vertex: an array, a GIfTI/MGH file
+  or a FreeSurfer morphometry file (``lh.sulc``, ``lh.thickness``...).
+
+Examples
+--------
+>>> import numpy as np
+>>> from brainview.io import load_image
+>>> img = load_image((np.zeros((4, 5, 6)), np.eye(4)))
+>>> img.shape
+(4, 5, 6)
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import (
+    BrainviewTypeError,
+    BrainviewValueError,
+    BrainviewWarning,
+    ImageLoadError,
+    describe,
+)
+
+__all__ = ["Image", "Surface", "load_image", "load_surface", "load_surface_data"]
+
+_IMAGE_KINDS = "a path to a NIfTI/MGH file, a nibabel image or an (array, affine) pair"
+
+
+@dataclass(frozen=True, eq=False)
+class Image:
+    """A 3-D array placed in world space (RAS+ millimetres) by its affine.
+
+    ``data`` is never copied from the caller's array and is read-only here.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> img = Image(np.zeros((2, 3, 4), dtype=np.float32), np.eye(4), "zeros")
+    >>> img.world_bounds()
+    (0.0, 1.0, 0.0, 2.0, 0.0, 3.0)
+    """
+
+    data: np.ndarray
+    affine: np.ndarray
+    name: str = "image"
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def voxel_sizes(self):
+        """Length in mm of one step along each voxel axis."""
+        return np.linalg.norm(self.affine[:3, :3], axis=0)
+
+    def world_bounds(self):
+        """``(xmin, xmax, ymin, ymax, zmin, zmax)`` of the voxel centres, in mm."""
+        corners = np.array(np.meshgrid(*[[0, n - 1] for n in self.shape], indexing="ij"))
+        corners = corners.reshape(3, -1)
+        world = self.affine[:3, :3] @ corners + self.affine[:3, 3:4]
+        lo, hi = world.min(axis=1), world.max(axis=1)
+        return tuple(float(v) for pair in zip(lo, hi) for v in pair)
+
+    def to_world(self, ijk):
+        """Voxel indices ``(n, 3)`` to world mm ``(n, 3)``."""
+        ijk = np.asarray(ijk, dtype=float)
+        return ijk @ self.affine[:3, :3].T + self.affine[:3, 3]
+
+    def to_voxel(self, xyz):
+        """World mm ``(n, 3)`` to fractional voxel indices ``(n, 3)``."""
+        inverse = np.linalg.inv(self.affine)
+        xyz = np.asarray(xyz, dtype=float)
+        return xyz @ inverse[:3, :3].T + inverse[:3, 3]
+
+    def value_at(self, xyz):
+        """Value of the nearest voxel at each world coordinate; NaN outside.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> img = Image(np.arange(8.0).reshape(2, 2, 2), np.eye(4))
+        >>> img.value_at([[1, 1, 1], [5, 5, 5]]).tolist()
+        [7.0, nan]
+        """
+        ijk = np.rint(self.to_voxel(np.atleast_2d(xyz))).astype(int)
+        inside = np.all((ijk >= 0) & (ijk < np.array(self.shape)), axis=1)
+        values = np.full(len(ijk), np.nan)
+        i, j, k = ijk[inside].T
+        values[inside] = self.data[i, j, k]
+        return values
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """A triangle mesh in world mm: ``vertices (n, 3)`` float, ``faces (m, 3)`` int."""
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    name: str = "surface"
+
+    @property
+    def n_vertices(self):
+        return len(self.vertices)
+
+
+# ----------------------------------------------------------------- images
+
+
+def load_image(img, *, volume=None, name="img"):
+    """Load any accepted image input as a 3-D :class:`Image`.
+
+    Parameters
+    ----------
+    img : str, pathlib.Path, nibabel image or (array, affine)
+        The image. Paths may be ``.nii``, ``.nii.gz``, ``.mgz`` or any format
+        nibabel reads; a nilearn Niimg-like is a path or a nibabel image.
+    volume : int, optional
+        Index of the volume to take from a 4-D image. Required for 4-D inputs
+        with more than one volume.
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    Image
+        Data (never copied from an in-memory array) and a 4×4 affine.
+
+    Raises
+    ------
+    BrainviewTypeError
+        ``img`` is none of the accepted kinds.
+    BrainviewValueError
+        The data is not 3-D (or 4-D with ``volume``), the affine is not an
+        invertible 4×4 matrix, or ``volume`` is out of range.
+    ImageLoadError
+        The file is missing, corrupt or truncated.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> load_image((np.ones((3, 3, 3, 2)), np.eye(4)), volume=1).shape
+    (3, 3, 3)
+    """
+    if isinstance(img, Image):
+        data, affine, label = img.data, img.affine, img.name
+    elif isinstance(img, (str, os.PathLike)):
+        data, affine, label = _read_image_file(Path(img), name)
+    elif isinstance(img, tuple) and len(img) == 2:
+        data, affine, label = img[0], img[1], "array"
+        if not isinstance(data, np.ndarray):
+            raise BrainviewTypeError(
+                f"{name}: the first element of an (array, affine) pair must be a "
+                f"numpy array, got {describe(data)}."
+            )
+    elif hasattr(img, "dataobj") and hasattr(img, "affine"):
+        data, affine = _read_dataobj(img, name, getattr(img, "get_filename", lambda: None)())
+        label = Path(img.get_filename()).name if getattr(img, "get_filename", None) and img.get_filename() else type(img).__name__
+    else:
+        raise BrainviewTypeError(
+            f"{name}: expected {_IMAGE_KINDS}, got {describe(img)}. "
+            "Load it with nibabel.load(path) or pass (data, affine)."
+        )
+    affine = _check_affine(affine, name)
+    data = _pick_volume(np.asanyarray(data), volume, name)
+    if data.dtype == bool:
+        data = data.view(np.uint8)
+    if not (np.issubdtype(data.dtype, np.number)) or np.iscomplexobj(data):
+        raise BrainviewTypeError(
+            f"{name}: image data must be real numbers, got dtype {data.dtype}."
+        )
+    data = data.view()
+    data.flags.writeable = False
+    return Image(data, affine, label)
+
+
+def _read_image_file(path, name):
+    import nibabel as nib
+
+    if not path.exists():
+        raise ImageLoadError(f"{name}: file not found: '{path}'. Check the path.")
+    try:
+        img = nib.load(str(path))
+    except Exception as error:  # nibabel raises many types for bad files
+        raise ImageLoadError(
+            f"{name}: could not read '{path}' as an image ({type(error).__name__}: {error}). "
+            "Is it a NIfTI or MGH file?"
+        ) from error
+    data, affine = _read_dataobj(img, name, path)
+    return data, affine, path.name
+
+
+def _read_dataobj(img, name, path):
+    try:
+        data = np.asanyarray(img.dataobj)
+    except Exception as error:  # truncated gzip streams surface here
+        where = f"'{path}'" if path else "the image"
+        raise ImageLoadError(
+            f"{name}: could not read the data of {where} ({type(error).__name__}: {error}). "
+            "The file is corrupt or truncated."
+        ) from error
+    return data, img.affine
+
+
+def _check_affine(affine, name):
+    affine = np.asarray(affine, dtype=float)
+    if affine.shape != (4, 4):
+        raise BrainviewValueError(
+            f"{name}: the affine must be a 4x4 matrix, got shape {affine.shape}."
+        )
+    if not np.all(np.isfinite(affine)) or abs(np.linalg.det(affine[:3, :3])) < 1e-12:
+        raise BrainviewValueError(
+            f"{name}: the affine must be finite and invertible, got\n{affine}."
+        )
+    return affine
+
+
+def _pick_volume(data, volume, name):
+    if data.ndim == 4 and data.shape[3] == 1 and volume in (None, 0):
+        return data[..., 0]
+    if data.ndim == 4:
+        if volume is None:
+            raise BrainviewValueError(
+                f"{name}: got a 4-D image of shape {data.shape}; brainview shows one "
+                f"3-D volume at a time. Pass volume=<index in 0..{data.shape[3] - 1}> "
+                "or select it first with nilearn.image.index_img(img, index)."
+            )
+        if not isinstance(volume, (int, np.integer)) or not 0 <= volume < data.shape[3]:
+            raise BrainviewValueError(
+                f"volume: must be an integer in 0..{data.shape[3] - 1} for {name} of "
+                f"shape {data.shape}, got {volume!r}."
+            )
+        return data[..., volume]
+    if volume is not None:
+        raise BrainviewValueError(
+            f"volume: only 4-D images have volumes to pick, but {name} has shape {data.shape}. "
+            "Leave volume=None."
+        )
+    if data.ndim != 3:
+        raise BrainviewValueError(
+            f"{name}: expected a 3-D image, got {data.ndim}-D data of shape {data.shape}. "
+            "A 2-D array has no depth to show in 3-D; stack slices into a volume first."
+        )
+    if min(data.shape) < 1:
+        raise BrainviewValueError(f"{name}: the image is empty (shape {data.shape}).")
+    return data
+
+
+def finite_data(image, *, name="img", fill=None):
+    """The image data with NaN/inf replaced, and a warning counting them.
+
+    Returns the data unchanged (no copy) when every value is finite.
+
+    Parameters
+    ----------
+    image : Image
+    name : str
+        Parameter name used in the warning.
+    fill : float, optional
+        Replacement value; defaults to one below the smallest finite value,
+        so non-finite voxels sit under every threshold and render transparent.
+
+    Examples
+    --------
+    >>> import numpy as np, warnings
+    >>> img = load_image((np.array([[[1.0, np.nan]]]), np.eye(4)))
+    >>> with warnings.catch_warnings(record=True):
+    ...     finite_data(img).tolist()
+    [[[1.0, 0.0]]]
+    """
+    data = image.data
+    if not np.issubdtype(data.dtype, np.floating):
+        return data
+    bad = ~np.isfinite(data)
+    count = int(np.count_nonzero(bad))
+    if count == 0:
+        return data
+    good = data[~bad]
+    if fill is None:
+        fill = float(good.min()) - 1.0 if good.size else 0.0
+    warnings.warn(
+        f"{name}: {count} of {data.size} voxels are NaN or infinite; they are shown as "
+        "transparent (empty). Replace them yourself, e.g. np.nan_to_num, to choose otherwise.",
+        BrainviewWarning,
+        stacklevel=3,
+    )
+    return np.where(bad, np.asarray(fill, dtype=data.dtype), data)
+
+
+# --------------------------------------------------------------- surfaces
+
+
+def load_surface(surf, *, name="surf"):
+    """Load a triangle mesh as a :class:`Surface`.
+
+    Parameters
+    ----------
+    surf : str, pathlib.Path, (vertices, faces) or nilearn mesh
+        A GIfTI file (``.gii``/``.gii.gz``), a FreeSurfer geometry file
+        (``lh.pial``, ``rh.white``, ...), a pair of arrays ``(n, 3)`` float and
+        ``(m, 3)`` int, or any object with ``coordinates`` and ``faces``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = load_surface((np.eye(3), np.array([[0, 1, 2]])))
+    >>> s.n_vertices
+    3
+    """
+    if isinstance(surf, Surface):
+        return surf
+    if isinstance(surf, (str, os.PathLike)):
+        vertices, faces = _read_surface_file(Path(surf), name)
+        label = Path(surf).name
+    elif isinstance(surf, tuple) and len(surf) == 2:
+        vertices, faces = surf
+        label = "mesh"
+    elif hasattr(surf, "coordinates") and hasattr(surf, "faces"):
+        vertices, faces = surf.coordinates, surf.faces
+        label = type(surf).__name__
+    else:
+        raise BrainviewTypeError(
+            f"{name}: expected a GIfTI/FreeSurfer surface path, a (vertices, faces) pair "
+            f"or a mesh with .coordinates and .faces, got {describe(surf)}."
+        )
+    vertices = np.asarray(vertices, dtype=float)
+    faces = np.asarray(faces)
+    if vertices.ndim != 2 or vertices.shape[1] != 3:
+        raise BrainviewValueError(
+            f"{name}: vertices must have shape (n, 3), got {vertices.shape}."
+        )
+    if faces.ndim != 2 or faces.shape[1] != 3 or not np.issubdtype(faces.dtype, np.integer):
+        raise BrainviewValueError(
+            f"{name}: faces must be integers of shape (m, 3), got {describe(faces)}."
+        )
+    if faces.size and (faces.min() < 0 or faces.max() >= len(vertices)):
+        raise BrainviewValueError(
+            f"{name}: faces index vertices 0..{len(vertices) - 1}, but contain "
+            f"{faces.min()}..{faces.max()}."
+        )
+    return Surface(vertices, faces, label)
+
+
+def _read_surface_file(path, name):
+    import nibabel as nib
+
+    if not path.exists():
+        raise ImageLoadError(f"{name}: file not found: '{path}'. Check the path.")
+    try:
+        if path.name.endswith((".gii", ".gii.gz")):
+            gii = _read_gifti(path)
+            pointset = gii.agg_data("NIFTI_INTENT_POINTSET")
+            triangles = gii.agg_data("NIFTI_INTENT_TRIANGLE")
+            if pointset is None or triangles is None or not len(pointset):
+                raise BrainviewValueError("no POINTSET and TRIANGLE arrays")
+            return pointset, triangles
+        vertices, faces = nib.freesurfer.read_geometry(str(path))
+        return vertices, faces
+    except Exception as error:
+        raise ImageLoadError(
+            f"{name}: could not read '{path}' as a surface ({type(error).__name__}: {error}). "
+            "Expected a GIfTI mesh or a FreeSurfer geometry file."
+        ) from error
+
+
+def _read_gifti(path):
+    import gzip
+
+    import nibabel as nib
+
+    if path.name.endswith(".gz"):
+        with gzip.open(path) as stream:
+            return nib.gifti.GiftiImage.from_bytes(stream.read())
+    return nib.load(str(path))
+
+
+def load_surface_data(data, *, n_vertices=None, name="overlay"):
+    """Load one value per vertex as a 1-D float array.
+
+    Parameters
+    ----------
+    data : array-like, str or pathlib.Path
+        Values, or a GIfTI (``.gii``/``.gii.gz``), MGH/MGZ or FreeSurfer
+        morphometry file (``lh.sulc``, ``lh.thickness``, ``lh.curv``...).
+    n_vertices : int, optional
+        The vertex count of the mesh the data belongs to; checked.
+
+    Examples
+    --------
+    >>> load_surface_data([1, 2, 3], n_vertices=3).tolist()
+    [1.0, 2.0, 3.0]
+    """
+    if isinstance(data, (str, os.PathLike)):
+        values = _read_surface_data_file(Path(data), name)
+    else:
+        try:
+            values = np.asarray(data, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise BrainviewTypeError(
+                f"{name}: expected one number per vertex (array or file path), got "
+                f"{describe(data)}."
+            ) from error
+    values = np.squeeze(values)
+    if values.ndim != 1:
+        raise BrainviewValueError(
+            f"{name}: expected one value per vertex (1-D), got shape {values.shape}."
+        )
+    if n_vertices is not None and len(values) != n_vertices:
+        raise BrainviewValueError(
+            f"{name}: has {len(values)} values but the mesh has {n_vertices} vertices. "
+            "Pass the overlay computed on this mesh (same hemisphere and resolution)."
+        )
+    return values
+
+
+def _read_surface_data_file(path, name):
+    import nibabel as nib
+
+    if not path.exists():
+        raise ImageLoadError(f"{name}: file not found: '{path}'. Check the path.")
+    try:
+        if path.name.endswith((".gii", ".gii.gz")):
+            return np.asarray(_read_gifti(path).agg_data(), dtype=float)
+        if path.name.endswith((".mgh", ".mgz", ".nii", ".nii.gz")):
+            return np.asarray(nib.load(str(path)).get_fdata(), dtype=float)
+        return np.asarray(nib.freesurfer.read_morph_data(str(path)), dtype=float)
+    except Exception as error:
+        raise ImageLoadError(
+            f"{name}: could not read '{path}' as per-vertex data "
+            f"({type(error).__name__}: {error})."
+        ) from error

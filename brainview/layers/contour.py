@@ -1,0 +1,219 @@
+"""Isosurfaces of a 3-D image, in world mm.
+
+Examples
+--------
+>>> import numpy as np
+>>> from brainview.layers import Contour
+>>> ijk = np.indices((20, 20, 20)) - 10
+>>> c = Contour(((ijk ** 2).sum(0) < 36).astype(float), np.eye(4)), level=0.5)
+>>> c.level = 0.9
+>>> c.mesh.n_points > 0
+True
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from traits.api import Any, observe
+
+from .. import colors
+from .._vtk import vtkActor, vtkPolyDataMapper
+from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
+from ..geometry.volume import isosurface
+from ..io import finite_data, load_image
+from .base import Checked, Layer, check_opacity
+
+
+def _check_levels(value, name="level"):
+    values = np.atleast_1d(np.asarray(value, dtype=object))
+    try:
+        levels = [float(v) for v in values]
+    except (TypeError, ValueError):
+        raise BrainviewTypeError(
+            f"{name}: expected a number or a sequence of numbers, got {describe(value)}."
+        ) from None
+    if not levels or not all(np.isfinite(levels)):
+        raise BrainviewValueError(f"{name}: expected finite numbers, got {describe(value)}.")
+    return levels[0] if np.ndim(value) == 0 else levels
+
+
+def _check_optional_color(value, name="color"):
+    return None if value is None else colors.to_rgb(value, name=name)
+
+
+def _check_optional_cmap(value, name="cmap"):
+    return None if value is None else colors.get_cmap(value, name=name)
+
+
+def _check_optional_clim(value, name="clim"):
+    return None if value is None else colors.check_clim(value, name=name)
+
+
+class Contour(Layer):
+    """Isosurfaces of an image at one or several levels.
+
+    Parameters
+    ----------
+    img : path, nibabel image or (array, affine)
+        The image; see :func:`brainview.io.load_image`.
+    level : float or sequence of float, optional
+        Isovalue(s). Default: halfway through the robust range of the
+        non-zero data.
+    color : colour, optional
+        One colour for every surface. Default: light grey, or ``cmap``
+        colours when ``cmap`` is given.
+    cmap : str or Colormap, optional
+        Colour each surface by its level through this colormap over ``clim``.
+    clim : (float, float), optional
+        Range of the colormap; defaults to the range of the levels.
+    opacity : float
+        0 to 1.
+    smooth : int
+        Iterations of windowed-sinc smoothing (0: the raw surface).
+    volume : int, optional
+        Volume index for a 4-D image.
+    name : str, optional
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> data = np.zeros((9, 9, 9)); data[3:6, 3:6, 3:6] = 1
+    >>> [round(c, 6) for c in Contour((data, np.eye(4)), level=0.5).mesh.center]
+    [4.0, 4.0, 4.0]
+    """
+
+    kind = "contour"
+
+    #: The isosurface mesh in world mm (pyvista.PolyData).
+    mesh = Any(transient=True)
+
+    #: Isovalue, or list of isovalues.
+    level = Checked(_check_levels, 0.5)
+
+    #: Single colour (r, g, b); used when ``cmap`` is None.
+    color = Checked(_check_optional_color, (0.85, 0.85, 0.85))
+
+    #: Colormap colouring surfaces by level, or None.
+    cmap = Checked(_check_optional_cmap)
+
+    #: Colormap range, or None for the range of the levels.
+    clim = Checked(_check_optional_clim)
+
+    #: Windowed-sinc smoothing iterations.
+    smooth = Checked(lambda value, name: _check_smooth(value), 0)
+
+    def __init__(self, img, *, level=None, color=None, cmap=None, clim=None,
+                 opacity=1.0, smooth=0, volume=None, name=None):
+        image = load_image(img, volume=volume)
+        self._image = image
+        self._data = finite_data(image)
+        if level is None:
+            level = default_level(self._data)
+        if color is None:
+            color = (0.85, 0.85, 0.85)
+        super().__init__(
+            name=name or image.name, level=level, color=color, cmap=cmap, clim=clim,
+            opacity=check_opacity(opacity), smooth=smooth,
+        )
+        self._mapper = vtkPolyDataMapper()
+        self.actor = vtkActor()
+        self.actor.SetMapper(self._mapper)
+        prop = self.actor.GetProperty()
+        prop.SetSpecular(0.2)
+        prop.SetSpecularPower(20)
+        self.mesh = None
+        self._extract()
+        self._update_appearance(None)
+
+    @property
+    def image(self):
+        """The :class:`brainview.io.Image` this layer shows."""
+        return self._image
+
+    @property
+    def levels(self):
+        """The isovalues as a list."""
+        return list(np.atleast_1d(self.level))
+
+    def props(self):
+        return [self.actor]
+
+    def value_at(self, xyz):
+        return float(self._image.value_at(xyz)[0])
+
+    def colorbar_table(self):
+        if self.cmap is None:
+            return None
+        return self._lut, self.name
+
+    @observe("level, smooth", post_init=True)
+    def _update_geometry(self, event):
+        self._extract()
+        self._update_appearance(None)
+
+    @observe("color, cmap, clim, opacity", post_init=True)
+    def _update_appearance(self, event):
+        prop = self.actor.GetProperty()
+        prop.SetOpacity(self.opacity)
+        prop.SetColor(*self.color)
+        if self.cmap is None:
+            self._mapper.ScalarVisibilityOff()
+        else:
+            clim = self.clim or _levels_clim(self.levels)
+            self._lut = colors.lookup_table(self.cmap, clim, table=getattr(self, "_lut", None))
+            self._mapper.SetLookupTable(self._lut)
+            self._mapper.SetScalarRange(*clim)
+            self._mapper.SetScalarModeToUsePointFieldData()
+            self._mapper.SelectColorArray("level")
+            self._mapper.ScalarVisibilityOn()
+        self._changed()
+
+    def _extract(self):
+        levels = self.levels
+        finite = self._data[np.isfinite(self._data)] if self._data.dtype.kind == "f" else self._data
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+        outside = [lv for lv in levels if not low < lv < high]
+        if outside:
+            warnings.warn(
+                f"level: {outside} outside the data range ({low:g}, {high:g}) of {self.name!r}: "
+                "no surface there. Pick a level between the minimum and the maximum.",
+                BrainviewWarning,
+                stacklevel=4,
+            )
+        self.mesh = isosurface(self._image, levels, data=self._data, smooth=self.smooth)
+        self._mapper.SetInputData(self.mesh)
+        self._mapper.Modified()
+
+
+def _check_smooth(value):
+    if not isinstance(value, (int, np.integer)) or value < 0:
+        raise BrainviewValueError(
+            f"smooth: expected a number of smoothing iterations >= 0, got {value!r}."
+        )
+    return int(value)
+
+
+def _levels_clim(levels):
+    low, high = min(levels), max(levels)
+    return (low, high) if low < high else (low - 0.5, high + 0.5)
+
+
+def default_level(data):
+    """Halfway through the 2nd-98th percentile range of the non-zero finite data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> default_level(np.array([0, 0, 1, 1, 1.0]))
+    1.0
+    """
+    values = np.asarray(data)
+    if values.size > 1_000_000:
+        values = values.ravel()[:: values.size // 1_000_000]
+    values = values[np.isfinite(values) & (values != 0)]
+    if values.size == 0:
+        return 0.5
+    low, high = np.percentile(values, [2, 98])
+    return float((low + high) / 2)

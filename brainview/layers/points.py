@@ -1,0 +1,172 @@
+"""Markers (spheres) at world mm coordinates: foci, electrodes, ROI centres.
+
+All markers are one glyph set drawn by one ``vtkGlyph3DMapper``, so thousands
+of points cost one actor.
+
+Examples
+--------
+>>> import numpy as np
+>>> from brainview.layers import Points
+>>> p = Points([[-40, -20, 50], [40, -20, 50]], size=[6, 10], color=["red", "blue"])
+>>> p.centers().tolist()
+[[-40.0, -20.0, 50.0], [40.0, -20.0, 50.0]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyvista as pv
+from traits.api import Any, observe
+from vtkmodules.vtkFiltersSources import vtkSphereSource
+
+from .. import _vtk, colors
+from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from .base import Checked, Layer, check_opacity
+
+
+def check_coords(coords, name="coords"):
+    """``(n, 3)`` float mm coordinates, else an error that says what was wrong.
+
+    Examples
+    --------
+    >>> check_coords([1, 2, 3]).shape
+    (1, 3)
+    """
+    try:
+        array = np.asarray(coords, dtype=float)
+    except (TypeError, ValueError):
+        raise BrainviewTypeError(
+            f"{name}: expected an (n, 3) array of mm coordinates, got {describe(coords)}."
+        ) from None
+    if array.ndim == 1 and array.shape == (3,):
+        array = array[None, :]
+    if array.ndim != 2 or array.shape[1] != 3:
+        hint = " Transpose it: coordinates go one row per point." if array.ndim == 2 and array.shape[0] == 3 else ""
+        raise BrainviewValueError(
+            f"{name}: expected shape (n, 3) with one (x, y, z) row per point, got {array.shape}.{hint}"
+        )
+    if not np.all(np.isfinite(array)):
+        raise BrainviewValueError(f"{name}: contains NaN or infinite coordinates.")
+    return array
+
+
+def _check_sizes(value, name, n_points):
+    sizes = np.broadcast_to(np.asarray(value, dtype=float), (n_points,)) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+    if sizes.shape != (n_points,):
+        raise BrainviewValueError(
+            f"{name}: expected one size or {n_points} sizes (one per point), got shape {sizes.shape}."
+        )
+    if not np.all(np.isfinite(sizes)) or np.any(sizes < 0):
+        raise BrainviewValueError(f"{name}: sizes must be finite and >= 0 (mm diameters).")
+    return np.array(sizes, dtype=float)
+
+
+def _check_colors(value, name, n_points):
+    if isinstance(value, str) or (np.ndim(value) == 1 and len(value) in (3, 4) and not isinstance(value[0], str)):
+        return np.tile(colors.to_rgb(value, name=name), (n_points, 1))
+    items = list(value)
+    if len(items) != n_points:
+        raise BrainviewValueError(
+            f"{name}: expected one colour or {n_points} colours (one per point), got {len(items)}."
+        )
+    return np.array([colors.to_rgb(item, name=name) for item in items])
+
+
+class Points(Layer):
+    """Spheres at mm coordinates with sizes (diameters, mm) and colours.
+
+    Parameters
+    ----------
+    coords : (n, 3) array
+        World mm coordinates.
+    size : float or (n,) array
+        Sphere diameters in mm.
+    color : colour or sequence of n colours
+        Ignored when ``values`` is given.
+    values : (n,) array, optional
+        Colour points by value through ``cmap`` over ``clim``.
+    cmap : str or Colormap
+    clim : (float, float), optional
+    opacity : float
+    resolution : int
+        Sphere tessellation (more is smoother and slower).
+    name : str, optional
+
+    Examples
+    --------
+    >>> Points([[0, 0, 0]], size=5).sizes.tolist()
+    [5.0]
+    """
+
+    kind = "points"
+
+    #: Marker centres (pyvista.PolyData) with "size" and "rgb" arrays.
+    mesh = Any(transient=True)
+
+    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
+    clim = Checked(lambda value, name: colors.check_clim(value, name=name), (0.0, 1.0))
+
+    def __init__(self, coords, *, size=4.0, color="yellow", values=None, cmap="viridis",
+                 clim=None, opacity=1.0, resolution=16, name="points"):
+        self._coords = check_coords(coords)
+        n_points = len(self._coords)
+        self._sizes = _check_sizes(size, "size", n_points)
+        self._colors = _check_colors(color, "color", n_points)
+        self._values = None
+        if values is not None:
+            self._values = np.asarray(values, dtype=float)
+            if self._values.shape != (n_points,):
+                raise BrainviewValueError(
+                    f"values: expected {n_points} values (one per point), got shape {self._values.shape}."
+                )
+        if clim is None:
+            clim = colors.auto_clim(self._values) if self._values is not None else (0.0, 1.0)
+        super().__init__(name=name, cmap=cmap, clim=clim, opacity=check_opacity(opacity))
+        self.mesh = pv.PolyData(self._coords.copy())
+        sphere = vtkSphereSource()
+        sphere.SetThetaResolution(resolution)
+        sphere.SetPhiResolution(max(4, resolution // 2 + 2))
+        sphere.SetRadius(0.5)
+        self._mapper = _vtk.vtkGlyph3DMapper()
+        self._mapper.SetInputData(self.mesh)
+        self._mapper.SetSourceConnection(sphere.GetOutputPort())
+        self._mapper.SetScaleArray("size")
+        self._mapper.SetScaleModeToScaleByMagnitude()
+        self._mapper.SetScalarModeToUsePointFieldData()
+        self._mapper.SelectColorArray("rgb")
+        self._mapper.SetColorModeToDirectScalars()
+        self.actor = _vtk.vtkActor()
+        self.actor.SetMapper(self._mapper)
+        self._lut = colors.lookup_table(self.cmap, self.clim)
+        self._update(None)
+
+    @property
+    def sizes(self):
+        """Marker diameters in mm."""
+        return self._sizes.copy()
+
+    def props(self):
+        return [self.actor]
+
+    def centers(self):
+        """The ``(n, 3)`` mm coordinates of the markers."""
+        return np.asarray(self.mesh.points, dtype=float)
+
+    def point_colors(self):
+        """``(n, 3)`` float RGB of each marker as drawn."""
+        if self._values is None:
+            return self._colors
+        low, high = self.clim
+        return colors.get_cmap(self.cmap)(np.clip((self._values - low) / (high - low), 0, 1))[:, :3]
+
+    def colorbar_table(self):
+        return (self._lut, self.name) if self._values is not None else None
+
+    @observe("cmap, clim, opacity", post_init=True)
+    def _update(self, event):
+        self.mesh.point_data["size"] = self._sizes
+        self.mesh.point_data["rgb"] = (self.point_colors() * 255).round().astype(np.uint8)
+        self.actor.GetProperty().SetOpacity(self.opacity)
+        colors.lookup_table(self.cmap, self.clim, table=self._lut)
+        self.mesh.Modified()
+        self._changed()

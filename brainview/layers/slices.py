@@ -1,0 +1,215 @@
+"""Orthogonal planes through an image at world mm coordinates, movable live.
+
+Each plane is a world-axis-aligned cut (x, y or z = constant mm); its pixels
+are looked up in the image through the inverse affine, so an oblique or
+flipped image is cut where the coordinates say — the same planes nilearn's
+``plot_anat(cut_coords=...)`` shows.
+
+Examples
+--------
+>>> import numpy as np
+>>> from brainview.layers import Slices
+>>> s = Slices((np.ones((10, 10, 10)), np.eye(4)), coords=(5, 5, 5))
+>>> s.x = 2.0
+>>> s.plane_origin("x")[0]
+2.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from traits.api import Any, observe
+
+from .. import _vtk, colors
+from ..errors import BrainviewValueError, describe
+from ..geometry.volume import world_plane
+from ..io import load_image
+from .base import Checked, Layer, check_choice
+
+AXES = "xyz"
+INTERPOLATIONS = ("nearest", "linear")
+
+
+def _check_coordinate(value, name):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise BrainviewValueError(f"{name}: expected a coordinate in mm, got {describe(value)}.") from None
+    if not np.isfinite(number):
+        raise BrainviewValueError(f"{name}: expected a finite coordinate in mm, got {value!r}.")
+    return number
+
+
+def _check_axes(value, name):
+    if not isinstance(value, str) or not value or any(a not in AXES for a in value):
+        raise BrainviewValueError(
+            f"{name}: expected a combination of 'x', 'y', 'z' such as 'xyz' or 'z', got {value!r}."
+        )
+    return value
+
+
+class Slices(Layer):
+    """Up to three orthogonal planes (sagittal x, coronal y, axial z).
+
+    Parameters
+    ----------
+    img : path, nibabel image or (array, affine)
+    coords : (float, float, float), optional
+        World mm coordinates of the sagittal, coronal and axial planes.
+        Default: the centre of the image.
+    axes : str
+        Which planes to show: any of ``"x"``, ``"y"``, ``"z"`` (``"xyz"``).
+    cmap : str or Colormap
+    clim : (float, float), optional
+        Default: the 2nd–98th percentiles of the non-zero data.
+    transparent_below : bool
+        Make values under ``clim[0]`` transparent (to overlay a map).
+    interpolation : {"nearest", "linear"}
+    opacity : float
+    volume : int, optional
+    name : str, optional
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Slices((np.ones((4, 4, 4)), np.eye(4)), axes="z").axes
+    'z'
+    """
+
+    kind = "slices"
+
+    #: ``{"x": vtkImageActor, "y": ..., "z": ...}``.
+    actors = Any(transient=True)
+
+    x = Checked(_check_coordinate, 0.0)
+    y = Checked(_check_coordinate, 0.0)
+    z = Checked(_check_coordinate, 0.0)
+    axes = Checked(_check_axes, "xyz")
+    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
+    clim = Checked(lambda value, name: colors.check_clim(value, name=name))
+    transparent_below = Checked(lambda value, name: bool(value), False)
+    interpolation = Checked(lambda value, name: check_choice(value, INTERPOLATIONS, name), "nearest")
+
+    def __init__(self, img, *, coords=None, axes="xyz", cmap="gray", clim=None,
+                 transparent_below=False, interpolation="nearest", opacity=1.0,
+                 volume=None, name=None):
+        image = load_image(img, volume=volume)
+        self._image = image
+        if coords is None:
+            bounds = np.array(image.world_bounds()).reshape(3, 2)
+            coords = bounds.mean(axis=1)
+        coords = _check_coords(coords)
+        if clim is None:
+            clim = _robust_clim(image.data)
+        super().__init__(
+            name=name or image.name, x=coords[0], y=coords[1], z=coords[2], axes=axes,
+            cmap=cmap, clim=clim, transparent_below=transparent_below,
+            interpolation=interpolation, opacity=opacity,
+        )
+        self._lut = colors.lookup_table(self.cmap, self.clim, transparent_below=self.transparent_below)
+        self.actors = {}
+        for axis in AXES:
+            actor = _vtk.vtkImageActor()
+            actor.GetMapper().SetOrientation(AXES.index(axis))
+            prop = actor.GetProperty()
+            prop.SetLookupTable(self._lut)
+            prop.UseLookupTableScalarRangeOn()
+            self.actors[axis] = actor
+            self._cut(axis)
+        self._update_appearance(None)
+
+    @property
+    def image(self):
+        return self._image
+
+    @property
+    def coords(self):
+        """``(x, y, z)`` mm of the three planes."""
+        return (self.x, self.y, self.z)
+
+    def props(self):
+        return list(self.actors.values())
+
+    def plane_origin(self, axis):
+        """World position of the first pixel of a plane (``"x"``, ``"y"`` or ``"z"``)."""
+        return tuple(self.actors[axis].GetInput().GetOrigin())
+
+    def plane_values(self, axis):
+        """The sampled values of one plane, shape ``(nu, nv)`` over the in-plane axes."""
+        vtk_image = self.actors[axis].GetInput()
+        values = _vtk.vtk_to_numpy(vtk_image.GetPointData().GetScalars())
+        dims = [d for d in vtk_image.GetDimensions() if d > 1] or [1, 1]
+        return values.reshape(dims[::-1]).T if len(dims) == 2 else values
+
+    def value_at(self, xyz):
+        return float(self._image.value_at(xyz)[0])
+
+    def colorbar_table(self):
+        return self._lut, self.name
+
+    @observe("x, y, z", post_init=True)
+    def _update_position(self, event):
+        self._cut(event.name)
+        self._changed()
+
+    @observe("interpolation", post_init=True)
+    def _update_sampling(self, event):
+        for axis in AXES:
+            self._cut(axis)
+        self._changed()
+
+    @observe("axes, cmap, clim, transparent_below, opacity, visible", post_init=True)
+    def _update_appearance(self, event):
+        colors.lookup_table(self.cmap, self.clim, table=self._lut,
+                            transparent_below=self.transparent_below)
+        for axis, actor in self.actors.items():
+            actor.SetVisibility(self.visible and axis in self.axes)
+            actor.GetProperty().SetOpacity(self.opacity)
+            if self.interpolation == "linear":
+                actor.GetProperty().SetInterpolationTypeToLinear()
+            else:
+                actor.GetProperty().SetInterpolationTypeToNearest()
+        self._changed()
+
+    def _update_visible(self, event):
+        # Visibility also depends on ``axes``: handled in _update_appearance.
+        pass
+
+    def _cut(self, axis):
+        index = AXES.index(axis)
+        values, origin, step = world_plane(
+            self._image, index, getattr(self, axis), interpolation=self.interpolation
+        )
+        dims = [1, 1, 1]
+        in_plane = [a for a in range(3) if a != index]
+        dims[in_plane[0]], dims[in_plane[1]] = values.shape
+        plane = _vtk.vtkImageData()
+        plane.SetDimensions(*dims)
+        plane.SetOrigin(*origin)
+        plane.SetSpacing(step, step, step)
+        flat = np.ascontiguousarray(values.T).ravel().astype(np.float32)
+        from vtkmodules.util.numpy_support import numpy_to_vtk
+
+        plane.GetPointData().SetScalars(numpy_to_vtk(flat, deep=True))
+        self.actors[axis].GetMapper().SetInputData(plane)
+        self.actors[axis].Update()
+
+
+def _check_coords(coords):
+    try:
+        values = [float(c) for c in coords]
+    except (TypeError, ValueError):
+        values = []
+    if len(values) != 3 or not all(np.isfinite(values)):
+        raise BrainviewValueError(
+            f"coords: expected three mm coordinates (x, y, z), got {describe(coords)}."
+        )
+    return values
+
+
+def _robust_clim(data):
+    values = np.asarray(data)
+    if values.size > 1_000_000:
+        values = values.ravel()[:: values.size // 1_000_000]
+    values = values[np.isfinite(values) & (values != 0)] if values.dtype.kind == "f" else values[values != 0]
+    return colors.auto_clim(values, robust=True)

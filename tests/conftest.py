@@ -1,0 +1,115 @@
+"""Shared fixtures: small off-screen figures, phantoms, and the image comparator."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BASELINE_DIR = Path(__file__).parent / "baseline"
+#: Set BRAINVIEW_UPDATE_BASELINES=1 to (re)write missing or changed baselines.
+UPDATE_BASELINES = os.environ.get("BRAINVIEW_UPDATE_BASELINES") == "1"
+
+
+@pytest.fixture
+def fig():
+    """A 400x400 off-screen figure without antialiasing, closed afterwards."""
+    import brainview as bv
+
+    figure = bv.figure(size=(400, 400), antialias=False)
+    yield figure
+    bv.close("all")
+
+
+def sphere_phantom(affine, center_mm, radius_mm, shape=(40, 40, 40)):
+    """A 3-D image whose voxels are 1 inside a ball of radius_mm around center_mm (world)."""
+    ijk = np.indices(shape).reshape(3, -1).T
+    world = ijk @ affine[:3, :3].T + affine[:3, 3]
+    inside = np.linalg.norm(world - np.asarray(center_mm), axis=1) <= radius_mm
+    return inside.reshape(shape).astype(np.float32)
+
+
+def smooth_sphere_phantom(affine, center_mm, radius_mm, shape=(40, 40, 40)):
+    """Signed distance field: radius - distance (mm), positive inside; level 0 is the sphere."""
+    ijk = np.indices(shape).reshape(3, -1).T
+    world = ijk @ affine[:3, :3].T + affine[:3, 3]
+    distance = np.linalg.norm(world - np.asarray(center_mm), axis=1)
+    return (radius_mm - distance).reshape(shape).astype(np.float32)
+
+
+def rotation(axis, degrees):
+    """4x4 rotation about a world axis (0: x, 1: y, 2: z)."""
+    angle = np.radians(degrees)
+    c, s = np.cos(angle), np.sin(angle)
+    i, j = [a for a in range(3) if a != axis]
+    matrix = np.eye(4)
+    matrix[i, i], matrix[i, j], matrix[j, i], matrix[j, j] = c, -s, s, c
+    return matrix
+
+
+def compare_to_baseline(image, name, *, threshold=0.01):
+    """Compare an (h, w, 3) uint8 screenshot to tests/baseline/<name>.png.
+
+    Uses vtkImageDifference (which tolerates one-pixel shifts) and fails when
+    the mean error per pixel exceeds ``threshold`` (fraction of full scale).
+    A missing baseline fails too, unless BRAINVIEW_UPDATE_BASELINES=1.
+    """
+    path = BASELINE_DIR / f"{name}.png"
+    if UPDATE_BASELINES:
+        write_png(image, path)
+        return 0.0
+    assert path.exists(), f"no baseline {path}; run with BRAINVIEW_UPDATE_BASELINES=1 and look at it"
+    error = image_difference(image, read_png(path))
+    assert error <= threshold, f"{name}: image differs from its baseline (error {error:.4f} > {threshold})"
+    return error
+
+
+def image_difference(actual, expected):
+    """Mean per-pixel error (0..1) between two RGB uint8 images, via vtkImageDifference."""
+    from vtkmodules.vtkImagingCore import vtkImageDifference
+
+    if actual.shape != expected.shape:
+        return 1.0
+    difference = vtkImageDifference()
+    difference.SetInputData(_to_vtk_image(actual))
+    difference.SetImageData(_to_vtk_image(expected))
+    difference.SetThreshold(16)
+    difference.Update()
+    return difference.GetThresholdedError() / (actual.shape[0] * actual.shape[1])
+
+
+def _to_vtk_image(pixels):
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+    from vtkmodules.vtkCommonDataModel import vtkImageData
+
+    height, width, channels = pixels.shape
+    image = vtkImageData()
+    image.SetDimensions(width, height, 1)
+    image.GetPointData().SetScalars(
+        numpy_to_vtk(np.flipud(pixels).reshape(-1, channels).copy(), deep=True))
+    return image
+
+
+def write_png(pixels, path):
+    from vtkmodules.vtkIOImage import vtkPNGWriter
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    writer = vtkPNGWriter()
+    writer.SetFileName(str(path))
+    writer.SetInputData(_to_vtk_image(pixels))
+    writer.Write()
+
+
+def read_png(path):
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkIOImage import vtkPNGReader
+
+    reader = vtkPNGReader()
+    reader.SetFileName(str(path))
+    reader.Update()
+    image = reader.GetOutput()
+    width, height, _ = image.GetDimensions()
+    pixels = vtk_to_numpy(image.GetPointData().GetScalars()).reshape(height, width, -1)
+    return np.flipud(pixels[:, :, :3]).copy()
