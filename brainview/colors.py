@@ -21,7 +21,10 @@ import numpy as np
 
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 
-__all__ = ["get_cmap", "to_rgb", "check_clim", "auto_clim", "cmap_table", "lookup_table"]
+__all__ = [
+    "get_cmap", "to_rgb", "check_clim", "auto_clim", "cmap_table", "lookup_table",
+    "resolve_threshold",
+]
 
 
 def _pigtailed(base, name):
@@ -168,3 +171,57 @@ def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False):
     table.SetBelowRangeColor(0.0, 0.0, 0.0, 0.0)
     table.Modified()
     return table
+
+
+def resolve_threshold(threshold, values, *, name="threshold"):
+    """A threshold on ``|values|`` from a number or a percentile string such as ``"95%"``.
+
+    A percentile is taken over the absolute values of the finite, non-zero
+    entries (nilearn's convention for ``threshold="95%"`` and
+    ``edge_threshold="95%"``). ``None`` means 0 (no threshold).
+
+    Raises
+    ------
+    BrainviewValueError
+        Negative numbers, percentiles outside 0..100, unparsable strings.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> resolve_threshold("50%", np.array([0.0, -1.0, 2.0, 3.0]))
+    2.0
+    >>> resolve_threshold(0.5, np.array([1.0]))
+    0.5
+    """
+    if threshold is None:
+        return 0.0
+    if isinstance(threshold, str):
+        text = threshold.strip()
+        try:
+            if not text.endswith("%"):
+                raise ValueError
+            percent = float(text[:-1])
+        except ValueError:
+            raise BrainviewValueError(
+                f"{name}: expected a number or a percentile string like '95%', got {threshold!r}."
+            ) from None
+        if not 0 <= percent <= 100:
+            raise BrainviewValueError(
+                f"{name}: a percentile must be within 0%..100%, got {threshold!r}."
+            )
+        magnitudes = np.abs(np.asarray(values, dtype=float))
+        magnitudes = magnitudes[np.isfinite(magnitudes) & (magnitudes > 0)]
+        if magnitudes.size == 0:
+            return 0.0
+        return float(np.percentile(magnitudes, percent))
+    try:
+        number = float(threshold)
+    except (TypeError, ValueError):
+        raise BrainviewTypeError(
+            f"{name}: expected a number or a percentile string like '95%', got {describe(threshold)}."
+        ) from None
+    if not np.isfinite(number) or number < 0:
+        raise BrainviewValueError(
+            f"{name}: must be >= 0 (it applies to absolute values), got {threshold!r}."
+        )
+    return number

@@ -31,7 +31,7 @@ from .io import Surface, load_surface, load_surface_data
 
 __all__ = [
     "nilearn_data_dir", "load_mni152", "load_mni152_brain_mask", "load_motor_map",
-    "load_fsaverage5", "fsaverage5_surface", "fsaverage5_data",
+    "load_fsaverage5", "fsaverage5_surface", "fsaverage5_data", "load_seitzman_2018",
 ]
 
 HEMIS = ("left", "right")
@@ -182,4 +182,33 @@ def load_fsaverage5():
             "curv": fsaverage5_data("curv", hemi=hemi),
         }
         for hemi in HEMIS
+    }
+
+
+def load_seitzman_2018():
+    """The 300 Seitzman et al. (2018) ROIs: MNI coordinates, radii and network names.
+
+    Read from the file nilearn ships (as ``fetch_coords_seitzman_2018``),
+    in the file's order.
+
+    Returns
+    -------
+    dict
+        ``"coords"`` (300, 3) float mm, ``"radius"`` (300,) mm,
+        ``"networks"`` (300,) str, ``"names"`` (300,) str ("ROI 1", ...).
+
+    Examples
+    --------
+    >>> rois = load_seitzman_2018()
+    >>> rois["coords"].shape, [str(n) for n in sorted(set(rois["networks"]))[:3]]
+    ((300, 3), ['Auditory', 'CinguloOpercular', 'DefaultMode'])
+    """
+    path = nilearn_data_dir() / "seitzman_2018_ROIs_300inVol_MNI_allInfo.txt"
+    table = np.genfromtxt(path, skip_header=1, dtype=None, encoding="utf-8")
+    coords = np.array([[row[0], row[1], row[2]] for row in table], dtype=float)
+    return {
+        "coords": coords,
+        "radius": np.array([row[3] for row in table], dtype=float),
+        "networks": np.array([str(row[5]) for row in table]),
+        "names": np.array([f"ROI {i + 1}" for i in range(len(table))]),
     }
