@@ -7,8 +7,8 @@ the minimum version moves.
 Examples
 --------
 >>> from brainview import _vtk
->>> _vtk.vtkRenderer().GetClassName()
-'vtkRenderer'
+>>> _vtk.vtkRenderer().IsA("vtkRenderer")
+1
 """
 
 import os
@@ -27,6 +27,9 @@ from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPiecewiseFunction  # 
 from vtkmodules.vtkCommonMath import vtkMatrix4x4  # noqa: E402
 from vtkmodules.vtkIOImage import vtkJPEGWriter, vtkPNGWriter  # noqa: E402
 from vtkmodules.vtkRenderingAnnotation import vtkScalarBarActor  # noqa: E402
+from vtkmodules.vtkRenderingAnnotation import vtkLegendBoxActor  # noqa: E402  (connectome legend)
+from vtkmodules.vtkRenderingCore import vtkActor2D  # noqa: E402  (connectome labels)
+from vtkmodules.vtkRenderingLabel import vtkLabeledDataMapper  # noqa: E402  (connectome labels)
 from vtkmodules.vtkRenderingCore import (  # noqa: E402
     vtkActor,
     vtkCellPicker,
@@ -49,6 +52,7 @@ from vtkmodules.vtkRenderingVolume import (  # noqa: E402
 )
 
 __all__ = [
+    "vtkActor2D", "vtkLabeledDataMapper", "vtkLegendBoxActor",
     "vtkActor", "vtkCellPicker", "vtkImageData", "vtkPiecewiseFunction", "vtkColorTransferFunction", "vtkCoordinate",
     "vtkGlyph3DMapper", "vtkImageActor", "vtkJPEGWriter", "vtkLightKit",
     "vtkLookupTable", "vtkMatrix4x4", "vtkPNGWriter", "vtkPolyDataMapper",

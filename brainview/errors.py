@@ -39,7 +39,7 @@ def describe(value, limit=80):
     Examples
     --------
     >>> describe(list(range(100)))[:20]
-    '[0, 1, 2, 3, 4, 5, 6,'
+    '[0, 1, 2, 3, 4, 5, 6'
     """
     shape = getattr(value, "shape", None)
     if shape is not None and getattr(value, "dtype", None) is not None:

@@ -11,7 +11,7 @@ Examples
 >>> from brainview.io import load_image
 >>> from brainview.geometry.volume import isosurface
 >>> ijk = np.indices((20, 20, 20)) - 10
->>> img = load_image(((ijk ** 2).sum(0) < 25).astype(np.float32), np.eye(4)))
+>>> img = load_image((((ijk ** 2).sum(0) < 25).astype(np.float32), np.eye(4)))
 >>> mesh = isosurface(img, [0.5])
 >>> bool(mesh.n_points > 0)
 True
@@ -73,8 +73,17 @@ def index_to_world(affine, axes):
 
 def transform_mesh(mesh, matrix):
     """Move a mesh built in index space to world space, in place, normals included."""
+    if mesh.n_points == 0:
+        return mesh  # an empty isosurface (level outside the data): nothing to move
     linear = matrix[:3, :3]
     mesh.points = np.asarray(mesh.points) @ linear.T + matrix[:3, 3]
+    if np.linalg.det(linear) < 0 and mesh.n_cells:
+        # A mirroring matrix (a flipped axis, or the axis reversal of a C-ordered
+        # array) turns triangles inside out: restore the winding, or two-sided
+        # lighting flips the normals of "back faces" and surfaces render dark.
+        faces = mesh.faces.reshape(-1, 4)
+        if np.all(faces[:, 0] == 3):
+            mesh.faces = faces[:, [0, 1, 3, 2]].ravel()
     normals = mesh.point_data.get("Normals")
     if normals is not None:
         # Normals transform with the inverse transpose; this also handles flips.

@@ -5,7 +5,7 @@ Examples
 >>> import numpy as np
 >>> from brainview.layers import Contour
 >>> ijk = np.indices((20, 20, 20)) - 10
->>> c = Contour(((ijk ** 2).sum(0) < 36).astype(float), np.eye(4)), level=0.5)
+>>> c = Contour((((ijk ** 2).sum(0) < 36).astype(float), np.eye(4)), level=0.5)
 >>> c.level = 0.9
 >>> c.mesh.n_points > 0
 True
@@ -109,6 +109,8 @@ class Contour(Layer):
         image = load_image(img, volume=volume)
         self._image = image
         self._data = finite_data(image)
+        # finite_data leaves only finite values: the range is plain min/max.
+        self._range = (float(self._data.min()), float(self._data.max()))
         if level is None:
             level = default_level(self._data)
         if color is None:
@@ -172,8 +174,7 @@ class Contour(Layer):
 
     def _extract(self):
         levels = self.levels
-        finite = self._data[np.isfinite(self._data)] if self._data.dtype.kind == "f" else self._data
-        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+        low, high = self._range
         outside = [lv for lv in levels if not low < lv < high]
         if outside:
             warnings.warn(

@@ -63,10 +63,13 @@ class Surface(Layer):
     bg_map : array, path or "sulc", optional
         Background values shading the base colour (positive = darker), e.g.
         sulcal depth. ``"sulc"`` uses fsaverage5's.
-    hemi : {"left", "right"}
-        Hemisphere, for ``"fsaverage5"``.
+    hemi : {"left", "right", "both"}
+        Hemisphere, for ``"fsaverage5"``. ``"both"`` makes one mesh, left
+        vertices first; ``overlay`` and ``bg_map`` are then one array of
+        ``2 * 10242`` values or a ``(left, right)`` pair.
     inflated : bool
-        Inflated fsaverage5 mesh.
+        Inflated fsaverage5 mesh (with ``hemi="both"``, the right hemisphere
+        is moved right so the two do not overlap, as nilearn does).
     opacity : float
     name : str, optional
 
@@ -91,6 +94,8 @@ class Surface(Layer):
                  color=(0.9, 0.9, 0.9), bg_map=None, hemi="left", inflated=False,
                  opacity=1.0, name=None):
         surface, bg_map = _resolve_surface(surf, bg_map, hemi=hemi, inflated=inflated)
+        if hemi == "both":
+            overlay, bg_map = _join_pair(overlay, "overlay"), _join_pair(bg_map, "bg_map")
         self._surface = surface
         n_vertices = surface.n_vertices
         self._overlay = None if overlay is None else load_surface_data(overlay, n_vertices=n_vertices)
@@ -174,6 +179,8 @@ def _background_shading(bg):
 
 
 def _resolve_surface(surf, bg_map, *, hemi, inflated):
+    if isinstance(surf, str) and surf == "fsaverage5" and hemi == "both":
+        return _fsaverage5_both(bg_map, inflated=inflated)
     if isinstance(surf, str) and surf == "fsaverage5":
         from ..datasets import fsaverage5_data, fsaverage5_surface
 
@@ -187,3 +194,24 @@ def _resolve_surface(surf, bg_map, *, hemi, inflated):
             "surf='fsaverage5'; pass your mesh's own sulcal depth array or file."
         )
     return load_surface(surf), bg_map
+
+
+def _fsaverage5_both(bg_map, *, inflated):
+    from ..datasets import fsaverage5_data, fsaverage5_surface
+    from ..geometry.surface_maps import join_hemispheres
+
+    mesh = "inflated" if inflated else "pial"
+    surface = join_hemispheres(fsaverage5_surface(mesh, hemi="left"),
+                               fsaverage5_surface(mesh, hemi="right"),
+                               separate=inflated, name=f"fsaverage5 {mesh} both")
+    if isinstance(bg_map, str) and bg_map == "sulc":
+        bg_map = np.concatenate([fsaverage5_data("sulc", hemi=h) for h in ("left", "right")])
+    return surface, bg_map
+
+
+def _join_pair(values, name):
+    """A (left, right) pair of per-vertex arrays as one array, left first."""
+    if isinstance(values, (tuple, list)) and len(values) == 2 and all(
+            np.ndim(part) == 1 and len(part) > 3 for part in values):
+        return np.concatenate([load_surface_data(part, name=name) for part in values])
+    return values

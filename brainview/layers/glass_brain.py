@@ -1,0 +1,152 @@
+"""A translucent brain outline to put maps, contours and points in.
+
+The outline is the boundary of the MNI152 brain mask (2 mm), smoothed and
+decimated to about 30k triangles (:func:`brainview.geometry.glass_brain.outline_mesh`).
+Computing it takes about half a second, so the mesh is cached: in memory for
+the session and on disk under the user cache directory
+(``$BRAINVIEW_CACHE_DIR``, else ``$XDG_CACHE_HOME/brainview``, else
+``~/.cache/brainview``), in a ``.npz`` file named after a hash of the mask
+bytes, its affine and the meshing parameters — a changed mask or parameter
+gives a new file, never a stale mesh.
+
+Translucency is drawn with depth peeling (enabled by every
+:class:`~brainview.figure.Figure`), so opaque or translucent layers inside
+the glass brain are seen through it and correctly occluded, off-screen too.
+
+Examples
+--------
+>>> from brainview.layers import GlassBrain
+>>> glass = GlassBrain()
+>>> glass.mesh.n_cells <= 30_000
+True
+>>> glass.opacity = 0.3
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pyvista as pv
+from traits.api import Any, observe
+
+from .. import _vtk, colors
+from ..geometry.glass_brain import N_TRIANGLES, outline_mesh
+from ..io import load_image
+from .base import Checked, Layer, check_opacity
+
+_CACHE_VERSION = "2"
+_MEMORY = {}
+
+
+def cache_dir():
+    """Folder of brainview's on-disk cache (created on first write)."""
+    explicit = os.environ.get("BRAINVIEW_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "brainview"
+
+
+def _cache_key(image, n_triangles, smooth):
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(image.data != 0).tobytes())
+    digest.update(str(image.shape).encode())
+    digest.update(np.asarray(image.affine, dtype=float).tobytes())
+    digest.update(f"{_CACHE_VERSION}-{n_triangles}-{smooth}".encode())
+    return digest.hexdigest()[:24]
+
+
+def cached_outline(mask=None, *, n_triangles=N_TRIANGLES, smooth=20):
+    """The outline mesh of a mask (default: the 2 mm MNI152 brain mask), cached.
+
+    Returns a new ``pyvista.PolyData`` each call (safe to modify).
+    """
+    if mask is None:
+        from ..datasets import load_mni152_brain_mask
+
+        mask = load_mni152_brain_mask(resolution=2)
+    image = load_image(mask, name="mask")
+    key = _cache_key(image, n_triangles, smooth)
+    if key not in _MEMORY:
+        _MEMORY[key] = _load_or_compute(key, image, n_triangles, smooth)
+    points, faces, normals = _MEMORY[key]
+    mesh = pv.PolyData(points.copy(), np.column_stack([np.full(len(faces), 3), faces]).ravel())
+    mesh.point_data["Normals"] = normals.copy()
+    mesh.point_data.active_normals_name = "Normals"
+    return mesh
+
+
+def _load_or_compute(key, image, n_triangles, smooth):
+    path = cache_dir() / f"glass_brain_{key}.npz"
+    if path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                return stored["points"], stored["faces"], stored["normals"]
+        except (OSError, ValueError, KeyError):
+            pass  # a truncated or foreign file: recompute and overwrite it
+    mesh = outline_mesh(image, n_triangles=n_triangles, smooth=smooth)
+    arrays = (np.asarray(mesh.points, dtype=np.float32),
+              mesh.faces.reshape(-1, 4)[:, 1:].astype(np.int32),
+              np.asarray(mesh.point_data["Normals"], dtype=np.float32))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(partial, points=arrays[0], faces=arrays[1], normals=arrays[2])
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only home: the memory cache still makes later calls instant
+    return arrays
+
+
+class GlassBrain(Layer):
+    """A smooth translucent outline of the brain.
+
+    Parameters
+    ----------
+    mask : path, nibabel image or (array, affine), optional
+        Brain mask whose outline to draw. Default: the MNI152 brain mask (2 mm).
+    color : colour
+    opacity : float
+        0 to 1; low values (0.1–0.3) let what is inside show.
+    name : str
+
+    Examples
+    --------
+    >>> GlassBrain(color="lightblue").kind
+    'glass_brain'
+    """
+
+    kind = "glass_brain"
+
+    #: The outline mesh in world mm (pyvista.PolyData).
+    mesh = Any(transient=True)
+
+    color = Checked(lambda value, name: colors.to_rgb(value, name=name), (0.7, 0.7, 0.75))
+
+    def __init__(self, mask=None, *, color=(0.7, 0.7, 0.75), opacity=0.15, name="glass brain"):
+        super().__init__(name=name, color=color, opacity=check_opacity(opacity))
+        self.mesh = cached_outline(mask)
+        mapper = _vtk.vtkPolyDataMapper()
+        mapper.SetInputData(self.mesh)
+        mapper.ScalarVisibilityOff()
+        self.actor = _vtk.vtkActor()
+        self.actor.SetMapper(mapper)
+        prop = self.actor.GetProperty()
+        prop.SetAmbient(0.25)
+        prop.SetDiffuse(0.6)
+        prop.SetSpecular(0.15)
+        prop.SetSpecularPower(15)
+        self._update_appearance(None)
+
+    def props(self):
+        return [self.actor]
+
+    @observe("color, opacity", post_init=True)
+    def _update_appearance(self, event):
+        prop = self.actor.GetProperty()
+        prop.SetColor(*self.color)
+        prop.SetOpacity(self.opacity)
+        self._changed()

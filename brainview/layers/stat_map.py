@@ -1,0 +1,458 @@
+"""Statistical and decoder weight maps: two-sided thresholds, a diverging colour scale, context.
+
+A :class:`StatMap` shows one map in one of four modes, switched live with
+its ``mode`` trait:
+
+- ``"contour"`` (default): isosurfaces at ``+threshold`` and ``-threshold``,
+  positive and negative parts coloured from the diverging colormap, inside a
+  translucent glass brain (``outline``);
+- ``"volume"``: ray-cast volume rendering, transparent where ``|value| < threshold``;
+- ``"slices"``: three orthogonal planes through the peak, over an anatomical
+  background (``bg``, the MNI152 template by default);
+- ``"surface"``: projected on both fsaverage5 hemispheres (nilearn's
+  ``vol_to_surf``), over sulcal shading.
+
+Threshold, colour range and colour bar follow one set of rules
+(:mod:`brainview.statmap_colors`), the rules of nilearn's ``plot_stat_map``.
+
+A ``dict`` of maps (nilearn's ``Decoder.coef_img_``: class → image, or
+``{"beta": img}`` for a regression) becomes a :class:`StatMapGroup`: one
+layer per class, only the ``selected`` class visible.
+
+Examples
+--------
+>>> import numpy as np
+>>> from brainview.layers import StatMap
+>>> ijk = np.indices((20, 20, 20)) - 6
+>>> blob = np.exp(-(ijk ** 2).sum(0) / 8.0) * 5
+>>> sm = StatMap((blob - blob[::-1], np.eye(4)), threshold=2, outline=False)
+>>> sm.color_range.vmax
+5.0
+>>> sm.threshold = "50%"
+>>> sm.mode = "slices"
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from traits.api import Any, HasStrictTraits, Python, TraitType, observe
+
+from .. import _vtk, colors
+from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
+from ..io import load_image
+from ..statmap_colors import check_symmetric, check_vmax, color_range, colorbar_ticks, threshold_table
+from . import _stat_props
+from .base import Checked, Layer, check_choice, check_opacity
+
+MODES = ("contour", "volume", "slices", "surface")
+
+
+class _Threshold(TraitType):
+    """A threshold on ``|value|``: a number or a percentile string, stored as a number."""
+
+    default_value = 0.0
+
+    def validate(self, obj, name, value):
+        return colors.resolve_threshold(value, obj._values, name=name)
+
+
+class StatMap(Layer):
+    """A statistical or weight map with a two-sided threshold.
+
+    Parameters
+    ----------
+    img : path, nibabel image or (array, affine)
+        The map (see :func:`brainview.io.load_image`). For a decoder's
+        ``coef_`` vector, use :func:`load_stat_maps` or ``bv.stat_map(coef, masker=...)``.
+    threshold : float or str, optional
+        Values with ``|value| < threshold`` are not drawn; ``"95%"`` is the
+        95th percentile of ``|value|`` over the non-zero voxels. Default: 0
+        (every non-zero voxel). Must be >= 0.
+    vmax : float, optional
+        Top of the colour scale (values beyond take the end colours).
+        Default: the largest ``|value|``.
+    cmap : str or Colormap
+        A diverging colormap; ``"cold_hot"`` is nilearn's.
+    symmetric : bool or "auto"
+        Colours span ``(-vmax, vmax)`` (True), the data's range (False), or
+        symmetric only when the map has both signs ("auto"), as nilearn's
+        ``symmetric_cbar``. With True a positive-only map uses the hot half.
+    mode : {"contour", "volume", "slices", "surface"}
+    opacity : float
+    outline : bool
+        Draw a glass brain around the map in the 3-D modes (contour, volume).
+    bg : path, nibabel image, (array, affine) or None, optional
+        Anatomical background of the "slices" mode. Default: the MNI152 template (1 mm).
+    inflated : bool
+        Inflated surfaces in the "surface" mode (hemispheres moved apart).
+    volume : int, optional
+        Volume index of a 4-D image.
+    name : str, optional
+
+    Notes
+    -----
+    An all-zero, all-NaN or fully thresholded map is not an error: the layer
+    draws nothing but its context and a notice, and warns once.
+    """
+
+    kind = "stat_map"
+
+    threshold = _Threshold()
+    vmax = Checked(check_vmax)
+    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
+    symmetric = Checked(check_symmetric, True)
+    mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour")
+    outline = Checked(lambda value, name: bool(value), True)
+
+    #: The notice shown when nothing passes the threshold (a vtkTextActor).
+    notice = Any(transient=True)
+
+    def __init__(self, img, *, threshold=None, vmax=None, cmap="cold_hot", symmetric=True,
+                 mode="contour", opacity=1.0, outline=True, bg="mni152", inflated=True,
+                 volume=None, name=None):
+        if isinstance(img, dict):
+            raise BrainviewTypeError(
+                "img: a dict of maps makes one layer per class: use StatMapGroup(maps) "
+                "or bv.stat_map(maps)."
+            )
+        image = load_image(load_stat_maps(img), volume=volume)
+        self._image = image
+        self._data = _finite_float(image)
+        self._values = self._data
+        self._bg_input, self._inflated = bg, bool(inflated)
+        self._built = {}
+        self._current = []
+        self._outline = None
+        self._warned = False
+        super().__init__(
+            name=name or image.name, threshold=threshold, vmax=vmax, cmap=cmap,
+            symmetric=symmetric, mode=mode, opacity=check_opacity(opacity), outline=outline,
+        )
+        self.notice = _vtk.vtkTextActor()
+        self.notice.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+        self.notice.SetPosition(0.02, 0.94)
+        self.notice.GetTextProperty().SetFontSize(16)
+        self._lut = _vtk.vtkLookupTable()
+        self._current = self._assemble()
+        self._refresh()
+
+    # ------------------------------------------------------------ public
+
+    @property
+    def image(self):
+        """The :class:`brainview.io.Image` shown (NaN replaced by 0)."""
+        return self._image
+
+    @property
+    def color_range(self):
+        """The :class:`~brainview.statmap_colors.ColorRange` in use."""
+        return color_range(self._data, vmax=self.vmax, symmetric=self.symmetric)
+
+    @property
+    def empty(self):
+        """True when no voxel reaches the threshold (nothing drawn)."""
+        return not np.any(np.abs(self._data) >= _stat_props.contour_level(self.threshold, 0.0))
+
+    @property
+    def mode_props(self):
+        """The private helper drawing the current mode (mesh, planes, surface)."""
+        return self._built[self.mode]
+
+    def props(self):
+        return list(self._current)
+
+    def bounds(self):
+        boxes = [p.GetBounds() for p in self._current
+                 if p.GetVisibility() and p is not self.notice]
+        boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]])
+        if not len(boxes):
+            return None
+        return tuple(float(v) for v in np.ravel(
+            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+
+    def value_at(self, xyz):
+        return float(self._image.value_at(xyz)[0])
+
+    def colorbar_table(self):
+        crange = self.color_range
+        table = threshold_table(self.cmap, crange, self.threshold)
+        colors.lookup_table(self.cmap, (crange.cbar_vmin, crange.cbar_vmax), table=self._lut)
+        from vtkmodules.util.numpy_support import numpy_to_vtk
+
+        self._lut.SetTable(numpy_to_vtk((table * 255).round().astype(np.uint8), deep=True))
+        return self._lut, self.name
+
+    def colorbar_ticks(self):
+        """Tick values of this map's colour bar (nilearn's rule)."""
+        crange = self.color_range
+        return colorbar_ticks(crange.cbar_vmin, crange.cbar_vmax, self.threshold)
+
+    # ------------------------------------------------------------ updates
+
+    @observe("threshold, vmax, cmap, symmetric, opacity", post_init=True)
+    def _update_colors(self, event):
+        self._refresh()
+
+    @observe("mode, outline", post_init=True)
+    def _update_mode(self, event):
+        old = self._current
+        self._current = self._assemble()
+        self._refresh(notify=False)
+        figure = self.figure
+        if figure is not None:
+            figure._layer_props_changed(self, old)
+
+    @observe("visible", post_init=True)
+    def _update_visible(self, event):
+        # Overrides Layer's handler: the notice stays hidden unless the map is empty.
+        for prop in self._current:
+            prop.SetVisibility(self.visible and (prop is not self.notice or self.empty))
+        self._changed()
+
+    def _assemble(self):
+        """Build (once) and return the props of the current mode."""
+        if self.mode not in self._built:
+            self._built[self.mode] = self._build(self.mode)
+        props = list(self._built[self.mode].props())
+        self.actor = props[0]
+        if self.outline and self.mode in ("contour", "volume"):
+            if self._outline is None:
+                from .glass_brain import GlassBrain
+
+                self._outline = GlassBrain()
+            props = [*self._outline.props(), *props]
+        for prop in props:
+            prop.SetVisibility(self.visible)
+        return [*props, self.notice]
+
+    def _build(self, mode):
+        if mode == "contour":
+            return _stat_props.ContourProps(self._image, self._data)
+        if mode == "volume":
+            return _stat_props.VolumeProps(self._image, self._data)
+        if mode == "slices":
+            return _stat_props.PlaneProps(self._image, self._data, self._background(), self._peak())
+        return _stat_props.SurfaceProps(self._image, self._data, inflated=self._inflated)
+
+    def _refresh(self, notify=True):
+        if not self._current:
+            return
+        self._built[self.mode].update(self.threshold, self.color_range, self.cmap, self.opacity)
+        self._update_notice()
+        if notify:
+            self._changed()
+
+    def _update_notice(self):
+        empty = self.empty
+        peak = float(np.abs(self._data).max()) if self._data.size else 0.0
+        if peak == 0:
+            message = f"{self.name}: empty map (every value is 0 or NaN)"
+        else:
+            message = (f"{self.name}: nothing above threshold {self.threshold:.3g} "
+                       f"(max |value| {peak:.3g})")
+        self.notice.SetInput(message)
+        self.notice.SetVisibility(self.visible and empty)
+        if empty and not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"{message}: nothing is drawn. Lower the threshold"
+                + (" or check the map." if peak else " or pass the map you meant."),
+                BrainviewWarning, stacklevel=5,
+            )
+        if not empty:
+            self._warned = False
+
+    def _background(self):
+        bg = self._bg_input
+        if bg is None:
+            return None
+        if isinstance(bg, str) and bg == "mni152":
+            from ..datasets import load_mni152
+
+            bg = load_mni152(resolution=1)
+        return load_image(bg, name="bg")
+
+    def _peak(self):
+        """World mm of the largest ``|value|`` (where the slices cross)."""
+        index = np.unravel_index(int(np.argmax(np.abs(self._data))), self._data.shape)
+        return self._image.to_world(np.array([index]))[0]
+
+
+def _finite_float(image):
+    """The map as float32 with NaN/inf set to 0 (not shown); warns once if some were."""
+    data = np.asarray(image.data, dtype=np.float32)
+    bad = ~np.isfinite(data)
+    count = int(np.count_nonzero(bad))
+    if count and count < data.size:
+        warnings.warn(
+            f"img: {count} of {data.size} voxels are NaN or infinite; they count as 0 (not shown).",
+            BrainviewWarning, stacklevel=4,
+        )
+    if count:
+        data = np.where(bad, np.float32(0), data)
+    data = np.ascontiguousarray(data)
+    data.flags.writeable = False
+    return data
+
+
+# ------------------------------------------------------------------ inputs
+
+
+def load_stat_maps(img, *, masker=None):
+    """One map or a dict of maps from any stat-map input.
+
+    Parameters
+    ----------
+    img : image, dict of images, or array
+        An image accepted by :func:`brainview.io.load_image`; a dict
+        ``{class: image}`` (nilearn's ``Decoder.coef_img_``); or, with
+        ``masker``, a scikit-learn ``coef_`` array of shape ``(n_features,)``,
+        ``(1, n_features)`` or ``(n_classes, n_features)``.
+    masker : fitted nilearn masker, optional
+        The masker that produced the decoder's features; its
+        ``inverse_transform`` puts the weights back in brain space.
+
+    Returns
+    -------
+    image or dict
+        A dict (class → image) for dict inputs and multi-row ``coef_``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> maps = load_stat_maps({"a": (np.zeros((2, 2, 2)), np.eye(4))})
+    >>> list(maps)
+    ['a']
+    """
+    if masker is not None:
+        return _unmask(img, masker)
+    if isinstance(img, dict):
+        if not img:
+            raise BrainviewValueError("img: got an empty dict of maps; pass at least one class -> image.")
+        return {key: load_image(value, name=f"img[{key!r}]") for key, value in img.items()}
+    if isinstance(img, (np.ndarray, list)) and np.ndim(img) in (1, 2):
+        raise BrainviewTypeError(
+            f"img: got {describe(np.asarray(img))}, a weight vector rather than an image. "
+            "Pass masker=<the fitted masker that produced the features> to map it back to the brain."
+        )
+    return img
+
+
+def _unmask(coef, masker):
+    if not hasattr(masker, "inverse_transform"):
+        raise BrainviewTypeError(
+            f"masker: expected a fitted nilearn masker (with inverse_transform), got {describe(masker)}."
+        )
+    try:
+        weights = np.asarray(coef, dtype=float)
+    except (TypeError, ValueError):
+        raise BrainviewTypeError(f"img: expected a coef_ array with masker=, got {describe(coef)}.") from None
+    if weights.ndim not in (1, 2) or weights.size == 0:
+        raise BrainviewValueError(
+            f"img: a coef_ must have shape (n_features,) or (n_classes, n_features), got {weights.shape}."
+        )
+    rows = np.atleast_2d(weights)
+    n_features = _masker_features(masker)
+    if n_features is not None and rows.shape[1] != n_features:
+        raise BrainviewValueError(
+            f"img: coef_ has {rows.shape[1]} features but the masker's mask has {n_features} voxels; "
+            "pass the masker that produced the decoder's training data."
+        )
+    try:
+        images = [masker.inverse_transform(row) for row in rows]
+    except Exception as error:  # nilearn raises NotFittedError, ValueError...
+        raise BrainviewValueError(
+            f"masker: inverse_transform failed ({type(error).__name__}: {error}). "
+            "Fit the masker (or the decoder) first."
+        ) from error
+    loaded = [load_image(image, name="img") for image in images]
+    return loaded[0] if len(loaded) == 1 else dict(enumerate(loaded))
+
+
+def _masker_features(masker):
+    mask = getattr(masker, "mask_img_", None)
+    if mask is None:
+        return None
+    return int(np.count_nonzero(np.asarray(mask.dataobj)))
+
+
+class _ClassKey(TraitType):
+    """One of the group's class keys; an unknown key lists the available ones."""
+
+    def validate(self, obj, name, value):
+        keys = list(obj._layers)
+        if value not in keys:
+            listed = ", ".join(repr(k) for k in keys)
+            raise BrainviewValueError(f"{name}: unknown class {value!r}; available classes: {listed}.")
+        return value
+
+
+class StatMapGroup(HasStrictTraits):
+    """One :class:`StatMap` per class of a dict of maps, and which class is shown.
+
+    Parameters
+    ----------
+    maps : dict
+        ``{class: image}`` (nilearn's ``Decoder.coef_img_``).
+    selected : key, optional
+        The class shown first (default: the first key).
+    threshold, vmax, cmap, symmetric, mode, opacity, outline, bg, inflated :
+        As :class:`StatMap`; a percentile threshold is computed per map.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> maps = {c: (np.eye(4)[:3, :3, None] * s * np.ones((3, 3, 3)), np.eye(4))
+    ...         for c, s in (("face", 1.0), ("house", -1.0))}
+    >>> group = StatMapGroup(maps, threshold=0.5, outline=False)
+    >>> [layer.visible for layer in group.layers]
+    [True, False]
+    >>> group.selected = "house"
+    >>> group["house"].visible
+    True
+    """
+
+    __ = Python
+
+    #: The class whose map is visible.
+    selected = _ClassKey()
+
+    def __init__(self, maps, *, selected=None, threshold=None, vmax=None, cmap="cold_hot",
+                 symmetric=True, mode="contour", opacity=1.0, outline=True, bg="mni152",
+                 inflated=True):
+        if not isinstance(maps, dict) or not maps:
+            raise BrainviewTypeError(f"maps: expected a non-empty dict class -> image, got {describe(maps)}.")
+        self._layers = {
+            key: StatMap(image, threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric,
+                         mode=mode, opacity=opacity, outline=outline, bg=bg, inflated=inflated,
+                         name=str(key))
+            for key, image in load_stat_maps(maps).items()
+        }
+        super().__init__(selected=next(iter(self._layers)) if selected is None else selected)
+        self._show_selected(None)
+
+    @property
+    def layers(self):
+        """The layers, one per class, in the dict's order."""
+        return list(self._layers.values())
+
+    @property
+    def classes(self):
+        return list(self._layers)
+
+    def __getitem__(self, key):
+        self.trait("selected").handler.validate(self, "key", key)
+        return self._layers[key]
+
+    def __len__(self):
+        return len(self._layers)
+
+    @observe("selected", post_init=True)
+    def _show_selected(self, event):
+        for key, layer in self._layers.items():
+            layer.visible = key == self.selected
+
+    def __repr__(self):
+        return f"<StatMapGroup {self.classes!r}, selected={self.selected!r}>"

@@ -1,0 +1,362 @@
+"""Stat maps: colour rules (vs nilearn), thresholds in geometry and pixels, inputs, bad inputs."""
+
+from __future__ import annotations
+
+import warnings
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+import brainview as bv
+from brainview.errors import BrainviewError, BrainviewWarning
+from brainview.layers import StatMap, StatMapGroup
+from brainview.statmap_colors import color_range, colorbar_ticks, value_colors
+
+AFFINE = np.diag([2.0, 2.0, 2.0, 1.0])
+AFFINE[:3, 3] = -30.0
+
+
+def _blob(center_ijk, sigma=2.5, amplitude=5.0, shape=(31, 31, 31)):
+    ijk = np.indices(shape).reshape(3, -1).T
+    d2 = ((ijk - np.asarray(center_ijk)) ** 2).sum(1)
+    return (amplitude * np.exp(-d2 / (2 * sigma ** 2))).reshape(shape).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def signed_map():
+    """+5 peak at world (-10, 0, 0) (voxel 10,15,15); -4 peak at world (+10, 0, 0)."""
+    data = _blob((10, 15, 15)) - _blob((20, 15, 15), amplitude=4.0)
+    return data, AFFINE
+
+
+def _no_warn():
+    return warnings.catch_warnings(record=True)
+
+
+# ------------------------------------------------------------- colour rules vs nilearn
+
+
+@pytest.mark.parametrize("symmetric", [True, False, "auto"])
+@pytest.mark.parametrize("vmax", [None, 3.0])
+@pytest.mark.parametrize("kind", ["signed", "positive", "negative"])
+def test_color_range_matches_nilearn(symmetric, vmax, kind):
+    from nilearn.plotting._utils import get_colorbar_and_data_ranges
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=500) * 2
+    values = {"signed": values, "positive": np.abs(values), "negative": -np.abs(values)}[kind]
+    ours = color_range(values, vmax=vmax, symmetric=symmetric)
+    cbar_vmin, cbar_vmax, vmin, vmax_ = get_colorbar_and_data_ranges(
+        values, vmax=vmax, symmetric_cbar=symmetric)
+    assert ours.vmin == pytest.approx(vmin) and ours.vmax == pytest.approx(vmax_)
+    expected_cbar = (vmin if cbar_vmin is None else cbar_vmin, vmax_ if cbar_vmax is None else cbar_vmax)
+    assert (ours.cbar_vmin, ours.cbar_vmax) == pytest.approx(expected_cbar)
+
+
+@pytest.mark.parametrize("vmin, vmax, threshold", [
+    (-8, 8, 3), (0, 8, 3), (-8, 0, 3), (-7.9, 7.9, 3.1), (-1e-3, 1e-3, 2e-4), (0, 10, None),
+    (-5, 5, 4.9), (-5, 5, 0.1), (0, 1, 1e-6)])
+def test_colorbar_ticks_match_nilearn(vmin, vmax, threshold):
+    from nilearn.plotting._utils import get_cbar_ticks
+
+    np.testing.assert_allclose(colorbar_ticks(vmin, vmax, threshold),
+                               get_cbar_ticks(vmin, vmax, threshold))
+
+
+def test_plot_stat_map_agrees_on_range_and_ticks(signed_map):
+    """nilearn's 2-D figure of a map and brainview's layer use one scale and one bar."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nilearn import plotting
+
+    img = nib.Nifti1Image(signed_map[0], signed_map[1])
+    display = plotting.plot_stat_map(img, threshold=1.5, vmax=4.5, bg_img=None,
+                                     symmetric_cbar=True, cmap="cold_hot")
+    layer = StatMap(img, threshold=1.5, vmax=4.5, outline=False)
+    crange = layer.color_range
+    assert (crange.vmin, crange.vmax) == pytest.approx((display._cbar.norm.vmin, display._cbar.norm.vmax))
+    np.testing.assert_allclose(layer.colorbar_ticks(), display._cbar.get_ticks())
+    display.close()
+
+
+def test_value_colors_match_matplotlib_norm():
+    import matplotlib
+
+    values = np.array([-6.0, -2.0, 0.5, 3.0, 6.0])
+    expected = matplotlib.colormaps["RdBu_r"](matplotlib.colors.Normalize(-4, 4, clip=True)(values))
+    np.testing.assert_allclose(value_colors(values, "RdBu_r", -4, 4), expected)
+
+
+# ------------------------------------------------------------- threshold semantics
+
+
+def test_contour_surfaces_lie_at_plus_and_minus_threshold(signed_map):
+    from scipy.ndimage import map_coordinates
+
+    layer = StatMap(signed_map, threshold=2.0, outline=False)
+    mesh = layer.mode_props.mesh
+    levels = np.asarray(mesh.point_data["level"])
+    assert set(np.unique(levels)) == {-2.0, 2.0}
+    ijk = layer.image.to_voxel(np.asarray(mesh.points)).T
+    sampled = map_coordinates(signed_map[0], ijk, order=1)
+    np.testing.assert_allclose(sampled, levels, atol=1e-3)
+    # The positive surface wraps the positive blob (x < 0), the negative the negative one.
+    points = np.asarray(mesh.points)
+    assert points[levels > 0, 0].max() < 0 < points[levels < 0, 0].min()
+
+
+def test_raising_the_threshold_shrinks_and_then_removes_a_part(signed_map):
+    layer = StatMap(signed_map, threshold=1.0, outline=False)
+    areas = []
+    for threshold in (1.0, 2.0, 3.0):
+        layer.threshold = threshold
+        areas.append(layer.mode_props.mesh.area)
+    assert areas[0] > areas[1] > areas[2] > 0
+    layer.threshold = 4.5  # above the negative peak (4): only the positive blob remains
+    assert np.all(np.asarray(layer.mode_props.mesh.point_data["level"]) > 0)
+
+
+def test_vertices_take_their_sign_colour_and_vmax_clips(signed_map):
+    layer = StatMap(signed_map, threshold=2.0, outline=False, cmap="RdBu_r")
+    mesh = layer.mode_props.mesh
+    rgb = np.asarray(mesh.point_data["rgb"]).astype(int)
+    levels = np.asarray(mesh.point_data["level"])
+    assert np.all(rgb[levels > 0, 0] > rgb[levels > 0, 2])   # positive: red side
+    assert np.all(rgb[levels < 0, 2] > rgb[levels < 0, 0])   # negative: blue side
+    layer.vmax = 2.0  # everything is beyond vmax: the end colours only
+    rgb = np.asarray(layer.mode_props.mesh.point_data["rgb"]).astype(int)
+    ends = (np.array(value_colors([2.0, -2.0], "RdBu_r", -2, 2))[:, :3] * 255).round()
+    np.testing.assert_array_equal(np.unique(rgb, axis=0), np.unique(ends, axis=0))
+
+
+def test_percentile_threshold_is_over_nonzero_absolute_values(signed_map):
+    data = signed_map[0]
+    layer = StatMap(signed_map, threshold="90%", outline=False)
+    magnitudes = np.abs(data[data != 0])
+    assert layer.threshold == pytest.approx(np.percentile(magnitudes, 90))
+    assert np.mean(magnitudes >= layer.threshold) == pytest.approx(0.1, abs=0.01)
+
+
+def test_slices_hide_voxels_below_threshold_in_pixels(signed_map):
+    layer = StatMap(signed_map, threshold=2.0, mode="slices", bg=None)
+    planes = layer.mode_props
+    rgba = planes.plane_rgba(2)  # axial plane through the peak
+    values, _, _ = __import__("brainview.geometry.volume", fromlist=["world_plane"]).world_plane(
+        layer.image, 2, planes.coords[2])
+    shown = rgba[..., 3] > 0
+    assert shown.any()
+    np.testing.assert_array_equal(shown, np.abs(np.nan_to_num(values)) >= 2.0)
+
+
+@pytest.fixture(scope="module")
+def rendered_blobs(signed_map):
+    fig = bv.figure(size=(400, 400), bgcolor="black", antialias=False)
+    layer = bv.stat_map(signed_map, threshold=2.0, outline=False, cmap="RdBu_r")
+    bv.view("superior")
+    image = bv.screenshot()
+    yield fig, layer, image
+    bv.close(fig)
+
+
+def test_pixels_show_positive_red_left_and_negative_blue_right(rendered_blobs):
+    _, _, image = rendered_blobs
+    pixels = image.reshape(-1, 3).astype(int)
+    columns = np.tile(np.arange(400), 400)
+    red = (pixels[:, 0] > pixels[:, 2] + 40)
+    blue = (pixels[:, 2] > pixels[:, 0] + 40)
+    assert red.sum() > 100 and blue.sum() > 100
+    # Seen from above with anterior up, world left (x < 0) is on the image's left.
+    assert columns[red].mean() < 200 < columns[blue].mean()
+
+
+def test_pixels_disappear_when_threshold_exceeds_a_peak(rendered_blobs):
+    _, layer, _ = rendered_blobs
+    layer.threshold = 4.5
+    image = bv.screenshot().reshape(-1, 3).astype(int)
+    assert not np.any(image[:, 2] > image[:, 0] + 40)  # the negative blob (peak 4) is gone
+    assert np.any(image[:, 0] > image[:, 2] + 40)
+    layer.threshold = 2.0
+
+
+# ------------------------------------------------------------- live traits and modes
+
+
+@pytest.mark.parametrize("mode", ["volume", "slices", "contour"])
+def test_mode_switch_swaps_props_in_the_figure(fig, signed_map, mode):
+    layer = bv.stat_map(signed_map, threshold=2.0, bg=None)
+    before = set(map(id, layer.props()))
+    layer.mode = mode
+    props = fig.renderer.GetViewProps()
+    in_renderer = {id(props.GetItemAsObject(i)) for i in range(props.GetNumberOfItems())}
+    assert set(map(id, layer.props())) <= in_renderer
+    if mode != "contour":
+        assert not (before - set(map(id, layer.props())) - {id(layer.notice)}) & in_renderer
+    assert fig.screenshot().any()
+
+
+def test_live_traits_reject_bad_values(signed_map):
+    layer = StatMap(signed_map, outline=False)
+    for trait, value in [("threshold", -1), ("threshold", "high"), ("vmax", 0), ("mode", "3d"),
+                         ("cmap", "not_a_map"), ("symmetric", "yes")]:
+        with pytest.raises(BrainviewError, match=trait):
+            setattr(layer, trait, value)
+
+
+def test_colorbar_uses_the_stat_map_ticks(fig, signed_map):
+    layer = bv.stat_map(signed_map, threshold=2.0, outline=False)
+    bar = bv.colorbar(layer)
+    labels = bar.GetCustomLabels()
+    assert [labels.GetValue(i) for i in range(labels.GetNumberOfTuples())] == \
+        list(colorbar_ticks(-5.0, 5.0, 2.0))
+
+
+# ------------------------------------------------------------- inputs
+
+
+def test_accepts_path_nibabel_and_array_pair(tmp_path, signed_map):
+    img = nib.Nifti1Image(signed_map[0], signed_map[1])
+    path = tmp_path / "map.nii.gz"
+    img.to_filename(path)
+    meshes = [StatMap(x, threshold=2.0, outline=False).mode_props.mesh for x in (img, path, signed_map)]
+    assert len({m.n_points for m in meshes}) == 1
+
+
+def test_input_is_not_modified(signed_map):
+    data = signed_map[0].copy()
+    data[0, 0, 0] = np.nan
+    before = data.copy()
+    with _no_warn():
+        StatMap((data, AFFINE), threshold=1.0, outline=False)
+    np.testing.assert_array_equal(data, before)
+
+
+def test_dict_gives_one_layer_per_class_and_a_selector(fig, signed_map):
+    maps = {"face": signed_map, "house": (-signed_map[0], AFFINE), "chair": signed_map}
+    group = bv.stat_map(maps, threshold=2.0, outline=False)
+    assert isinstance(group, StatMapGroup)
+    assert [layer.name for layer in fig.layers] == ["face", "house", "chair"]
+    assert [layer.visible for layer in group.layers] == [True, False, False]
+    group.selected = "house"
+    assert [layer.visible for layer in group.layers] == [False, True, False]
+    # Hidden classes draw nothing: every prop of theirs is invisible.
+    assert [any(p.GetVisibility() for p in layer.props()) for layer in group.layers] == \
+        [False, True, False]
+    with pytest.raises(ValueError, match="'face', 'house', 'chair'"):
+        group.selected = "car"
+    with pytest.raises(ValueError, match="available classes"):
+        group["car"]
+    with pytest.raises(ValueError, match="available classes"):
+        bv.stat_map(maps, selected="car")
+
+
+def test_regression_dict_with_beta(fig, signed_map):
+    group = bv.stat_map({"beta": signed_map}, threshold=2.0, outline=False)
+    assert group.classes == ["beta"] and group["beta"].visible
+    assert fig.screenshot().any()
+
+
+@pytest.fixture(scope="module")
+def masker_and_mask():
+    from nilearn.maskers import NiftiMasker
+
+    mask = np.zeros((12, 12, 12), dtype=np.int8)
+    mask[2:6, 3:9, 4:8] = 1
+    mask_img = nib.Nifti1Image(mask, AFFINE)
+    return NiftiMasker(mask_img).fit(), mask
+
+
+def test_masker_and_coef_place_weights_where_the_mask_is(masker_and_mask):
+    masker, mask = masker_and_mask
+    coef = np.arange(1, mask.sum() + 1, dtype=float)
+    fig = bv.figure(size=(64, 64))
+    try:
+        layer = bv.stat_map(coef, masker=masker, threshold=0.5, outline=False)
+        data = np.asarray(layer.image.data)
+        np.testing.assert_array_equal(data != 0, mask.astype(bool))
+        np.testing.assert_allclose(np.sort(data[mask.astype(bool)]), coef)
+        group = bv.stat_map(np.vstack([coef, -coef, coef]), masker=masker, outline=False)
+        assert group.classes == [0, 1, 2]
+    finally:
+        bv.close(fig)
+
+
+def test_coef_without_masker_or_with_wrong_length_is_explained(masker_and_mask):
+    masker, mask = masker_and_mask
+    with pytest.raises(TypeError, match="masker="):
+        bv.stat_map(np.ones(int(mask.sum())))
+    with pytest.raises(ValueError, match=rf"10 features.*{int(mask.sum())} voxels"):
+        bv.stat_map(np.ones(10), masker=masker)
+    with pytest.raises(TypeError, match="masker"):
+        bv.stat_map(np.ones(10), masker="mask.nii")
+    from nilearn.maskers import NiftiMasker
+
+    with pytest.raises(ValueError, match="Fit the masker"):
+        bv.stat_map(np.ones(10), masker=NiftiMasker())
+
+
+def test_learnt_weight_map_overlaps_the_planted_pattern():
+    from nilearn.maskers import NiftiMasker
+    from sklearn.svm import LinearSVC
+
+    from brainview.simulate import make_decoder_dataset
+
+    data = make_decoder_dataset(n_samples=80, rng=3)
+    masker = NiftiMasker(data["mask_img"], standardize="zscore_sample").fit()
+    features = masker.transform(data["imgs"])
+    clf = LinearSVC(C=0.01).fit(features, data["labels"])
+    assert list(clf.classes_) == ["face", "house"]  # coef_ > 0 points to "house"
+    weights = np.asarray(bv.layers.stat_map.load_stat_maps(clf.coef_[0], masker=masker).data)
+    truth = -np.asarray(data["pattern_img"].dataobj)  # house-minus-face
+    inside = np.asarray(data["mask_img"].dataobj).astype(bool)
+    w, t = weights[inside], truth[inside]
+    top = np.abs(w) >= np.percentile(np.abs(w), 99)
+    assert (t[top] != 0).mean() > 0.1 > 20 * (t != 0).mean()  # >25x enriched over chance
+    assert w[t > 0].mean() > 0 > w[t < 0].mean()
+    assert np.corrcoef(w, t)[0, 1] > 0.1
+
+
+# ------------------------------------------------------------- bad inputs
+
+
+@pytest.mark.parametrize("values", [np.zeros((8, 8, 8)), np.full((8, 8, 8), np.nan)])
+def test_empty_map_warns_once_shows_a_notice_and_saves(fig, tmp_path, values):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        layer = bv.stat_map((values, np.eye(4)), threshold=1.0)
+    assert len([w for w in caught if issubclass(w.category, BrainviewWarning)]) == 1
+    assert "empty map" in str(caught[0].message)
+    assert layer.empty and layer.notice.GetVisibility()
+    assert layer.mode_props.mesh.n_points == 0
+    bv.savefig(tmp_path / "empty.png")
+    assert (tmp_path / "empty.png").stat().st_size > 0
+
+
+def test_threshold_above_the_maximum_warns_and_draws_nothing(fig, signed_map):
+    with pytest.warns(BrainviewWarning, match="nothing above threshold 9"):
+        layer = bv.stat_map(signed_map, threshold=9.0, outline=False)
+    assert layer.empty and layer.mode_props.mesh.n_points == 0
+    assert fig.screenshot().max() > 0  # the notice is drawn
+    layer.threshold = 2.0
+    assert not layer.empty and not layer.notice.GetVisibility()
+
+
+@pytest.mark.parametrize("threshold, error", [(-1.0, ValueError), ("-5%", ValueError),
+                                              ("abc", ValueError), ([1], TypeError)])
+def test_bad_threshold(signed_map, threshold, error):
+    with pytest.raises(error, match="threshold"):
+        StatMap(signed_map, threshold=threshold, outline=False)
+
+
+def test_4d_map_is_a_clear_error():
+    with pytest.raises(ValueError, match="4-D image.*volume="):
+        StatMap((np.zeros((4, 4, 4, 3)), np.eye(4)))
+
+
+@pytest.mark.parametrize("bad, error, match", [
+    ({}, ValueError, "empty dict"), ("missing.nii.gz", OSError, "not found"),
+    (42, TypeError, "img"), (np.zeros((3, 3)), TypeError, "masker")])
+def test_bad_inputs(bad, error, match):
+    with pytest.raises(error, match=match):
+        bv.layers.stat_map.load_stat_maps(bad) if isinstance(bad, dict) else StatMap(bad)
