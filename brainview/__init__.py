@@ -26,6 +26,9 @@ _PYLAB = (
     "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
     "view", "title", "text", "colorbar",
     "contour", "volume", "slices", "surface", "points",
+    "stat_map", "glass_brain", "surface_montage",
+    "atlas",
+    "connectome",
 )
 _SUBMODULES = ("colors", "datasets", "geometry", "io", "layers", "pylab")
 _OBJECTS = {"Figure": "figure"}

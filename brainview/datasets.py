@@ -32,6 +32,7 @@ from .io import Surface, load_surface, load_surface_data
 __all__ = [
     "nilearn_data_dir", "load_mni152", "load_mni152_brain_mask", "load_motor_map",
     "load_fsaverage5", "fsaverage5_surface", "fsaverage5_data", "load_seitzman_2018",
+    "load_demo_atlas",
 ]
 
 HEMIS = ("left", "right")
@@ -212,3 +213,37 @@ def load_seitzman_2018():
         "networks": np.array([str(row[5]) for row in table]),
         "names": np.array([f"ROI {i + 1}" for i in range(len(table))]),
     }
+
+
+def load_demo_atlas(*, resolution=2):
+    """A real-anatomy labelled atlas: MNI grey matter split among the 300 Seitzman ROIs.
+
+    Each grey-matter voxel of the ICBM152 2009 template (probability > 0.3)
+    belongs to the nearest Seitzman et al. (2018) ROI centre within 12 mm.
+    Regions are named ``"<network> <L|R> <n>"`` (``"DefaultMode L 3"``) and
+    coloured by network. Built offline from nilearn's files in about a
+    second, then cached under :func:`brainview._demo_atlas.cache_dir`;
+    ``data/README.md`` gives the provenance.
+
+    Parameters
+    ----------
+    resolution : {1, 2}
+        Voxel size in mm (the grids of :func:`load_mni152`).
+
+    Returns
+    -------
+    AtlasData
+        ``maps`` (nibabel image of int16 labels), ``labels`` (names, index 0
+        ``"Background"``), ``colors`` (rgb per label), ``networks``; works
+        wherever a nilearn atlas Bunch does.
+
+    Examples
+    --------
+    >>> atlas = load_demo_atlas()
+    >>> atlas.maps.shape, len(atlas.labels), atlas.labels[1]
+    ((99, 117, 95), 301, 'unassigned L 1')
+    """
+    from ._demo_atlas import load_demo_atlas as _load
+
+    _check_resolution(resolution)
+    return _load(resolution=resolution)

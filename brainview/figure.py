@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import sys
 import weakref
 from pathlib import Path
 
@@ -135,6 +136,35 @@ class Figure(HasStrictTraits):
         self.layers.remove(layer)
         self.changed = True
 
+    def move(self, layer, index):
+        """Move a layer to position ``index`` of the drawing order (and of ``layers``).
+
+        Examples
+        --------
+        >>> from brainview.layers import Points
+        >>> fig = Figure()
+        >>> a, b = fig.add(Points([[0, 0, 0]], name="a")), fig.add(Points([[1, 1, 1]], name="b"))
+        >>> fig.move(b, 0)
+        >>> [layer.name for layer in fig.layers]
+        ['b', 'a']
+        >>> fig.close()
+        """
+        if layer not in self.layers:
+            raise BrainviewValueError(f"layer: {layer!r} is not in this figure.")
+        order = [lay for lay in self.layers if lay is not layer]
+        if not (isinstance(index, int) and 0 <= index <= len(order)):
+            raise BrainviewValueError(f"index: expected 0..{len(order)}, got {index!r}.")
+        order.insert(index, layer)
+        # VTK draws props in the order they were added: re-add them in the new order.
+        for lay in order:
+            for prop in lay.props():
+                self.renderer.RemoveViewProp(prop)
+        for lay in order:
+            for prop in lay.props():
+                self.renderer.AddViewProp(prop)
+        self.layers = order
+        self.changed = True
+
     def clear(self):
         """Remove every layer and annotation; keep the window and camera settings."""
         for layer in list(self.layers):
@@ -146,6 +176,14 @@ class Figure(HasStrictTraits):
         self.changed = True
 
     def _layer_changed(self, layer):
+        self.changed = True
+
+    def _layer_props_changed(self, layer, old_props):
+        """A layer replaced its VTK props (a stat map changing ``mode``): swap them here."""
+        for prop in old_props:
+            self.renderer.RemoveViewProp(prop)
+        for prop in layer.props():
+            self.renderer.AddViewProp(prop)
         self.changed = True
 
     # ------------------------------------------------------------ camera
@@ -190,7 +228,8 @@ class Figure(HasStrictTraits):
         bounds = self.bounds()
         if bounds is None:
             return
-        width, height = self.size
+        # A hosted figure is framed for its window's shape, not its saving size.
+        width, height = self.size if self._host is None else self._host.GetSize()
         camera = self.renderer.GetActiveCamera()
         pose = camera_pose(**self._pending_view, bounds=bounds,
                            view_angle=camera.GetViewAngle(), aspect=width / height)
@@ -287,6 +326,17 @@ class Figure(HasStrictTraits):
             text_prop.ItalicOff()
             text_prop.ShadowOff()
         bar.SetDrawNanAnnotation(False)
+        # Layers with their own tick rule (stat maps: nilearn's ticks) provide them.
+        ticks = getattr(layer, "colorbar_ticks", lambda: None)()
+        if ticks is not None:
+            from vtkmodules.vtkCommonCore import vtkDoubleArray
+
+            labels = vtkDoubleArray()
+            for tick in ticks:
+                labels.InsertNextValue(float(tick))
+            bar.SetCustomLabels(labels)
+            bar.SetUseCustomLabels(True)
+            bar.SetLabelFormat("%.2g")
         self.renderer.AddViewProp(bar)
         self._colorbars.append((layer, bar))
         self.changed = True
@@ -306,6 +356,8 @@ class Figure(HasStrictTraits):
     def window(self):
         """The render window (created on first use)."""
         self._check_open()
+        if self._host is not None:
+            return self._host
         if self._window is None:
             window = _vtk.vtkRenderWindow()
             window.SetOffScreenRendering(True)
@@ -355,10 +407,55 @@ class Figure(HasStrictTraits):
         return np.flipud(pixels.reshape(height, width, -1)[:, :, :3]).copy()
 
     def _screenshot_offscreen(self, size):
-        raise BrainviewValueError(
-            f"size: a figure shown in a window saves at the window's size {tuple(self.window.GetSize())}; "
-            f"got {size}. Resize the window or save from a script."
-        )
+        # The hosting window keeps its size: render this one image in a
+        # temporary off-screen window of the requested size, with the camera
+        # the window shows, then give the renderer back to the window.
+        host, saved_size = self._host, self._size
+        self._unhost()
+        self._size = size
+        try:
+            return self.screenshot(size=size)
+        finally:
+            self._size = saved_size
+            self._host_in(host)
+
+    # ------------------------------------------------------------ hosting
+
+    def _host_in(self, window):
+        """Draw this figure's renderer in another render window (the desktop app's).
+
+        The off-screen window, if any, is released; :meth:`screenshot` and
+        :meth:`savefig` keep working (at another size than the host's they
+        render once off-screen). :meth:`_unhost` gives the renderer back.
+        """
+        self._check_open()
+        if self._host is not None:
+            raise BrainviewValueError("figure: already shown in a window; close that window first.")
+        self._release_window()
+        window.AddRenderer(self.renderer)
+        self._host = window
+        LIVE_WINDOWS.add(window)
+
+    def _unhost(self):
+        """Take the renderer back from the hosting window (no-op when not hosted)."""
+        if self._host is None:
+            return
+        self._host.RemoveRenderer(self.renderer)
+        LIVE_WINDOWS.discard(self._host)
+        self._host = None
+
+    def _release_window(self):
+        if self._window is not None:
+            self._window.RemoveRenderer(self.renderer)
+            self._window.Finalize()
+            LIVE_WINDOWS.discard(self._window)
+            self._window = None
+
+    def pick(self, x, y):
+        """What is under pixel ``(x, y)`` (origin top left): see :func:`brainview.picking.pick`."""
+        from .picking import pick
+
+        return pick(self, x, y)
 
     def savefig(self, path, *, size=None):
         """Write the rendered image to a PNG or JPEG file of exactly ``size`` pixels.
@@ -407,11 +504,8 @@ class Figure(HasStrictTraits):
             layer._detach()
         self.layers = []
         self.renderer.RemoveAllViewProps()
-        if self._window is not None:
-            self._window.RemoveRenderer(self.renderer)
-            self._window.Finalize()
-            LIVE_WINDOWS.discard(self._window)
-            self._window = None
+        self._unhost()
+        self._release_window()
         self._annotations.clear()
         self._colorbars.clear()
         self._closed = True
@@ -419,3 +513,22 @@ class Figure(HasStrictTraits):
     def __repr__(self):
         state = "closed" if self._closed else f"{len(self.layers)} layers"
         return f"<Figure {self._size[0]}x{self._size[1]}, {state}>"
+
+
+class _CallableModule(type(weakref)):
+    """This module, made callable as the pylab verb ``figure()``.
+
+    Importing ``brainview.figure`` makes the import system set the package
+    attribute ``brainview.figure`` to this module, shadowing the lazy pylab
+    verb: ``bv.figure(size=...)`` then failed with "'module' object is not
+    callable". Calling the module calls the verb, so both ``bv.figure(...)``
+    and ``brainview.figure.Figure`` keep working.
+    """
+
+    def __call__(self, num=None, *, size=(800, 600), bgcolor="black", antialias=True):
+        from .pylab import figure
+
+        return figure(num, size=size, bgcolor=bgcolor, antialias=antialias)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -19,12 +19,18 @@ from __future__ import annotations
 
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 from .figure import Figure
-from .layers import Contour, Points, Slices, Surface, Volume
+from .layers import Atlas, Connectome, Contour, Points, Slices, Surface, Volume
+from .layers import GlassBrain, StatMap, StatMapGroup
+from .layers.stat_map import load_stat_maps
+from .montage import surface_montage
 
 __all__ = [
     "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
     "view", "title", "text", "colorbar",
     "contour", "volume", "slices", "surface", "points",
+    "stat_map", "glass_brain", "surface_montage",
+    "atlas",
+    "connectome",
 ]
 
 _figures = {}
@@ -189,3 +195,54 @@ def points(coords, *, size=4.0, color="yellow", values=None, cmap="viridis", cli
     """Spheres at mm coordinates; see :class:`brainview.layers.Points`."""
     return gcf().add(Points(coords, size=size, color=color, values=values, cmap=cmap,
                             clim=clim, opacity=opacity, resolution=resolution, name=name))
+
+
+def connectome(adjacency_matrix, node_coords=None, *, atlas=None, node_color="auto",
+               node_size=6.0, edge_cmap="RdBu_r", edge_vmin=None, edge_vmax=None,
+               edge_threshold=None, edge_width=2.0, tubes=False, width_by_weight=False,
+               node_labels=None, directed=None, symmetrize=False, legend=True,
+               opacity=1.0, name="connectome"):
+    """Nodes and weighted edges in mm; see :class:`brainview.layers.Connectome`."""
+    return gcf().add(Connectome(
+        adjacency_matrix, node_coords, atlas=atlas, node_color=node_color,
+        node_size=node_size, edge_cmap=edge_cmap, edge_vmin=edge_vmin, edge_vmax=edge_vmax,
+        edge_threshold=edge_threshold, edge_width=edge_width, tubes=tubes,
+        width_by_weight=width_by_weight, node_labels=node_labels, directed=directed,
+        symmetrize=symmetrize, legend=legend, opacity=opacity, name=name))
+
+
+def atlas(atlas, *, labels=None, lut=None, kind=None, regions=None, colors=None, opacity=1.0,
+          smooth=16, threshold=None, prob_display="isosurface", name=None):
+    """Coloured, named regions of an atlas; see :class:`brainview.layers.Atlas`."""
+    return gcf().add(Atlas(atlas, labels=labels, lut=lut, kind=kind, regions=regions,
+                           colors=colors, opacity=opacity, smooth=smooth, threshold=threshold,
+                           prob_display=prob_display, name=name))
+
+
+def stat_map(img, *, threshold=None, vmax=None, cmap="cold_hot", symmetric=True,
+             mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
+             masker=None, selected=None, volume=None, name=None):
+    """A statistical or decoder weight map; see :class:`brainview.layers.StatMap`.
+
+    ``img`` may be a dict of maps (``Decoder.coef_img_``): one layer per class
+    is added and a :class:`~brainview.layers.StatMapGroup` returned, showing
+    the ``selected`` class. With ``masker=``, ``img`` is a ``coef_`` array.
+    ``outline=None`` draws a glass brain unless the figure already has one.
+    """
+    fig = gcf()
+    if outline is None:
+        outline = not any(isinstance(layer, GlassBrain) for layer in fig.layers)
+    maps = load_stat_maps(img, masker=masker)
+    options = dict(threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
+                   opacity=opacity, outline=outline, bg=bg, inflated=inflated)
+    if isinstance(maps, dict):
+        group = StatMapGroup(maps, selected=selected, **options)
+        for layer in group.layers:
+            fig.add(layer)
+        return group
+    return fig.add(StatMap(maps, volume=volume, name=name, **options))
+
+
+def glass_brain(mask=None, *, color=(0.7, 0.7, 0.75), opacity=0.15, name="glass brain"):
+    """A translucent brain outline; see :class:`brainview.layers.GlassBrain`."""
+    return gcf().add(GlassBrain(mask, color=color, opacity=opacity, name=name))

@@ -5,11 +5,16 @@ Each layer validates its input, computes geometry through
 traits.
 """
 
+from .atlas import Atlas
 from .base import Layer
+from .connectome import Connectome
 from .contour import Contour
+from .glass_brain import GlassBrain
 from .points import Points
 from .slices import Slices
+from .stat_map import StatMap, StatMapGroup
 from .surface import Surface
 from .volume import Volume
 
-__all__ = ["Layer", "Contour", "Points", "Slices", "Surface", "Volume"]
+__all__ = ["Atlas", "Layer", "Connectome", "Contour", "Points", "Slices", "Surface", "Volume",
+           "GlassBrain", "StatMap", "StatMapGroup"]

@@ -1,0 +1,109 @@
+"""The desktop window: a brainview :class:`~brainview.figure.Figure` in Qt.
+
+The 3-D view is VTK's own ``QVTKRenderWindowInteractor`` holding the
+figure's renderer (``Figure._host_in``). pyvistaqt's ``QtInteractor`` is not
+used: it is a pyvista ``Plotter`` that creates and owns its renderers, while a
+brainview figure is a plain ``vtkRenderer`` that must move into the window and
+back out (for off-screen saving) unchanged.
+
+Everything the window does is a library call a script can make
+(``fig.add``, ``fig.remove``, ``fig.view``, ``layer.visible = ...``,
+``fig.pick``): the window observes ``fig.layers`` and ``fig.changed`` and
+follows whatever a script does too.
+
+Examples
+--------
+Needs a display::
+
+    import brainview as bv
+    bv.contour(img)
+    bv.show()          # blocks until the window is closed
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..errors import BrainviewError
+
+os.environ.setdefault("ETS_TOOLKIT", "qt")
+os.environ.setdefault("QT_API", "pyqt5")
+if sys.platform.startswith("linux") and os.environ.get("DISPLAY"):
+    # VTK draws into an X window; under Wayland Qt must use XWayland too.
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+
+VIEWS = ("left", "right", "anterior", "posterior", "superior", "inferior")
+
+_app = None
+
+
+def check_display():
+    """Raise a clear error when no window can be opened (Linux without X)."""
+    if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and os.environ.get("QT_QPA_PLATFORM", "xcb") == "xcb"):
+        raise BrainviewError(
+            "show: no display to open a window on (DISPLAY is not set). Save images "
+            "instead with bv.savefig('figure.png'), run `brainview ... --screenshot out.png`, "
+            "or start an X server (xvfb-run)."
+        )
+
+
+def get_app():
+    """The QApplication (created on first use)."""
+    global _app
+    check_display()
+    from PyQt5 import QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        app = QtWidgets.QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "brainview"])
+        app.setApplicationName("brainview")
+    _app = app
+    return app
+
+
+def event_loop_running():
+    """True when a Qt event loop already runs (IPython ``%gui qt``, a Qt app)."""
+    from PyQt5 import QtCore
+
+    app = QtCore.QCoreApplication.instance()
+    if app is not None and app.thread().loopLevel() > 0:
+        return True
+    try:
+        shell = sys.modules["IPython"].get_ipython()
+    except (KeyError, AttributeError):
+        return False
+    return shell is not None and str(getattr(shell, "active_eventloop", "")).startswith("qt")
+
+
+def show_figure(fig, *, block=None, files=(), atlas=None, overlay=None):
+    """Open ``fig`` in a window and return the window.
+
+    Parameters
+    ----------
+    fig : Figure
+    block : bool, optional
+        Wait until the window is closed. Default: block unless a Qt event
+        loop already runs (then the window lives on alongside it).
+    files, atlas, overlay
+        Files to load into the figure once the window shows (in a worker
+        thread, with progress); see :func:`brainview.gui.files.layers_from_files`.
+    """
+    app = get_app()
+    from .window import MainWindow
+
+    if block is None:
+        block = not event_loop_running()
+    window = MainWindow(fig)
+    window.show()
+    if files:
+        window.open_files(files, atlas=atlas, overlay=overlay)
+    if block:
+        from PyQt5 import QtCore
+
+        loop = QtCore.QEventLoop()
+        window.closed.connect(loop.quit)
+        loop.exec_()
+        app.processEvents()
+    return window

@@ -1,0 +1,192 @@
+"""The property panel: a TraitsUI view of the selected layer's own traits.
+
+A :class:`traitsui.api.View` is built per layer from its trait names: slider
+(``RangeEditor``) for positions, levels, thresholds and colour limits with
+ranges from the data, ``EnumEditor`` for colormaps and modes, an opacity
+slider. Editors write the layer's traits, so the scene updates through the
+layer's own observers, exactly as ``layer.clim = ...`` in a script does.
+
+Two traits do not map onto one editor — ``clim`` is a (low, high) pair and
+``cmap`` holds a Colormap object — so a small :class:`LayerControls` adapter
+shows them as two sliders and a name list, writing back ``layer.clim`` /
+``layer.cmap`` (and keeps following the layer when a script changes them).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+os.environ.setdefault("ETS_TOOLKIT", "qt")
+os.environ.setdefault("QT_API", "pyqt5")
+
+from traits.api import Enum, Float, HasTraits, Instance, observe  # noqa: E402
+
+# traitsui.api is imported inside the functions: importing it loads the Qt
+# toolkit, which aborts the process where there is no display (doctest runs).
+
+from ..layers.base import Layer  # noqa: E402
+
+#: Colormaps offered in the panel (any matplotlib name works from a script).
+CMAPS = ("gray", "hot", "cold_hot", "cold_white_hot", "RdBu_r", "coolwarm", "bwr", "viridis",
+         "plasma", "inferno", "magma", "cividis", "afmhot", "bone", "Reds", "Blues", "Greens",
+         "jet", "tab20")
+
+#: Traits whose values are one of a few strings.
+CHOICES = {
+    "blending": ("composite", "mip"),
+    "ramp": ("linear", "flat"),
+    "interpolation": ("nearest", "linear"),
+    "axes": ("xyz", "x", "y", "z", "xy", "xz", "yz"),
+}
+
+
+def data_range(layer):
+    """``(min, max)`` of the finite values a layer shows, or None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> data_range(Slices((np.arange(27.0).reshape(3, 3, 3), np.eye(4))))
+    (0.0, 26.0)
+    """
+    values = None
+    if getattr(layer, "image", None) is not None:
+        values = np.asarray(layer.image.data)
+    elif getattr(layer, "overlay", None) is not None:
+        values = np.asarray(layer.overlay)
+    elif getattr(layer, "_values", None) is not None:
+        values = np.asarray(layer._values)
+    if values is None or values.size == 0:
+        return None
+    if values.size > 2_000_000:
+        values = values.ravel()[:: values.size // 1_000_000]
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return None
+    low, high = float(values.min()), float(values.max())
+    return (low, high) if low < high else (low - 0.5, high + 0.5)
+
+
+class LayerControls(HasTraits):
+    """Adapter for ``clim`` (two sliders), ``cmap`` (a name) and an optional ``threshold``."""
+
+    layer = Instance(Layer)
+    clim_low = Float()
+    clim_high = Float()
+    cmap_name = Enum(values="_cmap_names")
+    _cmap_names = Instance(list, ())
+    threshold = Float()
+
+    def __init__(self, layer):
+        names = list(CMAPS)
+        cmap = getattr(layer, "cmap", None)
+        if cmap is not None and getattr(cmap, "name", None) not in names:
+            names.append(cmap.name)
+        super().__init__(layer=layer, _cmap_names=names)
+        self._syncing = False
+        self._from_layer(None)
+        layer.observe(self._from_layer, "clim, cmap, threshold" if _has(layer, "threshold") else
+                      ("clim, cmap" if _has(layer, "cmap") else "opacity"))
+
+    def dispose(self):
+        layer = self.layer
+        names = "clim, cmap, threshold" if _has(layer, "threshold") else (
+            "clim, cmap" if _has(layer, "cmap") else "opacity")
+        layer.observe(self._from_layer, names, remove=True)
+
+    def _from_layer(self, event):
+        layer = self.layer
+        self._syncing = True
+        try:
+            if getattr(layer, "clim", None) is not None:
+                self.clim_low, self.clim_high = (float(v) for v in layer.clim)
+            cmap = getattr(layer, "cmap", None)
+            if cmap is not None and getattr(cmap, "name", None) in self._cmap_names:
+                self.cmap_name = cmap.name
+            if _has(layer, "threshold"):
+                self.threshold = float(layer.threshold or 0.0)
+        finally:
+            self._syncing = False
+
+    @observe("clim_low, clim_high")
+    def _to_clim(self, event):
+        if self._syncing or not _has(self.layer, "clim"):
+            return
+        low, high = self.clim_low, self.clim_high
+        if high <= low:  # the sliders crossed: keep a valid range, moving the other end
+            if event.name == "clim_low":
+                high = low + 1e-6 * max(1.0, abs(low))
+            else:
+                low = high - 1e-6 * max(1.0, abs(high))
+        self.layer.clim = (low, high)
+
+    @observe("cmap_name")
+    def _to_cmap(self, event):
+        if not self._syncing and _has(self.layer, "cmap"):
+            self.layer.cmap = self.cmap_name
+
+    @observe("threshold")
+    def _to_threshold(self, event):
+        if not self._syncing and _has(self.layer, "threshold"):
+            self.layer.threshold = self.threshold
+
+
+def _has(layer, name):
+    return name in layer.class_trait_names()
+
+
+def _slider(name, low, high, *, label=None, obj="object"):
+    from traitsui.api import Item, RangeEditor
+
+    return Item(f"{obj}.{name}", label=label or name.replace("_", " "),
+                editor=RangeEditor(low=float(low), high=float(high), mode="slider"))
+
+
+def layer_view(layer):
+    """The TraitsUI :class:`View` for a layer (context: ``object`` = the layer, ``controls``).
+
+    Building editors loads the Qt toolkit, which needs a display: see
+    ``tests/test_gui.py`` for examples.
+    """
+    from traitsui.api import EnumEditor, Group, Item, View
+
+    items = [Item("object.name", label="name"), Item("object.visible", label="visible"),
+             _slider("opacity", 0.0, 1.0)]
+    span = data_range(layer)
+    if _has(layer, "level") and np.ndim(layer.level) == 0 and span is not None:
+        items.append(_slider("level", *span))
+    if _has(layer, "threshold") and span is not None:
+        items.append(_slider("threshold", 0.0, max(abs(span[0]), abs(span[1])), obj="controls"))
+    if _has(layer, "clim") and span is not None:
+        low = min(span[0], float(layer.clim[0]))
+        high = max(span[1], float(layer.clim[1]))
+        items += [_slider("clim_low", low, high, label="clim min", obj="controls"),
+                  _slider("clim_high", low, high, label="clim max", obj="controls")]
+    if _has(layer, "cmap"):
+        items.append(Item("controls.cmap_name", label="colormap",
+                          editor=EnumEditor(name="controls._cmap_names")))
+    if getattr(layer, "image", None) is not None and all(_has(layer, a) for a in "xyz"):
+        bounds = layer.image.world_bounds()
+        for i, axis in enumerate("xyz"):
+            items.append(_slider(axis, bounds[2 * i], bounds[2 * i + 1], label=f"{axis} (mm)"))
+    for name, choices in CHOICES.items():
+        if _has(layer, name):
+            items.append(Item(f"object.{name}", label=name, editor=EnumEditor(values=list(choices))))
+    for name in ("shade", "transparent_below"):
+        if _has(layer, name):
+            items.append(Item(f"object.{name}", label=name.replace("_", " ")))
+    return View(Group(*items, show_border=False), resizable=True)
+
+
+def edit_layer(layer, parent):
+    """Build the panel for ``layer`` inside a Qt ``parent``; returns ``(ui, controls)``.
+
+    Call ``ui.dispose()`` and ``controls.dispose()`` when the panel goes.
+    """
+    controls = LayerControls(layer)
+    ui = layer.edit_traits(view=layer_view(layer), parent=parent, kind="subpanel",
+                           context={"object": layer, "controls": controls})
+    return ui, controls

@@ -1,0 +1,459 @@
+"""The main window: 3-D view, layer list, property panel, toolbar, status bar."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from PyQt5 import QtCore, QtGui, QtWidgets
+from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
+
+from .. import _vtk
+from .app import VIEWS
+from .files import layers_from_files
+from .loader import Loader
+from .panel import edit_layer
+
+_OPEN_FILTER = ("Brain images and surfaces (*.nii *.nii.gz *.mgz *.mgh *.gii *.gii.gz "
+                "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc);;All files (*)")
+_PICK_DELAY_MS = 40
+
+
+def _guarded(method):
+    """Turn an exception in a user action into an error dialog: the app lives on."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args):
+        try:
+            return method(self, *args)
+        except Exception as error:  # shown to the user, never raised into Qt
+            self.show_error(f"{method.__name__.strip('_').replace('_', ' ').capitalize()} failed",
+                            f"{type(error).__name__}: {error}")
+            return None
+
+    return wrapper
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """A window showing one :class:`~brainview.figure.Figure` (see module doc).
+
+    Attributes
+    ----------
+    figure : Figure
+    view : QVTKRenderWindowInteractor
+        The 3-D view holding ``figure.renderer``.
+    layer_list : QListWidget
+        One checkable row per layer, in drawing order.
+    last_pick : PickResult or None
+        What the status bar shows.
+    """
+
+    #: Emitted once the window closed and gave the figure back.
+    closed = QtCore.pyqtSignal()
+    #: Emitted when a load finished (added or failed).
+    loaded = QtCore.pyqtSignal()
+
+    def __init__(self, figure, parent=None):
+        super().__init__(parent)
+        self.figure = figure
+        self.last_pick = None
+        self._ui = self._controls = None
+        self._selected = None
+        self._render_pending = False
+        self._torn_down = False
+        self._progress = None
+        self._pick_at = None
+        self.setAttribute(QtCore.Qt.WA_DeleteOnClose)
+        self.setWindowTitle("brainview")
+        self.setAcceptDrops(True)
+        self._build_view()
+        self._build_layer_dock()
+        self._build_actions()
+        self._build_status()
+        self._loader = Loader(self)
+        self._loader.finished.connect(self._add_loaded)
+        self._loader.error.connect(self._load_failed)
+        width, height = figure.size
+        self.resize(min(width + 340, 1260), min(height + 110, 980))
+        figure.observe(self._on_changed, "changed")
+        figure.observe(self._on_layers, "layers.items")
+        self._rebuild_list()
+
+    # ------------------------------------------------------------ building
+
+    def _build_view(self):
+        self.view = QVTKRenderWindowInteractor(self)
+        self.view.SetInteractorStyle(vtkInteractorStyleTrackballCamera())
+        render_window = self.view.GetRenderWindow()
+        render_window.SetMultiSamples(0)  # multisampling is slow in software OpenGL
+        self.figure._host_in(render_window)
+        # VTK's "q"/"e" keys would end the process: handle its ExitEvent ourselves.
+        self.view.AddObserver("ExitEvent", lambda *args: None)
+        self.view.AddObserver("MouseMoveEvent", self._on_mouse_move)
+        self.view.Initialize()
+        self.setCentralWidget(self.view)
+        self._pick_timer = QtCore.QTimer(self)
+        self._pick_timer.setSingleShot(True)
+        self._pick_timer.setInterval(_PICK_DELAY_MS)
+        self._pick_timer.timeout.connect(self._pick_pending)
+
+    def _build_layer_dock(self):
+        self.layer_list = QtWidgets.QListWidget()
+        self.layer_list.itemChanged.connect(self._on_item_changed)
+        self.layer_list.currentRowChanged.connect(self._on_row_changed)
+        buttons = QtWidgets.QHBoxLayout()
+        style = self.style()
+        self._buttons = {}
+        for key, icon, tip, slot in (
+            ("up", QtWidgets.QStyle.SP_ArrowUp, "Draw earlier (move up)", lambda: self.move_selected(-1)),
+            ("down", QtWidgets.QStyle.SP_ArrowDown, "Draw later (move down)", lambda: self.move_selected(1)),
+            ("remove", QtWidgets.QStyle.SP_TrashIcon, "Remove the layer", self.remove_selected),
+        ):
+            button = QtWidgets.QToolButton()
+            button.setIcon(style.standardIcon(icon))
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+            self._buttons[key] = button
+        buttons.addStretch(1)
+        layers = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(layers)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addWidget(self.layer_list)
+        column.addLayout(buttons)
+        dock = QtWidgets.QDockWidget("Layers", self)
+        dock.setObjectName("layers")
+        dock.setFeatures(QtWidgets.QDockWidget.DockWidgetMovable)
+        dock.setWidget(layers)
+        self.addDockWidget(QtCore.Qt.LeftDockWidgetArea, dock)
+
+        self.panel_area = QtWidgets.QScrollArea()
+        self.panel_area.setWidgetResizable(True)
+        self.panel_area.setMinimumWidth(300)
+        dock = QtWidgets.QDockWidget("Properties", self)
+        dock.setObjectName("properties")
+        dock.setFeatures(QtWidgets.QDockWidget.DockWidgetMovable)
+        dock.setWidget(self.panel_area)
+        self.addDockWidget(QtCore.Qt.LeftDockWidgetArea, dock)
+
+    def _build_actions(self):
+        style = self.style()
+        self.actions = {}
+
+        def action(key, text, slot, *, icon=None, shortcut=None, tip=None):
+            act = QtWidgets.QAction(text, self)
+            if icon is not None:
+                act.setIcon(style.standardIcon(icon))
+            if shortcut:
+                act.setShortcut(QtGui.QKeySequence(shortcut))
+            act.setToolTip(tip or text)
+            act.triggered.connect(lambda checked=False: slot())
+            self.actions[key] = act
+            return act
+
+        action("open", "&Open…", self.open_dialog, icon=QtWidgets.QStyle.SP_DialogOpenButton,
+               shortcut=QtGui.QKeySequence.Open, tip="Open images or surfaces (or drop files here)")
+        action("screenshot", "Save &screenshot…", self.screenshot_dialog,
+               icon=QtWidgets.QStyle.SP_DialogSaveButton, shortcut="Ctrl+S",
+               tip="Save the 3-D view as PNG/JPEG")
+        action("close", "&Close", self.close, shortcut=QtGui.QKeySequence.Close)
+        action("reset", "Reset camera", self.reset_camera, icon=QtWidgets.QStyle.SP_BrowserReload,
+               shortcut="Ctrl+R", tip="Frame every visible layer again")
+        for i, name in enumerate(VIEWS):
+            action(name, name.capitalize(), functools.partial(self.set_view, name),
+                   shortcut=f"Ctrl+{i + 1}", tip=f"View from the {name} side")
+
+        menu = self.menuBar().addMenu("&File")
+        for key in ("open", "screenshot"):
+            menu.addAction(self.actions[key])
+        menu.addSeparator()
+        menu.addAction(self.actions["close"])
+        menu = self.menuBar().addMenu("&View")
+        for key in (*VIEWS, "reset"):
+            menu.addAction(self.actions[key])
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main")
+        toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonTextBesideIcon)
+        toolbar.addAction(self.actions["open"])
+        toolbar.addAction(self.actions["screenshot"])
+        toolbar.addSeparator()
+        toolbar.addWidget(QtWidgets.QLabel(" View: "))
+        for name in VIEWS:
+            toolbar.addAction(self.actions[name])
+        toolbar.addSeparator()
+        toolbar.addAction(self.actions["reset"])
+
+    def _build_status(self):
+        self.status_label = QtWidgets.QLabel("Move the mouse over the scene to read coordinates and values.")
+        self.status_label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.statusBar().addWidget(self.status_label, 1)
+
+    # ------------------------------------------------------------ scene → window
+
+    def _on_changed(self, event):
+        if self._render_pending or self._torn_down:
+            return
+        self._render_pending = True
+        QtCore.QTimer.singleShot(0, self._render)
+
+    def _render(self):
+        self._render_pending = False
+        if self._torn_down:
+            return
+        if self.figure.closed:
+            self.close()
+            return
+        self._sync_list()
+        if self.view.isVisible():
+            self.figure.render()
+
+    def render_now(self):
+        """Draw the scene at once (tests and screenshots)."""
+        self._render_pending = False
+        self.figure.render()
+
+    def _on_layers(self, event):
+        if not self._torn_down:
+            self._rebuild_list()
+
+    def _rebuild_list(self):
+        layers = list(self.figure.layers)
+        keep = self._selected if self._selected in layers else (layers[-1] if layers else None)
+        self.layer_list.blockSignals(True)
+        self.layer_list.clear()
+        for layer in layers:
+            item = QtWidgets.QListWidgetItem()
+            item.setFlags(item.flags() | QtCore.Qt.ItemIsUserCheckable)
+            self._fill_item(item, layer)
+            self.layer_list.addItem(item)
+        self.layer_list.blockSignals(False)
+        if keep is not None:
+            self.layer_list.setCurrentRow(layers.index(keep))
+        if keep is not self._selected:
+            self._select(keep)
+        self._update_buttons()
+
+    def _fill_item(self, item, layer):
+        item.setText(f"{layer.name}  ·  {layer.kind}")
+        item.setToolTip(repr(layer))
+        item.setCheckState(QtCore.Qt.Checked if layer.visible else QtCore.Qt.Unchecked)
+
+    def _sync_list(self):
+        # Names and visibility may have changed from a script or the panel.
+        self.layer_list.blockSignals(True)
+        for row, layer in enumerate(self.figure.layers):
+            item = self.layer_list.item(row)
+            if item is not None:
+                self._fill_item(item, layer)
+        self.layer_list.blockSignals(False)
+
+    # ------------------------------------------------------------ layer list → scene
+
+    def _on_item_changed(self, item):
+        row = self.layer_list.row(item)
+        if 0 <= row < len(self.figure.layers):
+            self.figure.layers[row].visible = item.checkState() == QtCore.Qt.Checked
+
+    def _on_row_changed(self, row):
+        layers = self.figure.layers
+        self._select(layers[row] if 0 <= row < len(layers) else None)
+        self._update_buttons()
+
+    @property
+    def selected_layer(self):
+        return self._selected
+
+    def select_layer(self, layer):
+        """Select a layer in the list and show its properties."""
+        self.layer_list.setCurrentRow(list(self.figure.layers).index(layer))
+
+    def _select(self, layer):
+        self._dispose_panel()
+        self._selected = layer
+        if layer is None:
+            self.panel_area.setWidget(QtWidgets.QLabel("  No layer selected."))
+            return
+        holder = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(holder)
+        column.setContentsMargins(6, 6, 6, 6)
+        self._ui, self._controls = edit_layer(layer, holder)
+        column.addWidget(self._ui.control)
+        column.addStretch(1)
+        self.panel_area.setWidget(holder)
+
+    @property
+    def panel_ui(self):
+        """The TraitsUI ``UI`` of the property panel (None without selection)."""
+        return self._ui
+
+    def _dispose_panel(self):
+        if self._ui is not None:
+            self._ui.dispose()
+            self._controls.dispose()
+        self._ui = self._controls = None
+
+    def _update_buttons(self):
+        row, count = self.layer_list.currentRow(), len(self.figure.layers)
+        self._buttons["up"].setEnabled(row > 0)
+        self._buttons["down"].setEnabled(0 <= row < count - 1)
+        self._buttons["remove"].setEnabled(0 <= row < count)
+
+    @_guarded
+    def move_selected(self, step):
+        """Move the selected layer ``step`` rows (changes drawing order)."""
+        layer = self._selected
+        if layer is not None:
+            index = list(self.figure.layers).index(layer) + step
+            if 0 <= index < len(self.figure.layers):
+                self.figure.move(layer, index)
+
+    @_guarded
+    def remove_selected(self):
+        if self._selected is not None:
+            layer, self._selected = self._selected, None
+            self.figure.remove(layer)
+
+    # ------------------------------------------------------------ camera and images
+
+    @_guarded
+    def set_view(self, name):
+        self.figure.view(name)
+
+    @_guarded
+    def reset_camera(self):
+        self.figure.reset_camera()
+        self._on_changed(None)
+
+    def screenshot_dialog(self):
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Save screenshot", "brainview.png", "Images (*.png *.jpg *.jpeg)")
+        if path:
+            self.save_screenshot(path)
+
+    @_guarded
+    def save_screenshot(self, path):
+        """Save the 3-D view, at the view's size, as PNG/JPEG."""
+        self.figure.savefig(path, size=tuple(self.figure.window.GetSize()))
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+
+    # ------------------------------------------------------------ files
+
+    def open_dialog(self):
+        paths, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Open", "", _OPEN_FILTER)
+        if paths:
+            self.open_files(paths)
+
+    @property
+    def busy(self):
+        """True while files load in the background."""
+        return self._loader.busy
+
+    def open_files(self, paths, *, atlas=None, overlay=None):
+        """Load files in a worker thread, then add their layers (errors -> dialog)."""
+        paths = [str(p) for p in paths]
+        if self._loader.busy:
+            self.show_error("Busy", "Still loading the previous files; try again when done.")
+            return
+        anatomy = not self.figure.layers
+        _vtk.is_software_rendering()  # decided here: it needs an OpenGL context
+        names = ", ".join(Path(p).name for p in paths)
+        self._loading = paths
+        self._progress = QtWidgets.QProgressDialog(f"Loading {names}…", None, 0, 0, self)
+        self._progress.setWindowTitle("brainview")
+        self._progress.setWindowModality(QtCore.Qt.WindowModal)
+        self._progress.setMinimumDuration(200)
+        self.statusBar().showMessage(f"Loading {names}…")
+        self._loader.start(functools.partial(
+            layers_from_files, paths, atlas=atlas, overlay=overlay, anatomy=anatomy))
+
+    def _finish_progress(self):
+        if self._progress is not None:
+            self._progress.close()
+            self._progress.deleteLater()
+            self._progress = None
+        self.statusBar().clearMessage()
+
+    def _add_loaded(self, layers):
+        self._finish_progress()
+        if not self._torn_down:
+            try:
+                for layer in layers:
+                    self.figure.add(layer)
+            except Exception as error:
+                self.show_error("Cannot show file", f"{type(error).__name__}: {error}")
+            if layers:
+                self.select_layer(layers[-1])
+        self.loaded.emit()
+
+    def _load_failed(self, error, text):
+        self._finish_progress()
+        names = ", ".join(f"'{Path(p).name}'" for p in self._loading)
+        self.show_error("Cannot open file", f"Could not open {names}:\n\n{error}")
+        self.loaded.emit()
+
+    def show_error(self, title, text):
+        """A modal error dialog (the scene is left as it was)."""
+        self.statusBar().showMessage(text.splitlines()[0] if text else title, 8000)
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Critical, title, text,
+                                    QtWidgets.QMessageBox.Ok, self)
+        box.exec_()
+
+    def dragEnterEvent(self, event):
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event):
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_files(paths)
+
+    # ------------------------------------------------------------ picking
+
+    def _on_mouse_move(self, interactor, event):
+        if QtWidgets.QApplication.mouseButtons() != QtCore.Qt.NoButton:
+            return  # rotating or zooming: no picking
+        x, y = interactor.GetEventPosition()
+        height = interactor.GetRenderWindow().GetSize()[1]
+        self._pick_at = (x, height - 1 - y)
+        self._pick_timer.start()
+
+    def _pick_pending(self):
+        if self._pick_at is not None and not self._torn_down:
+            self.report_at(*self._pick_at)
+
+    def report_at(self, x, y):
+        """Show in the status bar what is under view pixel ``(x, y)`` (top-left origin)."""
+        try:
+            result = self.figure.pick(x, y)
+        except Exception as error:  # never let the status bar kill the app
+            self.status_label.setText(f"pick failed: {error}")
+            return None
+        self.last_pick = result
+        self.status_label.setText(result.describe() or "background")
+        return result
+
+    # ------------------------------------------------------------ lifetime
+
+    def closeEvent(self, event):
+        if self._loader.busy:
+            QtCore.QThreadPool.globalInstance().waitForDone(30000)
+        self._teardown()
+        super().closeEvent(event)
+        self.closed.emit()
+
+    def _teardown(self):
+        if self._torn_down:
+            return
+        self._torn_down = True
+        self._pick_timer.stop()
+        self._finish_progress()
+        self.figure.observe(self._on_changed, "changed", remove=True)
+        self.figure.observe(self._on_layers, "layers.items", remove=True)
+        self._dispose_panel()
+        self.figure._unhost()
+        self.view.Finalize()

@@ -1,0 +1,197 @@
+"""Reading what an atlas can be given as: images, Bunches, name lists, dicts, LUT tables.
+
+Examples
+--------
+>>> import numpy as np
+>>> source = read((np.zeros((2, 2, 2)), np.eye(4)), labels={1: "a"}, lut=None)
+>>> source.labels
+{1: 'a'}
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import colors as bvcolors
+from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from ..geometry.labels import present_labels
+from ..io import _check_affine, _read_dataobj, _read_image_file
+
+_BACKGROUND = ("background", "unknown", "none", "???", "")
+
+
+@dataclass
+class Source:
+    maps: object
+    labels: object = None
+    lut: object = None
+    colors: object = None
+    name: str = "atlas"
+
+
+def _field(obj, key):
+    """``obj.key`` or ``obj[key]`` (nilearn Bunches allow both), else None."""
+    if hasattr(obj, key) and not isinstance(obj, (tuple, np.ndarray, str, os.PathLike)):
+        return getattr(obj, key)
+    if isinstance(obj, dict):
+        return obj.get(key)
+    return None
+
+
+def read(atlas, *, labels, lut):
+    """Split an atlas argument into maps, names, lut and colours."""
+    maps = _field(atlas, "maps")
+    if maps is not None:
+        return Source(
+            maps=maps,
+            labels=labels if labels is not None else _field(atlas, "labels"),
+            lut=lut if lut is not None else _field(atlas, "lut"),
+            colors=_field(atlas, "colors"),
+            name=_name_of(maps, "atlas"),
+        )
+    return Source(maps=atlas, labels=labels, lut=lut, name=_name_of(atlas, "atlas"))
+
+
+def _name_of(maps, default):
+    if isinstance(maps, (str, os.PathLike)):
+        return Path(maps).name
+    filename = getattr(maps, "get_filename", lambda: None)()
+    return Path(filename).name if filename else default
+
+
+def raw_array(maps):
+    """``(data, affine)`` of an image input, 3-D or 4-D, without picking a volume."""
+    if isinstance(maps, (str, os.PathLike)):
+        data, affine, _ = _read_image_file(Path(maps), "atlas")
+    elif isinstance(maps, tuple) and len(maps) == 2:
+        data, affine = maps
+        if not isinstance(data, np.ndarray):
+            raise BrainviewTypeError(
+                f"atlas: the first element of an (array, affine) pair must be a numpy array, "
+                f"got {describe(data)}."
+            )
+    elif hasattr(maps, "dataobj") and hasattr(maps, "affine"):
+        data, affine = _read_dataobj(maps, "atlas", None)
+    else:
+        raise BrainviewTypeError(
+            f"atlas: expected a label image (path, nibabel image, (array, affine)) or an atlas "
+            f"Bunch with 'maps' and 'labels', got {describe(maps)}."
+        )
+    data = np.asanyarray(data)
+    if data.ndim not in (3, 4):
+        raise BrainviewValueError(
+            f"atlas: expected a 3-D label image or a 4-D set of probability maps, got "
+            f"{data.ndim}-D data of shape {data.shape}."
+        )
+    return data, _check_affine(affine, "atlas")
+
+
+def names_and_colors(source, map_values, data):
+    """``({label: name}, colours (n, 3) in label order or None)`` for the present labels.
+
+    ``map_values`` are the label values of a probabilistic atlas (1..K);
+    otherwise the labels present in ``data`` are used.
+    """
+    values = map_values if map_values is not None else present_labels(data)
+    table_names, table_colors = {}, {}
+    if source.lut is not None:
+        table_names, table_colors = _read_lut(source.lut)
+    names = dict(table_names)
+    if source.labels is not None:
+        names.update(_names_from_labels(source.labels, values, probabilistic=map_values is not None))
+    by_value = {}
+    seen = {}
+    for value in values:
+        name = str(names.get(int(value), f"label {int(value)}"))
+        if name in seen:  # names are keys (regions=, centroids()): keep them unique
+            name = f"{name} ({int(value)})"
+        seen[name] = value
+        by_value[int(value)] = name
+    colors = None
+    if table_colors and all(int(v) in table_colors for v in values):
+        colors = np.array([table_colors[int(v)] for v in values])
+    elif source.colors is not None:
+        colors = _colors_from_list(source.colors, source.labels, values)
+    return by_value, colors
+
+
+def _names_from_labels(labels, values, *, probabilistic):
+    if isinstance(labels, dict):
+        return {int(k): str(v) for k, v in labels.items()}
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+        raise BrainviewTypeError(
+            f"labels: expected a list of names or a dict {{label: name}}, got {describe(labels)}."
+        )
+    names = [n.decode() if isinstance(n, bytes) else str(n) for n in labels]
+    return {int(v): names[i] for v, i in zip(values, _positions(names, values, probabilistic))}
+
+
+def _positions(names, values, probabilistic):
+    """Index into ``names`` of each label value (see the Atlas ``labels`` parameter)."""
+    values = np.asarray(values, dtype=np.int64)
+    has_background = bool(names) and names[0].strip().lower() in _BACKGROUND
+    high = int(values.max()) if values.size else 0
+    if probabilistic:
+        if len(names) == len(values) + 1 and has_background:
+            return values
+        if len(names) == len(values):
+            return values - 1
+    elif has_background and len(names) > high:
+        return values
+    elif not has_background and len(names) == len(values):
+        return np.arange(len(values))
+    elif len(names) > high:
+        return values
+    raise BrainviewValueError(
+        f"labels: {len(names)} names for {len(values)} regions with label values up to {high}. "
+        "Give one name per label value (index 0 'Background'), one per region present, "
+        "or a dict {label: name}."
+    )
+
+
+def _colors_from_list(colors, labels, values):
+    rows = np.asarray(colors, dtype=float)
+    if labels is not None and not isinstance(labels, dict) and len(labels) == len(rows):
+        names = [str(n) for n in labels]
+        positions = _positions(names, values, probabilistic=False)
+    else:
+        positions = np.asarray(values) if len(rows) > int(np.max(values)) else np.arange(len(values))
+    if rows.ndim != 2 or rows.shape[1] < 3 or positions.max() >= len(rows):
+        raise BrainviewValueError(f"colors: expected one (r, g, b) row per label, got {describe(colors)}.")
+    return rows[positions, :3]
+
+
+def _read_lut(lut):
+    """``({index: name}, {index: rgb})`` from a DataFrame-like table or a TSV path."""
+    if isinstance(lut, (str, os.PathLike)):
+        path = Path(lut)
+        if not path.exists():
+            raise BrainviewValueError(f"lut: file not found: '{path}'.")
+        with open(path, newline="") as stream:
+            rows = list(csv.DictReader(stream, delimiter="\t"))
+        columns = {key: [row.get(key) for row in rows] for key in (rows[0] if rows else {})}
+    else:
+        try:
+            columns = {key: list(lut[key]) for key in lut.keys()}
+        except (TypeError, AttributeError, KeyError):
+            raise BrainviewTypeError(
+                f"lut: expected a table with columns 'index' and 'name' (a pandas DataFrame "
+                f"or a TSV path), got {describe(lut)}."
+            ) from None
+    if "index" not in columns or "name" not in columns:
+        raise BrainviewValueError(
+            f"lut: the table needs 'index' and 'name' columns, it has {sorted(columns)}."
+        )
+    indices = [int(i) for i in columns["index"]]
+    names = dict(zip(indices, (str(n) for n in columns["name"])))
+    rgb = {}
+    for index, color in zip(indices, columns.get("color") or []):
+        if color is None or (isinstance(color, float) and np.isnan(color)) or color == "":
+            continue
+        rgb[index] = bvcolors.to_rgb(color, name=f"lut color of {index}")
+    return names, rgb

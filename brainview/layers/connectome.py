@@ -1,0 +1,496 @@
+"""Connectomes: nodes at mm coordinates and weighted edges, with live thresholds.
+
+All edges are ONE polydata (lines, or tubes) and all nodes ONE glyph set;
+directed graphs add ONE glyph set of arrow heads; labels and the category
+legend are one 2-D actor each. The edge list is sorted by ``|weight|`` once,
+so a new ``edge_threshold`` is a binary search and zero-copy slices of
+precomputed arrays.
+
+Argument names follow nilearn's ``plot_connectome`` (``adjacency_matrix``,
+``node_coords``, ``node_color``, ``node_size``, ``edge_cmap``, ``edge_vmin``,
+``edge_vmax``, ``edge_threshold``); ``node_size`` is a diameter in mm here
+(nilearn's is a marker area in points²).
+
+Examples
+--------
+>>> import numpy as np
+>>> from brainview.layers import Connectome
+>>> matrix = np.array([[0, 0.8, -0.3], [0.8, 0, 0.1], [-0.3, 0.1, 0]])
+>>> coords = [[-40, 0, 0], [40, 0, 0], [0, 40, 20]]
+>>> g = Connectome(matrix, coords, edge_threshold=0.2)
+>>> g.n_edges_drawn
+2
+>>> g.edge_threshold = "50%"
+>>> g.n_edges_drawn
+2
+>>> g.edge_threshold = 0.5
+>>> g.n_edges_drawn
+1
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyvista as pv
+from traits.api import Bool, TraitType, observe
+from vtkmodules.util.numpy_support import numpy_to_vtk
+from vtkmodules.vtkCommonCore import VTK_ID_TYPE, vtkStringArray
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkFiltersCore import vtkTubeFilter
+from vtkmodules.vtkFiltersSources import vtkConeSource, vtkSphereSource
+
+from .. import _vtk, colors
+from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from ..geometry import graph
+from .base import Checked, Layer, check_opacity, check_positive
+
+#: Arrow heads (directed graphs): length in units of the edge width (tubes)
+#: or mm (lines), and width / length.
+_ARROW_LENGTH_MM = 5.0
+_ARROW_ASPECT = 0.35
+
+
+class _PerLayer(TraitType):
+    """A trait validated by the layer's own ``_check_<name>(value)``: the check
+    needs the layer's data (node count, edge weights)."""
+
+    def validate(self, obj, name, value):
+        return getattr(obj, f"_check_{name}")(value)
+
+
+def _optional_float(value, name):
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise BrainviewTypeError(f"{name}: expected a number or None, got {describe(value)}.") from None
+    if not np.isfinite(number):
+        raise BrainviewValueError(f"{name}: expected a finite number or None, got {value!r}.")
+    return number
+
+
+def _vtk_array(array, name=None, id_type=False):
+    vtk_array = numpy_to_vtk(array, deep=False, array_type=VTK_ID_TYPE if id_type else None)
+    if name:
+        vtk_array.SetName(name)
+    return vtk_array
+
+
+class Connectome(Layer):
+    """A graph drawn in world mm: nodes as spheres, edges coloured by weight.
+
+    Parameters
+    ----------
+    adjacency_matrix : (n, n) array-like, scipy.sparse matrix, or a graph
+        Edge weights. Symmetric: an undirected graph (upper triangle, each
+        edge once). Asymmetric: a directed graph with arrows (row -> column)
+        and a warning, unless ``symmetrize``. NaN weights are dropped (one
+        warning); zeros and the diagonal are never drawn. A networkx-like
+        graph (``nodes(data=True)`` with ``"pos"`` in mm,
+        ``edges(data=True)`` with ``"weight"``) is accepted as well.
+    node_coords : (n, 3) array-like, optional
+        mm coordinates, one row per matrix row. Not needed with ``atlas``
+        or a graph.
+    atlas : object with ``centroids()`` -> {name: (x, y, z)}, optional
+        Nodes at the region centroids, in that order (e.g. an Atlas layer).
+    node_color : colour, n colours, n categories, or "auto"
+        Categories (network names...) get distinct colours and a legend.
+    node_size : float, (n,) array, "degree" or "strength"
+        Diameters in mm; "degree"/"strength" of the drawn edges map onto
+        2..10 mm and follow the threshold.
+    edge_cmap : str or Colormap
+    edge_vmin, edge_vmax : float, optional
+        Colour range of the edge weights; default ``-m, m`` with ``m`` the
+        largest ``|weight|`` (a diverging map centred at 0, as nilearn).
+    edge_threshold : float or str, optional
+        Only edges with ``|weight| >= edge_threshold`` are drawn; ``"95%"``
+        is the 95th percentile of the non-zero ``|weights|`` (each undirected
+        edge counted once).
+    edge_width : float
+        Line width in pixels, or tube diameter in mm with ``tubes``.
+    tubes : bool
+        Draw edges as shaded tubes instead of lines.
+    width_by_weight : bool
+        Tube diameter proportional to ``|weight|`` (``edge_width`` for the
+        largest); needs ``tubes``.
+    node_labels : sequence of n str, True, or None
+        Text next to each node; True uses the atlas region or graph node names.
+    directed : bool, optional
+        None: directed exactly when the matrix is asymmetric.
+    symmetrize : bool
+        Draw ``(M + M.T) / 2`` undirected instead of arrows.
+    legend : bool
+        Show the category legend (when ``node_color`` holds categories).
+    opacity : float
+    name : str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = Connectome(np.eye(2)[::-1], [[0, 0, 0], [20, 0, 0]], node_size=[3, 5])
+    >>> g.node_centers().tolist()
+    [[0.0, 0.0, 0.0], [20.0, 0.0, 0.0]]
+    """
+
+    kind = "connectome"
+
+    edge_threshold = _PerLayer()
+    node_size = _PerLayer()
+    node_color = _PerLayer()
+    edge_cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
+    edge_vmin = _PerLayer()
+    edge_vmax = _PerLayer()
+    edge_width = Checked(check_positive, 2.0)
+
+    #: Whether the edges (and arrow heads) are drawn.
+    edges_visible = Bool(True)
+
+    #: Whether the nodes (and their labels) are drawn.
+    nodes_visible = Bool(True)
+
+    def __init__(self, adjacency_matrix, node_coords=None, *, atlas=None, node_color="auto",
+                 node_size=6.0, edge_cmap="RdBu_r", edge_vmin=None, edge_vmax=None,
+                 edge_threshold=None, edge_width=2.0, tubes=False, width_by_weight=False,
+                 node_labels=None, directed=None, symmetrize=False, legend=True,
+                 opacity=1.0, name="connectome"):
+        matrix, coords, names, graph_directed = graph.graph_inputs(
+            adjacency_matrix, node_coords, atlas)
+        matrix, is_directed = graph.prepare_adjacency(
+            matrix, directed=graph_directed if directed is None else directed,
+            symmetrize=symmetrize)
+        self._coords = graph.check_node_coords(coords, len(matrix))
+        self._edges = graph.extract_edges(matrix, directed=is_directed)
+        self._labels = self._check_labels(node_labels, names)
+        if width_by_weight and not tubes:
+            raise BrainviewValueError(
+                "width_by_weight: lines have one width for all edges; pass tubes=True too.")
+        self._tubes, self._width_by_weight, self._show_legend = bool(tubes), bool(width_by_weight), bool(legend)
+        self._precompute_edges()
+        self._build_props()
+        super().__init__(name=name, opacity=check_opacity(opacity), edge_cmap=edge_cmap,
+                         edge_vmin=edge_vmin, edge_vmax=edge_vmax, edge_width=edge_width,
+                         edge_threshold=edge_threshold, node_size=node_size,
+                         node_color=node_color)
+        self.actor = self._node_actor
+        self._update_all()
+
+    # ------------------------------------------------------------ checks
+
+    def _check_edge_threshold(self, value):
+        self._edges.resolve(value)  # raises on bad values
+        return value
+
+    def _check_node_size(self, value):
+        graph.node_sizes(value, self._edges)
+        return value if isinstance(value, str) else np.array(value, dtype=float)
+
+    def _check_node_color(self, value):
+        graph.node_colors(value, self._edges.n_nodes)
+        return value
+
+    def _check_edge_vmin(self, value):
+        return _optional_float(value, "edge_vmin")
+
+    def _check_edge_vmax(self, value):
+        return _optional_float(value, "edge_vmax")
+
+    def _check_labels(self, node_labels, names):
+        if node_labels is None or node_labels is False:
+            return None
+        if node_labels is True:
+            if names is None:
+                raise BrainviewValueError(
+                    "node_labels: True takes names from an atlas or a graph; with a matrix, "
+                    "pass a list of one label per node.")
+            return [str(n) for n in names]
+        if isinstance(node_labels, str) or len(node_labels) != self._edges.n_nodes:
+            raise BrainviewValueError(
+                f"node_labels: expected {self._edges.n_nodes} labels (one per node), got "
+                f"{describe(node_labels)}.")
+        return [str(label) for label in node_labels]
+
+    # ------------------------------------------------------------ geometry
+
+    def _precompute_edges(self):
+        """Arrays in sorted-edge order; any threshold uses a prefix of each."""
+        edges, coords = self._edges, self._coords
+        ends = np.empty((2 * len(edges), 3))
+        ends[0::2], ends[1::2] = coords[edges.sources], coords[edges.targets]
+        self._ends = ends
+        self._end_weights = np.repeat(edges.weights, 2)
+        largest = abs(edges.weights[0]) if len(edges) else 1.0
+        self._end_radius = np.abs(self._end_weights) / largest
+        self._connectivity = np.arange(2 * len(edges), dtype=np.int64)
+        self._offsets = np.arange(0, 2 * len(edges) + 1, 2, dtype=np.int64)
+        direction = coords[edges.targets] - coords[edges.sources]
+        length = np.linalg.norm(direction, axis=1, keepdims=True)
+        self._directions = direction / np.where(length > 0, length, 1.0)
+
+    def _build_props(self):
+        self._edge_mesh = vtkPolyData()
+        self._edge_lut = _vtk.vtkLookupTable()
+        if self._tubes:
+            self._tube = vtkTubeFilter()
+            self._tube.SetInputData(self._edge_mesh)
+            self._tube.SetNumberOfSides(8)
+            self._tube.SetVaryRadiusToVaryRadiusByAbsoluteScalar()
+            edge_mapper = _vtk.vtkPolyDataMapper()
+            edge_mapper.SetInputConnection(self._tube.GetOutputPort())
+        else:
+            edge_mapper = _vtk.vtkPolyDataMapper()
+            edge_mapper.SetInputData(self._edge_mesh)
+        self._edge_actor = self._colored_actor(edge_mapper)
+        self._node_mesh = pv.PolyData(self._coords.copy())
+        sphere = vtkSphereSource()
+        sphere.SetThetaResolution(16)
+        sphere.SetPhiResolution(10)
+        sphere.SetRadius(0.5)
+        self._node_mapper = self._glyph_mapper(self._node_mesh, sphere, "size")
+        self._node_mapper.SelectColorArray("rgb")
+        self._node_mapper.SetColorModeToDirectScalars()
+        self._node_actor = _vtk.vtkActor()
+        self._node_actor.SetMapper(self._node_mapper)
+        self._arrow_actor = None
+        if self._edges.directed:
+            cone = vtkConeSource()
+            cone.SetResolution(12)
+            cone.SetHeight(1.0)
+            cone.SetRadius(_ARROW_ASPECT)
+            cone.SetCenter(-0.5, 0.0, 0.0)  # the tip at the glyph point
+            self._arrow_mesh = vtkPolyData()
+            mapper = self._glyph_mapper(self._arrow_mesh, cone, None)
+            mapper.SetOrientationArray("direction")
+            mapper.SetOrientationModeToDirection()
+            self._arrow_actor = self._colored_actor(mapper)
+        self._label_actor = self._make_labels() if self._labels is not None else None
+        self._legend_actor = None
+
+    @staticmethod
+    def _glyph_mapper(mesh, source, scale_array):
+        mapper = _vtk.vtkGlyph3DMapper()
+        mapper.SetInputData(mesh)
+        mapper.SetSourceConnection(source.GetOutputPort())
+        if scale_array:
+            mapper.SetScaleArray(scale_array)
+            mapper.SetScaleModeToScaleByMagnitude()
+        else:
+            mapper.SetScaleModeToNoDataScaling()
+        mapper.SetScalarModeToUsePointFieldData()
+        return mapper
+
+    def _colored_actor(self, mapper):
+        mapper.SetScalarModeToUsePointFieldData()
+        mapper.SelectColorArray("weight")
+        mapper.SetLookupTable(self._edge_lut)
+        mapper.SetUseLookupTableScalarRange(True)
+        mapper.ScalarVisibilityOn()
+        actor = _vtk.vtkActor()
+        actor.SetMapper(mapper)
+        return actor
+
+    def _make_labels(self):
+        mesh = vtkPolyData()
+        mesh.SetPoints(pv.vtk_points(self._coords))
+        names = vtkStringArray()
+        names.SetName("label")
+        for label in self._labels:
+            names.InsertNextValue(label)
+        mesh.GetPointData().AddArray(names)
+        self._label_mesh = mesh
+        mapper = _vtk.vtkLabeledDataMapper()
+        mapper.SetInputData(mesh)
+        mapper.SetLabelModeToLabelFieldData()
+        mapper.SetFieldDataName("label")
+        text = mapper.GetLabelTextProperty()
+        text.SetFontSize(12)
+        text.BoldOff()
+        text.ItalicOff()
+        text.ShadowOff()
+        actor = _vtk.vtkActor2D()
+        actor.SetMapper(mapper)
+        return actor
+
+    def _make_legend(self, legend):
+        actor = _vtk.vtkLegendBoxActor()
+        actor.SetNumberOfEntries(len(legend))
+        symbol = vtkSphereSource()
+        symbol.Update()
+        for i, (category, rgb) in enumerate(legend):
+            actor.SetEntry(i, symbol.GetOutput(), category, rgb)
+        height = min(0.045 * len(legend), 0.9)
+        actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+        actor.GetPositionCoordinate().SetValue(0.01, 0.99 - height)
+        actor.GetPosition2Coordinate().SetCoordinateSystemToNormalizedViewport()
+        actor.GetPosition2Coordinate().SetValue(0.24, height)
+        actor.BorderOff()
+        actor.SetPadding(2)
+        text = actor.GetEntryTextProperty()
+        text.SetFontSize(14)
+        text.ShadowOff()
+        text.ItalicOff()
+        text.BoldOff()
+        text.SetColor(*self._foreground())
+        return actor
+
+    def _foreground(self):
+        figure = self.figure
+        return figure._foreground() if figure is not None else (1.0, 1.0, 1.0)
+
+    # ------------------------------------------------------------ public
+
+    @property
+    def directed(self):
+        """True when edges are drawn with arrows (row -> column)."""
+        return self._edges.directed
+
+    @property
+    def edges(self):
+        """Every edge (:class:`brainview.geometry.graph.EdgeList`), sorted by ``|weight|``."""
+        return self._edges
+
+    @property
+    def threshold(self):
+        """``edge_threshold`` resolved to a value on ``|weights|``."""
+        return self._edges.resolve(self.edge_threshold)
+
+    @property
+    def n_edges_drawn(self):
+        """How many edges pass the threshold (are drawn)."""
+        return self._edges.count_above(self.threshold)
+
+    @property
+    def edge_clim(self):
+        """The colour range of the edges: ``(edge_vmin, edge_vmax)`` with defaults filled in."""
+        largest = abs(self._edges.weights[0]) if len(self._edges) else 1.0
+        low = -largest if self.edge_vmin is None else self.edge_vmin
+        high = largest if self.edge_vmax is None else self.edge_vmax
+        return colors.check_clim((low, high), name="edge_vmin, edge_vmax")
+
+    def node_centers(self):
+        """``(n, 3)`` mm centres of the node glyphs, as drawn."""
+        return np.asarray(self._node_mesh.points, dtype=float).copy()
+
+    def node_sizes(self):
+        """``(n,)`` node diameters in mm, as drawn."""
+        return np.asarray(self._node_mesh.point_data["size"], dtype=float).copy()
+
+    def node_rgb(self):
+        """``(n, 3)`` node colours (0..1), as drawn."""
+        return np.asarray(self._node_mesh.point_data["rgb"], dtype=float) / 255.0
+
+    def edges_mesh(self):
+        """The drawn edges as a pyvista PolyData (one line per edge, "weight" per point)."""
+        return pv.wrap(self._edge_mesh)
+
+    def legend_entries(self):
+        """``[(category, (r, g, b)), ...]`` when nodes are coloured by category, else None."""
+        return graph.node_colors(self.node_color, self._edges.n_nodes)[1]
+
+    def props(self):
+        optional = [self._arrow_actor, self._label_actor, self._legend_actor]
+        return [self._edge_actor, self._node_actor] + [p for p in optional if p is not None]
+
+    def bounds(self):
+        boxes = [actor.GetBounds() for actor in (self._edge_actor, self._node_actor)
+                 if actor.GetVisibility() and self.visible]
+        boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]])
+        if not len(boxes):
+            return None
+        return tuple(float(v) for v in np.ravel(
+            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+
+    def colorbar_table(self):
+        return (self._edge_lut, self.name) if len(self._edges) else None
+
+    def _attach(self, figure):
+        super()._attach(figure)
+        foreground = figure._foreground()
+        if self._label_actor is not None:
+            self._label_actor.GetMapper().GetLabelTextProperty().SetColor(*foreground)
+        if self._legend_actor is not None:
+            self._legend_actor.GetEntryTextProperty().SetColor(*foreground)
+
+    # ------------------------------------------------------------ updates
+
+    def _update_all(self):
+        self._update_edges(None)
+        self._update_colors(None)
+        self._update_node_colors(None)
+        self._update_visible(None)
+
+    @observe("edge_threshold, edge_width", post_init=True)
+    def _update_edges(self, event):
+        count = self.n_edges_drawn
+        mesh = self._edge_mesh
+        mesh.SetPoints(pv.vtk_points(self._ends[: 2 * count], deep=False))
+        lines = vtkCellArray()
+        lines.SetData(_vtk_array(self._offsets[: count + 1], id_type=True),
+                      _vtk_array(self._connectivity[: 2 * count], id_type=True))
+        mesh.SetLines(lines)
+        mesh.GetPointData().AddArray(_vtk_array(self._end_weights[: 2 * count], "weight"))
+        if self._tubes:
+            radius = self.edge_width / 2.0
+            scale = self._end_radius[: 2 * count] if self._width_by_weight else np.ones(2 * count)
+            mesh.GetPointData().SetScalars(_vtk_array(np.ascontiguousarray(radius * scale), "radius"))
+        else:
+            self._edge_actor.GetProperty().SetLineWidth(self.edge_width)
+        mesh.Modified()
+        self._update_nodes(None)
+
+    @observe("node_size", post_init=True)
+    def _update_nodes(self, event):
+        count = self.n_edges_drawn
+        sizes = graph.node_sizes(self.node_size, self._edges, count)
+        self._node_mesh.point_data["size"] = sizes
+        self._node_mesh.Modified()
+        if self._arrow_actor is not None:
+            self._update_arrows(count, sizes)
+        self._changed()
+
+    def _update_arrows(self, count, sizes):
+        targets = self._edges.targets[:count]
+        directions = self._directions[:count]
+        tips = self._coords[targets] - directions * (sizes[targets, None] / 2.0)
+        mesh = pv.PolyData(tips) if count else pv.PolyData()
+        if count:
+            mesh.point_data["direction"] = directions
+            mesh.point_data["weight"] = self._edges.weights[:count]
+        self._arrow_mesh.ShallowCopy(mesh)
+        length = 3.0 * self.edge_width if self._tubes else _ARROW_LENGTH_MM
+        self._arrow_actor.GetMapper().SetScaleFactor(length)
+
+    @observe("edge_cmap, edge_vmin, edge_vmax, opacity", post_init=True)
+    def _update_colors(self, event):
+        colors.lookup_table(self.edge_cmap, self.edge_clim, table=self._edge_lut)
+        for actor in self.props():
+            if hasattr(actor, "GetProperty") and actor is not self._legend_actor:
+                actor.GetProperty().SetOpacity(self.opacity)
+        self._changed()
+
+    @observe("node_color", post_init=True)
+    def _update_node_colors(self, event):
+        rgb, legend = graph.node_colors(self.node_color, self._edges.n_nodes)
+        self._node_mesh.point_data["rgb"] = (rgb * 255).round().astype(np.uint8)
+        self._node_mesh.Modified()
+        figure = self.figure
+        if self._legend_actor is not None and figure is not None:
+            figure.renderer.RemoveViewProp(self._legend_actor)
+        self._legend_actor = self._make_legend(legend) if legend and self._show_legend else None
+        if self._legend_actor is not None:
+            self._legend_actor.SetVisibility(self.visible and self.nodes_visible)
+            if figure is not None:
+                figure.renderer.AddViewProp(self._legend_actor)
+        self._changed()
+
+    @observe("visible, edges_visible, nodes_visible", post_init=True)
+    def _update_visible(self, event):
+        edges_on = self.visible and self.edges_visible
+        nodes_on = self.visible and self.nodes_visible
+        self._edge_actor.SetVisibility(edges_on)
+        if self._arrow_actor is not None:
+            self._arrow_actor.SetVisibility(edges_on)
+        for actor in (self._node_actor, self._label_actor, self._legend_actor):
+            if actor is not None:
+                actor.SetVisibility(nodes_on)
+        self._changed()

@@ -1,0 +1,134 @@
+"""What is under a pixel: world mm coordinate, each layer's value there, atlas region.
+
+The desktop app's status bar calls :func:`pick` on mouse moves; a script can
+call it on an off-screen figure just the same (``fig.pick(x, y)``).
+
+Examples
+--------
+>>> import numpy as np
+>>> from brainview.figure import Figure
+>>> from brainview.layers import Slices
+>>> fig = Figure(size=(100, 100), antialias=False)
+>>> plane = Slices((np.full((11, 11, 11), 7.0), np.eye(4)), axes="z", coords=(5, 5, 5),
+...                name="plane")
+>>> _ = fig.add(plane)
+>>> fig.view("superior")
+>>> result = pick(fig, 50, 50)
+>>> [round(v) for v in result.world_xyz], result.values
+([5, 5, 5], {'plane': 7.0})
+>>> fig.close()
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import BrainviewValueError, describe
+
+__all__ = ["PickResult", "pick"]
+
+
+@dataclass(frozen=True)
+class PickResult:
+    """The result of a pick.
+
+    Attributes
+    ----------
+    world_xyz : tuple of 3 float, or None
+        World (RAS+ mm) coordinate of the surface under the pixel; None when
+        the pixel shows background.
+    values : dict
+        Layer name -> value of that layer's data at ``world_xyz``, for every
+        visible layer that has values (images; atlases give region names).
+    region : str or None
+        The name of the atlas region there, when an atlas layer is shown.
+    layer : Layer or None
+        The layer whose prop was hit.
+    """
+
+    world_xyz: tuple | None = None
+    values: dict = field(default_factory=dict)
+    region: str | None = None
+    layer: object = None
+
+    def describe(self):
+        """One line for a status bar.
+
+        Examples
+        --------
+        >>> PickResult((1.0, -2.5, 3.0), {"map": 2.0}, None).describe()
+        'x=1.0 y=-2.5 z=3.0 mm | map: 2'
+        >>> PickResult().describe()
+        ''
+        """
+        if self.world_xyz is None:
+            return ""
+        x, y, z = self.world_xyz
+        parts = [f"x={x:.1f} y={y:.1f} z={z:.1f} mm"]
+        for name, value in self.values.items():
+            if isinstance(value, float):
+                value = "outside" if np.isnan(value) else f"{value:.4g}"
+            parts.append(f"{name}: {value}")
+        if self.region is not None and not any(self.region == v for v in self.values.values()):
+            parts.append(f"region: {self.region}")
+        return " | ".join(parts)
+
+
+def pick(figure, x, y):
+    """Pick the scene of ``figure`` at pixel ``(x, y)``.
+
+    Parameters
+    ----------
+    figure : Figure
+    x, y : float
+        Pixel column and row in the rendered image, origin at the top left
+        (as in :meth:`Figure.screenshot` arrays and Qt mouse events).
+
+    Returns
+    -------
+    PickResult
+    """
+    from . import _vtk
+
+    try:
+        x, y = float(x), float(y)
+    except (TypeError, ValueError):
+        raise BrainviewValueError(f"x, y: expected pixel coordinates, got {describe((x, y))}.") from None
+    window = figure.window
+    if not figure._camera_set or window.GetNeverRendered():
+        figure.render()
+    _, height = window.GetSize()
+    picker = _vtk.vtkCellPicker()
+    picker.SetTolerance(0.0005)
+    # VTK's display origin is the bottom-left pixel.
+    if not picker.Pick(x, height - 1 - y, 0.0, figure.renderer):
+        return PickResult()
+    xyz = tuple(float(v) for v in picker.GetPickPosition())
+    hit = picker.GetViewProp()
+    layer = next((lay for lay in figure.layers if hit is not None and hit in lay.props()), None)
+    values, region = layer_values(figure, xyz)
+    return PickResult(xyz, values, region, layer)
+
+
+def layer_values(figure, xyz):
+    """``({layer name: value}, region)`` of the visible layers at a world point.
+
+    Layers whose ``value_at`` returns None (meshes, markers) are left out;
+    a string value (an atlas layer's region name) is also the region.
+    """
+    values, region = {}, None
+    for layer in figure.layers:
+        if not layer.visible:
+            continue
+        value = layer.value_at(xyz)
+        if value is None:
+            continue
+        name, n = layer.name, 2
+        while name in values:
+            name, n = f"{layer.name} ({n})", n + 1
+        values[name] = value
+        if isinstance(value, str) and region is None:
+            region = value
+    return values, region
