@@ -19,9 +19,24 @@ from __future__ import annotations
 import weakref
 
 import numpy as np
-from traits.api import Any, Bool, HasStrictTraits, Python, Range, Str, TraitType, observe
+from traits.api import Any, Bool, HasStrictTraits, Python, Str, TraitType, observe
 
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
+
+
+class Checked(TraitType):
+    """A trait validated by a brainview check function ``check(value, name)``.
+
+    Assigning a bad value raises the check's brainview error (a ``ValueError``
+    or ``TypeError`` naming the trait), not a bare ``TraitError``.
+    """
+
+    def __init__(self, check, default_value=None, **metadata):
+        self._check = check
+        super().__init__(default_value, **metadata)
+
+    def validate(self, obj, name, value):
+        return self._check(value, name)
 
 
 class Layer(HasStrictTraits):
@@ -41,7 +56,7 @@ class Layer(HasStrictTraits):
     visible = Bool(True)
 
     #: Overall opacity, 0 (invisible) to 1 (opaque).
-    opacity = Range(0.0, 1.0, 1.0)
+    opacity = Checked(lambda value, name: check_opacity(value, name), 1.0)
 
     #: Weak reference to the figure drawing this layer (set by Figure.add).
     _figure_ref = Any(transient=True)
@@ -102,21 +117,6 @@ class Layer(HasStrictTraits):
 
 
 # ----------------------------------------------------------- shared checks
-
-
-class Checked(TraitType):
-    """A trait validated by a brainview check function ``check(value, name)``.
-
-    Assigning a bad value raises the check's brainview error (a ``ValueError``
-    or ``TypeError`` naming the trait), not a bare ``TraitError``.
-    """
-
-    def __init__(self, check, default_value=None, **metadata):
-        self._check = check
-        super().__init__(default_value, **metadata)
-
-    def validate(self, obj, name, value):
-        return self._check(value, name)
 
 
 def check_positive(value, name, *, allow_zero=False):

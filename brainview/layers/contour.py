@@ -178,7 +178,7 @@ class Contour(Layer):
         outside = [lv for lv in levels if not low < lv < high]
         if outside:
             warnings.warn(
-                f"level: {outside} outside the data range ({low:g}, {high:g}) of {self.name!r}: "
+                f"level: [{', '.join(f'{lv:g}' for lv in outside)}] outside the data range ({low:g}, {high:g}) of {self.name!r}: "
                 "no surface there. Pick a level between the minimum and the maximum.",
                 BrainviewWarning,
                 stacklevel=4,

@@ -23,7 +23,7 @@ from traits.api import Any, observe
 from .. import _vtk, colors
 from ..errors import BrainviewValueError, describe
 from ..geometry.volume import world_plane
-from ..io import load_image
+from ..io import Image, finite_data, load_image
 from .base import Checked, Layer, check_choice
 
 AXES = "xyz"
@@ -95,12 +95,15 @@ class Slices(Layer):
                  volume=None, name=None):
         image = load_image(img, volume=volume)
         self._image = image
+        # NaN and inf are sampled as NaN, which the lookup table draws transparent.
+        filled = finite_data(image, fill=np.nan)
+        self._sampled = image if filled is image.data else Image(filled, image.affine, image.name)
         if coords is None:
             bounds = np.array(image.world_bounds()).reshape(3, 2)
             coords = bounds.mean(axis=1)
         coords = _check_coords(coords)
         if clim is None:
-            clim = _robust_clim(image.data)
+            clim = _robust_clim(self._sampled.data)
         super().__init__(
             name=name or image.name, x=coords[0], y=coords[1], z=coords[2], axes=axes,
             cmap=cmap, clim=clim, transparent_below=transparent_below,
@@ -178,7 +181,7 @@ class Slices(Layer):
     def _cut(self, axis):
         index = AXES.index(axis)
         values, origin, step = world_plane(
-            self._image, index, getattr(self, axis), interpolation=self.interpolation
+            self._sampled, index, getattr(self, axis), interpolation=self.interpolation
         )
         dims = [1, 1, 1]
         in_plane = [a for a in range(3) if a != index]

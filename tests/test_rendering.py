@@ -1,0 +1,191 @@
+"""Rendering: image regression, live traits, exact output sizes, and figure lifetime."""
+
+import gc
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import brainview as bv
+from brainview.figure import LIVE_WINDOWS
+
+from conftest import compare_to_baseline, image_difference, read_png, smooth_sphere_phantom
+
+GRID = np.array([[2.0, 0, 0, -40], [0, 2, 0, -40], [0, 0, 2, -40], [0, 0, 0, 1]])
+
+
+@pytest.fixture(scope="module")
+def phantom():
+    """Two overlapping balls of different sizes on a 41^3, 2 mm grid (float32, mm distances)."""
+    big = smooth_sphere_phantom(GRID, (-8, 0, 0), 18, shape=(41, 41, 41))
+    small = smooth_sphere_phantom(GRID, (16, 10, 12), 9, shape=(41, 41, 41))
+    return np.maximum(big, small), GRID
+
+
+def _contour_scene(fig, phantom):
+    contour = bv.contour(phantom, level=0.0, color="orange", opacity=1.0)
+    slices = bv.slices(phantom, coords=(0, 0, -10), axes="z", cmap="gray", clim=(-20, 18))
+    fig.view(azimuth=210, elevation=60)
+    return contour, slices
+
+
+# ------------------------------------------------------------ image regression
+
+
+def test_regression_contour_and_slice(fig, phantom):
+    _contour_scene(fig, phantom)
+    compare_to_baseline(fig.screenshot(), "contour_slice")
+
+
+def test_regression_volume_rendering(fig, phantom):
+    bv.volume(phantom, cmap="hot", clim=(0, 18), opacity=0.5)
+    fig.view("anterior")
+    compare_to_baseline(fig.screenshot(), "volume_hot")
+
+
+def test_regression_points(fig):
+    coords = np.array([[-40.0, 0, 0], [0, 40, 0], [0, 0, 40], [30, -30, -30]])
+    bv.points(coords, size=[10, 14, 18, 22], color=["red", "lime", "blue", "white"])
+    fig.view("superior")
+    compare_to_baseline(fig.screenshot(), "points")
+
+
+def test_comparator_fails_on_a_changed_image(fig, phantom):
+    contour, _ = _contour_scene(fig, phantom)
+    reference = fig.screenshot()
+    assert image_difference(reference, reference.copy()) == 0.0
+    contour.color = "blue"
+    assert image_difference(fig.screenshot(), reference) > 0.002
+    contour.color = "orange"
+    shifted = np.roll(reference, 12, axis=1)
+    assert image_difference(shifted, reference) > 0.002
+    assert image_difference(reference[:-1], reference) == 1.0
+    with pytest.raises(AssertionError, match="differs from its baseline"):
+        compare_to_baseline(shifted, "contour_slice")
+
+
+# ------------------------------------------------------------ live traits
+
+
+def _changed_fraction(image, reference):
+    """Fraction of pixels whose colour moved by more than 8 levels in some channel."""
+    return float(np.mean(np.abs(image.astype(int) - reference).max(axis=2) > 8))
+
+
+def _changes(fig, layer, trait, value):
+    before = fig.screenshot()
+    original = getattr(layer, trait)
+    setattr(layer, trait, value)
+    after = fig.screenshot()
+    setattr(layer, trait, original)
+    restored = fig.screenshot()
+    return _changed_fraction(after, before), _changed_fraction(restored, before)
+
+
+@pytest.mark.parametrize("trait, value", [("level", 6.0), ("opacity", 0.3), ("visible", False),
+                                          ("color", (0.2, 0.4, 1.0))])
+def test_contour_traits_update_the_image(fig, phantom, trait, value):
+    contour, _ = _contour_scene(fig, phantom)
+    changed, restored = _changes(fig, contour, trait, value)
+    assert changed > 0.005 and restored == 0.0
+
+
+@pytest.mark.parametrize("trait, value", [("clim", (10, 18)), ("opacity", 0.1), ("visible", False),
+                                          ("blending", "mip"), ("cmap", "viridis")])
+def test_volume_traits_update_the_image(fig, phantom, trait, value):
+    layer = bv.volume(phantom, cmap="hot", clim=(0, 18), opacity=0.5)
+    changed, restored = _changes(fig, layer, trait, value)
+    assert changed > 0.005 and restored == 0.0
+
+
+@pytest.mark.parametrize("trait, value", [("z", 20.0), ("clim", (0, 5)), ("axes", "x"),
+                                          ("opacity", 0.2), ("visible", False)])
+def test_slices_traits_update_the_image(fig, phantom, trait, value):
+    _, slices = _contour_scene(fig, phantom)
+    changed, restored = _changes(fig, slices, trait, value)
+    assert changed > 0.001 and restored == 0.0
+
+
+def test_figure_fires_changed_when_a_trait_changes(fig, phantom):
+    contour, _ = _contour_scene(fig, phantom)
+    events = []
+    fig.observe(lambda event: events.append(event), "changed")
+    contour.opacity = 0.5
+    assert events
+
+
+# ------------------------------------------------------------ output
+
+
+@pytest.mark.parametrize("size", [(800, 600), (123, 457)])
+def test_savefig_writes_the_exact_size(tmp_path, phantom, size):
+    bv.figure(size=size)
+    bv.contour(phantom, level=0.0)
+    path = tmp_path / "out.png"
+    bv.savefig(path)
+    assert read_png(path).shape == (size[1], size[0], 3)
+    bv.savefig(tmp_path / "other.jpg", size=(64, 32))
+    assert (tmp_path / "other.jpg").stat().st_size > 0
+    image = bv.screenshot()
+    assert image.shape == (size[1], size[0], 3) and image.dtype == np.uint8
+    assert bv.screenshot(size=(50, 40)).shape == (40, 50, 3)
+    bv.close("all")
+
+
+def test_savefig_rejects_unknown_formats(fig, tmp_path):
+    with pytest.raises(bv.BrainviewValueError, match=r"\.png or \.jpg"):
+        bv.savefig(tmp_path / "out.bmpx")
+
+
+def test_title_text_and_colorbar_are_drawn(fig, phantom):
+    layer = bv.volume(phantom, cmap="hot", clim=(0, 18))
+    plain = fig.screenshot()
+    bv.title("Phantom")
+    bv.colorbar(layer, title="mm")
+    bv.text("corner", position=(0.02, 0.02))
+    annotated = fig.screenshot()
+    # Title band at the top and colour bar on the right changed.
+    assert np.abs(annotated[:40].astype(int) - plain[:40]).sum() > 0
+    assert np.abs(annotated[:, 350:].astype(int) - plain[:, 350:]).sum() > 0
+
+
+# ------------------------------------------------------------ lifetime
+
+
+def _rss_mb():
+    text = Path("/proc/self/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", text).group(1)) / 1024
+
+
+def test_close_all_frees_every_window(phantom):
+    small = (phantom[0][::2, ::2, ::2].copy(), phantom[1] @ np.diag([2, 2, 2, 1.0]))
+
+    def cycle():
+        bv.figure(size=(64, 64))
+        bv.contour(small, level=0.0)
+        bv.screenshot()
+        bv.close("all")
+
+    for _ in range(5):
+        cycle()
+    gc.collect()
+    start = _rss_mb()
+    for _ in range(50):
+        cycle()
+    gc.collect()
+    assert bv.get_fignums() == []
+    assert len(LIVE_WINDOWS) == 0
+    assert _rss_mb() - start < 60, "50 open/close cycles must not keep growing memory"
+
+
+def test_closed_figure_refuses_work():
+    fig = bv.figure(size=(32, 32))
+    bv.close(fig)
+    assert fig.closed
+    with pytest.raises(bv.BrainviewValueError, match="closed"):
+        fig.screenshot()
+    with pytest.raises(bv.BrainviewValueError, match="no open figure number 99"):
+        bv.close(99)
+    with pytest.raises(bv.BrainviewTypeError, match="fig"):
+        bv.close(3.5)
