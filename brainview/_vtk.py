@@ -11,11 +11,7 @@ Examples
 1
 """
 
-import os
-
-# VTK's threaded filters (flying edges, surface nets, glyphs) run on one thread
-# unless a backend is chosen before vtkCommonCore loads: 40 -> 26 ms on 2 cores.
-os.environ.setdefault("VTK_SMP_BACKEND_IN_USE", "STDThread")
+from . import geometry  # noqa: F401  (chooses VTK's SMP backend before VTK loads)
 
 import vtkmodules.vtkInteractionStyle  # noqa: E402,F401  (registers the default style)
 import vtkmodules.vtkRenderingFreeType  # noqa: E402,F401  (text rendering)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 
-import brainview._vtk  # noqa: F401  (sets VTK's SMP backend before vtkCommonCore loads)
 import numpy as np
 import pyvista as pv
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
