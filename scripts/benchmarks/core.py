@@ -1,0 +1,174 @@
+"""Foundation performance on the 1 mm MNI template (197 x 233 x 189), each beside a naive way.
+
+- ``import_brainview``: fresh interpreter, time of ``import brainview`` (no Qt,
+  no VTK loaded). Naive reference: ``import pyvista``.
+- ``import_brainview_pylab``: the modules the first ``bv.*`` call loads.
+- ``isosurface_1mm``: ``brainview.geometry.volume.isosurface`` at 0.35.
+  Naive: pyvista's ``ImageData.contour()`` (default ``vtkContourFilter``).
+- ``file_to_contour_png``: fresh interpreter, imports done, then file ->
+  contour -> 800x600 PNG. Naive: nibabel + pyvista ``Plotter(off_screen=True)``
+  + ``add_mesh`` + ``screenshot`` (Mayavi could not be installed here: the
+  issue quotes 2.6 s for ``mlab.contour3d`` + ``savefig`` on this machine).
+- ``volume_to_png`` / ``volume_rotated_frame``: the template volume-rendered to
+  the first 800x600 PNG, then one frame after a 10 degree camera turn. Naive:
+  pyvista ``Plotter.add_volume`` with its defaults (the issue quotes Mayavi's
+  ``pipeline.volume`` at 7.9 s).
+"""
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TEMPLATE = "mni_icbm152_t1_tal_nlin_sym_09a_converted.nii.gz"
+
+
+def _template_path():
+    from brainview.datasets import nilearn_data_dir
+
+    return str(nilearn_data_dir() / TEMPLATE)
+
+
+def _in_fresh_python(code, repeat):
+    """Run ``code`` (which prints JSON) in new interpreters; return the parsed outputs."""
+    outputs = []
+    for _ in range(repeat):
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True, timeout=600)
+        outputs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    return outputs
+
+
+_IMPORT = """
+import json, sys, time
+start = time.perf_counter()
+import {module}
+elapsed = time.perf_counter() - start
+print(json.dumps({{"t": elapsed, "qt": any(m.startswith("PyQt5") for m in sys.modules)}}))
+"""
+
+_BRAINVIEW_CONTOUR = """
+import json, time
+import brainview as bv, brainview.pylab, brainview._vtk, nibabel, pyvista
+start = time.perf_counter()
+bv.figure(size=(800, 600))
+bv.contour({path!r}, level=0.35 * 255)
+bv.savefig({out!r})
+print(json.dumps({{"t": time.perf_counter() - start}}))
+"""
+
+_NAIVE_CONTOUR = """
+import json, time
+import nibabel, numpy as np, pyvista as pv, pyvista.plotting
+start = time.perf_counter()
+img = nibabel.load({path!r})
+data = np.asarray(img.dataobj)
+grid = pv.ImageData(dimensions=data.shape, spacing=img.header.get_zooms(), origin=img.affine[:3, 3])
+grid.point_data["values"] = data.ravel(order="F")
+mesh = grid.contour([0.35 * 255])
+plotter = pv.Plotter(off_screen=True, window_size=(800, 600))
+plotter.add_mesh(mesh, color="lightgray")
+plotter.screenshot({out!r})
+print(json.dumps({{"t": time.perf_counter() - start}}))
+"""
+
+_BRAINVIEW_VOLUME = """
+import json, time
+import brainview as bv, brainview.pylab, brainview._vtk, nibabel, pyvista
+start = time.perf_counter()
+bv.figure(size=(800, 600))
+bv.volume({path!r}, cmap="gray", clim=(60, 255), opacity=0.6)
+bv.savefig({out!r})
+first = time.perf_counter() - start
+frames = []
+for step in range(1, 6):
+    start = time.perf_counter()
+    bv.view(azimuth=150 + 10 * step, elevation=65)
+    bv.screenshot()
+    frames.append(time.perf_counter() - start)
+print(json.dumps({{"t": first, "frame": sorted(frames)[2]}}))
+"""
+
+_NAIVE_VOLUME = """
+import json, time
+import nibabel, numpy as np, pyvista as pv, pyvista.plotting
+start = time.perf_counter()
+img = nibabel.load({path!r})
+data = np.asarray(img.dataobj)
+grid = pv.ImageData(dimensions=data.shape, spacing=img.header.get_zooms(), origin=img.affine[:3, 3])
+grid.point_data["values"] = data.ravel(order="F")
+plotter = pv.Plotter(off_screen=True, window_size=(800, 600))
+plotter.add_volume(grid, cmap="gray", clim=(60, 255))
+plotter.screenshot({out!r})
+first = time.perf_counter() - start
+frames = []
+for step in range(5):
+    start = time.perf_counter()
+    plotter.camera.azimuth += 10
+    plotter.render()  # screenshot() alone returns the last frame without rendering
+    plotter.screenshot()
+    frames.append(time.perf_counter() - start)
+print(json.dumps({{"t": first, "frame": sorted(frames)[2]}}))
+"""
+
+
+def _median(outputs, key="t"):
+    return statistics.median(o[key] for o in outputs)
+
+
+def _isosurface_rows(repeat):
+    import numpy as np
+    import pyvista as pv
+
+    import brainview as bv
+    from brainview.geometry.volume import isosurface
+    from brainview.io import load_image
+
+    image = load_image(bv.datasets.load_mni152(resolution=1))
+    isosurface(image, [0.35])
+    ours, naive = [], []
+    grid = pv.ImageData(dimensions=image.shape, origin=image.affine[:3, 3])
+    grid.point_data["values"] = np.asarray(image.data).ravel(order="F")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        mesh = isosurface(image, [0.35])
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        grid.contour([0.35])
+        naive.append(time.perf_counter() - start)
+    return {"name": "isosurface_1mm", "median_s": statistics.median(ours), "target_s": 0.06,
+            "naive": "pyvista ImageData.contour()", "naive_median_s": statistics.median(naive),
+            "note": f"{mesh.n_points} points, {mesh.n_cells} triangles, world mm"}
+
+
+def run(repeat=5):
+    rows = []
+    ours = _in_fresh_python(_IMPORT.format(module="brainview"), repeat)
+    naive = _in_fresh_python(_IMPORT.format(module="pyvista"), repeat)
+    rows.append({"name": "import_brainview", "median_s": _median(ours), "target_s": 0.5,
+                 "naive": "import pyvista", "naive_median_s": _median(naive),
+                 "note": f"Qt imported: {any(o['qt'] for o in ours)}"})
+    ours = _in_fresh_python(_IMPORT.format(module="brainview.pylab"), repeat)
+    rows.append({"name": "import_brainview_pylab", "median_s": _median(ours), "target_s": None,
+                 "naive": "import pyvista", "naive_median_s": _median(naive),
+                 "note": "what the first bv.* call loads (VTK rendering, traits, pyvista core); no Qt"})
+    rows.append(_isosurface_rows(repeat))
+    path = _template_path()
+    out = str(Path(tempfile.mkdtemp()) / "bench.png")
+    ours = _in_fresh_python(_BRAINVIEW_CONTOUR.format(path=path, out=out), repeat)
+    naive = _in_fresh_python(_NAIVE_CONTOUR.format(path=path, out=out), repeat)
+    rows.append({"name": "file_to_contour_png", "median_s": _median(ours), "target_s": 1.0,
+                 "naive": "nibabel + pyvista Plotter", "naive_median_s": _median(naive),
+                 "note": "after imports; Mayavi mlab.contour3d+savefig: 2.6 s (issue's figure, not measured here)"})
+    ours = _in_fresh_python(_BRAINVIEW_VOLUME.format(path=path, out=out), repeat)
+    naive = _in_fresh_python(_NAIVE_VOLUME.format(path=path, out=out), repeat)
+    rows.append({"name": "volume_to_png", "median_s": _median(ours), "target_s": 1.5,
+                 "naive": "pyvista Plotter.add_volume", "naive_median_s": _median(naive),
+                 "note": "after imports; Mayavi pipeline.volume: 7.9 s (issue's figure, not measured here)"})
+    rows.append({"name": "volume_rotated_frame", "median_s": _median(ours, "frame"), "target_s": 0.15,
+                 "naive": "pyvista camera.azimuth + screenshot", "naive_median_s": _median(naive, "frame"),
+                 "note": "800x600, software OpenGL"})
+    return rows
