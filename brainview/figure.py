@@ -395,6 +395,10 @@ class Figure(HasStrictTraits):
             return self._screenshot_offscreen(size)
         self._camera_set = self._camera_set and tuple(size) == previous
         self.render()
+        return self._grab(window)
+
+    @staticmethod
+    def _grab(window):
         grabber = _vtk.vtkWindowToImageFilter()
         grabber.SetInput(window)
         grabber.SetInputBufferTypeToRGB()
@@ -407,17 +411,31 @@ class Figure(HasStrictTraits):
         return np.flipud(pixels.reshape(height, width, -1)[:, :, :3]).copy()
 
     def _screenshot_offscreen(self, size):
-        # The hosting window keeps its size: render this one image in a
-        # temporary off-screen window of the requested size, with the camera
-        # the window shows, then give the renderer back to the window.
-        host, saved_size = self._host, self._size
-        self._unhost()
-        self._size = size
+        # Render this one image in the hosting window's own OpenGL context,
+        # into off-screen buffers of the requested size: moving the renderer
+        # to another context would lose its textures (image slices, colour
+        # maps). The on-screen window keeps its size and contents.
+        host = self._host
+        shown_size = tuple(host.GetSize())
+        aspect_changed = abs(size[0] / size[1] - shown_size[0] / shown_size[1]) > 1e-3
+        camera = self.renderer.GetActiveCamera()
+        saved_angle = camera.GetViewAngle()
+        host.SetUseOffScreenBuffers(True)
         try:
-            return self.screenshot(size=size)
+            host.SetSize(*size)
+            if aspect_changed and size[0] / size[1] < shown_size[0] / shown_size[1]:
+                # Keep what the window shows horizontally inside a narrower image.
+                ratio = (size[0] / size[1]) / (shown_size[0] / shown_size[1])
+                half = np.radians(saved_angle) / 2
+                camera.SetViewAngle(float(np.degrees(2 * np.arctan(np.tan(half) / ratio))))
+            self.renderer.ResetCameraClippingRange()
+            host.Render()
+            return self._grab(host)
         finally:
-            self._size = saved_size
-            self._host_in(host)
+            camera.SetViewAngle(saved_angle)
+            host.SetSize(*shown_size)
+            host.SetUseOffScreenBuffers(False)
+            host.Render()
 
     # ------------------------------------------------------------ hosting
 
@@ -440,12 +458,18 @@ class Figure(HasStrictTraits):
         """Take the renderer back from the hosting window (no-op when not hosted)."""
         if self._host is None:
             return
+        # Textures and buffers belong to the host's OpenGL context: free them
+        # there, so that the next window rebuilds them in its own context.
+        self._host.MakeCurrent()
+        self.renderer.ReleaseGraphicsResources(self._host)
         self._host.RemoveRenderer(self.renderer)
         LIVE_WINDOWS.discard(self._host)
         self._host = None
 
     def _release_window(self):
         if self._window is not None:
+            self._window.MakeCurrent()
+            self.renderer.ReleaseGraphicsResources(self._window)
             self._window.RemoveRenderer(self.renderer)
             self._window.Finalize()
             LIVE_WINDOWS.discard(self._window)

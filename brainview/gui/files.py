@@ -195,7 +195,7 @@ def layers_from_files(paths, *, atlas=None, overlay=None, anatomy=True):
 
 
 def _volume_layers(volumes, atlas, *, anatomy):
-    from ..io import load_image
+    from ..io import Image, load_image
 
     images = {p: load_image(p, name=p.name) for p in volumes}
     roles = {p: "labels" if p == atlas else volume_role(images[p].data) for p in volumes}
@@ -204,7 +204,8 @@ def _volume_layers(volumes, atlas, *, anatomy):
     if maps and anatomy and not layers:
         from ..datasets import load_mni152
 
-        layers.append(_anatomy_layer(load_image(load_mni152(resolution=1), name="MNI152")))
+        template = load_image(load_mni152(resolution=1))
+        layers.append(_anatomy_layer(Image(template.data, template.affine, "MNI152 template")))
     layers += [_map_layer(images[p]) for p in maps]
     layers += [_atlas_layer(images[p]) for p in volumes if roles[p] == "labels"]
     return layers

@@ -160,7 +160,7 @@ def layer_view(layer):
         items.append(_slider("level", *span))
     if _has(layer, "threshold") and span is not None:
         items.append(_slider("threshold", 0.0, max(abs(span[0]), abs(span[1])), obj="controls"))
-    if _has(layer, "clim") and span is not None:
+    if _has(layer, "clim") and layer.clim is not None and span is not None:
         low = min(span[0], float(layer.clim[0]))
         high = max(span[1], float(layer.clim[1]))
         items += [_slider("clim_low", low, high, label="clim min", obj="controls"),

@@ -49,6 +49,10 @@ from .base import Checked, Layer, check_choice, check_opacity
 MODES = ("contour", "volume", "slices", "surface")
 
 
+#: The default threshold: a percentile of |non-zero values| (nilearn's "auto" spirit).
+AUTO_THRESHOLD = "80%"
+
+
 class _Threshold(TraitType):
     """A threshold on ``|value|``: a number or a percentile string, stored as a number."""
 
@@ -68,8 +72,10 @@ class StatMap(Layer):
         ``coef_`` vector, use :func:`load_stat_maps` or ``bv.stat_map(coef, masker=...)``.
     threshold : float or str, optional
         Values with ``|value| < threshold`` are not drawn; ``"95%"`` is the
-        95th percentile of ``|value|`` over the non-zero voxels. Default: 0
-        (every non-zero voxel). Must be >= 0.
+        95th percentile of ``|value|`` over the non-zero voxels. Default:
+        ``"80%"`` (like nilearn's ``threshold="auto"``: an isosurface at 0
+        would wrap every non-zero voxel in the colour of zero). Pass 0 to
+        draw every non-zero voxel. Must be >= 0.
     vmax : float, optional
         Top of the colour scale (values beyond take the end colours).
         Default: the largest ``|value|``.
@@ -126,6 +132,8 @@ class StatMap(Layer):
         self._current = []
         self._outline = None
         self._warned = False
+        if threshold is None:
+            threshold = AUTO_THRESHOLD
         super().__init__(
             name=name or image.name, threshold=threshold, vmax=vmax, cmap=cmap,
             symmetric=symmetric, mode=mode, opacity=check_opacity(opacity), outline=outline,

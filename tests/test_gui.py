@@ -1,0 +1,230 @@
+"""The desktop app under Xvfb: window, layer list, property panel, picking, errors, teardown."""
+
+import gc
+import os
+import subprocess
+import sys
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.gui
+
+import brainview as bv  # noqa: E402
+from brainview.figure import LIVE_WINDOWS  # noqa: E402
+
+from conftest import smooth_sphere_phantom  # noqa: E402
+
+GRID = np.array([[2.0, 0, 0, -40], [0, 2, 0, -40], [0, 0, 2, -40], [0, 0, 0, 1]])
+CENTER = (-10.0, 6.0, 4.0)
+
+
+def blob_map():
+    """A z-map-like phantom: +8 Gaussian blob at CENTER, -6 blob opposite, 0 elsewhere."""
+    ijk = np.indices((41, 41, 41)).reshape(3, -1).T
+    world = ijk @ GRID[:3, :3].T + GRID[:3, 3]
+    positive = 8.0 * np.exp(-(np.linalg.norm(world - np.array(CENTER), axis=1) / 10.0) ** 2)
+    negative = -6.0 * np.exp(-(np.linalg.norm(world - np.array([20.0, -15, 0]), axis=1) / 8.0) ** 2)
+    values = positive + negative
+    values[np.abs(values) < 1.0] = 0.0
+    return values.reshape(41, 41, 41).astype(np.float32)
+
+
+@pytest.fixture
+def phantom_path(tmp_path):
+    data = blob_map()
+    path = tmp_path / "phantom.nii.gz"
+    nib.save(nib.Nifti1Image(data, GRID), path)
+    return path
+
+
+@pytest.fixture
+def window(qtbot):
+    from brainview.gui.window import MainWindow
+
+    fig = bv.Figure(size=(400, 400), antialias=False)
+    win = MainWindow(fig)
+    qtbot.addWidget(win)
+    win.resize(900, 600)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    fig.close()
+    bv.close("all")
+
+
+def _grab_view(win):
+    """The 3-D view's pixels as rendered (reads the render window, not the Qt backing store)."""
+    win.render_now()
+    return win.figure.screenshot()
+
+
+def _open(win, qtbot, paths, **options):
+    with qtbot.waitSignal(win.loaded, timeout=60000):
+        win.open_files(paths, **options)
+
+
+def test_window_shows_a_loaded_file(window, qtbot, phantom_path):
+    _open(window, qtbot, [phantom_path])
+    assert len(window.figure.layers) >= 1
+    assert window.layer_list.count() == len(window.figure.layers)
+    names = [layer.name for layer in window.figure.layers]
+    assert "MNI152 template" in names and "phantom" in names
+    window.set_view("left")  # the blob (x = -10 mm) is in front of the x = 0 mm plane
+    pixels = _grab_view(window)
+    assert pixels.std() > 5, "the 3-D view must show something"
+    hot = (pixels[..., 0] > 150) & (pixels[..., 2] < 100)
+    assert hot.sum() > 50, "the map's positive blob is drawn in warm colours"
+
+
+def test_property_panel_changes_trait_and_image(window, qtbot):
+    layer = window.figure.add(bv.layers.Contour(
+        (smooth_sphere_phantom(GRID, CENTER, 14, shape=(41, 41, 41)), GRID), level=0.0,
+        color="orange"))
+    window.select_layer(layer)
+    qtbot.wait(50)
+    before = _grab_view(window)
+    editors = window.panel_ui.get_editors("level")
+    assert editors, "the property panel must edit the contour level"
+    editors[0].value = 8.0
+    qtbot.wait(50)
+    assert layer.level == pytest.approx(8.0)
+    after = _grab_view(window)
+    assert np.abs(after.astype(int) - before).max(axis=2).astype(bool).mean() > 0.01
+    opacity = window.panel_ui.get_editors("opacity")[0]
+    opacity.value = 0.2
+    assert layer.opacity == pytest.approx(0.2)
+
+
+def test_visibility_checkbox_hides_the_layer(window, qtbot):
+    from PyQt5 import QtCore
+
+    layer = window.figure.add(bv.layers.Points([[0, 0, 0]], size=40, color="red"))
+    qtbot.wait(20)
+    item = window.layer_list.item(0)
+    shown = _grab_view(window)
+    item.setCheckState(QtCore.Qt.Unchecked)
+    assert layer.visible is False
+    hidden = _grab_view(window)
+    assert shown[..., 0].sum() > hidden[..., 0].sum()
+    item.setCheckState(QtCore.Qt.Checked)
+    assert layer.visible is True
+
+
+def test_layer_list_follows_script_calls(window, qtbot):
+    fig = window.figure
+    first = fig.add(bv.layers.Points([[0, 0, 0]], name="first"))
+    second = fig.add(bv.layers.Points([[5, 5, 5]], name="second"))
+    qtbot.wait(20)
+    names = [window.layer_list.item(i).text() for i in range(window.layer_list.count())]
+    assert len(names) == 2 and "first" in names[0] and "second" in names[1]
+    fig.remove(first)
+    qtbot.wait(20)
+    assert window.layer_list.count() == 1
+    window.select_layer(second)
+    window.remove_selected()
+    assert fig.layers == []
+
+
+def test_status_bar_reports_mm_and_value_under_the_mouse(window, qtbot):
+    data = smooth_sphere_phantom(GRID, CENTER, 14, shape=(41, 41, 41))
+    window.figure.add(bv.layers.Slices((data, GRID), coords=CENTER, axes="z", name="phantom"))
+    window.figure.view("superior")
+    window.render_now()
+    renderer = window.figure.renderer
+    renderer.SetWorldPoint(*CENTER, 1.0)
+    renderer.WorldToDisplay()
+    x, y, _ = renderer.GetDisplayPoint()
+    height = window.figure.window.GetSize()[1]
+    result = window.report_at(x, height - 1 - y)
+    assert result is not None and result.world_xyz is not None
+    assert np.allclose(result.world_xyz, CENTER, atol=2.0)
+    assert result.values["phantom"] == pytest.approx(14.0, abs=2.0)
+    text = window.status_label.text()
+    assert "mm" in text and "phantom" in text and f"z={CENTER[2]:.1f}" in text
+
+
+def test_corrupt_file_shows_an_error_and_keeps_the_scene(window, qtbot, tmp_path, monkeypatch):
+    from PyQt5 import QtWidgets
+
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "exec_", lambda box: shown.append(box.text()) or 0)
+    layer = window.figure.add(bv.layers.Points([[0, 0, 0]], name="kept"))
+    corrupt = tmp_path / "broken.nii.gz"
+    corrupt.write_bytes(b"\x1f\x8b not really gzip")
+    _open(window, qtbot, [corrupt])
+    assert shown and "broken.nii.gz" in shown[0]
+    assert window.figure.layers == [layer]
+
+
+def test_view_buttons_and_screenshot(window, qtbot, tmp_path):
+    window.figure.add(bv.layers.Points([[-40, 0, 0], [40, 0, 0]], size=20, color=["red", "blue"]))
+    window.set_view("superior")
+    pixels = _grab_view(window)
+    red = np.argwhere((pixels[..., 0] > 150) & (pixels[..., 2] < 80))
+    blue = np.argwhere((pixels[..., 2] > 150) & (pixels[..., 0] < 80))
+    assert red[:, 1].mean() < blue[:, 1].mean(), "left hemisphere on the left from above"
+    window.save_screenshot(tmp_path / "shot.png")
+    assert (tmp_path / "shot.png").stat().st_size > 0
+
+
+def test_twenty_open_close_cycles_leak_no_windows(qtbot):
+    from PyQt5 import QtWidgets
+
+    from brainview.gui.window import MainWindow
+
+    for _ in range(20):
+        fig = bv.Figure(size=(200, 200), antialias=False)
+        fig.add(bv.layers.Points([[0, 0, 0]], size=10))
+        win = MainWindow(fig)
+        win.show()
+        qtbot.waitExposed(win)
+        win.render_now()
+        win.close()
+        fig.close()
+    QtWidgets.QApplication.processEvents()
+    gc.collect()
+    assert len(LIVE_WINDOWS) == 0
+    alive = [w for w in QtWidgets.QApplication.topLevelWidgets()
+             if isinstance(w, MainWindow) and w.isVisible()]
+    assert alive == []
+
+
+def test_app_process_opens_and_exits_cleanly(phantom_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "brainview.gui.cli", str(phantom_path), "--quit-after", "1500"],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+
+
+def test_screenshot_without_display_and_help(tmp_path, phantom_path):
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    out = tmp_path / "shot.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "brainview.gui.cli", str(phantom_path), "--screenshot", str(out),
+         "--size", "320", "240"], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    from conftest import read_png
+
+    assert read_png(out).shape == (240, 320, 3)
+    helped = subprocess.run([sys.executable, "-m", "brainview.gui.cli", "--help"],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert helped.returncode == 0 and "--screenshot" in helped.stdout
+
+
+def test_saving_at_another_size_while_shown_keeps_textures(window, qtbot):
+    """Bug: an off-screen render at another size lost image-slice textures (black slices)."""
+    data = blob_map()
+    window.figure.add(bv.layers.Slices((np.abs(data) + 1, GRID), axes="x", cmap="gray",
+                                       clim=(0, 9), name="bright plane"))
+    window.set_view("left")
+    window.render_now()
+    shown = window.figure.window.GetSize()
+    at_window_size = window.figure.screenshot(size=tuple(shown))
+    other = window.figure.screenshot(size=(shown[0] // 2 + 1, shown[1] // 2 + 3))
+    assert other.shape == (shown[1] // 2 + 3, shown[0] // 2 + 1, 3)
+    assert other.mean() > 0.5 * at_window_size.mean() > 5
+    assert tuple(window.figure.window.GetSize()) == tuple(shown)
