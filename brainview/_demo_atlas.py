@@ -52,16 +52,10 @@ class AtlasData:
         return ["maps", "labels", "colors", "networks", "description"]
 
 
-def cache_dir():
-    """``$BRAINVIEW_DATA``, else ``$XDG_CACHE_HOME/brainview``, else ``~/.cache/brainview``."""
-    if os.environ.get("BRAINVIEW_DATA"):
-        return Path(os.environ["BRAINVIEW_DATA"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "brainview"
-
-
 def load_demo_atlas(*, resolution=2):
     import nibabel as nib
+
+    from .datasets import cache_dir
 
     stem = cache_dir() / f"demo_atlas_v{VERSION}_{resolution}mm"
     image_path, table_path = stem.with_suffix(".nii.gz"), stem.with_suffix(".tsv")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,21 @@ def nilearn_data_dir():
     if spec is None or not spec.submodule_search_locations:
         raise BrainviewValueError("nilearn is not installed; `pip install nilearn` provides the sample data.")
     return Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data"
+
+
+def cache_dir():
+    """Where derived data is cached: ``$BRAINVIEW_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/brainview``, else ``~/.cache/brainview`` (created).
+
+    Examples
+    --------
+    >>> cache_dir().name
+    'brainview'
+    """
+    explicit = os.environ.get("BRAINVIEW_CACHE_DIR")
+    base = Path(explicit) if explicit else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "brainview"
+    base.mkdir(parents=True, exist_ok=True)
+    return base
 
 
 def _check_resolution(resolution):

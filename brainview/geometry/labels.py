@@ -96,7 +96,7 @@ def _round_float_labels(data, name):
     worst = int(np.argmax(error))
     if error.flat[worst] > ROUNDING_TOLERANCE:
         raise BrainviewValueError(
-            f"{name}: labels must be integers, but the image holds {data.flat[worst]!r}. "
+            f"{name}: labels must be integers, but the image holds {float(data.flat[worst]):g}. "
             "A map of probabilities or statistics is not a label image: pass one map per "
             "region as a 4-D image for a probabilistic atlas, or round it yourself."
         )
@@ -163,16 +163,15 @@ def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
     faces, region = _faces_per_region(faces, pairs)
     points, faces = _split_shared_points(points, faces, region)
     matrix = index_to_world(image.affine, axes)
-    if np.linalg.det(matrix[:3, :3]) < 0:
-        faces = faces[:, ::-1]  # a mirroring affine turns the winding inside out
-    mesh = triangle_mesh(points, faces)
+    mesh = transform_mesh(triangle_mesh(points, faces), matrix)
     mesh.cell_data["region"] = region
     if normals and mesh.n_cells:
+        # Computed in world space: nothing to transform afterwards.
         mesh = _point_normals(mesh)
     adjacency = _unique_pairs(pairs[pairs[:, 1] != 0])
     if len(adjacency):  # pyvista refuses empty field arrays
         mesh.field_data["adjacency"] = adjacency
-    return transform_mesh(mesh, matrix)
+    return mesh
 
 
 def present_labels(data):
@@ -228,40 +227,42 @@ def _split_shared_points(points, faces, region):
     most 8 voxels, so a few rounds of "owner" assignment resolve every point
     without sorting.
     """
-    corner_region = np.repeat(region, 3)
-    ids = faces.ravel().copy()
-    pending = np.arange(ids.size)
+    # 32-bit indices: this loop streams millions of corners, memory bound.
+    corner_region = np.repeat(region.astype(np.int32), 3)
+    ids = faces.ravel().astype(np.int32)
+    pending = np.arange(ids.size, dtype=np.int32)
     new_points = [points]
     n_points = len(points)
+    owner = np.empty(len(points), dtype=np.int32)
     first = True
     while pending.size:
-        point, label = ids[pending], corner_region[pending]
-        owner = np.full(len(points), -1, dtype=np.int64)
+        point = ids if first else ids[pending]
+        label = corner_region if first else corner_region[pending]
         owner[point] = label  # last write wins: one region per point this round
         mine = owner[point] == label
-        if first:
-            first = False
-        else:
+        if not first:
             flags = np.zeros(len(points), dtype=bool)
             flags[point[mine]] = True
-            used = np.flatnonzero(flags)
-            remap = np.full(len(points), -1, dtype=np.int64)
-            remap[used] = np.arange(n_points, n_points + used.size)
+            used = np.flatnonzero(flags).astype(np.int32)
+            remap = np.empty(len(points), dtype=np.int32)
+            remap[used] = np.arange(n_points, n_points + used.size, dtype=np.int32)
             new_points.append(points[used])
             n_points += used.size
             ids[pending[mine]] = remap[point[mine]]
+        first = False
         pending = pending[~mine]
     return np.concatenate(new_points), ids.reshape(-1, 3)
 
 
 def triangle_mesh(points, faces):
     """A ``pyvista.PolyData`` of triangles from ``(n, 3)`` points and ``(m, 3)`` faces, without copies."""
-    faces = np.ascontiguousarray(faces, dtype=np.int64)
+    # vtkCellArray stores 32-bit ids natively: no conversion to 64 bits.
+    dtype = np.int32 if len(points) < 2**31 - 1 else np.int64
+    faces = np.ascontiguousarray(faces, dtype=dtype)
     cells = vtkCellArray()
     if len(faces):
-        offsets = np.arange(0, faces.size + 1, 3, dtype=np.int64)
-        cells.SetData(numpy_to_vtk(offsets, deep=True, array_type=VTK_ID_TYPE),
-                      numpy_to_vtk(faces.ravel(), deep=True, array_type=VTK_ID_TYPE))
+        offsets = np.arange(0, faces.size + 1, 3, dtype=dtype)
+        cells.SetData(numpy_to_vtk(offsets, deep=True), numpy_to_vtk(faces.ravel(), deep=True))
     mesh = pv.PolyData()
     mesh.points = np.asarray(points, dtype=np.float32)
     mesh.SetPolys(cells)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-from vtkmodules.util.numpy_support import numpy_to_vtk
+from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter
 
@@ -76,14 +76,14 @@ def transform_mesh(mesh, matrix):
     if mesh.n_points == 0:
         return mesh  # an empty isosurface (level outside the data): nothing to move
     linear = matrix[:3, :3]
-    mesh.points = np.asarray(mesh.points) @ linear.T + matrix[:3, 3]
+    points = np.asarray(mesh.points)
+    # Stay in the points' precision (float32 from VTK filters): half the memory traffic.
+    mesh.points = points @ linear.T.astype(points.dtype) + matrix[:3, 3].astype(points.dtype)
     if np.linalg.det(linear) < 0 and mesh.n_cells:
         # A mirroring matrix (a flipped axis, or the axis reversal of a C-ordered
         # array) turns triangles inside out: restore the winding, or two-sided
         # lighting flips the normals of "back faces" and surfaces render dark.
-        faces = mesh.faces.reshape(-1, 4)
-        if np.all(faces[:, 0] == 3):
-            mesh.faces = faces[:, [0, 1, 3, 2]].ravel()
+        _reverse_triangles(mesh)
     normals = mesh.point_data.get("Normals")
     if normals is not None:
         # Normals transform with the inverse transpose; this also handles flips.
@@ -92,6 +92,19 @@ def transform_mesh(mesh, matrix):
         mesh.point_data["Normals"] = turned.astype(np.float32)
         mesh.point_data.active_normals_name = "Normals"
     return mesh
+
+
+def _reverse_triangles(mesh):
+    """Reverse the winding of an all-triangle mesh in place (swap 2nd and 3rd corners)."""
+    polys = mesh.GetPolys()
+    offsets = vtk_to_numpy(polys.GetOffsetsArray())
+    if not np.all(np.diff(offsets) == 3):
+        raise ValueError("only triangle meshes can be re-wound")  # internal invariant
+    corners = vtk_to_numpy(polys.GetConnectivityArray()).reshape(-1, 3)
+    corners[:, [1, 2]] = corners[:, [2, 1]]
+    polys.GetConnectivityArray().Modified()
+    polys.Modified()
+    mesh.Modified()
 
 
 def isosurface(image, levels, *, data=None, smooth=0):

@@ -41,15 +41,6 @@ _CACHE_VERSION = "2"
 _MEMORY = {}
 
 
-def cache_dir():
-    """Folder of brainview's on-disk cache (created on first write)."""
-    explicit = os.environ.get("BRAINVIEW_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "brainview"
-
-
 def _cache_key(image, n_triangles, smooth):
     digest = hashlib.sha256()
     digest.update(np.ascontiguousarray(image.data != 0).tobytes())
@@ -80,6 +71,8 @@ def cached_outline(mask=None, *, n_triangles=N_TRIANGLES, smooth=20):
 
 
 def _load_or_compute(key, image, n_triangles, smooth):
+    from ..datasets import cache_dir
+
     path = cache_dir() / f"glass_brain_{key}.npz"
     if path.exists():
         try:
