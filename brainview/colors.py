@@ -150,11 +150,15 @@ def cmap_table(cmap, n_colors=256):
     return get_cmap(cmap)(np.linspace(0.0, 1.0, n_colors))
 
 
-def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False):
+def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False,
+                 transparent_nan=False):
     """Fill (or create) a ``vtkLookupTable`` with a colormap over a range.
 
-    NaN maps to fully transparent. With ``transparent_below``, values under
-    ``clim[0]`` are transparent too (used to hide below-threshold voxels).
+    With ``transparent_nan``, NaN maps to fully transparent (else to grey);
+    with ``transparent_below``, values under ``clim[0]`` are transparent too
+    (to hide below-threshold voxels). Leave both off for geometry: a table
+    with any transparent entry marks its actor translucent, and VTK then
+    depth-peels it (a 100k-edge connectome frame: 0.4 s opaque, 4.8 s peeled).
     """
     from ._vtk import vtkLookupTable
     from vtkmodules.util.numpy_support import numpy_to_vtk
@@ -166,7 +170,7 @@ def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False):
     table.SetNumberOfTableValues(len(rgba))
     table.SetTable(colors)
     table.SetRange(*clim)
-    table.SetNanColor(0.0, 0.0, 0.0, 0.0)
+    table.SetNanColor(*((0.0, 0.0, 0.0, 0.0) if transparent_nan else (0.5, 0.5, 0.5, 1.0)))
     table.SetUseBelowRangeColor(transparent_below)
     table.SetBelowRangeColor(0.0, 0.0, 0.0, 0.0)
     table.Modified()

@@ -244,3 +244,16 @@ def test_demo_atlas_regression(fig):
     layer.regions = ["DefaultMode", "Visual"]
     bv.view("left")
     compare_to_baseline(fig.screenshot(), "demo_atlas")
+
+
+def test_bunch_whose_missing_attributes_raise_keyerror_is_accepted():
+    # dict subclasses with __getattr__ = __getitem__ raise KeyError for a missing "lut"
+    import nibabel as nib
+
+    class Bunch(dict):
+        __getattr__ = dict.__getitem__
+
+    data = np.zeros((8, 8, 8), np.int16)
+    data[2:6, 2:6, 2:6] = 1
+    bunch = Bunch(maps=nib.Nifti1Image(data, np.eye(4)), labels=["Background", "cube"])
+    assert Atlas(bunch, smooth=0).names == ["cube"]

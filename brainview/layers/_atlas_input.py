@@ -36,11 +36,14 @@ class Source:
 
 def _field(obj, key):
     """``obj.key`` or ``obj[key]`` (nilearn Bunches allow both), else None."""
-    if hasattr(obj, key) and not isinstance(obj, (tuple, np.ndarray, str, os.PathLike)):
-        return getattr(obj, key)
+    if isinstance(obj, (tuple, np.ndarray, str, bytes, os.PathLike)):
+        return None
     if isinstance(obj, dict):
         return obj.get(key)
-    return None
+    try:
+        return getattr(obj, key, None)
+    except (KeyError, LookupError):
+        return None
 
 
 def read(atlas, *, labels, lut):

@@ -109,7 +109,8 @@ class Slices(Layer):
             cmap=cmap, clim=clim, transparent_below=transparent_below,
             interpolation=interpolation, opacity=opacity,
         )
-        self._lut = colors.lookup_table(self.cmap, self.clim, transparent_below=self.transparent_below)
+        self._lut = colors.lookup_table(self.cmap, self.clim, transparent_below=self.transparent_below,
+                                        transparent_nan=True)
         self.actors = {}
         for axis in AXES:
             actor = _vtk.vtkImageActor()
@@ -164,7 +165,7 @@ class Slices(Layer):
     @observe("axes, cmap, clim, transparent_below, opacity, visible", post_init=True)
     def _update_appearance(self, event):
         colors.lookup_table(self.cmap, self.clim, table=self._lut,
-                            transparent_below=self.transparent_below)
+                            transparent_below=self.transparent_below, transparent_nan=True)
         for axis, actor in self.actors.items():
             actor.SetVisibility(self.visible and axis in self.axes)
             actor.GetProperty().SetOpacity(self.opacity)

@@ -1,0 +1,256 @@
+"""Connectomes: thresholds, placement, one mesh and one glyph set, validation, the example's network."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import brainview as bv
+from brainview.errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning
+from brainview.layers import Connectome
+
+from conftest import compare_to_baseline
+
+
+def random_graph(n=30, seed=0, symmetric=True):
+    rng = np.random.default_rng(seed)
+    matrix = rng.normal(size=(n, n))
+    if symmetric:
+        matrix = (matrix + matrix.T) / 2
+    np.fill_diagonal(matrix, 0)
+    coords = rng.uniform(-60, 60, size=(n, 3))
+    return matrix, coords
+
+
+def _drawn_pairs(layer):
+    count = layer.n_edges_drawn
+    edges = layer.edges
+    return set(zip(edges.sources[:count].tolist(), edges.targets[:count].tolist())), edges.weights[:count]
+
+
+# ------------------------------------------------------------ thresholds
+
+
+def test_only_edges_at_or_above_threshold_are_drawn():
+    matrix, coords = random_graph()
+    layer = Connectome(matrix, coords, edge_threshold=1.0)
+    pairs, weights = _drawn_pairs(layer)
+    upper = np.triu(np.abs(matrix) >= 1.0, k=1)
+    assert pairs == set(zip(*np.nonzero(upper)))
+    assert np.all(np.abs(weights) >= 1.0)
+    mesh = layer.edges_mesh()
+    assert mesh.n_cells == len(pairs)  # one line per drawn edge, in one mesh
+
+
+def test_percentile_threshold_is_over_nonzero_absolute_weights_once_per_edge():
+    matrix, coords = random_graph()
+    layer = Connectome(matrix, coords, edge_threshold="90%")
+    upper = np.abs(matrix[np.triu_indices(len(matrix), k=1)])
+    assert layer.threshold == pytest.approx(np.percentile(upper[upper > 0], 90))
+    assert layer.n_edges_drawn == np.count_nonzero(upper >= layer.threshold)
+
+
+def test_thresholds_are_monotone_and_live(fig):
+    matrix, coords = random_graph(n=40, seed=3)
+    layer = bv.connectome(matrix, coords, edge_threshold=0.0)
+    previous = None
+    for threshold in (0.0, 0.2, 0.5, 1.0, 1.5, 2.5, 10.0):
+        layer.edge_threshold = threshold
+        pairs, _ = _drawn_pairs(layer)
+        if previous is not None:
+            assert pairs <= previous, "a higher threshold never adds edges"
+        previous = pairs
+        assert layer.edges_mesh().n_cells == len(pairs)
+    assert previous == set()
+    fig.screenshot()
+
+
+def test_symmetric_matrix_gives_each_undirected_edge_once():
+    matrix, coords = random_graph(n=12)
+    layer = Connectome(matrix, coords, edge_threshold=0.0)
+    assert not layer.directed
+    pairs, _ = _drawn_pairs(layer)
+    assert len(pairs) == 12 * 11 // 2
+    assert all((b, a) not in pairs for a, b in pairs)
+
+
+def test_asymmetric_matrix_warns_and_draws_directed_or_symmetrises():
+    matrix, coords = random_graph(n=10, symmetric=False)
+    with pytest.warns(BrainviewWarning, match="asymmetric|not symmetric"):
+        layer = Connectome(matrix, coords, edge_threshold=0.0)
+    assert layer.directed
+    assert layer.n_edges_drawn == 10 * 9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        symmetric = Connectome(matrix, coords, edge_threshold=0.0, symmetrize=True)
+    assert not symmetric.directed and symmetric.n_edges_drawn == 45
+
+
+# ------------------------------------------------------------ placement and colours
+
+
+def test_node_centres_are_the_coordinates():
+    matrix, coords = random_graph()
+    layer = Connectome(matrix, coords)
+    assert np.allclose(layer.node_centers(), coords)
+    assert layer.props()[1] is not None and len(layer.props()) <= 4  # edges + nodes (+ labels/legend)
+
+
+def test_pixel_probe_shows_a_node_in_its_colour(fig):
+    coords = np.array([[-50.0, 0, 0], [50, 0, 0], [0, 40, 0]])
+    matrix = np.array([[0, 0.1, 0], [0.1, 0, 0], [0, 0, 0.0]])
+    layer = bv.connectome(matrix, coords, node_color=["red", "lime", "blue"], node_size=16,
+                          edge_threshold=1.0)
+    fig.view("superior")
+    pixels = fig.screenshot()
+    renderer = fig.renderer
+    for xyz, rgb in zip(coords, ((255, 0, 0), (0, 255, 0), (0, 0, 255))):
+        renderer.SetWorldPoint(*xyz, 1.0)
+        renderer.WorldToDisplay()
+        x, y, _ = renderer.GetDisplayPoint()
+        row, col = int(round(fig.size[1] - 1 - y)), int(round(x))
+        patch = pixels[row - 1: row + 2, col - 1: col + 2].reshape(-1, 3).astype(int)
+        dominant = np.argmax(rgb)
+        assert np.all(patch[:, dominant] > 100), f"node at {xyz} not drawn in its colour"
+        assert np.all(patch[:, dominant] > patch[:, [c for c in range(3) if c != dominant]].max(axis=1))
+    assert layer.node_rgb().shape == (3, 3)
+
+
+def test_categories_get_distinct_colours_and_a_legend():
+    matrix, coords = random_graph(n=9)
+    networks = ["A", "B", "C"] * 3
+    layer = Connectome(matrix, coords, node_color=networks)
+    entries = layer.legend_entries()
+    assert [name for name, _ in entries] == ["A", "B", "C"]
+    rgb = layer.node_rgb()
+    assert np.allclose(rgb[0], rgb[3]) and not np.allclose(rgb[0], rgb[1])
+
+
+def test_node_size_by_degree_follows_the_threshold():
+    matrix = np.zeros((4, 4))
+    matrix[0, 1:] = matrix[1:, 0] = [3.0, 2.0, 1.0]
+    coords = np.eye(4, 3) * 30
+    layer = Connectome(matrix, coords, node_size="degree", edge_threshold=0.5)
+    sizes = layer.node_sizes()
+    assert sizes[0] > sizes[1] and sizes[1] == sizes[2] == sizes[3]
+    layer.edge_threshold = 2.5
+    sizes = layer.node_sizes()
+    assert sizes[0] > sizes[2] and sizes[2] == sizes[3]
+
+
+def test_nodes_at_atlas_centroids():
+    class TinyAtlas:
+        def centroids(self):
+            return {"a": (0.0, 0.0, 0.0), "b": (10.0, 0.0, 0.0), "c": (0.0, 20.0, 0.0)}
+
+    layer = Connectome(np.ones((3, 3)) - np.eye(3), atlas=TinyAtlas())
+    assert np.allclose(layer.node_centers(), [[0, 0, 0], [10, 0, 0], [0, 20, 0]])
+    with pytest.raises(BrainviewValueError, match="3|regions"):
+        Connectome(np.ones((4, 4)), atlas=TinyAtlas())
+
+
+def test_networkx_like_graph():
+    class Graph:
+        def nodes(self, data=False):
+            return [("a", {"pos": (0.0, 0.0, 0.0)}), ("b", {"pos": (30.0, 0.0, 0.0)})]
+
+        def edges(self, data=False):
+            return [("a", "b", {"weight": 0.7})]
+
+        def is_directed(self):
+            return False
+
+    layer = Connectome(Graph())
+    assert np.allclose(layer.node_centers(), [[0, 0, 0], [30, 0, 0]])
+    assert layer.n_edges_drawn == 1
+
+
+# ------------------------------------------------------------ validation
+
+
+def test_nan_weights_are_dropped_and_counted_once():
+    matrix, coords = random_graph(n=8)
+    matrix[0, 1] = matrix[1, 0] = np.nan
+    matrix[2, 3] = matrix[3, 2] = np.nan
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        layer = Connectome(matrix, coords, edge_threshold=0.0)
+    messages = [str(w.message) for w in caught if issubclass(w.category, BrainviewWarning)]
+    assert len(messages) == 1 and "NaN" in messages[0] and "2" in messages[0]
+    pairs, weights = _drawn_pairs(layer)
+    assert (0, 1) not in pairs and (2, 3) not in pairs and np.all(weights != 0)
+    assert len(pairs) == 8 * 7 // 2 - 2
+
+
+@pytest.mark.parametrize("matrix, coords, error, words", [
+    (np.ones((3, 4)), np.zeros((3, 3)), BrainviewValueError, "square"),
+    (np.ones((3, 3)), np.zeros((4, 3)), BrainviewValueError, "3"),
+    (np.ones((3, 3)), np.zeros((3, 2)), BrainviewValueError, r"\(n, 3\)|3 columns"),
+    (np.ones((3, 3)), np.zeros((3, 5)).T, BrainviewValueError, "3"),
+    ("matrix", np.zeros((3, 3)), BrainviewTypeError, "adjacency_matrix"),
+])
+def test_bad_matrices_and_coordinates(matrix, coords, error, words):
+    with pytest.raises(error, match=words):
+        Connectome(matrix, coords)
+
+
+def test_transposed_coordinates_get_a_hint():
+    with pytest.raises(BrainviewValueError, match="(?i)transpose"):
+        Connectome(np.ones((5, 5)), np.zeros((3, 5)))
+
+
+def test_bad_sizes_and_thresholds():
+    matrix, coords = random_graph(n=5)
+    with pytest.raises(BrainviewValueError, match="node_size"):
+        Connectome(matrix, coords, node_size=-2)
+    with pytest.raises(BrainviewValueError, match="100"):
+        Connectome(matrix, coords, edge_threshold="120%")
+    with pytest.raises(BrainviewValueError, match="edge_threshold"):
+        Connectome(matrix, coords, edge_threshold=-1)
+    layer = Connectome(matrix, coords)
+    with pytest.raises(BrainviewValueError, match="edge_threshold"):
+        layer.edge_threshold = "abc"
+
+
+def test_inputs_are_not_modified():
+    matrix, coords = random_graph(n=6, symmetric=False)
+    matrix[0, 1] = np.nan
+    before, coords_before = matrix.copy(), coords.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Connectome(matrix, coords, symmetrize=True)
+    assert np.array_equal(matrix, before, equal_nan=True) and np.array_equal(coords, coords_before)
+
+
+# ------------------------------------------------------------ the example's data
+
+
+def test_generated_networks_are_recovered_by_correlation():
+    from nilearn.connectome import ConnectivityMeasure
+
+    from brainview.simulate import make_network_timeseries
+
+    networks = ["A"] * 6 + ["B"] * 6 + ["unassigned"] * 3
+    series = make_network_timeseries(networks, n_timepoints=300, coupling=0.5, random_state=1)
+    correlation = ConnectivityMeasure(kind="correlation").fit_transform([series])[0]
+    labels = np.array(networks)
+    within = (labels[:, None] == labels[None, :]) & (labels[:, None] != "unassigned")
+    np.fill_diagonal(within, False)
+    between = labels[:, None] != labels[None, :]
+    assert correlation[within].min() > correlation[between].max()
+
+
+def test_example_connectome_regression(fig):
+    from nilearn.connectome import ConnectivityMeasure
+
+    from brainview.simulate import make_network_timeseries
+
+    rois = bv.datasets.load_seitzman_2018()
+    keep = np.isin(rois["networks"], ["DefaultMode", "Visual", "SomatomotorDorsal"])
+    series = make_network_timeseries(rois["networks"][keep], n_timepoints=200, coupling=0.5,
+                                     random_state=42)
+    correlation = ConnectivityMeasure(kind="correlation").fit_transform([series])[0]
+    bv.connectome(correlation, rois["coords"][keep], edge_threshold="97%",
+                  node_color=rois["networks"][keep], node_size=6, edge_cmap="RdBu_r")
+    bv.view("superior")
+    compare_to_baseline(fig.screenshot(), "connectome_example")
