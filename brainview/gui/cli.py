@@ -120,15 +120,9 @@ def _run(args):
 
 
 def _demo_figure(args):
-    import brainview as bv
+    from ..demo import showcase
 
-    try:
-        from ..demo import showcase
-    except ImportError as error:
-        raise BrainviewError(f"demo: the showcase is not available ({error}).") from error
-    result = showcase()
-    figure = result if isinstance(result, bv.Figure) else bv.gcf()
-    return figure
+    return showcase(size=tuple(args.size))
 
 
 def _install_excepthook():

@@ -218,29 +218,15 @@ def _anatomy_layer(image):
 
 
 def _map_layer(image):
-    from .. import layers
+    from ..layers import StatMap
 
-    if hasattr(layers, "StatMap"):  # the neuroimaging verb, when it is available
-        return layers.StatMap((image.data, image.affine), name=_stem(image.name))
-    values = np.abs(image.data[np.isfinite(image.data) & (image.data != 0)])
-    if values.size == 0:
-        return layers.Slices((image.data, image.affine), cmap="cold_hot", name=_stem(image.name))
-    peak = float(values.max())
-    threshold = float(np.percentile(values, 90))
-    levels = [lv for lv in (-threshold, threshold)
-              if image.data.min() < lv < image.data.max()] or [threshold]
-    return layers.Contour((image.data, image.affine), level=levels, cmap="cold_hot",
-                          clim=(-peak, peak), name=_stem(image.name))
+    return StatMap((image.data, image.affine), name=_stem(image.name))
 
 
 def _atlas_layer(image):
-    from .. import layers
+    from ..layers import Atlas
 
-    if hasattr(layers, "Atlas"):
-        return layers.Atlas((image.data, image.affine), name=_stem(image.name))
-    n_labels = max(1.0, float(np.nanmax(image.data)))
-    return layers.Slices((image.data, image.affine), cmap="tab20", clim=(0.5, n_labels + 0.5),
-                         transparent_below=True, name=_stem(image.name))
+    return Atlas((image.data, image.affine), name=_stem(image.name))
 
 
 def _surface_layer(path, overlay):
