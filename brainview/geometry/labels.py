@@ -157,7 +157,9 @@ def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
     nets.Update()
     output = nets.GetOutput()
     points = vtk_to_numpy(output.GetPoints().GetData()) if output.GetNumberOfPoints() else np.zeros((0, 3))
-    faces = vtk_to_numpy(output.GetPolys().GetConnectivityArray()).reshape(-1, 3)
+    # 32-bit point ids halve the memory traffic of everything below.
+    id_type = np.int32 if output.GetNumberOfPoints() < 2**31 - 1 else np.int64
+    faces = vtk_to_numpy(output.GetPolys().GetConnectivityArray()).astype(id_type).reshape(-1, 3)
     pairs = vtk_to_numpy(output.GetCellData().GetArray("BoundaryLabels")).reshape(-1, 2) \
         if output.GetNumberOfCells() else np.zeros((0, 2), np.int32)
     faces, region = _faces_per_region(faces, pairs)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 N_LABELS = 400
-NAIVE_SAMPLE = 20
+NAIVE_SAMPLE = 40
 
 
 def _parcellation():
