@@ -97,6 +97,7 @@ class Figure(HasStrictTraits):
         self._annotations = {}
         self._colorbars = []
         self._closed = False
+        self._interacting = False
 
     # ------------------------------------------------------------ layers
 
@@ -119,6 +120,7 @@ class Figure(HasStrictTraits):
         for prop in layer.props():
             self.renderer.AddViewProp(prop)
         layer._attach(self)
+        layer._set_interacting(self._interacting)
         self.layers.append(layer)
         self.changed = True
         return layer
@@ -174,6 +176,29 @@ class Figure(HasStrictTraits):
         self._annotations.clear()
         self._camera_set = False
         self.changed = True
+
+    @property
+    def interacting(self):
+        """True while the camera is being moved (set by the desktop app's mouse drags).
+
+        Heavy layers draw a lighter version meanwhile (a connectome: its
+        strongest edges only); setting it back to False restores full detail.
+
+        Examples
+        --------
+        >>> fig = Figure()
+        >>> fig.interacting = True
+        >>> fig.interacting
+        True
+        >>> fig.close()
+        """
+        return self._interacting
+
+    @interacting.setter
+    def interacting(self, value):
+        self._interacting = bool(value)
+        for layer in self.layers:
+            layer._set_interacting(self._interacting)
 
     def _layer_changed(self, layer):
         self.changed = True

@@ -254,3 +254,28 @@ def test_example_connectome_regression(fig):
                   node_color=rois["networks"][keep], node_size=6, edge_cmap="RdBu_r")
     bv.view("superior")
     compare_to_baseline(fig.screenshot(), "connectome_example")
+
+
+def test_interacting_draws_only_the_strongest_edges(fig):
+    from brainview.layers.connectome import INTERACTIVE_EDGES
+
+    rng = np.random.default_rng(5)
+    n = 400
+    matrix = np.triu(rng.normal(size=(n, n)), k=1)
+    matrix += matrix.T
+    coords = rng.uniform(-60, 60, size=(n, 3))
+    layer = bv.connectome(matrix, coords, edge_threshold=0.0)
+    assert layer.n_edges_drawn > INTERACTIVE_EDGES
+    full = fig.screenshot()
+    fig.interacting = True
+    light = fig.screenshot()
+    lod = layer._lod_mesh
+    assert lod.GetNumberOfLines() == INTERACTIVE_EDGES
+    weights = np.abs(layer.edges.weights)
+    assert np.all(weights[:INTERACTIVE_EDGES] >= weights[INTERACTIVE_EDGES])  # the strongest ones
+    assert np.abs(light.astype(int) - full).sum() > 0
+    fig.interacting = False
+    assert np.array_equal(fig.screenshot(), full)
+    small = bv.connectome(matrix[:20, :20], coords[:20])
+    fig.interacting = True
+    assert small._edge_actor.GetVisibility() and not small._lod_actor.GetVisibility()

@@ -228,3 +228,12 @@ def test_saving_at_another_size_while_shown_keeps_textures(window, qtbot):
     assert other.shape == (shown[1] // 2 + 3, shown[0] // 2 + 1, 3)
     assert other.mean() > 0.5 * at_window_size.mean() > 5
     assert tuple(window.figure.window.GetSize()) == tuple(shown)
+
+
+def test_camera_drag_switches_the_figure_to_interacting(window, qtbot):
+    window.figure.add(bv.layers.Points([[0, 0, 0]], size=10))
+    style = window.view.GetInteractorStyle()
+    style.InvokeEvent("StartInteractionEvent")
+    assert window.figure.interacting
+    style.InvokeEvent("EndInteractionEvent")
+    assert not window.figure.interacting

@@ -91,6 +91,10 @@ class MainWindow(QtWidgets.QMainWindow):
         # VTK's "q"/"e" keys would end the process: handle its ExitEvent ourselves.
         self.view.AddObserver("ExitEvent", lambda *args: None)
         self.view.AddObserver("MouseMoveEvent", self._on_mouse_move)
+        # Heavy layers draw a lighter version while the camera moves.
+        style = self.view.GetInteractorStyle()
+        style.AddObserver("StartInteractionEvent", lambda *args: self._set_interacting(True))
+        style.AddObserver("EndInteractionEvent", lambda *args: self._set_interacting(False))
         self.view.Initialize()
         self.setCentralWidget(self.view)
         self._pick_timer = QtCore.QTimer(self)
@@ -421,6 +425,11 @@ class MainWindow(QtWidgets.QMainWindow):
         height = interactor.GetRenderWindow().GetSize()[1]
         self._pick_at = (x, height - 1 - y)
         self._pick_timer.start()
+
+    def _set_interacting(self, interacting):
+        self.figure.interacting = interacting
+        if not interacting:
+            self.render_now()  # the full-detail frame once the mouse is released
 
     def _pick_pending(self):
         if self._pick_at is not None and not self._torn_down:

@@ -100,6 +100,9 @@ class Layer(HasStrictTraits):
     def _detach(self):
         self._figure_ref = None
 
+    def _set_interacting(self, interacting):
+        """The camera starts or stops moving: heavy layers may draw a lighter version."""
+
     def _changed(self):
         """Ask the figure (if any) to redraw after props changed."""
         figure = self.figure

@@ -47,6 +47,9 @@ from .base import Checked, Layer, check_opacity, check_positive
 #: Arrow heads (directed graphs): length in units of the edge width (tubes)
 #: or mm (lines), and width / length.
 _ARROW_LENGTH_MM = 5.0
+
+#: Edges drawn while the camera moves (the strongest ones); still frames draw all.
+INTERACTIVE_EDGES = 20_000
 _ARROW_ASPECT = 0.35
 
 
@@ -241,6 +244,14 @@ class Connectome(Layer):
             edge_mapper = _vtk.vtkPolyDataMapper()
             edge_mapper.SetInputData(self._edge_mesh)
         self._edge_actor = self._colored_actor(edge_mapper)
+        # While the camera moves (Figure.interacting), this lighter actor is
+        # drawn instead: the strongest edges only, as lines.
+        self._lod_mesh = vtkPolyData()
+        lod_mapper = _vtk.vtkPolyDataMapper()
+        lod_mapper.SetInputData(self._lod_mesh)
+        self._lod_actor = self._colored_actor(lod_mapper)
+        self._lod_actor.SetVisibility(False)
+        self._interacting = False
         self._node_mesh = pv.PolyData(self._coords.copy())
         sphere = vtkSphereSource()
         sphere.SetThetaResolution(16)
@@ -389,7 +400,7 @@ class Connectome(Layer):
 
     def props(self):
         optional = [self._arrow_actor, self._label_actor, self._legend_actor]
-        return [self._edge_actor, self._node_actor] + [p for p in optional if p is not None]
+        return [self._edge_actor, self._lod_actor, self._node_actor] + [p for p in optional if p is not None]
 
     def bounds(self):
         boxes = [actor.GetBounds() for actor in (self._edge_actor, self._node_actor)
@@ -428,7 +439,9 @@ class Connectome(Layer):
         lines.SetData(_vtk_array(self._offsets[: count + 1], id_type=True),
                       _vtk_array(self._connectivity[: 2 * count], id_type=True))
         mesh.SetLines(lines)
-        mesh.GetPointData().AddArray(_vtk_array(self._end_weights[: 2 * count], "weight"))
+        weights = _vtk_array(self._end_weights[: 2 * count], "weight")
+        mesh.GetPointData().AddArray(weights)
+        self._update_lod(mesh, weights, min(count, INTERACTIVE_EDGES))
         if self._tubes:
             radius = self.edge_width / 2.0
             scale = self._end_radius[: 2 * count] if self._width_by_weight else np.ones(2 * count)
@@ -437,6 +450,21 @@ class Connectome(Layer):
             self._edge_actor.GetProperty().SetLineWidth(self.edge_width)
         mesh.Modified()
         self._update_nodes(None)
+
+    def _set_interacting(self, interacting):
+        """Draw only the strongest edges while the camera moves (see Figure.interacting)."""
+        self._interacting = bool(interacting) and self.n_edges_drawn > INTERACTIVE_EDGES
+        self._update_visible(None)
+
+    def _update_lod(self, mesh, weights, count):
+        """The interactive level of detail: the first (strongest) ``count`` edges, as lines."""
+        lines = vtkCellArray()
+        lines.SetData(_vtk_array(self._offsets[: count + 1], id_type=True),
+                      _vtk_array(self._connectivity[: 2 * count], id_type=True))
+        self._lod_mesh.SetPoints(mesh.GetPoints())
+        self._lod_mesh.SetLines(lines)
+        self._lod_mesh.GetPointData().AddArray(weights)
+        self._lod_mesh.Modified()
 
     @observe("node_size", post_init=True)
     def _update_nodes(self, event):
@@ -487,7 +515,8 @@ class Connectome(Layer):
     def _update_visible(self, event):
         edges_on = self.visible and self.edges_visible
         nodes_on = self.visible and self.nodes_visible
-        self._edge_actor.SetVisibility(edges_on)
+        self._edge_actor.SetVisibility(edges_on and not self._interacting)
+        self._lod_actor.SetVisibility(edges_on and self._interacting)
         if self._arrow_actor is not None:
             self._arrow_actor.SetVisibility(edges_on)
         for actor in (self._node_actor, self._label_actor, self._legend_actor):
