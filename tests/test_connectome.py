@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+import pyvista as pv
 
 import brainview as bv
 from brainview.errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning
@@ -279,3 +280,32 @@ def test_interacting_draws_only_the_strongest_edges(fig):
     small = bv.connectome(matrix[:20, :20], coords[:20])
     fig.interacting = True
     assert small._edge_actor.GetVisibility() and not small._lod_actor.GetVisibility()
+
+
+def test_directed_graph_gets_one_arrow_per_drawn_edge(fig):
+    coords = np.array([[-40.0, 0, 0], [40, 0, 0], [0, 40, 0]])
+    matrix = np.array([[0, 2.0, 0], [0, 0, 1.0], [0.5, 0, 0]])
+    with pytest.warns(BrainviewWarning):
+        layer = bv.connectome(matrix, coords, edge_threshold=0.8)
+    assert layer.directed and layer.n_edges_drawn == 2
+    assert layer._arrow_mesh.GetNumberOfPoints() == 2
+    tips = np.asarray(pv.wrap(layer._arrow_mesh).points)
+    # Each arrow tip sits on the surface of its target node, on the side facing the source.
+    assert np.linalg.norm(tips[0] - coords[1]) < np.linalg.norm(tips[0] - coords[0])
+    fig.screenshot()
+
+
+def test_labels_tubes_and_width_by_weight_render(fig):
+    matrix, coords = random_graph(n=6, seed=2)
+    names = [f"node {i}" for i in range(6)]
+    layer = bv.connectome(matrix, coords, node_labels=names, tubes=True, width_by_weight=True,
+                          edge_width=3.0, edge_threshold="50%")
+    plain = fig.screenshot()
+    assert layer._label_actor is not None
+    layer.nodes_visible = False
+    without_nodes = fig.screenshot()
+    assert np.abs(plain.astype(int) - without_nodes).sum() > 0
+    layer.edges_visible = False
+    assert fig.screenshot().sum() < without_nodes.sum()
+    with pytest.raises(BrainviewValueError):
+        Connectome(matrix, coords, node_labels=names[:3])
