@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-import brainview as bv
 from brainview.io import load_image
 from brainview.layers import Contour, Points, Slices, Volume
 

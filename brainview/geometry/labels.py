@@ -26,7 +26,6 @@ import logging
 import numpy as np
 import pyvista as pv
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonCore import VTK_ID_TYPE
 from vtkmodules.vtkCommonDataModel import vtkCellArray
 from vtkmodules.vtkFiltersCore import vtkSurfaceNets3D, vtkTriangleMeshPointNormals
 

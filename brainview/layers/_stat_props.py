@@ -12,7 +12,7 @@ import numpy as np
 from vtkmodules.util.numpy_support import numpy_to_vtk
 
 from .. import _vtk, colors
-from ..geometry.volume import index_image, index_to_world, isosurface, world_plane
+from ..geometry.volume import isosurface, world_plane
 from ..statmap_colors import value_colors
 
 #: Contour level used for ``threshold=0`` (nilearn's default threshold, 1e-6).
@@ -95,21 +95,9 @@ class VolumeProps:
     """Ray-cast volume: transparent for ``|value| < threshold``, opacity rising to ``±vmax``."""
 
     def __init__(self, image, data):
-        from .volume import _make_mapper
+        from .volume import volume_prop
 
-        vtk_image, axes = index_image(data)
-        self._mapper = _make_mapper()
-        self._mapper.SetInputData(vtk_image)
-        self._color = _vtk.vtkColorTransferFunction()
-        self._opacity = _vtk.vtkPiecewiseFunction()
-        prop = _vtk.vtkVolumeProperty()
-        prop.SetColor(self._color)
-        prop.SetScalarOpacity(self._opacity)
-        prop.SetInterpolationTypeToLinear()
-        self.actor = _vtk.vtkVolume()
-        self.actor.SetMapper(self._mapper)
-        self.actor.SetProperty(prop)
-        self.actor.SetUserMatrix(_vtk.matrix_from_numpy(index_to_world(image.affine, axes)))
+        self.actor, self._mapper, self._color, self._opacity = volume_prop(image, data)
 
     def props(self):
         return [self.actor]

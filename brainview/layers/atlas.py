@@ -28,7 +28,7 @@ import difflib
 import re
 
 import numpy as np
-from traits.api import Any, Dict, TraitType, observe
+from traits.api import Any, TraitType, observe
 
 from .. import colors as bvcolors
 from .._vtk import vtkActor, vtkLookupTable, vtkPolyDataMapper

@@ -78,19 +78,7 @@ class Volume(Layer):
             name=name or image.name, cmap=cmap, clim=clim, opacity=check_opacity(opacity),
             ramp=ramp, blending=blending, shade=shade,
         )
-        vtk_image, axes = index_image(data)
-        self._mapper = _make_mapper()
-        self._mapper.SetInputData(vtk_image)
-        self._color = _vtk.vtkColorTransferFunction()
-        self._opacity = _vtk.vtkPiecewiseFunction()
-        prop = _vtk.vtkVolumeProperty()
-        prop.SetColor(self._color)
-        prop.SetScalarOpacity(self._opacity)
-        prop.SetInterpolationTypeToLinear()
-        self.actor = _vtk.vtkVolume()
-        self.actor.SetMapper(self._mapper)
-        self.actor.SetProperty(prop)
-        self.actor.SetUserMatrix(_vtk.matrix_from_numpy(index_to_world(image.affine, axes)))
+        self.actor, self._mapper, self._color, self._opacity = volume_prop(image, data)
         self._lut = colors.lookup_table(self.cmap, self.clim)
         self._update_transfer(None)
 
@@ -129,6 +117,32 @@ class Volume(Layer):
         self.actor.GetProperty().SetShade(self.shade)
         colors.lookup_table(self.cmap, self.clim, table=self._lut)
         self._changed()
+
+
+def volume_prop(image, data):
+    """A ``vtkVolume`` of ``data`` placed by ``image``'s affine, with empty transfer functions.
+
+    The data goes to VTK in voxel index space without a copy; the volume's
+    matrix carries the affine (flips and obliques included).
+
+    Returns
+    -------
+    volume, mapper, color_function, opacity_function
+    """
+    vtk_image, axes = index_image(data)
+    mapper = _make_mapper()
+    mapper.SetInputData(vtk_image)
+    color = _vtk.vtkColorTransferFunction()
+    opacity = _vtk.vtkPiecewiseFunction()
+    prop = _vtk.vtkVolumeProperty()
+    prop.SetColor(color)
+    prop.SetScalarOpacity(opacity)
+    prop.SetInterpolationTypeToLinear()
+    volume = _vtk.vtkVolume()
+    volume.SetMapper(mapper)
+    volume.SetProperty(prop)
+    volume.SetUserMatrix(_vtk.matrix_from_numpy(index_to_world(image.affine, axes)))
+    return volume, mapper, color, opacity
 
 
 def _make_mapper():
