@@ -237,3 +237,37 @@ def test_camera_drag_switches_the_figure_to_interacting(window, qtbot):
     assert window.figure.interacting
     style.InvokeEvent("EndInteractionEvent")
     assert not window.figure.interacting
+
+
+def test_files_load_in_the_background_with_progress(window, qtbot, phantom_path):
+    with qtbot.waitSignal(window.loaded, timeout=60000):
+        window.open_files([phantom_path])
+        # The call returned at once: the worker reads and builds while the window stays live.
+        assert window.busy
+        assert window._progress is not None
+        qtbot.wait(10)  # the event loop keeps running meanwhile
+    assert not window.busy and window._progress is None
+    assert len(window.figure.layers) == 2
+
+
+def test_dropping_files_on_the_window_opens_them(window, qtbot, phantom_path):
+    from PyQt5 import QtCore, QtGui
+
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(phantom_path))])
+    event = QtGui.QDropEvent(QtCore.QPointF(50, 50), QtCore.Qt.CopyAction, mime,
+                             QtCore.Qt.LeftButton, QtCore.Qt.NoModifier)
+    with qtbot.waitSignal(window.loaded, timeout=60000):
+        window.dropEvent(event)
+    assert "phantom" in [layer.name for layer in window.figure.layers]
+
+
+def test_reordering_layers_from_the_list(window, qtbot):
+    fig = window.figure
+    first = fig.add(bv.layers.Points([[0, 0, 0]], name="first"))
+    second = fig.add(bv.layers.Points([[5, 5, 5]], name="second"))
+    window.select_layer(second)
+    window.move_selected(-1)
+    assert fig.layers == [second, first]
+    qtbot.wait(20)
+    assert "second" in window.layer_list.item(0).text()
