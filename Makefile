@@ -47,6 +47,7 @@ test: install system-deps
 	xvfb-run -a -s "-screen 0 1280x1024x24" $(PY) -m pytest -q -m gui
 
 benchmark: install
+	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) scripts/benchmark.py
 
 clean:
