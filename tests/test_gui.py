@@ -271,3 +271,44 @@ def test_reordering_layers_from_the_list(window, qtbot):
     assert fig.layers == [second, first]
     qtbot.wait(20)
     assert "second" in window.layer_list.item(0).text()
+
+
+def test_show_opens_the_current_figure_and_returns_it_usable(qtbot):
+    fig = bv.figure(size=(200, 150), antialias=False)
+    bv.points([[0, 0, 0]], size=20, color="red")
+    window = bv.show(block=False)  # deletes itself when closed
+    qtbot.waitExposed(window)
+    assert window.figure is fig and window.layer_list.count() == 1
+    bv.points([[10, 0, 0]], size=5)  # a script call while the window is open
+    qtbot.wait(20)
+    assert window.layer_list.count() == 2
+    window.close()
+    qtbot.wait(20)
+    assert fig.screenshot().shape == (150, 200, 3)  # back to off-screen rendering
+    bv.close("all")
+
+
+def test_show_without_display_says_what_to_do(monkeypatch):
+    from brainview.gui import app
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    with pytest.raises(bv.BrainviewError, match="savefig"):
+        app.check_display()
+
+
+def test_show_blocks_in_a_script_until_the_window_closes(tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import brainview as bv\n"
+        "from PyQt5 import QtCore, QtWidgets\n"
+        "from brainview.gui.app import get_app\n"
+        "bv.points([[0, 0, 0]], size=10)\n"
+        "get_app()\n"
+        "QtCore.QTimer.singleShot(1500, lambda: [w.close() for w in QtWidgets.QApplication.topLevelWidgets()])\n"
+        "bv.show()\n"
+        "print('returned', bv.screenshot().shape)\n"
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "returned (600, 800, 3)" in result.stdout
