@@ -312,3 +312,26 @@ def test_show_blocks_in_a_script_until_the_window_closes(tmp_path):
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "returned (600, 800, 3)" in result.stdout
+
+
+def test_atlas_region_under_the_mouse_and_region_subset_in_the_panel(window, qtbot):
+    labels = np.zeros((41, 41, 41), np.int16)
+    labels[10:20, 10:30, 10:30], labels[22:32, 10:30, 10:30] = 1, 2
+    fig = window.figure
+    fig.add(bv.layers.GlassBrain()) if hasattr(bv.layers, "GlassBrain") else None
+    atlas = fig.add(bv.layers.Atlas((labels, GRID), labels=["left box", "right box"], smooth=0))
+    fig.view("left")
+    window.render_now()
+    centre = atlas.centroids()["left box"]
+    renderer = fig.renderer
+    renderer.SetWorldPoint(*centre, 1.0)
+    renderer.WorldToDisplay()
+    x, y, _ = renderer.GetDisplayPoint()
+    result = window.report_at(x, fig.window.GetSize()[1] - 1 - y)
+    assert result.region == "left box", "the glass brain must not hide the atlas from picking"
+    assert "left box" in window.status_label.text()
+    window.select_layer(atlas)
+    qtbot.wait(20)
+    editor = window.panel_ui.get_editors("regions")[0]
+    editor.value = ["right"]
+    assert atlas.shown == ["right box"]

@@ -151,7 +151,7 @@ def layer_view(layer):
     Building editors loads the Qt toolkit, which needs a display: see
     ``tests/test_gui.py`` for examples.
     """
-    from traitsui.api import EnumEditor, Group, Item, View
+    from traitsui.api import EnumEditor, Group, Item, TextEditor, View
 
     items = [Item("object.name", label="name"), Item("object.visible", label="visible"),
              _slider("opacity", 0.0, 1.0)]
@@ -165,6 +165,11 @@ def layer_view(layer):
         high = max(span[1], float(layer.clim[1]))
         items += [_slider("clim_low", low, high, label="clim min", obj="controls"),
                   _slider("clim_high", low, high, label="clim max", obj="controls")]
+    if _has(layer, "regions"):
+        # Atlas subsets: names, substrings or regexes separated by commas; empty shows all.
+        items.append(Item("object.regions", label="regions",
+                          editor=TextEditor(auto_set=False, enter_set=True, evaluate=_region_list,
+                                            format_func=_region_text)))
     if _has(layer, "cmap"):
         items.append(Item("controls.cmap_name", label="colormap",
                           editor=EnumEditor(name="controls._cmap_names")))
@@ -179,6 +184,19 @@ def layer_view(layer):
         if _has(layer, name):
             items.append(Item(f"object.{name}", label=name.replace("_", " ")))
     return View(Group(*items, show_border=False), resizable=True)
+
+
+def _region_list(text):
+    """``"Default, Visual"`` -> ``["Default", "Visual"]``; empty text -> None (all regions)."""
+    names = [part.strip() for part in str(text).split(",") if part.strip()]
+    return names or None
+
+
+def _region_text(value):
+    if value is None:
+        return ""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return ", ".join(str(v) for v in values)
 
 
 def edit_layer(layer, parent):

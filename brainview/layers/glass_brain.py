@@ -126,6 +126,8 @@ class GlassBrain(Layer):
         mapper.ScalarVisibilityOff()
         self.actor = _vtk.vtkActor()
         self.actor.SetMapper(mapper)
+        # Context, not data: picks go through the glass to what is inside.
+        self.actor.PickableOff()
         prop = self.actor.GetProperty()
         prop.SetAmbient(0.25)
         prop.SetDiffuse(0.6)
