@@ -112,7 +112,8 @@ def test_nan_and_inf_are_transparent_with_one_warning(fig, data):
 def test_slices_show_nan_as_transparent(fig):
     array = np.ones((10, 10, 10), np.float32)
     array[:, :, 5] = np.nan
-    layer = bv.slices((array, np.eye(4)), coords=(5, 5, 5), axes="z")
+    with pytest.warns(BrainviewWarning, match="100 of 1000 voxels"):
+        layer = bv.slices((array, np.eye(4)), coords=(5, 5, 5), axes="z")
     assert np.isnan(layer.plane_values("z")).all()
     lut = layer.colorbar_table()[0]
     rgba = [0.0] * 4
@@ -189,9 +190,9 @@ def test_inputs_are_never_modified(fig, data):
 
 
 @pytest.mark.parametrize("layer, trait, value, words", [
-    (lambda: Contour((np.ones((4, 4, 4)), np.eye(4)), level=0.5), "opacity", 2.0, "opacity"),
-    (lambda: Contour((np.ones((4, 4, 4)), np.eye(4)), level=0.5), "level", "high", "level"),
-    (lambda: Contour((np.ones((4, 4, 4)), np.eye(4)), level=0.5), "smooth", -1, "smooth"),
+    (lambda: Contour((np.arange(64.0).reshape(4, 4, 4), np.eye(4)), level=30), "opacity", 2.0, "opacity"),
+    (lambda: Contour((np.arange(64.0).reshape(4, 4, 4), np.eye(4)), level=30), "level", "high", "level"),
+    (lambda: Contour((np.arange(64.0).reshape(4, 4, 4), np.eye(4)), level=30), "smooth", -1, "smooth"),
     (lambda: Volume((np.ones((4, 4, 4)), np.eye(4)), clim=(0, 1)), "clim", (5, 1), "clim"),
     (lambda: Volume((np.ones((4, 4, 4)), np.eye(4)), clim=(0, 1)), "cmap", "nope", "cmap"),
     (lambda: Volume((np.ones((4, 4, 4)), np.eye(4)), clim=(0, 1)), "blending", "sum", "blending"),
