@@ -2,7 +2,7 @@
 A cortical surface with sulcal shading and a thresholded overlay
 =================================================================
 
-The left fsaverage5 pial surface from nilearn, shaded by sulcal depth, with a
+The left fsaverage5 inflated surface from nilearn, shaded by sulcal depth, with a
 per-vertex overlay: here a smooth synthetic map peaking near the left motor
 cortex (-40, -20, 55) mm. Values with ``|value| < threshold`` are not drawn.
 """
@@ -16,9 +16,9 @@ distance = np.linalg.norm(surface.vertices - np.array([-40.0, -20.0, 55.0]), axi
 overlay = 6.0 * np.exp(-(distance / 18.0) ** 2)
 
 bv.figure(size=(800, 600), bgcolor="white")
-layer = bv.surface("fsaverage5", overlay, hemi="left", bg_map="sulc", cmap="hot",
+layer = bv.surface("fsaverage5", overlay, hemi="left", bg_map="sulc", inflated=True, cmap="hot",
                    clim=(1.0, 6.0), threshold=1.0)
 bv.view("left")
 bv.colorbar(layer, title="synthetic map")
-bv.title("fsaverage5, left hemisphere, lateral view")
+bv.title("fsaverage5 (inflated), left hemisphere, lateral view", color="black")
 bv.savefig("plot_surface.png")

@@ -232,3 +232,12 @@ def test_gzip_corruption_inside_valid_header(tmp_path, data):
     damaged.write_bytes(bytes(compressed))
     with pytest.raises(ImageLoadError, match="damaged.nii.gz"):
         load_image(damaged)
+
+
+def test_sulcal_shading_separates_sulci_from_gyri():
+    """Bug: the sulcal shading was too faint to see (brightness 0.58-0.87 only)."""
+    layer = Surface("fsaverage5", hemi="left", bg_map="sulc")
+    sulc = bv.datasets.fsaverage5_data("sulc", hemi="left")
+    brightness = layer.vertex_colors()[:, 0] / layer.color[0]
+    assert brightness[sulc < -0.5].mean() - brightness[sulc > 0.5].mean() > 0.3
+    assert brightness.max() <= 1.0

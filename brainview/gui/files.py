@@ -211,10 +211,10 @@ def _volume_layers(volumes, atlas, *, anatomy):
     return layers
 
 
-def _anatomy_layer(image):
+def _anatomy_layer(image, name=None):
     from ..layers import Slices
 
-    return Slices((image.data, image.affine), cmap="gray", name=_stem(image.name))
+    return Slices((image.data, image.affine), cmap="gray", name=name or _stem(image.name))
 
 
 def _map_layer(image):

@@ -39,6 +39,7 @@ CHOICES = {
     "ramp": ("linear", "flat"),
     "interpolation": ("nearest", "linear"),
     "axes": ("xyz", "x", "y", "z", "xy", "xz", "yz"),
+    "mode": ("contour", "volume", "slices", "surface"),
 }
 
 
@@ -71,7 +72,11 @@ def data_range(layer):
 
 
 class LayerControls(HasTraits):
-    """Adapter for ``clim`` (two sliders), ``cmap`` (a name) and an optional ``threshold``."""
+    """Adapter for ``clim`` (two sliders), ``cmap`` (a name), ``threshold`` and ``vmax``.
+
+    ``threshold`` and ``vmax`` may be None on a layer (no threshold, automatic
+    top of the scale); the sliders show 0 and the data's largest ``|value|``.
+    """
 
     layer = Instance(Layer)
     clim_low = Float()
@@ -79,6 +84,7 @@ class LayerControls(HasTraits):
     cmap_name = Enum(values="_cmap_names")
     _cmap_names = Instance(list, ())
     threshold = Float()
+    vmax = Float()
 
     def __init__(self, layer):
         names = list(CMAPS)
@@ -86,28 +92,31 @@ class LayerControls(HasTraits):
         if cmap is not None and getattr(cmap, "name", None) not in names:
             names.append(cmap.name)
         super().__init__(layer=layer, _cmap_names=names)
+        span = data_range(layer) or (0.0, 1.0)
+        self._peak = max(abs(span[0]), abs(span[1]))
         self._syncing = False
+        self._observed = ", ".join(n for n in ("clim", "cmap", "threshold", "vmax") if _has(layer, n))
         self._from_layer(None)
-        layer.observe(self._from_layer, "clim, cmap, threshold" if _has(layer, "threshold") else
-                      ("clim, cmap" if _has(layer, "cmap") else "opacity"))
+        if self._observed:
+            layer.observe(self._from_layer, self._observed)
 
     def dispose(self):
-        layer = self.layer
-        names = "clim, cmap, threshold" if _has(layer, "threshold") else (
-            "clim, cmap" if _has(layer, "cmap") else "opacity")
-        layer.observe(self._from_layer, names, remove=True)
+        if self._observed:
+            self.layer.observe(self._from_layer, self._observed, remove=True)
 
     def _from_layer(self, event):
         layer = self.layer
         self._syncing = True
         try:
-            if getattr(layer, "clim", None) is not None:
+            if _has(layer, "clim") and layer.clim is not None:
                 self.clim_low, self.clim_high = (float(v) for v in layer.clim)
             cmap = getattr(layer, "cmap", None)
             if cmap is not None and getattr(cmap, "name", None) in self._cmap_names:
                 self.cmap_name = cmap.name
             if _has(layer, "threshold"):
                 self.threshold = float(layer.threshold or 0.0)
+            if _has(layer, "vmax"):
+                self.vmax = float(layer.vmax if layer.vmax is not None else self._peak)
         finally:
             self._syncing = False
 
@@ -128,10 +137,13 @@ class LayerControls(HasTraits):
         if not self._syncing and _has(self.layer, "cmap"):
             self.layer.cmap = self.cmap_name
 
-    @observe("threshold")
-    def _to_threshold(self, event):
-        if not self._syncing and _has(self.layer, "threshold"):
-            self.layer.threshold = self.threshold
+    @observe("threshold, vmax")
+    def _to_number(self, event):
+        if not self._syncing and _has(self.layer, event.name):
+            value = event.new
+            if event.name == "vmax" and value <= 0:
+                value = None  # automatic
+            setattr(self.layer, event.name, value)
 
 
 def _has(layer, name):
@@ -141,8 +153,12 @@ def _has(layer, name):
 def _slider(name, low, high, *, label=None, obj="object"):
     from traitsui.api import Item, RangeEditor
 
+    # Round the ends outwards to 4 digits so that the slider's labels stay short.
+    step = 10.0 ** (np.floor(np.log10(max(abs(low), abs(high), 1e-12))) - 3)
+    low = float(f"{np.floor(low / step) * step:.6g}")
+    high = float(f"{np.ceil(high / step) * step:.6g}")
     return Item(f"{obj}.{name}", label=label or name.replace("_", " "),
-                editor=RangeEditor(low=float(low), high=float(high), mode="slider"))
+                editor=RangeEditor(low=low, high=high, mode="slider"))
 
 
 def layer_view(layer):
@@ -158,8 +174,11 @@ def layer_view(layer):
     span = data_range(layer)
     if _has(layer, "level") and np.ndim(layer.level) == 0 and span is not None:
         items.append(_slider("level", *span))
+    peak = None if span is None else max(abs(span[0]), abs(span[1]))
     if _has(layer, "threshold") and span is not None:
-        items.append(_slider("threshold", 0.0, max(abs(span[0]), abs(span[1])), obj="controls"))
+        items.append(_slider("threshold", 0.0, peak, obj="controls"))
+    if _has(layer, "vmax") and span is not None:
+        items.append(_slider("vmax", 0.0, peak, label="vmax", obj="controls"))
     if _has(layer, "clim") and layer.clim is not None and span is not None:
         low = min(span[0], float(layer.clim[0]))
         high = max(span[1], float(layer.clim[1]))
@@ -180,7 +199,7 @@ def layer_view(layer):
     for name, choices in CHOICES.items():
         if _has(layer, name):
             items.append(Item(f"object.{name}", label=name, editor=EnumEditor(values=list(choices))))
-    for name in ("shade", "transparent_below"):
+    for name in ("shade", "transparent_below", "outline"):
         if _has(layer, name):
             items.append(Item(f"object.{name}", label=name.replace("_", " ")))
     return View(Group(*items, show_border=False), resizable=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
@@ -445,6 +446,21 @@ class MainWindow(QtWidgets.QMainWindow):
         self.last_pick = result
         self.status_label.setText(result.describe() or "background")
         return result
+
+    def grab_all(self):
+        """The whole window as a QImage, the 3-D view included.
+
+        ``QWidget.grab`` cannot read the OpenGL view (VTK draws it natively),
+        so the figure's own rendering is painted over the view's place.
+        """
+        image = self.grab().toImage()
+        pixels = np.ascontiguousarray(self.figure.screenshot(size=tuple(self.figure.window.GetSize())))
+        height, width, _ = pixels.shape
+        view = QtGui.QImage(pixels.data, width, height, 3 * width, QtGui.QImage.Format_RGB888)
+        painter = QtGui.QPainter(image)
+        painter.drawImage(self.view.mapTo(self, QtCore.QPoint(0, 0)), view)
+        painter.end()
+        return image
 
     # ------------------------------------------------------------ lifetime
 

@@ -26,7 +26,7 @@ from ..errors import BrainviewValueError, describe
 from ..io import load_surface, load_surface_data
 from .base import Checked, Layer, check_opacity
 
-_BG_CONTRAST = 0.35
+_BG_CONTRAST = 0.45
 
 
 def _check_threshold(value, name):
@@ -172,10 +172,15 @@ class Surface(Layer):
 
 
 def _background_shading(bg):
-    """Brightness per vertex from a background map: 1 on gyri, darker in sulci."""
-    finite = np.nan_to_num(bg)
-    scale = np.max(np.abs(finite)) or 1.0
-    return 1.0 - _BG_CONTRAST * (np.clip(finite / scale, -1, 1) + 1) / 2
+    """Brightness per vertex from a background map: 1 on gyri, darker in sulci.
+
+    The map is scaled by its standard deviation and squashed with tanh, so
+    the two sides of zero (gyri and sulci, for sulcal depth) read as two tones,
+    as in nilearn's surface plots, whatever the map's units.
+    """
+    finite = np.nan_to_num(np.asarray(bg, dtype=float))
+    scale = finite.std() or 1.0
+    return 1.0 - _BG_CONTRAST * (np.tanh(2.0 * finite / scale) + 1.0) / 2.0
 
 
 def _resolve_surface(surf, bg_map, *, hemi, inflated):
