@@ -24,6 +24,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,7 @@ def _head(path):
         try:
             with gzip.open(path) as stream:
                 head = stream.read(_HEAD_BYTES)
-        except (OSError, EOFError) as error:
+        except (OSError, EOFError, zlib.error) as error:
             raise ImageLoadError(f"'{path}': corrupt gzip file ({error}).") from error
     return head
 

@@ -158,7 +158,7 @@ def _slider(name, low, high, *, label=None, obj="object"):
     low = float(f"{np.floor(low / step) * step:.6g}")
     high = float(f"{np.ceil(high / step) * step:.6g}")
     return Item(f"{obj}.{name}", label=label or name.replace("_", " "),
-                editor=RangeEditor(low=low, high=high, mode="slider"))
+                editor=RangeEditor(low=low, high=high, mode="slider", format_str="%.4g"))
 
 
 def layer_view(layer):

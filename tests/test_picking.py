@@ -1,0 +1,215 @@
+"""Picking, the figure hosting API and file dispatch: library code the desktop app uses (no Qt)."""
+
+from __future__ import annotations
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+from brainview.errors import BrainviewValueError, ImageLoadError
+from brainview.figure import LIVE_WINDOWS, Figure
+from brainview.gui.files import file_kind, layers_from_files, volume_role
+from brainview.layers import Points, Slices
+from brainview.picking import PickResult, pick
+
+# A 2 mm grid whose voxel (i, j, k) holds 100*i + j: values identify positions.
+AFFINE = np.diag([2.0, 2.0, 2.0, 1.0])
+AFFINE[:3, 3] = (-20.0, -30.0, -10.0)
+
+
+def ramp_image():
+    i, j, _ = np.indices((21, 31, 11))
+    return (100.0 * i + j).astype(np.float32), AFFINE
+
+
+def display_xy(figure, xyz):
+    """Top-left-origin pixel where a world point is drawn."""
+    from vtkmodules.vtkRenderingCore import vtkCoordinate
+
+    coordinate = vtkCoordinate()
+    coordinate.SetCoordinateSystemToWorld()
+    coordinate.SetValue(*xyz)
+    x, y = coordinate.GetComputedDoubleDisplayValue(figure.renderer)
+    return x, figure.window.GetSize()[1] - 1 - y
+
+
+@pytest.fixture
+def plane_figure():
+    figure = Figure(size=(200, 200), antialias=False)
+    figure.add(Slices(ramp_image(), axes="z", coords=(0, 0, 0), name="ramp"))
+    figure.view("superior")
+    figure.render()
+    yield figure
+    figure.close()
+
+
+@pytest.mark.parametrize("xyz", [(0.0, 0.0, 0.0), (10.0, -20.0, 0.0), (-16.0, 24.0, 0.0)])
+def test_pick_returns_world_mm_and_value_at_projected_position(plane_figure, xyz):
+    result = pick(plane_figure, *display_xy(plane_figure, xyz))
+    assert np.allclose(result.world_xyz, xyz, atol=2.0)  # within a voxel
+    i, j = np.rint((np.asarray(xyz[:2]) - AFFINE[:2, 3]) / 2.0)
+    assert result.values == {"ramp": pytest.approx(100 * i + j)}
+    assert result.layer is plane_figure.layers[0]
+    assert result.region is None
+
+
+def test_pick_background_gives_empty_result(plane_figure):
+    assert pick(plane_figure, 1, 1) == PickResult()
+    assert PickResult().describe() == ""
+
+
+def test_figure_pick_delegates_and_reports_every_image_layer(plane_figure):
+    plane_figure.add(Slices(ramp_image(), axes="z", coords=(0, 0, 0), name="ramp", opacity=0.5))
+    plane_figure.add(Points([[0, 0, 0]], size=1, name="dots"))  # no values: left out
+    result = plane_figure.pick(*display_xy(plane_figure, (4.0, 6.0, 0.0)))
+    assert set(result.values) == {"ramp", "ramp (2)"}
+    assert "x=4.0 y=6.0 z=0.0 mm" in result.describe()
+
+
+def test_pick_names_the_atlas_region():
+    from brainview.layers import Atlas
+
+    labels = np.zeros((20, 20, 20), dtype=np.int16)
+    labels[2:9, 5:15, 5:15] = 1
+    labels[11:18, 5:15, 5:15] = 2
+    figure = Figure(size=(200, 200), antialias=False)
+    try:
+        figure.add(Atlas((labels, np.eye(4)), labels=["Background", "west", "east"], smooth=0))
+        figure.view("superior")
+        figure.render()
+        result = figure.pick(*display_xy(figure, (14.5, 10.0, 14.0)))
+        assert result.region == "east"
+        assert 13 <= result.world_xyz[0] <= 18
+        assert "east" in result.describe()
+    finally:
+        figure.close()
+
+
+def test_pick_rejects_non_numeric_pixels(plane_figure):
+    with pytest.raises(BrainviewValueError, match="x, y"):
+        pick(plane_figure, "a", None)
+
+
+# ---------------------------------------------------------------- hosting API
+
+
+def test_hosted_figure_renders_in_the_host_and_saves_at_other_sizes():
+    from brainview import _vtk
+
+    figure = Figure(size=(120, 100), antialias=False)
+    figure.add(Slices(ramp_image(), axes="z", name="ramp"))
+    figure.screenshot()  # creates the off-screen window
+    host = _vtk.vtkRenderWindow()
+    host.SetOffScreenRendering(True)
+    host.SetSize(160, 90)
+    try:
+        figure._host_in(host)
+        assert figure.window is host and figure.renderer in list(_iter(host.GetRenderers()))
+        assert host in LIVE_WINDOWS and len([w for w in LIVE_WINDOWS if w is not host]) == 0
+        assert figure.screenshot().shape == (100, 120, 3)  # its own size, off-screen
+        same = figure.screenshot(size=(160, 90))  # the host's size: read from the host
+        assert same.shape == (90, 160, 3) and same.max() > 0
+        assert tuple(host.GetSize()) == (160, 90)  # the host was not resized
+        assert figure.window is host  # still hosted after an off-screen image
+        with pytest.raises(BrainviewValueError, match="already shown"):
+            figure._host_in(host)
+        figure._unhost()
+        assert host not in LIVE_WINDOWS
+        assert figure.screenshot().shape == (100, 120, 3)
+    finally:
+        figure.close()
+        host.Finalize()
+    assert not [w for w in LIVE_WINDOWS]
+
+
+def _iter(collection):
+    collection.InitTraversal()
+    item = collection.GetNextItem()
+    while item is not None:
+        yield item
+        item = collection.GetNextItem()
+
+
+def test_move_changes_layer_order_and_validates():
+    figure = Figure(size=(50, 50))
+    a, b = figure.add(Points([[0, 0, 0]], name="a")), figure.add(Points([[1, 1, 1]], name="b"))
+    figure.move(a, 1)
+    assert figure.layers == [b, a]
+    with pytest.raises(BrainviewValueError, match="index"):
+        figure.move(a, 5)
+    figure.close()
+
+
+# ---------------------------------------------------------------- file dispatch
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("files")
+    paths = {}
+    rng = np.random.default_rng(0)
+    anat = rng.uniform(10, 100, (12, 12, 12)).astype(np.float32)
+    nib.save(nib.Nifti1Image(anat, np.eye(4)), folder / "t1.nii.gz")
+    labels = np.zeros((12, 12, 12), dtype=np.int16)
+    labels[2:5, 2:5, 2:5], labels[6:9, 6:9, 6:9] = 1, 2
+    nib.save(nib.Nifti1Image(labels, np.eye(4)), folder / "labels.nii.gz")
+    vertices = np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0], [0, 0, 10]], dtype=np.float32)
+    faces = np.array([[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]], dtype=np.int32)
+    mesh = nib.gifti.GiftiImage(darrays=[
+        nib.gifti.GiftiDataArray(vertices, intent="NIFTI_INTENT_POINTSET"),
+        nib.gifti.GiftiDataArray(faces, intent="NIFTI_INTENT_TRIANGLE")])
+    nib.save(mesh, folder / "lh.mesh.gii")
+    data = nib.gifti.GiftiImage(darrays=[nib.gifti.GiftiDataArray(
+        np.arange(4, dtype=np.float32), intent="NIFTI_INTENT_SHAPE")])
+    nib.save(data, folder / "thickness.gii")
+    nib.freesurfer.write_geometry(str(folder / "lh.pial"), vertices, faces)
+    nib.freesurfer.write_morph_data(str(folder / "lh.thickness"), np.arange(4, dtype=np.float32))
+    (folder / "notes.nii.gz").write_bytes(b"\x1f\x8b\x08\x00 broken gzip")
+    (folder / "table.nii").write_bytes(b"a,b,c\n" * 100)
+    for name in ("t1.nii.gz", "labels.nii.gz", "lh.mesh.gii", "thickness.gii", "lh.pial",
+                 "lh.thickness", "notes.nii.gz", "table.nii"):
+        paths[name] = folder / name
+    return paths
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("t1.nii.gz", "volume"), ("labels.nii.gz", "volume"), ("lh.mesh.gii", "surface"),
+    ("thickness.gii", "surface_data"), ("lh.pial", "surface"), ("lh.thickness", "surface_data"),
+])
+def test_file_kind_reads_content(files, name, kind):
+    assert file_kind(files[name]) == kind
+
+
+@pytest.mark.parametrize("name, reason", [("notes.nii.gz", "corrupt gzip"), ("table.nii", "unsupported")])
+def test_file_kind_rejects_bad_files_naming_them(files, name, reason):
+    with pytest.raises(ImageLoadError, match=reason) as info:
+        file_kind(files[name])
+    assert name in str(info.value)
+
+
+def test_file_kind_missing_file(tmp_path):
+    with pytest.raises(ImageLoadError, match="not found"):
+        file_kind(tmp_path / "nope.nii")
+
+
+def test_volume_role():
+    assert volume_role(np.array([np.nan, np.nan])) == "map"
+    assert volume_role(np.zeros((3, 3, 3))) == "map"
+
+
+def test_layers_from_files_anatomy_atlas_and_surface(files):
+    kinds = [layer.kind for layer in layers_from_files([files["t1.nii.gz"], files["labels.nii.gz"]])]
+    assert kinds == ["slices", "atlas"]
+    kinds = [layer.kind for layer in layers_from_files([files["t1.nii.gz"]], atlas=files["labels.nii.gz"])]
+    assert kinds == ["slices", "atlas"]
+    (surface,) = layers_from_files([files["lh.mesh.gii"]], overlay=files["thickness.gii"])
+    assert surface.kind == "surface" and surface.overlay.tolist() == [0, 1, 2, 3]
+    (surface,) = layers_from_files([files["lh.pial"], files["lh.thickness"]])
+    assert surface.overlay is not None
+
+
+def test_layers_from_files_errors(files):
+    with pytest.raises(BrainviewValueError, match="with its surface"):
+        layers_from_files([files["thickness.gii"]])
+    with pytest.raises(BrainviewValueError, match="atlas"):
+        layers_from_files([files["lh.pial"]], atlas=True)
