@@ -30,8 +30,8 @@ _PYLAB = (
     "atlas",
     "connectome",
 )
-_SUBMODULES = ("colors", "datasets", "geometry", "io", "layers", "pylab")
-_OBJECTS = {"Figure": "figure"}
+_SUBMODULES = ("colors", "datasets", "geometry", "io", "layers", "pylab", "scene")
+_OBJECTS = {"Figure": "scene"}
 
 __all__ = [*_PYLAB, *_SUBMODULES, *_OBJECTS, "BrainviewError", "BrainviewTypeError",
            "BrainviewValueError", "BrainviewWarning", "ImageLoadError"]

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from . import datasets
-from .figure import Figure
+from .scene import Figure
 from .layers import Contour, Slices, StatMap
 
 

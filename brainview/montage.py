@@ -112,7 +112,7 @@ def surface_montage(img, *, threshold=None, vmax=None, cmap="cold_hot", symmetri
     ndarray
         ``(rows * height, ncols * width, 3)`` uint8.
     """
-    from .figure import Figure, _check_size
+    from .scene import Figure, _check_size
     from .io import load_image
     from .layers import Surface
     from .layers._stat_props import MIN_LEVEL

@@ -6,7 +6,7 @@ call it on an off-screen figure just the same (``fig.pick(x, y)``).
 Examples
 --------
 >>> import numpy as np
->>> from brainview.figure import Figure
+>>> from brainview.scene import Figure
 >>> from brainview.layers import Slices
 >>> fig = Figure(size=(100, 100), antialias=False)
 >>> plane = Slices((np.full((11, 11, 11), 7.0), np.eye(4)), axes="z", coords=(5, 5, 5),

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 from .errors import BrainviewTypeError, BrainviewValueError, describe
-from .figure import Figure
+from .scene import Figure
 from .layers import Atlas, Connectome, Contour, Points, Slices, Surface, Volume
 from .layers import GlassBrain, StatMap, StatMapGroup
 from .layers.stat_map import load_stat_maps

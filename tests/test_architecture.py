@@ -37,7 +37,7 @@ def _sources(folder):
 
 @pytest.mark.parametrize("path", _sources("geometry"), ids=lambda p: p.name)
 def test_geometry_is_pure(path):
-    forbidden = ("pyvista.plotting", "brainview.layers", "brainview.figure", "brainview.pylab",
+    forbidden = ("pyvista.plotting", "brainview.layers", "brainview.scene", "brainview.pylab",
                  "brainview.gui", "brainview._vtk", "vtkmodules.vtkRendering")
     bad = [name for name in _imports(path) if name.startswith(forbidden)]
     assert not bad, f"{path.name} imports {bad}"
@@ -45,7 +45,7 @@ def test_geometry_is_pure(path):
 
 @pytest.mark.parametrize("path", _sources("layers"), ids=lambda p: p.name)
 def test_layers_do_not_import_upwards(path):
-    forbidden = ("brainview.figure", "brainview.pylab", "brainview.gui") + QT_MODULES
+    forbidden = ("brainview.scene", "brainview.pylab", "brainview.gui") + QT_MODULES
     bad = [name for name in _imports(path) if name.startswith(forbidden)]
     assert not bad, f"{path.name} imports {bad}"
 

@@ -12,7 +12,7 @@ import pytest
 pytestmark = pytest.mark.gui
 
 import brainview as bv  # noqa: E402
-from brainview.figure import LIVE_WINDOWS  # noqa: E402
+from brainview.scene import LIVE_WINDOWS  # noqa: E402
 
 from conftest import smooth_sphere_phantom  # noqa: E402
 

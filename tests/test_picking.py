@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from brainview.errors import BrainviewValueError, ImageLoadError
-from brainview.figure import LIVE_WINDOWS, Figure
+from brainview.scene import LIVE_WINDOWS, Figure
 from brainview.gui.files import file_kind, layers_from_files, volume_role
 from brainview.layers import Points, Slices
 from brainview.picking import PickResult, pick

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import brainview as bv
-from brainview.figure import LIVE_WINDOWS
+from brainview.scene import LIVE_WINDOWS
 
 from conftest import compare_to_baseline, image_difference, read_png, smooth_sphere_phantom
 

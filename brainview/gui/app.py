@@ -1,4 +1,4 @@
-"""The desktop window: a brainview :class:`~brainview.figure.Figure` in Qt.
+"""The desktop window: a brainview :class:`~brainview.scene.Figure` in Qt.
 
 The 3-D view is VTK's own ``QVTKRenderWindowInteractor`` holding the
 figure's renderer (``Figure._host_in``). pyvistaqt's ``QtInteractor`` is not

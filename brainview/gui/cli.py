@@ -79,7 +79,7 @@ def _is_demo(files):
 
 
 def _run(args):
-    from ..figure import Figure
+    from ..scene import Figure
     from .files import layers_from_files
 
     if _is_demo(args.files):

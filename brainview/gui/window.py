@@ -37,7 +37,7 @@ def _guarded(method):
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    """A window showing one :class:`~brainview.figure.Figure` (see module doc).
+    """A window showing one :class:`~brainview.scene.Figure` (see module doc).
 
     Attributes
     ----------

@@ -39,6 +39,23 @@ class Checked(TraitType):
         return self._check(value, name)
 
 
+def check_bool(value, name):
+    """``value`` as a bool if it is one (numpy's too), else a brainview error.
+
+    ``bool("no")`` is True: strings and numbers are refused rather than guessed.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise BrainviewTypeError(f"{name}: expected True or False, got {describe(value)}.")
+
+
+class StrictBool(Bool):
+    """A ``Bool`` trait whose bad assignments raise a brainview error, not a bare TraitError."""
+
+    def error(self, obj, name, value):
+        check_bool(value, name)
+
+
 class Layer(HasStrictTraits):
     """Base class of all layers. Subclasses implement :meth:`props`.
 
@@ -53,7 +70,7 @@ class Layer(HasStrictTraits):
     name = Str()
 
     #: Whether the layer is drawn.
-    visible = Bool(True)
+    visible = StrictBool(True)
 
     #: Overall opacity, 0 (invisible) to 1 (opaque).
     opacity = Checked(lambda value, name: check_opacity(value, name), 1.0)

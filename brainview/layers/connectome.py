@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-from traits.api import Bool, TraitType, observe
+from traits.api import TraitType, observe
 from vtkmodules.util.numpy_support import numpy_to_vtk
 from vtkmodules.vtkCommonCore import VTK_ID_TYPE, vtkStringArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
@@ -42,7 +42,7 @@ from vtkmodules.vtkFiltersSources import vtkConeSource, vtkSphereSource
 from .. import _vtk, colors
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry import graph
-from .base import Checked, Layer, check_opacity, check_positive
+from .base import Checked, Layer, StrictBool, check_opacity, check_positive
 
 #: Arrow heads (directed graphs): length in units of the edge width (tubes)
 #: or mm (lines), and width / length.
@@ -147,10 +147,10 @@ class Connectome(Layer):
     edge_width = Checked(check_positive, 2.0)
 
     #: Whether the edges (and arrow heads) are drawn.
-    edges_visible = Bool(True)
+    edges_visible = StrictBool(True)
 
     #: Whether the nodes (and their labels) are drawn.
-    nodes_visible = Bool(True)
+    nodes_visible = StrictBool(True)
 
     def __init__(self, adjacency_matrix, node_coords=None, *, atlas=None, node_color="auto",
                  node_size=6.0, edge_cmap="RdBu_r", edge_vmin=None, edge_vmax=None,

@@ -10,7 +10,7 @@ bytes, its affine and the meshing parameters — a changed mask or parameter
 gives a new file, never a stale mesh.
 
 Translucency is drawn with depth peeling (enabled by every
-:class:`~brainview.figure.Figure`), so opaque or translucent layers inside
+:class:`~brainview.scene.Figure`), so opaque or translucent layers inside
 the glass brain are seen through it and correctly occluded, off-screen too.
 
 Examples

@@ -24,7 +24,7 @@ from .. import _vtk, colors
 from ..errors import BrainviewValueError, describe
 from ..geometry.volume import world_plane
 from ..io import Image, finite_data, load_image
-from .base import Checked, Layer, check_choice
+from .base import Checked, Layer, check_bool, check_choice
 
 AXES = "xyz"
 INTERPOLATIONS = ("nearest", "linear")
@@ -87,7 +87,7 @@ class Slices(Layer):
     axes = Checked(_check_axes, "xyz")
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
     clim = Checked(lambda value, name: colors.check_clim(value, name=name))
-    transparent_below = Checked(lambda value, name: bool(value), False)
+    transparent_below = Checked(check_bool, False)
     interpolation = Checked(lambda value, name: check_choice(value, INTERPOLATIONS, name), "nearest")
 
     def __init__(self, img, *, coords=None, axes="xyz", cmap="gray", clim=None,

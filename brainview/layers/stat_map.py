@@ -44,7 +44,7 @@ from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, 
 from ..io import load_image
 from ..statmap_colors import check_symmetric, check_vmax, color_range, colorbar_ticks, threshold_table
 from . import _stat_props
-from .base import Checked, Layer, check_choice, check_opacity
+from .base import Checked, Layer, check_bool, check_choice, check_opacity
 
 MODES = ("contour", "volume", "slices", "surface")
 
@@ -110,7 +110,7 @@ class StatMap(Layer):
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
     symmetric = Checked(check_symmetric, True)
     mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour")
-    outline = Checked(lambda value, name: bool(value), True)
+    outline = Checked(check_bool, True)
 
     #: The notice shown when nothing passes the threshold (a vtkTextActor).
     notice = Any(transient=True)

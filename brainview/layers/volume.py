@@ -22,7 +22,7 @@ from traits.api import observe
 from .. import _vtk, colors
 from ..geometry.volume import index_image, index_to_world
 from ..io import finite_data, load_image
-from .base import Checked, Layer, check_choice, check_opacity
+from .base import Checked, Layer, check_bool, check_choice, check_opacity
 
 BLENDINGS = ("composite", "mip")
 RAMPS = ("linear", "flat")
@@ -65,7 +65,7 @@ class Volume(Layer):
     clim = Checked(lambda value, name: colors.check_clim(value, name=name))
     ramp = Checked(lambda value, name: check_choice(value, RAMPS, name), "linear")
     blending = Checked(lambda value, name: check_choice(value, BLENDINGS, name), "composite")
-    shade = Checked(lambda value, name: bool(value), False)
+    shade = Checked(check_bool, False)
 
     def __init__(self, img, *, cmap="gray", clim=None, opacity=0.8, ramp="linear",
                  blending="composite", shade=False, volume=None, name=None):

@@ -1,4 +1,7 @@
-"""The Figure: layers, camera, annotations, and rendering to images.
+"""The scene: the Figure class — layers, camera, annotations, rendering to images.
+
+(The module is not called ``figure``: that name is the pylab verb ``bv.figure()``,
+which a submodule of the same name would shadow once imported.)
 
 A figure renders off-screen by default (EGL/OSMesa, no display needed). The
 desktop app shows the same figure by hosting its renderer in a Qt widget;
@@ -7,7 +10,7 @@ nothing in here imports Qt.
 Examples
 --------
 >>> import numpy as np
->>> from brainview.figure import Figure
+>>> from brainview.scene import Figure
 >>> from brainview.layers import Points
 >>> fig = Figure(size=(120, 100))
 >>> _ = fig.add(Points([[0, 0, 0]], size=10))
@@ -18,7 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import sys
 import weakref
 from pathlib import Path
 
@@ -562,22 +564,3 @@ class Figure(HasStrictTraits):
     def __repr__(self):
         state = "closed" if self._closed else f"{len(self.layers)} layers"
         return f"<Figure {self._size[0]}x{self._size[1]}, {state}>"
-
-
-class _CallableModule(type(weakref)):
-    """This module, made callable as the pylab verb ``figure()``.
-
-    Importing ``brainview.figure`` makes the import system set the package
-    attribute ``brainview.figure`` to this module, shadowing the lazy pylab
-    verb: ``bv.figure(size=...)`` then failed with "'module' object is not
-    callable". Calling the module calls the verb, so both ``bv.figure(...)``
-    and ``brainview.figure.Figure`` keep working.
-    """
-
-    def __call__(self, num=None, *, size=(800, 600), bgcolor="black", antialias=True):
-        from .pylab import figure
-
-        return figure(num, size=size, bgcolor=bgcolor, antialias=antialias)
-
-
-sys.modules[__name__].__class__ = _CallableModule
