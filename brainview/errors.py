@@ -12,6 +12,8 @@ Examples
 True
 """
 
+import math
+
 
 class BrainviewError(Exception):
     """Base class of every error brainview raises on purpose."""
@@ -46,3 +48,39 @@ def describe(value, limit=80):
         return f"{type(value).__name__} of shape {tuple(shape)} and dtype {value.dtype}"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_number(value, name, *, optional=False, minimum=None, strict=False, hint=""):
+    """``value`` as a finite float, else a brainview error naming ``name``.
+
+    Parameters
+    ----------
+    optional : bool
+        ``None`` is allowed and returned as is.
+    minimum : float, optional
+        Lower bound; ``strict`` makes it exclusive.
+    hint : str
+        What the number means, added to the bound error, e.g. "(it applies to |value|)".
+
+    Examples
+    --------
+    >>> check_number("2.5", "level")
+    2.5
+    >>> check_number(0, "size", minimum=0, strict=True)
+    Traceback (most recent call last):
+    ...
+    brainview.errors.BrainviewValueError: size: must be a finite number > 0, got 0.
+    """
+    if value is None and optional:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        expected = "a number or None" if optional else "a number"
+        raise BrainviewTypeError(f"{name}: expected {expected}, got {describe(value)}.") from None
+    too_low = minimum is not None and (number <= minimum if strict else number < minimum)
+    if not math.isfinite(number) or too_low:
+        bound = "" if minimum is None else f" {'>' if strict else '>='} {minimum:g}"
+        suffix = f" {hint}" if hint else ""
+        raise BrainviewValueError(f"{name}: must be a finite number{bound}{suffix}, got {value!r}.")
+    return number

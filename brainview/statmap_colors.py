@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import colors
-from .errors import BrainviewTypeError, BrainviewValueError, describe
+from .errors import BrainviewValueError, check_number, describe
 
 __all__ = [
     "ColorRange", "check_symmetric", "check_vmax", "color_range", "colorbar_ticks",
@@ -71,17 +71,8 @@ def check_symmetric(value, name="symmetric"):
 
 def check_vmax(value, name="vmax"):
     """``None`` or a finite number > 0."""
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise BrainviewTypeError(f"{name}: expected a number > 0 or None, got {describe(value)}.") from None
-    if not np.isfinite(number) or number <= 0:
-        raise BrainviewValueError(
-            f"{name}: must be a finite number > 0 (the top of the colour scale), got {value!r}."
-        )
-    return number
+    return check_number(value, name, optional=True, minimum=0, strict=True,
+                        hint="(the top of the colour scale)")
 
 
 def max_abs(values):

@@ -21,7 +21,7 @@ import weakref
 import numpy as np
 from traits.api import Any, Bool, HasStrictTraits, Python, Str, TraitType, observe
 
-from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from ..errors import BrainviewTypeError, BrainviewValueError, check_number, describe
 
 
 class Checked(TraitType):
@@ -141,14 +141,7 @@ class Layer(HasStrictTraits):
 
 def check_positive(value, name, *, allow_zero=False):
     """A float > 0 (or >= 0), else a brainview error naming ``name``."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise BrainviewTypeError(f"{name}: expected a number, got {describe(value)}.") from None
-    if not np.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise BrainviewValueError(f"{name}: must be a finite number {bound}, got {value!r}.")
-    return number
+    return check_number(value, name, minimum=0, strict=not allow_zero)
 
 
 def check_choice(value, choices, name):

@@ -40,7 +40,7 @@ from vtkmodules.vtkFiltersCore import vtkTubeFilter
 from vtkmodules.vtkFiltersSources import vtkConeSource, vtkSphereSource
 
 from .. import _vtk, colors
-from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from ..errors import BrainviewValueError, check_number, describe
 from ..geometry import graph
 from .base import Checked, Layer, StrictBool, check_opacity, check_positive
 
@@ -59,18 +59,6 @@ class _PerLayer(TraitType):
 
     def validate(self, obj, name, value):
         return getattr(obj, f"_check_{name}")(value)
-
-
-def _optional_float(value, name):
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise BrainviewTypeError(f"{name}: expected a number or None, got {describe(value)}.") from None
-    if not np.isfinite(number):
-        raise BrainviewValueError(f"{name}: expected a finite number or None, got {value!r}.")
-    return number
 
 
 def _vtk_array(array, name=None, id_type=False):
@@ -193,10 +181,10 @@ class Connectome(Layer):
         return value
 
     def _check_edge_vmin(self, value):
-        return _optional_float(value, "edge_vmin")
+        return check_number(value, "edge_vmin", optional=True)
 
     def _check_edge_vmax(self, value):
-        return _optional_float(value, "edge_vmax")
+        return check_number(value, "edge_vmax", optional=True)
 
     def _check_labels(self, node_labels, names):
         if node_labels is None or node_labels is False:

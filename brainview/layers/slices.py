@@ -21,23 +21,13 @@ import numpy as np
 from traits.api import Any, observe
 
 from .. import _vtk, colors
-from ..errors import BrainviewValueError, describe
+from ..errors import BrainviewValueError, check_number, describe
 from ..geometry.volume import world_plane
 from ..io import Image, finite_data, load_image
 from .base import Checked, Layer, check_bool, check_choice
 
 AXES = "xyz"
 INTERPOLATIONS = ("nearest", "linear")
-
-
-def _check_coordinate(value, name):
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise BrainviewValueError(f"{name}: expected a coordinate in mm, got {describe(value)}.") from None
-    if not np.isfinite(number):
-        raise BrainviewValueError(f"{name}: expected a finite coordinate in mm, got {value!r}.")
-    return number
 
 
 def _check_axes(value, name):
@@ -81,9 +71,9 @@ class Slices(Layer):
     #: ``{"x": vtkImageActor, "y": ..., "z": ...}``.
     actors = Any(transient=True)
 
-    x = Checked(_check_coordinate, 0.0)
-    y = Checked(_check_coordinate, 0.0)
-    z = Checked(_check_coordinate, 0.0)
+    x = Checked(check_number, 0.0)
+    y = Checked(check_number, 0.0)
+    z = Checked(check_number, 0.0)
     axes = Checked(_check_axes, "xyz")
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
     clim = Checked(lambda value, name: colors.check_clim(value, name=name))

@@ -22,7 +22,7 @@ import pyvista as pv
 from traits.api import Any, observe
 
 from .. import _vtk, colors
-from ..errors import BrainviewValueError, describe
+from ..errors import BrainviewValueError, check_number
 from ..io import load_surface, load_surface_data
 from .base import Checked, Layer, check_opacity
 
@@ -30,17 +30,7 @@ _BG_CONTRAST = 0.45
 
 
 def _check_threshold(value, name):
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise BrainviewValueError(f"{name}: expected a number >= 0 or None, got {describe(value)}.") from None
-    if not np.isfinite(number) or number < 0:
-        raise BrainviewValueError(
-            f"{name}: must be >= 0 (it applies to |value|), got {value!r}."
-        )
-    return number
+    return check_number(value, name, optional=True, minimum=0, hint="(it applies to |value|)")
 
 
 class Surface(Layer):
