@@ -23,7 +23,7 @@ from .errors import BrainviewTypeError, BrainviewValueError, describe
 
 __all__ = [
     "get_cmap", "to_rgb", "check_clim", "auto_clim", "cmap_table", "lookup_table",
-    "resolve_threshold",
+    "resolve_threshold", "robust_range",
 ]
 
 
@@ -143,6 +143,27 @@ def auto_clim(data, *, robust=False):
     if low >= high:
         return low - 0.5, high + 0.5
     return low, high
+
+
+def robust_range(data, *, max_samples=1_000_000):
+    """The 2nd–98th percentiles of the non-zero finite values: a default colour range.
+
+    Large arrays are subsampled evenly in memory order (no copy of the image);
+    constant or empty data get a non-empty range as in :func:`auto_clim`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> robust_range(np.array([0.0, 1.0, 1.0, np.nan]))
+    (0.5, 1.5)
+    """
+    values = np.asarray(data).ravel(order="K")
+    if values.size > max_samples:
+        values = values[:: values.size // max_samples]
+    keep = values != 0
+    if values.dtype.kind == "f":
+        keep &= np.isfinite(values)
+    return auto_clim(values[keep], robust=True)
 
 
 def cmap_table(cmap, n_colors=256):

@@ -360,3 +360,14 @@ def test_4d_map_is_a_clear_error():
 def test_bad_inputs(bad, error, match):
     with pytest.raises(error, match=match):
         bv.layers.stat_map.load_stat_maps(bad) if isinstance(bad, dict) else StatMap(bad)
+
+
+def test_slices_mode_over_the_default_mni_background(fig):
+    """The default background (the MNI template) draws under the map in slices mode."""
+    layer = bv.stat_map(bv.datasets.load_motor_map(), threshold=3.0, mode="slices")
+    pixels = fig.screenshot()
+    grey = (np.abs(pixels[..., 0].astype(int) - pixels[..., 2]) < 10) & (pixels[..., 0] > 60)
+    warm = (pixels[..., 0] > 150) & (pixels[..., 2] < 80)
+    assert grey.sum() > 1000, "anatomy shows"
+    assert warm.sum() > 20, "supra-threshold voxels show in warm colours"
+    assert layer.mode == "slices"

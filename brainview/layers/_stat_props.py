@@ -140,9 +140,7 @@ class PlaneProps:
         self._bg = bg
         self._bg_clim = None
         if bg is not None:
-            from .slices import _robust_clim
-
-            self._bg_clim = _robust_clim(bg.data)
+            self._bg_clim = colors.robust_range(bg.data)
         self.coords = list(coords)
         self.actors = {}
         for axis in range(3):

@@ -210,11 +210,5 @@ def default_level(data):
     >>> default_level(np.array([0, 0, 1, 1, 1.0]))
     1.0
     """
-    values = np.asarray(data)
-    if values.size > 1_000_000:
-        values = values.ravel()[:: values.size // 1_000_000]
-    values = values[np.isfinite(values) & (values != 0)]
-    if values.size == 0:
-        return 0.5
-    low, high = np.percentile(values, [2, 98])
+    low, high = colors.robust_range(data)
     return float((low + high) / 2)

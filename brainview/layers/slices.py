@@ -93,7 +93,7 @@ class Slices(Layer):
             coords = bounds.mean(axis=1)
         coords = _check_coords(coords)
         if clim is None:
-            clim = _robust_clim(self._sampled.data)
+            clim = colors.robust_range(self._sampled.data)
         super().__init__(
             name=name or image.name, x=coords[0], y=coords[1], z=coords[2], axes=axes,
             cmap=cmap, clim=clim, transparent_below=transparent_below,
@@ -199,11 +199,3 @@ def _check_coords(coords):
             f"coords: expected three mm coordinates (x, y, z), got {describe(coords)}."
         )
     return values
-
-
-def _robust_clim(data):
-    values = np.asarray(data)
-    if values.size > 1_000_000:
-        values = values.ravel()[:: values.size // 1_000_000]
-    values = values[np.isfinite(values) & (values != 0)] if values.dtype.kind == "f" else values[values != 0]
-    return colors.auto_clim(values, robust=True)

@@ -73,7 +73,7 @@ class Volume(Layer):
         self._image = image
         data = finite_data(image)
         if clim is None:
-            clim = _default_clim(data)
+            clim = colors.robust_range(data)
         super().__init__(
             name=name or image.name, cmap=cmap, clim=clim, opacity=check_opacity(opacity),
             ramp=ramp, blending=blending, shade=shade,
@@ -158,11 +158,3 @@ def _cpu_count():
     import os
 
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _default_clim(data):
-    values = np.asarray(data)
-    if values.size > 1_000_000:
-        values = values.ravel()[:: values.size // 1_000_000]
-    values = values[np.isfinite(values) & (values != 0)]
-    return colors.auto_clim(values, robust=True)
