@@ -168,8 +168,9 @@ def load_image(img, *, volume=None, name="img"):
                 f"numpy array, got {describe(data)}."
             )
     elif hasattr(img, "dataobj") and hasattr(img, "affine"):
-        data, affine = _read_dataobj(img, name, getattr(img, "get_filename", lambda: None)())
-        label = Path(img.get_filename()).name if getattr(img, "get_filename", None) and img.get_filename() else type(img).__name__
+        filename = img.get_filename() if hasattr(img, "get_filename") else None
+        data, affine = _read_dataobj(img, name, filename)
+        label = Path(filename).name if filename else type(img).__name__
     else:
         raise BrainviewTypeError(
             f"{name}: expected {_IMAGE_KINDS}, got {describe(img)}. "
