@@ -1,0 +1,1 @@
+"""Writers of a figure to files users keep and share (HTML, movies, scene files)."""
