@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 
 _PYLAB = (
     "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
-    "view", "title", "text", "colorbar",
+    "view", "title", "text", "colorbar", "export_html",
     "contour", "volume", "slices", "surface", "points",
     "stat_map", "glass_brain", "surface_montage",
     "atlas",

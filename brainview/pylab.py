@@ -26,7 +26,7 @@ from .montage import surface_montage
 
 __all__ = [
     "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
-    "view", "title", "text", "colorbar",
+    "view", "title", "text", "colorbar", "export_html",
     "contour", "volume", "slices", "surface", "points",
     "stat_map", "glass_brain", "surface_montage",
     "atlas",
@@ -131,6 +131,14 @@ def savefig(path, *, size=None):
 def screenshot(*, size=None):
     """The current figure as an ``(height, width, 3)`` uint8 array."""
     return gcf().screenshot(size=size)
+
+
+def export_html(path):
+    """Write the current figure to one self-contained, interactive HTML file.
+
+    It rotates and zooms in any browser, offline; see :meth:`Figure.export_html`.
+    """
+    return gcf().export_html(path)
 
 
 def view(name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None):

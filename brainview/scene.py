@@ -537,6 +537,61 @@ class Figure(HasStrictTraits):
         writer.SetInputData(image)
         writer.Write()
 
+    def export_html(self, path):
+        """Write the scene to one self-contained HTML file that rotates and zooms offline.
+
+        Needs the optional extra ``brainview[html]`` (trame-vtk); see
+        :mod:`brainview.export.html` for what each layer kind becomes.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            A ``.html`` file name.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> fig = Figure(size=(80, 60))
+        >>> fig.export_html(os.path.join(tempfile.mkdtemp(), "scene.html")).name
+        'scene.html'
+        >>> fig.close()
+        """
+        from .export.html import export_html
+
+        self._check_open()
+        return export_html(self, path)
+
+    def interactive(self, *, height=None):
+        """An interactive view of the scene for a Jupyter notebook, with no server.
+
+        The page :meth:`export_html` writes, in an ``<iframe srcdoc=...>``:
+        make it a cell's last expression to rotate and zoom the scene there.
+
+        Parameters
+        ----------
+        height : int, optional
+            Height in pixels (default: the figure's height).
+
+        Returns
+        -------
+        IPython.display.HTML
+
+        Examples
+        --------
+        >>> fig = Figure(size=(80, 60))
+        >>> "<iframe srcdoc=" in fig.interactive().data
+        True
+        >>> fig.close()
+        """
+        from .export.html import notebook_view
+
+        self._check_open()
+        return notebook_view(self, height=height)
+
     # ------------------------------------------------------------ lifetime
 
     @property

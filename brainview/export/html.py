@@ -170,8 +170,9 @@ def notebook_view(figure, *, height=None):
     if isinstance(height, bool) or not isinstance(height, (int, np.integer)) or not 1 <= height <= 16384:
         raise BrainviewValueError(f"height: expected a number of pixels 1..16384, got {describe(height)}.")
     page = html.escape(figure_html(figure), quote=True)
-    return HTML(f'<iframe srcdoc="{page}" style="width: 100%; max-width: {width}px; '
-                f'height: {int(height)}px; border: none;"></iframe>')
+    # In a <div>: IPython warns about HTML that starts with "<iframe".
+    return HTML(f'<div class="brainview-view"><iframe srcdoc="{page}" style="width: 100%; '
+                f'max-width: {width}px; height: {int(height)}px; border: none;"></iframe></div>')
 
 
 # ------------------------------------------------------------------ scene
@@ -244,7 +245,22 @@ def _scene_archive(serializers, window, renderer):
     """The zip (index.json: scene + arrays) that trame-vtk's standalone viewer loads."""
     from trame_vtk.modules.vtk.serializers.utils import reference_id
 
+    from trame_vtk.modules.vtk.serializers.initialize import vtk_config
+
     serializers.initialize_serializers()
+    # Lookup tables as colour transfer functions: vtk.js then draws the table's
+    # own colours (the plain serialiser keeps only its hue range).
+    encoded = vtk_config.convert_lut
+    vtk_config.convert_lut = True
+    try:
+        return _serialize(serializers, window, renderer)
+    finally:
+        vtk_config.convert_lut = encoded
+
+
+def _serialize(serializers, window, renderer):
+    from trame_vtk.modules.vtk.serializers.utils import reference_id
+
     context = serializers.SynchronizationContext()
     context.set_ignore_last_dependencies(True)
     scene = serializers.serialize(None, window, reference_id(window), context, 1)
@@ -272,22 +288,25 @@ def _fallback_level(volume):
 
 
 def _isosurface_actor(volume, level):
-    """An isosurface of a volume prop's voxels, in the same place (its matrix)."""
+    """An isosurface of a volume prop's voxels, moved to world mm by the prop's matrix."""
+    import pyvista as pv
     from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D
 
-    mapper_input = volume.GetMapper().GetInput()
+    from ..geometry.volume import transform_mesh
+
     extractor = vtkFlyingEdges3D()
-    extractor.SetInputData(mapper_input)
+    extractor.SetInputData(volume.GetMapper().GetInput())
     extractor.SetValue(0, float(level))
     extractor.ComputeNormalsOn()
     extractor.ComputeScalarsOff()
     extractor.Update()
+    matrix = np.array([[volume.GetMatrix().GetElement(i, j) for j in range(4)] for i in range(4)])
+    mesh = transform_mesh(pv.wrap(extractor.GetOutput()), matrix)
     mapper = _vtk.vtkPolyDataMapper()
-    mapper.SetInputData(extractor.GetOutput())
+    mapper.SetInputData(mesh)
     mapper.ScalarVisibilityOff()
     actor = _vtk.vtkActor()
     actor.SetMapper(mapper)
-    actor.SetUserMatrix(volume.GetMatrix())
     properties = volume.GetProperty()
     actor.GetProperty().SetColor(*properties.GetRGBTransferFunction().GetColor(level))
     high = properties.GetRGBTransferFunction().GetRange()[1]
