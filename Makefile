@@ -5,12 +5,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
 # Debian packages: Mesa OpenGL/EGL for off-screen rendering, Xvfb and the xcb
-# libraries Qt's xcb platform plugin loads, for the desktop-app tests.
-SYSTEM_PACKAGES := libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 xvfb \
+# libraries Qt's xcb platform plugin loads, for the desktop-app tests, and
+# Chromium, which opens the exported HTML headless (tests/test_html.py).
+SYSTEM_PACKAGES := libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 xvfb chromium \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxcb-xinput0 libxcb-cursor0 \
 	libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0
 
-.PHONY: install demo test test-unit test-gui system-deps benchmark clean
+.PHONY: install demo test test-unit test-gui system-deps benchmark docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,5 +51,11 @@ benchmark: install
 	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) scripts/benchmark.py
 
+# The Sphinx site (API reference + gallery of scripts/plot_*.py), offline, into docs/_build/html.
+docs: install
+	$(PY) -m pip install --quiet -e ".[docs]"
+	env -u DISPLAY $(PY) -m sphinx -b html -q docs docs/_build/html
+	@echo "Open docs/_build/html/index.html"
+
 clean:
-	rm -rf $(VENV) demo.png
+	rm -rf $(VENV) demo.png docs/_build docs/generated docs/auto_examples
