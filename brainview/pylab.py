@@ -26,7 +26,7 @@ from .montage import surface_montage
 
 __all__ = [
     "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
-    "view", "title", "text", "colorbar",
+    "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script",
     "contour", "volume", "slices", "surface", "points",
     "stat_map", "glass_brain", "surface_montage",
     "atlas",
@@ -110,6 +110,44 @@ def close(fig=None):
             _current = None
     if _current is None and _figures:
         _current = _figures[max(_figures)]
+
+
+def _make_current(fig):
+    global _current
+    num = max(_figures, default=0) + 1
+    _figures[num] = fig
+    _current = fig
+    return fig
+
+
+def save_scene(path, *, single_file=None):
+    """Save the current figure as a scene file (versioned JSON + data references, never pickle).
+
+    See :func:`brainview.export.scene_file.save_scene`.
+    """
+    from .export.scene_file import save_scene as _save
+
+    _save(gcf(), path, single_file=single_file)
+
+
+def load_scene(path):
+    """Open a scene file as a new current figure and return it.
+
+    See :func:`brainview.export.scene_file.load_scene`.
+    """
+    from .export.scene_file import load_scene as _load
+
+    return _make_current(_load(path))
+
+
+def export_script(path):
+    """Write the current figure as a runnable brainview script.
+
+    See :func:`brainview.export.script.export_script`.
+    """
+    from .export.script import export_script as _export
+
+    _export(gcf(), path)
 
 
 def show(*, block=None):
