@@ -54,6 +54,38 @@ def test_registry_has_a_verb_for_every_kind():
         assert callable(getattr(bv, kind)), f"no bv.{kind} verb for {cls.__name__}"
 
 
+#: Verb-only parameters (a verb may add, never change, what its class takes).
+VERB_EXTRAS = {"stat_map": {"masker", "selected"}}
+#: Verb defaults that differ from the class on purpose, with the reason.
+VERB_DEFAULTS = {("stat_map", "outline"): "None: a glass brain unless the figure has one"}
+
+
+@pytest.mark.parametrize("kind", sorted(LAYER_KINDS))
+def test_verb_signature_is_the_class_signature(kind):
+    import inspect
+
+    cls = LAYER_KINDS[kind]
+    verb = inspect.signature(getattr(bv, kind)).parameters
+    init = dict(list(inspect.signature(cls.__init__).parameters.items())[1:])
+    assert set(verb) - set(init) == VERB_EXTRAS.get(kind, set())
+    assert set(init) <= set(verb), f"bv.{kind} lacks {set(init) - set(verb)}"
+    for name, parameter in init.items():
+        if (kind, name) not in VERB_DEFAULTS:
+            assert verb[name].default == parameter.default, f"bv.{kind}({name}=) default differs"
+            assert verb[name].kind == parameter.kind, f"bv.{kind}({name}=) kind differs"
+
+
+@pytest.mark.parametrize("kind", sorted(LAYER_KINDS))
+def test_help_of_a_verb_documents_every_parameter(kind):
+    import inspect
+
+    verb = getattr(bv, kind)
+    undocumented = [name for name in inspect.signature(verb).parameters
+                    if f"{name} :" not in verb.__doc__ and f", {name}" not in verb.__doc__
+                    and f"{name}," not in verb.__doc__]
+    assert not undocumented, f"help(bv.{kind}) does not document {undocumented}"
+
+
 def test_get_params_returns_the_arguments_as_given(tmp_path):
     path = tmp_path / "z.nii.gz"
     nib.save(nib.Nifti1Image(_blob(), AFFINE), path)
