@@ -122,6 +122,20 @@ def test_clone_from_get_params_draws_the_same_picture(kind):
     np.testing.assert_array_equal(clone_fig.screenshot(), expected)
 
 
+@pytest.mark.parametrize("kind", sorted(LAYER_KINDS))
+def test_layer_pickles_as_its_parameters_and_draws_the_same_picture(kind):
+    fig, layer = _build(kind)
+    layer.opacity = 0.8
+    expected = fig.screenshot()
+    camera = fig.camera
+    copy = pickle.loads(pickle.dumps(layer))
+    assert copy.get_params().keys() == layer.get_params().keys() and copy.figure is None
+    other = bv.figure(size=SIZE, antialias=False)
+    other.add(copy)
+    other.camera = camera
+    np.testing.assert_array_equal(other.screenshot(), expected)
+
+
 def test_camera_pose_round_trips_exactly():
     fig, _ = _build("points")
     pose = {"position": (12.5, -310.25, 40.125), "focal_point": (1.0, 2.0, 3.0),

@@ -85,6 +85,14 @@ def _recording_init(init):
     return wrapper
 
 
+def _rebuild_layer(cls, params, state):
+    """Unpickle a layer: construct it from its parameters, then apply the later settings."""
+    layer = cls(**params)
+    for name, value in state.items():
+        setattr(layer, name, value)
+    return layer
+
+
 class Layer(HasStrictTraits):
     """Base class of all layers. Subclasses implement :meth:`props`.
 
@@ -136,6 +144,11 @@ class Layer(HasStrictTraits):
         0.5
         """
         return dict(self._params)
+
+    def __reduce_ex__(self, protocol):
+        # A layer travels to another process (joblib, dask) as its parameters and
+        # settings, never as VTK objects: the receiver rebuilds its own drawing.
+        return _rebuild_layer, (type(self), self.get_params(), self.get_state())
 
     def get_state(self):
         """Public traits set after construction that are not constructor arguments, as given.
