@@ -24,13 +24,13 @@ __version__ = "0.1.0"
 
 _PYLAB = (
     "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
-    "view", "title", "text", "colorbar", "export_html",
+    "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
     "contour", "volume", "slices", "surface", "points",
     "stat_map", "glass_brain", "surface_montage",
     "atlas",
     "connectome",
 )
-_SUBMODULES = ("colors", "datasets", "geometry", "io", "layers", "pylab", "scene")
+_SUBMODULES = ("colors", "datasets", "export", "geometry", "io", "layers", "pylab", "scene")
 _OBJECTS = {"Figure": "scene"}
 
 __all__ = [*_PYLAB, *_SUBMODULES, *_OBJECTS, "BrainviewError", "BrainviewTypeError",

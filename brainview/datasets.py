@@ -20,7 +20,9 @@ Examples
 
 from __future__ import annotations
 
+import collections
 import functools
+import hashlib
 import importlib.util
 import os
 from pathlib import Path
@@ -40,6 +42,77 @@ HEMIS = ("left", "right")
 FSAVERAGE5_MESHES = ("pial", "white", "inflated", "sphere", "flat")
 FSAVERAGE5_DATA = ("sulc", "curv", "thick", "area")
 _MESH_FILES = {"pial": "pial", "white": "white", "inflated": "infl", "sphere": "sphere", "flat": "flat"}
+
+
+#: The latest objects the loaders returned: ``id -> (object, loader, kwargs, item, digest)``.
+#: Scene files and script exports record such data as the loader call that made it.
+_RETURNED = collections.OrderedDict()
+_REMEMBERED = 64
+
+
+def content_digest(value):
+    """A short hash of the numbers in an array or an image (data and affine).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> content_digest(np.zeros(3)) == content_digest(np.zeros(3))
+    True
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    if hasattr(value, "dataobj") and hasattr(value, "affine"):
+        digest.update(np.ascontiguousarray(value.affine, dtype=float).tobytes())
+        value = np.asanyarray(value.dataobj)
+    array = np.ascontiguousarray(value)
+    digest.update(f"{array.dtype.str}{array.shape}".encode())
+    digest.update(array.view(np.uint8).ravel() if array.dtype != object else repr(array.tolist()).encode())
+    return digest.hexdigest()
+
+
+def _remember(value, loader, kwargs, item=None):
+    if isinstance(value, np.ndarray) or hasattr(value, "dataobj"):
+        _RETURNED[id(value)] = (value, loader, kwargs, item, content_digest(value))
+        _RETURNED.move_to_end(id(value))
+        while len(_RETURNED) > _REMEMBERED:
+            _RETURNED.popitem(last=False)
+
+
+def _recorded(loader):
+    """Remember what a loader returns (and its images/arrays), so it can be saved as the call."""
+
+    @functools.wraps(loader)
+    def wrapper(*args, **kwargs):
+        result = loader(*args, **kwargs)
+        _remember(result, loader.__name__, kwargs)
+        fields = result if isinstance(result, dict) else getattr(result, "__dict__", {})
+        for item, value in fields.items():
+            _remember(value, loader.__name__, kwargs, item)
+        if not (isinstance(result, np.ndarray) or hasattr(result, "dataobj")):
+            _RETURNED[id(result)] = (result, loader.__name__, kwargs, None, None)
+        return result
+
+    return wrapper
+
+
+def dataset_call(value):
+    """``(loader, kwargs, item)`` when ``value`` is unchanged data a loader here returned, else None.
+
+    Examples
+    --------
+    >>> img = load_motor_map()
+    >>> dataset_call(img)
+    ('load_motor_map', {}, None)
+    >>> import numpy as np
+    >>> dataset_call(np.zeros(3)) is None
+    True
+    """
+    entry = _RETURNED.get(id(value))
+    if entry is None or entry[0] is not value:
+        return None
+    _, loader, kwargs, item, digest = entry
+    if digest is not None and content_digest(value) != digest:
+        return None  # changed in place since it was loaded: save the data itself
+    return loader, dict(kwargs), item
 
 
 def nilearn_data_dir():
@@ -81,6 +154,7 @@ def _template_array():
     return data, img.affine.copy()
 
 
+@_recorded
 def load_mni152(*, resolution=1):
     """The MNI ICBM152 2009 T1 template, values scaled to 0..1.
 
@@ -110,6 +184,7 @@ def load_mni152(*, resolution=1):
     return image
 
 
+@_recorded
 def load_mni152_brain_mask(*, resolution=1, threshold=0.2):
     """The whole-brain mask: template > ``threshold`` (nilearn's definition), as int8.
 
@@ -125,6 +200,7 @@ def load_mni152_brain_mask(*, resolution=1, threshold=0.2):
     return nib.Nifti1Image(mask, template.affine)
 
 
+@_recorded
 def load_motor_map():
     """A real motor-task z-map (NeuroVault image 10426, 3 mm, LAS orientation).
 
@@ -184,6 +260,7 @@ def fsaverage5_data(kind="sulc", *, hemi="left"):
     return load_surface_data(nilearn_data_dir() / "fsaverage5" / f"{kind}_{hemi}.gii.gz")
 
 
+@_recorded
 def load_fsaverage5():
     """Every fsaverage5 mesh and map, as a dict ``{hemi: {name: ...}}``.
 
@@ -202,6 +279,7 @@ def load_fsaverage5():
     }
 
 
+@_recorded
 def load_seitzman_2018():
     """The 300 Seitzman et al. (2018) ROIs: MNI coordinates, radii and network names.
 
@@ -231,6 +309,7 @@ def load_seitzman_2018():
     }
 
 
+@_recorded
 def load_demo_atlas(*, resolution=2):
     """A real-anatomy labelled atlas: MNI grey matter split among the 300 Seitzman ROIs.
 

@@ -31,6 +31,10 @@ class ImageLoadError(BrainviewError, OSError):
     """A file could not be read as the kind of data asked for."""
 
 
+class SceneFileError(BrainviewValueError):
+    """A scene file that cannot be read as written: the message names the file and the problem."""
+
+
 class BrainviewWarning(UserWarning):
     """Something was done on the user's behalf: read the message."""
 

@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+import inspect
+
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 from .scene import Figure
 from .layers import Atlas, Connectome, Contour, Points, Slices, Surface, Volume
@@ -26,7 +28,7 @@ from .montage import surface_montage
 
 __all__ = [
     "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
-    "view", "title", "text", "colorbar", "export_html",
+    "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
     "contour", "volume", "slices", "surface", "points",
     "stat_map", "glass_brain", "surface_montage",
     "atlas",
@@ -112,6 +114,44 @@ def close(fig=None):
         _current = _figures[max(_figures)]
 
 
+def _make_current(fig):
+    global _current
+    num = max(_figures, default=0) + 1
+    _figures[num] = fig
+    _current = fig
+    return fig
+
+
+def save_scene(path, *, single_file=None):
+    """Save the current figure as a scene file (versioned JSON + data references, never pickle).
+
+    See :func:`brainview.export.scene_file.save_scene`.
+    """
+    from .export.scene_file import save_scene as _save
+
+    _save(gcf(), path, single_file=single_file)
+
+
+def load_scene(path):
+    """Open a scene file as a new current figure and return it.
+
+    See :func:`brainview.export.scene_file.load_scene`.
+    """
+    from .export.scene_file import load_scene as _load
+
+    return _make_current(_load(path))
+
+
+def export_script(path):
+    """Write the current figure as a runnable brainview script.
+
+    See :func:`brainview.export.script.export_script`.
+    """
+    from .export.script import export_script as _export
+
+    _export(gcf(), path)
+
+
 def show(*, block=None):
     """Open the current figure in the desktop window.
 
@@ -165,66 +205,36 @@ def colorbar(layer=None, *, title=None, n_labels=5):
 # ---------------------------------------------------------------- verbs
 
 
-def contour(img, *, level=None, color=None, cmap=None, clim=None, opacity=1.0,
-            smooth=0, volume=None, name=None):
-    """Isosurface(s) of an image; see :class:`brainview.layers.Contour`."""
-    return gcf().add(Contour(img, level=level, color=color, cmap=cmap, clim=clim,
-                             opacity=opacity, smooth=smooth, volume=volume, name=name))
+def _layer_verb(cls):
+    """The pylab verb of a layer class: its signature and docstring, adding to the current figure.
+
+    Generated from the class (the one registry of kinds), so a verb can never
+    drift from its class: no hand-copied defaults. Arguments are bound to the
+    class's signature first, so a wrong one raises the usual TypeError here.
+    """
+    init = inspect.signature(cls.__init__)
+    signature = init.replace(parameters=list(init.parameters.values())[1:])
+
+    def verb(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        return gcf().add(cls(*bound.args, **bound.kwargs))
+
+    verb.__name__ = verb.__qualname__ = cls.kind
+    verb.__module__ = __name__
+    verb.__signature__ = signature
+    verb.__doc__ = (f"Add a :class:`brainview.layers.{cls.__name__}` to the current figure and return it.\n"
+                    f"{inspect.cleandoc(cls.__doc__ or '')}")
+    return verb
 
 
-def volume(img, *, cmap="gray", clim=None, opacity=0.8, ramp="linear",
-           blending="composite", shade=False, volume=None, name=None):
-    """Volume rendering of an image; see :class:`brainview.layers.Volume`."""
-    return gcf().add(Volume(img, cmap=cmap, clim=clim, opacity=opacity, ramp=ramp,
-                            blending=blending, shade=shade, volume=volume, name=name))
-
-
-def slices(img, *, coords=None, axes="xyz", cmap="gray", clim=None,
-           transparent_below=False, interpolation="nearest", opacity=1.0,
-           volume=None, name=None):
-    """Orthogonal planes at mm coordinates; see :class:`brainview.layers.Slices`."""
-    return gcf().add(Slices(img, coords=coords, axes=axes, cmap=cmap, clim=clim,
-                            transparent_below=transparent_below,
-                            interpolation=interpolation, opacity=opacity,
-                            volume=volume, name=name))
-
-
-def surface(surf, overlay=None, *, cmap="hot", clim=None, threshold=None,
-            color=(0.9, 0.9, 0.9), bg_map=None, hemi="left", inflated=False,
-            opacity=1.0, name=None):
-    """A mesh with an optional per-vertex overlay; see :class:`brainview.layers.Surface`."""
-    return gcf().add(Surface(surf, overlay, cmap=cmap, clim=clim, threshold=threshold,
-                             color=color, bg_map=bg_map, hemi=hemi, inflated=inflated,
-                             opacity=opacity, name=name))
-
-
-def points(coords, *, size=4.0, color="yellow", values=None, cmap="viridis", clim=None,
-           opacity=1.0, resolution=16, name="points"):
-    """Spheres at mm coordinates; see :class:`brainview.layers.Points`."""
-    return gcf().add(Points(coords, size=size, color=color, values=values, cmap=cmap,
-                            clim=clim, opacity=opacity, resolution=resolution, name=name))
-
-
-def connectome(adjacency_matrix, node_coords=None, *, atlas=None, node_color="auto",
-               node_size=6.0, edge_cmap="RdBu_r", edge_vmin=None, edge_vmax=None,
-               edge_threshold=None, edge_width=2.0, tubes=False, width_by_weight=False,
-               node_labels=None, directed=None, symmetrize=False, legend=True,
-               opacity=1.0, name="connectome"):
-    """Nodes and weighted edges in mm; see :class:`brainview.layers.Connectome`."""
-    return gcf().add(Connectome(
-        adjacency_matrix, node_coords, atlas=atlas, node_color=node_color,
-        node_size=node_size, edge_cmap=edge_cmap, edge_vmin=edge_vmin, edge_vmax=edge_vmax,
-        edge_threshold=edge_threshold, edge_width=edge_width, tubes=tubes,
-        width_by_weight=width_by_weight, node_labels=node_labels, directed=directed,
-        symmetrize=symmetrize, legend=legend, opacity=opacity, name=name))
-
-
-def atlas(atlas, *, labels=None, lut=None, kind=None, regions=None, colors=None, opacity=1.0,
-          smooth=16, threshold=None, prob_display="isosurface", name=None):
-    """Coloured, named regions of an atlas; see :class:`brainview.layers.Atlas`."""
-    return gcf().add(Atlas(atlas, labels=labels, lut=lut, kind=kind, regions=regions,
-                           colors=colors, opacity=opacity, smooth=smooth, threshold=threshold,
-                           prob_display=prob_display, name=name))
+contour = _layer_verb(Contour)
+volume = _layer_verb(Volume)
+slices = _layer_verb(Slices)
+surface = _layer_verb(Surface)
+points = _layer_verb(Points)
+connectome = _layer_verb(Connectome)
+atlas = _layer_verb(Atlas)
+glass_brain = _layer_verb(GlassBrain)
 
 
 def stat_map(img, *, threshold=None, vmax=None, cmap="cold_hot", symmetric=True,
@@ -251,6 +261,9 @@ def stat_map(img, *, threshold=None, vmax=None, cmap="cold_hot", symmetric=True,
     return fig.add(StatMap(maps, volume=volume, name=name, **options))
 
 
-def glass_brain(mask=None, *, color=(0.7, 0.7, 0.75), opacity=0.15, name="glass brain"):
-    """A translucent brain outline; see :class:`brainview.layers.GlassBrain`."""
-    return gcf().add(GlassBrain(mask, color=color, opacity=opacity, name=name))
+stat_map.__doc__ += (
+    "\n    Parameters of :class:`brainview.layers.StatMap` (``outline`` aside, as above):\n\n"
+    "    masker : nilearn masker, optional\n        ``img`` is then a ``coef_`` array.\n"
+    "    selected : str, optional\n        The class shown first from a dict of maps.\n\n"
+    + inspect.cleandoc(StatMap.__doc__ or "")
+)

@@ -38,6 +38,13 @@ _IMAGE_WRITERS = {".png": "vtkPNGWriter", ".jpg": "vtkJPEGWriter", ".jpeg": "vtk
 LIVE_WINDOWS = weakref.WeakSet()
 
 
+def _plain_color(color):
+    """A colour as JSON can hold it: a name, an RGB list, or None."""
+    if color is None or isinstance(color, str):
+        return color
+    return [float(v) for v in color]
+
+
 def _check_size(size, name="size"):
     try:
         width, height = (int(v) for v in size)
@@ -97,7 +104,10 @@ class Figure(HasStrictTraits):
         self._pending_view = {}
         self._camera_set = False
         self._annotations = {}
+        self._annotation_specs = {}
         self._colorbars = []
+        self._colorbar_specs = {}
+        self._antialias = bool(antialias)
         self._closed = False
         self._interacting = False
 
@@ -270,6 +280,55 @@ class Figure(HasStrictTraits):
         """Frame every visible layer again, keeping the current direction."""
         self._camera_set = False
 
+    @property
+    def camera(self):
+        """The camera pose: ``{"position", "focal_point", "view_up", "view_angle"}`` (mm, degrees).
+
+        Reading it places the camera first if the scene has not been framed
+        yet. Assigning a pose (all four keys) sets it exactly: the values read
+        back are the ones given, which is what scene files and exported
+        scripts rely on.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> fig = Figure(size=(64, 64))
+        >>> fig.camera = {"position": (0, -300, 0), "focal_point": (0, 0, 0),
+        ...               "view_up": (0, 0, 1), "view_angle": 30.0}
+        >>> fig.camera["position"]
+        (0.0, -300.0, 0.0)
+        >>> fig.close()
+        """
+        self._apply_camera()
+        camera = self.renderer.GetActiveCamera()
+        return {"position": tuple(camera.GetPosition()), "focal_point": tuple(camera.GetFocalPoint()),
+                "view_up": tuple(camera.GetViewUp()), "view_angle": float(camera.GetViewAngle())}
+
+    @camera.setter
+    def camera(self, pose):
+        from .geometry.camera import check_pose
+
+        pose = check_pose(pose)
+        camera = self.renderer.GetActiveCamera()
+        camera.SetPosition(*pose["position"])
+        camera.SetFocalPoint(*pose["focal_point"])
+        camera.SetViewUp(*pose["view_up"])
+        camera.SetViewAngle(pose["view_angle"])
+        self.renderer.ResetCameraClippingRange()
+        self._pending_view = {}
+        self._camera_set = True
+        self.changed = True
+
+    @property
+    def camera_is_set(self):
+        """Whether the camera is placed (False: it frames the layers at the next render)."""
+        return self._camera_set
+
+    @property
+    def pending_view(self):
+        """The last :meth:`view` request not yet applied (a copy; empty when none)."""
+        return {} if self._camera_set else dict(self._pending_view)
+
     def bounds(self):
         """World mm bounds of every visible layer, or None for an empty scene."""
         boxes = [layer.bounds() for layer in self.layers if layer.visible]
@@ -284,6 +343,7 @@ class Figure(HasStrictTraits):
     def title(self, text, *, size=24, color=None):
         """A title centred at the top of the image."""
         actor = self._text_actor("title", text, size, color)
+        self._annotation_specs["title"] = {"kind": "title", "text": text, "size": size, "color": color}
         actor.GetTextProperty().SetJustificationToCentered()
         actor.GetTextProperty().SetVerticalJustificationToTop()
         actor.SetPosition(0.5, 0.97)
@@ -294,9 +354,28 @@ class Figure(HasStrictTraits):
         x, y = (float(v) for v in position)
         if not (0 <= x <= 1 and 0 <= y <= 1):
             raise BrainviewValueError(f"position: expected (x, y) in 0..1, got {position!r}.")
-        actor = self._text_actor(f"text{len(self._annotations)}", text, size, color)
+        key = f"text{len(self._annotations)}"
+        actor = self._text_actor(key, text, size, color)
         actor.SetPosition(x, y)
+        self._annotation_specs[key] = {"kind": "text", "text": text, "size": size, "color": color,
+                                       "position": [x, y]}
         return actor
+
+    def annotations(self):
+        """The title and texts as given: a list of ``{"kind", "text", "size", "color"[, "position"]}``."""
+        return [dict(spec, color=_plain_color(spec["color"])) for spec in self._annotation_specs.values()]
+
+    def set_annotations(self, specs):
+        """Add the title and texts that :meth:`annotations` returned (scene files use it)."""
+        for spec in specs:
+            options = {"size": spec.get("size", 24), "color": spec.get("color")}
+            if spec.get("kind") == "title":
+                self.title(spec["text"], **options)
+            elif spec.get("kind") == "text":
+                self.text(spec["text"], position=tuple(spec.get("position", (0.02, 0.02))), **options)
+            else:
+                raise BrainviewValueError(f"annotations: unknown kind {spec.get('kind')!r}; "
+                                          "expected 'title' or 'text'.")
 
     def _text_actor(self, key, text, size, color):
         if not isinstance(text, str):
@@ -366,8 +445,23 @@ class Figure(HasStrictTraits):
             bar.SetLabelFormat("%.2g")
         self.renderer.AddViewProp(bar)
         self._colorbars.append((layer, bar))
+        self._colorbar_specs[id(bar)] = {"title": title, "n_labels": int(n_labels)}
         self.changed = True
         return bar
+
+    def colorbar_specs(self):
+        """The colour bars as asked for: a list of ``{"layer", "title", "n_labels"}``."""
+        return [dict(self._colorbar_specs[id(bar)], layer=layer) for layer, bar in self._colorbars]
+
+    @property
+    def bgcolor(self):
+        """Background colour as an ``(r, g, b)`` tuple of 0..1 floats."""
+        return tuple(float(v) for v in self._bgcolor)
+
+    @property
+    def antialias(self):
+        """Whether FXAA antialiasing is on."""
+        return self._antialias
 
     def _foreground(self):
         return (0.0, 0.0, 0.0) if np.mean(self._bgcolor) > 0.5 else (1.0, 1.0, 1.0)

@@ -26,7 +26,7 @@ SIZE = (120, 120)
 #: pylab functions that manage figures and output rather than draw a layer.
 STATE_FUNCTIONS = {
     "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
-    "view", "title", "text", "colorbar", "export_html",
+    "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
 }
 
 #: Verbs that render their own figures and return an image, not a layer.

@@ -107,3 +107,38 @@ def fit_distance(box, focal, direction, up, view_angle, aspect):
         depth + np.abs(corners @ true_up) / tan_v,
     )
     return max(float(needed.max()), 1e-3)
+
+
+_POSE_KEYS = ("position", "focal_point", "view_up", "view_angle")
+
+
+def check_pose(pose, name="camera"):
+    """A camera pose dict with float tuples, validated: a brainview error names what is wrong.
+
+    Examples
+    --------
+    >>> check_pose({"position": (0, 0, 9), "focal_point": (0, 0, 0), "view_up": (0, 1, 0),
+    ...             "view_angle": 30})["position"]
+    (0.0, 0.0, 9.0)
+    """
+    from ..errors import BrainviewTypeError
+
+    if not isinstance(pose, dict) or set(pose) != set(_POSE_KEYS):
+        raise BrainviewTypeError(
+            f"{name}: expected a dict with exactly the keys {', '.join(_POSE_KEYS)}, got {pose!r}."
+        )
+    checked = {}
+    for key in _POSE_KEYS[:3]:
+        vector = np.asarray(pose[key], dtype=float) if not isinstance(pose[key], str) else None
+        if vector is None or vector.shape != (3,) or not np.isfinite(vector).all():
+            raise BrainviewValueError(f"{name}[{key!r}]: expected 3 finite numbers, got {pose[key]!r}.")
+        checked[key] = tuple(float(v) for v in vector)
+    if np.allclose(checked["position"], checked["focal_point"]):
+        raise BrainviewValueError(f"{name}: position and focal_point must differ, both are {checked['position']}.")
+    if np.linalg.norm(np.cross(np.subtract(checked["focal_point"], checked["position"]), checked["view_up"])) < 1e-9:
+        raise BrainviewValueError(f"{name}['view_up']: must not be parallel to the viewing direction.")
+    angle = pose["view_angle"]
+    if isinstance(angle, bool) or not isinstance(angle, (int, float, np.number)) or not 0 < angle < 180:
+        raise BrainviewValueError(f"{name}['view_angle']: expected degrees in (0, 180), got {angle!r}.")
+    checked["view_angle"] = float(angle)
+    return checked

@@ -103,6 +103,9 @@ class Atlas(Layer):
 
     kind = "atlas"
 
+    #: Parameters that are data: a string given for one of them is a file path.
+    data_params = ("atlas", "labels", "lut")
+
     #: Regions shown: None (all), or a name, a regex/substring of names, a
     #: label value, a compiled pattern, or a list of those. Live.
     regions = _Regions()

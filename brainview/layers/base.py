@@ -16,6 +16,8 @@ Examples
 
 from __future__ import annotations
 
+import functools
+import inspect
 import weakref
 
 import numpy as np
@@ -56,12 +58,111 @@ class StrictBool(Bool):
         check_bool(value, name)
 
 
+def _recording_init(init):
+    """Wrap a layer class's ``__init__`` so that the outermost call records its arguments.
+
+    scikit-learn's estimators store their parameters as given; brainview's
+    layers validate and load in ``__init__``, so the arguments are captured
+    here, before any of that, exactly as the caller passed them.
+    """
+    signature = inspect.signature(init)
+
+    @functools.wraps(init)
+    def wrapper(self, *args, **kwargs):
+        if "_params" not in self.__dict__:
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            params = dict(bound.arguments)
+            del params[next(iter(signature.parameters))]  # self
+            self.__dict__["_params"] = params
+            self.__dict__["_state"] = {}
+            init(self, *args, **kwargs)
+            self.__dict__["_initialised"] = True
+        else:
+            init(self, *args, **kwargs)
+
+    wrapper.__signature__ = signature
+    return wrapper
+
+
+def _rebuild_layer(cls, params, state):
+    """Unpickle a layer: construct it from its parameters, then apply the later settings."""
+    layer = cls(**params)
+    for name, value in state.items():
+        setattr(layer, name, value)
+    return layer
+
+
 class Layer(HasStrictTraits):
     """Base class of all layers. Subclasses implement :meth:`props`.
 
     Public attributes are strict (a typo such as ``layer.levle = 2`` raises);
     private ``_attributes`` hold VTK objects and data freely.
+
+    The layer contract (DESIGN.md section 2): every constructor argument is
+    kept as given and returned by :meth:`get_params`, and every public trait
+    set after construction is remembered as given: a trait named like a
+    constructor argument updates that parameter, any other one (``visible``,
+    a slice position) is returned by :meth:`get_state`. Together they rebuild
+    the same picture, in this process or another one.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _recording_init(cls.__dict__["__init__"])
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        # Record after validation: a refused value leaves the record as it was.
+        if not name.startswith("_") and self.__dict__.get("_initialised") and self.editable_trait(name):
+            if name in self._params:
+                self._params[name] = value
+            else:
+                self._state[name] = value
+
+    def editable_trait(self, name):
+        """Whether ``name`` is a public setting of the picture (not a VTK handle or an event)."""
+        trait = self.trait(name)
+        return trait is not None and not trait.transient and name not in ("name_",)
+
+    def get_params(self):
+        """The constructor arguments, as given (updated by later assignments of same-named traits).
+
+        ``type(layer)(**layer.get_params())`` builds a layer that draws the same
+        picture (:meth:`get_state` holds the other settings changed since).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from brainview.layers import Points
+        >>> layer = Points(np.zeros((1, 3)), size=3)
+        >>> layer.get_params()["size"]
+        3
+        >>> layer.opacity = 0.5
+        >>> layer.get_params()["opacity"]
+        0.5
+        """
+        return dict(self._params)
+
+    def __reduce_ex__(self, protocol):
+        # A layer travels to another process (joblib, dask) as its parameters and
+        # settings, never as VTK objects: the receiver rebuilds its own drawing.
+        return _rebuild_layer, (type(self), self.get_params(), self.get_state())
+
+    def get_state(self):
+        """Public traits set after construction that are not constructor arguments, as given.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from brainview.layers import Points
+        >>> layer = Points(np.zeros((1, 3)))
+        >>> layer.visible = False
+        >>> layer.get_state()
+        {'visible': False}
+        """
+        return dict(self._state)
 
     #: Prefix trait: every ``_name`` attribute is a plain Python attribute.
     __ = Python

@@ -126,6 +126,9 @@ class Connectome(Layer):
 
     kind = "connectome"
 
+    #: Parameters that are data: a string given for one of them is a file path.
+    data_params = ("adjacency_matrix", "node_coords", "atlas", "node_color", "node_labels")
+
     edge_threshold = _PerLayer()
     node_size = _PerLayer()
     node_color = _PerLayer()

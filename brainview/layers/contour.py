@@ -86,6 +86,9 @@ class Contour(Layer):
 
     kind = "contour"
 
+    #: Parameters that are data: a string given for one of them is a file path.
+    data_params = ("img",)
+
     #: The isosurface mesh in world mm (pyvista.PolyData).
     mesh = Any(transient=True)
 

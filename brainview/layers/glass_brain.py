@@ -113,6 +113,9 @@ class GlassBrain(Layer):
 
     kind = "glass_brain"
 
+    #: Parameters that are data: a string given for one of them is a file path.
+    data_params = ("mask",)
+
     #: The outline mesh in world mm (pyvista.PolyData).
     mesh = Any(transient=True)
 

@@ -100,6 +100,9 @@ class Points(Layer):
 
     kind = "points"
 
+    #: Parameters that are data: a string given for one of them is a file path.
+    data_params = ("coords", "values")
+
     #: Marker centres (pyvista.PolyData) with "size" and "rgb" arrays.
     mesh = Any(transient=True)
 

@@ -68,6 +68,9 @@ class Slices(Layer):
 
     kind = "slices"
 
+    #: Parameters that are data: a string given for one of them is a file path.
+    data_params = ("img",)
+
     #: ``{"x": vtkImageActor, "y": ..., "z": ...}``.
     actors = Any(transient=True)
 

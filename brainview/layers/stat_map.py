@@ -105,6 +105,9 @@ class StatMap(Layer):
 
     kind = "stat_map"
 
+    #: Parameters that are data: a string given for one of them is a file path.
+    data_params = ("img", "bg")
+
     threshold = _Threshold()
     vmax = Checked(check_vmax)
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))

@@ -72,6 +72,9 @@ class Surface(Layer):
 
     kind = "surface"
 
+    #: Parameters that are data: a string given for one of them is a file path.
+    data_params = ("surf", "overlay", "bg_map")
+
     #: The mesh in world mm (pyvista.PolyData) with an "rgb" array.
     mesh = Any(transient=True)
 

@@ -61,6 +61,9 @@ class Volume(Layer):
 
     kind = "volume"
 
+    #: Parameters that are data: a string given for one of them is a file path.
+    data_params = ("img",)
+
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
     clim = Checked(lambda value, name: colors.check_clim(value, name=name))
     ramp = Checked(lambda value, name: check_choice(value, RAMPS, name), "linear")
