@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import inspect
+import threading
 
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 from .scene import Figure
@@ -35,8 +36,21 @@ __all__ = [
     "connectome",
 ]
 
-_figures = {}
-_current = None
+
+class _ThreadState(threading.local):
+    """The state machine's memory, one per thread.
+
+    Each thread has its own figures and current figure: two threads scripting
+    with the verbs never draw into each other's figure. (Rendering itself is
+    serialised in :mod:`brainview.scene`, where VTK needs it.)
+    """
+
+    def __init__(self):
+        self.figures = {}
+        self.current = None
+
+
+_state = _ThreadState()
 
 
 # ---------------------------------------------------------------- figures
@@ -44,6 +58,9 @@ _current = None
 
 def figure(num=None, *, size=(800, 600), bgcolor="black", antialias=True):
     """Make a new current figure, or make figure ``num`` current.
+
+    Figures belong to the thread that made them: each thread has its own
+    current figure and numbering.
 
     Examples
     --------
@@ -53,26 +70,26 @@ def figure(num=None, *, size=(800, 600), bgcolor="black", antialias=True):
     True
     >>> bv.close(fig)
     """
-    global _current
-    if num is not None and num in _figures:
-        _current = _figures[num]
-        return _current
+    figures = _state.figures
+    if num is not None and num in figures:
+        _state.current = figures[num]
+        return _state.current
     if num is None:
-        num = max(_figures, default=0) + 1
+        num = max(figures, default=0) + 1
     fig = Figure(size=size, bgcolor=bgcolor, antialias=antialias)
-    _figures[num] = fig
-    _current = fig
+    figures[num] = fig
+    _state.current = fig
     return fig
 
 
 def gcf():
-    """The current figure, created if there is none."""
-    return _current if _current is not None else figure()
+    """The current figure of this thread, created if there is none."""
+    return _state.current if _state.current is not None else figure()
 
 
 def get_fignums():
-    """Numbers of the open figures."""
-    return sorted(_figures)
+    """Numbers of this thread's open figures."""
+    return sorted(_state.figures)
 
 
 def clf():
@@ -90,15 +107,15 @@ def close(fig=None):
     >>> bv.close("all"); bv.get_fignums()
     []
     """
-    global _current
-    if fig == "all":
-        targets = list(_figures)
+    figures = _state.figures
+    if isinstance(fig, str) and fig == "all":
+        targets = list(figures)
     elif fig is None:
-        targets = [n for n, f in _figures.items() if f is _current]
+        targets = [n for n, f in figures.items() if f is _state.current]
     elif isinstance(fig, Figure):
-        targets = [n for n, f in _figures.items() if f is fig] or fig.close() or []
+        targets = [n for n, f in figures.items() if f is fig] or fig.close() or []
     elif isinstance(fig, int) and not isinstance(fig, bool):
-        if fig not in _figures:
+        if fig not in figures:
             raise BrainviewValueError(f"fig: no open figure number {fig}; open ones: {get_fignums()}.")
         targets = [fig]
     else:
@@ -106,19 +123,18 @@ def close(fig=None):
             f"fig: expected a Figure, a figure number or 'all', got {describe(fig)}."
         )
     for num in targets:
-        closing = _figures.pop(num)
+        closing = figures.pop(num)
         closing.close()
-        if closing is _current:
-            _current = None
-    if _current is None and _figures:
-        _current = _figures[max(_figures)]
+        if closing is _state.current:
+            _state.current = None
+    if _state.current is None and figures:
+        _state.current = figures[max(figures)]
 
 
 def _make_current(fig):
-    global _current
-    num = max(_figures, default=0) + 1
-    _figures[num] = fig
-    _current = fig
+    num = max(_state.figures, default=0) + 1
+    _state.figures[num] = fig
+    _state.current = fig
     return fig
 
 
