@@ -10,6 +10,13 @@ One entry point per kind of input:
 - :func:`load_surface_data` — one value per vertex: an array, a GIfTI/MGH file
   or a FreeSurfer morphometry file (``lh.sulc``, ``lh.thickness``...).
 
+:func:`vtk_ready` is the one place data is made fit for VTK, which reads raw
+memory: native byte order and a dtype VTK has, without a copy when the array
+already is. :func:`load_image` applies it, so every :class:`Image` holds
+VTK-ready data; :func:`brainview.geometry.volume.index_image` (the one place
+numpy memory becomes ``vtkImageData``) applies it again to arrays that come
+another way.
+
 Examples
 --------
 >>> import numpy as np
@@ -36,7 +43,7 @@ from .errors import (
     describe,
 )
 
-__all__ = ["Image", "Surface", "load_image", "load_surface", "load_surface_data"]
+__all__ = ["Image", "Surface", "load_image", "load_surface", "load_surface_data", "vtk_ready"]
 
 _IMAGE_KINDS = "a path to a NIfTI/MGH file, a nibabel image or an (array, affine) pair"
 
@@ -178,15 +185,59 @@ def load_image(img, *, volume=None, name="img"):
         )
     affine = _check_affine(affine, name)
     data = _pick_volume(np.asanyarray(data), volume, name)
-    if data.dtype == bool:
-        data = data.view(np.uint8)
-    if not (np.issubdtype(data.dtype, np.number)) or np.iscomplexobj(data):
+    if data.dtype != bool and (not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data)):
         raise BrainviewTypeError(
             f"{name}: image data must be real numbers, got dtype {data.dtype}."
         )
-    data = data.view()
+    data = vtk_ready(data).view()
     data.flags.writeable = False
     return Image(data, affine, label)
+
+
+#: Dtypes (itemsize per kind) that VTK reads directly.
+_VTK_ITEMSIZES = {"u": (1, 2, 4, 8), "i": (1, 2, 4, 8), "f": (4, 8)}
+
+
+def vtk_ready(data):
+    """The array in native byte order and a dtype VTK reads; the same memory when it already is.
+
+    VTK reads raw memory, so a big-endian array (every MGH/MGZ file, many
+    NIfTI files) handed over as is draws noise. This function is the one
+    place data is converted for VTK: a native array of a supported dtype is
+    returned without a copy, bool is viewed as uint8 (no copy either), and
+    anything else (non-native byte order, float16, long double) is copied
+    once into the nearest supported native dtype. Values never change.
+
+    Parameters
+    ----------
+    data : numpy.ndarray
+        Real numbers or bools, any byte order, layout or subclass (memory maps).
+
+    Returns
+    -------
+    numpy.ndarray
+        Native byte order; dtype uint/int 8-64 bit, float32 or float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> big = np.arange(3, dtype=">i2")
+    >>> vtk_ready(big).dtype.str, vtk_ready(big).tolist()
+    ('<i2', [0, 1, 2])
+    >>> native = np.arange(3, dtype=np.float32)
+    >>> vtk_ready(native) is native
+    True
+    """
+    dtype = data.dtype
+    if dtype.kind == "b":
+        return data.view(np.uint8)
+    if dtype.kind not in _VTK_ITEMSIZES:
+        return data  # refused with a named error by the caller (complex, objects, ...)
+    if dtype.itemsize not in _VTK_ITEMSIZES[dtype.kind]:
+        return data.astype(np.float32 if dtype.itemsize < 4 else np.float64)
+    if not dtype.isnative:
+        return data.astype(dtype.newbyteorder("="))
+    return data
 
 
 def _read_image_file(path, name):
@@ -207,7 +258,7 @@ def _read_image_file(path, name):
 
 def _read_dataobj(img, name, path):
     try:
-        data = np.asanyarray(img.dataobj)
+        data = vtk_ready(np.asanyarray(img.dataobj))
     except Exception as error:  # truncated gzip streams surface here
         where = f"'{path}'" if path else "the image"
         raise ImageLoadError(

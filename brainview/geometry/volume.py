@@ -25,16 +25,19 @@ from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter
 
-# VTK has no float16 and no bool; everything else maps to a VTK array type.
-_VTK_UNSUPPORTED = {np.dtype(np.float16): np.float32, np.dtype(bool): np.uint8}
+from ..io import vtk_ready
 
 
 def index_image(data):
     """Wrap a 3-D array as ``vtkImageData`` in voxel index space, without copying.
 
-    Returns the image and the permutation of voxel axes it uses: VTK wants
-    the first axis fastest (Fortran order), so a C-ordered array is wrapped
-    transposed (axes reversed) instead of copied.
+    The one place numpy memory becomes VTK image data. Byte order and dtype
+    are made native and supported by :func:`brainview.io.vtk_ready` (a copy
+    only when they are not); the layout is kept: VTK wants the first axis
+    fastest (Fortran order), so a C-ordered array is wrapped transposed (axes
+    reversed) instead of copied. Only a non-contiguous array is copied.
+
+    Returns the image and the permutation of voxel axes it uses.
 
     Examples
     --------
@@ -43,9 +46,7 @@ def index_image(data):
     >>> image.GetDimensions(), axes
     ((2, 3, 4), (0, 1, 2))
     """
-    data = np.asarray(data)
-    if data.dtype in _VTK_UNSUPPORTED:
-        data = data.astype(_VTK_UNSUPPORTED[data.dtype])
+    data = vtk_ready(np.asarray(data))
     if data.flags.f_contiguous:
         flat, axes, dims = data.ravel(order="F"), (0, 1, 2), data.shape
     elif data.flags.c_contiguous:
