@@ -258,7 +258,7 @@ def _read_image_file(path, name):
 
 def _read_dataobj(img, name, path):
     try:
-        data = vtk_ready(np.asanyarray(img.dataobj))
+        data = vtk_ready(_volumes_last(img, np.asanyarray(img.dataobj)))
     except Exception as error:  # truncated gzip streams surface here
         where = f"'{path}'" if path else "the image"
         raise ImageLoadError(
@@ -266,6 +266,21 @@ def _read_dataobj(img, name, path):
             "The file is corrupt or truncated."
         ) from error
     return data, img.affine
+
+
+def _volumes_last(img, data):
+    """The data with non-spatial axes last: MINC stores time first ('time', 'zspace', ...).
+
+    nibabel's affine of such a file maps the spatial axes only, wherever they
+    are; brainview, like NIfTI, takes volumes along the last axis. A view, no copy.
+    """
+    minc = getattr(img.dataobj, "minc_file", None)
+    # nibabel has no public accessor for MINC dimension names.
+    names, spatial = getattr(minc, "_dim_names", None), getattr(minc, "_spatial_dims", None)
+    if not names or not spatial or len(names) != data.ndim:
+        return data
+    others = [axis for axis, dim in enumerate(names) if dim not in spatial]
+    return np.moveaxis(data, others, list(range(data.ndim - len(others), data.ndim)))
 
 
 def _check_affine(affine, name):

@@ -241,3 +241,36 @@ def test_sulcal_shading_separates_sulci_from_gyri():
     brightness = layer.vertex_colors()[:, 0] / layer.color[0]
     assert brightness[sulc < -0.5].mean() - brightness[sulc > 0.5].mean() > 0.3
     assert brightness.max() <= 1.0
+
+
+@pytest.mark.parametrize("dtype", [bool, np.uint8, np.int16, np.float32, ">i2"])
+def test_binary_mask_gets_level_half_without_a_no_surface_warning(dtype):
+    mask = np.zeros((8, 8, 8), dtype=dtype)
+    mask[2:6, 2:6, 2:6] = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BrainviewWarning)
+        layer = Contour((mask, AFFINE))
+    assert layer.level == 0.5
+    assert layer.mesh.n_points > 0
+
+
+def test_real_brain_mask_gets_level_half():
+    from brainview.datasets import load_mni152_brain_mask
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BrainviewWarning)
+        assert Contour(load_mni152_brain_mask(resolution=2)).level == 0.5
+
+
+@pytest.mark.parametrize("low, high", [(2, 7), (-1, 1), (0, 255)])
+def test_two_valued_data_default_level_is_their_midpoint(low, high):
+    data = np.full((6, 6, 6), low, dtype=np.float32)
+    data[1:4, 1:4, 1:4] = high
+    assert Contour((data, AFFINE)).level == (low + high) / 2
+
+
+def test_three_valued_data_keeps_the_robust_default_level():
+    data = np.zeros((6, 6, 6), dtype=np.float32)
+    data[1:4, 1:4, 1:4] = 1
+    data[2, 2, 2] = 3
+    assert Contour((data, AFFINE)).level != 0.5
