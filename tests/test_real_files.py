@@ -17,6 +17,7 @@ import pytest
 
 import brainview as bv
 from brainview.datasets import load_demo_atlas, load_mni152
+from brainview.errors import BrainviewValueError
 from brainview.geometry.glass_brain import outline_mesh
 from brainview.io import load_image, vtk_ready
 from brainview.layers import Atlas, Contour, Slices, StatMap, Volume
@@ -269,3 +270,90 @@ def test_unusual_dtypes_become_native_and_keep_their_values(dtype):
     assert ready.dtype.isnative and ready.dtype.itemsize in (1, 2, 4, 8)
     assert ready.dtype.kind == np.dtype(dtype).kind
     np.testing.assert_array_equal(ready, array)
+
+
+# ------------------------------------------ nilearn and FreeSurfer surfaces
+
+NILEARN_SURFACE_DATA = Path(__import__("nilearn").__file__).parent / "surface" / "tests" / "data"
+
+
+@pytest.fixture(scope="module")
+def fsaverage():
+    from nilearn.datasets import load_fsaverage, load_fsaverage_data
+
+    return load_fsaverage(), load_fsaverage_data(data_type="sulcal")
+
+
+def test_nilearn_polymesh_is_accepted_as_a_mesh(fsaverage):
+    meshes, _ = fsaverage
+    pial = meshes["pial"]
+    left = bv.layers.Surface(pial, hemi="left")
+    right = bv.layers.Surface(pial, hemi="right")
+    both = bv.layers.Surface(pial, hemi="both")
+    assert left.n_vertices == right.n_vertices == pial.parts["left"].n_vertices
+    assert both.n_vertices == 2 * left.n_vertices
+    np.testing.assert_array_equal(left.mesh.points, pial.parts["left"].coordinates)
+    assert left.mesh.points[:, 0].mean() < 0 < right.mesh.points[:, 0].mean()
+
+
+def test_nilearn_polymesh_asks_for_a_hemisphere_by_name(fsaverage):
+    from brainview.io import load_surface
+
+    with pytest.raises(BrainviewValueError, match=r"hemi: .*'left', 'right'.*got 'top'"):
+        load_surface(fsaverage[0]["pial"], hemi="top")
+    with pytest.raises(BrainviewValueError, match="hemi:"):
+        load_surface(fsaverage[0]["pial"])
+
+
+def test_nilearn_surface_image_gives_mesh_and_overlay(fsaverage):
+    _, sulcal = fsaverage
+    for hemi in ("left", "right"):
+        layer = bv.layers.Surface(sulcal, hemi=hemi, cmap="coolwarm")
+        np.testing.assert_array_equal(layer.overlay, sulcal.data.parts[hemi])
+    both = bv.layers.Surface(sulcal, hemi="both")
+    np.testing.assert_array_equal(
+        both.overlay, np.concatenate([sulcal.data.parts["left"], sulcal.data.parts["right"]]))
+
+
+def test_nilearn_surface_image_as_overlay_on_fsaverage5(fsaverage):
+    _, sulcal = fsaverage
+    layer = bv.layers.Surface("fsaverage5", sulcal, hemi="right")
+    np.testing.assert_array_equal(layer.overlay, sulcal.data.parts["right"])
+
+
+def test_freesurfer_annot_draws_regions_in_their_table_colours():
+    path = NILEARN_SURFACE_DATA / "test.annot"
+    values, table, names = nib.freesurfer.read_annot(path)
+    layer = bv.layers.Surface("fsaverage5", path, hemi="left")
+    assert set(layer.label_names.values()) == {n.decode() for n in names}
+    rgb = layer.vertex_colors()
+    for vertex in np.random.default_rng(0).choice(np.flatnonzero(values >= 0), 20):
+        np.testing.assert_allclose(rgb[vertex], table[values[vertex], :3] / 255)
+    assert layer.colorbar_table() is None
+
+
+def test_gifti_label_file_draws_regions_in_their_table_colours():
+    path = Path(nib.__file__).parent / "gifti" / "tests" / "data" / "rh.aparc.annot.gii"
+    gii = nib.load(path)
+    n_vertices = len(gii.darrays[0].data)
+    mesh = (np.random.default_rng(0).random((n_vertices, 3)), np.array([[0, 1, 2]]))
+    layer = bv.layers.Surface(mesh, path)
+    colors = {entry.key: entry.rgba[:3] for entry in gii.labeltable.labels}
+    vertex = int(np.flatnonzero(gii.darrays[0].data == gii.labeltable.labels[3].key)[0])
+    np.testing.assert_allclose(layer.vertex_colors()[vertex], colors[gii.labeltable.labels[3].key])
+
+
+def test_freesurfer_label_is_a_vertex_subset_not_a_length_error():
+    path = NILEARN_SURFACE_DATA / "test.label"
+    vertices = nib.freesurfer.read_label(path)
+    layer = bv.layers.Surface("fsaverage5", path, hemi="left")
+    assert set(np.flatnonzero(layer.shown_vertices())) == set(vertices.tolist())
+    with pytest.raises(BrainviewValueError, match=r"names vertices .* but the mesh has 3"):
+        bv.layers.Surface((np.eye(3), np.array([[0, 1, 2]])), path)
+
+
+def test_annot_file_as_values_gets_a_pointer_to_label_drawing():
+    from brainview.io import load_surface_data
+
+    with pytest.raises(BrainviewValueError, match="named regions, not values"):
+        load_surface_data(NILEARN_SURFACE_DATA / "test.annot")
