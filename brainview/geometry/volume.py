@@ -78,8 +78,7 @@ def transform_mesh(mesh, matrix):
         return mesh  # an empty isosurface (level outside the data): nothing to move
     linear = matrix[:3, :3]
     points = np.asarray(mesh.points)
-    # Stay in the points' precision (float32 from VTK filters): half the memory traffic.
-    mesh.points = points @ linear.T.astype(points.dtype) + matrix[:3, 3].astype(points.dtype)
+    mesh.points = _rows_times(points, linear.T) + matrix[:3, 3].astype(points.dtype)
     if np.linalg.det(linear) < 0 and mesh.n_cells:
         # A mirroring matrix (a flipped axis, or the axis reversal of a C-ordered
         # array) turns triangles inside out: restore the winding, or two-sided
@@ -88,11 +87,20 @@ def transform_mesh(mesh, matrix):
     normals = mesh.point_data.get("Normals")
     if normals is not None:
         # Normals transform with the inverse transpose; this also handles flips.
-        turned = np.asarray(normals) @ np.linalg.inv(linear)
+        turned = _rows_times(np.asarray(normals), np.linalg.inv(linear))
         turned /= np.maximum(np.linalg.norm(turned, axis=1, keepdims=True), 1e-12)
         mesh.point_data["Normals"] = turned.astype(np.float32)
         mesh.point_data.active_normals_name = "Normals"
     return mesh
+
+
+def _rows_times(rows, matrix):
+    """``rows (n, 3) @ matrix (3, 3)`` in the rows' precision (float32 from VTK: half the traffic).
+
+    ``np.dot`` rather than ``@``: numpy's matmul of a tall ``(n, 3)`` array by
+    a 3×3 takes a slow non-BLAS loop (73 ms vs 5 ms for 170k points).
+    """
+    return np.dot(rows, matrix.astype(rows.dtype))
 
 
 def _reverse_triangles(mesh):
