@@ -433,8 +433,8 @@ def load_surface(surf, *, hemi=None, name="surf"):
             f"a mesh with .coordinates and .faces or a nilearn PolyMesh/SurfaceImage, "
             f"got {describe(surf)}."
         )
-    vertices = np.asarray(vertices, dtype=float)
-    faces = np.asarray(faces)
+    vertices = np.asarray(vertices, dtype=float)  # native float64, whatever the file's byte order
+    faces = vtk_ready(np.asarray(faces))
     if vertices.ndim != 2 or vertices.shape[1] != 3:
         raise BrainviewValueError(
             f"{name}: vertices must have shape (n, 3), got {vertices.shape}."

@@ -274,3 +274,30 @@ def test_three_valued_data_keeps_the_robust_default_level():
     data[1:4, 1:4, 1:4] = 1
     data[2, 2, 2] = 3
     assert Contour((data, AFFINE)).level != 0.5
+
+
+_DTYPES = ["i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f4", "f8"]
+
+
+@pytest.mark.parametrize("endianness", ["<", ">"])
+@pytest.mark.parametrize("dtype", _DTYPES)
+@pytest.mark.parametrize("slope", [1.0, 0.5])
+def test_any_dtype_byte_order_and_scaling_draws_as_its_float_copy(tmp_path, dtype, endianness, slope):
+    from tests.conftest import smooth_sphere_phantom
+
+    values = np.clip(smooth_sphere_phantom(AFFINE, (20, 0, 10), 8, shape=(12, 12, 12)) * 10 + 50, 0, 100)
+    header = nib.Nifti1Header(endianness=endianness)
+    img = nib.Nifti1Image(values.astype(dtype), AFFINE, header)
+    inter = 0.0 if slope == 1 else 2.0
+    img.header.set_slope_inter(slope, inter)
+    path = tmp_path / "img.nii"
+    nib.save(img, path)
+    loaded = nib.load(path)
+    if np.dtype(dtype).itemsize > 1:
+        assert np.dtype(loaded.get_data_dtype()).str[0] == endianness
+    level = 60.0 * slope + inter
+    layer = Contour(path, level=level)
+    twin = Contour((loaded.get_fdata(), AFFINE), level=level)
+    assert layer.image.data.dtype.isnative
+    assert layer.mesh.n_points > 0
+    np.testing.assert_allclose(layer.mesh.points, twin.mesh.points, atol=1e-4)
