@@ -56,7 +56,9 @@ _IMAGE_KINDS = "a path to a NIfTI/MGH file, a nibabel image or an (array, affine
 class Image:
     """A 3-D array placed in world space (RAS+ millimetres) by its affine.
 
-    ``data`` is never copied from the caller's array and is read-only here.
+    ``data`` is VTK-ready (:func:`vtk_ready`: native byte order, a dtype VTK
+    reads), shares the caller's memory whenever it already was, and is
+    read-only here.
 
     Examples
     --------
@@ -161,7 +163,8 @@ def load_image(img, *, volume=None, name="img"):
     Returns
     -------
     Image
-        Data (never copied from an in-memory array) and a 4×4 affine.
+        Data in native byte order and a VTK dtype (:func:`vtk_ready`; an
+        in-memory array that already is one is not copied) and a 4×4 affine.
 
     Raises
     ------
