@@ -12,6 +12,8 @@ from brainview.errors import BrainviewTypeError, BrainviewValueError, BrainviewW
 from brainview.io import load_image, load_surface, load_surface_data
 from brainview.layers import Contour, Points, Slices, Surface, Volume
 
+from conftest import smooth_sphere_phantom
+
 AFFINE = np.array([[-2.0, 0, 0, 30], [0, 2, 0, -20], [0, 0, 2, -10], [0, 0, 0, 1]])
 
 
@@ -283,8 +285,6 @@ _DTYPES = ["i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f4", "f8"]
 @pytest.mark.parametrize("dtype", _DTYPES)
 @pytest.mark.parametrize("slope", [1.0, 0.5])
 def test_any_dtype_byte_order_and_scaling_draws_as_its_float_copy(tmp_path, dtype, endianness, slope):
-    from tests.conftest import smooth_sphere_phantom
-
     values = np.clip(smooth_sphere_phantom(AFFINE, (20, 0, 10), 8, shape=(12, 12, 12)) * 10 + 50, 0, 100)
     header = nib.Nifti1Header(endianness=endianness)
     img = nib.Nifti1Image(values.astype(dtype), AFFINE, header)

@@ -296,6 +296,17 @@ def test_nilearn_polymesh_is_accepted_as_a_mesh(fsaverage):
     assert left.mesh.points[:, 0].mean() < 0 < right.mesh.points[:, 0].mean()
 
 
+def test_nilearn_in_memory_mesh_and_one_part_polymesh_need_no_hemi(fsaverage):
+    from nilearn.surface import InMemoryMesh, PolyMesh
+
+    from brainview.io import load_surface
+
+    left = fsaverage[0]["pial"].parts["left"]
+    in_memory = InMemoryMesh(left.coordinates, left.faces)
+    assert load_surface(in_memory).n_vertices == left.n_vertices
+    assert load_surface(PolyMesh(left=in_memory)).n_vertices == left.n_vertices
+
+
 def test_nilearn_polymesh_asks_for_a_hemisphere_by_name(fsaverage):
     from brainview.io import load_surface
 
