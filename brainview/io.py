@@ -7,8 +7,18 @@ One entry point per kind of input:
   nilearn Niimg-like), or an ``(array, affine)`` pair.
 - :func:`load_surface` — a triangle mesh: a GIfTI or FreeSurfer geometry file,
   a ``(vertices, faces)`` pair, or a nilearn mesh object.
-- :func:`load_surface_data` — one value per vertex: an array, a GIfTI/MGH file
-  or a FreeSurfer morphometry file (``lh.sulc``, ``lh.thickness``...).
+- :func:`load_surface_data` — one value per vertex: an array, a GIfTI/MGH file,
+  a FreeSurfer morphometry file (``lh.sulc``, ``lh.thickness``...) or
+  ``.label`` file (a vertex subset), or nilearn's ``PolyData``/``SurfaceImage``.
+- :func:`load_surface_labels` — named, coloured regions per vertex: a
+  FreeSurfer ``.annot`` or a GIfTI label file.
+
+:func:`vtk_ready` is the one place data is made fit for VTK, which reads raw
+memory: native byte order and a dtype VTK has, without a copy when the array
+already is. :func:`load_image` applies it, so every :class:`Image` holds
+VTK-ready data; :func:`brainview.geometry.volume.index_image` (the one place
+numpy memory becomes ``vtkImageData``) applies it again to arrays that come
+another way.
 
 Examples
 --------
@@ -23,7 +33,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +46,8 @@ from .errors import (
     describe,
 )
 
-__all__ = ["Image", "Surface", "load_image", "load_surface", "load_surface_data"]
+__all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_data",
+           "load_surface_labels", "vtk_ready"]
 
 _IMAGE_KINDS = "a path to a NIfTI/MGH file, a nibabel image or an (array, affine) pair"
 
@@ -45,7 +56,9 @@ _IMAGE_KINDS = "a path to a NIfTI/MGH file, a nibabel image or an (array, affine
 class Image:
     """A 3-D array placed in world space (RAS+ millimetres) by its affine.
 
-    ``data`` is never copied from the caller's array and is read-only here.
+    ``data`` is VTK-ready (:func:`vtk_ready`: native byte order, a dtype VTK
+    reads), shares the caller's memory whenever it already was, and is
+    read-only here.
 
     Examples
     --------
@@ -118,6 +131,18 @@ class Surface:
         return len(self.vertices)
 
 
+@dataclass(frozen=True, eq=False)
+class SurfaceLabels:
+    """Regions on a mesh: a label per vertex (-1: none), and each label's name and colour.
+
+    ``colors`` maps a label to ``(r, g, b)`` in 0..1, as the file's colour table gives it.
+    """
+
+    values: np.ndarray
+    names: dict
+    colors: dict
+
+
 # ----------------------------------------------------------------- images
 
 
@@ -138,7 +163,8 @@ def load_image(img, *, volume=None, name="img"):
     Returns
     -------
     Image
-        Data (never copied from an in-memory array) and a 4×4 affine.
+        Data in native byte order and a VTK dtype (:func:`vtk_ready`; an
+        in-memory array that already is one is not copied) and a 4×4 affine.
 
     Raises
     ------
@@ -178,15 +204,59 @@ def load_image(img, *, volume=None, name="img"):
         )
     affine = _check_affine(affine, name)
     data = _pick_volume(np.asanyarray(data), volume, name)
-    if data.dtype == bool:
-        data = data.view(np.uint8)
-    if not (np.issubdtype(data.dtype, np.number)) or np.iscomplexobj(data):
+    if data.dtype != bool and (not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data)):
         raise BrainviewTypeError(
             f"{name}: image data must be real numbers, got dtype {data.dtype}."
         )
-    data = data.view()
+    data = vtk_ready(data).view()
     data.flags.writeable = False
     return Image(data, affine, label)
+
+
+#: Dtypes (itemsize per kind) that VTK reads directly.
+_VTK_ITEMSIZES = {"u": (1, 2, 4, 8), "i": (1, 2, 4, 8), "f": (4, 8)}
+
+
+def vtk_ready(data):
+    """The array in native byte order and a dtype VTK reads; the same memory when it already is.
+
+    VTK reads raw memory, so a big-endian array (every MGH/MGZ file, many
+    NIfTI files) handed over as is draws noise. This function is the one
+    place data is converted for VTK: a native array of a supported dtype is
+    returned without a copy, bool is viewed as uint8 (no copy either), and
+    anything else (non-native byte order, float16, long double) is copied
+    once into the nearest supported native dtype. Values never change.
+
+    Parameters
+    ----------
+    data : numpy.ndarray
+        Real numbers or bools, any byte order, layout or subclass (memory maps).
+
+    Returns
+    -------
+    numpy.ndarray
+        Native byte order; dtype uint/int 8-64 bit, float32 or float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> big = np.arange(3, dtype=">i2")
+    >>> vtk_ready(big).dtype.str, vtk_ready(big).tolist()
+    ('<i2', [0, 1, 2])
+    >>> native = np.arange(3, dtype=np.float32)
+    >>> vtk_ready(native) is native
+    True
+    """
+    dtype = data.dtype
+    if dtype.kind == "b":
+        return data.view(np.uint8)
+    if dtype.kind not in _VTK_ITEMSIZES:
+        return data  # refused with a named error by the caller (complex, objects, ...)
+    if dtype.itemsize not in _VTK_ITEMSIZES[dtype.kind]:
+        return data.astype(np.float32 if dtype.itemsize < 4 else np.float64)
+    if not dtype.isnative:
+        return data.astype(dtype.newbyteorder("="))
+    return data
 
 
 def _read_image_file(path, name):
@@ -207,7 +277,7 @@ def _read_image_file(path, name):
 
 def _read_dataobj(img, name, path):
     try:
-        data = np.asanyarray(img.dataobj)
+        data = vtk_ready(_volumes_last(img, np.asanyarray(img.dataobj)))
     except Exception as error:  # truncated gzip streams surface here
         where = f"'{path}'" if path else "the image"
         raise ImageLoadError(
@@ -215,6 +285,21 @@ def _read_dataobj(img, name, path):
             "The file is corrupt or truncated."
         ) from error
     return data, img.affine
+
+
+def _volumes_last(img, data):
+    """The data with non-spatial axes last: MINC stores time first ('time', 'zspace', ...).
+
+    nibabel's affine of such a file maps the spatial axes only, wherever they
+    are; brainview, like NIfTI, takes volumes along the last axis. A view, no copy.
+    """
+    minc = getattr(img.dataobj, "minc_file", None)
+    # nibabel has no public accessor for MINC dimension names.
+    names, spatial = getattr(minc, "_dim_names", None), getattr(minc, "_spatial_dims", None)
+    if not names or not spatial or len(names) != data.ndim:
+        return data
+    others = [axis for axis, dim in enumerate(names) if dim not in spatial]
+    return np.moveaxis(data, others, list(range(data.ndim - len(others), data.ndim)))
 
 
 def _check_affine(affine, name):
@@ -305,7 +390,7 @@ def finite_data(image, *, name="img", fill=None):
 # --------------------------------------------------------------- surfaces
 
 
-def load_surface(surf, *, name="surf"):
+def load_surface(surf, *, hemi=None, name="surf"):
     """Load a triangle mesh as a :class:`Surface`.
 
     Parameters
@@ -313,7 +398,14 @@ def load_surface(surf, *, name="surf"):
     surf : str, pathlib.Path, (vertices, faces) or nilearn mesh
         A GIfTI file (``.gii``/``.gii.gz``), a FreeSurfer geometry file
         (``lh.pial``, ``rh.white``, ...), a pair of arrays ``(n, 3)`` float and
-        ``(m, 3)`` int, or any object with ``coordinates`` and ``faces``.
+        ``(m, 3)`` int, any object with ``coordinates`` and ``faces``
+        (nilearn's ``InMemoryMesh``/``FileMesh``), a nilearn ``PolyMesh``
+        (``load_fsaverage()["pial"]``) or the mesh of a ``SurfaceImage``.
+    hemi : {"left", "right"}, optional
+        The part of a ``PolyMesh`` or ``SurfaceImage`` to take; needed when it
+        has both.
+    name : str
+        Parameter name used in error messages.
 
     Examples
     --------
@@ -324,6 +416,11 @@ def load_surface(surf, *, name="surf"):
     """
     if isinstance(surf, Surface):
         return surf
+    if hasattr(surf, "mesh") and hasattr(surf, "data"):  # nilearn SurfaceImage
+        surf = surf.mesh
+    if hasattr(surf, "parts") and isinstance(surf.parts, dict):  # nilearn PolyMesh
+        part = _pick_part(surf.parts, hemi, name)
+        return replace(load_surface(surf.parts[part], name=name), name=f"{type(surf).__name__} {part}")
     if isinstance(surf, (str, os.PathLike)):
         vertices, faces = _read_surface_file(Path(surf), name)
         label = Path(surf).name
@@ -335,11 +432,12 @@ def load_surface(surf, *, name="surf"):
         label = type(surf).__name__
     else:
         raise BrainviewTypeError(
-            f"{name}: expected a GIfTI/FreeSurfer surface path, a (vertices, faces) pair "
-            f"or a mesh with .coordinates and .faces, got {describe(surf)}."
+            f"{name}: expected a GIfTI/FreeSurfer surface path, a (vertices, faces) pair, "
+            f"a mesh with .coordinates and .faces or a nilearn PolyMesh/SurfaceImage, "
+            f"got {describe(surf)}."
         )
-    vertices = np.asarray(vertices, dtype=float)
-    faces = np.asarray(faces)
+    vertices = np.asarray(vertices, dtype=float)  # native float64, whatever the file's byte order
+    faces = vtk_ready(np.asarray(faces))
     if vertices.ndim != 2 or vertices.shape[1] != 3:
         raise BrainviewValueError(
             f"{name}: vertices must have shape (n, 3), got {vertices.shape}."
@@ -354,6 +452,19 @@ def load_surface(surf, *, name="surf"):
             f"{faces.min()}..{faces.max()}."
         )
     return Surface(vertices, faces, label)
+
+
+def _pick_part(parts, hemi, name, *, allow_both=False):
+    """The key of nilearn's ``parts`` dict (``PolyMesh``, ``PolyData``) that ``hemi`` names."""
+    choices = list(parts) + (["both"] if allow_both and len(parts) > 1 else [])
+    if hemi is None and len(parts) == 1:
+        return next(iter(parts))
+    if hemi not in choices:
+        raise BrainviewValueError(
+            f"hemi: {name} has the parts {', '.join(map(repr, parts))}; pass hemi= one of "
+            f"{', '.join(map(repr, choices))}, got {hemi!r}."
+        )
+    return hemi
 
 
 def _read_surface_file(path, name):
@@ -389,23 +500,45 @@ def _read_gifti(path):
     return nib.load(str(path))
 
 
-def load_surface_data(data, *, n_vertices=None, name="overlay"):
+def load_surface_data(data, *, n_vertices=None, hemi=None, name="overlay"):
     """Load one value per vertex as a 1-D float array.
 
     Parameters
     ----------
-    data : array-like, str or pathlib.Path
-        Values, or a GIfTI (``.gii``/``.gii.gz``), MGH/MGZ or FreeSurfer
-        morphometry file (``lh.sulc``, ``lh.thickness``, ``lh.curv``...).
+    data : array-like, str, pathlib.Path or nilearn surface data
+        Values; a GIfTI (``.gii``/``.gii.gz``), MGH/MGZ or FreeSurfer
+        morphometry file (``lh.sulc``, ``lh.thickness``, ``lh.curv``...); a
+        FreeSurfer ``.label`` file (a vertex subset: 1 on its vertices, NaN
+        elsewhere, so only the subset is drawn; needs ``n_vertices``); or a
+        nilearn ``PolyData`` or ``SurfaceImage`` (its data).
     n_vertices : int, optional
         The vertex count of the mesh the data belongs to; checked.
+    hemi : {"left", "right", "both"}, optional
+        The part of a ``PolyData``/``SurfaceImage`` to take (``"both"``: left
+        then right); needed when it has both.
+    name : str
+        Parameter name used in error messages.
 
     Examples
     --------
     >>> load_surface_data([1, 2, 3], n_vertices=3).tolist()
     [1.0, 2.0, 3.0]
     """
-    if isinstance(data, (str, os.PathLike)):
+    if hasattr(data, "mesh") and hasattr(data, "data"):  # nilearn SurfaceImage
+        data = data.data
+    if hasattr(data, "parts") and isinstance(data.parts, dict):  # nilearn PolyData
+        part = _pick_part(data.parts, hemi, name, allow_both=True)
+        keys = list(data.parts) if part == "both" else [part]
+        values = np.concatenate([np.asarray(data.parts[key], dtype=float) for key in keys])
+    elif isinstance(data, (str, os.PathLike)) and str(data).endswith(".label"):
+        values = _read_label_file(Path(data), n_vertices, name)
+    elif isinstance(data, (str, os.PathLike)) and _is_label_table_file(Path(data)):
+        raise BrainviewValueError(
+            f"{name}: '{Path(data).name}' holds named regions, not values; it is drawn in its "
+            "own colours by brainview.surface(mesh, overlay=path) "
+            "(see brainview.io.load_surface_labels)."
+        )
+    elif isinstance(data, (str, os.PathLike)):
         values = _read_surface_data_file(Path(data), name)
     else:
         try:
@@ -444,3 +577,118 @@ def _read_surface_data_file(path, name):
             f"{name}: could not read '{path}' as per-vertex data "
             f"({type(error).__name__}: {error})."
         ) from error
+
+
+def _read_label_file(path, n_vertices, name):
+    """A FreeSurfer ``.label`` file: 1.0 on its vertices, NaN elsewhere."""
+    import nibabel as nib
+
+    if not path.exists():
+        raise ImageLoadError(f"{name}: file not found: '{path}'. Check the path.")
+    if n_vertices is None:
+        raise BrainviewValueError(
+            f"{name}: '{path.name}' lists a subset of a mesh's vertices; the mesh's vertex "
+            "count is needed to place it. Pass it with the mesh, e.g. brainview.surface(mesh, overlay=path)."
+        )
+    try:
+        vertices = np.asarray(nib.freesurfer.read_label(str(path)), dtype=np.int64)
+    except Exception as error:
+        raise ImageLoadError(
+            f"{name}: could not read '{path}' as a FreeSurfer label "
+            f"({type(error).__name__}: {error})."
+        ) from error
+    if vertices.size and (vertices.min() < 0 or vertices.max() >= n_vertices):
+        raise BrainviewValueError(
+            f"{name}: '{path.name}' names vertices {vertices.min()}..{vertices.max()}, but the "
+            f"mesh has {n_vertices} vertices. Pass the label made on this mesh (same subject, "
+            "hemisphere and resolution)."
+        )
+    values = np.full(n_vertices, np.nan)
+    values[vertices] = 1.0
+    return values
+
+
+def _is_label_table_file(path):
+    """A FreeSurfer ``.annot`` or a GIfTI whose data are labels (``NIFTI_INTENT_LABEL``)."""
+    if path.name.endswith(".annot"):
+        return True
+    if not path.name.endswith((".gii", ".gii.gz")) or not path.exists():
+        return False
+    try:
+        gii = _read_gifti(path)
+    except Exception:  # unreadable: the data reader reports it
+        return False
+    return bool(gii.darrays) and gii.darrays[0].intent == 1002  # NIFTI_INTENT_LABEL
+
+
+def load_surface_labels(labels, *, n_vertices=None, name="overlay"):
+    """Named, coloured regions per vertex from a FreeSurfer ``.annot`` or GIfTI label file.
+
+    Parameters
+    ----------
+    labels : str or pathlib.Path
+        ``lh.aparc.annot`` and the like, or a GIfTI label file
+        (``*.label.gii``, ``rh.aparc.annot.gii``).
+    n_vertices : int, optional
+        The vertex count of the mesh the labels belong to; checked.
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    SurfaceLabels or None
+        None when the file holds values rather than labels.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import nibabel
+    >>> path = Path(nibabel.__file__).parent / "gifti/tests/data/rh.aparc.annot.gii"
+    >>> regions = load_surface_labels(path)
+    >>> sorted(regions.names.values())[:2], len(regions.values)
+    (['bankssts', 'caudalanteriorcingulate'], 151533)
+    """
+    if not isinstance(labels, (str, os.PathLike)) or not _is_label_table_file(Path(labels)):
+        return None
+    path = Path(labels)
+    try:
+        if path.name.endswith(".annot"):
+            regions = _read_annot(path)
+        else:
+            regions = _read_gifti_labels(path)
+    except Exception as error:
+        raise ImageLoadError(
+            f"{name}: could not read '{path}' as surface labels ({type(error).__name__}: {error})."
+        ) from error
+    if n_vertices is not None and len(regions.values) != n_vertices:
+        raise BrainviewValueError(
+            f"{name}: '{path.name}' labels {len(regions.values)} vertices but the mesh has "
+            f"{n_vertices}. Pass the labels made on this mesh (same hemisphere and resolution)."
+        )
+    return regions
+
+
+def _read_annot(path):
+    import nibabel as nib
+
+    values, table, names = nib.freesurfer.read_annot(str(path))
+    # read_annot gives each vertex its row in the colour table (-1: no label).
+    return SurfaceLabels(
+        values=np.asarray(values, dtype=np.int64),
+        names={row: _text(label) for row, label in enumerate(names)},
+        colors={row: tuple(float(c) / 255 for c in table[row, :3]) for row in range(len(names))},
+    )
+
+
+def _read_gifti_labels(path):
+    gii = _read_gifti(path)
+    table = gii.labeltable.labels
+    return SurfaceLabels(
+        values=np.asarray(gii.darrays[0].data, dtype=np.int64).ravel(),
+        names={int(entry.key): _text(entry.label) for entry in table},
+        colors={int(entry.key): tuple(float(c) for c in entry.rgba[:3]) for entry in table},
+    )
+
+
+def _text(label):
+    return label.decode() if isinstance(label, bytes) else str(label)

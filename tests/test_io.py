@@ -12,6 +12,8 @@ from brainview.errors import BrainviewTypeError, BrainviewValueError, BrainviewW
 from brainview.io import load_image, load_surface, load_surface_data
 from brainview.layers import Contour, Points, Slices, Surface, Volume
 
+from conftest import smooth_sphere_phantom
+
 AFFINE = np.array([[-2.0, 0, 0, 30], [0, 2, 0, -20], [0, 0, 2, -10], [0, 0, 0, 1]])
 
 
@@ -241,3 +243,61 @@ def test_sulcal_shading_separates_sulci_from_gyri():
     brightness = layer.vertex_colors()[:, 0] / layer.color[0]
     assert brightness[sulc < -0.5].mean() - brightness[sulc > 0.5].mean() > 0.3
     assert brightness.max() <= 1.0
+
+
+@pytest.mark.parametrize("dtype", [bool, np.uint8, np.int16, np.float32, ">i2"])
+def test_binary_mask_gets_level_half_without_a_no_surface_warning(dtype):
+    mask = np.zeros((8, 8, 8), dtype=dtype)
+    mask[2:6, 2:6, 2:6] = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BrainviewWarning)
+        layer = Contour((mask, AFFINE))
+    assert layer.level == 0.5
+    assert layer.mesh.n_points > 0
+
+
+def test_real_brain_mask_gets_level_half():
+    from brainview.datasets import load_mni152_brain_mask
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BrainviewWarning)
+        assert Contour(load_mni152_brain_mask(resolution=2)).level == 0.5
+
+
+@pytest.mark.parametrize("low, high", [(2, 7), (-1, 1), (0, 255)])
+def test_two_valued_data_default_level_is_their_midpoint(low, high):
+    data = np.full((6, 6, 6), low, dtype=np.float32)
+    data[1:4, 1:4, 1:4] = high
+    assert Contour((data, AFFINE)).level == (low + high) / 2
+
+
+def test_three_valued_data_keeps_the_robust_default_level():
+    data = np.zeros((6, 6, 6), dtype=np.float32)
+    data[1:4, 1:4, 1:4] = 1
+    data[2, 2, 2] = 3
+    assert Contour((data, AFFINE)).level != 0.5
+
+
+_DTYPES = ["i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f4", "f8"]
+
+
+@pytest.mark.parametrize("endianness", ["<", ">"])
+@pytest.mark.parametrize("dtype", _DTYPES)
+@pytest.mark.parametrize("slope", [1.0, 0.5])
+def test_any_dtype_byte_order_and_scaling_draws_as_its_float_copy(tmp_path, dtype, endianness, slope):
+    values = np.clip(smooth_sphere_phantom(AFFINE, (20, 0, 10), 8, shape=(12, 12, 12)) * 10 + 50, 0, 100)
+    header = nib.Nifti1Header(endianness=endianness)
+    img = nib.Nifti1Image(values.astype(dtype), AFFINE, header)
+    inter = 0.0 if slope == 1 else 2.0
+    img.header.set_slope_inter(slope, inter)
+    path = tmp_path / "img.nii"
+    nib.save(img, path)
+    loaded = nib.load(path)
+    if np.dtype(dtype).itemsize > 1:
+        assert np.dtype(loaded.get_data_dtype()).str[0] == endianness
+    level = 60.0 * slope + inter
+    layer = Contour(path, level=level)
+    twin = Contour((loaded.get_fdata(), AFFINE), level=level)
+    assert layer.image.data.dtype.isnative
+    assert layer.mesh.n_points > 0
+    np.testing.assert_allclose(layer.mesh.points, twin.mesh.points, atol=1e-4)

@@ -195,3 +195,18 @@ def test_views_are_not_mirrored(fig, kind):
     fig.view("right")
     pixels = fig.screenshot()
     assert _blob_columns(pixels, (0, 0, 1))[2] > 3 * max(_blob_columns(pixels, (1, 0, 0))[2], 1)
+
+
+def test_las_big_endian_file_lands_where_its_ras_copy_does():
+    from pathlib import Path
+
+    import nibabel as nib
+
+    path = Path(nib.__file__).parent / "tests" / "data" / "anatomical.nii"
+    img = nib.load(path)
+    assert nib.aff2axcodes(img.affine) == ("L", "A", "S")
+    canonical = nib.as_closest_canonical(img)
+    las, ras = Contour(path, level=7000.0), Contour(canonical, level=7000.0)
+    first, second = np.asarray(las.mesh.points), np.asarray(ras.mesh.points)
+    first, second = first[np.lexsort(first.T)], second[np.lexsort(second.T)]
+    np.testing.assert_allclose(first, second, atol=1e-3)

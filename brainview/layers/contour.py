@@ -59,8 +59,9 @@ class Contour(Layer):
     img : path, nibabel image or (array, affine)
         The image; see :func:`brainview.io.load_image`.
     level : float or sequence of float, optional
-        Isovalue(s). Default: halfway through the robust range of the
-        non-zero data.
+        Isovalue(s). Default: for a mask (two-valued data, e.g. 0 and 1), the
+        midpoint of its two values; else halfway through the robust range of
+        the non-zero data.
     color : colour, optional
         One colour for every surface. Default: light grey, or ``cmap``
         colours when ``cmap`` is given.
@@ -205,13 +206,39 @@ def _levels_clim(levels):
 
 
 def default_level(data):
-    """Halfway through the 2nd-98th percentile range of the non-zero finite data.
+    """The default isovalue: the midpoint of two-valued data (a mask), else the middle of its range.
+
+    Two-valued data (a binary mask of any dtype, bool included, or any image
+    holding only two values) gets the midpoint of the two: its surface is the
+    boundary between them. Other data gets the middle of the 2nd-98th
+    percentile range of its non-zero finite values.
 
     Examples
     --------
     >>> import numpy as np
-    >>> default_level(np.array([0, 0, 1, 1, 1.0]))
-    1.0
+    >>> default_level(np.array([0, 0, 1, 1, 1], dtype=np.uint8))
+    0.5
+    >>> default_level(np.array([0, 0, 1, 2, 3.0]))
+    2.0
     """
+    pair = _two_values(data)
+    if pair is not None:
+        return float((pair[0] + pair[1]) / 2)
     low, high = colors.robust_range(data)
     return float((low + high) / 2)
+
+
+def _two_values(data, *, n_samples=100_000):
+    """``(low, high)`` when the data holds exactly two distinct values, else None.
+
+    A sparse sample settles most continuous images without a full pass.
+    """
+    values = np.asarray(data).ravel(order="K")  # memory order: no copy
+    sample = values[:: max(1, values.size // n_samples)]
+    low, high = sample.min(), sample.max()
+    if low < high and np.any((sample != low) & (sample != high)):
+        return None  # a third value already in the sample
+    low, high = values.min(), values.max()
+    if low == high or np.any((values != low) & (values != high)):
+        return None
+    return float(low), float(high)

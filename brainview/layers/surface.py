@@ -23,7 +23,7 @@ from traits.api import Any, observe
 
 from .. import _vtk, colors
 from ..errors import BrainviewValueError, check_number
-from ..io import load_surface, load_surface_data
+from ..io import load_surface, load_surface_data, load_surface_labels
 from .base import Checked, Layer, check_opacity
 
 _BG_CONTRAST = 0.45
@@ -40,9 +40,16 @@ class Surface(Layer):
     ----------
     surf : path, (vertices, faces), mesh object, or "fsaverage5"
         See :func:`brainview.io.load_surface`; ``"fsaverage5"`` takes one
-        hemisphere of nilearn's fsaverage5 (``hemi``, ``inflated``).
-    overlay : array or path, optional
-        One value per vertex.
+        hemisphere of nilearn's fsaverage5 (``hemi``, ``inflated``). A
+        nilearn ``PolyMesh`` (``load_fsaverage()["pial"]``) gives the
+        hemisphere ``hemi``; a nilearn ``SurfaceImage`` gives its mesh and,
+        unless ``overlay`` is given, its data as the overlay.
+    overlay : array, path or nilearn PolyData/SurfaceImage, optional
+        One value per vertex (see :func:`brainview.io.load_surface_data`;
+        a FreeSurfer ``.label`` file draws its vertices). A FreeSurfer
+        ``.annot`` or GIfTI label file draws each region in its own colour
+        from the file's colour table (``cmap``, ``clim`` and ``threshold``
+        do not apply); :attr:`label_names` gives the names.
     cmap : str or Colormap
     clim : (float, float), optional
         Default: the overlay's range.
@@ -54,7 +61,8 @@ class Surface(Layer):
         Background values shading the base colour (positive = darker), e.g.
         sulcal depth. ``"sulc"`` uses fsaverage5's.
     hemi : {"left", "right", "both"}
-        Hemisphere, for ``"fsaverage5"``. ``"both"`` makes one mesh, left
+        Hemisphere, for ``"fsaverage5"`` and nilearn's ``PolyMesh``,
+        ``PolyData`` and ``SurfaceImage``. ``"both"`` makes one mesh, left
         vertices first; ``overlay`` and ``bg_map`` are then one array of
         ``2 * 10242`` values or a ``(left, right)`` pair.
     inflated : bool
@@ -87,12 +95,21 @@ class Surface(Layer):
                  color=(0.9, 0.9, 0.9), bg_map=None, hemi="left", inflated=False,
                  opacity=1.0, name=None):
         surface, bg_map = _resolve_surface(surf, bg_map, hemi=hemi, inflated=inflated)
+        if overlay is None and _is_surface_image(surf):
+            overlay = surf
         if hemi == "both":
             overlay, bg_map = _join_pair(overlay, "overlay"), _join_pair(bg_map, "bg_map")
         self._surface = surface
         n_vertices = surface.n_vertices
-        self._overlay = None if overlay is None else load_surface_data(overlay, n_vertices=n_vertices)
-        self._bg = None if bg_map is None else load_surface_data(bg_map, n_vertices=n_vertices, name="bg_map")
+        self._regions = load_surface_labels(overlay, n_vertices=n_vertices)
+        if self._regions is not None:
+            self._overlay = _region_values(self._regions)
+        elif overlay is not None:
+            self._overlay = load_surface_data(overlay, n_vertices=n_vertices, hemi=hemi)
+        else:
+            self._overlay = None
+        self._bg = None if bg_map is None else load_surface_data(
+            bg_map, n_vertices=n_vertices, hemi=hemi, name="bg_map")
         if clim is None:
             clim = colors.auto_clim(self._overlay) if self._overlay is not None else (0.0, 1.0)
         super().__init__(
@@ -127,11 +144,18 @@ class Surface(Layer):
         view.flags.writeable = False
         return view
 
+    @property
+    def label_names(self):
+        """``{label: name}`` of the regions of a ``.annot``/GIfTI label overlay, else None."""
+        return None if self._regions is None else dict(self._regions.names)
+
     def props(self):
         return [self.actor]
 
     def colorbar_table(self):
-        return (self._lut, self.name) if self._overlay is not None else None
+        if self._overlay is None or self._regions is not None:
+            return None  # regions have a colour each, not a scale
+        return self._lut, self.name
 
     def shown_vertices(self):
         """Boolean mask of the vertices whose overlay value is drawn."""
@@ -147,7 +171,10 @@ class Surface(Layer):
         rgb = np.tile(np.asarray(self.color), (self.n_vertices, 1))
         if self._bg is not None:
             rgb *= _background_shading(self._bg)[:, None]
-        if self._overlay is not None:
+        if self._regions is not None:
+            shown = np.isfinite(self._overlay)
+            rgb[shown] = _region_colors(self._regions)[self._overlay[shown].astype(np.int64)]
+        elif self._overlay is not None:
             shown = self.shown_vertices()
             low, high = self.clim
             scaled = np.clip((self._overlay[shown] - low) / (high - low), 0.0, 1.0)
@@ -176,6 +203,27 @@ def _background_shading(bg):
     return 1.0 - _BG_CONTRAST * (np.tanh(2.0 * finite / scale) + 1.0) / 2.0
 
 
+def _region_values(regions):
+    """Each vertex's index into the region table, NaN where the vertex has no named region."""
+    keys = np.array(sorted(regions.names))
+    index = np.searchsorted(keys, regions.values).clip(0, max(len(keys) - 1, 0))
+    named = keys[index] == regions.values if len(keys) else np.zeros(len(regions.values), bool)
+    return np.where(named, index, np.nan)
+
+
+def _region_colors(regions):
+    """``(n_regions, 3)`` colours in the order of :func:`_region_values`' indices."""
+    return np.array([regions.colors[key] for key in sorted(regions.names)], dtype=float).reshape(-1, 3)
+
+
+def _is_surface_image(value):
+    return hasattr(value, "mesh") and hasattr(value, "data")
+
+
+def _is_nilearn_mesh(value):
+    return _is_surface_image(value) or isinstance(getattr(value, "parts", None), dict)
+
+
 def _resolve_surface(surf, bg_map, *, hemi, inflated):
     if isinstance(surf, str) and surf == "fsaverage5" and hemi == "both":
         return _fsaverage5_both(bg_map, inflated=inflated)
@@ -191,6 +239,13 @@ def _resolve_surface(surf, bg_map, *, hemi, inflated):
             "bg_map: 'sulc' names fsaverage5's sulcal depth and only works with "
             "surf='fsaverage5'; pass your mesh's own sulcal depth array or file."
         )
+    if _is_nilearn_mesh(surf) and hemi == "both":
+        from ..geometry.surface_maps import join_hemispheres
+
+        return join_hemispheres(load_surface(surf, hemi="left"), load_surface(surf, hemi="right"),
+                                name=f"{type(surf).__name__} both"), bg_map
+    if _is_nilearn_mesh(surf):
+        return load_surface(surf, hemi=hemi), bg_map
     return load_surface(surf), bg_map
 
 

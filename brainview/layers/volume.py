@@ -1,8 +1,8 @@
 """Ray-cast volume rendering of a 3-D image, placed by its affine.
 
-The image is handed to VTK in voxel index space (no copy) and the volume prop
-carries the affine as its matrix, so flipped and oblique images render where
-they are without resampling.
+The image is handed to VTK in voxel index space (no copy of native data) and
+the volume prop carries the affine as its matrix, so flipped and oblique
+images render where they are without resampling.
 
 Examples
 --------
@@ -125,8 +125,9 @@ class Volume(Layer):
 def volume_prop(image, data):
     """A ``vtkVolume`` of ``data`` placed by ``image``'s affine, with empty transfer functions.
 
-    The data goes to VTK in voxel index space without a copy; the volume's
-    matrix carries the affine (flips and obliques included).
+    The data goes to VTK in voxel index space through
+    :func:`brainview.geometry.volume.index_image` (no copy of native data);
+    the volume's matrix carries the affine (flips and obliques included).
 
     Returns
     -------

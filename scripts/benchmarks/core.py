@@ -9,6 +9,12 @@
   contour -> 800x600 PNG. Naive: nibabel + pyvista ``Plotter(off_screen=True)``
   + ``add_mesh`` + ``screenshot``; and Mayavi's ``mlab.contour3d`` + ``savefig``
   when Mayavi is installed (``pip install .[bench]``).
+- ``vtk_data_native`` / ``vtk_data_big_endian``: the 1 mm template (float32)
+  through ``load_image`` and ``index_image`` (the one conversion for VTK),
+  native-endian beside its byte-swapped copy; the note gives the peak extra
+  memory (tracemalloc): none for native data, one copy of the array for
+  big-endian data. Naive: ``np.array(data, dtype="=f4")``, a copy
+  for either.
 - ``volume_to_png`` / ``volume_rotated_frame``: the template volume-rendered to
   the first 800x600 PNG, then one frame after a 10 degree camera turn. Naive:
   pyvista ``Plotter.add_volume`` with its defaults, and Mayavi's
@@ -172,6 +178,63 @@ def _isosurface_rows(repeat):
             "note": f"{mesh.n_points} points, {mesh.n_cells} triangles, world mm"}
 
 
+def _peak_extra_bytes(function, *args):
+    """Peak bytes allocated (tracemalloc, numpy included) while ``function(*args)`` runs."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        result = function(*args)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    return peak, result
+
+
+def _vtk_data_rows(repeat):
+    import numpy as np
+
+    import brainview as bv
+    from brainview.geometry.volume import index_image
+    from brainview.io import load_image
+
+    img = bv.datasets.load_mni152(resolution=1)
+    native = np.asarray(img.dataobj)
+    big = native.byteswap().view(native.dtype.newbyteorder())
+
+    def to_vtk(data):
+        image = load_image((data, img.affine))
+        return image, index_image(image.data)
+
+    def naive(data):
+        return np.array(data, dtype="=f4")  # a defensive copy, whatever the input
+
+    rows = []
+    for name, data in (("vtk_data_native", native), ("vtk_data_big_endian", big)):
+        times, naive_times = [], []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            to_vtk(data)
+            times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            naive(data)
+            naive_times.append(time.perf_counter() - start)
+        extra, (image, _) = _peak_extra_bytes(to_vtk, data)
+        naive_extra, _ = _peak_extra_bytes(naive, data)
+        shared = np.shares_memory(image.data, data)
+        rows.append({
+            "name": name, "median_s": statistics.median(times),
+            "target_s": 0.005 if name == "vtk_data_native" else 0.1,
+            "naive": "np.array(data, dtype=\"=f4\") copy", "naive_median_s": statistics.median(naive_times),
+            "note": f"peak extra memory {extra / 2**20:.2f} MiB for a {data.nbytes / 2**20:.1f} MiB "
+                    f"{data.dtype.str} array (shares memory: {shared}); naive "
+                    f"{naive_extra / 2**20:.1f} MiB",
+        })
+    return rows
+
+
 def run(repeat=5):
     rows = []
     ours = _in_fresh_python(_IMPORT.format(module="brainview"), repeat)
@@ -184,6 +247,7 @@ def run(repeat=5):
                  "naive": "import pyvista", "naive_median_s": _median(naive),
                  "note": "what the first bv.* call loads (VTK rendering, traits, pyvista core); no Qt"})
     rows.append(_isosurface_rows(repeat))
+    rows += _vtk_data_rows(repeat)
     path = _template_path()
     out = str(Path(tempfile.mkdtemp()) / "bench.png")
     ours = _in_fresh_python(_BRAINVIEW_CONTOUR.format(path=path, out=out), repeat)
