@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+from .batch import render_many
+from .cache import set_cache
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 from .scene import Figure
 from .layers import Atlas, Connectome, Contour, Points, Slices, Surface, Volume
@@ -31,6 +33,7 @@ __all__ = [
     "stat_map", "glass_brain", "surface_montage",
     "atlas",
     "connectome",
+    "render_many", "set_cache",
 ]
 
 _figures = {}
