@@ -30,8 +30,11 @@ _PYLAB = (
     "atlas",
     "connectome",
 )
-_SUBMODULES = ("colors", "datasets", "export", "geometry", "io", "layers", "pylab", "scene")
-_OBJECTS = {"Figure": "scene"}
+_SUBMODULES = ("batch", "cache", "colors", "datasets", "export", "geometry", "io", "layers", "pylab", "scene")
+# Batch rendering and the cache load without VTK: a parent process that only
+# sends work to other processes never loads the renderer.
+_OBJECTS = {"Figure": "scene", "render_many": "batch", "write_index": "batch",
+            "set_cache": "cache", "clear_cache": "cache"}
 
 __all__ = [*_PYLAB, *_SUBMODULES, *_OBJECTS, "BrainviewError", "BrainviewTypeError",
            "BrainviewValueError", "BrainviewWarning", "ImageLoadError"]

@@ -20,6 +20,8 @@ from __future__ import annotations
 import inspect
 import threading
 
+from .batch import render_many
+from .cache import set_cache
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 from .scene import Figure
 from .layers import Atlas, Connectome, Contour, Points, Slices, Surface, Volume
@@ -34,6 +36,7 @@ __all__ = [
     "stat_map", "glass_brain", "surface_montage",
     "atlas",
     "connectome",
+    "render_many", "set_cache",
 ]
 
 

@@ -27,6 +27,7 @@ SIZE = (120, 120)
 STATE_FUNCTIONS = {
     "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
     "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
+    "render_many", "set_cache",
 }
 
 #: Verbs that render their own figures and return an image, not a layer.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -33,37 +32,43 @@ def test_outline_is_light_closed_and_covers_the_mask(mesh):
 
 
 def test_outline_is_cached_in_memory_and_on_disk(tmp_path, monkeypatch):
-    monkeypatch.setenv("BRAINVIEW_CACHE_DIR", str(tmp_path))
+    import brainview.geometry.glass_brain as geometry
+
+    previous = bv.set_cache(tmp_path)
     monkeypatch.setattr(glass_module, "_MEMORY", {})
     ijk = np.indices((20, 20, 20)) - 10
     ball = (((ijk ** 2).sum(0) < 49).astype(np.int8), np.eye(4))
-    first = glass_module.cached_outline(ball, n_triangles=300)
-    files = list(tmp_path.glob("glass_brain_*.npz"))
-    assert len(files) == 1
-    monkeypatch.setattr(glass_module, "_MEMORY", {})  # a new session: read from disk
-    monkeypatch.setattr(glass_module, "outline_mesh", _forbidden)
-    second = glass_module.cached_outline(ball, n_triangles=300)
-    np.testing.assert_array_equal(first.points, second.points)
-    start = time.perf_counter()
-    glass_module.cached_outline(ball, n_triangles=300)
-    assert time.perf_counter() - start < 0.05  # memory hit (a loose bound: no compute at all)
+    try:
+        first = glass_module.cached_outline(ball, n_triangles=300)
+        assert len(list(tmp_path.rglob("output.pkl"))) == 1
+        monkeypatch.setattr(glass_module, "_MEMORY", {})  # a new session: read from disk
+        monkeypatch.setattr(geometry, "isosurface", _forbidden)
+        second = glass_module.cached_outline(ball, n_triangles=300)
+        np.testing.assert_array_equal(first.points, second.points)
+        monkeypatch.setattr(glass_module, "outline_mesh", _forbidden)
+        glass_module.cached_outline(ball, n_triangles=300)  # memory hit: no disk, no compute
+    finally:
+        bv.set_cache(previous)
 
 
 def test_cache_is_keyed_by_content_and_survives_a_corrupt_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("BRAINVIEW_CACHE_DIR", str(tmp_path))
+    previous = bv.set_cache(tmp_path)
     monkeypatch.setattr(glass_module, "_MEMORY", {})
     ijk = np.indices((20, 20, 20)) - 10
     small = (((ijk ** 2).sum(0) < 25).astype(np.int8), np.eye(4))
     large = (((ijk ** 2).sum(0) < 64).astype(np.int8), np.eye(4))
-    a = glass_module.cached_outline(small, n_triangles=300)
-    b = glass_module.cached_outline(large, n_triangles=300)
-    assert len(list(tmp_path.glob("*.npz"))) == 2
-    assert np.ptp(b.points[:, 0]) > np.ptp(a.points[:, 0]) + 4
-    for path in tmp_path.glob("*.npz"):
-        path.write_bytes(b"not an npz")
-    monkeypatch.setattr(glass_module, "_MEMORY", {})
-    again = glass_module.cached_outline(small, n_triangles=300)
-    np.testing.assert_allclose(again.points, a.points, atol=1e-5)
+    try:
+        a = glass_module.cached_outline(small, n_triangles=300)
+        b = glass_module.cached_outline(large, n_triangles=300)
+        assert len(list(tmp_path.rglob("output.pkl"))) == 2
+        assert np.ptp(b.points[:, 0]) > np.ptp(a.points[:, 0]) + 4
+        for path in tmp_path.rglob("output.pkl"):
+            path.write_bytes(b"not a pickle")
+        monkeypatch.setattr(glass_module, "_MEMORY", {})
+        again = glass_module.cached_outline(small, n_triangles=300)  # joblib recomputes
+        np.testing.assert_allclose(again.points, a.points, atol=1e-5)
+    finally:
+        bv.set_cache(previous)
 
 
 def _forbidden(*args, **kwargs):

@@ -23,6 +23,7 @@ import numpy as np
 import pyvista as pv
 from vtkmodules.vtkFiltersCore import vtkPolyDataNormals, vtkQuadricDecimation
 
+from ..cache import memoize
 from ..io import Image
 from .volume import isosurface
 
@@ -30,6 +31,7 @@ from .volume import isosurface
 N_TRIANGLES = 30_000
 
 
+@memoize
 def outline_mesh(mask, *, n_triangles=N_TRIANGLES, smooth=20, blur=1.0):
     """The boundary of a binary mask as a smooth, decimated triangle mesh.
 
@@ -49,6 +51,11 @@ def outline_mesh(mask, *, n_triangles=N_TRIANGLES, smooth=20, blur=1.0):
     -------
     pyvista.PolyData
         Triangles with consistent point normals, in world mm.
+
+    Notes
+    -----
+    Memoised on disk by the content of the mask and the parameters
+    (:mod:`brainview.cache`): about half a second for the MNI brain, once.
     """
     from scipy.ndimage import gaussian_filter
 

@@ -29,6 +29,7 @@ from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkCellArray
 from vtkmodules.vtkFiltersCore import vtkSurfaceNets3D, vtkTriangleMeshPointNormals
 
+from ..cache import memoize
 from ..errors import BrainviewValueError
 from .volume import index_image, index_to_world, transform_mesh
 
@@ -106,6 +107,7 @@ def _round_float_labels(data, name):
     return rounded.astype(dtype)
 
 
+@memoize
 def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
     """The surfaces of all labelled regions in one mesh, in world mm.
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..cache import memoize
 from ..errors import BrainviewValueError
 from ..io import Surface
 
@@ -74,6 +75,7 @@ def join_hemispheres(left, right, *, separate=False, name="both hemispheres"):
     return Surface(vertices, faces, name)
 
 
+@memoize
 def project_to_surface(image, pial, white, *, radius=3.0, kind="auto"):
     """Sample a volume on a cortical mesh (nilearn's ``vol_to_surf``).
 
@@ -94,6 +96,11 @@ def project_to_surface(image, pial, white, *, radius=3.0, kind="auto"):
     -------
     ndarray, shape (n_vertices,)
         NaN where the segment lies outside the image.
+
+    Notes
+    -----
+    Memoised on disk by the content of the image and meshes
+    (:mod:`brainview.cache`): a map already projected is read back.
     """
     import nibabel as nib
     from nilearn.surface import vol_to_surf

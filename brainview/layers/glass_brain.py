@@ -3,11 +3,10 @@
 The outline is the boundary of the MNI152 brain mask (2 mm), smoothed and
 decimated to about 30k triangles (:func:`brainview.geometry.glass_brain.outline_mesh`).
 Computing it takes about half a second, so the mesh is cached: in memory for
-the session and on disk under the user cache directory
-(``$BRAINVIEW_CACHE_DIR``, else ``$XDG_CACHE_HOME/brainview``, else
-``~/.cache/brainview``), in a ``.npz`` file named after a hash of the mask
-bytes, its affine and the meshing parameters — a changed mask or parameter
-gives a new file, never a stale mesh.
+the session and on disk by :mod:`brainview.cache` (by default under the user
+cache directory), keyed by a hash of the mask bytes, its affine and the
+meshing parameters — a changed mask or parameter gives a new entry, never a
+stale mesh.
 
 Translucency is drawn with depth peeling (enabled by every
 :class:`~brainview.scene.Figure`), so opaque or translucent layers inside
@@ -24,29 +23,17 @@ True
 
 from __future__ import annotations
 
-import hashlib
-import os
-
 import numpy as np
 import pyvista as pv
 from traits.api import Any, observe
 
 from .. import _vtk, colors
+from ..cache import content_key
 from ..geometry.glass_brain import N_TRIANGLES, outline_mesh
 from ..io import load_image
 from .base import Checked, Layer, check_opacity
 
-_CACHE_VERSION = "2"
 _MEMORY = {}
-
-
-def _cache_key(image, n_triangles, smooth):
-    digest = hashlib.sha256()
-    digest.update(np.ascontiguousarray(image.data != 0).tobytes())
-    digest.update(str(image.shape).encode())
-    digest.update(np.asarray(image.affine, dtype=float).tobytes())
-    digest.update(f"{_CACHE_VERSION}-{n_triangles}-{smooth}".encode())
-    return digest.hexdigest()[:24]
 
 
 def cached_outline(mask=None, *, n_triangles=N_TRIANGLES, smooth=20):
@@ -59,38 +46,17 @@ def cached_outline(mask=None, *, n_triangles=N_TRIANGLES, smooth=20):
 
         mask = load_mni152_brain_mask(resolution=2)
     image = load_image(mask, name="mask")
-    key = _cache_key(image, n_triangles, smooth)
+    key = content_key(image, n_triangles, smooth)
     if key not in _MEMORY:
-        _MEMORY[key] = _load_or_compute(key, image, n_triangles, smooth)
+        mesh = outline_mesh(image, n_triangles=n_triangles, smooth=smooth)
+        _MEMORY[key] = (np.asarray(mesh.points, dtype=np.float32),
+                        mesh.faces.reshape(-1, 4)[:, 1:].astype(np.int32),
+                        np.asarray(mesh.point_data["Normals"], dtype=np.float32))
     points, faces, normals = _MEMORY[key]
     mesh = pv.PolyData(points.copy(), np.column_stack([np.full(len(faces), 3), faces]).ravel())
     mesh.point_data["Normals"] = normals.copy()
     mesh.point_data.active_normals_name = "Normals"
     return mesh
-
-
-def _load_or_compute(key, image, n_triangles, smooth):
-    from ..datasets import cache_dir
-
-    path = cache_dir() / f"glass_brain_{key}.npz"
-    if path.exists():
-        try:
-            with np.load(path, allow_pickle=False) as stored:
-                return stored["points"], stored["faces"], stored["normals"]
-        except (OSError, ValueError, KeyError):
-            pass  # a truncated or foreign file: recompute and overwrite it
-    mesh = outline_mesh(image, n_triangles=n_triangles, smooth=smooth)
-    arrays = (np.asarray(mesh.points, dtype=np.float32),
-              mesh.faces.reshape(-1, 4)[:, 1:].astype(np.int32),
-              np.asarray(mesh.point_data["Normals"], dtype=np.float32))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(partial, points=arrays[0], faces=arrays[1], normals=arrays[2])
-        os.replace(partial, path)
-    except OSError:
-        pass  # a read-only home: the memory cache still makes later calls instant
-    return arrays
 
 
 class GlassBrain(Layer):

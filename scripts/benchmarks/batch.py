@@ -1,0 +1,159 @@
+"""Batch rendering: 16 subjects' 2 mm stat maps, serial vs joblib processes vs a dask LocalCluster.
+
+- ``batch_plain_loop``: the naive way, ``bv.figure(); qc(path); bv.savefig(); bv.close()``
+  in a loop; ``batch_serial`` is :func:`brainview.render_many` with ``n_jobs=1``:
+  their ratio is render_many's per-image overhead (target under 10 %).
+- ``batch_joblib_2``: ``n_jobs=2`` (loky processes, warm: the first, cold run,
+  which starts the workers, is reported in the note); target 1.6x faster than serial.
+- ``batch_joblib_2_lp_all``: the same with every worker's software OpenGL
+  (llvmpipe) left free to start one thread per core (``LP_NUM_THREADS`` = cores),
+  to show why render_many gives each worker cores / n_jobs threads.
+- ``batch_dask_2``: a dask ``LocalCluster(n_workers=2, threads_per_worker=1)``.
+
+Each row's note gives images per second. The glass brain comes from the
+cache (computed once before timing), as it would for a user.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+N_SUBJECTS = 16
+SIZE = (600, 400)
+
+
+def qc(path):
+    import brainview as bv
+
+    bv.stat_map(path, threshold=3.1)
+    bv.view("left")
+
+
+def _subjects(folder):
+    """16 '2 mm subjects': the motor map on the 2 mm MNI grid, shifted and noised per subject."""
+    import nibabel as nib
+    import numpy as np
+    from nilearn.image import resample_to_img
+    from scipy.ndimage import shift
+
+    from brainview.datasets import load_mni152, load_motor_map
+
+    template = resample_to_img(load_motor_map(), load_mni152(resolution=2), interpolation="continuous",
+                               force_resample=True, copy_header=True)
+    data = np.asarray(template.dataobj, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    paths = []
+    for number in range(N_SUBJECTS):
+        subject = shift(data, rng.uniform(-2, 2, size=3), order=1) + rng.normal(0, 0.3, data.shape)
+        path = Path(folder) / f"sub-{number:02d}" / "zmap.nii.gz"
+        path.parent.mkdir(parents=True)
+        nib.save(nib.Nifti1Image(subject.astype(np.float32), template.affine), path)
+        paths.append(path)
+    return paths
+
+
+def _plain_loop(paths, out):
+    import brainview as bv
+
+    for path in paths:
+        bv.figure(size=SIZE)
+        qc(path)
+        bv.savefig(out / f"{path.parent.name}.png")
+        bv.close()
+
+
+def _timed(function, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _fresh_workers():
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
+
+
+def run(repeat: int = 5) -> list[dict]:
+    import brainview as bv
+
+    repeat = max(1, min(repeat, 3))  # each repeat renders 16 images
+    folder = Path(tempfile.mkdtemp())
+    paths = _subjects(folder / "in")
+    out = folder / "out"
+    out.mkdir()
+    _plain_loop(paths[:1], out)  # imports and the glass brain cache, once
+
+    def render(**options):
+        return lambda: bv.render_many(qc, paths, out / "{parent}.png", size=SIZE, overwrite=True,
+                                      progress=False, **options)
+
+    loop = _timed(lambda: _plain_loop(paths, out), repeat)
+    serial = _timed(render(n_jobs=1), repeat)
+    _fresh_workers()
+    cold = _timed(render(n_jobs=2), 1)[0]
+    joblib2 = _timed(render(n_jobs=2), repeat)
+    _fresh_workers()
+    os.environ["LP_NUM_THREADS"] = str(os.cpu_count() or 1)
+    try:
+        _timed(render(n_jobs=2), 1)
+        lp_all = _timed(render(n_jobs=2), repeat)
+    finally:
+        del os.environ["LP_NUM_THREADS"]
+        _fresh_workers()
+    dask_row = _dask_row(render, repeat)
+
+    def rate(seconds):
+        return f"{N_SUBJECTS / seconds:.2f} images/s"
+
+    s, j = statistics.median(serial), statistics.median(joblib2)
+    rows = [
+        {"name": "batch_plain_loop", "median_s": statistics.median(loop), "target_s": None,
+         "naive": None, "naive_median_s": None,
+         "note": f"{rate(statistics.median(loop))}; {N_SUBJECTS} 2 mm stat maps, {SIZE[0]}x{SIZE[1]} PNGs"},
+        {"name": "batch_serial", "median_s": s, "target_s": 1.10 * statistics.median(loop),
+         "naive": "plain loop of savefig", "naive_median_s": statistics.median(loop),
+         "note": f"{rate(s)}; overhead over the plain loop "
+                 f"{100 * (s / statistics.median(loop) - 1):+.1f} % (target < 10 %)"},
+        {"name": "batch_joblib_2", "median_s": j, "target_s": s / 1.6,
+         "naive": "render_many n_jobs=1", "naive_median_s": s,
+         "note": f"{rate(j)} warm; cold (starting the workers) {cold:.2f} s; "
+                 f"{os.cpu_count()} cores, LP_NUM_THREADS={max(1, (os.cpu_count() or 1) // 2)} per worker"},
+        {"name": "batch_joblib_2_lp_all", "median_s": statistics.median(lp_all), "target_s": None,
+         "naive": "render_many n_jobs=1", "naive_median_s": s,
+         "note": f"{rate(statistics.median(lp_all))}; LP_NUM_THREADS={os.cpu_count()} in each worker"},
+    ]
+    if dask_row:
+        seconds, startup = dask_row
+        rows.append({"name": "batch_dask_2", "median_s": seconds, "target_s": None,
+                     "naive": "render_many n_jobs=1", "naive_median_s": s,
+                     "note": f"{rate(seconds)} warm; LocalCluster(2 processes) start {startup:.2f} s"})
+    return rows
+
+
+def _dask_row(render, repeat):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster):
+        startup = time.perf_counter() - start
+        _timed(render(backend="dask"), 1)  # imports in the workers
+        return statistics.median(_timed(render(backend="dask"), repeat)), startup
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    for row in run(3):
+        print(f"{row['name']}: {row['median_s']:.2f} s - {row['note']}")
