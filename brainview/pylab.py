@@ -201,21 +201,23 @@ def connectome(adjacency_matrix, node_coords=None, *, atlas=None, node_color="au
                node_size=6.0, edge_cmap="RdBu_r", edge_vmin=None, edge_vmax=None,
                edge_threshold=None, edge_width=2.0, tubes=False, width_by_weight=False,
                node_labels=None, directed=None, symmetrize=False, legend=True,
-               opacity=1.0, name="connectome"):
+               subject=None, opacity=1.0, name="connectome"):
     """Nodes and weighted edges in mm; see :class:`brainview.layers.Connectome`."""
     return gcf().add(Connectome(
         adjacency_matrix, node_coords, atlas=atlas, node_color=node_color,
         node_size=node_size, edge_cmap=edge_cmap, edge_vmin=edge_vmin, edge_vmax=edge_vmax,
         edge_threshold=edge_threshold, edge_width=edge_width, tubes=tubes,
         width_by_weight=width_by_weight, node_labels=node_labels, directed=directed,
-        symmetrize=symmetrize, legend=legend, opacity=opacity, name=name))
+        symmetrize=symmetrize, legend=legend, subject=subject, opacity=opacity, name=name))
 
 
 def atlas(atlas, *, labels=None, lut=None, kind=None, regions=None, colors=None, opacity=1.0,
-          smooth=16, threshold=None, prob_display="isosurface", name=None):
-    """Coloured, named regions of an atlas; see :class:`brainview.layers.Atlas`."""
+          smooth=16, threshold=None, sign="dominant", min_region_size="10%",
+          prob_display="isosurface", name=None):
+    """Coloured, named regions of an atlas or a set of maps; see :class:`brainview.layers.Atlas`."""
     return gcf().add(Atlas(atlas, labels=labels, lut=lut, kind=kind, regions=regions,
                            colors=colors, opacity=opacity, smooth=smooth, threshold=threshold,
+                           sign=sign, min_region_size=min_region_size,
                            prob_display=prob_display, name=name))
 
 
