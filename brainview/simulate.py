@@ -139,8 +139,8 @@ RESTING_NETWORKS = {
 }
 
 
-def make_resting_state_dataset(*, n_subjects=2, n_timepoints=100, resolution=2, blob_fwhm=14.0,
-                               amplitude=1.5, rng=None):
+def make_resting_state_dataset(*, n_subjects=2, n_timepoints=100, resolution=2, blob_fwhm=20.0,
+                               amplitude=4.0, rng=None):
     """Resting-state-like 4-D images with planted networks, for decomposition examples.
 
     Each network of :data:`RESTING_NETWORKS` has a latent time series
@@ -207,7 +207,7 @@ def make_resting_state_dataset(*, n_subjects=2, n_timepoints=100, resolution=2, 
     for _ in range(n_subjects):
         latent = rng.standard_normal((n_timepoints, len(names))).astype(np.float32)
         shared = rng.standard_normal(n_timepoints).astype(np.float32)
-        latent[:, motor] = 0.6 * latent[:, motor] + 0.8 * shared[:, None]
+        latent[:, motor] = 0.87 * latent[:, motor] + 0.5 * shared[:, None]
         series = rng.standard_normal((n_timepoints, len(ijk)), dtype=np.float32)
         series += amplitude * (latent @ profiles)
         data = np.zeros(mask.shape + (n_timepoints,), dtype=np.float32)
