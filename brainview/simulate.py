@@ -126,3 +126,99 @@ def make_network_timeseries(networks, *, n_timepoints=200, coupling=0.7, random_
         if network in latent:
             series[:, index] += coupling * latent[network]
     return series
+
+
+#: Planted resting-state networks of :func:`make_resting_state_dataset`: the
+#: MNI centres (mm) of each network's blobs.
+RESTING_NETWORKS = {
+    "default mode": ((0.0, -54.0, 28.0), (-44.0, -66.0, 32.0), (44.0, -66.0, 32.0)),
+    "visual": ((-10.0, -88.0, 4.0), (10.0, -88.0, 4.0)),
+    "left motor": ((-38.0, -24.0, 56.0),),
+    "right motor": ((38.0, -24.0, 56.0),),
+    "auditory": ((-54.0, -22.0, 8.0), (54.0, -22.0, 8.0)),
+}
+
+
+def make_resting_state_dataset(*, n_subjects=2, n_timepoints=100, resolution=2, blob_fwhm=20.0,
+                               amplitude=4.0, rng=None):
+    """Resting-state-like 4-D images with planted networks, for decomposition examples.
+
+    Each network of :data:`RESTING_NETWORKS` has a latent time series
+    (independent Gaussian, different per subject) shared by its blobs: a
+    voxel's series is ``amplitude`` times the sum over networks of the
+    network's Gaussian spatial profile (peak 1 at each blob centre) times
+    its latent signal, plus white noise of unit variance, inside the MNI
+    brain mask. The two motor networks share part of their signal, so a
+    partial-correlation graph has an edge to find.
+
+    Parameters
+    ----------
+    n_subjects : int
+    n_timepoints : int
+        Per subject, at least 10.
+    resolution : {2, 4}
+        Voxel size in mm (4 mm: every other voxel of the 2 mm MNI grid).
+    blob_fwhm : float
+        Full width at half maximum of each blob, mm.
+    amplitude : float
+        Network signal at a blob centre, in noise standard deviations.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (default: seed 0, so the data set is reproducible).
+
+    Returns
+    -------
+    dict
+        ``"imgs"``: a list of ``n_subjects`` 4-D ``Nifti1Image`` (x, y, z, t);
+        ``"mask_img"``; ``"networks_img"``: a 4-D image of the planted spatial
+        profiles, one per network; ``"network_names"``; ``"network_centers"``.
+
+    Examples
+    --------
+    >>> data = make_resting_state_dataset(n_subjects=1, n_timepoints=12, resolution=4)
+    >>> data["imgs"][0].shape[3], data["networks_img"].shape[3], data["network_names"][0]
+    (12, 5, 'default mode')
+    """
+    import nibabel as nib
+
+    from .datasets import load_mni152_brain_mask
+
+    if resolution not in (2, 4):
+        raise BrainviewValueError(f"resolution: must be 2 or 4 (mm), got {resolution!r}.")
+    for value, name, low in ((n_subjects, "n_subjects", 1), (n_timepoints, "n_timepoints", 10)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+            raise BrainviewValueError(f"{name}: expected an integer >= {low}, got {value!r}.")
+    rng = np.random.default_rng(0 if rng is None else rng)
+    mask2 = load_mni152_brain_mask(resolution=2)
+    mask, affine = np.asarray(mask2.dataobj).astype(bool), mask2.affine
+    if resolution == 4:
+        mask, affine = mask[::2, ::2, ::2], affine @ np.diag([2.0, 2.0, 2.0, 1.0])
+    ijk = np.argwhere(mask)
+    world = ijk @ affine[:3, :3].T + affine[:3, 3]
+    names = list(RESTING_NETWORKS)
+    sigma = blob_fwhm / (2 * np.sqrt(2 * np.log(2)))
+    profiles = np.zeros((len(names), len(ijk)), dtype=np.float32)
+    for index, name in enumerate(names):
+        for centre in RESTING_NETWORKS[name]:
+            distance2 = ((world - np.asarray(centre)) ** 2).sum(axis=1)
+            profiles[index] = np.maximum(profiles[index], np.exp(-distance2 / (2 * sigma**2)))
+    profiles[profiles < 0.01] = 0.0
+    motor = [names.index("left motor"), names.index("right motor")]
+    imgs = []
+    for _ in range(n_subjects):
+        latent = rng.standard_normal((n_timepoints, len(names))).astype(np.float32)
+        shared = rng.standard_normal(n_timepoints).astype(np.float32)
+        latent[:, motor] = 0.87 * latent[:, motor] + 0.5 * shared[:, None]
+        series = rng.standard_normal((n_timepoints, len(ijk)), dtype=np.float32)
+        series += amplitude * (latent @ profiles)
+        data = np.zeros(mask.shape + (n_timepoints,), dtype=np.float32)
+        data[tuple(ijk.T)] = series.T
+        imgs.append(nib.Nifti1Image(data, affine))
+    truth = np.zeros(mask.shape + (len(names),), dtype=np.float32)
+    truth[tuple(ijk.T)] = profiles.T
+    return {
+        "imgs": imgs,
+        "mask_img": nib.Nifti1Image(mask.astype(np.int8), affine),
+        "networks_img": nib.Nifti1Image(truth, affine),
+        "network_names": names,
+        "network_centers": {name: list(RESTING_NETWORKS[name]) for name in names},
+    }

@@ -108,14 +108,68 @@ def test_label_at_matches_direct_voxel_lookup():
     assert layer.value_at(xyz[0]) == expected[0]
 
 
-def test_centroids_are_voxel_centroids_in_mm():
-    affine = AFFINES["LPS"]
+def test_one_sided_convex_regions_are_centred_on_their_voxel_centroid():
+    affine = AFFINES["LPS"].copy()
+    affine[0, 3] = 100.0  # every region at x > 0: nothing to split
     data = box_atlas()
     centroids = Atlas((data, affine), smooth=0).centroids()
     image = load_image((data, affine))
     for value in (2, 5, 7, 9, 11):
         expected = image.to_world(np.argwhere(data == value)).mean(axis=0)
         assert np.allclose(centroids[f"label {value}"], expected)
+
+
+def _bilateral_demo_atlas(n_regions=None):
+    """A max-prob-like bilateral atlas (as Harvard-Oxford's): the demo atlas's left
+    regions, each mirrored onto the right hemisphere under the same label."""
+    atlas = bv.datasets.load_demo_atlas()
+    data = np.asarray(atlas.maps.dataobj).copy()
+    assert np.allclose(atlas.maps.affine[0], [2, 0, 0, -98])  # voxel 49 is x = 0
+    data[49:] = 0
+    if n_regions is not None:
+        keep = np.unique(data)[1:][:: max(1, len(np.unique(data)) // n_regions)][:n_regions]
+        data[~np.isin(data, keep)] = 0
+    data[50:] = data[48::-1][:49]
+    return data, atlas.maps.affine
+
+
+def test_bilateral_region_centroid_not_on_midline():
+    data, affine = _bilateral_demo_atlas()
+    layer = Atlas((data, affine), smooth=0)
+    naive = load_image((data, affine)).to_world(
+        np.array([np.argwhere(data == v).mean(axis=0) for v in layer.labels]))
+    assert np.mean(np.abs(naive[:, 0]) < 5) > 0.9  # the bug: plain centroids sit on the midline
+    centroids = layer.centroids()
+    xyz = np.array(list(centroids.values()))
+    assert (xyz[:, 0] < 0).all(), "a bilateral region's point is in one (the left) hemisphere"
+    assert layer.label_at(xyz) == list(centroids)
+
+
+def test_centroids_agree_with_nilearn_find_parcellation_cut_coords():
+    from nilearn.plotting import find_parcellation_cut_coords
+
+    data, affine = _bilateral_demo_atlas(n_regions=30)
+    demo = np.asarray(bv.datasets.load_demo_atlas().maps.dataobj)
+    one_sided = (data == 0) & np.isin(demo, [5, 77, 150, 290])  # plus a few of its own regions
+    data[one_sided] = demo[one_sided] + 1000
+    layer = Atlas((data, affine), smooth=0)
+    ours = np.array(list(layer.centroids().values()))
+    theirs, labels = find_parcellation_cut_coords(nib.Nifti1Image(data, affine), return_label_names=True)
+    assert [int(v) for v in labels] == layer.labels.tolist()
+    distance = np.linalg.norm(ours - theirs, axis=1)
+    assert np.mean(distance <= 2 * 2.0) >= 0.9, np.round(distance, 1)  # within 2 voxels (2 mm)
+    assert layer.label_at(ours) == layer.names  # always inside
+
+
+def test_centroid_of_a_curved_region_lies_inside_it():
+    data = np.zeros((20, 20, 6), np.uint8)
+    data[3:17, 3:17, 2:4] = 1
+    data[6:14, 6:17, 2:4] = 0  # a U: its centre of mass is in the gap
+    layer = Atlas((data, np.eye(4)), smooth=0)
+    centre = layer.centroids()["label 1"]
+    assert layer.label_at(centre) == "label 1"
+    mean = np.argwhere(data == 1).mean(axis=0)
+    assert np.linalg.norm(np.array(centre) - mean) < 4  # the nearest voxel, not just anywhere
 
 
 # ------------------------------------------------------------ names and colours

@@ -309,3 +309,50 @@ def test_labels_tubes_and_width_by_weight_render(fig):
     assert fig.screenshot().sum() < without_nodes.sum()
     with pytest.raises(BrainviewValueError):
         Connectome(matrix, coords, node_labels=names[:3])
+
+
+# ------------------------------------------------------------ atlases, stacks, pandas
+
+
+def test_connectome_nodes_from_an_atlas_equal_its_centroids():
+    data = np.zeros((20, 10, 10), np.int16)
+    data[2:6, 2:8, 2:8] = data[14:18, 2:8, 2:8] = 1  # one region in both hemispheres
+    data[8:12, 2:8, 2:8] = 2
+    affine = np.eye(4)
+    affine[0, 3] = -10.0
+    atlas = bv.layers.Atlas((data, affine), smooth=0)
+    layer = Connectome(np.array([[0, 1.0], [1.0, 0]]), atlas=atlas)
+    assert np.allclose(layer.node_positions, list(atlas.centroids().values()))
+    assert layer.node_positions[0, 0] < -2  # not on the midline
+    assert atlas.label_at(layer.node_positions) == atlas.names
+
+
+def test_stacked_matrices_need_a_subject_or_the_mean():
+    coords = [[0, 0, 0], [20, 0, 0], [0, 20, 0]]
+    stack = np.stack([np.full((3, 3), value) - np.diag([value] * 3) for value in (1.0, 3.0)])
+    with pytest.raises(BrainviewValueError, match="subject=i"):
+        Connectome(stack, coords)
+    assert Connectome(stack, coords, subject=1).edges.weights.tolist() == [3.0] * 3
+    assert Connectome(stack, coords, subject="mean").edges.weights.tolist() == [2.0] * 3
+    with pytest.raises(BrainviewValueError, match="subject"):
+        Connectome(stack, coords, subject=2)
+    with pytest.raises(BrainviewValueError, match="subject"):
+        Connectome(stack[0], coords, subject=0)
+
+
+def test_pandas_series_and_categorical_network_labels_are_categories():
+    import pandas as pd
+
+    coords = [[0, 0, 0], [20, 0, 0], [0, 20, 0]]
+    matrix = np.ones((3, 3)) - np.eye(3)
+    series = pd.Series(["DMN", "Visual", "DMN"], dtype=object)
+    layer = Connectome(matrix, coords, node_color=series)
+    assert [name for name, _ in layer.legend_entries()] == ["DMN", "Visual"]
+    categorical = pd.Categorical(["DMN", "Visual", "DMN"], categories=["Visual", "DMN", "Motor"])
+    for value in (categorical, pd.Series(categorical)):
+        layer = Connectome(matrix, coords, node_color=value)
+        assert [name for name, _ in layer.legend_entries()] == ["Visual", "DMN", "Motor"]
+        rgb = layer.node_rgb()
+        assert np.allclose(rgb[0], rgb[2]) and not np.allclose(rgb[0], rgb[1])
+    with pytest.raises(BrainviewValueError, match="no category"):
+        Connectome(matrix, coords, node_color=pd.Categorical(["DMN", None, "DMN"]))

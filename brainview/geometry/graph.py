@@ -33,7 +33,7 @@ from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, 
 __all__ = [
     "check_adjacency", "check_node_coords", "is_symmetric", "prepare_adjacency",
     "EdgeList", "extract_edges", "node_sizes", "node_colors", "graph_to_matrix",
-    "atlas_centroids", "graph_inputs", "DERIVED_SIZE_RANGE",
+    "atlas_centroids", "graph_inputs", "select_subject", "DERIVED_SIZE_RANGE",
 ]
 
 #: Diameters (mm) that ``node_size="degree"`` / ``"strength"`` map 0..max onto.
@@ -351,6 +351,9 @@ def node_colors(node_color, n_nodes, name="node_color"):
     """
     from ..colors import get_cmap, to_rgb
 
+    categorical = _categorical(node_color, n_nodes, name)
+    if categorical is not None:
+        return categorical
     if isinstance(node_color, str) and node_color == "auto":
         return get_cmap("Set2")(np.linspace(0, 1, n_nodes))[:, :3], None
     if isinstance(node_color, (str, tuple)) or (
@@ -377,6 +380,8 @@ def node_colors(node_color, n_nodes, name="node_color"):
             return np.array([to_rgb(str(item), name=name) for item in items]), None
         except BrainviewValueError:
             pass  # not all colours: they are categories
+    elif items.dtype.kind == "O" and all(isinstance(item, str) for item in items):
+        items = items.astype(str)  # a pandas Series of network names holds objects
     elif items.dtype.kind not in "biu":
         raise BrainviewValueError(
             f"{name}: categories must be strings or integers, got dtype {items.dtype}."
@@ -386,6 +391,26 @@ def node_colors(node_color, n_nodes, name="node_color"):
     legend = [(str(category), tuple(float(c) for c in palette[i]))
               for i, category in enumerate(categories)]
     return palette[index.ravel()], legend
+
+
+def _categorical(node_color, n_nodes, name):
+    """Colours and legend of a pandas Categorical (or category Series), in its category order."""
+    values = getattr(node_color, "cat", node_color)  # Series.cat exists only for categories
+    codes, categories = getattr(values, "codes", None), getattr(values, "categories", None)
+    if codes is None or categories is None:
+        return None
+    codes = np.asarray(codes)
+    if codes.shape != (n_nodes,):
+        raise BrainviewValueError(
+            f"{name}: expected {n_nodes} categories (one per node), got {codes.size}.")
+    if (codes < 0).any():
+        raise BrainviewValueError(
+            f"{name}: {int((codes < 0).sum())} node(s) have no category (NaN); give every node "
+            "one, e.g. series.cat.add_categories('unassigned').fillna('unassigned').")
+    palette = _category_palette(len(categories))
+    legend = [(str(category), tuple(float(c) for c in palette[i]))
+              for i, category in enumerate(categories)]
+    return palette[codes], legend
 
 
 def _is_graph(value):
@@ -462,6 +487,46 @@ def atlas_centroids(atlas, name="atlas"):
     centroids = atlas.centroids()
     names = [str(key) for key in centroids]
     return names, check_node_coords(list(centroids.values()), name=f"{name}.centroids()")
+
+
+def select_subject(adjacency_matrix, subject=None, name="adjacency_matrix"):
+    """One ``(n, n)`` matrix from a stack ``(n_subjects, n, n)`` (``ConnectivityMeasure``'s output).
+
+    ``subject`` is an index into the stack, or ``"mean"`` (the average over
+    subjects, NaN where any subject is NaN). A 2-D matrix is returned as
+    given (``subject`` must then be None).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> stack = np.stack([np.eye(2), 3 * np.eye(2)])
+    >>> select_subject(stack, 1).tolist(), select_subject(stack, "mean").tolist()
+    ([[3.0, 0.0], [0.0, 3.0]], [[2.0, 0.0], [0.0, 2.0]])
+    """
+    if _is_graph(adjacency_matrix) and not hasattr(adjacency_matrix, "shape"):
+        ndim = 2
+    else:
+        ndim = np.ndim(adjacency_matrix) if not hasattr(adjacency_matrix, "nnz") else 2
+    if ndim != 3:
+        if subject is not None:
+            raise BrainviewValueError(
+                f"subject: {subject!r} picks a matrix from a stack (n_subjects, n, n), but "
+                f"{name} is not one; leave subject=None.")
+        return adjacency_matrix
+    stack = np.asarray(adjacency_matrix, dtype=float)
+    if subject is None:
+        raise BrainviewValueError(
+            f"{name}: a stack of {stack.shape[0]} matrices {stack.shape} (ConnectivityMeasure's "
+            "output); pass subject=i to draw subject i, or subject='mean' for their average.")
+    if isinstance(subject, str):
+        if subject != "mean":
+            raise BrainviewValueError(f"subject: expected an index or 'mean', got {subject!r}.")
+        return stack.mean(axis=0)
+    if isinstance(subject, bool) or not isinstance(subject, (int, np.integer)) \
+            or not -len(stack) <= subject < len(stack):
+        raise BrainviewValueError(
+            f"subject: expected an index in 0..{len(stack) - 1} or 'mean', got {describe(subject)}.")
+    return stack[int(subject)]
 
 
 def graph_inputs(adjacency_matrix, node_coords=None, atlas=None):

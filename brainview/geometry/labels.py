@@ -34,7 +34,7 @@ from ..errors import BrainviewValueError
 from .volume import index_image, index_to_world, transform_mesh
 
 __all__ = [
-    "check_labels", "present_labels", "label_surfaces", "adjacency", "label_centroids", "labels_at", "triangle_mesh",
+    "check_labels", "present_labels", "label_surfaces", "adjacency", "label_centers", "labels_at", "triangle_mesh",
 ]
 
 logger = logging.getLogger("brainview")
@@ -281,37 +281,94 @@ def _point_normals(mesh):
     return result
 
 
-def label_centroids(image, data=None):
-    """The centroid in world mm of the voxels of each non-zero label.
+#: A region with voxels on both sides of x = 0 is bilateral (its left part is
+#: kept, as nilearn does) when each side holds at least this share of it;
+#: otherwise it is a one-sided region crossing the midline and keeps its larger side.
+BILATERAL_SHARE = 1 / 3
 
-    One pass: ``np.bincount`` over the labelled voxels. The centroid of a
-    non-convex region may lie outside it.
+
+def label_centers(image, data=None):
+    """A point inside each non-zero label's region, in world mm (one per region).
+
+    nilearn's ``find_parcellation_cut_coords``, made to land inside: a
+    region with voxels on both sides of x = 0 keeps one hemisphere's part
+    (the left when both are substantial, see :data:`BILATERAL_SHARE`; else
+    the larger), then its largest connected component (6-connected); the
+    point is that component's centre of mass, or, when the centre falls in a
+    voxel outside the component (a curved region), the centre of the
+    component's voxel nearest to it. Each region is processed in its own
+    bounding box (``scipy.ndimage.find_objects`` in one pass), so a
+    400-label 1 mm atlas takes a fraction of a second.
 
     Returns
     -------
     labels : ndarray of int, shape (n,)
-    centroids : ndarray, shape (n, 3)
+    centers : ndarray, shape (n, 3)
+        ``labels_at(image, data, centers)`` gives back ``labels``.
 
     Examples
     --------
     >>> import numpy as np
     >>> from brainview.io import load_image
     >>> data = np.zeros((5, 5, 5), np.uint8); data[1:4, 0, 0] = 2
-    >>> labels, xyz = label_centroids(load_image((data, np.diag([2, 1, 1, 1.0]))), data)
+    >>> labels, xyz = label_centers(load_image((data, np.diag([2, 1, 1, 1.0]))), data)
     >>> labels.tolist(), xyz.tolist()
     ([2], [[4.0, 0.0, 0.0]])
+
+    A ring (its centre of mass is in the hole) gets a point on the ring:
+
+    >>> ring = np.zeros((7, 7, 1), np.uint8); ring[1:6, 1:6] = 1; ring[2:5, 2:5] = 0
+    >>> image = load_image((ring, np.eye(4)))
+    >>> int(labels_at(image, ring, label_centers(image, ring)[1])[0])
+    1
     """
-    data = image.data if data is None else data
-    flat = np.asarray(data).ravel()
-    nonzero = np.flatnonzero(flat)
-    values = flat[nonzero]
-    ijk = np.unravel_index(nonzero, data.shape)
-    counts = np.bincount(values)
-    labels = np.flatnonzero(counts)
-    labels = labels[labels != 0]
-    sums = np.stack([np.bincount(values, weights=axis, minlength=len(counts)) for axis in ijk], axis=1)
-    centroid_ijk = sums[labels] / counts[labels, None]
-    return labels, image.to_world(centroid_ijk)
+    from scipy import ndimage
+
+    data = np.asarray(image.data if data is None else data)
+    labels = present_labels(data)
+    compact, numbers = data, labels
+    if labels.size and labels[-1] > 4 * labels.size + 1000:  # sparse label values: renumber
+        lookup = np.zeros(int(labels[-1]) + 1, dtype=np.int32)
+        numbers = np.arange(1, labels.size + 1)
+        lookup[labels] = numbers
+        compact = lookup[data]
+    boxes = ndimage.find_objects(compact)
+    centers = np.array([_center_in_box(compact, number, boxes[number - 1], image.affine)
+                        for number in numbers.tolist()]).reshape(-1, 3)
+    return labels, image.to_world(centers) if len(centers) else np.zeros((0, 3))
+
+
+def _center_in_box(data, label, box, affine):
+    """Voxel coordinates of the point of :func:`label_centers` for one label."""
+    from scipy import ndimage
+
+    offset = np.array([s.start for s in box])
+    region = data[box] == label
+    region = _one_hemisphere(region, offset, affine)
+    components, count = ndimage.label(region)
+    if count > 1:
+        sizes = np.bincount(components.ravel())
+        sizes[0] = 0
+        region = components == np.argmax(sizes)
+    voxels = np.argwhere(region)
+    center = voxels.mean(axis=0)
+    nearest = np.rint(center).astype(np.int64)
+    if not region[tuple(nearest)]:
+        # mm distances: the nearest voxel of an anisotropic grid is in mm.
+        offsets = (voxels - center) @ affine[:3, :3].T
+        center = voxels[np.argmin(np.einsum("ij,ij->i", offsets, offsets))].astype(float)
+    return center + offset
+
+
+def _one_hemisphere(region, offset, affine):
+    """The left (x < 0) or right part of a box mask crossing the midline (see :data:`BILATERAL_SHARE`)."""
+    grid = np.indices(region.shape, sparse=True)
+    x = affine[0, 3] + sum(affine[0, axis] * (grid[axis] + offset[axis]) for axis in range(3))
+    left = region & (x < 0)
+    n_left, n_all = int(left.sum()), int(region.sum())
+    if n_left in (0, n_all):
+        return region
+    return left if n_left >= BILATERAL_SHARE * n_all else region & ~left
 
 
 def labels_at(image, data, xyz):

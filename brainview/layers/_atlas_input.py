@@ -94,11 +94,12 @@ def raw_array(maps):
     return data, _check_affine(affine, "atlas")
 
 
-def names_and_colors(source, map_values, data):
+def names_and_colors(source, map_values, data, *, default="label"):
     """``({label: name}, colours (n, 3) in label order or None)`` for the present labels.
 
     ``map_values`` are the label values of a probabilistic atlas (1..K);
-    otherwise the labels present in ``data`` are used.
+    otherwise the labels present in ``data`` are used. Unnamed labels are
+    called ``f"{default} {value}"``.
     """
     values = map_values if map_values is not None else present_labels(data)
     table_names, table_colors = {}, {}
@@ -110,7 +111,7 @@ def names_and_colors(source, map_values, data):
     by_value = {}
     seen = {}
     for value in values:
-        name = str(names.get(int(value), f"label {int(value)}"))
+        name = str(names.get(int(value), f"{default} {int(value)}"))
         if name in seen:  # names are keys (regions=, centroids()): keep them unique
             name = f"{name} ({int(value)})"
         seen[name] = value

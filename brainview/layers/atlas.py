@@ -26,20 +26,22 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 
 import numpy as np
 from traits.api import Any, TraitType, observe
 
 from .. import colors as bvcolors
 from .._vtk import vtkActor, vtkLookupTable, vtkPolyDataMapper
-from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.labels import (
-    adjacency, check_labels, label_centroids, label_surfaces, labels_at, triangle_mesh,
+    adjacency, check_labels, label_centers, label_surfaces, labels_at, triangle_mesh,
 )
 from ..geometry.volume import isosurface
 from ..io import Image, load_image
 from . import _atlas_input as atlas_input
-from .base import Layer, check_choice, check_opacity
+from . import _atlas_maps as atlas_maps
+from .base import Checked, Layer, check_choice, check_opacity
 
 #: Qualitative palette for atlases without colours (neighbours get different ones).
 PALETTE = "tab20"
@@ -92,13 +94,37 @@ class Atlas(Layer):
     opacity : float
     smooth : int
         Surface smoothing iterations.
-    threshold : float, optional
-        Probabilistic atlases: probability above which a voxel belongs to a
-        map. Default: half of each map's maximum.
+    threshold : float, "auto", percentile string or None
+        4-D maps: the value (on the drawn sign) from which a voxel belongs
+        to a map's region. None: half of each map's maximum for positive-only
+        maps (probabilities); for maps with negative values (decomposition
+        components) nilearn's ``plot_prob_atlas(threshold="auto")`` rule, the
+        ``100 * (1 - 0.2 * c / n)``-th percentile of each map's ``|values|``
+        over the grid (``c`` = 0.5 up to 10 maps, 0.8 up to 20, 1 beyond; see
+        :func:`~brainview.layers._atlas_maps.nilearn_auto_percentile`).
+        ``"auto"`` applies that rule to any maps; ``"95%"`` a percentile of
+        ``|values|``. Live.
+    sign : {"dominant", "both", "positive", "negative"}
+        4-D maps: which values make a region. A decomposition component's
+        sign is arbitrary, so by default each map is drawn on its dominant
+        sign (the sign of the sum of its values beyond the threshold);
+        "both" draws ``|value| >= threshold``. Live.
+    min_region_size : float or str
+        4-D maps: connected clusters smaller than this are dropped as noise
+        specks: a volume in mm³, or a share of the map's largest cluster
+        (default ``"10%"``). Live.
     prob_display : {"isosurface", "maxprob"}
-        Probabilistic atlases: one isosurface per map at ``threshold``, or
-        the maximum-probability labelling (voxels above ``threshold``).
+        4-D maps: one isosurface per map, or a labelling of each voxel by the
+        map with the largest value there among the regions holding it.
     name : str, optional
+
+    Notes
+    -----
+    4-D maps are named ``"component 1"``..``"component n"`` when any value is
+    negative (decomposition maps), ``"label 1"``.. otherwise, unless
+    ``labels`` are given; each gets a colour of a qualitative palette. A map
+    left without a region (nothing reaches its threshold) is reported in one
+    warning.
     """
 
     kind = "atlas"
@@ -113,11 +139,22 @@ class Atlas(Layer):
     #: Colour overrides ``{name or label: colour}``. Live.
     colors = _RegionColors()
 
+    #: 4-D maps: threshold (None, "auto", "95%" or a number). Live.
+    threshold = Checked(atlas_maps.check_threshold)
+
+    #: 4-D maps: "dominant", "both", "positive" or "negative". Live.
+    sign = Checked(lambda value, name: check_choice(value, atlas_maps.SIGNS, name), "dominant")
+
+    #: 4-D maps: clusters below this (mm³, or "10%" of the largest) are dropped. Live.
+    min_region_size = Checked(atlas_maps.check_min_region_size, atlas_maps.DEFAULT_MIN_REGION_SIZE)
+
     #: The extracted mesh in world mm with its ``"region"`` cell array (all regions).
     mesh = Any(transient=True)
 
     def __init__(self, atlas, *, labels=None, lut=None, kind=None, regions=None, colors=None,
-                 opacity=1.0, smooth=16, threshold=None, prob_display="isosurface", name=None):
+                 opacity=1.0, smooth=16, threshold=None, sign="dominant",
+                 min_region_size=atlas_maps.DEFAULT_MIN_REGION_SIZE, prob_display="isosurface",
+                 name=None):
         source = atlas_input.read(atlas, labels=labels, lut=lut)
         image, maps = _load_maps(source.maps)
         kind = _check_kind(kind, maps)
@@ -125,26 +162,29 @@ class Atlas(Layer):
         if not isinstance(smooth, (int, np.integer)) or isinstance(smooth, bool) or smooth < 0:
             raise BrainviewValueError(f"smooth: expected a number of iterations >= 0, got {smooth!r}.")
         self._image, self._probabilistic = image, kind == "probabilistic"
+        self._signed = False
         if self._probabilistic:
             self._maps = _check_probabilities(maps)
+            self._signed = atlas_maps.is_signed(self._maps)
             self._labels = np.arange(1, maps.shape[3] + 1)
-            self._thresholds = _map_thresholds(self._maps, threshold)
             self._data = None
         else:
             self._data = check_labels(maps, name="atlas")
             self._labels = None
-        self._prob_display = prob_display
+        self._prob_display, self._smooth = prob_display, int(smooth)
         names, base_colors = atlas_input.names_and_colors(
-            source, self._labels if self._probabilistic else None, self._data)
+            source, self._labels if self._probabilistic else None, self._data,
+            default="component" if self._signed else "label")
         self._labels = np.array(sorted(names), dtype=np.int64)
         self._names = {int(v): names[v] for v in self._labels}
         self._by_name = {n: v for v, n in self._names.items()}
-        self._mesh_region = None
-        self.mesh = self._extract(int(smooth))
+        self._mesh_region, self._centers = None, None
+        super().__init__(name=name or source.name, regions=regions, colors=colors or {},
+                         opacity=check_opacity(opacity), threshold=threshold, sign=sign,
+                         min_region_size=min_region_size)
+        self.mesh = self._extract(self._smooth)
         self._base_colors = base_colors if base_colors is not None else _qualitative(
             self._labels, adjacency(self.mesh))
-        super().__init__(name=name or source.name, regions=regions, colors=colors or {},
-                         opacity=check_opacity(opacity))
         self._build_props()
 
     # ------------------------------------------------------------ public API
@@ -189,7 +229,12 @@ class Atlas(Layer):
         points = np.asarray(xyz, dtype=float)
         if points.shape[-1:] != (3,) or points.ndim > 2:
             raise BrainviewValueError(f"xyz: expected (x, y, z) mm or an (n, 3) array, got {describe(xyz)}.")
-        answers = self._probabilities_at(points) if self._probabilistic else self._names_at(points)
+        if not self._probabilistic:
+            answers = self._names_at(points)
+        elif self._signed:
+            answers = self._map_values_at(points)
+        else:
+            answers = self._probabilities_at(points)
         return answers[0] if points.ndim == 1 else answers
 
     def value_at(self, xyz):
@@ -197,27 +242,74 @@ class Atlas(Layer):
         return self.label_at(xyz)
 
     def centroids(self):
-        """``{name: (x, y, z)}``: the centroid of each region's voxels, in world mm.
+        """``{name: (x, y, z)}``: one point inside each region, in world mm.
 
-        Probabilistic maps use the probability-weighted centroid of the
-        voxels above threshold.
+        Label images follow nilearn's ``find_parcellation_cut_coords`` (a
+        bilateral region's left part, its largest connected component, its
+        centre of mass), moved to the nearest voxel of that component when
+        the centre falls outside it: ``label_at(point)`` is the region
+        (see :func:`brainview.geometry.labels.label_centers`). 4-D maps
+        follow ``find_probabilistic_atlas_cut_coords``: the ``|value|``
+        weighted centre of the map's main (largest) cluster, inside it; a
+        map without a region gets NaNs. Computed once.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> data = np.zeros((9, 5, 5), np.uint8); data[1:3, 1:4, 1:4] = data[6:8, 1:4, 1:4] = 4
+        >>> affine = np.eye(4); affine[0, 3] = -4.0  # x = 0 in the middle of the grid
+        >>> Atlas((data, affine), smooth=0).centroids()
+        {'label 4': (-2.5, 2.0, 2.0)}
         """
-        if self._probabilistic:
-            centres = [self._map_centroid(k) for k in range(self._maps.shape[3])]
-            return {self._names[k + 1]: c for k, c in enumerate(centres)}
-        labels, xyz = label_centroids(self._image, self._data)
-        return {self._names[int(v)]: tuple(float(c) for c in p) for v, p in zip(labels, xyz)}
+        if self._centers is None:
+            if self._probabilistic:
+                xyz = np.full((len(self._labels), 3), np.nan)
+                for k, region in enumerate(self._map_regions):
+                    if region.indices.size:
+                        ijk = atlas_maps.main_cluster_center(region, self._maps[..., k], self._image.affine)
+                        xyz[k] = self._image.to_world(ijk[None, :])[0]
+                labels = self._labels
+            else:
+                labels, xyz = label_centers(self._image, self._data)
+            self._centers = {self._names[int(v)]: tuple(float(c) for c in p) for v, p in zip(labels, xyz)}
+        return dict(self._centers)
 
     # ------------------------------------------------------------ geometry
 
     def _extract(self, smooth):
         if not self._probabilistic:
             return label_surfaces(self._image, self._data, labels=self._labels, smooth=smooth)
+        levels = atlas_maps.thresholds(self._maps, self.threshold)
+        self._map_regions = atlas_maps.map_regions(
+            self._maps, levels, sign=self.sign, min_region_size=self.min_region_size,
+            voxel_volume=abs(float(np.linalg.det(self._image.affine[:3, :3]))))
+        self._warn_empty_maps()
         if self._prob_display == "maxprob":
-            self._data = _max_probability(self._maps, self._thresholds)
+            self._data = _max_probability(self._maps, self._map_regions)
             present = np.intersect1d(self._labels, np.unique(self._data))
             return label_surfaces(self._image, self._data, labels=present, smooth=smooth)
-        return _map_isosurfaces(self._image, self._maps, self._thresholds, smooth)
+        return _map_isosurfaces(self._image, self._maps, self._map_regions, smooth)
+
+    def _warn_empty_maps(self):
+        empty = [self._names[k + 1] for k, region in enumerate(self._map_regions) if not region.indices.size]
+        if len(empty) == len(self._map_regions):
+            raise BrainviewValueError(
+                f"threshold: no map reaches it ({self.threshold!r}); lower the threshold.")
+        if empty:
+            warnings.warn(
+                f"atlas: {len(empty)} of {len(self._map_regions)} maps have no region at "
+                f"threshold={self.threshold!r}, sign={self.sign!r}: {', '.join(empty[:10])}"
+                f"{', ...' if len(empty) > 10 else ''}. Lower the threshold or pass sign='both'.",
+                BrainviewWarning, stacklevel=4)
+
+    @observe("threshold, sign, min_region_size", post_init=True)
+    def _update_geometry(self, event):
+        if not self._probabilistic or getattr(self, "_mapper", None) is None:
+            return
+        self.mesh = self._extract(self._smooth)
+        self._centers = None
+        self._mesh_region = np.asarray(self.mesh.cell_data["region"]) if self.mesh.n_cells else np.zeros(0, int)
+        self._update_subset(None)
 
     def _build_props(self):
         self._lut = vtkLookupTable()
@@ -385,13 +477,21 @@ class Atlas(Layer):
             answers.append({self._names[k + 1]: float(values[k]) for k in order} or None)
         return answers
 
-    def _map_centroid(self, k):
-        values = np.asarray(self._maps[..., k], dtype=float)
-        ijk = np.argwhere(values >= self._thresholds[k])
-        weights = values[tuple(ijk.T)]
-        if not weights.sum():
-            return (float("nan"),) * 3
-        return tuple(float(c) for c in self._image.to_world(weights @ ijk / weights.sum()))
+    def _map_values_at(self, points):
+        """``{name: value}`` of the maps whose drawn region holds each point, largest ``|value|`` first."""
+        shape = self._maps.shape[:3]
+        ijk = np.rint(self._image.to_voxel(np.atleast_2d(points))).astype(np.int64)
+        inside = np.all((ijk >= 0) & (ijk < np.array(shape)), axis=1)
+        answers = []
+        for voxel, ok in zip(ijk, inside):
+            found = {}
+            flat = np.ravel_multi_index(tuple(voxel), shape) if ok else -1
+            for k, region in enumerate(self._map_regions):
+                position = np.searchsorted(region.indices, flat)
+                if ok and position < region.indices.size and region.indices[position] == flat:
+                    found[self._names[k + 1]] = float(self._maps[voxel[0], voxel[1], voxel[2], k])
+            answers.append(dict(sorted(found.items(), key=lambda item: -abs(item[1]))) or None)
+        return answers
 
 
 # ----------------------------------------------------------------- helpers
@@ -438,43 +538,57 @@ def _check_probabilities(maps):
     return maps
 
 
-def _map_thresholds(maps, threshold):
-    highs = maps.reshape(-1, maps.shape[3]).max(axis=0).astype(float)
-    if threshold is None:
-        return highs / 2
-    value = float(threshold) if np.isscalar(threshold) else None
-    if value is None or not np.isfinite(value) or value < 0:
-        raise BrainviewValueError(f"threshold: expected a probability >= 0, got {threshold!r}.")
-    return np.full(maps.shape[3], value)
+def _max_probability(maps, regions):
+    """Label each voxel by the map with the largest drawn value among the regions holding it."""
+    shape = maps.shape[:3]
+    best_value = np.full(int(np.prod(shape)), -np.inf, dtype=np.float32)
+    labels = np.zeros(best_value.size, dtype=np.int32)
+    for k, region in enumerate(regions):
+        values = atlas_maps.signed_field(maps[..., k].reshape(-1)[region.indices], region.sign)
+        better = values > best_value[region.indices]
+        best_value[region.indices[better]] = values[better]
+        labels[region.indices[better]] = k + 1
+    return labels.reshape(shape)
 
 
-def _max_probability(maps, thresholds):
-    best = np.argmax(maps, axis=3)
-    top = np.take_along_axis(maps, best[..., None], axis=3)[..., 0]
-    return np.where(top > thresholds[best], best + 1, 0).astype(np.int32)
+def _map_isosurfaces(image, maps, regions, smooth):
+    """One isosurface per map region, in one mesh with the map number as ``"region"``.
 
-
-def _map_isosurfaces(image, maps, thresholds, smooth):
-    """One isosurface per map, in one mesh with the map number as ``"region"``."""
-    points, faces, normals, region, offset = [], [], [], [], 0
-    for k in range(maps.shape[3]):
-        values = np.asarray(maps[..., k], dtype=np.float32)
-        if not np.any(values > thresholds[k]):
+    Each map is contoured in its region's bounding box (plus one voxel), on
+    its drawn sign's values with the dropped clusters zeroed.
+    """
+    points, faces, normals, region_ids, offset = [], [], [], [], 0
+    shape = maps.shape[:3]
+    for k, region in enumerate(regions):
+        if not region.indices.size:
             continue
-        surface = isosurface(image, [thresholds[k]], data=values, smooth=min(smooth, 20))
+        box, mask = atlas_maps.region_box(region, shape)
+        low = np.array([max(s.start - 1, 0) for s in box])
+        high = np.array([min(s.stop + 1, n) for s, n in zip(box, shape)])
+        padded = tuple(slice(a, b) for a, b in zip(low, high))
+        kept = np.zeros(tuple(high - low), dtype=bool)
+        kept[tuple(slice(s.start - a, s.stop - a) for s, a in zip(box, low))] = mask
+        field = np.array(atlas_maps.signed_field(maps[padded + (k,)], region.sign), dtype=np.float32)
+        # Dropped specks (and, with a sign, the other sign) leave no surface;
+        # sub-threshold values stay, so the surface sits where the map crosses the level.
+        field[(field >= region.threshold) & ~kept] = 0.0
+        shift = np.eye(4)
+        shift[:3, 3] = low
+        crop = load_image((field, image.affine @ shift), name="atlas")
+        surface = isosurface(crop, [region.threshold], smooth=min(smooth, 20))
         if not surface.n_cells:
             continue
         points.append(np.asarray(surface.points))
         normals.append(np.asarray(surface.point_data["Normals"]))
         faces.append(surface.regular_faces + offset)
-        region.append(np.full(surface.n_cells, k + 1, dtype=np.int32))
+        region_ids.append(np.full(surface.n_cells, k + 1, dtype=np.int32))
         offset += surface.n_points
     if not points:
-        raise BrainviewValueError("threshold: no probability map reaches it; lower the threshold.")
+        raise BrainviewValueError("threshold: no map reaches it; lower the threshold.")
     mesh = triangle_mesh(np.concatenate(points), np.concatenate(faces))
     mesh.point_data["Normals"] = np.concatenate(normals).astype(np.float32)
     mesh.point_data.active_normals_name = "Normals"
-    mesh.cell_data["region"] = np.concatenate(region)
+    mesh.cell_data["region"] = np.concatenate(region_ids)
     return mesh
 
 

@@ -73,20 +73,28 @@ class Connectome(Layer):
 
     Parameters
     ----------
-    adjacency_matrix : (n, n) array-like, scipy.sparse matrix, or a graph
+    adjacency_matrix : (n, n) array-like, scipy.sparse matrix, a stack, or a graph
         Edge weights. Symmetric: an undirected graph (upper triangle, each
         edge once). Asymmetric: a directed graph with arrows (row -> column)
         and a warning, unless ``symmetrize``. NaN weights are dropped (one
         warning); zeros and the diagonal are never drawn. A networkx-like
         graph (``nodes(data=True)`` with ``"pos"`` in mm,
-        ``edges(data=True)`` with ``"weight"``) is accepted as well.
+        ``edges(data=True)`` with ``"weight"``) is accepted as well, and so
+        is a stack ``(n_subjects, n, n)`` (``ConnectivityMeasure``'s output)
+        with ``subject``.
     node_coords : (n, 3) array-like, optional
         mm coordinates, one row per matrix row. Not needed with ``atlas``
         or a graph.
     atlas : object with ``centroids()`` -> {name: (x, y, z)}, optional
-        Nodes at the region centroids, in that order (e.g. an Atlas layer).
+        Nodes at the region centroids, in that order (e.g. an Atlas layer:
+        a point inside each region, or inside each map's main cluster for a
+        set of maps such as decomposition components).
+    subject : int or "mean", optional
+        For a stack of matrices: the index of the one to draw, or "mean"
+        for their average.
     node_color : colour, n colours, n categories, or "auto"
-        Categories (network names...) get distinct colours and a legend.
+        Categories (network names, a pandas Series of names or a pandas
+        Categorical, in its category order) get distinct colours and a legend.
     node_size : float, (n,) array, "degree" or "strength"
         Diameters in mm; "degree"/"strength" of the drawn edges map onto
         2..10 mm and follow the threshold.
@@ -147,9 +155,9 @@ class Connectome(Layer):
                  node_size=6.0, edge_cmap="RdBu_r", edge_vmin=None, edge_vmax=None,
                  edge_threshold=None, edge_width=2.0, tubes=False, width_by_weight=False,
                  node_labels=None, directed=None, symmetrize=False, legend=True,
-                 opacity=1.0, name="connectome"):
+                 subject=None, opacity=1.0, name="connectome"):
         matrix, coords, names, graph_directed = graph.graph_inputs(
-            adjacency_matrix, node_coords, atlas)
+            graph.select_subject(adjacency_matrix, subject), node_coords, atlas)
         matrix, is_directed = graph.prepare_adjacency(
             matrix, directed=graph_directed if directed is None else directed,
             symmetrize=symmetrize)
@@ -368,6 +376,11 @@ class Connectome(Layer):
         low = -largest if self.edge_vmin is None else self.edge_vmin
         high = largest if self.edge_vmax is None else self.edge_vmax
         return colors.check_clim((low, high), name="edge_vmin, edge_vmax")
+
+    @property
+    def node_positions(self):
+        """``(n, 3)`` mm positions of the nodes, whatever gave them (coordinates, atlas, graph)."""
+        return self._coords.copy()
 
     def node_centers(self):
         """``(n, 3)`` mm centres of the node glyphs, as drawn."""
