@@ -613,8 +613,10 @@ def batch_main(argv=None, *, open_template=None):
         Command-line arguments after ``batch`` (default: ``sys.argv[1:]``).
     open_template : callable, optional
         ``open_template(path) -> build``, where ``build(replacements)``
-        builds the current figure (see :class:`ReplaceLayerData`). The scene
-        file reader plugs in here.
+        builds the current figure (see :class:`ReplaceLayerData`); a
+        ``build.figure_options`` dict (size, bgcolor, antialias) gives the
+        figure settings. Default:
+        :class:`brainview.export.scene_file.SceneTemplate` (scene files).
 
     Returns
     -------
@@ -629,19 +631,21 @@ def batch_main(argv=None, *, open_template=None):
     parser.add_argument("--out", default="qc", help="output folder (default: qc)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (-1: one per core)")
     parser.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786")
-    parser.add_argument("--size", default="800x600", help="WIDTHxHEIGHT in pixels (default 800x600)")
+    parser.add_argument("--size", help="WIDTHxHEIGHT in pixels (default: the template's size)")
     parser.add_argument("--overwrite", action="store_true", help="re-render existing images")
     args = parser.parse_args(argv)
     try:
         layer, files = _parse_replace(args.replace)
-        size = _parse_size(args.size)
         if open_template is None:
-            raise BrainviewValueError(
-                "template: reading scene files is not available in this version of brainview."
-            )
-        fn = ReplaceLayerData(open_template(args.template), layer)
+            from .export.scene_file import SceneTemplate as open_template
+        build = open_template(args.template)
+        getattr(build, "check_layer", lambda name: None)(layer)  # a typo fails now, not per file
+        options = dict(getattr(build, "figure_options", {"size": (800, 600)}))
+        if args.size:
+            options["size"] = _parse_size(args.size)
+        fn = ReplaceLayerData(build, layer)
         out = Path(args.out) / _unique_name_template(files)
-        options = dict(size=size, overwrite=args.overwrite, progress=None)
+        options.update(overwrite=args.overwrite, progress=None)
         if args.scheduler:
             from distributed import Client
 

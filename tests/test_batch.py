@@ -316,6 +316,43 @@ def test_batch_command_bad_arguments(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_batch_command_without_scene_reader_says_so(subjects, capsys):
-    assert batch_main(["t.bvscene", "--replace", f"zmap={subjects[0]}"]) == 2
-    assert "reading scene files is not available" in capsys.readouterr().err
+def _scene_template(subjects, folder):
+    """A real template scene: subject 0's map named zmap, a threshold, a colour, a view."""
+    from brainview.export.scene_file import save_scene
+
+    fig = bv.figure(size=SIZE, antialias=False)
+    layer = bv.contour(str(subjects[0]), level=0.5, color="orange", name="zmap")
+    layer.opacity = 0.9
+    bv.view("left")
+    expected = fig.screenshot()
+    save_scene(fig, folder / "template.bvscene")
+    bv.close("all")
+    return folder / "template.bvscene", expected
+
+
+def test_batch_command_renders_a_scene_template_for_each_file(subjects, tmp_path, capsys):
+    template, expected = _scene_template(subjects, tmp_path)
+    root = subjects[0].parent.parent
+    code = batch_main([str(template), "--replace", f"zmap={root}/sub-*/zmap.nii.gz",
+                       "--out", str(tmp_path / "qc")])
+    assert code == 0, capsys.readouterr().err
+    pngs = sorted((tmp_path / "qc").glob("*.png"))
+    assert len(pngs) == N_SUBJECTS
+    # Subject 0 is the template's own data: same camera, level, colour, opacity, size.
+    np.testing.assert_array_equal(read_png(pngs[0]), expected)
+    assert not np.array_equal(read_png(pngs[1]), expected)
+    page = (tmp_path / "qc" / "index.html").read_text()
+    assert sorted(re.findall(r'<img src="([^"]+)"', page)) == [p.name for p in pngs]
+
+
+def test_batch_command_names_the_layers_when_the_replaced_one_is_unknown(subjects, tmp_path, capsys):
+    template, _ = _scene_template(subjects, tmp_path)
+    assert batch_main([str(template), "--replace", f"anat={subjects[0]}", "--out", str(tmp_path / "qc")]) == 2
+    err = capsys.readouterr().err
+    assert "no single layer named 'anat'" in err and "'zmap' (contour)" in err
+    assert not (tmp_path / "qc").exists()
+
+
+def test_batch_command_with_a_missing_template_says_so(subjects, capsys):
+    assert batch_main(["missing.bvscene", "--replace", f"zmap={subjects[0]}"]) == 2
+    assert "no such scene file" in capsys.readouterr().err

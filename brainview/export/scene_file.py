@@ -43,8 +43,8 @@ import numpy as np
 from ..errors import BrainviewTypeError, SceneFileError, describe
 from ._encoding import decode, encode, file_digest
 
-__all__ = ["FORMAT", "VERSION", "MIGRATIONS", "SceneFileError", "save_scene", "load_scene",
-           "scene_dict", "figure_from_dict"]
+__all__ = ["FORMAT", "VERSION", "MIGRATIONS", "SceneFileError", "SceneTemplate", "save_scene", "load_scene",
+           "scene_dict", "figure_from_dict", "populate"]
 
 FORMAT = "brainview.scene"
 VERSION = 1
@@ -324,7 +324,6 @@ def _resolve(record, folder, where):
 
 def figure_from_dict(scene, *, resolve, where="scene"):
     """Build a figure from a scene dict (already migrated to :data:`VERSION`)."""
-    from ..layers.registry import layer_class
     from ..scene import Figure
 
     try:
@@ -334,14 +333,38 @@ def figure_from_dict(scene, *, resolve, where="scene"):
     except (KeyError, TypeError) as error:
         raise SceneFileError(f"{where}: bad or missing 'figure' entry ({error!r}).") from None
     try:
+        populate(figure, scene, resolve=resolve, where=where)
+    except BaseException:
+        figure.close()
+        raise
+    return figure
+
+
+def populate(figure, scene, *, resolve, where="scene", replacements=None):
+    """Add a scene dict's layers, camera, annotations and colour bars to ``figure``.
+
+    Parameters
+    ----------
+    replacements : dict, optional
+        ``{layer: data}``: the named layers get this data in place of their
+        first data parameter (batch rendering of a template); a layer is
+        named by its name, its kind when only one layer has it, or ``layerN``.
+    """
+    from ..layers.registry import layer_class
+
+    entries = _list(scene, "layers", where)
+    swaps = _replacement_indices(entries, replacements or {}, where)
+    try:
         built = {}
-        for index, entry in enumerate(_list(scene, "layers", where)):
+        for index, entry in enumerate(entries):
             place = f"{where}, layer {index}"
             if not isinstance(entry, dict):
                 raise SceneFileError(f"{place}: expected an object, got {describe(entry)}.")
             cls = layer_class(entry.get("kind"), where=place)
             params = {name: decode(value, resolve=resolve, layers=built, where=f"{place}, {name}")
                       for name, value in _mapping(entry, "params", place).items()}
+            if index in swaps:
+                params[cls.data_params[0]] = swaps[index]
             layer = figure.add(cls(**params))
             for name, value in _mapping(entry, "state", place).items():
                 setattr(layer, name, decode(value, resolve=None, where=f"{place}, {name}"))
@@ -349,16 +372,95 @@ def figure_from_dict(scene, *, resolve, where="scene"):
         camera = {key: tuple(value) if isinstance(value, list) else value
                   for key, value in _mapping(scene, "camera", where).items()}
         figure.camera = camera
-        figure.set_annotations(scene.get("annotations", {}))
+        figure.set_annotations(scene.get("annotations", []))
         for bar in _list(scene, "colorbars", where):
             figure.colorbar(figure.layers[bar["layer"]], title=bar.get("title"), n_labels=bar.get("n_labels", 5))
     except SceneFileError:
-        figure.close()
         raise
     except (TypeError, ValueError, KeyError, IndexError) as error:
-        figure.close()
         raise SceneFileError(f"{where}: {error}") from None
-    return figure
+
+
+def _replacement_indices(entries, replacements, where):
+    """``{layer index: data}`` for ``{layer name, unique kind or "layerN": data}``."""
+    kinds = [entry.get("kind") if isinstance(entry, dict) else None for entry in entries]
+    found = {}
+    for key, data in replacements.items():
+        matches = [i for i, entry in enumerate(entries)
+                   if isinstance(entry, dict) and (entry.get("name") == key or key == f"layer{i}")]
+        if not matches and kinds.count(key) == 1:
+            matches = [kinds.index(key)]
+        if len(matches) != 1:
+            names = [f"{entry.get('name')!r} ({entry.get('kind')})" for entry in entries if isinstance(entry, dict)]
+            raise SceneFileError(
+                f"{where}: no single layer named {key!r} to replace; the scene's layers are {', '.join(names)} "
+                "(name a layer, a kind the scene has once, or layer0, layer1...)."
+            )
+        found[matches[0]] = data
+    return found
+
+
+class SceneTemplate:
+    """A scene file as a recipe: ``template(replacements)`` builds it into the current figure.
+
+    Used by ``brainview batch``: each worker process builds the template with
+    one layer's data replaced (camera, thresholds and every other setting
+    kept). Picklable: it holds the scene's JSON and its folder, so the
+    workers need the scene's data files at the same paths.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.bvscene`` file (``.bvz`` archives are unpacked into a temporary folder per build).
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np, brainview as bv
+    >>> fig = bv.figure(size=(40, 30)); _ = bv.points([[0, 0, 0]], name="dots")
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.bvscene"); save_scene(fig, path); bv.close("all")
+    >>> template = SceneTemplate(path)
+    >>> template.figure_options["size"]
+    (40, 30)
+    >>> _ = bv.figure(**template.figure_options); template({"dots": np.array([[5.0, 0, 0]])})
+    >>> bv.gcf().layers[0].get_params()["coords"].tolist()
+    [[5.0, 0.0, 0.0]]
+    >>> bv.close("all")
+    """
+
+    def __init__(self, path):
+        path = Path(path)
+        if not path.is_file():
+            raise SceneFileError(f"'{path}': no such scene file.")
+        if zipfile.is_zipfile(path):
+            raise SceneFileError(f"'{path}': use a .bvscene file (with its data folder) as a batch template.")
+        self.path = path.resolve()
+        raw = path.read_bytes()
+        try:
+            scene = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        except (UnicodeDecodeError, ValueError) as error:
+            raise SceneFileError(f"'{path}': not a brainview scene file ({error}).") from None
+        self.scene = _migrate(scene, path)
+        settings = self.scene.get("figure")
+        try:
+            self.figure_options = {"size": tuple(settings["size"]), "bgcolor": tuple(settings["bgcolor"]),
+                                   "antialias": bool(settings["antialias"])}
+        except (KeyError, TypeError) as error:
+            raise SceneFileError(f"'{path}': bad or missing 'figure' entry ({error!r}).") from None
+
+    def check_layer(self, name):
+        """Raise a :class:`SceneFileError` listing the layers unless ``name`` picks exactly one."""
+        _replacement_indices(_list(self.scene, "layers", f"'{self.path}'"), {name: None}, f"'{self.path}'")
+
+    def __call__(self, replacements):
+        from .. import pylab
+
+        folder = self.path.parent
+
+        def resolve(record, where):
+            return _resolve(record, folder, f"'{self.path}', {where}")
+
+        populate(pylab.gcf(), self.scene, resolve=resolve, where=f"'{self.path}'",
+                 replacements=replacements)
 
 
 def _list(scene, key, where):
