@@ -219,7 +219,7 @@ def atlas(atlas, *, labels=None, lut=None, kind=None, regions=None, colors=None,
                            prob_display=prob_display, name=name))
 
 
-def stat_map(img, *, threshold=None, vmax=None, cmap="cold_hot", symmetric=True,
+def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
              mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
              masker=None, selected=None, volume=None, name=None):
     """A statistical or decoder weight map; see :class:`brainview.layers.StatMap`.
