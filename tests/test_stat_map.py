@@ -207,7 +207,7 @@ def test_live_traits_reject_bad_values(signed_map):
 def test_colorbar_uses_the_stat_map_ticks(fig, signed_map):
     layer = bv.stat_map(signed_map, threshold=2.0, outline=False)
     bar = bv.colorbar(layer)
-    labels = bar.GetCustomLabels()
+    labels = bar.actor.GetCustomLabels()
     assert [labels.GetValue(i) for i in range(labels.GetNumberOfTuples())] == \
         list(colorbar_ticks(-5.0, 5.0, 2.0))
 

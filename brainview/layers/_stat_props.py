@@ -14,6 +14,7 @@ from vtkmodules.util.numpy_support import numpy_to_vtk
 from .. import _vtk, colors
 from ..geometry.volume import isosurface, world_plane
 from ..statmap_colors import stat_cmap, stat_colors
+from .slices import show_plane
 
 #: Contour level used for ``threshold=0`` (nilearn's default threshold, 1e-6).
 MIN_LEVEL = 1e-6
@@ -195,10 +196,7 @@ class PlaneProps:
         plane.SetSpacing(step, step, step)
         flat = np.ascontiguousarray(rgba.transpose(1, 0, 2)).reshape(-1, 4)
         plane.GetPointData().SetScalars(numpy_to_vtk(flat, deep=True))
-        actor = self.actors[axis]
-        actor.GetMapper().SetOrientation(axis)
-        actor.GetMapper().SetInputData(plane)
-        actor.Update()
+        show_plane(self.actors[axis], plane)
 
 
 # ------------------------------------------------------------------ surface

@@ -46,6 +46,7 @@ from ..statmap_colors import (check_symmetric, check_vmax, color_range, colorbar
                               threshold_table)
 from . import _stat_props
 from .base import Checked, Layer, check_bool, check_choice, check_opacity
+from .slices import union_bounds
 
 MODES = ("contour", "volume", "slices", "surface")
 
@@ -180,13 +181,8 @@ class StatMap(Layer):
         return list(self._current)
 
     def bounds(self):
-        boxes = [p.GetBounds() for p in self._current
-                 if p.GetVisibility() and p is not self.notice]
-        boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]])
-        if not len(boxes):
-            return None
-        return tuple(float(v) for v in np.ravel(
-            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+        return union_bounds([p.GetBounds() for p in self._current
+                             if p.GetVisibility() and p is not self.notice])
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
