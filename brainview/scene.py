@@ -132,7 +132,7 @@ class ColorBar(HasStrictTraits):
             text_prop.ItalicOff()
             text_prop.BoldOff()
             text_prop.ShadowOff()
-        self._width_px = 0
+        self._width_px = self._title_overhang = 0
         from traits.observation.api import anytrait
 
         self._observed = anytrait()
@@ -191,7 +191,9 @@ class ColorBar(HasStrictTraits):
         label_width = max((_text_width(self.actor.GetLabelTextProperty(), text) for text in self.labels),
                           default=0)
         title_width = _text_width(self.actor.GetTitleTextProperty(), self.actor.GetTitle())
-        self._width_px = max(_BAR_STRIP + _BAR_GAP + label_width, title_width) + 2
+        self._width_px = _BAR_STRIP + _BAR_GAP + label_width + 2
+        # VTK centres the title over the bar: a wider title sticks out on both sides.
+        self._title_overhang = max(0, (title_width - self._width_px + 1) // 2)
         self.actor.Modified()
         self.updated = True
 
@@ -200,11 +202,12 @@ class ColorBar(HasStrictTraits):
         image; return where the next bar to the left should end."""
         if not self.actor.GetVisibility():
             return right
-        bar_width = min(self._width_px, right)
+        right -= self._title_overhang
+        bar_width = max(min(self._width_px, right), 1)
         self.actor.SetPosition((right - bar_width) / width, 0.1)
         self.actor.SetWidth(bar_width / width)
-        self.actor.SetBarRatio(min(1.0, _BAR_STRIP / max(bar_width, 1)))
-        return right - bar_width - _BAR_MARGIN
+        self.actor.SetBarRatio(min(1.0, _BAR_STRIP / bar_width))
+        return right - bar_width - self._title_overhang - _BAR_MARGIN
 
     def detach(self):
         """Stop following the layer (the bar was removed from its figure)."""
