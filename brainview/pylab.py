@@ -150,7 +150,7 @@ def text(text, *, position=(0.02, 0.02), size=16, color=None):
 
 
 def colorbar(layer=None, *, title=None, n_labels=5):
-    """Colour bar for a layer (default: the latest with a colormap)."""
+    """A live colour bar of a layer (default: the latest with a colormap): a ``ColorBar``."""
     return gcf().colorbar(layer, title=title, n_labels=n_labels)
 
 

@@ -30,7 +30,7 @@ from traits.api import Any, Event, HasStrictTraits, Instance, List, Python, obse
 from . import _vtk, colors
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 from .geometry.camera import camera_pose
-from .layers.base import Layer
+from .layers.base import Checked, Layer
 
 from vtkmodules.vtkCommonCore import vtkDoubleArray  # noqa: E402 (after _vtk's set-up)
 from vtkmodules.vtkRenderingCore import vtkTextRenderer  # noqa: E402
@@ -99,10 +99,10 @@ class ColorBar(HasStrictTraits):
     layer = Instance(Layer)
 
     #: The bar's title; None: the layer's name.
-    title = Any()
+    title = Checked(lambda value, name: _check_title(value))
 
     #: Number of labels of layers without their own tick rule.
-    n_labels = Any(5)
+    n_labels = Checked(lambda value, name: _check_n_labels(value), 5)
 
     #: The vtkScalarBarActor drawing the bar.
     actor = Any(transient=True)
@@ -119,7 +119,7 @@ class ColorBar(HasStrictTraits):
             raise BrainviewValueError(
                 f"layer: {layer!r} has no colormap to show (give it cmap= or an overlay)."
             )
-        super().__init__(layer=layer, title=_check_title(title), n_labels=_check_n_labels(n_labels))
+        super().__init__(layer=layer, title=title, n_labels=n_labels)
         self.actor = _vtk.vtkScalarBarActor()
         self.actor.SetBarRatio(0.5)
         self.actor.SetHeight(0.8)
@@ -232,7 +232,8 @@ def _check_title(title):
 
 
 def _check_n_labels(n_labels):
-    if isinstance(n_labels, bool) or not isinstance(n_labels, (int, np.integer)) or not 2 <= n_labels <= 20:
+    if (isinstance(n_labels, bool) or not isinstance(n_labels, (int, np.integer))
+            or not 2 <= n_labels <= 20):
         raise BrainviewValueError(f"n_labels: expected an integer 2..20, got {n_labels!r}.")
     return int(n_labels)
 
@@ -561,6 +562,10 @@ class Figure(HasStrictTraits):
         self.colorbars.append(bar)
         self.changed = True
         return bar
+
+    def colorbar_specs(self):
+        """The colour bars as asked for: a list of ``{"layer", "title", "n_labels"}``."""
+        return [{"layer": bar.layer, "title": bar.title, "n_labels": bar.n_labels} for bar in self.colorbars]
 
     def _colorbar_changed(self, event):
         self.changed = True

@@ -176,3 +176,9 @@ def test_colorbar_bad_arguments_are_named(fig):
         bv.colorbar(layer, n_labels=1)
     with pytest.raises(TypeError, match="layer"):
         ColorBar("not a layer")
+    bar = bv.colorbar(layer)
+    with pytest.raises(ValueError, match="n_labels"):
+        bar.n_labels = 50
+    points = bv.points([[0, 0, 0]])
+    with pytest.raises(ValueError, match="no colormap"):
+        ColorBar(points)

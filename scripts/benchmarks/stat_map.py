@@ -69,7 +69,8 @@ def run(repeat: int = 5) -> list[dict]:
          "note": f"2 mm map {two_mm.shape}: threshold trait set + colour bar + render"},
         {"name": "stat_map_crossing_point", "median_s": statistics.median(crossing), "target_s": 1.0,
          "naive": "argmax |value|", "naive_median_s": statistics.median(naive),
-          "note": f"1 mm map {one_mm.shape}: largest cluster's centre at threshold 3.1 (once, when the slices mode is built)"},
+         "note": f"1 mm map {one_mm.shape}: largest cluster's centre at threshold 3.1 "
+                 "(once, when the slices mode is built)"},
     ]
 
 
