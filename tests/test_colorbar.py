@@ -182,3 +182,13 @@ def test_colorbar_bad_arguments_are_named(fig):
     points = bv.points([[0, 0, 0]])
     with pytest.raises(ValueError, match="no colormap"):
         ColorBar(points)
+
+
+def test_figure_redraws_after_the_bar_followed(fig):
+    """The app redraws on ``figure.changed``: the last one comes after the bar was rebuilt."""
+    layer = bv.stat_map(SIGNED, threshold=1.0, outline=False)
+    bar = bv.colorbar(layer)
+    seen = []
+    fig.observe(lambda event: seen.append(list(bar.labels)), "changed")
+    layer.threshold = 3.0
+    assert seen and "3" in seen[-1]
