@@ -7,7 +7,8 @@ its ``mode`` trait:
   positive and negative parts coloured from the diverging colormap, inside a
   translucent glass brain (``outline``);
 - ``"volume"``: ray-cast volume rendering, transparent where ``|value| < threshold``;
-- ``"slices"``: three orthogonal planes through the peak, over an anatomical
+- ``"slices"``: three orthogonal planes crossing where nilearn would cut (the
+  centre of the largest cluster, :func:`cut_coords`), over an anatomical
   background (``bg``, the MNI152 template by default);
 - ``"surface"``: projected on both fsaverage5 hemispheres (nilearn's
   ``vol_to_surf``), over sulcal shading.
