@@ -23,7 +23,7 @@ import numpy as np
 from . import colors
 from .errors import BrainviewValueError, describe
 from .geometry.surface_maps import HEMI_VIEW_NAMES, hemi_view
-from .statmap_colors import color_range
+from .statmap_colors import color_range, default_cmap, stat_cmap
 
 #: The classic four views.
 DEFAULT_VIEWS = (("left", "lateral"), ("left", "medial"), ("right", "lateral"), ("right", "medial"))
@@ -80,7 +80,7 @@ def surface_textures(img, *, masker=None):
             for hemi in ("left", "right")}
 
 
-def surface_montage(img, *, threshold=None, vmax=None, cmap="cold_hot", symmetric=True,
+def surface_montage(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
                     inflated=True, views=DEFAULT_VIEWS, ncols=2, panel_size=(400, 300),
                     bgcolor="white", path=None, masker=None):
     """A map on both fsaverage5 hemispheres seen from several sides, as one image.
@@ -128,6 +128,7 @@ def surface_montage(img, *, threshold=None, vmax=None, cmap="cold_hot", symmetri
     else:
         values = load_image(load_stat_maps(img, masker=masker)).data
     values = np.where(np.isfinite(values), values, 0.0)
+    cmap = default_cmap() if cmap is None else cmap
     level = max(colors.resolve_threshold(threshold, values), MIN_LEVEL)
     crange = color_range(values, vmax=vmax, symmetric=symmetric)
     panels = []
@@ -135,7 +136,8 @@ def surface_montage(img, *, threshold=None, vmax=None, cmap="cold_hot", symmetri
         figure = Figure(size=(width, height), bgcolor=bgcolor, antialias=False)
         try:
             figure.add(Surface("fsaverage5", textures[hemi], hemi=hemi, inflated=inflated,
-                               bg_map="sulc", cmap=cmap, clim=(crange.vmin, crange.vmax),
+                               bg_map="sulc", cmap=stat_cmap(cmap, crange),
+                               clim=(crange.vmin, crange.vmax),
                                threshold=level, color=(0.85, 0.85, 0.85)))
             for index, (h, view) in enumerate(pairs):
                 if h == hemi:

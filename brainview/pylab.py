@@ -217,7 +217,7 @@ def text(text, *, position=(0.02, 0.02), size=16, color=None):
 
 
 def colorbar(layer=None, *, title=None, n_labels=5):
-    """Colour bar for a layer (default: the latest with a colormap)."""
+    """A live colour bar of a layer (default: the latest with a colormap): a ``ColorBar``."""
     return gcf().colorbar(layer, title=title, n_labels=n_labels)
 
 
@@ -256,7 +256,7 @@ atlas = _layer_verb(Atlas)
 glass_brain = _layer_verb(GlassBrain)
 
 
-def stat_map(img, *, threshold=None, vmax=None, cmap="cold_hot", symmetric=True,
+def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
              mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
              masker=None, selected=None, volume=None, name=None):
     """A statistical or decoder weight map; see :class:`brainview.layers.StatMap`.

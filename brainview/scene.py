@@ -25,12 +25,15 @@ import weakref
 from pathlib import Path
 
 import numpy as np
-from traits.api import Any, Event, HasStrictTraits, Instance, List, Python
+from traits.api import Any, Event, HasStrictTraits, Instance, List, Python, observe
 
 from . import _vtk, colors
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 from .geometry.camera import camera_pose
-from .layers.base import Layer
+from .layers.base import Checked, Layer
+
+from vtkmodules.vtkCommonCore import vtkDoubleArray  # noqa: E402 (after _vtk's set-up)
+from vtkmodules.vtkRenderingCore import vtkTextRenderer  # noqa: E402
 
 _IMAGE_WRITERS = {".png": "vtkPNGWriter", ".jpg": "vtkJPEGWriter", ".jpeg": "vtkJPEGWriter"}
 
@@ -53,6 +56,202 @@ def _check_size(size, name="size"):
     if width < 1 or height < 1 or width > 16384 or height > 16384:
         raise BrainviewValueError(f"{name}: width and height must be 1..16384 pixels, got {size!r}.")
     return width, height
+
+
+#: Pixels between colour bars and from the last one to the image's right edge.
+_BAR_MARGIN = 10
+#: Pixels: width of the colour strip, gap to its labels, font size.
+_BAR_STRIP, _BAR_GAP, _BAR_FONT = 14, 6, 14
+#: Layer traits that never change a colour bar.
+_NOT_COLORS = {"opacity", "actor", "actors", "notice", "x", "y", "z", "axes", "interpolation",
+               "outline", "trait_added", "trait_modified"}
+
+
+class ColorBar(HasStrictTraits):
+    """A colour bar: a live view of one layer's colormap, range and ticks.
+
+    It observes its layer: changing the layer's ``threshold``, ``vmax``,
+    ``clim``, ``cmap``, ``symmetric``, ``mode``, ``name`` or visibility
+    rebuilds the bar (lookup table, range, tick labels), so the bar never
+    shows a stale scale. Tick labels lie inside the table's range (a label
+    rounded beyond it, such as 0.005 for a top of 0.00496, is drawn at the
+    end), and the figure places the bar so that its longest label and its
+    title fit inside the image.
+
+    Parameters
+    ----------
+    layer : Layer
+        A layer with a colormap (``layer.colorbar_table()`` is not None).
+    title : str, optional
+        Default: the layer's name.
+    n_labels : int
+        Labels of layers without their own tick rule (2..20).
+    color : (float, float, float)
+        Colour of the text.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> layer = Slices((np.arange(8.0).reshape(2, 2, 2), np.eye(4)), clim=(0, 7))
+    >>> bar = ColorBar(layer, n_labels=3)
+    >>> bar.labels
+    ['0', '3.5', '7']
+    >>> layer.clim = (0, 1)
+    >>> bar.labels
+    ['0', '0.5', '1']
+    """
+
+    #: The layer shown.
+    layer = Instance(Layer)
+
+    #: The bar's title; None: the layer's name.
+    title = Checked(lambda value, name: _check_title(value))
+
+    #: Number of labels of layers without their own tick rule.
+    n_labels = Checked(lambda value, name: _check_n_labels(value), 5)
+
+    #: The vtkScalarBarActor drawing the bar.
+    actor = Any(transient=True)
+
+    #: Fired after the bar was rebuilt.
+    updated = Event()
+
+    __ = Python
+
+    def __init__(self, layer, *, title=None, n_labels=5, color=(1.0, 1.0, 1.0)):
+        if not isinstance(layer, Layer):
+            raise BrainviewTypeError(f"layer: expected a brainview layer, got {describe(layer)}.")
+        if layer.colorbar_table() is None:
+            raise BrainviewValueError(
+                f"layer: {layer!r} has no colormap to show (give it cmap= or an overlay)."
+            )
+        super().__init__(layer=layer, title=title, n_labels=n_labels)
+        self.actor = _vtk.vtkScalarBarActor()
+        self.actor.SetBarRatio(0.5)
+        self.actor.SetHeight(0.8)
+        self.actor.SetDrawNanAnnotation(False)
+        self.actor.UnconstrainedFontSizeOn()
+        self.actor.SetTextPad(_BAR_GAP)
+        for text_prop in (self.actor.GetTitleTextProperty(), self.actor.GetLabelTextProperty()):
+            text_prop.SetColor(*color)
+            text_prop.SetFontSize(_BAR_FONT)
+            text_prop.ItalicOff()
+            text_prop.BoldOff()
+            text_prop.ShadowOff()
+        self._width_px = self._title_overhang = 0
+        from traits.observation.api import anytrait
+
+        self._observed = anytrait()
+        layer.observe(self._layer_changed, self._observed)
+        self.update()
+
+    # ------------------------------------------------------------ the view
+
+    @property
+    def range(self):
+        """``(low, high)`` of the bar's lookup table."""
+        return tuple(float(v) for v in self.actor.GetLookupTable().GetRange())
+
+    @property
+    def ticks(self):
+        """The label values, inside :attr:`range`."""
+        return self._ticks.copy()
+
+    @property
+    def labels(self):
+        """The label texts, as drawn."""
+        return [self._format % tick for tick in self._ticks]
+
+    @property
+    def table(self):
+        """``(n, 4)`` uint8 RGBA of the bar's lookup table, bottom to top."""
+        return _vtk.vtk_to_numpy(self.actor.GetLookupTable().GetTable()).copy()
+
+    def update(self):
+        """Rebuild the bar from the layer (called whenever the layer changes)."""
+        table = self.layer.colorbar_table()
+        if table is None:
+            self.actor.SetVisibility(False)
+            self._ticks = np.zeros(0)
+            self.updated = True
+            return
+        lut, name = table
+        self.actor.SetLookupTable(lut)
+        low, high = lut.GetRange()
+        own_ticks = getattr(self.layer, "colorbar_ticks", None)
+        if own_ticks is not None:
+            ticks, self._format = np.asarray(own_ticks(), dtype=float), "%.2g"
+        else:
+            ticks, self._format = np.linspace(low, high, self.n_labels), "%.3g"
+        # A tick rounded beyond the table (0.005 for a top of 0.00496) is
+        # drawn at the end: VTK drops labels outside the range.
+        self._ticks = np.unique(np.clip(ticks, low, high))
+        labels = vtkDoubleArray()
+        for tick in self._ticks:
+            labels.InsertNextValue(float(tick))
+        self.actor.SetCustomLabels(labels)
+        self.actor.SetUseCustomLabels(True)
+        self.actor.SetLabelFormat(self._format)
+        self.actor.SetTitle(self.title if self.title is not None else name)
+        self.actor.SetVisibility(self.layer.visible)
+        label_width = max((_text_width(self.actor.GetLabelTextProperty(), text) for text in self.labels),
+                          default=0)
+        title_width = _text_width(self.actor.GetTitleTextProperty(), self.actor.GetTitle())
+        self._width_px = _BAR_STRIP + _BAR_GAP + label_width + 2
+        # VTK centres the title over the bar: a wider title sticks out on both sides.
+        self._title_overhang = max(0, (title_width - self._width_px + 1) // 2)
+        self.actor.Modified()
+        self.updated = True
+
+    def place(self, right, width, height):
+        """Put the bar's right edge at pixel ``right`` of a ``width`` x ``height``
+        image; return where the next bar to the left should end."""
+        if not self.actor.GetVisibility():
+            return right
+        right -= self._title_overhang
+        bar_width = max(min(self._width_px, right), 1)
+        self.actor.SetPosition((right - bar_width) / width, 0.1)
+        self.actor.SetWidth(bar_width / width)
+        self.actor.SetBarRatio(min(1.0, _BAR_STRIP / bar_width))
+        return right - bar_width - self._title_overhang - _BAR_MARGIN
+
+    def detach(self):
+        """Stop following the layer (the bar was removed from its figure)."""
+        self.layer.observe(self._layer_changed, self._observed, remove=True)
+
+    @observe("title, n_labels", post_init=True)
+    def _settings_changed(self, event):
+        self.update()
+
+    def _layer_changed(self, event):
+        if event.name not in _NOT_COLORS and not event.name.startswith("_"):
+            self.update()
+
+    def __repr__(self):
+        return f"<ColorBar of {self.layer!r}, range {self.range}>"
+
+
+def _check_title(title):
+    if title is not None and not isinstance(title, str):
+        raise BrainviewTypeError(f"title: expected a string or None, got {describe(title)}.")
+    return title
+
+
+def _check_n_labels(n_labels):
+    if (isinstance(n_labels, bool) or not isinstance(n_labels, (int, np.integer))
+            or not 2 <= n_labels <= 20):
+        raise BrainviewValueError(f"n_labels: expected an integer 2..20, got {n_labels!r}.")
+    return int(n_labels)
+
+
+def _text_width(text_prop, text):
+    """Pixel width of a text drawn with a text property (72 dpi, VTK's default)."""
+    if not text:
+        return 0
+    box = [0, 0, 0, 0]
+    vtkTextRenderer().GetBoundingBox(text_prop, text, box, 72)
+    return box[1] - box[0] + 1
 
 
 class Figure(HasStrictTraits):
@@ -84,6 +283,9 @@ class Figure(HasStrictTraits):
     #: The vtkRenderer holding the scene (hosted by an off-screen or Qt window).
     renderer = Any()
 
+    #: The colour bars (:class:`ColorBar`), right to left from the last.
+    colorbars = List()
+
     __ = Python
 
     def __init__(self, *, size=(800, 600), bgcolor="black", antialias=True):
@@ -105,10 +307,9 @@ class Figure(HasStrictTraits):
         self._camera_set = False
         self._annotations = {}
         self._annotation_specs = {}
-        self._colorbars = []
-        self._colorbar_specs = {}
         self._antialias = bool(antialias)
         self._closed = False
+        self.renderer.AddObserver("StartEvent", self._layout_colorbars)
         self._interacting = False
 
     # ------------------------------------------------------------ layers
@@ -143,9 +344,8 @@ class Figure(HasStrictTraits):
             raise BrainviewValueError(f"layer: {layer!r} is not in this figure.")
         for prop in layer.props():
             self.renderer.RemoveViewProp(prop)
-        for bar in [b for b in self._colorbars if b[0] is layer]:
-            self.renderer.RemoveViewProp(bar[1])
-            self._colorbars.remove(bar)
+        for bar in [b for b in self.colorbars if b.layer is layer]:
+            self._remove_colorbar(bar)
         layer._detach()
         self.layers.remove(layer)
         self.changed = True
@@ -395,6 +595,10 @@ class Figure(HasStrictTraits):
     def colorbar(self, layer=None, *, title=None, n_labels=5):
         """A vertical colour bar for a layer's colormap and range, on the right.
 
+        The bar is a live view of the layer (a :class:`ColorBar` kept in
+        :attr:`colorbars`): changing the layer's threshold, range, colormap or
+        symmetry redraws it.
+
         Parameters
         ----------
         layer : Layer, optional
@@ -402,7 +606,26 @@ class Figure(HasStrictTraits):
         title : str, optional
             Default: the layer's name.
         n_labels : int
+            Number of evenly spaced labels of layers without their own tick
+            rule (stat maps use nilearn's ticks).
+
+        Returns
+        -------
+        ColorBar
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from brainview.layers import Slices
+        >>> fig = Figure()
+        >>> layer = fig.add(Slices((np.arange(8.0).reshape(2, 2, 2), np.eye(4)), clim=(0, 7)))
+        >>> bar = fig.colorbar(layer)
+        >>> layer.clim = (0, 10)
+        >>> bar.range
+        (0.0, 10.0)
+        >>> fig.close()
         """
+        self._check_open()
         if layer is None:
             candidates = [lay for lay in self.layers if lay.colorbar_table() is not None]
             if not candidates:
@@ -411,47 +634,16 @@ class Figure(HasStrictTraits):
                     "slices or an overlay first, or pass layer=."
                 )
             layer = candidates[-1]
-        table = layer.colorbar_table()
-        if table is None:
-            raise BrainviewValueError(
-                f"layer: {layer!r} has no colormap to show (give it cmap= or an overlay)."
-            )
-        lut, default_title = table
-        bar = _vtk.vtkScalarBarActor()
-        bar.SetLookupTable(lut)
-        bar.SetTitle(title if title is not None else default_title)
-        bar.SetNumberOfLabels(int(n_labels))
-        bar.SetPosition(0.88, 0.1)
-        bar.SetWidth(0.08)
-        bar.SetHeight(0.8)
-        bar.SetBarRatio(0.35)
-        bar.UnconstrainedFontSizeOn()
-        for text_prop in (bar.GetTitleTextProperty(), bar.GetLabelTextProperty()):
-            text_prop.SetColor(*self._foreground())
-            text_prop.SetFontSize(14)
-            text_prop.ItalicOff()
-            text_prop.ShadowOff()
-        bar.SetDrawNanAnnotation(False)
-        # Layers with their own tick rule (stat maps: nilearn's ticks) provide them.
-        ticks = getattr(layer, "colorbar_ticks", lambda: None)()
-        if ticks is not None:
-            from vtkmodules.vtkCommonCore import vtkDoubleArray
-
-            labels = vtkDoubleArray()
-            for tick in ticks:
-                labels.InsertNextValue(float(tick))
-            bar.SetCustomLabels(labels)
-            bar.SetUseCustomLabels(True)
-            bar.SetLabelFormat("%.2g")
-        self.renderer.AddViewProp(bar)
-        self._colorbars.append((layer, bar))
-        self._colorbar_specs[id(bar)] = {"title": title, "n_labels": int(n_labels)}
+        bar = ColorBar(layer, title=title, n_labels=n_labels, color=self._foreground())
+        self.renderer.AddViewProp(bar.actor)
+        bar.observe(self._colorbar_changed, "updated")
+        self.colorbars.append(bar)
         self.changed = True
         return bar
 
     def colorbar_specs(self):
         """The colour bars as asked for: a list of ``{"layer", "title", "n_labels"}``."""
-        return [dict(self._colorbar_specs[id(bar)], layer=layer) for layer, bar in self._colorbars]
+        return [{"layer": bar.layer, "title": bar.title, "n_labels": bar.n_labels} for bar in self.colorbars]
 
     @property
     def bgcolor(self):
@@ -462,6 +654,25 @@ class Figure(HasStrictTraits):
     def antialias(self):
         """Whether FXAA antialiasing is on."""
         return self._antialias
+
+    def _colorbar_changed(self, event):
+        self.changed = True
+
+    def _remove_colorbar(self, bar):
+        self.renderer.RemoveViewProp(bar.actor)
+        bar.observe(self._colorbar_changed, "updated", remove=True)
+        bar.detach()
+        self.colorbars.remove(bar)
+
+    def _layout_colorbars(self, caller=None, event=None):
+        """Place the colour bars right to left, each as wide as its labels (in pixels
+        of the image being rendered, so no label is cut at the edge)."""
+        width, height = self.renderer.GetSize()
+        if width < 1 or height < 1:
+            return
+        right = width - _BAR_MARGIN
+        for bar in reversed(self.colorbars):
+            right = bar.place(right, width, height)
 
     def _foreground(self):
         return (0.0, 0.0, 0.0) if np.mean(self._bgcolor) > 0.5 else (1.0, 1.0, 1.0)
@@ -707,7 +918,8 @@ class Figure(HasStrictTraits):
         self._unhost()
         self._release_window()
         self._annotations.clear()
-        self._colorbars.clear()
+        for bar in list(self.colorbars):
+            self._remove_colorbar(bar)
         self._closed = True
 
     def __repr__(self):

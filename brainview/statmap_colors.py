@@ -2,21 +2,34 @@
 
 One place decides, for a map and the user's arguments, which values are shown
 (``threshold``), how values map to colours (``vmin``/``vmax``), and what the
-colour bar shows (its range and ticks). The rules are nilearn's
-``plot_stat_map`` rules, so a 2-D nilearn figure and a 3-D brainview figure of
-one map agree:
+colour bar shows (its range and ticks). The ranges, ticks and default
+colormap are nilearn's ``plot_stat_map`` ones, so a 2-D nilearn figure and a
+3-D brainview figure of one map agree:
 
+- ``cmap``: default :func:`default_cmap`, nilearn's current default for stat
+  maps (``nilearn.DEFAULT_DIVERGING_CMAP``, ``"RdBu_r"``); ``"cold_hot"``
+  remains available.
 - ``threshold``: a number, or a percentile string such as ``"95%"`` taken
   over the absolute values of the finite non-zero voxels (see
   :func:`brainview.colors.resolve_threshold`); voxels with
   ``|value| < threshold`` are not drawn.
-- ``symmetric=True`` (default): colours span ``(-vmax, vmax)`` with ``vmax``
-  defaulting to ``max |value|``. Positive values take the upper half of a
-  diverging map (hot for ``"cold_hot"``), negative values the lower half.
-  A positive-only map therefore uses only the sequential, hot half.
-- ``symmetric=False``: colours span ``(min, vmax)`` of the data, and a
-  one-signed map's colour bar starts at 0 (nilearn's ``symmetric_cbar=False``).
-- ``symmetric="auto"``: symmetric when the map has both signs.
+- ``symmetric="auto"`` (default): symmetric when the map has both signs.
+  ``True``: colours and colour bar span ``(-vmax, vmax)``, ``vmax``
+  defaulting to ``max |value|``. ``False``: the data's range; a one-signed
+  map's colour bar starts at 0 (nilearn's ``symmetric_cbar``). A
+  positive-only map therefore gets a one-sided bar ``(0, max)`` by default.
+
+Where brainview departs from nilearn, it is so that the sign of every shown
+value can be read from its hue, in shaded 3-D too (:func:`stat_colors`):
+
+- the sign picks the half of the diverging colormap (positive: upper half,
+  negative: lower half) and ``|value|`` the shade within it (a two-slope
+  norm centred on 0). With a symmetric range this is exactly nilearn's
+  linear norm; nilearn's one-signed or asymmetric ranges would colour small
+  positive values blue.
+- colours without a clear hue (the white or black centre of a diverging
+  map, the white ends of ``"cold_hot"``) are never used for a shown value:
+  each half is clipped to its part with chroma >= :data:`MIN_CHROMA`.
 
 Examples
 --------
@@ -24,7 +37,7 @@ Examples
 >>> from brainview.statmap_colors import color_range
 >>> color_range(np.array([-2.0, 0.0, 5.0]))
 ColorRange(vmin=-5.0, vmax=5.0, cbar_vmin=-5.0, cbar_vmax=5.0)
->>> color_range(np.array([0.0, 5.0]), symmetric=False, vmax=4)
+>>> color_range(np.array([0.0, 5.0]), vmax=4)
 ColorRange(vmin=0.0, vmax=4.0, cbar_vmin=0.0, cbar_vmax=4.0)
 """
 
@@ -39,8 +52,8 @@ from . import colors
 from .errors import BrainviewValueError, check_number, describe
 
 __all__ = [
-    "ColorRange", "check_symmetric", "check_vmax", "color_range", "colorbar_ticks",
-    "threshold_table", "value_colors", "max_abs",
+    "ColorRange", "check_symmetric", "check_vmax", "color_range", "colorbar_ticks", "default_cmap",
+    "stat_cmap", "stat_colors", "threshold_table", "value_colors", "max_abs",
 ]
 
 #: Colour of the hidden band ``|value| < threshold`` in colour bars (opaque
@@ -49,6 +62,35 @@ HIDDEN_COLOR = (0.5, 0.5, 0.5, 1.0)
 
 #: Tick label format of colour bars (nilearn's default).
 TICK_FORMAT = "%.2g"
+
+#: The colormap used when nilearn cannot tell its default.
+FALLBACK_CMAP = "RdBu_r"
+
+#: Least chroma (max - min of r, g, b) of a colour shown for a value above the
+#: threshold: below it, white, grey or black could be either sign once shaded.
+MIN_CHROMA = 0.35
+
+#: Samples of a colormap when finding its readable parts.
+_N_SAMPLES = 256
+
+
+def default_cmap():
+    """nilearn's current default colormap of stat maps (``"RdBu_r"`` in nilearn 0.14).
+
+    Read from ``nilearn.DEFAULT_DIVERGING_CMAP`` at run time (importing the
+    top-level ``nilearn`` package takes a millisecond), :data:`FALLBACK_CMAP`
+    when nilearn is missing or older.
+
+    Examples
+    --------
+    >>> default_cmap()
+    'RdBu_r'
+    """
+    try:
+        import nilearn
+    except ImportError:  # pragma: no cover - nilearn is a dependency
+        return FALLBACK_CMAP
+    return getattr(nilearn, "DEFAULT_DIVERGING_CMAP", FALLBACK_CMAP)
 
 
 class ColorRange(NamedTuple):
@@ -96,7 +138,7 @@ def _finite_min_max(values):
     return float(finite.min()), float(finite.max())
 
 
-def color_range(values, *, vmax=None, symmetric=True):
+def color_range(values, *, vmax=None, symmetric="auto"):
     """Colour range and colour bar range of a map (nilearn's ``get_colorbar_and_data_ranges``).
 
     Parameters
@@ -138,7 +180,8 @@ def color_range(values, *, vmax=None, symmetric=True):
 
 
 def value_colors(values, cmap, vmin, vmax):
-    """``(n, 4)`` RGBA of values through a colormap over ``(vmin, vmax)`` (clipped).
+    """``(n, 4)`` RGBA of values through a colormap over ``(vmin, vmax)`` (clipped):
+    matplotlib's linear norm, without the sign rules of :func:`stat_colors`.
 
     Examples
     --------
@@ -149,19 +192,120 @@ def value_colors(values, cmap, vmin, vmax):
     return colors.get_cmap(cmap)(scaled)
 
 
-def threshold_table(cmap, crange, threshold, *, n_colors=256):
-    """RGBA table of the colour bar: the colormap over ``(cbar_vmin, cbar_vmax)``,
-    coloured as over ``(vmin, vmax)``, :data:`HIDDEN_COLOR` where ``|value| < threshold``.
+def readable_fractions(cmap):
+    """The parts of a diverging colormap whose colours have a clear hue.
+
+    Returns
+    -------
+    ((float, float), (float, float))
+        For the lower half (negative values) and the upper half (positive
+        values): the first and last colormap fraction with chroma >=
+        :data:`MIN_CHROMA`. A half without such a colour keeps its whole
+        extent (a grey colormap cannot be helped).
 
     Examples
     --------
-    >>> table = threshold_table("cold_hot", ColorRange(-4, 4, -4, 4), 2.0, n_colors=8)
+    >>> negative, positive = readable_fractions("RdBu_r")
+    >>> bool(0 < negative[1] < 0.5 < positive[0] < 1)
+    True
+    """
+    fractions = (np.arange(_N_SAMPLES) + 0.5) / _N_SAMPLES
+    rgb = colors.get_cmap(cmap)(fractions)[:, :3]
+    clear = rgb.max(axis=1) - rgb.min(axis=1) >= MIN_CHROMA
+    halves = []
+    for inside in (fractions < 0.5, fractions > 0.5):
+        picked = fractions[inside & clear]
+        side = fractions[inside]
+        halves.append((float(picked.min()), float(picked.max())) if picked.size
+                      else (float(side.min()), float(side.max())))
+    return tuple(halves)
+
+
+def _side_extents(crange):
+    """How far the colours of each sign reach: ``(negative end < 0, positive end > 0)``.
+
+    A one-signed range lends the other side its mirror, so that a
+    positive-only map uses the upper half only.
+    """
+    top = crange.vmax if crange.vmax > 0 else -crange.vmin
+    bottom = crange.vmin if crange.vmin < 0 else -crange.vmax
+    return bottom, top
+
+
+def stat_fractions(values, cmap, crange):
+    """Colormap fractions of stat-map values (see :func:`stat_colors`).
+
+    Examples
+    --------
+    >>> crange = ColorRange(-4.0, 4.0, -4.0, 4.0)
+    >>> stat_fractions(np.array([-4.0, 0.0, 2.0, 4.0]), "bwr", crange).tolist()
+    [0.001953125, 0.5, 0.75, 0.998046875]
+    """
+    values = np.asarray(values, dtype=float)
+    bottom, top = _side_extents(crange)
+    negative, positive = readable_fractions(cmap)
+    above = 0.5 + 0.5 * np.clip(values / top, 0.0, 1.0)
+    below = 0.5 - 0.5 * np.clip(values / bottom, 0.0, 1.0)
+    return np.where(values > 0, np.clip(above, *positive),
+                    np.where(values < 0, np.clip(below, *negative), 0.5))
+
+
+def stat_colors(values, cmap, crange):
+    """``(n, 4)`` RGBA of stat-map values, the sign readable from the hue.
+
+    Positive values take the upper half of the colormap, negative ones the
+    lower half, ``|value|`` relative to the range's end of its sign choosing
+    the shade (with a symmetric range: nilearn's linear norm over
+    ``(-vmax, vmax)``). Within each half only colours with a clear hue
+    (:func:`readable_fractions`) are used: the white centre of ``"RdBu_r"``
+    and the white ends of ``"cold_hot"`` never are.
+
+    Parameters
+    ----------
+    values : array_like
+    cmap : str or Colormap
+    crange : ColorRange
+
+    Examples
+    --------
+    >>> crange = ColorRange(-5.0, 5.0, -5.0, 5.0)
+    >>> rgb = stat_colors(np.array([5.0, -5.0]), "cold_hot", crange)[:, :3]
+    >>> bool(rgb[0, 0] - rgb[0, 2] > 0.3 and rgb[1, 2] - rgb[1, 0] > 0.3)
+    True
+    """
+    return colors.get_cmap(cmap)(stat_fractions(values, cmap, crange))
+
+
+def stat_cmap(cmap, crange, *, n_colors=_N_SAMPLES):
+    """A colormap over ``(crange.vmin, crange.vmax)`` with :func:`stat_colors`' colours.
+
+    For layers that take a colormap and a linear range (surfaces).
+
+    Examples
+    --------
+    >>> crange = ColorRange(-2.0, 2.0, -2.0, 2.0)
+    >>> stat_cmap("RdBu_r", crange).N
+    256
+    """
+    from matplotlib.colors import ListedColormap
+
+    centres = crange.vmin + (np.arange(n_colors) + 0.5) / n_colors * (crange.vmax - crange.vmin)
+    return ListedColormap(stat_colors(centres, cmap, crange), name=f"{colors.get_cmap(cmap).name}_stat")
+
+
+def threshold_table(cmap, crange, threshold, *, n_colors=256):
+    """RGBA table of the colour bar: :func:`stat_colors` over ``(cbar_vmin, cbar_vmax)``,
+    :data:`HIDDEN_COLOR` where ``|value| < threshold``.
+
+    Examples
+    --------
+    >>> table = threshold_table("bwr", ColorRange(-4, 4, -4, 4), 2.0, n_colors=8)
     >>> table[:, 0].round(2).tolist()
-    [0.51, 0.0, 0.5, 0.5, 0.5, 0.5, 1.0, 1.0]
+    [0.13, 0.38, 0.5, 0.5, 0.5, 0.5, 1.0, 1.0]
     """
     centres = crange.cbar_vmin + (np.arange(n_colors) + 0.5) / n_colors * (
         crange.cbar_vmax - crange.cbar_vmin)
-    table = value_colors(centres, cmap, crange.vmin, crange.vmax)
+    table = stat_colors(centres, cmap, crange)
     table[np.abs(centres) < threshold] = HIDDEN_COLOR
     return table
 

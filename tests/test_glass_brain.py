@@ -148,7 +148,7 @@ def test_glass_brain_default_baseline(fig):
 def test_comparator_fails_on_a_changed_image(fig):
     from brainview.datasets import load_motor_map
 
-    bv.stat_map(load_motor_map(), threshold=3.0, cmap="RdBu_r")
+    bv.stat_map(load_motor_map(), threshold=3.0, cmap="cold_hot")
     bv.view("left")
     with pytest.raises(AssertionError, match="differs"):
         compare_to_baseline(fig.screenshot(), "glass_brain_default")

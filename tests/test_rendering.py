@@ -2,6 +2,7 @@
 
 import gc
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +106,55 @@ def test_slices_traits_update_the_image(fig, phantom, trait, value):
     _, slices = _contour_scene(fig, phantom)
     changed, restored = _changes(fig, slices, trait, value)
     assert changed > 0.001 and restored == 0.0
+
+
+def test_slices_bounds_are_not_collapsed(phantom):
+    """Each plane spans the image's world box in its own plane; together, the whole box."""
+    from brainview.layers import Slices
+
+    box = np.array(bv.io.load_image(phantom).world_bounds())
+    slices = Slices(phantom, coords=(0, 0, -10))
+    np.testing.assert_allclose(slices.bounds(), box, atol=1e-6)
+    for axis, index in (("x", 0), ("y", 1)):
+        plane = np.array(slices.actors[axis].GetBounds()).reshape(3, 2)
+        assert plane[2, 1] - plane[2, 0] == pytest.approx(box[5] - box[4])  # z not collapsed
+        assert plane[index, 0] == plane[index, 1]
+    assert Slices(phantom, coords=(0, 0, -10), axes="z").bounds()[4:] == (-10.0, -10.0)
+
+
+@pytest.mark.parametrize("mode", ["slices", "stat_map"])
+def test_slices_scene_is_centred(phantom, mode):
+    """The planes, drawn opaque on white, fill a box centred in the image."""
+    figure = bv.figure(size=(400, 400), bgcolor="white", antialias=False)
+    try:
+        if mode == "slices":
+            bv.slices(phantom, cmap="gray", clim=(-60, 18))
+        else:
+            bv.stat_map(phantom, mode="slices", bg=phantom, threshold=5.0)
+        bv.view(azimuth=210, elevation=60)
+        pixels = figure.screenshot().astype(int)
+    finally:
+        bv.close(figure)
+    drawn = np.any(pixels < 250, axis=2)
+    rows, columns = np.nonzero(drawn.any(axis=1))[0], np.nonzero(drawn.any(axis=0))[0]
+    centre = np.array([(rows.min() + rows.max()) / 2, (columns.min() + columns.max()) / 2])
+    assert np.abs(centre - 200).max() < 20
+    assert rows.max() - rows.min() > 250 or columns.max() - columns.min() > 250  # no empty band
+
+
+def test_plane_outside_image_warns(fig, phantom):
+    slices = bv.slices(phantom, coords=(0, 0, 0))
+    with pytest.warns(bv.BrainviewWarning, match=r"z: the plane at 90 mm is outside the image") as caught:
+        slices.z = 90.0
+        slices.z = 95.0  # still outside: no second warning
+    assert len(caught) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        slices.z = 0.0
+    with pytest.warns(bv.BrainviewWarning, match="outside"):
+        slices.z = -90.0  # outside again: warns again
+    with pytest.warns(bv.BrainviewWarning, match="x: the plane"):
+        bv.slices(phantom, coords=(200, 0, 0))
 
 
 def test_figure_fires_changed_when_a_trait_changes(fig, phantom):

@@ -11,7 +11,9 @@ import pytest
 import brainview as bv
 from brainview.errors import BrainviewError, BrainviewWarning
 from brainview.layers import StatMap, StatMapGroup
-from brainview.statmap_colors import color_range, colorbar_ticks, value_colors
+from brainview.layers.stat_map import cut_coords
+from brainview.statmap_colors import (MIN_CHROMA, ColorRange, color_range, colorbar_ticks, default_cmap,
+                                      stat_colors, value_colors)
 
 AFFINE = np.diag([2.0, 2.0, 2.0, 1.0])
 AFFINE[:3, 3] = -30.0
@@ -28,6 +30,9 @@ def signed_map():
     """+5 peak at world (-10, 0, 0) (voxel 10,15,15); -4 peak at world (+10, 0, 0)."""
     data = _blob((10, 15, 15)) - _blob((20, 15, 15), amplitude=4.0)
     return data, AFFINE
+
+
+POSITIVE_MAP = (_blob((15, 15, 15)), AFFINE)
 
 
 def _no_warn():
@@ -87,6 +92,102 @@ def test_value_colors_match_matplotlib_norm():
     values = np.array([-6.0, -2.0, 0.5, 3.0, 6.0])
     expected = matplotlib.colormaps["RdBu_r"](matplotlib.colors.Normalize(-4, 4, clip=True)(values))
     np.testing.assert_allclose(value_colors(values, "RdBu_r", -4, 4), expected)
+
+
+def test_default_colormap_follows_nilearn_and_cold_hot_remains():
+    import nilearn
+
+    layer = StatMap(POSITIVE_MAP, outline=False)
+    assert layer.cmap.name == nilearn.DEFAULT_DIVERGING_CMAP == default_cmap()
+    assert layer.symmetric == "auto"
+    layer.cmap = "cold_hot"
+    assert layer.cmap.name == "cold_hot"
+    layer.cmap = None  # back to the default
+    assert layer.cmap.name == default_cmap()
+
+
+@pytest.mark.parametrize("cmap", ["RdBu_r", "cold_hot", "cold_white_hot", "bwr", "coolwarm", "seismic"])
+def test_every_value_above_threshold_has_a_clear_hue_of_its_sign(cmap):
+    """The colour rule, at every value of a fine grid: chroma and red/blue side."""
+    for crange in (ColorRange(-5.0, 5.0, -5.0, 5.0), ColorRange(0.0, 5.0, 0.0, 5.0),
+                   ColorRange(-2.0, 8.0, -2.0, 8.0)):
+        values = np.linspace(-10, 10, 2001)
+        values = values[values != 0]
+        rgb = stat_colors(values, cmap, crange)[:, :3]
+        assert np.all(rgb.max(1) - rgb.min(1) >= MIN_CHROMA - 0.02)
+        warm = rgb[:, 0] - rgb[:, 2]
+        assert np.all(warm[values > 0] > 0.1) and np.all(warm[values < 0] < -0.1)
+
+
+def test_symmetric_colours_are_nilearns_where_their_hue_is_clear():
+    import matplotlib
+
+    values = np.linspace(-6, 6, 121)
+    ours = stat_colors(values, "RdBu_r", ColorRange(-5.0, 5.0, -5.0, 5.0))
+    theirs = matplotlib.colormaps["RdBu_r"](matplotlib.colors.Normalize(-5, 5, clip=True)(values))
+    clear = theirs[:, :3].max(1) - theirs[:, :3].min(1) >= MIN_CHROMA
+    np.testing.assert_allclose(ours[clear], theirs[clear], atol=1 / 255)
+    assert clear.mean() > 0.5
+
+
+@pytest.mark.parametrize("cmap", [None, "cold_hot"])
+@pytest.mark.parametrize("mode", ["contour", "slices"])
+def test_positive_and_negative_blobs_differ_in_hue(fig, cmap, mode):
+    """A +5 and a -5 blob at threshold 3, seen from above: each only in its own hue.
+
+    The blobs are plateaus, so their isosurfaces take the end colours (cold_hot's
+    ends are both white: two identical grey-white balls before the fix)."""
+    data = np.clip(_blob((9, 15, 15), amplitude=20.0) - _blob((21, 15, 15), amplitude=20.0), -5, 5)
+    layer = bv.stat_map((data, AFFINE), threshold=3.0, cmap=cmap, mode=mode, bg=None, outline=False)
+    if mode == "slices":
+        layer.mode_props.move((0.0, 0.0, 0.0))
+    bv.view("superior")
+    pixels = fig.screenshot().astype(int)
+    warm = pixels[..., 0] > pixels[..., 2] + 40
+    cold = pixels[..., 2] > pixels[..., 0] + 40
+    left, right = np.s_[:, :200], np.s_[:, 200:]
+    # World left (x < 0, the positive blob) is on the image's left seen from above.
+    assert warm[left].sum() > 300 and cold[right].sum() > 300
+    assert cold[left].sum() == 0 and warm[right].sum() == 0
+    # And almost every drawn pixel has a hue: no grey-white ball (cold_hot's ends used to be white).
+    # (Shaded edges and highlights are darker or paler: a hue of 20/255 there.)
+    drawn = pixels.sum(axis=2) > 60
+    hued_warm = pixels[..., 0] > pixels[..., 2] + 20
+    hued_cold = pixels[..., 2] > pixels[..., 0] + 20
+    assert hued_warm[left].sum() > 0.9 * drawn[left].sum()
+    assert hued_cold[right].sum() > 0.9 * drawn[right].sum()
+
+
+def test_default_crossing_point_is_not_a_cerebellar_speck():
+    """The real motor map: nilearn's find_xyz_cut_coords picks the motor cortex; so do we."""
+    from nilearn.plotting import find_xyz_cut_coords
+
+    zmap = bv.datasets.load_motor_map()
+    layer = StatMap(zmap, mode="slices", bg=None, outline=False)
+    crossing = np.array(layer.mode_props.coords)
+    expected = np.array(find_xyz_cut_coords(zmap))
+    assert np.abs(crossing - expected).max() <= 3.0  # within one 3 mm voxel
+    x, y, z = crossing
+    assert x > 20 and -40 < y < -10 and z > 40  # right precentral gyrus, not z < -20
+    data = np.abs(np.asarray(zmap.dataobj))
+    peak = np.unravel_index(np.argmax(data), data.shape)
+    assert (zmap.affine @ [*peak, 1])[2] < -20  # the largest |z| is the cerebellar speck
+
+
+def test_crossing_point_follows_nilearn_at_the_given_threshold():
+    from nilearn.plotting import find_xyz_cut_coords
+
+    zmap = bv.datasets.load_motor_map()
+    ijk = cut_coords(np.asarray(zmap.dataobj, dtype=float), 3.1)
+    ours = zmap.affine[:3, :3] @ ijk + zmap.affine[:3, 3]
+    np.testing.assert_allclose(ours, find_xyz_cut_coords(zmap, activation_threshold=3.1), atol=1e-3)
+
+
+def test_crossing_point_of_empty_and_fully_thresholded_maps():
+    assert cut_coords(np.zeros((5, 7, 9)), 1.0).tolist() == [2.0, 3.0, 4.0]
+    data = np.zeros((5, 5, 5))
+    data[1, 1, 1] = 1.0
+    assert cut_coords(data, 5.0).tolist() == [1.0, 1.0, 1.0]
 
 
 # ------------------------------------------------------------- threshold semantics
@@ -207,9 +308,12 @@ def test_live_traits_reject_bad_values(signed_map):
 def test_colorbar_uses_the_stat_map_ticks(fig, signed_map):
     layer = bv.stat_map(signed_map, threshold=2.0, outline=False)
     bar = bv.colorbar(layer)
-    labels = bar.GetCustomLabels()
-    assert [labels.GetValue(i) for i in range(labels.GetNumberOfTuples())] == \
-        list(colorbar_ticks(-5.0, 5.0, 2.0))
+    top = layer.color_range.vmax
+    labels = bar.actor.GetCustomLabels()
+    drawn = [labels.GetValue(i) for i in range(labels.GetNumberOfTuples())]
+    # nilearn's ticks, the rounded ends (5.0 for a top of 4.9987) drawn at the table's ends.
+    np.testing.assert_allclose(drawn, np.clip(colorbar_ticks(-top, top, 2.0), -top, top))
+    assert bar.labels == ["%.2g" % t for t in colorbar_ticks(-top, top, 2.0)]
 
 
 # ------------------------------------------------------------- inputs

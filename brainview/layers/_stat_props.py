@@ -13,7 +13,8 @@ from vtkmodules.util.numpy_support import numpy_to_vtk
 
 from .. import _vtk, colors
 from ..geometry.volume import isosurface, world_plane
-from ..statmap_colors import value_colors
+from ..statmap_colors import stat_cmap, stat_colors
+from .slices import show_plane
 
 #: Contour level used for ``threshold=0`` (nilearn's default threshold, 1e-6).
 MIN_LEVEL = 1e-6
@@ -63,7 +64,7 @@ class ContourProps:
         self.actor.GetProperty().SetOpacity(opacity)
         if self.mesh.n_points == 0:
             return  # nothing above the threshold: nothing to colour
-        rgb = value_colors(self._extreme, cmap, crange.vmin, crange.vmax)[:, :3]
+        rgb = stat_colors(self._extreme, cmap, crange)[:, :3]
         self.mesh.point_data["rgb"] = (rgb * 255).round().astype(np.uint8)
         self._mapper.SelectColorArray("rgb")
         self._mapper.ScalarVisibilityOn()
@@ -105,7 +106,7 @@ class VolumeProps:
     def update(self, threshold, crange, cmap, opacity):
         self._color.RemoveAllPoints()
         values = np.linspace(crange.vmin, crange.vmax, _N_NODES)
-        for value, rgba in zip(values, value_colors(values, cmap, crange.vmin, crange.vmax)):
+        for value, rgba in zip(values, stat_colors(values, cmap, crange)):
             self._color.AddRGBPoint(float(value), *rgba[:3])
         self._opacity.RemoveAllPoints()
         top = max(abs(crange.vmin), abs(crange.vmax))
@@ -183,7 +184,7 @@ class PlaneProps:
             rgba[..., :3] = gray[..., None]
             rgba[..., 3] = np.isfinite(bg_values)
         shown = np.isfinite(stat) & (np.abs(np.nan_to_num(stat)) >= max(threshold, MIN_LEVEL))
-        rgba[shown] = value_colors(stat[shown], cmap, crange.vmin, crange.vmax)
+        rgba[shown] = stat_colors(stat[shown], cmap, crange)
         rgba = (rgba * 255).round().astype(np.uint8)
         self._rgba = getattr(self, "_rgba", {})
         self._rgba[axis] = rgba
@@ -195,10 +196,7 @@ class PlaneProps:
         plane.SetSpacing(step, step, step)
         flat = np.ascontiguousarray(rgba.transpose(1, 0, 2)).reshape(-1, 4)
         plane.GetPointData().SetScalars(numpy_to_vtk(flat, deep=True))
-        actor = self.actors[axis]
-        actor.GetMapper().SetOrientation(axis)
-        actor.GetMapper().SetInputData(plane)
-        actor.Update()
+        show_plane(self.actors[axis], plane)
 
 
 # ------------------------------------------------------------------ surface
@@ -228,5 +226,5 @@ class SurfaceProps:
 
     def update(self, threshold, crange, cmap, opacity):
         # One trait assignment triggers one recolouring of the 20k vertices.
-        self.surface.trait_set(cmap=colors.get_cmap(cmap), clim=(crange.vmin, crange.vmax),
+        self.surface.trait_set(cmap=stat_cmap(cmap, crange), clim=(crange.vmin, crange.vmax),
                                threshold=max(threshold, MIN_LEVEL), opacity=opacity)

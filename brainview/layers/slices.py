@@ -17,11 +17,13 @@ Examples
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from traits.api import Any, observe
 
 from .. import _vtk, colors
-from ..errors import BrainviewValueError, check_number, describe
+from ..errors import BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry.volume import world_plane
 from ..io import Image, finite_data, load_image
 from .base import Checked, Layer, check_bool, check_choice
@@ -107,7 +109,6 @@ class Slices(Layer):
         self.actors = {}
         for axis in AXES:
             actor = _vtk.vtkImageActor()
-            actor.GetMapper().SetOrientation(AXES.index(axis))
             prop = actor.GetProperty()
             prop.SetLookupTable(self._lut)
             prop.UseLookupTableScalarRangeOn()
@@ -174,6 +175,7 @@ class Slices(Layer):
 
     def _cut(self, axis):
         index = AXES.index(axis)
+        self._warn_outside(axis)
         values, origin, step = world_plane(
             self._sampled, index, getattr(self, axis), interpolation=self.interpolation
         )
@@ -188,8 +190,52 @@ class Slices(Layer):
         from vtkmodules.util.numpy_support import numpy_to_vtk
 
         plane.GetPointData().SetScalars(numpy_to_vtk(flat, deep=True))
-        self.actors[axis].GetMapper().SetInputData(plane)
-        self.actors[axis].Update()
+        show_plane(self.actors[axis], plane)
+
+
+    def _warn_outside(self, axis):
+        """Warn once when a plane leaves the image (it shows nothing), again after it came back."""
+        low, high = np.array(self._image.world_bounds()).reshape(3, 2)[AXES.index(axis)]
+        value = getattr(self, axis)
+        outside = getattr(self, "_outside", set())
+        self._outside = outside
+        tolerance = 0.5 * float(self._image.voxel_sizes.min())
+        if low - tolerance <= value <= high + tolerance:
+            outside.discard(axis)
+        elif axis not in outside:
+            outside.add(axis)
+            warnings.warn(
+                f"{axis}: the plane at {value:g} mm is outside the image ({low:g} to {high:g} mm) "
+                "and shows nothing; move it inside.", BrainviewWarning, stacklevel=6,
+            )
+
+
+def show_plane(actor, plane):
+    """Draw a one-voxel-thick ``vtkImageData`` plane with a ``vtkImageActor``.
+
+    Setting the display extent makes VTK orient the slice from the plane's
+    flat axis and report its true bounds (without it, ``GetBounds`` of a
+    sagittal or coronal plane collapses z to the plane: off-centre framing
+    and wrong clipping ranges).
+    """
+    actor.GetMapper().SetInputData(plane)
+    actor.SetDisplayExtent(plane.GetExtent())
+    actor.Update()
+
+
+def union_bounds(boxes):
+    """The box holding every ``(xmin, xmax, ymin, ymax, zmin, zmax)`` box (None when none).
+
+    Examples
+    --------
+    >>> union_bounds([(0, 1, 0, 1, 0, 0), (0, 0, -1, 2, 0, 3)])
+    (0.0, 1.0, -1.0, 2.0, 0.0, 3.0)
+    """
+    boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]], dtype=float)
+    if not len(boxes):
+        return None
+    return tuple(float(v) for v in np.ravel(
+        np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
 
 
 def _check_coords(coords):

@@ -7,7 +7,8 @@ its ``mode`` trait:
   positive and negative parts coloured from the diverging colormap, inside a
   translucent glass brain (``outline``);
 - ``"volume"``: ray-cast volume rendering, transparent where ``|value| < threshold``;
-- ``"slices"``: three orthogonal planes through the peak, over an anatomical
+- ``"slices"``: three orthogonal planes crossing where nilearn would cut (the
+  centre of the largest cluster, :func:`cut_coords`), over an anatomical
   background (``bg``, the MNI152 template by default);
 - ``"surface"``: projected on both fsaverage5 hemispheres (nilearn's
   ``vol_to_surf``), over sulcal shading.
@@ -42,9 +43,11 @@ from traits.api import Any, HasStrictTraits, Python, TraitType, observe
 from .. import _vtk, colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..io import load_image
-from ..statmap_colors import check_symmetric, check_vmax, color_range, colorbar_ticks, threshold_table
+from ..statmap_colors import (check_symmetric, check_vmax, color_range, colorbar_ticks, default_cmap,
+                              threshold_table)
 from . import _stat_props
 from .base import Checked, Layer, check_bool, check_choice, check_opacity
+from .slices import union_bounds
 
 MODES = ("contour", "volume", "slices", "surface")
 
@@ -79,12 +82,18 @@ class StatMap(Layer):
     vmax : float, optional
         Top of the colour scale (values beyond take the end colours).
         Default: the largest ``|value|``.
-    cmap : str or Colormap
-        A diverging colormap; ``"cold_hot"`` is nilearn's.
+    cmap : str or Colormap, optional
+        A diverging colormap. Default (None): nilearn's current default for
+        stat maps (:func:`~brainview.statmap_colors.default_cmap`,
+        ``"RdBu_r"``); ``"cold_hot"`` is nilearn's former one. Positive
+        values take the upper half, negative ones the lower half, and only
+        colours with a clear hue are used, so that the sign of every shown
+        value can be read in shaded 3-D.
     symmetric : bool or "auto"
-        Colours span ``(-vmax, vmax)`` (True), the data's range (False), or
-        symmetric only when the map has both signs ("auto"), as nilearn's
-        ``symmetric_cbar``. With True a positive-only map uses the hot half.
+        Colours and colour bar span ``(-vmax, vmax)`` (True), the data's
+        range (False), or symmetric only when the map has both signs
+        ("auto", default), as nilearn's ``symmetric_cbar``: a positive-only
+        map gets a one-sided colour bar ``(0, max)``.
     mode : {"contour", "volume", "slices", "surface"}
     opacity : float
     outline : bool
@@ -110,15 +119,16 @@ class StatMap(Layer):
 
     threshold = _Threshold()
     vmax = Checked(check_vmax)
-    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
-    symmetric = Checked(check_symmetric, True)
+    cmap = Checked(lambda value, name: colors.get_cmap(
+        default_cmap() if value is None else value, name=name))
+    symmetric = Checked(check_symmetric, "auto")
     mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour")
     outline = Checked(check_bool, True)
 
     #: The notice shown when nothing passes the threshold (a vtkTextActor).
     notice = Any(transient=True)
 
-    def __init__(self, img, *, threshold=None, vmax=None, cmap="cold_hot", symmetric=True,
+    def __init__(self, img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
                  mode="contour", opacity=1.0, outline=True, bg="mni152", inflated=True,
                  volume=None, name=None):
         if isinstance(img, dict):
@@ -175,24 +185,23 @@ class StatMap(Layer):
         return list(self._current)
 
     def bounds(self):
-        boxes = [p.GetBounds() for p in self._current
-                 if p.GetVisibility() and p is not self.notice]
-        boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]])
-        if not len(boxes):
-            return None
-        return tuple(float(v) for v in np.ravel(
-            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+        return union_bounds([p.GetBounds() for p in self._current
+                             if p.GetVisibility() and p is not self.notice])
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
 
     def colorbar_table(self):
-        crange = self.color_range
-        table = threshold_table(self.cmap, crange, self.threshold)
-        colors.lookup_table(self.cmap, (crange.cbar_vmin, crange.cbar_vmax), table=self._lut)
+        """The colour bar's table: the map's colours over the bar's range, grey
+        where ``|value| < threshold`` (one-sided for a one-signed map by default)."""
         from vtkmodules.util.numpy_support import numpy_to_vtk
 
+        crange = self.color_range
+        table = threshold_table(self.cmap, crange, self.threshold)
+        self._lut.SetNumberOfTableValues(len(table))
         self._lut.SetTable(numpy_to_vtk((table * 255).round().astype(np.uint8), deep=True))
+        self._lut.SetRange(crange.cbar_vmin, crange.cbar_vmax)
+        self._lut.Modified()
         return self._lut, self.name
 
     def colorbar_ticks(self):
@@ -286,9 +295,66 @@ class StatMap(Layer):
         return load_image(bg, name="bg")
 
     def _peak(self):
-        """World mm of the largest ``|value|`` (where the slices cross)."""
-        index = np.unravel_index(int(np.argmax(np.abs(self._data))), self._data.shape)
-        return self._image.to_world(np.array([index]))[0]
+        """World mm where the slices cross: nilearn's ``find_xyz_cut_coords`` at the threshold."""
+        ijk = cut_coords(self._data, self.threshold)
+        return self._image.to_world(np.array([ijk]))[0]
+
+
+def cut_coords(data, threshold):
+    """Voxel coordinates of the centre of the largest cluster above a threshold.
+
+    nilearn's ``find_xyz_cut_coords`` (which ``plot_stat_map`` uses to place
+    its cuts), without importing ``nilearn.plotting`` (3 s): the largest
+    connected component of ``|data| >= threshold``; within it, the largest
+    component above the mean ``|value|`` when that has more than 50 voxels;
+    the centre of mass of ``|value|`` over what remains. A large blob wins
+    over a small but stronger speck (the largest ``|value|``).
+
+    Parameters
+    ----------
+    data : ndarray, 3-D
+    threshold : float
+        ``>= 0``; 0 means every non-zero voxel.
+
+    Returns
+    -------
+    ndarray, shape (3,)
+        Fractional voxel indices; the centre of the array for an empty map,
+        the centre of mass of ``|data|`` when nothing reaches the threshold.
+
+    Examples
+    --------
+    >>> data = np.zeros((20, 20, 20))
+    >>> data[2:8, 2:8, 2:8] = 3.0   # a large blob
+    >>> data[15, 15, 15] = 9.0      # a strong speck
+    >>> cut_coords(data, 1.0).tolist()
+    [4.5, 4.5, 4.5]
+    """
+    from scipy import ndimage
+
+    magnitude = np.abs(data)
+    if not magnitude.any():
+        return (np.array(data.shape) - 1) / 2.0
+    level = threshold if threshold > 0 else _stat_props.MIN_LEVEL * float(magnitude.max())
+    mask = magnitude >= level
+    if not mask.any():
+        return np.array(ndimage.center_of_mass(magnitude))
+    mask = _largest_component(mask)
+    second = mask & (magnitude > magnitude[mask].mean())
+    if np.count_nonzero(second) > 50:
+        mask = _largest_component(second)
+    return np.array(ndimage.center_of_mass(np.where(mask, magnitude, 0.0)))
+
+
+def _largest_component(mask):
+    from scipy import ndimage
+
+    labels, count = ndimage.label(mask)
+    if count <= 1:
+        return mask
+    sizes = np.bincount(labels.ravel())
+    sizes[0] = 0
+    return labels == sizes.argmax()
 
 
 def _finite_float(image):
@@ -430,8 +496,8 @@ class StatMapGroup(HasStrictTraits):
     #: The class whose map is visible.
     selected = _ClassKey()
 
-    def __init__(self, maps, *, selected=None, threshold=None, vmax=None, cmap="cold_hot",
-                 symmetric=True, mode="contour", opacity=1.0, outline=True, bg="mni152",
+    def __init__(self, maps, *, selected=None, threshold=None, vmax=None, cmap=None,
+                 symmetric="auto", mode="contour", opacity=1.0, outline=True, bg="mni152",
                  inflated=True):
         if not isinstance(maps, dict) or not maps:
             raise BrainviewTypeError(f"maps: expected a non-empty dict class -> image, got {describe(maps)}.")
