@@ -365,8 +365,8 @@ def _is_number(value):
 
 
 def _interpolate(start, end, fraction):
-    if fraction == 0:
-        return start
+    if fraction == 0 or fraction == 1:
+        return start if fraction == 0 else end
     if _is_number(start) and _is_number(end):
         value = (1 - fraction) * start + fraction * end
         both_int = isinstance(start, numbers.Integral) and isinstance(end, numbers.Integral)
