@@ -701,8 +701,8 @@ class Figure(HasStrictTraits):
         suffix = path.suffix.lower()
         if suffix not in _IMAGE_WRITERS and suffix not in _VECTOR_FORMATS:
             raise BrainviewValueError(
-                f"path: cannot write {path.suffix!r} images; use .png, .jpg, .tiff, .pdf, .svg "
-                f"or .eps (got '{path}')."
+                f"path: cannot write {path.suffix!r} images; use a .png or .jpg file name "
+                f"(or .tiff, .pdf, .svg, .eps) (got '{path}')."
             )
         if transparent and suffix not in (".png", ".tif", ".tiff"):
             raise BrainviewValueError(
