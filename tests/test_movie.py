@@ -180,3 +180,10 @@ def test_bad_requests_are_refused_with_the_fix(scene, tmp_path):
     with pytest.raises(BrainviewValueError, match="view: unknown view 'lef'"):
         bv.movie(tmp_path / "x.gif", keyframes=[{"camera": "lef"}, {}], n_frames=3, fps=10)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_bar_counts_frames_on_stderr(scene, tmp_path, capsys):
+    bv.movie(tmp_path / "spin.gif", orbit=90, n_frames=3, fps=25, progress=True)
+    assert "3/3" in capsys.readouterr().err
+    bv.movie(tmp_path / "spin.gif", orbit=90, n_frames=3, fps=25, progress=False)
+    assert capsys.readouterr().err == ""

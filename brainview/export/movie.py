@@ -135,7 +135,7 @@ def write_movie(fig, path, *, orbit=None, keyframes=None, n_frames=96, fps=None,
         )
     encoder = _mp4_encoder if path.suffix.lower() == ".mp4" else _gif_encoder
     encoder_modules = _require_encoder(path.suffix.lower())
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part{path.suffix}")
     try:
@@ -146,13 +146,12 @@ def write_movie(fig, path, *, orbit=None, keyframes=None, n_frames=96, fps=None,
             else:
                 frames = _keyframe_frames(fig, _check_keyframes(fig, keyframes), n_frames)
             height, width = first.shape[:2]
-            with encoder(temporary, (width, height), fps, encoder_modules) as write, \
+            with encoder(temporary, (width, height), fps, fig._bgcolor, encoder_modules) as write, \
                     tqdm(total=n_frames, unit="frame", desc=path.name,
                          disable=None if progress is None else not progress) as bar:
                 for index, apply_frame in enumerate(frames):
                     apply_frame()
-                    write(_pad_to_even(fig.screenshot(), fig._bgcolor)
-                          if write.even else fig.screenshot())
+                    write(fig.screenshot())
                     bar.update()
                     if callback is not None:
                         callback(index + 1, n_frames)
@@ -450,7 +449,7 @@ def _bundled_ffmpeg(imageio_ffmpeg):
 
 
 @contextmanager
-def _mp4_encoder(path, size, fps, modules):
+def _mp4_encoder(path, size, fps, background, modules):
     width, height = size[0] + size[0] % 2, size[1] + size[1] % 2
     frames = modules["imageio_ffmpeg"].write_frames(
         str(path), (width, height), fps=fps, codec="libx264", pix_fmt_out="yuv420p",
@@ -458,9 +457,8 @@ def _mp4_encoder(path, size, fps, modules):
     frames.send(None)
 
     def write(pixels):
-        frames.send(np.ascontiguousarray(pixels))
+        frames.send(np.ascontiguousarray(_pad_to_even(pixels, background)))
 
-    write.even = True
     try:
         yield write
     finally:
@@ -468,7 +466,7 @@ def _mp4_encoder(path, size, fps, modules):
 
 
 @contextmanager
-def _gif_encoder(path, size, fps, modules):
+def _gif_encoder(path, size, fps, background, modules):
     from PIL import Image
 
     images = []
@@ -477,7 +475,6 @@ def _gif_encoder(path, size, fps, modules):
         # Quantise now: a palette image is a third of the RGB one in memory.
         images.append(Image.fromarray(pixels).convert("P", palette=Image.Palette.ADAPTIVE))
 
-    write.even = False
     yield write
     images[0].save(path, format="GIF", save_all=True, append_images=images[1:],
                    duration=round(1000 / fps), loop=0)
