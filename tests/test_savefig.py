@@ -88,3 +88,28 @@ def test_formats_without_alpha_or_unknown_are_refused(scene, tmp_path):
     with pytest.raises(BrainviewValueError, match=r"size x scale: width and height must be 1\.\.16384"):
         bv.savefig(tmp_path / "fig.png", scale=200)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.gui
+def test_shown_figure_saves_scaled_and_transparent_without_touching_the_window(qtbot):
+    from brainview.gui.window import MainWindow
+
+    fig = bv.Figure(size=(100, 80), antialias=False)
+    win = MainWindow(fig)
+    qtbot.addWidget(win)
+    win.resize(600, 400)
+    win.show()
+    qtbot.waitExposed(win)
+    fig.add(Points([[0, 0, 0]], size=20, color="orange"))
+    win.render_now()
+    shown = tuple(fig.window.GetSize())
+    # Off-screen buffers of another size, then the window itself (its own size, scale 1).
+    for size, scale in [(None, 2), ((shown[0] // 2, shown[1] // 2), 2), (shown, 1)]:
+        pixels = fig.screenshot(size=size, scale=scale, transparent=True)
+        width, height = size or (100, 80)
+        assert pixels.shape == (scale * height, scale * width, 4)
+        centre = pixels[scale * height // 2, scale * width // 2]
+        assert pixels[0, 0, 3] == 0 and centre[3] == 255 and centre[0] > 150
+    assert tuple(fig.window.GetSize()) == shown
+    win.close()
+    fig.close()
