@@ -32,7 +32,7 @@ EXAMPLE = '''
 Two balls
 =========
 
-A pylab figure, a figure of the object API, and a GIF movie.
+A pylab figure, a figure of the object API, a GIF and an MP4 movie.
 """
 
 import brainview as bv
@@ -42,6 +42,7 @@ from brainview.scene import Figure
 bv.figure(size=(80, 60))
 bv.points([[0, 0, 0], [30, 0, 0]], size=12, color="orange")
 bv.movie("spin.gif", orbit=360, n_frames=4, fps=20, progress=False)
+bv.movie("spin.mp4", orbit=360, n_frames=4, fps=24, progress=False)
 other = Figure(size=(80, 60))
 _ = other.add(Points([[0, 0, 0]], size=12, color="cyan"))
 
@@ -74,4 +75,5 @@ def test_sphinx_gallery_embeds_every_figure_and_movie_and_closes_them(tmp_path):
     page = (tmp_path / "html" / "auto_examples" / "plot_balls.html").read_text()
     for name in names:
         assert f"_images/{name}" in page
+    assert page.count('<source type="video/mp4" src="data:video/mp4;base64,') == 1
     assert "open figures: [] 0 True" in page
