@@ -125,7 +125,8 @@ def write_movie(fig, path, *, orbit=None, keyframes=None, n_frames=96, fps=None,
     n_frames = _check_n_frames(n_frames, keyframes is not None)
     fps = _check_fps(fps, path.suffix.lower())
     if callback is not None and not callable(callback):
-        raise BrainviewTypeError(f"callback: expected a function (frame, n_frames), got {describe(callback)}.")
+        raise BrainviewTypeError(
+            f"callback: expected a function (frame, n_frames), got {describe(callback)}.")
     if progress is not None and not isinstance(progress, bool):
         raise BrainviewTypeError(f"progress: expected True, False or None, got {describe(progress)}.")
     if (orbit is None) == (keyframes is None):
