@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 
 _PYLAB = (
     "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
-    "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
+    "movie", "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
     "contour", "volume", "slices", "surface", "points",
     "stat_map", "glass_brain", "surface_montage",
     "atlas",
@@ -48,6 +48,20 @@ def __getattr__(name):
     if name in _OBJECTS:
         return getattr(importlib.import_module(f".{_OBJECTS[name]}", __name__), name)
     raise AttributeError(f"module 'brainview' has no attribute {name!r}")
+
+
+def _get_sg_image_scraper():
+    """The sphinx-gallery image scraper, found by ``image_scrapers=("brainview",)``.
+
+    Examples
+    --------
+    >>> import brainview
+    >>> callable(brainview._get_sg_image_scraper())
+    True
+    """
+    from .export.scraper import scrape_figures
+
+    return scrape_figures
 
 
 def __dir__():

@@ -30,7 +30,7 @@ from .layers.stat_map import load_stat_maps
 from .montage import surface_montage
 
 __all__ = [
-    "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
+    "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot", "movie",
     "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
     "contour", "volume", "slices", "surface", "points",
     "stat_map", "glass_brain", "surface_montage",
@@ -134,6 +134,11 @@ def close(fig=None):
         _state.current = figures[max(figures)]
 
 
+def _open_figures():
+    """This thread's open figures, ``{number: Figure}`` (a copy)."""
+    return dict(_state.figures)
+
+
 def _make_current(fig):
     num = max(_state.figures, default=0) + 1
     _state.figures[num] = fig
@@ -182,14 +187,38 @@ def show(*, block=None):
     return show_figure(gcf(), block=block)
 
 
-def savefig(path, *, size=None):
-    """Save the current figure as PNG/JPEG, exactly ``size`` (width, height) pixels."""
-    gcf().savefig(path, size=size)
+def savefig(path, *, size=None, scale=1, transparent=False):
+    """Save the current figure as PNG, JPEG, TIFF (or PDF/SVG/EPS); see :meth:`Figure.savefig`.
+
+    ``scale=3`` gives 3x the pixels with the same framing; ``transparent=True``
+    an alpha channel with the background clear (PNG, TIFF).
+    """
+    gcf().savefig(path, size=size, scale=scale, transparent=transparent)
 
 
-def screenshot(*, size=None):
-    """The current figure as an ``(height, width, 3)`` uint8 array."""
-    return gcf().screenshot(size=size)
+def screenshot(*, size=None, scale=1, transparent=False):
+    """The current figure as an ``(height, width, 3)`` uint8 array (4 channels if transparent)."""
+    return gcf().screenshot(size=size, scale=scale, transparent=transparent)
+
+
+def movie(path, *, orbit=None, keyframes=None, n_frames=96, fps=None, callback=None,
+          progress=None):
+    """Render a movie (MP4 or GIF) of the current figure; see :func:`brainview.export.movie.write_movie`.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import brainview as bv
+    >>> _ = bv.figure(size=(64, 48))
+    >>> _ = bv.points([[0, 0, 0], [30, 0, 0]], size=10)
+    >>> bv.movie(os.path.join(tempfile.mkdtemp(), "spin.gif"), orbit=360, n_frames=4,
+    ...          fps=20, progress=False)
+    >>> bv.close("all")
+    """
+    from .export.movie import write_movie
+
+    write_movie(gcf(), path, orbit=orbit, keyframes=keyframes, n_frames=n_frames, fps=fps,
+                callback=callback, progress=progress)
 
 
 def export_html(path):

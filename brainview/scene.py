@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from pathlib import Path
 
@@ -28,14 +29,18 @@ import numpy as np
 from traits.api import Any, Event, HasStrictTraits, Instance, List, Python, observe
 
 from . import _vtk, colors
-from .errors import BrainviewTypeError, BrainviewValueError, describe
+from .errors import BrainviewTypeError, BrainviewValueError, check_number, describe
 from .geometry.camera import camera_pose
 from .layers.base import Checked, Layer
 
 from vtkmodules.vtkCommonCore import vtkDoubleArray  # noqa: E402 (after _vtk's set-up)
 from vtkmodules.vtkRenderingCore import vtkTextRenderer  # noqa: E402
 
-_IMAGE_WRITERS = {".png": "vtkPNGWriter", ".jpg": "vtkJPEGWriter", ".jpeg": "vtkJPEGWriter"}
+_IMAGE_WRITERS = {".png": "vtkPNGWriter", ".jpg": "vtkJPEGWriter", ".jpeg": "vtkJPEGWriter",
+                  ".tif": "vtkTIFFWriter", ".tiff": "vtkTIFFWriter"}
+#: Vector formats of VTK's gl2ps exporter: suffix -> its setter.
+_VECTOR_FORMATS = {".pdf": "SetFileFormatToPDF", ".svg": "SetFileFormatToSVG",
+                   ".eps": "SetFileFormatToEPS", ".ps": "SetFileFormatToPS"}
 
 #: Every render window a figure opened and has not closed (for leak checks).
 LIVE_WINDOWS = weakref.WeakSet()
@@ -252,6 +257,89 @@ def _text_width(text_prop, text):
     box = [0, 0, 0, 0]
     vtkTextRenderer().GetBoundingBox(text_prop, text, box, 72)
     return box[1] - box[0] + 1
+
+
+@contextlib.contextmanager
+def _print_settings(renderer, *, scale, transparent):
+    """Temporarily scale text, lines and points by ``scale``; clear the background if ``transparent``.
+
+    Text and colour-bar fonts have sizes in pixels: rendering at ``scale``
+    times the pixels without them would shrink every label.
+    """
+    restore = []
+    if scale != 1:
+        text_props, actor_props = _pixel_sized_properties(renderer)
+        for prop in text_props:
+            size = prop.GetFontSize()
+            restore.append((prop.SetFontSize, size))
+            prop.SetFontSize(max(1, round(size * scale)))
+        for prop in actor_props:
+            restore.append((prop.SetLineWidth, prop.GetLineWidth()))
+            restore.append((prop.SetPointSize, prop.GetPointSize()))
+            prop.SetLineWidth(prop.GetLineWidth() * scale)
+            prop.SetPointSize(prop.GetPointSize() * scale)
+    if transparent:
+        # Over black, OpenGL's blending leaves colours premultiplied by alpha,
+        # which _unpremultiply undoes exactly.
+        restore.append((lambda rgb: renderer.SetBackground(*rgb), renderer.GetBackground()))
+        restore.append((renderer.SetBackgroundAlpha, renderer.GetBackgroundAlpha()))
+        renderer.SetBackground(0.0, 0.0, 0.0)
+        renderer.SetBackgroundAlpha(0.0)
+    try:
+        yield
+    finally:
+        for setter, value in reversed(restore):
+            setter(value)
+
+
+def _pixel_sized_properties(renderer):
+    """The text properties and actor properties of a renderer's props, each once."""
+    text_props, actor_props = {}, {}
+    props = renderer.GetViewProps()
+    props.InitTraversal()
+    for _ in range(props.GetNumberOfItems()):
+        prop = props.GetNextProp()
+        for name in ("GetTextProperty", "GetTitleTextProperty", "GetLabelTextProperty",
+                     "GetAnnotationTextProperty", "GetEntryTextProperty"):
+            if hasattr(prop, name):
+                text_props.setdefault(id(getattr(prop, name)()), getattr(prop, name)())
+        mapper = prop.GetMapper() if hasattr(prop, "GetMapper") else None
+        if mapper is not None and hasattr(mapper, "GetLabelTextProperty"):
+            text_props.setdefault(id(mapper.GetLabelTextProperty()), mapper.GetLabelTextProperty())
+        if prop.IsA("vtkActor"):
+            actor_props.setdefault(id(prop.GetProperty()), prop.GetProperty())
+    return [p for p in text_props.values() if p is not None], list(actor_props.values())
+
+
+def _unpremultiply(rgba):
+    """Straight-alpha colours from colours premultiplied by alpha (rendered over black)."""
+    alpha = rgba[:, :, 3:].astype(np.float32)
+    rgb = rgba[:, :, :3].astype(np.float32)
+    straight = np.where(alpha > 0, rgb * 255.0 / np.maximum(alpha, 1.0), 0.0)
+    out = rgba.copy()
+    out[:, :, :3] = np.clip(np.rint(straight), 0, 255).astype(np.uint8)
+    return out
+
+
+def _vtk_image(pixels):
+    """A vtkImageData of an ``(height, width, channels)`` uint8 image (VTK's rows go up)."""
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+
+    height, width, channels = pixels.shape
+    image = _vtk.vtkImageData()
+    image.SetDimensions(width, height, 1)
+    image.GetPointData().SetScalars(
+        numpy_to_vtk(np.ascontiguousarray(np.flipud(pixels)).reshape(-1, channels), deep=True))
+    return image
+
+
+def _encode_png(pixels):
+    """PNG file bytes of an ``(height, width, 3 or 4)`` uint8 image."""
+    writer = _vtk.vtkPNGWriter()
+    writer.WriteToMemoryOn()
+    writer.SetInputData(_vtk_image(pixels))
+    writer.Write()
+    return bytes(_vtk.vtk_to_numpy(writer.GetResult()))
 
 
 class Figure(HasStrictTraits):
@@ -708,41 +796,71 @@ class Figure(HasStrictTraits):
         self.renderer.ResetCameraClippingRange()
         window.Render()
 
-    def screenshot(self, *, size=None):
-        """The rendered image as an ``(height, width, 3)`` uint8 array.
+    def screenshot(self, *, size=None, scale=1, transparent=False):
+        """The rendered image as an ``(height, width, 3)`` uint8 array (RGBA if ``transparent``).
+
+        Parameters
+        ----------
+        size : (int, int), optional
+            Width and height of the layout in pixels; default: the figure's size.
+        scale : float
+            Multiplies the pixels, keeping the framing: ``scale=3`` renders
+            3x the width and height, with text, colour bars, lines and points
+            3x larger, so the image looks the same, only sharper (for print).
+        transparent : bool
+            Return RGBA with alpha 0 on the background; colours of
+            translucent pixels are straight (not premultiplied by alpha).
 
         Examples
         --------
         >>> fig = Figure(size=(64, 48))
         >>> fig.screenshot(size=(32, 16)).shape
         (16, 32, 3)
+        >>> fig.screenshot(scale=2, transparent=True).shape
+        (96, 128, 4)
         >>> fig.close()
         """
         size = self._size if size is None else _check_size(size)
+        scale = check_number(scale, "scale", minimum=0, strict=True)
+        pixels = _check_size((round(size[0] * scale), round(size[1] * scale)), "size x scale")
+        if not isinstance(transparent, (bool, np.bool_)):
+            raise BrainviewTypeError(f"transparent: expected True or False, got {describe(transparent)}.")
+        with _print_settings(self.renderer, scale=scale, transparent=bool(transparent)):
+            image = self._render_pixels(pixels, alpha=bool(transparent))
+        return _unpremultiply(image) if transparent else image
+
+    def _render_pixels(self, size, *, alpha):
         window = self.window
         previous = tuple(window.GetSize())
+        if self._host is not None and tuple(size) != previous:
+            return self._screenshot_offscreen(size, alpha=alpha)
         if self._host is None:
             window.SetSize(*size)
-        elif tuple(size) != previous:
-            return self._screenshot_offscreen(size)
-        self._camera_set = self._camera_set and tuple(size) == previous
+        # The camera is framed for an aspect ratio: a new one frames it again,
+        # a new size of the same shape (scale=) keeps the view as it is.
+        same_aspect = size[0] * previous[1] == size[1] * previous[0]
+        self._camera_set = self._camera_set and same_aspect
         self.render()
-        return self._grab(window)
+        return self._grab(window, alpha=alpha)
 
     @staticmethod
-    def _grab(window):
+    def _grab(window, *, alpha=False):
         grabber = _vtk.vtkWindowToImageFilter()
         grabber.SetInput(window)
-        grabber.SetInputBufferTypeToRGB()
+        if alpha:
+            grabber.SetInputBufferTypeToRGBA()
+        else:
+            grabber.SetInputBufferTypeToRGB()
         grabber.ReadFrontBufferOff()
         grabber.ShouldRerenderOff()
         grabber.Update()
         image = grabber.GetOutput()
         width, height, _ = image.GetDimensions()
         pixels = _vtk.vtk_to_numpy(image.GetPointData().GetScalars())
-        return np.flipud(pixels.reshape(height, width, -1)[:, :, :3]).copy()
+        channels = 4 if alpha else 3
+        return np.flipud(pixels.reshape(height, width, -1)[:, :, :channels]).copy()
 
-    def _screenshot_offscreen(self, size):
+    def _screenshot_offscreen(self, size, *, alpha=False):
         # Render this one image in the hosting window's own OpenGL context,
         # into off-screen buffers of the requested size: moving the renderer
         # to another context would lose its textures (image slices, colour
@@ -762,12 +880,57 @@ class Figure(HasStrictTraits):
                 camera.SetViewAngle(float(np.degrees(2 * np.arctan(np.tan(half) / ratio))))
             self.renderer.ResetCameraClippingRange()
             host.Render()
-            return self._grab(host)
+            return self._grab(host, alpha=alpha)
         finally:
             camera.SetViewAngle(saved_angle)
             host.SetSize(*shown_size)
             host.SetUseOffScreenBuffers(False)
             host.Render()
+
+    # ------------------------------------------------------------ Jupyter
+
+    def _repr_png_(self):
+        """The figure as PNG bytes, for Jupyter (rendered again only when the scene changed).
+
+        Examples
+        --------
+        >>> fig = Figure(size=(40, 30))
+        >>> fig._repr_png_()[:8]
+        b'\\x89PNG\\r\\n\\x1a\\n'
+        >>> fig.close()
+        """
+        if self._closed:
+            return None  # Jupyter then shows the text repr: "<Figure ..., closed>"
+        if getattr(self, "_png_cache", None) is None:
+            self._png_cache = (None, None)
+            # Any layer, annotation or view change fires ``changed``: forget the image.
+            self.observe(lambda event: setattr(self, "_png_cache", (None, None)), "changed")
+        camera = self.renderer.GetActiveCamera()
+        key = (self._camera_set, camera.GetPosition(), camera.GetFocalPoint(),
+               camera.GetViewUp(), camera.GetViewAngle(), self._size)
+        if self._png_cache[0] != key or self._png_cache[1] is None:
+            png = _encode_png(self.screenshot())
+            camera = self.renderer.GetActiveCamera()  # the render may have framed it
+            key = (self._camera_set, camera.GetPosition(), camera.GetFocalPoint(),
+                   camera.GetViewUp(), camera.GetViewAngle(), self._size)
+            self._png_cache = (key, png)
+        return self._png_cache[1]
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's rich display: the still image and the text repr.
+
+        Examples
+        --------
+        >>> fig = Figure(size=(40, 30))
+        >>> sorted(fig._repr_mimebundle_())
+        ['image/png', 'text/plain']
+        >>> fig.close()
+        """
+        bundle = {"text/plain": repr(self)}
+        png = self._repr_png_()
+        if png is not None:
+            bundle["image/png"] = png
+        return bundle
 
     # ------------------------------------------------------------ hosting
 
@@ -813,33 +976,53 @@ class Figure(HasStrictTraits):
 
         return pick(self, x, y)
 
-    def savefig(self, path, *, size=None):
-        """Write the rendered image to a PNG or JPEG file of exactly ``size`` pixels.
+    def savefig(self, path, *, size=None, scale=1, transparent=False):
+        """Write the figure to an image file: PNG, JPEG, TIFF, or PDF/SVG/EPS.
+
+        Parameters
+        ----------
+        path : str or Path
+            The suffix chooses the format: ``.png``, ``.jpg``/``.jpeg``,
+            ``.tif``/``.tiff`` (raster); ``.pdf``, ``.svg``, ``.eps``, ``.ps``
+            (vector text and colour bars over a raster of the 3-D scene, by
+            VTK's gl2ps exporter).
+        size : (int, int), optional
+            Width and height in pixels; default: the figure's size.
+        scale : float
+            Multiplies the pixels, keeping the framing (text, lines and
+            colour bars grow with it): ``scale=3`` for print.
+        transparent : bool
+            Alpha 0 on the background (PNG and TIFF only).
 
         Examples
         --------
         >>> import tempfile, os
         >>> fig = Figure(size=(40, 30))
         >>> path = os.path.join(tempfile.mkdtemp(), "empty.png")
-        >>> fig.savefig(path)
+        >>> fig.savefig(path, scale=2, transparent=True)
         >>> fig.close()
         """
         path = Path(path)
         suffix = path.suffix.lower()
-        if suffix not in _IMAGE_WRITERS:
+        if suffix not in _IMAGE_WRITERS and suffix not in _VECTOR_FORMATS:
             raise BrainviewValueError(
-                f"path: cannot write {path.suffix!r} images; use a .png or .jpg file name (got '{path}')."
+                f"path: cannot write {path.suffix!r} images; use a .png or .jpg file name "
+                f"(or .tiff, .pdf, .svg, .eps) (got '{path}')."
             )
-        pixels = self.screenshot(size=size)
-        height, width, _ = pixels.shape
-        from vtkmodules.util.numpy_support import numpy_to_vtk
+        if transparent and suffix not in (".png", ".tif", ".tiff"):
+            raise BrainviewValueError(
+                f"transparent: {path.suffix} images have no alpha channel; save a .png or "
+                f".tiff file for a transparent background (got '{path}')."
+            )
+        if suffix in _VECTOR_FORMATS:
+            self._export_vector(path, size=size, scale=scale)
+            return
+        pixels = self.screenshot(size=size, scale=scale, transparent=transparent)
+        import vtkmodules.vtkIOImage
 
-        image = _vtk.vtkImageData()
-        image.SetDimensions(width, height, 1)
-        image.GetPointData().SetScalars(numpy_to_vtk(np.flipud(pixels).reshape(-1, 3), deep=True))
-        writer = getattr(_vtk, _IMAGE_WRITERS[suffix])()
+        writer = getattr(vtkmodules.vtkIOImage, _IMAGE_WRITERS[suffix])()
         writer.SetFileName(str(path))
-        writer.SetInputData(image)
+        writer.SetInputData(_vtk_image(pixels))
         writer.Write()
 
     def export_html(self, path):
@@ -896,6 +1079,31 @@ class Figure(HasStrictTraits):
 
         self._check_open()
         return notebook_view(self, height=height)
+
+
+    def _export_vector(self, path, *, size, scale):
+        try:
+            import vtkmodules.vtkRenderingGL2PSOpenGL2  # noqa: F401  (gl2ps-aware OpenGL classes)
+            from vtkmodules.vtkIOExportGL2PS import vtkGL2PSExporter
+        except ImportError:
+            raise BrainviewValueError(
+                f"path: this VTK build has no gl2ps exporter, so it cannot write "
+                f"{path.suffix} files; save a .png or .tiff (with scale= for print) instead."
+            ) from None
+        # Lay the scene out at the requested size first: the exporter draws the window as is.
+        self.screenshot(size=size, scale=scale)
+        exporter = vtkGL2PSExporter()
+        exporter.SetRenderWindow(self.window)
+        getattr(exporter, _VECTOR_FORMATS[path.suffix.lower()])()
+        exporter.SetFilePrefix(str(path.with_suffix("")))
+        exporter.CompressOff()
+        # Meshes of 10^5 triangles as vector polygons make files no viewer can open:
+        # the 3-D scene is embedded as an image, text and colour bars stay vector.
+        exporter.Write3DPropsAsRasterImageOn()
+        exporter.Write()
+        written = path.with_suffix(path.suffix.lower())  # gl2ps adds a lower-case suffix
+        if written != path:
+            written.replace(path)
 
     # ------------------------------------------------------------ lifetime
 

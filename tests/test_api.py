@@ -25,7 +25,7 @@ SIZE = (120, 120)
 
 #: pylab functions that manage figures and output rather than draw a layer.
 STATE_FUNCTIONS = {
-    "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
+    "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot", "movie",
     "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
     "render_many", "set_cache",
 }

@@ -1,0 +1,481 @@
+"""Movies of a figure: a camera orbit, or keyframes of camera and layer traits.
+
+MP4 files are H.264 in yuv420p (what browsers, QuickTime and PowerPoint
+play), encoded by the ffmpeg binary that the ``imageio-ffmpeg`` wheel ships
+(never a system ffmpeg); GIFs are written by Pillow. ``pip install
+'brainview[movie]'`` installs both, and tqdm for the progress bar.
+
+Frames are rendered off-screen exactly like :meth:`Figure.screenshot` and
+streamed to the encoder. The movie is written to a hidden temporary file
+beside ``path`` and renamed at the end: an error or Ctrl-C leaves no
+half-written movie. The figure is left as it was (camera and traits).
+
+Keyframes
+---------
+A keyframe is a dict; its keys are
+
+- ``"camera"``: a view name (``"left"``, ``"superior"``...), a dict of
+  :meth:`Figure.view` keywords (``{"azimuth": 90, "elevation": 60}``), or a
+  :class:`~brainview.geometry.camera.CameraPose`;
+- ``"<layer name>.<trait>"``: a value for a trait of the layer of that name,
+  e.g. ``"motor z-map.threshold": 4`` (the layer name may contain dots; the
+  trait is after the last one).
+
+Keyframes are spread evenly over the frames, the first on the first frame
+and the last on the last. A key missing from a keyframe keeps its value from
+the previous keyframe (the first starts from the figure as it is). Between
+keyframes, the camera turns along the shortest rotation (its focal point and
+distance move linearly); numbers and tuples of numbers are interpolated
+linearly (integers rounded); other values (a colormap name, ``visible``)
+change when their keyframe is reached.
+
+Examples
+--------
+>>> import os, tempfile
+>>> from brainview.scene import Figure
+>>> from brainview.layers import Points
+>>> fig = Figure(size=(64, 48))
+>>> _ = fig.add(Points([[0, 0, 0], [30, 0, 0]], size=10, name="dots"))
+>>> path = os.path.join(tempfile.mkdtemp(), "spin.gif")
+>>> write_movie(fig, path, orbit=360, n_frames=8, fps=20, progress=False)
+>>> write_movie(fig, path, keyframes=[{"camera": "left", "dots.opacity": 1.0},
+...                                   {"camera": "superior", "dots.opacity": 0.2}],
+...             n_frames=5, fps=10, progress=False)
+>>> fig.close()
+"""
+
+from __future__ import annotations
+
+import collections
+import numbers
+import os
+import secrets
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import BrainviewTypeError, BrainviewValueError, check_number, describe
+from ..geometry.camera import CameraPose, camera_pose, view_angles
+from ..scene import Figure
+
+#: Movies written by this process, newest last: the sphinx-gallery scraper embeds them.
+MOVIES_WRITTEN = collections.deque(maxlen=64)
+
+FORMATS = (".mp4", ".gif")
+DEFAULT_FPS = {".mp4": 24.0, ".gif": 25.0}
+#: Encoder settings: constant quality (crf 18 is visually lossless for these
+#: scenes); "fast" keeps encoding well below rendering time.
+H264_OPTIONS = ["-crf", "18", "-preset", "fast", "-movflags", "+faststart"]
+VIEW_KEYWORDS = ("name", "azimuth", "elevation", "distance", "focalpoint")
+
+
+def write_movie(fig, path, *, orbit=None, keyframes=None, n_frames=96, fps=None,
+                callback=None, progress=None):
+    """Render a movie of ``fig`` to an MP4 or GIF file.
+
+    Parameters
+    ----------
+    fig : Figure
+    path : str or Path
+        ``.mp4`` (H.264) or ``.gif``.
+    orbit : float, optional
+        Degrees to turn the camera around its view-up axis through the focal
+        point (positive: counter-clockwise seen from above). Frame ``i`` is at
+        ``orbit * i / n_frames``, so ``orbit=360`` loops without a repeated frame.
+    keyframes : list of dict, optional
+        At least two keyframes (see the module documentation). Give ``orbit``
+        or ``keyframes``, not both.
+    n_frames : int
+        Number of frames in the file.
+    fps : float, optional
+        Frames per second; default 24 for MP4, 25 for GIF. A GIF stores frame
+        delays in 1/100 s, so its fps must be 100/k for an integer k >= 2
+        (50, 33.3, 25, 20, 10 ...); other values are refused, naming the
+        nearest valid ones.
+    callback : callable, optional
+        ``callback(frame, n_frames)`` after each frame is encoded, ``frame``
+        counting from 1 to ``n_frames``. An exception it raises (a
+        ``KeyboardInterrupt`` too) stops the movie and no file is written.
+    progress : bool, optional
+        Show a tqdm progress bar on stderr; default: when stderr is a terminal.
+
+    Notes
+    -----
+    A GIF merges a frame identical to the one before into a longer one
+    (Pillow does): a GIF of a still scene has fewer frames, same duration.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from brainview.scene import Figure
+    >>> from brainview.layers import Points
+    >>> fig = Figure(size=(33, 25))  # odd sizes are padded to even for H.264
+    >>> _ = fig.add(Points([[0, 0, 0], [30, 0, 0]], size=10))
+    >>> path = os.path.join(tempfile.mkdtemp(), "spin.mp4")
+    >>> write_movie(fig, path, orbit=90, n_frames=4, progress=False)
+    >>> os.path.exists(path)
+    True
+    >>> fig.close()
+    """
+    if not isinstance(fig, Figure):
+        raise BrainviewTypeError(f"fig: expected a brainview Figure, got {describe(fig)}.")
+    fig._check_open()
+    path = _check_path(path)
+    n_frames = _check_n_frames(n_frames, keyframes is not None)
+    fps = _check_fps(fps, path.suffix.lower())
+    if callback is not None and not callable(callback):
+        raise BrainviewTypeError(
+            f"callback: expected a function (frame, n_frames), got {describe(callback)}.")
+    if progress is not None and not isinstance(progress, bool):
+        raise BrainviewTypeError(f"progress: expected True, False or None, got {describe(progress)}.")
+    if (orbit is None) == (keyframes is None):
+        raise BrainviewValueError(
+            "orbit, keyframes: give one of them: orbit=360 turns the camera around the scene, "
+            "keyframes=[{...}, {...}] moves between camera poses and layer settings."
+        )
+    encoder = _mp4_encoder if path.suffix.lower() == ".mp4" else _gif_encoder
+    encoder_modules = _require_encoder(path.suffix.lower())
+    from tqdm import tqdm
+
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part{path.suffix}")
+    try:
+        with _restored(fig, _trait_targets(fig, keyframes or [])):
+            first = fig.screenshot()  # frames the camera for the figure's size, as savefig does
+            if orbit is not None:
+                frames = _orbit_frames(fig, check_number(orbit, "orbit"), n_frames)
+            else:
+                frames = _keyframe_frames(fig, _check_keyframes(fig, keyframes), n_frames)
+            height, width = first.shape[:2]
+            with encoder(temporary, (width, height), fps, fig._bgcolor, encoder_modules) as write, \
+                    tqdm(total=n_frames, unit="frame", desc=path.name,
+                         disable=None if progress is None else not progress) as bar:
+                for index, apply_frame in enumerate(frames):
+                    apply_frame()
+                    write(fig.screenshot())
+                    bar.update()
+                    if callback is not None:
+                        callback(index + 1, n_frames)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    MOVIES_WRITTEN.append(path.resolve())
+
+
+# ------------------------------------------------------------------ checks
+
+
+def _check_path(path):
+    try:
+        path = Path(path)
+    except TypeError:
+        raise BrainviewTypeError(f"path: expected a file name, got {describe(path)}.") from None
+    if path.suffix.lower() not in FORMATS:
+        raise BrainviewValueError(
+            f"path: cannot write {path.suffix!r} movies; use a .mp4 or .gif file name (got '{path}')."
+        )
+    if not path.parent.is_dir():
+        raise BrainviewValueError(f"path: the folder '{path.parent}' does not exist; create it first.")
+    return path
+
+
+def _check_n_frames(n_frames, keyframed):
+    minimum = 2 if keyframed else 1
+    if isinstance(n_frames, bool) or not isinstance(n_frames, numbers.Integral) or n_frames < minimum:
+        raise BrainviewValueError(
+            f"n_frames: expected an integer >= {minimum}"
+            f"{' (first and last keyframe)' if keyframed else ''}, got {n_frames!r}."
+        )
+    return int(n_frames)
+
+
+def _check_fps(fps, suffix):
+    if fps is None:
+        return DEFAULT_FPS[suffix]
+    fps = check_number(fps, "fps", minimum=0, strict=True)
+    if suffix == ".gif":
+        delay = 100.0 / fps  # GIF frame delays are whole 1/100 s
+        if abs(delay - round(delay)) > 1e-6 or round(delay) < 2:
+            low, high = max(2, int(np.floor(delay))), max(2, int(np.ceil(delay)))
+            nearest = " or ".join(f"{100 / k:.4g}" for k in sorted({low, high}))
+            raise BrainviewValueError(
+                f"fps: a GIF stores frame delays in 1/100 s (and browsers slow down delays "
+                f"under 0.02 s), so {fps:g} fps cannot be played exactly; use {nearest} "
+                f"(100/k for a whole k >= 2), or write an .mp4."
+            )
+    return fps
+
+
+def _check_keyframes(fig, keyframes):
+    if isinstance(keyframes, dict) or not isinstance(keyframes, (list, tuple)) or len(keyframes) < 2:
+        raise BrainviewValueError(
+            f"keyframes: expected a list of at least two dicts, got {describe(keyframes)}."
+        )
+    for index, keyframe in enumerate(keyframes):
+        if not isinstance(keyframe, dict):
+            raise BrainviewTypeError(f"keyframes[{index}]: expected a dict, got {describe(keyframe)}.")
+        if "camera" in keyframe:
+            _keyframe_pose(fig, keyframe["camera"], f"keyframes[{index}]['camera']")
+    return keyframes
+
+
+def _trait_targets(fig, keyframes):
+    """``{key: (layer, trait)}`` for every ``"<layer>.<trait>"`` key of the keyframes."""
+    targets = {}
+    for keyframe in keyframes if isinstance(keyframes, (list, tuple)) else []:
+        for key in keyframe if isinstance(keyframe, dict) else []:
+            if key != "camera" and key not in targets:
+                targets[key] = _find_trait(fig, key)
+    return targets
+
+
+def _find_trait(fig, key):
+    names = [layer.name for layer in fig.layers]
+    if not isinstance(key, str) or "." not in key:
+        raise BrainviewValueError(
+            f"keyframes: unknown key {key!r}; use 'camera' or '<layer name>.<trait>' with a "
+            f"layer of this figure: {', '.join(map(repr, names)) or 'none'}."
+        )
+    layer_name, trait = key.rsplit(".", 1)
+    matches = [layer for layer in fig.layers if layer.name == layer_name]
+    if len(matches) != 1:
+        problem = "no layer" if not matches else f"{len(matches)} layers"
+        raise BrainviewValueError(
+            f"keyframes: {problem} named {layer_name!r} in the figure (key {key!r}); "
+            f"layer names must be unique here: {', '.join(map(repr, names)) or 'none'}."
+        )
+    layer = matches[0]
+    settable = sorted(name for name in layer.editable_traits()
+                      if not name.startswith("_") and name != "name"
+                      and not layer.trait(name).transient)
+    if trait not in settable:
+        raise BrainviewValueError(
+            f"keyframes: layer {layer_name!r} has no trait {trait!r} (key {key!r}); "
+            f"its traits: {', '.join(settable)}."
+        )
+    return layer, trait
+
+
+# ------------------------------------------------------------------ frames
+
+
+def _camera_state(fig):
+    camera = fig.renderer.GetActiveCamera()
+    return CameraPose(np.array(camera.GetPosition()), np.array(camera.GetFocalPoint()),
+                      np.array(camera.GetViewUp()))
+
+
+def _set_camera(fig, pose):
+    camera = fig.renderer.GetActiveCamera()
+    camera.SetFocalPoint(*pose.focal_point)
+    camera.SetPosition(*pose.position)
+    camera.SetViewUp(*pose.view_up)
+
+
+def _orbit_frames(fig, degrees, n_frames):
+    from scipy.spatial.transform import Rotation
+
+    start = _camera_state(fig)
+    axis = start.view_up / np.linalg.norm(start.view_up)
+    offset = start.position - start.focal_point
+    for index in range(n_frames):
+        turn = Rotation.from_rotvec(axis * np.radians(degrees * index / n_frames))
+        pose = CameraPose(start.focal_point + turn.apply(offset), start.focal_point, start.view_up)
+        yield lambda pose=pose: _set_camera(fig, pose)
+
+
+def _keyframe_pose(fig, camera, name):
+    if isinstance(camera, CameraPose):
+        return camera
+    if isinstance(camera, str):
+        view_angles(camera)  # an unknown name: the error lists the view names
+        options = {"name": camera}
+    elif isinstance(camera, dict):
+        unknown = sorted(set(camera) - set(VIEW_KEYWORDS), key=str)
+        if unknown:
+            raise BrainviewValueError(
+                f"{name}: unknown view keyword(s) {unknown}; use {', '.join(VIEW_KEYWORDS)}."
+            )
+        options = dict(camera)
+    else:
+        raise BrainviewTypeError(
+            f"{name}: expected a view name, a dict of view keywords or a CameraPose, "
+            f"got {describe(camera)}."
+        )
+    bounds = fig.bounds()
+    if bounds is None:
+        raise BrainviewValueError(f"{name}: the figure has no visible layer to point the camera at.")
+    width, height = fig.size
+    view_angle = fig.renderer.GetActiveCamera().GetViewAngle()
+    return camera_pose(**options, bounds=bounds, view_angle=view_angle, aspect=width / height)
+
+
+def _keyframe_frames(fig, keyframes, n_frames):
+    """Each frame as a function that sets the camera and traits of that moment."""
+    from scipy.spatial.transform import Rotation, Slerp
+
+    targets = _trait_targets(fig, keyframes)
+    state = {"camera": _camera_state(fig), **{key: getattr(*targets[key]) for key in targets}}
+    states = []
+    for index, keyframe in enumerate(keyframes):
+        state = dict(state)
+        for key, value in keyframe.items():
+            state[key] = (_keyframe_pose(fig, value, f"keyframes[{index}]['camera']")
+                          if key == "camera" else value)
+        states.append(state)
+    poses = [s["camera"] for s in states]
+    turns = Slerp(np.arange(len(poses)), Rotation.from_matrix([_orientation(p) for p in poses]))
+    applied = {}
+    for frame in range(n_frames):
+        position = frame * (len(states) - 1) / (n_frames - 1)
+        segment = min(int(position), len(states) - 2)
+        fraction = position - segment
+
+        def apply_frame(segment=segment, fraction=fraction, position=position):
+            before, after = states[segment], states[segment + 1]
+            _set_camera(fig, _between(poses[segment], poses[segment + 1], fraction,
+                                      turns(position).as_matrix()))
+            for key, (layer, trait) in targets.items():
+                value = _interpolate(before[key], after[key], fraction)
+                if key not in applied or not _same(applied[key], value):
+                    setattr(layer, trait, value)
+                    applied[key] = value
+
+        yield apply_frame
+
+
+def _orientation(pose):
+    """Rotation matrix whose columns are the camera's right, up and backward axes."""
+    back = pose.direction
+    right = np.cross(pose.view_up, back)
+    right /= np.linalg.norm(right)
+    return np.column_stack([right, np.cross(back, right), back])
+
+
+def _between(start, end, fraction, orientation):
+    focal = (1 - fraction) * start.focal_point + fraction * end.focal_point
+    distance = ((1 - fraction) * np.linalg.norm(start.position - start.focal_point)
+                + fraction * np.linalg.norm(end.position - end.focal_point))
+    return CameraPose(focal + distance * orientation[:, 2], focal, orientation[:, 1])
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _interpolate(start, end, fraction):
+    if fraction == 0 or fraction == 1:
+        return start if fraction == 0 else end
+    if _is_number(start) and _is_number(end):
+        value = (1 - fraction) * start + fraction * end
+        both_int = isinstance(start, numbers.Integral) and isinstance(end, numbers.Integral)
+        return round(value) if both_int else float(value)
+    if (isinstance(start, (tuple, list)) and isinstance(end, (tuple, list))
+            and len(start) == len(end) and all(map(_is_number, [*start, *end]))):
+        return tuple(_interpolate(a, b, fraction) for a, b in zip(start, end))
+    return start
+
+
+def _same(a, b):
+    try:
+        return bool(np.array_equal(a, b)) if not isinstance(a, str) else a == b
+    except (TypeError, ValueError):
+        return False
+
+
+@contextmanager
+def _restored(fig, targets):
+    """Leave the figure's camera and the movie's traits as they were."""
+    camera = fig.renderer.GetActiveCamera()
+    saved_camera = (camera.GetPosition(), camera.GetFocalPoint(), camera.GetViewUp())
+    saved_set = fig._camera_set
+    saved_traits = {key: getattr(layer, trait) for key, (layer, trait) in targets.items()}
+    try:
+        yield
+    finally:
+        for key, (layer, trait) in targets.items():
+            if not _same(getattr(layer, trait), saved_traits[key]):
+                setattr(layer, trait, saved_traits[key])
+        camera.SetPosition(*saved_camera[0])
+        camera.SetFocalPoint(*saved_camera[1])
+        camera.SetViewUp(*saved_camera[2])
+        fig._camera_set = saved_set
+
+
+def _pad_to_even(pixels, background):
+    """Pad the right/bottom edge with the background colour to even width and height (H.264)."""
+    height, width = pixels.shape[:2]
+    if height % 2 == 0 and width % 2 == 0:
+        return pixels
+    padded = np.empty((height + height % 2, width + width % 2, 3), dtype=np.uint8)
+    padded[...] = np.round(np.asarray(background) * 255).astype(np.uint8)
+    padded[:height, :width] = pixels
+    return padded
+
+
+# ------------------------------------------------------------------ encoders
+
+
+def _require_encoder(suffix):
+    needed = ("imageio_ffmpeg", "tqdm") if suffix == ".mp4" else ("PIL", "tqdm")
+    modules = {}
+    for module in needed:
+        try:
+            modules[module] = __import__(module)
+        except ImportError:
+            raise ImportError(
+                f"brainview movies need the package {module!r}: pip install 'brainview[movie]'."
+            ) from None
+    if suffix == ".mp4":
+        _bundled_ffmpeg(modules["imageio_ffmpeg"])
+    return modules
+
+
+def _bundled_ffmpeg(imageio_ffmpeg):
+    """The ffmpeg binary shipped in the imageio-ffmpeg wheel (or IMAGEIO_FFMPEG_EXE if set)."""
+    try:
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError:
+        exe = None
+    package = Path(imageio_ffmpeg.__file__).resolve().parent
+    explicit = bool(os.environ.get("IMAGEIO_FFMPEG_EXE"))
+    if exe is None or not (explicit or package in Path(exe).resolve().parents):
+        raise ImportError(
+            "brainview movies use the ffmpeg binary of the imageio-ffmpeg wheel, and this "
+            "installation of imageio-ffmpeg has none: reinstall it from a wheel "
+            "(pip install --force-reinstall imageio-ffmpeg)."
+        )
+    return exe
+
+
+@contextmanager
+def _mp4_encoder(path, size, fps, background, modules):
+    width, height = size[0] + size[0] % 2, size[1] + size[1] % 2
+    frames = modules["imageio_ffmpeg"].write_frames(
+        str(path), (width, height), fps=fps, codec="libx264", pix_fmt_out="yuv420p",
+        quality=None, macro_block_size=1, ffmpeg_log_level="error", output_params=H264_OPTIONS)
+    frames.send(None)
+
+    def write(pixels):
+        frames.send(np.ascontiguousarray(_pad_to_even(pixels, background)))
+
+    try:
+        yield write
+    finally:
+        frames.close()
+
+
+@contextmanager
+def _gif_encoder(path, size, fps, background, modules):
+    from PIL import Image
+
+    images = []
+
+    def write(pixels):
+        # Quantise now: a palette image is a third of the RGB one in memory.
+        images.append(Image.fromarray(pixels).convert("P", palette=Image.Palette.ADAPTIVE))
+
+    yield write
+    images[0].save(path, format="GIF", save_all=True, append_images=images[1:],
+                   duration=round(1000 / fps), loop=0)

@@ -1,0 +1,189 @@
+"""Movies: frame count, fps, first frame, padding, GIF delays, callback, interrupt, keyframes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import brainview as bv
+from brainview.errors import BrainviewValueError
+from brainview.export.movie import write_movie
+from brainview.layers import Points
+
+imageio = pytest.importorskip("imageio")
+pytest.importorskip("imageio_ffmpeg")
+Image = pytest.importorskip("PIL.Image")
+
+
+@pytest.fixture
+def scene():
+    """A small figure with three coloured balls, so that every turn of the camera shows."""
+    fig = bv.figure(size=(96, 72), antialias=False)
+    fig.add(Points([[0, 0, 0], [40, 0, 0], [0, 30, 10]], size=14, values=[0.0, 0.5, 1.0],
+                   name="dots"))
+    yield fig
+    bv.close("all")
+
+
+@pytest.fixture
+def no_system_ffmpeg(monkeypatch):
+    """No ffmpeg on PATH and no IMAGEIO_FFMPEG_EXE: only the bundled binary can work."""
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv("IMAGEIO_FFMPEG_EXE", raising=False)
+
+
+def read_mp4(path):
+    reader = imageio.get_reader(str(path), format="FFMPEG")
+    try:
+        return [np.asarray(frame) for frame in reader], reader.get_meta_data()
+    finally:
+        reader.close()
+
+
+def camera_position(fig):
+    return np.array(fig.renderer.GetActiveCamera().GetPosition())
+
+
+def test_mp4_has_n_frames_at_fps_with_first_frame_of_screenshot(scene, tmp_path, no_system_ffmpeg):
+    expected_first = scene.screenshot()
+    path = tmp_path / "spin.mp4"
+    bv.movie(path, orbit=360, n_frames=12, fps=24, progress=False)
+    frames, meta = read_mp4(path)
+    assert len(frames) == 12
+    assert meta["fps"] == pytest.approx(24)
+    assert frames[0].shape == (72, 96, 3)
+    assert np.abs(frames[0].astype(int) - expected_first).mean() < 3  # H.264 is lossy
+    assert np.abs(frames[3].astype(int) - expected_first).mean() > 3  # the camera turned
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spin.mp4"]
+
+
+def test_odd_size_is_padded_with_the_background_not_resampled(tmp_path, no_system_ffmpeg):
+    fig = bv.figure(size=(33, 25), bgcolor="white", antialias=False)
+    fig.add(Points([[0, 0, 0]], size=10, color="black"))
+    still = fig.screenshot()
+    write_movie(fig, tmp_path / "odd.mp4", orbit=90, n_frames=3, fps=10, progress=False)
+    frames, _ = read_mp4(tmp_path / "odd.mp4")
+    bv.close("all")
+    assert frames[0].shape == (26, 34, 3)
+    assert frames[0][:, -1].min() > 230 and frames[0][-1, :].min() > 230  # white padding
+    assert np.abs(frames[0][:25, :33].astype(int) - still).mean() < 4  # same pixels, not rescaled
+
+
+def test_gif_frame_delays_are_exact(scene, tmp_path):
+    path = tmp_path / "spin.gif"
+    bv.movie(path, orbit=360, n_frames=8, fps=20, progress=False)
+    with Image.open(path) as gif:
+        assert gif.n_frames == 8
+        delays = []
+        for index in range(gif.n_frames):
+            gif.seek(index)
+            delays.append(gif.info["duration"])
+    assert delays == [50] * 8
+
+
+@pytest.mark.parametrize("fps, nearest", [(24, "25 or 20"), (100, "50"), (30, "33.33 or 25")])
+def test_gif_fps_it_cannot_store_exactly_is_refused_naming_the_nearest(scene, tmp_path, fps, nearest):
+    with pytest.raises(BrainviewValueError, match=f"fps: .*use {nearest} "):
+        bv.movie(tmp_path / "x.gif", orbit=360, n_frames=4, fps=fps, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_callback_is_called_once_per_frame(scene, tmp_path):
+    calls = []
+    bv.movie(tmp_path / "spin.gif", orbit=180, n_frames=5, fps=25, progress=False,
+             callback=lambda frame, n_frames: calls.append((frame, n_frames)))
+    assert calls == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+
+
+@pytest.mark.parametrize("name", ["spin.mp4", "spin.gif"])
+def test_interrupt_leaves_no_file_and_the_figure_as_it_was(scene, tmp_path, name):
+    scene.screenshot()
+    before = camera_position(scene)
+
+    def interrupt(frame, n_frames):
+        if frame == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        bv.movie(tmp_path / name, orbit=360, n_frames=10, fps=20, callback=interrupt,
+                 progress=False)
+    assert list(tmp_path.iterdir()) == []
+    assert np.allclose(camera_position(scene), before)
+
+
+def test_orbit_turns_the_camera_evenly_around_the_focal_point(scene, tmp_path):
+    scene.screenshot()  # frames the camera
+    positions = []
+    write_movie(scene, tmp_path / "spin.gif", orbit=360, n_frames=8, fps=20, progress=False,
+                callback=lambda frame, n: positions.append(camera_position(scene)))
+    camera = scene.renderer.GetActiveCamera()
+    focal, up = np.array(camera.GetFocalPoint()), np.array(camera.GetViewUp())
+    offsets = np.array(positions) - focal
+    assert np.allclose(np.linalg.norm(offsets, axis=1), np.linalg.norm(offsets[0]))
+    flat = offsets - np.outer(offsets @ up, up)  # the turn is about the view-up axis
+    cosines = np.sum(flat[1:] * flat[:-1], axis=1) / np.linalg.norm(flat[0]) ** 2
+    assert np.allclose(cosines, np.cos(np.radians(45)))
+    assert np.allclose(camera_position(scene), positions[0])  # restored after the movie
+
+
+def test_keyframes_interpolate_camera_and_numeric_traits_then_restore(scene, tmp_path):
+    from brainview.geometry.camera import camera_pose
+
+    layer = scene.layers[0]
+    scene.screenshot()
+    before = camera_position(scene)
+    seen = []
+
+    def record(frame, n_frames):
+        seen.append((layer.opacity, layer.cmap.name, camera_position(scene)))
+
+    write_movie(scene, tmp_path / "grow.gif", n_frames=5, fps=10, progress=False, callback=record,
+                keyframes=[{"camera": "left", "dots.opacity": 1.0, "dots.cmap": "viridis"},
+                           {"dots.opacity": 0.5},
+                           {"camera": "superior", "dots.opacity": 0.2, "dots.cmap": "hot"}])
+    assert [round(s[0], 6) for s in seen] == [1.0, 0.75, 0.5, 0.35, 0.2]
+    assert [s[1] for s in seen] == ["viridis"] * 4 + ["hot"]  # not numbers: switch at the keyframe
+    camera = scene.renderer.GetActiveCamera()
+    aspect = 96 / 72
+    for pose, position in [("left", seen[0][2]), ("superior", seen[-1][2])]:
+        expected = camera_pose(pose, bounds=scene.bounds(), view_angle=camera.GetViewAngle(),
+                               aspect=aspect)
+        assert np.allclose(position, expected.position)
+    assert layer.opacity == 1.0 and layer.cmap.name == "viridis"
+    assert np.allclose(camera_position(scene), before)
+
+
+@pytest.mark.parametrize("key, match", [
+    ("brain.opacity", r"no layer named 'brain'.*'dots'"),
+    ("dots.opacty", r"layer 'dots' has no trait 'opacty'.*cmap.*opacity"),
+    ("opacity", r"unknown key 'opacity'.*'<layer name>.<trait>'"),
+])
+def test_keyframe_unknown_layer_or_trait_lists_the_valid_ones(scene, tmp_path, key, match):
+    with pytest.raises(BrainviewValueError, match=match):
+        bv.movie(tmp_path / "x.gif", keyframes=[{key: 1}, {key: 0.5}], n_frames=3, fps=10)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_requests_are_refused_with_the_fix(scene, tmp_path):
+    with pytest.raises(BrainviewValueError, match="orbit, keyframes: give one of them"):
+        bv.movie(tmp_path / "x.mp4", n_frames=3)
+    with pytest.raises(BrainviewValueError, match="orbit, keyframes: give one of them"):
+        bv.movie(tmp_path / "x.mp4", orbit=10, keyframes=[{}, {}], n_frames=3)
+    with pytest.raises(BrainviewValueError, match=r"path: cannot write '\.avi' movies"):
+        bv.movie(tmp_path / "x.avi", orbit=10)
+    with pytest.raises(BrainviewValueError, match="path: the folder .* does not exist"):
+        bv.movie(tmp_path / "missing" / "x.mp4", orbit=10)
+    with pytest.raises(BrainviewValueError, match="n_frames: expected an integer >= 2"):
+        bv.movie(tmp_path / "x.gif", keyframes=[{}, {}], n_frames=1, fps=10)
+    with pytest.raises(BrainviewValueError, match="keyframes: expected a list of at least two"):
+        bv.movie(tmp_path / "x.gif", keyframes=[{"camera": "left"}], n_frames=3, fps=10)
+    with pytest.raises(BrainviewValueError, match="view: unknown view 'lef'"):
+        bv.movie(tmp_path / "x.gif", keyframes=[{"camera": "lef"}, {}], n_frames=3, fps=10)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_bar_counts_frames_on_stderr(scene, tmp_path, capsys):
+    bv.movie(tmp_path / "spin.gif", orbit=90, n_frames=3, fps=25, progress=True)
+    assert "3/3" in capsys.readouterr().err
+    bv.movie(tmp_path / "spin.gif", orbit=90, n_frames=3, fps=25, progress=False)
+    assert capsys.readouterr().err == ""
