@@ -18,6 +18,7 @@ from .errors import (
     BrainviewValueError,
     BrainviewWarning,
     ImageLoadError,
+    MemoryBudgetError,
 )
 
 __version__ = "0.1.0"
@@ -30,11 +31,12 @@ _PYLAB = (
     "atlas",
     "connectome",
 )
-_SUBMODULES = ("colors", "datasets", "export", "geometry", "io", "layers", "pylab", "scene")
-_OBJECTS = {"Figure": "scene"}
+_SUBMODULES = ("colors", "datasets", "export", "geometry", "io", "layers", "limits", "pylab",
+               "scene")
+_OBJECTS = {"Figure": "scene", "set_limits": "limits"}
 
 __all__ = [*_PYLAB, *_SUBMODULES, *_OBJECTS, "BrainviewError", "BrainviewTypeError",
-           "BrainviewValueError", "BrainviewWarning", "ImageLoadError"]
+           "BrainviewValueError", "BrainviewWarning", "ImageLoadError", "MemoryBudgetError"]
 
 
 def __getattr__(name):

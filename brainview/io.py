@@ -31,25 +31,41 @@ Examples
 
 from __future__ import annotations
 
+import base64
+import gzip
+import math
 import os
+import stat
+import struct
 import warnings
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from .errors import (
+    BrainviewError,
     BrainviewTypeError,
     BrainviewValueError,
     BrainviewWarning,
     ImageLoadError,
+    MemoryBudgetError,
     describe,
 )
+from .limits import check_allocation, format_bytes
 
 __all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_data",
            "load_surface_labels", "vtk_ready"]
 
 _IMAGE_KINDS = "a path to a NIfTI/MGH file, a nibabel image or an (array, affine) pair"
+
+#: World coordinates (mm) beyond which a header is broken: no scanner sees a kilometre.
+MAX_WORLD_MM = 1e6
+#: Voxel sizes differing by more than this factor make a grid nothing can be drawn on.
+MAX_VOXEL_SIZE_RATIO = 1e4
+#: Bytes inflated and read per step: big enough to be fast, small enough to stop a bomb early.
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,9 +188,13 @@ def load_image(img, *, volume=None, name="img"):
         ``img`` is none of the accepted kinds.
     BrainviewValueError
         The data is not 3-D (or 4-D with ``volume``), the affine is not an
-        invertible 4×4 matrix, or ``volume`` is out of range.
+        invertible 4×4 matrix, places voxels beyond ±1e6 mm or has voxel
+        sizes differing by more than 1e4 times, or ``volume`` is out of range.
     ImageLoadError
-        The file is missing, corrupt or truncated.
+        The file is missing, not a regular file, corrupt (a gzip CRC or
+        length mismatch included) or truncated.
+    MemoryBudgetError
+        The data needs more memory than the budget (:func:`brainview.set_limits`).
 
     Examples
     --------
@@ -204,6 +224,7 @@ def load_image(img, *, volume=None, name="img"):
         )
     affine = _check_affine(affine, name)
     data = _pick_volume(np.asanyarray(data), volume, name)
+    _check_world_extent(affine, data.shape, name)
     if data.dtype != bool and (not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data)):
         raise BrainviewTypeError(
             f"{name}: image data must be real numbers, got dtype {data.dtype}."
@@ -262,24 +283,157 @@ def vtk_ready(data):
 def _read_image_file(path, name):
     import nibabel as nib
 
-    if not path.exists():
-        raise ImageLoadError(f"{name}: file not found: '{path}'. Check the path.")
-    try:
-        img = nib.load(str(path))
-    except Exception as error:  # nibabel raises many types for bad files
-        raise ImageLoadError(
-            f"{name}: could not read '{path}' as an image ({type(error).__name__}: {error}). "
-            "Is it a NIfTI or MGH file?"
-        ) from error
+    _check_regular_file(path, name)
+    if path.name.lower().endswith((".nii.gz", ".mgz", ".mgh.gz")):
+        img = _read_gzip_image(path, name)
+    else:
+        try:
+            img = nib.load(str(path))
+        except Exception as error:  # nibabel raises many types for bad files
+            raise ImageLoadError(
+                f"{name}: could not read '{path}' as an image ({type(error).__name__}: {error}). "
+                "Is it a NIfTI or MGH file?"
+            ) from error
     data, affine = _read_dataobj(img, name, path)
     return data, affine, path.name
 
 
+def _check_regular_file(path, name):
+    """Refuse missing paths and special files (FIFOs, devices, folders): opening one can block."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise ImageLoadError(f"{name}: file not found: '{path}'. Check the path.") from None
+    except OSError as error:
+        raise ImageLoadError(f"{name}: cannot access '{path}' ({error}).") from error
+    if not stat.S_ISREG(mode):
+        raise ImageLoadError(
+            f"{name}: '{path}' is not a regular file (a folder, device or pipe); "
+            "brainview reads data from files only."
+        )
+
+
+def _read_gzip_image(path, name):
+    """A ``.nii.gz``/``.mgz`` inflated once, in chunks, no further than its header declares.
+
+    The header comes first, so a file declaring more than the memory budget
+    is refused before its data is inflated. The stream is read to its end so
+    that gzip checks every member's CRC and length; a stream continuing past
+    twice what the header declares is refused rather than inflated.
+    """
+    what = f"{name}: '{path}'"
+    try:
+        with gzip.open(path, "rb") as stream:
+            head = stream.read(540)
+            klass, header = _image_header(head, path)
+            needed, data_end = _declared_image_bytes(klass, header)
+            check_allocation(needed, f"{what}: its data")
+            chunks = [head]
+            size = len(head)
+            while size < data_end:
+                chunk = stream.read(min(_CHUNK, data_end - size))
+                if not chunk:
+                    raise ImageLoadError(
+                        f"{what}: the file is truncated: its header declares "
+                        f"{data_end} bytes, the compressed stream holds {size}."
+                    )
+                chunks.append(chunk)
+                size += len(chunk)
+            _read_tail(stream, chunks, max(data_end, _CHUNK), what)
+    except (OSError, EOFError, zlib.error, struct.error) as error:  # gzip.BadGzipFile is an OSError
+        raise ImageLoadError(
+            f"{what}: the file is corrupt or truncated ({type(error).__name__}: {error})."
+        ) from error
+    try:
+        return klass.from_bytes(b"".join(chunks))
+    except Exception as error:
+        raise ImageLoadError(
+            f"{what}: could not read the image ({type(error).__name__}: {error}). "
+            "The file is corrupt or truncated."
+        ) from error
+
+
+def _read_tail(stream, chunks, limit, what):
+    """Read what follows the data to the end (gzip checks CRC and length there).
+
+    The first ``_CHUNK`` bytes are kept (MGH footers); the rest is counted, not kept.
+    """
+    extra = 0
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            return
+        extra += len(chunk)
+        if extra > limit:
+            raise ImageLoadError(
+                f"{what}: the compressed stream continues more than {format_bytes(limit)} past "
+                "the data its header declares; the file is corrupt (or a decompression bomb) "
+                "and is not read further."
+            )
+        if extra <= _CHUNK:
+            chunks.append(chunk)
+
+
+def _image_header(head, path):
+    """The nibabel image class and header of a gzip image's first bytes."""
+    import nibabel as nib
+
+    if path.name.lower().endswith((".mgz", ".mgh.gz")):
+        klass = nib.MGHImage
+    else:
+        sizes = {struct.unpack("<i", head[:4])[0], struct.unpack(">i", head[:4])[0]}
+        klass = nib.Nifti2Image if 540 in sizes else nib.Nifti1Image
+    block = head[: klass.header_class.template_dtype.itemsize]
+    try:
+        return klass, klass.header_class(block)
+    except Exception as error:
+        raise ImageLoadError(
+            f"'{path}': not a valid {klass.__name__[:-5]} header ({type(error).__name__}: {error})."
+        ) from error
+
+
+def _declared_image_bytes(klass, header):
+    """``(bytes to hold, end of data in the stream)`` as a header declares them."""
+    count = math.prod(int(n) for n in header.get_data_shape())
+    itemsize = header.get_data_dtype().itemsize
+    first = klass.header_class.template_dtype.itemsize + (4 if "Nifti" in klass.__name__ else 0)
+    data_end = max(int(header.get_data_offset()), first) + count * itemsize
+    return data_end + _array_bytes(header, count, itemsize), data_end
+
+
+def _array_bytes(header, count, itemsize):
+    """Bytes of the array nibabel makes: float64 once scaled, else the stored size."""
+    slope, inter = header.get_slope_inter() if hasattr(header, "get_slope_inter") else (None, None)
+    scaled = slope not in (None, 1) or inter not in (None, 0)
+    return count * (max(8, itemsize) if scaled else itemsize)
+
+
+def _check_declared_size(img, name, path):
+    """Refuse an image whose header declares more data than the memory budget allows."""
+    if isinstance(img.dataobj, np.ndarray) or not hasattr(img, "header"):
+        return  # already in memory
+    try:
+        count = math.prod(int(n) for n in img.dataobj.shape)
+        itemsize = img.get_data_dtype().itemsize
+    except Exception:  # an exotic proxy: nibabel reports what it cannot read
+        return
+    where = f"'{path}'" if path else "the image"
+    check_allocation(_array_bytes(img.header, count, itemsize), f"{name}: {where}: its data")
+
+
 def _read_dataobj(img, name, path):
+    _check_declared_size(img, name, path)
+    where = f"'{path}'" if path else "the image"
     try:
         data = vtk_ready(_volumes_last(img, np.asanyarray(img.dataobj)))
+    except BrainviewError:
+        raise
+    except MemoryError as error:
+        raise MemoryBudgetError(
+            f"{name}: this machine ran out of memory reading the data of {where}. "
+            "Close other programs or load a smaller image."
+        ) from error
     except Exception as error:  # truncated gzip streams surface here
-        where = f"'{path}'" if path else "the image"
         raise ImageLoadError(
             f"{name}: could not read the data of {where} ({type(error).__name__}: {error}). "
             "The file is corrupt or truncated."
@@ -312,7 +466,32 @@ def _check_affine(affine, name):
         raise BrainviewValueError(
             f"{name}: the affine must be finite and invertible, got\n{affine}."
         )
+    sizes = np.linalg.norm(affine[:3, :3], axis=0)
+    if sizes.max() > MAX_VOXEL_SIZE_RATIO * sizes.min():
+        raise BrainviewValueError(
+            f"{name}: the affine's voxel sizes {_mm(sizes)} differ by more than "
+            f"{MAX_VOXEL_SIZE_RATIO:g} times, a degenerate grid; check the header's pixdim "
+            "(or the affine you passed)."
+        )
     return affine
+
+
+def _check_world_extent(affine, shape, name):
+    """Refuse an image whose voxels lie beyond ±1e6 mm: rendering it would mean nothing."""
+    corners = np.array(np.meshgrid(*[[0, n - 1] for n in shape[:3]], indexing="ij")).reshape(3, -1)
+    world = affine[:3, :3] @ corners + affine[:3, 3:4]
+    worst = float(np.abs(world).max())
+    if not worst <= MAX_WORLD_MM:
+        raise BrainviewValueError(
+            f"{name}: the affine places voxels at {worst:.3g} mm from the origin (origin "
+            f"{_mm(affine[:3, 3])}, voxel sizes {_mm(np.linalg.norm(affine[:3, :3], axis=0))}), "
+            f"beyond ±{MAX_WORLD_MM:g} mm; the header's origin or voxel sizes are broken. "
+            "Fix the affine (e.g. nibabel's img.set_sform) before loading."
+        )
+
+
+def _mm(values):
+    return "(" + ", ".join(f"{v:.4g}" for v in values) + ") mm"
 
 
 def _pick_volume(data, volume, name):
