@@ -325,8 +325,7 @@ def _read_gzip_image(path, name):
     try:
         with gzip.open(path, "rb") as stream:
             head = stream.read(540)
-            klass, header = _image_header(head, path)
-            needed, data_end = _declared_image_bytes(klass, header)
+            klass, (needed, data_end) = _image_header(head, path)
             check_allocation(needed, f"{what}: its data")
             chunks = [head]
             size = len(head)
@@ -375,7 +374,7 @@ def _read_tail(stream, chunks, limit, what):
 
 
 def _image_header(head, path):
-    """The nibabel image class and header of a gzip image's first bytes."""
+    """The nibabel image class of a gzip image's first bytes, and its declared sizes."""
     import nibabel as nib
 
     if path.name.lower().endswith((".mgz", ".mgh.gz")):
@@ -385,7 +384,7 @@ def _image_header(head, path):
         klass = nib.Nifti2Image if 540 in sizes else nib.Nifti1Image
     block = head[: klass.header_class.template_dtype.itemsize]
     try:
-        return klass, klass.header_class(block)
+        return klass, _declared_image_bytes(klass, klass.header_class(block))
     except Exception as error:
         raise ImageLoadError(
             f"'{path}': not a valid {klass.__name__[:-5]} header ({type(error).__name__}: {error})."
