@@ -314,37 +314,37 @@ def _check_regular_file(path, name):
 
 
 def _read_gzip_image(path, name):
-    """A ``.nii.gz``/``.mgz`` inflated once, in chunks, no further than its header declares.
+    """A ``.nii.gz``/``.mgz`` inflated once, no further than its header declares.
 
     The header comes first, so a file declaring more than the memory budget
-    is refused before its data is inflated. The stream is read to its end so
-    that gzip checks every member's CRC and length; a stream continuing past
-    twice what the header declares is refused rather than inflated.
+    is refused before its data is inflated; the data is then inflated in one
+    call of exactly the declared size. The rest of the stream is inflated
+    (counted, not kept, past its first MiB) so that zlib checks every gzip
+    member's CRC and length; a stream continuing well past what the header
+    declares is refused rather than inflated.
     """
     what = f"{name}: '{path}'"
+    check_allocation(os.stat(path).st_size, f"{what}: the compressed file")
+    compressed = path.read_bytes()
     try:
-        with gzip.open(path, "rb") as stream:
-            head = stream.read(540)
-            klass, (needed, data_end) = _image_header(head, path)
-            check_allocation(needed, f"{what}: its data")
-            chunks = [head]
-            size = len(head)
-            while size < data_end:
-                chunk = stream.read(min(_CHUNK, data_end - size))
-                if not chunk:
-                    raise ImageLoadError(
-                        f"{what}: the file is truncated: its header declares "
-                        f"{data_end} bytes, the compressed stream holds {size}."
-                    )
-                chunks.append(chunk)
-                size += len(chunk)
-            _read_tail(stream, chunks, max(data_end, _CHUNK), what)
-    except (OSError, EOFError, zlib.error, struct.error) as error:  # gzip.BadGzipFile is an OSError
+        inflater = zlib.decompressobj(31)  # 31: a gzip wrapper, whose CRC and length zlib checks
+        head = inflater.decompress(compressed, 540)
+        klass, (needed, data_end) = _image_header(head, path)
+        check_allocation(needed + len(compressed), f"{what}: its data")
+        missing = data_end - len(head)  # never 0: max_length=0 would mean "no limit"
+        body = inflater.decompress(inflater.unconsumed_tail, missing) if missing > 0 else b""
+        if len(head) + len(body) < data_end:
+            raise ImageLoadError(
+                f"{what}: the file is truncated: its header declares {data_end} bytes, "
+                f"the compressed stream holds {len(head) + len(body)}."
+            )
+        tail = _inflate_tail(inflater, max(data_end, _CHUNK), what)
+    except zlib.error as error:
         raise ImageLoadError(
-            f"{what}: the file is corrupt or truncated ({type(error).__name__}: {error})."
+            f"{what}: the file is corrupt or truncated ({_zlib_reason(error)})."
         ) from error
     try:
-        return klass.from_bytes(b"".join(chunks))
+        return klass.from_bytes(head + body + tail)
     except Exception as error:
         raise ImageLoadError(
             f"{what}: could not read the image ({type(error).__name__}: {error}). "
@@ -352,25 +352,42 @@ def _read_gzip_image(path, name):
         ) from error
 
 
-def _read_tail(stream, chunks, limit, what):
-    """Read what follows the data to the end (gzip checks CRC and length there).
+def _inflate_tail(inflater, limit, what):
+    """Inflate what follows the data, every gzip member, to the end; keep its first MiB.
 
-    The first ``_CHUNK`` bytes are kept (MGH footers); the rest is counted, not kept.
+    Reaching each member's end is what makes zlib check its CRC and length.
     """
-    extra = 0
+    kept, extra = [], 0
+    pending = inflater.unconsumed_tail
     while True:
-        chunk = stream.read(_CHUNK)
-        if not chunk:
-            return
-        extra += len(chunk)
-        if extra > limit:
-            raise ImageLoadError(
-                f"{what}: the compressed stream continues more than {format_bytes(limit)} past "
-                "the data its header declares; the file is corrupt (or a decompression bomb) "
-                "and is not read further."
-            )
-        if extra <= _CHUNK:
-            chunks.append(chunk)
+        while not inflater.eof:
+            chunk = inflater.decompress(pending, _CHUNK)
+            pending = inflater.unconsumed_tail
+            if not chunk and not inflater.eof:
+                raise zlib.error("the compressed stream ends before its end-of-stream marker")
+            extra += len(chunk)
+            if extra > limit:
+                raise ImageLoadError(
+                    f"{what}: the compressed stream continues more than {format_bytes(limit)} "
+                    "past the data its header declares; the file is corrupt (or a decompression "
+                    "bomb) and is not read further."
+                )
+            if extra <= _CHUNK:
+                kept.append(chunk)
+        following = inflater.unused_data
+        if not following.strip(b"\0"):  # gzip allows zero padding after the last member
+            return b"".join(kept)
+        inflater, pending = zlib.decompressobj(31), following
+
+
+def _zlib_reason(error):
+    """zlib's words for a gzip trailer mismatch, in gzip's."""
+    text = str(error)
+    if "incorrect data check" in text:
+        return "gzip CRC check failed"
+    if "incorrect length check" in text:
+        return "gzip length check failed"
+    return f"{type(error).__name__}: {text}"
 
 
 def _image_header(head, path):
@@ -380,7 +397,7 @@ def _image_header(head, path):
     if path.name.lower().endswith((".mgz", ".mgh.gz")):
         klass = nib.MGHImage
     else:
-        sizes = {struct.unpack("<i", head[:4])[0], struct.unpack(">i", head[:4])[0]}
+        sizes = {int.from_bytes(head[:4], "little"), int.from_bytes(head[:4], "big")}
         klass = nib.Nifti2Image if 540 in sizes else nib.Nifti1Image
     block = head[: klass.header_class.template_dtype.itemsize]
     try:

@@ -225,7 +225,7 @@ def test_nifti_gz_within_the_budget_loads_and_over_it_names_the_fix(tmp_path):
 
 
 @pytest.mark.parametrize("offset, words", [(-8, "CRC check failed"),
-                                           (-4, "Incorrect length of data produced")])
+                                           (-4, "gzip length check failed")])
 def test_one_corrupted_voxel_in_a_nifti_gz_is_an_error(tmp_path, offset, words):
     raw = nifti_bytes((4, 4, 4)) + bytes(range(64))
     stored = bytearray(gzip.compress(raw, compresslevel=0))  # stored blocks: a voxel byte is visible
@@ -235,7 +235,7 @@ def test_one_corrupted_voxel_in_a_nifti_gz_is_an_error(tmp_path, offset, words):
     flipped[voxel] ^= 0x01
     damaged.write_bytes(bytes(flipped))
     with pytest.raises(ImageLoadError, match=r"voxel.nii.gz': the file is corrupt or truncated "
-                                             r"\(BadGzipFile: CRC check failed"):
+                                             r"\(gzip CRC check failed"):
         load_image(damaged)
     trailer = tmp_path / "trailer.nii.gz"
     stored[offset] ^= 0x01
