@@ -18,6 +18,7 @@ from .errors import (
     BrainviewValueError,
     BrainviewWarning,
     ImageLoadError,
+    MemoryBudgetError,
 )
 
 __version__ = "0.1.0"
@@ -30,14 +31,15 @@ _PYLAB = (
     "atlas",
     "connectome",
 )
-_SUBMODULES = ("batch", "cache", "colors", "datasets", "export", "geometry", "io", "layers", "pylab", "scene")
-# Batch rendering and the cache load without VTK: a parent process that only
-# sends work to other processes never loads the renderer.
+_SUBMODULES = ("batch", "cache", "colors", "datasets", "export", "geometry", "io", "layers", "limits",
+               "pylab", "scene")
+# Batch rendering, the cache and the limits load without VTK: a parent process
+# that only sends work to other processes never loads the renderer.
 _OBJECTS = {"Figure": "scene", "render_many": "batch", "write_index": "batch",
-            "set_cache": "cache", "clear_cache": "cache"}
+            "set_cache": "cache", "clear_cache": "cache", "set_limits": "limits"}
 
 __all__ = [*_PYLAB, *_SUBMODULES, *_OBJECTS, "BrainviewError", "BrainviewTypeError",
-           "BrainviewValueError", "BrainviewWarning", "ImageLoadError"]
+           "BrainviewValueError", "BrainviewWarning", "ImageLoadError", "MemoryBudgetError"]
 
 
 def __getattr__(name):

@@ -31,6 +31,14 @@ class ImageLoadError(BrainviewError, OSError):
     """A file could not be read as the kind of data asked for."""
 
 
+class MemoryBudgetError(BrainviewError, MemoryError):
+    """Reading a file (or honouring a value) needs more memory than brainview may use.
+
+    The limit is :func:`brainview.set_limits`'s ``max_bytes``; the message
+    says how much was needed and how to raise it.
+    """
+
+
 class SceneFileError(BrainviewValueError):
     """A scene file that cannot be read as written: the message names the file and the problem."""
 

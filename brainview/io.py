@@ -31,25 +31,41 @@ Examples
 
 from __future__ import annotations
 
+import base64
+import gzip
+import math
 import os
+import stat
+import struct
 import warnings
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from .errors import (
+    BrainviewError,
     BrainviewTypeError,
     BrainviewValueError,
     BrainviewWarning,
     ImageLoadError,
+    MemoryBudgetError,
     describe,
 )
+from .limits import check_allocation, format_bytes
 
 __all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_data",
            "load_surface_labels", "vtk_ready"]
 
 _IMAGE_KINDS = "a path to a NIfTI/MGH file, a nibabel image or an (array, affine) pair"
+
+#: World coordinates (mm) beyond which a header is broken: no scanner sees a kilometre.
+MAX_WORLD_MM = 1e6
+#: Voxel sizes differing by more than this factor make a grid nothing can be drawn on.
+MAX_VOXEL_SIZE_RATIO = 1e4
+#: Bytes inflated and read per step: big enough to be fast, small enough to stop a bomb early.
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,9 +188,13 @@ def load_image(img, *, volume=None, name="img"):
         ``img`` is none of the accepted kinds.
     BrainviewValueError
         The data is not 3-D (or 4-D with ``volume``), the affine is not an
-        invertible 4×4 matrix, or ``volume`` is out of range.
+        invertible 4×4 matrix, places voxels beyond ±1e6 mm or has voxel
+        sizes differing by more than 1e4 times, or ``volume`` is out of range.
     ImageLoadError
-        The file is missing, corrupt or truncated.
+        The file is missing, not a regular file, corrupt (a gzip CRC or
+        length mismatch included) or truncated.
+    MemoryBudgetError
+        The data needs more memory than the budget (:func:`brainview.set_limits`).
 
     Examples
     --------
@@ -204,6 +224,7 @@ def load_image(img, *, volume=None, name="img"):
         )
     affine = _check_affine(affine, name)
     data = _pick_volume(np.asanyarray(data), volume, name)
+    _check_world_extent(affine, data.shape, name)
     if data.dtype != bool and (not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data)):
         raise BrainviewTypeError(
             f"{name}: image data must be real numbers, got dtype {data.dtype}."
@@ -262,24 +283,173 @@ def vtk_ready(data):
 def _read_image_file(path, name):
     import nibabel as nib
 
-    if not path.exists():
-        raise ImageLoadError(f"{name}: file not found: '{path}'. Check the path.")
-    try:
-        img = nib.load(str(path))
-    except Exception as error:  # nibabel raises many types for bad files
-        raise ImageLoadError(
-            f"{name}: could not read '{path}' as an image ({type(error).__name__}: {error}). "
-            "Is it a NIfTI or MGH file?"
-        ) from error
+    _check_regular_file(path, name)
+    if path.name.lower().endswith((".nii.gz", ".mgz", ".mgh.gz")):
+        img = _read_gzip_image(path, name)
+    else:
+        try:
+            img = nib.load(str(path))
+        except Exception as error:  # nibabel raises many types for bad files
+            raise ImageLoadError(
+                f"{name}: could not read '{path}' as an image ({type(error).__name__}: {error}). "
+                "Is it a NIfTI or MGH file?"
+            ) from error
     data, affine = _read_dataobj(img, name, path)
     return data, affine, path.name
 
 
+def _check_regular_file(path, name):
+    """Refuse missing paths and special files (FIFOs, devices, folders): opening one can block."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise ImageLoadError(f"{name}: file not found: '{path}'. Check the path.") from None
+    except OSError as error:
+        raise ImageLoadError(f"{name}: cannot access '{path}' ({error}).") from error
+    if not stat.S_ISREG(mode):
+        raise ImageLoadError(
+            f"{name}: '{path}' is not a regular file (a folder, device or pipe); "
+            "brainview reads data from files only."
+        )
+
+
+def _read_gzip_image(path, name):
+    """A ``.nii.gz``/``.mgz`` inflated once, no further than its header declares.
+
+    The header comes first, so a file declaring more than the memory budget
+    is refused before its data is inflated; the data is then inflated in one
+    call of exactly the declared size. The rest of the stream is inflated
+    (counted, not kept, past its first MiB) so that zlib checks every gzip
+    member's CRC and length; a stream continuing well past what the header
+    declares is refused rather than inflated.
+    """
+    what = f"{name}: '{path}'"
+    check_allocation(os.stat(path).st_size, f"{what}: the compressed file")
+    compressed = path.read_bytes()
+    try:
+        inflater = zlib.decompressobj(31)  # 31: a gzip wrapper, whose CRC and length zlib checks
+        head = inflater.decompress(compressed, 540)
+        klass, (needed, data_end) = _image_header(head, path)
+        check_allocation(needed + len(compressed), f"{what}: its data")
+        missing = data_end - len(head)  # never 0: max_length=0 would mean "no limit"
+        body = inflater.decompress(inflater.unconsumed_tail, missing) if missing > 0 else b""
+        if len(head) + len(body) < data_end:
+            raise ImageLoadError(
+                f"{what}: the file is truncated: its header declares {data_end} bytes, "
+                f"the compressed stream holds {len(head) + len(body)}."
+            )
+        tail = _inflate_tail(inflater, max(data_end, _CHUNK), what)
+    except zlib.error as error:
+        raise ImageLoadError(
+            f"{what}: the file is corrupt or truncated ({_zlib_reason(error)})."
+        ) from error
+    try:
+        return klass.from_bytes(head + body + tail)
+    except Exception as error:
+        raise ImageLoadError(
+            f"{what}: could not read the image ({type(error).__name__}: {error}). "
+            "The file is corrupt or truncated."
+        ) from error
+
+
+def _inflate_tail(inflater, limit, what):
+    """Inflate what follows the data, every gzip member, to the end; keep its first MiB.
+
+    Reaching each member's end is what makes zlib check its CRC and length.
+    """
+    kept, extra = [], 0
+    pending = inflater.unconsumed_tail
+    while True:
+        while not inflater.eof:
+            chunk = inflater.decompress(pending, _CHUNK)
+            pending = inflater.unconsumed_tail
+            if not chunk and not inflater.eof:
+                raise zlib.error("the compressed stream ends before its end-of-stream marker")
+            extra += len(chunk)
+            if extra > limit:
+                raise ImageLoadError(
+                    f"{what}: the compressed stream continues more than {format_bytes(limit)} "
+                    "past the data its header declares; the file is corrupt (or a decompression "
+                    "bomb) and is not read further."
+                )
+            if extra <= _CHUNK:
+                kept.append(chunk)
+        following = inflater.unused_data
+        if not following.strip(b"\0"):  # gzip allows zero padding after the last member
+            return b"".join(kept)
+        inflater, pending = zlib.decompressobj(31), following
+
+
+def _zlib_reason(error):
+    """zlib's words for a gzip trailer mismatch, in gzip's."""
+    text = str(error)
+    if "incorrect data check" in text:
+        return "gzip CRC check failed"
+    if "incorrect length check" in text:
+        return "gzip length check failed"
+    return f"{type(error).__name__}: {text}"
+
+
+def _image_header(head, path):
+    """The nibabel image class of a gzip image's first bytes, and its declared sizes."""
+    import nibabel as nib
+
+    if path.name.lower().endswith((".mgz", ".mgh.gz")):
+        klass = nib.MGHImage
+    else:
+        sizes = {int.from_bytes(head[:4], "little"), int.from_bytes(head[:4], "big")}
+        klass = nib.Nifti2Image if 540 in sizes else nib.Nifti1Image
+    block = head[: klass.header_class.template_dtype.itemsize]
+    try:
+        return klass, _declared_image_bytes(klass, klass.header_class(block))
+    except Exception as error:
+        raise ImageLoadError(
+            f"'{path}': not a valid {klass.__name__[:-5]} header ({type(error).__name__}: {error})."
+        ) from error
+
+
+def _declared_image_bytes(klass, header):
+    """``(bytes to hold, end of data in the stream)`` as a header declares them."""
+    count = math.prod(int(n) for n in header.get_data_shape())
+    itemsize = header.get_data_dtype().itemsize
+    first = klass.header_class.template_dtype.itemsize + (4 if "Nifti" in klass.__name__ else 0)
+    data_end = max(int(header.get_data_offset()), first) + count * itemsize
+    return data_end + _array_bytes(header, count, itemsize), data_end
+
+
+def _array_bytes(header, count, itemsize):
+    """Bytes of the array nibabel makes: float64 once scaled, else the stored size."""
+    slope, inter = header.get_slope_inter() if hasattr(header, "get_slope_inter") else (None, None)
+    scaled = slope not in (None, 1) or inter not in (None, 0)
+    return count * (max(8, itemsize) if scaled else itemsize)
+
+
+def _check_declared_size(img, name, path):
+    """Refuse an image whose header declares more data than the memory budget allows."""
+    if isinstance(img.dataobj, np.ndarray) or not hasattr(img, "header"):
+        return  # already in memory
+    try:
+        count = math.prod(int(n) for n in img.dataobj.shape)
+        itemsize = img.get_data_dtype().itemsize
+    except Exception:  # an exotic proxy: nibabel reports what it cannot read
+        return
+    where = f"'{path}'" if path else "the image"
+    check_allocation(_array_bytes(img.header, count, itemsize), f"{name}: {where}: its data")
+
+
 def _read_dataobj(img, name, path):
+    _check_declared_size(img, name, path)
+    where = f"'{path}'" if path else "the image"
     try:
         data = vtk_ready(_volumes_last(img, np.asanyarray(img.dataobj)))
+    except BrainviewError:
+        raise
+    except MemoryError as error:
+        raise MemoryBudgetError(
+            f"{name}: this machine ran out of memory reading the data of {where}. "
+            "Close other programs or load a smaller image."
+        ) from error
     except Exception as error:  # truncated gzip streams surface here
-        where = f"'{path}'" if path else "the image"
         raise ImageLoadError(
             f"{name}: could not read the data of {where} ({type(error).__name__}: {error}). "
             "The file is corrupt or truncated."
@@ -312,7 +482,32 @@ def _check_affine(affine, name):
         raise BrainviewValueError(
             f"{name}: the affine must be finite and invertible, got\n{affine}."
         )
+    sizes = np.linalg.norm(affine[:3, :3], axis=0)
+    if sizes.max() > MAX_VOXEL_SIZE_RATIO * sizes.min():
+        raise BrainviewValueError(
+            f"{name}: the affine's voxel sizes {_mm(sizes)} differ by more than "
+            f"{MAX_VOXEL_SIZE_RATIO:g} times, a degenerate grid; check the header's pixdim "
+            "(or the affine you passed)."
+        )
     return affine
+
+
+def _check_world_extent(affine, shape, name):
+    """Refuse an image whose voxels lie beyond ±1e6 mm: rendering it would mean nothing."""
+    corners = np.array(np.meshgrid(*[[0, n - 1] for n in shape[:3]], indexing="ij")).reshape(3, -1)
+    world = affine[:3, :3] @ corners + affine[:3, 3:4]
+    worst = float(np.abs(world).max())
+    if not worst <= MAX_WORLD_MM:
+        raise BrainviewValueError(
+            f"{name}: the affine places voxels at {worst:.3g} mm from the origin (origin "
+            f"{_mm(affine[:3, 3])}, voxel sizes {_mm(np.linalg.norm(affine[:3, :3], axis=0))}), "
+            f"beyond ±{MAX_WORLD_MM:g} mm; the header's origin or voxel sizes are broken. "
+            "Fix the affine (e.g. nibabel's img.set_sform) before loading."
+        )
+
+
+def _mm(values):
+    return "(" + ", ".join(f"{v:.4g}" for v in values) + ") mm"
 
 
 def _pick_volume(data, volume, name):
@@ -446,12 +641,24 @@ def load_surface(surf, *, hemi=None, name="surf"):
         raise BrainviewValueError(
             f"{name}: faces must be integers of shape (m, 3), got {describe(faces)}."
         )
+    _check_vertex_extent(vertices, name)
     if faces.size and (faces.min() < 0 or faces.max() >= len(vertices)):
         raise BrainviewValueError(
             f"{name}: faces index vertices 0..{len(vertices) - 1}, but contain "
             f"{faces.min()}..{faces.max()}."
         )
     return Surface(vertices, faces, label)
+
+
+def _check_vertex_extent(vertices, name):
+    """Refuse vertices beyond ±1e6 mm: a broken file, nothing a camera can frame."""
+    magnitude = np.abs(vertices)
+    worst = float(magnitude[magnitude <= np.finfo(float).max].max(initial=0.0))
+    if worst > MAX_WORLD_MM:
+        raise BrainviewValueError(
+            f"{name}: a vertex lies {worst:.3g} mm from the origin, beyond ±{MAX_WORLD_MM:g} mm; "
+            "the coordinates are broken (or not in mm)."
+        )
 
 
 def _pick_part(parts, hemi, name, *, allow_both=False):
@@ -470,18 +677,23 @@ def _pick_part(parts, hemi, name, *, allow_both=False):
 def _read_surface_file(path, name):
     import nibabel as nib
 
-    if not path.exists():
-        raise ImageLoadError(f"{name}: file not found: '{path}'. Check the path.")
+    _check_regular_file(path, name)
     try:
         if path.name.endswith((".gii", ".gii.gz")):
-            gii = _read_gifti(path)
+            gii = _read_gifti(path, name)
             pointset = gii.agg_data("NIFTI_INTENT_POINTSET")
             triangles = gii.agg_data("NIFTI_INTENT_TRIANGLE")
             if pointset is None or triangles is None or not len(pointset):
-                raise BrainviewValueError("no POINTSET and TRIANGLE arrays")
+                raise ImageLoadError(
+                    f"{name}: could not read '{path}' as a surface: it has no POINTSET and "
+                    "TRIANGLE arrays (per-vertex data is drawn with overlay=)."
+                )
             return pointset, triangles
+        _check_freesurfer_geometry(path, name)
         vertices, faces = nib.freesurfer.read_geometry(str(path))
         return vertices, faces
+    except BrainviewError:
+        raise
     except Exception as error:
         raise ImageLoadError(
             f"{name}: could not read '{path}' as a surface ({type(error).__name__}: {error}). "
@@ -489,15 +701,198 @@ def _read_surface_file(path, name):
         ) from error
 
 
-def _read_gifti(path):
-    import gzip
-
+def _read_gifti(path, name="file"):
+    """A GIfTI image, read only after :class:`_GiftiScan` has vetted every byte of its XML."""
     import nibabel as nib
 
-    if path.name.endswith(".gz"):
-        with gzip.open(path) as stream:
-            return nib.gifti.GiftiImage.from_bytes(stream.read())
-    return nib.load(str(path))
+    _check_regular_file(path, name)
+    compressed = path.name.lower().endswith(".gz")
+    scan = _GiftiScan(path, name, external_allowed=not compressed)
+    try:
+        if compressed:
+            with gzip.open(path, "rb") as stream:  # checks CRC and length at the end
+                xml = scan.read(stream)
+            return nib.gifti.GiftiImage.from_bytes(xml)
+        with open(path, "rb") as stream:
+            scan.read(stream, keep=False)
+        return nib.load(str(path))
+    except BrainviewError:
+        raise
+    except (OSError, EOFError, zlib.error) as error:
+        raise ImageLoadError(
+            f"{name}: '{path}': the file is corrupt or truncated ({type(error).__name__}: {error})."
+        ) from error
+
+
+#: XML outside the data arrays' own text (tags, metadata, label tables) a GIfTI file may hold.
+_GIFTI_OTHER_BYTES = 64 * 2**20
+
+
+class _GiftiScan:
+    """Streams a GIfTI document through expat before nibabel decodes it.
+
+    nibabel inflates payloads and follows external file names unbounded; this
+    pass sees each ``DataArray``'s declared size first, so it refuses
+    (a) entity declarations ("billion laughs"), (b) arrays over the memory
+    budget, (c) XML longer than its declared arrays could need (a
+    decompression bomb stops within a chunk of that), (d) gzip payloads
+    inflating past their declared size, and (e) external data files outside
+    the path policy (:func:`_check_external_file`).
+    """
+
+    def __init__(self, path, name, *, external_allowed):
+        from xml.parsers import expat
+
+        self.path, self.name, self.external_allowed = path, name, external_allowed
+        self.what = f"{name}: '{path}'"
+        self.parser = expat.ParserCreate()
+        self.parser.buffer_text = True
+        self.parser.EntityDeclHandler = self._refuse_entity
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.CharacterDataHandler = self._text
+        self.allowance = _GIFTI_OTHER_BYTES
+        self.declared = 0
+        self.size = 0
+        self.array = None  # (index, encoding, declared bytes) of the open DataArray
+        self.n_arrays = 0
+        self.payload = None  # text of a GZipBase64Binary Data element, while open
+
+    def read(self, stream, *, keep=True):
+        """Feed the stream through the scan; the bytes, when ``keep``."""
+        from xml.parsers import expat
+
+        chunks = []
+        try:
+            while chunk := stream.read(_CHUNK):
+                self.size += len(chunk)
+                self.parser.Parse(chunk, False)
+                if self.size > self.allowance:
+                    raise ImageLoadError(
+                        f"{self.what}: the XML runs past {format_bytes(self.allowance)}, more than "
+                        f"its {self.n_arrays} data arrays declare ({format_bytes(self.declared)}); "
+                        "the file is corrupt (or a decompression bomb) and is not read further."
+                    )
+                if keep:
+                    chunks.append(chunk)
+            self.parser.Parse(b"", True)
+        except expat.ExpatError as error:
+            raise ImageLoadError(f"{self.what}: not valid GIfTI XML ({error}).") from error
+        return b"".join(chunks)
+
+    def _refuse_entity(self, entity, *args):
+        raise ImageLoadError(
+            f"{self.what}: the XML declares the entity {entity!r}; GIfTI files have none, and "
+            "entities can expand without bound, so brainview does not read it."
+        )
+
+    def _start(self, tag, attrs):
+        if tag == "DataArray":
+            self._start_array(attrs)
+        elif tag == "Data" and self.array and self.array[1] == "GZipBase64Binary":
+            self.payload = []
+
+    def _start_array(self, attrs):
+        from nibabel.nifti1 import data_type_codes
+
+        index = self.n_arrays
+        self.n_arrays += 1
+        where = f"{self.what}: DataArray {index}"
+        try:
+            n_dims = int(attrs.get("Dimensionality", 0))
+            dims = [int(attrs[f"Dim{i}"]) for i in range(min(n_dims, 8)) if f"Dim{i}" in attrs]
+            itemsize = np.dtype(data_type_codes.dtype[attrs["DataType"]]).itemsize
+        except (KeyError, ValueError, TypeError) as error:
+            raise ImageLoadError(
+                f"{where}: bad Dimensionality, Dim or DataType attribute ({error!r})."
+            ) from error
+        if not 0 <= n_dims <= 8 or any(d < 0 for d in dims):
+            raise ImageLoadError(f"{where}: bad dimensions {n_dims}, {dims}.")
+        declared = math.prod(dims) * itemsize
+        self.declared += declared
+        # The decoded bytes and nibabel's array of them.
+        check_allocation(2 * self.declared, f"{where}: its data")
+        encoding = attrs.get("Encoding", "ASCII")
+        self.allowance += _gifti_text_bound(encoding, declared, math.prod(dims))
+        if encoding == "ExternalFileBinary":
+            if not self.external_allowed:
+                raise ImageLoadError(
+                    f"{where}: external data ({attrs.get('ExternalFileName')!r}) is read only "
+                    "for an uncompressed .gii next to its data file."
+                )
+            _check_external_file(self.path, attrs.get("ExternalFileName", ""),
+                                 attrs.get("ExternalFileOffset", ""), declared, self.name)
+        self.array = (index, encoding, declared)
+
+    def _text(self, text):
+        if self.payload is not None:
+            self.payload.append(text)
+
+    def _end(self, tag):
+        if tag == "Data" and self.payload is not None:
+            self._check_payload("".join(self.payload))
+            self.payload = None
+        elif tag == "DataArray":
+            self.array = None
+
+    def _check_payload(self, text):
+        """Inflate a gzip payload no further than one byte past its declared size."""
+        index, _, declared = self.array
+        try:
+            inflated = zlib.decompressobj().decompress(base64.b64decode(text.encode("ascii")),
+                                                       declared + 1)
+        except (ValueError, zlib.error) as error:  # binascii.Error is a ValueError
+            raise ImageLoadError(
+                f"{self.what}: DataArray {index}: its compressed data is corrupt ({error})."
+            ) from error
+        if len(inflated) > declared:
+            raise ImageLoadError(
+                f"{self.what}: DataArray {index}: its compressed data inflates past the "
+                f"{declared} bytes its dimensions declare; the file is corrupt (or a "
+                "decompression bomb) and is not read further."
+            )
+
+
+def _gifti_text_bound(encoding, declared, count):
+    """Most XML bytes a data array of ``declared`` bytes (``count`` values) can take."""
+    slack = 4096  # the element's tags, attributes and line breaks
+    if encoding == "ASCII":
+        return 48 * count + slack  # "-1.2345678901234567e-123 " and generous spacing
+    if encoding in ("Base64Binary", "GZipBase64Binary"):
+        # base64 (4/3) of the data, or of its deflate stream (never much longer), plus line breaks.
+        return 3 * declared // 2 + 4 * (declared // 1000) + slack
+    return slack
+
+
+def _check_external_file(gii_path, external, offset, declared, name):
+    """Refuse external data outside the GIfTI file's folder, or not a regular file.
+
+    Only ``os.stat`` is used: a FIFO or device is never opened, so nothing blocks.
+    """
+    where = f"{name}: '{gii_path}' takes data from the external file {external!r}"
+    policy = ("brainview reads external data only from regular files in the GIfTI file's folder "
+              "or below it, named relative to it")
+    if not external or os.path.isabs(external) or ".." in Path(external).parts:
+        raise ImageLoadError(f"{where}, which is not a path inside the GIfTI file's folder; {policy}.")
+    folder = os.path.realpath(os.path.dirname(str(gii_path)) or ".")
+    target = os.path.realpath(os.path.join(os.path.dirname(str(gii_path)), external))
+    if os.path.commonpath([folder, target]) != folder:
+        raise ImageLoadError(f"{where}, a link leading out of the GIfTI file's folder; {policy}.")
+    try:
+        info = os.stat(target)
+    except OSError as error:
+        raise ImageLoadError(f"{where}, which cannot be found ({error.strerror}).") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ImageLoadError(f"{where}, which is not a regular file (a folder, device or pipe); {policy}.")
+    try:
+        start = int(offset) if offset else 0
+    except ValueError:
+        raise ImageLoadError(f"{where}: bad ExternalFileOffset {offset!r}.") from None
+    if start < 0 or start + declared > info.st_size:
+        raise ImageLoadError(
+            f"{where}: it holds {info.st_size} bytes, but the array needs {declared} from byte "
+            f"{start}; the external file is truncated or not the right one."
+        )
 
 
 def load_surface_data(data, *, n_vertices=None, hemi=None, name="overlay"):
@@ -564,19 +959,69 @@ def load_surface_data(data, *, n_vertices=None, hemi=None, name="overlay"):
 def _read_surface_data_file(path, name):
     import nibabel as nib
 
-    if not path.exists():
-        raise ImageLoadError(f"{name}: file not found: '{path}'. Check the path.")
+    _check_regular_file(path, name)
+    if path.name.endswith((".mgh", ".mgz", ".nii", ".nii.gz")):
+        return np.asarray(_read_image_file(path, name)[0], dtype=float)
     try:
         if path.name.endswith((".gii", ".gii.gz")):
-            return np.asarray(_read_gifti(path).agg_data(), dtype=float)
-        if path.name.endswith((".mgh", ".mgz", ".nii", ".nii.gz")):
-            return np.asarray(nib.load(str(path)).get_fdata(), dtype=float)
+            return np.asarray(_read_gifti(path, name).agg_data(), dtype=float)
+        _check_freesurfer_morph(path, name)
         return np.asarray(nib.freesurfer.read_morph_data(str(path)), dtype=float)
+    except BrainviewError:
+        raise
     except Exception as error:
         raise ImageLoadError(
             f"{name}: could not read '{path}' as per-vertex data "
             f"({type(error).__name__}: {error})."
         ) from error
+
+
+_TRIANGLE_MAGIC, _QUAD_MAGIC, _NEW_QUAD_MAGIC = 0xFFFFFE, 0xFFFFFF, 0xFFFFFD
+
+
+def _check_freesurfer_geometry(path, name):
+    """Refuse a FreeSurfer surface whose vertex/face counts exceed its file or the budget.
+
+    nibabel's reader allocates what the counts say before reading.
+    """
+    size = os.stat(path).st_size
+    with open(path, "rb") as stream:
+        magic = int.from_bytes(stream.read(3), "big")
+        if magic == _TRIANGLE_MAGIC:
+            for _ in range(2):  # creation stamp and blank line, as nibabel reads them
+                if not stream.readline(4096).endswith(b"\n"):
+                    raise ImageLoadError(f"{name}: '{path}': bad FreeSurfer surface header.")
+            counts = stream.read(8)
+            if len(counts) < 8:
+                raise ImageLoadError(f"{name}: '{path}': the file is truncated.")
+            n_vertices, n_faces = struct.unpack(">ii", counts)
+            needed = stream.tell() + 12 * n_vertices + 12 * n_faces
+        elif magic in (_QUAD_MAGIC, _NEW_QUAD_MAGIC):
+            n_vertices = int.from_bytes(stream.read(3), "big")
+            n_faces = 2 * int.from_bytes(stream.read(3), "big")  # each quad makes two triangles
+            needed = 9 + n_vertices * (6 if magic == _QUAD_MAGIC else 12) + n_faces * 6
+        else:
+            return  # nibabel names the unknown format
+    if n_vertices < 0 or n_faces < 0 or needed > size:
+        raise ImageLoadError(
+            f"{name}: '{path}' declares {n_vertices} vertices and {n_faces} faces, more than "
+            f"its {size} bytes hold; the file is corrupt or truncated."
+        )
+    check_allocation(n_vertices * 36 + n_faces * 24, f"{name}: '{path}': its mesh")
+
+
+def _check_freesurfer_morph(path, name):
+    """Refuse a FreeSurfer morphometry file whose value count exceeds the file."""
+    size = os.stat(path).st_size
+    with open(path, "rb") as stream:
+        header = stream.read(15)
+    if len(header) == 15 and int.from_bytes(header[:3], "big") == _QUAD_MAGIC:
+        count = struct.unpack(">i", header[3:7])[0]
+        if count < 0 or 15 + 4 * count > size:
+            raise ImageLoadError(
+                f"{name}: '{path}' declares {count} values, more than its {size} bytes hold; "
+                "the file is corrupt or truncated."
+            )
 
 
 def _read_label_file(path, n_vertices, name):
@@ -616,7 +1061,7 @@ def _is_label_table_file(path):
         return False
     try:
         gii = _read_gifti(path)
-    except Exception:  # unreadable: the data reader reports it
+    except Exception:  # unreadable (or refused): the data reader reports it
         return False
     return bool(gii.darrays) and gii.darrays[0].intent == 1002  # NIFTI_INTENT_LABEL
 
@@ -656,6 +1101,8 @@ def load_surface_labels(labels, *, n_vertices=None, name="overlay"):
             regions = _read_annot(path)
         else:
             regions = _read_gifti_labels(path)
+    except BrainviewError:
+        raise
     except Exception as error:
         raise ImageLoadError(
             f"{name}: could not read '{path}' as surface labels ({type(error).__name__}: {error})."
@@ -681,7 +1128,7 @@ def _read_annot(path):
 
 
 def _read_gifti_labels(path):
-    gii = _read_gifti(path)
+    gii = _read_gifti(path, "overlay")
     table = gii.labeltable.labels
     return SurfaceLabels(
         values=np.asarray(gii.darrays[0].data, dtype=np.int64).ravel(),

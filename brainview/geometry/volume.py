@@ -26,6 +26,7 @@ from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter
 
 from ..io import vtk_ready
+from ..limits import check_allocation
 
 
 def index_image(data):
@@ -219,6 +220,11 @@ def world_plane(image, axis, coordinate, *, step=None, interpolation="nearest"):
     step = float(step or image.voxel_sizes.min())
     bounds = np.array(image.world_bounds()).reshape(3, 2)
     in_plane = [a for a in range(3) if a != axis]
+    counts = [int((bounds[a, 1] - bounds[a, 0]) / step) + 1 for a in in_plane]
+    # World, voxel and value arrays of every sample (about 80 bytes each): a step far
+    # below the image's extent would ask for gigabytes.
+    check_allocation(counts[0] * counts[1] * 80,
+                     f"a slice plane of {counts[0]} x {counts[1]} samples at step {step:g} mm")
     ticks = [np.arange(bounds[a, 0], bounds[a, 1] + step * 0.5, step) for a in in_plane]
     grid_u, grid_v = np.meshgrid(*ticks, indexing="ij")
     world = np.empty(grid_u.shape + (3,))

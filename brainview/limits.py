@@ -1,0 +1,177 @@
+"""The memory budget: every allocation a file or a user value drives is checked first.
+
+A file from a colleague or the internet can declare any size: a 2 MB
+``.nii.gz`` may inflate to 2 GiB, a GIfTI header may claim a billion
+vertices. Before brainview allocates or inflates such data it compares the
+size with a budget, by default half of the memory the system says is
+available now (4 GiB where it cannot tell), settable with
+:func:`set_limits`. Going over it raises
+:class:`~brainview.errors.MemoryBudgetError`, which says how much was asked
+for and how to raise the limit.
+
+Examples
+--------
+>>> import brainview as bv
+>>> with bv.set_limits(max_bytes=2**20):
+...     bv.limits.max_bytes()
+1048576
+"""
+
+from __future__ import annotations
+
+from .errors import BrainviewTypeError, BrainviewValueError, MemoryBudgetError
+
+__all__ = ["Limits", "check_allocation", "format_bytes", "max_bytes", "set_limits"]
+
+#: Budget used where the available memory cannot be read (not Linux).
+FALLBACK_MAX_BYTES = 4 * 2**30
+
+_max_bytes = None  # None: the default, half of the available memory
+
+
+class Limits:
+    """The limits that were in force before a :func:`set_limits` call.
+
+    Used as a context manager, it puts them back on exit.
+
+    Attributes
+    ----------
+    max_bytes : int or None
+        The previous budget in bytes; None for the default.
+
+    Examples
+    --------
+    >>> import brainview as bv
+    >>> previous = bv.set_limits(max_bytes=10**9)
+    >>> _ = bv.set_limits(max_bytes=previous.max_bytes)
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        set_limits(max_bytes=self.max_bytes)
+
+    def __repr__(self):
+        return f"Limits(max_bytes={self.max_bytes!r})"
+
+
+def set_limits(*, max_bytes):
+    """Set the memory budget brainview checks before reading or allocating data.
+
+    Parameters
+    ----------
+    max_bytes : int or None
+        The most bytes one file (or one value-driven allocation, such as a
+        slice plane) may make brainview allocate. None restores the default:
+        half of the memory available when the check is made.
+
+    Returns
+    -------
+    Limits
+        The previous limits; use the result as a context manager to restore
+        them on exit, or pass ``previous.max_bytes`` back.
+
+    Examples
+    --------
+    >>> import brainview as bv
+    >>> with bv.set_limits(max_bytes=64 * 2**20):
+    ...     pass  # files needing more than 64 MiB are refused here
+    >>> bv.set_limits(max_bytes=0)
+    Traceback (most recent call last):
+    ...
+    brainview.errors.BrainviewValueError: max_bytes: must be a positive number of bytes or None, got 0.
+    """
+    global _max_bytes
+    if max_bytes is not None:
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, float)):
+            raise BrainviewTypeError(
+                f"max_bytes: expected a number of bytes or None, got {max_bytes!r}."
+            )
+        if not max_bytes > 0 or max_bytes != max_bytes or max_bytes == float("inf"):
+            raise BrainviewValueError(
+                f"max_bytes: must be a positive number of bytes or None, got {max_bytes!r}."
+            )
+        max_bytes = int(max_bytes)
+    previous = Limits(_max_bytes)
+    _max_bytes = max_bytes
+    return previous
+
+
+def max_bytes():
+    """The budget in force, in bytes: the value set, else half of the available memory.
+
+    Examples
+    --------
+    >>> max_bytes() > 0
+    True
+    """
+    if _max_bytes is not None:
+        return _max_bytes
+    available = _available_memory()
+    return available // 2 if available else FALLBACK_MAX_BYTES
+
+
+def _available_memory():
+    """``MemAvailable`` from ``/proc/meminfo`` in bytes, or None where it cannot be read."""
+    try:
+        with open("/proc/meminfo", "rb") as meminfo:
+            for line in meminfo:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def format_bytes(count):
+    """A byte count for people: ``'2.00 GiB'``, ``'64.0 MiB'``, ``'512 bytes'``.
+
+    Examples
+    --------
+    >>> format_bytes(2 * 2**30), format_bytes(3 * 2**19), format_bytes(12)
+    ('2.00 GiB', '1.50 MiB', '12 bytes')
+    """
+    if count >= 2**30:
+        return f"{count / 2**30:.2f} GiB"
+    if count >= 2**20:
+        return f"{count / 2**20:.2f} MiB"
+    if count >= 2**10:
+        return f"{count / 2**10:.1f} KiB"
+    return f"{int(count)} bytes"
+
+
+def check_allocation(nbytes, what, *, at_least=False):
+    """Raise :class:`MemoryBudgetError` when ``nbytes`` is over the budget.
+
+    Parameters
+    ----------
+    nbytes : int
+        Bytes the operation would allocate.
+    what : str
+        What needs them, starting the message: ``"img: 'bomb.nii.gz': its data"``.
+    at_least : bool
+        ``nbytes`` is a lower bound (a stream stopped at the budget), said as "more than".
+
+    Examples
+    --------
+    >>> check_allocation(10, "a test")
+    >>> from brainview.errors import MemoryBudgetError
+    >>> try:
+    ...     check_allocation(2**40, "x: its data")
+    ... except MemoryBudgetError as error:
+    ...     print(str(error)[:60])
+    x: its data needs 1024.00 GiB, more than brainview's memory
+    """
+    budget = max_bytes()
+    if nbytes <= budget:
+        return
+    amount = "" if at_least else f"{format_bytes(nbytes)}, "
+    raise MemoryBudgetError(
+        f"{what} needs {amount}more than brainview's memory budget of "
+        f"{format_bytes(budget)}; raise it with bv.set_limits(max_bytes=...) if this machine "
+        "has the memory."
+    )
