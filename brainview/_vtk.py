@@ -11,6 +11,9 @@ Examples
 1
 """
 
+import functools
+import threading
+
 from . import geometry  # noqa: F401  (chooses VTK's SMP backend before VTK loads)
 
 import vtkmodules.vtkInteractionStyle  # noqa: E402,F401  (registers the default style)
@@ -55,7 +58,7 @@ __all__ = [
     "vtkRenderWindow", "vtkRenderer", "vtkScalarBarActor", "vtkTextActor",
     "vtkVolume", "vtkVolumeProperty", "vtkWindowToImageFilter",
     "vtkFixedPointVolumeRayCastMapper", "vtkGPUVolumeRayCastMapper",
-    "vtk_to_numpy", "matrix_from_numpy", "is_software_rendering",
+    "vtk_to_numpy", "matrix_from_numpy", "is_software_rendering", "RENDER_LOCK", "serialised",
 ]
 
 
@@ -68,6 +71,25 @@ def matrix_from_numpy(matrix):
     return vtk_matrix
 
 
+#: Held while any thread creates, renders, reads back or destroys an OpenGL
+#: render window. VTK's OpenGL code shares driver state between windows (EGL,
+#: GLX), so two threads rendering their own figures at once crash or read back
+#: the wrong image; holding this re-entrant lock around those calls makes
+#: concurrent scripting safe (geometry and loading still run in parallel).
+RENDER_LOCK = threading.RLock()
+
+
+def serialised(function):
+    """Run ``function`` holding :data:`RENDER_LOCK` (a decorator for methods that touch OpenGL)."""
+
+    @functools.wraps(function)
+    def locked(*args, **kwargs):
+        with RENDER_LOCK:
+            return function(*args, **kwargs)
+
+    return locked
+
+
 _SOFTWARE = None
 
 
@@ -78,13 +100,18 @@ def is_software_rendering():
     twice as fast as the GPU ray caster; on a real GPU the GPU one wins.
     """
     global _SOFTWARE
-    if _SOFTWARE is None:
-        window = vtkRenderWindow()
-        window.SetOffScreenRendering(True)
-        window.SetSize(2, 2)
-        window.AddRenderer(vtkRenderer())
-        window.Render()
-        report = window.ReportCapabilities().lower()
-        window.Finalize()
-        _SOFTWARE = any(name in report for name in ("llvmpipe", "softpipe", "swrast", "software"))
+    with RENDER_LOCK:
+        if _SOFTWARE is None:
+            _SOFTWARE = _probe_software()
     return _SOFTWARE
+
+
+def _probe_software():
+    window = vtkRenderWindow()
+    window.SetOffScreenRendering(True)
+    window.SetSize(2, 2)
+    window.AddRenderer(vtkRenderer())
+    window.Render()
+    report = window.ReportCapabilities().lower()
+    window.Finalize()
+    return any(name in report for name in ("llvmpipe", "softpipe", "swrast", "software"))

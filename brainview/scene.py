@@ -773,6 +773,7 @@ class Figure(HasStrictTraits):
         return self._size
 
     @property
+    @_vtk.serialised
     def window(self):
         """The render window (created on first use)."""
         self._check_open()
@@ -789,6 +790,7 @@ class Figure(HasStrictTraits):
             LIVE_WINDOWS.add(window)
         return self._window
 
+    @_vtk.serialised
     def render(self):
         """Draw the scene now."""
         window = self.window
@@ -796,6 +798,7 @@ class Figure(HasStrictTraits):
         self.renderer.ResetCameraClippingRange()
         window.Render()
 
+    @_vtk.serialised
     def screenshot(self, *, size=None, scale=1, transparent=False):
         """The rendered image as an ``(height, width, 3)`` uint8 array (RGBA if ``transparent``).
 
@@ -889,6 +892,7 @@ class Figure(HasStrictTraits):
 
     # ------------------------------------------------------------ Jupyter
 
+    @_vtk.serialised
     def _repr_png_(self):
         """The figure as PNG bytes, for Jupyter (rendered again only when the scene changed).
 
@@ -934,6 +938,7 @@ class Figure(HasStrictTraits):
 
     # ------------------------------------------------------------ hosting
 
+    @_vtk.serialised
     def _host_in(self, window):
         """Draw this figure's renderer in another render window (the desktop app's).
 
@@ -949,6 +954,7 @@ class Figure(HasStrictTraits):
         self._host = window
         LIVE_WINDOWS.add(window)
 
+    @_vtk.serialised
     def _unhost(self):
         """Take the renderer back from the hosting window (no-op when not hosted)."""
         if self._host is None:
@@ -961,6 +967,7 @@ class Figure(HasStrictTraits):
         LIVE_WINDOWS.discard(self._host)
         self._host = None
 
+    @_vtk.serialised
     def _release_window(self):
         if self._window is not None:
             self._window.MakeCurrent()
@@ -970,12 +977,14 @@ class Figure(HasStrictTraits):
             LIVE_WINDOWS.discard(self._window)
             self._window = None
 
+    @_vtk.serialised
     def pick(self, x, y):
         """What is under pixel ``(x, y)`` (origin top left): see :func:`brainview.picking.pick`."""
         from .picking import pick
 
         return pick(self, x, y)
 
+    @_vtk.serialised
     def savefig(self, path, *, size=None, scale=1, transparent=False):
         """Write the figure to an image file: PNG, JPEG, TIFF, or PDF/SVG/EPS.
 
@@ -1025,6 +1034,7 @@ class Figure(HasStrictTraits):
         writer.SetInputData(_vtk_image(pixels))
         writer.Write()
 
+    @_vtk.serialised
     def export_html(self, path):
         """Write the scene to one self-contained HTML file that rotates and zooms offline.
 
@@ -1115,6 +1125,7 @@ class Figure(HasStrictTraits):
         if self._closed:
             raise BrainviewValueError("figure: this figure is closed; create a new one with bv.figure().")
 
+    @_vtk.serialised
     def close(self):
         """Release the render window and every VTK object of the scene."""
         if self._closed:
