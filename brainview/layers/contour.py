@@ -21,8 +21,9 @@ from traits.api import Any, observe
 from .. import colors
 from .._vtk import vtkActor, vtkPolyDataMapper
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
-from ..geometry.volume import isosurface
+from ..geometry.volume import MAX_SMOOTH, isosurface
 from ..io import finite_data, load_image
+from ._live import Loaded, constructing, set_resolved, unset_params
 from .base import Checked, Layer, check_opacity
 
 
@@ -72,7 +73,7 @@ class Contour(Layer):
     opacity : float
         0 to 1.
     smooth : int
-        Iterations of windowed-sinc smoothing (0: the raw surface).
+        Iterations of windowed-sinc smoothing (0: the raw surface), at most 1000.
     volume : int, optional
         Volume index for a 4-D image.
     name : str, optional
@@ -90,6 +91,12 @@ class Contour(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("img",)
 
+    #: The image, as given (setting it loads the new image and redraws).
+    img = Loaded()
+
+    #: Volume index of a 4-D image, or None.
+    volume = Loaded()
+
     #: The isosurface mesh in world mm (pyvista.PolyData).
     mesh = Any(transient=True)
 
@@ -106,22 +113,19 @@ class Contour(Layer):
     clim = Checked(_check_optional_clim)
 
     #: Windowed-sinc smoothing iterations.
-    smooth = Checked(lambda value, name: _check_smooth(value), 0)
+    smooth = Checked(lambda value, name: _check_smooth(value, name), 0)
 
     def __init__(self, img, *, level=None, color=None, cmap=None, clim=None,
                  opacity=1.0, smooth=0, volume=None, name=None):
-        image = load_image(img, volume=volume)
-        self._image = image
-        self._data = finite_data(image)
-        # finite_data leaves only finite values: the range is plain min/max.
-        self._range = (float(self._data.min()), float(self._data.max()))
+        self._staged = {}
+        self._set_image(load_image(img, volume=volume))
         if level is None:
             level = default_level(self._data)
         if color is None:
             color = (0.85, 0.85, 0.85)
         super().__init__(
-            name=name or image.name, level=level, color=color, cmap=cmap, clim=clim,
-            opacity=check_opacity(opacity), smooth=smooth,
+            img=img, volume=volume, name=name or self._image.name, level=level, color=color,
+            cmap=cmap, clim=clim, opacity=check_opacity(opacity), smooth=smooth,
         )
         self._mapper = vtkPolyDataMapper()
         self.actor = vtkActor()
@@ -153,6 +157,33 @@ class Contour(Layer):
         if self.cmap is None:
             return None
         return self._lut, self.name
+
+    def _check_img(self, value):
+        if not constructing(self):
+            self._staged["img"] = load_image(value, volume=self.volume)
+        return value
+
+    def _check_volume(self, value):
+        if not constructing(self):
+            self._staged["img"] = load_image(self.img, volume=value)
+        return value
+
+    def _set_image(self, image):
+        self._image = image
+        self._data = finite_data(image)
+        # finite_data leaves only finite values: the range is plain min/max.
+        self._range = (float(self._data.min()), float(self._data.max()))
+
+    @observe("img, volume", post_init=True)
+    def _update_image(self, event):
+        self._set_image(self._staged.pop("img"))
+        derived = {}
+        if unset_params(self, "level"):
+            derived["level"] = default_level(self._data)
+        if unset_params(self, "name"):
+            derived["name"] = self._image.name
+        set_resolved(self, **derived)
+        self._update_geometry(event)
 
     @observe("level, smooth", post_init=True)
     def _update_geometry(self, event):
@@ -188,14 +219,28 @@ class Contour(Layer):
                 stacklevel=4,
             )
         self.mesh = isosurface(self._image, levels, data=self._data, smooth=self.smooth)
+        if self.mesh.n_points == 0 and not outside:
+            warnings.warn(
+                f"level: no surface of {self.name!r} at {', '.join(f'{lv:g}' for lv in levels)}: "
+                "nothing is drawn. Pick a level the data crosses.", BrainviewWarning, stacklevel=4,
+            )
         self._mapper.SetInputData(self.mesh)
         self._mapper.Modified()
 
 
-def _check_smooth(value):
-    if not isinstance(value, (int, np.integer)) or value < 0:
+def _check_smooth(value, name="smooth"):
+    """A number of smoothing iterations, 0 to :data:`~brainview.geometry.volume.MAX_SMOOTH`.
+
+    ``True`` is refused (not read as 1 iteration); a huge count would hang.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
         raise BrainviewValueError(
-            f"smooth: expected a number of smoothing iterations >= 0, got {value!r}."
+            f"{name}: expected a number of smoothing iterations >= 0, got {value!r}."
+        )
+    if value > MAX_SMOOTH:
+        raise BrainviewValueError(
+            f"{name}: at most {MAX_SMOOTH} smoothing iterations, got {value!r}; "
+            "a few tens already give a smooth surface."
         )
     return int(value)
 

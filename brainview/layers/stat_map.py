@@ -46,6 +46,7 @@ from ..io import load_image
 from ..statmap_colors import (check_symmetric, check_vmax, color_range, colorbar_ticks, default_cmap,
                               threshold_table)
 from . import _stat_props
+from ._live import Loaded, constructing, set_resolved, unset_params
 from .base import Checked, Layer, check_bool, check_choice, check_opacity
 from .slices import union_bounds
 
@@ -57,12 +58,22 @@ AUTO_THRESHOLD = "80%"
 
 
 class _Threshold(TraitType):
-    """A threshold on ``|value|``: a number or a percentile string, stored as a number."""
+    """A threshold on ``|value|`` as given: a number, a percentile string, or None (``"80%"``).
 
-    default_value = 0.0
+    Validation resolves it against the layer's map (a bad value raises the
+    brainview error and leaves the layer unchanged); the resolved number is
+    :attr:`StatMap.threshold_value`.
+    """
+
+    default_value = None
 
     def validate(self, obj, name, value):
-        return colors.resolve_threshold(value, obj._values, name=name)
+        obj._threshold_value = _resolve_threshold(value, obj._values, name)
+        return value
+
+
+def _resolve_threshold(threshold, values, name="threshold"):
+    return colors.resolve_threshold(AUTO_THRESHOLD if threshold is None else threshold, values, name=name)
 
 
 class StatMap(Layer):
@@ -96,8 +107,10 @@ class StatMap(Layer):
         map gets a one-sided colour bar ``(0, max)``.
     mode : {"contour", "volume", "slices", "surface"}
     opacity : float
-    outline : bool
+    outline : bool or None
         Draw a glass brain around the map in the 3-D modes (contour, volume).
+        None (default): a glass brain unless the figure the layer is added
+        to already has one (decided when it is added).
     bg : path, nibabel image, (array, affine) or None, optional
         Anatomical background of the "slices" mode. Default: the MNI152 template (1 mm).
     inflated : bool
@@ -117,39 +130,39 @@ class StatMap(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("img", "bg")
 
+    #: The map, as given (setting it loads the new map and redraws).
+    img = Loaded()
+    #: Volume index of a 4-D map, or None.
+    volume = Loaded()
+    #: Anatomical background of the "slices" mode, as given ("mni152", None or an image).
+    bg = Loaded()
+    inflated = Checked(check_bool, True)
     threshold = _Threshold()
     vmax = Checked(check_vmax)
     cmap = Checked(lambda value, name: colors.get_cmap(
         default_cmap() if value is None else value, name=name))
     symmetric = Checked(check_symmetric, "auto")
     mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour")
-    outline = Checked(check_bool, True)
+    outline = Checked(lambda value, name: None if value is None else check_bool(value, name), None)
 
     #: The notice shown when nothing passes the threshold (a vtkTextActor).
     notice = Any(transient=True)
 
     def __init__(self, img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
-                 mode="contour", opacity=1.0, outline=True, bg="mni152", inflated=True,
+                 mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
                  volume=None, name=None):
-        if isinstance(img, dict):
-            raise BrainviewTypeError(
-                "img: a dict of maps makes one layer per class: use StatMapGroup(maps) "
-                "or bv.stat_map(maps)."
-            )
-        image = load_image(load_stat_maps(img), volume=volume)
-        self._image = image
-        self._data = _finite_float(image)
-        self._values = self._data
-        self._bg_input, self._inflated = bg, bool(inflated)
+        self._staged = {}
+        self._set_image(self._load_map(img, volume))
+        self._bg_image = self._load_bg(bg)
         self._built = {}
         self._current = []
         self._outline = None
+        self._outline_shown = outline is not False
         self._warned = False
-        if threshold is None:
-            threshold = AUTO_THRESHOLD
         super().__init__(
-            name=name or image.name, threshold=threshold, vmax=vmax, cmap=cmap,
-            symmetric=symmetric, mode=mode, opacity=check_opacity(opacity), outline=outline,
+            img=img, volume=volume, bg=bg, inflated=inflated, name=name or self._image.name,
+            threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
+            opacity=check_opacity(opacity), outline=outline,
         )
         self.notice = _vtk.vtkTextActor()
         self.notice.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
@@ -167,6 +180,11 @@ class StatMap(Layer):
         return self._image
 
     @property
+    def threshold_value(self):
+        """The threshold on ``|value|`` in use, as a number (``threshold`` resolved on this map)."""
+        return self._threshold_value
+
+    @property
     def color_range(self):
         """The :class:`~brainview.statmap_colors.ColorRange` in use."""
         return color_range(self._data, vmax=self.vmax, symmetric=self.symmetric)
@@ -174,7 +192,7 @@ class StatMap(Layer):
     @property
     def empty(self):
         """True when no voxel reaches the threshold (nothing drawn)."""
-        return not np.any(np.abs(self._data) >= _stat_props.contour_level(self.threshold, 0.0))
+        return not np.any(np.abs(self._data) >= _stat_props.contour_level(self.threshold_value, 0.0))
 
     @property
     def mode_props(self):
@@ -197,7 +215,7 @@ class StatMap(Layer):
         from vtkmodules.util.numpy_support import numpy_to_vtk
 
         crange = self.color_range
-        table = threshold_table(self.cmap, crange, self.threshold)
+        table = threshold_table(self.cmap, crange, self.threshold_value)
         self._lut.SetNumberOfTableValues(len(table))
         self._lut.SetTable(numpy_to_vtk((table * 255).round().astype(np.uint8), deep=True))
         self._lut.SetRange(crange.cbar_vmin, crange.cbar_vmax)
@@ -207,7 +225,7 @@ class StatMap(Layer):
     def colorbar_ticks(self):
         """Tick values of this map's colour bar (nilearn's rule)."""
         crange = self.color_range
-        return colorbar_ticks(crange.cbar_vmin, crange.cbar_vmax, self.threshold)
+        return colorbar_ticks(crange.cbar_vmin, crange.cbar_vmax, self.threshold_value)
 
     # ------------------------------------------------------------ updates
 
@@ -217,12 +235,90 @@ class StatMap(Layer):
 
     @observe("mode, outline", post_init=True)
     def _update_mode(self, event):
+        if event.name == "outline":
+            self._outline_shown = self._resolve_outline(self.figure)
+        self._swap_props()
+
+    def _swap_props(self):
         old = self._current
         self._current = self._assemble()
         self._refresh(notify=False)
         figure = self.figure
         if figure is not None:
             figure._layer_props_changed(self, old)
+
+    def _attach(self, figure):
+        super()._attach(figure)
+        shown = self._resolve_outline(figure)
+        if shown != self._outline_shown:
+            self._outline_shown = shown
+            self._swap_props()
+
+    def _resolve_outline(self, figure):
+        """``outline`` as drawn: None means a glass brain unless ``figure`` already has one."""
+        if self.outline is not None:
+            return self.outline
+        from .glass_brain import GlassBrain
+
+        return figure is None or not any(isinstance(layer, GlassBrain) and layer is not self
+                                         for layer in figure.layers)
+
+    # ------------------------------------------------------------ data
+
+    def _check_img(self, value):
+        if not constructing(self):
+            self._staged["img"] = self._load_map(value, self.volume)
+        return value
+
+    def _check_volume(self, value):
+        if not constructing(self):
+            self._staged["img"] = self._load_map(self.img, value)
+        return value
+
+    def _check_bg(self, value):
+        if not constructing(self):
+            self._staged["bg"] = self._load_bg(value)
+        return value
+
+    @staticmethod
+    def _load_map(img, volume):
+        if isinstance(img, dict):
+            raise BrainviewTypeError(
+                "img: a dict of maps makes one layer per class: use StatMapGroup(maps) "
+                "or bv.stat_map(maps)."
+            )
+        return load_image(load_stat_maps(img), volume=volume)
+
+    @staticmethod
+    def _load_bg(bg):
+        """The background image; the MNI152 template ("mni152") is loaded when first drawn."""
+        if bg is None or (isinstance(bg, str) and bg == "mni152"):
+            return bg
+        return load_image(bg, name="bg")
+
+    def _set_image(self, image):
+        self._image = image
+        self._data = _finite_float(image)
+        self._values = self._data
+
+    @observe("img, volume", post_init=True)
+    def _update_image(self, event):
+        self._set_image(self._staged.pop("img"))
+        self._threshold_value = _resolve_threshold(self.threshold, self._values)
+        if unset_params(self, "name"):
+            set_resolved(self, name=self._image.name)
+        self._built.clear()
+        self._warned = False
+        self._swap_props()
+        self._changed()
+
+    @observe("bg, inflated", post_init=True)
+    def _update_context(self, event):
+        if event.name == "bg":
+            self._bg_image = self._staged.pop("bg")
+        self._built.pop("slices" if event.name == "bg" else "surface", None)
+        if self.mode in ("slices", "surface"):
+            self._swap_props()
 
     @observe("visible", post_init=True)
     def _update_visible(self, event):
@@ -237,7 +333,7 @@ class StatMap(Layer):
             self._built[self.mode] = self._build(self.mode)
         props = list(self._built[self.mode].props())
         self.actor = props[0]
-        if self.outline and self.mode in ("contour", "volume"):
+        if self._outline_shown and self.mode in ("contour", "volume"):
             if self._outline is None:
                 from .glass_brain import GlassBrain
 
@@ -254,12 +350,12 @@ class StatMap(Layer):
             return _stat_props.VolumeProps(self._image, self._data)
         if mode == "slices":
             return _stat_props.PlaneProps(self._image, self._data, self._background(), self._peak())
-        return _stat_props.SurfaceProps(self._image, self._data, inflated=self._inflated)
+        return _stat_props.SurfaceProps(self._image, self._data, inflated=self.inflated)
 
     def _refresh(self, notify=True):
         if not self._current:
             return
-        self._built[self.mode].update(self.threshold, self.color_range, self.cmap, self.opacity)
+        self._built[self.mode].update(self.threshold_value, self.color_range, self.cmap, self.opacity)
         self._update_notice()
         if notify:
             self._changed()
@@ -270,7 +366,7 @@ class StatMap(Layer):
         if peak == 0:
             message = f"{self.name}: empty map (every value is 0 or NaN)"
         else:
-            message = (f"{self.name}: nothing above threshold {self.threshold:.3g} "
+            message = (f"{self.name}: nothing above threshold {self.threshold_value:.3g} "
                        f"(max |value| {peak:.3g})")
         self.notice.SetInput(message)
         self.notice.SetVisibility(self.visible and empty)
@@ -285,18 +381,16 @@ class StatMap(Layer):
             self._warned = False
 
     def _background(self):
-        bg = self._bg_input
-        if bg is None:
-            return None
-        if isinstance(bg, str) and bg == "mni152":
+        bg = self._bg_image
+        if isinstance(bg, str):
             from ..datasets import load_mni152
 
-            bg = load_mni152(resolution=1)
-        return load_image(bg, name="bg")
+            bg = self._bg_image = load_image(load_mni152(resolution=1), name="bg")
+        return bg
 
     def _peak(self):
         """World mm where the slices cross: nilearn's ``find_xyz_cut_coords`` at the threshold."""
-        ijk = cut_coords(self._data, self.threshold)
+        ijk = cut_coords(self._data, self.threshold_value)
         return self._image.to_world(np.array([ijk]))[0]
 
 
@@ -497,7 +591,7 @@ class StatMapGroup(HasStrictTraits):
     selected = _ClassKey()
 
     def __init__(self, maps, *, selected=None, threshold=None, vmax=None, cmap=None,
-                 symmetric="auto", mode="contour", opacity=1.0, outline=True, bg="mni152",
+                 symmetric="auto", mode="contour", opacity=1.0, outline=None, bg="mni152",
                  inflated=True):
         if not isinstance(maps, dict) or not maps:
             raise BrainviewTypeError(f"maps: expected a non-empty dict class -> image, got {describe(maps)}.")
