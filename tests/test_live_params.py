@@ -247,3 +247,56 @@ def test_no_warning_from_a_good_live_change():
         warnings.simplefilter("error")
         layer.img = (_shifted(_blob()), AFFINE)
         layer.coords = (2, 2, 2)
+
+
+# ------------------------------------------------------------ drawing apart from the model
+
+
+def _rendering_objects(obj, seen=None):
+    """VTK rendering objects (props, mappers, lookup tables, volume properties) reachable from obj."""
+    from vtkmodules.vtkCommonCore import vtkScalarsToColors
+    from vtkmodules.vtkRenderingCore import vtkAbstractMapper, vtkProp, vtkVolumeProperty
+
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return []
+    seen.add(id(obj))
+    if isinstance(obj, (vtkProp, vtkAbstractMapper, vtkScalarsToColors, vtkVolumeProperty)):
+        return [obj]
+    if isinstance(obj, dict):
+        children = list(obj.values())
+    elif isinstance(obj, (list, tuple, set)):
+        children = list(obj)
+    elif type(obj).__module__.startswith("brainview."):
+        children = list(vars(obj).values())
+    else:
+        return []
+    return [found for child in children for found in _rendering_objects(child, seen)]
+
+
+_MODELS = {
+    **_IMAGE_KINDS,
+    "glass_brain": lambda **kw: GlassBrain(**{"mask": (_ball(), AFFINE), **kw}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_MODELS))
+def test_a_model_holds_no_vtk_rendering_object_until_drawn(kind):
+    layer = _MODELS[kind]()
+    layer.opacity = 0.5
+    layer.visible = False
+    layer.visible = True
+    if kind != "glass_brain":
+        layer.img = layer.img  # reloads and re-derives: still no drawing
+    assert _rendering_objects(layer) == []
+    expected, camera = _screenshot(_MODELS[kind](opacity=0.5))
+    drawn, _ = _screenshot(layer, camera)
+    assert _rendering_objects(layer)  # drawn now
+    np.testing.assert_array_equal(drawn, expected)
+
+
+def test_reading_a_prop_draws_the_layer():
+    layer = Slices((_blob(), AFFINE), coords=(0, 0, 0))
+    assert _rendering_objects(layer) == []
+    assert layer.plane_origin("z")[2] == 0.0 and set(layer.actors) == set("xyz")
+    assert Contour((_blob(), AFFINE), level=2.0).actor.GetMapper().GetInput().GetNumberOfPoints() > 0

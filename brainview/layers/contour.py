@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import Any, observe
+from traits.api import Any, Property, observe
 
 from .. import colors
 from .._vtk import vtkActor, vtkPolyDataMapper
@@ -97,6 +97,9 @@ class Contour(Layer):
     #: Volume index of a 4-D image, or None.
     volume = Loaded()
 
+    #: The vtkActor drawing the surfaces (made when first drawn or read).
+    actor = Property(transient=True)
+
     #: The isosurface mesh in world mm (pyvista.PolyData).
     mesh = Any(transient=True)
 
@@ -127,15 +130,9 @@ class Contour(Layer):
             img=img, volume=volume, name=name or self._image.name, level=level, color=color,
             cmap=cmap, clim=clim, opacity=check_opacity(opacity), smooth=smooth,
         )
-        self._mapper = vtkPolyDataMapper()
-        self.actor = vtkActor()
-        self.actor.SetMapper(self._mapper)
-        prop = self.actor.GetProperty()
-        prop.SetSpecular(0.2)
-        prop.SetSpecularPower(20)
+        self._actor = self._mapper = self._lut = None
         self.mesh = None
         self._extract()
-        self._update_appearance(None)
 
     @property
     def image(self):
@@ -148,7 +145,29 @@ class Contour(Layer):
         return list(np.atleast_1d(self.level))
 
     def props(self):
-        return [self.actor]
+        return [self._draw()]
+
+    def _get_actor(self):
+        return self._draw()
+
+    def _draw(self):
+        """The actor, made on first use: a model alone holds no VTK rendering object."""
+        if self._actor is None:
+            self._mapper = vtkPolyDataMapper()
+            self._mapper.SetInputData(self.mesh)
+            self._actor = vtkActor()
+            self._actor.SetMapper(self._mapper)
+            self._actor.SetVisibility(self.visible)
+            prop = self._actor.GetProperty()
+            prop.SetSpecular(0.2)
+            prop.SetSpecularPower(20)
+            self._update_appearance(None)
+        return self._actor
+
+    @observe("visible", post_init=True)
+    def _update_visible(self, event):
+        if self._actor is not None:
+            super()._update_visible(event)
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
@@ -156,6 +175,7 @@ class Contour(Layer):
     def colorbar_table(self):
         if self.cmap is None:
             return None
+        self._draw()
         return self._lut, self.name
 
     def _check_img(self, value):
@@ -192,14 +212,16 @@ class Contour(Layer):
 
     @observe("color, cmap, clim, opacity", post_init=True)
     def _update_appearance(self, event):
-        prop = self.actor.GetProperty()
+        if self._actor is None:
+            return  # not drawn yet: _draw reads the traits
+        prop = self._actor.GetProperty()
         prop.SetOpacity(self.opacity)
         prop.SetColor(*self.color)
         if self.cmap is None:
             self._mapper.ScalarVisibilityOff()
         else:
             clim = self.clim or _levels_clim(self.levels)
-            self._lut = colors.lookup_table(self.cmap, clim, table=getattr(self, "_lut", None))
+            self._lut = colors.lookup_table(self.cmap, clim, table=self._lut)
             self._mapper.SetLookupTable(self._lut)
             self._mapper.SetScalarRange(*clim)
             self._mapper.SetScalarModeToUsePointFieldData()
@@ -224,8 +246,9 @@ class Contour(Layer):
                 f"level: no surface of {self.name!r} at {', '.join(f'{lv:g}' for lv in levels)}: "
                 "nothing is drawn. Pick a level the data crosses.", BrainviewWarning, stacklevel=4,
             )
-        self._mapper.SetInputData(self.mesh)
-        self._mapper.Modified()
+        if self._mapper is not None:
+            self._mapper.SetInputData(self.mesh)
+            self._mapper.Modified()
 
 
 def _check_smooth(value, name="smooth"):

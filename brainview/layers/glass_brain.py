@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-from traits.api import Any, observe
+from traits.api import Any, Property, observe
 
 from .. import _vtk, colors
 from ..cache import content_key
@@ -92,6 +92,9 @@ class GlassBrain(Layer):
     #: The mask, as given (None: the MNI152 brain mask); setting it redraws the outline.
     mask = Loaded()
 
+    #: The vtkActor drawing the outline (made when first drawn or read).
+    actor = Property(transient=True)
+
     #: The outline mesh in world mm (pyvista.PolyData).
     mesh = Any(transient=True)
 
@@ -101,19 +104,7 @@ class GlassBrain(Layer):
         self._staged = {}
         self.mesh = cached_outline(mask)
         super().__init__(mask=mask, name=name, color=color, opacity=check_opacity(opacity))
-        self._mapper = _vtk.vtkPolyDataMapper()
-        self._mapper.SetInputData(self.mesh)
-        self._mapper.ScalarVisibilityOff()
-        self.actor = _vtk.vtkActor()
-        self.actor.SetMapper(self._mapper)
-        # Context, not data: picks go through the glass to what is inside.
-        self.actor.PickableOff()
-        prop = self.actor.GetProperty()
-        prop.SetAmbient(0.25)
-        prop.SetDiffuse(0.6)
-        prop.SetSpecular(0.15)
-        prop.SetSpecularPower(15)
-        self._update_appearance(None)
+        self._actor = self._mapper = None
 
     def _check_mask(self, value):
         if not constructing(self):
@@ -123,16 +114,46 @@ class GlassBrain(Layer):
     @observe("mask", post_init=True)
     def _update_mask(self, event):
         self.mesh = self._staged.pop("mesh")
-        self._mapper.SetInputData(self.mesh)
-        self._mapper.Modified()
+        if self._mapper is not None:
+            self._mapper.SetInputData(self.mesh)
+            self._mapper.Modified()
         self._changed()
 
     def props(self):
-        return [self.actor]
+        return [self._draw()]
+
+    def _get_actor(self):
+        return self._draw()
+
+    def _draw(self):
+        """The actor, made on first use: a model alone holds no VTK rendering object."""
+        if self._actor is None:
+            self._mapper = _vtk.vtkPolyDataMapper()
+            self._mapper.SetInputData(self.mesh)
+            self._mapper.ScalarVisibilityOff()
+            self._actor = _vtk.vtkActor()
+            self._actor.SetMapper(self._mapper)
+            self._actor.SetVisibility(self.visible)
+            # Context, not data: picks go through the glass to what is inside.
+            self._actor.PickableOff()
+            prop = self._actor.GetProperty()
+            prop.SetAmbient(0.25)
+            prop.SetDiffuse(0.6)
+            prop.SetSpecular(0.15)
+            prop.SetSpecularPower(15)
+            self._update_appearance(None)
+        return self._actor
+
+    @observe("visible", post_init=True)
+    def _update_visible(self, event):
+        if self._actor is not None:
+            super()._update_visible(event)
 
     @observe("color, opacity", post_init=True)
     def _update_appearance(self, event):
-        prop = self.actor.GetProperty()
+        if self._actor is None:
+            return  # not drawn yet: _draw reads the traits
+        prop = self._actor.GetProperty()
         prop.SetColor(*self.color)
         prop.SetOpacity(self.opacity)
         self._changed()

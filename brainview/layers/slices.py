@@ -20,7 +20,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import Any, observe
+from traits.api import Property, observe
 
 from .. import _vtk, colors
 from ..errors import BrainviewValueError, BrainviewWarning, check_number, describe
@@ -74,8 +74,8 @@ class Slices(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("img",)
 
-    #: ``{"x": vtkImageActor, "y": ..., "z": ...}``.
-    actors = Any(transient=True)
+    #: ``{"x": vtkImageActor, "y": ..., "z": ...}`` (made when first drawn or read).
+    actors = Property(transient=True)
 
     #: The image, as given (setting it loads the new image and redraws).
     img = Loaded()
@@ -107,25 +107,37 @@ class Slices(Layer):
             x=coords[0], y=coords[1], z=coords[2], axes=axes, cmap=cmap, clim=clim,
             transparent_below=transparent_below, interpolation=interpolation, opacity=opacity,
         )
-        self._lut = colors.lookup_table(self.cmap, self.clim, transparent_below=self.transparent_below,
-                                        transparent_nan=True)
-        self.actors = {}
-        for axis in AXES:
-            actor = _vtk.vtkImageActor()
-            prop = actor.GetProperty()
-            prop.SetLookupTable(self._lut)
-            prop.UseLookupTableScalarRangeOn()
-            self.actors[axis] = actor
-            self._cut(axis)
+        self._actors = self._lut = None
         self._warn_outside()
-        self._update_appearance(None)
 
     @property
     def image(self):
         return self._image
 
     def props(self):
-        return list(self.actors.values())
+        return list(self._draw().values())
+
+    def _get_actors(self):
+        return self._draw()
+
+    def _draw(self):
+        """The plane actors, made on first use: a model alone holds no VTK rendering object."""
+        if self._actors is None:
+            self._lut = self._make_table()
+            self._actors = {}
+            for axis in AXES:
+                actor = _vtk.vtkImageActor()
+                prop = actor.GetProperty()
+                prop.SetLookupTable(self._lut)
+                prop.UseLookupTableScalarRangeOn()
+                self._actors[axis] = actor
+                self._cut(axis)
+            self._update_appearance(None)
+        return self._actors
+
+    def _make_table(self, table=None):
+        return colors.lookup_table(self.cmap, self.clim, table=table,
+                                   transparent_below=self.transparent_below, transparent_nan=True)
 
     def plane_origin(self, axis):
         """World position of the first pixel of a plane (``"x"``, ``"y"`` or ``"z"``)."""
@@ -142,6 +154,8 @@ class Slices(Layer):
         return float(self._image.value_at(xyz)[0])
 
     def colorbar_table(self):
+        if self._lut is None:
+            self._lut = self._make_table()
         return self._lut, self.name
 
     def _check_img(self, value):
@@ -207,13 +221,13 @@ class Slices(Layer):
     def _update_sampling(self, event):
         for axis in AXES:
             self._cut(axis)
-        self._changed()
+        self._update_appearance(event)
 
     @observe("axes, cmap, clim, transparent_below, opacity, visible", post_init=True)
     def _update_appearance(self, event):
-        colors.lookup_table(self.cmap, self.clim, table=self._lut,
-                            transparent_below=self.transparent_below, transparent_nan=True)
-        for axis, actor in self.actors.items():
+        if self._lut is not None:
+            self._make_table(self._lut)
+        for axis, actor in (self._actors or {}).items():
             actor.SetVisibility(self.visible and axis in self.axes)
             actor.GetProperty().SetOpacity(self.opacity)
             if self.interpolation == "linear":
@@ -227,6 +241,8 @@ class Slices(Layer):
         pass
 
     def _cut(self, axis):
+        if self._actors is None:
+            return  # not drawn yet: _draw cuts every plane
         index = AXES.index(axis)
         values, origin, step = world_plane(
             self._sampled, index, getattr(self, axis), interpolation=self.interpolation
@@ -242,7 +258,7 @@ class Slices(Layer):
         from vtkmodules.util.numpy_support import numpy_to_vtk
 
         plane.GetPointData().SetScalars(numpy_to_vtk(flat, deep=True))
-        show_plane(self.actors[axis], plane)
+        show_plane(self._actors[axis], plane)
 
 
     def _warn_outside(self):

@@ -38,7 +38,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import Any, HasStrictTraits, Python, TraitType, observe
+from traits.api import HasStrictTraits, Property, Python, TraitType, observe
 
 from .. import _vtk, colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
@@ -145,8 +145,11 @@ class StatMap(Layer):
     mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour")
     outline = Checked(lambda value, name: None if value is None else check_bool(value, name), None)
 
-    #: The notice shown when nothing passes the threshold (a vtkTextActor).
-    notice = Any(transient=True)
+    #: The notice shown when nothing passes the threshold (a vtkTextActor, made when first drawn).
+    notice = Property(transient=True)
+
+    #: The main VTK prop of the current mode (made when first drawn or read).
+    actor = Property(transient=True)
 
     def __init__(self, img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
                  mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
@@ -164,12 +167,7 @@ class StatMap(Layer):
             threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
             opacity=check_opacity(opacity), outline=outline,
         )
-        self.notice = _vtk.vtkTextActor()
-        self.notice.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
-        self.notice.SetPosition(0.02, 0.94)
-        self.notice.GetTextProperty().SetFontSize(16)
-        self._lut = _vtk.vtkLookupTable()
-        self._current = self._assemble()
+        self._notice = self._lut = None
         self._refresh()
 
     # ------------------------------------------------------------ public
@@ -192,19 +190,38 @@ class StatMap(Layer):
     @property
     def empty(self):
         """True when no voxel reaches the threshold (nothing drawn)."""
-        return not np.any(np.abs(self._data) >= _stat_props.contour_level(self.threshold_value, 0.0))
+        return not self._peak_magnitude >= _stat_props.contour_level(self.threshold_value, 0.0)
 
     @property
     def mode_props(self):
         """The private helper drawing the current mode (mesh, planes, surface)."""
+        self._draw()
         return self._built[self.mode]
 
     def props(self):
-        return list(self._current)
+        return list(self._draw())
+
+    def _get_actor(self):
+        return self.mode_props.props()[0]
+
+    def _get_notice(self):
+        self._draw()
+        return self._notice
+
+    def _draw(self):
+        """The props of the current mode, made on first use: a model alone holds no VTK object."""
+        if self._notice is None:
+            self._notice = _vtk.vtkTextActor()
+            self._notice.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+            self._notice.SetPosition(0.02, 0.94)
+            self._notice.GetTextProperty().SetFontSize(16)
+            self._current = self._assemble()
+            self._refresh(notify=False)
+        return self._current
 
     def bounds(self):
-        return union_bounds([p.GetBounds() for p in self._current
-                             if p.GetVisibility() and p is not self.notice])
+        return union_bounds([p.GetBounds() for p in self.props()
+                             if p.GetVisibility() and p is not self._notice])
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
@@ -214,6 +231,8 @@ class StatMap(Layer):
         where ``|value| < threshold`` (one-sided for a one-signed map by default)."""
         from vtkmodules.util.numpy_support import numpy_to_vtk
 
+        if self._lut is None:
+            self._lut = _vtk.vtkLookupTable()
         crange = self.color_range
         table = threshold_table(self.cmap, crange, self.threshold_value)
         self._lut.SetNumberOfTableValues(len(table))
@@ -240,6 +259,9 @@ class StatMap(Layer):
         self._swap_props()
 
     def _swap_props(self):
+        if self._notice is None:
+            self._warn_if_empty()
+            return  # not drawn yet
         old = self._current
         self._current = self._assemble()
         self._refresh(notify=False)
@@ -300,6 +322,7 @@ class StatMap(Layer):
         self._image = image
         self._data = _finite_float(image)
         self._values = self._data
+        self._peak_magnitude = float(max(-self._data.min(), self._data.max())) if self._data.size else 0.0
 
     @observe("img, volume", post_init=True)
     def _update_image(self, event):
@@ -324,7 +347,7 @@ class StatMap(Layer):
     def _update_visible(self, event):
         # Overrides Layer's handler: the notice stays hidden unless the map is empty.
         for prop in self._current:
-            prop.SetVisibility(self.visible and (prop is not self.notice or self.empty))
+            prop.SetVisibility(self.visible and (prop is not self._notice or self.empty))
         self._changed()
 
     def _assemble(self):
@@ -332,7 +355,6 @@ class StatMap(Layer):
         if self.mode not in self._built:
             self._built[self.mode] = self._build(self.mode)
         props = list(self._built[self.mode].props())
-        self.actor = props[0]
         if self._outline_shown and self.mode in ("contour", "volume"):
             if self._outline is None:
                 from .glass_brain import GlassBrain
@@ -341,7 +363,7 @@ class StatMap(Layer):
             props = [*self._outline.props(), *props]
         for prop in props:
             prop.SetVisibility(self.visible)
-        return [*props, self.notice]
+        return [*props, self._notice]
 
     def _build(self, mode):
         if mode == "contour":
@@ -353,23 +375,25 @@ class StatMap(Layer):
         return _stat_props.SurfaceProps(self._image, self._data, inflated=self.inflated)
 
     def _refresh(self, notify=True):
+        self._warn_if_empty()
         if not self._current:
             return
         self._built[self.mode].update(self.threshold_value, self.color_range, self.cmap, self.opacity)
-        self._update_notice()
+        self._notice.SetInput(self._empty_message())
+        self._notice.SetVisibility(self.visible and self.empty)
         if notify:
             self._changed()
 
-    def _update_notice(self):
+    def _empty_message(self):
+        if self._peak_magnitude == 0:
+            return f"{self.name}: empty map (every value is 0 or NaN)"
+        return (f"{self.name}: nothing above threshold {self.threshold_value:.3g} "
+                f"(max |value| {self._peak_magnitude:.3g})")
+
+    def _warn_if_empty(self):
         empty = self.empty
-        peak = float(np.abs(self._data).max()) if self._data.size else 0.0
-        if peak == 0:
-            message = f"{self.name}: empty map (every value is 0 or NaN)"
-        else:
-            message = (f"{self.name}: nothing above threshold {self.threshold_value:.3g} "
-                       f"(max |value| {peak:.3g})")
-        self.notice.SetInput(message)
-        self.notice.SetVisibility(self.visible and empty)
+        peak = self._peak_magnitude
+        message = self._empty_message()
         if empty and not self._warned:
             self._warned = True
             warnings.warn(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import observe
+from traits.api import Property, observe
 
 from .. import _vtk, colors
 from ..geometry.volume import index_image, index_to_world
@@ -72,6 +72,8 @@ class Volume(Layer):
     img = Loaded()
     #: Volume index of a 4-D image, or None.
     volume = Loaded()
+    #: The vtkVolume drawing the image (made when first drawn or read).
+    actor = Property(transient=True)
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
     clim = Checked(lambda value, name: colors.check_clim(value, name=name))
     ramp = Checked(lambda value, name: check_choice(value, RAMPS, name), "linear")
@@ -88,9 +90,7 @@ class Volume(Layer):
             img=img, volume=volume, name=name or self._image.name, cmap=cmap, clim=clim,
             opacity=check_opacity(opacity), ramp=ramp, blending=blending, shade=shade,
         )
-        self.actor, self._mapper, self._color, self._opacity = volume_prop(self._image, self._data)
-        self._lut = colors.lookup_table(self.cmap, self.clim)
-        self._update_transfer(None)
+        self._actor = self._lut = None
         self._warn_if_invisible()
 
     @property
@@ -98,12 +98,30 @@ class Volume(Layer):
         return self._image
 
     def props(self):
-        return [self.actor]
+        return [self._draw()]
+
+    def _get_actor(self):
+        return self._draw()
+
+    def _draw(self):
+        """The volume prop, made on first use: a model alone holds no VTK rendering object."""
+        if self._actor is None:
+            self._actor, self._mapper, self._color, self._opacity = volume_prop(self._image, self._data)
+            self._actor.SetVisibility(self.visible)
+            self._update_transfer(None)
+        return self._actor
+
+    @observe("visible", post_init=True)
+    def _update_visible(self, event):
+        if self._actor is not None:
+            super()._update_visible(event)
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
 
     def colorbar_table(self):
+        if self._lut is None:
+            self._lut = colors.lookup_table(self.cmap, self.clim)
         return self._lut, self.name
 
     def _check_img(self, value):
@@ -130,7 +148,8 @@ class Volume(Layer):
         if unset_params(self, "name"):
             derived["name"] = self._image.name
         set_resolved(self, **derived)
-        set_volume_data(self.actor, self._mapper, self._image, self._data)
+        if self._actor is not None:
+            set_volume_data(self._actor, self._mapper, self._image, self._data)
         self._update_transfer(event)
         self._warn_if_invisible()
 
@@ -150,6 +169,11 @@ class Volume(Layer):
 
     @observe("cmap, clim, opacity, ramp, blending, shade", post_init=True)
     def _update_transfer(self, event):
+        if self._lut is not None:
+            colors.lookup_table(self.cmap, self.clim, table=self._lut)
+        if self._actor is None:
+            self._changed()  # a colour bar may show the table
+            return
         low, high = self.clim
         self._color.RemoveAllPoints()
         for value, rgba in zip(np.linspace(low, high, _N_COLOR_NODES), colors.cmap_table(self.cmap, _N_COLOR_NODES)):
@@ -167,8 +191,7 @@ class Volume(Layer):
             self._mapper.SetBlendModeToMaximumIntensity()
         else:
             self._mapper.SetBlendModeToComposite()
-        self.actor.GetProperty().SetShade(self.shade)
-        colors.lookup_table(self.cmap, self.clim, table=self._lut)
+        self._actor.GetProperty().SetShade(self.shade)
         self._changed()
 
 
