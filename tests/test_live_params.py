@@ -300,3 +300,13 @@ def test_reading_a_prop_draws_the_layer():
     assert _rendering_objects(layer) == []
     assert layer.plane_origin("z")[2] == 0.0 and set(layer.actors) == set("xyz")
     assert Contour((_blob(), AFFINE), level=2.0).actor.GetMapper().GetInput().GetNumberOfPoints() > 0
+
+
+def test_assigning_the_same_path_again_reloads_the_file(tmp_path):
+    path = tmp_path / "map.nii.gz"
+    nib.save(nib.Nifti1Image(_blob(), AFFINE), path)
+    layer = Contour(str(path), level=2.0)
+    before = layer.mesh.n_points
+    nib.save(nib.Nifti1Image(_blob() * 0.5, AFFINE), path)  # a smaller ball at level 2
+    layer.img = layer.img
+    assert layer.mesh.n_points < before

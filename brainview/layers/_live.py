@@ -16,14 +16,15 @@ class Loaded(TraitType):
 
     The check runs before the assignment: it raises the constructor's
     brainview error for a bad value, or stages what it loaded in
-    ``layer._staged`` for the observer that redraws. Values compare by
-    identity: assigning the same path again reloads the file.
+    ``layer._staged`` for the observer that redraws. Every assignment
+    notifies: assigning the same path again reloads the file (it may have
+    changed on disk).
     """
 
     default_value = None
 
     def __init__(self, default_value=None, **metadata):
-        metadata.setdefault("comparison_mode", ComparisonMode.identity)
+        metadata.setdefault("comparison_mode", ComparisonMode.none)
         super().__init__(default_value, **metadata)
 
     def validate(self, obj, name, value):
