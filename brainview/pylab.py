@@ -293,11 +293,8 @@ def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
     ``img`` may be a dict of maps (``Decoder.coef_img_``): one layer per class
     is added and a :class:`~brainview.layers.StatMapGroup` returned, showing
     the ``selected`` class. With ``masker=``, ``img`` is a ``coef_`` array.
-    ``outline=None`` draws a glass brain unless the figure already has one.
     """
     fig = gcf()
-    if outline is None:
-        outline = not any(isinstance(layer, GlassBrain) for layer in fig.layers)
     maps = load_stat_maps(img, masker=masker)
     options = dict(threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
                    opacity=opacity, outline=outline, bg=bg, inflated=inflated)
@@ -310,7 +307,7 @@ def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
 
 
 stat_map.__doc__ += (
-    "\n    Parameters of :class:`brainview.layers.StatMap` (``outline`` aside, as above):\n\n"
+    "\n    Parameters of :class:`brainview.layers.StatMap`:\n\n"
     "    masker : nilearn masker, optional\n        ``img`` is then a ``coef_`` array.\n"
     "    selected : str, optional\n        The class shown first from a dict of maps.\n\n"
     + inspect.cleandoc(StatMap.__doc__ or "")

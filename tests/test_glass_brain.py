@@ -152,3 +152,16 @@ def test_comparator_fails_on_a_changed_image(fig):
     bv.view("left")
     with pytest.raises(AssertionError, match="differs"):
         compare_to_baseline(fig.screenshot(), "glass_brain_default")
+
+
+def test_all_zero_mask_is_refused_with_a_named_error():
+    """An empty mask made VTK raise 'Array Normals cannot have shape (0, 3)'."""
+    with pytest.raises(bv.BrainviewError, match="mask: every voxel .* is 0"):
+        GlassBrain(mask=(np.zeros((6, 6, 6)), np.eye(4)))
+
+
+def test_glass_brain_errors_name_mask():
+    with pytest.raises(bv.BrainviewError, match="^mask: "):
+        bv.glass_brain(mask=(np.ones((4, 4)), np.eye(4)))
+    with pytest.raises(bv.BrainviewError, match="^mask: "):
+        bv.glass_brain(mask="/no/such/mask.nii.gz")

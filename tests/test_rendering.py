@@ -239,3 +239,80 @@ def test_closed_figure_refuses_work():
         bv.close(99)
     with pytest.raises(bv.BrainviewTypeError, match="fig"):
         bv.close(3.5)
+
+
+# ------------------------------------------------------------ files that cannot hurt (issue 11)
+
+
+@pytest.mark.parametrize("scale", [2.0 ** 100, 2.0 ** -100, 1e30, 1e-30])
+def test_huge_or_tiny_values_are_not_a_black_surface(phantom, scale):
+    """|values| near 1e30 overflowed float32 normals (zero normals: a black surface); now
+    the data and the level are scaled together, giving the surface of the unscaled data."""
+    from brainview.layers import Contour
+
+    data, affine = phantom
+    plain = Contour((data, affine), level=2.0, smooth=5)
+    scaled = Contour(((data.astype(np.float64) * scale).astype(np.float32), affine), level=2.0 * scale,
+                     smooth=5)
+    normals = np.asarray(scaled.mesh.point_data["Normals"])
+    np.testing.assert_allclose(np.linalg.norm(normals, axis=1), 1.0, atol=1e-5)
+    if np.log2(scale).is_integer():  # a power of two scales exactly: the very same surface
+        np.testing.assert_array_equal(scaled.mesh.points, plain.mesh.points)
+        np.testing.assert_array_equal(scaled.mesh.point_data["level"], plain.mesh.point_data["level"] * scale)
+    else:
+        np.testing.assert_allclose(scaled.mesh.points, plain.mesh.points, atol=1e-3)
+
+
+def test_huge_values_render_as_bright_as_plain_ones(fig, phantom):
+    data, affine = phantom
+    bv.contour((data, affine), level=2.0, color="white")
+    plain = fig.screenshot()
+    bv.clf()
+    bv.contour((data * np.float32(1e30), affine), level=2e30, color="white")
+    assert image_difference(fig.screenshot(), plain) < 0.01
+
+
+@pytest.mark.parametrize("smooth, message", [(10 ** 6, "at most 1000"), (True, "got True"),
+                                             (-1, ">= 0"), (2.5, ">= 0")])
+def test_smooth_million_is_refused_instead_of_hanging(phantom, smooth, message):
+    from brainview.layers import Contour
+
+    with pytest.raises(bv.BrainviewError, match=f"smooth: .*{message}"):
+        Contour(phantom, smooth=smooth)
+    layer = Contour(phantom, level=0.0)
+    with pytest.raises(ValueError, match="smooth"):
+        layer.smooth = 10 ** 6
+    assert layer.smooth == 0 and layer.get_params()["smooth"] == 0
+
+
+def test_isosurface_refuses_a_huge_smoothing_count(phantom):
+    from brainview.geometry.volume import MAX_SMOOTH, isosurface
+
+    with pytest.raises(ValueError, match=f"smooth: at most {MAX_SMOOTH}"):
+        isosurface(bv.io.load_image(phantom), [0.0], smooth=MAX_SMOOTH + 1)
+
+
+def test_volume_with_nothing_above_clim_warns_naming_it(phantom):
+    from brainview.layers import Volume
+
+    with pytest.warns(bv.BrainviewWarning, match=r"clim: no value of 'blob' is above clim\[0\] = 50.*invisible"):
+        layer = Volume(phantom, clim=(50, 60), name="blob")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer.clim = (0, 10)
+    with pytest.warns(bv.BrainviewWarning, match="invisible"):
+        layer.clim = (40, 41)
+
+
+def test_slices_all_outside_the_image_warn_once_naming_the_layer(phantom):
+    from brainview.layers import Slices
+
+    with pytest.warns(bv.BrainviewWarning) as caught:
+        layer = Slices(phantom, coords=(500, 500, 500), name="anat")
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "'anat'" in message and "nothing is drawn" in message and "coords=(" in message
+    with pytest.warns(bv.BrainviewWarning) as caught:
+        layer.coords = (0, 0, 0)
+        layer.coords = (-500, -500, -500)
+    assert len(caught) == 1

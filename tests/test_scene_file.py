@@ -57,7 +57,7 @@ def test_registry_has_a_verb_for_every_kind():
 #: Verb-only parameters (a verb may add, never change, what its class takes).
 VERB_EXTRAS = {"stat_map": {"masker", "selected"}}
 #: Verb defaults that differ from the class on purpose, with the reason.
-VERB_DEFAULTS = {("stat_map", "outline"): "None: a glass brain unless the figure has one"}
+VERB_DEFAULTS = {}
 
 
 @pytest.mark.parametrize("kind", sorted(LAYER_KINDS))

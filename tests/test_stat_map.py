@@ -236,8 +236,8 @@ def test_percentile_threshold_is_over_nonzero_absolute_values(signed_map):
     data = signed_map[0]
     layer = StatMap(signed_map, threshold="90%", outline=False)
     magnitudes = np.abs(data[data != 0])
-    assert layer.threshold == pytest.approx(np.percentile(magnitudes, 90))
-    assert np.mean(magnitudes >= layer.threshold) == pytest.approx(0.1, abs=0.01)
+    assert layer.threshold_value == pytest.approx(np.percentile(magnitudes, 90))
+    assert np.mean(magnitudes >= layer.threshold_value) == pytest.approx(0.1, abs=0.01)
 
 
 def test_slices_hide_voxels_below_threshold_in_pixels(signed_map):
@@ -475,3 +475,26 @@ def test_slices_mode_over_the_default_mni_background(fig):
     assert grey.sum() > 1000, "anatomy shows"
     assert warm.sum() > 20, "supra-threshold voxels show in warm colours"
     assert layer.mode == "slices"
+
+
+# ------------------------------------------------------------ files that cannot hurt (issue 11)
+
+
+def test_huge_stat_map_gives_the_surface_of_the_plain_one(signed_map):
+    data, affine = signed_map
+    plain = StatMap((data, affine), threshold=2.0, outline=False)
+    huge = StatMap((data * np.float32(2.0 ** 100), affine), threshold=2.0 * 2.0 ** 100, outline=False)
+    np.testing.assert_array_equal(huge.mode_props.mesh.points, plain.mode_props.mesh.points)
+    normals = np.asarray(huge.mode_props.mesh.point_data["Normals"])
+    np.testing.assert_allclose(np.linalg.norm(normals, axis=1), 1.0, atol=1e-5)
+
+
+def test_inflated_refuses_strings(signed_map):
+    with pytest.raises(BrainviewError, match="inflated: expected True or False"):
+        StatMap(signed_map, inflated="no", outline=False)
+
+
+@pytest.mark.parametrize("bg, message", [(5, "^bg: expected"), ("/no/such/bg.nii", "^bg: file not found")])
+def test_bad_background_is_refused_when_given_not_when_drawn(signed_map, bg, message):
+    with pytest.raises(BrainviewError, match=message):
+        StatMap(signed_map, bg=bg, outline=False)  # contour mode: the background is not drawn yet

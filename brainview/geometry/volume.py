@@ -25,8 +25,14 @@ from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter
 
+from ..errors import BrainviewValueError
 from ..io import vtk_ready
 from ..limits import check_allocation
+
+#: The most smoothing iterations an isosurface takes (each costs a pass over the mesh).
+MAX_SMOOTH = 1000
+#: Largest |value| range whose isosurface normals VTK computes safely in single precision.
+_SAFE_MAGNITUDES = (1e-15, 1e15)
 
 
 def index_image(data):
@@ -128,8 +134,9 @@ def isosurface(image, levels, *, data=None, smooth=0):
         Replacement voxel values (for example with NaNs filled); defaults to
         ``image.data``.
     smooth : int
-        Iterations of windowed-sinc smoothing (0: none). Smoothing moves no
-        vertex by more than a fraction of a voxel and keeps the volume.
+        Iterations of windowed-sinc smoothing (0: none), at most
+        :data:`MAX_SMOOTH`. Smoothing moves no vertex by more than a fraction
+        of a voxel and keeps the volume.
 
     Returns
     -------
@@ -145,12 +152,23 @@ def isosurface(image, levels, *, data=None, smooth=0):
     >>> [round(c, 3) for c in mesh.center]
     [6.0, 6.0, 6.0]
     """
-    vtk_image, axes = index_image(image.data if data is None else data)
+    if smooth > MAX_SMOOTH:
+        raise BrainviewValueError(
+            f"smooth: at most {MAX_SMOOTH} smoothing iterations, got {smooth!r}; "
+            "a few tens already give a smooth surface."
+        )
+    data = image.data if data is None else data
+    scale = magnitude_scale(data)
+    if scale != 1.0:
+        # float32 holds the scaled values but not every scale (2**133 for denormals).
+        precise = data.dtype == np.float64 or not 2.0 ** -120 < scale < 2.0 ** 120
+        data = np.multiply(data, scale, dtype=np.float64 if precise else np.float32)
+    vtk_image, axes = index_image(data)
     extractor = vtkFlyingEdges3D()
     extractor.SetInputData(vtk_image)
     extractor.SetNumberOfContours(len(levels))
     for index, level in enumerate(levels):
-        extractor.SetValue(index, float(level))
+        extractor.SetValue(index, float(level) * scale)
     extractor.ComputeNormalsOn()
     extractor.ComputeScalarsOn()
     extractor.Update()
@@ -159,8 +177,38 @@ def isosurface(image, levels, *, data=None, smooth=0):
         output = _smooth(output, smooth)
     mesh = pv.wrap(output)
     if "values" in mesh.point_data:
-        mesh.point_data["level"] = mesh.point_data.pop("values")
+        levels_found = mesh.point_data.pop("values")
+        # A power of two: dividing back is exact, the levels are the ones asked for.
+        if scale != 1.0:
+            levels_found = np.asarray(levels_found, dtype=np.float64) / scale
+        mesh.point_data["level"] = levels_found
     return transform_mesh(mesh, index_to_world(image.affine, axes))
+
+
+def magnitude_scale(data):
+    """A power of two bringing the largest ``|value|`` near 1, or 1.0 when it already is near.
+
+    VTK computes isosurface normals from squared gradients in single
+    precision: values beyond ~1e18 overflow and values under ~1e-18
+    underflow, giving zero normals and a black surface. Scaling the data and
+    the levels by the same power of two moves every crossing by exactly
+    nothing (it only changes exponents), so the surface is the same.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> magnitude_scale(np.array([0.0, 3.0]))
+    1.0
+    >>> magnitude_scale(np.array([-1e30, 1.0])) == 2.0 ** -100
+    True
+    """
+    data = np.asarray(data)
+    if data.size == 0:
+        return 1.0
+    peak = max(abs(float(data.min())), abs(float(data.max())))
+    if not np.isfinite(peak) or peak == 0 or _SAFE_MAGNITUDES[0] <= peak <= _SAFE_MAGNITUDES[1]:
+        return 1.0
+    return float(2.0 ** -np.frexp(peak)[1])
 
 
 def _smooth(polydata, iterations):

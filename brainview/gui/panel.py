@@ -114,7 +114,8 @@ class LayerControls(HasTraits):
             if cmap is not None and getattr(cmap, "name", None) in self._cmap_names:
                 self.cmap_name = cmap.name
             if _has(layer, "threshold"):
-                self.threshold = float(layer.threshold or 0.0)
+                # A stat map keeps its threshold as given ("95%"): show the number it means.
+                self.threshold = float(getattr(layer, "threshold_value", layer.threshold) or 0.0)
             if _has(layer, "vmax"):
                 self.vmax = float(layer.vmax if layer.vmax is not None else self._peak)
         finally:

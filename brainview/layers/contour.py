@@ -16,13 +16,14 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import Any, observe
+from traits.api import Any, Property, observe
 
 from .. import colors
 from .._vtk import vtkActor, vtkPolyDataMapper
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
-from ..geometry.volume import isosurface
+from ..geometry.volume import MAX_SMOOTH, isosurface
 from ..io import finite_data, load_image
+from ._live import Loaded, constructing, set_resolved, unset_params
 from .base import Checked, Layer, check_opacity
 
 
@@ -72,7 +73,7 @@ class Contour(Layer):
     opacity : float
         0 to 1.
     smooth : int
-        Iterations of windowed-sinc smoothing (0: the raw surface).
+        Iterations of windowed-sinc smoothing (0: the raw surface), at most 1000.
     volume : int, optional
         Volume index for a 4-D image.
     name : str, optional
@@ -90,6 +91,15 @@ class Contour(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("img",)
 
+    #: The image, as given (setting it loads the new image and redraws).
+    img = Loaded()
+
+    #: Volume index of a 4-D image, or None.
+    volume = Loaded()
+
+    #: The vtkActor drawing the surfaces (made when first drawn or read).
+    actor = Property(transient=True)
+
     #: The isosurface mesh in world mm (pyvista.PolyData).
     mesh = Any(transient=True)
 
@@ -106,32 +116,23 @@ class Contour(Layer):
     clim = Checked(_check_optional_clim)
 
     #: Windowed-sinc smoothing iterations.
-    smooth = Checked(lambda value, name: _check_smooth(value), 0)
+    smooth = Checked(lambda value, name: _check_smooth(value, name), 0)
 
     def __init__(self, img, *, level=None, color=None, cmap=None, clim=None,
                  opacity=1.0, smooth=0, volume=None, name=None):
-        image = load_image(img, volume=volume)
-        self._image = image
-        self._data = finite_data(image)
-        # finite_data leaves only finite values: the range is plain min/max.
-        self._range = (float(self._data.min()), float(self._data.max()))
+        self._staged = {}
+        self._set_image(load_image(img, volume=volume))
         if level is None:
             level = default_level(self._data)
         if color is None:
             color = (0.85, 0.85, 0.85)
         super().__init__(
-            name=name or image.name, level=level, color=color, cmap=cmap, clim=clim,
-            opacity=check_opacity(opacity), smooth=smooth,
+            img=img, volume=volume, name=name or self._image.name, level=level, color=color,
+            cmap=cmap, clim=clim, opacity=check_opacity(opacity), smooth=smooth,
         )
-        self._mapper = vtkPolyDataMapper()
-        self.actor = vtkActor()
-        self.actor.SetMapper(self._mapper)
-        prop = self.actor.GetProperty()
-        prop.SetSpecular(0.2)
-        prop.SetSpecularPower(20)
+        self._actor = self._mapper = self._lut = None
         self.mesh = None
         self._extract()
-        self._update_appearance(None)
 
     @property
     def image(self):
@@ -144,7 +145,29 @@ class Contour(Layer):
         return list(np.atleast_1d(self.level))
 
     def props(self):
-        return [self.actor]
+        return [self._draw()]
+
+    def _get_actor(self):
+        return self._draw()
+
+    def _draw(self):
+        """The actor, made on first use: a model alone holds no VTK rendering object."""
+        if self._actor is None:
+            self._mapper = vtkPolyDataMapper()
+            self._mapper.SetInputData(self.mesh)
+            self._actor = vtkActor()
+            self._actor.SetMapper(self._mapper)
+            self._actor.SetVisibility(self.visible)
+            prop = self._actor.GetProperty()
+            prop.SetSpecular(0.2)
+            prop.SetSpecularPower(20)
+            self._update_appearance(None)
+        return self._actor
+
+    @observe("visible", post_init=True)
+    def _update_visible(self, event):
+        if self._actor is not None:
+            super()._update_visible(event)
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
@@ -152,7 +175,35 @@ class Contour(Layer):
     def colorbar_table(self):
         if self.cmap is None:
             return None
+        self._draw()
         return self._lut, self.name
+
+    def _check_img(self, value):
+        if not constructing(self):
+            self._staged["img"] = load_image(value, volume=self.volume)
+        return value
+
+    def _check_volume(self, value):
+        if not constructing(self):
+            self._staged["img"] = load_image(self.img, volume=value)
+        return value
+
+    def _set_image(self, image):
+        self._image = image
+        self._data = finite_data(image)
+        # finite_data leaves only finite values: the range is plain min/max.
+        self._range = (float(self._data.min()), float(self._data.max()))
+
+    @observe("img, volume", post_init=True)
+    def _update_image(self, event):
+        self._set_image(self._staged.pop("img"))
+        derived = {}
+        if unset_params(self, "level"):
+            derived["level"] = default_level(self._data)
+        if unset_params(self, "name"):
+            derived["name"] = self._image.name
+        set_resolved(self, **derived)
+        self._update_geometry(event)
 
     @observe("level, smooth", post_init=True)
     def _update_geometry(self, event):
@@ -161,14 +212,16 @@ class Contour(Layer):
 
     @observe("color, cmap, clim, opacity", post_init=True)
     def _update_appearance(self, event):
-        prop = self.actor.GetProperty()
+        if self._actor is None:
+            return  # not drawn yet: _draw reads the traits
+        prop = self._actor.GetProperty()
         prop.SetOpacity(self.opacity)
         prop.SetColor(*self.color)
         if self.cmap is None:
             self._mapper.ScalarVisibilityOff()
         else:
             clim = self.clim or _levels_clim(self.levels)
-            self._lut = colors.lookup_table(self.cmap, clim, table=getattr(self, "_lut", None))
+            self._lut = colors.lookup_table(self.cmap, clim, table=self._lut)
             self._mapper.SetLookupTable(self._lut)
             self._mapper.SetScalarRange(*clim)
             self._mapper.SetScalarModeToUsePointFieldData()
@@ -188,14 +241,29 @@ class Contour(Layer):
                 stacklevel=4,
             )
         self.mesh = isosurface(self._image, levels, data=self._data, smooth=self.smooth)
-        self._mapper.SetInputData(self.mesh)
-        self._mapper.Modified()
+        if self.mesh.n_points == 0 and not outside:
+            warnings.warn(
+                f"level: no surface of {self.name!r} at {', '.join(f'{lv:g}' for lv in levels)}: "
+                "nothing is drawn. Pick a level the data crosses.", BrainviewWarning, stacklevel=4,
+            )
+        if self._mapper is not None:
+            self._mapper.SetInputData(self.mesh)
+            self._mapper.Modified()
 
 
-def _check_smooth(value):
-    if not isinstance(value, (int, np.integer)) or value < 0:
+def _check_smooth(value, name="smooth"):
+    """A number of smoothing iterations, 0 to :data:`~brainview.geometry.volume.MAX_SMOOTH`.
+
+    ``True`` is refused (not read as 1 iteration); a huge count would hang.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
         raise BrainviewValueError(
-            f"smooth: expected a number of smoothing iterations >= 0, got {value!r}."
+            f"{name}: expected a number of smoothing iterations >= 0, got {value!r}."
+        )
+    if value > MAX_SMOOTH:
+        raise BrainviewValueError(
+            f"{name}: at most {MAX_SMOOTH} smoothing iterations, got {value!r}; "
+            "a few tens already give a smooth surface."
         )
     return int(value)
 

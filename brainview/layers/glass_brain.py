@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-from traits.api import Any, observe
+from traits.api import Any, Property, observe
 
 from .. import _vtk, colors
 from ..cache import content_key
 from ..geometry.glass_brain import N_TRIANGLES, outline_mesh
+from ..errors import BrainviewValueError
 from ..io import load_image
+from ._live import Loaded, constructing
 from .base import Checked, Layer, check_opacity
 
 _MEMORY = {}
@@ -46,6 +48,11 @@ def cached_outline(mask=None, *, n_triangles=N_TRIANGLES, smooth=20):
 
         mask = load_mni152_brain_mask(resolution=2)
     image = load_image(mask, name="mask")
+    if not np.any(image.data):
+        raise BrainviewValueError(
+            f"mask: every voxel of {image.name!r} is 0: there is no brain to outline. "
+            "Pass a mask that is non-zero inside the brain, or leave mask=None for the MNI152 brain."
+        )
     key = content_key(image, n_triangles, smooth)
     if key not in _MEMORY:
         mesh = outline_mesh(image, n_triangles=n_triangles, smooth=smooth)
@@ -82,34 +89,71 @@ class GlassBrain(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("mask",)
 
+    #: The mask, as given (None: the MNI152 brain mask); setting it redraws the outline.
+    mask = Loaded()
+
+    #: The vtkActor drawing the outline (made when first drawn or read).
+    actor = Property(transient=True)
+
     #: The outline mesh in world mm (pyvista.PolyData).
     mesh = Any(transient=True)
 
     color = Checked(lambda value, name: colors.to_rgb(value, name=name), (0.7, 0.7, 0.75))
 
     def __init__(self, mask=None, *, color=(0.7, 0.7, 0.75), opacity=0.15, name="glass brain"):
-        super().__init__(name=name, color=color, opacity=check_opacity(opacity))
+        self._staged = {}
         self.mesh = cached_outline(mask)
-        mapper = _vtk.vtkPolyDataMapper()
-        mapper.SetInputData(self.mesh)
-        mapper.ScalarVisibilityOff()
-        self.actor = _vtk.vtkActor()
-        self.actor.SetMapper(mapper)
-        # Context, not data: picks go through the glass to what is inside.
-        self.actor.PickableOff()
-        prop = self.actor.GetProperty()
-        prop.SetAmbient(0.25)
-        prop.SetDiffuse(0.6)
-        prop.SetSpecular(0.15)
-        prop.SetSpecularPower(15)
-        self._update_appearance(None)
+        super().__init__(mask=mask, name=name, color=color, opacity=check_opacity(opacity))
+        self._actor = self._mapper = None
+
+    def _check_mask(self, value):
+        if not constructing(self):
+            self._staged["mesh"] = cached_outline(value)
+        return value
+
+    @observe("mask", post_init=True)
+    def _update_mask(self, event):
+        self.mesh = self._staged.pop("mesh")
+        if self._mapper is not None:
+            self._mapper.SetInputData(self.mesh)
+            self._mapper.Modified()
+        self._changed()
 
     def props(self):
-        return [self.actor]
+        return [self._draw()]
+
+    def _get_actor(self):
+        return self._draw()
+
+    def _draw(self):
+        """The actor, made on first use: a model alone holds no VTK rendering object."""
+        if self._actor is None:
+            self._mapper = _vtk.vtkPolyDataMapper()
+            self._mapper.SetInputData(self.mesh)
+            self._mapper.ScalarVisibilityOff()
+            self._actor = _vtk.vtkActor()
+            self._actor.SetMapper(self._mapper)
+            self._actor.SetVisibility(self.visible)
+            # Context, not data: picks go through the glass to what is inside.
+            self._actor.PickableOff()
+            prop = self._actor.GetProperty()
+            prop.SetAmbient(0.25)
+            prop.SetDiffuse(0.6)
+            prop.SetSpecular(0.15)
+            prop.SetSpecularPower(15)
+            self._update_appearance(None)
+        return self._actor
+
+    @observe("visible", post_init=True)
+    def _update_visible(self, event):
+        if self._actor is not None:
+            super()._update_visible(event)
 
     @observe("color, opacity", post_init=True)
     def _update_appearance(self, event):
-        prop = self.actor.GetProperty()
+        if self._actor is None:
+            return  # not drawn yet: _draw reads the traits
+        prop = self._actor.GetProperty()
         prop.SetColor(*self.color)
         prop.SetOpacity(self.opacity)
         self._changed()

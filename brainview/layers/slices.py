@@ -20,12 +20,13 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import Any, observe
+from traits.api import Property, observe
 
 from .. import _vtk, colors
 from ..errors import BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry.volume import world_plane
 from ..io import Image, finite_data, load_image
+from ._live import Loaded, constructing, set_resolved, unset_params
 from .base import Checked, Layer, check_bool, check_choice
 
 AXES = "xyz"
@@ -73,9 +74,15 @@ class Slices(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("img",)
 
-    #: ``{"x": vtkImageActor, "y": ..., "z": ...}``.
-    actors = Any(transient=True)
+    #: ``{"x": vtkImageActor, "y": ..., "z": ...}`` (made when first drawn or read).
+    actors = Property(transient=True)
 
+    #: The image, as given (setting it loads the new image and redraws).
+    img = Loaded()
+    #: Volume index of a 4-D image, or None.
+    volume = Loaded()
+    #: ``(x, y, z)`` mm of the three planes (setting it moves them; so do ``x``, ``y``, ``z``).
+    coords = Checked(lambda value, name: _check_coords(value, name), (0.0, 0.0, 0.0))
     x = Checked(check_number, 0.0)
     y = Checked(check_number, 0.0)
     z = Checked(check_number, 0.0)
@@ -88,45 +95,49 @@ class Slices(Layer):
     def __init__(self, img, *, coords=None, axes="xyz", cmap="gray", clim=None,
                  transparent_below=False, interpolation="nearest", opacity=1.0,
                  volume=None, name=None):
-        image = load_image(img, volume=volume)
-        self._image = image
-        # NaN and inf are sampled as NaN, which the lookup table draws transparent.
-        filled = finite_data(image, fill=np.nan)
-        self._sampled = image if filled is image.data else Image(filled, image.affine, image.name)
-        if coords is None:
-            bounds = np.array(image.world_bounds()).reshape(3, 2)
-            coords = bounds.mean(axis=1)
-        coords = _check_coords(coords)
+        self._staged = {}
+        self._moving = False
+        self._outside = set()
+        self._set_image(load_image(img, volume=volume))
+        coords = self._centre() if coords is None else _check_coords(coords)
         if clim is None:
             clim = colors.robust_range(self._sampled.data)
         super().__init__(
-            name=name or image.name, x=coords[0], y=coords[1], z=coords[2], axes=axes,
-            cmap=cmap, clim=clim, transparent_below=transparent_below,
-            interpolation=interpolation, opacity=opacity,
+            img=img, volume=volume, name=name or self._image.name, coords=coords,
+            x=coords[0], y=coords[1], z=coords[2], axes=axes, cmap=cmap, clim=clim,
+            transparent_below=transparent_below, interpolation=interpolation, opacity=opacity,
         )
-        self._lut = colors.lookup_table(self.cmap, self.clim, transparent_below=self.transparent_below,
-                                        transparent_nan=True)
-        self.actors = {}
-        for axis in AXES:
-            actor = _vtk.vtkImageActor()
-            prop = actor.GetProperty()
-            prop.SetLookupTable(self._lut)
-            prop.UseLookupTableScalarRangeOn()
-            self.actors[axis] = actor
-            self._cut(axis)
-        self._update_appearance(None)
+        self._actors = self._lut = None
+        self._warn_outside()
 
     @property
     def image(self):
         return self._image
 
-    @property
-    def coords(self):
-        """``(x, y, z)`` mm of the three planes."""
-        return (self.x, self.y, self.z)
-
     def props(self):
-        return list(self.actors.values())
+        return list(self._draw().values())
+
+    def _get_actors(self):
+        return self._draw()
+
+    def _draw(self):
+        """The plane actors, made on first use: a model alone holds no VTK rendering object."""
+        if self._actors is None:
+            self._lut = self._make_table()
+            self._actors = {}
+            for axis in AXES:
+                actor = _vtk.vtkImageActor()
+                prop = actor.GetProperty()
+                prop.SetLookupTable(self._lut)
+                prop.UseLookupTableScalarRangeOn()
+                self._actors[axis] = actor
+                self._cut(axis)
+            self._update_appearance(None)
+        return self._actors
+
+    def _make_table(self, table=None):
+        return colors.lookup_table(self.cmap, self.clim, table=table,
+                                   transparent_below=self.transparent_below, transparent_nan=True)
 
     def plane_origin(self, axis):
         """World position of the first pixel of a plane (``"x"``, ``"y"`` or ``"z"``)."""
@@ -143,24 +154,80 @@ class Slices(Layer):
         return float(self._image.value_at(xyz)[0])
 
     def colorbar_table(self):
+        if self._lut is None:
+            self._lut = self._make_table()
         return self._lut, self.name
+
+    def _check_img(self, value):
+        if not constructing(self):
+            self._staged["img"] = load_image(value, volume=self.volume)
+        return value
+
+    def _check_volume(self, value):
+        if not constructing(self):
+            self._staged["img"] = load_image(self.img, volume=value)
+        return value
+
+    def _set_image(self, image):
+        self._image = image
+        # NaN and inf are sampled as NaN, which the lookup table draws transparent.
+        filled = finite_data(image, fill=np.nan)
+        self._sampled = image if filled is image.data else Image(filled, image.affine, image.name)
+
+    def _centre(self):
+        return tuple(float(c) for c in np.array(self._image.world_bounds()).reshape(3, 2).mean(axis=1))
+
+    @observe("img, volume", post_init=True)
+    def _update_image(self, event):
+        self._set_image(self._staged.pop("img"))
+        derived = {}
+        if unset_params(self, "clim"):
+            derived["clim"] = colors.robust_range(self._sampled.data)
+        if unset_params(self, "name"):
+            derived["name"] = self._image.name
+        if unset_params(self, "coords"):
+            centre = self._centre()
+            derived.update(coords=centre, x=centre[0], y=centre[1], z=centre[2])
+        set_resolved(self, **derived)
+        for axis in AXES:
+            self._cut(axis)
+        self._warn_outside()
+        self._update_appearance(event)
+
+    @observe("coords", post_init=True)
+    def _move_planes(self, event):
+        if self._moving:
+            return  # the echo of a plane moved alone
+        self._moving = True
+        try:
+            self.trait_set(x=self.coords[0], y=self.coords[1], z=self.coords[2])
+        finally:
+            self._moving = False
+        self._warn_outside()
 
     @observe("x, y, z", post_init=True)
     def _update_position(self, event):
         self._cut(event.name)
+        if not self._moving:
+            self._moving = True
+            try:
+                self.coords = (self.x, self.y, self.z)
+            finally:
+                self._moving = False
+            self._warn_outside()
         self._changed()
 
     @observe("interpolation", post_init=True)
     def _update_sampling(self, event):
         for axis in AXES:
             self._cut(axis)
-        self._changed()
+        self._update_appearance(event)
 
     @observe("axes, cmap, clim, transparent_below, opacity, visible", post_init=True)
     def _update_appearance(self, event):
-        colors.lookup_table(self.cmap, self.clim, table=self._lut,
-                            transparent_below=self.transparent_below, transparent_nan=True)
-        for axis, actor in self.actors.items():
+        if self._lut is not None:
+            self._make_table(self._lut)
+        for axis, actor in (self._actors or {}).items():
             actor.SetVisibility(self.visible and axis in self.axes)
             actor.GetProperty().SetOpacity(self.opacity)
             if self.interpolation == "linear":
@@ -174,8 +241,9 @@ class Slices(Layer):
         pass
 
     def _cut(self, axis):
+        if self._actors is None:
+            return  # not drawn yet: _draw cuts every plane
         index = AXES.index(axis)
-        self._warn_outside(axis)
         values, origin, step = world_plane(
             self._sampled, index, getattr(self, axis), interpolation=self.interpolation
         )
@@ -190,24 +258,35 @@ class Slices(Layer):
         from vtkmodules.util.numpy_support import numpy_to_vtk
 
         plane.GetPointData().SetScalars(numpy_to_vtk(flat, deep=True))
-        show_plane(self.actors[axis], plane)
+        show_plane(self._actors[axis], plane)
 
 
-    def _warn_outside(self, axis):
-        """Warn once when a plane leaves the image (it shows nothing), again after it came back."""
-        low, high = np.array(self._image.world_bounds()).reshape(3, 2)[AXES.index(axis)]
-        value = getattr(self, axis)
-        outside = getattr(self, "_outside", set())
-        self._outside = outside
+    def _warn_outside(self):
+        """Warn once (naming the layer) when shown planes leave the image; again after they came back."""
+        box = np.array(self._image.world_bounds()).reshape(3, 2)
         tolerance = 0.5 * float(self._image.voxel_sizes.min())
-        if low - tolerance <= value <= high + tolerance:
-            outside.discard(axis)
-        elif axis not in outside:
-            outside.add(axis)
-            warnings.warn(
-                f"{axis}: the plane at {value:g} mm is outside the image ({low:g} to {high:g} mm) "
-                "and shows nothing; move it inside.", BrainviewWarning, stacklevel=6,
-            )
+        outside = set()
+        for index, axis in enumerate(AXES):
+            value = getattr(self, axis)
+            if not box[index, 0] - tolerance <= value <= box[index, 1] + tolerance:
+                outside.add(axis)
+        left = sorted(outside - self._outside)
+        self._outside = outside
+        shown = [axis for axis in left if axis in self.axes]
+        if not shown:
+            return
+        positions = ", ".join(f"{getattr(self, axis):g}" for axis in shown)
+        ranges = ", ".join(f"{axis} {box[AXES.index(axis), 0]:g} to {box[AXES.index(axis), 1]:g}"
+                           for axis in shown)
+        if len(shown) == 1:
+            message = (f"{shown[0]}: the plane at {positions} mm is outside the image {self.name!r} "
+                       f"({ranges} mm) and shows nothing; move it inside.")
+        else:
+            nothing = "nothing is drawn" if set(self.axes) <= outside else "they show nothing"
+            centre = ", ".join(f"{c:g}" for c in self._centre())
+            message = (f"{', '.join(shown)}: the planes at {positions} mm are outside the image "
+                       f"{self.name!r} ({ranges} mm): {nothing}. Move them inside, e.g. coords=({centre}).")
+        warnings.warn(message, BrainviewWarning, stacklevel=5)
 
 
 def show_plane(actor, plane):
@@ -238,13 +317,13 @@ def union_bounds(boxes):
         np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
 
 
-def _check_coords(coords):
+def _check_coords(coords, name="coords"):
     try:
         values = [float(c) for c in coords]
     except (TypeError, ValueError):
         values = []
     if len(values) != 3 or not all(np.isfinite(values)):
         raise BrainviewValueError(
-            f"coords: expected three mm coordinates (x, y, z), got {describe(coords)}."
+            f"{name}: expected three mm coordinates (x, y, z), got {describe(coords)}."
         )
-    return values
+    return tuple(values)

@@ -38,7 +38,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import Any, HasStrictTraits, Python, TraitType, observe
+from traits.api import HasStrictTraits, Property, Python, TraitType, observe
 
 from .. import _vtk, colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
@@ -46,6 +46,7 @@ from ..io import load_image
 from ..statmap_colors import (check_symmetric, check_vmax, color_range, colorbar_ticks, default_cmap,
                               threshold_table)
 from . import _stat_props
+from ._live import Loaded, constructing, set_resolved, unset_params
 from .base import Checked, Layer, check_bool, check_choice, check_opacity
 from .slices import union_bounds
 
@@ -57,12 +58,22 @@ AUTO_THRESHOLD = "80%"
 
 
 class _Threshold(TraitType):
-    """A threshold on ``|value|``: a number or a percentile string, stored as a number."""
+    """A threshold on ``|value|`` as given: a number, a percentile string, or None (``"80%"``).
 
-    default_value = 0.0
+    Validation resolves it against the layer's map (a bad value raises the
+    brainview error and leaves the layer unchanged); the resolved number is
+    :attr:`StatMap.threshold_value`.
+    """
+
+    default_value = None
 
     def validate(self, obj, name, value):
-        return colors.resolve_threshold(value, obj._values, name=name)
+        obj._threshold_value = _resolve_threshold(value, obj._values, name)
+        return value
+
+
+def _resolve_threshold(threshold, values, name="threshold"):
+    return colors.resolve_threshold(AUTO_THRESHOLD if threshold is None else threshold, values, name=name)
 
 
 class StatMap(Layer):
@@ -96,8 +107,10 @@ class StatMap(Layer):
         map gets a one-sided colour bar ``(0, max)``.
     mode : {"contour", "volume", "slices", "surface"}
     opacity : float
-    outline : bool
+    outline : bool or None
         Draw a glass brain around the map in the 3-D modes (contour, volume).
+        None (default): a glass brain unless the figure the layer is added
+        to already has one (decided when it is added).
     bg : path, nibabel image, (array, affine) or None, optional
         Anatomical background of the "slices" mode. Default: the MNI152 template (1 mm).
     inflated : bool
@@ -117,46 +130,44 @@ class StatMap(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("img", "bg")
 
+    #: The map, as given (setting it loads the new map and redraws).
+    img = Loaded()
+    #: Volume index of a 4-D map, or None.
+    volume = Loaded()
+    #: Anatomical background of the "slices" mode, as given ("mni152", None or an image).
+    bg = Loaded()
+    inflated = Checked(check_bool, True)
     threshold = _Threshold()
     vmax = Checked(check_vmax)
     cmap = Checked(lambda value, name: colors.get_cmap(
         default_cmap() if value is None else value, name=name))
     symmetric = Checked(check_symmetric, "auto")
     mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour")
-    outline = Checked(check_bool, True)
+    outline = Checked(lambda value, name: None if value is None else check_bool(value, name), None)
 
-    #: The notice shown when nothing passes the threshold (a vtkTextActor).
-    notice = Any(transient=True)
+    #: The notice shown when nothing passes the threshold (a vtkTextActor, made when first drawn).
+    notice = Property(transient=True)
+
+    #: The main VTK prop of the current mode (made when first drawn or read).
+    actor = Property(transient=True)
 
     def __init__(self, img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
-                 mode="contour", opacity=1.0, outline=True, bg="mni152", inflated=True,
+                 mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
                  volume=None, name=None):
-        if isinstance(img, dict):
-            raise BrainviewTypeError(
-                "img: a dict of maps makes one layer per class: use StatMapGroup(maps) "
-                "or bv.stat_map(maps)."
-            )
-        image = load_image(load_stat_maps(img), volume=volume)
-        self._image = image
-        self._data = _finite_float(image)
-        self._values = self._data
-        self._bg_input, self._inflated = bg, bool(inflated)
+        self._staged = {}
+        self._set_image(self._load_map(img, volume))
+        self._bg_image = self._load_bg(bg)
         self._built = {}
         self._current = []
         self._outline = None
+        self._outline_shown = outline is not False
         self._warned = False
-        if threshold is None:
-            threshold = AUTO_THRESHOLD
         super().__init__(
-            name=name or image.name, threshold=threshold, vmax=vmax, cmap=cmap,
-            symmetric=symmetric, mode=mode, opacity=check_opacity(opacity), outline=outline,
+            img=img, volume=volume, bg=bg, inflated=inflated, name=name or self._image.name,
+            threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
+            opacity=check_opacity(opacity), outline=outline,
         )
-        self.notice = _vtk.vtkTextActor()
-        self.notice.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
-        self.notice.SetPosition(0.02, 0.94)
-        self.notice.GetTextProperty().SetFontSize(16)
-        self._lut = _vtk.vtkLookupTable()
-        self._current = self._assemble()
+        self._notice = self._lut = None
         self._refresh()
 
     # ------------------------------------------------------------ public
@@ -167,6 +178,11 @@ class StatMap(Layer):
         return self._image
 
     @property
+    def threshold_value(self):
+        """The threshold on ``|value|`` in use, as a number (``threshold`` resolved on this map)."""
+        return self._threshold_value
+
+    @property
     def color_range(self):
         """The :class:`~brainview.statmap_colors.ColorRange` in use."""
         return color_range(self._data, vmax=self.vmax, symmetric=self.symmetric)
@@ -174,19 +190,38 @@ class StatMap(Layer):
     @property
     def empty(self):
         """True when no voxel reaches the threshold (nothing drawn)."""
-        return not np.any(np.abs(self._data) >= _stat_props.contour_level(self.threshold, 0.0))
+        return not self._peak_magnitude >= _stat_props.contour_level(self.threshold_value, 0.0)
 
     @property
     def mode_props(self):
         """The private helper drawing the current mode (mesh, planes, surface)."""
+        self._draw()
         return self._built[self.mode]
 
     def props(self):
-        return list(self._current)
+        return list(self._draw())
+
+    def _get_actor(self):
+        return self.mode_props.props()[0]
+
+    def _get_notice(self):
+        self._draw()
+        return self._notice
+
+    def _draw(self):
+        """The props of the current mode, made on first use: a model alone holds no VTK object."""
+        if self._notice is None:
+            self._notice = _vtk.vtkTextActor()
+            self._notice.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+            self._notice.SetPosition(0.02, 0.94)
+            self._notice.GetTextProperty().SetFontSize(16)
+            self._current = self._assemble()
+            self._refresh(notify=False)
+        return self._current
 
     def bounds(self):
-        return union_bounds([p.GetBounds() for p in self._current
-                             if p.GetVisibility() and p is not self.notice])
+        return union_bounds([p.GetBounds() for p in self.props()
+                             if p.GetVisibility() and p is not self._notice])
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
@@ -196,8 +231,10 @@ class StatMap(Layer):
         where ``|value| < threshold`` (one-sided for a one-signed map by default)."""
         from vtkmodules.util.numpy_support import numpy_to_vtk
 
+        if self._lut is None:
+            self._lut = _vtk.vtkLookupTable()
         crange = self.color_range
-        table = threshold_table(self.cmap, crange, self.threshold)
+        table = threshold_table(self.cmap, crange, self.threshold_value)
         self._lut.SetNumberOfTableValues(len(table))
         self._lut.SetTable(numpy_to_vtk((table * 255).round().astype(np.uint8), deep=True))
         self._lut.SetRange(crange.cbar_vmin, crange.cbar_vmax)
@@ -207,7 +244,7 @@ class StatMap(Layer):
     def colorbar_ticks(self):
         """Tick values of this map's colour bar (nilearn's rule)."""
         crange = self.color_range
-        return colorbar_ticks(crange.cbar_vmin, crange.cbar_vmax, self.threshold)
+        return colorbar_ticks(crange.cbar_vmin, crange.cbar_vmax, self.threshold_value)
 
     # ------------------------------------------------------------ updates
 
@@ -217,6 +254,14 @@ class StatMap(Layer):
 
     @observe("mode, outline", post_init=True)
     def _update_mode(self, event):
+        if event.name == "outline":
+            self._outline_shown = self._resolve_outline(self.figure)
+        self._swap_props()
+
+    def _swap_props(self):
+        if self._notice is None:
+            self._warn_if_empty()
+            return  # not drawn yet
         old = self._current
         self._current = self._assemble()
         self._refresh(notify=False)
@@ -224,11 +269,85 @@ class StatMap(Layer):
         if figure is not None:
             figure._layer_props_changed(self, old)
 
+    def _attach(self, figure):
+        super()._attach(figure)
+        shown = self._resolve_outline(figure)
+        if shown != self._outline_shown:
+            self._outline_shown = shown
+            self._swap_props()
+
+    def _resolve_outline(self, figure):
+        """``outline`` as drawn: None means a glass brain unless ``figure`` already has one."""
+        if self.outline is not None:
+            return self.outline
+        from .glass_brain import GlassBrain
+
+        return figure is None or not any(isinstance(layer, GlassBrain) and layer is not self
+                                         for layer in figure.layers)
+
+    # ------------------------------------------------------------ data
+
+    def _check_img(self, value):
+        if not constructing(self):
+            self._staged["img"] = self._load_map(value, self.volume)
+        return value
+
+    def _check_volume(self, value):
+        if not constructing(self):
+            self._staged["img"] = self._load_map(self.img, value)
+        return value
+
+    def _check_bg(self, value):
+        if not constructing(self):
+            self._staged["bg"] = self._load_bg(value)
+        return value
+
+    @staticmethod
+    def _load_map(img, volume):
+        if isinstance(img, dict):
+            raise BrainviewTypeError(
+                "img: a dict of maps makes one layer per class: use StatMapGroup(maps) "
+                "or bv.stat_map(maps)."
+            )
+        return load_image(load_stat_maps(img), volume=volume)
+
+    @staticmethod
+    def _load_bg(bg):
+        """The background image; the MNI152 template ("mni152") is loaded when first drawn."""
+        if bg is None or (isinstance(bg, str) and bg == "mni152"):
+            return bg
+        return load_image(bg, name="bg")
+
+    def _set_image(self, image):
+        self._image = image
+        self._data = _finite_float(image)
+        self._values = self._data
+        self._peak_magnitude = float(max(-self._data.min(), self._data.max())) if self._data.size else 0.0
+
+    @observe("img, volume", post_init=True)
+    def _update_image(self, event):
+        self._set_image(self._staged.pop("img"))
+        self._threshold_value = _resolve_threshold(self.threshold, self._values)
+        if unset_params(self, "name"):
+            set_resolved(self, name=self._image.name)
+        self._built.clear()
+        self._warned = False
+        self._swap_props()
+        self._changed()
+
+    @observe("bg, inflated", post_init=True)
+    def _update_context(self, event):
+        if event.name == "bg":
+            self._bg_image = self._staged.pop("bg")
+        self._built.pop("slices" if event.name == "bg" else "surface", None)
+        if self.mode in ("slices", "surface"):
+            self._swap_props()
+
     @observe("visible", post_init=True)
     def _update_visible(self, event):
         # Overrides Layer's handler: the notice stays hidden unless the map is empty.
         for prop in self._current:
-            prop.SetVisibility(self.visible and (prop is not self.notice or self.empty))
+            prop.SetVisibility(self.visible and (prop is not self._notice or self.empty))
         self._changed()
 
     def _assemble(self):
@@ -236,8 +355,7 @@ class StatMap(Layer):
         if self.mode not in self._built:
             self._built[self.mode] = self._build(self.mode)
         props = list(self._built[self.mode].props())
-        self.actor = props[0]
-        if self.outline and self.mode in ("contour", "volume"):
+        if self._outline_shown and self.mode in ("contour", "volume"):
             if self._outline is None:
                 from .glass_brain import GlassBrain
 
@@ -245,7 +363,7 @@ class StatMap(Layer):
             props = [*self._outline.props(), *props]
         for prop in props:
             prop.SetVisibility(self.visible)
-        return [*props, self.notice]
+        return [*props, self._notice]
 
     def _build(self, mode):
         if mode == "contour":
@@ -254,26 +372,28 @@ class StatMap(Layer):
             return _stat_props.VolumeProps(self._image, self._data)
         if mode == "slices":
             return _stat_props.PlaneProps(self._image, self._data, self._background(), self._peak())
-        return _stat_props.SurfaceProps(self._image, self._data, inflated=self._inflated)
+        return _stat_props.SurfaceProps(self._image, self._data, inflated=self.inflated)
 
     def _refresh(self, notify=True):
+        self._warn_if_empty()
         if not self._current:
             return
-        self._built[self.mode].update(self.threshold, self.color_range, self.cmap, self.opacity)
-        self._update_notice()
+        self._built[self.mode].update(self.threshold_value, self.color_range, self.cmap, self.opacity)
+        self._notice.SetInput(self._empty_message())
+        self._notice.SetVisibility(self.visible and self.empty)
         if notify:
             self._changed()
 
-    def _update_notice(self):
+    def _empty_message(self):
+        if self._peak_magnitude == 0:
+            return f"{self.name}: empty map (every value is 0 or NaN)"
+        return (f"{self.name}: nothing above threshold {self.threshold_value:.3g} "
+                f"(max |value| {self._peak_magnitude:.3g})")
+
+    def _warn_if_empty(self):
         empty = self.empty
-        peak = float(np.abs(self._data).max()) if self._data.size else 0.0
-        if peak == 0:
-            message = f"{self.name}: empty map (every value is 0 or NaN)"
-        else:
-            message = (f"{self.name}: nothing above threshold {self.threshold:.3g} "
-                       f"(max |value| {peak:.3g})")
-        self.notice.SetInput(message)
-        self.notice.SetVisibility(self.visible and empty)
+        peak = self._peak_magnitude
+        message = self._empty_message()
         if empty and not self._warned:
             self._warned = True
             warnings.warn(
@@ -285,18 +405,16 @@ class StatMap(Layer):
             self._warned = False
 
     def _background(self):
-        bg = self._bg_input
-        if bg is None:
-            return None
-        if isinstance(bg, str) and bg == "mni152":
+        bg = self._bg_image
+        if isinstance(bg, str):
             from ..datasets import load_mni152
 
-            bg = load_mni152(resolution=1)
-        return load_image(bg, name="bg")
+            bg = self._bg_image = load_image(load_mni152(resolution=1), name="bg")
+        return bg
 
     def _peak(self):
         """World mm where the slices cross: nilearn's ``find_xyz_cut_coords`` at the threshold."""
-        ijk = cut_coords(self._data, self.threshold)
+        ijk = cut_coords(self._data, self.threshold_value)
         return self._image.to_world(np.array([ijk]))[0]
 
 
@@ -497,7 +615,7 @@ class StatMapGroup(HasStrictTraits):
     selected = _ClassKey()
 
     def __init__(self, maps, *, selected=None, threshold=None, vmax=None, cmap=None,
-                 symmetric="auto", mode="contour", opacity=1.0, outline=True, bg="mni152",
+                 symmetric="auto", mode="contour", opacity=1.0, outline=None, bg="mni152",
                  inflated=True):
         if not isinstance(maps, dict) or not maps:
             raise BrainviewTypeError(f"maps: expected a non-empty dict class -> image, got {describe(maps)}.")

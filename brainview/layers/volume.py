@@ -16,12 +16,16 @@ Examples
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
-from traits.api import observe
+from traits.api import Property, observe
 
 from .. import _vtk, colors
 from ..geometry.volume import index_image, index_to_world
+from ..errors import BrainviewWarning
 from ..io import finite_data, load_image
+from ._live import Loaded, constructing, set_resolved, unset_params
 from .base import Checked, Layer, check_bool, check_choice, check_opacity
 
 BLENDINGS = ("composite", "mip")
@@ -64,6 +68,12 @@ class Volume(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("img",)
 
+    #: The image, as given (setting it loads the new image and redraws).
+    img = Loaded()
+    #: Volume index of a 4-D image, or None.
+    volume = Loaded()
+    #: The vtkVolume drawing the image (made when first drawn or read).
+    actor = Property(transient=True)
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
     clim = Checked(lambda value, name: colors.check_clim(value, name=name))
     ramp = Checked(lambda value, name: check_choice(value, RAMPS, name), "linear")
@@ -72,34 +82,98 @@ class Volume(Layer):
 
     def __init__(self, img, *, cmap="gray", clim=None, opacity=0.8, ramp="linear",
                  blending="composite", shade=False, volume=None, name=None):
-        image = load_image(img, volume=volume)
-        self._image = image
-        data = finite_data(image)
+        self._staged = {}
+        self._set_image(load_image(img, volume=volume))
         if clim is None:
-            clim = colors.robust_range(data)
+            clim = colors.robust_range(self._data)
         super().__init__(
-            name=name or image.name, cmap=cmap, clim=clim, opacity=check_opacity(opacity),
-            ramp=ramp, blending=blending, shade=shade,
+            img=img, volume=volume, name=name or self._image.name, cmap=cmap, clim=clim,
+            opacity=check_opacity(opacity), ramp=ramp, blending=blending, shade=shade,
         )
-        self.actor, self._mapper, self._color, self._opacity = volume_prop(image, data)
-        self._lut = colors.lookup_table(self.cmap, self.clim)
-        self._update_transfer(None)
+        self._actor = self._lut = None
+        self._warn_if_invisible()
 
     @property
     def image(self):
         return self._image
 
     def props(self):
-        return [self.actor]
+        return [self._draw()]
+
+    def _get_actor(self):
+        return self._draw()
+
+    def _draw(self):
+        """The volume prop, made on first use: a model alone holds no VTK rendering object."""
+        if self._actor is None:
+            self._actor, self._mapper, self._color, self._opacity = volume_prop(self._image, self._data)
+            self._actor.SetVisibility(self.visible)
+            self._update_transfer(None)
+        return self._actor
+
+    @observe("visible", post_init=True)
+    def _update_visible(self, event):
+        if self._actor is not None:
+            super()._update_visible(event)
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
 
     def colorbar_table(self):
+        if self._lut is None:
+            self._lut = colors.lookup_table(self.cmap, self.clim)
         return self._lut, self.name
+
+    def _check_img(self, value):
+        if not constructing(self):
+            self._staged["img"] = load_image(value, volume=self.volume)
+        return value
+
+    def _check_volume(self, value):
+        if not constructing(self):
+            self._staged["img"] = load_image(self.img, volume=value)
+        return value
+
+    def _set_image(self, image):
+        self._image = image
+        self._data = finite_data(image)
+        self._peak = float(self._data.max())
+
+    @observe("img, volume", post_init=True)
+    def _update_image(self, event):
+        self._set_image(self._staged.pop("img"))
+        derived = {}
+        if unset_params(self, "clim"):
+            derived["clim"] = colors.robust_range(self._data)
+        if unset_params(self, "name"):
+            derived["name"] = self._image.name
+        set_resolved(self, **derived)
+        if self._actor is not None:
+            set_volume_data(self._actor, self._mapper, self._image, self._data)
+        self._update_transfer(event)
+        self._warn_if_invisible()
+
+    @observe("clim", post_init=True)
+    def _clim_changed(self, event):
+        self._warn_if_invisible()
+
+    def _warn_if_invisible(self):
+        """Warn when no voxel reaches ``clim[0]``: the volume is then entirely transparent."""
+        if self._peak <= self.clim[0]:
+            warnings.warn(
+                f"clim: no value of {self.name!r} is above clim[0] = {self.clim[0]:g} "
+                f"(its maximum is {self._peak:g}): the volume is invisible. "
+                "Lower clim, or leave it out for the data's range.",
+                BrainviewWarning, stacklevel=4,
+            )
 
     @observe("cmap, clim, opacity, ramp, blending, shade", post_init=True)
     def _update_transfer(self, event):
+        if self._lut is not None:
+            colors.lookup_table(self.cmap, self.clim, table=self._lut)
+        if self._actor is None:
+            self._changed()  # a colour bar may show the table
+            return
         low, high = self.clim
         self._color.RemoveAllPoints()
         for value, rgba in zip(np.linspace(low, high, _N_COLOR_NODES), colors.cmap_table(self.cmap, _N_COLOR_NODES)):
@@ -117,8 +191,7 @@ class Volume(Layer):
             self._mapper.SetBlendModeToMaximumIntensity()
         else:
             self._mapper.SetBlendModeToComposite()
-        self.actor.GetProperty().SetShade(self.shade)
-        colors.lookup_table(self.cmap, self.clim, table=self._lut)
+        self._actor.GetProperty().SetShade(self.shade)
         self._changed()
 
 
@@ -133,9 +206,7 @@ def volume_prop(image, data):
     -------
     volume, mapper, color_function, opacity_function
     """
-    vtk_image, axes = index_image(data)
     mapper = _make_mapper()
-    mapper.SetInputData(vtk_image)
     color = _vtk.vtkColorTransferFunction()
     opacity = _vtk.vtkPiecewiseFunction()
     prop = _vtk.vtkVolumeProperty()
@@ -145,8 +216,15 @@ def volume_prop(image, data):
     volume = _vtk.vtkVolume()
     volume.SetMapper(mapper)
     volume.SetProperty(prop)
-    volume.SetUserMatrix(_vtk.matrix_from_numpy(index_to_world(image.affine, axes)))
+    set_volume_data(volume, mapper, image, data)
     return volume, mapper, color, opacity
+
+
+def set_volume_data(volume, mapper, image, data):
+    """Give a volume prop new voxels (``data``) placed by ``image``'s affine."""
+    vtk_image, axes = index_image(data)
+    mapper.SetInputData(vtk_image)
+    volume.SetUserMatrix(_vtk.matrix_from_numpy(index_to_world(image.affine, axes)))
 
 
 def _make_mapper():
