@@ -30,6 +30,8 @@ Examples
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pyvista as pv
 from traits.api import TraitType, observe
@@ -40,7 +42,7 @@ from vtkmodules.vtkFiltersCore import vtkTubeFilter
 from vtkmodules.vtkFiltersSources import vtkConeSource, vtkSphereSource
 
 from .. import _vtk, colors
-from ..errors import BrainviewValueError, check_number, describe
+from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry import graph
 from .base import Checked, Layer, StrictBool, check_opacity, check_positive
 
@@ -59,6 +61,13 @@ class _PerLayer(TraitType):
 
     def validate(self, obj, name, value):
         return getattr(obj, f"_check_{name}")(value)
+
+
+def _not_bool(value, name):
+    """``value`` unless it is a bool: ``True`` is not the number 1 for a width or a colour limit."""
+    if isinstance(value, (bool, np.bool_)):
+        raise BrainviewTypeError(f"{name}: expected a number, got {value!r}.")
+    return value
 
 
 def _vtk_array(array, name=None, id_type=False):
@@ -143,7 +152,7 @@ class Connectome(Layer):
     edge_cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
     edge_vmin = _PerLayer()
     edge_vmax = _PerLayer()
-    edge_width = Checked(check_positive, 2.0)
+    edge_width = Checked(lambda value, name: check_positive(_not_bool(value, name), name), 2.0)
 
     #: Whether the edges (and arrow heads) are drawn.
     edges_visible = StrictBool(True)
@@ -161,7 +170,7 @@ class Connectome(Layer):
         matrix, is_directed = graph.prepare_adjacency(
             matrix, directed=graph_directed if directed is None else directed,
             symmetrize=symmetrize)
-        self._coords = graph.check_node_coords(coords, len(matrix))
+        self._coords = coords  # checked by graph_inputs, under the name the caller used
         self._edges = graph.extract_edges(matrix, directed=is_directed)
         self._labels = self._check_labels(node_labels, names)
         if width_by_weight and not tubes:
@@ -180,6 +189,10 @@ class Connectome(Layer):
     # ------------------------------------------------------------ checks
 
     def _check_edge_threshold(self, value):
+        if isinstance(value, (bool, np.bool_)):
+            raise BrainviewTypeError(
+                f"edge_threshold: expected a number or a percentile string like '95%', got {value!r} "
+                "(True is not 1.0 here); pass None to draw every edge.")
         self._edges.resolve(value)  # raises on bad values
         return value
 
@@ -192,10 +205,10 @@ class Connectome(Layer):
         return value
 
     def _check_edge_vmin(self, value):
-        return check_number(value, "edge_vmin", optional=True)
+        return check_number(_not_bool(value, "edge_vmin"), "edge_vmin", optional=True)
 
     def _check_edge_vmax(self, value):
-        return check_number(value, "edge_vmax", optional=True)
+        return check_number(_not_bool(value, "edge_vmax"), "edge_vmax", optional=True)
 
     def _check_labels(self, node_labels, names):
         if node_labels is None or node_labels is False:
@@ -474,6 +487,12 @@ class Connectome(Layer):
     def _update_nodes(self, event):
         count = self.n_edges_drawn
         sizes = graph.node_sizes(self.node_size, self._edges, count)
+        if count == 0 and not sizes.any():
+            warnings.warn(
+                f"connectome: nothing to draw: no edge reaches edge_threshold={self.edge_threshold!r} "
+                f"(|weights| up to {abs(self._edges.weights[0]) if len(self._edges) else 0:g}) and "
+                "every node_size is 0. Lower the threshold or give the nodes a size.",
+                BrainviewWarning, stacklevel=4)
         self._node_mesh.point_data["size"] = sizes
         self._node_mesh.Modified()
         if self._arrow_actor is not None:

@@ -14,13 +14,16 @@ Examples
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pyvista as pv
 from traits.api import Any, observe
 from vtkmodules.vtkFiltersSources import vtkSphereSource
 
 from .. import _vtk, colors
-from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
+from ..geometry.graph import check_world_extent
 from .base import Checked, Layer, check_opacity
 
 
@@ -45,9 +48,15 @@ def check_coords(coords, name="coords"):
         raise BrainviewValueError(
             f"{name}: expected shape (n, 3) with one (x, y, z) row per point, got {array.shape}.{hint}"
         )
+    if not len(array):
+        raise BrainviewValueError(f"{name}: no points (0 coordinates); pass at least one (x, y, z) row.")
     if not np.all(np.isfinite(array)):
-        raise BrainviewValueError(f"{name}: contains NaN or infinite coordinates.")
-    return array
+        bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
+        raise BrainviewValueError(
+            f"{name}: {len(bad)} of {len(array)} rows hold NaN or infinite coordinates (rows "
+            f"{', '.join(map(str, bad[:5]))}{', ...' if len(bad) > 5 else ''}); drop them, with "
+            "their sizes, colours and values.")
+    return check_world_extent(array, name)
 
 
 def _check_sizes(value, name, n_points):
@@ -70,6 +79,25 @@ def _check_colors(value, name, n_points):
             f"{name}: expected one colour or {n_points} colours (one per point), got {len(items)}."
         )
     return np.array([colors.to_rgb(item, name=name) for item in items])
+
+
+def _check_values(values, n_points):
+    """``(n,)`` float values or None; NaN ones are not drawn (one warning with the count)."""
+    if values is None:
+        return None
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise BrainviewTypeError(f"values: expected {n_points} numbers, got {describe(values)}.") from None
+    if array.shape != (n_points,):
+        raise BrainviewValueError(
+            f"values: expected {n_points} values (one per point), got shape {array.shape}."
+        )
+    bad = int((~np.isfinite(array)).sum())
+    if bad:
+        warnings.warn(f"values: {bad} of {n_points} values are NaN or infinite; those points are not drawn.",
+                      BrainviewWarning, stacklevel=4)
+    return array
 
 
 class Points(Layer):
@@ -115,13 +143,7 @@ class Points(Layer):
         n_points = len(self._coords)
         self._sizes = _check_sizes(size, "size", n_points)
         self._colors = _check_colors(color, "color", n_points)
-        self._values = None
-        if values is not None:
-            self._values = np.asarray(values, dtype=float)
-            if self._values.shape != (n_points,):
-                raise BrainviewValueError(
-                    f"values: expected {n_points} values (one per point), got shape {self._values.shape}."
-                )
+        self._values = _check_values(values, n_points)
         if clim is None:
             clim = colors.auto_clim(self._values) if self._values is not None else (0.0, 1.0)
         super().__init__(name=name, cmap=cmap, clim=clim, opacity=check_opacity(opacity))
@@ -145,8 +167,10 @@ class Points(Layer):
 
     @property
     def sizes(self):
-        """Marker diameters in mm."""
-        return self._sizes.copy()
+        """Marker diameters in mm (0 where ``values`` is NaN: those points are not drawn)."""
+        if self._values is None:
+            return self._sizes.copy()
+        return np.where(np.isfinite(self._values), self._sizes, 0.0)
 
     def props(self):
         return [self.actor]
@@ -160,14 +184,15 @@ class Points(Layer):
         if self._values is None:
             return self._colors
         low, high = self.clim
-        return colors.get_cmap(self.cmap)(np.clip((self._values - low) / (high - low), 0, 1))[:, :3]
+        scaled = np.clip((np.nan_to_num(self._values) - low) / (high - low), 0, 1)
+        return colors.get_cmap(self.cmap)(scaled)[:, :3]
 
     def colorbar_table(self):
         return (self._lut, self.name) if self._values is not None else None
 
     @observe("cmap, clim, opacity", post_init=True)
     def _update(self, event):
-        self.mesh.point_data["size"] = self._sizes
+        self.mesh.point_data["size"] = self.sizes
         self.mesh.point_data["rgb"] = (self.point_colors() * 255).round().astype(np.uint8)
         self.actor.GetProperty().SetOpacity(self.opacity)
         colors.lookup_table(self.cmap, self.clim, table=self._lut)

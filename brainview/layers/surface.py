@@ -17,12 +17,16 @@ Examples
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
+
 import numpy as np
 import pyvista as pv
 from traits.api import Any, observe
 
 from .. import _vtk, colors
-from ..errors import BrainviewValueError, check_number
+from ..errors import BrainviewValueError, BrainviewWarning, check_number
+from ..geometry.graph import check_world_extent
 from ..io import load_surface, load_surface_data, load_surface_labels
 from .base import Checked, Layer, check_opacity
 
@@ -95,6 +99,7 @@ class Surface(Layer):
                  color=(0.9, 0.9, 0.9), bg_map=None, hemi="left", inflated=False,
                  opacity=1.0, name=None):
         surface, bg_map = _resolve_surface(surf, bg_map, hemi=hemi, inflated=inflated)
+        surface = _drawable(surface)
         if overlay is None and _is_surface_image(surf):
             overlay = surf
         if hemi == "both":
@@ -105,11 +110,13 @@ class Surface(Layer):
         if self._regions is not None:
             self._overlay = _region_values(self._regions)
         elif overlay is not None:
-            self._overlay = load_surface_data(overlay, n_vertices=n_vertices, hemi=hemi)
+            self._overlay = _warn_non_finite(
+                load_surface_data(overlay, n_vertices=n_vertices, hemi=hemi), "overlay",
+                "those vertices show the base colour (no overlay)")
         else:
             self._overlay = None
-        self._bg = None if bg_map is None else load_surface_data(
-            bg_map, n_vertices=n_vertices, hemi=hemi, name="bg_map")
+        self._bg = None if bg_map is None else _warn_non_finite(load_surface_data(
+            bg_map, n_vertices=n_vertices, hemi=hemi, name="bg_map"), "bg_map", "those vertices are not shaded")
         if clim is None:
             clim = colors.auto_clim(self._overlay) if self._overlay is not None else (0.0, 1.0)
         super().__init__(
@@ -191,6 +198,42 @@ class Surface(Layer):
         self._changed()
 
 
+def _drawable(surface):
+    """The mesh without what cannot be drawn, else an error: no faces, coordinates beyond ±1e6 mm.
+
+    Faces touching a NaN or infinite vertex are dropped with one warning
+    giving the counts (the vertices stay, so overlays keep their length).
+    """
+    if not len(surface.faces):
+        raise BrainviewValueError(
+            f"surf: the mesh {surface.name!r} has no faces (0 triangles), nothing to draw; "
+            "for points without faces use bv.points(vertices).")
+    vertices = check_world_extent(surface.vertices, "surf")
+    finite = np.isfinite(vertices).all(axis=1)
+    if finite.all():
+        return surface
+    keep = finite[surface.faces].all(axis=1)
+    if not keep.any():
+        raise BrainviewValueError(
+            f"surf: every face of {surface.name!r} touches one of its {int((~finite).sum())} NaN or "
+            "infinite vertices; nothing to draw.")
+    warnings.warn(
+        f"surf: {int((~finite).sum())} of {len(vertices)} vertices are NaN or infinite; the "
+        f"{int((~keep).sum())} faces touching them are not drawn.", BrainviewWarning, stacklevel=4)
+    # The unused vertices are moved onto a drawn one, so bounds and normals stay finite.
+    placed = np.where(finite[:, None], vertices, vertices[np.argmax(finite)])
+    return replace(surface, vertices=placed, faces=surface.faces[keep])
+
+
+def _warn_non_finite(values, name, consequence):
+    """``values``, with one warning giving the count of NaN or infinite ones."""
+    bad = int((~np.isfinite(values)).sum())
+    if bad:
+        warnings.warn(f"{name}: {bad} of {len(values)} values are NaN or infinite; {consequence}.",
+                      BrainviewWarning, stacklevel=4)
+    return values
+
+
 def _background_shading(bg):
     """Brightness per vertex from a background map: 1 on gyri, darker in sulci.
 
@@ -198,7 +241,8 @@ def _background_shading(bg):
     the two sides of zero (gyri and sulci, for sulcal depth) read as two tones,
     as in nilearn's surface plots, whatever the map's units.
     """
-    finite = np.nan_to_num(np.asarray(bg, dtype=float))
+    bg = np.asarray(bg, dtype=float)
+    finite = np.where(np.isfinite(bg), bg, 0.0)
     scale = finite.std() or 1.0
     return 1.0 - _BG_CONTRAST * (np.tanh(2.0 * finite / scale) + 1.0) / 2.0
 
