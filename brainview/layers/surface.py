@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import replace
 
@@ -110,9 +111,9 @@ class Surface(Layer):
         if self._regions is not None:
             self._overlay = _region_values(self._regions)
         elif overlay is not None:
-            self._overlay = _warn_non_finite(
-                load_surface_data(overlay, n_vertices=n_vertices, hemi=hemi), "overlay",
-                "those vertices show the base colour (no overlay)")
+            self._overlay = load_surface_data(overlay, n_vertices=n_vertices, hemi=hemi)
+            if not _is_label_file(overlay):  # a .label file is NaN off its vertices, by design
+                _warn_non_finite(self._overlay, "overlay", "those vertices show the base colour (no overlay)")
         else:
             self._overlay = None
         self._bg = None if bg_map is None else _warn_non_finite(load_surface_data(
@@ -223,6 +224,10 @@ def _drawable(surface):
     # The unused vertices are moved onto a drawn one, so bounds and normals stay finite.
     placed = np.where(finite[:, None], vertices, vertices[np.argmax(finite)])
     return replace(surface, vertices=placed, faces=surface.faces[keep])
+
+
+def _is_label_file(value):
+    return isinstance(value, (str, os.PathLike)) and str(value).endswith(".label")
 
 
 def _warn_non_finite(values, name, consequence):
