@@ -24,6 +24,7 @@ from vtkmodules.vtkFiltersSources import vtkSphereSource
 from .. import _vtk, colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.graph import check_world_extent
+from ._live import Reloads, set_quietly, take_derived
 from .base import Checked, Layer, check_opacity
 
 
@@ -68,6 +69,12 @@ def _check_sizes(value, name, n_points):
     if not np.all(np.isfinite(sizes)) or np.any(sizes < 0):
         raise BrainviewValueError(f"{name}: sizes must be finite and >= 0 (mm diameters).")
     return np.array(sizes, dtype=float)
+
+
+def _check_resolution(value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 3 <= value <= 256:
+        raise BrainviewValueError(f"resolution: expected an integer from 3 to 256 (sphere facets), got {value!r}.")
+    return int(value)
 
 
 def _check_colors(value, name, n_points):
@@ -137,24 +144,25 @@ class Points(Layer):
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
     clim = Checked(lambda value, name: colors.check_clim(value, name=name), (0.0, 1.0))
 
+    #: The constructor's data and drawing parameters, live (see :mod:`brainview.layers._live`).
+    coords = Reloads()
+    size = Reloads(4.0)
+    color = Reloads("yellow")
+    values = Reloads()
+    resolution = Reloads(16)
+
     def __init__(self, coords, *, size=4.0, color="yellow", values=None, cmap="viridis",
                  clim=None, opacity=1.0, resolution=16, name="points"):
-        self._coords = check_coords(coords)
-        n_points = len(self._coords)
-        self._sizes = _check_sizes(size, "size", n_points)
-        self._colors = _check_colors(color, "color", n_points)
-        self._values = _check_values(values, n_points)
-        if clim is None:
-            clim = colors.auto_clim(self._values) if self._values is not None else (0.0, 1.0)
-        super().__init__(name=name, cmap=cmap, clim=clim, opacity=check_opacity(opacity))
-        self.mesh = pv.PolyData(self._coords.copy())
-        sphere = vtkSphereSource()
-        sphere.SetThetaResolution(resolution)
-        sphere.SetPhiResolution(max(4, resolution // 2 + 2))
-        sphere.SetRadius(0.5)
+        derived = self._derive(dict(coords=coords, size=size, color=color, values=values,
+                                    resolution=resolution, clim=clim))
+        super().__init__(name=name, cmap=cmap, clim=derived["clim"], opacity=check_opacity(opacity),
+                         coords=coords, size=size, color=color, values=values, resolution=resolution)
+        self.mesh = pv.PolyData()
+        self._sphere = vtkSphereSource()
+        self._sphere.SetRadius(0.5)
         self._mapper = _vtk.vtkGlyph3DMapper()
         self._mapper.SetInputData(self.mesh)
-        self._mapper.SetSourceConnection(sphere.GetOutputPort())
+        self._mapper.SetSourceConnection(self._sphere.GetOutputPort())
         self._mapper.SetScaleArray("size")
         self._mapper.SetScaleModeToScaleByMagnitude()
         self._mapper.SetScalarModeToUsePointFieldData()
@@ -163,7 +171,35 @@ class Points(Layer):
         self.actor = _vtk.vtkActor()
         self.actor.SetMapper(self._mapper)
         self._lut = colors.lookup_table(self.cmap, self.clim)
+        self._apply(derived)
+
+    @staticmethod
+    def _derive(params):
+        """Checked arrays of the data parameters (raises the constructor's errors)."""
+        coords = check_coords(params["coords"])
+        n_points = len(coords)
+        values = _check_values(params["values"], n_points)
+        clim = params.get("clim")
+        if clim is None:
+            clim = colors.auto_clim(values) if values is not None else (0.0, 1.0)
+        return dict(coords=coords, sizes=_check_sizes(params["size"], "size", n_points),
+                    colors=_check_colors(params["color"], "color", n_points), values=values,
+                    resolution=_check_resolution(params["resolution"]), clim=clim)
+
+    def _apply(self, derived):
+        self._coords, self._sizes, self._colors = derived["coords"], derived["sizes"], derived["colors"]
+        self._values = derived["values"]
+        self.mesh.ShallowCopy(pv.PolyData(self._coords.copy()))
+        resolution = derived["resolution"]
+        self._sphere.SetThetaResolution(resolution)
+        self._sphere.SetPhiResolution(max(4, resolution // 2 + 2))
+        if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
+            set_quietly(self, clim=derived["clim"])  # follows the new values, as at construction
         self._update(None)
+
+    @observe("coords, size, color, values, resolution", post_init=True)
+    def _reload(self, event):
+        self._apply(take_derived(self))
 
     @property
     def sizes(self):

@@ -1,0 +1,86 @@
+"""Issue 10: every setting of surfaces, points, atlases and connectomes that changes the picture is live.
+
+For each constructor argument: set it after creation, and the picture equals
+that of a layer constructed with the value (array-equal screenshots of small
+figures); ``type(layer)(**layer.get_params())`` draws the same picture; a
+refused value raises the constructor's error and leaves the layer unchanged.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import brainview as bv
+from brainview.errors import BrainviewError
+from brainview.layers import Atlas, Connectome, Points, Surface
+
+SIZE = (96, 80)
+
+
+@pytest.fixture(autouse=True)
+def _close_all():
+    yield
+    bv.close("all")
+
+
+def _picture(layer, change=None):
+    """Screenshot of ``layer`` alone, after ``change(layer)`` when given (made after a first render)."""
+    figure = bv.figure(size=SIZE, antialias=False)
+    figure.add(layer)
+    figure.view("anterior")
+    figure.screenshot()
+    if change is not None:
+        change(layer)
+        figure.view("anterior")
+    image = figure.screenshot()
+    figure.remove(layer)
+    bv.close(figure)
+    return image
+
+
+def _assert_live(cls, options, name, value):
+    layer = cls(**options)
+    changed = _picture(layer, lambda lay: setattr(lay, name, value))
+    assert layer.get_params()[name] is value, "the parameter is kept as given"
+    built = _picture(cls(**{**options, name: value}))
+    assert (changed != _picture(cls(**options))).any(), f"{name}: the test value changes nothing"
+    np.testing.assert_array_equal(changed, built)
+    np.testing.assert_array_equal(_picture(type(layer)(**layer.get_params())), built)
+
+
+# ------------------------------------------------------------ points
+
+POINTS = np.array([[0.0, 0, 0], [20, 10, 5]])
+
+
+@pytest.mark.parametrize("name, value", [
+    ("coords", np.array([[0.0, 0, 0], [-20, 10, 20]])),
+    ("size", 14.0),
+    ("color", "blue"),
+    ("values", np.array([0.0, 1.0])),
+    ("resolution", 4),
+])
+def test_points_parameter_set_after_creation_draws_as_if_constructed_with_it(name, value):
+    _assert_live(Points, dict(coords=POINTS, size=8, color="red"), name, value)
+
+
+def test_points_refused_value_raises_the_constructor_error_and_changes_nothing():
+    layer = Points(POINTS, size=[4, 6])
+    before = _picture(layer)
+    with pytest.raises(BrainviewError, match="coords: a coordinate of 1e\\+30"):
+        layer.coords = [[0, 0, 0], [1e30, 0, 0]]
+    with pytest.raises(BrainviewError, match="size: expected one size or 2 sizes"):
+        layer.size = [1, 2, 3]
+    with pytest.raises(BrainviewError, match="resolution"):
+        layer.resolution = True
+    assert layer.get_params()["size"] == [4, 6] and layer.get_params()["coords"] is POINTS
+    np.testing.assert_array_equal(_picture(layer), before)
+
+
+def test_points_values_keep_clim_none_as_given_and_follow_new_values():
+    layer = Points(POINTS, values=[0.0, 1.0])
+    layer.values = [10.0, 30.0]
+    assert layer.clim == (10.0, 30.0) and layer.get_params()["clim"] is None
