@@ -84,3 +84,40 @@ def test_points_values_keep_clim_none_as_given_and_follow_new_values():
     layer = Points(POINTS, values=[0.0, 1.0])
     layer.values = [10.0, 30.0]
     assert layer.clim == (10.0, 30.0) and layer.get_params()["clim"] is None
+
+
+# ------------------------------------------------------------ surfaces
+
+
+def _tetrahedron(scale=20.0):
+    vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1.0]]) * scale
+    return vertices, np.array([[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]])
+
+
+@pytest.mark.parametrize("name, value", [
+    ("surf", _tetrahedron(35.0)),
+    ("overlay", np.array([3.0, 0.0, 1.0, 2.0])),
+    ("bg_map", np.array([1.0, -1.0, 1.0, -1.0])),
+])
+def test_surface_parameter_set_after_creation_draws_as_if_constructed_with_it(name, value):
+    threshold = 5.0 if name == "bg_map" else 0.5  # the shading shows where the overlay does not
+    _assert_live(Surface, dict(surf=_tetrahedron(), overlay=np.array([0.0, 1, 2, 3]), threshold=threshold),
+                 name, value)
+
+
+@pytest.mark.parametrize("name, value", [("hemi", "right"), ("inflated", True), ("bg_map", None)])
+def test_fsaverage5_hemi_inflated_and_bg_map_are_live(name, value):
+    _assert_live(Surface, dict(surf="fsaverage5", hemi="left", bg_map="sulc"), name, value)
+
+
+def test_surface_refused_value_raises_the_constructor_error_and_changes_nothing():
+    layer = Surface(_tetrahedron(), np.array([0.0, 1, 2, 3]))
+    before = _picture(layer)
+    with pytest.raises(BrainviewError, match="overlay"):
+        layer.overlay = np.zeros(7)
+    with pytest.raises(BrainviewError, match="surf: the mesh 'mesh' has no faces"):
+        layer.surf = (np.eye(3), np.zeros((0, 3), int))
+    with pytest.raises(BrainviewError, match="inflated"):
+        layer.inflated = "yes"
+    assert layer.get_params()["surf"][0].shape == (4, 3) and layer.overlay.shape == (4,)
+    np.testing.assert_array_equal(_picture(layer), before)

@@ -51,7 +51,7 @@ def test_blob_in_left_motor_cortex_lights_up_the_left_hemisphere_only(left_blob_
 
 def test_surface_threshold_hides_values_below_it(left_blob_layer):
     surface = left_blob_layer.mode_props.surface
-    values = surface.overlay
+    values = surface.overlay_values
     for threshold in (2.0, 4.0):
         left_blob_layer.threshold = threshold
         shown = surface.shown_vertices()
@@ -84,7 +84,7 @@ def test_both_hemispheres_inflated_do_not_overlap():
 def test_both_hemispheres_accept_a_left_right_pair():
     left, right = np.zeros(N_VERTICES), np.ones(N_VERTICES)
     both = Surface("fsaverage5", (left, right), hemi="both")
-    np.testing.assert_array_equal(both.overlay, np.concatenate([left, right]))
+    np.testing.assert_array_equal(both.overlay_values, np.concatenate([left, right]))
 
 
 def test_join_hemispheres_keeps_faces_pointing_at_their_vertices():
