@@ -69,7 +69,7 @@ def test_thresholds_are_monotone_and_live(fig):
 def test_symmetric_matrix_gives_each_undirected_edge_once():
     matrix, coords = random_graph(n=12)
     layer = Connectome(matrix, coords, edge_threshold=0.0)
-    assert not layer.directed
+    assert not layer.is_directed
     pairs, _ = _drawn_pairs(layer)
     assert len(pairs) == 12 * 11 // 2
     assert all((b, a) not in pairs for a, b in pairs)
@@ -79,12 +79,12 @@ def test_asymmetric_matrix_warns_and_draws_directed_or_symmetrises():
     matrix, coords = random_graph(n=10, symmetric=False)
     with pytest.warns(BrainviewWarning, match="asymmetric|not symmetric"):
         layer = Connectome(matrix, coords, edge_threshold=0.0)
-    assert layer.directed
+    assert layer.is_directed
     assert layer.n_edges_drawn == 10 * 9
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         symmetric = Connectome(matrix, coords, edge_threshold=0.0, symmetrize=True)
-    assert not symmetric.directed and symmetric.n_edges_drawn == 45
+    assert not symmetric.is_directed and symmetric.n_edges_drawn == 45
 
 
 # ------------------------------------------------------------ placement and colours
@@ -287,7 +287,7 @@ def test_directed_graph_gets_one_arrow_per_drawn_edge(fig):
     matrix = np.array([[0, 2.0, 0], [0, 0, 1.0], [0.5, 0, 0]])
     with pytest.warns(BrainviewWarning):
         layer = bv.connectome(matrix, coords, edge_threshold=0.8)
-    assert layer.directed and layer.n_edges_drawn == 2
+    assert layer.is_directed and layer.n_edges_drawn == 2
     assert layer._arrow_mesh.GetNumberOfPoints() == 2
     tips = np.asarray(pv.wrap(layer._arrow_mesh).points)
     # Each arrow tip sits on the surface of its target node, on the side facing the source.

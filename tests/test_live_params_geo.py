@@ -17,7 +17,7 @@ import brainview as bv
 from brainview.errors import BrainviewError
 from brainview.layers import Atlas, Connectome, Points, Surface
 
-SIZE = (96, 80)
+SIZE = (160, 120)
 
 
 @pytest.fixture(autouse=True)
@@ -120,4 +120,71 @@ def test_surface_refused_value_raises_the_constructor_error_and_changes_nothing(
     with pytest.raises(BrainviewError, match="inflated"):
         layer.inflated = "yes"
     assert layer.get_params()["surf"][0].shape == (4, 3) and layer.overlay.shape == (4,)
+    np.testing.assert_array_equal(_picture(layer), before)
+
+
+# ------------------------------------------------------------ connectomes
+
+
+def _graph(n=4, seed=0):
+    rng = np.random.default_rng(seed)
+    matrix = rng.normal(size=(n, n))
+    matrix = (matrix + matrix.T) / 2
+    np.fill_diagonal(matrix, 0)
+    return matrix, rng.uniform(-40, 40, size=(n, 3))
+
+
+MATRIX, COORDS = _graph()
+
+
+class _Regions:
+    def centroids(self):
+        return {f"r{i}": tuple(xyz) for i, xyz in enumerate(COORDS[::-1] * 0.8)}
+
+
+@pytest.mark.parametrize("name, value", [
+    ("adjacency_matrix", _graph(seed=1)[0]),
+    ("node_coords", _graph(seed=2)[1]),
+    ("tubes", True),
+    ("node_labels", ["a", "b", "c", "d"]),
+    ("directed", True),
+    ("symmetrize", True),
+])
+def test_connectome_parameter_set_after_creation_draws_as_if_constructed_with_it(name, value):
+    options = dict(adjacency_matrix=MATRIX, node_coords=COORDS, node_color=["x", "y", "x", "y"])
+    if name == "symmetrize":
+        options.update(adjacency_matrix=np.triu(MATRIX), directed=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an asymmetric matrix warns
+        _assert_live(Connectome, options, name, value)
+
+
+@pytest.mark.parametrize("name, value", [("width_by_weight", True), ("legend", False)])
+def test_connectome_tube_widths_and_legend_are_live(name, value):
+    _assert_live(Connectome, dict(adjacency_matrix=MATRIX, node_coords=COORDS, tubes=True, edge_width=4.0,
+                                  node_color=["x", "y", "x", "y"]), name, value)
+
+
+def test_connectome_atlas_and_subject_are_live():
+    _assert_live(Connectome, dict(adjacency_matrix=MATRIX, atlas=_Regions()), "node_labels", True)
+    layer = Connectome(MATRIX, COORDS)
+    with pytest.raises(BrainviewError, match="node_coords: pass either node_coords or atlas"):
+        layer.atlas = _Regions()
+    stack = np.stack([MATRIX, _graph(seed=1)[0]])
+    _assert_live(Connectome, dict(adjacency_matrix=MATRIX, atlas=_Regions()), "adjacency_matrix", _graph(seed=3)[0])
+    _assert_live(Connectome, dict(adjacency_matrix=stack, node_coords=COORDS, subject=0), "subject", 1)
+
+
+def test_connectome_refused_graph_raises_and_changes_nothing():
+    layer = Connectome(MATRIX, COORDS, node_size=[2, 4, 6, 8])
+    before = _picture(layer)
+    with pytest.raises(BrainviewError, match="node_coords: 4 coordinates for a 5x5"):
+        layer.adjacency_matrix = _graph(n=5)[0]
+    with pytest.raises(BrainviewError, match="node_labels: expected 4 labels"):
+        layer.node_labels = ["a"]
+    with pytest.raises(BrainviewError, match="node_coords: a coordinate of .* beyond"):
+        layer.node_coords = COORDS * 1e300
+    with pytest.raises(BrainviewError, match="tubes: expected True or False"):
+        layer.tubes = "yes"
+    assert layer.get_params()["adjacency_matrix"] is MATRIX and layer.edges.n_nodes == 4
     np.testing.assert_array_equal(_picture(layer), before)
