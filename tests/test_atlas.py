@@ -312,3 +312,92 @@ def test_bunch_whose_missing_attributes_raise_keyerror_is_accepted():
     data[2:6, 2:6, 2:6] = 1
     bunch = Bunch(maps=nib.Nifti1Image(data, np.eye(4)), labels=["Background", "cube"])
     assert Atlas(bunch, smooth=0).names == ["cube"]
+
+
+# ------------------------------------------------------------ files cannot hurt the user (issue 11)
+
+
+def _sparse_atlas(ids, dtype=np.int64):
+    data = np.zeros((20, 20, 12), dtype)
+    for k, value in enumerate(ids):
+        data[2 + 6 * (k % 3):6 + 6 * (k % 3), 2 + 8 * (k // 3):8 + 8 * (k // 3), 2:8] = value
+    return data
+
+
+def test_sparse_allen_ids_make_tables_sized_by_the_number_of_regions_not_the_largest_id():
+    ids = [1, 614454277, 2**40]
+    layer = Atlas((_sparse_atlas(ids), np.eye(4)), smooth=0)
+    assert layer.labels.tolist() == ids
+    assert sorted(int(v) for v in np.unique(layer.mesh.cell_data["region"])) == ids
+    assert layer._lut.GetNumberOfTableValues() == 3
+    assert layer.label_at((9, 4, 4)) == "label 614454277"
+    assert layer.label_at((15, 4, 4)) == "label 1099511627776"
+    centroids = layer.centroids()
+    assert [layer.label_at(point) for point in centroids.values()] == list(centroids)
+    layer.regions = [614454277]
+    assert layer.shown == ["label 614454277"]
+    layer.colors = {2**40: "red"}
+    assert layer.color_of(2**40) == (1.0, 0.0, 0.0)
+    assert len(set(layer.color_of(v) for v in ids)) == 3
+
+
+def test_uint64_label_above_2_63_is_a_region_not_an_overflow_error():
+    big = 2**63 + 5
+    layer = Atlas((_sparse_atlas([3, big], dtype=np.uint64), np.eye(4)), smooth=0)
+    assert [int(v) for v in layer.labels] == [3, big]
+    assert layer.label_at((9, 4, 4)) == f"label {big}"
+    assert layer.regions is None and layer.shown == ["label 3", f"label {big}"]
+    layer.regions = big
+    assert layer.shown == [f"label {big}"]
+
+
+def test_sparse_atlas_renders_its_regions_in_distinct_colours(fig):
+    layer = bv.atlas((_sparse_atlas([1, 614454277, 2**40]), np.eye(4)), smooth=0)
+    bv.view("superior")
+    image = fig.screenshot()
+    colours = {tuple(int(c) for c in image[y, x]) for y, x in zip(*np.nonzero(image.sum(-1) > 60))}
+    assert len({tuple(round(c, 1) for c in layer.color_of(v)) for v in layer.labels}) == 3
+    assert len(colours) > 3
+
+
+def test_catastrophic_regex_in_regions_is_not_run_and_returns_at_once():
+    names = ["a" * 40 + "!", "a" * 30 + "b"]
+    layer = Atlas((box_atlas(), np.eye(4)), labels=names + ["c", "d", "e"], smooth=0)
+    # As a backtracking regex, "(a+)+$" takes 2**40 steps on "aaa...a!": as text it is a plain name.
+    with pytest.raises(BrainviewValueError, match=r"no region matches '\(a\+\)\+\$'"):
+        layer.regions = ["(a+)+$"]
+    with pytest.raises(BrainviewValueError, match="no region matches"):
+        Atlas((box_atlas(), np.eye(4)), labels=names + ["c", "d", "e"], regions="(a|aa)*c", smooth=0)
+
+
+def test_regions_take_shell_globs_in_any_case():
+    layer = Atlas((box_atlas(), np.eye(4)), labels=["Visual L", "Visual R", "Default L", "Default R", "Motor"],
+                  smooth=0)
+    layer.regions = "default*"
+    assert layer.shown == ["Default L", "Default R"]
+    layer.regions = ["*L", "Mot?r"]
+    assert layer.shown == ["Visual L", "Default L", "Motor"]
+
+
+def test_four_names_for_three_labels_is_an_error_not_a_silent_shift():
+    data = np.zeros((12, 6, 6), np.int16)
+    data[1:3], data[5:7], data[9:11] = 1, 2, 3
+    with pytest.raises(BrainviewValueError, match=r"first name 'A' is not a background name.*'Background' first"):
+        Atlas((data, np.eye(4)), labels=["A", "B", "C", "D"], smooth=0)
+    assert Atlas((data, np.eye(4)), labels=["Background", "B", "C", "D"], smooth=0).names == ["B", "C", "D"]
+    assert Atlas((data, np.eye(4)), labels=["A", "B", "C"], smooth=0).names == ["A", "B", "C"]
+
+
+def test_duplicate_lut_index_is_an_error_naming_the_index():
+    lut = pd.DataFrame({"index": [0, 2, 5, 2], "name": ["Background", "x", "y", "z"]})
+    with pytest.raises(BrainviewValueError, match="index 2 appears more than once"):
+        Atlas((box_atlas(), np.eye(4)), lut=lut, smooth=0)
+    with pytest.raises(BrainviewValueError, match="index 2.5 is not a label value"):
+        Atlas((box_atlas(), np.eye(4)), lut=pd.DataFrame({"index": [2.5], "name": ["x"]}), smooth=0)
+
+
+def test_selecting_no_region_warns_that_nothing_is_drawn():
+    layer = Atlas((box_atlas(), np.eye(4)), smooth=0)
+    with pytest.warns(bv.errors.BrainviewWarning, match="selects no region"):
+        layer.regions = []
+    assert layer.shown == []

@@ -69,7 +69,7 @@ def test_thresholds_are_monotone_and_live(fig):
 def test_symmetric_matrix_gives_each_undirected_edge_once():
     matrix, coords = random_graph(n=12)
     layer = Connectome(matrix, coords, edge_threshold=0.0)
-    assert not layer.directed
+    assert not layer.is_directed
     pairs, _ = _drawn_pairs(layer)
     assert len(pairs) == 12 * 11 // 2
     assert all((b, a) not in pairs for a, b in pairs)
@@ -79,12 +79,12 @@ def test_asymmetric_matrix_warns_and_draws_directed_or_symmetrises():
     matrix, coords = random_graph(n=10, symmetric=False)
     with pytest.warns(BrainviewWarning, match="asymmetric|not symmetric"):
         layer = Connectome(matrix, coords, edge_threshold=0.0)
-    assert layer.directed
+    assert layer.is_directed
     assert layer.n_edges_drawn == 10 * 9
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         symmetric = Connectome(matrix, coords, edge_threshold=0.0, symmetrize=True)
-    assert not symmetric.directed and symmetric.n_edges_drawn == 45
+    assert not symmetric.is_directed and symmetric.n_edges_drawn == 45
 
 
 # ------------------------------------------------------------ placement and colours
@@ -287,7 +287,7 @@ def test_directed_graph_gets_one_arrow_per_drawn_edge(fig):
     matrix = np.array([[0, 2.0, 0], [0, 0, 1.0], [0.5, 0, 0]])
     with pytest.warns(BrainviewWarning):
         layer = bv.connectome(matrix, coords, edge_threshold=0.8)
-    assert layer.directed and layer.n_edges_drawn == 2
+    assert layer.is_directed and layer.n_edges_drawn == 2
     assert layer._arrow_mesh.GetNumberOfPoints() == 2
     tips = np.asarray(pv.wrap(layer._arrow_mesh).points)
     # Each arrow tip sits on the surface of its target node, on the side facing the source.
@@ -356,3 +356,62 @@ def test_pandas_series_and_categorical_network_labels_are_categories():
         assert np.allclose(rgb[0], rgb[2]) and not np.allclose(rgb[0], rgb[1])
     with pytest.raises(BrainviewValueError, match="no category"):
         Connectome(matrix, coords, node_color=pd.Categorical(["DMN", None, "DMN"]))
+
+
+# ------------------------------------------------------------ files cannot hurt the user (issue 11)
+
+
+def test_coordinates_of_1e300_are_refused_naming_the_value_not_drawn_black():
+    matrix, coords = random_graph(n=4)
+    coords[2, 1] = 1e300
+    with pytest.raises(BrainviewValueError, match=r"node_coords: a coordinate of 1e\+300 mm \(row 2\)"):
+        Connectome(matrix, coords)
+
+
+def test_nan_coordinates_are_refused_with_their_count():
+    matrix, coords = random_graph(n=4)
+    coords[[1, 3], 0] = np.nan
+    with pytest.raises(BrainviewValueError, match=r"node_coords: 2 of 4 rows .*rows 1, 3"):
+        Connectome(matrix, coords)
+
+
+def test_a_0_node_connectome_is_a_brainview_error_not_a_pyvista_one():
+    with pytest.raises(BrainviewValueError, match="adjacency_matrix: a 0x0 matrix has no nodes"):
+        Connectome(np.zeros((0, 0)), np.zeros((0, 3)))
+
+
+@pytest.mark.parametrize("name", ["edge_threshold", "edge_vmin", "edge_vmax", "edge_width"])
+def test_edge_threshold_true_is_a_type_error_not_1(name):
+    matrix, coords = random_graph(n=4)
+    with pytest.raises(BrainviewTypeError, match=f"{name}: expected a number.*True"):
+        Connectome(matrix, coords, **{name: True})
+    layer = Connectome(matrix, coords)
+    with pytest.raises(BrainviewTypeError, match=name):
+        setattr(layer, name, True)
+
+
+def test_messages_through_atlas_name_the_atlas_not_node_coords():
+    class Regions:
+        def centroids(self):
+            return {"a": (0.0, 0.0, 0.0), "empty map": (np.nan, np.nan, np.nan)}
+
+    with pytest.raises(BrainviewValueError, match=r"^atlas: 1 region\(s\) have no centroid .*'empty map'"):
+        Connectome(np.ones((2, 2)), atlas=Regions())
+
+    class Far:
+        def centroids(self):
+            return {"a": (0.0, 0.0, 0.0), "b": (1e9, 0.0, 0.0)}
+
+    with pytest.raises(BrainviewValueError, match=r"^atlas.centroids\(\): a coordinate of 1e\+09"):
+        Connectome(np.ones((2, 2)), atlas=Far())
+
+
+def test_nothing_drawn_warns():
+    matrix, coords = random_graph(n=4)
+    with pytest.warns(BrainviewWarning, match="nothing to draw"):
+        Connectome(matrix, coords, edge_threshold=100.0, node_size=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer = Connectome(matrix, coords, edge_threshold=100.0)  # the nodes are still drawn
+    with pytest.warns(BrainviewWarning, match="nothing to draw"):
+        layer.node_size = 0.0

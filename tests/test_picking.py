@@ -203,7 +203,7 @@ def test_layers_from_files_anatomy_atlas_and_surface(files):
     kinds = [layer.kind for layer in layers_from_files([files["t1.nii.gz"]], atlas=files["labels.nii.gz"])]
     assert kinds == ["slices", "atlas"]
     (surface,) = layers_from_files([files["lh.mesh.gii"]], overlay=files["thickness.gii"])
-    assert surface.kind == "surface" and surface.overlay.tolist() == [0, 1, 2, 3]
+    assert surface.kind == "surface" and surface.overlay_values.tolist() == [0, 1, 2, 3]
     (surface,) = layers_from_files([files["lh.pial"], files["lh.thickness"]])
     assert surface.overlay is not None
 

@@ -320,16 +320,16 @@ def test_nilearn_surface_image_gives_mesh_and_overlay(fsaverage):
     _, sulcal = fsaverage
     for hemi in ("left", "right"):
         layer = bv.layers.Surface(sulcal, hemi=hemi, cmap="coolwarm")
-        np.testing.assert_array_equal(layer.overlay, sulcal.data.parts[hemi])
+        np.testing.assert_array_equal(layer.overlay_values, sulcal.data.parts[hemi])
     both = bv.layers.Surface(sulcal, hemi="both")
     np.testing.assert_array_equal(
-        both.overlay, np.concatenate([sulcal.data.parts["left"], sulcal.data.parts["right"]]))
+        both.overlay_values, np.concatenate([sulcal.data.parts["left"], sulcal.data.parts["right"]]))
 
 
 def test_nilearn_surface_image_as_overlay_on_fsaverage5(fsaverage):
     _, sulcal = fsaverage
     layer = bv.layers.Surface("fsaverage5", sulcal, hemi="right")
-    np.testing.assert_array_equal(layer.overlay, sulcal.data.parts["right"])
+    np.testing.assert_array_equal(layer.overlay_values, sulcal.data.parts["right"])
 
 
 def test_freesurfer_annot_draws_regions_in_their_table_colours():

@@ -51,7 +51,7 @@ def test_blob_in_left_motor_cortex_lights_up_the_left_hemisphere_only(left_blob_
 
 def test_surface_threshold_hides_values_below_it(left_blob_layer):
     surface = left_blob_layer.mode_props.surface
-    values = surface.overlay
+    values = surface.overlay_values
     for threshold in (2.0, 4.0):
         left_blob_layer.threshold = threshold
         shown = surface.shown_vertices()
@@ -84,7 +84,7 @@ def test_both_hemispheres_inflated_do_not_overlap():
 def test_both_hemispheres_accept_a_left_right_pair():
     left, right = np.zeros(N_VERTICES), np.ones(N_VERTICES)
     both = Surface("fsaverage5", (left, right), hemi="both")
-    np.testing.assert_array_equal(both.overlay, np.concatenate([left, right]))
+    np.testing.assert_array_equal(both.overlay_values, np.concatenate([left, right]))
 
 
 def test_join_hemispheres_keeps_faces_pointing_at_their_vertices():
@@ -153,3 +153,55 @@ def test_montage_writes_a_file(tmp_path):
     from conftest import read_png
 
     np.testing.assert_array_equal(read_png(tmp_path / "m.png"), image)
+
+
+# ------------------------------------------------------------ files cannot hurt the user (issue 11)
+
+
+def _tetrahedron():
+    vertices = np.array([[0, 0, 0], [20, 0, 0], [0, 20, 0], [0, 0, 20.0], [np.nan, 5, 5]])
+    faces = np.array([[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3], [4, 1, 2], [4, 0, 3]])
+    return vertices, faces
+
+
+def test_nan_vertices_drop_their_faces_with_one_warning_and_the_rest_is_drawn(fig):
+    with pytest.warns(bv.errors.BrainviewWarning, match="1 of 5 vertices are NaN or infinite; the 2 faces"):
+        layer = bv.surface(_tetrahedron(), color="white")
+    assert layer.mesh.n_cells == 4 and layer.n_vertices == 5
+    assert np.isfinite(layer.mesh.points).all()
+    assert layer.bounds() == (0.0, 20.0, 0.0, 20.0, 0.0, 20.0)
+    bv.view("anterior")
+    assert (fig.screenshot().max(-1) > 100).sum() > 1000
+
+
+def test_nan_and_infinite_overlay_values_warn_and_show_the_base_colour():
+    vertices, faces = _tetrahedron()
+    with pytest.warns(bv.errors.BrainviewWarning, match="overlay: 2 of 4 values are NaN or infinite"):
+        layer = Surface((vertices[:4], faces[:4]), [0.0, 1.0, np.nan, np.inf], color=(0.5, 0.5, 0.5))
+    np.testing.assert_allclose(layer.vertex_colors()[2:], 0.5)
+    assert layer.shown_vertices().tolist() == [True, True, False, False]
+
+
+def test_vertices_beyond_1e6_mm_are_refused_naming_the_value():
+    vertices, faces = _tetrahedron()
+    with pytest.raises(bv.errors.BrainviewValueError, match=r"surf: a coordinate of 2e\+30 mm \(row 1\)"):
+        Surface((vertices[:4] * 1e29, faces[:4]))
+
+
+def test_a_0_face_surface_is_a_brainview_error_not_a_pyvista_one():
+    with pytest.raises(bv.errors.BrainviewValueError, match="surf: the mesh 'mesh' has no faces"):
+        Surface((np.eye(3), np.zeros((0, 3), int)))
+
+
+def test_points_beyond_1e6_mm_nan_coords_and_nan_values():
+    from brainview.layers import Points
+
+    with pytest.raises(bv.errors.BrainviewValueError, match=r"coords: a coordinate of -1e\+30 mm \(row 1\)"):
+        Points([[0, 0, 0], [0, -1e30, 0]])
+    with pytest.raises(bv.errors.BrainviewValueError, match=r"coords: 1 of 2 rows .*rows 1"):
+        Points([[0, 0, 0], [0, np.inf, 0]])
+    with pytest.raises(bv.errors.BrainviewValueError, match="coords: no points"):
+        Points(np.zeros((0, 3)))
+    with pytest.warns(bv.errors.BrainviewWarning, match="values: 1 of 2 values are NaN"):
+        layer = Points([[0, 0, 0], [10, 0, 0]], values=[1.0, np.nan], size=5)
+    assert layer.sizes.tolist() == [5.0, 0.0]

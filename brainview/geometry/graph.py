@@ -31,10 +31,41 @@ from ..colors import resolve_threshold
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 
 __all__ = [
-    "check_adjacency", "check_node_coords", "is_symmetric", "prepare_adjacency",
+    "MAX_COORDINATE_MM", "check_world_extent", "check_adjacency", "check_node_coords", "is_symmetric", "prepare_adjacency",
     "EdgeList", "extract_edges", "node_sizes", "node_colors", "graph_to_matrix",
     "atlas_centroids", "graph_inputs", "select_subject", "DERIVED_SIZE_RANGE",
 ]
+
+#: Largest world coordinate accepted (mm): a brain is ~200 mm across, a
+#: microscopy sample in µm-as-mm a few 10^4; beyond, VTK's float32 points and
+#: depth buffer turn the picture black.
+MAX_COORDINATE_MM = 1e6
+
+
+def check_world_extent(coords, name):
+    """``coords`` if every finite value is within ±:data:`MAX_COORDINATE_MM`, else an error naming the value.
+
+    Shared by surfaces, points and connectomes (their geometry in world mm).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_world_extent(np.array([[0.0, 1e300, 0]]), "node_coords")
+    Traceback (most recent call last):
+    ...
+    brainview.errors.BrainviewValueError: node_coords: a coordinate of 1e+300 mm (row 0) is beyond ±1e+06 mm; ...
+    """
+    magnitude = np.where(np.isfinite(coords), np.abs(coords), 0.0)
+    if magnitude.size and magnitude.max() > MAX_COORDINATE_MM:
+        row = int(np.unravel_index(np.argmax(magnitude), magnitude.shape)[0])
+        value = coords.reshape(magnitude.shape)[np.unravel_index(np.argmax(magnitude), magnitude.shape)]
+        raise BrainviewValueError(
+            f"{name}: a coordinate of {value:g} mm (row {row}) is beyond ±{MAX_COORDINATE_MM:g} mm; "
+            "coordinates are world millimetres (a brain is ~200 mm across): check the units "
+            "(metres? micrometres?) or the transform that made them."
+        )
+    return coords
+
 
 #: Diameters (mm) that ``node_size="degree"`` / ``"strength"`` map 0..max onto.
 DERIVED_SIZE_RANGE = (2.0, 10.0)
@@ -71,6 +102,9 @@ def check_adjacency(adjacency_matrix, name="adjacency_matrix"):
             f"{name}: expected a square (n, n) matrix (one row and one column per node), "
             f"got shape {matrix.shape}."
         )
+    if not len(matrix):
+        raise BrainviewValueError(
+            f"{name}: a 0x0 matrix has no nodes; a connectome needs at least one node.")
     if np.isinf(matrix).any():
         raise BrainviewValueError(
             f"{name}: contains {int(np.isinf(matrix).sum())} infinite weights; replace them "
@@ -110,8 +144,14 @@ def check_node_coords(node_coords, n_nodes=None, name="node_coords"):
             "give one (x, y, z) row per matrix row, in the same order."
         )
     if not np.isfinite(coords).all():
-        raise BrainviewValueError(f"{name}: contains NaN or infinite coordinates.")
-    return coords
+        bad = np.flatnonzero(~np.isfinite(coords).all(axis=1))
+        raise BrainviewValueError(
+            f"{name}: {len(bad)} of {len(coords)} rows hold NaN or infinite coordinates "
+            f"(rows {', '.join(map(str, bad[:5]))}{', ...' if len(bad) > 5 else ''}); every node "
+            "needs a position: drop those nodes from the matrix and the coordinates.")
+    if not len(coords):
+        raise BrainviewValueError(f"{name}: no nodes (0 coordinates); a connectome needs at least one node.")
+    return check_world_extent(coords, name)
 
 
 def is_symmetric(matrix, *, rtol=1e-3, atol=1e-8):
@@ -486,7 +526,14 @@ def atlas_centroids(atlas, name="atlas"):
             f"brainview's Atlas layer), got {describe(atlas)}.")
     centroids = atlas.centroids()
     names = [str(key) for key in centroids]
-    return names, check_node_coords(list(centroids.values()), name=f"{name}.centroids()")
+    missing = [n for n, c in centroids.items() if not np.isfinite(np.asarray(c, dtype=float)).all()]
+    if missing:
+        raise BrainviewValueError(
+            f"{name}: {len(missing)} region(s) have no centroid (NaN), e.g. a map with no voxel "
+            f"above its threshold: {', '.join(map(repr, missing[:5]))}{', ...' if len(missing) > 5 else ''}. "
+            "Lower the atlas threshold, or pass node_coords for the nodes you keep.")
+    coords = check_node_coords(list(centroids.values()), name=f"{name}.centroids()")
+    return names, coords
 
 
 def select_subject(adjacency_matrix, subject=None, name="adjacency_matrix"):

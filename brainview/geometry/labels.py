@@ -34,7 +34,8 @@ from ..errors import BrainviewValueError
 from .volume import index_image, index_to_world, transform_mesh
 
 __all__ = [
-    "check_labels", "present_labels", "label_surfaces", "adjacency", "label_centers", "labels_at", "triangle_mesh",
+    "check_labels", "present_labels", "label_array", "dense_labels", "label_surfaces", "adjacency",
+    "label_centers", "labels_at", "triangle_mesh",
 ]
 
 logger = logging.getLogger("brainview")
@@ -142,8 +143,12 @@ def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
     [7.0, 7.0, 7.0]
     """
     data = image.data if data is None else data
-    if labels is None:
-        labels = present_labels(data)
+    labels = present_labels(data) if labels is None else label_array(labels)
+    # Surface nets takes its labels as doubles: sparse or huge ids (Allen CCF's
+    # 614454277, uint64 >= 2**53) are extracted as their dense numbers 1..n.
+    dense = _is_sparse(labels)
+    if dense:
+        data = dense_labels(data, labels)
     vtk_image, axes = index_image(data)
     nets = vtkSurfaceNets3D()
     nets.SetInputData(vtk_image)
@@ -151,7 +156,7 @@ def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
     # Labels must be listed: without them the filter drops faces between regions.
     nets.SetNumberOfLabels(len(labels))
     for index, label in enumerate(labels):
-        nets.SetValue(index, float(label))
+        nets.SetValue(index, float(index + 1 if dense else label))
     nets.SetOutputMeshTypeToTriangles()
     nets.SetSmoothing(bool(smooth))
     nets.SetNumberOfIterations(int(smooth))
@@ -167,14 +172,65 @@ def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
     points, faces = _split_shared_points(points, faces, region)
     matrix = index_to_world(image.affine, axes)
     mesh = transform_mesh(triangle_mesh(points, faces), matrix)
+    adjacency = _unique_pairs(pairs[pairs[:, 1] != 0])
+    if dense:
+        region = _label_values(labels, region)
+        adjacency = _label_values(labels, adjacency)
     mesh.cell_data["region"] = region
     if normals and mesh.n_cells:
         # Computed in world space: nothing to transform afterwards.
         mesh = _point_normals(mesh)
-    adjacency = _unique_pairs(pairs[pairs[:, 1] != 0])
     if len(adjacency):  # pyvista refuses empty field arrays
         mesh.field_data["adjacency"] = adjacency
     return mesh
+
+
+def label_array(values):
+    """Label values as one integer array: int64, or uint64 when a value is >= 2**63.
+
+    Examples
+    --------
+    >>> label_array([3, 1]).dtype, label_array([2**63 + 5]).dtype
+    (dtype('int64'), dtype('uint64'))
+    """
+    # Not through np.asarray: a list of [3, 2**63 + 5] would become float64 and lose the label.
+    values = [int(v) for v in (values.ravel().tolist() if isinstance(values, np.ndarray) else values)]
+    if values and (min(values) < 0 or max(values) >= 2**64):
+        raise BrainviewValueError(f"labels: label values must be in 0..2**64-1, got {min(values)}..{max(values)}.")
+    dtype = np.uint64 if values and max(values) >= 2**63 else np.int64
+    return np.array(values, dtype=dtype)
+
+
+def _is_sparse(labels):
+    """Whether label values are too large or too spread to index tables or surface nets by value."""
+    return bool(len(labels)) and int(labels[-1]) > max(4 * len(labels) + 1000, 65_535)
+
+
+def dense_labels(data, labels):
+    """``data`` with each label replaced by its number 1..n in the sorted ``labels`` (0 stays 0).
+
+    Tables (colours, selections, lookups) then have one entry per region,
+    whatever the label values (Allen CCF's ids reach 614454277).
+
+    Examples
+    --------
+    >>> dense_labels(np.array([[[0, 614454277, 7]]]), np.array([7, 614454277])).tolist()
+    [[[0, 2, 1]]]
+    """
+    data = np.asarray(data)
+    labels = np.asarray(labels, dtype=data.dtype)
+    dtype = np.int32 if len(labels) < 2**31 - 1 else np.int64
+    number = np.searchsorted(labels, data).astype(dtype) + 1
+    found = number <= len(labels)
+    found[found] = labels[number[found] - 1] == data[found]
+    return np.where(found, number, 0).astype(dtype, copy=False)
+
+
+def _label_values(labels, numbers):
+    """The label values of dense numbers 1..n (0 stays 0), in the smallest dtype that holds them."""
+    table = np.concatenate([np.zeros(1, labels.dtype), labels])
+    values = table[np.asarray(numbers, dtype=np.int64)]
+    return values.astype(np.int32) if int(labels[-1]) < 2**31 else values
 
 
 def present_labels(data):
@@ -187,11 +243,18 @@ def present_labels(data):
     """
     flat = np.asarray(data).ravel()
     high = int(flat.max()) if flat.size else 0
-    if high <= 50_000_000:  # a histogram is much faster than sorting 7 M voxels
+    # A histogram is much faster than sorting 7 M voxels, but its size is the
+    # largest value: only for small ones (never sized by a value in a file).
+    if high <= _HISTOGRAM_LIMIT and flat.dtype != np.uint64:
         labels = np.flatnonzero(np.bincount(flat, minlength=1))
     else:
         labels = np.unique(flat)
-    return labels[labels != 0]
+    labels = labels[labels != 0]
+    return labels.astype(np.int64) if high < 2**63 else labels
+
+
+#: Largest label value counted with a histogram (8 MiB of counts); beyond, labels are sorted.
+_HISTOGRAM_LIMIT = 2**20
 
 
 def _unique_pairs(pairs):
@@ -327,11 +390,9 @@ def label_centers(image, data=None):
     data = np.asarray(image.data if data is None else data)
     labels = present_labels(data)
     compact, numbers = data, labels
-    if labels.size and labels[-1] > 4 * labels.size + 1000:  # sparse label values: renumber
-        lookup = np.zeros(int(labels[-1]) + 1, dtype=np.int32)
+    if _is_sparse(labels) or data.dtype.itemsize > 4:  # find_objects needs small dense numbers
         numbers = np.arange(1, labels.size + 1)
-        lookup[labels] = numbers
-        compact = lookup[data]
+        compact = dense_labels(data, labels)
     boxes = ndimage.find_objects(compact)
     centers = np.array([_center_in_box(compact, number, boxes[number - 1], image.affine)
                         for number in numbers.tolist()]).reshape(-1, 3)
@@ -385,9 +446,20 @@ def labels_at(image, data, xyz):
     >>> labels_at(load_image((data, np.eye(4))), data, [[1, 0, 1], [0.4, 0.2, 0.1], [9, 0, 0]]).tolist()
     [5, 0, -1]
     """
-    ijk = np.rint(image.to_voxel(np.atleast_2d(np.asarray(xyz, dtype=float)))).astype(np.int64)
-    inside = np.all((ijk >= 0) & (ijk < np.array(data.shape)), axis=1)
-    result = np.full(len(ijk), -1, dtype=np.int64)
+    ijk, inside = voxels_at(image, data.shape, xyz)
+    if data.dtype == np.uint64 and data.size and int(data.max()) >= 2**63:
+        result = np.full(len(ijk), -1, dtype=object)  # -1 does not fit uint64, the labels not int64
+    else:
+        result = np.full(len(ijk), -1, dtype=np.int64)
     i, j, k = ijk[inside].T
     result[inside] = data[i, j, k]
     return result
+
+
+def voxels_at(image, shape, xyz):
+    """``(ijk, inside)``: the nearest voxel of each world coordinate and whether it is in the grid."""
+    voxel = np.rint(image.to_voxel(np.atleast_2d(np.asarray(xyz, dtype=float))))
+    inside = np.all(np.isfinite(voxel) & (voxel >= 0) & (voxel < np.array(shape)), axis=1)
+    ijk = np.zeros(voxel.shape, dtype=np.int64)
+    ijk[inside] = voxel[inside].astype(np.int64)
+    return ijk, inside

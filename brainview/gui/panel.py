@@ -56,8 +56,8 @@ def data_range(layer):
     values = None
     if getattr(layer, "image", None) is not None:
         values = np.asarray(layer.image.data)
-    elif getattr(layer, "overlay", None) is not None:
-        values = np.asarray(layer.overlay)
+    elif getattr(layer, "overlay_values", None) is not None:
+        values = np.asarray(layer.overlay_values)
     elif getattr(layer, "_values", None) is not None:
         values = np.asarray(layer._values)
     if values is None or values.size == 0:

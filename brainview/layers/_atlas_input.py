@@ -136,21 +136,32 @@ def _names_from_labels(labels, values, *, probabilistic):
 
 
 def _positions(names, values, probabilistic):
-    """Index into ``names`` of each label value (see the Atlas ``labels`` parameter)."""
-    values = np.asarray(values, dtype=np.int64)
+    """Index into ``names`` of each label value (see the Atlas ``labels`` parameter).
+
+    A list is indexed by label value only when its first entry names the
+    background (``"Background"``, ``"Unknown"``, ...): otherwise a list one
+    longer than the regions would shift every name by one without a word.
+    """
+    values = [int(v) for v in np.asarray(values).tolist()]
     has_background = bool(names) and names[0].strip().lower() in _BACKGROUND
-    high = int(values.max()) if values.size else 0
+    high = max(values, default=0)
     if probabilistic:
         if len(names) == len(values) + 1 and has_background:
-            return values
+            return np.asarray(values)
         if len(names) == len(values):
-            return values - 1
+            return np.asarray(values) - 1
     elif has_background and len(names) > high:
-        return values
+        return np.asarray(values)
     elif not has_background and len(names) == len(values):
         return np.arange(len(values))
-    elif len(names) > high:
-        return values
+    if not has_background and len(names) > high:
+        raise BrainviewValueError(
+            f"labels: {len(names)} names for {len(values)} regions with label values up to "
+            f"{high}, and the first name {names[0]!r} is not a background name: is it the name "
+            "of label 0 or of the first region? Put 'Background' first to index the names by "
+            "label value, give one name per region present (in label order), or a dict "
+            "{label: name}."
+        )
     raise BrainviewValueError(
         f"labels: {len(names)} names for {len(values)} regions with label values up to {high}. "
         "Give one name per label value (index 0 'Background'), one per region present, "
@@ -168,6 +179,18 @@ def _colors_from_list(colors, labels, values):
     if rows.ndim != 2 or rows.shape[1] < 3 or positions.max() >= len(rows):
         raise BrainviewValueError(f"colors: expected one (r, g, b) row per label, got {describe(colors)}.")
     return rows[positions, :3]
+
+
+def _lut_index(value):
+    """A LUT row's label value as an int (an integer-valued number or text), else an error."""
+    try:
+        number = float(value) if not isinstance(value, (int, np.integer)) else value
+        index = int(number)
+    except (TypeError, ValueError, OverflowError):
+        raise BrainviewValueError(f"lut: the index {value!r} is not a label value (an integer >= 0).") from None
+    if index != number or index < 0:
+        raise BrainviewValueError(f"lut: the index {value!r} is not a label value (an integer >= 0).")
+    return index
 
 
 def _read_lut(lut):
@@ -191,7 +214,14 @@ def _read_lut(lut):
         raise BrainviewValueError(
             f"lut: the table needs 'index' and 'name' columns, it has {sorted(columns)}."
         )
-    indices = [int(i) for i in columns["index"]]
+    indices = [_lut_index(i) for i in columns["index"]]
+    seen = set()
+    for index in indices:
+        if index in seen:
+            raise BrainviewValueError(
+                f"lut: the index {index} appears more than once; each label value needs one row "
+                "(one name and colour).")
+        seen.add(index)
     names = dict(zip(indices, (str(n) for n in columns["name"])))
     rgb = {}
     for index, color in zip(indices, columns.get("color") or []):

@@ -1,14 +1,27 @@
-"""Live data parameters of the image layers: checked (loaded) on assignment, kept as given.
+"""Constructor arguments that stay live: assigning one re-loads or re-derives the layer's data.
 
-A layer's ``img`` (``bg``, ``mask``, ``volume``) is a trait like any other
-setting: assigning it loads the new input with the constructor's checks and
-errors, so a refused value leaves the layer as it was, and the trait keeps the
-value as given (a path stays a path) for :meth:`~brainview.layers.base.Layer.get_params`.
+Two patterns, both keeping the value as given (a path stays a path) for
+:meth:`~brainview.layers.base.Layer.get_params`, both raising the
+constructor's brainview error for a bad value before anything changed:
+
+- :class:`Loaded` (image layers): the layer's ``_check_<name>(value)`` loads
+  the new input and stages it for the observer that redraws; every
+  assignment notifies, so assigning the same path again reloads the file.
+- :class:`Reloads` (mesh layers): the layer's ``_derive(params)`` re-runs the
+  constructor's loading with the new value; ``_apply`` draws what it derived.
+
+Examples
+--------
+>>> from brainview.layers import Points
+>>> layer = Points([[0, 0, 0]], size=2)
+>>> layer.size = 5
+>>> layer.sizes.tolist(), layer.get_params()["size"]
+([5.0], 5)
 """
 
 from __future__ import annotations
 
-from traits.api import ComparisonMode, TraitType
+from traits.api import ComparisonMode, HasStrictTraits, TraitType
 
 
 class Loaded(TraitType):
@@ -56,3 +69,32 @@ def unset_params(layer, *names):
     """Which of ``names`` the layer's parameters leave to a default (None)."""
     params = layer.get_params()
     return [name for name in names if params.get(name) is None]
+
+
+
+class Reloads(TraitType):
+    """A parameter whose assignment re-derives the layer's data (see the module docstring)."""
+
+    def __init__(self, default_value=None, **metadata):
+        # Identity: arrays cannot be compared with ==, and an equal new array is still a new value.
+        super().__init__(default_value, comparison_mode=ComparisonMode.identity, **metadata)
+
+    def validate(self, obj, name, value):
+        if obj.__dict__.get("_initialised"):
+            obj.__dict__["_derived"] = obj._derive({**obj.get_params(), name: value})
+        return value
+
+
+def take_derived(layer):
+    """What the last :class:`Reloads` assignment derived (once)."""
+    return layer.__dict__.pop("_derived")
+
+
+def set_quietly(layer, **values):
+    """Set traits to values derived from the parameters, without recording them as given.
+
+    A colour range computed from new data (``clim=None``) is derived, not a
+    parameter the user passed: ``get_params()`` keeps None.
+    """
+    for name, value in values.items():
+        HasStrictTraits.__setattr__(layer, name, value)

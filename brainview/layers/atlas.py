@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import re
 import warnings
 
@@ -35,7 +36,7 @@ from .. import colors as bvcolors
 from .._vtk import vtkActor, vtkLookupTable, vtkPolyDataMapper
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.labels import (
-    adjacency, check_labels, label_centers, label_surfaces, labels_at, triangle_mesh,
+    adjacency, check_labels, label_array, label_centers, label_surfaces, triangle_mesh, voxels_at,
 )
 from ..geometry.volume import isosurface
 from ..io import Image, load_image
@@ -88,7 +89,9 @@ class Atlas(Layer):
         None: 3-D data is deterministic, 4-D probabilistic. A 4-D image
         passed as deterministic is an error.
     regions : str, int, pattern or list of them, optional
-        Regions to show (see :attr:`regions`); default all.
+        Regions to show: names, substrings of names or shell globs
+        (``"Default*"``), label values, compiled ``re.Pattern`` objects
+        (see :attr:`regions`); default all.
     colors : dict, optional
         ``{region name or label: colour}`` overriding the default colours.
     opacity : float
@@ -132,8 +135,9 @@ class Atlas(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("atlas", "labels", "lut")
 
-    #: Regions shown: None (all), or a name, a regex/substring of names, a
-    #: label value, a compiled pattern, or a list of those. Live.
+    #: Regions shown: None (all), or a name, a substring of names, a shell
+    #: glob (``"Default*"``, any case; text is never run as a regular
+    #: expression), a label value, a compiled ``re.Pattern``, or a list of those. Live.
     regions = _Regions()
 
     #: Colour overrides ``{name or label: colour}``. Live.
@@ -175,7 +179,7 @@ class Atlas(Layer):
         names, base_colors = atlas_input.names_and_colors(
             source, self._labels if self._probabilistic else None, self._data,
             default="component" if self._signed else "label")
-        self._labels = np.array(sorted(names), dtype=np.int64)
+        self._labels = label_array(sorted(names))
         self._names = {int(v): names[v] for v in self._labels}
         self._by_name = {n: v for v, n in self._names.items()}
         self._mesh_region, self._centers = None, None
@@ -308,19 +312,30 @@ class Atlas(Layer):
             return
         self.mesh = self._extract(self._smooth)
         self._centers = None
-        self._mesh_region = np.asarray(self.mesh.cell_data["region"]) if self.mesh.n_cells else np.zeros(0, int)
+        self._index_regions()
         self._update_subset(None)
+
+    def _index_regions(self):
+        """Each cell's region as its number 0..n-1 in :attr:`labels`: tables have one row per region."""
+        region = np.asarray(self.mesh.cell_data["region"]) if self.mesh.n_cells else np.zeros(0, np.int64)
+        self._mesh_region = np.searchsorted(self._labels, region.astype(self._labels.dtype)).astype(np.int32)
+        if self.mesh.n_cells:
+            self.mesh.cell_data["region_index"] = self._mesh_region
+
+    def _label_index(self, labels):
+        """Numbers 0..n-1 of label values in :attr:`labels`."""
+        return np.searchsorted(self._labels, np.asarray(labels, dtype=self._labels.dtype))
 
     def _build_props(self):
         self._lut = vtkLookupTable()
         self._mapper = vtkPolyDataMapper()
         self._mapper.SetLookupTable(self._lut)
         self._mapper.SetScalarModeToUseCellFieldData()
-        self._mapper.SelectColorArray("region")
+        self._mapper.SelectColorArray("region_index")
         self._mapper.SetColorModeToMapScalars()
-        high = int(self._labels.max())
-        # One table entry per label value: value v maps to entry floor(v + 0.5) = v.
-        self._mapper.SetScalarRange(-0.5, high + 0.5)
+        # One table entry per region (not per label value: Allen CCF's ids
+        # reach 614454277): region number k maps to entry floor(k + 0.5) = k.
+        self._mapper.SetScalarRange(-0.5, len(self._labels) - 0.5)
         self._mapper.UseLookupTableScalarRangeOff()
         self._mapper.ScalarVisibilityOn()
         self.actor = vtkActor()
@@ -329,7 +344,7 @@ class Atlas(Layer):
         prop.SetSpecular(0.15)
         prop.SetSpecularPower(20)
         prop.SetOpacity(self.opacity)
-        self._mesh_region = np.asarray(self.mesh.cell_data["region"]) if self.mesh.n_cells else np.zeros(0, int)
+        self._index_regions()
         self._update_colors(None)
         self._update_subset(None)
 
@@ -338,6 +353,9 @@ class Atlas(Layer):
         if getattr(self, "_mapper", None) is None:
             return
         shown = self._shown_labels()
+        if not len(shown):
+            warnings.warn(f"regions: {self.regions!r} selects no region: the atlas draws nothing. "
+                          "Pass regions=None to show all.", BrainviewWarning, stacklevel=4)
         if len(shown) == len(self._labels):
             self._mapper.SetInputData(self.mesh)
         else:
@@ -347,9 +365,9 @@ class Atlas(Layer):
 
     def _subset_mesh(self, shown):
         """The cells of the shown regions, sharing the points and normals of the full mesh."""
-        keep_label = np.zeros(int(self._labels.max()) + 1, dtype=bool)
-        keep_label[shown] = True
-        keep = keep_label[self._mesh_region]
+        keep_region = np.zeros(len(self._labels), dtype=bool)
+        keep_region[self._label_index(shown)] = True
+        keep = keep_region[self._mesh_region]
         faces = self.mesh.GetPolys()
         from vtkmodules.util.numpy_support import vtk_to_numpy
 
@@ -357,25 +375,24 @@ class Atlas(Layer):
         subset = triangle_mesh(np.zeros((0, 3)), connectivity[keep])
         subset.SetPoints(self.mesh.GetPoints())
         subset.GetPointData().ShallowCopy(self.mesh.GetPointData())
-        subset.cell_data["region"] = self._mesh_region[keep]
+        subset.cell_data["region"] = np.asarray(self.mesh.cell_data["region"])[keep]
+        subset.cell_data["region_index"] = self._mesh_region[keep]
         return subset
 
     @observe("colors", post_init=True)
     def _update_colors(self, event):
         if getattr(self, "_lut", None) is None:
             return
-        high = int(self._labels.max())
-        rgba = np.zeros((high + 1, 4))
-        rgba[:, :3] = 0.5
-        rgba[self._labels, :3] = self._base_colors
+        n_regions = len(self._labels)
+        rgba = np.ones((n_regions, 4))
+        rgba[:, :3] = self._base_colors
         for label, rgb in self._resolve_colors(self.colors).items():
-            rgba[label, :3] = rgb
-        rgba[:, 3] = 1.0
+            rgba[self._label_index([label])[0], :3] = rgb
         from vtkmodules.util.numpy_support import numpy_to_vtk
 
-        self._lut.SetNumberOfTableValues(high + 1)
+        self._lut.SetNumberOfTableValues(n_regions)
         self._lut.SetTable(numpy_to_vtk(np.rint(rgba * 255).astype(np.uint8), deep=True))
-        self._lut.SetRange(-0.5, high + 0.5)
+        self._lut.SetRange(-0.5, n_regions - 0.5)
         self._lut.Modified()
         self._changed()
 
@@ -387,7 +404,7 @@ class Atlas(Layer):
     def color_of(self, region):
         """The ``(r, g, b)`` colour a region is drawn with."""
         (label,) = self._resolve_regions([region])[:1] or [None]
-        rgb = self._lut.GetTableValue(int(label))[:3]
+        rgb = self._lut.GetTableValue(int(self._label_index([label])[0]))[:3]
         return tuple(round(c, 3) for c in rgb)
 
     # ------------------------------------------------------------ selection
@@ -403,7 +420,7 @@ class Atlas(Layer):
         chosen = []
         for item in items:
             chosen.extend(self._match(item))
-        return np.array(sorted(set(chosen)), dtype=np.int64)
+        return label_array(sorted(set(chosen)))
 
     def _match(self, item):
         if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
@@ -425,6 +442,12 @@ class Atlas(Layer):
         return self._match_text(item)
 
     def _match_text(self, text):
+        """Regions named ``text``, else containing it, else matching it as a shell glob (any case).
+
+        Text is never run as a regular expression: text typed into the app
+        cannot hang it (``"(a+)+$"`` is catastrophic for a backtracking
+        regex). Python's glob translation has no catastrophic backtracking.
+        """
         lowered = text.lower()
         exact = [v for v, n in self._names.items() if n.lower() == lowered]
         if exact:
@@ -432,18 +455,14 @@ class Atlas(Layer):
         found = [v for v, n in self._names.items() if lowered in n.lower()]
         if found:
             return found
-        try:
-            pattern = re.compile(text, re.IGNORECASE)
-        except re.error:
-            pattern = None
-        found = [v for v, n in self._names.items() if pattern is not None and pattern.search(n)]
+        found = [v for v, n in self._names.items() if fnmatch.fnmatchcase(n.lower(), lowered)]
         if found:
             return found
         close = difflib.get_close_matches(text, list(self._by_name), n=5, cutoff=0.5)
         hint = f" Close matches: {', '.join(repr(c) for c in close)}." if close else ""
         raise BrainviewValueError(
-            f"regions: no region matches {text!r} (by name, substring or regex).{hint} "
-            "See atlas.names for all names."
+            f"regions: no region matches {text!r} (by name, substring or shell glob such as "
+            f"'Default*').{hint} See atlas.names for all names."
         )
 
     def _resolve_colors(self, value):
@@ -461,8 +480,9 @@ class Atlas(Layer):
     # ------------------------------------------------------------ lookup
 
     def _names_at(self, points):
-        values = labels_at(self._image, self._data, np.atleast_2d(points))
-        return [self._names.get(int(v)) if v > 0 else None for v in values]
+        ijk, inside = voxels_at(self._image, self._data.shape, points)
+        return [self._names.get(int(self._data[tuple(voxel)])) if ok else None
+                for voxel, ok in zip(ijk, inside)]
 
     def _probabilities_at(self, points):
         ijk = np.rint(self._image.to_voxel(np.atleast_2d(points))).astype(np.int64)
@@ -603,7 +623,7 @@ def _qualitative(labels, pairs):
     palette = np.concatenate([palette[0::2], palette[1::2]])
     index = {int(v): i for i, v in enumerate(labels)}
     neighbours = [set() for _ in labels]
-    for a, b in np.asarray(pairs, dtype=np.int64).reshape(-1, 2):
+    for a, b in np.asarray(pairs).reshape(-1, 2).tolist():
         if int(a) in index and int(b) in index:
             neighbours[index[int(a)]].add(index[int(b)])
             neighbours[index[int(b)]].add(index[int(a)])

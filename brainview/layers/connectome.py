@@ -30,6 +30,8 @@ Examples
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pyvista as pv
 from traits.api import TraitType, observe
@@ -40,9 +42,10 @@ from vtkmodules.vtkFiltersCore import vtkTubeFilter
 from vtkmodules.vtkFiltersSources import vtkConeSource, vtkSphereSource
 
 from .. import _vtk, colors
-from ..errors import BrainviewValueError, check_number, describe
+from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry import graph
-from .base import Checked, Layer, StrictBool, check_opacity, check_positive
+from ._live import Reloads, take_derived
+from .base import Checked, Layer, StrictBool, check_bool, check_opacity, check_positive
 
 #: Arrow heads (directed graphs): length in units of the edge width (tubes)
 #: or mm (lines), and width / length.
@@ -59,6 +62,28 @@ class _PerLayer(TraitType):
 
     def validate(self, obj, name, value):
         return getattr(obj, f"_check_{name}")(value)
+
+
+def _not_bool(value, name):
+    """``value`` unless it is a bool: ``True`` is not the number 1 for a width or a colour limit."""
+    if isinstance(value, (bool, np.bool_)):
+        raise BrainviewTypeError(f"{name}: expected a number, got {value!r}.")
+    return value
+
+
+def _node_labels(node_labels, names, n_nodes):
+    if node_labels is None or node_labels is False:
+        return None
+    if node_labels is True:
+        if names is None:
+            raise BrainviewValueError(
+                "node_labels: True takes names from an atlas or a graph; with a matrix, "
+                "pass a list of one label per node.")
+        return [str(n) for n in names]
+    if isinstance(node_labels, str) or not hasattr(node_labels, "__len__") or len(node_labels) != n_nodes:
+        raise BrainviewValueError(
+            f"node_labels: expected {n_nodes} labels (one per node), got {describe(node_labels)}.")
+    return [str(label) for label in node_labels]
 
 
 def _vtk_array(array, name=None, id_type=False):
@@ -143,7 +168,7 @@ class Connectome(Layer):
     edge_cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
     edge_vmin = _PerLayer()
     edge_vmax = _PerLayer()
-    edge_width = Checked(check_positive, 2.0)
+    edge_width = Checked(lambda value, name: check_positive(_not_bool(value, name), name), 2.0)
 
     #: Whether the edges (and arrow heads) are drawn.
     edges_visible = StrictBool(True)
@@ -151,35 +176,91 @@ class Connectome(Layer):
     #: Whether the nodes (and their labels) are drawn.
     nodes_visible = StrictBool(True)
 
+    #: The constructor's data and drawing parameters, live and kept as given.
+    adjacency_matrix = Reloads()
+    node_coords = Reloads()
+    atlas = Reloads()
+    subject = Reloads()
+    tubes = Reloads(False)
+    width_by_weight = Reloads(False)
+    node_labels = Reloads()
+    directed = Reloads()
+    symmetrize = Reloads(False)
+    legend = Reloads(True)
+
     def __init__(self, adjacency_matrix, node_coords=None, *, atlas=None, node_color="auto",
                  node_size=6.0, edge_cmap="RdBu_r", edge_vmin=None, edge_vmax=None,
                  edge_threshold=None, edge_width=2.0, tubes=False, width_by_weight=False,
                  node_labels=None, directed=None, symmetrize=False, legend=True,
                  subject=None, opacity=1.0, name="connectome"):
-        matrix, coords, names, graph_directed = graph.graph_inputs(
-            graph.select_subject(adjacency_matrix, subject), node_coords, atlas)
-        matrix, is_directed = graph.prepare_adjacency(
-            matrix, directed=graph_directed if directed is None else directed,
-            symmetrize=symmetrize)
-        self._coords = graph.check_node_coords(coords, len(matrix))
-        self._edges = graph.extract_edges(matrix, directed=is_directed)
-        self._labels = self._check_labels(node_labels, names)
-        if width_by_weight and not tubes:
-            raise BrainviewValueError(
-                "width_by_weight: lines have one width for all edges; pass tubes=True too.")
-        self._tubes, self._width_by_weight, self._show_legend = bool(tubes), bool(width_by_weight), bool(legend)
-        self._precompute_edges()
-        self._build_props()
+        self._apply_graph(self._derive(dict(
+            adjacency_matrix=adjacency_matrix, node_coords=node_coords, atlas=atlas, subject=subject,
+            tubes=tubes, width_by_weight=width_by_weight, node_labels=node_labels, directed=directed,
+            symmetrize=symmetrize, legend=legend)))
         super().__init__(name=name, opacity=check_opacity(opacity), edge_cmap=edge_cmap,
                          edge_vmin=edge_vmin, edge_vmax=edge_vmax, edge_width=edge_width,
                          edge_threshold=edge_threshold, node_size=node_size,
-                         node_color=node_color)
-        self.actor = self._node_actor
+                         node_color=node_color, adjacency_matrix=adjacency_matrix,
+                         node_coords=node_coords, atlas=atlas, subject=subject, tubes=tubes,
+                         width_by_weight=width_by_weight, node_labels=node_labels,
+                         directed=directed, symmetrize=symmetrize, legend=legend)
         self._update_all()
+
+    @staticmethod
+    def _derive(params):
+        """Nodes, edges and labels of the graph parameters (raises the constructor's errors)."""
+        matrix, coords, names, graph_directed = graph.graph_inputs(
+            graph.select_subject(params["adjacency_matrix"], params["subject"]),
+            params["node_coords"], params["atlas"])
+        for flag in ("tubes", "width_by_weight", "symmetrize", "legend"):
+            check_bool(params[flag], flag)
+        if params["directed"] is not None:
+            check_bool(params["directed"], "directed")
+        directed = params["directed"]
+        matrix, is_directed = graph.prepare_adjacency(
+            matrix, directed=graph_directed if directed is None else directed,
+            symmetrize=params["symmetrize"])
+        edges = graph.extract_edges(matrix, directed=is_directed)
+        if params["width_by_weight"] and not params["tubes"]:
+            raise BrainviewValueError(
+                "width_by_weight: lines have one width for all edges; pass tubes=True too.")
+        if "node_size" in params:  # a new graph: the other settings must still fit it
+            graph.node_sizes(params["node_size"], edges)
+            graph.node_colors(params["node_color"], edges.n_nodes)
+            edges.resolve(params["edge_threshold"])
+        return dict(coords=coords, edges=edges, labels=_node_labels(params["node_labels"], names, edges.n_nodes),
+                    tubes=bool(params["tubes"]), width_by_weight=bool(params["width_by_weight"]),
+                    legend=bool(params["legend"]))
+
+    def _apply_graph(self, derived):
+        """Take the derived graph and build its drawing (new props)."""
+        self._coords = derived["coords"]  # checked by graph_inputs, under the name the caller used
+        self._edges, self._labels = derived["edges"], derived["labels"]
+        self._tubes, self._width_by_weight = derived["tubes"], derived["width_by_weight"]
+        self._show_legend = derived["legend"]
+        self._precompute_edges()
+        self._build_props()
+        self.actor = self._node_actor
+
+    @observe("adjacency_matrix, node_coords, atlas, subject, tubes, width_by_weight, node_labels, "
+             "directed, symmetrize, legend", post_init=True)
+    def _reload(self, event):
+        derived = take_derived(self)
+        old_props = self.props()
+        self._apply_graph(derived)
+        self._update_all()
+        figure = self.figure
+        if figure is not None:
+            self._attach(figure)
+            figure._layer_props_changed(self, old_props)
 
     # ------------------------------------------------------------ checks
 
     def _check_edge_threshold(self, value):
+        if isinstance(value, (bool, np.bool_)):
+            raise BrainviewTypeError(
+                f"edge_threshold: expected a number or a percentile string like '95%', got {value!r} "
+                "(True is not 1.0 here); pass None to draw every edge.")
         self._edges.resolve(value)  # raises on bad values
         return value
 
@@ -192,25 +273,10 @@ class Connectome(Layer):
         return value
 
     def _check_edge_vmin(self, value):
-        return check_number(value, "edge_vmin", optional=True)
+        return check_number(_not_bool(value, "edge_vmin"), "edge_vmin", optional=True)
 
     def _check_edge_vmax(self, value):
-        return check_number(value, "edge_vmax", optional=True)
-
-    def _check_labels(self, node_labels, names):
-        if node_labels is None or node_labels is False:
-            return None
-        if node_labels is True:
-            if names is None:
-                raise BrainviewValueError(
-                    "node_labels: True takes names from an atlas or a graph; with a matrix, "
-                    "pass a list of one label per node.")
-            return [str(n) for n in names]
-        if isinstance(node_labels, str) or len(node_labels) != self._edges.n_nodes:
-            raise BrainviewValueError(
-                f"node_labels: expected {self._edges.n_nodes} labels (one per node), got "
-                f"{describe(node_labels)}.")
-        return [str(label) for label in node_labels]
+        return check_number(_not_bool(value, "edge_vmax"), "edge_vmax", optional=True)
 
     # ------------------------------------------------------------ geometry
 
@@ -350,8 +416,8 @@ class Connectome(Layer):
     # ------------------------------------------------------------ public
 
     @property
-    def directed(self):
-        """True when edges are drawn with arrows (row -> column)."""
+    def is_directed(self):
+        """True when edges are drawn with arrows (row -> column); ``directed`` is the parameter as given."""
         return self._edges.directed
 
     @property
@@ -474,6 +540,12 @@ class Connectome(Layer):
     def _update_nodes(self, event):
         count = self.n_edges_drawn
         sizes = graph.node_sizes(self.node_size, self._edges, count)
+        if count == 0 and not sizes.any():
+            warnings.warn(
+                f"connectome: nothing to draw: no edge reaches edge_threshold={self.edge_threshold!r} "
+                f"(|weights| up to {abs(self._edges.weights[0]) if len(self._edges) else 0:g}) and "
+                "every node_size is 0. Lower the threshold or give the nodes a size.",
+                BrainviewWarning, stacklevel=4)
         self._node_mesh.point_data["size"] = sizes
         self._node_mesh.Modified()
         if self._arrow_actor is not None:

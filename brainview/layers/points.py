@@ -14,13 +14,17 @@ Examples
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pyvista as pv
 from traits.api import Any, observe
 from vtkmodules.vtkFiltersSources import vtkSphereSource
 
 from .. import _vtk, colors
-from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
+from ..geometry.graph import check_world_extent
+from ._live import Reloads, set_quietly, take_derived
 from .base import Checked, Layer, check_opacity
 
 
@@ -45,9 +49,15 @@ def check_coords(coords, name="coords"):
         raise BrainviewValueError(
             f"{name}: expected shape (n, 3) with one (x, y, z) row per point, got {array.shape}.{hint}"
         )
+    if not len(array):
+        raise BrainviewValueError(f"{name}: no points (0 coordinates); pass at least one (x, y, z) row.")
     if not np.all(np.isfinite(array)):
-        raise BrainviewValueError(f"{name}: contains NaN or infinite coordinates.")
-    return array
+        bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
+        raise BrainviewValueError(
+            f"{name}: {len(bad)} of {len(array)} rows hold NaN or infinite coordinates (rows "
+            f"{', '.join(map(str, bad[:5]))}{', ...' if len(bad) > 5 else ''}); drop them, with "
+            "their sizes, colours and values.")
+    return check_world_extent(array, name)
 
 
 def _check_sizes(value, name, n_points):
@@ -61,6 +71,12 @@ def _check_sizes(value, name, n_points):
     return np.array(sizes, dtype=float)
 
 
+def _check_resolution(value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 3 <= value <= 256:
+        raise BrainviewValueError(f"resolution: expected an integer from 3 to 256 (sphere facets), got {value!r}.")
+    return int(value)
+
+
 def _check_colors(value, name, n_points):
     if isinstance(value, str) or (np.ndim(value) == 1 and len(value) in (3, 4) and not isinstance(value[0], str)):
         return np.tile(colors.to_rgb(value, name=name), (n_points, 1))
@@ -70,6 +86,25 @@ def _check_colors(value, name, n_points):
             f"{name}: expected one colour or {n_points} colours (one per point), got {len(items)}."
         )
     return np.array([colors.to_rgb(item, name=name) for item in items])
+
+
+def _check_values(values, n_points):
+    """``(n,)`` float values or None; NaN ones are not drawn (one warning with the count)."""
+    if values is None:
+        return None
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise BrainviewTypeError(f"values: expected {n_points} numbers, got {describe(values)}.") from None
+    if array.shape != (n_points,):
+        raise BrainviewValueError(
+            f"values: expected {n_points} values (one per point), got shape {array.shape}."
+        )
+    bad = int((~np.isfinite(array)).sum())
+    if bad:
+        warnings.warn(f"values: {bad} of {n_points} values are NaN or infinite; those points are not drawn.",
+                      BrainviewWarning, stacklevel=4)
+    return array
 
 
 class Points(Layer):
@@ -109,30 +144,25 @@ class Points(Layer):
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
     clim = Checked(lambda value, name: colors.check_clim(value, name=name), (0.0, 1.0))
 
+    #: The constructor's data and drawing parameters, live (see :mod:`brainview.layers._live`).
+    coords = Reloads()
+    size = Reloads(4.0)
+    color = Reloads("yellow")
+    values = Reloads()
+    resolution = Reloads(16)
+
     def __init__(self, coords, *, size=4.0, color="yellow", values=None, cmap="viridis",
                  clim=None, opacity=1.0, resolution=16, name="points"):
-        self._coords = check_coords(coords)
-        n_points = len(self._coords)
-        self._sizes = _check_sizes(size, "size", n_points)
-        self._colors = _check_colors(color, "color", n_points)
-        self._values = None
-        if values is not None:
-            self._values = np.asarray(values, dtype=float)
-            if self._values.shape != (n_points,):
-                raise BrainviewValueError(
-                    f"values: expected {n_points} values (one per point), got shape {self._values.shape}."
-                )
-        if clim is None:
-            clim = colors.auto_clim(self._values) if self._values is not None else (0.0, 1.0)
-        super().__init__(name=name, cmap=cmap, clim=clim, opacity=check_opacity(opacity))
-        self.mesh = pv.PolyData(self._coords.copy())
-        sphere = vtkSphereSource()
-        sphere.SetThetaResolution(resolution)
-        sphere.SetPhiResolution(max(4, resolution // 2 + 2))
-        sphere.SetRadius(0.5)
+        derived = self._derive(dict(coords=coords, size=size, color=color, values=values,
+                                    resolution=resolution, clim=clim))
+        super().__init__(name=name, cmap=cmap, clim=derived["clim"], opacity=check_opacity(opacity),
+                         coords=coords, size=size, color=color, values=values, resolution=resolution)
+        self.mesh = pv.PolyData()
+        self._sphere = vtkSphereSource()
+        self._sphere.SetRadius(0.5)
         self._mapper = _vtk.vtkGlyph3DMapper()
         self._mapper.SetInputData(self.mesh)
-        self._mapper.SetSourceConnection(sphere.GetOutputPort())
+        self._mapper.SetSourceConnection(self._sphere.GetOutputPort())
         self._mapper.SetScaleArray("size")
         self._mapper.SetScaleModeToScaleByMagnitude()
         self._mapper.SetScalarModeToUsePointFieldData()
@@ -141,12 +171,42 @@ class Points(Layer):
         self.actor = _vtk.vtkActor()
         self.actor.SetMapper(self._mapper)
         self._lut = colors.lookup_table(self.cmap, self.clim)
+        self._apply(derived)
+
+    @staticmethod
+    def _derive(params):
+        """Checked arrays of the data parameters (raises the constructor's errors)."""
+        coords = check_coords(params["coords"])
+        n_points = len(coords)
+        values = _check_values(params["values"], n_points)
+        clim = params.get("clim")
+        if clim is None:
+            clim = colors.auto_clim(values) if values is not None else (0.0, 1.0)
+        return dict(coords=coords, sizes=_check_sizes(params["size"], "size", n_points),
+                    colors=_check_colors(params["color"], "color", n_points), values=values,
+                    resolution=_check_resolution(params["resolution"]), clim=clim)
+
+    def _apply(self, derived):
+        self._coords, self._sizes, self._colors = derived["coords"], derived["sizes"], derived["colors"]
+        self._values = derived["values"]
+        self.mesh.ShallowCopy(pv.PolyData(self._coords.copy()))
+        resolution = derived["resolution"]
+        self._sphere.SetThetaResolution(resolution)
+        self._sphere.SetPhiResolution(max(4, resolution // 2 + 2))
+        if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
+            set_quietly(self, clim=derived["clim"])  # follows the new values, as at construction
         self._update(None)
+
+    @observe("coords, size, color, values, resolution", post_init=True)
+    def _reload(self, event):
+        self._apply(take_derived(self))
 
     @property
     def sizes(self):
-        """Marker diameters in mm."""
-        return self._sizes.copy()
+        """Marker diameters in mm (0 where ``values`` is NaN: those points are not drawn)."""
+        if self._values is None:
+            return self._sizes.copy()
+        return np.where(np.isfinite(self._values), self._sizes, 0.0)
 
     def props(self):
         return [self.actor]
@@ -160,14 +220,15 @@ class Points(Layer):
         if self._values is None:
             return self._colors
         low, high = self.clim
-        return colors.get_cmap(self.cmap)(np.clip((self._values - low) / (high - low), 0, 1))[:, :3]
+        scaled = np.clip((np.nan_to_num(self._values) - low) / (high - low), 0, 1)
+        return colors.get_cmap(self.cmap)(scaled)[:, :3]
 
     def colorbar_table(self):
         return (self._lut, self.name) if self._values is not None else None
 
     @observe("cmap, clim, opacity", post_init=True)
     def _update(self, event):
-        self.mesh.point_data["size"] = self._sizes
+        self.mesh.point_data["size"] = self.sizes
         self.mesh.point_data["rgb"] = (self.point_colors() * 255).round().astype(np.uint8)
         self.actor.GetProperty().SetOpacity(self.opacity)
         colors.lookup_table(self.cmap, self.clim, table=self._lut)

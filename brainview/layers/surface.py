@@ -17,14 +17,20 @@ Examples
 
 from __future__ import annotations
 
+import os
+import warnings
+from dataclasses import replace
+
 import numpy as np
 import pyvista as pv
 from traits.api import Any, observe
 
 from .. import _vtk, colors
-from ..errors import BrainviewValueError, check_number
+from ..errors import BrainviewValueError, BrainviewWarning, check_number
+from ..geometry.graph import check_world_extent
 from ..io import load_surface, load_surface_data, load_surface_labels
-from .base import Checked, Layer, check_opacity
+from ._live import Reloads, set_quietly, take_derived
+from .base import Checked, Layer, check_bool, check_opacity
 
 _BG_CONTRAST = 0.45
 
@@ -91,36 +97,24 @@ class Surface(Layer):
     threshold = Checked(_check_threshold)
     color = Checked(lambda value, name: colors.to_rgb(value, name=name), (0.9, 0.9, 0.9))
 
+    #: The constructor's data parameters, live and kept as given (a path stays a path).
+    surf = Reloads()
+    overlay = Reloads()
+    bg_map = Reloads()
+    hemi = Reloads("left")
+    inflated = Reloads(False)
+
     def __init__(self, surf, overlay=None, *, cmap="hot", clim=None, threshold=None,
                  color=(0.9, 0.9, 0.9), bg_map=None, hemi="left", inflated=False,
                  opacity=1.0, name=None):
-        surface, bg_map = _resolve_surface(surf, bg_map, hemi=hemi, inflated=inflated)
-        if overlay is None and _is_surface_image(surf):
-            overlay = surf
-        if hemi == "both":
-            overlay, bg_map = _join_pair(overlay, "overlay"), _join_pair(bg_map, "bg_map")
-        self._surface = surface
-        n_vertices = surface.n_vertices
-        self._regions = load_surface_labels(overlay, n_vertices=n_vertices)
-        if self._regions is not None:
-            self._overlay = _region_values(self._regions)
-        elif overlay is not None:
-            self._overlay = load_surface_data(overlay, n_vertices=n_vertices, hemi=hemi)
-        else:
-            self._overlay = None
-        self._bg = None if bg_map is None else load_surface_data(
-            bg_map, n_vertices=n_vertices, hemi=hemi, name="bg_map")
-        if clim is None:
-            clim = colors.auto_clim(self._overlay) if self._overlay is not None else (0.0, 1.0)
+        derived = self._derive(dict(surf=surf, overlay=overlay, bg_map=bg_map, hemi=hemi,
+                                    inflated=inflated, clim=clim))
         super().__init__(
-            name=name or surface.name, cmap=cmap, clim=clim, threshold=threshold, color=color,
-            opacity=check_opacity(opacity),
+            name=name or derived["surface"].name, cmap=cmap, clim=derived["clim"], threshold=threshold,
+            color=color, opacity=check_opacity(opacity), surf=surf, overlay=overlay, bg_map=bg_map,
+            hemi=hemi, inflated=inflated,
         )
-        faces = np.column_stack([np.full(len(surface.faces), 3), surface.faces]).ravel()
-        self.mesh = pv.PolyData(surface.vertices, faces).compute_normals(
-            cell_normals=False, split_vertices=False, auto_orient_normals=False)
         self._mapper = _vtk.vtkPolyDataMapper()
-        self._mapper.SetInputData(self.mesh)
         self._mapper.SetColorModeToDirectScalars()
         self._mapper.SetScalarModeToUsePointFieldData()
         self._mapper.SelectColorArray("rgb")
@@ -129,15 +123,58 @@ class Surface(Layer):
         self.actor.SetMapper(self._mapper)
         self.actor.GetProperty().SetSpecular(0.1)
         self._lut = colors.lookup_table(self.cmap, self.clim)
+        self._apply(derived)
+
+    @staticmethod
+    def _derive(params):
+        """The mesh, overlay and background of the parameters (raises the constructor's errors)."""
+        surf, overlay, bg_map, hemi = params["surf"], params["overlay"], params["bg_map"], params["hemi"]
+        check_bool(params["inflated"], "inflated")
+        surface, bg_map = _resolve_surface(surf, bg_map, hemi=hemi, inflated=params["inflated"])
+        surface = _drawable(surface)
+        if overlay is None and _is_surface_image(surf):
+            overlay = surf
+        if hemi == "both":
+            overlay, bg_map = _join_pair(overlay, "overlay"), _join_pair(bg_map, "bg_map")
+        n_vertices = surface.n_vertices
+        regions = load_surface_labels(overlay, n_vertices=n_vertices)
+        if regions is not None:
+            values = _region_values(regions)
+        elif overlay is not None:
+            values = load_surface_data(overlay, n_vertices=n_vertices, hemi=hemi)
+            if not _is_label_file(overlay):  # a .label file is NaN off its vertices, by design
+                _warn_non_finite(values, "overlay", "those vertices show the base colour (no overlay)")
+        else:
+            values = None
+        bg = None if bg_map is None else _warn_non_finite(load_surface_data(
+            bg_map, n_vertices=n_vertices, hemi=hemi, name="bg_map"), "bg_map", "those vertices are not shaded")
+        clim = params.get("clim")
+        if clim is None:
+            clim = colors.auto_clim(values) if values is not None else (0.0, 1.0)
+        return dict(surface=surface, regions=regions, overlay=values, bg=bg, clim=clim)
+
+    def _apply(self, derived):
+        surface = self._surface = derived["surface"]
+        self._regions, self._overlay, self._bg = derived["regions"], derived["overlay"], derived["bg"]
+        faces = np.column_stack([np.full(len(surface.faces), 3), surface.faces]).ravel()
+        self.mesh = pv.PolyData(surface.vertices, faces).compute_normals(
+            cell_normals=False, split_vertices=False, auto_orient_normals=False)
+        self._mapper.SetInputData(self.mesh)
+        if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
+            set_quietly(self, clim=derived["clim"])  # follows the new overlay, as at construction
         self._update_colors(None)
+
+    @observe("surf, overlay, bg_map, hemi, inflated", post_init=True)
+    def _reload(self, event):
+        self._apply(take_derived(self))
 
     @property
     def n_vertices(self):
         return self._surface.n_vertices
 
     @property
-    def overlay(self):
-        """The per-vertex values (read-only view), or None."""
+    def overlay_values(self):
+        """The per-vertex values of the overlay (read-only view), or None (``overlay`` is as given)."""
         if self._overlay is None:
             return None
         view = self._overlay.view()
@@ -191,6 +228,46 @@ class Surface(Layer):
         self._changed()
 
 
+def _drawable(surface):
+    """The mesh without what cannot be drawn, else an error: no faces, coordinates beyond ±1e6 mm.
+
+    Faces touching a NaN or infinite vertex are dropped with one warning
+    giving the counts (the vertices stay, so overlays keep their length).
+    """
+    if not len(surface.faces):
+        raise BrainviewValueError(
+            f"surf: the mesh {surface.name!r} has no faces (0 triangles), nothing to draw; "
+            "for points without faces use bv.points(vertices).")
+    vertices = check_world_extent(surface.vertices, "surf")
+    finite = np.isfinite(vertices).all(axis=1)
+    if finite.all():
+        return surface
+    keep = finite[surface.faces].all(axis=1)
+    if not keep.any():
+        raise BrainviewValueError(
+            f"surf: every face of {surface.name!r} touches one of its {int((~finite).sum())} NaN or "
+            "infinite vertices; nothing to draw.")
+    warnings.warn(
+        f"surf: {int((~finite).sum())} of {len(vertices)} vertices are NaN or infinite; the "
+        f"{int((~keep).sum())} faces touching them are not drawn.", BrainviewWarning, stacklevel=4)
+    # The unused vertices are moved onto a drawn one, so bounds and normals stay finite.
+    placed = np.where(finite[:, None], vertices, vertices[np.argmax(finite)])
+    return replace(surface, vertices=placed, faces=surface.faces[keep])
+
+
+def _is_label_file(value):
+    return isinstance(value, (str, os.PathLike)) and str(value).endswith(".label")
+
+
+def _warn_non_finite(values, name, consequence):
+    """``values``, with one warning giving the count of NaN or infinite ones."""
+    bad = int((~np.isfinite(values)).sum())
+    if bad:
+        warnings.warn(f"{name}: {bad} of {len(values)} values are NaN or infinite; {consequence}.",
+                      BrainviewWarning, stacklevel=4)
+    return values
+
+
 def _background_shading(bg):
     """Brightness per vertex from a background map: 1 on gyri, darker in sulci.
 
@@ -198,7 +275,8 @@ def _background_shading(bg):
     the two sides of zero (gyri and sulci, for sulcal depth) read as two tones,
     as in nilearn's surface plots, whatever the map's units.
     """
-    finite = np.nan_to_num(np.asarray(bg, dtype=float))
+    bg = np.asarray(bg, dtype=float)
+    finite = np.where(np.isfinite(bg), bg, 0.0)
     scale = finite.std() or 1.0
     return 1.0 - _BG_CONTRAST * (np.tanh(2.0 * finite / scale) + 1.0) / 2.0
 

@@ -1,0 +1,190 @@
+"""Issue 10: every setting of surfaces, points, atlases and connectomes that changes the picture is live.
+
+For each constructor argument: set it after creation, and the picture equals
+that of a layer constructed with the value (array-equal screenshots of small
+figures); ``type(layer)(**layer.get_params())`` draws the same picture; a
+refused value raises the constructor's error and leaves the layer unchanged.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import brainview as bv
+from brainview.errors import BrainviewError
+from brainview.layers import Atlas, Connectome, Points, Surface
+
+SIZE = (160, 120)
+
+
+@pytest.fixture(autouse=True)
+def _close_all():
+    yield
+    bv.close("all")
+
+
+def _picture(layer, change=None):
+    """Screenshot of ``layer`` alone, after ``change(layer)`` when given (made after a first render)."""
+    figure = bv.figure(size=SIZE, antialias=False)
+    figure.add(layer)
+    figure.view("anterior")
+    figure.screenshot()
+    if change is not None:
+        change(layer)
+        figure.view("anterior")
+    image = figure.screenshot()
+    figure.remove(layer)
+    bv.close(figure)
+    return image
+
+
+def _assert_live(cls, options, name, value):
+    layer = cls(**options)
+    changed = _picture(layer, lambda lay: setattr(lay, name, value))
+    assert layer.get_params()[name] is value, "the parameter is kept as given"
+    built = _picture(cls(**{**options, name: value}))
+    assert (changed != _picture(cls(**options))).any(), f"{name}: the test value changes nothing"
+    np.testing.assert_array_equal(changed, built)
+    np.testing.assert_array_equal(_picture(type(layer)(**layer.get_params())), built)
+
+
+# ------------------------------------------------------------ points
+
+POINTS = np.array([[0.0, 0, 0], [20, 10, 5]])
+
+
+@pytest.mark.parametrize("name, value", [
+    ("coords", np.array([[0.0, 0, 0], [-20, 10, 20]])),
+    ("size", 14.0),
+    ("color", "blue"),
+    ("values", np.array([0.0, 1.0])),
+    ("resolution", 4),
+])
+def test_points_parameter_set_after_creation_draws_as_if_constructed_with_it(name, value):
+    _assert_live(Points, dict(coords=POINTS, size=8, color="red"), name, value)
+
+
+def test_points_refused_value_raises_the_constructor_error_and_changes_nothing():
+    layer = Points(POINTS, size=[4, 6])
+    before = _picture(layer)
+    with pytest.raises(BrainviewError, match="coords: a coordinate of 1e\\+30"):
+        layer.coords = [[0, 0, 0], [1e30, 0, 0]]
+    with pytest.raises(BrainviewError, match="size: expected one size or 2 sizes"):
+        layer.size = [1, 2, 3]
+    with pytest.raises(BrainviewError, match="resolution"):
+        layer.resolution = True
+    assert layer.get_params()["size"] == [4, 6] and layer.get_params()["coords"] is POINTS
+    np.testing.assert_array_equal(_picture(layer), before)
+
+
+def test_points_values_keep_clim_none_as_given_and_follow_new_values():
+    layer = Points(POINTS, values=[0.0, 1.0])
+    layer.values = [10.0, 30.0]
+    assert layer.clim == (10.0, 30.0) and layer.get_params()["clim"] is None
+
+
+# ------------------------------------------------------------ surfaces
+
+
+def _tetrahedron(scale=20.0):
+    vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1.0]]) * scale
+    return vertices, np.array([[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]])
+
+
+@pytest.mark.parametrize("name, value", [
+    ("surf", _tetrahedron(35.0)),
+    ("overlay", np.array([3.0, 0.0, 1.0, 2.0])),
+    ("bg_map", np.array([1.0, -1.0, 1.0, -1.0])),
+])
+def test_surface_parameter_set_after_creation_draws_as_if_constructed_with_it(name, value):
+    threshold = 5.0 if name == "bg_map" else 0.5  # the shading shows where the overlay does not
+    _assert_live(Surface, dict(surf=_tetrahedron(), overlay=np.array([0.0, 1, 2, 3]), threshold=threshold),
+                 name, value)
+
+
+@pytest.mark.parametrize("name, value", [("hemi", "right"), ("inflated", True), ("bg_map", None)])
+def test_fsaverage5_hemi_inflated_and_bg_map_are_live(name, value):
+    _assert_live(Surface, dict(surf="fsaverage5", hemi="left", bg_map="sulc"), name, value)
+
+
+def test_surface_refused_value_raises_the_constructor_error_and_changes_nothing():
+    layer = Surface(_tetrahedron(), np.array([0.0, 1, 2, 3]))
+    before = _picture(layer)
+    with pytest.raises(BrainviewError, match="overlay"):
+        layer.overlay = np.zeros(7)
+    with pytest.raises(BrainviewError, match="surf: the mesh 'mesh' has no faces"):
+        layer.surf = (np.eye(3), np.zeros((0, 3), int))
+    with pytest.raises(BrainviewError, match="inflated"):
+        layer.inflated = "yes"
+    assert layer.get_params()["surf"][0].shape == (4, 3) and layer.overlay.shape == (4,)
+    np.testing.assert_array_equal(_picture(layer), before)
+
+
+# ------------------------------------------------------------ connectomes
+
+
+def _graph(n=4, seed=0):
+    rng = np.random.default_rng(seed)
+    matrix = rng.normal(size=(n, n))
+    matrix = (matrix + matrix.T) / 2
+    np.fill_diagonal(matrix, 0)
+    return matrix, rng.uniform(-40, 40, size=(n, 3))
+
+
+MATRIX, COORDS = _graph()
+
+
+class _Regions:
+    def centroids(self):
+        return {f"r{i}": tuple(xyz) for i, xyz in enumerate(COORDS[::-1] * 0.8)}
+
+
+@pytest.mark.parametrize("name, value", [
+    ("adjacency_matrix", _graph(seed=1)[0]),
+    ("node_coords", _graph(seed=2)[1]),
+    ("tubes", True),
+    ("node_labels", ["a", "b", "c", "d"]),
+    ("directed", True),
+    ("symmetrize", True),
+])
+def test_connectome_parameter_set_after_creation_draws_as_if_constructed_with_it(name, value):
+    options = dict(adjacency_matrix=MATRIX, node_coords=COORDS, node_color=["x", "y", "x", "y"])
+    if name == "symmetrize":
+        options.update(adjacency_matrix=np.triu(MATRIX), directed=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an asymmetric matrix warns
+        _assert_live(Connectome, options, name, value)
+
+
+@pytest.mark.parametrize("name, value", [("width_by_weight", True), ("legend", False)])
+def test_connectome_tube_widths_and_legend_are_live(name, value):
+    _assert_live(Connectome, dict(adjacency_matrix=MATRIX, node_coords=COORDS, tubes=True, edge_width=4.0,
+                                  node_color=["x", "y", "x", "y"]), name, value)
+
+
+def test_connectome_atlas_and_subject_are_live():
+    _assert_live(Connectome, dict(adjacency_matrix=MATRIX, atlas=_Regions()), "node_labels", True)
+    layer = Connectome(MATRIX, COORDS)
+    with pytest.raises(BrainviewError, match="node_coords: pass either node_coords or atlas"):
+        layer.atlas = _Regions()
+    stack = np.stack([MATRIX, _graph(seed=1)[0]])
+    _assert_live(Connectome, dict(adjacency_matrix=MATRIX, atlas=_Regions()), "adjacency_matrix", _graph(seed=3)[0])
+    _assert_live(Connectome, dict(adjacency_matrix=stack, node_coords=COORDS, subject=0), "subject", 1)
+
+
+def test_connectome_refused_graph_raises_and_changes_nothing():
+    layer = Connectome(MATRIX, COORDS, node_size=[2, 4, 6, 8])
+    before = _picture(layer)
+    with pytest.raises(BrainviewError, match="node_coords: 4 coordinates for a 5x5"):
+        layer.adjacency_matrix = _graph(n=5)[0]
+    with pytest.raises(BrainviewError, match="node_labels: expected 4 labels"):
+        layer.node_labels = ["a"]
+    with pytest.raises(BrainviewError, match="node_coords: a coordinate of .* beyond"):
+        layer.node_coords = COORDS * 1e300
+    with pytest.raises(BrainviewError, match="tubes: expected True or False"):
+        layer.tubes = "yes"
+    assert layer.get_params()["adjacency_matrix"] is MATRIX and layer.edges.n_nodes == 4
+    np.testing.assert_array_equal(_picture(layer), before)
