@@ -37,6 +37,7 @@ def open_figures(namespace=None):
     Examples
     --------
     >>> import brainview as bv
+    >>> bv.close("all")
     >>> fig = bv.figure(size=(20, 20))
     >>> open_figures() == [fig]
     True
