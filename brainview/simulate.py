@@ -177,6 +177,10 @@ def network_partial_correlation(names=tuple(RESTING_NETWORKS), couplings=None):
     names = list(names)
     partial = np.eye(len(names))
     for (first, second), value in (NETWORK_COUPLINGS if couplings is None else couplings).items():
+        for name in (first, second):
+            if name not in names:
+                raise BrainviewValueError(f"couplings: unknown network {name!r}; "
+                                          f"use one of {', '.join(names)}.")
         i, j = names.index(first), names.index(second)
         partial[i, j] = partial[j, i] = value
     if np.linalg.eigvalsh(2 * np.eye(len(names)) - partial).min() <= 0:
@@ -190,11 +194,11 @@ def make_resting_state_dataset(*, n_subjects=2, n_timepoints=150, resolution=2, 
     """Resting-state-like 4-D images with planted networks, for decomposition examples.
 
     Each network of :data:`RESTING_NETWORKS` has a latent time series shared
-    by its nodes (Gaussian, different per subject, correlated across
-    networks with the partial correlations of :data:`NETWORK_COUPLINGS`): a voxel's series is
-    ``amplitude`` times the sum over networks of the network's spatial
-    profile (Gaussian blobs, peak 1 at each node) times its latent signal,
-    plus white noise of unit variance, inside the MNI brain mask. A
+    by its nodes (Gaussian, different per subject, with the partial
+    correlations of :data:`NETWORK_COUPLINGS` across networks): a voxel's
+    series is ``amplitude`` times the sum over networks of the network's
+    spatial profile (Gaussian blobs, peak 1 at each node) times its latent
+    signal, plus white noise of unit variance, inside the MNI brain mask. A
     decomposition should find one component per network, and a
     partial-correlation graph between the components the planted couplings.
 
@@ -246,14 +250,9 @@ def make_resting_state_dataset(*, n_subjects=2, n_timepoints=150, resolution=2, 
     names = list(RESTING_NETWORKS)
     profiles = _network_profiles(world, [RESTING_NETWORKS[name] for name in names], blob_fwhm)
     partial = network_partial_correlation(names)
-    # Precision 2I - partial has exactly these partial correlations; scale the
-    # covariance (its inverse) to unit variances, which keeps them.
-    covariance = np.linalg.inv(2 * np.eye(len(names)) - partial)
-    scale = 1 / np.sqrt(np.diag(covariance))
-    mixing = np.linalg.cholesky(covariance * np.outer(scale, scale)).astype(np.float32)
     imgs = []
     for _ in range(n_subjects):
-        latent = rng.standard_normal((n_timepoints, len(names)), dtype=np.float32) @ mixing.T
+        latent = _latent_series(partial, n_timepoints, rng)
         # (voxel, time) in memory order, written into the image by whole rows.
         series = rng.standard_normal((len(ijk), n_timepoints), dtype=np.float32)
         series += amplitude * (profiles.T @ latent.T)
@@ -270,6 +269,16 @@ def make_resting_state_dataset(*, n_subjects=2, n_timepoints=150, resolution=2, 
         "network_centers": {name: list(RESTING_NETWORKS[name]) for name in names},
         "network_partial_correlation": partial,
     }
+
+
+def _latent_series(partial, n_timepoints, rng):
+    """(n_timepoints, n) float32 unit-variance Gaussian series with these partial correlations."""
+    # The precision 2I - partial has exactly these partial correlations; scaling
+    # its inverse (the covariance) to unit variances keeps them.
+    covariance = np.linalg.inv(2 * np.eye(len(partial)) - partial)
+    scale = 1 / np.sqrt(np.diag(covariance))
+    mixing = np.linalg.cholesky(covariance * np.outer(scale, scale)).astype(np.float32)
+    return rng.standard_normal((n_timepoints, len(partial)), dtype=np.float32) @ mixing.T
 
 
 def _network_profiles(world, centres_per_network, blob_fwhm):
