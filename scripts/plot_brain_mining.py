@@ -67,16 +67,16 @@ assert len(set(match)) == len(names) and (recovered > MIN_SPATIAL_R).all(), (
     f"planted networks not recovered one to one with |r| > {MIN_SPATIAL_R}: {recovered.round(2)}")
 
 # A sparse partial-correlation graph between the components' signals.
-component_names = [""] * len(names)
-for network, component in enumerate(match):
-    component_names[component] = names[network]
+network_of = np.argsort(match)  # the network of each component
+component_names = [names[network] for network in network_of]
 signals = NiftiMapsMasker(components_img, mask_img=mask_img,
                           standardize="zscore_sample").fit_transform(data["imgs"][0])
 measure = ConnectivityMeasure(cov_estimator=GraphicalLassoCV(), kind="partial correlation")
 partial = measure.fit_transform([signals])[0]
 
-# The edges found are the planted couplings, with their signs, and nothing else of note.
-planted = data["network_partial_correlation"][np.ix_(np.argsort(match), np.argsort(match))]
+# The edges found are the planted couplings, with their signs, and every other
+# partial correlation is less than half the weakest of them.
+planted = data["network_partial_correlation"][np.ix_(network_of, network_of)]
 upper = np.triu_indices(len(names), 1)
 print(f"\n{'edge':<36} planted  estimated")
 for i, j in zip(*upper):
@@ -84,7 +84,8 @@ for i, j in zip(*upper):
         print(f"{component_names[i] + ' - ' + component_names[j]:<36} {planted[i, j]:7.2f}  "
               f"{partial[i, j]:9.2f}")
 is_planted = planted[upper] != 0
-assert (np.sign(partial[upper][is_planted]) == np.sign(planted[upper][is_planted])).all()
+assert (np.sign(partial[upper][is_planted]) == np.sign(planted[upper][is_planted])).all(), (
+    "a planted coupling was estimated with the wrong sign")
 assert np.abs(partial[upper][is_planted]).min() > 2 * np.abs(partial[upper][~is_planted]).max(), (
     "the partial-correlation graph does not single out the planted couplings")
 
@@ -92,10 +93,11 @@ assert np.abs(partial[upper][is_planted]).min() > 2 * np.abs(partial[upper][~is_
 # not the edges' red and blue), the graph's nodes and tubes inside them.
 bv.figure(size=(600, 500), bgcolor="white")
 bv.glass_brain(opacity=0.08, color="gray")
-region_colors = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"]  # Dark2
-maps = bv.atlas(components_img, labels=component_names, opacity=0.35,
-                colors=dict(zip(names, region_colors)))
-graph = bv.connectome(partial, atlas=maps, edge_threshold=0.05, node_size=8, node_color="black",
+network_colors = dict(zip(names, ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
+                                   "#e6ab02"]))  # Dark2
+maps = bv.atlas(components_img, labels=component_names, opacity=0.35, colors=network_colors)
+graph = bv.connectome(partial, atlas=maps, edge_threshold=0.1, node_size=10,
+                      node_color=[network_colors[name] for name in component_names],
                       tubes=True, edge_width=4, width_by_weight=True, node_labels=True)
 panels = []
 bv.view("left")
@@ -109,7 +111,8 @@ bv.colorbar(graph, title="partial correlation")
 panels.append(bv.screenshot())
 write_image(tile(panels, ncols=2), "plot_brain_mining.png")
 
-# Each node lies inside its component's main cluster.
+# One edge per planted coupling; each node inside its component's main cluster.
+assert graph.n_edges_drawn == is_planted.sum()
 for name, xyz in zip(maps.names, graph.node_positions):
     assert name in (maps.label_at(xyz) or {}), f"{name}'s node is outside it"
 print(f"\n{len(maps.names)} components drawn; {graph.n_edges_drawn} edges; "
