@@ -129,27 +129,78 @@ def make_network_timeseries(networks, *, n_timepoints=200, coupling=0.7, random_
 
 
 #: Planted resting-state networks of :func:`make_resting_state_dataset`: the
-#: MNI centres (mm) of each network's blobs.
+#: MNI centres (mm) of each network's nodes, at the usual literature peaks.
 RESTING_NETWORKS = {
-    "default mode": ((0.0, -54.0, 28.0), (-44.0, -66.0, 32.0), (44.0, -66.0, 32.0)),
-    "visual": ((-10.0, -88.0, 4.0), (10.0, -88.0, 4.0)),
-    "left motor": ((-38.0, -24.0, 56.0),),
-    "right motor": ((38.0, -24.0, 56.0),),
-    "auditory": ((-54.0, -22.0, 8.0), (54.0, -22.0, 8.0)),
+    "default mode": ((0.0, 52.0, -6.0), (0.0, -54.0, 28.0), (-46.0, -68.0, 32.0),
+                     (46.0, -68.0, 32.0)),
+    "visual": ((-8.0, -88.0, 4.0), (8.0, -88.0, 4.0)),
+    "sensorimotor": ((-38.0, -24.0, 58.0), (38.0, -24.0, 58.0)),
+    "auditory": ((-54.0, -20.0, 8.0), (54.0, -20.0, 8.0)),
+    "salience": ((0.0, 22.0, 38.0), (-38.0, 16.0, 0.0), (38.0, 16.0, 0.0)),
+    "dorsal attention": ((-26.0, -58.0, 54.0), (26.0, -58.0, 54.0)),
+}
+
+#: Planted partial correlations between the networks' latent time series:
+#: sensory pairs couple, the dorsal attention network anticorrelates with the
+#: default mode network; every other pair is conditionally independent, so
+#: the true partial-correlation graph has exactly these edges.
+NETWORK_COUPLINGS = {
+    ("sensorimotor", "auditory"): 0.4,
+    ("visual", "dorsal attention"): 0.4,
+    ("default mode", "dorsal attention"): -0.4,
+    ("salience", "auditory"): 0.35,
 }
 
 
-def make_resting_state_dataset(*, n_subjects=2, n_timepoints=100, resolution=2, blob_fwhm=20.0,
-                               amplitude=4.0, rng=None):
+def network_partial_correlation(names=tuple(RESTING_NETWORKS), couplings=None):
+    """The planted partial-correlation matrix between the networks' latent time series.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Network names, in the order of the matrix.
+    couplings : dict, optional
+        ``{(name, name): partial correlation}`` (default :data:`NETWORK_COUPLINGS`).
+
+    Returns
+    -------
+    ndarray, shape (n_networks, n_networks)
+        Symmetric, unit diagonal, the couplings off the diagonal, 0 elsewhere
+        (nilearn's ``kind="partial correlation"`` convention).
+
+    Examples
+    --------
+    >>> partial = network_partial_correlation()
+    >>> partial.shape, float(partial[2, 3]), float(partial[0, 1])
+    ((6, 6), 0.4, 0.0)
+    """
+    names = list(names)
+    partial = np.eye(len(names))
+    for (first, second), value in (NETWORK_COUPLINGS if couplings is None else couplings).items():
+        for name in (first, second):
+            if name not in names:
+                raise BrainviewValueError(f"couplings: unknown network {name!r}; "
+                                          f"use one of {', '.join(names)}.")
+        i, j = names.index(first), names.index(second)
+        partial[i, j] = partial[j, i] = value
+    if np.linalg.eigvalsh(2 * np.eye(len(names)) - partial).min() <= 0:
+        raise BrainviewValueError(f"couplings: no Gaussian process has these partial "
+                                  f"correlations ({couplings!r}); use weaker couplings.")
+    return partial
+
+
+def make_resting_state_dataset(*, n_subjects=2, n_timepoints=150, resolution=2, blob_fwhm=14.0,
+                               amplitude=3.0, rng=None):
     """Resting-state-like 4-D images with planted networks, for decomposition examples.
 
-    Each network of :data:`RESTING_NETWORKS` has a latent time series
-    (independent Gaussian, different per subject) shared by its blobs: a
-    voxel's series is ``amplitude`` times the sum over networks of the
-    network's Gaussian spatial profile (peak 1 at each blob centre) times
-    its latent signal, plus white noise of unit variance, inside the MNI
-    brain mask. The two motor networks share part of their signal, so a
-    partial-correlation graph has an edge to find.
+    Each network of :data:`RESTING_NETWORKS` has a latent time series shared
+    by its nodes (Gaussian, different per subject, with the partial
+    correlations of :data:`NETWORK_COUPLINGS` across networks): a voxel's
+    series is ``amplitude`` times the sum over networks of the network's
+    spatial profile (Gaussian blobs, peak 1 at each node) times its latent
+    signal, plus white noise of unit variance, inside the MNI brain mask. A
+    decomposition should find one component per network, and a
+    partial-correlation graph between the components the planted couplings.
 
     Parameters
     ----------
@@ -170,13 +221,15 @@ def make_resting_state_dataset(*, n_subjects=2, n_timepoints=100, resolution=2, 
     dict
         ``"imgs"``: a list of ``n_subjects`` 4-D ``Nifti1Image`` (x, y, z, t);
         ``"mask_img"``; ``"networks_img"``: a 4-D image of the planted spatial
-        profiles, one per network; ``"network_names"``; ``"network_centers"``.
+        profiles, one per network; ``"network_names"``; ``"network_centers"``;
+        ``"network_partial_correlation"``: the planted partial correlations
+        (:func:`network_partial_correlation`).
 
     Examples
     --------
     >>> data = make_resting_state_dataset(n_subjects=1, n_timepoints=12, resolution=4)
     >>> data["imgs"][0].shape[3], data["networks_img"].shape[3], data["network_names"][0]
-    (12, 5, 'default mode')
+    (12, 6, 'default mode')
     """
     import nibabel as nib
 
@@ -195,23 +248,16 @@ def make_resting_state_dataset(*, n_subjects=2, n_timepoints=100, resolution=2, 
     ijk = np.argwhere(mask)
     world = ijk @ affine[:3, :3].T + affine[:3, 3]
     names = list(RESTING_NETWORKS)
-    sigma = blob_fwhm / (2 * np.sqrt(2 * np.log(2)))
-    profiles = np.zeros((len(names), len(ijk)), dtype=np.float32)
-    for index, name in enumerate(names):
-        for centre in RESTING_NETWORKS[name]:
-            distance2 = ((world - np.asarray(centre)) ** 2).sum(axis=1)
-            profiles[index] = np.maximum(profiles[index], np.exp(-distance2 / (2 * sigma**2)))
-    profiles[profiles < 0.01] = 0.0
-    motor = [names.index("left motor"), names.index("right motor")]
+    profiles = _network_profiles(world, [RESTING_NETWORKS[name] for name in names], blob_fwhm)
+    partial = network_partial_correlation(names)
     imgs = []
     for _ in range(n_subjects):
-        latent = rng.standard_normal((n_timepoints, len(names))).astype(np.float32)
-        shared = rng.standard_normal(n_timepoints).astype(np.float32)
-        latent[:, motor] = 0.87 * latent[:, motor] + 0.5 * shared[:, None]
-        series = rng.standard_normal((n_timepoints, len(ijk)), dtype=np.float32)
-        series += amplitude * (latent @ profiles)
+        latent = _latent_series(partial, n_timepoints, rng)
+        # (voxel, time) in memory order, written into the image by whole rows.
+        series = rng.standard_normal((len(ijk), n_timepoints), dtype=np.float32)
+        series += amplitude * (profiles.T @ latent.T)
         data = np.zeros(mask.shape + (n_timepoints,), dtype=np.float32)
-        data[tuple(ijk.T)] = series.T
+        data[mask] = series
         imgs.append(nib.Nifti1Image(data, affine))
     truth = np.zeros(mask.shape + (len(names),), dtype=np.float32)
     truth[tuple(ijk.T)] = profiles.T
@@ -221,4 +267,30 @@ def make_resting_state_dataset(*, n_subjects=2, n_timepoints=100, resolution=2, 
         "networks_img": nib.Nifti1Image(truth, affine),
         "network_names": names,
         "network_centers": {name: list(RESTING_NETWORKS[name]) for name in names},
+        "network_partial_correlation": partial,
     }
+
+
+def _latent_series(partial, n_timepoints, rng):
+    """(n_timepoints, n) float32 unit-variance Gaussian series with these partial correlations."""
+    # The precision 2I - partial has exactly these partial correlations; scaling
+    # its inverse (the covariance) to unit variances keeps them.
+    covariance = np.linalg.inv(2 * np.eye(len(partial)) - partial)
+    scale = 1 / np.sqrt(np.diag(covariance))
+    mixing = np.linalg.cholesky(covariance * np.outer(scale, scale)).astype(np.float32)
+    return rng.standard_normal((n_timepoints, len(partial)), dtype=np.float32) @ mixing.T
+
+
+def _network_profiles(world, centres_per_network, blob_fwhm):
+    """(n_networks, n_voxels) float32: the max of Gaussian blobs at each network's centres.
+
+    Values under 1% are set to 0 so that the networks do not overlap through their tails.
+    """
+    sigma = blob_fwhm / (2 * np.sqrt(2 * np.log(2)))
+    profiles = np.zeros((len(centres_per_network), len(world)), dtype=np.float32)
+    for index, centres in enumerate(centres_per_network):
+        for centre in centres:
+            distance2 = ((world - np.asarray(centre)) ** 2).sum(axis=1)
+            profiles[index] = np.maximum(profiles[index], np.exp(-distance2 / (2 * sigma**2)))
+    profiles[profiles < 0.01] = 0.0
+    return profiles
