@@ -217,7 +217,11 @@ class SurfaceProps:
                                      fsaverage5_surface("white", hemi=hemi))
             for hemi in ("left", "right")
         }
-        self.surface = Surface("fsaverage5", (self.textures["left"], self.textures["right"]),
+        # Vertices outside the map's field of view project to NaN: no value, drawn
+        # as the cortex like values under the threshold (always > 0), not warned about.
+        overlay = tuple(np.where(np.isfinite(self.textures[hemi]), self.textures[hemi], 0.0)
+                        for hemi in ("left", "right"))
+        self.surface = Surface("fsaverage5", overlay,
                                hemi="both", inflated=inflated, bg_map="sulc",
                                color=(0.85, 0.85, 0.85), name=image.name)
 
