@@ -188,3 +188,107 @@ def test_connectome_refused_graph_raises_and_changes_nothing():
         layer.tubes = "yes"
     assert layer.get_params()["adjacency_matrix"] is MATRIX and layer.edges.n_nodes == 4
     np.testing.assert_array_equal(_picture(layer), before)
+
+
+# ------------------------------------------------------------ atlases
+
+
+def _boxes(shift=0):
+    data = np.zeros((20, 16, 16), np.int16)
+    data[2 + shift:8 + shift, 3:12, 4:12] = 1
+    data[11:18, 5:14, 2:10] = 2
+    return data, np.eye(4)
+
+
+def _blobs():
+    """Two overlapping probability maps on a small grid."""
+    ijk = np.indices((18, 14, 14)).transpose(1, 2, 3, 0).astype(float)
+    maps = np.stack([np.exp(-((ijk - centre) ** 2).sum(-1) / width)
+                     for centre, width in (((6, 7, 7), 18.0), ((11, 7, 6), 8.0))], -1)
+    return maps.astype(np.float32), np.diag([3.0, 3, 3, 1])
+
+
+LUT = {"index": [1, 2], "name": ["west", "east"], "color": ["red", "blue"]}
+ATLAS = dict(atlas=_boxes(), labels=["Background", "west", "east"], smooth=0)
+
+
+@pytest.mark.parametrize("name, value", [
+    ("atlas", _boxes(shift=2)),
+    ("lut", LUT),
+    ("smooth", 6),
+])
+def test_atlas_parameter_set_after_creation_draws_as_if_constructed_with_it(name, value):
+    _assert_live(Atlas, ATLAS, name, value)
+
+
+def test_atlas_labels_are_live_and_the_label_values_a_read_only_property():
+    # The names select the regions: swapping them shows the other box.
+    _assert_live(Atlas, {**ATLAS, "regions": "west"}, "labels", ["Background", "east", "west"])
+    layer = Atlas(**ATLAS)
+    layer.labels = {1: "left", 2: "right"}
+    assert layer.names == ["left", "right"] and layer.label_values.tolist() == [1, 2]
+    assert layer.get_params()["labels"] == {1: "left", 2: "right"}
+    with pytest.raises(AttributeError):
+        layer.label_values = [3, 4]
+
+
+@pytest.mark.parametrize("name, value", [
+    ("prob_display", "maxprob"),
+    ("threshold", 0.8),
+    ("sign", "negative"),
+    ("min_region_size", 2000.0),  # mm³: drops the smaller blob
+])
+def test_atlas_maps_settings_set_after_creation_draw_as_if_constructed_with_them(name, value):
+    options = dict(atlas=_blobs(), smooth=0)
+    if name == "sign":  # negative maps: the sign chooses which part is drawn
+        maps, affine = _blobs()
+        options["atlas"] = (maps * np.array([1.0, -1.0], np.float32), affine)
+        options["sign"] = "positive"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a sign or size leaving a map empty warns
+        _assert_live(Atlas, options, name, value)
+
+
+def test_atlas_name_follows_a_new_atlas_unless_given(tmp_path):
+    import nibabel as nib
+
+    path = tmp_path / "parcels.nii.gz"
+    nib.save(nib.Nifti1Image(_boxes(shift=1)[0], np.eye(4)), path)
+    layer = Atlas(_boxes(), smooth=0)
+    layer.atlas = str(path)
+    assert layer.name == Atlas(str(path), smooth=0).name and layer.get_params()["name"] is None
+    named = Atlas(_boxes(), smooth=0, name="mine")
+    named.atlas = str(path)
+    assert named.name == "mine"
+
+
+def test_atlas_refused_value_raises_the_constructor_error_and_changes_nothing():
+    layer = Atlas(**{**ATLAS, "regions": "west"})
+    before, mesh, names = _picture(layer), layer.mesh, layer.names
+    four_d = _blobs()
+    for attribute, bad, message in [
+        ("atlas", 5, "atlas"),
+        ("labels", ["Background", "only one"], "labels: 2 names for 2 regions"),
+        ("labels", {1: "left", 2: "right"}, "regions: no region matches 'west'"),
+        ("lut", {"index": [1, 1], "name": ["a", "b"]}, "lut: the index 1 appears more than once"),
+        ("smooth", True, "smooth: expected a number of iterations"),
+        ("smooth", 10 ** 6, "smooth: at most 1000"),
+        ("prob_display", "median", "prob_display: must be one of"),
+    ]:
+        with pytest.raises(BrainviewError, match=message):
+            setattr(layer, attribute, bad)
+    assert layer.mesh is mesh and layer.names == names and layer.get_params()["labels"] == ATLAS["labels"]
+    np.testing.assert_array_equal(_picture(layer), before)
+    strict = Atlas(_boxes(), kind="deterministic", smooth=0)
+    with pytest.raises(BrainviewError, match="a deterministic atlas is one 3-D label image"):
+        strict.atlas = four_d
+    assert strict.get_params()["kind"] == "deterministic" and strict.kind == "atlas"
+
+
+def test_atlas_threshold_no_map_reaches_is_refused_and_changes_nothing():
+    layer = Atlas(_blobs(), smooth=0, threshold=0.5)
+    before, mesh = _picture(layer), layer.mesh
+    with pytest.raises(BrainviewError, match="threshold: no map reaches it"):
+        layer.threshold = 5.0
+    assert layer.threshold == 0.5 and layer.mesh is mesh and layer.get_params()["threshold"] == 0.5
+    np.testing.assert_array_equal(_picture(layer), before)
