@@ -292,3 +292,93 @@ def test_atlas_threshold_no_map_reaches_is_refused_and_changes_nothing():
         layer.threshold = 5.0
     assert layer.threshold == 0.5 and layer.mesh is mesh and layer.get_params()["threshold"] == 0.5
     np.testing.assert_array_equal(_picture(layer), before)
+
+
+# ------------------------------------------------------------ drawing apart from the model
+
+
+def _drawing_objects(layer):
+    """VTK rendering objects, sources and filters reachable from the layer (meshes are model data)."""
+    from vtkmodules.vtkCommonExecutionModel import vtkAlgorithm
+    from test_live_params import _rendering_objects
+
+    algorithms = []
+
+    def walk(obj, seen):
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, vtkAlgorithm):
+            algorithms.append(obj)
+        elif isinstance(obj, dict):
+            [walk(child, seen) for child in obj.values()]
+        elif isinstance(obj, (list, tuple, set)):
+            [walk(child, seen) for child in obj]
+        elif type(obj).__module__.startswith("brainview."):
+            [walk(child, seen) for child in vars(obj).values()]
+
+    walk(layer, set())
+    return _rendering_objects(layer) + algorithms
+
+
+def _edit_everything(layer):
+    """Set each live setting of the layer (to its own value): observers run, still no drawing."""
+    for name, value in layer.get_params().items():
+        if name not in ("kind", "name"):
+            setattr(layer, name, value)
+    layer.opacity = 0.5
+    layer.visible = False
+    layer.visible = True
+
+
+_MODELS = {
+    "points": lambda: Points(POINTS, values=[0.0, 1.0], size=8),
+    "surface": lambda: Surface(_tetrahedron(), np.array([0.0, 1, 2, 3]), bg_map=np.array([1.0, -1, 1, -1])),
+    "atlas": lambda: Atlas(**ATLAS, colors={"east": "red"}),
+    "atlas_maps": lambda: Atlas(_blobs(), smooth=0, prob_display="maxprob"),
+    "connectome": lambda: Connectome(MATRIX, COORDS, node_color=["x", "y", "x", "y"], node_labels=list("abcd"),
+                                     directed=True, tubes=True),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_MODELS))
+def test_a_model_holds_no_vtk_rendering_object_until_drawn(kind):
+    layer = _MODELS[kind]()
+    assert _drawing_objects(layer) == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an asymmetric matrix warns
+        _edit_everything(layer)
+    assert _drawing_objects(layer) == [], "a setting changed after construction made a drawing"
+    expected = _MODELS[kind]()
+    expected.opacity = 0.5
+    np.testing.assert_array_equal(_picture(layer), _picture(expected))
+    assert _drawing_objects(layer), "drawn now"
+
+
+@pytest.mark.parametrize("kind", sorted(_MODELS))
+def test_reading_the_actor_or_the_colorbar_table_draws_the_layer(kind):
+    layer = _MODELS[kind]()
+    assert layer.actor is layer.props()[0 if kind != "connectome" else 2]
+    assert layer.actor.GetMapper() is not None
+    if kind in ("points", "surface", "connectome"):
+        assert layer.colorbar_table()[0].GetNumberOfTableValues() > 0
+
+
+def test_a_drawn_connectome_swaps_its_props_on_a_new_graph_in_the_figure():
+    layer = Connectome(MATRIX, COORDS, node_labels=list("abcd"))
+    figure = bv.figure(size=SIZE, antialias=False)
+    figure.add(layer)
+    old = layer.props()
+    layer.tubes = True
+    props = figure.renderer.GetViewProps()
+    shown = [props.GetItemAsObject(i) for i in range(props.GetNumberOfItems())]
+    assert not set(old) & set(shown) and set(layer.props()) <= set(shown)
+
+
+@pytest.mark.parametrize("make", [lambda **kw: Points(POINTS, values=[0.0, 1.0], **kw),
+                                  lambda **kw: Surface(_tetrahedron(), np.array([0.0, 1, 2, 3]), **kw)])
+def test_clim_set_back_to_none_is_the_range_of_the_values_again(make):
+    layer = make(clim=(5.0, 6.0))
+    layer.clim = None
+    assert layer.clim == make().clim and layer.get_params()["clim"] is None
+    np.testing.assert_array_equal(_picture(layer), _picture(make()))

@@ -64,7 +64,7 @@ class _RegionColors(TraitType):
     """``{region name or label: colour}`` overrides, validated by the atlas."""
 
     def validate(self, obj, name, value):
-        obj._index.resolve_colors(value)
+        obj._index.resolve_colors(value or {})  # None: no overrides
         return value
 
 
@@ -175,7 +175,7 @@ class Atlas(Layer):
     #: expression), a label value, a compiled ``re.Pattern``, or a list of those. Live.
     regions = _Regions()
 
-    #: Colour overrides ``{name or label: colour}``. Live.
+    #: Colour overrides ``{name or label: colour}``, or None. Live.
     colors = _RegionColors()
 
     #: 4-D maps: threshold (None, "auto", "95%" or a number). Live.
@@ -211,7 +211,7 @@ class Atlas(Layer):
             smooth=smooth, threshold=threshold, sign=sign, min_region_size=min_region_size,
             prob_display=prob_display))
         self._take(derived)
-        super().__init__(name=name or derived["name"], regions=regions, colors=colors or {},
+        super().__init__(name=name or derived["name"], regions=regions, colors=colors,
                          opacity=check_opacity(opacity), threshold=threshold, sign=sign,
                          min_region_size=min_region_size, atlas=atlas, labels=labels, lut=lut,
                          smooth=smooth, prob_display=prob_display)
@@ -393,7 +393,7 @@ class Atlas(Layer):
         """The colour table: one RGBA row (0..255) per region, overrides applied."""
         rgba = np.ones((len(self._labels), 4))
         rgba[:, :3] = self._base_colors
-        for label, rgb in self._index.resolve_colors(self.colors).items():
+        for label, rgb in self._index.resolve_colors(self.colors or {}).items():
             rgba[self._index.positions([label])[0], :3] = rgb
         self._table = np.rint(rgba * 255).astype(np.uint8)
 
