@@ -51,7 +51,7 @@ def test_one_closed_region_per_label_enclosing_its_centroid(label):
     layer = Atlas((data, affine), smooth=0)
     regions = _region_meshes(layer)
     assert sorted(regions) == [2, 5, 7, 9, 11]
-    assert layer.labels.tolist() == [2, 5, 7, 9, 11]
+    assert layer.label_values.tolist() == [2, 5, 7, 9, 11]
     image = load_image((data, affine))
     for value, mesh in regions.items():
         assert mesh.n_cells > 0
@@ -137,7 +137,7 @@ def test_bilateral_region_centroid_not_on_midline():
     data, affine = _bilateral_demo_atlas()
     layer = Atlas((data, affine), smooth=0)
     naive = load_image((data, affine)).to_world(
-        np.array([np.argwhere(data == v).mean(axis=0) for v in layer.labels]))
+        np.array([np.argwhere(data == v).mean(axis=0) for v in layer.label_values]))
     assert np.mean(np.abs(naive[:, 0]) < 5) > 0.9  # the bug: plain centroids sit on the midline
     centroids = layer.centroids()
     xyz = np.array(list(centroids.values()))
@@ -155,7 +155,7 @@ def test_centroids_agree_with_nilearn_find_parcellation_cut_coords():
     layer = Atlas((data, affine), smooth=0)
     ours = np.array(list(layer.centroids().values()))
     theirs, labels = find_parcellation_cut_coords(nib.Nifti1Image(data, affine), return_label_names=True)
-    assert [int(v) for v in labels] == layer.labels.tolist()
+    assert [int(v) for v in labels] == layer.label_values.tolist()
     distance = np.linalg.norm(ours - theirs, axis=1)
     assert np.mean(distance <= 2 * 2.0) >= 0.9, np.round(distance, 1)  # within 2 voxels (2 mm)
     assert layer.label_at(ours) == layer.names  # always inside
@@ -251,7 +251,7 @@ def test_float_labels_near_integer_are_rounded_with_one_message(caplog):
     data[data < 0.5] = 0
     with caplog.at_level(logging.INFO, logger="brainview"):
         layer = Atlas((data, np.eye(4)), smooth=0)
-    assert layer.labels.tolist() == [2, 5, 7, 9, 11]
+    assert layer.label_values.tolist() == [2, 5, 7, 9, 11]
     assert len([r for r in caplog.records if "round" in r.getMessage()]) == 1
 
 
@@ -327,9 +327,9 @@ def _sparse_atlas(ids, dtype=np.int64):
 def test_sparse_allen_ids_make_tables_sized_by_the_number_of_regions_not_the_largest_id():
     ids = [1, 614454277, 2**40]
     layer = Atlas((_sparse_atlas(ids), np.eye(4)), smooth=0)
-    assert layer.labels.tolist() == ids
+    assert layer.label_values.tolist() == ids
     assert sorted(int(v) for v in np.unique(layer.mesh.cell_data["region"])) == ids
-    assert layer._lut.GetNumberOfTableValues() == 3
+    assert layer.actor.GetMapper().GetLookupTable().GetNumberOfTableValues() == 3
     assert layer.label_at((9, 4, 4)) == "label 614454277"
     assert layer.label_at((15, 4, 4)) == "label 1099511627776"
     centroids = layer.centroids()
@@ -344,7 +344,7 @@ def test_sparse_allen_ids_make_tables_sized_by_the_number_of_regions_not_the_lar
 def test_uint64_label_above_2_63_is_a_region_not_an_overflow_error():
     big = 2**63 + 5
     layer = Atlas((_sparse_atlas([3, big], dtype=np.uint64), np.eye(4)), smooth=0)
-    assert [int(v) for v in layer.labels] == [3, big]
+    assert [int(v) for v in layer.label_values] == [3, big]
     assert layer.label_at((9, 4, 4)) == f"label {big}"
     assert layer.regions is None and layer.shown == ["label 3", f"label {big}"]
     layer.regions = big
@@ -356,7 +356,7 @@ def test_sparse_atlas_renders_its_regions_in_distinct_colours(fig):
     bv.view("superior")
     image = fig.screenshot()
     colours = {tuple(int(c) for c in image[y, x]) for y, x in zip(*np.nonzero(image.sum(-1) > 60))}
-    assert len({tuple(round(c, 1) for c in layer.color_of(v)) for v in layer.labels}) == 3
+    assert len({tuple(round(c, 1) for c in layer.color_of(v)) for v in layer.label_values}) == 3
     assert len(colours) > 3
 
 

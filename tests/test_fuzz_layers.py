@@ -59,9 +59,9 @@ def _outcome(build):
 
 def _check_atlas(layer, data):
     present = sorted({int(v) for v in np.unique(data)} - {0})
-    assert [int(v) for v in layer.labels] == present
+    assert [int(v) for v in layer.label_values] == present
     assert len(set(layer.names)) == len(layer.names)
-    assert layer._lut.GetNumberOfTableValues() == len(present)
+    assert layer.actor.GetMapper().GetLookupTable().GetNumberOfTableValues() == len(present)
     for name, point in layer.centroids().items():
         assert layer.label_at(point) == name
 

@@ -188,3 +188,197 @@ def test_connectome_refused_graph_raises_and_changes_nothing():
         layer.tubes = "yes"
     assert layer.get_params()["adjacency_matrix"] is MATRIX and layer.edges.n_nodes == 4
     np.testing.assert_array_equal(_picture(layer), before)
+
+
+# ------------------------------------------------------------ atlases
+
+
+def _boxes(shift=0):
+    data = np.zeros((20, 16, 16), np.int16)
+    data[2 + shift:8 + shift, 3:12, 4:12] = 1
+    data[11:18, 5:14, 2:10] = 2
+    return data, np.eye(4)
+
+
+def _blobs():
+    """Two overlapping probability maps on a small grid."""
+    ijk = np.indices((18, 14, 14)).transpose(1, 2, 3, 0).astype(float)
+    maps = np.stack([np.exp(-((ijk - centre) ** 2).sum(-1) / width)
+                     for centre, width in (((6, 7, 7), 18.0), ((11, 7, 6), 8.0))], -1)
+    return maps.astype(np.float32), np.diag([3.0, 3, 3, 1])
+
+
+LUT = {"index": [1, 2], "name": ["west", "east"], "color": ["red", "blue"]}
+ATLAS = dict(atlas=_boxes(), labels=["Background", "west", "east"], smooth=0)
+
+
+@pytest.mark.parametrize("name, value", [
+    ("atlas", _boxes(shift=2)),
+    ("lut", LUT),
+    ("smooth", 6),
+])
+def test_atlas_parameter_set_after_creation_draws_as_if_constructed_with_it(name, value):
+    _assert_live(Atlas, ATLAS, name, value)
+
+
+def test_atlas_labels_are_live_and_the_label_values_a_read_only_property():
+    # The names select the regions: swapping them shows the other box.
+    _assert_live(Atlas, {**ATLAS, "regions": "west"}, "labels", ["Background", "east", "west"])
+    layer = Atlas(**ATLAS)
+    layer.labels = {1: "left", 2: "right"}
+    assert layer.names == ["left", "right"] and layer.label_values.tolist() == [1, 2]
+    assert layer.get_params()["labels"] == {1: "left", 2: "right"}
+    with pytest.raises(AttributeError):
+        layer.label_values = [3, 4]
+
+
+@pytest.mark.parametrize("name, value", [
+    ("prob_display", "maxprob"),
+    ("threshold", 0.8),
+    ("sign", "negative"),
+    ("min_region_size", 2000.0),  # mm³: drops the smaller blob
+])
+def test_atlas_maps_settings_set_after_creation_draw_as_if_constructed_with_them(name, value):
+    options = dict(atlas=_blobs(), smooth=0)
+    if name == "sign":  # negative maps: the sign chooses which part is drawn
+        maps, affine = _blobs()
+        options["atlas"] = (maps * np.array([1.0, -1.0], np.float32), affine)
+        options["sign"] = "positive"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a sign or size leaving a map empty warns
+        _assert_live(Atlas, options, name, value)
+
+
+def test_atlas_name_follows_a_new_atlas_unless_given(tmp_path):
+    import nibabel as nib
+
+    path = tmp_path / "parcels.nii.gz"
+    nib.save(nib.Nifti1Image(_boxes(shift=1)[0], np.eye(4)), path)
+    layer = Atlas(_boxes(), smooth=0)
+    layer.atlas = str(path)
+    assert layer.name == Atlas(str(path), smooth=0).name and layer.get_params()["name"] is None
+    named = Atlas(_boxes(), smooth=0, name="mine")
+    named.atlas = str(path)
+    assert named.name == "mine"
+
+
+def test_atlas_refused_value_raises_the_constructor_error_and_changes_nothing():
+    layer = Atlas(**{**ATLAS, "regions": "west"})
+    before, mesh, names = _picture(layer), layer.mesh, layer.names
+    four_d = _blobs()
+    for attribute, bad, message in [
+        ("atlas", 5, "atlas"),
+        ("labels", ["Background", "only one"], "labels: 2 names for 2 regions"),
+        ("labels", {1: "left", 2: "right"}, "regions: no region matches 'west'"),
+        ("lut", {"index": [1, 1], "name": ["a", "b"]}, "lut: the index 1 appears more than once"),
+        ("smooth", True, "smooth: expected a number of iterations"),
+        ("smooth", 10 ** 6, "smooth: at most 1000"),
+        ("prob_display", "median", "prob_display: must be one of"),
+    ]:
+        with pytest.raises(BrainviewError, match=message):
+            setattr(layer, attribute, bad)
+    assert layer.mesh is mesh and layer.names == names and layer.get_params()["labels"] == ATLAS["labels"]
+    np.testing.assert_array_equal(_picture(layer), before)
+    strict = Atlas(_boxes(), kind="deterministic", smooth=0)
+    with pytest.raises(BrainviewError, match="a deterministic atlas is one 3-D label image"):
+        strict.atlas = four_d
+    assert strict.get_params()["kind"] == "deterministic" and strict.kind == "atlas"
+
+
+def test_atlas_threshold_no_map_reaches_is_refused_and_changes_nothing():
+    layer = Atlas(_blobs(), smooth=0, threshold=0.5)
+    before, mesh = _picture(layer), layer.mesh
+    with pytest.raises(BrainviewError, match="threshold: no map reaches it"):
+        layer.threshold = 5.0
+    assert layer.threshold == 0.5 and layer.mesh is mesh and layer.get_params()["threshold"] == 0.5
+    np.testing.assert_array_equal(_picture(layer), before)
+
+
+# ------------------------------------------------------------ drawing apart from the model
+
+
+def _drawing_objects(layer):
+    """VTK rendering objects, sources and filters reachable from the layer (meshes are model data)."""
+    from vtkmodules.vtkCommonExecutionModel import vtkAlgorithm
+    from test_live_params import _rendering_objects
+
+    algorithms = []
+
+    def walk(obj, seen):
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, vtkAlgorithm):
+            algorithms.append(obj)
+        elif isinstance(obj, dict):
+            [walk(child, seen) for child in obj.values()]
+        elif isinstance(obj, (list, tuple, set)):
+            [walk(child, seen) for child in obj]
+        elif type(obj).__module__.startswith("brainview."):
+            [walk(child, seen) for child in vars(obj).values()]
+
+    walk(layer, set())
+    return _rendering_objects(layer) + algorithms
+
+
+def _edit_everything(layer):
+    """Set each live setting of the layer (to its own value): observers run, still no drawing."""
+    for name, value in layer.get_params().items():
+        if name not in ("kind", "name"):
+            setattr(layer, name, value)
+    layer.opacity = 0.5
+    layer.visible = False
+    layer.visible = True
+
+
+_MODELS = {
+    "points": lambda: Points(POINTS, values=[0.0, 1.0], size=8),
+    "surface": lambda: Surface(_tetrahedron(), np.array([0.0, 1, 2, 3]), bg_map=np.array([1.0, -1, 1, -1])),
+    "atlas": lambda: Atlas(**ATLAS, colors={"east": "red"}),
+    "atlas_maps": lambda: Atlas(_blobs(), smooth=0, prob_display="maxprob"),
+    "connectome": lambda: Connectome(MATRIX, COORDS, node_color=["x", "y", "x", "y"], node_labels=list("abcd"),
+                                     directed=True, tubes=True),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_MODELS))
+def test_a_model_holds_no_vtk_rendering_object_until_drawn(kind):
+    layer = _MODELS[kind]()
+    assert _drawing_objects(layer) == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an asymmetric matrix warns
+        _edit_everything(layer)
+    assert _drawing_objects(layer) == [], "a setting changed after construction made a drawing"
+    expected = _MODELS[kind]()
+    expected.opacity = 0.5
+    np.testing.assert_array_equal(_picture(layer), _picture(expected))
+    assert _drawing_objects(layer), "drawn now"
+
+
+@pytest.mark.parametrize("kind", sorted(_MODELS))
+def test_reading_the_actor_or_the_colorbar_table_draws_the_layer(kind):
+    layer = _MODELS[kind]()
+    assert layer.actor is layer.props()[0 if kind != "connectome" else 2]
+    assert layer.actor.GetMapper() is not None
+    if kind in ("points", "surface", "connectome"):
+        assert layer.colorbar_table()[0].GetNumberOfTableValues() > 0
+
+
+def test_a_drawn_connectome_swaps_its_props_on_a_new_graph_in_the_figure():
+    layer = Connectome(MATRIX, COORDS, node_labels=list("abcd"))
+    figure = bv.figure(size=SIZE, antialias=False)
+    figure.add(layer)
+    old = layer.props()
+    layer.tubes = True
+    props = figure.renderer.GetViewProps()
+    shown = [props.GetItemAsObject(i) for i in range(props.GetNumberOfItems())]
+    assert not set(old) & set(shown) and set(layer.props()) <= set(shown)
+
+
+@pytest.mark.parametrize("make", [lambda **kw: Points(POINTS, values=[0.0, 1.0], **kw),
+                                  lambda **kw: Surface(_tetrahedron(), np.array([0.0, 1, 2, 3]), **kw)])
+def test_clim_set_back_to_none_is_the_range_of_the_values_again(make):
+    layer = make(clim=(5.0, 6.0))
+    layer.clim = None
+    assert layer.clim == make().clim and layer.get_params()["clim"] is None
+    np.testing.assert_array_equal(_picture(layer), _picture(make()))

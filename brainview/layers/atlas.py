@@ -30,7 +30,8 @@ import re
 import warnings
 
 import numpy as np
-from traits.api import Any, TraitType, observe
+from traits.api import Any, Property, TraitType, observe
+from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 
 from .. import colors as bvcolors
 from .._vtk import vtkActor, vtkLookupTable, vtkPolyDataMapper
@@ -38,11 +39,12 @@ from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, 
 from ..geometry.labels import (
     adjacency, check_labels, label_array, label_centers, label_surfaces, triangle_mesh, voxels_at,
 )
-from ..geometry.volume import isosurface
+from ..geometry.volume import MAX_SMOOTH, isosurface
 from ..io import Image, load_image
 from . import _atlas_input as atlas_input
 from . import _atlas_maps as atlas_maps
-from .base import Checked, Layer, check_choice, check_opacity
+from ._live import Reloads, set_resolved, take_derived, unset_params
+from .base import Layer, check_choice, check_opacity
 
 #: Qualitative palette for atlases without colours (neighbours get different ones).
 PALETTE = "tab20"
@@ -54,7 +56,7 @@ class _Regions(TraitType):
     default_value = None
 
     def validate(self, obj, name, value):
-        obj._resolve_regions(value)
+        obj._index.resolve(value)
         return value
 
 
@@ -62,7 +64,25 @@ class _RegionColors(TraitType):
     """``{region name or label: colour}`` overrides, validated by the atlas."""
 
     def validate(self, obj, name, value):
-        obj._resolve_colors(value)
+        obj._index.resolve_colors(value or {})  # None: no overrides
+        return value
+
+
+class _Reextracts(TraitType):
+    """A setting of 4-D maps: assigning it extracts the regions again, before the value is taken.
+
+    A value that leaves no region raises the constructor's error and changes
+    nothing; the loaded maps are reused (a path is not read again).
+    """
+
+    def __init__(self, check, default_value=None, **metadata):
+        self._check = check
+        super().__init__(default_value, **metadata)
+
+    def validate(self, obj, name, value):
+        value = self._check(value, name)
+        if obj.__dict__.get("_initialised"):
+            obj.__dict__["_derived"] = obj._geometry(obj._loaded, {**obj.get_params(), name: value})
         return value
 
 
@@ -76,18 +96,22 @@ class Atlas(Layer):
         probability map per region, or an object with ``maps`` and
         ``labels`` (and optionally ``lut`` or ``colors``) as attributes or
         keys: a nilearn atlas Bunch or :func:`brainview.datasets.load_demo_atlas`.
+        Live.
     labels : list, dict or None
         Region names. A list is indexed by label value when its first entry
         is ``"Background"`` (nilearn >= 0.11) or when it has one entry per
         value up to the maximum; a list with one name per non-zero label
         present follows their sorted order. A dict maps label -> name.
-        Default: the Bunch's labels, else ``"label 12"``.
+        Default: the Bunch's labels, else ``"label 12"``. Live (the label
+        values are :attr:`label_values`).
     lut : DataFrame, path to a TSV, or None
         A table with columns ``index``, ``name`` and optionally ``color``
-        (nilearn's ``lut``); gives names and colours.
+        (nilearn's ``lut``); gives names and colours. Live.
     kind : {None, "deterministic", "probabilistic"}
         None: 3-D data is deterministic, 4-D probabilistic. A 4-D image
-        passed as deterministic is an error.
+        passed as deterministic is an error. It only checks the data (it
+        never changes the picture), and ``layer.kind`` is the layer's kind,
+        ``"atlas"``: read the parameter with ``get_params()["kind"]``.
     regions : str, int, pattern or list of them, optional
         Regions to show: names, substrings of names or shell globs
         (``"Default*"``), label values, compiled ``re.Pattern`` objects
@@ -96,7 +120,7 @@ class Atlas(Layer):
         ``{region name or label: colour}`` overriding the default colours.
     opacity : float
     smooth : int
-        Surface smoothing iterations.
+        Surface smoothing iterations, 0 to 1000. Live.
     threshold : float, "auto", percentile string or None
         4-D maps: the value (on the drawn sign) from which a voxel belongs
         to a map's region. None: half of each map's maximum for positive-only
@@ -118,7 +142,7 @@ class Atlas(Layer):
         (default ``"10%"``). Live.
     prob_display : {"isosurface", "maxprob"}
         4-D maps: one isosurface per map, or a labelling of each voxel by the
-        map with the largest value there among the regions holding it.
+        map with the largest value there among the regions holding it. Live.
     name : str, optional
 
     Notes
@@ -128,6 +152,17 @@ class Atlas(Layer):
     ``labels`` are given; each gets a colour of a qualitative palette. A map
     left without a region (nothing reaches its threshold) is reported in one
     warning.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> data = np.zeros((6, 6, 6), np.uint8); data[1:4, 1:4, 1:4] = 3
+    >>> layer = Atlas((data, np.eye(4)), labels={3: "cube"}, smooth=0)
+    >>> layer.label_values.tolist(), layer.names
+    ([3], ['cube'])
+    >>> layer.labels = {3: "box"}
+    >>> layer.names, layer.get_params()["labels"]
+    (['box'], {3: 'box'})
     """
 
     kind = "atlas"
@@ -140,17 +175,27 @@ class Atlas(Layer):
     #: expression), a label value, a compiled ``re.Pattern``, or a list of those. Live.
     regions = _Regions()
 
-    #: Colour overrides ``{name or label: colour}``. Live.
+    #: Colour overrides ``{name or label: colour}``, or None. Live.
     colors = _RegionColors()
 
     #: 4-D maps: threshold (None, "auto", "95%" or a number). Live.
-    threshold = Checked(atlas_maps.check_threshold)
+    threshold = _Reextracts(atlas_maps.check_threshold)
 
     #: 4-D maps: "dominant", "both", "positive" or "negative". Live.
-    sign = Checked(lambda value, name: check_choice(value, atlas_maps.SIGNS, name), "dominant")
+    sign = _Reextracts(lambda value, name: check_choice(value, atlas_maps.SIGNS, name), "dominant")
 
     #: 4-D maps: clusters below this (mm³, or "10%" of the largest) are dropped. Live.
-    min_region_size = Checked(atlas_maps.check_min_region_size, atlas_maps.DEFAULT_MIN_REGION_SIZE)
+    min_region_size = _Reextracts(atlas_maps.check_min_region_size, atlas_maps.DEFAULT_MIN_REGION_SIZE)
+
+    #: The constructor's data parameters, live and kept as given (a path stays a path).
+    atlas = Reloads()
+    labels = Reloads()
+    lut = Reloads()
+    smooth = Reloads(16)
+    prob_display = Reloads("isosurface")
+
+    #: The vtkActor drawing the regions (made when first drawn or read).
+    actor = Property(transient=True)
 
     #: The extracted mesh in world mm with its ``"region"`` cell array (all regions).
     mesh = Any(transient=True)
@@ -159,37 +204,64 @@ class Atlas(Layer):
                  opacity=1.0, smooth=16, threshold=None, sign="dominant",
                  min_region_size=atlas_maps.DEFAULT_MIN_REGION_SIZE, prob_display="isosurface",
                  name=None):
-        source = atlas_input.read(atlas, labels=labels, lut=lut)
-        image, maps = _load_maps(source.maps)
-        kind = _check_kind(kind, maps)
-        check_choice(prob_display, ("isosurface", "maxprob"), "prob_display")
-        if not isinstance(smooth, (int, np.integer)) or isinstance(smooth, bool) or smooth < 0:
-            raise BrainviewValueError(f"smooth: expected a number of iterations >= 0, got {smooth!r}.")
-        self._image, self._probabilistic = image, kind == "probabilistic"
-        self._signed = False
-        if self._probabilistic:
-            self._maps = _check_probabilities(maps)
-            self._signed = atlas_maps.is_signed(self._maps)
-            self._labels = np.arange(1, maps.shape[3] + 1)
-            self._data = None
-        else:
-            self._data = check_labels(maps, name="atlas")
-            self._labels = None
-        self._prob_display, self._smooth = prob_display, int(smooth)
-        names, base_colors = atlas_input.names_and_colors(
-            source, self._labels if self._probabilistic else None, self._data,
-            default="component" if self._signed else "label")
-        self._labels = label_array(sorted(names))
-        self._names = {int(v): names[v] for v in self._labels}
-        self._by_name = {n: v for v, n in self._names.items()}
-        self._mesh_region, self._centers = None, None
-        super().__init__(name=name or source.name, regions=regions, colors=colors or {},
+        self._actor = self._mapper = self._lut = None
+        self._centers = None
+        derived = self._derive(dict(
+            atlas=atlas, labels=labels, lut=lut, kind=kind, regions=regions, colors=colors,
+            smooth=smooth, threshold=threshold, sign=sign, min_region_size=min_region_size,
+            prob_display=prob_display))
+        self._take(derived)
+        super().__init__(name=name or derived["name"], regions=regions, colors=colors,
                          opacity=check_opacity(opacity), threshold=threshold, sign=sign,
-                         min_region_size=min_region_size)
-        self.mesh = self._extract(self._smooth)
-        self._base_colors = base_colors if base_colors is not None else _qualitative(
-            self._labels, adjacency(self.mesh))
-        self._build_props()
+                         min_region_size=min_region_size, atlas=atlas, labels=labels, lut=lut,
+                         smooth=smooth, prob_display=prob_display)
+        self._select_regions()
+        self._color_regions()
+
+    # ------------------------------------------------------------ model
+
+    @classmethod
+    def _derive(cls, params):
+        """Everything the parameters give: maps, names, regions (raises the constructor's errors)."""
+        loaded = _load(params)
+        return {**loaded, **cls._geometry(loaded, params)}
+
+    @staticmethod
+    def _geometry(loaded, params):
+        """The mesh and colours of loaded maps under the parameters (and checks of those that use names)."""
+        index = loaded["index"]
+        index.resolve(params["regions"])
+        index.resolve_colors(params["colors"] or {})
+        settings = {name: check(params[name], name) for name, check in (
+            ("threshold", atlas_maps.check_threshold), ("min_region_size", atlas_maps.check_min_region_size),
+            ("sign", lambda value, name: check_choice(value, atlas_maps.SIGNS, name)))}
+        mesh, data, map_regions = _extract(loaded, smooth=loaded["smooth"], **settings)
+        base_colors = loaded["colors"]
+        if base_colors is None:
+            base_colors = _qualitative(index.values, adjacency(mesh))
+        return dict(mesh=mesh, data=data, map_regions=map_regions, base_colors=base_colors,
+                    mesh_region=_region_numbers(mesh, index.values))
+
+    def _take(self, derived):
+        """Hold what :meth:`_derive` (or :meth:`_geometry`) gave."""
+        if "index" in derived:
+            self._loaded = {key: derived[key] for key in _LOADED}
+            self._image, self._maps = derived["image"], derived["maps"]
+            self._probabilistic, self._signed = derived["probabilistic"], derived["signed"]
+            self._index = derived["index"]
+            self._labels, self._names = self._index.values, self._index.names
+        self.mesh, self._data, self._map_regions = derived["mesh"], derived["data"], derived["map_regions"]
+        self._base_colors, self._mesh_region = derived["base_colors"], derived["mesh_region"]
+        self._centers = None
+
+    @observe("atlas, labels, lut, smooth, prob_display, threshold, sign, min_region_size", post_init=True)
+    def _reload(self, event):
+        self._take(take_derived(self))
+        if unset_params(self, "name"):
+            set_resolved(self, name=self._loaded["name"])
+        self._select_regions()
+        self._color_regions()
+        self._sync_drawing()
 
     # ------------------------------------------------------------ public API
 
@@ -204,8 +276,8 @@ class Atlas(Layer):
         return [self._names[v] for v in self._labels]
 
     @property
-    def labels(self):
-        """Label values (map numbers from 1 when probabilistic), in order."""
+    def label_values(self):
+        """Label values (map numbers from 1 when probabilistic), in order; ``labels`` are the names as given."""
         return self._labels.copy()
 
     @property
@@ -214,7 +286,7 @@ class Atlas(Layer):
         return [self._names[v] for v in self._shown_labels()]
 
     def props(self):
-        return [self.actor]
+        return [self._draw()]
 
     def label_at(self, xyz):
         """The region at a world coordinate (mm): its name, or None.
@@ -278,100 +350,33 @@ class Atlas(Layer):
             self._centers = {self._names[int(v)]: tuple(float(c) for c in p) for v, p in zip(labels, xyz)}
         return dict(self._centers)
 
-    # ------------------------------------------------------------ geometry
+    def color_of(self, region):
+        """The ``(r, g, b)`` colour a region is drawn with."""
+        (label,) = self._index.resolve([region])[:1] or [None]
+        rgb = self._table[int(self._index.positions([label])[0]), :3] / 255.0
+        return tuple(round(float(c), 3) for c in rgb)
 
-    def _extract(self, smooth):
-        if not self._probabilistic:
-            return label_surfaces(self._image, self._data, labels=self._labels, smooth=smooth)
-        levels = atlas_maps.thresholds(self._maps, self.threshold)
-        self._map_regions = atlas_maps.map_regions(
-            self._maps, levels, sign=self.sign, min_region_size=self.min_region_size,
-            voxel_volume=abs(float(np.linalg.det(self._image.affine[:3, :3]))))
-        self._warn_empty_maps()
-        if self._prob_display == "maxprob":
-            self._data = _max_probability(self._maps, self._map_regions)
-            present = np.intersect1d(self._labels, np.unique(self._data))
-            return label_surfaces(self._image, self._data, labels=present, smooth=smooth)
-        return _map_isosurfaces(self._image, self._maps, self._map_regions, smooth)
-
-    def _warn_empty_maps(self):
-        empty = [self._names[k + 1] for k, region in enumerate(self._map_regions) if not region.indices.size]
-        if len(empty) == len(self._map_regions):
-            raise BrainviewValueError(
-                f"threshold: no map reaches it ({self.threshold!r}); lower the threshold.")
-        if empty:
-            warnings.warn(
-                f"atlas: {len(empty)} of {len(self._map_regions)} maps have no region at "
-                f"threshold={self.threshold!r}, sign={self.sign!r}: {', '.join(empty[:10])}"
-                f"{', ...' if len(empty) > 10 else ''}. Lower the threshold or pass sign='both'.",
-                BrainviewWarning, stacklevel=4)
-
-    @observe("threshold, sign, min_region_size", post_init=True)
-    def _update_geometry(self, event):
-        if not self._probabilistic or getattr(self, "_mapper", None) is None:
-            return
-        self.mesh = self._extract(self._smooth)
-        self._centers = None
-        self._index_regions()
-        self._update_subset(None)
-
-    def _index_regions(self):
-        """Each cell's region as its number 0..n-1 in :attr:`labels`: tables have one row per region."""
-        region = np.asarray(self.mesh.cell_data["region"]) if self.mesh.n_cells else np.zeros(0, np.int64)
-        self._mesh_region = np.searchsorted(self._labels, region.astype(self._labels.dtype)).astype(np.int32)
-        if self.mesh.n_cells:
-            self.mesh.cell_data["region_index"] = self._mesh_region
-
-    def _label_index(self, labels):
-        """Numbers 0..n-1 of label values in :attr:`labels`."""
-        return np.searchsorted(self._labels, np.asarray(labels, dtype=self._labels.dtype))
-
-    def _build_props(self):
-        self._lut = vtkLookupTable()
-        self._mapper = vtkPolyDataMapper()
-        self._mapper.SetLookupTable(self._lut)
-        self._mapper.SetScalarModeToUseCellFieldData()
-        self._mapper.SelectColorArray("region_index")
-        self._mapper.SetColorModeToMapScalars()
-        # One table entry per region (not per label value: Allen CCF's ids
-        # reach 614454277): region number k maps to entry floor(k + 0.5) = k.
-        self._mapper.SetScalarRange(-0.5, len(self._labels) - 0.5)
-        self._mapper.UseLookupTableScalarRangeOff()
-        self._mapper.ScalarVisibilityOn()
-        self.actor = vtkActor()
-        self.actor.SetMapper(self._mapper)
-        prop = self.actor.GetProperty()
-        prop.SetSpecular(0.15)
-        prop.SetSpecularPower(20)
-        prop.SetOpacity(self.opacity)
-        self._index_regions()
-        self._update_colors(None)
-        self._update_subset(None)
+    # ------------------------------------------------------------ regions and colours (model)
 
     @observe("regions", post_init=True)
     def _update_subset(self, event):
-        if getattr(self, "_mapper", None) is None:
-            return
+        self._select_regions()
+        self._sync_drawing()
+
+    def _select_regions(self):
+        """The mesh of the shown regions (the full mesh when all are shown)."""
         shown = self._shown_labels()
         if not len(shown):
             warnings.warn(f"regions: {self.regions!r} selects no region: the atlas draws nothing. "
                           "Pass regions=None to show all.", BrainviewWarning, stacklevel=4)
-        if len(shown) == len(self._labels):
-            self._mapper.SetInputData(self.mesh)
-        else:
-            self._mapper.SetInputData(self._subset_mesh(shown))
-        self._mapper.Modified()
-        self._changed()
+        self._shown_mesh = self.mesh if len(shown) == len(self._labels) else self._subset_mesh(shown)
 
     def _subset_mesh(self, shown):
         """The cells of the shown regions, sharing the points and normals of the full mesh."""
         keep_region = np.zeros(len(self._labels), dtype=bool)
-        keep_region[self._label_index(shown)] = True
+        keep_region[self._index.positions(shown)] = True
         keep = keep_region[self._mesh_region]
-        faces = self.mesh.GetPolys()
-        from vtkmodules.util.numpy_support import vtk_to_numpy
-
-        connectivity = vtk_to_numpy(faces.GetConnectivityArray()).reshape(-1, 3)
+        connectivity = vtk_to_numpy(self.mesh.GetPolys().GetConnectivityArray()).reshape(-1, 3)
         subset = triangle_mesh(np.zeros((0, 3)), connectivity[keep])
         subset.SetPoints(self.mesh.GetPoints())
         subset.GetPointData().ShallowCopy(self.mesh.GetPointData())
@@ -381,101 +386,64 @@ class Atlas(Layer):
 
     @observe("colors", post_init=True)
     def _update_colors(self, event):
-        if getattr(self, "_lut", None) is None:
-            return
-        n_regions = len(self._labels)
-        rgba = np.ones((n_regions, 4))
+        self._color_regions()
+        self._sync_drawing()
+
+    def _color_regions(self):
+        """The colour table: one RGBA row (0..255) per region, overrides applied."""
+        rgba = np.ones((len(self._labels), 4))
         rgba[:, :3] = self._base_colors
-        for label, rgb in self._resolve_colors(self.colors).items():
-            rgba[self._label_index([label])[0], :3] = rgb
-        from vtkmodules.util.numpy_support import numpy_to_vtk
-
-        self._lut.SetNumberOfTableValues(n_regions)
-        self._lut.SetTable(numpy_to_vtk(np.rint(rgba * 255).astype(np.uint8), deep=True))
-        self._lut.SetRange(-0.5, n_regions - 0.5)
-        self._lut.Modified()
-        self._changed()
-
-    @observe("opacity", post_init=True)
-    def _update_opacity(self, event):
-        self.actor.GetProperty().SetOpacity(self.opacity)
-        self._changed()
-
-    def color_of(self, region):
-        """The ``(r, g, b)`` colour a region is drawn with."""
-        (label,) = self._resolve_regions([region])[:1] or [None]
-        rgb = self._lut.GetTableValue(int(self._label_index([label])[0]))[:3]
-        return tuple(round(c, 3) for c in rgb)
-
-    # ------------------------------------------------------------ selection
+        for label, rgb in self._index.resolve_colors(self.colors or {}).items():
+            rgba[self._index.positions([label])[0], :3] = rgb
+        self._table = np.rint(rgba * 255).astype(np.uint8)
 
     def _shown_labels(self):
-        return self._resolve_regions(self.regions)
+        return self._index.resolve(self.regions)
 
-    def _resolve_regions(self, value):
-        """Label values selected by a region specification (see :attr:`regions`)."""
-        if value is None:
-            return self._labels
-        items = value if isinstance(value, (list, tuple, set, np.ndarray)) else [value]
-        chosen = []
-        for item in items:
-            chosen.extend(self._match(item))
-        return label_array(sorted(set(chosen)))
+    # ------------------------------------------------------------ drawing
 
-    def _match(self, item):
-        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
-            if int(item) not in self._names:
-                raise BrainviewValueError(
-                    f"regions: no region has label {item}; labels run "
-                    f"{self._labels.min()}..{self._labels.max()} ({len(self._labels)} regions)."
-                )
-            return [int(item)]
-        if isinstance(item, re.Pattern):
-            found = [v for v, n in self._names.items() if item.search(n)]
-            if not found:
-                raise BrainviewValueError(f"regions: the pattern {item.pattern!r} matches no region name.")
-            return found
-        if not isinstance(item, str):
-            raise BrainviewTypeError(
-                f"regions: expected region names, patterns or label values, got {describe(item)}."
-            )
-        return self._match_text(item)
+    def _get_actor(self):
+        return self._draw()
 
-    def _match_text(self, text):
-        """Regions named ``text``, else containing it, else matching it as a shell glob (any case).
+    def _draw(self):
+        """The actor, made on first use: a model alone holds no VTK rendering object."""
+        if self._actor is None:
+            self._lut = vtkLookupTable()
+            self._mapper = vtkPolyDataMapper()
+            self._mapper.SetLookupTable(self._lut)
+            self._mapper.SetScalarModeToUseCellFieldData()
+            self._mapper.SelectColorArray("region_index")
+            self._mapper.SetColorModeToMapScalars()
+            self._mapper.UseLookupTableScalarRangeOff()
+            self._mapper.ScalarVisibilityOn()
+            self._actor = vtkActor()
+            self._actor.SetMapper(self._mapper)
+            prop = self._actor.GetProperty()
+            prop.SetSpecular(0.15)
+            prop.SetSpecularPower(20)
+            self._sync_drawing()
+        return self._actor
 
-        Text is never run as a regular expression: text typed into the app
-        cannot hang it (``"(a+)+$"`` is catastrophic for a backtracking
-        regex). Python's glob translation has no catastrophic backtracking.
-        """
-        lowered = text.lower()
-        exact = [v for v, n in self._names.items() if n.lower() == lowered]
-        if exact:
-            return exact
-        found = [v for v, n in self._names.items() if lowered in n.lower()]
-        if found:
-            return found
-        found = [v for v, n in self._names.items() if fnmatch.fnmatchcase(n.lower(), lowered)]
-        if found:
-            return found
-        close = difflib.get_close_matches(text, list(self._by_name), n=5, cutoff=0.5)
-        hint = f" Close matches: {', '.join(repr(c) for c in close)}." if close else ""
-        raise BrainviewValueError(
-            f"regions: no region matches {text!r} (by name, substring or shell glob such as "
-            f"'Default*').{hint} See atlas.names for all names."
-        )
+    @observe("opacity, visible", post_init=True)
+    def _update_visible(self, event):
+        self._sync_drawing()
 
-    def _resolve_colors(self, value):
-        if not isinstance(value, dict):
-            raise BrainviewTypeError(
-                f"colors: expected a dict {{region name or label: colour}}, got {describe(value)}."
-            )
-        resolved = {}
-        for key, color in value.items():
-            rgb = bvcolors.to_rgb(color, name=f"colors[{key!r}]")
-            for label in self._resolve_regions([key]):
-                resolved[int(label)] = rgb
-        return resolved
+    def _sync_drawing(self):
+        """Show the model in the drawing (when drawn), then ask the figure to redraw."""
+        if self._actor is not None:
+            n_regions = len(self._labels)
+            # One table entry per region (not per label value: Allen CCF's ids
+            # reach 614454277): region number k maps to entry floor(k + 0.5) = k.
+            self._mapper.SetScalarRange(-0.5, n_regions - 0.5)
+            self._lut.SetNumberOfTableValues(n_regions)
+            self._lut.SetTable(numpy_to_vtk(self._table, deep=True))
+            self._lut.SetRange(-0.5, n_regions - 0.5)
+            self._lut.Modified()
+            self._mapper.SetInputData(self._shown_mesh)
+            self._mapper.Modified()
+            self._actor.GetProperty().SetOpacity(self.opacity)
+            self._actor.SetVisibility(self.visible)
+        self._changed()
 
     # ------------------------------------------------------------ lookup
 
@@ -512,6 +480,172 @@ class Atlas(Layer):
                     found[self._names[k + 1]] = float(self._maps[voxel[0], voxel[1], voxel[2], k])
             answers.append(dict(sorted(found.items(), key=lambda item: -abs(item[1]))) or None)
         return answers
+
+
+# ----------------------------------------------------------------- loading and geometry
+
+#: What :func:`_load` gives (kept while the maps settings change).
+_LOADED = ("name", "image", "maps", "labels_data", "probabilistic", "signed", "index", "colors",
+           "prob_display", "smooth")
+
+
+def _load(params):
+    """Maps, names and colours of the data parameters (raises the constructor's errors)."""
+    source = atlas_input.read(params["atlas"], labels=params["labels"], lut=params["lut"])
+    image, maps = _load_maps(source.maps)
+    kind = _check_kind(params["kind"], maps)
+    prob_display = check_choice(params["prob_display"], ("isosurface", "maxprob"), "prob_display")
+    smooth = _check_smooth(params["smooth"])
+    probabilistic, signed = kind == "probabilistic", False
+    if probabilistic:
+        maps = _check_probabilities(maps)
+        signed = atlas_maps.is_signed(maps)
+        data, map_values = None, np.arange(1, maps.shape[3] + 1)
+    else:
+        data, map_values, maps = check_labels(maps, name="atlas"), None, None
+    names, colors = atlas_input.names_and_colors(
+        source, map_values, data, default="component" if signed else "label")
+    return dict(name=source.name, image=image, maps=maps, labels_data=data, probabilistic=probabilistic,
+                signed=signed, index=_RegionIndex(names), colors=colors, prob_display=prob_display,
+                smooth=smooth)
+
+
+def _extract(loaded, *, smooth, threshold, sign, min_region_size):
+    """``(mesh, label data, map regions)``: the surfaces of every region, in one mesh."""
+    image, labels = loaded["image"], loaded["index"].values
+    if not loaded["probabilistic"]:
+        data = loaded["labels_data"]
+        return label_surfaces(image, data, labels=labels, smooth=smooth), data, None
+    maps = loaded["maps"]
+    levels = atlas_maps.thresholds(maps, threshold)
+    regions = atlas_maps.map_regions(
+        maps, levels, sign=sign, min_region_size=min_region_size,
+        voxel_volume=abs(float(np.linalg.det(image.affine[:3, :3]))))
+    _warn_empty_maps(regions, loaded["index"].names, threshold, sign)
+    if loaded["prob_display"] == "maxprob":
+        data = _max_probability(maps, regions)
+        present = np.intersect1d(labels, np.unique(data))
+        return label_surfaces(image, data, labels=present, smooth=smooth), data, regions
+    return _map_isosurfaces(image, maps, regions, smooth), None, regions
+
+
+def _warn_empty_maps(regions, names, threshold, sign):
+    empty = [names[k + 1] for k, region in enumerate(regions) if not region.indices.size]
+    if len(empty) == len(regions):
+        raise BrainviewValueError(
+            f"threshold: no map reaches it ({threshold!r}); lower the threshold.")
+    if empty:
+        warnings.warn(
+            f"atlas: {len(empty)} of {len(regions)} maps have no region at "
+            f"threshold={threshold!r}, sign={sign!r}: {', '.join(empty[:10])}"
+            f"{', ...' if len(empty) > 10 else ''}. Lower the threshold or pass sign='both'.",
+            BrainviewWarning, stacklevel=5)
+
+
+def _region_numbers(mesh, values):
+    """Each cell's region as its number 0..n-1 in ``values`` (also stored as ``"region_index"``)."""
+    region = np.asarray(mesh.cell_data["region"]) if mesh.n_cells else np.zeros(0, np.int64)
+    numbers = np.searchsorted(values, region.astype(values.dtype)).astype(np.int32)
+    if mesh.n_cells:
+        mesh.cell_data["region_index"] = numbers
+    return numbers
+
+
+def _check_smooth(value, name="smooth"):
+    """Surface-nets iterations, 0 to 1000 (``True`` is refused, a huge count would hang)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise BrainviewValueError(f"{name}: expected a number of iterations >= 0, got {value!r}.")
+    if value > MAX_SMOOTH:
+        raise BrainviewValueError(
+            f"{name}: at most {MAX_SMOOTH} smoothing iterations, got {value!r}; "
+            "a few tens already give a smooth surface.")
+    return int(value)
+
+
+class _RegionIndex:
+    """Region names by label value, and what selects them (names, globs, patterns, values).
+
+    Examples
+    --------
+    >>> index = _RegionIndex({3: "left box", 9: "right box"})
+    >>> index.resolve("right").tolist(), index.positions([9]).tolist()
+    ([9], [1])
+    """
+
+    def __init__(self, names):
+        self.values = label_array(sorted(names))
+        self.names = {int(v): names[v] for v in self.values}
+        self._by_name = {n: v for v, n in self.names.items()}
+
+    def positions(self, labels):
+        """Numbers 0..n-1 of label values among :attr:`values` (the colour table's rows)."""
+        return np.searchsorted(self.values, np.asarray(labels, dtype=self.values.dtype))
+
+    def resolve(self, value):
+        """Label values selected by a region specification (see :attr:`Atlas.regions`)."""
+        if value is None:
+            return self.values
+        items = value if isinstance(value, (list, tuple, set, np.ndarray)) else [value]
+        chosen = []
+        for item in items:
+            chosen.extend(self._match(item))
+        return label_array(sorted(set(chosen)))
+
+    def resolve_colors(self, value):
+        """``{label value: (r, g, b)}`` of a ``{region: colour}`` dict."""
+        if not isinstance(value, dict):
+            raise BrainviewTypeError(
+                f"colors: expected a dict {{region name or label: colour}}, got {describe(value)}."
+            )
+        resolved = {}
+        for key, color in value.items():
+            rgb = bvcolors.to_rgb(color, name=f"colors[{key!r}]")
+            for label in self.resolve([key]):
+                resolved[int(label)] = rgb
+        return resolved
+
+    def _match(self, item):
+        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            if int(item) not in self.names:
+                raise BrainviewValueError(
+                    f"regions: no region has label {item}; labels run "
+                    f"{self.values.min()}..{self.values.max()} ({len(self.values)} regions)."
+                )
+            return [int(item)]
+        if isinstance(item, re.Pattern):
+            found = [v for v, n in self.names.items() if item.search(n)]
+            if not found:
+                raise BrainviewValueError(f"regions: the pattern {item.pattern!r} matches no region name.")
+            return found
+        if not isinstance(item, str):
+            raise BrainviewTypeError(
+                f"regions: expected region names, patterns or label values, got {describe(item)}."
+            )
+        return self._match_text(item)
+
+    def _match_text(self, text):
+        """Regions named ``text``, else containing it, else matching it as a shell glob (any case).
+
+        Text is never run as a regular expression: text typed into the app
+        cannot hang it (``"(a+)+$"`` is catastrophic for a backtracking
+        regex). Python's glob translation has no catastrophic backtracking.
+        """
+        lowered = text.lower()
+        exact = [v for v, n in self.names.items() if n.lower() == lowered]
+        if exact:
+            return exact
+        found = [v for v, n in self.names.items() if lowered in n.lower()]
+        if found:
+            return found
+        found = [v for v, n in self.names.items() if fnmatch.fnmatchcase(n.lower(), lowered)]
+        if found:
+            return found
+        close = difflib.get_close_matches(text, list(self._by_name), n=5, cutoff=0.5)
+        hint = f" Close matches: {', '.join(repr(c) for c in close)}." if close else ""
+        raise BrainviewValueError(
+            f"regions: no region matches {text!r} (by name, substring or shell glob such as "
+            f"'Default*').{hint} See atlas.names for all names."
+        )
 
 
 # ----------------------------------------------------------------- helpers

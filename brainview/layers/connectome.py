@@ -34,7 +34,7 @@ import warnings
 
 import numpy as np
 import pyvista as pv
-from traits.api import TraitType, observe
+from traits.api import Property, TraitType, observe
 from vtkmodules.util.numpy_support import numpy_to_vtk
 from vtkmodules.vtkCommonCore import VTK_ID_TYPE, vtkStringArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
@@ -170,6 +170,9 @@ class Connectome(Layer):
     edge_vmax = _PerLayer()
     edge_width = Checked(lambda value, name: check_positive(_not_bool(value, name), name), 2.0)
 
+    #: The vtkActor drawing the nodes (made when first drawn or read).
+    actor = Property(transient=True)
+
     #: Whether the edges (and arrow heads) are drawn.
     edges_visible = StrictBool(True)
 
@@ -233,25 +236,26 @@ class Connectome(Layer):
                     legend=bool(params["legend"]))
 
     def _apply_graph(self, derived):
-        """Take the derived graph and build its drawing (new props)."""
+        """Take the derived graph: its arrays and meshes (the drawing is made when first needed)."""
         self._coords = derived["coords"]  # checked by graph_inputs, under the name the caller used
         self._edges, self._labels = derived["edges"], derived["labels"]
         self._tubes, self._width_by_weight = derived["tubes"], derived["width_by_weight"]
         self._show_legend = derived["legend"]
         self._precompute_edges()
-        self._build_props()
-        self.actor = self._node_actor
+        self._build_meshes()
+        self._node_actor = self._edge_actor = self._lod_actor = self._arrow_actor = None
+        self._label_actor = self._legend_actor = self._edge_lut = self._tube = None
 
     @observe("adjacency_matrix, node_coords, atlas, subject, tubes, width_by_weight, node_labels, "
              "directed, symmetrize, legend", post_init=True)
     def _reload(self, event):
         derived = take_derived(self)
-        old_props = self.props()
+        old_props = self.props() if self._drawn else []
         self._apply_graph(derived)
         self._update_all()
         figure = self.figure
         if figure is not None:
-            self._attach(figure)
+            self._draw()
             figure._layer_props_changed(self, old_props)
 
     # ------------------------------------------------------------ checks
@@ -295,52 +299,72 @@ class Connectome(Layer):
         length = np.linalg.norm(direction, axis=1, keepdims=True)
         self._directions = direction / np.where(length > 0, length, 1.0)
 
-    def _build_props(self):
+    def _build_meshes(self):
+        """The data the drawing shows: edges (and their level of detail), nodes, arrow tips, labels."""
         self._edge_mesh = vtkPolyData()
-        self._edge_lut = _vtk.vtkLookupTable()
-        if self._tubes:
-            self._tube = vtkTubeFilter()
-            self._tube.SetInputData(self._edge_mesh)
-            self._tube.SetNumberOfSides(8)
-            self._tube.SetVaryRadiusToVaryRadiusByAbsoluteScalar()
-            edge_mapper = _vtk.vtkPolyDataMapper()
-            edge_mapper.SetInputConnection(self._tube.GetOutputPort())
-        else:
-            edge_mapper = _vtk.vtkPolyDataMapper()
-            edge_mapper.SetInputData(self._edge_mesh)
-        self._edge_actor = self._colored_actor(edge_mapper)
-        # While the camera moves (Figure.interacting), this lighter actor is
-        # drawn instead: the strongest edges only, as lines.
+        # While the camera moves (Figure.interacting), a lighter mesh is drawn
+        # instead: the strongest edges only, as lines.
         self._lod_mesh = vtkPolyData()
-        lod_mapper = _vtk.vtkPolyDataMapper()
-        lod_mapper.SetInputData(self._lod_mesh)
-        self._lod_actor = self._colored_actor(lod_mapper)
-        self._lod_actor.SetVisibility(False)
         self._interacting = False
         self._node_mesh = pv.PolyData(self._coords.copy())
-        sphere = vtkSphereSource()
-        sphere.SetThetaResolution(16)
-        sphere.SetPhiResolution(10)
-        sphere.SetRadius(0.5)
-        self._node_mapper = self._glyph_mapper(self._node_mesh, sphere, "size")
-        self._node_mapper.SelectColorArray("rgb")
-        self._node_mapper.SetColorModeToDirectScalars()
-        self._node_actor = _vtk.vtkActor()
-        self._node_actor.SetMapper(self._node_mapper)
-        self._arrow_actor = None
-        if self._edges.directed:
-            cone = vtkConeSource()
-            cone.SetResolution(12)
-            cone.SetHeight(1.0)
-            cone.SetRadius(_ARROW_ASPECT)
-            cone.SetCenter(-0.5, 0.0, 0.0)  # the tip at the glyph point
-            self._arrow_mesh = vtkPolyData()
-            mapper = self._glyph_mapper(self._arrow_mesh, cone, None)
-            mapper.SetOrientationArray("direction")
-            mapper.SetOrientationModeToDirection()
-            self._arrow_actor = self._colored_actor(mapper)
-        self._label_actor = self._make_labels() if self._labels is not None else None
-        self._legend_actor = None
+        self._arrow_mesh = vtkPolyData() if self._edges.directed else None
+        self._label_mesh = None
+        if self._labels is not None:
+            self._label_mesh = vtkPolyData()
+            self._label_mesh.SetPoints(pv.vtk_points(self._coords))
+            names = vtkStringArray()
+            names.SetName("label")
+            for label in self._labels:
+                names.InsertNextValue(label)
+            self._label_mesh.GetPointData().AddArray(names)
+
+    @property
+    def _drawn(self):
+        return self._node_actor is not None
+
+    def _draw(self):
+        """The props, made on first use: a model alone holds no VTK rendering object."""
+        if self._node_actor is None:
+            self._edge_lut = _vtk.vtkLookupTable()
+            edge_mapper = _vtk.vtkPolyDataMapper()
+            if self._tubes:
+                self._tube = vtkTubeFilter()
+                self._tube.SetInputData(self._edge_mesh)
+                self._tube.SetNumberOfSides(8)
+                self._tube.SetVaryRadiusToVaryRadiusByAbsoluteScalar()
+                edge_mapper.SetInputConnection(self._tube.GetOutputPort())
+            else:
+                edge_mapper.SetInputData(self._edge_mesh)
+            self._edge_actor = self._colored_actor(edge_mapper)
+            lod_mapper = _vtk.vtkPolyDataMapper()
+            lod_mapper.SetInputData(self._lod_mesh)
+            self._lod_actor = self._colored_actor(lod_mapper)
+            sphere = vtkSphereSource()
+            sphere.SetThetaResolution(16)
+            sphere.SetPhiResolution(10)
+            sphere.SetRadius(0.5)
+            node_mapper = self._glyph_mapper(self._node_mesh, sphere, "size")
+            node_mapper.SelectColorArray("rgb")
+            node_mapper.SetColorModeToDirectScalars()
+            if self._arrow_mesh is not None:
+                cone = vtkConeSource()
+                cone.SetResolution(12)
+                cone.SetHeight(1.0)
+                cone.SetRadius(_ARROW_ASPECT)
+                cone.SetCenter(-0.5, 0.0, 0.0)  # the tip at the glyph point
+                mapper = self._glyph_mapper(self._arrow_mesh, cone, None)
+                mapper.SetOrientationArray("direction")
+                mapper.SetOrientationModeToDirection()
+                self._arrow_actor = self._colored_actor(mapper)
+            self._label_actor = self._make_labels() if self._label_mesh is not None else None
+            self._legend_actor = self._make_legend(self._legend) if self._legend and self._show_legend else None
+            self._node_actor = _vtk.vtkActor()  # last: it marks the layer as drawn
+            self._node_actor.SetMapper(node_mapper)
+            self._sync_drawing()
+        return self._node_actor
+
+    def _get_actor(self):
+        return self._draw()
 
     @staticmethod
     def _glyph_mapper(mesh, source, scale_array):
@@ -366,16 +390,8 @@ class Connectome(Layer):
         return actor
 
     def _make_labels(self):
-        mesh = vtkPolyData()
-        mesh.SetPoints(pv.vtk_points(self._coords))
-        names = vtkStringArray()
-        names.SetName("label")
-        for label in self._labels:
-            names.InsertNextValue(label)
-        mesh.GetPointData().AddArray(names)
-        self._label_mesh = mesh
         mapper = _vtk.vtkLabeledDataMapper()
-        mapper.SetInputData(mesh)
+        mapper.SetInputData(self._label_mesh)
         mapper.SetLabelModeToLabelFieldData()
         mapper.SetFieldDataName("label")
         text = mapper.GetLabelTextProperty()
@@ -383,6 +399,7 @@ class Connectome(Layer):
         text.BoldOff()
         text.ItalicOff()
         text.ShadowOff()
+        text.SetColor(*self._foreground())
         actor = _vtk.vtkActor2D()
         actor.SetMapper(mapper)
         return actor
@@ -469,10 +486,12 @@ class Connectome(Layer):
         return graph.node_colors(self.node_color, self._edges.n_nodes)[1]
 
     def props(self):
+        self._draw()
         optional = [self._arrow_actor, self._label_actor, self._legend_actor]
         return [self._edge_actor, self._lod_actor, self._node_actor] + [p for p in optional if p is not None]
 
     def bounds(self):
+        self._draw()
         boxes = [actor.GetBounds() for actor in (self._edge_actor, self._node_actor)
                  if actor.GetVisibility() and self.visible]
         boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]])
@@ -482,7 +501,10 @@ class Connectome(Layer):
             np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
 
     def colorbar_table(self):
-        return (self._edge_lut, self.name) if len(self._edges) else None
+        if not len(self._edges):
+            return None
+        self._draw()
+        return self._edge_lut, self.name
 
     def _attach(self, figure):
         super()._attach(figure)
@@ -492,13 +514,11 @@ class Connectome(Layer):
         if self._legend_actor is not None:
             self._legend_actor.GetEntryTextProperty().SetColor(*foreground)
 
-    # ------------------------------------------------------------ updates
+    # ------------------------------------------------------------ updates (the model, then the drawing)
 
     def _update_all(self):
         self._update_edges(None)
-        self._update_colors(None)
         self._update_node_colors(None)
-        self._update_visible(None)
 
     @observe("edge_threshold, edge_width", post_init=True)
     def _update_edges(self, event):
@@ -516,15 +536,13 @@ class Connectome(Layer):
             radius = self.edge_width / 2.0
             scale = self._end_radius[: 2 * count] if self._width_by_weight else np.ones(2 * count)
             mesh.GetPointData().SetScalars(_vtk_array(np.ascontiguousarray(radius * scale), "radius"))
-        else:
-            self._edge_actor.GetProperty().SetLineWidth(self.edge_width)
         mesh.Modified()
         self._update_nodes(None)
 
     def _set_interacting(self, interacting):
         """Draw only the strongest edges while the camera moves (see Figure.interacting)."""
         self._interacting = bool(interacting) and self.n_edges_drawn > INTERACTIVE_EDGES
-        self._update_visible(None)
+        self._sync_drawing()
 
     def _update_lod(self, mesh, weights, count):
         """The interactive level of detail: the first (strongest) ``count`` edges, as lines."""
@@ -548,9 +566,9 @@ class Connectome(Layer):
                 BrainviewWarning, stacklevel=4)
         self._node_mesh.point_data["size"] = sizes
         self._node_mesh.Modified()
-        if self._arrow_actor is not None:
+        if self._arrow_mesh is not None:
             self._update_arrows(count, sizes)
-        self._changed()
+        self._sync_drawing()
 
     def _update_arrows(self, count, sizes):
         targets = self._edges.targets[:count]
@@ -561,41 +579,50 @@ class Connectome(Layer):
             mesh.point_data["direction"] = directions
             mesh.point_data["weight"] = self._edges.weights[:count]
         self._arrow_mesh.ShallowCopy(mesh)
-        length = 3.0 * self.edge_width if self._tubes else _ARROW_LENGTH_MM
-        self._arrow_actor.GetMapper().SetScaleFactor(length)
 
-    @observe("edge_cmap, edge_vmin, edge_vmax, opacity", post_init=True)
-    def _update_colors(self, event):
-        colors.lookup_table(self.edge_cmap, self.edge_clim, table=self._edge_lut)
-        for actor in self.props():
-            if hasattr(actor, "GetProperty") and actor is not self._legend_actor:
-                actor.GetProperty().SetOpacity(self.opacity)
-        self._changed()
+    @observe("edge_cmap, edge_vmin, edge_vmax, opacity, visible, edges_visible, nodes_visible",
+             post_init=True)
+    def _update_visible(self, event):
+        self._sync_drawing()
 
     @observe("node_color", post_init=True)
     def _update_node_colors(self, event):
-        rgb, legend = graph.node_colors(self.node_color, self._edges.n_nodes)
+        rgb, self._legend = graph.node_colors(self.node_color, self._edges.n_nodes)
         self._node_mesh.point_data["rgb"] = (rgb * 255).round().astype(np.uint8)
         self._node_mesh.Modified()
-        figure = self.figure
-        if self._legend_actor is not None and figure is not None:
-            figure.renderer.RemoveViewProp(self._legend_actor)
-        self._legend_actor = self._make_legend(legend) if legend and self._show_legend else None
-        if self._legend_actor is not None:
-            self._legend_actor.SetVisibility(self.visible and self.nodes_visible)
-            if figure is not None:
-                figure.renderer.AddViewProp(self._legend_actor)
-        self._changed()
+        if self._drawn:
+            self._replace_legend()
+        self._sync_drawing()
 
-    @observe("visible, edges_visible, nodes_visible", post_init=True)
-    def _update_visible(self, event):
-        edges_on = self.visible and self.edges_visible
-        nodes_on = self.visible and self.nodes_visible
-        self._edge_actor.SetVisibility(edges_on and not self._interacting)
-        self._lod_actor.SetVisibility(edges_on and self._interacting)
-        if self._arrow_actor is not None:
-            self._arrow_actor.SetVisibility(edges_on)
-        for actor in (self._node_actor, self._label_actor, self._legend_actor):
-            if actor is not None:
-                actor.SetVisibility(nodes_on)
+    def _replace_legend(self):
+        """A new legend actor for new categories, swapped in the figure showing the layer."""
+        figure, old = self.figure, self._legend_actor
+        self._legend_actor = self._make_legend(self._legend) if self._legend and self._show_legend else None
+        if figure is not None and old is not None:
+            figure.renderer.RemoveViewProp(old)
+        if figure is not None and self._legend_actor is not None:
+            figure.renderer.AddViewProp(self._legend_actor)
+
+    def _sync_drawing(self):
+        """Show the model in the drawing (when drawn), then ask the figure to redraw."""
+        if self._drawn:
+            colors.lookup_table(self.edge_cmap, self.edge_clim, table=self._edge_lut)
+            for actor in (self._edge_actor, self._lod_actor, self._node_actor, self._arrow_actor,
+                          self._label_actor):
+                if actor is not None:
+                    actor.GetProperty().SetOpacity(self.opacity)
+            if not self._tubes:
+                self._edge_actor.GetProperty().SetLineWidth(self.edge_width)
+            if self._arrow_actor is not None:
+                length = 3.0 * self.edge_width if self._tubes else _ARROW_LENGTH_MM
+                self._arrow_actor.GetMapper().SetScaleFactor(length)
+            edges_on = self.visible and self.edges_visible
+            nodes_on = self.visible and self.nodes_visible
+            self._edge_actor.SetVisibility(edges_on and not self._interacting)
+            self._lod_actor.SetVisibility(edges_on and self._interacting)
+            if self._arrow_actor is not None:
+                self._arrow_actor.SetVisibility(edges_on)
+            for actor in (self._node_actor, self._label_actor, self._legend_actor):
+                if actor is not None:
+                    actor.SetVisibility(nodes_on)
         self._changed()

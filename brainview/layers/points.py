@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 import pyvista as pv
-from traits.api import Any, observe
+from traits.api import Any, Property, observe
 from vtkmodules.vtkFiltersSources import vtkSphereSource
 
 from .. import _vtk, colors
@@ -141,8 +141,11 @@ class Points(Layer):
     #: Marker centres (pyvista.PolyData) with "size" and "rgb" arrays.
     mesh = Any(transient=True)
 
+    #: The vtkActor drawing the markers (made when first drawn or read).
+    actor = Property(transient=True)
+
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
-    clim = Checked(lambda value, name: colors.check_clim(value, name=name), (0.0, 1.0))
+    clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0))
 
     #: The constructor's data and drawing parameters, live (see :mod:`brainview.layers._live`).
     coords = Reloads()
@@ -158,19 +161,7 @@ class Points(Layer):
         super().__init__(name=name, cmap=cmap, clim=derived["clim"], opacity=check_opacity(opacity),
                          coords=coords, size=size, color=color, values=values, resolution=resolution)
         self.mesh = pv.PolyData()
-        self._sphere = vtkSphereSource()
-        self._sphere.SetRadius(0.5)
-        self._mapper = _vtk.vtkGlyph3DMapper()
-        self._mapper.SetInputData(self.mesh)
-        self._mapper.SetSourceConnection(self._sphere.GetOutputPort())
-        self._mapper.SetScaleArray("size")
-        self._mapper.SetScaleModeToScaleByMagnitude()
-        self._mapper.SetScalarModeToUsePointFieldData()
-        self._mapper.SelectColorArray("rgb")
-        self._mapper.SetColorModeToDirectScalars()
-        self.actor = _vtk.vtkActor()
-        self.actor.SetMapper(self._mapper)
-        self._lut = colors.lookup_table(self.cmap, self.clim)
+        self._actor = self._mapper = self._sphere = self._lut = None
         self._apply(derived)
 
     @staticmethod
@@ -179,20 +170,18 @@ class Points(Layer):
         coords = check_coords(params["coords"])
         n_points = len(coords)
         values = _check_values(params["values"], n_points)
-        clim = params.get("clim")
-        if clim is None:
-            clim = colors.auto_clim(values) if values is not None else (0.0, 1.0)
+        auto_clim = colors.auto_clim(values) if values is not None else (0.0, 1.0)
+        clim = auto_clim if params.get("clim") is None else params["clim"]
         return dict(coords=coords, sizes=_check_sizes(params["size"], "size", n_points),
                     colors=_check_colors(params["color"], "color", n_points), values=values,
-                    resolution=_check_resolution(params["resolution"]), clim=clim)
+                    resolution=_check_resolution(params["resolution"]), clim=clim, auto_clim=auto_clim)
 
     def _apply(self, derived):
         self._coords, self._sizes, self._colors = derived["coords"], derived["sizes"], derived["colors"]
         self._values = derived["values"]
+        self._resolution = derived["resolution"]
         self.mesh.ShallowCopy(pv.PolyData(self._coords.copy()))
-        resolution = derived["resolution"]
-        self._sphere.SetThetaResolution(resolution)
-        self._sphere.SetPhiResolution(max(4, resolution // 2 + 2))
+        self._auto_clim = derived["auto_clim"]
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
             set_quietly(self, clim=derived["clim"])  # follows the new values, as at construction
         self._update(None)
@@ -209,7 +198,7 @@ class Points(Layer):
         return np.where(np.isfinite(self._values), self._sizes, 0.0)
 
     def props(self):
-        return [self.actor]
+        return [self._draw()]
 
     def centers(self):
         """The ``(n, 3)`` mm coordinates of the markers."""
@@ -224,13 +213,56 @@ class Points(Layer):
         return colors.get_cmap(self.cmap)(scaled)[:, :3]
 
     def colorbar_table(self):
-        return (self._lut, self.name) if self._values is not None else None
+        if self._values is None:
+            return None
+        self._draw()
+        return self._lut, self.name
 
     @observe("cmap, clim, opacity", post_init=True)
     def _update(self, event):
+        if self.clim is None:  # the range of the values, derived (the parameter stays None)
+            set_quietly(self, clim=self._auto_clim)  # notifies again, with the range
+            return
         self.mesh.point_data["size"] = self.sizes
         self.mesh.point_data["rgb"] = (self.point_colors() * 255).round().astype(np.uint8)
-        self.actor.GetProperty().SetOpacity(self.opacity)
-        colors.lookup_table(self.cmap, self.clim, table=self._lut)
         self.mesh.Modified()
+        self._sync_drawing()
+
+    # ------------------------------------------------------------ drawing
+
+    def _get_actor(self):
+        return self._draw()
+
+    def _draw(self):
+        """The actor, made on first use: a model alone holds no VTK rendering object."""
+        if self._actor is None:
+            self._sphere = vtkSphereSource()
+            self._sphere.SetRadius(0.5)
+            self._mapper = _vtk.vtkGlyph3DMapper()
+            self._mapper.SetInputData(self.mesh)
+            self._mapper.SetSourceConnection(self._sphere.GetOutputPort())
+            self._mapper.SetScaleArray("size")
+            self._mapper.SetScaleModeToScaleByMagnitude()
+            self._mapper.SetScalarModeToUsePointFieldData()
+            self._mapper.SelectColorArray("rgb")
+            self._mapper.SetColorModeToDirectScalars()
+            self._actor = _vtk.vtkActor()
+            self._actor.SetMapper(self._mapper)
+            self._lut = colors.lookup_table(self.cmap, self.clim)
+            self._sync_drawing()
+        return self._actor
+
+    @observe("visible", post_init=True)
+    def _update_visible(self, event):
+        self._sync_drawing()
+
+    def _sync_drawing(self):
+        """Show the model in the drawing (when drawn), then ask the figure to redraw."""
+        if self._actor is not None:
+            self._sphere.SetThetaResolution(self._resolution)
+            self._sphere.SetPhiResolution(max(4, self._resolution // 2 + 2))
+            self._actor.GetProperty().SetOpacity(self.opacity)
+            self._actor.SetVisibility(self.visible)
+            colors.lookup_table(self.cmap, self.clim, table=self._lut)
+            self._mapper.Modified()
         self._changed()
