@@ -244,11 +244,11 @@ def _role(path, img, data):
     if label_table_beside(path) is not None and integral():
         return "atlas"
     words = _words(stem)
-    if words & set(_MAP_WORDS):
+    if _named(words, _MAP_WORDS):
         return "map"
-    if words & set(_ATLAS_WORDS) and integral():
+    if _named(words, _ATLAS_WORDS) and integral():
         return "atlas"
-    if words & set(_ANATOMY_WORDS) or integer:
+    if _named(words, _ANATOMY_WORDS) or integer:
         return "anatomy"
     cal_min = _header_field(img, "cal_min")
     if cal_min is not None and cal_min < 0:
@@ -300,6 +300,17 @@ def _sample(img, data):
 
 def _words(stem):
     return {word for word in re.split(r"[^a-z0-9]+", stem.lower()) if word}
+
+
+def _named(words, vocabulary):
+    """A word of the name is in ``vocabulary``, also with a number after it (zstat1, cope3)."""
+    for word in words:
+        if word in vocabulary:
+            return True
+        bare = word.rstrip("0123456789")
+        if len(bare) >= 3 and bare != word and bare in vocabulary and word not in _ANATOMY_WORDS:
+            return True
+    return False
 
 
 def _stem(name):

@@ -11,6 +11,7 @@ from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
 from .. import _vtk
+from ..errors import BrainviewError
 from .app import VIEWS, install_error_hook, remove_error_hook
 from .files import Choices, open_files
 from .loader import Loader
@@ -29,9 +30,9 @@ def _guarded(method):
     """
 
     @functools.wraps(method)
-    def wrapper(self, *args):
+    def wrapper(self, *args, **options):
         try:
-            return method(self, *args)
+            return method(self, *args, **options)
         except Exception as error:  # shown to the user, never raised into Qt
             self.show_error(f"{method.__name__.strip('_').replace('_', ' ').capitalize()} failed",
                             f"{type(error).__name__}: {error}")
