@@ -103,10 +103,10 @@ def test_role_reads_a_sample_not_every_voxel(tmp_path, monkeypatch):
 
 def test_label_table_beside_the_atlas_names_its_regions(files, tmp_path):
     """Bug: the atlas's .tsv of names beside it was ignored."""
-    (files["labels"].parent / "labels.tsv").write_text("index\tname\n1\tleft box\n2\tright box\n3\tfront\n")
     images = _save(tmp_path / "parc.nii.gz", np.asarray(nib.load(files["labels"]).dataobj))
     (tmp_path / "parc.tsv").write_text("index\tname\n1\tleft box\n2\tright box\n3\tfront\n")
-    (atlas,) = layers_from_files([images])
+    with pytest.warns(bv.BrainviewWarning, match="names from 'parc.tsv'"):
+        (atlas,) = layers_from_files([images])
     assert isinstance(atlas, Atlas) and atlas.names == ["left box", "right box", "front"]
 
 
