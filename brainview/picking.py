@@ -3,6 +3,13 @@
 The desktop app's status bar calls :func:`pick` on mouse moves; a script can
 call it on an off-screen figure just the same (``fig.pick(x, y)``).
 
+The point under the cursor is the first *opaque* surface along the view ray:
+translucent props (a glass brain, a template surface or any layer with
+opacity < 1) are context and are picked through, so a blob inside a glass
+brain reports its own value. Only when the ray meets nothing opaque does the
+first translucent surface give the point. Every visible layer's value is then
+read at that point (``layer.value_at``), not only the value of the prop hit.
+
 Examples
 --------
 >>> import numpy as np
@@ -100,16 +107,80 @@ def pick(figure, x, y):
     if not figure._camera_set or window.GetNeverRendered():
         figure.render()
     _, height = window.GetSize()
-    picker = _vtk.vtkCellPicker()
-    picker.SetTolerance(0.0005)
     # VTK's display origin is the bottom-left pixel.
-    if not picker.Pick(x, height - 1 - y, 0.0, figure.renderer):
+    hit = _first_opaque_hit(figure, x, height - 1 - y)
+    if hit is None:
         return PickResult()
-    xyz = tuple(float(v) for v in picker.GetPickPosition())
-    hit = picker.GetViewProp()
-    layer = next((lay for lay in figure.layers if hit is not None and hit in lay.props()), None)
+    xyz, prop = hit
+    layer = next((lay for lay in figure.layers if prop in lay.props()), None)
+    xyz = _inside(figure, layer, xyz)
     values, region = layer_values(figure, xyz)
     return PickResult(xyz, values, region, layer)
+
+
+def _first_opaque_hit(figure, x, y):
+    """``(xyz, prop)`` of the first opaque prop along the ray through display ``(x, y)``.
+
+    Translucent props are taken off the pick list one by one and the ray is
+    cast again; the first translucent hit is the answer when nothing opaque
+    lies behind it. None when the ray meets nothing.
+    """
+    from . import _vtk
+
+    picker = _vtk.vtkCellPicker()
+    picker.SetTolerance(0.0005)
+    candidates = [prop for layer in figure.layers if layer.visible for prop in layer.props()
+                  if prop.GetVisibility() and prop.GetPickable()]
+    picker.PickFromListOn()
+    for prop in candidates:
+        picker.AddPickList(prop)
+    first = None
+    for _ in range(len(candidates)):
+        if not picker.Pick(x, y, 0.0, figure.renderer):
+            break
+        prop = picker.GetViewProp()
+        xyz = tuple(float(v) for v in picker.GetPickPosition())
+        if prop is None or not _translucent(figure, prop):
+            return xyz, prop
+        first = first or (xyz, prop)
+        picker.DeletePickList(prop)
+    return first
+
+
+def _inside(figure, layer, xyz):
+    """The point just behind a hit isosurface where the hit layer has a value.
+
+    An isosurface lies between voxel centres: the voxel nearest to the hit
+    point may be outside the blob (value 0 under a visible blob). Step along
+    the view ray, up to one voxel of the layer's image, to the first non-zero
+    value; planes and hits with a value there keep ``xyz``.
+    """
+    image = getattr(layer, "image", None)
+    if image is None or not _is_zero(layer.value_at(xyz)):
+        return xyz
+    camera = figure.renderer.GetActiveCamera()
+    ray = np.asarray(xyz) - np.asarray(camera.GetPosition())
+    ray /= np.linalg.norm(ray) or 1.0
+    step = float(np.min(image.voxel_sizes))
+    for depth in np.linspace(0.25, 1.5, 6) * step:
+        probe = tuple(float(v) for v in np.asarray(xyz) + depth * ray)
+        if not _is_zero(layer.value_at(probe)):
+            return probe
+    return xyz
+
+
+def _is_zero(value):
+    return isinstance(value, float) and (value == 0 or np.isnan(value))
+
+
+def _translucent(figure, prop):
+    """True for props drawn see-through: their layer's opacity or their own is below 1."""
+    layer = next((lay for lay in figure.layers if prop in lay.props()), None)
+    if layer is not None and layer.opacity < 1:
+        return True
+    get_property = getattr(prop, "GetProperty", None)
+    opacity = getattr(get_property(), "GetOpacity", None) if get_property else None
+    return opacity is not None and opacity() < 1
 
 
 def layer_values(figure, xyz):

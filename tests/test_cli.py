@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 import brainview as bv
-from brainview.gui.files import layers_from_files, volume_role
+from pathlib import Path
+
+from brainview.gui.files import Choices, file_kind, layers_from_files, open_files, volume_role
 from brainview.layers import Atlas, Slices, StatMap, Surface
 
 from conftest import read_png
@@ -43,12 +45,6 @@ def files(tmp_path):
     return paths
 
 
-def test_volume_roles():
-    assert volume_role(np.arange(27).reshape(3, 3, 3) % 4) == "labels"
-    assert volume_role(np.linspace(-3, 3, 27).reshape(3, 3, 3)) == "map"
-    assert volume_role(np.linspace(1, 9, 27).reshape(3, 3, 3)) == "anatomy"
-
-
 def test_dispatch_by_content(files):
     kinds = [type(layer) for layer in layers_from_files([files["zmap"]])]
     assert kinds == [Slices, StatMap]  # the map goes on the MNI template
@@ -56,6 +52,101 @@ def test_dispatch_by_content(files):
     assert kinds == [Slices, Atlas]
     surface, = layers_from_files([files["pial"]], overlay=files["thickness"])
     assert isinstance(surface, Surface) and surface.overlay is not None
+
+
+def _save(path, data, *, intent=None):
+    img = nib.Nifti1Image(data, AFFINE)
+    if intent:
+        img.header.set_intent(intent)
+    nib.save(img, path)
+    return path
+
+
+def test_uint8_t1_template_is_anatomy_not_an_atlas():
+    """Bug: nilearn's uint8 MNI T1 became a 224-region atlas (confetti, 65 s)."""
+    path = bv.datasets.nilearn_data_dir() / "mni_icbm152_t1_tal_nlin_sym_09a_converted.nii.gz"
+    assert volume_role(path) == "anatomy"
+
+
+def test_skull_stripped_float_t1_is_anatomy(tmp_path):
+    """Bug: a skull-stripped T1 (mostly zeros) became a stat map over another template."""
+    ijk = np.indices((41, 41, 41))
+    brain = np.where(((ijk - 20) ** 2).sum(0) < 14 ** 2, 500.0 + ijk[0], 0.0).astype(np.float32)
+    assert volume_role(_save(tmp_path / "sub-01_desc-brain_T1w.nii.gz", brain)) == "anatomy"
+    assert volume_role(_save(tmp_path / "image.nii.gz", brain)) == "anatomy"  # no name hint
+
+
+@pytest.mark.parametrize("name, data, intent, role", [
+    ("image.nii.gz", np.arange(8, dtype=np.int16).reshape(2, 2, 2), "label", "atlas"),
+    ("image.nii.gz", np.arange(8, dtype=np.float32).reshape(2, 2, 2), "z score", "map"),
+    ("aparc+aseg.nii.gz", np.arange(8, dtype=np.int32).reshape(2, 2, 2), None, "atlas"),
+    ("sub-01_dseg.nii.gz", np.arange(8, dtype=np.int16).reshape(2, 2, 2), None, "atlas"),
+    ("zstat1.nii.gz", np.arange(8, dtype=np.float32).reshape(2, 2, 2), None, "map"),
+    ("labels.nii.gz", np.arange(8, dtype=np.int16).reshape(2, 2, 2), None, "atlas"),
+    ("image.nii.gz", np.arange(8, dtype=np.int16).reshape(2, 2, 2), None, "anatomy"),
+    ("image.nii.gz", np.linspace(-1, 1, 8, dtype=np.float32).reshape(2, 2, 2), None, "map"),
+])
+def test_role_from_intent_name_and_type(tmp_path, name, data, intent, role):
+    assert volume_role(_save(tmp_path / name, data, intent=intent)) == role
+
+
+def test_role_reads_a_sample_not_every_voxel(tmp_path, monkeypatch):
+    from brainview.gui import files as files_module
+
+    seen = []
+    sample = files_module._sample
+    monkeypatch.setattr(files_module, "_sample", lambda img, data: seen.append(1) or sample(img, data))
+    data = np.random.default_rng(0).normal(size=(60, 60, 60)).astype(np.float32)
+    assert volume_role(_save(tmp_path / "image.nii", data)) == "map"
+    assert len(seen) == 1 and sample(None, data).size <= 2 * files_module._SAMPLE_SIZE
+
+
+def test_label_table_beside_the_atlas_names_its_regions(files, tmp_path):
+    """Bug: the atlas's .tsv of names beside it was ignored."""
+    images = _save(tmp_path / "parc.nii.gz", np.asarray(nib.load(files["labels"]).dataobj))
+    (tmp_path / "parc.tsv").write_text("index\tname\n1\tleft box\n2\tright box\n3\tfront\n")
+    with pytest.warns(bv.BrainviewWarning, match="names from 'parc.tsv'"):
+        (atlas,) = layers_from_files([images])
+    assert isinstance(atlas, Atlas) and atlas.names == ["left box", "right box", "front"]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("# FreeSurfer LUT\n0 Unknown 0 0 0 0\n1 one 255 0 0 0\n2 two 0 255 0 0\n3 three 0 0 255 0\n",
+     ["one", "two", "three"]),
+    ("1 one\n2 two\n3 three\n", ["one", "two", "three"]),
+    ("one\ntwo\nthree\n", ["one", "two", "three"]),
+])
+def test_labels_flag_reads_lut_index_name_and_name_lists(files, tmp_path, text, names):
+    table = tmp_path / "names.txt"
+    table.write_text(text)
+    opened = open_files([files["t1"]], Choices(atlas=files["labels"], labels=table))
+    assert opened.layers[-1].names == names
+
+
+def test_flags_win_over_the_rules(files):
+    opened = open_files([files["zmap"], files["t1"]], Choices(anat=files["zmap"], maps=files["t1"],
+                                                             cmap="RdBu_r", threshold="90%"))
+    kinds = {layer.name: layer.kind for layer in opened.layers}
+    assert kinds == {"zmap": "slices", "t1": "stat_map"}
+    assert opened.layers[-1].cmap.name == "RdBu_r"
+
+
+def test_four_d_file_shows_volume_zero_with_a_note_or_the_chosen_one(tmp_path):
+    data = np.stack([np.full((5, 5, 5), float(v)) for v in (-1, 2, 3)], axis=-1).astype(np.float32)
+    path = _save(tmp_path / "zstat_run.nii.gz", data)
+    opened = open_files([path], Choices(), anatomy=False)
+    assert "volume 0" in opened.notes[0] and opened.layers[0].image.data.max() == -1
+    opened = open_files([path], Choices(volume=2), anatomy=False)
+    assert not opened.notes and opened.layers[0].image.data.max() == 3
+    with pytest.raises(bv.BrainviewError, match="volume"):
+        open_files([path], Choices(volume=7), anatomy=False)
+
+
+def test_minc_file_opens():
+    """Bug: tiny.mnc was 'unsupported' although bv.contour reads it."""
+    tiny = Path(nib.__file__).parent / "tests" / "data" / "tiny.mnc"
+    assert file_kind(tiny) == "volume"
+    assert [layer.kind for layer in open_files([tiny], anatomy=False).layers]
 
 
 def _cli(*args, tmp_path):
@@ -85,3 +176,53 @@ def test_bad_file_is_a_clean_error(tmp_path):
     result = _cli(broken, "--screenshot", tmp_path / "x.png", tmp_path=tmp_path)
     assert result.returncode != 0
     assert "broken.nii.gz" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("case", ["missing", "folder", "unsupported", "no file", "bad flag",
+                                  "labels without atlas"])
+def test_every_failure_is_one_line_and_nonzero(files, tmp_path, case):
+    out = tmp_path / "out.png"
+    (tmp_path / "notes.txt").write_text("hello, not an image")
+    arguments = {
+        "missing": [tmp_path / "nope.nii.gz"],
+        "folder": [tmp_path],
+        "unsupported": [tmp_path / "notes.txt"],
+        "no file": [],
+        "bad flag": [files["zmap"], "--volume", "x"],
+        "labels without atlas": [files["zmap"], "--labels", tmp_path / "notes.txt"],
+    }[case]
+    result = _cli(*arguments, "--screenshot", out, tmp_path=tmp_path)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == (2 if case in ("no file", "bad flag") else 1)
+    assert lines[-1].startswith("brainview: error: ") and "Traceback" not in result.stderr
+    assert len([line for line in lines if "error" in line]) == 1
+    assert not out.exists(), "no black PNG on failure"
+    reason = {"missing": "not found", "folder": "folder", "unsupported": "NIfTI",
+              "no file": "FILE", "bad flag": "volume", "labels without atlas": "atlas"}[case]
+    assert reason in lines[-1]
+
+
+def test_screenshot_into_a_missing_folder_creates_it(files, tmp_path):
+    """Bug: --screenshot into a missing folder printed the path and exited 0 without writing."""
+    out = tmp_path / "new" / "deeper" / "zmap.png"
+    result = _cli(files["zmap"], "--screenshot", out, "--size", "120", "90", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert read_png(out).shape == (90, 120, 3)
+
+
+def test_four_d_file_on_the_command_line(tmp_path):
+    data = np.stack([np.full((5, 5, 5), float(v)) for v in (-1, 2)], axis=-1).astype(np.float32)
+    path = _save(tmp_path / "zstat_run.nii.gz", data)
+    result = _cli(path, "--screenshot", tmp_path / "a.png", "--size", "60", "40", tmp_path=tmp_path)
+    assert result.returncode == 0 and "note: " in result.stderr and "volume 0" in result.stderr
+    result = _cli(path, "--volume", "1", "--screenshot", tmp_path / "b.png", "--size", "60", "40",
+                  tmp_path=tmp_path)
+    assert result.returncode == 0 and "note" not in result.stderr, result.stderr
+
+
+def test_help_documents_the_role_rules():
+    result = subprocess.run([sys.executable, "-m", "brainview.gui.cli", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    for flag in ("--anat", "--map", "--atlas", "--labels", "--volume", "--cmap", "--threshold",
+                 "intent", "integer"):
+        assert flag in result.stdout

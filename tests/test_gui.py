@@ -39,6 +39,16 @@ def phantom_path(tmp_path):
     return path
 
 
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch):
+    """Texts of the error dialogs shown (a modal dialog would block the test run)."""
+    from PyQt5 import QtWidgets
+
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "exec_", lambda box: shown.append(box.text()) or 0)
+    return shown
+
+
 @pytest.fixture
 def window(qtbot):
     from brainview.gui.window import MainWindow
@@ -114,6 +124,8 @@ def test_visibility_checkbox_hides_the_layer(window, qtbot):
 
 
 def test_layer_list_follows_script_calls(window, qtbot):
+    from PyQt5 import QtCore
+
     fig = window.figure
     first = fig.add(bv.layers.Points([[0, 0, 0]], name="first"))
     second = fig.add(bv.layers.Points([[5, 5, 5]], name="second"))
@@ -124,7 +136,7 @@ def test_layer_list_follows_script_calls(window, qtbot):
     qtbot.wait(20)
     assert window.layer_list.count() == 1
     window.select_layer(second)
-    window.remove_selected()
+    qtbot.mouseClick(window._buttons["remove"], QtCore.Qt.LeftButton)
     assert fig.layers == []
 
 
@@ -335,3 +347,119 @@ def test_atlas_region_under_the_mouse_and_region_subset_in_the_panel(window, qtb
     editor = window.panel_ui.get_editors("regions")[0]
     editor.value = ["right"]
     assert atlas.shown == ["right box"]
+
+
+# ---------------------------------------------------------------- the app cannot be killed by input
+
+
+def _two_box_atlas():
+    labels = np.zeros((41, 41, 41), np.int16)
+    labels[10:20, 10:30, 10:30], labels[22:32, 10:30, 10:30] = 1, 2
+    return bv.layers.Atlas((labels, GRID), labels=["left box", "right box"], smooth=0)
+
+
+def test_typo_in_the_regions_field_is_reported_inline_and_the_next_edit_works(window, qtbot):
+    """Bug: a typo in the atlas regions field aborted the process (exit 134) under bv.show()."""
+    from PyQt5 import QtCore
+
+    atlas = window.figure.add(_two_box_atlas())
+    window.select_layer(atlas)
+    field = window.panel_ui.get_editors("regions")[0].control
+    qtbot.keyClicks(field, "nowhere")
+    qtbot.keyClick(field, QtCore.Qt.Key_Return)
+    assert window.panel_message.isVisible() and "regions" in window.panel_message.text()
+    assert atlas.regions is None and window.isVisible()
+    field.clear()
+    qtbot.keyClicks(field, "right")
+    qtbot.keyClick(field, QtCore.Qt.Key_Return)
+    assert atlas.shown == ["right box"] and not window.panel_message.isVisible()
+
+
+def test_outline_is_a_check_box_that_a_click_toggles(window, qtbot):
+    """Bug: the outline switch was a text box; typing into it aborted the process."""
+    from PyQt5 import QtCore, QtWidgets
+
+    layer = window.figure.add(bv.layers.StatMap((blob_map(), GRID), threshold=2.0))
+    window.select_layer(layer)
+    box = window.panel_ui.get_editors("outline")[0].control
+    assert isinstance(box, QtWidgets.QCheckBox) and box.isChecked()
+    qtbot.mouseClick(box, QtCore.Qt.LeftButton, pos=QtCore.QPoint(8, box.height() // 2))
+    assert layer.outline is False
+    visible = window.panel_ui.get_editors("visible")[0].control
+    assert isinstance(visible, QtWidgets.QCheckBox)
+
+
+def test_remove_button_click_removes_the_selected_layer(window, qtbot, monkeypatch):
+    """Bug: the remove button raised TypeError on every click (clicked(bool) passed 'checked')."""
+    from PyQt5 import QtCore, QtWidgets
+
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "exec_", lambda box: shown.append(box.text()) or 0)
+    first = window.figure.add(bv.layers.Points([[0, 0, 0]], name="first"))
+    second = window.figure.add(bv.layers.Points([[5, 5, 5]], name="second"))
+    window.select_layer(second)
+    qtbot.mouseClick(window._buttons["remove"], QtCore.Qt.LeftButton)
+    assert window.figure.layers == [first] and not shown
+    qtbot.mouseClick(window._buttons["remove"], QtCore.Qt.LeftButton)
+    assert window.figure.layers == [] and not shown
+
+
+def test_first_hover_keeps_the_camera_of_the_first_paint(qtbot):
+    """Bug: the first hover re-rendered with another camera than the first paint."""
+    from PyQt5 import QtCore
+
+    from brainview.gui.window import MainWindow
+
+    fig = bv.Figure(size=(300, 300), antialias=False)
+    fig.add(bv.layers.Points([[-40, 0, 0], [40, 20, 10]], size=10))
+    fig.view("left")
+    win = MainWindow(fig)
+    qtbot.addWidget(win)
+    try:
+        win.show()
+        qtbot.waitExposed(win)
+        qtbot.wait(50)  # the first paint
+        camera = fig.renderer.GetActiveCamera()
+        painted = camera.GetPosition()
+        assert painted[0] < -50, "the first paint already looks from the left"
+        qtbot.mouseMove(win.view, QtCore.QPoint(100, 120))
+        qtbot.mouseMove(win.view, QtCore.QPoint(110, 130))
+        qtbot.waitUntil(lambda: win.last_pick is not None, timeout=3000)
+        assert camera.GetPosition() == pytest.approx(painted)
+    finally:
+        win.close()
+        fig.close()
+
+
+def test_error_hook_is_installed_only_while_a_window_is_open(window):
+    from brainview.gui.app import report_unexpected
+
+    assert sys.excepthook is report_unexpected
+
+
+def test_bad_input_under_show_does_not_kill_the_process(tmp_path):
+    """Under bv.show() (no command-line hook): a typo and an error escaping a slot."""
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import numpy as np, brainview as bv\n"
+        "from PyQt5 import QtCore, QtWidgets\n"
+        "from PyQt5.QtTest import QTest\n"
+        "from brainview.gui.app import get_app\n"
+        "QtWidgets.QMessageBox.exec_ = lambda box: print('dialog:', box.text()) or 0\n"
+        "labels = np.zeros((20, 20, 20), np.int16); labels[2:9] = 1; labels[11:18] = 2\n"
+        "atlas = bv.atlas((labels, np.eye(4)), labels=['west', 'east'], smooth=0)\n"
+        "get_app()\n"
+        "def act():\n"
+        "    window = [w for w in QtWidgets.QApplication.topLevelWidgets() if hasattr(w, 'panel_ui')][0]\n"
+        "    field = window.panel_ui.get_editors('regions')[0].control\n"
+        "    QTest.keyClicks(field, 'wset')\n"
+        "    QTest.keyClick(field, QtCore.Qt.Key_Return)\n"
+        "    QtCore.QTimer.singleShot(0, lambda: 1 / 0)\n"
+        "    QtCore.QTimer.singleShot(300, window.close)\n"
+        "QtCore.QTimer.singleShot(800, act)\n"
+        "bv.show()\n"
+        "print('alive', atlas.regions)\n"
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "alive None" in result.stdout and "dialog: ZeroDivisionError" in result.stdout

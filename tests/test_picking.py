@@ -192,13 +192,16 @@ def test_file_kind_missing_file(tmp_path):
         file_kind(tmp_path / "nope.nii")
 
 
-def test_volume_role():
-    assert volume_role(np.array([np.nan, np.nan])) == "map"
-    assert volume_role(np.zeros((3, 3, 3))) == "map"
+def test_volume_role_of_empty_and_all_nan_floats_is_map(tmp_path):
+    for name, data in (("nan", np.full((3, 3, 3), np.nan, np.float32)),
+                       ("zeros", np.zeros((3, 3, 3), np.float32))):
+        nib.save(nib.Nifti1Image(data, np.eye(4)), tmp_path / f"{name}.nii")
+        assert volume_role(tmp_path / f"{name}.nii") == "map"
 
 
 def test_layers_from_files_anatomy_atlas_and_surface(files):
-    kinds = [layer.kind for layer in layers_from_files([files["t1.nii.gz"], files["labels.nii.gz"]])]
+    kinds = [layer.kind for layer in layers_from_files([files["t1.nii.gz"], files["labels.nii.gz"]],
+                                                       atlas=True)]
     assert kinds == ["slices", "atlas"]
     kinds = [layer.kind for layer in layers_from_files([files["t1.nii.gz"]], atlas=files["labels.nii.gz"])]
     assert kinds == ["slices", "atlas"]
@@ -213,3 +216,39 @@ def test_layers_from_files_errors(files):
         layers_from_files([files["thickness.gii"]])
     with pytest.raises(BrainviewValueError, match="atlas"):
         layers_from_files([files["lh.pial"]], atlas=True)
+
+
+# ---------------------------------------------------------------- picking through context
+
+
+def _sphere(radius, center=(0.0, 0.0, 0.0), shape=(41, 41, 41)):
+    affine = np.diag([2.0, 2.0, 2.0, 1.0])
+    affine[:3, 3] = -40.0
+    ijk = np.indices(shape).reshape(3, -1).T
+    world = ijk @ affine[:3, :3].T + affine[:3, 3]
+    distance = np.linalg.norm(world - np.asarray(center), axis=1)
+    return (radius - distance).reshape(shape).astype(np.float32), affine
+
+
+def test_translucent_context_does_not_hide_the_blob_inside_it():
+    """Bug: the translucent template surface caught every pick; the status bar read 0."""
+    from brainview.layers import Contour, GlassBrain, StatMap
+
+    shell, affine = _sphere(35.0)
+    blob = np.clip(_sphere(8.0)[0], 0, None) * 2.0  # up to 16 at the centre, 0 outside r=8 mm
+    figure = Figure(size=(200, 200), antialias=False)
+    try:
+        figure.add(GlassBrain(opacity=0.3))
+        figure.add(Contour((shell, affine), level=0.0, opacity=0.3, name="template surface"))
+        figure.add(StatMap((blob, affine), threshold=1.0, name="blob"))
+        figure.view("left")
+        figure.render()
+        result = figure.pick(*display_xy(figure, (0.0, 0.0, 0.0)))
+        assert result.layer is not None and result.layer.name == "blob"
+        assert result.world_xyz[0] < -4, "the point is on the blob, not on the shell at x=-35"
+        assert result.values["blob"] > 1.0
+        # Nothing opaque behind: the translucent shell gives the point.
+        edge = figure.pick(*display_xy(figure, (-35.0, 0.0, 25.0)))
+        assert edge.world_xyz is not None and edge.values["blob"] == 0.0
+    finally:
+        figure.close()

@@ -77,7 +77,7 @@ def event_loop_running():
     return shell is not None and str(getattr(shell, "active_eventloop", "")).startswith("qt")
 
 
-def show_figure(fig, *, block=None, files=(), atlas=None, overlay=None):
+def show_figure(fig, *, block=None, files=(), choices=None):
     """Open ``fig`` in a window and return the window.
 
     Parameters
@@ -86,9 +86,11 @@ def show_figure(fig, *, block=None, files=(), atlas=None, overlay=None):
     block : bool, optional
         Wait until the window is closed. Default: block unless a Qt event
         loop already runs (then the window lives on alongside it).
-    files, atlas, overlay
+    files : sequence of path
         Files to load into the figure once the window shows (in a worker
-        thread, with progress); see :func:`brainview.gui.files.layers_from_files`.
+        thread, with progress); see :func:`brainview.gui.files.open_files`.
+    choices : brainview.gui.files.Choices, optional
+        What the user said about the files (roles, names, volume, colours).
     """
     app = get_app()
     from .window import MainWindow
@@ -98,7 +100,7 @@ def show_figure(fig, *, block=None, files=(), atlas=None, overlay=None):
     window = MainWindow(fig)
     window.show()
     if files:
-        window.open_files(files, atlas=atlas, overlay=overlay)
+        window.open_files(files, choices=choices)
     if block:
         from PyQt5 import QtCore
 
@@ -107,3 +109,47 @@ def show_figure(fig, *, block=None, files=(), atlas=None, overlay=None):
         loop.exec_()
         app.processEvents()
     return window
+
+
+# ------------------------------------------------------------------ safety net
+
+_hook_users = 0
+_previous_hook = None
+
+
+def report_unexpected(exc_type, value, tb):
+    """``sys.excepthook`` while a window is open: print the traceback, show a dialog, go on.
+
+    PyQt5 aborts the process (exit 134) when an exception escapes a slot and
+    ``sys.excepthook`` is Python's own; with this hook the app lives on.
+    """
+    import traceback
+
+    traceback.print_exception(exc_type, value, tb)
+    try:
+        from PyQt5 import QtWidgets
+
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Critical, "brainview: unexpected error",
+                                    f"{exc_type.__name__}: {value}", QtWidgets.QMessageBox.Ok)
+        box.exec_()
+    except Exception:  # no dialog possible (no application): the traceback was printed
+        pass
+
+
+def install_error_hook():
+    """Install :func:`report_unexpected` as ``sys.excepthook`` (counted: one per window)."""
+    global _hook_users, _previous_hook
+    if _hook_users == 0:
+        _previous_hook = sys.excepthook
+        sys.excepthook = report_unexpected
+    _hook_users += 1
+
+
+def remove_error_hook():
+    """Undo one :func:`install_error_hook`; the last window puts the previous hook back."""
+    global _hook_users
+    if _hook_users == 0:
+        return
+    _hook_users -= 1
+    if _hook_users == 0 and sys.excepthook is report_unexpected:
+        sys.excepthook = _previous_hook

@@ -11,7 +11,9 @@ SystemExit: 0
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 from pathlib import Path
 
 from ..errors import BrainviewError
@@ -19,11 +21,24 @@ from ..errors import BrainviewError
 _DESCRIPTION = """\
 Show brain images and surfaces in 3-D, in world (MNI/mm) coordinates.
 
-The kind of each file is read from its content: volumes (NIfTI, MGH),
-surfaces (GIfTI meshes, FreeSurfer lh.pial...) and per-vertex data (GIfTI
-data, FreeSurfer lh.thickness...). A statistical map opened alone is shown
-on the MNI152 template; an anatomical volume is shown as slices; integer
-label volumes (or the one named with --atlas) as an atlas.
+Surfaces (GIfTI meshes, FreeSurfer lh.pial...) and per-vertex data (GIfTI
+data, FreeSurfer lh.thickness...) are told apart by their content. A volume
+(NIfTI, MGH/MGZ, MINC) is shown as anatomy (grey slices), a statistical map
+(on the MNI152 template when no anatomy is given) or an atlas (regions). Its
+role is read from, in order:
+
+  1. the NIfTI intent code (LABEL: atlas; t, F, z, p...: map);
+  2. a FreeSurfer segmentation or BIDS name (aseg, aparc+aseg, *_dseg): atlas;
+  3. a label table beside it (STEM.tsv, STEM.txt, STEM_labels.tsv,
+     FreeSurferColorLUT.txt) and integer values: atlas, named from the table;
+  4. words of the name: zstat, tstat, spmT, cope...: map; atlas, labels,
+     parcellation, seg: atlas; T1, T1w, brain, MNI, template, anat: anatomy;
+  5. an integer data type alone (a uint8 T1): anatomy, never an atlas;
+  6. floats: negative values (cal_min or a sample of 100 000 voxels) or
+     fewer than 5% non-zero voxels: map; else anatomy.
+
+Say it yourself with --anat, --map, --atlas (with a FILE, or alone for the
+only volume: --anat the first, --map/--atlas the last of several).
 
 In the window: drag to rotate, right-drag or wheel to zoom, middle-drag to
 pan; the status bar shows the mm coordinate, each image's value and the atlas
@@ -34,10 +49,24 @@ _EPILOG = """\
 examples:
   brainview zmap.nii.gz                      map on the MNI anatomy
   brainview t1.nii.gz labels.nii.gz --atlas  anatomy + atlas regions
+  brainview t1.nii.gz --atlas aseg.mgz --labels FreeSurferColorLUT.txt
+  brainview bold.nii.gz --volume 10 --map    the 11th volume of a 4-D file
+  brainview zmap.nii.gz --cmap RdBu_r --threshold 3.1
   brainview lh.pial.gii --overlay thickness.gii
   brainview demo                             the showcase scene
-  brainview zmap.nii.gz --view left --screenshot out.png --size 800 600
+  brainview zmap.nii.gz --view left --screenshot out/zmap.png --size 800 600
+
+Any failure exits with status 1 (2 for a wrong command line) and one line
+"brainview: error: ..." on stderr.
 """
+
+
+def _threshold(text):
+    """A number or a percentile string ("95%")."""
+    if text.endswith("%"):
+        float(text[:-1])  # argparse reports a ValueError as an invalid value
+        return text
+    return float(text)
 
 
 def build_parser():
@@ -46,32 +75,83 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="images, surfaces, per-vertex data; or 'demo' for the showcase")
-    parser.add_argument("--atlas", nargs="?", const=True, default=None, metavar="LABELS",
-                        help="show LABELS (or, without a value, the last volume) as an atlas")
-    parser.add_argument("--overlay", metavar="DATA",
-                        help="per-vertex data to colour the surface with")
-    parser.add_argument("--screenshot", metavar="OUT.png",
-                        help="render to this PNG/JPEG without opening a window (no display needed)")
-    parser.add_argument("--size", nargs=2, type=int, default=(800, 600), metavar=("W", "H"),
+    roles = parser.add_argument_group("what the files are (default: read from each file)")
+    roles.add_argument("--anat", nargs="?", const=True, default=None, metavar="FILE",
+                       help="show FILE (or alone: the first volume) as anatomy (grey slices)")
+    roles.add_argument("--map", dest="maps", nargs="?", const=True, default=None, metavar="FILE",
+                       help="show FILE (or alone: the last volume) as a statistical map")
+    roles.add_argument("--atlas", nargs="?", const=True, default=None, metavar="FILE",
+                       help="show FILE (or alone: the last volume) as an atlas")
+    roles.add_argument("--labels", metavar="FILE",
+                       help="region names of the atlas: a TSV with index and name columns, a "
+                            "FreeSurfer colour LUT, or one name per line (default: a table "
+                            "beside the atlas)")
+    roles.add_argument("--volume", type=int, metavar="N",
+                       help="volume N (from 0) of 4-D images (default 0, with a note; a 4-D "
+                            "atlas is shown as probability maps)")
+    roles.add_argument("--overlay", metavar="DATA",
+                       help="per-vertex data to colour the surface with")
+    looks = parser.add_argument_group("how they look")
+    looks.add_argument("--cmap", metavar="NAME",
+                       help="colormap of the maps (of the anatomy when there is no map)")
+    looks.add_argument("--threshold", type=_threshold, metavar="T",
+                       help="threshold of the maps: a number or a percentile such as 95%%")
+    looks.add_argument("--view", choices=("left", "right", "anterior", "posterior",
+                                          "superior", "inferior"),
+                       help="camera direction (default: a three-quarter view)")
+    looks.add_argument("--bgcolor", default="black", help="background colour (default black)")
+    output = parser.add_argument_group("output")
+    output.add_argument("--screenshot", metavar="OUT.png",
+                        help="render to this PNG/JPEG without opening a window (no display "
+                             "needed); missing folders are created")
+    output.add_argument("--size", nargs=2, type=int, default=(800, 600), metavar=("W", "H"),
                         help="image / 3-D view size in pixels (default 800 600)")
-    parser.add_argument("--view", choices=("left", "right", "anterior", "posterior",
-                                           "superior", "inferior"),
-                        help="camera direction (default: a three-quarter view)")
-    parser.add_argument("--bgcolor", default="black", help="background colour (default black)")
     # Tests: close the window this many ms after it opened and loaded.
-    parser.add_argument("--quit-after", type=int, default=None, help=argparse.SUPPRESS)
+    output.add_argument("--quit-after", type=int, default=None, help=argparse.SUPPRESS)
     return parser
 
 
 def main(argv=None):
-    """Run the command; returns the exit status."""
+    """Run the command; returns the exit status (0 done, 1 failed, 2 bad command line)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return _run(args)
-    except BrainviewError as error:
-        print(f"brainview: error: {error}", file=sys.stderr)
-        return 1
+    named = [value for value in (args.anat, args.maps, args.atlas) if isinstance(value, str)]
+    if args.screenshot and not args.files and not named:
+        parser.error("--screenshot needs at least one FILE to show (or 'demo').")
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            return _run(args)
+        except Exception as error:  # every failure: one line, no traceback
+            if os.environ.get("BRAINVIEW_DEBUG"):
+                raise
+            _print_error(error)
+            return 1
+
+
+def _one_line(text):
+    return " ".join(str(text).split())
+
+
+def _print_error(error):
+    reason = str(error) if isinstance(error, BrainviewError) else f"{type(error).__name__}: {error}"
+    print(f"brainview: error: {_one_line(reason)}", file=sys.stderr)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"brainview: warning: {_one_line(message)}", file=sys.stderr)
+
+
+def _note(text):
+    print(f"brainview: note: {_one_line(text)}", file=sys.stderr)
+
+
+def _choices(args):
+    from .files import Choices
+
+    return Choices(atlas=args.atlas, anat=args.anat, maps=args.maps, labels=args.labels,
+                   volume=args.volume, cmap=args.cmap, threshold=args.threshold,
+                   overlay=args.overlay)
 
 
 def _is_demo(files):
@@ -80,7 +160,7 @@ def _is_demo(files):
 
 def _run(args):
     from ..scene import Figure
-    from .files import layers_from_files
+    from .files import open_files
 
     if _is_demo(args.files):
         figure = _demo_figure(args)
@@ -90,19 +170,31 @@ def _run(args):
         files = args.files
     if args.view:
         figure.view(args.view)
+    choices = _choices(args)
     if args.screenshot:
+        out = Path(args.screenshot)
         try:
-            for layer in layers_from_files(files, atlas=args.atlas, overlay=args.overlay) if files else []:
+            opened = open_files(files, choices)
+            for note in opened.notes:
+                _note(note)
+            for layer in opened.layers:
                 figure.add(layer)
-            figure.savefig(args.screenshot, size=args.size)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            figure.savefig(out, size=args.size)
         finally:
             figure.close()
-        print(args.screenshot)
+        if not out.is_file() or out.stat().st_size == 0:
+            raise BrainviewError(f"screenshot: could not write '{out}'.")
+        print(out)
         return 0
+    named = [v for v in (choices.atlas, choices.anat, choices.maps) if isinstance(v, str)]
+    from .files import file_kind
+
+    for path in [*files, *named]:  # a missing file is a one-line error here, not a dialog later
+        file_kind(path)
     from .app import get_app, show_figure
 
     app = get_app()
-    _install_excepthook()
     window = show_figure(figure, block=False)
     if args.quit_after is not None:
         from PyQt5 import QtCore
@@ -110,9 +202,9 @@ def _run(args):
         def close_later():
             QtCore.QTimer.singleShot(args.quit_after, window.close)
 
-        window.loaded.connect(close_later) if files else close_later()
-    if files:
-        window.open_files(files, atlas=args.atlas, overlay=args.overlay)
+        window.loaded.connect(close_later) if files or named else close_later()
+    if files or named:
+        window.open_files(files, choices=choices)
     window.closed.connect(app.quit)
     app.exec_()
     figure.close()
@@ -123,24 +215,6 @@ def _demo_figure(args):
     from ..demo import showcase
 
     return showcase(size=tuple(args.size))
-
-
-def _install_excepthook():
-    # PyQt aborts the process on an exception escaping a slot; report it instead.
-    import traceback
-
-    def hook(exc_type, value, tb):
-        traceback.print_exception(exc_type, value, tb)
-        try:
-            from PyQt5 import QtWidgets
-
-            QtWidgets.QMessageBox.critical(None, "brainview: unexpected error",
-                                           f"{exc_type.__name__}: {value}")
-        except Exception:
-            pass
-
-    if sys.excepthook is sys.__excepthook__:
-        sys.excepthook = hook
 
 
 if __name__ == "__main__":

@@ -1,11 +1,33 @@
-"""Which layers a file becomes, decided by its content (no Qt here).
+"""Which layers a file becomes, decided by its header, format and name (no Qt here).
 
 The ``brainview`` command, File -> Open and drag and drop all go through
-:func:`layers_from_files`, which a script or a test can call as well:
-surfaces (GIfTI meshes, FreeSurfer geometry) become :class:`~brainview.layers.Surface`
-layers, per-vertex data files become their overlays, and volumes become
-anatomy slices, a statistical map (on the MNI template when no anatomy is
-given) or an atlas.
+:func:`open_files` (or :func:`layers_from_files`, which a script or a test
+can call as well): surfaces (GIfTI meshes, FreeSurfer geometry) become
+:class:`~brainview.layers.Surface` layers, per-vertex data files become their
+overlays, and volumes become anatomy slices, a statistical map (on the MNI
+template when no anatomy is given) or an atlas.
+
+The role of a volume (:func:`volume_role`) is read, in this order, from:
+
+1. the NIfTI intent code: ``NIFTI_INTENT_LABEL``/``NEURONAME`` -> atlas,
+   a statistic (t, F, z, p, ``ESTIMATE``...) -> map;
+2. a FreeSurfer segmentation name (``aseg``, ``aparc+aseg``, ``wmparc``,
+   ``ribbon``...) or a BIDS ``_dseg`` name -> atlas;
+3. a label table beside the file (``<stem>.tsv``, ``<stem>.txt``,
+   ``<stem>_labels.tsv``, ``<stem>_lut.tsv``, ``FreeSurferColorLUT.txt``)
+   and integer values -> atlas;
+4. words of the file name: map words (zstat, tstat, spmT, cope, zmap...)
+   -> map; atlas words (atlas, labels, parcellation, seg...) with integer
+   values -> atlas; anatomy words (T1, T1w, T2, brain, MNI, template,
+   anat...) -> anatomy;
+5. an integer data type (uint8, int16... without scaling) -> anatomy: an
+   integer image is not an atlas unless one of the rules above says so;
+6. floating-point data: ``cal_min < 0`` in the header, or negative values in
+   a strided sample of at most 100 000 voxels -> map; a sample with fewer
+   than 5 % non-zero voxels (a thresholded map) -> map; else anatomy.
+
+No rule scans every voxel. The user's choice always wins (``anat=``,
+``maps=``, ``atlas=`` here; ``--anat``, ``--map``, ``--atlas`` in the command).
 
 Examples
 --------
@@ -15,31 +37,69 @@ Examples
 >>> nib.save(nib.Nifti1Image(np.ones((4, 4, 4), np.float32), np.eye(4)), path)
 >>> file_kind(path)
 'volume'
+>>> volume_role(path)
+'anatomy'
 >>> [layer.kind for layer in layers_from_files([path])]
 ['slices']
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
 import os
+import re
 import struct
+import warnings
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import BrainviewValueError, ImageLoadError
+from ..errors import BrainviewValueError, BrainviewWarning, ImageLoadError
 
-__all__ = ["file_kind", "volume_role", "layers_from_files"]
+__all__ = ["file_kind", "volume_role", "label_table_beside", "read_label_table", "open_files",
+           "layers_from_files", "Choices", "Opened", "SUPPORTED_FORMATS"]
+
+#: What :func:`file_kind` recognises (named in its error message).
+SUPPORTED_FORMATS = ("NIfTI-1/2 (.nii, .nii.gz, .hdr/.img), MGH (.mgh, .mgz), MINC (.mnc), "
+                     "GIfTI (.gii), FreeSurfer surfaces (lh.pial...) and morphometry "
+                     "(lh.thickness...)")
 
 _HEAD_BYTES = 352
+_SAMPLE_SIZE = 100_000
+_SPARSE_FRACTION = 0.05
+
+# NIfTI intent codes: 2..24 are statistics, 1001 an estimate; 1002 labels, 1003 NeuroNames.
+_MAP_INTENTS = frozenset(range(2, 25)) | {1001}
+_ATLAS_INTENTS = frozenset({1002, 1003})
+
+_FREESURFER_SEGMENTATIONS = re.compile(
+    r"^(aseg|aparc.*\+aseg|wmparc|ribbon|.*h\.ribbon|apas\+head|aseg\.auto.*)$", re.I)
+_MAP_WORDS = ("zstat", "tstat", "fstat", "zfstat", "zmap", "tmap", "fmap", "zscore", "spmt",
+              "spmf", "cope", "varcope", "con", "beta", "stat", "stats", "pval", "logp",
+              "contrast", "effect", "z", "t")
+_ATLAS_WORDS = ("atlas", "label", "labels", "parc", "parcels", "parcellation", "seg", "dseg",
+                "segmentation", "aseg", "aparc", "rois")
+_ANATOMY_WORDS = ("t1", "t1w", "t2", "t2w", "flair", "pd", "pdw", "mprage", "anat", "brain",
+                  "head", "mni", "mni152", "icbm152", "template", "colin27", "avg152", "orig",
+                  "nu", "norm", "t1map")
+_TABLE_SUFFIXES = (".tsv", ".txt", ".csv", "_labels.tsv", "_labels.txt", "_lut.tsv", "_lut.txt")
+
+
+# ------------------------------------------------------------------ formats
 
 
 def _head(path):
     path = Path(path)
+    if path.is_dir():
+        raise ImageLoadError(f"'{path}': is a folder, not a file. Name the image or surface "
+                             "files inside it.")
     if not path.is_file():
         raise ImageLoadError(f"'{path}': file not found. Check the path.")
+    if path.suffix.lower() == ".img" and path.with_suffix(".hdr").is_file():
+        path = path.with_suffix(".hdr")  # NIfTI/Analyze pair: the header says what it is
     with open(path, "rb") as stream:
         head = stream.read(_HEAD_BYTES)
     if head[:2] == b"\x1f\x8b":
@@ -57,17 +117,17 @@ def file_kind(path):
     Raises
     ------
     ImageLoadError
-        The file is missing or is none of NIfTI-1/2, MGH, GIfTI or FreeSurfer.
+        The file is missing, a folder, or none of :data:`SUPPORTED_FORMATS`.
 
     Examples
     --------
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "notes.nii")
     >>> _ = open(path, "w").write("not an image")
-    >>> file_kind(path)
+    >>> file_kind(path)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    brainview.errors.ImageLoadError: '...notes.nii': unsupported file: not a NIfTI, MGH, GIfTI or FreeSurfer file (it starts with b'not an i').
+    brainview.errors.ImageLoadError: '...notes.nii': unsupported file (it starts with b'not an i'); brainview reads NIfTI-1/2 ...
     """
     head = _head(path)
     stripped = head.lstrip()
@@ -77,11 +137,11 @@ def file_kind(path):
         return "surface"  # FreeSurfer triangle file (lh.pial, rh.white...)
     if head[:3] == b"\xff\xff\xff":
         return "surface_data"  # FreeSurfer "new" curv format (lh.thickness, lh.sulc...)
-    if _is_nifti(head) or _is_mgh(head):
+    if _is_nifti(head) or _is_mgh(head) or _is_minc(head):
         return _volume_or_vertex_data(path)
     raise ImageLoadError(
-        f"'{path}': unsupported file: not a NIfTI, MGH, GIfTI or FreeSurfer file "
-        f"(it starts with {head[:8]!r})."
+        f"'{path}': unsupported file (it starts with {head[:8]!r}); brainview reads "
+        f"{SUPPORTED_FORMATS}."
     )
 
 
@@ -89,11 +149,15 @@ def _is_nifti(head):
     if len(head) < 348:
         return False
     sizes = {struct.unpack("<i", head[:4])[0], struct.unpack(">i", head[:4])[0]}
-    return (348 in sizes and head[344:348] in (b"n+1\0", b"ni1\0")) or 540 in sizes
+    return 348 in sizes or 540 in sizes  # NIfTI-1 / Analyze 7.5, NIfTI-2
 
 
 def _is_mgh(head):
     return len(head) >= 28 and struct.unpack(">i", head[:4])[0] == 1
+
+
+def _is_minc(head):
+    return head[:4] in (b"CDF\x01", b"CDF\x02") or head[:8] == b"\x89HDF\r\n\x1a\n"
 
 
 def _gifti_kind(path):
@@ -106,138 +170,447 @@ def _gifti_kind(path):
     return "surface" if gii.get_arrays_from_intent("NIFTI_INTENT_POINTSET") else "surface_data"
 
 
-def _volume_or_vertex_data(path):
+def _header_image(path):
+    """The nibabel image of a file, header only (the data is not read)."""
     import nibabel as nib
 
     try:
-        shape = nib.load(str(path)).shape
+        return nib.load(str(path))
     except Exception as error:
-        raise ImageLoadError(f"'{path}': could not read the image header ({error}).") from error
+        raise ImageLoadError(f"'{path}': could not read the image header "
+                             f"({type(error).__name__}: {error}).") from error
+
+
+def _volume_or_vertex_data(path):
+    shape = _header_image(path).shape
     # FreeSurfer stores per-vertex data as (n, 1, 1) MGH/NIfTI volumes.
     return "surface_data" if sum(n > 1 for n in shape[:3]) == 1 else "volume"
 
 
-def volume_role(data):
-    """``"labels"``, ``"anatomy"`` or ``"map"`` for a volume's values.
+# ------------------------------------------------------------------ roles
 
-    Labels: non-negative integers with 3 to 2000 distinct values. Anatomy:
-    non-negative and mostly non-zero. Anything else (signed or sparse) is a
-    statistical map.
+
+def volume_role(path, *, data=None):
+    """``"atlas"``, ``"map"`` or ``"anatomy"`` for a volume file (rules: module doc).
+
+    Parameters
+    ----------
+    path : path
+    data : array, optional
+        The (3-D) data when already read; otherwise a strided sample is read
+        only where the header, the name and a label table leave it open.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> volume_role(np.arange(27).reshape(3, 3, 3) % 5)
-    'labels'
-    >>> volume_role(np.linspace(-3, 3, 27).reshape(3, 3, 3))
+    >>> import os, tempfile
+    >>> import nibabel as nib, numpy as np
+    >>> folder = tempfile.mkdtemp()
+    >>> zmap = nib.Nifti1Image(np.linspace(-3, 3, 64, dtype=np.float32).reshape(4, 4, 4), np.eye(4))
+    >>> nib.save(zmap, os.path.join(folder, "image.nii"))
+    >>> volume_role(os.path.join(folder, "image.nii"))
     'map'
-    >>> volume_role(np.linspace(1, 9, 27).reshape(3, 3, 3))
+    >>> labels = nib.Nifti1Image(np.arange(64, dtype=np.uint8).reshape(4, 4, 4) % 3, np.eye(4))
+    >>> nib.save(labels, os.path.join(folder, "image2.nii"))
+    >>> volume_role(os.path.join(folder, "image2.nii"))  # integers alone: anatomy
     'anatomy'
+    >>> _ = open(os.path.join(folder, "image2.tsv"), "w").write("index\\tname\\n1\\ta\\n2\\tb\\n")
+    >>> volume_role(os.path.join(folder, "image2.nii"))  # with a label table: atlas
+    'atlas'
     """
-    values = np.asarray(data)
-    if values.size > 1_000_000:
-        values = values.ravel()[:: values.size // 1_000_000]
-    values = values[np.isfinite(values)]
-    if values.size == 0:
+    path = Path(path)
+    img = _header_image(path)
+    return _role(path, img, data)
+
+
+def _role(path, img, data):
+    intent = _intent_code(img)
+    if intent in _ATLAS_INTENTS:
+        return "atlas"
+    if intent in _MAP_INTENTS:
         return "map"
-    if values.min() >= 0 and np.all(values == np.round(values)):
-        n_distinct = len(np.unique(values))
-        if 3 <= n_distinct <= 2000:
-            return "labels"
-    if values.min() >= 0 and np.count_nonzero(values) > 0.3 * values.size:
+    stem = _stem(path.name)
+    if _FREESURFER_SEGMENTATIONS.match(stem) or "dseg" in _words(stem):
+        return "atlas"
+    integer = _integer_type(img)
+    sample = None
+
+    def integral():
+        nonlocal sample
+        if integer:
+            return True
+        sample = _sample(img, data) if sample is None else sample
+        return sample.size > 0 and bool(np.all(sample >= 0) and np.all(sample == np.round(sample)))
+
+    if label_table_beside(path) is not None and integral():
+        return "atlas"
+    words = _words(stem)
+    if _named(words, _MAP_WORDS):
+        return "map"
+    if _named(words, _ATLAS_WORDS) and integral():
+        return "atlas"
+    if _named(words, _ANATOMY_WORDS) or integer:
         return "anatomy"
-    return "map"
+    cal_min = _header_field(img, "cal_min")
+    if cal_min is not None and cal_min < 0:
+        return "map"
+    sample = _sample(img, data) if sample is None else sample
+    if sample.size == 0 or sample.min() < 0:
+        return "map"
+    return "map" if np.count_nonzero(sample) < _SPARSE_FRACTION * sample.size else "anatomy"
 
 
-def layers_from_files(paths, *, atlas=None, overlay=None, anatomy=True):
+def _intent_code(img):
+    try:
+        return int(img.header["intent_code"])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return 0  # MGH, MINC: no intent
+
+
+def _header_field(img, name):
+    try:
+        value = float(img.header[name])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    return value if np.isfinite(value) and value != 0 else None
+
+
+def _integer_type(img):
+    """Integer data on disk, not scaled to floats by ``scl_slope``/``scl_inter``."""
+    try:
+        dtype = np.dtype(img.get_data_dtype())
+    except Exception:
+        return False
+    if not np.issubdtype(dtype, np.integer):
+        return False
+    slope, inter = getattr(img.dataobj, "slope", 1.0), getattr(img.dataobj, "inter", 0.0)
+    return slope in (None, 1.0) and inter in (None, 0.0)
+
+
+def _sample(img, data):
+    """At most ~100 000 finite values, strided in memory order (no full scan, no copy)."""
+    if data is None:
+        data = np.asanyarray(img.dataobj)
+        if data.ndim == 4:
+            data = data[..., 0]
+    values = np.ravel(data, order="K")
+    values = values[:: max(1, values.size // _SAMPLE_SIZE)]
+    values = np.asarray(values, dtype=np.float64)
+    return values[np.isfinite(values)]
+
+
+def _words(stem):
+    return {word for word in re.split(r"[^a-z0-9]+", stem.lower()) if word}
+
+
+def _named(words, vocabulary):
+    """A word of the name is in ``vocabulary``, also with a number after it (zstat1, cope3)."""
+    for word in words:
+        if word in vocabulary:
+            return True
+        bare = word.rstrip("0123456789")
+        if len(bare) >= 3 and bare != word and bare in vocabulary and word not in _ANATOMY_WORDS:
+            return True
+    return False
+
+
+def _stem(name):
+    for suffix in (".nii.gz", ".gii.gz", ".nii", ".gii", ".mgz", ".mgh", ".mnc", ".hdr", ".img"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+# ------------------------------------------------------------------ label tables
+
+
+def label_table_beside(path):
+    """The label table next to an atlas file, or None.
+
+    Looked for: ``<stem>.tsv``, ``<stem>.txt``, ``<stem>.csv``,
+    ``<stem>_labels.tsv``/``.txt``, ``<stem>_lut.tsv``/``.txt`` and, for
+    FreeSurfer segmentations, ``FreeSurferColorLUT.txt`` in the same folder
+    or in ``$FREESURFER_HOME``.
+
+    Examples
+    --------
+    >>> label_table_beside("/nonexistent/atlas.nii.gz") is None
+    True
+    """
+    path = Path(path)
+    stem = _stem(path.name)
+    for suffix in _TABLE_SUFFIXES:
+        candidate = path.with_name(stem + suffix)
+        if candidate.is_file():
+            return candidate
+    if _FREESURFER_SEGMENTATIONS.match(stem):
+        for folder in (path.parent, Path(os.environ.get("FREESURFER_HOME", "/nonexistent"))):
+            candidate = folder / "FreeSurferColorLUT.txt"
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def read_label_table(path):
+    """Region names (and colours) from a label file, as ``Atlas`` accepts them.
+
+    Reads a table with ``index`` and ``name`` columns (TSV or CSV, BIDS
+    ``dseg.tsv``, nilearn's ``lut``; an optional ``color`` column), a
+    FreeSurfer colour table (``index name R G B A`` lines) or ``index name``
+    lines, or a plain list of names, one per line.
+
+    Returns
+    -------
+    dict
+        Keyword arguments for :class:`~brainview.layers.Atlas`: ``{"lut": columns}``
+        or ``{"labels": names}``.
+
+    Raises
+    ------
+    BrainviewValueError
+        The file is missing, empty or has rows that are none of these forms.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "lut.txt")
+    >>> _ = open(path, "w").write("# FreeSurfer\\n0 Unknown 0 0 0 0\\n17 Left-Hippocampus 220 216 20 0\\n")
+    >>> read_label_table(path)["lut"]["name"]
+    ['Unknown', 'Left-Hippocampus']
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise BrainviewValueError(f"labels: file not found: '{path}'. Check the path.")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise BrainviewValueError(f"labels: could not read '{path}' ({error}).") from error
+    lines = [line.strip() for line in text.splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise BrainviewValueError(f"labels: '{path}' holds no names.")
+    delimiter = "\t" if "\t" in lines[0] else ("," if "," in lines[0] else None)
+    header = [cell.strip().lower() for cell in (lines[0].split(delimiter) if delimiter else lines[0].split())]
+    if "index" in header and "name" in header:
+        rows = list(csv.DictReader(lines, delimiter=delimiter or " ", skipinitialspace=True))
+        rows = [{key.strip().lower(): (value or "").strip() for key, value in row.items() if key}
+                for row in rows]
+        return {"lut": _columns(path, [(row["index"], row["name"], row.get("color")) for row in rows])}
+    cells = [[cell.strip() for cell in (line.split(delimiter) if delimiter else line.split())]
+             for line in lines]
+    if all(len(cell) >= 2 and cell[0].lstrip("-").isdigit() for cell in cells):
+        return {"lut": _columns(path, [_indexed_row(cell) for cell in cells])}
+    return {"labels": lines}
+
+
+def _indexed_row(cells):
+    """``(index, name, colour)`` of ``index name [R G B [A]]`` cells (FreeSurfer's LUT)."""
+    for n_numbers in (4, 3):
+        numbers = cells[-n_numbers:]
+        if len(cells) >= 2 + n_numbers and all(c.isdigit() for c in numbers):
+            color = "#" + "".join(f"{min(int(c), 255):02x}" for c in numbers[:3])
+            return cells[0], " ".join(cells[1:-n_numbers]), color
+    return cells[0], " ".join(cells[1:]), None
+
+
+def _columns(path, rows):
+    try:
+        indices = [int(index) for index, _, _ in rows]
+    except ValueError:
+        raise BrainviewValueError(f"labels: '{path}': the index column must hold integers.") from None
+    columns = {"index": indices, "name": [name for _, name, _ in rows]}
+    colors = [color or None for _, _, color in rows]
+    if all(colors):
+        columns["color"] = colors
+    return columns
+
+
+# ------------------------------------------------------------------ layers
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the user said about the files (the command's flags; all optional).
+
+    Attributes
+    ----------
+    atlas, anat, maps : bool or path
+        A volume's role instead of the one :func:`volume_role` reads. A path
+        is opened too; ``True`` means the only volume or, with several, the
+        last (``atlas``, ``maps``) or the first (``anat``) one not otherwise chosen.
+    labels : path
+        Region names of the atlas (:func:`read_label_table`); default: a
+        table beside the atlas file (:func:`label_table_beside`).
+    volume : int
+        The volume of 4-D images to show. Default: the first (with a note),
+        except for an atlas, where 4-D means probability maps.
+    cmap : str
+        Colormap of the maps (of the anatomy when there is no map).
+    threshold : float or str
+        Threshold of the maps (a number or a percentile such as ``"95%"``).
+    overlay : path
+        Per-vertex data for the (first) surface.
+    """
+
+    atlas: object = None
+    anat: object = None
+    maps: object = None
+    labels: object = None
+    volume: object = None
+    cmap: object = None
+    threshold: object = None
+    overlay: object = None
+
+
+@dataclass
+class Opened:
+    """What :func:`open_files` built: the layers (in drawing order) and notes for the user."""
+
+    layers: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+def open_files(paths, choices=None, *, anatomy=True):
     """Build (not add) the layers that show some files together.
 
     Parameters
     ----------
     paths : sequence of path
         Volumes, surfaces and per-vertex data files, in any order.
-    atlas : bool or path, optional
-        A labelled volume to show as an atlas; ``True`` makes the last volume
-        of ``paths`` the atlas. Integer label volumes are atlases anyway.
-    overlay : path, optional
-        Per-vertex data for the (first) surface.
+    choices : Choices, optional
+        The user's decisions (roles, names, volume, colours).
     anatomy : bool
         Put the MNI152 template under a statistical map when no anatomical
         volume is among the files.
 
     Returns
     -------
-    list of Layer
-        In drawing order; add them with ``fig.add``.
+    Opened
+
+    Raises
+    ------
+    ImageLoadError
+        A file is missing, a folder, unsupported or corrupt.
+    BrainviewValueError
+        The choices do not fit the files (``--atlas`` without a volume...).
     """
+    choices = choices or Choices()
     paths = [Path(p) for p in paths]
-    if isinstance(atlas, (str, os.PathLike)):
-        paths.append(Path(atlas))
-        atlas = paths[-1]
+    chosen = {}
+    for role, value in (("atlas", choices.atlas), ("anatomy", choices.anat), ("map", choices.maps)):
+        if isinstance(value, (str, os.PathLike)):
+            path = Path(value)
+            if path not in paths:
+                paths.append(path)
+            chosen[path] = role
     kinds = [file_kind(p) for p in paths]
     volumes = [p for p, k in zip(paths, kinds) if k == "volume"]
     surfaces = [p for p, k in zip(paths, kinds) if k == "surface"]
     vertex_data = [p for p, k in zip(paths, kinds) if k == "surface_data"]
-    if overlay is not None:
-        vertex_data.insert(0, Path(overlay))
+    for role, flag, value, last in (("atlas", "atlas", choices.atlas, True),
+                                    ("anatomy", "anat", choices.anat, False),
+                                    ("map", "map", choices.maps, True)):
+        if value is True:
+            free = [p for p in volumes if p not in chosen]
+            if not free:
+                raise BrainviewValueError(f"{flag}: --{flag} needs a volume among the files.")
+            chosen[free[-1] if last else free[0]] = role
+    if choices.overlay is not None:
+        vertex_data.insert(0, Path(choices.overlay))
     if vertex_data and not surfaces:
         raise BrainviewValueError(
             f"overlay: '{vertex_data[0]}' holds one value per vertex; open it together "
             "with its surface (brainview lh.pial.gii --overlay thickness.gii)."
         )
-    if atlas is True:
-        if not volumes:
-            raise BrainviewValueError("atlas: --atlas needs a labelled volume among the files.")
-        atlas = volumes[-1]
-    layers = _volume_layers(volumes, atlas, anatomy=anatomy and not surfaces)
+    opened = Opened()
+    opened.layers = _volume_layers(volumes, chosen, opened.notes, choices,
+                                   anatomy=anatomy and not surfaces)
     for i, surface in enumerate(surfaces):
-        layers.append(_surface_layer(surface, vertex_data[i] if i < len(vertex_data) else None))
-    return layers
+        opened.layers.append(_surface_layer(surface, vertex_data[i] if i < len(vertex_data) else None))
+    return opened
 
 
-def _volume_layers(volumes, atlas, *, anatomy):
-    from ..io import Image, load_image
+def layers_from_files(paths, *, atlas=None, overlay=None, anatomy=True):
+    """The layers of :func:`open_files`; its notes become :class:`BrainviewWarning`\\ s."""
+    opened = open_files(paths, Choices(atlas=atlas, overlay=overlay), anatomy=anatomy)
+    for note in opened.notes:
+        warnings.warn(note, BrainviewWarning, stacklevel=2)
+    return opened.layers
 
-    images = {p: load_image(p, name=p.name) for p in volumes}
-    roles = {p: "labels" if p == atlas else volume_role(images[p].data) for p in volumes}
-    layers = [_anatomy_layer(images[p]) for p in volumes if roles[p] == "anatomy"]
+
+def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
+    from ..io import Image, _read_image_file, load_image
+
+    images, roles, four_d = {}, {}, False
+    for path in volumes:
+        data, affine, name = _read_image_file(path, path.name)
+        first = data[..., 0] if data.ndim == 4 else data
+        role = chosen.get(path) or _role(path, _header_image(path), first)
+        if data.ndim == 4 and data.shape[3] > 1:
+            four_d = True
+            if role != "atlas" or choices.volume is not None:  # a 4-D atlas: probabilities
+                data = _one_volume(path, data, affine, choices.volume, notes)
+        elif data.ndim == 4:
+            data = data[..., 0]
+        images[path], roles[path] = Image(data, affine, name), role
+    if choices.volume is not None and not four_d:
+        notes.append(f"--volume {choices.volume}: none of the files is 4-D; ignored.")
+    atlases = [p for p in volumes if roles[p] == "atlas"]
+    if choices.labels is not None and len(atlases) != 1:
+        raise BrainviewValueError(
+            f"labels: --labels names the regions of one atlas, but {len(atlases)} of the files "
+            "are atlases; name the atlas with --atlas FILE."
+        )
     maps = [p for p in volumes if roles[p] == "map"]
+    anatomy_cmap = None if maps else choices.cmap  # --cmap colours the maps when there are
+    layers = [_anatomy_layer(images[p], anatomy_cmap) for p in volumes if roles[p] == "anatomy"]
     if maps and anatomy and not layers:
         from ..datasets import load_mni152
 
         template = load_image(load_mni152(resolution=1))
-        layers.append(_anatomy_layer(Image(template.data, template.affine, "MNI152 template")))
-    layers += [_map_layer(images[p]) for p in maps]
-    layers += [_atlas_layer(images[p]) for p in volumes if roles[p] == "labels"]
+        layers.append(_anatomy_layer(Image(template.data, template.affine, "MNI152 template"), None))
+    layers += [_map_layer(images[p], choices) for p in maps]
+    layers += [_atlas_layer(images[p], p, choices.labels, notes) for p in atlases]
     return layers
 
 
-def _anatomy_layer(image, name=None):
+def _one_volume(path, data, affine, volume, notes):
+    from ..io import load_image
+
+    if volume is None:
+        notes.append(f"'{path.name}' holds {data.shape[3]} volumes; showing volume 0 "
+                     "(choose another with --volume N).")
+        volume = 0
+    return load_image((data, affine), volume=volume, name=f"'{path.name}'").data
+
+
+def _anatomy_layer(image, cmap):
     from ..layers import Slices
 
-    return Slices((image.data, image.affine), cmap="gray", name=name or _stem(image.name))
+    return Slices((image.data, image.affine), cmap=cmap or "gray", name=_stem(image.name))
 
 
-def _map_layer(image):
+def _map_layer(image, choices):
     from ..layers import StatMap
 
-    return StatMap((image.data, image.affine), name=_stem(image.name))
+    # Only what the user chose: the layer's own defaults stay in one place.
+    chosen = {key: getattr(choices, key) for key in ("cmap", "threshold")
+              if getattr(choices, key) is not None}
+    return StatMap((image.data, image.affine), name=_stem(image.name), **chosen)
 
 
-def _atlas_layer(image):
+def _atlas_layer(image, path, labels, notes):
     from ..layers import Atlas
 
-    return Atlas((image.data, image.affine), name=_stem(image.name))
+    table = Path(labels) if labels is not None else label_table_beside(path)
+    names = read_label_table(table) if table is not None else {}
+    if table is not None and labels is None:
+        notes.append(f"'{path.name}': region names from '{table.name}'.")
+    if "lut" in names:
+        return Atlas((image.data, image.affine), name=_stem(image.name), lut=names["lut"])
+    return Atlas((image.data, image.affine), name=_stem(image.name), labels=names.get("labels"))
 
 
 def _surface_layer(path, overlay):
     from ..layers import Surface
 
     return Surface(path, overlay, name=_stem(path.name))
-
-
-def _stem(name):
-    for suffix in (".nii.gz", ".gii.gz", ".nii", ".gii", ".mgz", ".mgh"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name

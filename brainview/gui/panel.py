@@ -10,6 +10,11 @@ Two traits do not map onto one editor — ``clim`` is a (low, high) pair and
 ``cmap`` holds a Colormap object — so a small :class:`LayerControls` adapter
 shows them as two sliders and a name list, writing back ``layer.clim`` /
 ``layer.cmap`` (and keeps following the layer when a script changes them).
+
+No edit can end the app: a value the layer refuses (a region name with a
+typo, a crossed range) is reported through the ``report`` callable given to
+:func:`edit_layer` — the window shows it above the panel — and the layer
+keeps its previous value. On/off traits are check boxes.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import numpy as np
 os.environ.setdefault("ETS_TOOLKIT", "qt")
 os.environ.setdefault("QT_API", "pyqt5")
 
-from traits.api import Enum, Float, HasTraits, Instance, observe  # noqa: E402
+from traits.api import Callable, Enum, Float, HasTraits, Instance, observe  # noqa: E402
 
 # traitsui.api is imported inside the functions: importing it loads the Qt
 # toolkit, which aborts the process where there is no display (doctest runs).
@@ -85,13 +90,17 @@ class LayerControls(HasTraits):
     _cmap_names = Instance(list, ())
     threshold = Float()
     vmax = Float()
+    #: Called with the exception when the layer refuses a value, None when it took one.
+    report = Callable(lambda error: None)
 
-    def __init__(self, layer):
+    def __init__(self, layer, *, report=None):
         names = list(CMAPS)
         cmap = getattr(layer, "cmap", None)
         if cmap is not None and getattr(cmap, "name", None) not in names:
             names.append(cmap.name)
         super().__init__(layer=layer, _cmap_names=names)
+        if report is not None:
+            self.report = report
         span = data_range(layer) or (0.0, 1.0)
         self._peak = max(abs(span[0]), abs(span[1]))
         self._syncing = False
@@ -121,6 +130,15 @@ class LayerControls(HasTraits):
         finally:
             self._syncing = False
 
+    def _write(self, name, value):
+        """Set a layer trait; a refused value is reported, never raised into Qt."""
+        try:
+            setattr(self.layer, name, value)
+        except Exception as error:  # shown beside the panel by the window
+            self.report(error)
+        else:
+            self.report(None)
+
     @observe("clim_low, clim_high")
     def _to_clim(self, event):
         if self._syncing or not _has(self.layer, "clim"):
@@ -131,12 +149,12 @@ class LayerControls(HasTraits):
                 high = low + 1e-6 * max(1.0, abs(low))
             else:
                 low = high - 1e-6 * max(1.0, abs(high))
-        self.layer.clim = (low, high)
+        self._write("clim", (low, high))
 
     @observe("cmap_name")
     def _to_cmap(self, event):
         if not self._syncing and _has(self.layer, "cmap"):
-            self.layer.cmap = self.cmap_name
+            self._write("cmap", self.cmap_name)
 
     @observe("threshold, vmax")
     def _to_number(self, event):
@@ -144,7 +162,7 @@ class LayerControls(HasTraits):
             value = event.new
             if event.name == "vmax" and value <= 0:
                 value = None  # automatic
-            setattr(self.layer, event.name, value)
+            self._write(event.name, value)
 
 
 def _has(layer, name):
@@ -168,9 +186,10 @@ def layer_view(layer):
     Building editors loads the Qt toolkit, which needs a display: see
     ``tests/test_gui.py`` for examples.
     """
-    from traitsui.api import EnumEditor, Group, Item, TextEditor, View
+    from traitsui.api import BooleanEditor, EnumEditor, Group, Item, TextEditor, View
 
-    items = [Item("object.name", label="name"), Item("object.visible", label="visible"),
+    items = [Item("object.name", label="name"),
+             Item("object.visible", label="visible", editor=BooleanEditor()),
              _slider("opacity", 0.0, 1.0)]
     span = data_range(layer)
     if _has(layer, "level") and np.ndim(layer.level) == 0 and span is not None:
@@ -200,10 +219,31 @@ def layer_view(layer):
     for name, choices in CHOICES.items():
         if _has(layer, name):
             items.append(Item(f"object.{name}", label=name, editor=EnumEditor(values=list(choices))))
-    for name in ("shade", "transparent_below", "outline"):
-        if _has(layer, name):
-            items.append(Item(f"object.{name}", label=name.replace("_", " ")))
+    for name in switches(layer):
+        items.append(Item(f"object.{name}", label=name.replace("_", " "), editor=BooleanEditor()))
     return View(Group(*items, show_border=False), resizable=True)
+
+
+def switches(layer):
+    """The layer's on/off traits (besides ``visible``): shown as check boxes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> switches(Slices((np.ones((3, 3, 3)), np.eye(4))))
+    ['transparent_below']
+    """
+    from traits.api import Bool
+
+    from ..layers.base import check_bool
+
+    def on_off(name):
+        kind = layer.trait(name).trait_type
+        return isinstance(kind, Bool) or getattr(kind, "_check", None) is check_bool
+
+    return [name for name in layer.editable_traits()
+            if name != "visible" and not name.startswith("_") and on_off(name)]
 
 
 def _region_list(text):
@@ -219,12 +259,45 @@ def _region_text(value):
     return ", ".join(str(v) for v in values)
 
 
-def edit_layer(layer, parent):
+def _panel_handler(report):
+    """A TraitsUI handler whose ``setattr`` reports refused values instead of raising.
+
+    TraitsUI editors catch only ``TraitError``; a brainview error (a
+    ``ValueError``) escaping an editor's Qt slot would abort the process.
+    """
+    from traitsui.api import Handler
+
+    class PanelHandler(Handler):
+        def setattr(self, info, object, name, value):
+            try:
+                super().setattr(info, object, name, value)
+            except Exception as error:  # shown beside the panel; the layer keeps its value
+                report(error)
+            else:
+                report(None)
+
+    return PanelHandler()
+
+
+def edit_layer(layer, parent, *, report=None):
     """Build the panel for ``layer`` inside a Qt ``parent``; returns ``(ui, controls)``.
+
+    Parameters
+    ----------
+    layer : Layer
+    parent : QWidget
+    report : callable, optional
+        ``report(error)`` when the layer refuses an edit, ``report(None)`` when
+        it took one. Default: print refused edits.
 
     Call ``ui.dispose()`` and ``controls.dispose()`` when the panel goes.
     """
-    controls = LayerControls(layer)
+    if report is None:
+        def report(error):
+            if error is not None:
+                print(f"brainview: {error}")
+    controls = LayerControls(layer, report=report)
     ui = layer.edit_traits(view=layer_view(layer), parent=parent, kind="subpanel",
+                           handler=_panel_handler(report),
                            context={"object": layer, "controls": controls})
     return ui, controls

@@ -11,23 +11,28 @@ from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
 from .. import _vtk
-from .app import VIEWS
-from .files import layers_from_files
+from ..errors import BrainviewError
+from .app import VIEWS, install_error_hook, remove_error_hook
+from .files import Choices, open_files
 from .loader import Loader
 from .panel import edit_layer
 
-_OPEN_FILTER = ("Brain images and surfaces (*.nii *.nii.gz *.mgz *.mgh *.gii *.gii.gz "
+_OPEN_FILTER = ("Brain images and surfaces (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
                 "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc);;All files (*)")
 _PICK_DELAY_MS = 40
 
 
 def _guarded(method):
-    """Turn an exception in a user action into an error dialog: the app lives on."""
+    """Turn an exception in a user action into an error dialog: the app lives on.
+
+    Connect Qt signals through a lambda that drops the signal's own arguments
+    (``clicked(bool)`` passes ``checked``), as :meth:`MainWindow._build_actions` does.
+    """
 
     @functools.wraps(method)
-    def wrapper(self, *args):
+    def wrapper(self, *args, **options):
         try:
-            return method(self, *args)
+            return method(self, *args, **options)
         except Exception as error:  # shown to the user, never raised into Qt
             self.show_error(f"{method.__name__.strip('_').replace('_', ' ').capitalize()} failed",
                             f"{type(error).__name__}: {error}")
@@ -66,6 +71,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._progress = None
         self._pick_at = None
         self.setAttribute(QtCore.Qt.WA_DeleteOnClose)
+        # PyQt aborts the process on an exception escaping a slot: while a window
+        # is open, such an error becomes a dialog instead (a safety net: user
+        # actions are guarded one by one below).
+        install_error_hook()
         self.setWindowTitle("brainview")
         self.setAcceptDrops(True)
         self._build_view()
@@ -89,6 +98,9 @@ class MainWindow(QtWidgets.QMainWindow):
         render_window = self.view.GetRenderWindow()
         render_window.SetMultiSamples(0)  # multisampling is slow in software OpenGL
         self.figure._host_in(render_window)
+        # Every render (Qt's paint events call Render directly) places a pending
+        # camera first: the first paint shows the pose the first hover would.
+        render_window.AddObserver("StartEvent", lambda *args: self._place_camera())
         # VTK's "q"/"e" keys would end the process: handle its ExitEvent ourselves.
         self.view.AddObserver("ExitEvent", lambda *args: None)
         self.view.AddObserver("MouseMoveEvent", self._on_mouse_move)
@@ -118,7 +130,7 @@ class MainWindow(QtWidgets.QMainWindow):
             button = QtWidgets.QToolButton()
             button.setIcon(style.standardIcon(icon))
             button.setToolTip(tip)
-            button.clicked.connect(slot)
+            button.clicked.connect(lambda checked=False, slot=slot: slot())
             buttons.addWidget(button)
             self._buttons[key] = button
         buttons.addStretch(1)
@@ -256,11 +268,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------ layer list → scene
 
+    @_guarded
     def _on_item_changed(self, item):
         row = self.layer_list.row(item)
         if 0 <= row < len(self.figure.layers):
             self.figure.layers[row].visible = item.checkState() == QtCore.Qt.Checked
 
+    @_guarded
     def _on_row_changed(self, row):
         layers = self.figure.layers
         self._select(layers[row] if 0 <= row < len(layers) else None)
@@ -283,10 +297,25 @@ class MainWindow(QtWidgets.QMainWindow):
         holder = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(holder)
         column.setContentsMargins(6, 6, 6, 6)
-        self._ui, self._controls = edit_layer(layer, holder)
+        self.panel_message = QtWidgets.QLabel()
+        self.panel_message.setWordWrap(True)
+        self.panel_message.setStyleSheet("color: #c62828;")
+        self.panel_message.hide()
+        column.addWidget(self.panel_message)
+        self._ui, self._controls = edit_layer(layer, holder, report=self._panel_error)
         column.addWidget(self._ui.control)
         column.addStretch(1)
         self.panel_area.setWidget(holder)
+
+    def _panel_error(self, error):
+        """Show a refused panel edit under the panel's title (None: the last edit worked)."""
+        if error is None:
+            self.panel_message.hide()
+            return
+        text = f"{type(error).__name__}: {error}" if not isinstance(error, BrainviewError) else str(error)
+        self.panel_message.setText(text)
+        self.panel_message.show()
+        self.statusBar().showMessage(text.splitlines()[0], 8000)
 
     @property
     def panel_ui(self):
@@ -331,6 +360,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.figure.reset_camera()
         self._on_changed(None)
 
+    @_guarded
     def screenshot_dialog(self):
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self, "Save screenshot", "brainview.png", "Images (*.png *.jpg *.jpeg)")
@@ -345,6 +375,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------ files
 
+    @_guarded
     def open_dialog(self):
         paths, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Open", "", _OPEN_FILTER)
         if paths:
@@ -355,8 +386,12 @@ class MainWindow(QtWidgets.QMainWindow):
         """True while files load in the background."""
         return self._loader.busy
 
-    def open_files(self, paths, *, atlas=None, overlay=None):
-        """Load files in a worker thread, then add their layers (errors -> dialog)."""
+    @_guarded
+    def open_files(self, paths, *, choices=None):
+        """Load files in a worker thread, then add their layers (errors -> dialog).
+
+        ``choices`` is a :class:`brainview.gui.files.Choices` (the command's flags).
+        """
         paths = [str(p) for p in paths]
         if self._loader.busy:
             self.show_error("Busy", "Still loading the previous files; try again when done.")
@@ -370,8 +405,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._progress.setWindowModality(QtCore.Qt.WindowModal)
         self._progress.setMinimumDuration(200)
         self.statusBar().showMessage(f"Loading {names}…")
-        self._loader.start(functools.partial(
-            layers_from_files, paths, atlas=atlas, overlay=overlay, anatomy=anatomy))
+        self._loader.start(functools.partial(open_files, paths, choices or Choices(), anatomy=anatomy))
 
     def _finish_progress(self):
         if self._progress is not None:
@@ -380,15 +414,18 @@ class MainWindow(QtWidgets.QMainWindow):
             self._progress = None
         self.statusBar().clearMessage()
 
-    def _add_loaded(self, layers):
+    def _add_loaded(self, opened):
         self._finish_progress()
+        layers = opened.layers
+        if opened.notes:
+            self.statusBar().showMessage(" ".join(opened.notes), 8000)
         if not self._torn_down:
             try:
                 for layer in layers:
                     self.figure.add(layer)
             except Exception as error:
                 self.show_error("Cannot show file", f"{type(error).__name__}: {error}")
-            if layers:
+            if layers and layers[-1] in self.figure.layers:
                 self.select_layer(layers[-1])
         self.loaded.emit()
 
@@ -411,6 +448,7 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             event.ignore()
 
+    @_guarded
     def dropEvent(self, event):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
@@ -426,6 +464,10 @@ class MainWindow(QtWidgets.QMainWindow):
         height = interactor.GetRenderWindow().GetSize()[1]
         self._pick_at = (x, height - 1 - y)
         self._pick_timer.start()
+
+    def _place_camera(self):
+        if not self._torn_down and not self.figure.closed:
+            self.figure._apply_camera()
 
     def _set_interacting(self, interacting):
         self.figure.interacting = interacting
@@ -482,3 +524,4 @@ class MainWindow(QtWidgets.QMainWindow):
         self._dispose_panel()
         self.figure._unhost()
         self.view.Finalize()
+        remove_error_hook()
