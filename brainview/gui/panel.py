@@ -236,11 +236,11 @@ def switches(layer):
     """
     from traits.api import Bool
 
-    from ..layers.base import check_bool
+    from ..layers.base import check_bool, check_optional_bool
 
     def on_off(name):
         kind = layer.trait(name).trait_type
-        return isinstance(kind, Bool) or getattr(kind, "_check", None) is check_bool
+        return isinstance(kind, Bool) or getattr(kind, "_check", None) in (check_bool, check_optional_bool)
 
     return [name for name in layer.editable_traits()
             if name != "visible" and not name.startswith("_") and on_off(name)]

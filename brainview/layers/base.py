@@ -51,6 +51,11 @@ def check_bool(value, name):
     raise BrainviewTypeError(f"{name}: expected True or False, got {describe(value)}.")
 
 
+def check_optional_bool(value, name):
+    """None (decided later, e.g. from the figure) or a bool, else a brainview error."""
+    return None if value is None else check_bool(value, name)
+
+
 class StrictBool(Bool):
     """A ``Bool`` trait whose bad assignments raise a brainview error, not a bare TraitError."""
 

@@ -47,7 +47,7 @@ from ..statmap_colors import (check_symmetric, check_vmax, color_range, colorbar
                               threshold_table)
 from . import _stat_props
 from ._live import Loaded, constructing, set_resolved, unset_params
-from .base import Checked, Layer, check_bool, check_choice, check_opacity
+from .base import Checked, Layer, check_bool, check_choice, check_opacity, check_optional_bool
 from .slices import union_bounds
 
 MODES = ("contour", "volume", "slices", "surface")
@@ -143,7 +143,7 @@ class StatMap(Layer):
         default_cmap() if value is None else value, name=name))
     symmetric = Checked(check_symmetric, "auto")
     mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour")
-    outline = Checked(lambda value, name: None if value is None else check_bool(value, name), None)
+    outline = Checked(check_optional_bool, None)
 
     #: The notice shown when nothing passes the threshold (a vtkTextActor, made when first drawn).
     notice = Property(transient=True)
@@ -272,6 +272,9 @@ class StatMap(Layer):
     def _attach(self, figure):
         super()._attach(figure)
         shown = self._resolve_outline(figure)
+        if self.outline is None:
+            # Decided now, shown as decided (the panel's check box), kept as given (None).
+            set_resolved(self, outline=shown)
         if shown != self._outline_shown:
             self._outline_shown = shown
             self._swap_props()
