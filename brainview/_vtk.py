@@ -12,9 +12,17 @@ Examples
 """
 
 import functools
+import os
 import threading
 
 from . import geometry  # noqa: F401  (chooses VTK's SMP backend before VTK loads)
+
+# WORKAROUND (VTK 9.4-9.7): with no display, VTK's default render window first
+# tries X and prints "bad X server connection" to stderr before falling back to
+# EGL; asking for EGL directly keeps the command's output clean. A user's own
+# choice of window class is kept.
+if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
 
 import vtkmodules.vtkInteractionStyle  # noqa: E402,F401  (registers the default style)
 import vtkmodules.vtkRenderingFreeType  # noqa: E402,F401  (text rendering)

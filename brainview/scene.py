@@ -769,8 +769,25 @@ class Figure(HasStrictTraits):
 
     @property
     def size(self):
-        """``(width, height)`` in pixels of rendered images."""
+        """``(width, height)`` in pixels of rendered images (settable; the camera pose is kept).
+
+        Examples
+        --------
+        >>> fig = Figure(size=(200, 100))
+        >>> fig.size = (64, 48)
+        >>> fig.screenshot().shape
+        (48, 64, 3)
+        >>> fig.close()
+        """
         return self._size
+
+    @size.setter
+    @_vtk.serialised
+    def size(self, size):
+        self._size = _check_size(size)
+        if self._window is not None:
+            self._window.SetSize(*self._size)
+        self.changed = True
 
     @property
     @_vtk.serialised

@@ -226,3 +226,60 @@ def test_help_documents_the_role_rules():
     for flag in ("--anat", "--map", "--atlas", "--labels", "--volume", "--cmap", "--threshold",
                  "intent", "integer"):
         assert flag in result.stdout
+
+
+# ------------------------------------------------------------------ scene files, movies, batch
+
+
+@pytest.fixture
+def scene(files, tmp_path):
+    """A saved scene: the zmap as a stat map named zmap, a view, a title; and its own screenshot."""
+    from brainview.export.scene_file import save_scene
+
+    fig = bv.figure(size=(160, 120), antialias=False)
+    bv.stat_map(str(files["zmap"]), threshold=3.0, outline=False, name="zmap")
+    bv.view("left")
+    bv.title("zmap")
+    expected = fig.screenshot()
+    save_scene(fig, tmp_path / "scene.bvscene")
+    bv.close("all")
+    return tmp_path / "scene.bvscene", expected
+
+
+def test_scene_file_screenshot_is_the_saved_picture(scene, tmp_path):
+    path, expected = scene
+    result = _cli(path, "--screenshot", tmp_path / "s.png", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no VTK chatter on a clean run either
+    np.testing.assert_array_equal(read_png(tmp_path / "s.png"), expected)
+
+
+def test_scene_file_must_be_the_only_file(scene, files, tmp_path):
+    result = _cli(scene[0], files["t1"], "--screenshot", tmp_path / "s.png", tmp_path=tmp_path)
+    assert result.returncode == 2 and "only FILE" in result.stderr
+
+
+def test_movie_from_the_command_line(scene, tmp_path):
+    import imageio.v3 as iio
+
+    out = tmp_path / "movie" / "spin.gif"
+    result = _cli(scene[0], "--movie", out, "--orbit", "90", "--frames", "6", "--fps", "20",
+                  tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    frames = iio.imread(out, index=None)
+    assert frames.shape[0] == 6 and frames.shape[1:3] == (120, 160)
+
+
+def test_movie_with_a_gif_fps_it_cannot_store_is_one_line(scene, tmp_path):
+    result = _cli(scene[0], "--movie", tmp_path / "x.gif", "--fps", "24", "--frames", "4", tmp_path=tmp_path)
+    assert result.returncode == 1 and result.stderr.startswith("brainview: error:") and "25" in result.stderr
+    assert not (tmp_path / "x.gif").exists()
+
+
+def test_batch_subcommand_renders_every_file(scene, files, tmp_path):
+    result = _cli("batch", scene[0], "--replace", f"zmap={files['zmap']}", "--out", tmp_path / "qc",
+                  tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pngs = list((tmp_path / "qc").glob("*.png"))
+    assert len(pngs) == 1 and (tmp_path / "qc" / "index.html").exists()
+    np.testing.assert_array_equal(read_png(pngs[0]), scene[1])

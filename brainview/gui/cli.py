@@ -40,6 +40,9 @@ role is read from, in order:
 Say it yourself with --anat, --map, --atlas (with a FILE, or alone for the
 only volume: --anat the first, --map/--atlas the last of several).
 
+A scene file (.bvscene, .bvz: File > Save session, bv.save_scene) opens as
+it was saved: same layers, settings and camera.
+
 In the window: drag to rotate, right-drag or wheel to zoom, middle-drag to
 pan; the status bar shows the mm coordinate, each image's value and the atlas
 region under the mouse; File > Open or drag and drop adds files.
@@ -55,6 +58,12 @@ examples:
   brainview lh.pial.gii --overlay thickness.gii
   brainview demo                             the showcase scene
   brainview zmap.nii.gz --view left --screenshot out/zmap.png --size 800 600
+  brainview motor.bvscene                    a saved scene (session)
+  brainview motor.bvscene --screenshot out.png
+  brainview motor.bvscene --movie spin.mp4 --orbit 360 --frames 96 --fps 24
+  brainview batch template.bvscene --replace zmap='sub-*/zmap.nii.gz' --out qc/ --jobs 2
+                                             one PNG per file + qc/index.html
+                                             (brainview batch --help)
 
 Any failure exits with status 1 (2 for a wrong command line) and one line
 "brainview: error: ..." on stderr.
@@ -104,20 +113,42 @@ def build_parser():
     output.add_argument("--screenshot", metavar="OUT.png",
                         help="render to this PNG/JPEG without opening a window (no display "
                              "needed); missing folders are created")
-    output.add_argument("--size", nargs=2, type=int, default=(800, 600), metavar=("W", "H"),
-                        help="image / 3-D view size in pixels (default 800 600)")
+    output.add_argument("--movie", metavar="OUT.mp4",
+                        help="render a movie (.mp4 or .gif) without opening a window: an orbit "
+                             "of --orbit degrees around the scene")
+    output.add_argument("--orbit", type=float, default=360.0, metavar="DEGREES",
+                        help="degrees the camera turns during --movie (default 360)")
+    output.add_argument("--frames", type=int, default=96, metavar="N",
+                        help="frames of --movie (default 96)")
+    output.add_argument("--fps", type=float, default=24.0,
+                        help="frames per second of --movie (default 24; GIF: a divisor of 100)")
+    output.add_argument("--size", nargs=2, type=int, default=None, metavar=("W", "H"),
+                        help="image / 3-D view size in pixels (default 800 600, or the scene "
+                             "file's size)")
     # Tests: close the window this many ms after it opened and loaded.
     output.add_argument("--quit-after", type=int, default=None, help=argparse.SUPPRESS)
     return parser
 
 
+SCENE_SUFFIXES = (".bvscene", ".bvz")
+
+
 def main(argv=None):
     """Run the command; returns the exit status (0 done, 1 failed, 2 bad command line)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["batch"]:
+        from ..batch import batch_main
+
+        return batch_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     named = [value for value in (args.anat, args.maps, args.atlas) if isinstance(value, str)]
-    if args.screenshot and not args.files and not named:
-        parser.error("--screenshot needs at least one FILE to show (or 'demo').")
+    for option in ("screenshot", "movie"):
+        if getattr(args, option) and not args.files and not named:
+            parser.error(f"--{option} needs at least one FILE to show (or 'demo').")
+    scenes = [f for f in args.files if f.lower().endswith(SCENE_SUFFIXES)]
+    if scenes and (len(args.files) > 1 or named):
+        parser.error("a scene file opens on its own: give it as the only FILE.")
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
@@ -165,27 +196,33 @@ def _run(args):
     if _is_demo(args.files):
         figure = _demo_figure(args)
         files = []
+    elif args.files and args.files[0].lower().endswith(SCENE_SUFFIXES):
+        from ..export.scene_file import load_scene
+
+        figure = load_scene(args.files[0])
+        files = []
     else:
-        figure = Figure(size=args.size, bgcolor=args.bgcolor)
+        figure = Figure(size=args.size or (800, 600), bgcolor=args.bgcolor)
         files = args.files
     if args.view:
         figure.view(args.view)
     choices = _choices(args)
-    if args.screenshot:
-        out = Path(args.screenshot)
+    if args.screenshot or args.movie:
         try:
             opened = open_files(files, choices)
             for note in opened.notes:
                 _note(note)
             for layer in opened.layers:
                 figure.add(layer)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            figure.savefig(out, size=args.size)
+            written = [_screenshot(figure, args)] if args.screenshot else []
+            if args.movie:
+                written.append(_movie(figure, args))
         finally:
             figure.close()
-        if not out.is_file() or out.stat().st_size == 0:
-            raise BrainviewError(f"screenshot: could not write '{out}'.")
-        print(out)
+        for out in written:
+            if not out.is_file() or out.stat().st_size == 0:
+                raise BrainviewError(f"output: could not write '{out}'.")
+            print(out)
         return 0
     named = [v for v in (choices.atlas, choices.anat, choices.maps) if isinstance(v, str)]
     from .files import file_kind
@@ -211,10 +248,29 @@ def _run(args):
     return 0
 
 
+def _screenshot(figure, args):
+    out = Path(args.screenshot)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, size=tuple(args.size) if args.size else None)
+    return out
+
+
+def _movie(figure, args):
+    from ..export.movie import write_movie
+
+    out = Path(args.movie)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if args.size:
+        figure.size = tuple(args.size)
+    write_movie(figure, out, orbit=args.orbit, n_frames=args.frames, fps=args.fps,
+                progress=sys.stderr.isatty())
+    return out
+
+
 def _demo_figure(args):
     from ..demo import showcase
 
-    return showcase(size=tuple(args.size))
+    return showcase(size=tuple(args.size or (800, 600)))
 
 
 if __name__ == "__main__":
