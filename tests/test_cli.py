@@ -68,6 +68,18 @@ def test_uint8_t1_template_is_anatomy_not_an_atlas():
     assert volume_role(path) == "anatomy"
 
 
+def test_anatomy_planes_do_not_hide_each_other_with_black_padding():
+    """Bug: the T1's opaque black field of view around the head hid most of the other planes."""
+    path = bv.datasets.nilearn_data_dir() / "mni_icbm152_t1_tal_nlin_sym_09a_converted.nii.gz"
+    planes, = open_files([path], Choices()).layers
+    assert planes.transparent_below and 0 < planes.clim[0] < 0.1 * planes.clim[1]
+    fig = bv.figure(size=(200, 150), antialias=False)
+    fig.add(planes)
+    opaque_share = (fig.screenshot().max(axis=2) > 10).mean()
+    bv.close("all")
+    assert opaque_share > 0.07  # the three planes' tissue, not a few slivers (0.049 before)
+
+
 def test_skull_stripped_float_t1_is_anatomy(tmp_path):
     """Bug: a skull-stripped T1 (mostly zeros) became a stat map over another template."""
     ijk = np.indices((41, 41, 41))

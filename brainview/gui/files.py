@@ -584,9 +584,15 @@ def _one_volume(path, data, affine, volume, notes):
 
 
 def _anatomy_layer(image, cmap):
+    from ..colors import robust_range
     from ..layers import Slices
 
-    return Slices((image.data, image.affine), cmap=cmap or "gray", name=_stem(image.name))
+    # Opaque planes over a head's field of view hide each other with black
+    # padding: anatomy planes are see-through below 5% of the bright tissue.
+    high = robust_range(image.data)[1]
+    clim = (0.05 * high, high) if high > 0 else None
+    return Slices((image.data, image.affine), cmap=cmap or "gray", clim=clim,
+                  transparent_below=clim is not None, name=_stem(image.name))
 
 
 def _map_layer(image, choices):
