@@ -97,7 +97,6 @@ def pick(figure, x, y):
     -------
     PickResult
     """
-    from . import _vtk
 
     try:
         x, y = float(x), float(y)

@@ -243,8 +243,6 @@ def _address(prop):
 
 def _scene_archive(serializers, window, renderer):
     """The zip (index.json: scene + arrays) that trame-vtk's standalone viewer loads."""
-    from trame_vtk.modules.vtk.serializers.utils import reference_id
-
     from trame_vtk.modules.vtk.serializers.initialize import vtk_config
 
     serializers.initialize_serializers()

@@ -24,6 +24,30 @@ from __future__ import annotations
 from traits.api import ComparisonMode, HasStrictTraits, TraitType
 
 
+class ImageInputs:
+    """The live ``img`` and ``volume`` parameters of a layer drawn from one image.
+
+    A mixin: with ``img = Loaded()`` and ``volume = Loaded()`` traits, an
+    assignment loads the image with the other parameter's current value and
+    stages it in ``_staged["img"]`` for the layer's observer.
+    """
+
+    def _load_input(self, img, volume):
+        from ..io import load_image
+
+        return load_image(img, volume=volume)
+
+    def _check_img(self, value):
+        if not constructing(self):
+            self._staged["img"] = self._load_input(value, self.volume)
+        return value
+
+    def _check_volume(self, value):
+        if not constructing(self):
+            self._staged["img"] = self._load_input(self.img, value)
+        return value
+
+
 class Loaded(TraitType):
     """A trait checked by the layer's ``_check_<name>(value)``, which may load data.
 

@@ -23,7 +23,7 @@ from .._vtk import vtkActor, vtkPolyDataMapper
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.volume import MAX_SMOOTH, isosurface
 from ..io import finite_data, load_image
-from ._live import Loaded, constructing, set_resolved, unset_params
+from ._live import ImageInputs, Loaded, set_resolved, unset_params
 from .base import Checked, Layer, check_opacity
 
 
@@ -52,7 +52,7 @@ def _check_optional_clim(value, name="clim"):
     return None if value is None else colors.check_clim(value, name=name)
 
 
-class Contour(Layer):
+class Contour(ImageInputs, Layer):
     """Isosurfaces of an image at one or several levels.
 
     Parameters
@@ -177,16 +177,6 @@ class Contour(Layer):
             return None
         self._draw()
         return self._lut, self.name
-
-    def _check_img(self, value):
-        if not constructing(self):
-            self._staged["img"] = load_image(value, volume=self.volume)
-        return value
-
-    def _check_volume(self, value):
-        if not constructing(self):
-            self._staged["img"] = load_image(self.img, volume=value)
-        return value
 
     def _set_image(self, image):
         self._image = image

@@ -26,7 +26,7 @@ from .. import _vtk, colors
 from ..errors import BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry.volume import world_plane
 from ..io import Image, finite_data, load_image
-from ._live import Loaded, constructing, set_resolved, unset_params
+from ._live import ImageInputs, Loaded, set_resolved, unset_params
 from .base import Checked, Layer, check_bool, check_choice
 
 AXES = "xyz"
@@ -41,7 +41,7 @@ def _check_axes(value, name):
     return value
 
 
-class Slices(Layer):
+class Slices(ImageInputs, Layer):
     """Up to three orthogonal planes (sagittal x, coronal y, axial z).
 
     Parameters
@@ -157,16 +157,6 @@ class Slices(Layer):
         if self._lut is None:
             self._lut = self._make_table()
         return self._lut, self.name
-
-    def _check_img(self, value):
-        if not constructing(self):
-            self._staged["img"] = load_image(value, volume=self.volume)
-        return value
-
-    def _check_volume(self, value):
-        if not constructing(self):
-            self._staged["img"] = load_image(self.img, volume=value)
-        return value
 
     def _set_image(self, image):
         self._image = image

@@ -46,7 +46,7 @@ from ..io import load_image
 from ..statmap_colors import (check_symmetric, check_vmax, color_range, colorbar_ticks, default_cmap,
                               threshold_table)
 from . import _stat_props
-from ._live import Loaded, constructing, set_resolved, unset_params
+from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
 from .base import Checked, Layer, check_bool, check_choice, check_opacity, check_optional_bool
 from .slices import union_bounds
 
@@ -76,7 +76,7 @@ def _resolve_threshold(threshold, values, name="threshold"):
     return colors.resolve_threshold(AUTO_THRESHOLD if threshold is None else threshold, values, name=name)
 
 
-class StatMap(Layer):
+class StatMap(ImageInputs, Layer):
     """A statistical or weight map with a two-sided threshold.
 
     Parameters
@@ -290,15 +290,8 @@ class StatMap(Layer):
 
     # ------------------------------------------------------------ data
 
-    def _check_img(self, value):
-        if not constructing(self):
-            self._staged["img"] = self._load_map(value, self.volume)
-        return value
-
-    def _check_volume(self, value):
-        if not constructing(self):
-            self._staged["img"] = self._load_map(self.img, value)
-        return value
+    def _load_input(self, img, volume):
+        return self._load_map(img, volume)
 
     def _check_bg(self, value):
         if not constructing(self):

@@ -25,7 +25,7 @@ from .. import _vtk, colors
 from ..geometry.volume import index_image, index_to_world
 from ..errors import BrainviewWarning
 from ..io import finite_data, load_image
-from ._live import Loaded, constructing, set_resolved, unset_params
+from ._live import ImageInputs, Loaded, set_resolved, unset_params
 from .base import Checked, Layer, check_bool, check_choice, check_opacity
 
 BLENDINGS = ("composite", "mip")
@@ -33,7 +33,7 @@ RAMPS = ("linear", "flat")
 _N_COLOR_NODES = 64
 
 
-class Volume(Layer):
+class Volume(ImageInputs, Layer):
     """Volume rendering with a colormap and an opacity ramp over ``clim``.
 
     Parameters
@@ -123,16 +123,6 @@ class Volume(Layer):
         if self._lut is None:
             self._lut = colors.lookup_table(self.cmap, self.clim)
         return self._lut, self.name
-
-    def _check_img(self, value):
-        if not constructing(self):
-            self._staged["img"] = load_image(value, volume=self.volume)
-        return value
-
-    def _check_volume(self, value):
-        if not constructing(self):
-            self._staged["img"] = load_image(self.img, volume=value)
-        return value
 
     def _set_image(self, image):
         self._image = image
