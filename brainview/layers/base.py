@@ -234,9 +234,15 @@ class Layer(HasStrictTraits):
 
     @observe("visible", post_init=True)
     def _update_visible(self, event):
+        if not self._is_drawn():
+            return  # drawn later with the visibility of that moment
         for prop in self.props():
             prop.SetVisibility(self.visible)
         self._changed()
+
+    def _is_drawn(self):
+        """Whether the VTK props exist yet (layers make them when first drawn)."""
+        return self.__dict__.get("_actor") is not None
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name!r}{'' if self.visible else ' (hidden)'}>"

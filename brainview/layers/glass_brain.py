@@ -144,11 +144,6 @@ class GlassBrain(Layer):
             self._update_appearance(None)
         return self._actor
 
-    @observe("visible", post_init=True)
-    def _update_visible(self, event):
-        if self._actor is not None:
-            super()._update_visible(event)
-
     @observe("color, opacity", post_init=True)
     def _update_appearance(self, event):
         if self._actor is None:

@@ -111,11 +111,6 @@ class Volume(ImageInputs, Layer):
             self._update_transfer(None)
         return self._actor
 
-    @observe("visible", post_init=True)
-    def _update_visible(self, event):
-        if self._actor is not None:
-            super()._update_visible(event)
-
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
 
