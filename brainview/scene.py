@@ -72,6 +72,95 @@ _NOT_COLORS = {"opacity", "actor", "actors", "notice", "x", "y", "z", "axes", "i
                "outline", "trait_added", "trait_modified"}
 
 
+def _check_annotation_text(value, name="text"):
+    if not isinstance(value, str):
+        raise BrainviewTypeError(f"{name}: expected a string, got {describe(value)}.")
+    return value
+
+
+def _check_font_size(value, name="size"):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)) or not 1 <= value <= 500:
+        raise BrainviewValueError(f"{name}: expected a font size in points, 1..500, got {value!r}.")
+    return value
+
+
+def _check_text_color(value, name="color"):
+    if value is not None:
+        colors.to_rgb(value, name=name)
+    return value
+
+
+def _check_position(value, name="position"):
+    try:
+        x, y = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise BrainviewTypeError(f"{name}: expected (x, y) in 0..1, got {describe(value)}.") from None
+    if not (0 <= x <= 1 and 0 <= y <= 1):
+        raise BrainviewValueError(f"{name}: expected (x, y) in 0..1, got {value!r}.")
+    return (x, y)
+
+
+class Annotation(HasStrictTraits):
+    """A title or a text of a figure: a model whose traits are live (the text follows them).
+
+    Made by :meth:`Figure.title` and :meth:`Figure.text` and kept in
+    :attr:`Figure.annotations`; scene files and exported scripts read them.
+
+    Examples
+    --------
+    >>> fig = Figure(size=(120, 80))
+    >>> title = fig.title("before")
+    >>> title.text = "after"
+    >>> title.actor.GetInput()
+    'after'
+    >>> fig.close()
+    """
+
+    #: "title" (centred at the top) or "text" (at ``position``).
+    kind = Python()
+    #: The words shown.
+    text = Checked(_check_annotation_text, "")
+    #: Font size in points (pixels at scale 1).
+    size = Checked(_check_font_size, 16)
+    #: A colour, or None for the figure's foreground (white on dark, black on light).
+    color = Checked(_check_text_color, None)
+    #: Where a text is, in normalised image coordinates (0..1, origin bottom left).
+    position = Checked(_check_position, (0.02, 0.02))
+    #: The vtkTextActor drawing it (belongs to the figure's drawing).
+    actor = Any(transient=True)
+    #: Fired when the annotation changed.
+    updated = Event()
+
+    _foreground = Python()
+
+    def __init__(self, kind, text, *, size, color, position, foreground):
+        super().__init__(kind=kind, text=text, size=size, color=color, position=position)
+        self._foreground = foreground
+        self.actor = _vtk.vtkTextActor()
+        self.actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+        if kind == "title":
+            self.actor.GetTextProperty().SetJustificationToCentered()
+            self.actor.GetTextProperty().SetVerticalJustificationToTop()
+        self._draw(None)
+
+    @observe("text, size, color, position", post_init=True)
+    def _draw(self, event):
+        self.actor.SetInput(self.text)
+        prop = self.actor.GetTextProperty()
+        prop.SetFontSize(int(round(self.size)))
+        prop.SetColor(*(colors.to_rgb(self.color) if self.color is not None else self._foreground))
+        self.actor.SetPosition(*((0.5, 0.97) if self.kind == "title" else self.position))
+        if event is not None:
+            self.updated = True
+
+    def spec(self):
+        """The annotation as given: ``{"kind", "text", "size", "color"[, "position"]}``."""
+        spec = {"kind": self.kind, "text": self.text, "size": self.size, "color": _plain_color(self.color)}
+        if self.kind == "text":
+            spec["position"] = list(self.position)
+        return spec
+
+
 class ColorBar(HasStrictTraits):
     """A colour bar: a live view of one layer's colormap, range and ticks.
 
@@ -374,6 +463,9 @@ class Figure(HasStrictTraits):
     #: The colour bars (:class:`ColorBar`), right to left from the last.
     colorbars = List()
 
+    #: The title and texts (:class:`Annotation`), in the order they were added.
+    annotations = List()
+
     __ = Python
 
     def __init__(self, *, size=(800, 600), bgcolor="black", antialias=True):
@@ -395,8 +487,6 @@ class Figure(HasStrictTraits):
         self._host = None
         self._pending_view = {}
         self._camera_set = False
-        self._annotations = {}
-        self._annotation_specs = {}
         self._antialias = bool(antialias)
         self._closed = False
         self.renderer.AddObserver("StartEvent", self._layout_colorbars)
@@ -473,9 +563,7 @@ class Figure(HasStrictTraits):
         """Remove every layer and annotation; keep the window and camera settings."""
         for layer in list(self.layers):
             self.remove(layer)
-        for actor in self._annotations.values():
-            self.renderer.RemoveViewProp(actor)
-        self._annotations.clear()
+        self._remove_annotations()
         self._camera_set = False
         self.changed = True
 
@@ -631,32 +719,47 @@ class Figure(HasStrictTraits):
     # ------------------------------------------------------------ annotations
 
     def title(self, text, *, size=24, color=None):
-        """A title centred at the top of the image."""
-        actor = self._text_actor("title", text, size, color)
-        self._annotation_specs["title"] = {"kind": "title", "text": text, "size": size, "color": color}
-        actor.GetTextProperty().SetJustificationToCentered()
-        actor.GetTextProperty().SetVerticalJustificationToTop()
-        actor.SetPosition(0.5, 0.97)
-        return actor
+        """The title, centred at the top of the image (replaces an earlier title).
+
+        Returns
+        -------
+        Annotation
+            A live model: ``t.text = "..."`` changes the title.
+        """
+        previous = next((a for a in self.annotations if a.kind == "title"), None)
+        if previous is not None:
+            previous.trait_set(text=_check_annotation_text(text), size=size, color=color)
+            return previous
+        return self._add_annotation("title", text, size=size, color=color, position=(0.5, 0.97))
 
     def text(self, text, *, position=(0.02, 0.02), size=16, color=None):
-        """Text at a position in normalised image coordinates (0..1, origin bottom left)."""
-        x, y = (float(v) for v in position)
-        if not (0 <= x <= 1 and 0 <= y <= 1):
-            raise BrainviewValueError(f"position: expected (x, y) in 0..1, got {position!r}.")
-        key = f"text{len(self._annotations)}"
-        actor = self._text_actor(key, text, size, color)
-        actor.SetPosition(x, y)
-        self._annotation_specs[key] = {"kind": "text", "text": text, "size": size, "color": color,
-                                       "position": [x, y]}
-        return actor
+        """Text at a position in normalised image coordinates (0..1, origin bottom left).
 
-    def annotations(self):
+        Returns
+        -------
+        Annotation
+            A live model: set its ``text``, ``position``, ``size`` or ``color``.
+        """
+        return self._add_annotation("text", text, size=size, color=color, position=position)
+
+    def _add_annotation(self, kind, text, *, size, color, position):
+        annotation = Annotation(kind, text, size=size, color=color, position=position,
+                                foreground=self._foreground())
+        self.renderer.AddViewProp(annotation.actor)
+        annotation.observe(self._annotation_changed, "updated")
+        self.annotations.append(annotation)
+        self.changed = True
+        return annotation
+
+    def _annotation_changed(self, event):
+        self.changed = True
+
+    def annotation_specs(self):
         """The title and texts as given: a list of ``{"kind", "text", "size", "color"[, "position"]}``."""
-        return [dict(spec, color=_plain_color(spec["color"])) for spec in self._annotation_specs.values()]
+        return [annotation.spec() for annotation in self.annotations]
 
     def set_annotations(self, specs):
-        """Add the title and texts that :meth:`annotations` returned (scene files use it)."""
+        """Add the title and texts that :meth:`annotation_specs` returned (scene files use it)."""
         for spec in specs:
             options = {"size": spec.get("size", 24), "color": spec.get("color")}
             if spec.get("kind") == "title":
@@ -667,20 +770,11 @@ class Figure(HasStrictTraits):
                 raise BrainviewValueError(f"annotations: unknown kind {spec.get('kind')!r}; "
                                           "expected 'title' or 'text'.")
 
-    def _text_actor(self, key, text, size, color):
-        if not isinstance(text, str):
-            raise BrainviewTypeError(f"text: expected a string, got {describe(text)}.")
-        actor = self._annotations.get(key) or _vtk.vtkTextActor()
-        actor.SetInput(text)
-        actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
-        prop = actor.GetTextProperty()
-        prop.SetFontSize(int(size))
-        prop.SetColor(*(colors.to_rgb(color) if color is not None else self._foreground()))
-        if key not in self._annotations:
-            self._annotations[key] = actor
-            self.renderer.AddViewProp(actor)
-        self.changed = True
-        return actor
+    def _remove_annotations(self):
+        for annotation in self.annotations:
+            self.renderer.RemoveViewProp(annotation.actor)
+            annotation.observe(self._annotation_changed, "updated", remove=True)
+        self.annotations = []
 
     def colorbar(self, layer=None, *, title=None, n_labels=5):
         """A vertical colour bar for a layer's colormap and range, on the right.
@@ -737,8 +831,33 @@ class Figure(HasStrictTraits):
 
     @property
     def bgcolor(self):
-        """Background colour as an ``(r, g, b)`` tuple of 0..1 floats."""
+        """Background colour as an ``(r, g, b)`` tuple of 0..1 floats (settable: any colour).
+
+        Titles, texts and colour-bar labels without a colour of their own
+        follow: white on a dark background, black on a light one.
+
+        Examples
+        --------
+        >>> fig = Figure(size=(40, 30))
+        >>> fig.bgcolor = "white"
+        >>> fig.bgcolor, tuple(int(v) for v in fig.screenshot()[0, 0])
+        ((1.0, 1.0, 1.0), (255, 255, 255))
+        >>> fig.close()
+        """
         return tuple(float(v) for v in self._bgcolor)
+
+    @bgcolor.setter
+    def bgcolor(self, color):
+        self._bgcolor = colors.to_rgb(color, name="bgcolor")
+        self.renderer.SetBackground(*self._bgcolor)
+        foreground = self._foreground()
+        for annotation in self.annotations:
+            annotation._foreground = foreground
+            annotation._draw(None)
+        for bar in self.colorbars:
+            for text_prop in (bar.actor.GetTitleTextProperty(), bar.actor.GetLabelTextProperty()):
+                text_prop.SetColor(*foreground)
+        self.changed = True
 
     @property
     def antialias(self):
@@ -1155,7 +1274,7 @@ class Figure(HasStrictTraits):
         self.renderer.RemoveAllViewProps()
         self._unhost()
         self._release_window()
-        self._annotations.clear()
+        self._remove_annotations()
         for bar in list(self.colorbars):
             self._remove_colorbar(bar)
         self._closed = True

@@ -38,7 +38,7 @@ def test_scale_3_gives_3x_pixels_with_the_same_framing(scene, tmp_path):
 
 def test_scale_makes_text_larger_and_restores_the_font_size():
     fig = bv.figure(size=(160, 60), antialias=False)
-    actor = fig.text("Hg", position=(0.1, 0.2), size=20, color="white")
+    actor = fig.text("Hg", position=(0.1, 0.2), size=20, color="white").actor
     one = text_height(fig.screenshot())
     three = text_height(fig.screenshot(scale=3))
     bv.close("all")

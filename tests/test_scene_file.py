@@ -356,3 +356,23 @@ def test_nan_parameter_cannot_be_saved(tmp_path):
     with pytest.raises(BrainviewError, match="NaN"):
         save_scene(fig, tmp_path / "nan.bvscene")
     assert not (tmp_path / "nan.bvscene").exists()
+
+
+def test_title_and_texts_are_live_models_that_scene_files_keep(tmp_path):
+    fig = bv.figure(size=SIZE, antialias=False)
+    bv.points(np.array([[0.0, 0, 0], [20, 10, 5]]))
+    title = bv.title("before", size=14)
+    note = bv.text("n = 12", position=(0.05, 0.05), size=10)
+    assert bv.title("again") is title and len(fig.annotations) == 2  # one title
+    title.text, note.position, note.color = "after", (0.5, 0.1), "yellow"
+    assert title.actor.GetInput() == "after"
+    with pytest.raises(BrainviewError, match="position"):
+        note.position = (2, 0)
+    fig.bgcolor = "white"
+    expected = fig.screenshot()
+    save_scene(fig, tmp_path / "t.bvscene")
+    loaded = load_scene(tmp_path / "t.bvscene")
+    assert [a.spec() for a in loaded.annotations] == [a.spec() for a in fig.annotations]
+    assert loaded.bgcolor == (1.0, 1.0, 1.0)
+    np.testing.assert_array_equal(loaded.screenshot(), expected)
+    loaded.close()

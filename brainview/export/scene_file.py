@@ -203,7 +203,7 @@ def scene_dict(figure, *, sidecar):
         "camera": {key: list(value) if isinstance(value, tuple) else value
                    for key, value in figure.camera.items()},
         "layers": layers,
-        "annotations": figure.annotations(),
+        "annotations": figure.annotation_specs(),
         "colorbars": [dict(bar, layer=figure.layers.index(bar["layer"])) for bar in figure.colorbar_specs()],
     }
 
