@@ -199,19 +199,24 @@ def test_every_kind_round_trips_through_scene_files_and_scripts_in_a_fresh_proce
         np.testing.assert_array_equal(next(images), expected[kind], err_msg=f"{kind}: exported script")
 
 
-def test_showcase_round_trips_and_saves_fast(tmp_path):
+def test_showcase_round_trips_in_a_fresh_process_through_scene_and_script(tmp_path):
     from brainview.demo import showcase
 
     fig = showcase(size=(200, 150))
     expected = fig.screenshot()
     save_scene(fig, tmp_path / "showcase.bvscene")
-    loaded = load_scene(tmp_path / "showcase.bvscene")
-    np.testing.assert_array_equal(loaded.screenshot(), expected)
+    from brainview.export.script import export_script
+
+    export_script(fig, tmp_path / "showcase.py")
+    fig.close()
     text = (tmp_path / "showcase.bvscene").read_text()
     assert '"$dataset"' in text and "load_motor_map" in text  # referenced, not copied
     assert not (tmp_path / "showcase_data").exists()
-    fig.close()
-    loaded.close()
+    scene_image, script_image = _replay_in_fresh_process([
+        (tmp_path / "showcase.bvscene", tmp_path / "scene.npy"),
+        (tmp_path / "showcase.py", tmp_path / "script.npy")])
+    np.testing.assert_array_equal(scene_image, expected)
+    np.testing.assert_array_equal(script_image, expected)
 
 
 def test_user_file_is_referenced_relative_with_its_hash_and_moves_with_the_scene(tmp_path):
