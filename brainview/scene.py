@@ -474,6 +474,7 @@ class Figure(HasStrictTraits):
         for actor in self._annotations.values():
             self.renderer.RemoveViewProp(actor)
         self._annotations.clear()
+        self._annotation_specs.clear()
         self._camera_set = False
         self.changed = True
 
