@@ -202,10 +202,10 @@ def test_escape_cancels_a_movie_and_leaves_no_file(windows, qtbot, tmp_path):
             QtCore.QTimer.singleShot(10, press_escape)
 
     QtCore.QTimer.singleShot(0, press_escape)
-    written = win.record_movie(str(target), orbit=360, n_frames=500, fps=20)
+    written = win.record_movie(str(target), orbit=360, n_frames=100, fps=20)
     assert written is False
-    assert list(tmp_path.iterdir()) == [tmp_path / "settings"] or not target.exists()
-    assert not any(p.suffix == ".gif" for p in tmp_path.iterdir())
+    assert not [p.name for p in tmp_path.iterdir() if ".gif" in p.name], "no movie, no partial file"
+    assert "cancelled" in win.statusBar().currentMessage()
 
 
 def test_console_changes_a_trait_and_the_view_follows(windows, qtbot):
@@ -220,7 +220,7 @@ def test_console_changes_a_trait_and_the_view_follows(windows, qtbot):
     assert console.namespace["fig"] is win.figure and console.namespace["bv"] is bv
     before = win.figure.screenshot()
     console.execute("fig.layers[0].opacity = 0.3")
-    qtbot.waitUntil(lambda: layer.opacity == pytest.approx(0.3) and renders, timeout=5000)
+    qtbot.waitUntil(lambda: layer.opacity == pytest.approx(0.3) and bool(renders), timeout=5000)
     assert not np.array_equal(win.figure.screenshot(), before)
     console.execute("layers[0].name = 'renamed'")
     qtbot.waitUntil(lambda: layer.name == "renamed", timeout=5000)

@@ -6,7 +6,7 @@ import html
 import platform
 import re
 
-from PyQt5 import QtCore, QtWidgets
+from PyQt5 import QtCore, QtGui, QtWidgets
 
 _GL_LINE = re.compile(r"^OpenGL (renderer|version) string:\s*(.*)$", re.MULTILINE)
 
@@ -44,7 +44,7 @@ def shortcuts_text(actions):
     """An HTML table of the actions that have a keyboard shortcut (``{key: QAction}``)."""
     rows = []
     for action in actions.values():
-        keys = action.shortcut().toString(QtCore.Qt.NativeText) if not action.shortcut().isEmpty() else ""
+        keys = action.shortcut().toString(QtGui.QKeySequence.NativeText) if not action.shortcut().isEmpty() else ""
         if keys:
             text = action.text().replace("&", "").rstrip("…")
             rows.append(f"<tr><td><b>{html.escape(keys)}</b>&nbsp;&nbsp;</td><td>{html.escape(text)}</td></tr>")

@@ -154,13 +154,18 @@ def record_movie(figure, path, options, *, parent=None):
     progress.setWindowTitle("brainview")
     progress.setWindowModality(QtCore.Qt.WindowModal)
     progress.setMinimumDuration(0)
+    # Remembered from the signals: wasCanceled() misses an Escape that reached the
+    # dialog before its window was active (QDialog's reject() hides it, no cancel).
+    cancelled = []
+    progress.canceled.connect(lambda: cancelled.append(True))
+    progress.rejected.connect(lambda: cancelled.append(True))
     progress.setValue(0)
 
     def callback(frame, n_frames):
         progress.setValue(frame)
         # The window stays responsive between frames; Escape or Cancel stops the movie.
         QtWidgets.QApplication.processEvents()
-        if progress.wasCanceled():
+        if cancelled:
             raise KeyboardInterrupt("movie cancelled")
 
     try:
@@ -168,6 +173,8 @@ def record_movie(figure, path, options, *, parent=None):
     except KeyboardInterrupt:
         return False
     finally:
+        progress.canceled.disconnect()  # closing a progress dialog emits "canceled"
+        progress.rejected.disconnect()
         progress.close()
         progress.deleteLater()
     return True

@@ -454,7 +454,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._progress.setWindowTitle("brainview")
         self._progress.setWindowModality(QtCore.Qt.WindowModal)
         self._progress.setMinimumDuration(200)
-        self._progress.canceled.connect(self._loader.cancel)  # Cancel or Escape
+        # Cancel, or Escape: a dialog not yet active hides (rejected) without "canceled".
+        self._progress.canceled.connect(self._loader.cancel)
+        self._progress.rejected.connect(self._loader.cancel)
+        self._progress.setValue(0)  # starts the timer that shows the dialog after 200 ms
         self.statusBar().showMessage(f"Loading {names}…")
         self._loader.start(function, name=names)
 
@@ -477,6 +480,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _finish_progress(self):
         if self._progress is not None:
             self._progress.canceled.disconnect()  # closing a progress dialog emits "canceled"
+            self._progress.rejected.disconnect()
             self._progress.close()
             self._progress.deleteLater()
             self._progress = None
@@ -717,9 +721,13 @@ class MainWindow(QtWidgets.QMainWindow):
         """Show or hide the Python console (made on first use)."""
         if self._console is None:
             self._open_console()
+            visible = True
         else:
-            self._console_dock.setVisible(not self._console_dock.isVisible())
-        self.actions["console"].setChecked(self._console_dock.isVisible())
+            visible = self._console_dock.isHidden()
+        self._console_dock.setVisible(visible)
+        self.actions["console"].setChecked(visible)
+        if visible:
+            self._console.widget.setFocus()
 
     def _open_console(self):
         import brainview
