@@ -208,6 +208,7 @@ def test_escape_cancels_a_movie_and_leaves_no_file(windows, qtbot, tmp_path):
     assert "cancelled" in win.statusBar().currentMessage()
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_console_changes_a_trait_and_the_view_follows(windows, qtbot):
     win = windows()
     layer = win.figure.add(bv.layers.Points([[0, 0, 0]], size=30, color="red"))
@@ -225,6 +226,23 @@ def test_console_changes_a_trait_and_the_view_follows(windows, qtbot):
     console.execute("layers[0].name = 'renamed'")
     qtbot.waitUntil(lambda: layer.name == "renamed", timeout=5000)
     qtbot.waitUntil(lambda: "renamed" in win.layer_list.item(0).text(), timeout=5000)
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning", "ignore:To exit:UserWarning")
+def test_exit_typed_in_the_console_does_not_end_the_app(windows, qtbot):
+    win = windows()
+    win.actions["console"].trigger()
+    console = win.console
+    for code in ("import sys; sys.exit(3)", "raise ValueError('typed by mistake')", "exit()"):
+        console.execute(code)
+        qtbot.waitUntil(lambda: not console.widget._executing, timeout=5000)
+    qtbot.waitUntil(lambda: not win.actions["console"].isChecked(), timeout=5000)
+    console.execute("fig.view('left')")
+    qtbot.waitUntil(lambda: win.figure.pending_view.get("name") == "left" or win.figure.camera_is_set,
+                    timeout=5000)
+    assert not win.figure.closed and win.isVisible()
+    win.actions["console"].trigger()
+    assert win.actions["console"].isChecked() and not win._console_dock.isHidden()
 
 
 def test_about_names_versions_and_the_opengl_renderer(windows, dialogs):

@@ -740,6 +740,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._console_dock.setObjectName("console")
         self._console_dock.setWidget(self._console)
         self._console_dock.visibilityChanged.connect(self.actions["console"].setChecked)
+        # exit() or quit() typed in the console hides it; the app goes on.
+        self._console.widget.exit_requested.connect(lambda *args: self._console_dock.hide())
         self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self._console_dock)
         # ``layers`` follows the figure (moving a layer builds a new list).
         self.figure.observe(self._push_layers, "layers")
