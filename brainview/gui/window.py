@@ -12,9 +12,15 @@ from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
 from .. import _vtk
 from ..errors import BrainviewError, BrainviewValueError
-from .app import VIEWS, install_error_hook, recent_files, remember_recent, remove_error_hook
+from .app import (
+    VIEWS,
+    install_error_hook,
+    recent_files,
+    remember_recent,
+    remove_error_hook,
+)
 from .files import Choices, open_files
-from .loader import Loader, LoadAbandoned
+from .loader import LoadAbandoned, Loader
 from .panel import edit_layer
 
 _OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
@@ -743,6 +749,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # exit() or quit() typed in the console hides it; the app goes on.
         self._console.widget.exit_requested.connect(lambda *args: self._console_dock.hide())
         self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self._console_dock)
+        self.resizeDocks([self._console_dock], [max(160, self.height() // 4)], QtCore.Qt.Vertical)
         # ``layers`` follows the figure (moving a layer builds a new list).
         self.figure.observe(self._push_layers, "layers")
 
