@@ -111,6 +111,42 @@ def show_figure(fig, *, block=None, files=(), choices=None):
     return window
 
 
+# ------------------------------------------------------------------ settings
+
+#: Where the app keeps its settings (recent files) instead of the user's
+#: configuration folder, when set: tests point it at a temporary folder.
+SETTINGS_DIR_VARIABLE = "BRAINVIEW_SETTINGS_DIR"
+RECENT_FILES_KEY = "recent_files"
+MAX_RECENT_FILES = 10
+
+
+def settings():
+    """The app's ``QSettings`` (an INI file; in ``$BRAINVIEW_SETTINGS_DIR`` when that is set)."""
+    from PyQt5 import QtCore
+
+    folder = os.environ.get(SETTINGS_DIR_VARIABLE)
+    if folder:
+        QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, folder)
+    return QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope,
+                            "brainview", "brainview")
+
+
+def recent_files():
+    """Files and sessions opened lately, newest first (those that still exist)."""
+    value = settings().value(RECENT_FILES_KEY, [])
+    paths = [value] if isinstance(value, str) else list(value or [])
+    return [p for p in paths if isinstance(p, str) and os.path.exists(p)]
+
+
+def remember_recent(paths):
+    """Put ``paths`` first in :func:`recent_files` (at most :data:`MAX_RECENT_FILES` kept)."""
+    fresh = [os.path.abspath(str(p)) for p in paths]
+    kept = [p for p in recent_files() if p not in fresh]
+    store = settings()
+    store.setValue(RECENT_FILES_KEY, (fresh + kept)[:MAX_RECENT_FILES])
+    store.sync()
+
+
 # ------------------------------------------------------------------ safety net
 
 _hook_users = 0

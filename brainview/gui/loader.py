@@ -3,67 +3,126 @@
 Layers are built in a worker thread (reading, decompression, isosurfaces
 and planes are VTK filters and numpy, no OpenGL); the window adds them to
 the figure on the GUI thread, where all rendering stays.
+
+A worker cannot be killed (a hostile file may hang a reader in C code), so a
+job that does not finish in time, or that the user cancels, is *abandoned*:
+the loader reports it and is free at once, and whatever the worker returns
+later is dropped. Workers are daemon threads: neither closing the window nor
+leaving Python ever waits for one.
 """
 
 from __future__ import annotations
 
+import threading
 import traceback
 
 from PyQt5 import QtCore
 
+#: Seconds a load may take before it is abandoned (``Loader.timeout``).
+DEFAULT_TIMEOUT_S = 60.0
+
+
+class LoadAbandoned(TimeoutError):
+    """A load that did not finish in time or was cancelled: its worker is left to itself."""
+
 
 class _Signals(QtCore.QObject):
+    # Emitted from the worker thread, delivered on the GUI thread (queued).
     done = QtCore.pyqtSignal(object)
     failed = QtCore.pyqtSignal(object, str)
 
 
-class _Job(QtCore.QRunnable):
-    def __init__(self, function, signals):
-        super().__init__()
-        self._function = function
-        self.signals = signals
-        self.setAutoDelete(True)
-
-    def run(self):
-        try:
-            result = self._function()
-        except Exception as error:  # reported to the user in a dialog, never raised
-            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-            self.signals.failed.emit(error, detail)
-        else:
-            self.signals.done.emit(result)
-
-
 class Loader(QtCore.QObject):
-    """Runs one callable at a time in the global thread pool.
+    """Runs one callable at a time in a daemon thread, with a time limit.
 
     ``finished(result)`` or ``error(exception, text)`` is emitted on the GUI
-    thread.
+    thread; a job abandoned (time-out or :meth:`cancel`) emits ``error``
+    with a :class:`LoadAbandoned`.
+
+    Parameters
+    ----------
+    parent : QObject, optional
+    timeout : float
+        Seconds before a job is abandoned (see :data:`DEFAULT_TIMEOUT_S`).
     """
 
     finished = QtCore.pyqtSignal(object)
     error = QtCore.pyqtSignal(object, str)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, timeout=DEFAULT_TIMEOUT_S):
         super().__init__(parent)
+        self.timeout = float(timeout)
         self._signals = None
+        self._name = ""
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._timed_out)
 
     @property
     def busy(self):
+        """True while a job runs that has not been abandoned."""
         return self._signals is not None
 
-    def start(self, function):
-        # One signals object per job, owned here so it outlives the runnable.
+    def start(self, function, *, name="the file"):
+        """Run ``function()`` in a worker; ``name`` is what messages call the job."""
+        if self.busy:
+            raise RuntimeError("Loader.start: a job is running; wait for it or cancel it.")
+        # One signals object per job, kept alive by the worker's closure so a
+        # late result of an abandoned job is emitted on a live object (and ignored).
         signals = _Signals()
-        signals.done.connect(self._done)
-        signals.failed.connect(self._failed)
-        self._signals = signals
-        QtCore.QThreadPool.globalInstance().start(_Job(function, signals))
+        signals.done.connect(lambda result: self._done(signals, result))
+        signals.failed.connect(lambda error, text: self._failed(signals, error, text))
+        self._signals, self._name = signals, name
+        threading.Thread(target=_run, args=(function, signals), daemon=True,
+                         name=f"brainview-load {name}").start()
+        self._timer.start(max(1, int(self.timeout * 1000)))
 
-    def _done(self, result):
+    def cancel(self, *, report=True):
+        """Stop waiting for the running job: it is abandoned (and reported, unless ``report=False``)."""
+        if not self.busy:
+            return
+        if report:
+            self._abandon(f"Cancelled loading {self._name}.")
+        else:
+            self._release()
+
+    def _timed_out(self):
+        if self.busy:
+            self._abandon(f"Gave up on {self._name} after {self.timeout:g} s (it may be damaged, "
+                          "huge or on a slow disk); the window works on.")
+
+    def _abandon(self, text):
+        self._release()
+        self.error.emit(LoadAbandoned(text), text)
+
+    def _release(self):
+        self._timer.stop()
         self._signals = None
+
+    def _done(self, signals, result):
+        if signals is not self._signals:
+            return  # an abandoned job finished late: its result is dropped
+        self._release()
         self.finished.emit(result)
 
-    def _failed(self, error, text):
-        self._signals = None
+    def _failed(self, signals, error, text):
+        if signals is not self._signals:
+            return
+        self._release()
         self.error.emit(error, text)
+
+
+def _run(function, signals):
+    try:
+        result = function()
+    except Exception as error:  # reported to the user in a dialog, never raised
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        try:
+            signals.failed.emit(error, detail)
+        except RuntimeError:  # the application is gone (a late worker at exit)
+            pass
+    else:
+        try:
+            signals.done.emit(result)
+        except RuntimeError:
+            pass

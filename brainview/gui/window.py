@@ -11,15 +11,29 @@ from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
 from .. import _vtk
-from ..errors import BrainviewError
-from .app import VIEWS, install_error_hook, remove_error_hook
+from ..errors import BrainviewError, BrainviewValueError
+from .app import (
+    VIEWS,
+    install_error_hook,
+    recent_files,
+    remember_recent,
+    remove_error_hook,
+)
 from .files import Choices, open_files
-from .loader import Loader
+from .loader import LoadAbandoned, Loader
 from .panel import edit_layer
 
-_OPEN_FILTER = ("Brain images and surfaces (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
-                "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc);;All files (*)")
+_OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
+                "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.bvscene *.bvz);;"
+                "All files (*)")
 _PICK_DELAY_MS = 40
+_SESSION_SUFFIXES = (".bvscene", ".bvz")
+_SESSION_FILTER = "brainview sessions (*.bvscene *.bvz);;All files (*)"
+
+
+def is_session(path):
+    """Whether ``path`` names a scene file (opened as a session, not as data)."""
+    return Path(str(path)).suffix.lower() in _SESSION_SUFFIXES
 
 
 def _guarded(method):
@@ -82,8 +96,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_actions()
         self._build_status()
         self._loader = Loader(self)
-        self._loader.finished.connect(self._add_loaded)
+        self._loader.finished.connect(self._load_done)
         self._loader.error.connect(self._load_failed)
+        self._on_load = self._add_loaded
+        self._console = self._console_dock = None
         width, height = figure.size
         self.resize(min(width + 340, 1260), min(height + 110, 980))
         figure.observe(self._on_changed, "changed")
@@ -181,13 +197,26 @@ class MainWindow(QtWidgets.QMainWindow):
             action(name, name.capitalize(), functools.partial(self.set_view, name),
                    shortcut=f"Ctrl+{i + 1}", tip=f"View from the {name} side")
 
+        self._build_shell_actions(action)
         menu = self.menuBar().addMenu("&File")
-        for key in ("open", "screenshot"):
+        menu.addAction(self.actions["open"])
+        self.recent_menu = menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        menu.addSeparator()
+        for key in ("open_session", "save_session", "export_script"):
+            menu.addAction(self.actions[key])
+        menu.addSeparator()
+        for key in ("screenshot", "record_movie"):
             menu.addAction(self.actions[key])
         menu.addSeparator()
         menu.addAction(self.actions["close"])
         menu = self.menuBar().addMenu("&View")
         for key in (*VIEWS, "reset"):
+            menu.addAction(self.actions[key])
+        menu.addSeparator()
+        menu.addAction(self.actions["console"])
+        menu = self.menuBar().addMenu("&Help")
+        for key in ("shortcuts", "about"):
             menu.addAction(self.actions[key])
 
         toolbar = self.addToolBar("Main")
@@ -201,6 +230,22 @@ class MainWindow(QtWidgets.QMainWindow):
             toolbar.addAction(self.actions[name])
         toolbar.addSeparator()
         toolbar.addAction(self.actions["reset"])
+
+    def _build_shell_actions(self, action):
+        """The actions of sessions, scripts, movies, the console and Help (``action`` makes one)."""
+        action("open_session", "Open s&ession…", self.open_session_dialog, shortcut="Ctrl+Shift+O",
+               tip="Replace the scene by a saved session (.bvscene, .bvz)")
+        action("save_session", "Save sess&ion…", self.save_session_dialog, shortcut="Ctrl+Shift+S",
+               tip="Save the scene as a session file (bv.save_scene)")
+        action("export_script", "Export as &Python script…", self.export_script_dialog,
+               tip="Write the bv.* calls that rebuild this scene")
+        action("record_movie", "Record &movie…", self.record_movie_dialog, shortcut="Ctrl+M",
+               tip="Write an orbit, or a move to another view, as MP4/GIF")
+        action("console", "&Python console", self.toggle_console, shortcut="Ctrl+Shift+P",
+               tip="IPython with bv, fig and layers of this window")
+        self.actions["console"].setCheckable(True)
+        action("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, shortcut=QtGui.QKeySequence.HelpContents)
+        action("about", "&About brainview", self.show_about)
 
     def _build_status(self):
         self.status_label = QtWidgets.QLabel("Move the mouse over the scene to read coordinates and values.")
@@ -393,22 +438,55 @@ class MainWindow(QtWidgets.QMainWindow):
         ``choices`` is a :class:`brainview.gui.files.Choices` (the command's flags).
         """
         paths = [str(p) for p in paths]
-        if self._loader.busy:
-            self.show_error("Busy", "Still loading the previous files; try again when done.")
+        if any(is_session(p) for p in paths):
+            if len(paths) != 1:
+                raise BrainviewValueError("Open a scene file (.bvscene, .bvz) alone, not with other files.")
+            self.open_session(paths[0])
             return
         anatomy = not self.figure.layers
         _vtk.is_software_rendering()  # decided here: it needs an OpenGL context
+        self._start_load(paths, functools.partial(open_files, paths, choices or Choices(), anatomy=anatomy),
+                         self._add_loaded)
+
+    def _start_load(self, paths, function, on_load):
+        """Run ``function`` in the loader with a cancellable progress dialog; ``on_load(result)`` after."""
+        if self._loader.busy:
+            self.show_error("Busy", "Still loading the previous files; try again when done "
+                            "(or press Escape in the progress dialog to stop waiting).")
+            return
         names = ", ".join(Path(p).name for p in paths)
-        self._loading = paths
-        self._progress = QtWidgets.QProgressDialog(f"Loading {names}…", None, 0, 0, self)
+        self._loading, self._on_load = paths, on_load
+        self._progress = QtWidgets.QProgressDialog(f"Loading {names}…", "Cancel", 0, 0, self)
         self._progress.setWindowTitle("brainview")
         self._progress.setWindowModality(QtCore.Qt.WindowModal)
         self._progress.setMinimumDuration(200)
+        # Cancel, or Escape: a dialog not yet active hides (rejected) without "canceled".
+        self._progress.canceled.connect(self._loader.cancel)
+        self._progress.rejected.connect(self._loader.cancel)
+        self._progress.setValue(0)  # starts the timer that shows the dialog after 200 ms
         self.statusBar().showMessage(f"Loading {names}…")
-        self._loader.start(functools.partial(open_files, paths, choices or Choices(), anatomy=anatomy))
+        self._loader.start(function, name=names)
+
+    @property
+    def load_timeout(self):
+        """Seconds a load may take before the window gives up on it (the worker is abandoned)."""
+        return self._loader.timeout
+
+    @load_timeout.setter
+    def load_timeout(self, seconds):
+        self._loader.timeout = float(seconds)
+
+    def _load_done(self, result):
+        on_load = self._on_load
+        try:
+            on_load(result)
+        finally:
+            self._on_load = self._add_loaded
 
     def _finish_progress(self):
         if self._progress is not None:
+            self._progress.canceled.disconnect()  # closing a progress dialog emits "canceled"
+            self._progress.rejected.disconnect()
             self._progress.close()
             self._progress.deleteLater()
             self._progress = None
@@ -427,12 +505,20 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.show_error("Cannot show file", f"{type(error).__name__}: {error}")
             if layers and layers[-1] in self.figure.layers:
                 self.select_layer(layers[-1])
+            if layers:
+                remember_recent(self._loading)
         self.loaded.emit()
 
     def _load_failed(self, error, text):
         self._finish_progress()
-        names = ", ".join(f"'{Path(p).name}'" for p in self._loading)
-        self.show_error("Cannot open file", f"Could not open {names}:\n\n{error}")
+        if isinstance(error, LoadAbandoned):
+            if text.startswith("Cancelled"):
+                self.statusBar().showMessage(text, 8000)
+            else:
+                self.show_error("Gave up loading", text)
+        elif not self._torn_down:
+            names = ", ".join(f"'{Path(p).name}'" for p in self._loading)
+            self.show_error("Cannot open file", f"Could not open {names}:\n\n{error}")
         self.loaded.emit()
 
     def show_error(self, title, text):
@@ -504,11 +590,192 @@ class MainWindow(QtWidgets.QMainWindow):
         painter.end()
         return image
 
+    # ------------------------------------------------------------ sessions, scripts, movies (File menu)
+    # Each action is the library call a script would make: bv.load_scene,
+    # bv.save_scene, bv.export_script, bv.movie.
+
+    @_guarded
+    def save_session_dialog(self):
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save session", "scene.bvscene", _SESSION_FILTER)
+        if path:
+            self.save_session(path if is_session(path) else path + ".bvscene")
+
+    @_guarded
+    def save_session(self, path):
+        """Write the scene to a scene file: :func:`brainview.export.scene_file.save_scene`."""
+        from ..export.scene_file import save_scene
+
+        save_scene(self.figure, path)
+        remember_recent([path])
+        self.statusBar().showMessage(f"Saved session {path}", 4000)
+
+    @_guarded
+    def open_session_dialog(self):
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open session", "", _SESSION_FILTER)
+        if path:
+            self.open_session(path)
+
+    @_guarded
+    def open_session(self, path):
+        """Replace the scene by a scene file's (read in the loader: :func:`~brainview.export.scene_file.load_scene`).
+
+        The window keeps its figure (``fig`` in scripts and the console stays
+        valid): the loaded layers, camera, texts and colour bars move into it.
+        """
+        from ..export.scene_file import load_scene
+
+        path = str(path)
+        self._start_load([path], functools.partial(load_scene, path), self._adopt_session)
+
+    def _adopt_session(self, loaded):
+        self._finish_progress()
+        try:
+            if not self._torn_down:
+                self._replace_scene(loaded)
+                remember_recent(self._loading)
+                self.statusBar().showMessage(f"Opened session {self._loading[0]}", 4000)
+        except Exception as error:
+            self.show_error("Cannot open session", f"{type(error).__name__}: {error}")
+        finally:
+            loaded.close()
+            self.loaded.emit()
+
+    def _replace_scene(self, loaded):
+        fig = self.figure
+        camera, texts, bars = loaded.camera, loaded.annotation_specs(), loaded.colorbar_specs()
+        layers = list(loaded.layers)
+        fig.clear()
+        fig.bgcolor = loaded.bgcolor
+        for layer in layers:
+            loaded.remove(layer)
+            fig.add(layer)
+        fig.camera = camera
+        fig.set_annotations(texts)
+        for bar in bars:
+            fig.colorbar(bar["layer"], title=bar["title"], n_labels=bar["n_labels"])
+        if layers:
+            self.select_layer(layers[-1])
+
+    @_guarded
+    def export_script_dialog(self):
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export as Python script", "brainview_scene.py",
+                                                        "Python scripts (*.py)")
+        if path:
+            self.export_script(path if path.endswith(".py") else path + ".py")
+
+    @_guarded
+    def export_script(self, path):
+        """Write the ``bv.*`` calls that rebuild the scene: :func:`brainview.export.script.export_script`."""
+        from ..export.script import export_script
+
+        export_script(self.figure, path)
+        self.statusBar().showMessage(f"Exported {path}", 4000)
+
+    @_guarded
+    def record_movie_dialog(self):
+        """Ask for the movie's settings, then record it (see :mod:`brainview.gui.record`)."""
+        from .record import MovieDialog
+
+        dialog = MovieDialog(self, record=self.record_movie)
+        self.movie_dialog = dialog  # tests drive the real dialog
+        try:
+            dialog.exec_()
+        finally:
+            self.movie_dialog = None
+            dialog.deleteLater()
+
+    def record_movie(self, path, *, orbit=None, keyframes=None, n_frames=96, fps=None):
+        """Write a movie with a progress dialog (``bv.movie``'s keywords); False when cancelled."""
+        from .record import record_movie
+
+        written = record_movie(self.figure, path, {"orbit": orbit, "keyframes": keyframes,
+                                                   "n_frames": n_frames, "fps": fps}, parent=self)
+        self.statusBar().showMessage(f"Saved movie {path}" if written else "Movie cancelled", 6000)
+        self._on_changed(None)
+        return written
+
+    def _fill_recent_menu(self):
+        self.recent_menu.clear()
+        paths = recent_files()
+        for path in paths:
+            act = self.recent_menu.addAction(path)
+            act.triggered.connect(lambda checked=False, path=path: self.open_recent(path))
+        if not paths:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+
+    @_guarded
+    def open_recent(self, path):
+        """Open a file or session from File > Open recent."""
+        if is_session(path):
+            self.open_session(path)
+        else:
+            self.open_files([path])
+
+    # ------------------------------------------------------------ console and help
+
+    @property
+    def console(self):
+        """The :class:`~brainview.gui.console.PythonConsole` (None until View > Python console)."""
+        return self._console
+
+    @_guarded
+    def toggle_console(self):
+        """Show or hide the Python console (made on first use)."""
+        if self._console is None:
+            self._open_console()
+            visible = True
+        else:
+            visible = self._console_dock.isHidden()
+        self._console_dock.setVisible(visible)
+        self.actions["console"].setChecked(visible)
+        if visible:
+            self._console.widget.setFocus()
+
+    def _open_console(self):
+        import brainview
+
+        from .console import PythonConsole
+
+        self._console = PythonConsole({"bv": brainview, "fig": self.figure, "layers": self.figure.layers,
+                                       "window": self})
+        self._console_dock = QtWidgets.QDockWidget("Python console", self)
+        self._console_dock.setObjectName("console")
+        self._console_dock.setWidget(self._console)
+        self._console_dock.visibilityChanged.connect(self.actions["console"].setChecked)
+        # exit() or quit() typed in the console hides it; the app goes on.
+        self._console.widget.exit_requested.connect(lambda *args: self._console_dock.hide())
+        self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self._console_dock)
+        self.resizeDocks([self._console_dock], [max(160, self.height() // 4)], QtCore.Qt.Vertical)
+        # ``layers`` follows the figure (moving a layer builds a new list).
+        self.figure.observe(self._push_layers, "layers")
+
+    def _push_layers(self, event):
+        if self._console is not None:
+            self._console.push({"layers": self.figure.layers})
+
+    def _close_console(self):
+        if self._console is not None:
+            self.figure.observe(self._push_layers, "layers", remove=True)
+            self._console.shutdown()
+            self._console = None
+
+    @_guarded
+    def show_about(self):
+        from .about import about_text, show_text_dialog
+
+        show_text_dialog(self, "About brainview", about_text(self.view.GetRenderWindow()))
+
+    @_guarded
+    def show_shortcuts(self):
+        from .about import shortcuts_text, show_text_dialog
+
+        show_text_dialog(self, "Keyboard shortcuts", shortcuts_text(self.actions), rich=True)
+
     # ------------------------------------------------------------ lifetime
 
     def closeEvent(self, event):
-        if self._loader.busy:
-            QtCore.QThreadPool.globalInstance().waitForDone(30000)
+        # A load still running is abandoned, never waited for (its thread is a daemon).
+        self._loader.cancel(report=False)
         self._teardown()
         super().closeEvent(event)
         self.closed.emit()
@@ -522,6 +789,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.figure.observe(self._on_changed, "changed", remove=True)
         self.figure.observe(self._on_layers, "layers.items", remove=True)
         self._dispose_panel()
+        self._close_console()
         self.figure._unhost()
         self.view.Finalize()
         remove_error_hook()
