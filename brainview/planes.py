@@ -189,7 +189,7 @@ def plane_image(figure_or_layers, plane, position_mm, *, bounds=None, pixel_mm=N
     name = _check_plane(plane)
     position = check_number(position_mm, "position_mm")
     layers = image_layers(figure_or_layers)
-    box = _check_bounds(bounds) if bounds is not None else image_bounds(layers)
+    box = _check_bounds(image_bounds(layers) if bounds is None else bounds)
     step = _pixel_size(layers, pixel_mm, box)
     normal, h, v = PLANES[name]
     mirrored = bool(radiological) and name != "sagittal"
@@ -247,10 +247,10 @@ def image_bounds(layers):
     """
     boxes = [np.array(layer.image.world_bounds()).reshape(3, 2) for layer in image_layers(layers)]
     if not boxes:
-        return ((-0.5, 0.5),) * 3
+        return (-0.5, 0.5) * 3
     low = np.min([b[:, 0] for b in boxes], axis=0)
     high = np.max([b[:, 1] for b in boxes], axis=0)
-    return tuple((float(lo), float(hi)) for lo, hi in zip(low, high))
+    return tuple(float(v) for pair in zip(low, high) for v in pair)
 
 
 def voxel_step(image, axis):
