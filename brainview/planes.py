@@ -195,8 +195,9 @@ def plane_image(figure_or_layers, plane, position_mm, *, bounds=None, pixel_mm=N
     mirrored = bool(radiological) and name != "sagittal"
     cols = int(np.floor((box[h][1] - box[h][0]) / step + 1e-6)) + 1
     rows = int(np.floor((box[v][1] - box[v][0]) / step + 1e-6)) + 1
-    # Rows go down from the top of the box; columns go right (left when mirrored).
-    origin = (box[h][1] if mirrored else box[h][0], box[v][0] + (rows - 1) * step)
+    # Rows go down from the top of the box; columns go right (left when mirrored),
+    # on the same pixel centres either way: radiological is the exact mirror image.
+    origin = (box[h][0] + (cols - 1) * step if mirrored else box[h][0], box[v][0] + (rows - 1) * step)
     steps = (-step if mirrored else step, -step)
     canvas = np.zeros((rows, cols, 4), np.float32)
     for layer in layers:

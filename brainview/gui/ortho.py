@@ -175,7 +175,7 @@ class PlaneView(QtWidgets.QWidget):
         steps = event.angleDelta().y() / 120.0
         if not steps:
             return
-        pos = QtCore.QPointF(event.pos())
+        pos = event.posF()
         scale, x0, y0 = self._frame()
         anchor = ((pos.x() - x0) / scale, (pos.y() - y0) / scale)  # image position under the mouse
         self.zoom = float(np.clip(self.zoom * _ZOOM_STEP ** steps, 0.2, 40.0))
