@@ -200,11 +200,11 @@ def plane_image(figure_or_layers, plane, position_mm, *, bounds=None, pixel_mm=N
     origin = (box[h][0] + (cols - 1) * step if mirrored else box[h][0], box[v][0] + (rows - 1) * step)
     steps = (-step if mirrored else step, -step)
     canvas = np.zeros((rows, cols, 4), np.float32)
-    for layer in layers:
+    for index, layer in enumerate(layers):
         data, affine, paint = _painter(layer)
         values = _sample(data, affine, position, (normal, h, v), origin, steps, (rows, cols))
         rgba = paint(values.ravel()).reshape(rows, cols, 4).astype(np.float32, copy=False)
-        _over(canvas, rgba, float(layer.opacity))
+        _over(canvas, rgba, float(layer.opacity), empty=index == 0)
     rgba = np.rint(np.clip(canvas, 0.0, 1.0) * 255).astype(np.uint8)
     return PlaneImage(rgba, name, position, (normal, h, v), origin, steps, mirrored)
 
@@ -441,14 +441,24 @@ def _sample(data, affine, position, axes, origin, steps, shape):
     return values
 
 
-def _over(canvas, rgba, opacity):
-    """Composite ``rgba`` over ``canvas`` in place (straight alpha)."""
-    alpha = rgba[..., 3:4] * opacity
-    under = canvas[..., 3:4] * (1.0 - alpha)
+def _over(canvas, rgba, opacity, *, empty=False):
+    """Composite ``rgba`` over ``canvas`` in place (straight alpha), only where ``rgba`` shows.
+
+    ``empty``: nothing is on the canvas yet (the first layer is copied, not blended).
+    """
+    if empty:
+        canvas[...] = rgba
+        canvas[..., 3] *= opacity
+        return
+    shown = rgba[..., 3] > 0
+    top, below = rgba[shown], canvas[shown]
+    alpha = top[:, 3:4] * opacity
+    under = below[:, 3:4] * (1.0 - alpha)
     total = alpha + under
     safe = np.where(total > 0, total, 1.0)
-    canvas[..., :3] = (rgba[..., :3] * alpha + canvas[..., :3] * under) / safe
-    canvas[..., 3:4] = total
+    below[:, :3] = (top[:, :3] * alpha + below[:, :3] * under) / safe
+    below[:, 3:4] = total
+    canvas[shown] = below
 
 
 # ------------------------------------------------------------------ colour rules of each kind
