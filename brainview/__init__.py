@@ -32,7 +32,7 @@ _PYLAB = (
     "connectome",
 )
 _SUBMODULES = ("batch", "cache", "colors", "datasets", "export", "geometry", "io", "layers", "limits",
-               "pylab", "scene")
+               "planes", "pylab", "scene")
 # Batch rendering, the cache and the limits load without VTK: a parent process
 # that only sends work to other processes never loads the renderer.
 _OBJECTS = {"Figure": "scene", "render_many": "batch", "write_index": "batch",

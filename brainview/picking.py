@@ -169,7 +169,8 @@ def _inside(figure, layer, xyz):
 
 
 def _is_zero(value):
-    return isinstance(value, float) and (value == 0 or np.isnan(value))
+    # None: an atlas outside every region (the hit lies on a region's outer face).
+    return value is None or (isinstance(value, float) and (value == 0 or np.isnan(value)))
 
 
 def _translucent(figure, prop):

@@ -679,8 +679,9 @@ class Figure(HasStrictTraits):
         """
         self._apply_camera()
         camera = self.renderer.GetActiveCamera()
+        # Shown in the app, the pose is the one the figure's own images use (savefig).
         return {"position": tuple(camera.GetPosition()), "focal_point": tuple(camera.GetFocalPoint()),
-                "view_up": tuple(camera.GetViewUp()), "view_angle": float(camera.GetViewAngle())}
+                "view_up": tuple(camera.GetViewUp()), "view_angle": self._saving_view_angle(self.size)}
 
     @camera.setter
     def camera(self, pose):
@@ -691,7 +692,7 @@ class Figure(HasStrictTraits):
         camera.SetPosition(*pose["position"])
         camera.SetFocalPoint(*pose["focal_point"])
         camera.SetViewUp(*pose["view_up"])
-        camera.SetViewAngle(pose["view_angle"])
+        camera.SetViewAngle(self._shown_view_angle(pose["view_angle"]))
         self.renderer.ResetCameraClippingRange()
         self._pending_view = {}
         self._camera_set = True
@@ -1008,17 +1009,13 @@ class Figure(HasStrictTraits):
         # maps). The on-screen window keeps its size and contents.
         host = self._host
         shown_size = tuple(host.GetSize())
-        aspect_changed = abs(size[0] / size[1] - shown_size[0] / shown_size[1]) > 1e-3
         camera = self.renderer.GetActiveCamera()
         saved_angle = camera.GetViewAngle()
+        saving_angle = self._saving_view_angle(size)  # from the window's size: before resizing it
         host.SetUseOffScreenBuffers(True)
         try:
             host.SetSize(*size)
-            if aspect_changed and size[0] / size[1] < shown_size[0] / shown_size[1]:
-                # Keep what the window shows horizontally inside a narrower image.
-                ratio = (size[0] / size[1]) / (shown_size[0] / shown_size[1])
-                half = np.radians(saved_angle) / 2
-                camera.SetViewAngle(float(np.degrees(2 * np.arctan(np.tan(half) / ratio))))
+            camera.SetViewAngle(saving_angle)
             self.renderer.ResetCameraClippingRange()
             host.Render()
             return self._grab(host, alpha=alpha)
@@ -1027,6 +1024,33 @@ class Figure(HasStrictTraits):
             host.SetSize(*shown_size)
             host.SetUseOffScreenBuffers(False)
             host.Render()
+
+    def _narrowing(self, size):
+        """How much narrower an image of ``size`` is than the window showing the figure (<= 1)."""
+        if self._host is None:
+            return 1.0
+        shown = self._host.GetSize()
+        ratio = (size[0] / size[1]) / (shown[0] / max(shown[1], 1))
+        return ratio if ratio < 1 - 1e-3 else 1.0
+
+    def _saving_view_angle(self, size, angle=None):
+        """The view angle that keeps what the window shows horizontally in an image of ``size``.
+
+        A figure shown in the app is framed for the window; an image of
+        another, narrower shape widens the angle so nothing shown is cut.
+        """
+        angle = float(self.renderer.GetActiveCamera().GetViewAngle() if angle is None else angle)
+        narrowing = self._narrowing(size)
+        if narrowing == 1.0:
+            return angle  # exact: a pose read back is the pose given
+        return float(np.degrees(2 * np.arctan(np.tan(np.radians(angle) / 2) / narrowing)))
+
+    def _shown_view_angle(self, saving_angle):
+        """The window's view angle whose images at the figure's size have ``saving_angle``."""
+        narrowing = self._narrowing(self.size)
+        if narrowing == 1.0:
+            return saving_angle
+        return float(np.degrees(2 * np.arctan(np.tan(np.radians(saving_angle) / 2) * narrowing)))
 
     # ------------------------------------------------------------ Jupyter
 

@@ -21,6 +21,7 @@ from .app import (
 )
 from .files import Choices, open_files
 from .loader import LoadAbandoned, Loader
+from .ortho import OrthoViews
 from .panel import edit_layer
 
 _OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
@@ -124,12 +125,51 @@ class MainWindow(QtWidgets.QMainWindow):
         style = self.view.GetInteractorStyle()
         style.AddObserver("StartInteractionEvent", lambda *args: self._set_interacting(True))
         style.AddObserver("EndInteractionEvent", lambda *args: self._set_interacting(False))
+        self._build_layout()
         self.view.Initialize()
-        self.setCentralWidget(self.view)
         self._pick_timer = QtCore.QTimer(self)
         self._pick_timer.setSingleShot(True)
         self._pick_timer.setInterval(_PICK_DELAY_MS)
         self._pick_timer.timeout.connect(self._pick_pending)
+
+    #: The central layouts: 3-D view only, the 2-D views only, the 3-D view over the three 2-D views.
+    LAYOUTS = {"3d": "3-D only", "2d": "2-D only", "1+3": "3-D + 2-D"}
+
+    def _build_layout(self):
+        """The 3-D view and the linked 2-D views (:mod:`.ortho`), in a splitter; a toolbar switches."""
+        self.ortho = OrthoViews(self.figure)
+        self.ortho.status_changed.connect(lambda text: self.status_label.setText(text)
+                                          if hasattr(self, "status_label") else None)
+        self._splitter = QtWidgets.QSplitter(QtCore.Qt.Vertical)
+        self._splitter.addWidget(self.view)
+        self._splitter.addWidget(self.ortho)
+        self._splitter.setStretchFactor(0, 3)
+        self._splitter.setStretchFactor(1, 2)
+        self.setCentralWidget(self._splitter)
+        toolbar = self.addToolBar("Layout")
+        toolbar.setObjectName("layout")
+        group = QtWidgets.QActionGroup(self)
+        self.layout_actions = {}
+        for key, text in self.LAYOUTS.items():
+            act = QtWidgets.QAction(text, self, checkable=True)
+            act.setToolTip(f"Layout: {text}")
+            act.triggered.connect(lambda checked=False, key=key: self.set_layout(key))
+            group.addAction(act)
+            toolbar.addAction(act)
+            self.layout_actions[key] = act
+        self.current_layout = None
+        self.set_layout("1+3")
+
+    @_guarded
+    def set_layout(self, layout):
+        """Show the 3-D view only (``"3d"``), the 2-D views only (``"2d"``) or both (``"1+3"``)."""
+        if layout not in self.LAYOUTS:
+            raise ValueError(f"layout: expected one of {', '.join(map(repr, self.LAYOUTS))}, got {layout!r}.")
+        self.view.setVisible(layout != "2d")
+        self.ortho.setVisible(layout != "3d")
+        self.ortho.set_arrangement("grid" if layout == "2d" else "row")
+        self.layout_actions[layout].setChecked(True)
+        self.current_layout = layout
 
     def _build_layer_dock(self):
         self.layer_list = QtWidgets.QListWidget()
@@ -582,6 +622,8 @@ class MainWindow(QtWidgets.QMainWindow):
         so the figure's own rendering is painted over the view's place.
         """
         image = self.grab().toImage()
+        if not self.view.isVisible():
+            return image
         pixels = np.ascontiguousarray(self.figure.screenshot(size=tuple(self.figure.window.GetSize())))
         height, width, _ = pixels.shape
         view = QtGui.QImage(pixels.data, width, height, 3 * width, QtGui.QImage.Format_RGB888)
@@ -790,6 +832,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.figure.observe(self._on_layers, "layers.items", remove=True)
         self._dispose_panel()
         self._close_console()
+        self.ortho.detach()
         self.figure._unhost()
         self.view.Finalize()
         remove_error_hook()

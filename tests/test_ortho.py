@@ -1,0 +1,233 @@
+"""The linked 2-D views, cursor and location panel of the desktop app, driven with qtbot."""
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.gui
+
+import brainview as bv  # noqa: E402
+from brainview.layers import Slices, StatMap  # noqa: E402
+
+from test_planes import block_phantom, oblique_affine  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch):
+    from PyQt5 import QtWidgets
+
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "exec_", lambda box: shown.append(box.text()) or 0)
+    return shown
+
+
+@pytest.fixture
+def window(qtbot):
+    from brainview.gui.window import MainWindow
+
+    fig = bv.Figure(size=(400, 400), antialias=False)
+    win = MainWindow(fig)
+    qtbot.addWidget(win)
+    win.resize(1100, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    fig.close()
+    bv.close("all")
+
+
+@pytest.fixture
+def phantom(window, qtbot):
+    """An oblique 2 mm phantom with a bright block, shown as anatomy slices; returns (layer, centre mm)."""
+    affine = oblique_affine()
+    data, centre = block_phantom(affine)
+    layer = window.figure.add(Slices((data + 0.05, affine), clim=(0, 1), name="phantom"))
+    views = window.ortho.views
+    qtbot.waitUntil(lambda: all(view.image is not None for view in views.values()), timeout=5000)
+    return layer, centre
+
+
+def _bright_centroid(view):
+    """Widget position of the centre of the bright pixels shown by a view (read from its pixels)."""
+    from PyQt5 import QtCore
+
+    image = view.grab().toImage().convertToFormat(4)  # RGB32
+    width, height = image.width(), image.height()
+    pixels = np.frombuffer(image.constBits().asstring(height * image.bytesPerLine()), np.uint8)
+    pixels = pixels.reshape(height, image.bytesPerLine() // 4, 4)[:, :width, :3].astype(int)
+    bright = (pixels.min(axis=2) > 200)  # white, not the green crosshair
+    border = 24  # the orientation letters and the caption are white too
+    bright[:border], bright[-border:], bright[:, :border], bright[:, -border:] = False, False, False, False
+    rows, cols = np.nonzero(bright)
+    ratio = view.devicePixelRatioF()
+    return QtCore.QPoint(int(round(cols.mean() / ratio)), int(round(rows.mean() / ratio)))
+
+
+def _drag(view, start, end, button):
+    """Press at ``start``, move to ``end`` with the button held, release (qtbot's mouseMove holds no button)."""
+    from PyQt5 import QtCore, QtGui, QtWidgets
+
+    for kind, pos, buttons in ((QtCore.QEvent.MouseButtonPress, start, button),
+                               (QtCore.QEvent.MouseMove, end, button),
+                               (QtCore.QEvent.MouseButtonRelease, end, QtCore.Qt.NoButton)):
+        event = QtGui.QMouseEvent(kind, QtCore.QPointF(pos), button if kind != QtCore.QEvent.MouseMove
+                                  else QtCore.Qt.NoButton, buttons, QtCore.Qt.NoModifier)
+        QtWidgets.QApplication.sendEvent(view, event)
+
+
+def test_the_window_opens_with_three_linked_2d_views_and_the_cursor_at_the_slices(window, phantom):
+    layer, _ = phantom
+    assert window.current_layout == "1+3"
+    assert window.view.isVisible() and window.ortho.isVisible()
+    assert window.ortho.cursor.position == pytest.approx(tuple(layer.coords))
+    assert "x=" in window.status_label.text() and "phantom:" in window.status_label.text()
+
+
+@pytest.mark.parametrize("plane", ["axial", "coronal", "sagittal"])
+def test_click_on_the_bright_block_moves_the_cursor_there_within_half_a_voxel(window, qtbot, phantom, plane):
+    from PyQt5 import QtCore
+
+    layer, centre = phantom
+    normal = {"sagittal": 0, "coronal": 1, "axial": 2}[plane]
+    start = list(window.ortho.cursor.position)
+    start[normal] = centre[normal]
+    window.ortho.move_cursor(start)  # the view's plane through the block
+    view = window.ortho.views[plane]
+    qtbot.waitUntil(lambda: view.image.position == pytest.approx(centre[normal]), timeout=3000)
+    qtbot.mouseClick(view, QtCore.Qt.LeftButton, pos=_bright_centroid(view))
+    xyz = np.array(window.ortho.cursor.position)
+    in_plane = [a for a in range(3) if a != normal]
+    # Half a voxel (1 mm) plus one screen pixel's worth of mm.
+    scale = view._frame()[0]
+    assert np.abs(xyz[in_plane] - np.array(centre)[in_plane]).max() <= 1.0 + view.image.pixel_mm / scale
+    assert xyz[normal] == pytest.approx(centre[normal])
+    assert tuple(layer.coords) == pytest.approx(tuple(xyz))  # the 3-D planes follow
+    assert window.ortho.location.spins[0].value() == pytest.approx(xyz[0], abs=0.05)
+
+
+def test_click_at_a_known_mm_point_and_drag(window, qtbot, phantom):
+    from PyQt5 import QtCore
+
+    view = window.ortho.views["coronal"]
+    target = (12.0, window.ortho.cursor.position[1], -6.0)
+    qtbot.mouseClick(view, QtCore.Qt.LeftButton, pos=view.widget_pos_of(target).toPoint())
+    scale = view._frame()[0]
+    assert window.ortho.cursor.position == pytest.approx(target, abs=view.image.pixel_mm / 2 + 1 / scale)
+    other = (0.0, target[1], 4.0)
+    _drag(view, view.widget_pos_of(target), view.widget_pos_of(other), QtCore.Qt.LeftButton)
+    assert window.ortho.cursor.position[2] == pytest.approx(4.0, abs=1.0)
+
+
+def test_arrow_keys_and_page_keys_step_one_voxel(window, qtbot, phantom):
+    from PyQt5 import QtCore
+
+    from brainview.planes import voxel_step
+
+    layer, _ = phantom
+    view = window.ortho.views["axial"]
+    view.setFocus()
+    before = np.array(window.ortho.cursor.position)
+    qtbot.keyClick(view, QtCore.Qt.Key_Right)
+    step_x = voxel_step(layer.image, 0)
+    assert np.array(window.ortho.cursor.position) - before == pytest.approx([step_x, 0, 0])
+    qtbot.keyClick(view, QtCore.Qt.Key_Up)
+    qtbot.keyClick(view, QtCore.Qt.Key_PageDown)
+    expected = before + [step_x, voxel_step(layer.image, 1), -voxel_step(layer.image, 2)]
+    assert np.array(window.ortho.cursor.position) == pytest.approx(expected)
+    # Radiological: the screen's right is the patient's left.
+    window.ortho.location.radiological.click()
+    assert view.image.radiological
+    qtbot.keyClick(view, QtCore.Qt.Key_Right)
+    assert window.ortho.cursor.position[0] == pytest.approx(expected[0] - step_x)
+
+
+def test_radiological_switch_mirrors_axial_and_coronal_and_their_letters(window, qtbot, phantom):
+    from brainview.planes import orientation_labels
+
+    views = window.ortho.views
+    neurological = {name: view.image.rgba.copy() for name, view in views.items()}
+    window.ortho.location.radiological.click()
+    for name in ("axial", "coronal"):
+        assert views[name].image.radiological
+        assert np.array_equal(views[name].image.rgba, neurological[name][:, ::-1])
+    assert np.array_equal(views["sagittal"].image.rgba, neurological["sagittal"])
+    assert orientation_labels("axial", radiological=True)["right"] == "L"
+
+
+def test_layout_switch_hides_and_shows_the_views(window, qtbot, phantom):
+    window.layout_actions["3d"].trigger()
+    assert window.view.isVisible() and not window.ortho.isVisible()
+    window.layout_actions["2d"].trigger()
+    assert not window.view.isVisible() and window.ortho.isVisible()
+    assert window.ortho.arrangement == "grid"
+    window.ortho.move_cursor((1.0, 2.0, 3.0))  # still linked while the 3-D view is hidden
+    assert window.grab_all().width() > 0
+    window.layout_actions["1+3"].trigger()
+    assert window.view.isVisible() and window.ortho.isVisible() and window.ortho.arrangement == "row"
+
+
+def test_wheel_zooms_about_the_mouse_and_middle_drag_pans(window, qtbot, phantom):
+    from PyQt5 import QtCore, QtGui, QtWidgets
+
+    view = window.ortho.views["axial"]
+    point = (5.0, -10.0, view.image.position)
+    anchor = view.widget_pos_of(point)
+    event = QtGui.QWheelEvent(anchor, view.mapToGlobal(anchor.toPoint()), QtCore.QPoint(0, 0),
+                              QtCore.QPoint(0, 240), QtCore.Qt.NoButton, QtCore.Qt.NoModifier,
+                              QtCore.Qt.NoScrollPhase, False)
+    QtWidgets.QApplication.sendEvent(view, event)
+    assert view.zoom == pytest.approx(1.25 ** 2)
+    after = view.widget_pos_of(point)
+    assert (after.x(), after.y()) == pytest.approx((anchor.x(), anchor.y()), abs=0.01)
+    cursor = window.ortho.cursor.position
+    _drag(view, QtCore.QPoint(50, 50), QtCore.QPoint(70, 60), QtCore.Qt.MiddleButton)
+    moved = view.widget_pos_of(point)
+    assert (moved.x() - after.x(), moved.y() - after.y()) == pytest.approx((20, 10), abs=0.01)
+    assert window.ortho.cursor.position == cursor  # panning never moves the cursor
+    qtbot.keyClick(view, QtCore.Qt.Key_Home)
+    assert view.zoom == 1.0
+
+
+def test_location_panel_shows_values_voxels_and_typing_moves_the_cursor(window, qtbot, phantom):
+    layer, centre = phantom
+    data = np.zeros((10, 10, 10), np.float32)
+    data[4:7, 4:7, 4:7] = 5.0
+    affine = np.diag([3.0, 3.0, 3.0, 1.0])
+    affine[:3, 3] = -15
+    window.figure.add(StatMap((data, affine), threshold=1.0, outline=False, name="map"))
+    qtbot.waitUntil(lambda: window.ortho.location.table.rowCount() == 2, timeout=3000)
+    spins = window.ortho.location.spins
+    for spin, value in zip(spins, (3.0, 3.0, 3.0)):
+        spin.lineEdit().selectAll()
+        qtbot.keyClicks(spin.lineEdit(), f"{value}")
+        qtbot.keyClick(spin.lineEdit(), "\r")
+    assert window.ortho.cursor.position == pytest.approx((3.0, 3.0, 3.0))
+    table = window.ortho.location.table
+    assert table.item(1, 0).text() == "map" and table.item(1, 1).text() == "5 [6, 6, 6]"
+    assert "map: 5 [6, 6, 6]" in window.status_label.text()
+
+
+def test_an_exception_while_painting_or_sampling_never_ends_the_app(window, qtbot, phantom, monkeypatch):
+    from brainview.gui import ortho
+
+    view = window.ortho.views["axial"]
+
+    def broken(self, painter):
+        raise RuntimeError("paint exploded")
+
+    monkeypatch.setattr(ortho.PlaneView, "_paint_plane", broken)
+    view.repaint()
+    qtbot.wait(10)
+    monkeypatch.undo()
+
+    def broken_plane(*args, **kwargs):
+        raise RuntimeError("sampling exploded")
+
+    monkeypatch.setattr(ortho, "plane_image", broken_plane)
+    window.ortho.move_cursor((0.0, 0.0, 0.0))
+    assert "sampling exploded" in window.status_label.text()
+    assert "sampling exploded" in view.error
+    view.repaint()
+    monkeypatch.undo()
+    window.ortho.move_cursor((1.0, 0.0, 0.0))
+    assert view.error is None and window.isVisible()
