@@ -12,7 +12,8 @@ from its type and value — so a new layer kind needs no panel code:
                     ``low=``/``high=`` or ``range="data"|"magnitude"|"x"|"y"|"z"``
                     (computed from the layer's data), ``integer=True``,
                     ``optional=True`` (an "auto" box: None),
-                    ``shown="attr"`` (what None or a "95%" string means)
+                    ``shown="attr"`` (what None or a "95%" string means;
+                    a dotted path: ``"edge_clim.1"``)
 ``"range"``         a ``(low, high)`` pair: two such sliders
 ``"cmap"``          colormap combo box with swatches
 ``"color"``         colour button
@@ -232,7 +233,9 @@ def _shown_value(layer, name):
     value = getattr(layer, name)
     trait = layer.trait(name)
     if (value is None or isinstance(value, str)) and trait.shown:
-        value = getattr(layer, trait.shown)
+        value = layer
+        for part in trait.shown.split("."):  # "color_range.vmax", "edge_clim.1"
+            value = value[int(part)] if part.isdigit() else getattr(value, part)
     if value is None or isinstance(value, str):
         return None
     try:

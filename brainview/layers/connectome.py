@@ -166,8 +166,8 @@ class Connectome(Layer):
     node_size = _PerLayer(panel="slider", low=0.5, high=30.0)
     node_color = _PerLayer(panel="color")
     edge_cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
-    edge_vmin = _PerLayer(panel="slider", range="data", optional=True)
-    edge_vmax = _PerLayer(panel="slider", range="data", optional=True)
+    edge_vmin = _PerLayer(panel="slider", range="data", optional=True, shown="edge_clim.0")
+    edge_vmax = _PerLayer(panel="slider", range="data", optional=True, shown="edge_clim.1")
     edge_width = Checked(lambda value, name: check_positive(_not_bool(value, name), name), 2.0,
                          panel="slider", low=0.5, high=20.0)
 

@@ -138,7 +138,7 @@ class StatMap(Layer):
     bg = Loaded()
     inflated = Checked(check_bool, True)
     threshold = _Threshold(panel="slider", range="magnitude", shown="threshold_value", optional=True)
-    vmax = Checked(check_vmax, panel="slider", range="magnitude", optional=True)
+    vmax = Checked(check_vmax, panel="slider", range="magnitude", optional=True, shown="color_range.vmax")
     cmap = Checked(lambda value, name: colors.get_cmap(
         default_cmap() if value is None else value, name=name), panel="cmap")
     symmetric = Checked(check_symmetric, "auto", choices=("auto", True, False))
