@@ -257,7 +257,7 @@ class Slider(QtWidgets.QSlider):
     def __init__(self, parent=None):
         super().__init__(QtCore.Qt.Horizontal, parent)
         self.setFocusPolicy(QtCore.Qt.StrongFocus)
-        self.setMinimumWidth(160)
+        self.setMinimumWidth(120)
 
     def wheelEvent(self, event):
         if self.hasFocus():
@@ -377,7 +377,9 @@ class NumberField(QtWidgets.QLineEdit):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("-0.000000000") + 12)
+        width = self.fontMetrics().horizontalAdvance("-0.000000000") + 12
+        self.setMinimumWidth(width)
+        self.setMaximumWidth(width + 24)  # the slider beside it takes the rest
         self.setAlignment(QtCore.Qt.AlignRight)
 
 

@@ -140,7 +140,7 @@ class MainWindow(QtWidgets.QMainWindow):
         column.setContentsMargins(4, 4, 4, 4)
         column.addWidget(self.layer_list)
         column.addLayout(buttons)
-        dock = QtWidgets.QDockWidget("Layers", self)
+        dock = layers_dock = QtWidgets.QDockWidget("Layers", self)
         dock.setObjectName("layers")
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetMovable)
         dock.setWidget(layers)
@@ -149,11 +149,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panel_area = QtWidgets.QScrollArea()
         self.panel_area.setWidgetResizable(True)
         self.panel_area.setMinimumWidth(360)  # room for a slider and its whole number
+        self.panel_area.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         dock = QtWidgets.QDockWidget("Properties", self)
         dock.setObjectName("properties")
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetMovable)
         dock.setWidget(self.panel_area)
         self.addDockWidget(QtCore.Qt.LeftDockWidgetArea, dock)
+        # The panel is the taller: a few layers fit in a short list.
+        self.resizeDocks([layers_dock, dock], [1, 3], QtCore.Qt.Vertical)
 
     def _build_actions(self):
         style = self.style()
