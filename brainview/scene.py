@@ -827,7 +827,11 @@ class Figure(HasStrictTraits):
         return bar
 
     def colorbar_specs(self):
-        """The colour bars as asked for: a list of ``{"layer", "title", "n_labels"}``."""
+        """The colour bars as asked for: a list of ``{"layer", "title", "n_labels"}``.
+
+        The bar the desktop app shows for its selected layer is part of the
+        picture (savefig draws it), so scene files and scripts keep it too.
+        """
         return [{"layer": bar.layer, "title": bar.title, "n_labels": bar.n_labels} for bar in self.colorbars]
 
     @property

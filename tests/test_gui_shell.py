@@ -100,6 +100,7 @@ def test_save_session_then_open_in_a_new_window_gives_the_same_image(windows, qt
     assert second.layer_list.count() == 1
     image, reopened = first.figure.screenshot(), second.figure.screenshot()
     assert image.std() > 5
+    assert len(first.figure.colorbars) == len(second.figure.colorbars) == 1, "one bar per layer"
     np.testing.assert_array_equal(reopened, image)
 
 

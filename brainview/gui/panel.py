@@ -1,227 +1,136 @@
-"""The property panel: a TraitsUI view of the selected layer's own traits.
+"""The property panel: Qt widgets generated from the selected layer's trait metadata.
 
-A :class:`traitsui.api.View` is built per layer from its trait names: slider
-(``RangeEditor``) for positions, levels, thresholds and colour limits with
-ranges from the data, ``EnumEditor`` for colormaps and modes, an opacity
-slider. Editors write the layer's traits, so the scene updates through the
-layer's own observers, exactly as ``layer.clim = ...`` in a script does.
+Every live trait of a layer gets one editor, chosen from the trait's
+metadata (set where the layer defines the trait) and, without metadata,
+from its type and value — so a new layer kind needs no panel code:
 
-Two traits do not map onto one editor — ``clim`` is a (low, high) pair and
-``cmap`` holds a Colormap object — so a small :class:`LayerControls` adapter
-shows them as two sliders and a name list, writing back ``layer.clim`` /
-``layer.cmap`` (and keeps following the layer when a script changes them).
+==================  ====================================================
+``panel=``          editor
+==================  ====================================================
+``"check"``         check box (also any ``check_bool`` / ``Bool`` trait)
+``"slider"``        slider + a numeric field showing the whole value;
+                    ``low=``/``high=`` or ``range="data"|"magnitude"|"x"|"y"|"z"``
+                    (computed from the layer's data), ``integer=True``,
+                    ``optional=True`` (an "auto" box: None),
+                    ``shown="attr"`` (what None or a "95%" string means;
+                    a dotted path: ``"edge_clim.1"``)
+``"range"``         a ``(low, high)`` pair: two such sliders
+``"cmap"``          colormap combo box with swatches
+``"color"``         colour button
+``choices=(...)``   combo box of those values
+``"checklist"``     searchable checklist of the layer's ``names``
+``"hidden"``        not shown (another editor covers it)
+==================  ====================================================
 
-No edit can end the app: a value the layer refuses (a region name with a
-typo, a crossed range) is reported through the ``report`` callable given to
-:func:`edit_layer` — the window shows it above the panel — and the layer
-keeps its previous value. On/off traits are check boxes.
+Traits named in the layer's ``data_params`` get a file chooser; a number
+a line edit; a plain value (None, text, a list, a dict) a line edit read
+with :func:`ast.literal_eval`; anything else is shown as "not editable here".
+
+Editors write the layer's traits — the scene follows through the layer's
+own observers, exactly as ``layer.clim = ...`` in a script does — and
+follow the layer when a script changes it. Nothing typed, clicked or chosen
+can end the app: a refused value is shown in red under its field and passed
+to the ``report`` callable (the window shows it above the panel); the layer
+keeps its previous value. Sliders and combo boxes ignore the mouse wheel
+unless they have the keyboard focus, so scrolling the panel changes nothing.
 """
 
 from __future__ import annotations
 
-import os
+import ast
+import functools
+from pathlib import Path
 
 import numpy as np
+from PyQt5 import QtCore, QtGui, QtWidgets
 
-os.environ.setdefault("ETS_TOOLKIT", "qt")
-os.environ.setdefault("QT_API", "pyqt5")
-
-from traits.api import Callable, Enum, Float, HasTraits, Instance, observe  # noqa: E402
-
-# traitsui.api is imported inside the functions: importing it loads the Qt
-# toolkit, which aborts the process where there is no display (doctest runs).
-
-from ..layers.base import Layer  # noqa: E402
+from .. import colors
 
 #: Colormaps offered in the panel (any matplotlib name works from a script).
 CMAPS = ("gray", "hot", "cold_hot", "cold_white_hot", "RdBu_r", "coolwarm", "bwr", "viridis",
          "plasma", "inferno", "magma", "cividis", "afmhot", "bone", "Reds", "Blues", "Greens",
          "jet", "tab20")
 
-#: Traits whose values are one of a few strings.
-CHOICES = {
-    "blending": ("composite", "mip"),
-    "ramp": ("linear", "flat"),
-    "interpolation": ("nearest", "linear"),
-    "axes": ("xyz", "x", "y", "z", "xy", "xz", "yz"),
-    "mode": ("contour", "volume", "slices", "surface"),
-}
+#: Traits shown first, in this order; the others follow in the class's order.
+FIRST = ("name", "visible", "opacity")
+
+_SWATCH = QtCore.QSize(72, 12)
+_SLIDER_STEPS = 1000
+_FILE_FILTER = ("Brain images, surfaces and tables (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
+                "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.npy *.csv *.txt *.tsv);;"
+                "All files (*)")
 
 
-def data_range(layer):
-    """``(min, max)`` of the finite values a layer shows, or None.
+# ---------------------------------------------------------------- which editor
+
+
+def panel_traits(layer):
+    """The names of a layer's traits the panel shows, in panel order.
 
     Examples
     --------
     >>> import numpy as np
     >>> from brainview.layers import Slices
-    >>> data_range(Slices((np.arange(27.0).reshape(3, 3, 3), np.eye(4))))
-    (0.0, 26.0)
+    >>> panel_traits(Slices((np.ones((3, 3, 3)), np.eye(4))))[:5]
+    ['name', 'visible', 'opacity', 'img', 'volume']
     """
-    values = None
-    if getattr(layer, "image", None) is not None:
-        values = np.asarray(layer.image.data)
-    elif getattr(layer, "overlay_values", None) is not None:
-        values = np.asarray(layer.overlay_values)
-    elif getattr(layer, "_values", None) is not None:
-        values = np.asarray(layer._values)
-    if values is None or values.size == 0:
-        return None
-    if values.size > 2_000_000:
-        values = values.ravel()[:: values.size // 1_000_000]
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return None
-    low, high = float(values.min()), float(values.max())
-    return (low, high) if low < high else (low - 0.5, high + 0.5)
+    # Class traits only: traits may add instance traits on the fly (a missing attribute observed).
+    names = [n for n in layer.class_trait_names()
+             if not n.startswith("_") and n not in ("trait_added", "trait_modified")
+             and layer.editable_trait(n) and editor_kind(layer, n) != "hidden"]
+    return [n for n in FIRST if n in names] + [n for n in names if n not in FIRST]
 
 
-class LayerControls(HasTraits):
-    """Adapter for ``clim`` (two sliders), ``cmap`` (a name), ``threshold`` and ``vmax``.
+def editor_kind(layer, name):
+    """The editor a trait gets: its ``panel=`` metadata, else one decided from its type and value.
 
-    ``threshold`` and ``vmax`` may be None on a layer (no threshold, automatic
-    top of the scale); the sliders show 0 and the data's largest ``|value|``.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> layer = Slices((np.ones((3, 3, 3)), np.eye(4)))
+    >>> [editor_kind(layer, n) for n in ("visible", "x", "cmap", "axes", "img", "name", "volume")]
+    ['check', 'slider', 'cmap', 'choice', 'file', 'text', 'literal']
     """
-
-    layer = Instance(Layer)
-    clim_low = Float()
-    clim_high = Float()
-    cmap_name = Enum(values="_cmap_names")
-    _cmap_names = Instance(list, ())
-    threshold = Float()
-    vmax = Float()
-    #: Called with the exception when the layer refuses a value, None when it took one.
-    report = Callable(lambda error: None)
-
-    def __init__(self, layer, *, report=None):
-        names = list(CMAPS)
-        cmap = getattr(layer, "cmap", None)
-        if cmap is not None and getattr(cmap, "name", None) not in names:
-            names.append(cmap.name)
-        super().__init__(layer=layer, _cmap_names=names)
-        if report is not None:
-            self.report = report
-        span = data_range(layer) or (0.0, 1.0)
-        self._peak = max(abs(span[0]), abs(span[1]))
-        self._syncing = False
-        self._observed = ", ".join(n for n in ("clim", "cmap", "threshold", "vmax") if _has(layer, n))
-        self._from_layer(None)
-        if self._observed:
-            layer.observe(self._from_layer, self._observed)
-
-    def dispose(self):
-        if self._observed:
-            self.layer.observe(self._from_layer, self._observed, remove=True)
-
-    def _from_layer(self, event):
-        layer = self.layer
-        self._syncing = True
-        try:
-            if _has(layer, "clim") and layer.clim is not None:
-                self.clim_low, self.clim_high = (float(v) for v in layer.clim)
-            cmap = getattr(layer, "cmap", None)
-            if cmap is not None and getattr(cmap, "name", None) in self._cmap_names:
-                self.cmap_name = cmap.name
-            if _has(layer, "threshold"):
-                # A stat map keeps its threshold as given ("95%"): show the number it means.
-                self.threshold = float(getattr(layer, "threshold_value", layer.threshold) or 0.0)
-            if _has(layer, "vmax"):
-                self.vmax = float(layer.vmax if layer.vmax is not None else self._peak)
-        finally:
-            self._syncing = False
-
-    def _write(self, name, value):
-        """Set a layer trait; a refused value is reported, never raised into Qt."""
-        try:
-            setattr(self.layer, name, value)
-        except Exception as error:  # shown beside the panel by the window
-            self.report(error)
-        else:
-            self.report(None)
-
-    @observe("clim_low, clim_high")
-    def _to_clim(self, event):
-        if self._syncing or not _has(self.layer, "clim"):
-            return
-        low, high = self.clim_low, self.clim_high
-        if high <= low:  # the sliders crossed: keep a valid range, moving the other end
-            if event.name == "clim_low":
-                high = low + 1e-6 * max(1.0, abs(low))
-            else:
-                low = high - 1e-6 * max(1.0, abs(high))
-        self._write("clim", (low, high))
-
-    @observe("cmap_name")
-    def _to_cmap(self, event):
-        if not self._syncing and _has(self.layer, "cmap"):
-            self._write("cmap", self.cmap_name)
-
-    @observe("threshold, vmax")
-    def _to_number(self, event):
-        if not self._syncing and _has(self.layer, event.name):
-            value = event.new
-            if event.name == "vmax" and value <= 0:
-                value = None  # automatic
-            self._write(event.name, value)
+    trait = layer.trait(name)
+    if trait.panel is not None:
+        return trait.panel
+    if trait.choices is not None:
+        return "choice"
+    if _is_switch(trait):
+        return "check"
+    if name in getattr(layer, "data_params", ()):
+        return "file"
+    value = getattr(layer, name)
+    if name == "name" or type(trait.trait_type).__name__ == "Str":
+        return "text"
+    if _is_number(value):
+        return "number"
+    if _is_literal(value):
+        return "literal"
+    return "fixed"
 
 
-def _has(layer, name):
-    return name in layer.class_trait_names()
+def _is_switch(trait):
+    from traits.api import Bool
+
+    from ..layers.base import check_bool, check_optional_bool
+
+    kind = trait.trait_type
+    return isinstance(kind, Bool) or getattr(kind, "_check", None) in (check_bool, check_optional_bool)
 
 
-def _slider(name, low, high, *, label=None, obj="object"):
-    from traitsui.api import Item, RangeEditor
-
-    # Round the ends outwards to 4 digits so that the slider's labels stay short.
-    step = 10.0 ** (np.floor(np.log10(max(abs(low), abs(high), 1e-12))) - 3)
-    low = float(f"{np.floor(low / step) * step:.6g}")
-    high = float(f"{np.ceil(high / step) * step:.6g}")
-    return Item(f"{obj}.{name}", label=label or name.replace("_", " "),
-                editor=RangeEditor(low=low, high=high, mode="slider", format_str="%.4g"))
+def _is_number(value):
+    return (not isinstance(value, (bool, np.bool_)) and np.ndim(value) == 0
+            and isinstance(np.asarray(value).item() if isinstance(value, np.ndarray) else value,
+                           (int, float, np.integer, np.floating)))
 
 
-def layer_view(layer):
-    """The TraitsUI :class:`View` for a layer (context: ``object`` = the layer, ``controls``).
-
-    Building editors loads the Qt toolkit, which needs a display: see
-    ``tests/test_gui.py`` for examples.
-    """
-    from traitsui.api import BooleanEditor, EnumEditor, Group, Item, TextEditor, View
-
-    items = [Item("object.name", label="name"),
-             Item("object.visible", label="visible", editor=BooleanEditor()),
-             _slider("opacity", 0.0, 1.0)]
-    span = data_range(layer)
-    if _has(layer, "level") and np.ndim(layer.level) == 0 and span is not None:
-        items.append(_slider("level", *span))
-    peak = None if span is None else max(abs(span[0]), abs(span[1]))
-    if _has(layer, "threshold") and span is not None:
-        items.append(_slider("threshold", 0.0, peak, obj="controls"))
-    if _has(layer, "vmax") and span is not None:
-        items.append(_slider("vmax", 0.0, peak, label="vmax", obj="controls"))
-    if _has(layer, "clim") and layer.clim is not None and span is not None:
-        low = min(span[0], float(layer.clim[0]))
-        high = max(span[1], float(layer.clim[1]))
-        items += [_slider("clim_low", low, high, label="clim min", obj="controls"),
-                  _slider("clim_high", low, high, label="clim max", obj="controls")]
-    if _has(layer, "regions"):
-        # Atlas subsets: names, substrings or regexes separated by commas; empty shows all.
-        items.append(Item("object.regions", label="regions",
-                          editor=TextEditor(auto_set=False, enter_set=True, evaluate=_region_list,
-                                            format_func=_region_text)))
-    if _has(layer, "cmap"):
-        items.append(Item("controls.cmap_name", label="colormap",
-                          editor=EnumEditor(name="controls._cmap_names")))
-    if getattr(layer, "image", None) is not None and all(_has(layer, a) for a in "xyz"):
-        bounds = layer.image.world_bounds()
-        for i, axis in enumerate("xyz"):
-            items.append(_slider(axis, bounds[2 * i], bounds[2 * i + 1], label=f"{axis} (mm)"))
-    for name, choices in CHOICES.items():
-        if _has(layer, name):
-            items.append(Item(f"object.{name}", label=name, editor=EnumEditor(values=list(choices))))
-    for name in switches(layer):
-        items.append(Item(f"object.{name}", label=name.replace("_", " "), editor=BooleanEditor()))
-    return View(Group(*items, show_border=False), resizable=True)
+def _is_literal(value):
+    try:
+        return ast.literal_eval(repr(value)) == value
+    except Exception:  # arrays, objects: repr is not a Python literal
+        return False
 
 
 def switches(layer):
@@ -234,70 +143,800 @@ def switches(layer):
     >>> switches(Slices((np.ones((3, 3, 3)), np.eye(4))))
     ['transparent_below']
     """
-    from traits.api import Bool
-
-    from ..layers.base import check_bool, check_optional_bool
-
-    def on_off(name):
-        kind = layer.trait(name).trait_type
-        return isinstance(kind, Bool) or getattr(kind, "_check", None) in (check_bool, check_optional_bool)
-
-    return [name for name in layer.editable_traits()
-            if name != "visible" and not name.startswith("_") and on_off(name)]
+    return [n for n in panel_traits(layer) if n != "visible" and editor_kind(layer, n) == "check"]
 
 
-def _region_list(text):
-    """``"Default, Visual"`` -> ``["Default", "Visual"]``; empty text -> None (all regions)."""
-    names = [part.strip() for part in str(text).split(",") if part.strip()]
-    return names or None
+# ---------------------------------------------------------------- ranges
 
 
-def _region_text(value):
-    if value is None:
-        return ""
-    values = value if isinstance(value, (list, tuple)) else [value]
-    return ", ".join(str(v) for v in values)
+def _values(layer):
+    if getattr(layer, "image", None) is not None and not hasattr(layer, "names"):
+        return np.asarray(layer.image.data)
+    for attr in ("overlay_values", "_values"):
+        values = getattr(layer, attr, None)
+        if values is not None:
+            return np.asarray(values)
+    edges = getattr(layer, "_edges", None)
+    if edges is not None and getattr(edges, "weights", None) is not None:
+        return np.asarray(edges.weights)
+    return None
 
 
-def _panel_handler(report):
-    """A TraitsUI handler whose ``setattr`` reports refused values instead of raising.
+def data_range(layer):
+    """``(min, max)`` of the finite values a layer shows, or None.
 
-    TraitsUI editors catch only ``TraitError``; a brainview error (a
-    ``ValueError``) escaping an editor's Qt slot would abort the process.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> data_range(Slices((np.arange(27.0).reshape(3, 3, 3), np.eye(4))))
+    (0.0, 26.0)
     """
-    from traitsui.api import Handler
+    values = _values(layer)
+    if values is None or values.size == 0:
+        return None
+    if values.size > 2_000_000:  # a strided sample: no full scan of a big volume
+        values = values.ravel()[:: values.size // 1_000_000]
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return None
+    low, high = float(values.min()), float(values.max())
+    return (low, high) if low < high else (low - 0.5, high + 0.5)
 
-    class PanelHandler(Handler):
-        def setattr(self, info, object, name, value):
+
+def trait_range(layer, name):
+    """``(low, high)`` of a slider trait: its ``low``/``high`` metadata or the ``range`` it names.
+
+    The range always includes the current value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> layer = Slices((np.arange(27.0).reshape(3, 3, 3), np.eye(4)))
+    >>> trait_range(layer, "opacity"), trait_range(layer, "x")
+    ((0.0, 1.0), (0.0, 2.0))
+    """
+    trait = layer.trait(name)
+    low, high = trait.low, trait.high
+    source = trait.range
+    span = None
+    if source == "data":
+        span = data_range(layer)
+    elif source == "magnitude":
+        span = data_range(layer)
+        span = None if span is None else (0.0, max(abs(span[0]), abs(span[1])))
+    elif source in ("x", "y", "z") and getattr(layer, "image", None) is not None:
+        bounds = layer.image.world_bounds()
+        axis = "xyz".index(source)
+        span = (float(bounds[2 * axis]), float(bounds[2 * axis + 1]))
+    if span is not None:
+        low, high = span
+    low = 0.0 if low is None else float(low)
+    high = max(low + 1.0, 1.0) if high is None else float(high)
+    for value in _numbers_of(layer, name):
+        low, high = min(low, value), max(high, value)
+    if high <= low:
+        high = low + 1.0
+    return low, high
+
+
+def _numbers_of(layer, name):
+    value = _shown_value(layer, name)
+    if value is None:
+        return []
+    return [float(v) for v in np.ravel(value) if np.isfinite(v)]
+
+
+def _shown_value(layer, name):
+    """The number(s) a slider shows: the value, or what None / a "95%" string resolves to."""
+    value = getattr(layer, name)
+    trait = layer.trait(name)
+    if (value is None or isinstance(value, str)) and trait.shown:
+        value = layer
+        for part in trait.shown.split("."):  # "color_range.vmax", "edge_clim.1"
+            value = value[int(part)] if part.isdigit() else getattr(value, part)
+    if value is None or isinstance(value, str):
+        return None
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- widgets
+
+
+class Slider(QtWidgets.QSlider):
+    """A horizontal slider that takes the keyboard focus on click and the wheel only when focused.
+
+    An unfocused slider passes wheel events on (to the scroll area), so
+    scrolling the panel changes no value.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(QtCore.Qt.Horizontal, parent)
+        self.setFocusPolicy(QtCore.Qt.StrongFocus)
+        self.setMinimumWidth(120)
+
+    def wheelEvent(self, event):
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+class ComboBox(QtWidgets.QComboBox):
+    """A combo box that takes the wheel only when focused (see :class:`Slider`)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFocusPolicy(QtCore.Qt.StrongFocus)
+
+    def wheelEvent(self, event):
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+@functools.lru_cache(maxsize=64)
+def cmap_icon(name):
+    """A swatch of a colormap (left: low, right: high) as a QIcon."""
+    cmap = colors.get_cmap(name)
+    rgb = (np.asarray(cmap(np.linspace(0.0, 1.0, _SWATCH.width())))[:, :3] * 255).astype(np.uint8)
+    pixels = np.ascontiguousarray(np.repeat(rgb[None], _SWATCH.height(), axis=0))
+    height, width, _ = pixels.shape
+    image = QtGui.QImage(pixels.data, width, height, 3 * width, QtGui.QImage.Format_RGB888).copy()
+    return QtGui.QIcon(QtGui.QPixmap.fromImage(image))
+
+
+def _color_icon(rgb):
+    pixmap = QtGui.QPixmap(_SWATCH.height() * 2, _SWATCH.height())
+    pixmap.fill(QtGui.QColor.fromRgbF(*rgb))
+    return QtGui.QIcon(pixmap)
+
+
+def format_number(value, *, integer=False):
+    """The whole number as text: up to 10 significant digits, no trailing noise.
+
+    Examples
+    --------
+    >>> format_number(3.141592653589793), format_number(1234567.5), format_number(16, integer=True)
+    ('3.141592654', '1234567.5', '16')
+    """
+    return str(int(round(value))) if integer else f"{float(value):.10g}"
+
+
+def _describe(value):
+    if isinstance(value, (str, Path)):
+        return str(value)
+    if value is None:
+        return "none"
+    arrays = value if isinstance(value, tuple) else (value,)
+    for item in arrays:
+        if isinstance(item, np.ndarray):
+            return f"array {'×'.join(map(str, item.shape))} in memory"
+    text = repr(value)
+    return text if len(text) < 60 else f"{type(value).__name__} in memory"
+
+
+# ---------------------------------------------------------------- editors
+
+
+class Editor:
+    """One trait's editor: ``control`` is its input widget, ``value`` reads/writes the layer."""
+
+    def __init__(self, panel, name):
+        self.panel, self.name = panel, name
+        self.trait = panel.layer.trait(name)
+        self.widget = self.control = None
+
+    @property
+    def layer(self):
+        return self.panel.layer
+
+    @property
+    def value(self):
+        return getattr(self.layer, self.name)
+
+    @value.setter
+    def value(self, value):
+        self.panel.write(self.name, value)
+
+    def write(self, value):
+        return self.panel.write(self.name, value)
+
+    def refresh(self):
+        """Show the layer's current value (signals blocked: showing is not editing)."""
+
+
+class CheckEditor(Editor):
+    def __init__(self, panel, name):
+        super().__init__(panel, name)
+        self.widget = self.control = QtWidgets.QCheckBox()
+        self.control.clicked.connect(self._clicked)
+
+    def _clicked(self, checked=False):
+        state = self.control.checkState()
+        self.write(None if state == QtCore.Qt.PartiallyChecked else state == QtCore.Qt.Checked)
+
+    def refresh(self):
+        value = self.value
+        self.control.blockSignals(True)
+        if value is None:  # decided later (when drawn): a third state
+            self.control.setCheckState(QtCore.Qt.PartiallyChecked)
+        else:
+            self.control.setTristate(False)
+            self.control.setChecked(bool(value))
+        self.control.blockSignals(False)
+
+
+class NumberField(QtWidgets.QLineEdit):
+    """A line edit wide enough for a whole number (10 significant digits)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        width = self.fontMetrics().horizontalAdvance("-0.000000000") + 12
+        self.setMinimumWidth(width)
+        self.setMaximumWidth(width + 24)  # the slider beside it takes the rest
+        self.setAlignment(QtCore.Qt.AlignRight)
+
+
+def _parse_number(text, *, integer):
+    """A number if the text is one, else the text itself: the layer refuses it with a named error
+    or takes it (``"95%"``)."""
+    text = text.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(round(number)) if integer and number.is_integer() else number
+
+
+class SliderEditor(Editor):
+    """A slider over the trait's range + a numeric field (+ an "auto" box when None is allowed)."""
+
+    def __init__(self, panel, name):
+        super().__init__(panel, name)
+        self.integer = bool(self.trait.integer)
+        self.low, self.high = trait_range(self.layer, name)
+        self.slider = Slider()
+        self.steps = int(self.high - self.low) if self.integer else _SLIDER_STEPS
+        self.slider.setRange(0, max(self.steps, 1))
+        self.slider.setPageStep(max(self.steps // 20, 1))
+        # Re-loading traits (a mesh re-extracted) are written when the slider is let go.
+        self.slider.setTracking(not _reloads(self.trait))
+        self.slider.valueChanged.connect(self._slid)
+        self.field = self.control = NumberField()
+        self.field.editingFinished.connect(self._typed)
+        row = QtWidgets.QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.field)
+        self.auto = None
+        if self.trait.optional:
+            self.auto = QtWidgets.QCheckBox("auto")
+            self.auto.setToolTip(f"{name}=None: decided from the data")
+            self.auto.clicked.connect(self._auto_clicked)
+            row.addWidget(self.auto)
+        self.widget = QtWidgets.QWidget()
+        self.widget.setLayout(row)
+        self._shown_text = ""
+
+    def _to_value(self, position):
+        value = self.low + position * (self.high - self.low) / max(self.steps, 1)
+        return int(round(value)) if self.integer else float(f"{value:.6g}")
+
+    def _to_position(self, value):
+        return int(round((value - self.low) / (self.high - self.low) * max(self.steps, 1)))
+
+    def _slid(self, position):
+        self.write(self._to_value(position))
+
+    def _typed(self):
+        text = self.field.text()
+        if text != self._shown_text:
+            self._shown_text = text
+            self.write(_parse_number(text, integer=self.integer))
+
+    def _auto_clicked(self, checked=False):
+        if checked:
+            self.write(None)
+        else:
+            self.write(self._to_value(self.slider.value()))
+
+    def refresh(self):
+        value = self.value
+        numbers = _shown_value(self.layer, self.name)
+        self.slider.blockSignals(True)
+        self.field.blockSignals(True)
+        if numbers is not None and numbers.size == 1:
+            number = float(numbers.ravel()[0])
+            self.slider.setValue(self._to_position(min(max(number, self.low), self.high)))
+            self._shown_text = format_number(number, integer=self.integer)
+        elif numbers is not None:
+            self._shown_text = f"{numbers.size} values"
+        else:
+            self._shown_text = "auto" if value is None else str(value)
+        self.field.setText(self._shown_text)
+        self.field.setCursorPosition(0)
+        if self.auto is not None:
+            self.auto.setChecked(value is None)
+        self.slider.blockSignals(False)
+        self.field.blockSignals(False)
+
+
+def _reloads(trait):
+    from ..layers._live import Loaded, Reloads
+
+    kind = trait.trait_type
+    return isinstance(kind, (Loaded, Reloads)) or hasattr(kind, "_check") and "Reextracts" in type(kind).__name__
+
+
+class RangeEditor(Editor):
+    """A ``(low, high)`` pair as two slider rows (+ "auto" when None is allowed)."""
+
+    def __init__(self, panel, name):
+        super().__init__(panel, name)
+        self.low, self.high = trait_range(self.layer, name)
+        self.ends = []
+        grid = QtWidgets.QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        for row, label in enumerate(("min", "max")):
+            slider, field = Slider(), NumberField()
+            slider.setRange(0, _SLIDER_STEPS)
+            slider.valueChanged.connect(functools.partial(self._slid, row))
+            field.editingFinished.connect(functools.partial(self._typed, row))
+            grid.addWidget(QtWidgets.QLabel(label), row, 0)
+            grid.addWidget(slider, row, 1)
+            grid.addWidget(field, row, 2)
+            self.ends.append((slider, field))
+        grid.setColumnStretch(1, 1)
+        self.auto = None
+        if self.trait.optional:
+            self.auto = QtWidgets.QCheckBox("auto")
+            self.auto.clicked.connect(self._auto_clicked)
+            grid.addWidget(self.auto, 0, 3)
+        self.widget = QtWidgets.QWidget()
+        self.widget.setLayout(grid)
+        self.control = self.ends[0][1]
+        self._shown = ["", ""]
+
+    def _pair(self):
+        value = self.value
+        if value is None:
+            return [self.low, self.high]
+        return [float(v) for v in value]
+
+    def _set_end(self, row, number):
+        pair = self._pair()
+        pair[row] = number
+        low, high = pair
+        if high <= low:  # the ends crossed: keep a valid range, moving the other end
+            gap = 1e-6 * max(1.0, abs(number))
+            low, high = (number, number + gap) if row == 0 else (number - gap, number)
+        self.write((low, high))
+
+    def _slid(self, row, position):
+        self._set_end(row, float(f"{self.low + position * (self.high - self.low) / _SLIDER_STEPS:.6g}"))
+
+    def _typed(self, row):
+        text = self.ends[row][1].text()
+        if text == self._shown[row]:
+            return
+        self._shown[row] = text
+        number = _parse_number(text, integer=False)
+        if isinstance(number, str):
+            self.panel.refuse(self.name, f"{self.name}: {text!r} is not a number; type the "
+                              f"{'lower' if row == 0 else 'upper'} end of the colour range.")
+            return
+        self._set_end(row, number)
+
+    def _auto_clicked(self, checked=False):
+        self.write(None if checked else tuple(self._pair()))
+
+    def refresh(self):
+        value = self.value
+        for row, number in enumerate(self._pair()):
+            slider, field = self.ends[row]
+            slider.blockSignals(True)
+            field.blockSignals(True)
+            position = (min(max(number, self.low), self.high) - self.low) / (self.high - self.low)
+            slider.setValue(int(round(position * _SLIDER_STEPS)))
+            self._shown[row] = format_number(number)
+            field.setText(self._shown[row])
+            field.setCursorPosition(0)
+            slider.blockSignals(False)
+            field.blockSignals(False)
+        if self.auto is not None:
+            self.auto.setChecked(value is None)
+
+
+class CmapEditor(Editor):
+    """Colormap names with swatches (``"none"`` first when the trait allows None)."""
+
+    def __init__(self, panel, name):
+        super().__init__(panel, name)
+        self.widget = self.control = ComboBox()
+        self.control.setIconSize(_SWATCH)
+        if self.trait.optional:
+            self.control.addItem("none", None)
+        for cmap in CMAPS:
+            self.control.addItem(cmap_icon(cmap), cmap, cmap)
+        self.control.activated.connect(self._chosen)
+
+    def _chosen(self, index):
+        self.write(self.control.itemData(index))
+
+    def refresh(self):
+        cmap = self.value
+        name = None if cmap is None else getattr(cmap, "name", str(cmap))
+        index = self.control.findData(name)
+        if index < 0:  # a colormap set from a script: offer it too
             try:
-                super().setattr(info, object, name, value)
-            except Exception as error:  # shown beside the panel; the layer keeps its value
-                report(error)
-            else:
-                report(None)
+                self.control.addItem(cmap_icon(name), name, name)
+            except Exception:  # a Colormap object unknown by name: show its name only
+                self.control.addItem(name, name)
+            index = self.control.count() - 1
+        self.control.blockSignals(True)
+        self.control.setCurrentIndex(index)
+        self.control.blockSignals(False)
 
-    return PanelHandler()
+
+class ColorEditor(Editor):
+    """A button showing the colour; a click opens the colour dialog."""
+
+    def __init__(self, panel, name):
+        super().__init__(panel, name)
+        self.widget = self.control = QtWidgets.QPushButton()
+        self.control.clicked.connect(self._clicked)
+
+    def _rgb(self):
+        try:
+            return colors.to_rgb(self.value)
+        except Exception:  # "auto", per-node colours, None: no single colour
+            return None
+
+    def _clicked(self, checked=False):
+        rgb = self._rgb() or (1.0, 1.0, 1.0)
+        chosen = QtWidgets.QColorDialog.getColor(QtGui.QColor.fromRgbF(*rgb), self.control,
+                                                 f"Choose {self.name}")
+        if chosen.isValid():
+            self.write((round(chosen.redF(), 4), round(chosen.greenF(), 4), round(chosen.blueF(), 4)))
+
+    def refresh(self):
+        rgb = self._rgb()
+        if rgb is None:
+            self.control.setIcon(QtGui.QIcon())
+            self.control.setText(_describe(self.value) if np.ndim(self.value) == 0 else "per item")
+        else:
+            self.control.setIcon(_color_icon(rgb))
+            self.control.setText(colors_hex(rgb))
 
 
-def edit_layer(layer, parent, *, report=None):
-    """Build the panel for ``layer`` inside a Qt ``parent``; returns ``(ui, controls)``.
+def colors_hex(rgb):
+    """``(1, 0.5, 0)`` -> ``"#ff8000"``."""
+    return "#" + "".join(f"{int(round(c * 255)):02x}" for c in rgb)
+
+
+class ChoiceEditor(Editor):
+    """A combo box of the trait's ``choices`` (None shows as "auto")."""
+
+    def __init__(self, panel, name):
+        super().__init__(panel, name)
+        self.choices = list(self.trait.choices)
+        self.widget = self.control = ComboBox()
+        for choice in self.choices:
+            self.control.addItem("auto" if choice is None else str(choice))
+        self.control.activated.connect(self._chosen)
+
+    def _chosen(self, index):
+        self.write(self.choices[index])
+
+    def refresh(self):
+        value = self.value
+        index = next((i for i, c in enumerate(self.choices)
+                      if c is value or (type(c) is type(value) and c == value)), -1)
+        if index < 0:  # set from a script to a value outside the list: show it
+            self.choices.append(value)
+            self.control.addItem(str(value))
+            index = len(self.choices) - 1
+        self.control.blockSignals(True)
+        self.control.setCurrentIndex(index)
+        self.control.blockSignals(False)
+
+
+class ChecklistEditor(Editor):
+    """A filter field over a checklist of the layer's region ``names``.
+
+    Checking items sets the trait to the checked names (None when all are
+    checked); Enter in the filter field sets it to the typed pattern (a
+    name, a part of names or a glob, as a script would), "" to all.
+    """
+
+    def __init__(self, panel, name):
+        super().__init__(panel, name)
+        self.filter = self.control = QtWidgets.QLineEdit()
+        self.filter.setPlaceholderText("Filter names; Enter shows the matching regions")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter)
+        self.filter.returnPressed.connect(self._entered)
+        self.list = QtWidgets.QListWidget()
+        self.list.setMinimumHeight(120)
+        self.list.setMaximumHeight(220)
+        self.names = list(self.layer.names)
+        for region in self.names:
+            item = QtWidgets.QListWidgetItem(str(region))
+            item.setFlags(item.flags() | QtCore.Qt.ItemIsUserCheckable)
+            item.setCheckState(QtCore.Qt.Checked)
+            self.list.addItem(item)
+        self.list.itemChanged.connect(self._checked)
+        column = QtWidgets.QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.filter)
+        column.addWidget(self.list)
+        self.widget = QtWidgets.QWidget()
+        self.widget.setLayout(column)
+
+    def _filter(self, text):
+        text = text.strip().lower()
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            item.setHidden(bool(text) and text not in item.text().lower())
+
+    def _entered(self):
+        text = self.filter.text().strip()
+        self.write([text] if text else None)
+
+    def _checked(self, item):
+        checked = [self.names[row] for row in range(self.list.count())
+                   if self.list.item(row).checkState() == QtCore.Qt.Checked]
+        self.write(None if len(checked) == len(self.names) else checked)
+
+    def refresh(self):
+        shown = set(self.layer.shown)
+        self.list.blockSignals(True)
+        for row, region in enumerate(self.names):
+            self.list.item(row).setCheckState(QtCore.Qt.Checked if region in shown else QtCore.Qt.Unchecked)
+        self.list.blockSignals(False)
+
+
+class TextEditor(Editor):
+    """A line edit; the text is written when Enter is pressed or the field is left."""
+
+    def __init__(self, panel, name):
+        super().__init__(panel, name)
+        self.widget = self.control = QtWidgets.QLineEdit()
+        self.control.editingFinished.connect(self._typed)
+        self._shown_text = None
+
+    def _typed(self):
+        text = self.control.text()
+        if text != self._shown_text:
+            self._shown_text = text
+            self.write(self._parse(text))
+
+    def _parse(self, text):
+        return text
+
+    def _format(self, value):
+        return str(value)
+
+    def refresh(self):
+        self._shown_text = self._format(self.value)
+        self.control.blockSignals(True)
+        self.control.setText(self._shown_text)
+        self.control.setCursorPosition(0)
+        self.control.blockSignals(False)
+
+
+class NumberEditor(TextEditor):
+    """A number without a known range: a numeric field."""
+
+    def _parse(self, text):
+        return _parse_number(text, integer=isinstance(self.value, (int, np.integer)))
+
+    def _format(self, value):
+        return format_number(value)
+
+
+class LiteralEditor(TextEditor):
+    """A plain Python value (None, a number, 'text', [a list], {a: dict}) typed as in a script."""
+
+    def __init__(self, panel, name):
+        super().__init__(panel, name)
+        self.control.setToolTip(f"Type {name} as in a script: None, 3, 'text', ['a', 'b'], {{'a': 'red'}}")
+
+    def _parse(self, text):
+        try:
+            return ast.literal_eval(text.strip() or "None")
+        except (ValueError, SyntaxError):
+            # An unquoted word ("auto", "10%") is meant as text: the layer decides.
+            return text.strip()
+
+    def _format(self, value):
+        return repr(value)
+
+
+class FileEditor(Editor):
+    """Data: what the layer holds, and a button to choose a file instead (arrays: from a script)."""
+
+    def __init__(self, panel, name):
+        super().__init__(panel, name)
+        self.label = QtWidgets.QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.control = QtWidgets.QPushButton("File…")
+        self.control.setToolTip(f"Load {name} from a file (in-memory data is set from a script)")
+        self.control.clicked.connect(self._clicked)
+        row = QtWidgets.QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.control)
+        self.widget = QtWidgets.QWidget()
+        self.widget.setLayout(row)
+
+    def _clicked(self, checked=False):
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.control, f"Choose {self.name}", "", _FILE_FILTER)
+        if path:
+            self.write(path)
+
+    def refresh(self):
+        value = self.value
+        text = Path(value).name if isinstance(value, (str, Path)) and Path(value).suffix else _describe(value)
+        self.label.setText(text)
+        self.label.setToolTip(str(value) if isinstance(value, (str, Path)) else text)
+
+
+class FixedEditor(Editor):
+    """A value the panel cannot edit: say so, and how to change it."""
+
+    def __init__(self, panel, name):
+        super().__init__(panel, name)
+        self.widget = self.control = QtWidgets.QLabel()
+        self.control.setWordWrap(True)
+
+    def refresh(self):
+        self.control.setText(f"{_describe(self.value)} — not editable here: set layer.{self.name} from a script")
+
+
+EDITORS = {
+    "check": CheckEditor, "slider": SliderEditor, "range": RangeEditor, "cmap": CmapEditor,
+    "color": ColorEditor, "choice": ChoiceEditor, "checklist": ChecklistEditor, "text": TextEditor,
+    "number": NumberEditor, "literal": LiteralEditor, "file": FileEditor, "fixed": FixedEditor,
+}
+
+
+# ---------------------------------------------------------------- the panel
+
+
+class LayerPanel(QtWidgets.QWidget):
+    """The editors of one layer, one row per trait (see the module docstring).
 
     Parameters
     ----------
     layer : Layer
-    parent : QWidget
+    report : callable, optional
+        ``report(error)`` when the layer refuses an edit, ``report(None)``
+        when it took one.
+    parent : QWidget, optional
+
+    Attributes
+    ----------
+    editors : dict
+        trait name -> :class:`Editor`.
+    """
+
+    def __init__(self, layer, *, report=None, parent=None):
+        super().__init__(parent)
+        self.layer = layer
+        self.report = report or (lambda error: None)
+        self.editors, self.errors = {}, {}
+        self._form = QtWidgets.QFormLayout(self)
+        self._form.setContentsMargins(0, 0, 0, 0)
+        self._form.setFieldGrowthPolicy(QtWidgets.QFormLayout.AllNonFixedFieldsGrow)
+        self._form.setLabelAlignment(QtCore.Qt.AlignLeft | QtCore.Qt.AlignTop)
+        self._form.setRowWrapPolicy(QtWidgets.QFormLayout.WrapLongRows)  # a narrow dock: label above
+        for name in panel_traits(layer):
+            self._add_row(name)
+        self._observed = ", ".join(self.editors)
+        self._refreshing = False
+        self.refresh()
+        if self._observed:
+            layer.observe(self._on_layer_changed, self._observed)
+
+    def _add_row(self, name):
+        kind = editor_kind(self.layer, name)
+        editor = EDITORS.get(kind, FixedEditor)(self, name)
+        cell = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(1)
+        column.addWidget(editor.widget)
+        error = QtWidgets.QLabel()
+        error.setWordWrap(True)
+        error.setStyleSheet("color: #c62828;")
+        error.hide()
+        column.addWidget(error)
+        label = QtWidgets.QLabel(name.replace("_", " "))
+        desc = self.layer.trait(name).desc
+        if desc:
+            label.setToolTip(desc)
+        if kind == "file":
+            label.setText(f"{label.text()} (data)")
+        self._form.addRow(label, cell)
+        self.editors[name], self.errors[name] = editor, error
+
+    def get_editors(self, name):
+        """``[editor]`` of a trait, ``[]`` when the panel does not show it (TraitsUI's spelling)."""
+        return [self.editors[name]] if name in self.editors else []
+
+    def write(self, name, value):
+        """Set a layer trait; a refused value is shown beside its field, never raised into Qt.
+
+        Returns whether the layer took it.
+        """
+        try:
+            setattr(self.layer, name, value)
+        except Exception as error:  # the layer keeps its value; the user reads why
+            self._show(name, error)
+            self._refresh_one(name)
+            return False
+        self._show(name, None)
+        return True
+
+    def refuse(self, name, text):
+        """Show a message for a field whose text could not be read (nothing was written)."""
+        from ..errors import BrainviewValueError
+
+        self._show(name, BrainviewValueError(text))
+
+    def _show(self, name, error):
+        label = self.errors.get(name)
+        if label is not None:
+            label.setVisible(error is not None)
+            label.setText("" if error is None else str(error))
+        self.report(error)
+
+    def refresh(self):
+        """Show the layer's current values in every editor."""
+        for name in self.editors:
+            self._refresh_one(name)
+
+    def _refresh_one(self, name):
+        try:
+            self.editors[name].refresh()
+        except Exception as error:  # a value an editor cannot show must not end the app
+            self.errors[name].setText(f"cannot show {name}: {error}")
+            self.errors[name].show()
+
+    def _on_layer_changed(self, event):
+        # Other traits may follow one change (an image sets its colour range): show them all.
+        self.refresh()
+
+    def dispose(self):
+        """Stop following the layer (call when the panel goes)."""
+        if self._observed:
+            self.layer.observe(self._on_layer_changed, self._observed, remove=True)
+            self._observed = ""
+
+
+def edit_layer(layer, parent=None, *, report=None):
+    """Build the panel for ``layer`` (a :class:`LayerPanel`, a QWidget inside ``parent``).
+
+    Parameters
+    ----------
+    layer : Layer
+    parent : QWidget, optional
     report : callable, optional
         ``report(error)`` when the layer refuses an edit, ``report(None)`` when
         it took one. Default: print refused edits.
 
-    Call ``ui.dispose()`` and ``controls.dispose()`` when the panel goes.
+    Call ``panel.dispose()`` when the panel goes.
     """
     if report is None:
         def report(error):
             if error is not None:
                 print(f"brainview: {error}")
-    controls = LayerControls(layer, report=report)
-    ui = layer.edit_traits(view=layer_view(layer), parent=parent, kind="subpanel",
-                           handler=_panel_handler(report),
-                           context={"object": layer, "controls": controls})
-    return ui, controls
+    return LayerPanel(layer, report=report, parent=parent)

@@ -79,7 +79,8 @@ class MainWindow(QtWidgets.QMainWindow):
         super().__init__(parent)
         self.figure = figure
         self.last_pick = None
-        self._ui = self._controls = None
+        self._ui = None
+        self._colorbar = None  # the bar the window shows for the selected layer
         self._selected = None
         self._render_pending = False
         self._torn_down = False
@@ -105,6 +106,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resize(min(width + 340, 1260), min(height + 110, 980))
         figure.observe(self._on_changed, "changed")
         figure.observe(self._on_layers, "layers.items")
+        figure.observe(self._on_colorbars, "colorbars.items")
         self._rebuild_list()
 
     # ------------------------------------------------------------ building
@@ -195,7 +197,7 @@ class MainWindow(QtWidgets.QMainWindow):
         column.setContentsMargins(4, 4, 4, 4)
         column.addWidget(self.layer_list)
         column.addLayout(buttons)
-        dock = QtWidgets.QDockWidget("Layers", self)
+        dock = layers_dock = QtWidgets.QDockWidget("Layers", self)
         dock.setObjectName("layers")
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetMovable)
         dock.setWidget(layers)
@@ -203,12 +205,15 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.panel_area = QtWidgets.QScrollArea()
         self.panel_area.setWidgetResizable(True)
-        self.panel_area.setMinimumWidth(300)
+        self.panel_area.setMinimumWidth(360)  # room for a slider and its whole number
+        self.panel_area.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         dock = QtWidgets.QDockWidget("Properties", self)
         dock.setObjectName("properties")
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetMovable)
         dock.setWidget(self.panel_area)
         self.addDockWidget(QtCore.Qt.LeftDockWidgetArea, dock)
+        # The panel is the taller: a few layers fit in a short list.
+        self.resizeDocks([layers_dock, dock], [1, 3], QtCore.Qt.Vertical)
 
     def _build_actions(self):
         style = self.style()
@@ -378,6 +383,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._selected = layer
         if layer is None:
             self.panel_area.setWidget(QtWidgets.QLabel("  No layer selected."))
+            self._show_colorbar()
             return
         holder = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(holder)
@@ -387,15 +393,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panel_message.setStyleSheet("color: #c62828;")
         self.panel_message.hide()
         column.addWidget(self.panel_message)
-        self._ui, self._controls = edit_layer(layer, holder, report=self._panel_error)
-        column.addWidget(self._ui.control)
+        self._ui = edit_layer(layer, holder, report=self._panel_error)
+        column.addWidget(self._ui)
         column.addStretch(1)
         self.panel_area.setWidget(holder)
+        self._show_colorbar()
 
     def _panel_error(self, error):
         """Show a refused panel edit under the panel's title (None: the last edit worked)."""
         if error is None:
             self.panel_message.hide()
+            self._show_colorbar()  # an edit may give the layer a colormap, or take it away
             return
         text = f"{type(error).__name__}: {error}" if not isinstance(error, BrainviewError) else str(error)
         self.panel_message.setText(text)
@@ -404,14 +412,40 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @property
     def panel_ui(self):
-        """The TraitsUI ``UI`` of the property panel (None without selection)."""
+        """The property panel (:class:`~brainview.gui.panel.LayerPanel`; None without selection)."""
         return self._ui
 
     def _dispose_panel(self):
         if self._ui is not None:
             self._ui.dispose()
-            self._controls.dispose()
-        self._ui = self._controls = None
+        self._ui = None
+
+    def _on_colorbars(self, event):
+        if any(bar is not self._colorbar for bar in event.added):
+            self._show_colorbar()
+
+    def _show_colorbar(self):
+        """Show the selected layer's colour bar (a live :class:`~brainview.scene.ColorBar`).
+
+        The bar the window added goes when another layer is selected; bars a
+        script added stay, and a layer that has one gets no second one.
+        """
+        figure, layer, bar = self.figure, self._selected, self._colorbar
+        if figure.closed:
+            return
+        try:
+            wanted = layer is not None and layer in figure.layers and layer.colorbar_table() is not None
+            # A bar of the same layer added by a script (or a session) replaces the window's own.
+            duplicated = bar is not None and any(b is not bar and b.layer is bar.layer for b in figure.colorbars)
+            if bar is not None and (bar not in figure.colorbars or bar.layer is not layer or not wanted
+                                    or duplicated):
+                if bar in figure.colorbars:
+                    figure._remove_colorbar(bar)
+                self._colorbar = bar = None
+            if wanted and bar is None and not any(b.layer is layer for b in figure.colorbars):
+                self._colorbar = figure.colorbar(layer)
+        except Exception as error:  # no bar is better than no app
+            self.statusBar().showMessage(f"colour bar: {error}", 8000)
 
     def _update_buttons(self):
         row, count = self.layer_list.currentRow(), len(self.figure.layers)
@@ -830,9 +864,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self._finish_progress()
         self.figure.observe(self._on_changed, "changed", remove=True)
         self.figure.observe(self._on_layers, "layers.items", remove=True)
+        self.figure.observe(self._on_colorbars, "colorbars.items", remove=True)
         self._dispose_panel()
         self._close_console()
         self.ortho.detach()
+        self._selected = None
+        self._show_colorbar()  # the figure goes back to the script without the window's bar
         self.figure._unhost()
         self.view.Finalize()
         remove_error_hook()

@@ -173,7 +173,7 @@ class Atlas(Layer):
     #: Regions shown: None (all), or a name, a substring of names, a shell
     #: glob (``"Default*"``, any case; text is never run as a regular
     #: expression), a label value, a compiled ``re.Pattern``, or a list of those. Live.
-    regions = _Regions()
+    regions = _Regions(panel="checklist")
 
     #: Colour overrides ``{name or label: colour}``, or None. Live.
     colors = _RegionColors()
@@ -182,7 +182,8 @@ class Atlas(Layer):
     threshold = _Reextracts(atlas_maps.check_threshold)
 
     #: 4-D maps: "dominant", "both", "positive" or "negative". Live.
-    sign = _Reextracts(lambda value, name: check_choice(value, atlas_maps.SIGNS, name), "dominant")
+    sign = _Reextracts(lambda value, name: check_choice(value, atlas_maps.SIGNS, name), "dominant",
+                      choices=atlas_maps.SIGNS)
 
     #: 4-D maps: clusters below this (mm³, or "10%" of the largest) are dropped. Live.
     min_region_size = _Reextracts(atlas_maps.check_min_region_size, atlas_maps.DEFAULT_MIN_REGION_SIZE)
@@ -191,8 +192,8 @@ class Atlas(Layer):
     atlas = Reloads()
     labels = Reloads()
     lut = Reloads()
-    smooth = Reloads(16)
-    prob_display = Reloads("isosurface")
+    smooth = Reloads(16, panel="slider", low=0, high=50, integer=True)
+    prob_display = Reloads("isosurface", choices=("isosurface", "maxprob"))
 
     #: The vtkActor drawing the regions (made when first drawn or read).
     actor = Property(transient=True)

@@ -179,7 +179,7 @@ class Layer(HasStrictTraits):
     visible = StrictBool(True)
 
     #: Overall opacity, 0 (invisible) to 1 (opaque).
-    opacity = Checked(lambda value, name: check_opacity(value, name), 1.0)
+    opacity = Checked(lambda value, name: check_opacity(value, name), 1.0, panel="slider", low=0.0, high=1.0)
 
     #: Weak reference to the figure drawing this layer (set by Figure.add).
     _figure_ref = Any(transient=True)

@@ -162,13 +162,14 @@ class Connectome(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("adjacency_matrix", "node_coords", "atlas", "node_color", "node_labels")
 
-    edge_threshold = _PerLayer()
-    node_size = _PerLayer()
-    node_color = _PerLayer()
-    edge_cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
-    edge_vmin = _PerLayer()
-    edge_vmax = _PerLayer()
-    edge_width = Checked(lambda value, name: check_positive(_not_bool(value, name), name), 2.0)
+    edge_threshold = _PerLayer(panel="slider", range="magnitude", optional=True)
+    node_size = _PerLayer(panel="slider", low=0.5, high=30.0)
+    node_color = _PerLayer(panel="color")
+    edge_cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
+    edge_vmin = _PerLayer(panel="slider", range="data", optional=True, shown="edge_clim.0")
+    edge_vmax = _PerLayer(panel="slider", range="data", optional=True, shown="edge_clim.1")
+    edge_width = Checked(lambda value, name: check_positive(_not_bool(value, name), name), 2.0,
+                         panel="slider", low=0.5, high=20.0)
 
     #: The vtkActor drawing the nodes (made when first drawn or read).
     actor = Property(transient=True)
@@ -184,12 +185,12 @@ class Connectome(Layer):
     node_coords = Reloads()
     atlas = Reloads()
     subject = Reloads()
-    tubes = Reloads(False)
-    width_by_weight = Reloads(False)
+    tubes = Reloads(False, panel="check")
+    width_by_weight = Reloads(False, panel="check")
     node_labels = Reloads()
-    directed = Reloads()
-    symmetrize = Reloads(False)
-    legend = Reloads(True)
+    directed = Reloads(choices=(None, True, False))
+    symmetrize = Reloads(False, panel="check")
+    legend = Reloads(True, panel="check")
 
     def __init__(self, adjacency_matrix, node_coords=None, *, atlas=None, node_color="auto",
                  node_size=6.0, edge_cmap="RdBu_r", edge_vmin=None, edge_vmax=None,

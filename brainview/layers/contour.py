@@ -104,19 +104,19 @@ class Contour(ImageInputs, Layer):
     mesh = Any(transient=True)
 
     #: Isovalue, or list of isovalues.
-    level = Checked(_check_levels, 0.5)
+    level = Checked(_check_levels, 0.5, panel="slider", range="data")
 
     #: Single colour (r, g, b); used when ``cmap`` is None.
-    color = Checked(_check_optional_color, (0.85, 0.85, 0.85))
+    color = Checked(_check_optional_color, (0.85, 0.85, 0.85), panel="color")
 
     #: Colormap colouring surfaces by level, or None.
-    cmap = Checked(_check_optional_cmap)
+    cmap = Checked(_check_optional_cmap, panel="cmap", optional=True)
 
     #: Colormap range, or None for the range of the levels.
-    clim = Checked(_check_optional_clim)
+    clim = Checked(_check_optional_clim, panel="range", range="data", optional=True)
 
     #: Windowed-sinc smoothing iterations.
-    smooth = Checked(lambda value, name: _check_smooth(value, name), 0)
+    smooth = Checked(lambda value, name: _check_smooth(value, name), 0, panel="slider", low=0, high=50, integer=True)
 
     def __init__(self, img, *, level=None, color=None, cmap=None, clim=None,
                  opacity=1.0, smooth=0, volume=None, name=None):

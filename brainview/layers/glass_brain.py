@@ -98,7 +98,7 @@ class GlassBrain(Layer):
     #: The outline mesh in world mm (pyvista.PolyData).
     mesh = Any(transient=True)
 
-    color = Checked(lambda value, name: colors.to_rgb(value, name=name), (0.7, 0.7, 0.75))
+    color = Checked(lambda value, name: colors.to_rgb(value, name=name), (0.7, 0.7, 0.75), panel="color")
 
     def __init__(self, mask=None, *, color=(0.7, 0.7, 0.75), opacity=0.15, name="glass brain"):
         self._staged = {}

@@ -144,15 +144,16 @@ class Points(Layer):
     #: The vtkActor drawing the markers (made when first drawn or read).
     actor = Property(transient=True)
 
-    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
-    clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0))
+    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
+    clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
+                   panel="range", range="data")
 
     #: The constructor's data and drawing parameters, live (see :mod:`brainview.layers._live`).
     coords = Reloads()
-    size = Reloads(4.0)
-    color = Reloads("yellow")
+    size = Reloads(4.0, panel="slider", low=0.5, high=40.0)
+    color = Reloads("yellow", panel="color")
     values = Reloads()
-    resolution = Reloads(16)
+    resolution = Reloads(16, panel="slider", low=3, high=64, integer=True)
 
     def __init__(self, coords, *, size=4.0, color="yellow", values=None, cmap="viridis",
                  clim=None, opacity=1.0, resolution=16, name="points"):

@@ -82,15 +82,16 @@ class Slices(ImageInputs, Layer):
     #: Volume index of a 4-D image, or None.
     volume = Loaded()
     #: ``(x, y, z)`` mm of the three planes (setting it moves them; so do ``x``, ``y``, ``z``).
-    coords = Checked(lambda value, name: _check_coords(value, name), (0.0, 0.0, 0.0))
-    x = Checked(check_number, 0.0)
-    y = Checked(check_number, 0.0)
-    z = Checked(check_number, 0.0)
-    axes = Checked(_check_axes, "xyz")
-    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
-    clim = Checked(lambda value, name: colors.check_clim(value, name=name))
+    coords = Checked(lambda value, name: _check_coords(value, name), (0.0, 0.0, 0.0), panel="hidden")
+    x = Checked(check_number, 0.0, panel="slider", range="x")
+    y = Checked(check_number, 0.0, panel="slider", range="y")
+    z = Checked(check_number, 0.0, panel="slider", range="z")
+    axes = Checked(_check_axes, "xyz", choices=("xyz", "x", "y", "z", "xy", "xz", "yz"))
+    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
+    clim = Checked(lambda value, name: colors.check_clim(value, name=name), panel="range", range="data")
     transparent_below = Checked(check_bool, False)
-    interpolation = Checked(lambda value, name: check_choice(value, INTERPOLATIONS, name), "nearest")
+    interpolation = Checked(lambda value, name: check_choice(value, INTERPOLATIONS, name), "nearest",
+                            choices=INTERPOLATIONS)
 
     def __init__(self, img, *, coords=None, axes="xyz", cmap="gray", clim=None,
                  transparent_below=False, interpolation="nearest", opacity=1.0,

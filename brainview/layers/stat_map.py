@@ -137,12 +137,12 @@ class StatMap(ImageInputs, Layer):
     #: Anatomical background of the "slices" mode, as given ("mni152", None or an image).
     bg = Loaded()
     inflated = Checked(check_bool, True)
-    threshold = _Threshold()
-    vmax = Checked(check_vmax)
+    threshold = _Threshold(panel="slider", range="magnitude", shown="threshold_value", optional=True)
+    vmax = Checked(check_vmax, panel="slider", range="magnitude", optional=True, shown="color_range.vmax")
     cmap = Checked(lambda value, name: colors.get_cmap(
-        default_cmap() if value is None else value, name=name))
-    symmetric = Checked(check_symmetric, "auto")
-    mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour")
+        default_cmap() if value is None else value, name=name), panel="cmap")
+    symmetric = Checked(check_symmetric, "auto", choices=("auto", True, False))
+    mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour", choices=MODES)
     outline = Checked(check_optional_bool, None)
 
     #: The notice shown when nothing passes the threshold (a vtkTextActor, made when first drawn).

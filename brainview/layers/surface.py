@@ -95,17 +95,18 @@ class Surface(Layer):
     #: The vtkActor drawing the mesh (made when first drawn or read).
     actor = Property(transient=True)
 
-    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
-    clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0))
-    threshold = Checked(_check_threshold)
-    color = Checked(lambda value, name: colors.to_rgb(value, name=name), (0.9, 0.9, 0.9))
+    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
+    clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
+                   panel="range", range="data")
+    threshold = Checked(_check_threshold, panel="slider", range="magnitude", optional=True)
+    color = Checked(lambda value, name: colors.to_rgb(value, name=name), (0.9, 0.9, 0.9), panel="color")
 
     #: The constructor's data parameters, live and kept as given (a path stays a path).
     surf = Reloads()
     overlay = Reloads()
     bg_map = Reloads()
-    hemi = Reloads("left")
-    inflated = Reloads(False)
+    hemi = Reloads("left", choices=("left", "right", "both"))
+    inflated = Reloads(False, panel="check")
 
     def __init__(self, surf, overlay=None, *, cmap="hot", clim=None, threshold=None,
                  color=(0.9, 0.9, 0.9), bg_map=None, hemi="left", inflated=False,

@@ -74,10 +74,10 @@ class Volume(ImageInputs, Layer):
     volume = Loaded()
     #: The vtkVolume drawing the image (made when first drawn or read).
     actor = Property(transient=True)
-    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name))
-    clim = Checked(lambda value, name: colors.check_clim(value, name=name))
-    ramp = Checked(lambda value, name: check_choice(value, RAMPS, name), "linear")
-    blending = Checked(lambda value, name: check_choice(value, BLENDINGS, name), "composite")
+    cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
+    clim = Checked(lambda value, name: colors.check_clim(value, name=name), panel="range", range="data")
+    ramp = Checked(lambda value, name: check_choice(value, RAMPS, name), "linear", choices=RAMPS)
+    blending = Checked(lambda value, name: check_choice(value, BLENDINGS, name), "composite", choices=BLENDINGS)
     shade = Checked(check_bool, False)
 
     def __init__(self, img, *, cmap="gray", clim=None, opacity=0.8, ramp="linear",

@@ -1,0 +1,275 @@
+"""The property panel of every registered layer kind, driven through its real widgets (issue 14)."""
+
+import numpy as np
+import nibabel as nib
+import pytest
+
+pytestmark = pytest.mark.gui
+
+import brainview as bv  # noqa: E402
+from brainview.layers.registry import LAYER_KINDS  # noqa: E402
+
+from conftest import compare_to_baseline  # noqa: E402
+from test_api import VERBS  # noqa: E402
+
+#: Typed values for traits edited as Python literals (the others are driven generically).
+LITERALS = {("atlas", "threshold"): "0.5", ("atlas", "min_region_size"): "5",
+            ("atlas", "colors"): "{'a': 'red'}"}
+#: Literal traits whose only valid value here is the current one: typing another is refused inline.
+ONLY_VALUE = {"volume", "subject"}
+#: Settings a trait depends on (set from a script before its widget is tried).
+NEEDS = {("connectome", "width_by_weight"): {"tubes": True}}
+#: Data traits a NIfTI file (of the kind's own test image) can replace; the others refuse a text
+#: file with a named error beside the field.
+IMAGE_INPUTS = {("contour", "img"), ("volume", "img"), ("slices", "img"), ("stat_map", "img"),
+                ("stat_map", "bg"), ("glass_brain", "mask"), ("atlas", "atlas")}
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    from PyQt5 import QtWidgets
+
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "exec_", lambda box: shown.append(box.text()) or 0)
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, dialogs):
+    from brainview.gui.window import MainWindow
+
+    fig = bv.Figure(size=(300, 300), antialias=False)
+    win = MainWindow(fig)
+    qtbot.addWidget(win)
+    win.resize(900, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    fig.close()
+    bv.close("all")
+
+
+def _make(kind):
+    args, options, cls = VERBS[kind]
+    return cls(*args(), **options)
+
+
+def _shown(window, kind):
+    layer = window.figure.add(_make(kind))
+    window.select_layer(layer)
+    return layer, window.panel_ui
+
+
+def _same(a, b):
+    try:
+        return bool(np.all(np.asarray(a, dtype=object) == np.asarray(b, dtype=object))) and type(a) is type(b)
+    except Exception:
+        return a is b
+
+
+def _nifti(tmp_path, kind):
+    (data, affine), = VERBS[kind][0]()[:1]
+    path = tmp_path / f"{kind}.nii.gz"
+    nib.save(nib.Nifti1Image(np.asarray(data, dtype=np.float32 if data.dtype == bool else data.dtype), affine), path)
+    return str(path)
+
+
+def _drive(editor, qtbot, monkeypatch, tmp_path, kind):
+    """Change a trait through its widget, as a user would; returns False when the value is refused."""
+    from PyQt5 import QtCore, QtGui, QtWidgets
+
+    from brainview.gui import panel
+
+    control = editor.control
+    if isinstance(editor, panel.CheckEditor):
+        qtbot.mouseClick(control, QtCore.Qt.LeftButton, pos=QtCore.QPoint(8, control.height() // 2))
+    elif isinstance(editor, panel.SliderEditor):
+        slider = editor.slider
+        slider.setFocus()
+        qtbot.keyClick(slider, QtCore.Qt.Key_PageDown if slider.value() > 0 else QtCore.Qt.Key_PageUp)
+    elif isinstance(editor, panel.RangeEditor):
+        low, high = editor._pair()
+        field = editor.ends[1][1]
+        field.selectAll()
+        qtbot.keyClicks(field, panel.format_number(high + 0.25 * (high - low)))
+        qtbot.keyClick(field, QtCore.Qt.Key_Return)
+    elif isinstance(editor, (panel.CmapEditor, panel.ChoiceEditor)):
+        control.setFocus()
+        last = control.currentIndex() == control.count() - 1
+        qtbot.keyClick(control, QtCore.Qt.Key_Up if last else QtCore.Qt.Key_Down)
+    elif isinstance(editor, panel.ColorEditor):
+        monkeypatch.setattr(QtWidgets.QColorDialog, "getColor", lambda *a, **k: QtGui.QColor(20, 200, 40))
+        qtbot.mouseClick(control, QtCore.Qt.LeftButton)
+    elif isinstance(editor, panel.ChecklistEditor):
+        item = editor.list.item(0)
+        rect = editor.list.visualItemRect(item)
+        qtbot.mouseClick(editor.list.viewport(), QtCore.Qt.LeftButton,
+                         pos=QtCore.QPoint(rect.x() + 10, rect.center().y()))
+    elif isinstance(editor, panel.FileEditor):
+        image = (kind, editor.name) in IMAGE_INPUTS
+        path = _nifti(tmp_path, kind) if image else str(tmp_path / "nothing.txt")
+        monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: (path, ""))
+        qtbot.mouseClick(control, QtCore.Qt.LeftButton)
+        return image
+    elif isinstance(editor, panel.TextEditor):  # text, numbers, literals
+        text = LITERALS.get((kind, editor.name), "0" if editor.name in ONLY_VALUE else "renamed")
+        control.selectAll()
+        qtbot.keyClicks(control, text)
+        qtbot.keyClick(control, QtCore.Qt.Key_Return)
+        return editor.name not in ONLY_VALUE
+    else:
+        raise AssertionError(f"no way to drive {type(editor).__name__} of {kind}.{editor.name}")
+    return True
+
+
+@pytest.mark.parametrize("kind", sorted(LAYER_KINDS))
+def test_every_trait_of_every_kind_changes_through_its_widget(window, qtbot, monkeypatch, tmp_path, kind, dialogs):
+    assert kind in VERBS, f"tests/test_api.py VERBS needs an input for the new kind {kind!r}"
+    layer, panel = _shown(window, kind)
+    assert panel.editors, kind
+    for name, editor in panel.editors.items():
+        needed = NEEDS.get((kind, name), {})
+        undo = {key: getattr(layer, key) for key in needed}
+        layer.trait_set(**needed)
+        before = getattr(layer, name)
+        if isinstance(before, np.ndarray):
+            before = before.copy()
+        taken = _drive(editor, qtbot, monkeypatch, tmp_path, kind)
+        error = panel.errors[name]
+        if taken:
+            assert not error.isVisible(), f"{kind}.{name}: {error.text()}"
+            assert not _same(getattr(layer, name), before), f"{kind}.{name} did not change"
+        else:  # refused: said beside the field, the layer kept its value
+            assert error.isVisible() and name in error.text(), f"{kind}.{name}"
+            assert window.panel_message.isVisible()
+        setattr(layer, name, before)  # a script puts it back: each trait is tried on its own
+        layer.trait_set(**undo)
+    assert window.isVisible() and not dialogs
+
+
+def test_bad_typed_number_is_reported_beside_the_field_and_the_app_lives(window, qtbot):
+    from PyQt5 import QtCore
+
+    layer, panel = _shown(window, "stat_map")
+    field = panel.get_editors("threshold")[0].control
+    field.selectAll()
+    qtbot.keyClicks(field, "lots")
+    qtbot.keyClick(field, QtCore.Qt.Key_Return)
+    assert panel.errors["threshold"].isVisible() and "threshold" in panel.errors["threshold"].text()
+    assert layer.threshold == 2.0 and window.isVisible()
+    field.selectAll()
+    qtbot.keyClicks(field, "3.25")
+    qtbot.keyClick(field, QtCore.Qt.Key_Return)
+    assert layer.threshold == 3.25 and not panel.errors["threshold"].isVisible()
+
+
+def test_number_fields_show_the_whole_number(window, qtbot):
+    layer, panel = _shown(window, "slices")
+    layer.clim = (0.123456789, 4.987654321)
+    field = panel.get_editors("clim")[0].ends[1][1]
+    assert field.text() == "4.987654321"
+    assert field.fontMetrics().horizontalAdvance(field.text()) < field.width()
+    slider = panel.get_editors("x")[0].slider
+    assert slider.width() >= 120
+
+
+def test_colormap_choice_shows_swatches(window):
+    _, panel = _shown(window, "volume")
+    combo = panel.get_editors("cmap")[0].control
+    icons = [combo.itemIcon(i) for i in range(combo.count())]
+    assert combo.count() > 10 and all(not icon.isNull() for icon in icons)
+    hot = icons[combo.findText("hot")].pixmap(combo.iconSize()).toImage()
+    left, right = hot.pixelColor(1, 5), hot.pixelColor(hot.width() - 2, 5)
+    assert left.value() < 40 and right.value() > 200, "a swatch runs from the low to the high colour"
+
+
+def test_slider_ignores_the_wheel_unless_focused(window, qtbot):
+    from PyQt5 import QtCore, QtGui, QtWidgets
+
+    layer, panel = _shown(window, "slices")
+    slider = panel.get_editors("x")[0].slider
+    assert slider.focusPolicy() == QtCore.Qt.StrongFocus
+    window.layer_list.setFocus()
+
+    def wheel():
+        centre = QtCore.QPointF(slider.width() / 2, slider.height() / 2)
+        event = QtGui.QWheelEvent(centre, slider.mapToGlobal(centre.toPoint()), QtCore.QPoint(0, 0),
+                                  QtCore.QPoint(0, 120), QtCore.Qt.NoButton, QtCore.Qt.NoModifier,
+                                  QtCore.Qt.NoScrollPhase, False)
+        QtWidgets.QApplication.sendEvent(slider, event)
+
+    before = layer.x
+    wheel()
+    assert layer.x == before
+    QtWidgets.QApplication.setActiveWindow(window)  # no window manager under Xvfb
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus)
+    wheel()
+    assert layer.x != before
+
+
+def test_atlas_checklist_filters_by_typed_text_and_checks_set_regions(window, qtbot):
+    from PyQt5 import QtCore
+
+    layer, panel = _shown(window, "atlas")
+    editor = panel.get_editors("regions")[0]
+    qtbot.keyClicks(editor.filter, "B")
+    visible = [editor.list.item(i).text() for i in range(editor.list.count()) if not editor.list.item(i).isHidden()]
+    assert visible == ["b"]
+    item = editor.list.findItems("b", QtCore.Qt.MatchExactly)[0]
+    rect = editor.list.visualItemRect(item)
+    qtbot.mouseClick(editor.list.viewport(), QtCore.Qt.LeftButton, pos=QtCore.QPoint(rect.x() + 10, rect.center().y()))
+    assert layer.regions == ["a"] and layer.shown == ["a"]
+    layer.regions = None  # a script: the checklist follows
+    assert item.checkState() == QtCore.Qt.Checked
+
+
+def test_selected_layer_shows_a_colour_bar_that_follows_edits(window, qtbot):
+    from PyQt5 import QtCore
+
+    fig = window.figure
+    stat, panel = _shown(window, "stat_map")
+    assert [bar.layer for bar in fig.colorbars] == [stat]
+    bar = fig.colorbars[0]
+    field = panel.get_editors("threshold")[0].control
+    field.selectAll()
+    qtbot.keyClicks(field, "4")
+    qtbot.keyClick(field, QtCore.Qt.Key_Return)
+    assert stat.threshold == 4.0 and bar.layer is stat
+    grey = (np.ptp(bar.table[:, :3].astype(int), axis=1) < 10).sum()
+    assert grey > 0, "the bar greys out |value| < the new threshold"
+    # Another layer selected: its bar replaces the window's; a script's own bar stays.
+    own = fig.colorbar(stat)
+    volume = fig.add(_make("volume"))
+    window.select_layer(volume)
+    assert [b.layer for b in fig.colorbars] == [stat, volume] and own in fig.colorbars
+    window.select_layer(fig.add(_make("glass_brain")))  # no colormap: no bar
+    assert fig.colorbars == [own]
+
+
+def test_default_window_layout_matches_its_baseline(qtbot, dialogs):
+    """A fixed-size window with a small stat map (regenerate after the layout changes)."""
+    from brainview.gui.window import MainWindow
+
+    fig = bv.Figure(size=(400, 400), antialias=False)
+    win = MainWindow(fig)
+    qtbot.addWidget(win)
+    win.setFixedSize(1000, 640)
+    win.show()
+    qtbot.waitExposed(win)
+    try:
+        layer = fig.add(_make("stat_map"))
+        window_select = win.select_layer
+        window_select(layer)
+        fig.view("left")
+        qtbot.wait(50)
+        image = win.grab_all().convertToFormat(4)  # QImage.Format_RGB32
+        width, height = image.width(), image.height()
+        pixels = np.frombuffer(image.constBits().asstring(image.byteCount()), np.uint8)
+        pixels = pixels.reshape(height, image.bytesPerLine() // 4, 4)[:, :width, 2::-1].copy()
+        compare_to_baseline(pixels, "window_default", threshold=0.01)
+    finally:
+        win.close()
+        fig.close()
+        bv.close("all")
