@@ -415,3 +415,26 @@ def test_nothing_drawn_warns():
         layer = Connectome(matrix, coords, edge_threshold=100.0)  # the nodes are still drawn
     with pytest.warns(BrainviewWarning, match="nothing to draw"):
         layer.node_size = 0.0
+
+
+def test_equal_edge_vmin_and_vmax_are_refused_when_set_not_at_redraw():
+    """Bug: edge_vmin == edge_vmax was accepted, then every redraw failed inside a traits handler."""
+    matrix, coords = np.array([[0, 0.5], [0.5, 0]]), np.array([[0.0, 0, 0], [20, 0, 0]])
+    with pytest.raises(bv.errors.BrainviewValueError, match="low < high"):
+        bv.layers.Connectome(matrix, coords, edge_vmin=1.0, edge_vmax=1.0)
+    layer = bv.layers.Connectome(matrix, coords, edge_vmin=-1.0, edge_vmax=1.0)
+    with pytest.raises(bv.errors.BrainviewValueError, match="low < high"):
+        layer.edge_vmax = -1.0
+    assert layer.edge_clim == (-1.0, 1.0)
+
+
+def test_node_labels_start_above_their_node_not_inside_it():
+    """Bug: labels were anchored at node centres: a dark node swallowed their first letters."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    matrix, coords = np.array([[0, 0.5], [0.5, 0]]), np.array([[-30.0, 0, 0], [30, 0, 0]])
+    layer = Connectome(matrix, coords, node_labels=["a", "b"], node_size=12)
+    anchors = vtk_to_numpy(layer._label_mesh.GetPoints().GetData())
+    np.testing.assert_allclose(anchors, coords + [0, 0, 6])
+    layer.node_size = 20
+    np.testing.assert_allclose(vtk_to_numpy(layer._label_mesh.GetPoints().GetData()), coords + [0, 0, 10])

@@ -104,6 +104,13 @@ def test_setting_a_trait_updates_its_parameter_and_other_settings_go_to_state():
     assert layer.get_state() == {"visible": False}
 
 
+def test_setting_the_kind_is_refused_and_leaves_the_kind_readable():
+    fig, layer = _build("points")
+    with pytest.raises(BrainviewError, match="kind: Points.kind is fixed"):
+        layer.kind = "x"
+    assert layer.kind == "points"
+
+
 def test_refused_value_leaves_the_parameters_unchanged():
     fig, layer = _build("contour")
     with pytest.raises(BrainviewError):

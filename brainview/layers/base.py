@@ -118,6 +118,12 @@ class Layer(HasStrictTraits):
             cls.__init__ = _recording_init(cls.__dict__["__init__"])
 
     def __setattr__(self, name, value):
+        constant = getattr(type(self), name, None)
+        if isinstance(constant, (str, tuple)) and self.trait(name) is None:
+            # Class constants (kind, data_params): traits would refuse them too, but
+            # would then leave the name unreadable on this object.
+            raise BrainviewTypeError(f"{name}: {type(self).__name__}.{name} is fixed ({constant!r}); "
+                                     "it cannot be set.")
         super().__setattr__(name, value)
         # Record after validation: a refused value leaves the record as it was.
         if not name.startswith("_") and self.__dict__.get("_initialised") and self.editable_trait(name):

@@ -208,6 +208,7 @@ class Connectome(Layer):
                          node_coords=node_coords, atlas=atlas, subject=subject, tubes=tubes,
                          width_by_weight=width_by_weight, node_labels=node_labels,
                          directed=directed, symmetrize=symmetrize, legend=legend)
+        self._edge_range(self.edge_vmin, self.edge_vmax)  # low < high: refused here, not at drawing
         self._update_all()
 
     @staticmethod
@@ -278,10 +279,16 @@ class Connectome(Layer):
         return value
 
     def _check_edge_vmin(self, value):
-        return check_number(_not_bool(value, "edge_vmin"), "edge_vmin", optional=True)
+        value = check_number(_not_bool(value, "edge_vmin"), "edge_vmin", optional=True)
+        if self.__dict__.get("_initialised"):
+            self._edge_range(value, self.edge_vmax)  # low < high, or refused now, not at redraw
+        return value
 
     def _check_edge_vmax(self, value):
-        return check_number(_not_bool(value, "edge_vmax"), "edge_vmax", optional=True)
+        value = check_number(_not_bool(value, "edge_vmax"), "edge_vmax", optional=True)
+        if self.__dict__.get("_initialised"):
+            self._edge_range(self.edge_vmin, value)
+        return value
 
     # ------------------------------------------------------------ geometry
 
@@ -456,9 +463,12 @@ class Connectome(Layer):
     @property
     def edge_clim(self):
         """The colour range of the edges: ``(edge_vmin, edge_vmax)`` with defaults filled in."""
+        return self._edge_range(self.edge_vmin, self.edge_vmax)
+
+    def _edge_range(self, vmin, vmax):
         largest = abs(self._edges.weights[0]) if len(self._edges) else 1.0
-        low = -largest if self.edge_vmin is None else self.edge_vmin
-        high = largest if self.edge_vmax is None else self.edge_vmax
+        low = -largest if vmin is None else vmin
+        high = largest if vmax is None else vmax
         return colors.check_clim((low, high), name="edge_vmin, edge_vmax")
 
     @property
@@ -567,6 +577,12 @@ class Connectome(Layer):
                 BrainviewWarning, stacklevel=4)
         self._node_mesh.point_data["size"] = sizes
         self._node_mesh.Modified()
+        if self._label_mesh is not None:
+            # A label starts at the top of its node (+z), not at its centre where a dark
+            # node would swallow the first letters.
+            lifted = self._coords + np.column_stack([np.zeros((len(sizes), 2)), sizes / 2.0])
+            self._label_mesh.SetPoints(pv.vtk_points(lifted))
+            self._label_mesh.Modified()
         if self._arrow_mesh is not None:
             self._update_arrows(count, sizes)
         self._sync_drawing()
