@@ -115,3 +115,15 @@ def read_png(path):
     width, height, _ = image.GetDimensions()
     pixels = vtk_to_numpy(image.GetPointData().GetScalars()).reshape(height, width, -1)
     return np.flipud(pixels[:, :, :3]).copy()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _settings_in_a_temporary_folder(tmp_path_factory):
+    """The app's settings (recent files) go to a temporary folder, never the user's own."""
+    previous = os.environ.get("BRAINVIEW_SETTINGS_DIR")
+    os.environ["BRAINVIEW_SETTINGS_DIR"] = str(tmp_path_factory.mktemp("settings"))
+    yield
+    if previous is None:
+        os.environ.pop("BRAINVIEW_SETTINGS_DIR", None)
+    else:
+        os.environ["BRAINVIEW_SETTINGS_DIR"] = previous
