@@ -137,6 +137,8 @@ def test_every_trait_of_every_kind_changes_through_its_widget(window, qtbot, mon
             before = before.copy()
         taken = _drive(editor, qtbot, monkeypatch, tmp_path, kind)
         error = panel.errors[name]
+        if taken and layer.trait(name).prepare:  # computed in a worker first, then set
+            qtbot.waitUntil(lambda: not window._jobs.busy, timeout=30_000)
         if taken:
             assert not error.isVisible(), f"{kind}.{name}: {error.text()}"
             assert not _same(getattr(layer, name), before), f"{kind}.{name} did not change"
@@ -273,3 +275,37 @@ def test_default_window_layout_matches_its_baseline(qtbot, dialogs):
         win.close()
         fig.close()
         bv.close("all")
+
+
+def test_switching_a_stat_map_to_surface_mode_works_in_the_background(window, qtbot, monkeypatch):
+    """Issue 14: long work never freezes the window; the projection runs off the GUI thread."""
+    import threading
+    import time
+
+    from PyQt5 import QtCore
+
+    from brainview.layers import StatMap
+
+    layer, panel = _shown(window, "stat_map")
+    threads, original = [], StatMap.prepare
+
+    def slow_prepare(self, *, mode):
+        threads.append(threading.current_thread())
+        time.sleep(0.6)  # a slow projection
+        original(self, mode=mode)
+
+    monkeypatch.setattr(StatMap, "prepare", slow_prepare)
+    ticks = []
+    timer = QtCore.QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(20)
+    combo = panel.editors["mode"].control
+    assert combo.itemText(combo.count() - 1) == "surface"
+    combo.setFocus()
+    qtbot.keyClick(combo, QtCore.Qt.Key_End)  # the last choice, as a user picks it
+    assert layer.mode == "contour"  # not yet: the projection runs first
+    qtbot.waitUntil(lambda: layer.mode == "surface", timeout=60_000)
+    timer.stop()
+    assert threads and threads[0] is not threading.main_thread()
+    gaps = np.diff(ticks)
+    assert len(ticks) > 10 and gaps.max() < 0.3, f"the window froze for {gaps.max():.2f} s"

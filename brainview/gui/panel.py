@@ -828,10 +828,11 @@ class LayerPanel(QtWidgets.QWidget):
         trait name -> :class:`Editor`.
     """
 
-    def __init__(self, layer, *, report=None, parent=None):
+    def __init__(self, layer, *, report=None, background=None, parent=None):
         super().__init__(parent)
         self.layer = layer
         self.report = report or (lambda error: None)
+        self.background = background
         self.editors, self.errors = {}, {}
         self._form = QtWidgets.QFormLayout(self)
         self._form.setContentsMargins(0, 0, 0, 0)
@@ -877,14 +878,28 @@ class LayerPanel(QtWidgets.QWidget):
 
         Returns whether the layer took it.
         """
+        if self.layer.trait(name).prepare and self.background is not None:
+            # Slow to draw (a stat map's surface projection): computed in a worker with
+            # progress, then set here on the GUI thread, which never waits for it.
+            self.background(lambda: self.layer.prepare(**{name: value}),
+                            then=lambda: self._write_now(name, value),
+                            failed=lambda error: self._refused(name, error),
+                            name=f"{self.layer.name}: {name} = {value!r}")
+            return True
+        return self._write_now(name, value)
+
+    def _write_now(self, name, value):
         try:
             setattr(self.layer, name, value)
         except Exception as error:  # the layer keeps its value; the user reads why
-            self._show(name, error)
-            self._refresh_one(name)
-            return False
+            return self._refused(name, error)
         self._show(name, None)
         return True
+
+    def _refused(self, name, error):
+        self._show(name, error)
+        self._refresh_one(name)
+        return False
 
     def refuse(self, name, text):
         """Show a message for a field whose text could not be read (nothing was written)."""
@@ -922,7 +937,7 @@ class LayerPanel(QtWidgets.QWidget):
             self._observed = ""
 
 
-def edit_layer(layer, parent=None, *, report=None):
+def edit_layer(layer, parent=None, *, report=None, background=None):
     """Build the panel for ``layer`` (a :class:`LayerPanel`, a QWidget inside ``parent``).
 
     Parameters
@@ -932,6 +947,11 @@ def edit_layer(layer, parent=None, *, report=None):
     report : callable, optional
         ``report(error)`` when the layer refuses an edit, ``report(None)`` when
         it took one. Default: print refused edits.
+    background : callable, optional
+        ``background(job, *, then, failed, name)`` runs ``job()`` off the GUI
+        thread, then ``then()`` (or ``failed(error)``) on it: used for traits
+        whose metadata says ``prepare=True`` (the layer's ``prepare`` computes
+        what they need). Default: set them directly.
 
     Call ``panel.dispose()`` when the panel goes.
     """
@@ -939,4 +959,4 @@ def edit_layer(layer, parent=None, *, report=None):
         def report(error):
             if error is not None:
                 print(f"brainview: {error}")
-    return LayerPanel(layer, report=report, parent=parent)
+    return LayerPanel(layer, report=report, background=background, parent=parent)

@@ -100,6 +100,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._loader = Loader(self)
         self._loader.finished.connect(self._load_done)
         self._loader.error.connect(self._load_failed)
+        self._jobs = Loader(self)  # work started from the property panel
         self._on_load = self._add_loaded
         self._console = self._console_dock = None
         width, height = figure.size
@@ -393,7 +394,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panel_message.setStyleSheet("color: #c62828;")
         self.panel_message.hide()
         column.addWidget(self.panel_message)
-        self._ui = edit_layer(layer, holder, report=self._panel_error)
+        self._ui = edit_layer(layer, holder, report=self._panel_error, background=self.run_in_background)
         column.addWidget(self._ui)
         column.addStretch(1)
         self.panel_area.setWidget(holder)
@@ -540,6 +541,36 @@ class MainWindow(QtWidgets.QMainWindow):
         self._progress.setValue(0)  # starts the timer that shows the dialog after 200 ms
         self.statusBar().showMessage(f"Loading {names}…")
         self._loader.start(function, name=names)
+
+    def run_in_background(self, job, *, then, failed, name):
+        """Run ``job()`` in a worker with a cancellable progress dialog; ``then()`` or ``failed(error)`` after.
+
+        For work started from the property panel (switching a stat map to
+        surface mode): the window stays responsive and Escape gives up.
+        """
+        if self._jobs.busy:
+            failed(RuntimeError("still working on the previous change; wait or press Escape"))
+            return
+        progress = QtWidgets.QProgressDialog(f"Working on {name}…", "Cancel", 0, 0, self)
+        progress.setWindowTitle("brainview")
+        progress.setWindowModality(QtCore.Qt.WindowModal)
+        progress.setMinimumDuration(200)
+        progress.canceled.connect(self._jobs.cancel)
+        progress.rejected.connect(self._jobs.cancel)
+        progress.setValue(0)
+
+        def finish(callback, *args):
+            for signal in (self._jobs.finished, self._jobs.error):
+                signal.disconnect()
+            progress.canceled.disconnect()
+            progress.rejected.disconnect()
+            progress.close()
+            progress.deleteLater()
+            callback(*args)
+
+        self._jobs.finished.connect(lambda result: finish(then))
+        self._jobs.error.connect(lambda error, text: finish(failed, error))
+        self._jobs.start(job, name=name)
 
     @property
     def load_timeout(self):

@@ -202,21 +202,25 @@ class PlaneProps:
 # ------------------------------------------------------------------ surface
 
 
+def project_both(image, data):
+    """``{"left", "right"}`` fsaverage5 values of a map (pure computation: safe in a worker thread)."""
+    from ..datasets import fsaverage5_surface
+    from ..geometry.surface_maps import project_to_surface
+    from ..io import Image
+
+    stat = Image(data, image.affine, image.name)
+    return {hemi: project_to_surface(stat, fsaverage5_surface("pial", hemi=hemi),
+                                     fsaverage5_surface("white", hemi=hemi))
+            for hemi in ("left", "right")}
+
+
 class SurfaceProps:
     """Both fsaverage5 hemispheres with sulcal shading and the projected map."""
 
-    def __init__(self, image, data, *, inflated):
-        from ..datasets import fsaverage5_surface
-        from ..geometry.surface_maps import project_to_surface
-        from ..io import Image
+    def __init__(self, image, data, *, inflated, textures=None):
         from .surface import Surface
 
-        stat = Image(data, image.affine, image.name)
-        self.textures = {
-            hemi: project_to_surface(stat, fsaverage5_surface("pial", hemi=hemi),
-                                     fsaverage5_surface("white", hemi=hemi))
-            for hemi in ("left", "right")
-        }
+        self.textures = project_both(image, data) if textures is None else textures
         # Vertices outside the map's field of view project to NaN: no value, drawn
         # as the cortex like values under the threshold (always > 0), not warned about.
         overlay = tuple(np.where(np.isfinite(self.textures[hemi]), self.textures[hemi], 0.0)

@@ -142,7 +142,8 @@ class StatMap(ImageInputs, Layer):
     cmap = Checked(lambda value, name: colors.get_cmap(
         default_cmap() if value is None else value, name=name), panel="cmap")
     symmetric = Checked(check_symmetric, "auto", choices=("auto", True, False))
-    mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour", choices=MODES)
+    mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour", choices=MODES,
+                   prepare=True)
     outline = Checked(check_optional_bool, None)
 
     #: The notice shown when nothing passes the threshold (a vtkTextActor, made when first drawn).
@@ -279,6 +280,24 @@ class StatMap(ImageInputs, Layer):
             self._outline_shown = shown
             self._swap_props()
 
+    def prepare(self, *, mode):
+        """Compute ahead what drawing in ``mode`` needs, so that ``layer.mode = mode`` is quick.
+
+        Surface mode projects the map onto fsaverage5 (seconds the first time);
+        the desktop app runs this in a worker thread, with progress, before it
+        switches the mode. It only computes and keeps the result: nothing is
+        drawn, no trait changes. Other modes need nothing.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> layer = StatMap((np.ones((4, 4, 4)), np.eye(4)), threshold=0.5, outline=False)
+        >>> layer.prepare(mode="contour")
+        """
+        check_choice(mode, MODES, "mode")
+        if mode == "surface" and "surface" not in self._prepared:
+            self._prepared["surface"] = _stat_props.project_both(self._image, self._data)
+
     def _resolve_outline(self, figure):
         """``outline`` as drawn: None means a glass brain unless ``figure`` already has one."""
         if self.outline is not None:
@@ -316,6 +335,7 @@ class StatMap(ImageInputs, Layer):
 
     def _set_image(self, image):
         self._image = image
+        self._prepared = {}  # computed ahead for the previous image: stale
         self._data = _finite_float(image)
         self._values = self._data
         self._peak_magnitude = float(max(-self._data.min(), self._data.max())) if self._data.size else 0.0
@@ -368,7 +388,8 @@ class StatMap(ImageInputs, Layer):
             return _stat_props.VolumeProps(self._image, self._data)
         if mode == "slices":
             return _stat_props.PlaneProps(self._image, self._data, self._background(), self._peak())
-        return _stat_props.SurfaceProps(self._image, self._data, inflated=self.inflated)
+        return _stat_props.SurfaceProps(self._image, self._data, inflated=self.inflated,
+                                        textures=self._prepared.get("surface"))
 
     def _refresh(self, notify=True):
         self._warn_if_empty()
