@@ -231,3 +231,13 @@ def test_an_exception_while_painting_or_sampling_never_ends_the_app(window, qtbo
     monkeypatch.undo()
     window.ortho.move_cursor((1.0, 0.0, 0.0))
     assert view.error is None and window.isVisible()
+
+
+def test_cursor_follows_when_a_script_moves_the_slices(window, qtbot, phantom):
+    """The cursor is one world position shared by every view: moving the 3-D planes from a
+    script (or the console, or the panel) moves it too."""
+    layer, centre = phantom
+    target = tuple(float(v) for v in np.round(centre) + (2.0, -2.0, 4.0))
+    layer.coords = target
+    qtbot.waitUntil(lambda: window.ortho.cursor.position == pytest.approx(target), timeout=3000)
+    assert "x=" in window.status_label.text()

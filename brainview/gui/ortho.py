@@ -355,8 +355,22 @@ class OrthoViews(QtWidgets.QWidget):
     def _on_figure(self, event):
         if self._moving_scene or self._detached:
             return  # our own move of the 3-D planes: the views are refreshed already
+        moved = self._slices_moved_elsewhere()
+        if moved is not None:  # a script or the panel moved the 3-D planes: the cursor follows
+            self.move_cursor(moved)
+            return
         self._dirty = set(PLANE_NAMES)
         self._timer.start()
+
+    def _slices_moved_elsewhere(self):
+        """The first slices layer's crossing point when it is not at the cursor, else None."""
+        if not self._placed:
+            return None
+        for layer in self.figure.layers:
+            if layer.kind == "slices":
+                xyz = tuple(float(v) for v in layer.coords)
+                return xyz if xyz != tuple(self.cursor.position) else None
+        return None
 
     def refresh(self):
         """Recompute the planes that changed and the readings at the cursor (errors are shown, never raised)."""
