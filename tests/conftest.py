@@ -127,3 +127,41 @@ def _settings_in_a_temporary_folder(tmp_path_factory):
         os.environ.pop("BRAINVIEW_SETTINGS_DIR", None)
     else:
         os.environ["BRAINVIEW_SETTINGS_DIR"] = previous
+
+
+# ------------------------------------------------------------------ desktop-app tests
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    """Texts of the message boxes shown (a modal dialog would block the test run)."""
+    from PyQt5 import QtWidgets
+
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "exec_", lambda box: shown.append(box.text()) or 0)
+    return shown
+
+
+@pytest.fixture
+def open_window(qtbot):
+    """``open_window(figure_size, window_size)``: a shown MainWindow on a new figure; all closed after."""
+    import brainview as bv
+    from brainview.gui.window import MainWindow
+
+    made = []
+
+    def open_(figure_size=(400, 400), window_size=(900, 600)):
+        win = MainWindow(bv.Figure(size=figure_size, antialias=False))
+        qtbot.addWidget(win)
+        win.resize(*window_size)
+        win.show()
+        qtbot.waitExposed(win)
+        made.append(win)
+        return win
+
+    yield open_
+    for win in made:
+        figure = win.figure
+        win.close()
+        figure.close()
+    bv.close("all")

@@ -40,29 +40,13 @@ def phantom_path(tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def dialogs(monkeypatch):
-    """Texts of the error dialogs shown (a modal dialog would block the test run)."""
-    from PyQt5 import QtWidgets
-
-    shown = []
-    monkeypatch.setattr(QtWidgets.QMessageBox, "exec_", lambda box: shown.append(box.text()) or 0)
-    return shown
+def _no_modal_dialogs(dialogs):
+    """Every test here records message boxes instead of blocking on them."""
 
 
 @pytest.fixture
-def window(qtbot):
-    from brainview.gui.window import MainWindow
-
-    fig = bv.Figure(size=(400, 400), antialias=False)
-    win = MainWindow(fig)
-    qtbot.addWidget(win)
-    win.resize(900, 600)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    fig.close()
-    bv.close("all")
+def window(open_window):
+    return open_window((400, 400), (900, 600))
 
 
 def _grab_view(win):

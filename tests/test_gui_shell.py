@@ -13,13 +13,8 @@ import brainview as bv  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def dialogs(monkeypatch):
-    """Texts of the message boxes shown (a modal dialog would block the test run)."""
-    from PyQt5 import QtWidgets
-
-    shown = []
-    monkeypatch.setattr(QtWidgets.QMessageBox, "exec_", lambda box: shown.append(box.text()) or 0)
-    return shown
+def _no_modal_dialogs(dialogs):
+    """Every test here records message boxes instead of blocking on them."""
 
 
 @pytest.fixture(autouse=True)
@@ -30,31 +25,9 @@ def settings_dir(tmp_path, monkeypatch):
     return folder
 
 
-def _new_window(qtbot, *, size=(200, 160)):
-    from brainview.gui.window import MainWindow
-
-    win = MainWindow(bv.Figure(size=size, antialias=False))
-    qtbot.addWidget(win)
-    win.resize(700, 500)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
 @pytest.fixture
-def windows(qtbot):
-    made = []
-
-    def make(**options):
-        made.append(_new_window(qtbot, **options))
-        return made[-1]
-
-    yield make
-    for win in made:
-        figure = win.figure
-        win.close()
-        figure.close()
-    bv.close("all")
+def windows(open_window):
+    return lambda size=(200, 160): open_window(size, (700, 500))
 
 
 def _scene(fig):

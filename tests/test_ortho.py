@@ -12,28 +12,13 @@ from test_planes import block_phantom, oblique_affine  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def dialogs(monkeypatch):
-    from PyQt5 import QtWidgets
-
-    shown = []
-    monkeypatch.setattr(QtWidgets.QMessageBox, "exec_", lambda box: shown.append(box.text()) or 0)
-    return shown
+def _no_modal_dialogs(dialogs):
+    """Every test here records message boxes instead of blocking on them."""
 
 
 @pytest.fixture
-def window(qtbot):
-    from brainview.gui.window import MainWindow
-
-    fig = bv.Figure(size=(400, 400), antialias=False)
-    win = MainWindow(fig)
-    qtbot.addWidget(win)
-    win.resize(1100, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    fig.close()
-    bv.close("all")
+def window(open_window):
+    return open_window((400, 400), (1100, 800))
 
 
 @pytest.fixture

@@ -26,28 +26,8 @@ IMAGE_INPUTS = {("contour", "img"), ("volume", "img"), ("slices", "img"), ("stat
 
 
 @pytest.fixture
-def dialogs(monkeypatch):
-    from PyQt5 import QtWidgets
-
-    shown = []
-    monkeypatch.setattr(QtWidgets.QMessageBox, "exec_", lambda box: shown.append(box.text()) or 0)
-    return shown
-
-
-@pytest.fixture
-def window(qtbot, dialogs):
-    from brainview.gui.window import MainWindow
-
-    fig = bv.Figure(size=(300, 300), antialias=False)
-    win = MainWindow(fig)
-    qtbot.addWidget(win)
-    win.resize(900, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    fig.close()
-    bv.close("all")
+def window(open_window, dialogs):
+    return open_window((300, 300), (900, 700))
 
 
 def _make(kind):
