@@ -5,7 +5,6 @@ import pytest
 
 pytestmark = pytest.mark.gui
 
-import brainview as bv  # noqa: E402
 from brainview.layers import Slices, StatMap  # noqa: E402
 
 from test_planes import block_phantom, oblique_affine  # noqa: E402
