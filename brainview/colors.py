@@ -234,8 +234,12 @@ def resolve_threshold(threshold, values, *, name="threshold"):
             raise BrainviewValueError(
                 f"{name}: a percentile must be within 0%..100%, got {threshold!r}."
             )
-        magnitudes = np.abs(np.asarray(values, dtype=float))
-        magnitudes = magnitudes[np.isfinite(magnitudes) & (magnitudes > 0)]
+        flat = np.asarray(values)
+        if not np.issubdtype(flat.dtype, np.floating):
+            flat = flat.astype(float)
+        flat = flat.ravel(order="K")  # memory order: no copy of a big image
+        # Only the kept entries become float64 (a 1 mm map is mostly zeros).
+        magnitudes = np.abs(flat[np.isfinite(flat) & (flat != 0)], dtype=float)
         if magnitudes.size == 0:
             return 0.0
         return float(np.percentile(magnitudes, percent))

@@ -69,9 +69,17 @@ def content_digest(value):
     return digest.hexdigest()
 
 
+def _read_only(value):
+    """Whether ``value``'s numbers cannot be changed in place (a read-only array or image data)."""
+    array = value.dataobj if hasattr(value, "dataobj") else value
+    return isinstance(array, np.ndarray) and not array.flags.writeable
+
+
 def _remember(value, loader, kwargs, item=None):
     if isinstance(value, np.ndarray) or hasattr(value, "dataobj"):
-        _RETURNED[id(value)] = (value, loader, kwargs, item, content_digest(value))
+        # Read-only data cannot change after loading: no need to hash it to find out later.
+        digest = None if _read_only(value) else content_digest(value)
+        _RETURNED[id(value)] = (value, loader, kwargs, item, digest)
         _RETURNED.move_to_end(id(value))
         while len(_RETURNED) > _REMEMBERED:
             _RETURNED.popitem(last=False)
@@ -167,6 +175,8 @@ def load_mni152(*, resolution=1):
     Returns
     -------
     nibabel.Nifti1Image
+        Its data array is read-only and shared by every call (fast, and a scene
+        file can record the loader call); copy it to change it.
 
     Examples
     --------
@@ -179,7 +189,9 @@ def load_mni152(*, resolution=1):
     data, affine = _template_array()
     if resolution == 2:
         data, affine = np.ascontiguousarray(data[::2, ::2, ::2]), affine @ np.diag([2.0, 2, 2, 1])
-    image = nib.Nifti1Image(np.array(data, copy=True), affine)
+        data.flags.writeable = False
+    # A read-only view of the cached template: no copy, and no one can change it in place.
+    image = nib.Nifti1Image(data, affine)
     image.header.set_xyzt_units("mm")
     return image
 
