@@ -603,13 +603,20 @@ class MainWindow(QtWidgets.QMainWindow):
         if opened.notes:
             self.statusBar().showMessage(" ".join(opened.notes), 8000)
         if not self._torn_down:
+            # The list follows each addition quietly: one panel is built, for the last layer.
+            self.layer_list.blockSignals(True)
             try:
                 for layer in layers:
                     self.figure.add(layer)
             except Exception as error:
                 self.show_error("Cannot show file", f"{type(error).__name__}: {error}")
+            finally:
+                self.layer_list.blockSignals(False)
             if layers and layers[-1] in self.figure.layers:
                 self.select_layer(layers[-1])
+                if self._selected is not layers[-1]:
+                    self._select(layers[-1])
+                    self._update_buttons()
             if layers:
                 remember_recent(self._loading)
         self.loaded.emit()
