@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import threading
 import weakref
 from pathlib import Path
 
@@ -483,7 +484,7 @@ class Figure(HasStrictTraits):
         self.renderer.TwoSidedLightingOn()
         self.renderer.AutomaticLightCreationOff()
         _vtk.vtkLightKit().AddLightsToRenderer(self.renderer)
-        self._window = None
+        self._window = self._window_thread = None
         self._host = None
         self._pending_view = {}
         self._camera_set = False
@@ -929,8 +930,16 @@ class Figure(HasStrictTraits):
             window.SetAlphaBitPlanes(True)
             window.AddRenderer(self.renderer)
             window.SetSize(*self._size)
-            self._window = window
+            self._window, self._window_thread = window, threading.get_ident()
             LIVE_WINDOWS.add(window)
+        elif self._window_thread != threading.get_ident():
+            # An OpenGL context belongs to the thread that made it: drawing it from
+            # another one aborts the process inside the driver.
+            raise BrainviewValueError(
+                "figure: it was drawn in another thread, and its OpenGL window belongs to that "
+                "thread; draw it there, or build a figure in this thread (bv.load_scene of a "
+                "saved scene, or layers made from each layer's get_params())."
+            )
         return self._window
 
     @_vtk.serialised
@@ -1135,6 +1144,11 @@ class Figure(HasStrictTraits):
 
     @_vtk.serialised
     def _release_window(self):
+        if self._window is not None and self._window_thread != threading.get_ident():
+            # Closed from another thread: its context cannot be made current here;
+            # drop it (the driver frees it with the thread) rather than abort.
+            LIVE_WINDOWS.discard(self._window)
+            self._window = None
         if self._window is not None:
             self._window.MakeCurrent()
             self.renderer.ReleaseGraphicsResources(self._window)

@@ -120,3 +120,43 @@ def test_soak_200_figures_leave_no_window_and_flat_memory():
     assert len(LIVE_WINDOWS) == 0
     # Measured: a few MiB of noise; a leaked window or scene per cycle would add 100s of MiB.
     assert grown < 40 * 2**20, f"resident memory grew by {grown / 2**20:.1f} MiB over 200 figures"
+
+
+def test_drawing_a_figure_from_another_thread_is_an_error_not_a_crash():
+    """Bug: a figure drawn in one thread and drawn again from another aborted the process
+    (std::bad_array_new_length inside the driver)."""
+    fig = bv.figure(size=SIZE, antialias=False)
+    bv.points(np.zeros((2, 3)), size=5)
+    fig.screenshot()
+    errors = []
+
+    def draw_elsewhere():
+        try:
+            fig.screenshot()
+        except bv.BrainviewError as error:
+            errors.append(str(error))
+
+    thread = threading.Thread(target=draw_elsewhere)
+    thread.start()
+    thread.join(timeout=60)
+    assert errors and "another thread" in errors[0]
+    assert fig.screenshot().shape == (SIZE[1], SIZE[0], 3)  # still fine in its own thread
+    bv.close("all")
+
+
+def test_a_figure_closed_from_another_thread_is_released_without_a_crash():
+    made = []
+    thread = threading.Thread(target=lambda: made.append(_draw_and_keep()))
+    thread.start()
+    thread.join(timeout=60)
+    made[0].close()
+    assert made[0].closed and len(LIVE_WINDOWS) == 0
+
+
+def _draw_and_keep():
+    from brainview.scene import Figure
+
+    fig = Figure(size=SIZE, antialias=False)
+    fig.add(bv.layers.Points(np.zeros((2, 3)), size=5))
+    fig.screenshot()
+    return fig
