@@ -44,8 +44,9 @@ class _ThreadState(threading.local):
     """The state machine's memory, one per thread.
 
     Each thread has its own figures and current figure: two threads scripting
-    with the verbs never draw into each other's figure. (Rendering itself is
-    serialised in :mod:`brainview.scene`, where VTK needs it.)
+    with the verbs never draw into each other's figure. Rendering itself is
+    serialised in :mod:`brainview.scene` (``RENDER_LOCK``), and a figure is drawn
+    in the thread that first drew it: OpenGL ties its window to that thread.
     """
 
     def __init__(self):
