@@ -203,7 +203,7 @@ def screenshot(*, size=None, scale=1, transparent=False):
 
 
 def movie(path, *, orbit=None, keyframes=None, n_frames=96, fps=None, callback=None,
-          progress=None):
+          progress=None, translucency="blended"):
     """Render a movie (MP4 or GIF) of the current figure; see :func:`brainview.export.movie.write_movie`.
 
     Examples
@@ -219,7 +219,7 @@ def movie(path, *, orbit=None, keyframes=None, n_frames=96, fps=None, callback=N
     from .export.movie import write_movie
 
     write_movie(gcf(), path, orbit=orbit, keyframes=keyframes, n_frames=n_frames, fps=fps,
-                callback=callback, progress=progress)
+                callback=callback, progress=progress, translucency=translucency)
 
 
 def export_html(path):
