@@ -288,7 +288,7 @@ glass_brain = _layer_verb(GlassBrain)
 
 def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
              mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
-             masker=None, selected=None, volume=None, name=None):
+             cut_coords=None, masker=None, selected=None, volume=None, name=None):
     """A statistical or decoder weight map; see :class:`brainview.layers.StatMap`.
 
     ``img`` may be a dict of maps (``Decoder.coef_img_``): one layer per class
@@ -298,7 +298,7 @@ def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
     fig = gcf()
     maps = load_stat_maps(img, masker=masker)
     options = dict(threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
-                   opacity=opacity, outline=outline, bg=bg, inflated=inflated)
+                   opacity=opacity, outline=outline, bg=bg, inflated=inflated, cut_coords=cut_coords)
     if isinstance(maps, dict):
         group = StatMapGroup(maps, selected=selected, **options)
         for layer in group.layers:

@@ -310,3 +310,28 @@ def test_assigning_the_same_path_again_reloads_the_file(tmp_path):
     nib.save(nib.Nifti1Image(_blob() * 0.5, AFFINE), path)  # a smaller ball at level 2
     layer.img = layer.img
     assert layer.mesh.n_points < before
+
+
+def test_stat_map_slice_crossing_is_a_live_parameter():
+    """Issue 14: the slice positions of a stat map's slices mode can be changed (script and panel)."""
+    import brainview as bv
+
+    data = np.zeros((30, 30, 30), np.float32)
+    data[10:20, 10:20, 10:20] = 5.0
+    affine = np.diag([2.0, 2, 2, 1])
+    affine[:3, 3] = -30
+    fig = bv.figure(size=(160, 120), antialias=False)
+    layer = bv.stat_map((data, affine), threshold=2.0, mode="slices", bg=None, outline=False)
+    assert np.allclose(layer._peak(), [0, 0, 0], atol=2)  # nilearn's crossing: the blob's centre
+    before = fig.screenshot()  # drawn: the planes must move, not just start elsewhere
+    layer.cut_coords = (10, -6, 8)
+    moved = fig.screenshot()
+    assert layer.mode_props.coords == [10.0, -6.0, 8.0]
+    assert not np.array_equal(before, moved)
+    bv.close("all")
+    other = bv.figure(size=(160, 120), antialias=False)
+    bv.stat_map((data, affine), threshold=2.0, mode="slices", bg=None, outline=False, cut_coords=(10, -6, 8))
+    np.testing.assert_array_equal(other.screenshot(), moved)
+    with pytest.raises(bv.BrainviewError, match="cut_coords"):
+        layer.cut_coords = (1, 2)
+    bv.close("all")

@@ -115,6 +115,10 @@ class StatMap(ImageInputs, Layer):
         Anatomical background of the "slices" mode. Default: the MNI152 template (1 mm).
     inflated : bool
         Inflated surfaces in the "surface" mode (hemispheres moved apart).
+    cut_coords : (float, float, float), optional
+        World mm where the planes of the "slices" mode cross. Default:
+        nilearn's ``find_xyz_cut_coords`` (the centre of the largest cluster
+        above the threshold).
     volume : int, optional
         Volume index of a 4-D image.
     name : str, optional
@@ -145,6 +149,8 @@ class StatMap(ImageInputs, Layer):
     mode = Checked(lambda value, name: check_choice(value, MODES, name), "contour", choices=MODES,
                    prepare=True)
     outline = Checked(check_optional_bool, None)
+    #: Where the planes of the "slices" mode cross (mm); None: nilearn's cut coordinates.
+    cut_coords = Checked(lambda value, name: _check_cut_coords(value, name), None)
 
     #: The notice shown when nothing passes the threshold (a vtkTextActor, made when first drawn).
     notice = Property(transient=True)
@@ -154,7 +160,7 @@ class StatMap(ImageInputs, Layer):
 
     def __init__(self, img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
                  mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
-                 volume=None, name=None):
+                 cut_coords=None, volume=None, name=None):
         self._staged = {}
         self._set_image(self._load_map(img, volume))
         self._bg_image = self._load_bg(bg)
@@ -166,7 +172,7 @@ class StatMap(ImageInputs, Layer):
         super().__init__(
             img=img, volume=volume, bg=bg, inflated=inflated, name=name or self._image.name,
             threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
-            opacity=check_opacity(opacity), outline=outline,
+            opacity=check_opacity(opacity), outline=outline, cut_coords=cut_coords,
         )
         self._notice = self._lut = None
         self._refresh()
@@ -430,9 +436,30 @@ class StatMap(ImageInputs, Layer):
         return bg
 
     def _peak(self):
-        """World mm where the slices cross: nilearn's ``find_xyz_cut_coords`` at the threshold."""
+        """World mm where the slices cross: ``cut_coords``, else nilearn's ``find_xyz_cut_coords``."""
+        if self.cut_coords is not None:
+            return np.array(self.cut_coords, dtype=float)
         ijk = cut_coords(self._data, self.threshold_value)
         return self._image.to_world(np.array([ijk]))[0]
+
+    @observe("cut_coords", post_init=True)
+    def _move_planes(self, event):
+        if "slices" in self._built:
+            self._built["slices"].move(self._peak())
+            self._changed()
+
+
+def _check_cut_coords(value, name="cut_coords"):
+    """None, or three finite numbers (mm) as a tuple of floats."""
+    if value is None:
+        return None
+    try:
+        xyz = tuple(float(v) for v in value)
+    except (TypeError, ValueError):
+        raise BrainviewTypeError(f"{name}: expected (x, y, z) in mm or None, got {describe(value)}.") from None
+    if len(xyz) != 3 or not np.isfinite(xyz).all():
+        raise BrainviewValueError(f"{name}: expected three finite numbers (x, y, z) in mm, got {value!r}.")
+    return xyz
 
 
 def cut_coords(data, threshold):
@@ -633,13 +660,13 @@ class StatMapGroup(HasStrictTraits):
 
     def __init__(self, maps, *, selected=None, threshold=None, vmax=None, cmap=None,
                  symmetric="auto", mode="contour", opacity=1.0, outline=None, bg="mni152",
-                 inflated=True):
+                 inflated=True, cut_coords=None):
         if not isinstance(maps, dict) or not maps:
             raise BrainviewTypeError(f"maps: expected a non-empty dict class -> image, got {describe(maps)}.")
         self._layers = {
             key: StatMap(image, threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric,
                          mode=mode, opacity=opacity, outline=outline, bg=bg, inflated=inflated,
-                         name=str(key))
+                         cut_coords=cut_coords, name=str(key))
             for key, image in load_stat_maps(maps).items()
         }
         super().__init__(selected=next(iter(self._layers)) if selected is None else selected)
