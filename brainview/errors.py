@@ -72,7 +72,7 @@ def check_number(value, name, *, optional=False, minimum=None, strict=False, hin
     minimum : float, optional
         Lower bound; ``strict`` makes it exclusive.
     hint : str
-        What the number means, added to the bound error, e.g. "(it applies to |value|)".
+        What the number means, added to the bound error, e.g. ``"(it applies to |value|)"``.
 
     Examples
     --------

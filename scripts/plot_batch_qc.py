@@ -51,7 +51,8 @@ def simulated_subjects(folder, n=6):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    # Not __doc__: sphinx-gallery runs this file without its docstring.
+    parser = argparse.ArgumentParser(description="QC pictures for a folder of subjects")
     parser.add_argument("pattern", nargs="?", help="glob of z-maps (default: simulated subjects)")
     parser.add_argument("--out", default=".", help="folder for qc/ (default: here)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (-1: one per core)")

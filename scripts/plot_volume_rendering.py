@@ -12,6 +12,7 @@ intensity projection (``blending="mip"``).
 import numpy as np
 
 import brainview as bv
+from brainview.montage import write_image
 
 zmap = bv.datasets.load_motor_map()
 brain = bv.datasets.load_mni152(resolution=2)
@@ -25,19 +26,7 @@ for blending in ("composite", "mip"):
     bv.view("superior")
     bv.title(f"blending='{blending}'", size=18)
     bv.colorbar(v, title="z")
-    panels.append(bv.screenshot())
-    bv.close()
+    panels.append(bv.screenshot())  # both figures stay open: the gallery shows them
 
-# Put the two panels side by side and save them with VTK's PNG writer via a figure-free helper.
-from vtkmodules.util.numpy_support import numpy_to_vtk  # noqa: E402
-from vtkmodules.vtkCommonDataModel import vtkImageData  # noqa: E402
-from vtkmodules.vtkIOImage import vtkPNGWriter  # noqa: E402
-
-montage = np.hstack(panels)
-image = vtkImageData()
-image.SetDimensions(montage.shape[1], montage.shape[0], 1)
-image.GetPointData().SetScalars(numpy_to_vtk(np.flipud(montage).reshape(-1, 3).copy(), deep=True))
-writer = vtkPNGWriter()
-writer.SetFileName("plot_volume_rendering.png")
-writer.SetInputData(image)
-writer.Write()
+# The two panels side by side in one PNG.
+write_image(np.hstack(panels), "plot_volume_rendering.png")
