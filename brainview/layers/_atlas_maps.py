@@ -70,17 +70,22 @@ def nilearn_auto_percentile(n_maps):
     return round(100 * (1 - 0.2 * factor / n_maps), 10)
 
 
+def _percent(text):
+    """The number of a percentage string ``"95%"`` (0..100), else None."""
+    text = text.strip()
+    try:
+        percent = float(text[:-1]) if text.endswith("%") else None
+    except ValueError:
+        return None
+    return percent if percent is not None and 0 <= percent <= 100 else None
+
+
 def check_threshold(value, name="threshold"):
     """None, ``"auto"``, a percentile string ``"95%"`` or a number >= 0."""
     if value is None or value == "auto":
         return value
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            percent = float(text[:-1]) if text.endswith("%") else None
-        except ValueError:
-            percent = None
-        if percent is None or not 0 <= percent <= 100:
+        if _percent(value) is None:
             raise BrainviewValueError(
                 f"{name}: expected a number >= 0, 'auto' or a percentile like '95%', got {value!r}.")
         return value
@@ -94,12 +99,7 @@ def check_threshold(value, name="threshold"):
 def check_min_region_size(value, name="min_region_size"):
     """A volume in mm³ (>= 0) or a share of the map's largest cluster, ``"10%"``."""
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            percent = float(text[:-1]) if text.endswith("%") else None
-        except ValueError:
-            percent = None
-        if percent is None or not 0 <= percent <= 100:
+        if _percent(value) is None:
             raise BrainviewValueError(
                 f"{name}: expected a volume in mm³ or a share of the largest cluster like '10%', "
                 f"got {value!r}.")
