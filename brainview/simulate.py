@@ -54,19 +54,10 @@ def make_decoder_dataset(*, n_samples=120, resolution=4, blob_radius=10.0, effec
     """
     import nibabel as nib
 
-    from .datasets import load_mni152_brain_mask
-
-    if resolution not in (2, 4):
-        raise BrainviewValueError(f"resolution: must be 2 or 4 (mm), got {resolution!r}.")
     if not isinstance(n_samples, (int, np.integer)) or n_samples < 4:
         raise BrainviewValueError(f"n_samples: expected an integer >= 4, got {n_samples!r}.")
     rng = np.random.default_rng(0 if rng is None else rng)
-    mask2 = load_mni152_brain_mask(resolution=2)
-    mask, affine = np.asarray(mask2.dataobj).astype(bool), mask2.affine
-    if resolution == 4:
-        mask, affine = mask[::2, ::2, ::2], affine @ np.diag([2.0, 2.0, 2.0, 1.0])
-    ijk = np.argwhere(mask)
-    world = ijk @ affine[:3, :3].T + affine[:3, 3]
+    mask, affine, ijk, world = _brain_grid(resolution)
     pattern = np.zeros(len(ijk), dtype=np.float32)
     for sign, label in ((1.0, "face"), (-1.0, "house")):
         inside = np.linalg.norm(world - np.asarray(BLOB_CENTERS[label]), axis=1) <= blob_radius
@@ -233,20 +224,11 @@ def make_resting_state_dataset(*, n_subjects=2, n_timepoints=150, resolution=2, 
     """
     import nibabel as nib
 
-    from .datasets import load_mni152_brain_mask
-
-    if resolution not in (2, 4):
-        raise BrainviewValueError(f"resolution: must be 2 or 4 (mm), got {resolution!r}.")
     for value, name, low in ((n_subjects, "n_subjects", 1), (n_timepoints, "n_timepoints", 10)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
             raise BrainviewValueError(f"{name}: expected an integer >= {low}, got {value!r}.")
     rng = np.random.default_rng(0 if rng is None else rng)
-    mask2 = load_mni152_brain_mask(resolution=2)
-    mask, affine = np.asarray(mask2.dataobj).astype(bool), mask2.affine
-    if resolution == 4:
-        mask, affine = mask[::2, ::2, ::2], affine @ np.diag([2.0, 2.0, 2.0, 1.0])
-    ijk = np.argwhere(mask)
-    world = ijk @ affine[:3, :3].T + affine[:3, 3]
+    mask, affine, ijk, world = _brain_grid(resolution)
     names = list(RESTING_NETWORKS)
     profiles = _network_profiles(world, [RESTING_NETWORKS[name] for name in names], blob_fwhm)
     partial = network_partial_correlation(names)
@@ -294,3 +276,17 @@ def _network_profiles(world, centres_per_network, blob_fwhm):
             profiles[index] = np.maximum(profiles[index], np.exp(-distance2 / (2 * sigma**2)))
     profiles[profiles < 0.01] = 0.0
     return profiles
+
+
+def _brain_grid(resolution):
+    """The MNI brain mask on the 2 or 4 mm grid: ``(mask, affine, ijk, world)`` of its voxels."""
+    from .datasets import load_mni152_brain_mask
+
+    if resolution not in (2, 4):
+        raise BrainviewValueError(f"resolution: must be 2 or 4 (mm), got {resolution!r}.")
+    mask2 = load_mni152_brain_mask(resolution=2)
+    mask, affine = np.asarray(mask2.dataobj).astype(bool), mask2.affine
+    if resolution == 4:
+        mask, affine = mask[::2, ::2, ::2], affine @ np.diag([2.0, 2.0, 2.0, 1.0])
+    ijk = np.argwhere(mask)
+    return mask, affine, ijk, ijk @ affine[:3, :3].T + affine[:3, 3]
