@@ -103,7 +103,9 @@ def pick(figure, x, y):
     except (TypeError, ValueError):
         raise BrainviewValueError(f"x, y: expected pixel coordinates, got {describe((x, y))}.") from None
     window = figure.window
-    if not figure._camera_set or window.GetNeverRendered():
+    # A figure may reuse a window another one drew: ask its renderer, too.
+    never_drawn = window.GetNeverRendered() or figure.renderer.GetLastRenderTimeInSeconds() < 0
+    if not figure._camera_set or never_drawn:
         figure.render()
     _, height = window.GetSize()
     # VTK's display origin is the bottom-left pixel.

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import weakref
 from pathlib import Path
@@ -45,6 +46,77 @@ _VECTOR_FORMATS = {".pdf": "SetFileFormatToPDF", ".svg": "SetFileFormatToSVG",
 
 #: Every render window a figure opened and has not closed (for leak checks).
 LIVE_WINDOWS = weakref.WeakSet()
+#: This thread's closed figure's off-screen window, kept for the next figure: a new OpenGL
+#: context costs its buffers and every shader compiled again (40-60 ms a picture in software
+#: OpenGL, most of a batch image). Thread-local, because a context belongs to its thread.
+_SPARE = threading.local()
+#: Larger windows are not kept: their buffers would hold memory (8 megapixels: about 100 MB).
+_SPARE_MAX_PIXELS = 8_000_000
+_windows_made = 0
+#: ``(owner thread, window, renderer)`` of figures closed from another thread than their window's.
+_ORPHANED_WINDOWS = []
+
+
+def windows_made():
+    """How many OpenGL windows figures have opened in this process (kept ones reused count once).
+
+    Examples
+    --------
+    >>> before = windows_made()
+    >>> fig = Figure(size=(16, 16)); _ = fig.screenshot(); fig.close()
+    >>> windows_made() - before <= 1
+    True
+    """
+    return _windows_made
+
+
+@_vtk.serialised
+def release_spare_window():
+    """Close the off-screen window this thread keeps for its next figure, if any.
+
+    Figures of one thread reuse a single off-screen window in turn, so a loop of
+    ``figure(); ...; savefig(); close()`` opens one OpenGL context, not one
+    per picture; call this to free it (its buffers and compiled shaders) when
+    no figure is coming.
+
+    Examples
+    --------
+    >>> fig = Figure(size=(16, 16)); _ = fig.screenshot(); fig.close()
+    >>> release_spare_window()
+    True
+    >>> release_spare_window()
+    False
+    """
+    window = _take_spare_window()
+    if window is None:
+        return False
+    window.Finalize()
+    return True
+
+
+def _finalise_orphaned_windows():
+    """Finalise the windows of this thread that figures closed from other threads left."""
+    mine = [entry for entry in _ORPHANED_WINDOWS if entry[0] is threading.current_thread()]
+    for entry in mine:
+        _ORPHANED_WINDOWS.remove(entry)
+        entry[1].Finalize()
+
+
+def _take_spare_window():
+    _finalise_orphaned_windows()
+    spare = getattr(_SPARE, "window", None)
+    _SPARE.window = None
+    if spare is None or spare[1] != os.getpid():
+        return None  # none, or one inherited through fork(): its context is the parent's
+    return spare[0]
+
+
+def _keep_spare_window(window):
+    width, height = window.GetSize()
+    if getattr(_SPARE, "window", None) is not None or width * height > _SPARE_MAX_PIXELS:
+        window.Finalize()
+    else:
+        _SPARE.window = (window, os.getpid())
 
 
 def _plain_color(color):
@@ -380,6 +452,43 @@ def _print_settings(renderer, *, scale, transparent):
     finally:
         for setter, value in reversed(restore):
             setter(value)
+
+
+TRANSLUCENCY_MODES = ("blended", "peeled")
+
+
+@contextlib.contextmanager
+def drawing_translucency(fig, mode):
+    """Draw ``fig``'s translucent surfaces with ``mode`` inside the block.
+
+    ``"peeled"``: depth peeling, what :meth:`Figure.savefig` draws (exact
+    for up to 4 overlapping sheets). ``"blended"``: one pass of
+    order-independent (weighted) blending, 2-4 times faster in software
+    OpenGL, for many pictures in a row (movies, batches); it differs from
+    peeling only where translucent sheets overlap.
+
+    Examples
+    --------
+    >>> fig = Figure(size=(32, 24))
+    >>> with drawing_translucency(fig, "blended"):
+    ...     bool(fig.renderer.GetUseDepthPeeling())
+    False
+    >>> bool(fig.renderer.GetUseDepthPeeling())
+    True
+    >>> fig.close()
+    """
+    if mode not in TRANSLUCENCY_MODES:
+        raise BrainviewValueError(f"translucency: must be 'blended' or 'peeled', got {mode!r}.")
+    renderer = fig.renderer
+    saved = renderer.GetUseDepthPeeling(), renderer.GetUseOIT()
+    if mode == "blended":
+        renderer.SetUseDepthPeeling(False)
+        renderer.SetUseOIT(True)
+    try:
+        yield
+    finally:
+        renderer.SetUseDepthPeeling(saved[0])
+        renderer.SetUseOIT(saved[1])
 
 
 def _pixel_sized_properties(renderer):
@@ -924,15 +1033,12 @@ class Figure(HasStrictTraits):
         if self._host is not None:
             return self._host
         if self._window is None:
-            window = _vtk.vtkRenderWindow()
-            window.SetOffScreenRendering(True)
-            window.SetMultiSamples(0)
-            window.SetAlphaBitPlanes(True)
+            window = _take_spare_window() or self._new_window()
             window.AddRenderer(self.renderer)
             window.SetSize(*self._size)
-            self._window, self._window_thread = window, threading.get_ident()
+            self._window, self._window_thread = window, threading.current_thread()
             LIVE_WINDOWS.add(window)
-        elif self._window_thread != threading.get_ident():
+        elif self._window_thread is not threading.current_thread():
             # An OpenGL context belongs to the thread that made it: drawing it from
             # another one aborts the process inside the driver.
             raise BrainviewValueError(
@@ -941,6 +1047,16 @@ class Figure(HasStrictTraits):
                 "saved scene, or layers made from each layer's get_params())."
             )
         return self._window
+
+    @staticmethod
+    def _new_window():
+        global _windows_made
+        window = _vtk.vtkRenderWindow()
+        window.SetOffScreenRendering(True)
+        window.SetMultiSamples(0)
+        window.SetAlphaBitPlanes(True)
+        _windows_made += 1
+        return window
 
     @_vtk.serialised
     def render(self):
@@ -1142,19 +1258,29 @@ class Figure(HasStrictTraits):
         LIVE_WINDOWS.discard(self._host)
         self._host = None
 
+    def _orphan_foreign_window(self):
+        """Leave a window drawn by another thread, with its scene, for that thread to finalise.
+
+        Its context cannot be made current here, and any OpenGL clean-up run here (removing
+        a prop, a renderer, destroying the window) would run in this thread's context and
+        delete this thread's own shaders and buffers: its figures drew black. The window's
+        thread finalises it when it next opens a window; a finished thread's is kept.
+        """
+        if self._window is None or self._window_thread is threading.current_thread():
+            return
+        LIVE_WINDOWS.discard(self._window)
+        _ORPHANED_WINDOWS.append((self._window_thread, self._window, self.renderer))
+        self._window = None
+        self.renderer = _vtk.vtkRenderer()  # the scene stays with the window until then
+
     @_vtk.serialised
     def _release_window(self):
-        if self._window is not None and self._window_thread != threading.get_ident():
-            # Closed from another thread: its context cannot be made current here;
-            # drop it (the driver frees it with the thread) rather than abort.
-            LIVE_WINDOWS.discard(self._window)
-            self._window = None
         if self._window is not None:
             self._window.MakeCurrent()
             self.renderer.ReleaseGraphicsResources(self._window)
             self._window.RemoveRenderer(self.renderer)
-            self._window.Finalize()
             LIVE_WINDOWS.discard(self._window)
+            _keep_spare_window(self._window)
             self._window = None
 
     @_vtk.serialised
@@ -1310,6 +1436,7 @@ class Figure(HasStrictTraits):
         """Release the render window and every VTK object of the scene."""
         if self._closed:
             return
+        self._orphan_foreign_window()
         for layer in list(self.layers):
             layer._detach()
         self.layers = []

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import brainview as bv
-from brainview.scene import LIVE_WINDOWS
+from brainview.scene import LIVE_WINDOWS, windows_made
 
 SIZE = (96, 80)
 
@@ -112,12 +112,13 @@ def test_soak_200_figures_leave_no_window_and_flat_memory():
     for _ in range(10):  # warm up: first-use allocations (fonts, shaders, caches)
         cycle()
     _trim()
-    before = _resident_bytes()
+    before, made = _resident_bytes(), windows_made()
     for _ in range(200):
         cycle()
     _trim()
     grown = _resident_bytes() - before
     assert len(LIVE_WINDOWS) == 0
+    assert windows_made() == made, "each figure should draw in the window the one before kept"
     # Measured: a few MiB of noise; a leaked window or scene per cycle would add 100s of MiB.
     assert grown < 40 * 2**20, f"resident memory grew by {grown / 2**20:.1f} MiB over 200 figures"
 
@@ -160,3 +161,42 @@ def _draw_and_keep():
     fig.add(bv.layers.Points(np.zeros((2, 3)), size=5))
     fig.screenshot()
     return fig
+
+
+def test_closing_another_threads_figure_does_not_black_out_this_threads_figures():
+    """Bug: closing here a figure drawn by another thread ran its OpenGL clean-up in this
+    thread's context, deleting this thread's shaders and buffers: its figures drew black."""
+    mine = bv.figure(size=SIZE, antialias=False)
+    bv.points(np.zeros((1, 3)), size=30, color="red")
+    before = mine.screenshot()
+    made = []
+    thread = threading.Thread(target=lambda: made.append(_draw_and_keep()))
+    thread.start()
+    thread.join(timeout=60)
+    made[0].close()
+    np.testing.assert_array_equal(mine.screenshot(), before)
+    bv.close(mine)
+    np.testing.assert_array_equal(_draw_red_dot(), before)  # in this thread's kept window
+
+
+def _draw_red_dot():
+    fig = bv.figure(size=SIZE, antialias=False)
+    bv.points(np.zeros((1, 3)), size=30, color="red")
+    image = fig.screenshot()
+    bv.close(fig)
+    return image
+
+
+def test_a_window_closed_from_another_thread_is_finalised_by_its_own_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from brainview import scene
+
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        fig = worker.submit(_draw_and_keep).result()
+        owner = worker.submit(threading.current_thread).result()
+        fig.close()  # here: its window waits for its own thread
+        assert [entry[0] for entry in scene._ORPHANED_WINDOWS].count(owner) == 1
+        worker.submit(_draw_red_dot).result()  # the owner opens a window: it finalises the old one
+        assert [entry[0] for entry in scene._ORPHANED_WINDOWS].count(owner) == 0
+        worker.submit(scene.release_spare_window).result()

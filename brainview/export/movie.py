@@ -57,7 +57,7 @@ import numpy as np
 
 from ..errors import BrainviewTypeError, BrainviewValueError, check_number, describe
 from ..geometry.camera import CameraPose, camera_pose, view_angles
-from ..scene import Figure
+from ..scene import Figure, drawing_translucency
 
 #: Movies written by this process, newest last: the sphinx-gallery scraper embeds them.
 MOVIES_WRITTEN = collections.deque(maxlen=64)
@@ -147,7 +147,7 @@ def write_movie(fig, path, *, orbit=None, keyframes=None, n_frames=96, fps=None,
 
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part{path.suffix}")
     try:
-        with _restored(fig, _trait_targets(fig, keyframes or [])), _translucency(fig, translucency):
+        with _restored(fig, _trait_targets(fig, keyframes or [])), drawing_translucency(fig, translucency):
             first = fig.screenshot()  # frames the camera for the figure's size, as savefig does
             if orbit is not None:
                 frames = _orbit_frames(fig, check_number(orbit, "orbit"), n_frames)
@@ -389,23 +389,6 @@ def _same(a, b):
         return bool(np.array_equal(a, b)) if not isinstance(a, str) else a == b
     except (TypeError, ValueError):
         return False
-
-
-@contextmanager
-def _translucency(fig, mode):
-    """Draw translucent surfaces with ``mode`` ("blended" or "peeled") while the movie renders."""
-    if mode not in ("blended", "peeled"):
-        raise BrainviewValueError(f"translucency: must be 'blended' or 'peeled', got {mode!r}.")
-    renderer = fig.renderer
-    saved = renderer.GetUseDepthPeeling(), renderer.GetUseOIT()
-    if mode == "blended":
-        renderer.SetUseDepthPeeling(False)
-        renderer.SetUseOIT(True)
-    try:
-        yield
-    finally:
-        renderer.SetUseDepthPeeling(saved[0])
-        renderer.SetUseOIT(saved[1])
 
 
 @contextmanager
