@@ -162,7 +162,8 @@ class BatchReport:
 
 
 def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=True,
-                n_jobs=1, backend="loky", overwrite=False, progress=None, callback=None):
+                translucency="blended", n_jobs=1, backend="loky", overwrite=False, progress=None,
+                callback=None):
     """Call ``fn(item)`` in a fresh figure for each item and save each picture.
 
     Parameters
@@ -187,6 +188,14 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
     bgcolor : colour
     antialias : bool
         Figure options, as for :func:`brainview.figure`.
+    translucency : {"blended", "peeled"}
+        How translucent surfaces (a glass brain, see-through maps) are drawn.
+        ``"blended"`` (default): one pass of order-independent blending,
+        about three times faster than depth peeling in software OpenGL; it
+        differs from :func:`brainview.savefig`'s pictures only where
+        translucent sheets overlap (on a stat map in its glass brain, 0.13
+        grey levels on average). ``"peeled"``: depth peeling, the very
+        pictures ``savefig`` draws.
     n_jobs : int
         Worker processes for the joblib backend (``-1``: one per core;
         ``1``: in this process, no pool).
@@ -215,7 +224,8 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
     BrainviewTypeError, BrainviewValueError
         Bad arguments (checked before anything runs): a non-callable ``fn``,
         an unknown template field, two items with one output name, an
-        unknown backend, ``backend="dask"`` without a running Client.
+        unknown backend or translucency, ``backend="dask"`` without a
+        running Client.
 
     Examples
     --------
@@ -226,7 +236,7 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
     [(24, 32, 3), (24, 32, 3)]
     """
     from . import cache
-    from .scene import _check_size
+    from .scene import TRANSLUCENCY_MODES, _check_size
 
     if not callable(fn):
         raise BrainviewTypeError(f"fn: expected a function that builds the current figure, got {describe(fn)}.")
@@ -234,19 +244,26 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
         raise BrainviewTypeError(f"callback: expected callable(done, total) or None, got {describe(callback)}.")
     if backend not in _BACKENDS:
         raise BrainviewValueError(f"backend: must be one of {', '.join(_BACKENDS)}, got {backend!r}.")
+    if translucency not in TRANSLUCENCY_MODES:
+        raise BrainviewValueError(
+            f"translucency: must be one of {', '.join(TRANSLUCENCY_MODES)}, got {translucency!r}."
+        )
     n_jobs = _check_n_jobs(n_jobs)
     items = list(items)
     paths = _output_paths(out, items)
     options = dict(size=_check_size(size), bgcolor=bgcolor, antialias=bool(antialias))
     parallel = backend == "dask" or n_jobs != 1
     gl_threads = _gl_threads(n_jobs) if backend == "loky" and parallel else None
+    if backend == "dask":
+        gl_threads = _DASK_WORKER_THREADS
     tasks, done = [], []
     for index, (item, path) in enumerate(zip(items, paths)):
         label = _names(item, index)["name"]
         if path is not None and path.exists() and not overwrite:
             done.append(ItemResult(index, label, path, "kept"))
         else:
-            tasks.append(_Task(fn, index, label, item, path, options, cache._setting(), gl_threads))
+            tasks.append(_Task(fn, index, label, item, path, options, translucency, cache._setting(),
+                               gl_threads))
     if backend == "dask":
         runner = _run_dask(tasks)
     elif n_jobs == 1:
@@ -275,6 +292,22 @@ def _gl_threads(n_jobs):
     # llvmpipe (software OpenGL) starts one rendering thread per core in each
     # process; with one process per core they only fight for the same cores.
     return max(1, (os.cpu_count() or 1) // n_jobs)
+
+
+#: For dask, the rendering threads are decided in the worker: as many as it has task
+#: threads, the cores dask gave it (a node's 16 one-thread workers: 1 each, not 16 x cores).
+_DASK_WORKER_THREADS = "dask worker threads"
+
+
+def _worker_gl_threads(gl_threads):
+    if gl_threads != _DASK_WORKER_THREADS:
+        return gl_threads
+    from distributed import get_worker
+
+    try:
+        return max(1, int(get_worker().state.nthreads))
+    except (ValueError, AttributeError, TypeError):  # not in a worker, or another dask version
+        return None
 
 
 def _names(item, index):
@@ -364,17 +397,20 @@ class _Task:
     item: Any
     path: Path | None
     options: dict
+    translucency: str
     cache: Any
-    gl_threads: int | None
+    gl_threads: int | str | None
 
 
 def _run_task(task):
     """Render one item in a fresh figure; never raises for an error of the item."""
     from . import cache, pylab
+    from .scene import drawing_translucency
 
-    if task.gl_threads is not None:
+    gl_threads = _worker_gl_threads(task.gl_threads)
+    if gl_threads is not None:
         # Read by Mesa when this process creates its first OpenGL context.
-        os.environ.setdefault("LP_NUM_THREADS", str(task.gl_threads))
+        os.environ.setdefault("LP_NUM_THREADS", str(gl_threads))
     if cache._setting() is not task.cache and cache._setting() != task.cache:
         cache.set_cache(task.cache)
     start = time.perf_counter()
@@ -383,10 +419,11 @@ def _run_task(task):
     try:
         pylab.figure(**task.options)
         task.fn(task.item)
-        if task.path is None:
-            image, path = pylab.screenshot(), None
-        else:
-            image, path = None, _save_current(task.path)
+        with drawing_translucency(pylab.gcf(), task.translucency):
+            if task.path is None:
+                image, path = pylab.screenshot(), None
+            else:
+                image, path = None, _save_current(task.path)
         status, error, trace = "rendered", None, None
     except Exception as exc:  # one bad item must not stop the batch
         image, path, status = None, task.path, "failed"
@@ -633,6 +670,8 @@ def batch_main(argv=None, *, open_template=None):
     parser.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786")
     parser.add_argument("--size", help="WIDTHxHEIGHT in pixels (default: the template's size)")
     parser.add_argument("--overwrite", action="store_true", help="re-render existing images")
+    parser.add_argument("--translucency", choices=("blended", "peeled"), default="blended",
+                        help="blended (default, faster) or peeled (the template's savefig pixels)")
     args = parser.parse_args(argv)
     try:
         layer, files = _parse_replace(args.replace)
@@ -645,7 +684,7 @@ def batch_main(argv=None, *, open_template=None):
             options["size"] = _parse_size(args.size)
         fn = ReplaceLayerData(build, layer)
         out = Path(args.out) / _unique_name_template(files)
-        options.update(overwrite=args.overwrite, progress=None)
+        options.update(overwrite=args.overwrite, translucency=args.translucency, progress=None)
         if args.scheduler:
             from distributed import Client
 

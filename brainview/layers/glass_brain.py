@@ -36,6 +36,10 @@ from ._live import Loaded, constructing
 from .base import Checked, Layer, check_opacity
 
 _MEMORY = {}
+#: ``(n_triangles, smooth) -> key`` of the default (MNI152) outline: the packaged template
+#: cannot change while the process runs, so a batch of glass brains builds and hashes its
+#: mask once, not once per picture.
+_DEFAULT_KEYS = {}
 
 
 def cached_outline(mask=None, *, n_triangles=N_TRIANGLES, smooth=20):
@@ -43,17 +47,12 @@ def cached_outline(mask=None, *, n_triangles=N_TRIANGLES, smooth=20):
 
     Returns a new ``pyvista.PolyData`` each call (safe to modify).
     """
-    if mask is None:
-        from ..datasets import load_mni152_brain_mask
-
-        mask = load_mni152_brain_mask(resolution=2)
-    image = load_image(mask, name="mask")
-    if not np.any(image.data):
-        raise BrainviewValueError(
-            f"mask: every voxel of {image.name!r} is 0: there is no brain to outline. "
-            "Pass a mask that is non-zero inside the brain, or leave mask=None for the MNI152 brain."
-        )
-    key = content_key(image, n_triangles, smooth)
+    key = _DEFAULT_KEYS.get((n_triangles, smooth)) if mask is None else None
+    if key is None or key not in _MEMORY:
+        image = _outline_mask(mask)
+        key = content_key(image, n_triangles, smooth)
+        if mask is None:
+            _DEFAULT_KEYS[n_triangles, smooth] = key
     if key not in _MEMORY:
         mesh = outline_mesh(image, n_triangles=n_triangles, smooth=smooth)
         _MEMORY[key] = (np.asarray(mesh.points, dtype=np.float32),
@@ -64,6 +63,20 @@ def cached_outline(mask=None, *, n_triangles=N_TRIANGLES, smooth=20):
     mesh.point_data["Normals"] = normals.copy()
     mesh.point_data.active_normals_name = "Normals"
     return mesh
+
+
+def _outline_mask(mask):
+    if mask is None:
+        from ..datasets import load_mni152_brain_mask
+
+        mask = load_mni152_brain_mask(resolution=2)
+    image = load_image(mask, name="mask")
+    if not np.any(image.data):
+        raise BrainviewValueError(
+            f"mask: every voxel of {image.name!r} is 0: there is no brain to outline. "
+            "Pass a mask that is non-zero inside the brain, or leave mask=None for the MNI152 brain."
+        )
+    return image
 
 
 class GlassBrain(Layer):
