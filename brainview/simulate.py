@@ -278,6 +278,71 @@ def _network_profiles(world, centres_per_network, blob_fwhm):
     return profiles
 
 
+def make_subject_zmaps(folder, *, n_subjects=6, resolution=None, max_shift=1.0, noise=0.3,
+                       random_state=0):
+    """Write stand-in subject z-maps: a real motor map, shifted and noised per subject.
+
+    Each subject is nilearn's motor-task z-map (see
+    :func:`brainview.datasets.load_motor_map`) moved by up to ``max_shift``
+    voxels along each axis (linear interpolation) plus Gaussian noise, saved
+    as ``folder/sub-XX/zmap.nii.gz``: a folder of subjects for batch and QC
+    examples.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        Where the ``sub-XX`` folders go (created).
+    n_subjects : int
+    resolution : {None, 1, 2}
+        ``None``: the map's own 3 mm grid; 1 or 2: resampled (continuous)
+        onto the MNI152 grid of that voxel size first.
+    max_shift : float
+        Largest shift, in voxels, along each axis.
+    noise : float
+        Standard deviation of the added noise (z units).
+    random_state : int
+        Seed of the shifts and the noise.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The z-map files, in subject order.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> paths = make_subject_zmaps(tempfile.mkdtemp(), n_subjects=2)
+    >>> [f"{p.parent.name}/{p.name}" for p in paths]
+    ['sub-00/zmap.nii.gz', 'sub-01/zmap.nii.gz']
+    """
+    from pathlib import Path
+
+    import nibabel as nib
+    from scipy.ndimage import shift
+
+    from .datasets import load_mni152, load_motor_map
+
+    if isinstance(n_subjects, bool) or not isinstance(n_subjects, int) or n_subjects < 1:
+        raise BrainviewValueError(f"n_subjects: expected a positive whole number, got {n_subjects!r}.")
+    template = load_motor_map()
+    if resolution is not None:
+        from nilearn.image import resample_to_img
+
+        template = resample_to_img(template, load_mni152(resolution=resolution), interpolation="continuous",
+                                   force_resample=True, copy_header=True)
+    data = np.asarray(template.dataobj, dtype=np.float32)
+    rng = np.random.default_rng(random_state)
+    paths = []
+    for number in range(n_subjects):
+        subject = shift(data, rng.uniform(-max_shift, max_shift, size=3), order=1)
+        subject = subject + rng.normal(0, noise, data.shape)
+        path = Path(folder) / f"sub-{number:02d}" / "zmap.nii.gz"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nib.save(nib.Nifti1Image(subject.astype(np.float32), template.affine), path)
+        paths.append(path)
+    return paths
+
+
 def _brain_grid(resolution):
     """The MNI brain mask on the 2 or 4 mm grid: ``(mask, affine, ijk, world)`` of its voxels."""
     from .datasets import load_mni152_brain_mask

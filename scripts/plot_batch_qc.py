@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 
 import brainview as bv
+from brainview.simulate import make_subject_zmaps
 
 
 def qc(zmap):
@@ -27,27 +28,6 @@ def qc(zmap):
     bv.stat_map(zmap, threshold=3.1)
     bv.view("left")
     bv.title(Path(zmap).parent.name, size=18)
-
-
-def simulated_subjects(folder, n=6):
-    """The motor map, shifted and noised per subject (stand-ins for real z-maps)."""
-    import nibabel as nib
-    import numpy as np
-    from scipy.ndimage import shift
-
-    from brainview.datasets import load_motor_map
-
-    template = load_motor_map()
-    data = np.asarray(template.dataobj, dtype=np.float32)
-    rng = np.random.default_rng(0)
-    paths = []
-    for number in range(n):
-        subject = shift(data, rng.uniform(-1, 1, size=3), order=1) + rng.normal(0, 0.3, data.shape)
-        path = Path(folder) / f"sub-{number:02d}" / "zmap.nii.gz"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nib.save(nib.Nifti1Image(subject.astype(np.float32), template.affine), path)
-        paths.append(path)
-    return paths
 
 
 def main(argv=None):
@@ -58,7 +38,7 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (-1: one per core)")
     args = parser.parse_args(argv)
     out = Path(args.out) / "qc"
-    zmaps = sorted(glob.glob(args.pattern)) if args.pattern else simulated_subjects(out.parent / "subjects")
+    zmaps = sorted(glob.glob(args.pattern)) if args.pattern else make_subject_zmaps(out.parent / "subjects")
     report = bv.render_many(qc, zmaps, out / "{parent}.png", size=(600, 400), n_jobs=args.jobs)
     index = report.write_index(out / "index.html", title="z-maps, left view, |z| > 3.1")
     print(report.summary())

@@ -44,25 +44,9 @@ def qc(path):
 
 def _subjects(folder):
     """16 '2 mm subjects': the motor map on the 2 mm MNI grid, shifted and noised per subject."""
-    import nibabel as nib
-    import numpy as np
-    from nilearn.image import resample_to_img
-    from scipy.ndimage import shift
+    from brainview.simulate import make_subject_zmaps
 
-    from brainview.datasets import load_mni152, load_motor_map
-
-    template = resample_to_img(load_motor_map(), load_mni152(resolution=2), interpolation="continuous",
-                               force_resample=True, copy_header=True)
-    data = np.asarray(template.dataobj, dtype=np.float32)
-    rng = np.random.default_rng(0)
-    paths = []
-    for number in range(N_SUBJECTS):
-        subject = shift(data, rng.uniform(-2, 2, size=3), order=1) + rng.normal(0, 0.3, data.shape)
-        path = Path(folder) / f"sub-{number:02d}" / "zmap.nii.gz"
-        path.parent.mkdir(parents=True)
-        nib.save(nib.Nifti1Image(subject.astype(np.float32), template.affine), path)
-        paths.append(path)
-    return paths
+    return make_subject_zmaps(folder, n_subjects=N_SUBJECTS, resolution=2, max_shift=2.0)
 
 
 def _plain_loop(paths, out, translucency="blended"):
