@@ -399,18 +399,29 @@ def label_centers(image, data=None):
     return labels, image.to_world(centers) if len(centers) else np.zeros((0, 3))
 
 
-def _center_in_box(data, label, box, affine):
-    """Voxel coordinates of the point of :func:`label_centers` for one label."""
+def largest_component(mask):
+    """The largest face-connected component of a boolean mask (the mask itself if it has at most one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> largest_component(np.array([1, 1, 0, 1, 1, 1], dtype=bool)).astype(int).tolist()
+    [0, 0, 0, 1, 1, 1]
+    """
     from scipy import ndimage
 
+    components, count = ndimage.label(mask)
+    if count <= 1:
+        return mask
+    sizes = np.bincount(components.ravel())
+    sizes[0] = 0
+    return components == sizes.argmax()
+
+
+def _center_in_box(data, label, box, affine):
+    """Voxel coordinates of the point of :func:`label_centers` for one label."""
     offset = np.array([s.start for s in box])
-    region = data[box] == label
-    region = _one_hemisphere(region, offset, affine)
-    components, count = ndimage.label(region)
-    if count > 1:
-        sizes = np.bincount(components.ravel())
-        sizes[0] = 0
-        region = components == np.argmax(sizes)
+    region = largest_component(_one_hemisphere(data[box] == label, offset, affine))
     voxels = np.argwhere(region)
     center = voxels.mean(axis=0)
     nearest = np.rint(center).astype(np.int64)

@@ -210,14 +210,10 @@ def main_cluster_center(region, values, affine):
     cluster; when it falls outside the cluster (a curved one), the cluster
     voxel nearest to it.
     """
-    from scipy import ndimage
+    from ..geometry.labels import largest_component
 
     box, mask = region_box(region, values.shape)
-    clusters, count = ndimage.label(mask)
-    if count > 1:
-        sizes = np.bincount(clusters.ravel())
-        sizes[0] = 0
-        mask = clusters == np.argmax(sizes)
+    mask = largest_component(mask)
     voxels = np.argwhere(mask)
     weights = np.abs(np.asarray(values[box], dtype=float)[mask])
     center = weights @ voxels / weights.sum() if weights.sum() > 0 else voxels.mean(axis=0)

@@ -494,6 +494,8 @@ def cut_coords(data, threshold):
     """
     from scipy import ndimage
 
+    from ..geometry.labels import largest_component
+
     magnitude = np.abs(data)
     if not magnitude.any():
         return (np.array(data.shape) - 1) / 2.0
@@ -501,22 +503,11 @@ def cut_coords(data, threshold):
     mask = magnitude >= level
     if not mask.any():
         return np.array(ndimage.center_of_mass(magnitude))
-    mask = _largest_component(mask)
+    mask = largest_component(mask)
     second = mask & (magnitude > magnitude[mask].mean())
     if np.count_nonzero(second) > 50:
-        mask = _largest_component(second)
+        mask = largest_component(second)
     return np.array(ndimage.center_of_mass(np.where(mask, magnitude, 0.0)))
-
-
-def _largest_component(mask):
-    from scipy import ndimage
-
-    labels, count = ndimage.label(mask)
-    if count <= 1:
-        return mask
-    sizes = np.bincount(labels.ravel())
-    sizes[0] = 0
-    return labels == sizes.argmax()
 
 
 def _finite_float(image):
