@@ -23,6 +23,12 @@ def random_graph(n=30, seed=0, symmetric=True):
     return matrix, coords
 
 
+def _drawn_lines(fig, layer):
+    """Line cells the figure shows for ``layer`` now (its visible edge props)."""
+    return sum(prop.GetMapper().GetInput().GetNumberOfLines() for prop in fig.drawer(layer).props()
+               if prop.GetVisibility() and prop.IsA("vtkActor") and prop.GetMapper().IsA("vtkPolyDataMapper"))
+
+
 def _drawn_pairs(layer):
     count = layer.n_edges_drawn
     edges = layer.edges
@@ -90,11 +96,12 @@ def test_asymmetric_matrix_warns_and_draws_directed_or_symmetrises():
 # ------------------------------------------------------------ placement and colours
 
 
-def test_node_centres_are_the_coordinates():
+def test_node_centres_are_the_coordinates(fig):
     matrix, coords = random_graph()
-    layer = Connectome(matrix, coords)
+    layer = fig.add(Connectome(matrix, coords))
     assert np.allclose(layer.node_centers(), coords)
-    assert layer.props()[1] is not None and len(layer.props()) <= 4  # edges + nodes (+ labels/legend)
+    props = fig.drawer(layer).props()
+    assert props[1] is not None and len(props) <= 4  # edges, their level of detail, nodes (+ labels/legend)
 
 
 def test_pixel_probe_shows_a_node_in_its_colour(fig):
@@ -270,16 +277,16 @@ def test_interacting_draws_only_the_strongest_edges(fig):
     full = fig.screenshot()
     fig.interacting = True
     light = fig.screenshot()
-    lod = layer._lod_mesh
-    assert lod.GetNumberOfLines() == INTERACTIVE_EDGES
+    assert _drawn_lines(fig, layer) == INTERACTIVE_EDGES
     weights = np.abs(layer.edges.weights)
     assert np.all(weights[:INTERACTIVE_EDGES] >= weights[INTERACTIVE_EDGES])  # the strongest ones
     assert np.abs(light.astype(int) - full).sum() > 0
     fig.interacting = False
     assert np.array_equal(fig.screenshot(), full)
+    assert _drawn_lines(fig, layer) == layer.n_edges_drawn
     small = bv.connectome(matrix[:20, :20], coords[:20])
     fig.interacting = True
-    assert small._edge_actor.GetVisibility() and not small._lod_actor.GetVisibility()
+    assert _drawn_lines(fig, small) == small.n_edges_drawn  # few edges: all of them while moving
 
 
 def test_directed_graph_gets_one_arrow_per_drawn_edge(fig):
@@ -288,8 +295,8 @@ def test_directed_graph_gets_one_arrow_per_drawn_edge(fig):
     with pytest.warns(BrainviewWarning):
         layer = bv.connectome(matrix, coords, edge_threshold=0.8)
     assert layer.is_directed and layer.n_edges_drawn == 2
-    assert layer._arrow_mesh.GetNumberOfPoints() == 2
-    tips = np.asarray(pv.wrap(layer._arrow_mesh).points)
+    assert layer.arrow_mesh.GetNumberOfPoints() == 2
+    tips = np.asarray(pv.wrap(layer.arrow_mesh).points)
     # Each arrow tip sits on the surface of its target node, on the side facing the source.
     assert np.linalg.norm(tips[0] - coords[1]) < np.linalg.norm(tips[0] - coords[0])
     fig.screenshot()
@@ -301,7 +308,8 @@ def test_labels_tubes_and_width_by_weight_render(fig):
     layer = bv.connectome(matrix, coords, node_labels=names, tubes=True, width_by_weight=True,
                           edge_width=3.0, edge_threshold="50%")
     plain = fig.screenshot()
-    assert layer._label_actor is not None
+    assert any(prop.IsA("vtkActor2D") and prop.GetMapper().IsA("vtkLabeledDataMapper")
+               for prop in fig.drawer(layer).props())
     layer.nodes_visible = False
     without_nodes = fig.screenshot()
     assert np.abs(plain.astype(int) - without_nodes).sum() > 0
@@ -434,7 +442,7 @@ def test_node_labels_start_above_their_node_not_inside_it():
 
     matrix, coords = np.array([[0, 0.5], [0.5, 0]]), np.array([[-30.0, 0, 0], [30, 0, 0]])
     layer = Connectome(matrix, coords, node_labels=["a", "b"], node_size=12)
-    anchors = vtk_to_numpy(layer._label_mesh.GetPoints().GetData())
+    anchors = vtk_to_numpy(layer.label_mesh.GetPoints().GetData())
     np.testing.assert_allclose(anchors, coords + [0, 0, 6])
     layer.node_size = 20
-    np.testing.assert_allclose(vtk_to_numpy(layer._label_mesh.GetPoints().GetData()), coords + [0, 0, 10])
+    np.testing.assert_allclose(vtk_to_numpy(layer.label_mesh.GetPoints().GetData()), coords + [0, 0, 10])
