@@ -446,3 +446,46 @@ def test_node_labels_start_above_their_node_not_inside_it():
     np.testing.assert_allclose(anchors, coords + [0, 0, 6])
     layer.node_size = 20
     np.testing.assert_allclose(vtk_to_numpy(layer.label_mesh.GetPoints().GetData()), coords + [0, 0, 10])
+
+
+def _label_pixels(fig, layer):
+    """Pixels the labels change: the picture with them minus the picture without them."""
+    with_labels = fig.screenshot().astype(int)
+    layer.node_labels = None
+    without = fig.screenshot().astype(int)
+    layer.node_labels = ["WWWW", "MMMM"]
+    return with_labels[np.abs(with_labels - without).max(axis=-1) > 60]
+
+
+def test_connectome_labels_copy_their_colour_when_added_and_stay_white_on_a_white_background(fig):
+    """Bug: labels took the figure's text colour once, when added: white on a later white background."""
+    matrix, coords = np.array([[0, 0.5], [0.5, 0]]), np.array([[-40.0, 0, 0], [20, 0, 0]])
+    layer = fig.add(Connectome(matrix, coords, node_labels=["WWWW", "MMMM"], node_size=1.0,
+                               edge_threshold=1.0))
+    fig.view("anterior")
+    on_black = _label_pixels(fig, layer)
+    assert len(on_black) > 20 and on_black.min(axis=-1).mean() > 150  # light text on black
+    fig.bgcolor = "white"
+    on_white = _label_pixels(fig, layer)
+    assert len(on_white) > 20 and on_white.max(axis=-1).mean() < 105  # dark text on white
+    layer.label_color = "red"
+    red = _label_pixels(fig, layer)
+    assert len(red) > 20 and red[:, 0].mean() > 150 and red[:, 1:].max(axis=-1).mean() < 105
+    layer.label_color = None
+    assert _label_pixels(fig, layer).max(axis=-1).mean() < 105  # follows the background again
+    assert layer.get_params()["label_color"] is None
+
+
+def test_label_color_set_after_creation_draws_as_if_constructed_with_it():
+    matrix, coords = np.array([[0, 0.5], [0.5, 0]]), np.array([[-40.0, 0, 0], [20, 0, 0]])
+    pictures = []
+    for make in (lambda: Connectome(matrix, coords, node_labels=["a", "b"], label_color="lime"),
+                 lambda: Connectome(matrix, coords, node_labels=["a", "b"])):
+        figure = bv.figure(size=(120, 90), antialias=False)
+        layer = figure.add(make())
+        layer.label_color = "lime"
+        figure.view("anterior")
+        pictures.append(figure.screenshot())
+        bv.close(figure)
+    np.testing.assert_array_equal(pictures[0], pictures[1])
+    assert (pictures[0][..., 1].astype(int) - pictures[0][..., 0] > 150).any()  # lime text drawn
