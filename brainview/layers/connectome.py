@@ -1,10 +1,13 @@
 """Connectomes: nodes at mm coordinates and weighted edges, with live thresholds.
 
-All edges are ONE polydata (lines, or tubes) and all nodes ONE glyph set;
-directed graphs add ONE glyph set of arrow heads; labels and the category
-legend are one 2-D actor each. The edge list is sorted by ``|weight|`` once,
-so a new ``edge_threshold`` is a binary search and zero-copy slices of
-precomputed arrays.
+The model holds the graph and its meshes, never a VTK rendering object: all
+edges are ONE polydata (:attr:`Connectome.edge_mesh`), all nodes ONE point set
+(:attr:`Connectome.node_mesh`), a directed graph's arrow tips and the labels'
+anchors one more each; :mod:`brainview.render.connectome` draws them (lines or
+tubes, one glyph set of spheres, one of cones, one 2-D label actor and the
+category legend). The edge list is sorted by ``|weight|`` once, so a new
+``edge_threshold`` is a binary search and zero-copy slices of precomputed
+arrays.
 
 Argument names follow nilearn's ``plot_connectome`` (``adjacency_matrix``,
 ``node_coords``, ``node_color``, ``node_size``, ``edge_cmap``, ``edge_vmin``,
