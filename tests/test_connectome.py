@@ -489,3 +489,16 @@ def test_label_color_set_after_creation_draws_as_if_constructed_with_it():
         bv.close(figure)
     np.testing.assert_array_equal(pictures[0], pictures[1])
     assert (pictures[0][..., 1].astype(int) - pictures[0][..., 0] > 150).any()  # lime text drawn
+
+
+def test_the_colour_bar_of_a_connectome_follows_its_edge_range_and_colormap(fig):
+    matrix, coords = random_graph(n=6)
+    layer = bv.connectome(matrix, coords, edge_cmap="RdBu_r")
+    bar = fig.colorbar(layer)
+    largest = float(np.abs(layer.edges.weights).max())
+    assert bar.range == pytest.approx((-largest, largest))
+    layer.edge_vmax = 5.0
+    assert bar.range == pytest.approx((-largest, 5.0))
+    before = bar.table
+    layer.edge_cmap = "viridis"
+    assert not np.array_equal(bar.table, before)
