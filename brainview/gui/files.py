@@ -46,6 +46,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import os
 import re
@@ -219,10 +220,11 @@ def volume_role(path, *, data=None):
     """
     path = Path(path)
     img = _header_image(path)
-    return _role(path, img, data)
+    return _role(path, img, data, read=functools.partial(_first_volume, path))
 
 
-def _role(path, img, data):
+def _role(path, img, data, *, read=None):
+    """The role rules; ``read()`` gives the data when a sample is needed and ``data`` is None."""
     intent = _intent_code(img)
     if intent in _ATLAS_INTENTS:
         return "atlas"
@@ -234,11 +236,14 @@ def _role(path, img, data):
     integer = _integer_type(img)
     sample = None
 
+    def sampled():
+        return _sample(img, read() if data is None and read is not None else data)
+
     def integral():
         nonlocal sample
         if integer:
             return True
-        sample = _sample(img, data) if sample is None else sample
+        sample = sampled() if sample is None else sample
         return sample.size > 0 and bool(np.all(sample >= 0) and np.all(sample == np.round(sample)))
 
     if label_table_beside(path) is not None and integral():
@@ -253,7 +258,7 @@ def _role(path, img, data):
     cal_min = _header_field(img, "cal_min")
     if cal_min is not None and cal_min < 0:
         return "map"
-    sample = _sample(img, data) if sample is None else sample
+    sample = sampled() if sample is None else sample
     if sample.size == 0 or sample.min() < 0:
         return "map"
     return "map" if np.count_nonzero(sample) < _SPARSE_FRACTION * sample.size else "anatomy"
@@ -538,20 +543,17 @@ def layers_from_files(paths, *, atlas=None, overlay=None, anatomy=True):
 
 
 def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
-    from ..io import Image, _read_image_file, load_image
-
-    images, roles, four_d = {}, {}, False
+    """The layers of the volumes, each built from its path (the layer reads the file once)."""
+    roles, volume_of, four_d = {}, {}, False
     for path in volumes:
-        data, affine, name = _read_image_file(path, path.name)
-        first = data[..., 0] if data.ndim == 4 else data
-        role = chosen.get(path) or _role(path, _header_image(path), first)
-        if data.ndim == 4 and data.shape[3] > 1:
+        header = _header_image(path)
+        n_volumes = _n_volumes(header)
+        role = chosen.get(path) or _role(path, header, None, read=functools.partial(_first_volume, path))
+        if n_volumes > 1:
             four_d = True
             if role != "atlas" or choices.volume is not None:  # a 4-D atlas: probabilities
-                data = _one_volume(path, data, affine, choices.volume, notes)
-        elif data.ndim == 4:
-            data = data[..., 0]
-        images[path], roles[path] = Image(data, affine, name), role
+                volume_of[path] = _chosen_volume(path, n_volumes, choices.volume, notes)
+        roles[path] = role
     if choices.volume is not None and not four_d:
         notes.append(f"--volume {choices.volume}: none of the files is 4-D; ignored.")
     atlases = [p for p in volumes if roles[p] == "atlas"]
@@ -562,58 +564,87 @@ def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
         )
     maps = [p for p in volumes if roles[p] == "map"]
     anatomy_cmap = None if maps else choices.cmap  # --cmap colours the maps when there are
-    layers = [_anatomy_layer(images[p], anatomy_cmap) for p in volumes if roles[p] == "anatomy"]
+    layers = [_anatomy_layer(p, volume_of.get(p), _stem(p.name), anatomy_cmap)
+              for p in volumes if roles[p] == "anatomy"]
     if maps and anatomy and not layers:
         from ..datasets import load_mni152
 
-        template = load_image(load_mni152(resolution=1))
-        layers.append(_anatomy_layer(Image(template.data, template.affine, "MNI152 template"), None))
-    layers += [_map_layer(images[p], choices) for p in maps]
-    layers += [_atlas_layer(images[p], p, choices.labels, notes) for p in atlases]
+        # The loader's own image: scene files and scripts record it as the loader call.
+        layers.append(_anatomy_layer(load_mni152(resolution=1), None, "MNI152 template", None))
+    layers += [_map_layer(p, volume_of.get(p), choices) for p in maps]
+    layers += [_atlas_layer(p, volume_of.get(p), choices.labels, notes) for p in atlases]
     return layers
 
 
-def _one_volume(path, data, affine, volume, notes):
-    from ..io import load_image
+def _n_volumes(header):
+    """Volumes of an image, from its header (MINC may store time first)."""
+    from ..io import _volumes_last
 
+    shape = _volumes_last(header, np.broadcast_to(np.zeros((), bool), header.shape)).shape
+    return int(np.prod(shape[3:], dtype=np.int64)) if len(shape) > 3 else 1
+
+
+def _first_volume(path):
+    """The first 3-D volume of a file, read with brainview's guards (size, gzip checks)."""
+    from ..io import _read_image_file
+
+    data, _, _ = _read_image_file(path, path.name)
+    return data[..., 0] if data.ndim == 4 else data
+
+
+def _chosen_volume(path, n_volumes, volume, notes):
     if volume is None:
-        notes.append(f"'{path.name}' holds {data.shape[3]} volumes; showing volume 0 "
+        notes.append(f"'{path.name}' holds {n_volumes} volumes; showing volume 0 "
                      "(choose another with --volume N).")
-        volume = 0
-    return load_image((data, affine), volume=volume, name=f"'{path.name}'").data
+        return 0
+    if isinstance(volume, bool) or not isinstance(volume, (int, np.integer)) or not 0 <= volume < n_volumes:
+        raise BrainviewValueError(f"volume: must be an integer in 0..{n_volumes - 1} for '{path.name}' "
+                                  f"({n_volumes} volumes), got {volume!r}.")
+    return int(volume)
 
 
-def _anatomy_layer(image, cmap):
-    from ..colors import robust_range
+def _anatomy_layer(img, volume, name, cmap):
     from ..layers import Slices
 
+    layer = Slices(img, cmap=cmap or "gray", volume=volume, name=name)
     # Opaque planes over a head's field of view hide each other with black
     # padding: anatomy planes are see-through below 5% of the bright tissue.
-    high = robust_range(image.data)[1]
-    clim = (0.05 * high, high) if high > 0 else None
-    return Slices((image.data, image.affine), cmap=cmap or "gray", clim=clim,
-                  transparent_below=clim is not None, name=_stem(image.name))
+    # (The default range is the robust range of the data the layer has read.)
+    high = layer.clim[1]
+    if high > 0:
+        layer.clim = (0.05 * high, high)
+        layer.transparent_below = True
+    return layer
 
 
-def _map_layer(image, choices):
+def _map_layer(path, volume, choices):
     from ..layers import StatMap
 
     # Only what the user chose: the layer's own defaults stay in one place.
     chosen = {key: getattr(choices, key) for key in ("cmap", "threshold")
               if getattr(choices, key) is not None}
-    return StatMap((image.data, image.affine), name=_stem(image.name), **chosen)
+    return StatMap(path, volume=volume, name=_stem(path.name), **chosen)
 
 
-def _atlas_layer(image, path, labels, notes):
+def _atlas_layer(path, volume, labels, notes):
     from ..layers import Atlas
 
     table = Path(labels) if labels is not None else label_table_beside(path)
     names = read_label_table(table) if table is not None else {}
     if table is not None and labels is None:
         notes.append(f"'{path.name}': region names from '{table.name}'.")
+    atlas = path if volume is None else _one_volume_image(path, volume)
     if "lut" in names:
-        return Atlas((image.data, image.affine), name=_stem(image.name), lut=names["lut"])
-    return Atlas((image.data, image.affine), name=_stem(image.name), labels=names.get("labels"))
+        return Atlas(atlas, name=_stem(path.name), lut=names["lut"])
+    return Atlas(atlas, name=_stem(path.name), labels=names.get("labels"))
+
+
+def _one_volume_image(path, volume):
+    """One volume of a 4-D atlas file (``--volume``), in memory: Atlas takes no volume."""
+    from ..io import load_image
+
+    image = load_image(path, volume=volume, name=f"'{path.name}'")
+    return (image.data, image.affine)
 
 
 def _surface_layer(path, overlay):
