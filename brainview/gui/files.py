@@ -7,6 +7,12 @@ can call as well): surfaces (GIfTI meshes, FreeSurfer geometry) become
 overlays, and volumes become anatomy slices, a statistical map (on the MNI
 template when no anatomy is given) or an atlas.
 
+Each layer is built from the file's path (the layer reads the file; its
+``get_params()`` returns the path, and the volume of a 4-D file as
+``volume``), and the template from ``load_mni152(resolution=1)``: a saved
+session references the files by relative path and SHA-256, and an exported
+script names them and that loader call.
+
 The role of a volume (:func:`volume_role`) is read, in this order, from:
 
 1. the NIfTI intent code: ``NIFTI_INTENT_LABEL``/``NEURONAME`` -> atlas,
@@ -41,11 +47,12 @@ Examples
 'anatomy'
 >>> [layer.kind for layer in layers_from_files([path])]
 ['slices']
+>>> layers_from_files([path])[0].get_params()["img"] == Path(path)
+True
 """
 
 from __future__ import annotations
 
-import csv
 import functools
 import gzip
 import os
@@ -59,6 +66,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BrainviewValueError, BrainviewWarning, ImageLoadError
+from .label_tables import FREESURFER_SEGMENTATIONS as _FREESURFER_SEGMENTATIONS
+from .label_tables import file_stem as _stem
+from .label_tables import label_table_beside, read_label_table
 
 __all__ = ["file_kind", "volume_role", "label_table_beside", "read_label_table", "open_files",
            "layers_from_files", "Choices", "Opened", "SUPPORTED_FORMATS"]
@@ -76,8 +86,6 @@ _SPARSE_FRACTION = 0.05
 _MAP_INTENTS = frozenset(range(2, 25)) | {1001}
 _ATLAS_INTENTS = frozenset({1002, 1003})
 
-_FREESURFER_SEGMENTATIONS = re.compile(
-    r"^(aseg|aparc.*\+aseg|wmparc|ribbon|.*h\.ribbon|apas\+head|aseg\.auto.*)$", re.I)
 _MAP_WORDS = ("zstat", "tstat", "fstat", "zfstat", "zmap", "tmap", "fmap", "zscore", "spmt",
               "spmf", "cope", "varcope", "con", "beta", "stat", "stats", "pval", "logp",
               "contrast", "effect", "z", "t")
@@ -86,7 +94,6 @@ _ATLAS_WORDS = ("atlas", "label", "labels", "parc", "parcels", "parcellation", "
 _ANATOMY_WORDS = ("t1", "t1w", "t2", "t2w", "flair", "pd", "pdw", "mprage", "anat", "brain",
                   "head", "mni", "mni152", "icbm152", "template", "colin27", "avg152", "orig",
                   "nu", "norm", "t1map")
-_TABLE_SUFFIXES = (".tsv", ".txt", ".csv", "_labels.tsv", "_labels.txt", "_lut.tsv", "_lut.txt")
 
 
 # ------------------------------------------------------------------ formats
@@ -318,117 +325,6 @@ def _named(words, vocabulary):
     return False
 
 
-def _stem(name):
-    for suffix in (".nii.gz", ".gii.gz", ".nii", ".gii", ".mgz", ".mgh", ".mnc", ".hdr", ".img"):
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-# ------------------------------------------------------------------ label tables
-
-
-def label_table_beside(path):
-    """The label table next to an atlas file, or None.
-
-    Looked for: ``<stem>.tsv``, ``<stem>.txt``, ``<stem>.csv``,
-    ``<stem>_labels.tsv``/``.txt``, ``<stem>_lut.tsv``/``.txt`` and, for
-    FreeSurfer segmentations, ``FreeSurferColorLUT.txt`` in the same folder
-    or in ``$FREESURFER_HOME``.
-
-    Examples
-    --------
-    >>> label_table_beside("/nonexistent/atlas.nii.gz") is None
-    True
-    """
-    path = Path(path)
-    stem = _stem(path.name)
-    for suffix in _TABLE_SUFFIXES:
-        candidate = path.with_name(stem + suffix)
-        if candidate.is_file():
-            return candidate
-    if _FREESURFER_SEGMENTATIONS.match(stem):
-        for folder in (path.parent, Path(os.environ.get("FREESURFER_HOME", "/nonexistent"))):
-            candidate = folder / "FreeSurferColorLUT.txt"
-            if candidate.is_file():
-                return candidate
-    return None
-
-
-def read_label_table(path):
-    """Region names (and colours) from a label file, as ``Atlas`` accepts them.
-
-    Reads a table with ``index`` and ``name`` columns (TSV or CSV, BIDS
-    ``dseg.tsv``, nilearn's ``lut``; an optional ``color`` column), a
-    FreeSurfer colour table (``index name R G B A`` lines) or ``index name``
-    lines, or a plain list of names, one per line.
-
-    Returns
-    -------
-    dict
-        Keyword arguments for :class:`~brainview.layers.Atlas`: ``{"lut": columns}``
-        or ``{"labels": names}``.
-
-    Raises
-    ------
-    BrainviewValueError
-        The file is missing, empty or has rows that are none of these forms.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "lut.txt")
-    >>> _ = open(path, "w").write("# FreeSurfer\\n0 Unknown 0 0 0 0\\n17 Left-Hippocampus 220 216 20 0\\n")
-    >>> read_label_table(path)["lut"]["name"]
-    ['Unknown', 'Left-Hippocampus']
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise BrainviewValueError(f"labels: file not found: '{path}'. Check the path.")
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise BrainviewValueError(f"labels: could not read '{path}' ({error}).") from error
-    lines = [line.strip() for line in text.splitlines()
-             if line.strip() and not line.lstrip().startswith("#")]
-    if not lines:
-        raise BrainviewValueError(f"labels: '{path}' holds no names.")
-    delimiter = "\t" if "\t" in lines[0] else ("," if "," in lines[0] else None)
-    header = [cell.strip().lower() for cell in (lines[0].split(delimiter) if delimiter else lines[0].split())]
-    if "index" in header and "name" in header:
-        rows = list(csv.DictReader(lines, delimiter=delimiter or " ", skipinitialspace=True))
-        rows = [{key.strip().lower(): (value or "").strip() for key, value in row.items() if key}
-                for row in rows]
-        return {"lut": _columns(path, [(row["index"], row["name"], row.get("color")) for row in rows])}
-    cells = [[cell.strip() for cell in (line.split(delimiter) if delimiter else line.split())]
-             for line in lines]
-    if all(len(cell) >= 2 and cell[0].lstrip("-").isdigit() for cell in cells):
-        return {"lut": _columns(path, [_indexed_row(cell) for cell in cells])}
-    return {"labels": lines}
-
-
-def _indexed_row(cells):
-    """``(index, name, colour)`` of ``index name [R G B [A]]`` cells (FreeSurfer's LUT)."""
-    for n_numbers in (4, 3):
-        numbers = cells[-n_numbers:]
-        if len(cells) >= 2 + n_numbers and all(c.isdigit() for c in numbers):
-            color = "#" + "".join(f"{min(int(c), 255):02x}" for c in numbers[:3])
-            return cells[0], " ".join(cells[1:-n_numbers]), color
-    return cells[0], " ".join(cells[1:]), None
-
-
-def _columns(path, rows):
-    try:
-        indices = [int(index) for index, _, _ in rows]
-    except ValueError:
-        raise BrainviewValueError(f"labels: '{path}': the index column must hold integers.") from None
-    columns = {"index": indices, "name": [name for _, name, _ in rows]}
-    colors = [color or None for _, _, color in rows]
-    if all(colors):
-        columns["color"] = colors
-    return columns
-
-
 # ------------------------------------------------------------------ layers
 
 
@@ -586,10 +482,10 @@ def _n_volumes(header):
 
 def _first_volume(path):
     """The first 3-D volume of a file, read with brainview's guards (size, gzip checks)."""
-    from ..io import _read_image_file
+    from ..io import load_image
 
-    data, _, _ = _read_image_file(path, path.name)
-    return data[..., 0] if data.ndim == 4 else data
+    volume = 0 if _n_volumes(_header_image(path)) > 1 else None
+    return load_image(path, volume=volume, name=f"'{path.name}'").data
 
 
 def _chosen_volume(path, n_volumes, volume, notes):
