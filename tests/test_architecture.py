@@ -149,7 +149,7 @@ KNOWN_OFFENDERS = {
     # (importer, imported module): an import that breaks a cycle or a layer rule.
     "imports": {
         **{(f"brainview.layers.{kind}", "brainview._vtk"): _LAYERS_DRAW
-           for kind in ("_stat_props", "atlas", "connectome", "contour", "glass_brain", "points", "slices",
+           for kind in ("_stat_props", "atlas", "connectome", "glass_brain", "slices",
                         "stat_map", "surface", "volume")},
         # Cycle scene <-> export.html: Figure.export_html and Figure.interactive import
         # export.html (render calling up into export) and export.html imports scene.Figure.
