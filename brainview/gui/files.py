@@ -169,10 +169,10 @@ def _is_minc(head):
 
 
 def _gifti_kind(path):
-    from ..io import _read_gifti
+    from ..io import read_gifti
 
     try:
-        gii = _read_gifti(Path(path))
+        gii = read_gifti(Path(path))
     except Exception as error:
         raise ImageLoadError(f"'{path}': could not read GIfTI ({type(error).__name__}: {error}).") from error
     return "surface" if gii.get_arrays_from_intent("NIFTI_INTENT_POINTSET") else "surface_data"
@@ -443,7 +443,7 @@ def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
     roles, volume_of, four_d = {}, {}, False
     for path in volumes:
         header = _header_image(path)
-        n_volumes = _n_volumes(header)
+        n_volumes = _n_volumes(path, header)
         role = chosen.get(path) or _role(path, header, None, read=functools.partial(_first_volume, path))
         if n_volumes > 1:
             four_d = True
@@ -472,11 +472,13 @@ def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
     return layers
 
 
-def _n_volumes(header):
-    """Volumes of an image, from its header (MINC may store time first)."""
-    from ..io import _volumes_last
+def _n_volumes(path, header):
+    """Volumes of an image, from its header (a MINC file may store time first: its data says)."""
+    from nibabel.minc1 import Minc1Image
 
-    shape = _volumes_last(header, np.broadcast_to(np.zeros((), bool), header.shape)).shape
+    from ..io import read_image_file
+
+    shape = read_image_file(path, path.name)[0].shape if isinstance(header, Minc1Image) else header.shape
     return int(np.prod(shape[3:], dtype=np.int64)) if len(shape) > 3 else 1
 
 
@@ -484,7 +486,7 @@ def _first_volume(path):
     """The first 3-D volume of a file, read with brainview's guards (size, gzip checks)."""
     from ..io import load_image
 
-    volume = 0 if _n_volumes(_header_image(path)) > 1 else None
+    volume = 0 if _n_volumes(path, _header_image(path)) > 1 else None
     return load_image(path, volume=volume, name=f"'{path.name}'").data
 
 
