@@ -149,7 +149,7 @@ KNOWN_OFFENDERS = {
     # (importer, imported module): an import that breaks a cycle or a layer rule.
     "imports": {
         **{(f"brainview.layers.{kind}", "brainview._vtk"): _LAYERS_DRAW
-           for kind in ("_stat_props", "atlas", "connectome", "glass_brain", "slices",
+           for kind in ("_stat_props", "connectome", "glass_brain", "slices",
                         "stat_map", "surface", "volume")},
         # Cycle scene <-> export.html: Figure.export_html and Figure.interactive import
         # export.html (render calling up into export) and export.html imports scene.Figure.
@@ -172,14 +172,10 @@ KNOWN_OFFENDERS = {
         ("brainview.layers._atlas_input", "brainview.io._check_affine"): _IO_NAMES,
         ("brainview.layers._atlas_input", "brainview.io._read_dataobj"): _IO_NAMES,
         ("brainview.layers._atlas_input", "brainview.io._read_image_file"): _IO_NAMES,
-        ("brainview.planes", "brainview.layers.atlas._max_probability"):
-            "layers/atlas.py: give the 2-D views a public way to the most probable label "
-            "(a method of the Atlas model or a function of geometry.labels); planes.py calls it",
     },
     # module: over MAX_MODULE_LINES lines.
     "module_lines": {
         "brainview.scene": "Figure does ~13 jobs (issue 19 point 4): being split by its rewrite",
-        "brainview.layers.atlas": _LAYERS_DRAW,
         "brainview.layers.stat_map": _LAYERS_DRAW,
         "brainview.layers.connectome": _LAYERS_DRAW,
         "brainview.gui.window": "being rewritten (issue 19): split the menus/actions from the window",
