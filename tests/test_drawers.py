@@ -7,7 +7,7 @@ import pytest
 
 import brainview as bv
 from brainview.errors import BrainviewValueError
-from brainview.layers import Connectome, Contour, Points
+from brainview.layers import Atlas, Connectome, Contour, Points
 from brainview.layers.registry import DRAWERS_3D, LAYER_KINDS
 
 SIZE = (80, 60)
@@ -16,6 +16,12 @@ SIZE = (80, 60)
 def _blob():
     ijk = np.indices((16, 16, 16)) - 8
     return ((ijk ** 2).sum(0) < 25).astype(np.float32), np.eye(4)
+
+
+def _two_boxes():
+    data = np.zeros((16, 10, 10), np.int16)
+    data[2:7, 2:8, 2:8], data[9:14, 2:8, 2:8] = 1, 2
+    return data, np.eye(4)
 
 
 @pytest.fixture
@@ -27,9 +33,10 @@ def two_figures():
 
 @pytest.mark.parametrize("make", [lambda: Contour(_blob(), color="red"),
                                   lambda: Points([[0, 0, 0], [8, 0, 0]], size=6, color="red"),
+                                  lambda: Atlas(_two_boxes(), colors={1: "red", 2: "red"}, smooth=0),
                                   lambda: Connectome(np.array([[0, 1.0], [1.0, 0]]), [[0, 0, 0], [8, 0, 0]],
                                                      node_size=6, node_color="red", node_labels=["a", "b"])],
-                         ids=["contour", "points", "connectome"])
+                         ids=["contour", "points", "atlas", "connectome"])
 def test_one_layer_in_two_figures_draws_in_both_and_follows_a_trait_change(two_figures, make):
     first, second = two_figures
     layer = make()
@@ -84,3 +91,26 @@ def test_a_connectome_in_two_figures_follows_its_threshold_and_colours_in_both(t
     legends = [[p for p in fig.drawer(layer).props() if p.IsA("vtkLegendBoxActor")] for fig in two_figures]
     assert [legend[0].GetNumberOfEntries() for legend in legends] == [3, 3]
     assert legends[0][0] is not legends[1][0]
+
+
+def test_an_atlas_in_two_figures_follows_its_colours_and_region_subset_in_both(two_figures):
+    first, second = two_figures
+    layer = Atlas(_two_boxes(), colors={1: "red", 2: "blue"}, smooth=0)
+    for fig in two_figures:
+        fig.add(layer)
+        fig.view("anterior")
+    before = [fig.screenshot() for fig in two_figures]
+    np.testing.assert_array_equal(before[0], before[1])
+    assert before[0][..., 2].max() > 200 and before[0][..., 0].max() > 200  # both boxes drawn
+    mesh = layer.mesh
+    layer.colors = {1: "lime", 2: "blue"}
+    recoloured = [fig.screenshot() for fig in two_figures]
+    np.testing.assert_array_equal(recoloured[0], recoloured[1])
+    assert recoloured[0][..., 1].max() > 200 and recoloured[0][..., 0].max() < 50  # red is gone
+    layer.regions = 2
+    subset = [fig.screenshot() for fig in two_figures]
+    np.testing.assert_array_equal(subset[0], subset[1])
+    assert subset[0][..., 1].max() < 50 and subset[0][..., 2].max() > 200  # the lime box is hidden
+    assert layer.mesh is mesh, "colours and subsets never re-extract geometry"
+    for fig in two_figures:
+        assert fig.drawer(layer).actor.GetMapper().GetInput() is layer.shown_mesh
