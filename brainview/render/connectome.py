@@ -56,9 +56,9 @@ class ConnectomeDrawer(Drawer):
         lod_mapper = _vtk.vtkPolyDataMapper()
         lod_mapper.SetInputData(self._lod_mesh)
         self._lod_actor = self._colored_actor(lod_mapper)
-        for actor in (self._edge_actor, self._lod_actor):
-            if not layer.draws_tubes:
-                _flat(actor.GetProperty())
+        _flat(self._lod_actor.GetProperty())  # lines, even when the still frame shows tubes
+        if not layer.draws_tubes:
+            _flat(self._edge_actor.GetProperty())
         self._node_actor = _vtk.vtkActor()
         self._node_actor.SetMapper(self._node_mapper(layer.node_mesh))
         self._arrow_actor = self._make_arrows(layer.arrow_mesh) if layer.arrow_mesh is not None else None
