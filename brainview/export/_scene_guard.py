@@ -32,14 +32,12 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from ..errors import SceneFileError, describe
-from ..limits import check_allocation
+from ..limits import check_allocation, check_image_size
 
 #: A scene JSON larger than this is not a scene file (arrays go to sidecars, never inline).
 MAX_JSON_BYTES = 16 * 1024 * 1024
 #: Deepest nesting of JSON values a scene may have (brainview writes fewer than 12 levels).
 MAX_DEPTH = 64
-#: Widest and tallest figure a scene file may ask for, in pixels.
-MAX_SIDE = 8192
 #: Farthest a camera may be from the origin, in mm (a brain is ~200 mm across).
 MAX_CAMERA_MM = 1e6
 #: Longest title or text a scene may hold, in characters.
@@ -276,19 +274,13 @@ class ArchiveReferences:
 
 
 def check_figure_size(size, where):
-    """A scene's figure size as ints, at most :data:`MAX_SIDE` pixels a side, within the memory budget."""
+    """A scene's figure size as ints (see :func:`brainview.limits.check_image_size`)."""
+    from ..errors import BrainviewValueError
+
     try:
-        width, height = (int(v) for v in size)
-        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in size):
-            raise TypeError
-    except (TypeError, ValueError, OverflowError):
-        raise SceneFileError(f"{where}: figure size must be [width, height] in pixels, got {describe(size)}.") from None
-    if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
-        raise SceneFileError(f"{where}: figure size {width}x{height} is out of range; each side must be "
-                             f"1..{MAX_SIDE} pixels.")
-    # colour and depth buffers, the picture read back and its PNG rows: ~16 bytes a pixel
-    check_allocation(16 * width * height, f"{where}: a {width}x{height} figure")
-    return width, height
+        return check_image_size(size, "figure size")
+    except BrainviewValueError as error:
+        raise SceneFileError(f"{where}: {error}") from None
 
 
 def check_camera(camera, where):

@@ -399,10 +399,11 @@ def _build_layer(figure, entry, place, resolve, built, replacement):
     if not isinstance(entry, dict):
         raise SceneFileError(f"{place}: expected an object, got {describe(entry)}.")
     cls = layer_class(entry.get("kind"), where=place)
+    replaced = cls.data_params[0] if replacement is not _NO else None
     params = {name: decode(value, resolve=resolve, layers=built, where=f"{place}, {name}")
-              for name, value in _mapping(entry, "params", place).items()}
-    if replacement is not _NO:
-        params[cls.data_params[0]] = replacement
+              for name, value in _mapping(entry, "params", place).items() if name != replaced}
+    if replaced is not None:
+        params[replaced] = replacement  # the template's own data is not read
     layer = figure.add(cls(**params))
     for name, value in _mapping(entry, "state", place).items():
         trait = layer.trait(name) if not name.startswith("_") else None
@@ -480,16 +481,29 @@ class SceneTemplate:
                                    "antialias": bool(settings["antialias"])}
         except (KeyError, TypeError) as error:
             raise SceneFileError(f"'{path}': bad or missing 'figure' entry ({error!r}).") from None
-        resolve = self._resolver()
-        for record in _guard.file_records(self.scene):
-            resolve(record, f"'{self.path}', data reference")
 
     def _resolver(self):
         return _guard.FolderReferences(self.path.parent, allow_outside=self.allow_outside)
 
     def check_layer(self, name):
-        """Raise a :class:`SceneFileError` listing the layers unless ``name`` picks exactly one."""
-        _replacement_indices(_list(self.scene, "layers", f"'{self.path}'"), {name: None}, f"'{self.path}'")
+        """Check the template once for a batch replacing layer ``name``'s data.
+
+        Raises a :class:`SceneFileError` listing the layers unless ``name``
+        picks exactly one, or when a data file the builds will read (every
+        one but the replaced layer's own data) is refused or has changed.
+        """
+        from ..layers.registry import layer_class
+
+        entries = _list(self.scene, "layers", f"'{self.path}'")
+        (index, _), = _replacement_indices(entries, {name: None}, f"'{self.path}'").items()
+        place = f"'{self.path}', layer {index}"
+        replaced = layer_class(entries[index].get("kind"), where=place).data_params[0]
+        params = dict(_mapping(entries[index], "params", place))
+        params.pop(replaced, None)
+        others = [entry for i, entry in enumerate(entries) if i != index]
+        resolve = self._resolver()
+        for record in _guard.file_records([others, params]):
+            resolve(record, f"'{self.path}', data reference")
 
     def __call__(self, replacements):
         from .. import pylab
