@@ -48,7 +48,8 @@ MAX_TEXT_PIXELS = 32768
 SPECIAL_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
 #: Hint given with every refusal of an outside reference.
 OUTSIDE_HINT = ("If you trust this scene (you saved it with its data there), load it with "
-                "load_scene(path, allow_outside=True), or run `brainview --allow-outside`")
+                "load_scene(path, allow_outside=True), or run `brainview --allow-outside` "
+                "(`brainview batch --allow-outside` for a batch template)")
 
 
 # ------------------------------------------------------------------ the JSON
