@@ -622,15 +622,15 @@ def _relative_link(path, folder):
 
 
 def printable(text):
-    """``text`` with control characters (escape sequences, newlines, NUL) shown as ``\\x1b``-style codes.
+    r"""``text`` with control characters (escape sequences, newlines, NUL) shown as ``\x1b``-style codes.
 
     Names come from files anyone can name: printed raw, an escape sequence
     drives the terminal, a newline forges a line.
 
     Examples
     --------
-    >>> printable("sub\x1b[31m-01\n")
-    'sub\\x1b[31m-01\\n'
+    >>> print(printable("sub\x1b[31m-01\n"))
+    sub\x1b[31m-01\n
     """
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
 
