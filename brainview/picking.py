@@ -113,7 +113,7 @@ def pick(figure, x, y):
     if hit is None:
         return PickResult()
     xyz, prop = hit
-    layer = next((lay for lay in figure.layers if prop in lay.props()), None)
+    layer = figure.layer_of(prop)
     xyz = _inside(figure, layer, xyz)
     values, region = layer_values(figure, xyz)
     return PickResult(xyz, values, region, layer)
@@ -130,7 +130,7 @@ def _first_opaque_hit(figure, x, y):
 
     picker = _vtk.vtkCellPicker()
     picker.SetTolerance(0.0005)
-    candidates = [prop for layer in figure.layers if layer.visible for prop in layer.props()
+    candidates = [prop for layer in figure.layers if layer.visible for prop in figure.drawer(layer).props()
                   if prop.GetVisibility() and prop.GetPickable()]
     picker.PickFromListOn()
     for prop in candidates:
@@ -177,7 +177,7 @@ def _is_zero(value):
 
 def _translucent(figure, prop):
     """True for props drawn see-through: their layer's opacity or their own is below 1."""
-    layer = next((lay for lay in figure.layers if prop in lay.props()), None)
+    layer = figure.layer_of(prop)
     if layer is not None and layer.opacity < 1:
         return True
     get_property = getattr(prop, "GetProperty", None)

@@ -601,6 +601,7 @@ class Figure(HasStrictTraits):
         self._closed = False
         self.renderer.AddObserver("StartEvent", self._layout_colorbars)
         self._interacting = False
+        self._drawers = {}
 
     # ------------------------------------------------------------ layers
 
@@ -618,25 +619,49 @@ class Figure(HasStrictTraits):
         self._check_open()
         if not isinstance(layer, Layer):
             raise BrainviewTypeError(f"layer: expected a brainview layer, got {describe(layer)}.")
-        if layer.figure is not None:
-            raise BrainviewValueError(f"layer: {layer!r} is already in a figure; remove it there first.")
-        for prop in layer.props():
+        if layer in self._drawers:
+            raise BrainviewValueError(f"layer: {layer!r} is already in this figure.")
+        from .render.drawer import drawer_for
+
+        drawer = drawer_for(layer, self)
+        drawer.set_interacting(self._interacting)
+        for prop in drawer.props():
             self.renderer.AddViewProp(prop)
-        layer._attach(self)
-        layer._set_interacting(self._interacting)
+        self._drawers[layer] = drawer
         self.layers.append(layer)
         self.changed = True
         return layer
 
+    def drawer(self, layer):
+        """The drawer showing ``layer`` in this figure (its VTK props: ``drawer.props()``).
+
+        Examples
+        --------
+        >>> from brainview.layers import Points
+        >>> fig = Figure()
+        >>> layer = fig.add(Points([[0, 0, 0]]))
+        >>> fig.drawer(layer).actor.IsA("vtkActor")
+        1
+        >>> fig.close()
+        """
+        if layer not in self._drawers:
+            raise BrainviewValueError(f"layer: {layer!r} is not in this figure.")
+        return self._drawers[layer]
+
+    def layer_of(self, prop):
+        """The layer one of whose props is ``prop``, or None."""
+        return next((layer for layer, drawer in self._drawers.items() if prop in drawer.props()), None)
+
     def remove(self, layer):
         """Remove a layer from the scene."""
-        if layer not in self.layers:
+        if layer not in self._drawers:
             raise BrainviewValueError(f"layer: {layer!r} is not in this figure.")
-        for prop in layer.props():
+        drawer = self._drawers.pop(layer)
+        for prop in drawer.props():
             self.renderer.RemoveViewProp(prop)
         for bar in [b for b in self.colorbars if b.layer is layer]:
             self._remove_colorbar(bar)
-        layer._detach()
+        drawer.dispose()
         self.layers.remove(layer)
         self.changed = True
 
@@ -653,7 +678,7 @@ class Figure(HasStrictTraits):
         ['b', 'a']
         >>> fig.close()
         """
-        if layer not in self.layers:
+        if layer not in self._drawers:
             raise BrainviewValueError(f"layer: {layer!r} is not in this figure.")
         order = [lay for lay in self.layers if lay is not layer]
         if not (isinstance(index, int) and 0 <= index <= len(order)):
@@ -661,10 +686,10 @@ class Figure(HasStrictTraits):
         order.insert(index, layer)
         # VTK draws props in the order they were added: re-add them in the new order.
         for lay in order:
-            for prop in lay.props():
+            for prop in self._drawers[lay].props():
                 self.renderer.RemoveViewProp(prop)
         for lay in order:
-            for prop in lay.props():
+            for prop in self._drawers[lay].props():
                 self.renderer.AddViewProp(prop)
         self.layers = order
         self.changed = True
@@ -697,17 +722,21 @@ class Figure(HasStrictTraits):
     @interacting.setter
     def interacting(self, value):
         self._interacting = bool(value)
-        for layer in self.layers:
-            layer._set_interacting(self._interacting)
+        for drawer in self._drawers.values():
+            drawer.set_interacting(self._interacting)
 
     def _layer_changed(self, layer):
         self.changed = True
 
     def _layer_props_changed(self, layer, old_props):
         """A layer replaced its VTK props (a stat map changing ``mode``): swap them here."""
+        self._drawer_props_changed(self._drawers[layer], old_props)
+
+    def _drawer_props_changed(self, drawer, old_props):
+        """A drawer replaced its VTK props: swap them in the renderer."""
         for prop in old_props:
             self.renderer.RemoveViewProp(prop)
-        for prop in layer.props():
+        for prop in drawer.props():
             self.renderer.AddViewProp(prop)
         self.changed = True
 
@@ -820,7 +849,7 @@ class Figure(HasStrictTraits):
 
     def bounds(self):
         """World mm bounds of every visible layer, or None for an empty scene."""
-        boxes = [layer.bounds() for layer in self.layers if layer.visible]
+        boxes = [self._drawers[layer].bounds() for layer in self.layers if layer.visible]
         boxes = np.array([b for b in boxes if b is not None])
         if not len(boxes):
             return None
@@ -1437,8 +1466,9 @@ class Figure(HasStrictTraits):
         if self._closed:
             return
         self._orphan_foreign_window()
-        for layer in list(self.layers):
-            layer._detach()
+        for drawer in self._drawers.values():
+            drawer.dispose()
+        self._drawers = {}
         self.layers = []
         self.renderer.RemoveAllViewProps()
         self._unhost()

@@ -114,7 +114,7 @@ def test_every_layer_kind_is_drawn_or_named_in_the_warning(small, tmp_path):
 
 def test_glyphs_are_baked_at_their_centres_and_sizes(small):
     layer = bv.points([[0, 0, 0], [40, 0, 0]], size=[10, 20], color=["red", "blue"])
-    baked = html_export._baked_glyphs(layer.actor)
+    baked = html_export._baked_glyphs(small.drawer(layer).actor)
     mesh = baked.GetMapper().GetInput()
     bounds = np.array(mesh.GetBounds()).reshape(3, 2)
     np.testing.assert_allclose(bounds[0], [-5, 50], atol=0.2)  # a tessellated sphere

@@ -199,7 +199,7 @@ class _ExportScene:
         self.left_out = []
         layer_props = set()
         for layer in figure.layers:
-            for prop in layer.props():
+            for prop in figure.drawer(layer).props():
                 layer_props.add(_address(prop))
                 if layer.visible and prop.GetVisibility():
                     self._add(prop, layer.name)

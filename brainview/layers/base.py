@@ -1,8 +1,10 @@
 """What every layer shares: a name, visibility, opacity, and a link to its figure.
 
-A layer is a traits model that owns its VTK props and keeps them in sync with
-its traits. Setting a trait (from a script, or from a GUI widget bound to the
-same trait) updates the props and asks the figure to re-render.
+A layer is a traits model: it validates, loads and computes, and holds no
+VTK rendering object. Each figure showing it draws it with a drawer of
+:mod:`brainview.render`, which observes the layer's traits: setting a trait
+(from a script, or from a GUI widget bound to the same trait) updates every
+drawing of the layer.
 
 Examples
 --------
@@ -10,8 +12,8 @@ Examples
 >>> from brainview.layers import Points
 >>> layer = Points(np.zeros((1, 3)))
 >>> layer.visible = False
->>> layer.actor.GetVisibility()
-0
+>>> layer.get_state()
+{'visible': False}
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import inspect
 import weakref
 
 import numpy as np
-from traits.api import Any, Bool, HasStrictTraits, Python, Str, TraitType, observe
+from traits.api import Any, Bool, Event, HasStrictTraits, Python, Str, TraitType, observe
 
 from ..errors import BrainviewTypeError, BrainviewValueError, check_number, describe
 
@@ -187,6 +189,9 @@ class Layer(HasStrictTraits):
     #: Overall opacity, 0 (invisible) to 1 (opaque).
     opacity = Checked(lambda value, name: check_opacity(value, name), 1.0, panel="slider", low=0.0, high=1.0)
 
+    #: Fired when derived data changed in place (drawers observe it with the traits they show).
+    updated = Event(transient=True)
+
     #: Weak reference to the figure drawing this layer (set by Figure.add).
     _figure_ref = Any(transient=True)
 
@@ -233,7 +238,8 @@ class Layer(HasStrictTraits):
         """The camera starts or stops moving: heavy layers may draw a lighter version."""
 
     def _changed(self):
-        """Ask the figure (if any) to redraw after props changed."""
+        """Tell the drawers (and a legacy figure) that the picture changed."""
+        self.updated = True
         figure = self.figure
         if figure is not None:
             figure._layer_changed(self)

@@ -16,10 +16,9 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import Any, Property, observe
+from traits.api import Any, observe
 
 from .. import colors
-from .._vtk import vtkActor, vtkPolyDataMapper
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.volume import MAX_SMOOTH, isosurface
 from ..io import finite_data, load_image
@@ -97,9 +96,6 @@ class Contour(ImageInputs, Layer):
     #: Volume index of a 4-D image, or None.
     volume = Loaded()
 
-    #: The vtkActor drawing the surfaces (made when first drawn or read).
-    actor = Property(transient=True)
-
     #: The isosurface mesh in world mm (pyvista.PolyData).
     mesh = Any(transient=True)
 
@@ -130,7 +126,6 @@ class Contour(ImageInputs, Layer):
             img=img, volume=volume, name=name or self._image.name, level=level, color=color,
             cmap=cmap, clim=clim, opacity=check_opacity(opacity), smooth=smooth,
         )
-        self._actor = self._mapper = self._lut = None
         self.mesh = None
         self._extract()
 
@@ -144,25 +139,10 @@ class Contour(ImageInputs, Layer):
         """The isovalues as a list."""
         return list(np.atleast_1d(self.level))
 
-    def props(self):
-        return [self._draw()]
-
-    def _get_actor(self):
-        return self._draw()
-
-    def _draw(self):
-        """The actor, made on first use: a model alone holds no VTK rendering object."""
-        if self._actor is None:
-            self._mapper = vtkPolyDataMapper()
-            self._mapper.SetInputData(self.mesh)
-            self._actor = vtkActor()
-            self._actor.SetMapper(self._mapper)
-            self._actor.SetVisibility(self.visible)
-            prop = self._actor.GetProperty()
-            prop.SetSpecular(0.2)
-            prop.SetSpecularPower(20)
-            self._update_appearance(None)
-        return self._actor
+    @property
+    def color_range(self):
+        """``(low, high)`` of the colormap: ``clim``, or the range of the levels."""
+        return tuple(self.clim) if self.clim is not None else _levels_clim(self.levels)
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
@@ -170,8 +150,7 @@ class Contour(ImageInputs, Layer):
     def colorbar_table(self):
         if self.cmap is None:
             return None
-        self._draw()
-        return self._lut, self.name
+        return colors.lookup_table(self.cmap, self.color_range), self.name
 
     def _set_image(self, image):
         self._image = image
@@ -193,26 +172,6 @@ class Contour(ImageInputs, Layer):
     @observe("level, smooth", post_init=True)
     def _update_geometry(self, event):
         self._extract()
-        self._update_appearance(None)
-
-    @observe("color, cmap, clim, opacity", post_init=True)
-    def _update_appearance(self, event):
-        if self._actor is None:
-            return  # not drawn yet: _draw reads the traits
-        prop = self._actor.GetProperty()
-        prop.SetOpacity(self.opacity)
-        prop.SetColor(*self.color)
-        if self.cmap is None:
-            self._mapper.ScalarVisibilityOff()
-        else:
-            clim = self.clim or _levels_clim(self.levels)
-            self._lut = colors.lookup_table(self.cmap, clim, table=self._lut)
-            self._mapper.SetLookupTable(self._lut)
-            self._mapper.SetScalarRange(*clim)
-            self._mapper.SetScalarModeToUsePointFieldData()
-            self._mapper.SelectColorArray("level")
-            self._mapper.ScalarVisibilityOn()
-        self._changed()
 
     def _extract(self):
         levels = self.levels
@@ -231,9 +190,6 @@ class Contour(ImageInputs, Layer):
                 f"level: no surface of {self.name!r} at {', '.join(f'{lv:g}' for lv in levels)}: "
                 "nothing is drawn. Pick a level the data crosses.", BrainviewWarning, stacklevel=4,
             )
-        if self._mapper is not None:
-            self._mapper.SetInputData(self.mesh)
-            self._mapper.Modified()
 
 
 def _check_smooth(value, name="smooth"):

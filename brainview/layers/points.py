@@ -18,10 +18,9 @@ import warnings
 
 import numpy as np
 import pyvista as pv
-from traits.api import Any, Property, observe
-from vtkmodules.vtkFiltersSources import vtkSphereSource
+from traits.api import Any, observe
 
-from .. import _vtk, colors
+from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.graph import check_world_extent
 from ._live import Reloads, set_quietly, take_derived
@@ -141,9 +140,6 @@ class Points(Layer):
     #: Marker centres (pyvista.PolyData) with "size" and "rgb" arrays.
     mesh = Any(transient=True)
 
-    #: The vtkActor drawing the markers (made when first drawn or read).
-    actor = Property(transient=True)
-
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
                    panel="range", range="data")
@@ -162,7 +158,6 @@ class Points(Layer):
         super().__init__(name=name, cmap=cmap, clim=derived["clim"], opacity=check_opacity(opacity),
                          coords=coords, size=size, color=color, values=values, resolution=resolution)
         self.mesh = pv.PolyData()
-        self._actor = self._mapper = self._sphere = self._lut = None
         self._apply(derived)
 
     @staticmethod
@@ -198,9 +193,6 @@ class Points(Layer):
             return self._sizes.copy()
         return np.where(np.isfinite(self._values), self._sizes, 0.0)
 
-    def props(self):
-        return [self._draw()]
-
     def centers(self):
         """The ``(n, 3)`` mm coordinates of the markers."""
         return np.asarray(self.mesh.points, dtype=float)
@@ -213,11 +205,15 @@ class Points(Layer):
         scaled = np.clip((np.nan_to_num(self._values) - low) / (high - low), 0, 1)
         return colors.get_cmap(self.cmap)(scaled)[:, :3]
 
+    @property
+    def sphere_resolution(self):
+        """Facets around each sphere (the checked ``resolution``)."""
+        return self._resolution
+
     def colorbar_table(self):
         if self._values is None:
             return None
-        self._draw()
-        return self._lut, self.name
+        return colors.lookup_table(self.cmap, self.clim), self.name
 
     @observe("cmap, clim, opacity", post_init=True)
     def _update(self, event):
@@ -227,43 +223,4 @@ class Points(Layer):
         self.mesh.point_data["size"] = self.sizes
         self.mesh.point_data["rgb"] = (self.point_colors() * 255).round().astype(np.uint8)
         self.mesh.Modified()
-        self._sync_drawing()
-
-    # ------------------------------------------------------------ drawing
-
-    def _get_actor(self):
-        return self._draw()
-
-    def _draw(self):
-        """The actor, made on first use: a model alone holds no VTK rendering object."""
-        if self._actor is None:
-            self._sphere = vtkSphereSource()
-            self._sphere.SetRadius(0.5)
-            self._mapper = _vtk.vtkGlyph3DMapper()
-            self._mapper.SetInputData(self.mesh)
-            self._mapper.SetSourceConnection(self._sphere.GetOutputPort())
-            self._mapper.SetScaleArray("size")
-            self._mapper.SetScaleModeToScaleByMagnitude()
-            self._mapper.SetScalarModeToUsePointFieldData()
-            self._mapper.SelectColorArray("rgb")
-            self._mapper.SetColorModeToDirectScalars()
-            self._actor = _vtk.vtkActor()
-            self._actor.SetMapper(self._mapper)
-            self._lut = colors.lookup_table(self.cmap, self.clim)
-            self._sync_drawing()
-        return self._actor
-
-    @observe("visible", post_init=True)
-    def _update_visible(self, event):
-        self._sync_drawing()
-
-    def _sync_drawing(self):
-        """Show the model in the drawing (when drawn), then ask the figure to redraw."""
-        if self._actor is not None:
-            self._sphere.SetThetaResolution(self._resolution)
-            self._sphere.SetPhiResolution(max(4, self._resolution // 2 + 2))
-            self._actor.GetProperty().SetOpacity(self.opacity)
-            self._actor.SetVisibility(self.visible)
-            colors.lookup_table(self.cmap, self.clim, table=self._lut)
-            self._mapper.Modified()
         self._changed()

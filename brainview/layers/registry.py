@@ -30,6 +30,26 @@ LAYER_KINDS = {cls.kind: cls for cls in (
     Contour, Volume, Slices, Surface, Points, StatMap, GlassBrain, Atlas, Connectome)}
 
 
+#: kind -> ``"module:Class"`` of its 3-D drawer (:mod:`brainview.render`), named, never
+#: imported here: models do not import the renderer. A kind not listed still owns its props
+#: (drawn through :class:`brainview.render.drawer.LegacyDrawer`) until its drawer lands.
+DRAWERS_3D = {
+    "contour": "brainview.render.contour:ContourDrawer",
+    "points": "brainview.render.points:PointsDrawer",
+}
+
+
+def drawer_path(kind):
+    """``"module:Class"`` of the 3-D drawer registered for ``kind``, or None.
+
+    Examples
+    --------
+    >>> drawer_path("contour")
+    'brainview.render.contour:ContourDrawer'
+    """
+    return DRAWERS_3D.get(kind)
+
+
 def layer_class(kind, *, where="kind"):
     """The class registered for ``kind``, else a brainview error listing the kinds."""
     if kind not in LAYER_KINDS:

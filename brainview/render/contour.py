@@ -1,0 +1,54 @@
+"""The 3-D drawer of :class:`~brainview.layers.Contour`: one actor for all its isosurfaces.
+
+Examples
+--------
+>>> import numpy as np
+>>> from brainview.scene import Figure
+>>> from brainview.layers import Contour
+>>> data = np.zeros((9, 9, 9)); data[3:6, 3:6, 3:6] = 1
+>>> fig = Figure(size=(40, 30))
+>>> layer = fig.add(Contour((data, np.eye(4)), color="red"))
+>>> fig.drawer(layer).actor.GetProperty().GetColor()
+(1.0, 0.0, 0.0)
+>>> fig.close()
+"""
+
+from __future__ import annotations
+
+from .. import _vtk, colors
+from .drawer import Drawer
+
+
+class ContourDrawer(Drawer):
+    """A vtkActor whose mapper shows the model's ``mesh``, coloured by level or plain."""
+
+    observes = ("mesh", "color", "cmap", "clim", "opacity")
+
+    def build(self):
+        self._mapper = _vtk.vtkPolyDataMapper()
+        self._lut = None
+        actor = _vtk.vtkActor()
+        actor.SetMapper(self._mapper)
+        prop = actor.GetProperty()
+        prop.SetSpecular(0.2)
+        prop.SetSpecularPower(20)
+        return [actor]
+
+    def sync(self, name):
+        layer, mapper = self.layer, self._mapper
+        if name in (None, "mesh"):
+            mapper.SetInputData(layer.mesh)
+            mapper.Modified()
+        prop = self.actor.GetProperty()
+        prop.SetOpacity(layer.opacity)
+        prop.SetColor(*layer.color)
+        if layer.cmap is None:
+            mapper.ScalarVisibilityOff()
+            return
+        clim = layer.color_range
+        self._lut = colors.lookup_table(layer.cmap, clim, table=self._lut)
+        mapper.SetLookupTable(self._lut)
+        mapper.SetScalarRange(*clim)
+        mapper.SetScalarModeToUsePointFieldData()
+        mapper.SelectColorArray("level")
+        mapper.ScalarVisibilityOn()

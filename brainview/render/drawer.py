@@ -1,0 +1,173 @@
+"""The base drawer: one layer model drawn in one figure, kept in sync by trait events.
+
+napari's ``layer_to_visual`` in VTK: the model never holds a VTK rendering
+object; the figure asks the registry for the layer's drawer class, the drawer
+builds its props and observes the model. A trait change re-syncs the props
+and asks the figure to render (the figure coalesces renders).
+
+Examples
+--------
+>>> import numpy as np
+>>> from brainview.scene import Figure
+>>> from brainview.layers import Points
+>>> layer = Points(np.zeros((1, 3)))
+>>> fig1, fig2 = Figure(size=(40, 30)), Figure(size=(40, 30))
+>>> _ = fig1.add(layer); _ = fig2.add(layer)
+>>> layer.visible = False
+>>> fig1.drawer(layer).actor.GetVisibility(), fig2.drawer(layer).actor.GetVisibility()
+(0, 0)
+>>> fig1.close(); fig2.close()
+"""
+
+from __future__ import annotations
+
+import importlib
+import weakref
+
+import numpy as np
+
+from ..layers.registry import drawer_path
+
+__all__ = ["Drawer", "drawer_for"]
+
+
+class Drawer:
+    """Draws one layer in one figure; subclasses build props and follow the model.
+
+    Subclasses set :attr:`observes` (the model's trait names whose changes
+    re-sync the drawing) and implement :meth:`build` and :meth:`sync`.
+
+    Parameters
+    ----------
+    layer : Layer
+        The model drawn.
+    figure : Figure
+        The figure whose renderer shows the props (held weakly).
+    """
+
+    #: Model traits that change the drawing; ``visible`` and ``updated`` are always observed.
+    observes = ()
+
+    def __init__(self, layer, figure):
+        self.layer = layer
+        self._figure = weakref.ref(figure)
+        self.interacting = False
+        self._props = list(self.build())
+        self.sync(None)
+        self._show_visibility()
+        self._names = ("visible", "updated") + tuple(self.observes)
+        for name in self._names:
+            layer.observe(self._on_model_change, name)
+
+    # ------------------------------------------------------------ subclass API
+
+    def build(self):
+        """Make and return the VTK props (a list); called once."""
+        raise NotImplementedError
+
+    def sync(self, name):
+        """Bring the props up to date after trait ``name`` changed (None: everything)."""
+
+    def set_interacting(self, interacting):
+        """The camera starts or stops moving: a heavy drawing may show a lighter version."""
+        self.interacting = bool(interacting)
+
+    # ------------------------------------------------------------ for the figure
+
+    @property
+    def figure(self):
+        """The figure this drawer draws in (None once it is gone)."""
+        return self._figure()
+
+    def props(self):
+        """The VTK props drawing the layer, in drawing order."""
+        return list(self._props)
+
+    @property
+    def actor(self):
+        """The main prop (the first one)."""
+        return self._props[0] if self._props else None
+
+    def bounds(self):
+        """``(xmin, xmax, ymin, ymax, zmin, zmax)`` of the visible props in world mm, or None."""
+        boxes = [p.GetBounds() for p in self._props if p.GetVisibility()]
+        boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]])
+        if not len(boxes):
+            return None
+        return tuple(float(v) for v in np.ravel(
+            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+
+    def replace_props(self, props):
+        """Swap the drawing's props (a stat map changing ``mode``) and tell the figure."""
+        old, self._props = self._props, list(props)
+        figure = self.figure
+        if figure is not None:
+            figure._drawer_props_changed(self, old)
+
+    def dispose(self):
+        """Stop following the model (the layer left the figure)."""
+        for name in self._names:
+            self.layer.observe(self._on_model_change, name, remove=True)
+
+    # ------------------------------------------------------------ internals
+
+    def _show_visibility(self):
+        for prop in self._props:
+            prop.SetVisibility(self.visible_prop(prop))
+
+    def visible_prop(self, prop):
+        """Whether ``prop`` is shown now (subclasses hide parts, e.g. while interacting)."""
+        return bool(self.layer.visible)
+
+    def _on_model_change(self, event):
+        if event.name != "visible":
+            self.sync(None if event.name == "updated" else event.name)
+        self._show_visibility()
+        self.request_render()
+
+    def request_render(self):
+        """Tell the figure the picture changed (it renders when it next can)."""
+        figure = self.figure
+        if figure is not None:
+            figure._layer_changed(self.layer)
+
+
+class LegacyDrawer(Drawer):
+    """Adapter for a kind whose model still owns its props (until its drawer lands)."""
+
+    def __init__(self, layer, figure):
+        self.layer = layer
+        self._figure = weakref.ref(figure)
+        self.interacting = False
+        self._names = ()
+        if layer.figure is not None:
+            from ..errors import BrainviewValueError
+
+            raise BrainviewValueError(f"layer: {layer!r} is already in a figure; remove it there first.")
+        layer._attach(figure)
+
+    def props(self):
+        return list(self.layer.props())
+
+    @property
+    def _props(self):
+        return self.layer.props()
+
+    def bounds(self):
+        return self.layer.bounds()
+
+    def set_interacting(self, interacting):
+        self.interacting = bool(interacting)
+        self.layer._set_interacting(self.interacting)
+
+    def dispose(self):
+        self.layer._detach()
+
+
+def drawer_for(layer, figure):
+    """A new drawer of ``layer`` for ``figure``, of the class the kind registry names."""
+    path = drawer_path(layer.kind)
+    if path is None:
+        return LegacyDrawer(layer, figure)
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)(layer, figure)
