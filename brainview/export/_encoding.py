@@ -183,7 +183,10 @@ def decode(value, *, resolve, layers=None, where="scene"):
     if len(value) != 1 or next(iter(value)) not in _DECODERS:
         raise SceneFileError(f"{where}: unknown value {describe(value)}; expected one of {sorted(_DECODERS)}.")
     (key, body), = value.items()
-    return _DECODERS[key](body, resolve, layers, where)
+    try:
+        return _DECODERS[key](body, resolve, layers, where)
+    except (AttributeError, TypeError, KeyError, IndexError) as error:
+        raise SceneFileError(f"{where}: bad {key} value {describe(body)} ({type(error).__name__}: {error}).") from None
 
 
 #: Kinds of inline arrays a scene may hold: bool, integers, floats, and short strings (label names).
