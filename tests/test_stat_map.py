@@ -140,7 +140,7 @@ def test_positive_and_negative_blobs_differ_in_hue(fig, cmap, mode):
     data = np.clip(_blob((9, 15, 15), amplitude=20.0) - _blob((21, 15, 15), amplitude=20.0), -5, 5)
     layer = bv.stat_map((data, AFFINE), threshold=3.0, cmap=cmap, mode=mode, bg=None, outline=False)
     if mode == "slices":
-        layer.mode_props.move((0.0, 0.0, 0.0))
+        layer.cut_coords = (0.0, 0.0, 0.0)
     bv.view("superior")
     pixels = fig.screenshot().astype(int)
     warm = pixels[..., 0] > pixels[..., 2] + 40
@@ -287,13 +287,14 @@ def test_pixels_disappear_when_threshold_exceeds_a_peak(rendered_blobs):
 @pytest.mark.parametrize("mode", ["volume", "slices", "contour"])
 def test_mode_switch_swaps_props_in_the_figure(fig, signed_map, mode):
     layer = bv.stat_map(signed_map, threshold=2.0, bg=None)
-    before = set(map(id, layer.props()))
+    drawer = fig.drawer(layer)
+    before = set(map(id, drawer.props()))
     layer.mode = mode
     props = fig.renderer.GetViewProps()
     in_renderer = {id(props.GetItemAsObject(i)) for i in range(props.GetNumberOfItems())}
-    assert set(map(id, layer.props())) <= in_renderer
+    assert set(map(id, drawer.props())) <= in_renderer
     if mode != "contour":
-        assert not (before - set(map(id, layer.props())) - {id(layer.notice)}) & in_renderer
+        assert not (before - set(map(id, drawer.props())) - {id(drawer.notice)}) & in_renderer
     assert fig.screenshot().any()
 
 
@@ -345,7 +346,7 @@ def test_dict_gives_one_layer_per_class_and_a_selector(fig, signed_map):
     group.selected = "house"
     assert [layer.visible for layer in group.layers] == [False, True, False]
     # Hidden classes draw nothing: every prop of theirs is invisible.
-    assert [any(p.GetVisibility() for p in layer.props()) for layer in group.layers] == \
+    assert [any(p.GetVisibility() for p in fig.drawer(layer).props()) for layer in group.layers] == \
         [False, True, False]
     with pytest.raises(ValueError, match="'face', 'house', 'chair'"):
         group.selected = "car"
@@ -431,7 +432,8 @@ def test_empty_map_warns_once_shows_a_notice_and_saves(fig, tmp_path, values):
         layer = bv.stat_map((values, np.eye(4)), threshold=1.0)
     assert len([w for w in caught if issubclass(w.category, BrainviewWarning)]) == 1
     assert "empty map" in str(caught[0].message)
-    assert layer.empty and layer.notice.GetVisibility()
+    assert layer.empty and fig.drawer(layer).notice.GetVisibility()
+    assert "empty map" in layer.notice and fig.drawer(layer).notice.GetInput() == layer.notice
     assert layer.mode_props.mesh.n_points == 0
     bv.savefig(tmp_path / "empty.png")
     assert (tmp_path / "empty.png").stat().st_size > 0
@@ -443,7 +445,7 @@ def test_threshold_above_the_maximum_warns_and_draws_nothing(fig, signed_map):
     assert layer.empty and layer.mode_props.mesh.n_points == 0
     assert fig.screenshot().max() > 0  # the notice is drawn
     layer.threshold = 2.0
-    assert not layer.empty and not layer.notice.GetVisibility()
+    assert not layer.empty and not fig.drawer(layer).notice.GetVisibility() and layer.notice == ""
 
 
 @pytest.mark.parametrize("threshold, error", [(-1.0, ValueError), ("-5%", ValueError),

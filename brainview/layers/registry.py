@@ -36,6 +36,7 @@ LAYER_KINDS = {cls.kind: cls for cls in (
 DRAWERS_3D = {
     "contour": "brainview.render.contour:ContourDrawer",
     "points": "brainview.render.points:PointsDrawer",
+    "stat_map": "brainview.render.stat_map:StatMapDrawer",
 }
 
 
