@@ -112,11 +112,12 @@ class ContourGeometry(_Geometry):
         points = np.asarray(self.mesh.points)
         normals = np.asarray(self.mesh.point_data["Normals"])
         sign = np.sign(np.asarray(self.mesh.point_data["level"]))
-        samples = []
-        for offset in (-self._step, self._step):
-            ijk = self.image.to_voxel(points + offset * normals).T
-            samples.append(map_coordinates(self.data, ijk, order=1, mode="nearest"))
-        samples = np.array(samples) * sign
+        inverse = np.linalg.inv(self.image.affine)
+        linear, shift = inverse[:3, :3].T, inverse[:3, 3]
+        # np.dot, not Image.to_voxel's ``@``: numpy's matmul of a tall (n, 3) array is a slow loop.
+        ijk = np.concatenate([np.dot(points + offset * normals, linear) + shift
+                              for offset in (-self._step, self._step)]).T
+        samples = map_coordinates(self.data, ijk, order=1, mode="nearest").reshape(2, -1) * sign
         return sign * np.maximum(samples.max(axis=0), level)
 
 
