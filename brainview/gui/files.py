@@ -161,10 +161,10 @@ def _is_minc(head):
 
 
 def _gifti_kind(path):
-    from ..io import _read_gifti
+    from ..io import read_gifti
 
     try:
-        gii = _read_gifti(Path(path))
+        gii = read_gifti(Path(path))
     except Exception as error:
         raise ImageLoadError(f"'{path}': could not read GIfTI ({type(error).__name__}: {error}).") from error
     return "surface" if gii.get_arrays_from_intent("NIFTI_INTENT_POINTSET") else "surface_data"
@@ -538,11 +538,11 @@ def layers_from_files(paths, *, atlas=None, overlay=None, anatomy=True):
 
 
 def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
-    from ..io import Image, _read_image_file, load_image
+    from ..io import Image, load_image, read_image_file
 
     images, roles, four_d = {}, {}, False
     for path in volumes:
-        data, affine, name = _read_image_file(path, path.name)
+        data, affine, name = read_image_file(path, path.name)
         first = data[..., 0] if data.ndim == 4 else data
         role = chosen.get(path) or _role(path, _header_image(path), first)
         if data.ndim == 4 and data.shape[3] > 1:
