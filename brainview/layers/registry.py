@@ -37,6 +37,7 @@ DRAWERS_3D = {
     "atlas": "brainview.render.atlas:AtlasDrawer",
     "contour": "brainview.render.contour:ContourDrawer",
     "points": "brainview.render.points:PointsDrawer",
+    "stat_map": "brainview.render.stat_map:StatMapDrawer",
 }
 
 
