@@ -7,7 +7,7 @@ import pytest
 
 import brainview as bv
 from brainview.errors import BrainviewValueError
-from brainview.layers import Atlas, Connectome, Contour, Points
+from brainview.layers import Atlas, Connectome, Contour, Points, StatMap
 from brainview.layers.registry import DRAWERS_3D, LAYER_KINDS
 
 SIZE = (80, 60)
@@ -31,12 +31,18 @@ def two_figures():
     bv.close("all")
 
 
+def _stat_blob():
+    data, affine = _blob()
+    return data * np.float32(5.0), affine
+
+
 @pytest.mark.parametrize("make", [lambda: Contour(_blob(), color="red"),
                                   lambda: Points([[0, 0, 0], [8, 0, 0]], size=6, color="red"),
                                   lambda: Atlas(_two_boxes(), colors={1: "red", 2: "red"}, smooth=0),
+                                  lambda: StatMap(_stat_blob(), threshold=2.0, cmap="bwr", outline=False),
                                   lambda: Connectome(np.array([[0, 1.0], [1.0, 0]]), [[0, 0, 0], [8, 0, 0]],
                                                      node_size=6, node_color="red", node_labels=["a", "b"])],
-                         ids=["contour", "points", "atlas", "connectome"])
+                         ids=["contour", "points", "atlas", "stat_map", "connectome"])
 def test_one_layer_in_two_figures_draws_in_both_and_follows_a_trait_change(two_figures, make):
     first, second = two_figures
     layer = make()

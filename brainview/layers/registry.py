@@ -38,6 +38,7 @@ DRAWERS_3D = {
     "connectome": "brainview.render.connectome:ConnectomeDrawer",
     "contour": "brainview.render.contour:ContourDrawer",
     "points": "brainview.render.points:PointsDrawer",
+    "stat_map": "brainview.render.stat_map:StatMapDrawer",
 }
 
 
