@@ -33,7 +33,8 @@ from ..geometry.glass_brain import N_TRIANGLES, outline_mesh
 from ..errors import BrainviewValueError
 from ..io import load_image
 from ._live import Loaded, constructing
-from .base import Checked, Layer, check_opacity
+from . import _examples as _ex
+from .base import Checked, Kind, Layer, check_opacity
 
 _MEMORY = {}
 #: ``(n_triangles, smooth) -> key`` of the default (MNI152) outline: the packaged template
@@ -165,3 +166,11 @@ class GlassBrain(Layer):
         prop.SetColor(*self.color)
         prop.SetOpacity(self.opacity)
         self._changed()
+
+
+def _example():
+    """Small in-memory inputs of a GlassBrain (``Kind.example``)."""
+    return (((_ex.two_regions() > 0, _ex.AFFINE),), dict(opacity=0.3))
+
+
+KIND = Kind(GlassBrain, drawer="brainview.render.glass_brain:GlassBrainDrawer", example=_example, roles=())

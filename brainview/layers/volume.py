@@ -26,7 +26,8 @@ from ..geometry.volume import index_image, index_to_world
 from ..errors import BrainviewWarning
 from ..io import finite_data, load_image
 from ._live import ImageInputs, Loaded, set_resolved, unset_params
-from .base import Checked, Layer, check_bool, check_choice, check_opacity
+from . import _examples as _ex
+from .base import Checked, Kind, Layer, check_bool, check_choice, check_opacity
 
 BLENDINGS = ("composite", "mip")
 RAMPS = ("linear", "flat")
@@ -225,3 +226,11 @@ def _cpu_count():
     import os
 
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _example():
+    """Small in-memory inputs of a Volume (``Kind.example``)."""
+    return (((_ex.blob(), _ex.AFFINE),), dict(cmap="hot", clim=(1, 5)))
+
+
+KIND = Kind(Volume, drawer="brainview.render.volume:VolumeDrawer", example=_example, roles=())
