@@ -199,6 +199,24 @@ class PlaneProps:
         show_plane(self.actors[axis], plane)
 
 
+# ------------------------------------------------------------------ outline
+
+
+class OutlineProps:
+    """The default glass brain around the 3-D modes: a GlassBrain model and one actor showing it."""
+
+    def __init__(self):
+        from ..render.glass_brain import glass_brain_actor, show_glass_brain
+        from .glass_brain import GlassBrain
+
+        self.glass_brain = GlassBrain()
+        self.actor = glass_brain_actor()
+        show_glass_brain(self.actor, self.glass_brain)
+
+    def props(self):
+        return [self.actor]
+
+
 # ------------------------------------------------------------------ surface
 
 
@@ -228,11 +246,18 @@ class SurfaceProps:
         self.surface = Surface("fsaverage5", overlay,
                                hemi="both", inflated=inflated, bg_map="sulc",
                                color=(0.85, 0.85, 0.85), name=image.name)
+        from ..render.surface import show_surface, surface_actor
+
+        self.actor = surface_actor()  # the Surface model draws nothing itself (its drawer's actor)
+        show_surface(self.actor, self.surface)
 
     def props(self):
-        return self.surface.props()
+        return [self.actor]
 
     def update(self, threshold, crange, cmap, opacity):
+        from ..render.surface import show_surface
+
         # One trait assignment triggers one recolouring of the 20k vertices.
         self.surface.trait_set(cmap=stat_cmap(cmap, crange), clim=(crange.vmin, crange.vmax),
                                threshold=max(threshold, MIN_LEVEL), opacity=opacity)
+        show_surface(self.actor, self.surface)

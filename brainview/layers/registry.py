@@ -36,6 +36,10 @@ LAYER_KINDS = {cls.kind: cls for cls in (
 DRAWERS_3D = {
     "contour": "brainview.render.contour:ContourDrawer",
     "points": "brainview.render.points:PointsDrawer",
+    "volume": "brainview.render.volume:VolumeDrawer",
+    "slices": "brainview.render.slices:SlicesDrawer",
+    "glass_brain": "brainview.render.glass_brain:GlassBrainDrawer",
+    "surface": "brainview.render.surface:SurfaceDrawer",
 }
 
 

@@ -379,9 +379,7 @@ class StatMap(ImageInputs, Layer):
         props = list(self._built[self.mode].props())
         if self._outline_shown and self.mode in ("contour", "volume"):
             if self._outline is None:
-                from .glass_brain import GlassBrain
-
-                self._outline = GlassBrain()
+                self._outline = _stat_props.OutlineProps()
             props = [*self._outline.props(), *props]
         for prop in props:
             prop.SetVisibility(self.visible)
