@@ -7,7 +7,7 @@ import pytest
 
 import brainview as bv
 from brainview.errors import BrainviewValueError
-from brainview.layers import Contour, Points
+from brainview.layers import Contour, GlassBrain, Points, Slices, Surface, Volume
 from brainview.layers.registry import DRAWERS_3D, LAYER_KINDS
 
 SIZE = (80, 60)
@@ -25,9 +25,24 @@ def two_figures():
     bv.close("all")
 
 
+def _red():
+    from matplotlib.colors import ListedColormap
+
+    return ListedColormap(["red", "red"])
+
+
+def _square():
+    """A 20 mm square facing anterior (+y), as a surface."""
+    return np.array([[-10, 0, -10], [10, 0, -10], [10, 0, 10], [-10, 0, 10.0]]), np.array([[0, 1, 2], [0, 2, 3]])
+
+
 @pytest.mark.parametrize("make", [lambda: Contour(_blob(), color="red"),
-                                  lambda: Points([[0, 0, 0], [8, 0, 0]], size=6, color="red")],
-                         ids=["contour", "points"])
+                                  lambda: Points([[0, 0, 0], [8, 0, 0]], size=6, color="red"),
+                                  lambda: Volume(_blob(), cmap=_red(), clim=(0.5, 1), opacity=1.0, ramp="flat"),
+                                  lambda: Slices(_blob(), cmap=_red(), clim=(0, 1), coords=(0, 8, 8)),
+                                  lambda: GlassBrain(_blob(), color="red", opacity=1.0),
+                                  lambda: Surface(_square(), color="red")],
+                         ids=["contour", "points", "volume", "slices", "glass_brain", "surface"])
 def test_one_layer_in_two_figures_draws_in_both_and_follows_a_trait_change(two_figures, make):
     first, second = two_figures
     layer = make()
