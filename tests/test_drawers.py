@@ -79,3 +79,47 @@ def test_a_drawn_layer_pickles_as_its_parameters(two_figures):
 
 def test_every_drawer_names_a_registered_kind():
     assert set(DRAWERS_3D) <= set(LAYER_KINDS)
+
+
+def _vtk_input(actor):
+    return actor.GetMapper().GetInput()
+
+
+def test_moving_one_slice_plane_cuts_that_plane_only_and_a_colour_change_cuts_none(two_figures):
+    first, _ = two_figures
+    layer = first.add(Slices(_blob(), coords=(0, 0, 0)))
+    actors = first.drawer(layer).actors
+    inputs = {axis: _vtk_input(actor) for axis, actor in actors.items()}
+    planes = {axis: layer.plane(axis) for axis in "xyz"}
+    layer.x = 3.0
+    assert layer.plane("x") is not planes["x"] and _vtk_input(actors["x"]) is not inputs["x"]
+    assert all(layer.plane(axis) is planes[axis] and _vtk_input(actors[axis]) is inputs[axis] for axis in "yz")
+    moved = _vtk_input(actors["x"])
+    layer.cmap, layer.clim, layer.opacity = "hot", (0.1, 0.9), 0.5
+    assert _vtk_input(actors["x"]) is moved and all(_vtk_input(actors[a]) is inputs[a] for a in "yz")
+    assert actors["z"].GetProperty().GetLookupTable().GetRange() == (0.1, 0.9)
+
+
+def test_a_volume_colour_change_hands_vtk_no_new_voxels_and_a_new_image_does(two_figures):
+    first, _ = two_figures
+    layer = first.add(Volume(_blob(), clim=(0.2, 1.0)))
+    actor = first.drawer(layer).actor
+    voxels = _vtk_input(actor)
+    layer.cmap, layer.clim, layer.ramp, layer.blending = "hot", (0.1, 0.9), "flat", "mip"
+    assert _vtk_input(actor) is voxels
+    assert actor.GetProperty().GetRGBTransferFunction().GetRange() == (0.1, 0.9)
+    layer.img = (_blob()[0] * 2, np.eye(4))
+    assert _vtk_input(actor) is not voxels
+
+
+def test_a_surface_opacity_change_does_not_recolour_the_vertices(two_figures):
+    first, _ = two_figures
+    vertices, faces = np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0.0]]), np.array([[0, 1, 2]])
+    layer = first.add(Surface((vertices, faces), [0.0, 1.0, 2.0], bg_map=[1.0, -1.0, 0.5]))
+    rgb = layer.mesh.GetPointData().GetArray("rgb")
+    layer.opacity = 0.5
+    assert layer.mesh.GetPointData().GetArray("rgb") is rgb
+    assert first.drawer(layer).actor.GetProperty().GetOpacity() == 0.5
+    layer.threshold = 1.5
+    assert layer.mesh.GetPointData().GetArray("rgb") is not rgb
+    assert layer.shown_vertices().tolist() == [False, False, True]

@@ -147,6 +147,8 @@ class Surface(Layer):
     def _apply(self, derived):
         surface = self._surface = derived["surface"]
         self._regions, self._overlay, self._bg = derived["regions"], derived["overlay"], derived["bg"]
+        # Per data, not per colour change: a threshold or cmap step does not rescan the background.
+        self._shading = None if self._bg is None else _background_shading(self._bg)
         faces = np.column_stack([np.full(len(surface.faces), 3), surface.faces]).ravel()
         self.mesh = pv.PolyData(surface.vertices, faces).compute_normals(
             cell_normals=False, split_vertices=False, auto_orient_normals=False)
@@ -194,8 +196,8 @@ class Surface(Layer):
     def vertex_colors(self):
         """``(n, 3)`` float RGB of every vertex as drawn."""
         rgb = np.tile(np.asarray(self.color), (self.n_vertices, 1))
-        if self._bg is not None:
-            rgb *= _background_shading(self._bg)[:, None]
+        if self._shading is not None:
+            rgb *= self._shading[:, None]
         if self._regions is not None:
             shown = np.isfinite(self._overlay)
             rgb[shown] = _region_colors(self._regions)[self._overlay[shown].astype(np.int64)]
