@@ -123,3 +123,20 @@ def test_a_surface_opacity_change_does_not_recolour_the_vertices(two_figures):
     layer.threshold = 1.5
     assert layer.mesh.GetPointData().GetArray("rgb") is not rgb
     assert layer.shown_vertices().tolist() == [False, False, True]
+
+
+@pytest.mark.parametrize("kind", sorted(DRAWERS_3D))
+def test_a_kind_with_a_drawer_has_a_model_module_that_imports_no_rendering(kind):
+    import ast
+    import inspect
+    import sys
+
+    module = sys.modules[LAYER_KINDS[kind].__module__]
+    tree = ast.parse(inspect.getsource(module))
+    names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    names += [f"{'.' * node.level}{node.module or ''}.{alias.name}" for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) for alias in node.names]
+    bad = [name for name in names if "_vtk" in name or "vtkRendering" in name or "vtkFiltersSources" in name]
+    assert not bad, f"{module.__name__} imports {bad}"
+    layer_class = LAYER_KINDS[kind]
+    assert not {"props", "_draw", "_get_actor", "_sync_drawing", "_attach", "_detach"} & set(vars(layer_class))
