@@ -1,8 +1,9 @@
-"""Ray-cast volume rendering of a 3-D image, placed by its affine.
+"""Ray-cast volume rendering of a 3-D image, placed by its affine: the model.
 
-The image is handed to VTK in voxel index space (no copy of native data) and
-the volume prop carries the affine as its matrix, so flipped and oblique
-images render where they are without resampling.
+The model loads the image and keeps the colour and opacity settings; its
+drawer (:class:`brainview.render.volume.VolumeDrawer`) hands the voxels to VTK
+in voxel index space with the affine as the prop's matrix, so flipped and
+oblique images render where they are without resampling.
 
 Examples
 --------
