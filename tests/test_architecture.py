@@ -149,8 +149,13 @@ KNOWN_OFFENDERS = {
     # (importer, imported module): an import that breaks a cycle or a layer rule.
     "imports": {
         **{(f"brainview.layers.{kind}", "brainview._vtk"): _LAYERS_DRAW
-           for kind in ("_stat_props", "atlas", "connectome", "glass_brain", "slices",
-                        "stat_map", "surface", "volume")},
+           for kind in ("_stat_props", "atlas", "connectome", "stat_map")},
+        # StatMap's legacy props (until its drawer lands) show a Surface, a GlassBrain and a volume
+        # with the actors of their drawers' modules; layers/volume.py re-exports volume_prop and
+        # set_volume_data (moved to render/volume.py) for it, lazily. Delete with _stat_props' VTK code.
+        ("brainview.layers.volume", "brainview.render.volume"): _LAYERS_DRAW,
+        ("brainview.layers._stat_props", "brainview.render.surface"): _LAYERS_DRAW,
+        ("brainview.layers._stat_props", "brainview.render.glass_brain"): _LAYERS_DRAW,
         # Cycle scene <-> export.html: Figure.export_html and Figure.interactive import
         # export.html (render calling up into export) and export.html imports scene.Figure.
         # scene.py: delete Figure.export_html (bv.export_html already calls
