@@ -149,13 +149,7 @@ KNOWN_OFFENDERS = {
     # (importer, imported module): an import that breaks a cycle or a layer rule.
     "imports": {
         **{(f"brainview.layers.{kind}", "brainview._vtk"): _LAYERS_DRAW
-           for kind in ("_stat_props", "atlas", "connectome", "stat_map")},
-        # StatMap's legacy props (until its drawer lands) show a Surface, a GlassBrain and a volume
-        # with the actors of their drawers' modules; layers/volume.py re-exports volume_prop and
-        # set_volume_data (moved to render/volume.py) for it, lazily. Delete with _stat_props' VTK code.
-        ("brainview.layers.volume", "brainview.render.volume"): _LAYERS_DRAW,
-        ("brainview.layers._stat_props", "brainview.render.surface"): _LAYERS_DRAW,
-        ("brainview.layers._stat_props", "brainview.render.glass_brain"): _LAYERS_DRAW,
+           for kind in ("connectome",)},
         # Cycle scene <-> export.html: Figure.export_html and Figure.interactive import
         # export.html (render calling up into export) and export.html imports scene.Figure.
         # scene.py: delete Figure.export_html (bv.export_html already calls
@@ -177,15 +171,10 @@ KNOWN_OFFENDERS = {
         ("brainview.layers._atlas_input", "brainview.io._check_affine"): _IO_NAMES,
         ("brainview.layers._atlas_input", "brainview.io._read_dataobj"): _IO_NAMES,
         ("brainview.layers._atlas_input", "brainview.io._read_image_file"): _IO_NAMES,
-        ("brainview.planes", "brainview.layers.atlas._max_probability"):
-            "layers/atlas.py: give the 2-D views a public way to the most probable label "
-            "(a method of the Atlas model or a function of geometry.labels); planes.py calls it",
     },
     # module: over MAX_MODULE_LINES lines.
     "module_lines": {
         "brainview.scene": "Figure does ~13 jobs (issue 19 point 4): being split by its rewrite",
-        "brainview.layers.atlas": _LAYERS_DRAW,
-        "brainview.layers.stat_map": _LAYERS_DRAW,
         "brainview.layers.connectome": _LAYERS_DRAW,
         "brainview.gui.window": "being rewritten (issue 19): split the menus/actions from the window",
         "brainview.gui.panel": "property panels: to be generated from the registry's panel hints (issue 19 "

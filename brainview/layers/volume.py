@@ -140,13 +140,3 @@ class Volume(ImageInputs, Layer):
                 "Lower clim, or leave it out for the data's range.",
                 BrainviewWarning, stacklevel=4,
             )
-
-
-def __getattr__(name):
-    # Drawing helpers moved to brainview.render.volume; re-exported (lazily: loading this
-    # model module loads no renderer) for brainview.layers._stat_props.
-    if name in ("volume_prop", "set_volume_data"):
-        from ..render import volume as drawing
-
-        return getattr(drawing, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
