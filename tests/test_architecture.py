@@ -139,7 +139,6 @@ def _is_private(name):
 #: scene.py, picking.py, export/html.py, gui/window.py) or that need a design decision.
 #: Each entry says why it is there and what removes it. An entry that no longer
 #: offends fails ``test_known_offenders_still_offend``: delete it then.
-_LAYERS_DRAW = "layers own their VTK props until the drawers land (issue 19 points 1-2): move the prop code to render/"
 _SCENE_SIZE = ("scene.py: rename _check_size to check_size (public, with a docstring example), "
                "or move it to limits.py; then batch.py and montage.py import that name")
 _IO_NAMES = ("layers/_atlas_input.py: import io.read_image_file (public now) and ask io for public "
@@ -148,8 +147,6 @@ _IO_NAMES = ("layers/_atlas_input.py: import io.read_image_file (public now) and
 KNOWN_OFFENDERS = {
     # (importer, imported module): an import that breaks a cycle or a layer rule.
     "imports": {
-        **{(f"brainview.layers.{kind}", "brainview._vtk"): _LAYERS_DRAW
-           for kind in ("glass_brain", "slices", "surface", "volume")},
         # Cycle scene <-> export.html: Figure.export_html and Figure.interactive import
         # export.html (render calling up into export) and export.html imports scene.Figure.
         # scene.py: delete Figure.export_html (bv.export_html already calls
@@ -408,7 +405,6 @@ def test_known_offenders_still_offend():
     assert not stale, f"remove these KNOWN_OFFENDERS entries, they are fixed: {stale}"
 
 
-@pytest.mark.xfail(strict=True, reason="layers own VTK props until the drawers land")
 def test_import_layers_loads_no_rendering_module():
     result = _run("import sys, brainview.layers\n"
                   "print([m for m in sys.modules if m.startswith('vtkmodules.vtkRendering')])")
