@@ -191,14 +191,16 @@ def save_scene(path, *, single_file=None):
     _save(gcf(), path, single_file=single_file)
 
 
-def load_scene(path):
+def load_scene(path, *, allow_outside=False):
     """Open a scene file as a new current figure and return it.
 
+    ``allow_outside=True`` lets a scene you saved read data files outside its
+    folder (``../data/zmap.nii.gz``); a scene from someone else should not.
     See :func:`brainview.export.scene_file.load_scene`.
     """
     from .export.scene_file import load_scene as _load
 
-    return _make_current(_load(path))
+    return _make_current(_load(path, allow_outside=allow_outside))
 
 
 def export_script(path):
@@ -331,4 +333,6 @@ stat_map.__doc__ += (
 
 # One verb per registered kind, generated from its class; ``stat_map`` has its own
 # above (a dict of maps makes a group), so it is not replaced.
+# The classes stay importable from here too (the verbs' docstrings, taken from them, use them).
 globals().update({name: _layer_verb(kind.model) for name, kind in KINDS.items() if name not in globals()})
+globals().update({kind.model.__name__: kind.model for kind in KINDS.values()})

@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> blob().shape, AFFINE[0, 0]
+>>> blob().shape, float(AFFINE[0, 0])
 ((20, 20, 20), -2.0)
 """
 
