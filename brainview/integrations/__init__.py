@@ -1,0 +1,1 @@
+"""Where brainview meets other tools: Jupyter (inline images, the interactive view)."""
