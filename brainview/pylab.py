@@ -225,9 +225,11 @@ def movie(path, *, orbit=None, keyframes=None, n_frames=96, fps=None, callback=N
 def export_html(path):
     """Write the current figure to one self-contained, interactive HTML file.
 
-    It rotates and zooms in any browser, offline; see :meth:`Figure.export_html`.
+    It rotates and zooms in any browser, offline; see :func:`brainview.export.html.export_html`.
     """
-    return gcf().export_html(path)
+    from .export.html import export_html as write_html
+
+    return write_html(gcf(), path)
 
 
 def view(name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None):
