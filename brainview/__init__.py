@@ -21,10 +21,10 @@ from .errors import (
     MemoryBudgetError,
 )
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 _PYLAB = (
-    "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot",
+    "figure", "gcf", "get_fignums", "clf", "close", "savefig", "screenshot",
     "movie", "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
     "contour", "volume", "slices", "surface", "points",
     "stat_map", "glass_brain", "surface_montage",
@@ -35,7 +35,8 @@ _SUBMODULES = ("batch", "cache", "colors", "datasets", "export", "geometry", "io
                "planes", "pylab", "scene")
 # Batch rendering, the cache and the limits load without VTK: a parent process
 # that only sends work to other processes never loads the renderer.
-_OBJECTS = {"Figure": "scene", "render_many": "batch", "write_index": "batch",
+# ``show`` is the app's: the scripting layer (pylab) never imports the app.
+_OBJECTS = {"Figure": "scene", "render_many": "batch", "write_index": "batch", "show": "gui.app",
             "set_cache": "cache", "clear_cache": "cache", "set_limits": "limits"}
 
 __all__ = [*_PYLAB, *_SUBMODULES, *_OBJECTS, "BrainviewError", "BrainviewTypeError",
@@ -61,7 +62,7 @@ def _get_sg_image_scraper():
     >>> callable(brainview._get_sg_image_scraper())
     True
     """
-    from .export.scraper import scrape_figures
+    from .integrations.scraper import scrape_figures
 
     return scrape_figures
 

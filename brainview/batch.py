@@ -262,7 +262,7 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
         if path is not None and path.exists() and not overwrite:
             done.append(ItemResult(index, label, path, "kept"))
         else:
-            tasks.append(_Task(fn, index, label, item, path, options, translucency, cache._setting(),
+            tasks.append(_Task(fn, index, label, item, path, options, translucency, cache.get_setting(),
                                gl_threads))
     if backend == "dask":
         runner = _run_dask(tasks)
@@ -411,25 +411,22 @@ def _run_task(task):
     if gl_threads is not None:
         # Read by Mesa when this process creates its first OpenGL context.
         os.environ.setdefault("LP_NUM_THREADS", str(gl_threads))
-    if cache._setting() is not task.cache and cache._setting() != task.cache:
+    if cache.get_setting() is not task.cache and cache.get_setting() != task.cache:
         cache.set_cache(task.cache)
     start = time.perf_counter()
-    before = dict(pylab._state.figures)
-    current = pylab._state.current
-    try:
-        pylab.figure(**task.options)
-        task.fn(task.item)
-        with drawing_translucency(pylab.gcf(), task.translucency):
-            if task.path is None:
-                image, path = pylab.screenshot(), None
-            else:
-                image, path = None, _save_current(task.path)
-        status, error, trace = "rendered", None, None
-    except Exception as exc:  # one bad item must not stop the batch
-        image, path, status = None, task.path, "failed"
-        error, trace = f"{type(exc).__name__}: {exc}", traceback.format_exc()
-    finally:
-        _close_new_figures(before, current)
+    with pylab.restoring_figures():  # closes what the item opened
+        try:
+            pylab.figure(**task.options)
+            task.fn(task.item)
+            with drawing_translucency(pylab.gcf(), task.translucency):
+                if task.path is None:
+                    image, path = pylab.screenshot(), None
+                else:
+                    image, path = None, _save_current(task.path)
+            status, error, trace = "rendered", None, None
+        except Exception as exc:  # one bad item must not stop the batch
+            image, path, status = None, task.path, "failed"
+            error, trace = f"{type(exc).__name__}: {exc}", traceback.format_exc()
     return ItemResult(task.index, task.label, path, status, error, trace,
                       time.perf_counter() - start, image)
 
@@ -447,17 +444,6 @@ def _save_current(path):
     finally:
         partial.unlink(missing_ok=True)
     return path
-
-
-def _close_new_figures(before, current):
-    """Close what the item opened and make the caller's figure current again."""
-    from . import pylab
-
-    for number, figure in list(pylab._state.figures.items()):
-        if before.get(number) is not figure:
-            pylab.close(figure)
-    if current is not None and not current.closed:
-        pylab._state.current = current
 
 
 def _run_joblib(tasks, n_jobs):
@@ -636,6 +622,24 @@ class ReplaceLayerData:
         self.build({self.layer: item})
 
 
+class _SceneFileBuild:
+    """A scene file as ``build(replacements)`` on pylab's current figure (picklable)."""
+
+    def __init__(self, path):
+        from .export.scene_file import SceneTemplate
+
+        self.template = SceneTemplate(path)
+        self.figure_options = self.template.figure_options
+
+    def check_layer(self, name):
+        self.template.check_layer(name)
+
+    def __call__(self, replacements):
+        from . import pylab
+
+        self.template.build(pylab.gcf(), replacements)
+
+
 def batch_main(argv=None, *, open_template=None):
     """``brainview batch``: re-render a template scene for each of many files.
 
@@ -652,8 +656,8 @@ def batch_main(argv=None, *, open_template=None):
         ``open_template(path) -> build``, where ``build(replacements)``
         builds the current figure (see :class:`ReplaceLayerData`); a
         ``build.figure_options`` dict (size, bgcolor, antialias) gives the
-        figure settings. Default:
-        :class:`brainview.export.scene_file.SceneTemplate` (scene files).
+        figure settings. Default: a scene file, built by
+        :class:`brainview.export.scene_file.SceneTemplate` into the current figure.
 
     Returns
     -------
@@ -675,9 +679,7 @@ def batch_main(argv=None, *, open_template=None):
     args = parser.parse_args(argv)
     try:
         layer, files = _parse_replace(args.replace)
-        if open_template is None:
-            from .export.scene_file import SceneTemplate as open_template
-        build = open_template(args.template)
+        build = (open_template or _SceneFileBuild)(args.template)
         getattr(build, "check_layer", lambda name: None)(layer)  # a typo fails now, not per file
         options = dict(getattr(build, "figure_options", {"size": (800, 600)}))
         if args.size:

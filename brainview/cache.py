@@ -48,7 +48,7 @@ import numpy as np
 
 from .errors import BrainviewTypeError, describe
 
-__all__ = ["set_cache", "get_cache", "clear_cache", "memoize", "content_key"]
+__all__ = ["set_cache", "get_cache", "get_setting", "clear_cache", "memoize", "content_key"]
 
 #: Bumped when the stored format of results changes (every entry is then recomputed).
 _FORMAT = "1"
@@ -125,8 +125,21 @@ def get_cache():
     return _state["memory"]
 
 
-def _setting():
-    """The current setting in a form that can be sent to another process."""
+def get_setting():
+    """The cache setting as given to :func:`set_cache`, in a form that can be sent to another process.
+
+    :func:`brainview.render_many` gives it to its worker processes, which then
+    memoise into the same folder.
+
+    Examples
+    --------
+    >>> from brainview import cache
+    >>> before = cache.get_setting()
+    >>> _ = cache.set_cache(None)
+    >>> cache.get_setting() is None
+    True
+    >>> _ = cache.set_cache(before)
+    """
     return _state["setting"]
 
 

@@ -21,10 +21,13 @@ Examples
 from __future__ import annotations
 
 import collections
+import csv
 import functools
 import hashlib
 import importlib.util
 import os
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +51,9 @@ _MESH_FILES = {"pial": "pial", "white": "white", "inflated": "infl", "sphere": "
 #: Scene files and script exports record such data as the loader call that made it.
 _RETURNED = collections.OrderedDict()
 _REMEMBERED = 64
+#: Images and arrays the loaders returned, for as long as they live (an app session can
+#: outlast many loader calls): ``id -> (weak reference, loader, kwargs, item, digest)``.
+_LIVING = {}
 
 
 def content_digest(value):
@@ -79,10 +85,9 @@ def _remember(value, loader, kwargs, item=None):
     if isinstance(value, np.ndarray) or hasattr(value, "dataobj"):
         # Read-only data cannot change after loading: no need to hash it to find out later.
         digest = None if _read_only(value) else content_digest(value)
-        _RETURNED[id(value)] = (value, loader, kwargs, item, digest)
-        _RETURNED.move_to_end(id(value))
-        while len(_RETURNED) > _REMEMBERED:
-            _RETURNED.popitem(last=False)
+        key = id(value)
+        _LIVING[key] = (weakref.ref(value, lambda _, key=key: _LIVING.pop(key, None)),
+                        loader, kwargs, item, digest)
 
 
 def _recorded(loader):
@@ -92,14 +97,29 @@ def _recorded(loader):
     def wrapper(*args, **kwargs):
         result = loader(*args, **kwargs)
         _remember(result, loader.__name__, kwargs)
-        fields = result if isinstance(result, dict) else getattr(result, "__dict__", {})
-        for item, value in fields.items():
+        for item, value in _items(result).items():
             _remember(value, loader.__name__, kwargs, item)
         if not (isinstance(result, np.ndarray) or hasattr(result, "dataobj")):
             _RETURNED[id(result)] = (result, loader.__name__, kwargs, None, None)
+            _RETURNED.move_to_end(id(result))
+            while len(_RETURNED) > _REMEMBERED:
+                _RETURNED.popitem(last=False)
         return result
 
     return wrapper
+
+
+def _items(result):
+    """The entries of a loader's result that ``result[item]`` gives back: a dict's or a Bunch's.
+
+    An image's attributes are not entries: its affine is not ``image["_affine"]``.
+    """
+    if isinstance(result, dict):
+        return {key: value for key, value in result.items() if isinstance(key, str)}
+    keys = getattr(result, "keys", None)
+    if callable(keys) and hasattr(result, "__getitem__"):
+        return {key: result[key] for key in keys() if isinstance(key, str) and not key.startswith("_")}
+    return {}
 
 
 def dataset_call(value):
@@ -114,7 +134,11 @@ def dataset_call(value):
     >>> dataset_call(np.zeros(3)) is None
     True
     """
-    entry = _RETURNED.get(id(value))
+    entry = _LIVING.get(id(value))
+    if entry is not None and entry[0]() is value:
+        entry = (value, *entry[1:])
+    else:
+        entry = _RETURNED.get(id(value))
     if entry is None or entry[0] is not value:
         return None
     _, loader, kwargs, item, digest = entry
@@ -329,7 +353,7 @@ def load_demo_atlas(*, resolution=2):
     belongs to the nearest Seitzman et al. (2018) ROI centre within 12 mm.
     Regions are named ``"<network> <L|R> <n>"`` (``"DefaultMode L 3"``) and
     coloured by network. Built offline from nilearn's files in about a
-    second, then cached under :func:`brainview._demo_atlas.cache_dir`;
+    second, then cached under :func:`cache_dir`;
     ``data/README.md`` gives the provenance.
 
     Parameters
@@ -350,7 +374,128 @@ def load_demo_atlas(*, resolution=2):
     >>> atlas.maps.shape, len(atlas.labels), atlas.labels[1]
     ((99, 117, 95), 301, 'unassigned L 1')
     """
-    from ._demo_atlas import load_demo_atlas as _load
-
     _check_resolution(resolution)
-    return _load(resolution=resolution)
+    return _load_or_build_demo_atlas(resolution)
+
+
+# ---------------------------------------------------------------- the demo atlas
+
+_DEMO_ATLAS_DESCRIPTION = (
+    "Built offline from two files nilearn's wheel ships (see ``data/README.md``): every voxel of "
+    "the ICBM152 2009 grey-matter probability map above 0.3 is given to the nearest Seitzman ROI "
+    "centre if that centre is within 12 mm (else it stays background). Regions are named "
+    '``"<network> <L|R> <n>"`` and coloured by network. Deterministic; cached on disk keyed by a '
+    "version. "
+)
+#: Bump when the demo atlas's construction changes: the cache key.
+DEMO_ATLAS_VERSION = 1
+GREY_MATTER_THRESHOLD = 0.3
+MAX_DISTANCE_MM = 12.0
+
+#: One colour per Seitzman network, chosen to be told apart.
+NETWORK_COLORS = {
+    "DefaultMode": "#e6194b", "Visual": "#4363d8", "FrontoParietal": "#ffe119",
+    "SomatomotorDorsal": "#42d4f4", "SomatomotorLateral": "#f58231",
+    "CinguloOpercular": "#911eb4", "Auditory": "#f032e6", "DorsalAttention": "#3cb44b",
+    "VentralAttention": "#469990", "Salience": "#000075", "MedialTemporalLobe": "#9a6324",
+    "ParietoMedial": "#bfef45", "Reward": "#800000", "unassigned": "#a9a9a9",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class AtlasData:
+    """A labelled volume with names and colours, shaped like a nilearn atlas Bunch.
+
+    ``labels[i]`` and ``colors[i]`` describe label value ``i`` (``labels[0]``
+    is ``"Background"``, as in nilearn >= 0.11).
+    """
+
+    maps: object
+    labels: list
+    colors: np.ndarray
+    networks: list = field(default_factory=list)
+    description: str = ""
+
+    def __getitem__(self, key):  # nilearn Bunches allow bunch["maps"] too
+        return getattr(self, key)
+
+    def keys(self):
+        return ["maps", "labels", "colors", "networks", "description"]
+
+
+def _load_or_build_demo_atlas(resolution):
+    import nibabel as nib
+
+    stem = cache_dir() / f"demo_atlas_v{DEMO_ATLAS_VERSION}_{resolution}mm"
+    image_path, table_path = stem.with_suffix(".nii.gz"), stem.with_suffix(".tsv")
+    if image_path.exists() and table_path.exists():
+        maps = nib.load(image_path)
+        names, networks, colors = _read_demo_atlas_table(table_path)
+    else:
+        data, affine, names, networks = _build_demo_atlas(resolution)
+        maps = nib.Nifti1Image(data, affine)
+        maps.header.set_xyzt_units("mm")
+        colors = _network_colors(networks)
+        _write_demo_atlas_cache(maps, names, networks, colors, image_path, table_path)
+    return AtlasData(maps=maps, labels=names, colors=colors, networks=networks,
+                     description=_DEMO_ATLAS_DESCRIPTION)
+
+
+def _build_demo_atlas(resolution):
+    """The label array, its affine, the names and networks (index 0: background)."""
+    import nibabel as nib
+    from scipy.spatial import cKDTree
+
+    image = nib.load(nilearn_data_dir() / "mni_icbm152_gm_tal_nlin_sym_09a_converted.nii.gz")
+    grey = np.asarray(image.dataobj, dtype=np.float32)
+    grey /= grey.max()
+    affine = image.affine.copy()
+    if resolution == 2:  # the same grid as datasets.load_mni152(resolution=2)
+        grey, affine = grey[::2, ::2, ::2], affine @ np.diag([2.0, 2, 2, 1])
+    rois = load_seitzman_2018()
+    ijk = np.argwhere(grey > GREY_MATTER_THRESHOLD)
+    xyz = ijk @ affine[:3, :3].T + affine[:3, 3]
+    distance, nearest = cKDTree(rois["coords"]).query(xyz, distance_upper_bound=MAX_DISTANCE_MM)
+    keep = np.isfinite(distance)
+    data = np.zeros(grey.shape, dtype=np.int16)
+    data[tuple(ijk[keep].T)] = nearest[keep] + 1
+    names, networks, counts = ["Background"], ["Background"], {}
+    for (x, _, _), network in zip(rois["coords"], rois["networks"]):
+        key = (str(network), "L" if x < 0 else "R")
+        counts[key] = counts.get(key, 0) + 1
+        names.append(f"{key[0]} {key[1]} {counts[key]}")
+        networks.append(key[0])
+    return data, affine, names, networks
+
+
+def _network_colors(networks):
+    from .colors import to_rgb
+
+    return np.array([(0.0, 0.0, 0.0) if n == "Background" else to_rgb(NETWORK_COLORS[n])
+                     for n in networks])
+
+
+def _write_demo_atlas_cache(maps, names, networks, colors, image_path, table_path):
+    try:
+        image_path.parent.mkdir(parents=True, exist_ok=True)
+        partial = image_path.with_name(f".{os.getpid()}.{image_path.name}")
+        maps.to_filename(partial)
+        os.replace(partial, image_path)
+        partial = table_path.with_name(f".{os.getpid()}.{table_path.name}")
+        with open(partial, "w", newline="") as stream:
+            writer = csv.writer(stream, delimiter="\t")
+            writer.writerow(["index", "name", "network", "color"])
+            for index, (name, network, rgb) in enumerate(zip(names, networks, colors)):
+                writer.writerow([index, name, network, "#%02x%02x%02x" % tuple(np.rint(rgb * 255).astype(int))])
+        os.replace(partial, table_path)
+    except OSError:
+        pass  # a read-only home: rebuild next time, it takes a second
+
+
+def _read_demo_atlas_table(path):
+    from .colors import to_rgb
+
+    with open(path, newline="") as stream:
+        rows = list(csv.DictReader(stream, delimiter="\t"))
+    return ([r["name"] for r in rows], [r["network"] for r in rows],
+            np.array([to_rgb(r["color"]) for r in rows]))

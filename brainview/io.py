@@ -56,7 +56,7 @@ from .errors import (
 from .limits import check_allocation, format_bytes
 
 __all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_data",
-           "load_surface_labels", "vtk_ready"]
+           "load_surface_labels", "read_gifti", "read_image_file", "vtk_ready"]
 
 _IMAGE_KINDS = "a path to a NIfTI/MGH file, a nibabel image or an (array, affine) pair"
 
@@ -205,7 +205,7 @@ def load_image(img, *, volume=None, name="img"):
     if isinstance(img, Image):
         data, affine, label = img.data, img.affine, img.name
     elif isinstance(img, (str, os.PathLike)):
-        data, affine, label = _read_image_file(Path(img), name)
+        data, affine, label = read_image_file(Path(img), name)
     elif isinstance(img, tuple) and len(img) == 2:
         data, affine, label = img[0], img[1], "array"
         if not isinstance(data, np.ndarray):
@@ -280,7 +280,28 @@ def vtk_ready(data):
     return data
 
 
-def _read_image_file(path, name):
+def read_image_file(path, name):
+    """``(data, affine, file name)`` of a NIfTI/MGH file, with every hostile-file guard.
+
+    The data is read without a copy where the file allows (a memory map);
+    ``name`` is the parameter named in errors. :func:`load_image` calls it;
+    so does the app, which needs the array before choosing a role.
+
+    Raises
+    ------
+    ImageLoadError
+        Not a regular file, unreadable, or declaring more data than it holds.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, nibabel as nib
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "x.nii.gz"
+    >>> nib.save(nib.Nifti1Image(np.zeros((2, 3, 4), np.float32), np.eye(4)), path)
+    >>> data, affine, name = read_image_file(path, "img")
+    >>> data.shape, name
+    ((2, 3, 4), 'x.nii.gz')
+    """
     import nibabel as nib
 
     _check_regular_file(path, name)
@@ -435,6 +456,11 @@ def _check_declared_size(img, name, path):
         return
     where = f"'{path}'" if path else "the image"
     check_allocation(_array_bytes(img.header, count, itemsize), f"{name}: {where}: its data")
+
+
+#: The old name, still imported by brainview/layers/_atlas_input.py (see tests/test_architecture.py's
+#: KNOWN_OFFENDERS); delete it when that module imports ``read_image_file``.
+_read_image_file = read_image_file
 
 
 def _read_dataobj(img, name, path):
@@ -680,7 +706,7 @@ def _read_surface_file(path, name):
     _check_regular_file(path, name)
     try:
         if path.name.endswith((".gii", ".gii.gz")):
-            gii = _read_gifti(path, name)
+            gii = read_gifti(path, name)
             pointset = gii.agg_data("NIFTI_INTENT_POINTSET")
             triangles = gii.agg_data("NIFTI_INTENT_TRIANGLE")
             if pointset is None or triangles is None or not len(pointset):
@@ -701,8 +727,22 @@ def _read_surface_file(path, name):
         ) from error
 
 
-def _read_gifti(path, name="file"):
-    """A GIfTI image, read only after :class:`_GiftiScan` has vetted every byte of its XML."""
+def read_gifti(path, name="file"):
+    """A nibabel GIfTI image, read only after every byte of its XML has been vetted.
+
+    Refused: entity declarations, external data in a compressed file, more
+    data than the file holds; ``name`` is the parameter named in errors.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np, nibabel as nib
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "x.func.gii"
+    >>> array = nib.gifti.GiftiDataArray(np.arange(4, dtype=np.float32))
+    >>> nib.save(nib.gifti.GiftiImage(darrays=[array]), path)
+    >>> read_gifti(path).agg_data().tolist()
+    [0.0, 1.0, 2.0, 3.0]
+    """
     import nibabel as nib
 
     _check_regular_file(path, name)
@@ -961,10 +1001,10 @@ def _read_surface_data_file(path, name):
 
     _check_regular_file(path, name)
     if path.name.endswith((".mgh", ".mgz", ".nii", ".nii.gz")):
-        return np.asarray(_read_image_file(path, name)[0], dtype=float)
+        return np.asarray(read_image_file(path, name)[0], dtype=float)
     try:
         if path.name.endswith((".gii", ".gii.gz")):
-            return np.asarray(_read_gifti(path, name).agg_data(), dtype=float)
+            return np.asarray(read_gifti(path, name).agg_data(), dtype=float)
         _check_freesurfer_morph(path, name)
         return np.asarray(nib.freesurfer.read_morph_data(str(path)), dtype=float)
     except BrainviewError:
@@ -1060,7 +1100,7 @@ def _is_label_table_file(path):
     if not path.name.endswith((".gii", ".gii.gz")) or not path.exists():
         return False
     try:
-        gii = _read_gifti(path)
+        gii = read_gifti(path)
     except Exception:  # unreadable (or refused): the data reader reports it
         return False
     return bool(gii.darrays) and gii.darrays[0].intent == 1002  # NIFTI_INTENT_LABEL
@@ -1128,7 +1168,7 @@ def _read_annot(path):
 
 
 def _read_gifti_labels(path):
-    gii = _read_gifti(path, "overlay")
+    gii = read_gifti(path, "overlay")
     table = gii.labeltable.labels
     return SurfaceLabels(
         values=np.asarray(gii.darrays[0].data, dtype=np.int64).ravel(),

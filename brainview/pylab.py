@@ -17,10 +17,10 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import threading
 
-from .batch import render_many
 from .cache import set_cache
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 from .scene import Figure
@@ -30,13 +30,13 @@ from .layers.stat_map import load_stat_maps
 from .montage import surface_montage
 
 __all__ = [
-    "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot", "movie",
+    "figure", "gcf", "get_fignums", "clf", "close", "savefig", "screenshot", "movie",
     "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
     "contour", "volume", "slices", "surface", "points",
     "stat_map", "glass_brain", "surface_montage",
     "atlas",
     "connectome",
-    "render_many", "set_cache",
+    "set_cache",
 ]
 
 
@@ -135,9 +135,47 @@ def close(fig=None):
         _state.current = figures[max(figures)]
 
 
-def _open_figures():
-    """This thread's open figures, ``{number: Figure}`` (a copy)."""
+def get_figures():
+    """This thread's open figures, ``{number: Figure}`` (a copy).
+
+    Examples
+    --------
+    >>> import brainview as bv
+    >>> from brainview import pylab
+    >>> fig = bv.figure(size=(20, 20))
+    >>> list(pylab.get_figures().values()) == [fig]
+    True
+    >>> bv.close("all")
+    """
     return dict(_state.figures)
+
+
+@contextlib.contextmanager
+def restoring_figures():
+    """Close the figures opened inside the block; the figure current before is current again.
+
+    A batch item or a gallery example draws in figures of its own and leaves
+    the caller's figures as they were.
+
+    Examples
+    --------
+    >>> import brainview as bv
+    >>> from brainview import pylab
+    >>> mine = bv.figure(size=(20, 20))
+    >>> with pylab.restoring_figures():
+    ...     _ = bv.figure(size=(20, 20))
+    >>> bv.gcf() is mine, len(bv.get_fignums())
+    (True, 1)
+    >>> bv.close("all")
+    """
+    before, current = dict(_state.figures), _state.current
+    try:
+        yield
+    finally:
+        for figure in [f for n, f in _state.figures.items() if before.get(n) is not f]:
+            close(figure)
+        if current is not None and not current.closed:
+            _state.current = current
 
 
 def _make_current(fig):
@@ -175,17 +213,6 @@ def export_script(path):
     from .export.script import export_script as _export
 
     _export(gcf(), path)
-
-
-def show(*, block=None):
-    """Open the current figure in the desktop window.
-
-    Blocks until the window is closed in a script; returns at once when an
-    event loop already runs (IPython with ``%gui qt``). Needs a display.
-    """
-    from .gui.app import show_figure
-
-    return show_figure(gcf(), block=block)
 
 
 def savefig(path, *, size=None, scale=1, transparent=False):
@@ -227,9 +254,9 @@ def export_html(path):
 
     It rotates and zooms in any browser, offline; see :func:`brainview.export.html.export_html`.
     """
-    from .export.html import export_html as write_html
+    from .export.html import export_html as _export
 
-    return write_html(gcf(), path)
+    return _export(gcf(), path)
 
 
 def view(name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None):

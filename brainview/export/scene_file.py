@@ -44,7 +44,7 @@ from ..errors import BrainviewTypeError, SceneFileError, describe
 from ._encoding import decode, encode, file_digest
 
 __all__ = ["FORMAT", "VERSION", "MIGRATIONS", "SceneFileError", "SceneTemplate", "save_scene", "load_scene",
-           "scene_dict", "figure_from_dict", "populate"]
+           "scene_dict", "figure_from_dict", "populate", "data_file_writer"]
 
 FORMAT = "brainview.scene"
 VERSION = 1
@@ -88,7 +88,7 @@ def save_scene(figure, path, *, single_file=None):
 
 
 def _write(figure, path, *, copy_inputs):
-    sidecar = _write_data_files(path, copy_inputs=copy_inputs)
+    sidecar = data_file_writer(path, copy_inputs=copy_inputs)
     scene = scene_dict(figure, sidecar=sidecar)
     text = _dumps(scene)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,11 +97,21 @@ def _write(figure, path, *, copy_inputs):
     os.replace(temporary, path)
 
 
-def _write_data_files(path, *, copy_inputs):
+def data_file_writer(path, *, copy_inputs):
     """The ``sidecar`` function of :func:`encode` for a file written at ``path``.
 
     In-memory data goes to ``<stem>_data/`` beside ``path``; the user's own
     files are referenced relative to ``path`` (or copied there with ``copy_inputs``).
+    Scene files and exported scripts write their data with it.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "f.bvscene"
+    >>> sidecar = data_file_writer(path, copy_inputs=False)
+    >>> sidecar("npy", np.zeros(3), "coords")["$file"]["path"]
+    'f_data/coords.npy'
     """
     data_dir = path.parent / f"{path.stem}_data"
     written = set()
@@ -185,7 +195,7 @@ def scene_dict(figure, *, sidecar):
     """The JSON-ready dict of a figure (see the module docstring); ``sidecar`` writes data files."""
     import vtkmodules
 
-    from .. import __version__
+    from .._version import __version__
     from ..layers.base import Layer
 
     layers = []
@@ -401,7 +411,7 @@ def _replacement_indices(entries, replacements, where):
 
 
 class SceneTemplate:
-    """A scene file as a recipe: ``template(replacements)`` builds it into the current figure.
+    """A scene file as a recipe: ``template.build(figure, replacements)`` builds it into a figure.
 
     Used by ``brainview batch``: each worker process builds the template with
     one layer's data replaced (camera, thresholds and every other setting
@@ -421,8 +431,9 @@ class SceneTemplate:
     >>> template = SceneTemplate(path)
     >>> template.figure_options["size"]
     (40, 30)
-    >>> _ = bv.figure(**template.figure_options); template({"dots": np.array([[5.0, 0, 0]])})
-    >>> bv.gcf().layers[0].get_params()["coords"].tolist()
+    >>> fig = bv.figure(**template.figure_options)
+    >>> template.build(fig, {"dots": np.array([[5.0, 0, 0]])})
+    >>> fig.layers[0].get_params()["coords"].tolist()
     [[5.0, 0.0, 0.0]]
     >>> bv.close("all")
     """
@@ -451,16 +462,14 @@ class SceneTemplate:
         """Raise a :class:`SceneFileError` listing the layers unless ``name`` picks exactly one."""
         _replacement_indices(_list(self.scene, "layers", f"'{self.path}'"), {name: None}, f"'{self.path}'")
 
-    def __call__(self, replacements):
-        from .. import pylab
-
+    def build(self, figure, replacements):
+        """Add the scene's layers to ``figure`` with ``{layer name: data}`` replaced; set its camera."""
         folder = self.path.parent
 
         def resolve(record, where):
             return _resolve(record, folder, f"'{self.path}', {where}")
 
-        populate(pylab.gcf(), self.scene, resolve=resolve, where=f"'{self.path}'",
-                 replacements=replacements)
+        populate(figure, self.scene, resolve=resolve, where=f"'{self.path}'", replacements=replacements)
 
 
 def _list(scene, key, where):

@@ -23,7 +23,7 @@ import inspect
 import os
 from pathlib import Path
 
-from .scene_file import scene_dict
+from .scene_file import data_file_writer, scene_dict
 
 __all__ = ["export_script", "script_text"]
 
@@ -43,10 +43,8 @@ def export_script(figure, path):
     >>> fig = bv.figure(size=(32, 32)); _ = bv.points([[0, 0, 0]])
     >>> export_script(fig, os.path.join(tempfile.mkdtemp(), "f.py")); fig.close()
     """
-    from .scene_file import _write_data_files
-
     path = Path(path)
-    sidecar = _write_data_files(path, copy_inputs=False)
+    sidecar = data_file_writer(path, copy_inputs=False)
     text = script_text(scene_dict(figure, sidecar=sidecar), name=path.stem)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".part")

@@ -25,7 +25,7 @@ def about_text(render_window):
     """The versions of brainview, VTK, Qt, PyQt and Python, and the OpenGL renderer in use."""
     import vtkmodules
 
-    from .. import __version__
+    from .._version import __version__
 
     gl = opengl_strings(render_window)
     rows = [

@@ -26,14 +26,13 @@ import os
 import sys
 
 from ..errors import BrainviewError
+from .common import VIEWS  # noqa: F401  (gui/window.py imports it from here: KNOWN_OFFENDERS)
 
 os.environ.setdefault("ETS_TOOLKIT", "qt")
 os.environ.setdefault("QT_API", "pyqt5")
 if sys.platform.startswith("linux") and os.environ.get("DISPLAY"):
     # VTK draws into an X window; under Wayland Qt must use XWayland too.
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
-
-VIEWS = ("left", "right", "anterior", "posterior", "superior", "inferior")
 
 _app = None
 
@@ -75,6 +74,27 @@ def event_loop_running():
     except (KeyError, AttributeError):
         return False
     return shell is not None and str(getattr(shell, "active_eventloop", "")).startswith("qt")
+
+
+def show(*, block=None):
+    """Open the current figure (``bv.gcf()``) in the desktop window: ``bv.show()``.
+
+    Blocks until the window is closed in a script; returns at once when an
+    event loop already runs (IPython with ``%gui qt``). Needs a display.
+    It lives with the app, not in :mod:`brainview.pylab`: the app is a client
+    of the scripting layer, never the other way round.
+
+    Examples
+    --------
+    Needs a display::
+
+        import brainview as bv
+        bv.points([[0, 0, 0]])
+        bv.show()
+    """
+    from .. import pylab
+
+    return show_figure(pylab.gcf(), block=block)
 
 
 def show_figure(fig, *, block=None, files=(), choices=None):

@@ -15,7 +15,7 @@ from pathlib import Path
 from PyQt5 import QtCore, QtWidgets
 
 from ..errors import BrainviewError
-from .app import VIEWS
+from .common import VIEWS
 
 _MOVIE_FILTER = "Movies (*.mp4 *.gif)"
 

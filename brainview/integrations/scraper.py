@@ -27,8 +27,8 @@ import base64
 import shutil
 from pathlib import Path
 
+from ..export.movie import MOVIES_WRITTEN
 from ..scene import Figure
-from .movie import MOVIES_WRITTEN
 
 
 def open_figures(namespace=None):
@@ -45,7 +45,7 @@ def open_figures(namespace=None):
     """
     from .. import pylab
 
-    figures = [figure for _, figure in sorted(pylab._open_figures().items())]
+    figures = [figure for _, figure in sorted(pylab.get_figures().items())]
     for value in (namespace or {}).values():
         if isinstance(value, Figure) and not value.closed and all(value is not f for f in figures):
             figures.append(value)
