@@ -236,7 +236,7 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
     [(24, 32, 3), (24, 32, 3)]
     """
     from . import cache
-    from .scene import TRANSLUCENCY_MODES, _check_size
+    from .scene import TRANSLUCENCY_MODES, check_size
 
     if not callable(fn):
         raise BrainviewTypeError(f"fn: expected a function that builds the current figure, got {describe(fn)}.")
@@ -251,7 +251,7 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
     n_jobs = _check_n_jobs(n_jobs)
     items = list(items)
     paths = _output_paths(out, items)
-    options = dict(size=_check_size(size), bgcolor=bgcolor, antialias=bool(antialias))
+    options = dict(size=check_size(size), bgcolor=bgcolor, antialias=bool(antialias))
     parallel = backend == "dask" or n_jobs != 1
     gl_threads = _gl_threads(n_jobs) if backend == "loky" and parallel else None
     if backend == "dask":

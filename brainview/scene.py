@@ -12,7 +12,7 @@ events (``changed``, ``camera_changed``); the work of drawing lives in
 window pool and hosting (:mod:`~brainview.render.windows`), image writers
 (:mod:`~brainview.render.writers`), titles and colour bars
 (:mod:`~brainview.render.annotations`), the layers' drawers; Jupyter's display
-is :mod:`brainview.integrations.jupyter`.
+is :mod:`brainview.render.inline` and :mod:`brainview.integrations.jupyter`.
 
 Examples
 --------
@@ -43,10 +43,6 @@ from .render.writers import TRANSLUCENCY_MODES, drawing_translucency
 
 __all__ = ["LIVE_WINDOWS", "MAX_PIXELS", "MAX_SIDE", "TRANSLUCENCY_MODES", "Annotation", "ColorBar", "Figure",
            "check_size", "drawing_translucency", "release_spare_window", "windows_made"]
-
-#: The name montage.py and batch.py import.
-_check_size = check_size
-
 
 def _check_bgcolor(value, name="bgcolor"):
     return tuple(float(v) for v in colors.to_rgb(value, name=name))
@@ -449,7 +445,7 @@ class Figure(FigureView):
 
         return pick(self, x, y)
 
-    # ------------------------------------------------------------ Jupyter (brainview.integrations.jupyter)
+    # ------------------------------------------------------------ Jupyter (render.inline, integrations.jupyter)
 
     @_vtk.serialised
     def _repr_png_(self):
@@ -462,7 +458,7 @@ class Figure(FigureView):
         b'\\x89PNG\\r\\n\\x1a\\n'
         >>> fig.close()
         """
-        from .integrations.jupyter import figure_png
+        from .render.inline import figure_png
 
         return figure_png(self)
 
@@ -476,7 +472,7 @@ class Figure(FigureView):
         ['image/png', 'text/plain']
         >>> fig.close()
         """
-        from .integrations.jupyter import figure_mimebundle
+        from .render.inline import figure_mimebundle
 
         return figure_mimebundle(self)
 
@@ -502,6 +498,8 @@ class Figure(FigureView):
         True
         >>> fig.close()
         """
+        # Known offender of the layering test (scene reaches export through it) until the
+        # vtk.js serialisation moves from export/html.py to render/.
         from .integrations.jupyter import interactive
 
         self._check_open()
