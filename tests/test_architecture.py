@@ -147,8 +147,7 @@ KNOWN_OFFENDERS = {
     # (importer, imported module): an import that breaks a cycle or a layer rule.
     "imports": {
         **{(f"brainview.layers.{kind}", "brainview._vtk"): _LAYERS_DRAW
-           for kind in ("_stat_props", "atlas", "connectome", "glass_brain", "slices",
-                        "stat_map", "surface", "volume")},
+           for kind in ("connectome", "glass_brain", "slices", "surface", "volume")},
         # Figure.interactive calls integrations.jupyter.interactive, which needs export.html's
         # vtk.js page (no cycle: export.html no longer imports scene). Move the vtk.js
         # serialisation (figure_html, notebook_view) from export/html.py to render/ (DESIGN:
@@ -165,14 +164,9 @@ KNOWN_OFFENDERS = {
         ("brainview.layers._atlas_input", "brainview.io._check_affine"): _IO_NAMES,
         ("brainview.layers._atlas_input", "brainview.io._read_dataobj"): _IO_NAMES,
         ("brainview.layers._atlas_input", "brainview.io._read_image_file"): _IO_NAMES,
-        ("brainview.planes", "brainview.layers.atlas._max_probability"):
-            "layers/atlas.py: give the 2-D views a public way to the most probable label "
-            "(a method of the Atlas model or a function of geometry.labels); planes.py calls it",
     },
     # module: over MAX_MODULE_LINES lines.
     "module_lines": {
-        "brainview.layers.atlas": _LAYERS_DRAW,
-        "brainview.layers.stat_map": _LAYERS_DRAW,
         "brainview.layers.connectome": _LAYERS_DRAW,
         "brainview.gui.window": "being rewritten (issue 19): split the menus/actions from the window",
         "brainview.gui.panel": "property panels: to be generated from the registry's panel hints (issue 19 "

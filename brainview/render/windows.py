@@ -29,12 +29,13 @@ import weakref
 
 from .. import _vtk
 from ..errors import BrainviewValueError, describe
+from ..limits import MAX_IMAGE_SIDE
 
 __all__ = ["LIVE_WINDOWS", "MAX_PIXELS", "MAX_SIDE", "FigureWindow", "check_size", "release_spare_window",
            "windows_made"]
 
-#: Largest width or height of an image, in pixels.
-MAX_SIDE = 8192
+#: Largest width or height of an image, in pixels (:data:`brainview.limits.MAX_IMAGE_SIDE`).
+MAX_SIDE = MAX_IMAGE_SIDE
 #: Largest number of pixels of an image (a 16384 x 16384 window aborts the process in OpenGL).
 MAX_PIXELS = 40_000_000
 #: Every render window a figure opened and has not closed (for leak checks).
