@@ -228,19 +228,6 @@ class Slices(ImageInputs, Layer):
         warnings.warn(message, BrainviewWarning, stacklevel=5)
 
 
-def show_plane(actor, plane):
-    """Draw a one-voxel-thick ``vtkImageData`` plane with a ``vtkImageActor``.
-
-    Setting the display extent makes VTK orient the slice from the plane's
-    flat axis and report its true bounds (without it, ``GetBounds`` of a
-    sagittal or coronal plane collapses z to the plane: off-centre framing
-    and wrong clipping ranges).
-    """
-    actor.GetMapper().SetInputData(plane)
-    actor.SetDisplayExtent(plane.GetExtent())
-    actor.Update()
-
-
 def union_bounds(boxes):
     """The box holding every ``(xmin, xmax, ymin, ymax, zmin, zmax)`` box (None when none).
 
