@@ -86,18 +86,28 @@ def colorbar_overlay(bar):
     )
 
 
-def legend_overlay(legend):
-    """A legend box: a coloured dot and a name per entry, top left as VTK draws it."""
-    rows = []
-    for index in range(legend.GetNumberOfEntries()):
-        color = css_color(legend.GetEntryColor(index))
-        name = html.escape(legend.GetEntryString(index) or "")
-        rows.append(f'<div><span class="bv-dot" style="background: {color};"></span>{name}</div>')
+def legend_overlay(legend, view_height):
+    """A legend box, top left as VTK draws it: per entry a dot and a name in the entry's colour.
+
+    VTK fits the entries to the box, ``view_height`` pixels being the whole
+    view: one row per entry, the text in the entry's colour (the text
+    property's colour for an entry without one).
+    """
+    n_entries = max(legend.GetNumberOfEntries(), 1)
     x, y = legend.GetPositionCoordinate().GetValue()[:2]
     height = legend.GetPosition2Coordinate().GetValue()[1]
-    color = css_color(legend.GetEntryTextProperty().GetColor())
+    row = height * view_height / n_entries
+    default = legend.GetEntryTextProperty().GetColor()
+    rows = []
+    for index in range(legend.GetNumberOfEntries()):
+        rgb = legend.GetEntryColor(index)
+        color = css_color(default if min(rgb) < 0 else rgb)
+        name = html.escape(legend.GetEntryString(index) or "")
+        rows.append(f'<div style="color: {color};"><span class="bv-dot" style="background: {color};"></span>'
+                    f'{name}</div>')
     return (f'<div class="bv-legend" style="left: {100 * x:.2f}%; bottom: {100 * (y + height):.2f}%; '
-            f'transform: translateY(100%); color: {color};">{"".join(rows)}</div>')
+            f'transform: translateY(100%); font-size: {0.8 * row:.1f}px; line-height: {row:.1f}px;">'
+            f'{"".join(rows)}</div>')
 
 
 def label_overlay(actor, renderer):

@@ -70,17 +70,23 @@ def drawn_unlit(actor):
     return not has_faces and data.GetPointData().GetNormals() is None
 
 
-def exported_actor(actor):
+def exported_actor(actor, *, pixel_size=None):
     """A copy of a mesh actor that vtk.js draws as VTK draws the original.
 
     The copy shares the data; its mapper maps colours through
     :func:`step_transfer_function` of the original's lookup table, and its
     property is unlit where VTK draws the original unlit (:func:`drawn_unlit`).
+    Browsers draw every WebGL line 1 pixel wide: unlit lines wider than that
+    become unlit tubes of their width, ``pixel_size`` mm at the focal point.
     """
     source = actor.GetMapper()
     source.Update()
+    data = _normals_kept(source.GetInput())
+    width = actor.GetProperty().GetLineWidth()
+    if pixel_size and width > 1 and drawn_unlit(actor) and data.GetNumberOfLines() and not data.GetNumberOfPolys():
+        data = _flat_tubes(data, radius=width * pixel_size / 2)
     mapper = _vtk.vtkPolyDataMapper()
-    mapper.SetInputData(_normals_kept(source.GetInput()))
+    mapper.SetInputData(data)
     for name in ("ScalarVisibility", "ScalarMode", "ColorMode", "ArrayAccessMode", "ArrayName",
                  "ArrayId", "ArrayComponent", "ScalarRange", "UseLookupTableScalarRange",
                  "InterpolateScalarsBeforeMapping"):
@@ -101,6 +107,19 @@ def exported_actor(actor):
         properties.LightingOff()
     copy.SetProperty(properties)
     return copy
+
+
+def _flat_tubes(lines, *, radius):
+    """The lines of ``lines`` as 6-sided tubes of ``radius`` (unlit, they look like wide lines)."""
+    from vtkmodules.vtkFiltersCore import vtkTubeFilter
+
+    tubes = vtkTubeFilter()
+    tubes.SetInputData(lines)
+    tubes.SetRadius(radius)
+    tubes.SetNumberOfSides(6)
+    tubes.CappingOff()
+    tubes.Update()
+    return tubes.GetOutput()
 
 
 def _normals_kept(data):
@@ -125,7 +144,7 @@ def exported_volume(volume):
 
     vtk.js misplaces a volume by its user matrix (a blob of 2 mm voxels drawn
     a few pixels wide); an image placed in world mm needs no matrix. The copy
-    shares the voxels and the volume property.
+    shares the voxels; its sample and opacity unit distances are scaled to mm.
     """
     source = volume.GetMapper()
     source.Update()
@@ -139,13 +158,18 @@ def exported_volume(volume):
     placed.SetOrigin(*(matrix[:3, :3] @ np.asarray(image.GetOrigin()) + matrix[:3, 3]))
     placed.SetSpacing(*spacing)
     placed.SetDirectionMatrix(*(linear / np.where(spacing > 0, spacing, 1)).ravel())
+    # VTK samples and attenuates in the image's own units (voxels here), vtk.js in world mm.
+    scale = float(np.cbrt(abs(np.linalg.det(matrix[:3, :3])))) or 1.0
     mapper = source.NewInstance()
     mapper.SetInputData(placed)
     mapper.SetBlendMode(source.GetBlendMode())
-    mapper.SetSampleDistance(source.GetSampleDistance())
+    mapper.SetSampleDistance(source.GetSampleDistance() * scale)
+    properties = volume.GetProperty().NewInstance()
+    properties.DeepCopy(volume.GetProperty())
+    properties.SetScalarOpacityUnitDistance(volume.GetProperty().GetScalarOpacityUnitDistance() * scale)
     copy = _vtk.vtkVolume()
     copy.SetMapper(mapper)
-    copy.SetProperty(volume.GetProperty())
+    copy.SetProperty(properties)
     return copy
 
 

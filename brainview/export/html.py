@@ -201,6 +201,8 @@ class _ExportScene:
         self.window.SetSize(*figure.size)
         self.overlays = []
         self.left_out = []
+        self.size = tuple(figure.size)
+        self.pixel_size = _pixel_size(source.GetActiveCamera(), figure.size[1])
         layer_props = set()
         for layer in figure.layers:
             for prop in figure.drawer(layer).props():
@@ -223,9 +225,9 @@ class _ExportScene:
         elif prop.IsA("vtkImageActor"):
             self.renderer.AddActor(textured_plane(prop))
         elif prop.IsA("vtkActor") and mapper is not None and mapper.IsA("vtkGlyph3DMapper"):
-            self.renderer.AddActor(exported_actor(baked_glyphs(prop)))
+            self.renderer.AddActor(exported_actor(baked_glyphs(prop), pixel_size=self.pixel_size))
         elif prop.IsA("vtkActor") and mapper is not None and mapper.IsA("vtkPolyDataMapper"):
-            self.renderer.AddActor(exported_actor(prop))
+            self.renderer.AddActor(exported_actor(prop, pixel_size=self.pixel_size))
         elif prop.IsA("vtkActor"):
             self.renderer.AddActor(prop)
         elif prop.IsA("vtkTextActor"):
@@ -234,12 +236,19 @@ class _ExportScene:
         elif prop.IsA("vtkScalarBarActor"):
             self.overlays.append(colorbar_overlay(prop))
         elif prop.IsA("vtkLegendBoxActor"):
-            self.overlays.append(legend_overlay(prop))
+            self.overlays.append(legend_overlay(prop, self.size[1]))
         elif prop.IsA("vtkActor2D") and mapper is not None and mapper.IsA("vtkLabeledDataMapper"):
             self.overlays.append(label_overlay(prop, self.source))
         else:
             owner = f"layer '{layer_name}'" if layer_name else "the figure"
             self.left_out.append(f"{owner}: a {kind}")
+
+
+def _pixel_size(camera, height):
+    """World mm per screen pixel at the camera's focal point."""
+    if camera.GetParallelProjection():
+        return 2 * camera.GetParallelScale() / height
+    return 2 * camera.GetDistance() * np.tan(np.radians(camera.GetViewAngle()) / 2) / height
 
 
 def _exported_light(light):
@@ -285,7 +294,10 @@ def _serialize(serializers, window, renderer):
     context.set_ignore_last_dependencies(True)
     scene = serializers.serialize(None, window, reference_id(window), context, 1)
     camera = renderer.GetActiveCamera()
-    _adjust_scene(scene, camera)
+    volumes = renderer.GetVolumes()
+    unit_distances = {reference_id(volume.GetProperty()): volume.GetProperty().GetScalarOpacityUnitDistance()
+                      for volume in (volumes.GetItemAsObject(i) for i in range(volumes.GetNumberOfItems()))}
+    _adjust_scene(scene, camera, unit_distances)
     scene["extra"] = {"vtkRefId": reference_id(window),
                       "centerOfRotation": camera.GetFocalPoint(),
                       "camera": reference_id(camera)}
@@ -300,25 +312,28 @@ def _serialize(serializers, window, renderer):
     return buffer.getvalue()
 
 
-def _adjust_scene(node, camera):
+def _adjust_scene(node, camera, unit_distances):
     """Complete what trame-vtk's serialisers leave out, in place.
 
     Volumes start hidden (the page shows them once their voxels are loaded:
     vtk.js fails on a volume drawn before); an image's direction matrix goes
     column by column as vtk.js reads it (trame-vtk sends it row by row: an
-    image with flipped or swapped axes lands elsewhere); cameras get their
-    projection.
+    image with flipped or swapped axes lands elsewhere); volume properties
+    get their opacity unit distance (``unit_distances``, by id); cameras get
+    their projection.
     """
     properties = node.get("properties", {})
     if node.get("type") == "vtkVolume":
         properties["visibility"] = 0
+    elif node.get("id") in unit_distances and node.get("type") == "vtkVolumeProperty":
+        node.setdefault("calls", []).append(["setScalarOpacityUnitDistance", [0, unit_distances[node["id"]]]])
     elif node.get("type") in ("vtkImageData", "vtkStructuredPoints") and "direction" in properties:
         properties["direction"] = list(np.reshape(properties["direction"], (3, 3)).T.ravel())
     elif node.get("type") in ("vtkCamera", "vtkOpenGLCamera"):
         properties.update(viewAngle=camera.GetViewAngle(), parallelScale=camera.GetParallelScale(),
                           parallelProjection=bool(camera.GetParallelProjection()))
     for child in node.get("dependencies", []):
-        _adjust_scene(child, camera)
+        _adjust_scene(child, camera, unit_distances)
 
 
 # ------------------------------------------------------------------ page
@@ -335,8 +350,8 @@ html, body { margin: 0; padding: 0; height: 100%; overflow: hidden; }
 .bv-colorbar-scale { position: relative; flex: 1; width: 35%; }
 .bv-colorbar-ramp { position: absolute; top: 0; bottom: 0; left: 0; right: 0; }
 .bv-tick { position: absolute; left: 110%; transform: translateY(50%); white-space: nowrap; }
-.bv-legend { font-size: 14px; }
-.bv-dot { display: inline-block; width: 0.7em; height: 0.7em; border-radius: 50%; margin-right: 0.4em; }
+.bv-legend { white-space: nowrap; }
+.bv-dot { display: inline-block; width: 0.5em; height: 0.5em; border-radius: 50%; margin-right: 0.4em; }
 .bv-labels { top: 0; left: 0; width: 100%; height: 100%; }
 .bv-label { position: absolute; white-space: pre; line-height: 1; }
 """
