@@ -273,7 +273,8 @@ def test_connectome_edges_are_exported_flat_and_unlit(small):
     layer = bv.connectome(matrix, np.array([[-30.0, 0, 0], [30, 0, 0], [0, 30, 20]]))
     edges = small.drawer(layer).props()[0]
     exported = _actors(_exported(small))
-    lines = [a for a in exported if a.GetMapper().GetInput().GetNumberOfStrips() and not a.GetProperty().GetLighting()]
+    lines = [a for a in exported
+             if a.GetMapper().GetInput().GetNumberOfStrips() and not a.GetProperty().GetLighting()]
     assert len(lines) == 1  # 2-pixel lines as unlit tubes (browsers draw 1-pixel lines only)
     assert edges.GetProperty().GetLighting()  # the figure's own actor is left as it was
     assert "weight" in [lines[0].GetMapper().GetInput().GetPointData().GetArrayName(i)
@@ -290,9 +291,10 @@ def test_volume_is_exported_as_a_volume_where_the_png_shows_it(small):
     (image,) = [n for n in _instances(volumes[0]) if n["type"] == "vtkImageData"]
     # vtk.js reads the direction column by column: index -> world as VTK places the voxels.
     direction = np.reshape(image["properties"]["direction"], (3, 3)).T
-    corner = np.asarray(image["properties"]["origin"]) + direction @ (np.asarray(image["properties"]["spacing"]) * 19)
+    origin, spacing = (np.asarray(image["properties"][k]) for k in ("origin", "spacing"))
+    corner = origin + direction @ (spacing * 19)
     bounds = np.array(small.drawer(layer).props()[0].GetBounds()).reshape(3, 2)
-    np.testing.assert_allclose(np.sort([image["properties"]["origin"], corner], axis=0).T, bounds, atol=1e-6)
+    np.testing.assert_allclose(np.sort([origin, corner], axis=0).T, bounds, atol=1e-6)
 
 
 def test_headlight_is_exported_as_a_camera_light_and_the_figure_keeps_its_own(small):
@@ -314,7 +316,8 @@ def test_legend_entries_keep_their_network_colours(small):
     legend = text[text.index('class="bv-legend"'):]
     for category, rgb in layer.legend_entries():
         color = html_export.css_color(rgb)
-        assert f'<div style="color: {color};"><span class="bv-dot" style="background: {color};"></span>{category}' in legend
+        dot = f'<span class="bv-dot" style="background: {color};"></span>'
+        assert f'<div style="color: {color};">{dot}{category}' in legend
 
 
 def test_node_labels_are_overlays_at_their_nodes(small):
@@ -323,8 +326,8 @@ def test_node_labels_are_overlays_at_their_nodes(small):
     bv.connectome(matrix, coords, node_labels=["left", "right"])
     small.screenshot()  # the camera is placed at the first drawing
     text = html_export.figure_html(small)
-    found = re.findall(r'class="bv-label" data-world="([^"]+)" style="left: ([0-9.]+)%; bottom: ([0-9.]+)%;[^"]*">(\w+)<',
-                       text)
+    found = re.findall(r'class="bv-label" data-world="([^"]+)" '
+                       r'style="left: ([0-9.]+)%; bottom: ([0-9.]+)%;[^"]*">(\w+)<', text)
     assert [name for *_, name in found] == ["left", "right"]
     for (world, left, bottom, _), coord in zip(found, coords):
         np.testing.assert_allclose([float(v) for v in world.split(",")][:2], coord[:2])  # drawn above the node

@@ -171,7 +171,8 @@ class Chromium:
                 return reply["result"]
 
     def evaluate(self, session, expression):
-        return self.send("Runtime.evaluate", session, expression=expression, returnByValue=True)["result"].get("value")
+        reply = self.send("Runtime.evaluate", session, expression=expression, returnByValue=True)
+        return reply["result"].get("value")
 
     def screenshot(self, url):
         """The page at ``url`` once drawn, as ``(height, width, 3)`` ints, and its overlay boxes."""
@@ -228,7 +229,8 @@ def view_difference(png, page, boxes, *, margin=8):
     """Mean |difference| over the pixels either image draws, outside the overlay ``boxes``."""
     drawn = (png.max(axis=2) > 12) | (page.max(axis=2) > 12)
     for left, top, right, bottom in boxes:
-        drawn[max(int(top) - margin, 0):int(bottom) + margin, max(int(left) - margin, 0):int(right) + margin] = False
+        rows = slice(max(int(top) - margin, 0), int(bottom) + margin)
+        drawn[rows, max(int(left) - margin, 0):int(right) + margin] = False
     if not drawn.any():
         return 0.0
     return float(np.abs(_blur(png) - _blur(page))[drawn].mean())

@@ -127,7 +127,8 @@ def label_overlay(actor, renderer):
     coordinate.SetCoordinateSystemToWorld()
     width, height = renderer.GetSize()
     style = (f"font-size: {text.GetFontSize()}px; color: {css_color(text.GetColor(), text.GetOpacity())};"
-             f"{' font-weight: bold;' if text.GetBold() else ''}{' font-style: italic;' if text.GetItalic() else ''}")
+             + (" font-weight: bold;" if text.GetBold() else "")
+             + (" font-style: italic;" if text.GetItalic() else ""))
     shift = (f"transform: translate({_SHIFT_X[text.GetJustification()]}, "
              f"{_SHIFT_Y[text.GetVerticalJustification()]});")
     labels = []
@@ -136,6 +137,7 @@ def label_overlay(actor, renderer):
         coordinate.SetValue(*point)
         x, y = coordinate.GetComputedDoubleDisplayValue(renderer)
         world = ",".join(f"{v:.6g}" for v in point)
+        name = html.escape(str(names.GetValue(index)))
         labels.append(f'<div class="bv-label" data-world="{world}" style="left: {100 * x / max(width, 1):.3f}%; '
-                      f'bottom: {100 * y / max(height, 1):.3f}%; {shift}">{html.escape(str(names.GetValue(index)))}</div>')
+                      f'bottom: {100 * y / max(height, 1):.3f}%; {shift}">{name}</div>')
     return f'<div class="bv-labels" style="{style}">{"".join(labels)}</div>'

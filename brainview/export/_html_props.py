@@ -281,7 +281,8 @@ def baked_glyphs(actor):
     n_glyphs, n_vertices = centres.n_points, source.n_points
     scale = np.full(n_glyphs, glyphs.GetScaleFactor())
     scale_name = _glyph_array_name(glyphs, 0)
-    if glyphs.GetScaling() and glyphs.GetScaleMode() == glyphs.SCALE_BY_MAGNITUDE and scale_name in centres.point_data:
+    by_magnitude = glyphs.GetScaling() and glyphs.GetScaleMode() == glyphs.SCALE_BY_MAGNITUDE
+    if by_magnitude and scale_name in centres.point_data:
         values = np.asarray(centres.point_data[scale_name], float).reshape(n_glyphs, -1)
         scale = scale * np.linalg.norm(values, axis=1)
     rotations = np.broadcast_to(np.eye(3), (n_glyphs, 3, 3))
