@@ -26,6 +26,7 @@ import functools
 import hashlib
 import importlib.util
 import os
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,9 @@ _MESH_FILES = {"pial": "pial", "white": "white", "inflated": "infl", "sphere": "
 #: Scene files and script exports record such data as the loader call that made it.
 _RETURNED = collections.OrderedDict()
 _REMEMBERED = 64
+#: Images and arrays the loaders returned, for as long as they live (an app session can
+#: outlast many loader calls): ``id -> (weak reference, loader, kwargs, item, digest)``.
+_LIVING = {}
 
 
 def content_digest(value):
@@ -81,10 +85,9 @@ def _remember(value, loader, kwargs, item=None):
     if isinstance(value, np.ndarray) or hasattr(value, "dataobj"):
         # Read-only data cannot change after loading: no need to hash it to find out later.
         digest = None if _read_only(value) else content_digest(value)
-        _RETURNED[id(value)] = (value, loader, kwargs, item, digest)
-        _RETURNED.move_to_end(id(value))
-        while len(_RETURNED) > _REMEMBERED:
-            _RETURNED.popitem(last=False)
+        key = id(value)
+        _LIVING[key] = (weakref.ref(value, lambda _, key=key: _LIVING.pop(key, None)),
+                        loader, kwargs, item, digest)
 
 
 def _recorded(loader):
@@ -94,14 +97,29 @@ def _recorded(loader):
     def wrapper(*args, **kwargs):
         result = loader(*args, **kwargs)
         _remember(result, loader.__name__, kwargs)
-        fields = result if isinstance(result, dict) else getattr(result, "__dict__", {})
-        for item, value in fields.items():
+        for item, value in _items(result).items():
             _remember(value, loader.__name__, kwargs, item)
         if not (isinstance(result, np.ndarray) or hasattr(result, "dataobj")):
             _RETURNED[id(result)] = (result, loader.__name__, kwargs, None, None)
+            _RETURNED.move_to_end(id(result))
+            while len(_RETURNED) > _REMEMBERED:
+                _RETURNED.popitem(last=False)
         return result
 
     return wrapper
+
+
+def _items(result):
+    """The entries of a loader's result that ``result[item]`` gives back: a dict's or a Bunch's.
+
+    An image's attributes are not entries: its affine is not ``image["_affine"]``.
+    """
+    if isinstance(result, dict):
+        return {key: value for key, value in result.items() if isinstance(key, str)}
+    keys = getattr(result, "keys", None)
+    if callable(keys) and hasattr(result, "__getitem__"):
+        return {key: result[key] for key in keys() if isinstance(key, str) and not key.startswith("_")}
+    return {}
 
 
 def dataset_call(value):
@@ -116,7 +134,11 @@ def dataset_call(value):
     >>> dataset_call(np.zeros(3)) is None
     True
     """
-    entry = _RETURNED.get(id(value))
+    entry = _LIVING.get(id(value))
+    if entry is not None and entry[0]() is value:
+        entry = (value, *entry[1:])
+    else:
+        entry = _RETURNED.get(id(value))
     if entry is None or entry[0] is not value:
         return None
     _, loader, kwargs, item, digest = entry

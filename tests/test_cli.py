@@ -295,3 +295,71 @@ def test_batch_subcommand_renders_every_file(scene, files, tmp_path):
     pngs = list((tmp_path / "qc").glob("*.png"))
     assert len(pngs) == 1 and (tmp_path / "qc" / "index.html").exists()
     np.testing.assert_array_equal(read_png(pngs[0]), scene[1])
+
+
+# ------------------------------------------------------------------ opened files keep their sources
+
+
+def test_opened_files_are_layer_parameters_as_their_paths(files, tmp_path):
+    """Bug: opened files became anonymous (array, affine) inputs, saved as .npy copies."""
+    data = np.stack([np.full((5, 5, 5), float(v)) for v in (-1, 2, 3)], axis=-1).astype(np.float32)
+    run = _save(tmp_path / "zstat_run.nii.gz", data)
+    opened = open_files([files["t1"], files["zmap"], files["labels"], run], Choices(atlas=files["labels"]))
+    params = {layer.name: layer.get_params() for layer in opened.layers}
+    assert {name: str(p["img"] if "img" in p else p["atlas"]) for name, p in params.items()} == {
+        "t1": str(files["t1"]), "zmap": str(files["zmap"]), "zstat_run": str(run), "labels": str(files["labels"])}
+    assert params["zstat_run"]["volume"] == 0 and params["zmap"]["volume"] is None
+
+
+def test_template_under_a_map_is_its_loader_call_not_private_attributes(files):
+    """Bug: the exported script crashed on bv.datasets.load_mni152(resolution=1)['_affine']."""
+    from brainview.datasets import dataset_call
+
+    template, _ = open_files([files["zmap"]], Choices()).layers
+    image = template.get_params()["img"]
+    assert dataset_call(image) == ("load_mni152", {"resolution": 1}, None)
+    assert dataset_call(image.affine) is None, "an image's affine is no entry of the loader's result"
+
+
+def test_dataset_call_is_remembered_while_the_data_lives_past_many_loads():
+    """A session outlives many loader calls: an image still in use keeps its loader call."""
+    from brainview.datasets import dataset_call, load_mni152, load_motor_map
+
+    image = load_mni152(resolution=2)
+    for _ in range(80):
+        load_motor_map()
+    assert dataset_call(image) == ("load_mni152", {"resolution": 2}, None)
+
+
+def test_session_and_script_of_opened_files_reference_them_and_run_in_a_fresh_process(files, tmp_path):
+    """The saved session and the exported script name the files and draw the same picture elsewhere."""
+    import json
+
+    from brainview.export.scene_file import save_scene
+    from brainview.export.script import export_script
+
+    fig = bv.figure(size=(120, 90), antialias=False)
+    for layer in open_files([files["zmap"], files["labels"]], Choices(atlas=files["labels"])).layers:
+        fig.add(layer)
+    expected = fig.screenshot()
+    out = tmp_path / "out"
+    save_scene(fig, out / "scene.bvscene")
+    export_script(fig, out / "scene.py")
+    bv.close("all")
+    assert not (out / "scene_data").exists(), "no copies of the files"
+    scene = json.loads((out / "scene.bvscene").read_text())
+    assert scene["layers"][1]["params"]["img"]["$file"]["path"] == "../zmap.nii.gz"
+    assert scene["layers"][2]["params"]["atlas"]["$file"]["path"] == "../labels.nii.gz"
+    text = (out / "scene.py").read_text()
+    assert "bv.datasets.load_mni152(resolution=1)," in text and "_affine" not in text
+    assert "HERE / '../zmap.nii.gz'" in text and "HERE / '../labels.nii.gz'" in text
+    code = ("import runpy, sys, numpy as np, brainview as bv\n"
+            "np.save(sys.argv[2], runpy.run_path(sys.argv[1])['fig'].screenshot())\n"
+            "np.save(sys.argv[4], bv.load_scene(sys.argv[3]).screenshot())\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-c", code, out / "scene.py", out / "script.npy",
+                             out / "scene.bvscene", out / "scene.npy"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    np.testing.assert_array_equal(np.load(out / "script.npy"), expected)
+    np.testing.assert_array_equal(np.load(out / "scene.npy"), expected)

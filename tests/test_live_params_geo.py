@@ -363,7 +363,7 @@ def test_a_model_holds_no_vtk_rendering_object_until_drawn(kind):
 @pytest.mark.parametrize("kind", sorted(_MODELS))
 def test_reading_the_actor_or_the_colorbar_table_draws_the_layer(kind):
     layer = _MODELS[kind]()
-    if drawer_path(kind) is not None:
+    if drawer_path(layer.kind) is not None:
         figure = bv.figure(size=SIZE)
         drawer = figure.drawer(figure.add(layer))
         assert drawer.actor is drawer.props()[0] and drawer.actor.GetMapper() is not None

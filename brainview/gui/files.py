@@ -7,6 +7,12 @@ can call as well): surfaces (GIfTI meshes, FreeSurfer geometry) become
 overlays, and volumes become anatomy slices, a statistical map (on the MNI
 template when no anatomy is given) or an atlas.
 
+Each layer is built from the file's path (the layer reads the file; its
+``get_params()`` returns the path, and the volume of a 4-D file as
+``volume``), and the template from ``load_mni152(resolution=1)``: a saved
+session references the files by relative path and SHA-256, and an exported
+script names them and that loader call.
+
 The role of a volume (:func:`volume_role`) is read, in this order, from:
 
 1. the NIfTI intent code: ``NIFTI_INTENT_LABEL``/``NEURONAME`` -> atlas,
@@ -41,11 +47,13 @@ Examples
 'anatomy'
 >>> [layer.kind for layer in layers_from_files([path])]
 ['slices']
+>>> layers_from_files([path])[0].get_params()["img"] == Path(path)
+True
 """
 
 from __future__ import annotations
 
-import csv
+import functools
 import gzip
 import os
 import re
@@ -58,6 +66,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BrainviewValueError, BrainviewWarning, ImageLoadError
+from .label_tables import FREESURFER_SEGMENTATIONS as _FREESURFER_SEGMENTATIONS
+from .label_tables import file_stem as _stem
+from .label_tables import label_table_beside, read_label_table
 
 __all__ = ["file_kind", "volume_role", "label_table_beside", "read_label_table", "open_files",
            "layers_from_files", "Choices", "Opened", "SUPPORTED_FORMATS"]
@@ -75,8 +86,6 @@ _SPARSE_FRACTION = 0.05
 _MAP_INTENTS = frozenset(range(2, 25)) | {1001}
 _ATLAS_INTENTS = frozenset({1002, 1003})
 
-_FREESURFER_SEGMENTATIONS = re.compile(
-    r"^(aseg|aparc.*\+aseg|wmparc|ribbon|.*h\.ribbon|apas\+head|aseg\.auto.*)$", re.I)
 _MAP_WORDS = ("zstat", "tstat", "fstat", "zfstat", "zmap", "tmap", "fmap", "zscore", "spmt",
               "spmf", "cope", "varcope", "con", "beta", "stat", "stats", "pval", "logp",
               "contrast", "effect", "z", "t")
@@ -85,7 +94,6 @@ _ATLAS_WORDS = ("atlas", "label", "labels", "parc", "parcels", "parcellation", "
 _ANATOMY_WORDS = ("t1", "t1w", "t2", "t2w", "flair", "pd", "pdw", "mprage", "anat", "brain",
                   "head", "mni", "mni152", "icbm152", "template", "colin27", "avg152", "orig",
                   "nu", "norm", "t1map")
-_TABLE_SUFFIXES = (".tsv", ".txt", ".csv", "_labels.tsv", "_labels.txt", "_lut.tsv", "_lut.txt")
 
 
 # ------------------------------------------------------------------ formats
@@ -219,10 +227,11 @@ def volume_role(path, *, data=None):
     """
     path = Path(path)
     img = _header_image(path)
-    return _role(path, img, data)
+    return _role(path, img, data, read=functools.partial(_first_volume, path))
 
 
-def _role(path, img, data):
+def _role(path, img, data, *, read=None):
+    """The role rules; ``read()`` gives the data when a sample is needed and ``data`` is None."""
     intent = _intent_code(img)
     if intent in _ATLAS_INTENTS:
         return "atlas"
@@ -234,11 +243,14 @@ def _role(path, img, data):
     integer = _integer_type(img)
     sample = None
 
+    def sampled():
+        return _sample(img, read() if data is None and read is not None else data)
+
     def integral():
         nonlocal sample
         if integer:
             return True
-        sample = _sample(img, data) if sample is None else sample
+        sample = sampled() if sample is None else sample
         return sample.size > 0 and bool(np.all(sample >= 0) and np.all(sample == np.round(sample)))
 
     if label_table_beside(path) is not None and integral():
@@ -253,7 +265,7 @@ def _role(path, img, data):
     cal_min = _header_field(img, "cal_min")
     if cal_min is not None and cal_min < 0:
         return "map"
-    sample = _sample(img, data) if sample is None else sample
+    sample = sampled() if sample is None else sample
     if sample.size == 0 or sample.min() < 0:
         return "map"
     return "map" if np.count_nonzero(sample) < _SPARSE_FRACTION * sample.size else "anatomy"
@@ -311,117 +323,6 @@ def _named(words, vocabulary):
         if len(bare) >= 3 and bare != word and bare in vocabulary and word not in _ANATOMY_WORDS:
             return True
     return False
-
-
-def _stem(name):
-    for suffix in (".nii.gz", ".gii.gz", ".nii", ".gii", ".mgz", ".mgh", ".mnc", ".hdr", ".img"):
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-# ------------------------------------------------------------------ label tables
-
-
-def label_table_beside(path):
-    """The label table next to an atlas file, or None.
-
-    Looked for: ``<stem>.tsv``, ``<stem>.txt``, ``<stem>.csv``,
-    ``<stem>_labels.tsv``/``.txt``, ``<stem>_lut.tsv``/``.txt`` and, for
-    FreeSurfer segmentations, ``FreeSurferColorLUT.txt`` in the same folder
-    or in ``$FREESURFER_HOME``.
-
-    Examples
-    --------
-    >>> label_table_beside("/nonexistent/atlas.nii.gz") is None
-    True
-    """
-    path = Path(path)
-    stem = _stem(path.name)
-    for suffix in _TABLE_SUFFIXES:
-        candidate = path.with_name(stem + suffix)
-        if candidate.is_file():
-            return candidate
-    if _FREESURFER_SEGMENTATIONS.match(stem):
-        for folder in (path.parent, Path(os.environ.get("FREESURFER_HOME", "/nonexistent"))):
-            candidate = folder / "FreeSurferColorLUT.txt"
-            if candidate.is_file():
-                return candidate
-    return None
-
-
-def read_label_table(path):
-    """Region names (and colours) from a label file, as ``Atlas`` accepts them.
-
-    Reads a table with ``index`` and ``name`` columns (TSV or CSV, BIDS
-    ``dseg.tsv``, nilearn's ``lut``; an optional ``color`` column), a
-    FreeSurfer colour table (``index name R G B A`` lines) or ``index name``
-    lines, or a plain list of names, one per line.
-
-    Returns
-    -------
-    dict
-        Keyword arguments for :class:`~brainview.layers.Atlas`: ``{"lut": columns}``
-        or ``{"labels": names}``.
-
-    Raises
-    ------
-    BrainviewValueError
-        The file is missing, empty or has rows that are none of these forms.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "lut.txt")
-    >>> _ = open(path, "w").write("# FreeSurfer\\n0 Unknown 0 0 0 0\\n17 Left-Hippocampus 220 216 20 0\\n")
-    >>> read_label_table(path)["lut"]["name"]
-    ['Unknown', 'Left-Hippocampus']
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise BrainviewValueError(f"labels: file not found: '{path}'. Check the path.")
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise BrainviewValueError(f"labels: could not read '{path}' ({error}).") from error
-    lines = [line.strip() for line in text.splitlines()
-             if line.strip() and not line.lstrip().startswith("#")]
-    if not lines:
-        raise BrainviewValueError(f"labels: '{path}' holds no names.")
-    delimiter = "\t" if "\t" in lines[0] else ("," if "," in lines[0] else None)
-    header = [cell.strip().lower() for cell in (lines[0].split(delimiter) if delimiter else lines[0].split())]
-    if "index" in header and "name" in header:
-        rows = list(csv.DictReader(lines, delimiter=delimiter or " ", skipinitialspace=True))
-        rows = [{key.strip().lower(): (value or "").strip() for key, value in row.items() if key}
-                for row in rows]
-        return {"lut": _columns(path, [(row["index"], row["name"], row.get("color")) for row in rows])}
-    cells = [[cell.strip() for cell in (line.split(delimiter) if delimiter else line.split())]
-             for line in lines]
-    if all(len(cell) >= 2 and cell[0].lstrip("-").isdigit() for cell in cells):
-        return {"lut": _columns(path, [_indexed_row(cell) for cell in cells])}
-    return {"labels": lines}
-
-
-def _indexed_row(cells):
-    """``(index, name, colour)`` of ``index name [R G B [A]]`` cells (FreeSurfer's LUT)."""
-    for n_numbers in (4, 3):
-        numbers = cells[-n_numbers:]
-        if len(cells) >= 2 + n_numbers and all(c.isdigit() for c in numbers):
-            color = "#" + "".join(f"{min(int(c), 255):02x}" for c in numbers[:3])
-            return cells[0], " ".join(cells[1:-n_numbers]), color
-    return cells[0], " ".join(cells[1:]), None
-
-
-def _columns(path, rows):
-    try:
-        indices = [int(index) for index, _, _ in rows]
-    except ValueError:
-        raise BrainviewValueError(f"labels: '{path}': the index column must hold integers.") from None
-    columns = {"index": indices, "name": [name for _, name, _ in rows]}
-    colors = [color or None for _, _, color in rows]
-    if all(colors):
-        columns["color"] = colors
-    return columns
 
 
 # ------------------------------------------------------------------ layers
@@ -538,20 +439,17 @@ def layers_from_files(paths, *, atlas=None, overlay=None, anatomy=True):
 
 
 def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
-    from ..io import Image, load_image, read_image_file
-
-    images, roles, four_d = {}, {}, False
+    """The layers of the volumes, each built from its path (the layer reads the file once)."""
+    roles, volume_of, four_d = {}, {}, False
     for path in volumes:
-        data, affine, name = read_image_file(path, path.name)
-        first = data[..., 0] if data.ndim == 4 else data
-        role = chosen.get(path) or _role(path, _header_image(path), first)
-        if data.ndim == 4 and data.shape[3] > 1:
+        header = _header_image(path)
+        n_volumes = _n_volumes(path, header)
+        role = chosen.get(path) or _role(path, header, None, read=functools.partial(_first_volume, path))
+        if n_volumes > 1:
             four_d = True
             if role != "atlas" or choices.volume is not None:  # a 4-D atlas: probabilities
-                data = _one_volume(path, data, affine, choices.volume, notes)
-        elif data.ndim == 4:
-            data = data[..., 0]
-        images[path], roles[path] = Image(data, affine, name), role
+                volume_of[path] = _chosen_volume(path, n_volumes, choices.volume, notes)
+        roles[path] = role
     if choices.volume is not None and not four_d:
         notes.append(f"--volume {choices.volume}: none of the files is 4-D; ignored.")
     atlases = [p for p in volumes if roles[p] == "atlas"]
@@ -562,58 +460,89 @@ def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
         )
     maps = [p for p in volumes if roles[p] == "map"]
     anatomy_cmap = None if maps else choices.cmap  # --cmap colours the maps when there are
-    layers = [_anatomy_layer(images[p], anatomy_cmap) for p in volumes if roles[p] == "anatomy"]
+    layers = [_anatomy_layer(p, volume_of.get(p), _stem(p.name), anatomy_cmap)
+              for p in volumes if roles[p] == "anatomy"]
     if maps and anatomy and not layers:
         from ..datasets import load_mni152
 
-        template = load_image(load_mni152(resolution=1))
-        layers.append(_anatomy_layer(Image(template.data, template.affine, "MNI152 template"), None))
-    layers += [_map_layer(images[p], choices) for p in maps]
-    layers += [_atlas_layer(images[p], p, choices.labels, notes) for p in atlases]
+        # The loader's own image: scene files and scripts record it as the loader call.
+        layers.append(_anatomy_layer(load_mni152(resolution=1), None, "MNI152 template", None))
+    layers += [_map_layer(p, volume_of.get(p), choices) for p in maps]
+    layers += [_atlas_layer(p, volume_of.get(p), choices.labels, notes) for p in atlases]
     return layers
 
 
-def _one_volume(path, data, affine, volume, notes):
+def _n_volumes(path, header):
+    """Volumes of an image, from its header (a MINC file may store time first: its data says)."""
+    from nibabel.minc1 import Minc1Image
+
+    from ..io import read_image_file
+
+    shape = read_image_file(path, path.name)[0].shape if isinstance(header, Minc1Image) else header.shape
+    return int(np.prod(shape[3:], dtype=np.int64)) if len(shape) > 3 else 1
+
+
+def _first_volume(path):
+    """The first 3-D volume of a file, read with brainview's guards (size, gzip checks)."""
     from ..io import load_image
 
+    volume = 0 if _n_volumes(path, _header_image(path)) > 1 else None
+    return load_image(path, volume=volume, name=f"'{path.name}'").data
+
+
+def _chosen_volume(path, n_volumes, volume, notes):
     if volume is None:
-        notes.append(f"'{path.name}' holds {data.shape[3]} volumes; showing volume 0 "
+        notes.append(f"'{path.name}' holds {n_volumes} volumes; showing volume 0 "
                      "(choose another with --volume N).")
-        volume = 0
-    return load_image((data, affine), volume=volume, name=f"'{path.name}'").data
+        return 0
+    if isinstance(volume, bool) or not isinstance(volume, (int, np.integer)) or not 0 <= volume < n_volumes:
+        raise BrainviewValueError(f"volume: must be an integer in 0..{n_volumes - 1} for '{path.name}' "
+                                  f"({n_volumes} volumes), got {volume!r}.")
+    return int(volume)
 
 
-def _anatomy_layer(image, cmap):
-    from ..colors import robust_range
+def _anatomy_layer(img, volume, name, cmap):
     from ..layers import Slices
 
+    layer = Slices(img, cmap=cmap or "gray", volume=volume, name=name)
     # Opaque planes over a head's field of view hide each other with black
     # padding: anatomy planes are see-through below 5% of the bright tissue.
-    high = robust_range(image.data)[1]
-    clim = (0.05 * high, high) if high > 0 else None
-    return Slices((image.data, image.affine), cmap=cmap or "gray", clim=clim,
-                  transparent_below=clim is not None, name=_stem(image.name))
+    # (The default range is the robust range of the data the layer has read.)
+    high = layer.clim[1]
+    if high > 0:
+        layer.clim = (0.05 * high, high)
+        layer.transparent_below = True
+    return layer
 
 
-def _map_layer(image, choices):
+def _map_layer(path, volume, choices):
     from ..layers import StatMap
 
     # Only what the user chose: the layer's own defaults stay in one place.
     chosen = {key: getattr(choices, key) for key in ("cmap", "threshold")
               if getattr(choices, key) is not None}
-    return StatMap((image.data, image.affine), name=_stem(image.name), **chosen)
+    return StatMap(path, volume=volume, name=_stem(path.name), **chosen)
 
 
-def _atlas_layer(image, path, labels, notes):
+def _atlas_layer(path, volume, labels, notes):
     from ..layers import Atlas
 
     table = Path(labels) if labels is not None else label_table_beside(path)
     names = read_label_table(table) if table is not None else {}
     if table is not None and labels is None:
         notes.append(f"'{path.name}': region names from '{table.name}'.")
+    atlas = path if volume is None else _one_volume_image(path, volume)
     if "lut" in names:
-        return Atlas((image.data, image.affine), name=_stem(image.name), lut=names["lut"])
-    return Atlas((image.data, image.affine), name=_stem(image.name), labels=names.get("labels"))
+        return Atlas(atlas, name=_stem(path.name), lut=names["lut"])
+    return Atlas(atlas, name=_stem(path.name), labels=names.get("labels"))
+
+
+def _one_volume_image(path, volume):
+    """One volume of a 4-D atlas file (``--volume``), in memory: Atlas takes no volume."""
+    from ..io import load_image
+
+    image = load_image(path, volume=volume, name=f"'{path.name}'")
+    return (image.data, image.affine)
 
 
 def _surface_layer(path, overlay):
