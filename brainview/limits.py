@@ -195,8 +195,8 @@ LAYER_VOXEL_BYTES = {
     "volume": (2, 1),     # finite_data's mask and copy; the volume mapper's copy of the scalars
     "contour": (2, 2),    # finite_data's mask and copy, a rescaled copy, flying edges' edge cases
     "slices": (1, 1),     # finite_data's mask and NaN-filled copy
-    "glass_brain": (1, 1),  # the mask's projections are planes; one converted copy
-    "stat_map": (0, 18),  # float32 copy, mask, NaN-free copy, C-ordered copy; its mode's work
+    "glass_brain": (0, 40),  # the mask as float32, blurred, padded; the outline's smoothing, decimation
+    "stat_map": (0, 22),  # float32 copy, mask, NaN-free copy, C-ordered copy; its mode's work
 }
 
 #: What to do instead of raising the budget, for an image too large for its layer.
