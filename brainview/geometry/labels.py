@@ -305,12 +305,16 @@ def present_labels(data):
     >>> present_labels(np.array([[[0, 5, 2, 5]]])).tolist()
     [2, 5]
     """
-    flat = np.asarray(data).ravel()
+    flat = np.asarray(data).ravel(order="K")  # a view of a contiguous image, whatever its order
     high = int(flat.max()) if flat.size else 0
     # A histogram is much faster than sorting 7 M voxels, but its size is the
     # largest value: only for small ones (never sized by a value in a file).
     if high <= _HISTOGRAM_LIMIT and flat.dtype != np.uint64:
-        labels = np.flatnonzero(np.bincount(flat, minlength=1))
+        # In steps: bincount converts its input to int64, 8 bytes a voxel for the whole image at once.
+        counts = np.zeros(high + 1, dtype=np.int64)
+        for start in range(0, flat.size, _HISTOGRAM_STEP):
+            counts += np.bincount(flat[start:start + _HISTOGRAM_STEP], minlength=high + 1)
+        labels = np.flatnonzero(counts)
     else:
         labels = np.unique(flat)
     labels = labels[labels != 0]
@@ -319,6 +323,8 @@ def present_labels(data):
 
 #: Largest label value counted with a histogram (8 MiB of counts); beyond, labels are sorted.
 _HISTOGRAM_LIMIT = 2**20
+#: Voxels counted at once by :func:`present_labels`.
+_HISTOGRAM_STEP = 2**18
 
 
 def _unique_pairs(pairs):
