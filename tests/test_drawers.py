@@ -7,7 +7,7 @@ import pytest
 
 import brainview as bv
 from brainview.errors import BrainviewValueError
-from brainview.layers import Atlas, Contour, Points, StatMap
+from brainview.layers import Atlas, Connectome, Contour, Points, StatMap
 from brainview.layers.registry import DRAWERS_3D, LAYER_KINDS
 
 SIZE = (80, 60)
@@ -39,8 +39,10 @@ def _stat_blob():
 @pytest.mark.parametrize("make", [lambda: Contour(_blob(), color="red"),
                                   lambda: Points([[0, 0, 0], [8, 0, 0]], size=6, color="red"),
                                   lambda: Atlas(_two_boxes(), colors={1: "red", 2: "red"}, smooth=0),
-                                  lambda: StatMap(_stat_blob(), threshold=2.0, cmap="bwr", outline=False)],
-                         ids=["contour", "points", "atlas", "stat_map"])
+                                  lambda: StatMap(_stat_blob(), threshold=2.0, cmap="bwr", outline=False),
+                                  lambda: Connectome(np.array([[0, 1.0], [1.0, 0]]), [[0, 0, 0], [8, 0, 0]],
+                                                     node_size=6, node_color="red", node_labels=["a", "b"])],
+                         ids=["contour", "points", "atlas", "stat_map", "connectome"])
 def test_one_layer_in_two_figures_draws_in_both_and_follows_a_trait_change(two_figures, make):
     first, second = two_figures
     layer = make()
@@ -77,6 +79,24 @@ def test_a_drawn_layer_pickles_as_its_parameters(two_figures):
 
 def test_every_drawer_names_a_registered_kind():
     assert set(DRAWERS_3D) <= set(LAYER_KINDS)
+
+
+def test_a_connectome_in_two_figures_follows_its_threshold_and_colours_in_both(two_figures):
+    first, second = two_figures
+    matrix = np.array([[0, 1.0, 0.2], [1.0, 0, 0], [0.2, 0, 0]])
+    layer = Connectome(matrix, [[-20, 0, 0], [20, 0, 0], [0, 0, 20]], node_size=4, node_color=["x", "y", "x"])
+    for fig in two_figures:
+        fig.add(layer)
+        fig.view("anterior")
+    before = [fig.screenshot() for fig in two_figures]
+    layer.edge_threshold = 0.5
+    layer.node_color = ["x", "y", "z"]  # a new category: a new legend in both
+    after = [fig.screenshot() for fig in two_figures]
+    np.testing.assert_array_equal(after[0], after[1])
+    assert (after[0] != before[0]).any()
+    legends = [[p for p in fig.drawer(layer).props() if p.IsA("vtkLegendBoxActor")] for fig in two_figures]
+    assert [legend[0].GetNumberOfEntries() for legend in legends] == [3, 3]
+    assert legends[0][0] is not legends[1][0]
 
 
 def test_an_atlas_in_two_figures_follows_its_colours_and_region_subset_in_both(two_figures):

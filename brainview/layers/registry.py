@@ -35,6 +35,7 @@ LAYER_KINDS = {cls.kind: cls for cls in (
 #: (drawn through :class:`brainview.render.drawer.LegacyDrawer`) until its drawer lands.
 DRAWERS_3D = {
     "atlas": "brainview.render.atlas:AtlasDrawer",
+    "connectome": "brainview.render.connectome:ConnectomeDrawer",
     "contour": "brainview.render.contour:ContourDrawer",
     "points": "brainview.render.points:PointsDrawer",
     "stat_map": "brainview.render.stat_map:StatMapDrawer",
