@@ -126,7 +126,7 @@ def test_400_nested_shells_atlas_is_a_brainview_error_not_a_raw_memory_error(tmp
     budget = int(512 * MIB * data.nbytes / (59 * MIB))
     result = _run_child(tmp_path, [("atlas", path, budget, tiny)])["atlas"]
     assert result["error"] is not None and not result["error"].startswith("raw"), result["error"]
-    assert re.search(r"a mesh of \d+ regions needs .* GiB", result["error"]), result["error"]
+    assert re.search(r"atlas: the mesh of \d+ regions of 'array' needs .* GiB", result["error"]), result["error"]
     assert "voxel faces between regions" in result["error"]
     assert result["growth"] <= budget + data.nbytes
 

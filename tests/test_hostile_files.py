@@ -339,3 +339,21 @@ def test_set_limits_returns_the_previous_and_restores_it():
         bv.set_limits(max_bytes=-1)
     with pytest.raises(bv.BrainviewTypeError, match="max_bytes: expected a number of bytes"):
         bv.set_limits(max_bytes="1 GB")
+
+
+@pytest.mark.parametrize("suffix, scaled", [(".nii.gz", False), (".nii.gz", True), (".mgz", False)])
+def test_gzip_images_read_into_one_buffer_equal_nibabel(tmp_path, suffix, scaled):
+    """The streamed reader (data viewing the inflated buffer) gives nibabel's values, scaling included."""
+    data = np.arange(4 * 5 * 6, dtype=np.int16).reshape(4, 5, 6) - 50
+    affine = np.diag([2.0, -1.5, 3.0, 1.0])
+    img = (nib.MGHImage(data.astype(np.float32), affine) if suffix == ".mgz"
+           else nib.Nifti1Image(data, affine))
+    if scaled:
+        img.header.set_slope_inter(0.5, 3.0)
+    path = tmp_path / f"x{suffix}"
+    nib.save(img, path)
+    expected = np.asanyarray(nib.load(path).dataobj)
+    loaded = load_image(path)
+    assert loaded.data.dtype.isnative and loaded.data.dtype == expected.dtype.newbyteorder("=")
+    np.testing.assert_array_equal(loaded.data, expected)
+    np.testing.assert_allclose(loaded.affine, nib.load(path).affine)

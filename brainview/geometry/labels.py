@@ -212,13 +212,13 @@ def check_label_surfaces_memory(name, data, labels, *, smooth=16):
     ...     check_label_surfaces_memory("atlas", shells, present_labels(shells))
     Traceback (most recent call last):
     ...
-    brainview.errors.MemoryBudgetError: atlas: a mesh of 34 regions needs ...
+    brainview.errors.MemoryBudgetError: atlas: the mesh of 34 regions of 'atlas' needs ...
     """
     faces = label_face_count(data)
     dense = data.size * _DENSE_BYTES_PER_VOXEL if _is_sparse(labels) else 0
     held = np.asarray(data).nbytes  # the labels stay held while the mesh is made
     check_allocation(
-        held + faces * BYTES_PER_LABEL_FACE + dense, f"{name}: a mesh of {len(labels)} regions",
+        held + faces * BYTES_PER_LABEL_FACE + dense, f"atlas: the mesh of {len(labels)} regions of {name!r}",
         fix=", or pass fewer labels, or an atlas at a coarser resolution",
         detail=f"{format_bytes(held)} for the labels, about {faces:,} voxel faces between regions at "
                f"{BYTES_PER_LABEL_FACE} bytes each" + (f", {format_bytes(dense)} to number sparse labels" if dense else ""))

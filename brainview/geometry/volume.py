@@ -347,9 +347,9 @@ def world_plane(image, axis, coordinate, *, step=None, interpolation="nearest"):
     order = 0 if interpolation == "nearest" else 1
     # Snap within rounding noise of the voxel grid so nearest lookups are exact.
     ijk = np.where(np.abs(ijk - np.rint(ijk)) < 1e-6, np.rint(ijk), ijk)
+    # The data as it is (no float32 copy of the whole image for each plane); the samples in float32.
     values = map_coordinates(
-        np.asarray(image.data, dtype=np.float32), ijk, order=order, mode="constant",
-        cval=np.nan, prefilter=False,
+        image.data, ijk, order=order, mode="constant", cval=np.nan, prefilter=False, output=np.float32,
     )
     # map_coordinates clamps nothing but also treats the half-voxel border as inside.
     shape = np.array(image.shape)[:, None]
