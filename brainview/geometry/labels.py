@@ -112,7 +112,6 @@ def _round_float_labels(data, name):
     return rounded.astype(dtype)
 
 
-@memoize
 def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
     """The surfaces of all labelled regions in one mesh, in world mm.
 
@@ -148,7 +147,14 @@ def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
     """
     data = image.data if data is None else data
     labels = present_labels(data) if labels is None else label_array(labels)
+    # Checked before the cache too: a result read back from it takes the memory it took to make.
     check_label_surfaces_memory(image.name, data, labels, smooth=smooth)
+    return _label_surfaces(image, data, labels, smooth=smooth, normals=normals)
+
+
+@memoize
+def _label_surfaces(image, data, labels, *, smooth, normals):
+    """:func:`label_surfaces` of checked arguments, memoised by their content."""
     # Surface nets takes its labels as doubles: sparse or huge ids (Allen CCF's
     # 614454277, uint64 >= 2**53) are extracted as their dense numbers 1..n.
     dense = _is_sparse(labels)

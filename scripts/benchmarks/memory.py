@@ -9,7 +9,8 @@ building the layer on the real image. Rows:
   is the point), with a note: brainview's estimate (the largest request its
   budget checks saw: loading with the layer's per-voxel work, then the
   mesh), the measured peak growth, and the budget in force (set to twice
-  the estimate, so nothing is refused). Target: growth <= estimate.
+  the estimate, so nothing is refused). Target: growth <= estimate. Each
+  child has an empty cache (``BRAINVIEW_CACHE_DIR``): meshes are computed.
 
 Images: nilearn's 1 mm MNI152 template (197 x 233 x 189 float32, via
 ``brainview.datasets.load_mni152(resolution=1)``) for volume, contour,
@@ -22,6 +23,7 @@ shells on that grid for atlas.
 """
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -134,8 +136,10 @@ def run(repeat):
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for kind, path in _inputs(Path(folder)).items():
+            # A fresh cache: a mesh read back from an earlier run is not what building costs.
+            env = dict(os.environ, BRAINVIEW_CACHE_DIR=str(Path(folder) / f"cache-{kind}"))
             completed = subprocess.run([sys.executable, __file__, kind, str(path)], capture_output=True,
-                                       text=True, check=False)
+                                       text=True, check=False, env=env)
             if completed.returncode:
                 print(completed.stderr[-2000:], file=sys.stderr)
                 continue
