@@ -303,11 +303,13 @@ def test_a_model_holds_no_vtk_rendering_object_until_drawn(kind):
     np.testing.assert_array_equal(drawn, expected)
 
 
-def test_reading_a_prop_draws_the_layer():
+def test_reading_a_plane_or_a_mesh_makes_no_drawing():
     layer = Slices((_blob(), AFFINE), coords=(0, 0, 0))
     assert _rendering_objects(layer) == []
-    assert layer.plane_origin("z")[2] == 0.0 and set(layer.actors) == set("xyz")
+    assert layer.plane_origin("z")[2] == 0.0 and layer.plane_values("z").shape == layer.plane("z")[0].shape
+    assert _rendering_objects(layer) == []  # the model cuts planes in numpy
     fig = bv.figure(size=SIZE)
+    assert set(fig.drawer(fig.add(layer)).actors) == set("xyz")
     contour = fig.add(Contour((_blob(), AFFINE), level=2.0))
     assert fig.drawer(contour).actor.GetMapper().GetInput().GetNumberOfPoints() > 0
     assert _rendering_objects(contour) == []
