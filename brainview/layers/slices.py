@@ -97,7 +97,7 @@ class Slices(ImageInputs, Layer):
         self._staged = {}
         self._moving = False
         self._outside = set()
-        self._set_image(load_image(img, volume=volume))
+        self._set_image(load_image(img, volume=volume, kind=self.kind))
         coords = self._centre() if coords is None else _check_coords(coords)
         if clim is None:
             clim = colors.robust_range(self._sampled.data)
