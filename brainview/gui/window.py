@@ -12,7 +12,7 @@ from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
 from .. import _vtk
 from ..errors import BrainviewError, BrainviewValueError
-from .app import (
+from .common import (
     VIEWS,
     install_error_hook,
     recent_files,
