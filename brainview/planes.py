@@ -10,6 +10,9 @@ draw, as functions a script can call (and a test can check without Qt):
   atlas region colours), sampled at nearest voxels through each image's
   inverse affine. Pixels are square, ``pixel_mm`` wide, along world axes:
   oblique and flipped images land where their affines say.
+  It is :func:`plane_grid` (where the pixels lie), :func:`layer_plane` per
+  layer (its colours there) and :func:`compose`: the app keeps each layer's
+  plane and samples again only the layers or planes that changed.
 - :func:`values_at` gives, for every visible image layer, its value at a
   world point, the voxel index of its image there and the atlas region.
 - :class:`Cursor` is a world position shared by views (a traits model).

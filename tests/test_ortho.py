@@ -254,7 +254,7 @@ def _settle(window, qtbot):
     """Wait until the 2-D views have drawn every pending change."""
     from PyQt5 import QtWidgets
 
-    qtbot.waitUntil(lambda: not window.ortho._dirty, timeout=5000)
+    qtbot.waitUntil(lambda: not window.ortho.pending, timeout=5000)
     QtWidgets.QApplication.processEvents()
 
 
@@ -298,7 +298,9 @@ def test_a_layer_trait_change_resamples_that_layer_only(window, qtbot, phantom, 
     assert sampled == []
     window.figure.remove(stat)
     _settle(window, qtbot)
-    assert sampled == [] and all(stat not in planes for planes in window.ortho._planes.values())
+    stat.cmap = "cold_hot"  # no longer shown: not followed any more
+    _settle(window, qtbot)
+    assert sampled == []
 
 
 def test_held_arrow_key_renders_the_3d_view_once_the_cursor_stops(window, qtbot, phantom):
@@ -337,8 +339,9 @@ def test_without_deferral_each_arrow_key_renders_the_3d_view(window, qtbot, phan
     view = window.ortho.views["axial"]
     view.setFocus()
     for _ in range(5):
+        count = window.render_count
         qtbot.keyClick(view, QtCore.Qt.Key_Right)
-        qtbot.waitUntil(lambda: not window._render_pending, timeout=5000)
+        qtbot.waitUntil(lambda: window.render_count > count, timeout=10_000)
     assert window.render_count - start >= 5
 
 

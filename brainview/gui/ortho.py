@@ -358,6 +358,11 @@ class OrthoViews(QtWidgets.QWidget):
         self.refresh()
 
     @property
+    def pending(self):
+        """True while a change waits to be drawn in the 2-D views (a refresh is scheduled)."""
+        return bool(self._dirty) or self._timer.isActive()
+
+    @property
     def moving_scene(self):
         """True while the cursor moves the 3-D anatomy planes (the window defers that render)."""
         return self._moving_scene

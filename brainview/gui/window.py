@@ -1,4 +1,13 @@
-"""The main window: 3-D view, layer list, property panel, toolbar, status bar."""
+"""The main window: 3-D view, layer list, property panel, toolbar, status bar.
+
+When the 3-D view draws: a change of the scene (a layer's trait, the
+camera, a layer added) renders once the event loop is idle, however many
+changes came before (one frame for many). A cursor move in the 2-D views
+moves the 3-D anatomy planes at once but draws them only once the cursor
+has been still for :data:`CURSOR_QUIET_MS` (a drag or a held arrow key
+renders once, at the end; the 2-D views and the status bar follow every
+move). Turning the camera in the 3-D view draws at once (VTK's interactor).
+"""
 
 from __future__ import annotations
 
@@ -92,7 +101,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self._ui = None
         self._colorbar = None  # the bar the window shows for the selected layer
         self._selected = None
-        self._render_pending = False
         self.render_count = 0
         self.defer_cursor_renders = True
         self._torn_down = False
@@ -147,6 +155,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._pick_timer.setSingleShot(True)
         self._pick_timer.setInterval(_PICK_DELAY_MS)
         self._pick_timer.timeout.connect(self._pick_pending)
+        self._idle_timer = QtCore.QTimer(self)  # fires when the event loop is next idle
+        self._idle_timer.setSingleShot(True)
+        self._idle_timer.setInterval(0)
+        self._idle_timer.timeout.connect(self._render)
         self._quiet_timer = QtCore.QTimer(self)  # restarted by every cursor move
         self._quiet_timer.setSingleShot(True)
         self._quiet_timer.setInterval(CURSOR_QUIET_MS)
@@ -324,13 +336,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.defer_cursor_renders and self.ortho.moving_scene:
             self._quiet_timer.start()  # (re)started: a moving cursor never waits for the 3-D view
             return
-        if self._render_pending:
-            return
-        self._render_pending = True
-        QtCore.QTimer.singleShot(0, self._render)
+        if not self._idle_timer.isActive():
+            self._idle_timer.start()  # one frame for every change before the loop is idle
 
     def _render(self):
-        self._render_pending = False
+        self._idle_timer.stop()
         self._quiet_timer.stop()  # this frame shows the cursor's last move too
         if self._torn_down:
             return
@@ -343,7 +353,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def render_now(self):
         """Draw the scene at once (tests and screenshots)."""
-        self._render_pending = False
+        self._idle_timer.stop()
         self._quiet_timer.stop()
         self.figure.render()
 
@@ -936,6 +946,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._torn_down = True
         self._pick_timer.stop()
+        self._idle_timer.stop()
         self._quiet_timer.stop()
         self._finish_progress()
         self.figure.observe(self._on_changed, "changed", remove=True)
