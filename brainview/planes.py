@@ -394,9 +394,7 @@ def values_at(figure_or_layers, xyz):
         inside = bool(np.all(np.isfinite(ijk)) and np.all((ijk >= 0) & (ijk < np.array(image.shape[:3]))))
         voxel = tuple(int(i) for i in ijk) if inside else None
         value = layer.value_at(point)
-        region = None
-        if layer.kind == "atlas":
-            region = value if isinstance(value, str) else (next(iter(value)) if value else None)
+        region = layer.region_at(point) if layer.kind == "atlas" else None
         readings.append(LayerValue(layer.name, layer.kind, value, voxel, region))
     return readings
 
@@ -564,8 +562,7 @@ def _paint_volume(layer):
 
 
 def _paint_stat_map(layer):
-    from .layers._stat_props import contour_level
-    from .statmap_colors import color_range, stat_colors
+    from .statmap_colors import color_range, contour_level, stat_colors
 
     image = layer.image
     data_min, data_max = _min_max(image)
@@ -605,10 +602,10 @@ def _paint_contour(layer):
 def _paint_atlas(layer):
     # The atlas's own colour table: one RGBA row per region, in label order
     # (read from the layer: the 2-D view must show the colours the 3-D one does).
-    labels, table = layer.label_values, layer._table.astype(np.float32) / 255.0
+    labels, table = layer.label_values, layer.region_colors.astype(np.float32) / 255.0
     shown = np.zeros(len(labels), bool)
-    shown[np.searchsorted(labels, layer._shown_labels())] = True
-    data = _label_volume(layer)
+    shown[np.searchsorted(labels, layer.shown_labels)] = True
+    data = layer.label_volume()
 
     def paint(values):
         rgba = np.zeros((len(values), 4), np.float32)
@@ -630,7 +627,6 @@ def _painter(layer):
 
 
 _MIN_MAX = weakref.WeakKeyDictionary()
-_LABEL_VOLUMES = weakref.WeakKeyDictionary()
 
 
 def _min_max(image):
@@ -640,18 +636,6 @@ def _min_max(image):
         finite = data[np.isfinite(data)] if data.dtype.kind == "f" else data
         _MIN_MAX[image] = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
     return _MIN_MAX[image]
-
-
-def _label_volume(layer):
-    """A 3-D label volume of an atlas: its labels, or the strongest map of a probabilistic one."""
-    if layer._data is not None:
-        return layer._data
-    key = layer._maps
-    if key not in _LABEL_VOLUMES:
-        from .layers.atlas import _max_probability
-
-        _LABEL_VOLUMES[key] = _max_probability(layer._maps, layer._map_regions)
-    return _LABEL_VOLUMES[key]
 
 
 # ------------------------------------------------------------------ checks

@@ -149,8 +149,7 @@ KNOWN_OFFENDERS = {
     # (importer, imported module): an import that breaks a cycle or a layer rule.
     "imports": {
         **{(f"brainview.layers.{kind}", "brainview._vtk"): _LAYERS_DRAW
-           for kind in ("_stat_props", "atlas", "connectome", "glass_brain", "slices",
-                        "stat_map", "surface", "volume")},
+           for kind in ("glass_brain", "slices", "surface", "volume")},
         # Cycle scene <-> export.html: Figure.export_html and Figure.interactive import
         # export.html (render calling up into export) and export.html imports scene.Figure.
         # scene.py: delete Figure.export_html (bv.export_html already calls
@@ -167,23 +166,16 @@ KNOWN_OFFENDERS = {
         ("brainview.layers._atlas_input", "brainview.io._check_affine"): _IO_NAMES,
         ("brainview.layers._atlas_input", "brainview.io._read_dataobj"): _IO_NAMES,
         ("brainview.layers._atlas_input", "brainview.io._read_image_file"): _IO_NAMES,
-        ("brainview.planes", "brainview.layers.atlas._max_probability"):
-            "layers/atlas.py: give the 2-D views a public way to the most probable label "
-            "(a method of the Atlas model or a function of geometry.labels); planes.py calls it",
     },
     # module: over MAX_MODULE_LINES lines.
     "module_lines": {
         "brainview.scene": "Figure does ~13 jobs (issue 19 point 4): being split by its rewrite",
-        "brainview.layers.atlas": _LAYERS_DRAW,
-        "brainview.layers.stat_map": _LAYERS_DRAW,
-        "brainview.layers.connectome": _LAYERS_DRAW,
         "brainview.gui.window": "being rewritten (issue 19): split the menus/actions from the window",
         "brainview.gui.panel": "property panels: to be generated from the registry's panel hints (issue 19 "
                                "point 3); split the per-kind editors out meanwhile",
         "brainview.io": "split into a package: hostile-file guards, images, surfaces, tables",
         "brainview.batch": "split the `brainview batch` command and the HTML index from render_many",
         "brainview.planes": "the 2-D slice painters: one per kind in render/ (issue 19 point 2)",
-        "brainview.geometry.graph": "split the edge/tube geometry from the node/layout helpers",
     },
     # "module:Qualified.name": over MAX_FUNCTION_LINES lines of code (none today).
     "function_lines": {},

@@ -88,7 +88,8 @@ def test_region_surfaces_face_outwards(label, order):
 
 def test_all_regions_are_one_mesh_and_one_actor(fig):
     layer = bv.atlas((box_atlas(), np.eye(4)))
-    assert layer.props() == [layer.actor]
+    drawer = fig.drawer(layer)
+    assert drawer.props() == [drawer.actor]
     assert fig.renderer.GetViewProps().GetNumberOfItems() == 1
 
 
@@ -324,12 +325,13 @@ def _sparse_atlas(ids, dtype=np.int64):
     return data
 
 
-def test_sparse_allen_ids_make_tables_sized_by_the_number_of_regions_not_the_largest_id():
+def test_sparse_allen_ids_make_tables_sized_by_the_number_of_regions_not_the_largest_id(fig):
     ids = [1, 614454277, 2**40]
-    layer = Atlas((_sparse_atlas(ids), np.eye(4)), smooth=0)
+    layer = fig.add(Atlas((_sparse_atlas(ids), np.eye(4)), smooth=0))
     assert layer.label_values.tolist() == ids
     assert sorted(int(v) for v in np.unique(layer.mesh.cell_data["region"])) == ids
-    assert layer.actor.GetMapper().GetLookupTable().GetNumberOfTableValues() == 3
+    assert layer.region_colors.shape == (3, 4)
+    assert fig.drawer(layer).actor.GetMapper().GetLookupTable().GetNumberOfTableValues() == 3
     assert layer.label_at((9, 4, 4)) == "label 614454277"
     assert layer.label_at((15, 4, 4)) == "label 1099511627776"
     centroids = layer.centroids()

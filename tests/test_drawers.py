@@ -7,7 +7,7 @@ import pytest
 
 import brainview as bv
 from brainview.errors import BrainviewValueError
-from brainview.layers import Contour, Points
+from brainview.layers import Atlas, Connectome, Contour, Points, StatMap
 from brainview.layers.registry import DRAWERS_3D, LAYER_KINDS
 
 SIZE = (80, 60)
@@ -18,6 +18,12 @@ def _blob():
     return ((ijk ** 2).sum(0) < 25).astype(np.float32), np.eye(4)
 
 
+def _two_boxes():
+    data = np.zeros((16, 10, 10), np.int16)
+    data[2:7, 2:8, 2:8], data[9:14, 2:8, 2:8] = 1, 2
+    return data, np.eye(4)
+
+
 @pytest.fixture
 def two_figures():
     figures = bv.figure(size=SIZE, antialias=False), bv.figure(size=SIZE, antialias=False)
@@ -25,9 +31,18 @@ def two_figures():
     bv.close("all")
 
 
+def _stat_blob():
+    data, affine = _blob()
+    return data * np.float32(5.0), affine
+
+
 @pytest.mark.parametrize("make", [lambda: Contour(_blob(), color="red"),
-                                  lambda: Points([[0, 0, 0], [8, 0, 0]], size=6, color="red")],
-                         ids=["contour", "points"])
+                                  lambda: Points([[0, 0, 0], [8, 0, 0]], size=6, color="red"),
+                                  lambda: Atlas(_two_boxes(), colors={1: "red", 2: "red"}, smooth=0),
+                                  lambda: StatMap(_stat_blob(), threshold=2.0, cmap="bwr", outline=False),
+                                  lambda: Connectome(np.array([[0, 1.0], [1.0, 0]]), [[0, 0, 0], [8, 0, 0]],
+                                                     node_size=6, node_color="red", node_labels=["a", "b"])],
+                         ids=["contour", "points", "atlas", "stat_map", "connectome"])
 def test_one_layer_in_two_figures_draws_in_both_and_follows_a_trait_change(two_figures, make):
     first, second = two_figures
     layer = make()
@@ -64,3 +79,44 @@ def test_a_drawn_layer_pickles_as_its_parameters(two_figures):
 
 def test_every_drawer_names_a_registered_kind():
     assert set(DRAWERS_3D) <= set(LAYER_KINDS)
+
+
+def test_a_connectome_in_two_figures_follows_its_threshold_and_colours_in_both(two_figures):
+    first, second = two_figures
+    matrix = np.array([[0, 1.0, 0.2], [1.0, 0, 0], [0.2, 0, 0]])
+    layer = Connectome(matrix, [[-20, 0, 0], [20, 0, 0], [0, 0, 20]], node_size=4, node_color=["x", "y", "x"])
+    for fig in two_figures:
+        fig.add(layer)
+        fig.view("anterior")
+    before = [fig.screenshot() for fig in two_figures]
+    layer.edge_threshold = 0.5
+    layer.node_color = ["x", "y", "z"]  # a new category: a new legend in both
+    after = [fig.screenshot() for fig in two_figures]
+    np.testing.assert_array_equal(after[0], after[1])
+    assert (after[0] != before[0]).any()
+    legends = [[p for p in fig.drawer(layer).props() if p.IsA("vtkLegendBoxActor")] for fig in two_figures]
+    assert [legend[0].GetNumberOfEntries() for legend in legends] == [3, 3]
+    assert legends[0][0] is not legends[1][0]
+
+
+def test_an_atlas_in_two_figures_follows_its_colours_and_region_subset_in_both(two_figures):
+    first, second = two_figures
+    layer = Atlas(_two_boxes(), colors={1: "red", 2: "blue"}, smooth=0)
+    for fig in two_figures:
+        fig.add(layer)
+        fig.view("anterior")
+    before = [fig.screenshot() for fig in two_figures]
+    np.testing.assert_array_equal(before[0], before[1])
+    assert before[0][..., 2].max() > 200 and before[0][..., 0].max() > 200  # both boxes drawn
+    mesh = layer.mesh
+    layer.colors = {1: "lime", 2: "blue"}
+    recoloured = [fig.screenshot() for fig in two_figures]
+    np.testing.assert_array_equal(recoloured[0], recoloured[1])
+    assert recoloured[0][..., 1].max() > 200 and recoloured[0][..., 0].max() < 50  # red is gone
+    layer.regions = 2
+    subset = [fig.screenshot() for fig in two_figures]
+    np.testing.assert_array_equal(subset[0], subset[1])
+    assert subset[0][..., 1].max() < 50 and subset[0][..., 2].max() > 200  # the lime box is hidden
+    assert layer.mesh is mesh, "colours and subsets never re-extract geometry"
+    for fig in two_figures:
+        assert fig.drawer(layer).actor.GetMapper().GetInput() is layer.shown_mesh

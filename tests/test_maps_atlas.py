@@ -49,9 +49,9 @@ def test_five_signed_components_give_five_regions_at_their_centres():
 def test_dominant_sign_and_both_signs():
     maps = signed_components()
     dominant = Atlas((maps, AFFINE), smooth=0)
-    assert [r.sign for r in dominant._map_regions] == [1, -1, 1, -1, 1]
+    assert [r.sign for r in dominant.map_regions] == [1, -1, 1, -1, 1]
     both = Atlas((maps, AFFINE), sign="both", smooth=0)
-    assert [r.sign for r in both._map_regions] == [0] * 5
+    assert [r.sign for r in both.map_regions] == [0] * 5
     with pytest.warns(BrainviewWarning, match="2 of 5 maps have no region.*component 2, component 4"):
         positive = Atlas((signed_components(noise=0.0), AFFINE), sign="positive", smooth=0)
     assert set(np.unique(positive.mesh.cell_data["region"])) == {1, 3, 5}
@@ -65,18 +65,18 @@ def test_default_threshold_is_nilearns_plot_prob_atlas_auto_rule():
     percent = 100 * (1 - 0.2 * 0.5 / 5)  # plot_prob_atlas, 5 maps: the "continuous" view
     assert nilearn_auto_percentile(5) == pytest.approx(percent)
     expected = [fast_abs_percentile(maps[..., k], percent) for k in range(5)]
-    assert [r.threshold for r in layer._map_regions] == pytest.approx(expected, rel=1e-6)
+    assert [r.threshold for r in layer.map_regions] == pytest.approx(expected, rel=1e-6)
 
 
 def test_specks_below_min_region_size_are_dropped():
     maps = signed_components()
     layer = Atlas((maps, AFFINE), smooth=0)
-    assert all(r.n_dropped > 0 for r in layer._map_regions)  # noise specks existed
+    assert all(r.n_dropped > 0 for r in layer.map_regions)  # noise specks existed
     everything = Atlas((maps, AFFINE), smooth=0, min_region_size=0)
-    assert all(r.n_dropped == 0 for r in everything._map_regions)
+    assert all(r.n_dropped == 0 for r in everything.map_regions)
     assert everything.mesh.n_cells > layer.mesh.n_cells
     layer.min_region_size = 64.0 * 2  # mm³: clusters of one voxel (64 mm³) go, the rest stays
-    assert all(r.indices.size < e.indices.size for r, e in zip(layer._map_regions, everything._map_regions))
+    assert all(r.indices.size < e.indices.size for r, e in zip(layer.map_regions, everything.map_regions))
     with pytest.raises(BrainviewValueError, match="min_region_size"):
         layer.min_region_size = "ten"
 
@@ -94,12 +94,14 @@ def test_selection_and_threshold_are_live(fig):
     layer = bv.atlas((signed_components(), AFFINE))
     layer.regions = [2, 4]
     assert layer.shown == ["component 2", "component 4"]
-    drawn = np.asarray(layer._mapper.GetInput().GetCellData().GetArray("region"))
+    mapper = fig.drawer(layer).actor.GetMapper()
+    drawn = np.asarray(mapper.GetInput().GetCellData().GetArray("region"))
     assert set(np.unique(drawn)) == {2, 4}
     cells = layer.mesh.n_cells
     layer.threshold = 1.5
     assert layer.mesh.n_cells < cells
-    assert set(np.unique(np.asarray(layer._mapper.GetInput().GetCellData().GetArray("region")))) == {2, 4}
+    assert set(np.unique(np.asarray(mapper.GetInput().GetCellData().GetArray("region")))) == {2, 4}
+    assert mapper.GetInput() is layer.shown_mesh
     with pytest.raises(BrainviewValueError, match="threshold"):
         layer.threshold = -1
 
@@ -110,7 +112,7 @@ def test_positive_only_probabilistic_atlas_keeps_half_maximum_threshold_and_prob
                     axis=-1).astype(np.float32)
     layer = Atlas((maps, AFFINE), smooth=0)
     assert layer.names == ["label 1", "label 2"]
-    assert [r.threshold for r in layer._map_regions] == pytest.approx(maps.max(axis=(0, 1, 2)) / 2)
+    assert [r.threshold for r in layer.map_regions] == pytest.approx(maps.max(axis=(0, 1, 2)) / 2)
     at = layer.label_at(CENTRES[0])
     assert list(at) == ["label 1"] and at["label 1"] > 0.85
     near = layer.label_at(CENTRES[0] + [16, 0, 0])  # below threshold, still a probability

@@ -352,3 +352,29 @@ def test_a_change_other_than_the_cursor_renders_when_the_loop_is_idle(window, qt
     start = window.render_count
     layer.clim = (0.0, 0.5)
     qtbot.waitUntil(lambda: window.render_count > start, timeout=10_000)
+
+
+def test_a_4d_probabilistic_atlas_shows_in_the_2d_views_and_the_location_panel(window, qtbot):
+    """Issue 19: a 4-D atlas crashed all three 2-D views and left the location panel empty."""
+    from brainview.layers import Atlas
+    from brainview.planes import PLANES
+
+    from test_atlas_2d import PROB_NAMES, prob_centre_mm, probabilistic_atlas_image
+
+    layer = window.figure.add(Atlas(probabilistic_atlas_image(), labels=PROB_NAMES, smooth=0, name="prob"))
+    views = window.ortho.views
+    qtbot.waitUntil(lambda: all(view.image is not None for view in views.values()), timeout=5000)
+    k, name = 1, PROB_NAMES[1]
+    xyz = prob_centre_mm(k)
+    window.ortho.move_cursor(xyz)
+    location = window.ortho.location
+    qtbot.waitUntil(lambda: name in location.region.text(), timeout=3000)
+    assert location.region.text() == f"Region: {name} (0.9)"
+    assert location.table.item(0, 0).text() == "prob" and location.table.item(0, 1).text().startswith(f"{name} 0.9")
+    assert f"prob: {name} 0.9" in window.status_label.text()
+    for plane, view in views.items():
+        assert view.error is None
+        assert view.image.position == pytest.approx(xyz[PLANES[plane][0]])
+        column, row = view.image.pixel_of(xyz)
+        np.testing.assert_array_equal(view.image.rgba[int(round(row)), int(round(column))],
+                                      layer.region_colors[k])

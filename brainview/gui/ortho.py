@@ -262,8 +262,16 @@ class LocationPanel(QtWidgets.QWidget):
         for row, reading in enumerate(readings):
             for col, text in enumerate((reading.name, format_value(reading), reading.kind)):
                 self.table.setItem(row, col, QtWidgets.QTableWidgetItem(text))
-        regions = [r.region for r in readings if r.region]
+        regions = [_region_text(r) for r in readings if r.region]
         self.region.setText(f"Region: {', '.join(regions)}" if regions else "")
+
+
+def _region_text(reading):
+    """A reading's region, with its value there for 4-D atlas maps: ``'Insula (0.62)'``."""
+    value = reading.value
+    if isinstance(value, dict) and reading.region in value:
+        return f"{reading.region} ({value[reading.region]:.2g})"
+    return reading.region
 
 
 class OrthoViews(QtWidgets.QWidget):

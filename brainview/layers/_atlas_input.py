@@ -20,7 +20,8 @@ import numpy as np
 from .. import colors as bvcolors
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry.labels import present_labels
-from ..io import _check_affine, _read_dataobj, _read_image_file
+from ..io import Image, _check_affine, _read_dataobj, _read_image_file, load_image
+from .base import check_choice
 
 _BACKGROUND = ("background", "unknown", "none", "???", "")
 
@@ -229,3 +230,32 @@ def _read_lut(lut):
             continue
         rgb[index] = bvcolors.to_rgb(color, name=f"lut color of {index}")
     return names, rgb
+
+
+def load_maps(maps):
+    """The Image (first volume for 4-D input) and the full 3-D or 4-D array."""
+    if isinstance(maps, Image):
+        return maps, maps.data
+    data, affine = raw_array(maps)
+    if data.ndim == 4 and data.shape[3] == 1:
+        data = data[..., 0]
+    if data.ndim == 4:
+        return load_image((data, affine), volume=0, name="atlas"), data
+    return load_image((data, affine), name="atlas"), data
+
+
+def check_kind(kind, maps):
+    """The atlas kind, ``"deterministic"`` (3-D labels) or ``"probabilistic"`` (4-D maps), checked."""
+    check_choice(kind, (None, "deterministic", "probabilistic"), "kind")
+    if maps.ndim == 4 and kind == "deterministic":
+        raise BrainviewValueError(
+            f"atlas: a deterministic atlas is one 3-D label image, got 4-D data of shape {maps.shape}. "
+            "A 4-D image holds one probability map per region: pass kind='probabilistic' "
+            "(or leave kind=None)."
+        )
+    if maps.ndim == 3 and kind == "probabilistic":
+        raise BrainviewValueError(
+            f"atlas: a probabilistic atlas is a 4-D image (one map per region), got 3-D data "
+            f"of shape {maps.shape}. Pass kind='deterministic' for a label image."
+        )
+    return kind or ("probabilistic" if maps.ndim == 4 else "deterministic")

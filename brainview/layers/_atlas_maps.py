@@ -19,11 +19,15 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
+from ..geometry.labels import largest_component, triangle_mesh
+from ..geometry.volume import isosurface
+from ..io import load_image
 
 #: How each map is drawn: its dominant sign, both signs, or one sign for all.
 SIGNS = ("dominant", "both", "positive", "negative")
@@ -210,8 +214,6 @@ def main_cluster_center(region, values, affine):
     cluster; when it falls outside the cluster (a curved one), the cluster
     voxel nearest to it.
     """
-    from ..geometry.labels import largest_component
-
     box, mask = region_box(region, values.shape)
     mask = largest_component(mask)
     voxels = np.argwhere(mask)
@@ -221,3 +223,96 @@ def main_cluster_center(region, values, affine):
         offsets = (voxels - center) @ affine[:3, :3].T
         center = voxels[np.argmin(np.einsum("ij,ij->i", offsets, offsets))].astype(float)
     return center + np.array([s.start for s in box])
+
+
+def check_probabilities(maps):
+    """The maps as an array of finite numbers with some value above 0, else the constructor's errors."""
+    maps = np.asanyarray(maps)
+    if maps.dtype.kind not in "fiub":
+        raise BrainviewTypeError(f"atlas: probability maps must be numbers, got dtype {maps.dtype}.")
+    if maps.dtype.kind == "f" and not np.all(np.isfinite(maps)):
+        raise BrainviewValueError(
+            "atlas: probability maps hold NaN or infinite values; replace them, e.g. np.nan_to_num."
+        )
+    if not np.any(maps > 0):
+        raise BrainviewValueError("atlas: the probabilistic atlas is empty: no map has a value above 0.")
+    return maps
+
+
+def warn_empty_maps(regions, names, threshold, sign):
+    """Refuse maps where no map has a region; warn (once) about the maps left without one."""
+    empty = [names[k + 1] for k, region in enumerate(regions) if not region.indices.size]
+    if len(empty) == len(regions):
+        raise BrainviewValueError(
+            f"threshold: no map reaches it ({threshold!r}); lower the threshold.")
+    if empty:
+        warnings.warn(
+            f"atlas: {len(empty)} of {len(regions)} maps have no region at "
+            f"threshold={threshold!r}, sign={sign!r}: {', '.join(empty[:10])}"
+            f"{', ...' if len(empty) > 10 else ''}. Lower the threshold or pass sign='both'.",
+            BrainviewWarning, stacklevel=5)
+
+
+def max_probability(maps, regions):
+    """Label each voxel by the map (1..n) with the largest drawn value among the regions holding it.
+
+    0 where no region holds the voxel.
+
+    Examples
+    --------
+    >>> maps = np.zeros((4, 1, 1, 2), np.float32)
+    >>> maps[:3, 0, 0, 0], maps[1:, 0, 0, 1] = 0.9, [0.5, 0.95, 0.9]
+    >>> regions = map_regions(maps, [0.4, 0.4], sign="positive", min_region_size=0, voxel_volume=1.0)
+    >>> max_probability(maps, regions)[:, 0, 0].tolist()
+    [1, 1, 2, 2]
+    """
+    shape = maps.shape[:3]
+    best_value = np.full(int(np.prod(shape)), -np.inf, dtype=np.float32)
+    labels = np.zeros(best_value.size, dtype=np.int32)
+    for k, region in enumerate(regions):
+        values = signed_field(maps[..., k].reshape(-1)[region.indices], region.sign)
+        better = values > best_value[region.indices]
+        best_value[region.indices[better]] = values[better]
+        labels[region.indices[better]] = k + 1
+    return labels.reshape(shape)
+
+
+def map_isosurfaces(image, maps, regions, smooth):
+    """One isosurface per map region, in one mesh with the map number as ``"region"``.
+
+    Each map is contoured in its region's bounding box (plus one voxel), on
+    its drawn sign's values with the dropped clusters zeroed.
+    """
+    pieces = [_map_isosurface(image, maps, k, region, smooth) for k, region in enumerate(regions)
+              if region.indices.size]
+    pieces = [(k, surface) for k, surface in pieces if surface.n_cells]
+    if not pieces:
+        raise BrainviewValueError("threshold: no map reaches it; lower the threshold.")
+    offsets = np.cumsum([0] + [surface.n_points for _, surface in pieces])
+    mesh = triangle_mesh(np.concatenate([np.asarray(s.points) for _, s in pieces]),
+                         np.concatenate([s.regular_faces + o for (_, s), o in zip(pieces, offsets)]))
+    mesh.point_data["Normals"] = np.concatenate(
+        [np.asarray(s.point_data["Normals"]) for _, s in pieces]).astype(np.float32)
+    mesh.point_data.active_normals_name = "Normals"
+    mesh.cell_data["region"] = np.concatenate(
+        [np.full(s.n_cells, k + 1, dtype=np.int32) for k, s in pieces])
+    return mesh
+
+
+def _map_isosurface(image, maps, k, region, smooth):
+    """``(k, surface)``: map ``k``'s isosurface at its region's threshold, in its padded box."""
+    shape = maps.shape[:3]
+    box, mask = region_box(region, shape)
+    low = np.array([max(s.start - 1, 0) for s in box])
+    high = np.array([min(s.stop + 1, n) for s, n in zip(box, shape)])
+    padded = tuple(slice(a, b) for a, b in zip(low, high))
+    kept = np.zeros(tuple(high - low), dtype=bool)
+    kept[tuple(slice(s.start - a, s.stop - a) for s, a in zip(box, low))] = mask
+    field = np.array(signed_field(maps[padded + (k,)], region.sign), dtype=np.float32)
+    # Dropped specks (and, with a sign, the other sign) leave no surface;
+    # sub-threshold values stay, so the surface sits where the map crosses the level.
+    field[(field >= region.threshold) & ~kept] = 0.0
+    shift = np.eye(4)
+    shift[:3, 3] = low
+    crop = load_image((field, image.affine @ shift), name="atlas")
+    return k, isosurface(crop, [region.threshold], smooth=min(smooth, 20))

@@ -1,10 +1,12 @@
 """Atlases: every region of a labelled volume as one coloured, named mesh.
 
 All regions come from one surface-nets pass into one mesh whose ``"region"``
-cell array holds the label of each triangle; colours go through a lookup
-table indexed by label. Changing the region subset, the colours or the
-opacity never re-extracts geometry: a subset is a selection of the mesh's
-cells, colours and opacity are the lookup table and the actor's property.
+cell array holds the label of each triangle; colours are one RGBA row per
+region (:attr:`Atlas.region_colors`). Changing the region subset, the colours
+or the opacity never re-extracts geometry: a subset is a selection of the
+mesh's cells (:attr:`Atlas.shown_mesh`). The model holds no VTK rendering
+object: :class:`brainview.render.atlas.AtlasDrawer` draws it in 3-D, and
+:mod:`brainview.planes` paints its :meth:`Atlas.label_volume` in 2-D.
 
 Examples
 --------
@@ -24,30 +26,22 @@ Examples
 
 from __future__ import annotations
 
-import difflib
-import fnmatch
-import re
 import warnings
 
 import numpy as np
-from traits.api import Any, Property, TraitType, observe
-from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+from traits.api import Any, TraitType, observe
 
-from .. import colors as bvcolors
-from .._vtk import vtkActor, vtkLookupTable, vtkPolyDataMapper
-from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
-from ..geometry.labels import (
-    adjacency, check_labels, label_array, label_centers, label_surfaces, triangle_mesh, voxels_at,
-)
-from ..geometry.volume import MAX_SMOOTH, isosurface
-from ..io import Image, load_image
+from ..errors import BrainviewValueError, BrainviewWarning, describe
+from ..geometry.labels import adjacency, check_labels, label_centers, label_surfaces, voxels_at
+from ..geometry.volume import MAX_SMOOTH
 from . import _atlas_input as atlas_input
 from . import _atlas_maps as atlas_maps
+from . import _atlas_regions as atlas_regions
 from ._live import Reloads, set_resolved, take_derived, unset_params
 from .base import Layer, check_choice, check_opacity
 
 #: Qualitative palette for atlases without colours (neighbours get different ones).
-PALETTE = "tab20"
+PALETTE = atlas_regions.PALETTE
 
 
 class _Regions(TraitType):
@@ -195,9 +189,6 @@ class Atlas(Layer):
     smooth = Reloads(16, panel="slider", low=0, high=50, integer=True)
     prob_display = Reloads("isosurface", choices=("isosurface", "maxprob"))
 
-    #: The vtkActor drawing the regions (made when first drawn or read).
-    actor = Property(transient=True)
-
     #: The extracted mesh in world mm with its ``"region"`` cell array (all regions).
     mesh = Any(transient=True)
 
@@ -205,7 +196,6 @@ class Atlas(Layer):
                  opacity=1.0, smooth=16, threshold=None, sign="dominant",
                  min_region_size=atlas_maps.DEFAULT_MIN_REGION_SIZE, prob_display="isosurface",
                  name=None):
-        self._actor = self._mapper = self._lut = None
         self._centers = None
         derived = self._derive(dict(
             atlas=atlas, labels=labels, lut=lut, kind=kind, regions=regions, colors=colors,
@@ -216,8 +206,7 @@ class Atlas(Layer):
                          opacity=check_opacity(opacity), threshold=threshold, sign=sign,
                          min_region_size=min_region_size, atlas=atlas, labels=labels, lut=lut,
                          smooth=smooth, prob_display=prob_display)
-        self._select_regions()
-        self._color_regions()
+        self._warn_if_nothing_shown()
 
     # ------------------------------------------------------------ model
 
@@ -239,9 +228,9 @@ class Atlas(Layer):
         mesh, data, map_regions = _extract(loaded, smooth=loaded["smooth"], **settings)
         base_colors = loaded["colors"]
         if base_colors is None:
-            base_colors = _qualitative(index.values, adjacency(mesh))
+            base_colors = atlas_regions.qualitative(index.values, adjacency(mesh))
         return dict(mesh=mesh, data=data, map_regions=map_regions, base_colors=base_colors,
-                    mesh_region=_region_numbers(mesh, index.values))
+                    mesh_region=atlas_regions.region_numbers(mesh, index.values))
 
     def _take(self, derived):
         """Hold what :meth:`_derive` (or :meth:`_geometry`) gave."""
@@ -253,16 +242,16 @@ class Atlas(Layer):
             self._labels, self._names = self._index.values, self._index.names
         self.mesh, self._data, self._map_regions = derived["mesh"], derived["data"], derived["map_regions"]
         self._base_colors, self._mesh_region = derived["base_colors"], derived["mesh_region"]
-        self._centers = None
+        self._centers = self._max_probability = None
+        self._shown_cache = self._colors_cache = (None, None)
 
     @observe("atlas, labels, lut, smooth, prob_display, threshold, sign, min_region_size", post_init=True)
     def _reload(self, event):
         self._take(take_derived(self))
         if unset_params(self, "name"):
             set_resolved(self, name=self._loaded["name"])
-        self._select_regions()
-        self._color_regions()
-        self._sync_drawing()
+        self._warn_if_nothing_shown()
+        self._changed()
 
     # ------------------------------------------------------------ public API
 
@@ -286,9 +275,6 @@ class Atlas(Layer):
         """Names of the regions the current :attr:`regions` selects."""
         return [self._names[v] for v in self._shown_labels()]
 
-    def props(self):
-        return [self._draw()]
-
     def label_at(self, xyz):
         """The region at a world coordinate (mm): its name, or None.
 
@@ -303,16 +289,9 @@ class Atlas(Layer):
         >>> Atlas((data, np.eye(4)), smooth=0).label_at((2, 2, 2))
         'label 7'
         """
-        points = np.asarray(xyz, dtype=float)
-        if points.shape[-1:] != (3,) or points.ndim > 2:
-            raise BrainviewValueError(f"xyz: expected (x, y, z) mm or an (n, 3) array, got {describe(xyz)}.")
-        if not self._probabilistic:
-            answers = self._names_at(points)
-        elif self._signed:
-            answers = self._map_values_at(points)
-        else:
-            answers = self._probabilities_at(points)
-        return answers[0] if points.ndim == 1 else answers
+        if self._probabilistic:
+            return self.probabilities_at(xyz)
+        return self.region_at(xyz)
 
     def value_at(self, xyz):
         """Same as :meth:`label_at` (the status bar shows the region name)."""
@@ -354,104 +333,142 @@ class Atlas(Layer):
     def color_of(self, region):
         """The ``(r, g, b)`` colour a region is drawn with."""
         (label,) = self._index.resolve([region])[:1] or [None]
-        rgb = self._table[int(self._index.positions([label])[0]), :3] / 255.0
+        rgb = self.region_colors[int(self._index.positions([label])[0]), :3] / 255.0
         return tuple(round(float(c), 3) for c in rgb)
 
-    # ------------------------------------------------------------ regions and colours (model)
+    # ------------------------------------------------------------ what the views read
+
+    @property
+    def probabilistic(self):
+        """True for 4-D maps (a probabilistic atlas or decomposition components)."""
+        return self._probabilistic
+
+    @property
+    def map_regions(self):
+        """4-D maps: what each map draws, a :class:`~brainview.layers._atlas_maps.MapRegion` per map.
+
+        Its ``threshold``, drawn ``sign`` (+1, -1, 0 for both), the flat
+        ``indices`` of its voxels and ``n_dropped`` specks; ``()`` for a label image.
+        """
+        return tuple(self._map_regions or ())
+
+    @property
+    def shown_labels(self):
+        """Label values (sorted) of the regions the current :attr:`regions` selects."""
+        return self._shown_labels()
+
+    @property
+    def region_colors(self):
+        """``(n, 4)`` uint8 RGBA, one row per entry of :attr:`label_values`: the drawn colours.
+
+        The default or given colours with the :attr:`colors` overrides; a new array.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> data = np.zeros((4, 4, 4), np.uint8); data[1:3, 1:3, 1:3] = 5
+        >>> Atlas((data, np.eye(4)), colors={5: "red"}, smooth=0).region_colors.tolist()
+        [[255, 0, 0, 255]]
+        """
+        return atlas_regions.region_table(self._base_colors, self._index, self.colors)
+
+    @property
+    def shown_mesh(self):
+        """The cells of :attr:`mesh` of the shown regions (:attr:`mesh` itself when all are shown).
+
+        Shares the points of :attr:`mesh`; made once per selection.
+        """
+        shown = self._shown_labels()
+        if len(shown) == len(self._labels):
+            return self.mesh
+        key = shown.tobytes()
+        if self._shown_cache[0] != key:
+            keep = np.zeros(len(self._labels), dtype=bool)
+            keep[self._index.positions(shown)] = True
+            self._shown_cache = (key, atlas_regions.subset_mesh(self.mesh, self._mesh_region, keep))
+        return self._shown_cache[1]
+
+    def label_volume(self):
+        """The 3-D label volume the 2-D views paint, on the voxel grid of :attr:`image` (read-only).
+
+        A label image's data. 4-D maps: each voxel's map number (1..n, see
+        :attr:`label_values`) of the largest drawn value among the map
+        regions holding it, 0 where none does: the maximum-probability
+        labelling (``prob_display="maxprob"`` draws it in 3-D). Computed once
+        per data and settings.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> maps = np.zeros((6, 2, 2, 2), np.float32)
+        >>> maps[:4, ..., 0], maps[2:, ..., 1] = 0.8, 0.9
+        >>> Atlas((maps, np.eye(4)), smooth=0, min_region_size=0).label_volume()[:, 0, 0].tolist()
+        [1, 1, 2, 2, 2, 2]
+        """
+        if self._data is not None:
+            volume = self._data
+        else:
+            if self._max_probability is None:
+                self._max_probability = atlas_maps.max_probability(self._maps, self._map_regions)
+            volume = self._max_probability
+        view = volume.view()
+        view.flags.writeable = False
+        return view
+
+    def region_at(self, xyz):
+        """The name of the region the 2-D views show at a world point (mm), or None.
+
+        A label image: :meth:`label_at`. 4-D maps: the region of
+        :meth:`label_volume` there. An ``(n, 3)`` array gives a list.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> maps = np.zeros((6, 2, 2, 2), np.float32)
+        >>> maps[:4, ..., 0], maps[2:, ..., 1] = 0.8, 0.9
+        >>> atlas = Atlas((maps, np.eye(4)), labels=["left", "right"], smooth=0, min_region_size=0)
+        >>> atlas.region_at((2, 0, 0)), atlas.probabilities_at((2, 0, 0))
+        ('right', {'right': 0.8999999761581421, 'left': 0.800000011920929})
+        """
+        points = _check_points(xyz, "xyz")
+        volume = self.label_volume()
+        ijk, inside = voxels_at(self._image, volume.shape, points)
+        answers = [self._names.get(int(volume[tuple(voxel)])) if ok else None
+                   for voxel, ok in zip(ijk, inside)]
+        return answers[0] if points.ndim == 1 else answers
+
+    def probabilities_at(self, xyz):
+        """4-D maps: ``{region name: value}`` at a world point (mm), largest first; None where there is none.
+
+        A probabilistic atlas: every region's probability above 0 there.
+        Decomposition components (signed maps): the value of each map whose
+        drawn region holds the point, largest ``|value|`` first. An ``(n, 3)``
+        array gives a list. A label image has no probabilities: use :meth:`label_at`.
+        """
+        points = _check_points(xyz, "xyz")
+        if not self._probabilistic:
+            raise BrainviewValueError(
+                f"probabilities_at: {self.name!r} is a label image (3-D), it has no probabilities; "
+                "use label_at(xyz) for the region name.")
+        answers = self._map_values_at(points) if self._signed else self._probabilities_at(points)
+        return answers[0] if points.ndim == 1 else answers
+
+    # ------------------------------------------------------------ regions (model)
 
     @observe("regions", post_init=True)
     def _update_subset(self, event):
-        self._select_regions()
-        self._sync_drawing()
+        self._warn_if_nothing_shown()
 
-    def _select_regions(self):
-        """The mesh of the shown regions (the full mesh when all are shown)."""
-        shown = self._shown_labels()
-        if not len(shown):
+    def _warn_if_nothing_shown(self):
+        if not len(self._shown_labels()):
             warnings.warn(f"regions: {self.regions!r} selects no region: the atlas draws nothing. "
                           "Pass regions=None to show all.", BrainviewWarning, stacklevel=4)
-        self._shown_mesh = self.mesh if len(shown) == len(self._labels) else self._subset_mesh(shown)
-
-    def _subset_mesh(self, shown):
-        """The cells of the shown regions, sharing the points and normals of the full mesh."""
-        keep_region = np.zeros(len(self._labels), dtype=bool)
-        keep_region[self._index.positions(shown)] = True
-        keep = keep_region[self._mesh_region]
-        connectivity = vtk_to_numpy(self.mesh.GetPolys().GetConnectivityArray()).reshape(-1, 3)
-        subset = triangle_mesh(np.zeros((0, 3)), connectivity[keep])
-        subset.SetPoints(self.mesh.GetPoints())
-        subset.GetPointData().ShallowCopy(self.mesh.GetPointData())
-        subset.cell_data["region"] = np.asarray(self.mesh.cell_data["region"])[keep]
-        subset.cell_data["region_index"] = self._mesh_region[keep]
-        return subset
-
-    @observe("colors", post_init=True)
-    def _update_colors(self, event):
-        self._color_regions()
-        self._sync_drawing()
-
-    def _color_regions(self):
-        """The colour table: one RGBA row (0..255) per region, overrides applied."""
-        rgba = np.ones((len(self._labels), 4))
-        rgba[:, :3] = self._base_colors
-        for label, rgb in self._index.resolve_colors(self.colors or {}).items():
-            rgba[self._index.positions([label])[0], :3] = rgb
-        self._table = np.rint(rgba * 255).astype(np.uint8)
 
     def _shown_labels(self):
         return self._index.resolve(self.regions)
 
-    # ------------------------------------------------------------ drawing
-
-    def _get_actor(self):
-        return self._draw()
-
-    def _draw(self):
-        """The actor, made on first use: a model alone holds no VTK rendering object."""
-        if self._actor is None:
-            self._lut = vtkLookupTable()
-            self._mapper = vtkPolyDataMapper()
-            self._mapper.SetLookupTable(self._lut)
-            self._mapper.SetScalarModeToUseCellFieldData()
-            self._mapper.SelectColorArray("region_index")
-            self._mapper.SetColorModeToMapScalars()
-            self._mapper.UseLookupTableScalarRangeOff()
-            self._mapper.ScalarVisibilityOn()
-            self._actor = vtkActor()
-            self._actor.SetMapper(self._mapper)
-            prop = self._actor.GetProperty()
-            prop.SetSpecular(0.15)
-            prop.SetSpecularPower(20)
-            self._sync_drawing()
-        return self._actor
-
-    @observe("opacity, visible", post_init=True)
-    def _update_visible(self, event):
-        self._sync_drawing()
-
-    def _sync_drawing(self):
-        """Show the model in the drawing (when drawn), then ask the figure to redraw."""
-        if self._actor is not None:
-            n_regions = len(self._labels)
-            # One table entry per region (not per label value: Allen CCF's ids
-            # reach 614454277): region number k maps to entry floor(k + 0.5) = k.
-            self._mapper.SetScalarRange(-0.5, n_regions - 0.5)
-            self._lut.SetNumberOfTableValues(n_regions)
-            self._lut.SetTable(numpy_to_vtk(self._table, deep=True))
-            self._lut.SetRange(-0.5, n_regions - 0.5)
-            self._lut.Modified()
-            self._mapper.SetInputData(self._shown_mesh)
-            self._mapper.Modified()
-            self._actor.GetProperty().SetOpacity(self.opacity)
-            self._actor.SetVisibility(self.visible)
-        self._changed()
-
     # ------------------------------------------------------------ lookup
 
-    def _names_at(self, points):
-        ijk, inside = voxels_at(self._image, self._data.shape, points)
-        return [self._names.get(int(self._data[tuple(voxel)])) if ok else None
-                for voxel, ok in zip(ijk, inside)]
 
     def _probabilities_at(self, points):
         ijk = np.rint(self._image.to_voxel(np.atleast_2d(points))).astype(np.int64)
@@ -493,13 +510,13 @@ _LOADED = ("name", "image", "maps", "labels_data", "probabilistic", "signed", "i
 def _load(params):
     """Maps, names and colours of the data parameters (raises the constructor's errors)."""
     source = atlas_input.read(params["atlas"], labels=params["labels"], lut=params["lut"])
-    image, maps = _load_maps(source.maps)
-    kind = _check_kind(params["kind"], maps)
+    image, maps = atlas_input.load_maps(source.maps)
+    kind = atlas_input.check_kind(params["kind"], maps)
     prob_display = check_choice(params["prob_display"], ("isosurface", "maxprob"), "prob_display")
     smooth = _check_smooth(params["smooth"])
     probabilistic, signed = kind == "probabilistic", False
     if probabilistic:
-        maps = _check_probabilities(maps)
+        maps = atlas_maps.check_probabilities(maps)
         signed = atlas_maps.is_signed(maps)
         data, map_values = None, np.arange(1, maps.shape[3] + 1)
     else:
@@ -507,7 +524,7 @@ def _load(params):
     names, colors = atlas_input.names_and_colors(
         source, map_values, data, default="component" if signed else "label")
     return dict(name=source.name, image=image, maps=maps, labels_data=data, probabilistic=probabilistic,
-                signed=signed, index=_RegionIndex(names), colors=colors, prob_display=prob_display,
+                signed=signed, index=atlas_regions.RegionIndex(names), colors=colors, prob_display=prob_display,
                 smooth=smooth)
 
 
@@ -522,34 +539,12 @@ def _extract(loaded, *, smooth, threshold, sign, min_region_size):
     regions = atlas_maps.map_regions(
         maps, levels, sign=sign, min_region_size=min_region_size,
         voxel_volume=abs(float(np.linalg.det(image.affine[:3, :3]))))
-    _warn_empty_maps(regions, loaded["index"].names, threshold, sign)
+    atlas_maps.warn_empty_maps(regions, loaded["index"].names, threshold, sign)
     if loaded["prob_display"] == "maxprob":
-        data = _max_probability(maps, regions)
+        data = atlas_maps.max_probability(maps, regions)
         present = np.intersect1d(labels, np.unique(data))
         return label_surfaces(image, data, labels=present, smooth=smooth), data, regions
-    return _map_isosurfaces(image, maps, regions, smooth), None, regions
-
-
-def _warn_empty_maps(regions, names, threshold, sign):
-    empty = [names[k + 1] for k, region in enumerate(regions) if not region.indices.size]
-    if len(empty) == len(regions):
-        raise BrainviewValueError(
-            f"threshold: no map reaches it ({threshold!r}); lower the threshold.")
-    if empty:
-        warnings.warn(
-            f"atlas: {len(empty)} of {len(regions)} maps have no region at "
-            f"threshold={threshold!r}, sign={sign!r}: {', '.join(empty[:10])}"
-            f"{', ...' if len(empty) > 10 else ''}. Lower the threshold or pass sign='both'.",
-            BrainviewWarning, stacklevel=5)
-
-
-def _region_numbers(mesh, values):
-    """Each cell's region as its number 0..n-1 in ``values`` (also stored as ``"region_index"``)."""
-    region = np.asarray(mesh.cell_data["region"]) if mesh.n_cells else np.zeros(0, np.int64)
-    numbers = np.searchsorted(values, region.astype(values.dtype)).astype(np.int32)
-    if mesh.n_cells:
-        mesh.cell_data["region_index"] = numbers
-    return numbers
+    return atlas_maps.map_isosurfaces(image, maps, regions, smooth), None, regions
 
 
 def _check_smooth(value, name="smooth"):
@@ -563,212 +558,12 @@ def _check_smooth(value, name="smooth"):
     return int(value)
 
 
-class _RegionIndex:
-    """Region names by label value, and what selects them (names, globs, patterns, values).
-
-    Examples
-    --------
-    >>> index = _RegionIndex({3: "left box", 9: "right box"})
-    >>> index.resolve("right").tolist(), index.positions([9]).tolist()
-    ([9], [1])
-    """
-
-    def __init__(self, names):
-        self.values = label_array(sorted(names))
-        self.names = {int(v): names[v] for v in self.values}
-        self._by_name = {n: v for v, n in self.names.items()}
-
-    def positions(self, labels):
-        """Numbers 0..n-1 of label values among :attr:`values` (the colour table's rows)."""
-        return np.searchsorted(self.values, np.asarray(labels, dtype=self.values.dtype))
-
-    def resolve(self, value):
-        """Label values selected by a region specification (see :attr:`Atlas.regions`)."""
-        if value is None:
-            return self.values
-        items = value if isinstance(value, (list, tuple, set, np.ndarray)) else [value]
-        chosen = []
-        for item in items:
-            chosen.extend(self._match(item))
-        return label_array(sorted(set(chosen)))
-
-    def resolve_colors(self, value):
-        """``{label value: (r, g, b)}`` of a ``{region: colour}`` dict."""
-        if not isinstance(value, dict):
-            raise BrainviewTypeError(
-                f"colors: expected a dict {{region name or label: colour}}, got {describe(value)}."
-            )
-        resolved = {}
-        for key, color in value.items():
-            rgb = bvcolors.to_rgb(color, name=f"colors[{key!r}]")
-            for label in self.resolve([key]):
-                resolved[int(label)] = rgb
-        return resolved
-
-    def _match(self, item):
-        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
-            if int(item) not in self.names:
-                raise BrainviewValueError(
-                    f"regions: no region has label {item}; labels run "
-                    f"{self.values.min()}..{self.values.max()} ({len(self.values)} regions)."
-                )
-            return [int(item)]
-        if isinstance(item, re.Pattern):
-            found = [v for v, n in self.names.items() if item.search(n)]
-            if not found:
-                raise BrainviewValueError(f"regions: the pattern {item.pattern!r} matches no region name.")
-            return found
-        if not isinstance(item, str):
-            raise BrainviewTypeError(
-                f"regions: expected region names, patterns or label values, got {describe(item)}."
-            )
-        return self._match_text(item)
-
-    def _match_text(self, text):
-        """Regions named ``text``, else containing it, else matching it as a shell glob (any case).
-
-        Text is never run as a regular expression: text typed into the app
-        cannot hang it (``"(a+)+$"`` is catastrophic for a backtracking
-        regex). Python's glob translation has no catastrophic backtracking.
-        """
-        lowered = text.lower()
-        exact = [v for v, n in self.names.items() if n.lower() == lowered]
-        if exact:
-            return exact
-        found = [v for v, n in self.names.items() if lowered in n.lower()]
-        if found:
-            return found
-        found = [v for v, n in self.names.items() if fnmatch.fnmatchcase(n.lower(), lowered)]
-        if found:
-            return found
-        close = difflib.get_close_matches(text, list(self._by_name), n=5, cutoff=0.5)
-        hint = f" Close matches: {', '.join(repr(c) for c in close)}." if close else ""
-        raise BrainviewValueError(
-            f"regions: no region matches {text!r} (by name, substring or shell glob such as "
-            f"'Default*').{hint} See atlas.names for all names."
-        )
-
-
 # ----------------------------------------------------------------- helpers
 
 
-def _load_maps(maps):
-    """The Image (first volume for 4-D input) and the full 3-D or 4-D array."""
-    if isinstance(maps, Image):
-        return maps, maps.data
-    data, affine = atlas_input.raw_array(maps)
-    if data.ndim == 4 and data.shape[3] == 1:
-        data = data[..., 0]
-    if data.ndim == 4:
-        return load_image((data, affine), volume=0, name="atlas"), data
-    return load_image((data, affine), name="atlas"), data
-
-
-def _check_kind(kind, maps):
-    check_choice(kind, (None, "deterministic", "probabilistic"), "kind")
-    if maps.ndim == 4 and kind == "deterministic":
-        raise BrainviewValueError(
-            f"atlas: a deterministic atlas is one 3-D label image, got 4-D data of shape {maps.shape}. "
-            "A 4-D image holds one probability map per region: pass kind='probabilistic' "
-            "(or leave kind=None)."
-        )
-    if maps.ndim == 3 and kind == "probabilistic":
-        raise BrainviewValueError(
-            f"atlas: a probabilistic atlas is a 4-D image (one map per region), got 3-D data "
-            f"of shape {maps.shape}. Pass kind='deterministic' for a label image."
-        )
-    return kind or ("probabilistic" if maps.ndim == 4 else "deterministic")
-
-
-def _check_probabilities(maps):
-    maps = np.asanyarray(maps)
-    if maps.dtype.kind not in "fiub":
-        raise BrainviewTypeError(f"atlas: probability maps must be numbers, got dtype {maps.dtype}.")
-    if maps.dtype.kind == "f" and not np.all(np.isfinite(maps)):
-        raise BrainviewValueError(
-            "atlas: probability maps hold NaN or infinite values; replace them, e.g. np.nan_to_num."
-        )
-    if not np.any(maps > 0):
-        raise BrainviewValueError("atlas: the probabilistic atlas is empty: no map has a value above 0.")
-    return maps
-
-
-def _max_probability(maps, regions):
-    """Label each voxel by the map with the largest drawn value among the regions holding it."""
-    shape = maps.shape[:3]
-    best_value = np.full(int(np.prod(shape)), -np.inf, dtype=np.float32)
-    labels = np.zeros(best_value.size, dtype=np.int32)
-    for k, region in enumerate(regions):
-        values = atlas_maps.signed_field(maps[..., k].reshape(-1)[region.indices], region.sign)
-        better = values > best_value[region.indices]
-        best_value[region.indices[better]] = values[better]
-        labels[region.indices[better]] = k + 1
-    return labels.reshape(shape)
-
-
-def _map_isosurfaces(image, maps, regions, smooth):
-    """One isosurface per map region, in one mesh with the map number as ``"region"``.
-
-    Each map is contoured in its region's bounding box (plus one voxel), on
-    its drawn sign's values with the dropped clusters zeroed.
-    """
-    points, faces, normals, region_ids, offset = [], [], [], [], 0
-    shape = maps.shape[:3]
-    for k, region in enumerate(regions):
-        if not region.indices.size:
-            continue
-        box, mask = atlas_maps.region_box(region, shape)
-        low = np.array([max(s.start - 1, 0) for s in box])
-        high = np.array([min(s.stop + 1, n) for s, n in zip(box, shape)])
-        padded = tuple(slice(a, b) for a, b in zip(low, high))
-        kept = np.zeros(tuple(high - low), dtype=bool)
-        kept[tuple(slice(s.start - a, s.stop - a) for s, a in zip(box, low))] = mask
-        field = np.array(atlas_maps.signed_field(maps[padded + (k,)], region.sign), dtype=np.float32)
-        # Dropped specks (and, with a sign, the other sign) leave no surface;
-        # sub-threshold values stay, so the surface sits where the map crosses the level.
-        field[(field >= region.threshold) & ~kept] = 0.0
-        shift = np.eye(4)
-        shift[:3, 3] = low
-        crop = load_image((field, image.affine @ shift), name="atlas")
-        surface = isosurface(crop, [region.threshold], smooth=min(smooth, 20))
-        if not surface.n_cells:
-            continue
-        points.append(np.asarray(surface.points))
-        normals.append(np.asarray(surface.point_data["Normals"]))
-        faces.append(surface.regular_faces + offset)
-        region_ids.append(np.full(surface.n_cells, k + 1, dtype=np.int32))
-        offset += surface.n_points
-    if not points:
-        raise BrainviewValueError("threshold: no map reaches it; lower the threshold.")
-    mesh = triangle_mesh(np.concatenate(points), np.concatenate(faces))
-    mesh.point_data["Normals"] = np.concatenate(normals).astype(np.float32)
-    mesh.point_data.active_normals_name = "Normals"
-    mesh.cell_data["region"] = np.concatenate(region_ids)
-    return mesh
-
-
-def _qualitative(labels, pairs):
-    """Greedy colouring over the region adjacency graph: neighbours differ.
-
-    Regions in order of decreasing degree take the least-used palette colour
-    that no coloured neighbour has (when the palette allows).
-    """
-    palette = bvcolors.cmap_table(PALETTE, 20)[:, :3]
-    # tab20 pairs dark/light shades: interleave them so the first 10 picks are distinct hues
-    palette = np.concatenate([palette[0::2], palette[1::2]])
-    index = {int(v): i for i, v in enumerate(labels)}
-    neighbours = [set() for _ in labels]
-    for a, b in np.asarray(pairs).reshape(-1, 2).tolist():
-        if int(a) in index and int(b) in index:
-            neighbours[index[int(a)]].add(index[int(b)])
-            neighbours[index[int(b)]].add(index[int(a)])
-    order = sorted(range(len(labels)), key=lambda i: (-len(neighbours[i]), i))
-    chosen = np.full(len(labels), -1)
-    used = np.zeros(len(palette), dtype=int)
-    for i in order:
-        taken = {chosen[j] for j in neighbours[i]}
-        free = [c for c in range(len(palette)) if c not in taken] or list(range(len(palette)))
-        pick = min(free, key=lambda c: (used[c], c))
-        chosen[i] = pick
-        used[pick] += 1
-    return palette[chosen]
+def _check_points(xyz, name):
+    """``xyz`` as a float array of one point ``(3,)`` or of ``(n, 3)`` points (world mm)."""
+    points = np.asarray(xyz, dtype=float)
+    if points.shape[-1:] != (3,) or points.ndim > 2:
+        raise BrainviewValueError(f"{name}: expected (x, y, z) mm or an (n, 3) array, got {describe(xyz)}.")
+    return points

@@ -34,8 +34,11 @@ LAYER_KINDS = {cls.kind: cls for cls in (
 #: imported here: models do not import the renderer. A kind not listed still owns its props
 #: (drawn through :class:`brainview.render.drawer.LegacyDrawer`) until its drawer lands.
 DRAWERS_3D = {
+    "atlas": "brainview.render.atlas:AtlasDrawer",
+    "connectome": "brainview.render.connectome:ConnectomeDrawer",
     "contour": "brainview.render.contour:ContourDrawer",
     "points": "brainview.render.points:PointsDrawer",
+    "stat_map": "brainview.render.stat_map:StatMapDrawer",
 }
 
 
