@@ -106,7 +106,8 @@ def _session_rows(prefix, repeat):
         return {"name": name, "median_s": one, "target_s": target, "naive_median_s": other,
                 "naive": "render per move, no plane cache", "note": note}
 
-    note = (f"layers {fast['layers']}; 3-D renders in a click's 0.15 s window (a busy machine overruns it into the deferred render): {fast['renders_during_click']} "
+    note = (f"layers {fast['layers']}; 3-D renders in a click's 0.15 s window (a busy machine overruns "
+            f"it into the deferred render): {fast['renders_during_click']} "
             f"(naive {slow['renders_during_click']}); 40 presses: {fast['held_renders_before_still']} renders "
             f"while held, {fast['held_renders']} in all (naive {slow['held_renders']})")
     return [
