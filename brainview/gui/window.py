@@ -783,10 +783,23 @@ class MainWindow(QtWidgets.QMainWindow):
         The window keeps its figure (``fig`` in scripts and the console stays
         valid): the loaded layers, camera, texts and colour bars move into it.
         """
-        from ..export.scene_file import load_scene
+        from ..export.scene_file import load_scene, scene_references
 
         path = str(path)
-        self._start_load([path], functools.partial(load_scene, path), self._adopt_session)
+        outside = scene_references(path, outside_only=True)
+        if outside and not self._allow_outside_files(path, outside):
+            return
+        self._start_load([path], functools.partial(load_scene, path, allow_outside=bool(outside)),
+                         self._adopt_session)
+
+    def _allow_outside_files(self, path, outside):
+        """Ask before a scene reads files outside its folder (a scene from someone else may probe)."""
+        listed = "\n".join(str(name) for name in outside[:10]) + ("\n..." if len(outside) > 10 else "")
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Question, "Files outside the scene's folder",
+                                    f"{Path(path).name} reads {len(outside)} file(s) outside its folder:\n"
+                                    f"{listed}\n\nOpen them? Say yes only for a scene you saved.",
+                                    QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, self)
+        return box.exec_() == QtWidgets.QMessageBox.Yes
 
     def _adopt_session(self, loaded):
         self._finish_progress()
