@@ -159,9 +159,6 @@ KNOWN_OFFENDERS = {
     },
     # module: over MAX_MODULE_LINES lines.
     "module_lines": {
-        "brainview.gui.window": "being rewritten (issue 19): split the menus/actions from the window",
-        "brainview.gui.panel": "property panels: to be generated from the registry's panel hints (issue 19 "
-                               "point 3); split the per-kind editors out meanwhile",
         "brainview.io": "split into a package: hostile-file guards, images, surfaces, tables",
         "brainview.batch": "split the `brainview batch` command and the HTML index from render_many",
         "brainview.planes": "the 2-D slice painters: one per kind in render/ (issue 19 point 2)",
