@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import base64
+import errno
 import gzip
 import math
 import os
@@ -53,7 +54,7 @@ from .errors import (
     MemoryBudgetError,
     describe,
 )
-from .limits import check_allocation, format_bytes
+from .limits import check_allocation, format_bytes, max_bytes
 
 __all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_data",
            "load_surface_labels", "read_gifti", "read_image_file", "vtk_ready"]
@@ -226,12 +227,23 @@ def load_image(img, *, volume=None, name="img"):
     data = _pick_volume(np.asanyarray(data), volume, name)
     _check_world_extent(affine, data.shape, name)
     if data.dtype != bool and (not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data)):
-        raise BrainviewTypeError(
-            f"{name}: image data must be real numbers, got dtype {data.dtype}."
-        )
+        raise BrainviewTypeError(_not_real_message(data.dtype, name, label))
     data = vtk_ready(data).view()
     data.flags.writeable = False
     return Image(data, affine, label)
+
+
+def _not_real_message(dtype, name, label):
+    """Why an image of ``dtype`` cannot be shown, naming the file it came from."""
+    where = "the image" if label == "array" or label in name else f"'{label}'"
+    if dtype.names:
+        kind = "an RGB colour image" if set(dtype.names) >= {"R", "G", "B"} else "a record array"
+        return (
+            f"{name}: {where} is {kind} (dtype {dtype}, fields {', '.join(dtype.names)}); brainview "
+            "shows volumes of real numbers only. Save one channel (data['R']) or a greyscale "
+            "version as a new image and open that."
+        )
+    return f"{name}: {where}: image data must be real numbers, got dtype {dtype}."
 
 
 #: Dtypes (itemsize per kind) that VTK reads directly.
@@ -455,7 +467,9 @@ def _check_declared_size(img, name, path):
     except Exception:  # an exotic proxy: nibabel reports what it cannot read
         return
     where = f"'{path}'" if path else "the image"
-    check_allocation(_array_bytes(img.header, count, itemsize), f"{name}: {where}: its data")
+    needed = _array_bytes(img.header, count, itemsize)
+    check_allocation(needed, f"{name}: {where}: its data")
+    return needed
 
 
 #: The old name, still imported by brainview/layers/_atlas_input.py (see tests/test_architecture.py's
@@ -464,23 +478,32 @@ _read_image_file = read_image_file
 
 
 def _read_dataobj(img, name, path):
-    _check_declared_size(img, name, path)
+    needed = _check_declared_size(img, name, path)
     where = f"'{path}'" if path else "the image"
     try:
         data = vtk_ready(_volumes_last(img, np.asanyarray(img.dataobj)))
     except BrainviewError:
         raise
-    except MemoryError as error:
-        raise MemoryBudgetError(
-            f"{name}: this machine ran out of memory reading the data of {where}. "
-            "Close other programs or load a smaller image."
-        ) from error
     except Exception as error:  # truncated gzip streams surface here
-        raise ImageLoadError(
-            f"{name}: could not read the data of {where} ({type(error).__name__}: {error}). "
-            "The file is corrupt or truncated."
+        if not _out_of_memory(error):
+            raise ImageLoadError(
+                f"{name}: could not read the data of {where} ({type(error).__name__}: {error}). "
+                "The file is corrupt or truncated."
+            ) from error
+        estimate = f"needs about {format_bytes(needed)}, but " if needed else ""
+        raise MemoryBudgetError(
+            f"{name}: {where}: its data {estimate}this process could not get the memory to read "
+            f"it ({type(error).__name__}: {error}): it is over the memory this process may use "
+            f"(a ulimit or container limit below brainview's memory budget of "
+            f"{format_bytes(max_bytes())}). Set bv.set_limits(max_bytes=...) to what this "
+            "process may use, free memory, or load a smaller image."
         ) from error
     return data, img.affine
+
+
+def _out_of_memory(error):
+    """Whether reading failed for want of memory (a ulimit makes mmap fail with ENOMEM)."""
+    return isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno == errno.ENOMEM)
 
 
 def _volumes_last(img, data):

@@ -1,5 +1,6 @@
 """Crashes, hangs and raw tracebacks of issue 23, each under the symptom it had."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -60,3 +61,87 @@ def test_forked_child_hangs_in_contour_after_a_threaded_filter(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "same mesh" in result.stdout
+
+
+def test_atlas_labels_dict_with_name_keys_raises_raw_valueerror():
+    data = np.zeros((5, 5, 5), dtype=np.int16)
+    data[2, 2, 2] = 1
+    with pytest.raises(BrainviewError, match=r"labels: .*key 'one'"):
+        bv.layers.Atlas((data, np.eye(4)), labels={"one": "A"})
+    # Integer keys, and integers written as text, still name the regions.
+    assert "A" in repr(bv.layers.Atlas((data, np.eye(4)), labels={"1": "A"}).get_params()["labels"])
+
+
+def _rgb_nifti(path):
+    nib = pytest.importorskip("nibabel")
+    rgb = np.zeros((4, 4, 4), dtype=[("R", "u1"), ("G", "u1"), ("B", "u1")])
+    rgb["R"][1:3, 1:3, 1:3] = 200
+    nib.save(nib.Nifti1Image(rgb, np.eye(4)), path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["T1w_rgb.nii.gz", "zstat1.nii.gz", "aparc_dseg.nii", "plain.nii"])
+def test_app_file_opener_raises_raw_typeerror_on_rgb_nifti(tmp_path, name):
+    from brainview.gui.files import open_files
+
+    path = _rgb_nifti(tmp_path / name)
+    with pytest.raises(BrainviewError, match=rf"'{path}': an RGB colour image"):
+        open_files([path])
+
+
+def test_load_image_of_rgb_nifti_names_the_file_and_the_colour(tmp_path):
+    path = _rgb_nifti(tmp_path / "colour.nii.gz")
+    with pytest.raises(BrainviewError, match=r"'colour.nii.gz' is an RGB colour image"):
+        bv.io.load_image(path)
+
+
+MEMORY_LIMIT_SCRIPT = textwrap.dedent(
+    """
+    import os, resource, sys
+    import numpy as np, nibabel as nib
+    from brainview.io import load_image
+
+    path = sys.argv[1]
+    header = nib.Nifti1Header()
+    header.set_data_shape((2048, 1024, 1024))
+    header.set_data_dtype(np.float32)
+    header.set_data_offset(352)
+    with open(path, "wb") as stream:
+        stream.write(header.binaryblock + bytes(4))
+    os.truncate(path, 352 + 2048 * 1024 * 1024 * 4)  # sparse: no disk used
+    limit = 4 * 2**30
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        load_image(path)
+    except Exception as error:
+        print(type(error).__name__, error)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS and sparse files")
+def test_8gib_nii_over_a_memory_limit_is_called_corrupt_or_truncated(tmp_path):
+    script = tmp_path / "limit.py"
+    script.write_text(MEMORY_LIMIT_SCRIPT)
+    result = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "big.nii")],
+        capture_output=True, text=True, timeout=HANG_GUARD_S, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("MemoryBudgetError"), result.stdout
+    assert "needs about 8.00 GiB" in result.stdout
+    assert "corrupt" not in result.stdout and "truncated" not in result.stdout
+
+
+def test_8gib_nii_over_the_budget_says_so_with_the_estimate(tmp_path):
+    nib = pytest.importorskip("nibabel")
+    path = tmp_path / "big.nii"
+    header = nib.Nifti1Header()
+    header.set_data_shape((2048, 1024, 1024))
+    header.set_data_dtype(np.float32)
+    header.set_data_offset(352)
+    path.write_bytes(header.binaryblock + bytes(4))
+    os.truncate(path, 352 + 2048 * 1024 * 1024 * 4)
+    with bv.set_limits(max_bytes=256 * 2**20):
+        with pytest.raises(MemoryBudgetError, match=r"needs 8\.00 GiB, more than brainview's memory budget of 256\.00 MiB"):
+            bv.io.load_image(path)
