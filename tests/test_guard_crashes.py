@@ -145,3 +145,48 @@ def test_8gib_nii_over_the_budget_says_so_with_the_estimate(tmp_path):
     with bv.set_limits(max_bytes=256 * 2**20):
         with pytest.raises(MemoryBudgetError, match=r"needs 8\.00 GiB, more than brainview's memory budget of 256\.00 MiB"):
             bv.io.load_image(path)
+
+
+def _dense_graph(n_nodes):
+    rng = np.random.default_rng(0)
+    matrix = rng.random((n_nodes, n_nodes))
+    matrix = (matrix + matrix.T) / 2
+    np.fill_diagonal(matrix, 0)
+    return matrix, rng.random((n_nodes, 3)) * 100
+
+
+def test_dense_2500_node_connectome_crashes_under_2gb():
+    # The same case at 1/2.5 scale: 1000 dense nodes (499,500 edges) drawn under 256 MiB.
+    matrix, coords = _dense_graph(1000)
+    with bv.set_limits(max_bytes=256 * 2**20):
+        with pytest.raises(MemoryBudgetError, match=r"drawing 499500 of its 499500 edges") as caught:
+            bv.layers.Connectome(matrix, coords)
+        message = str(caught.value)
+        assert "GiB" in message or "MiB" in message
+        suggested = message.split("edge_threshold='")[1].split("'")[0]
+        layer = bv.layers.Connectome(matrix, coords, edge_threshold=suggested)
+        assert 0 < layer.n_edges_drawn < 499500
+        with pytest.raises(MemoryBudgetError, match="edge_threshold="):
+            layer.edge_threshold = None  # the live setting is checked too
+        with pytest.raises(MemoryBudgetError, match="tubes=False"):
+            bv.layers.Connectome(matrix, coords, edge_threshold=suggested, tubes=True)
+
+
+def test_6000_node_connectome_segfaults_under_256mib():
+    # A read-only broadcast view: the test itself allocates nothing of the 6000x6000 matrix.
+    matrix = np.broadcast_to(np.float64(0.5), (6000, 6000))
+    with bv.set_limits(max_bytes=256 * 2**20):
+        with pytest.raises(MemoryBudgetError, match=r"6000-node matrix .* needs [\d.]+ MiB"):
+            bv.layers.Connectome(matrix, np.zeros((6000, 3)))
+
+
+def test_connectome_with_too_many_edges_is_refused_before_extracting_them():
+    from brainview.geometry.graph import extract_edges
+
+    matrix, _ = _dense_graph(600)  # 179,700 edges, about 34 MiB to hold
+    with bv.set_limits(max_bytes=8 * 2**20):
+        with pytest.raises(MemoryBudgetError, match=r"179700 edges .* set the weights you do not want to 0"):
+            extract_edges(matrix)
+    edges = extract_edges(matrix)
+    rows, cols = np.triu_indices(600, k=1)
+    assert sorted(zip(edges.sources.tolist(), edges.targets.tolist())) == sorted(zip(rows.tolist(), cols.tolist()))
