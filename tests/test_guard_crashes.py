@@ -190,3 +190,42 @@ def test_connectome_with_too_many_edges_is_refused_before_extracting_them():
     edges = extract_edges(matrix)
     rows, cols = np.triu_indices(600, k=1)
     assert sorted(zip(edges.sources.tolist(), edges.targets.tolist())) == sorted(zip(rows.tolist(), cols.tolist()))
+
+
+# A Jupyter kernel without ipywidgets, as tqdm.autonotebook recognises one.
+FAKE_NOTEBOOK = textwrap.dedent(
+    """
+    import sys, types, warnings
+    sys.modules["ipykernel.zmqshell"] = types.ModuleType("ipykernel.zmqshell")
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: type("ZMQInteractiveShell", (), {})()
+    sys.modules["IPython"] = ipython
+    sys.modules["ipywidgets"] = None  # not installed
+    warnings.simplefilter("always")
+    """
+)
+
+
+def _run_in_fake_notebook(code):
+    return subprocess.run([sys.executable, "-c", FAKE_NOTEBOOK + textwrap.dedent(code)],
+                          capture_output=True, text=True, timeout=HANG_GUARD_S, check=False,
+                          env={k: v for k, v in os.environ.items() if k != "DISPLAY"})
+
+
+def test_notebook_shows_tqdmwarning_iprogress_not_found_on_first_figure():
+    pytest.importorskip("tqdm")
+    control = _run_in_fake_notebook("import tqdm.auto")
+    assert "IProgress not found" in control.stderr, "the fake notebook no longer triggers tqdm's warning"
+    result = _run_in_fake_notebook(
+        """
+        import brainview as bv
+        fig = bv.figure(size=(64, 48))
+        bv.points([[0, 0, 0], [20, 0, 0]])
+        fig.screenshot()
+        import pyvista, tqdm.auto  # already imported quietly: nothing more to say
+        print("drawn")
+        """
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "drawn" in result.stdout
+    assert "TqdmWarning" not in result.stderr and "IProgress" not in result.stderr, result.stderr

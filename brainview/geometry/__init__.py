@@ -5,6 +5,7 @@ Nothing here renders: no ``pyvista.plotting``, no layers, no figure, no Qt.
 
 import os
 import sys
+import warnings
 
 # VTK's threaded filters (flying edges, surface nets, glyphs) run on one thread
 # unless a backend is chosen before vtkCommonCore loads: 40 -> 26 ms on 2 cores.
@@ -26,3 +27,29 @@ def _sequential_vtk_in_child():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_sequential_vtk_in_child)
+
+
+def _import_tqdm_quietly():
+    """Import ``tqdm.auto`` with its "IProgress not found" warning silenced, in Jupyter only.
+
+    pyvista imports pooch, which imports ``tqdm.auto``: in a Jupyter kernel
+    without ipywidgets that warns ``TqdmWarning: IProgress not found`` on the
+    first figure of every session, about a progress bar brainview never shows.
+    Only that warning, only during this import, only where tqdm would give it.
+    """
+    in_notebook = "ipykernel.zmqshell" in sys.modules or "IPython.utils._process_emscripten" in sys.modules
+    if not in_notebook or "tqdm.auto" in sys.modules:
+        return
+    try:
+        from tqdm import TqdmWarning
+    except ImportError:
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found", category=TqdmWarning)
+        try:
+            import tqdm.auto  # noqa: F401
+        except Exception:  # tqdm's own notebook checks; pyvista will meet the same
+            pass
+
+
+_import_tqdm_quietly()
