@@ -490,13 +490,14 @@ def _read_dataobj(img, name, path):
                 f"{name}: could not read the data of {where} ({type(error).__name__}: {error}). "
                 "The file is corrupt or truncated."
             ) from error
-        estimate = f"needs about {format_bytes(needed)}, but " if needed else ""
+        estimate = f", which needs about {format_bytes(needed)}" if needed else ""
+        reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         raise MemoryBudgetError(
-            f"{name}: {where}: its data {estimate}this process could not get the memory to read "
-            f"it ({type(error).__name__}: {error}): it is over the memory this process may use "
-            f"(a ulimit or container limit below brainview's memory budget of "
-            f"{format_bytes(max_bytes())}). Set bv.set_limits(max_bytes=...) to what this "
-            "process may use, free memory, or load a smaller image."
+            f"{name}: this process ran out of memory reading the data of {where}{estimate} "
+            f"({reason}): the memory it may use (a ulimit, a container limit, other programs) is "
+            f"below brainview's memory budget of {format_bytes(max_bytes())}. Set "
+            "bv.set_limits(max_bytes=...) to what this process may use, free memory, or load a "
+            "smaller image."
         ) from error
     return data, img.affine
 
