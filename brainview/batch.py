@@ -3,7 +3,7 @@
 :func:`render_many` calls a function that builds the current figure once per
 item (a subject's map, a file name, anything picklable) and saves each
 picture. Each call runs in a fresh off-screen figure, in this process
-(``n_jobs=1``), in joblib's worker processes (``n_jobs=4``) or on the
+(``n_jobs=1``), in worker processes (``n_jobs=4``, :mod:`brainview._isolated`) or on the
 workers of a dask.distributed cluster (``backend="dask"``). Nothing with an
 OpenGL context crosses a process boundary: only the function, its item and
 the resulting file name (or image array) do, and the parent process opens no
@@ -40,10 +40,12 @@ import string
 import sys
 import time
 import traceback
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from .errors import BrainviewTypeError, BrainviewValueError, describe
+from ._isolated import run_isolated
+from .errors import BrainviewError, BrainviewTypeError, BrainviewValueError, describe
 
 __all__ = ["render_many", "BatchReport", "ItemResult", "write_index", "ReplaceLayerData",
            "batch_main"]
@@ -163,8 +165,21 @@ class BatchReport:
 
 def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=True,
                 translucency="blended", n_jobs=1, backend="loky", overwrite=False, progress=None,
-                callback=None):
+                callback=None, timeout=None, isolate=None):
     """Call ``fn(item)`` in a fresh figure for each item and save each picture.
+
+    Items cannot end the batch: an item that raises, calls ``sys.exit``, kills
+    its worker process (``os.abort``, a segfault, the out-of-memory killer)
+    or runs past ``timeout`` becomes that item's recorded failure, and the
+    other items are still rendered. The design, chosen for cost: with
+    ``n_jobs=1`` and no ``timeout`` items run in this process (no start-up
+    cost, images stay in memory, a debugger works), where only exceptions
+    and ``sys.exit`` can be caught: an ``os.abort`` there ends the caller,
+    as any Python call would. ``isolate=True``, a ``timeout`` or
+    ``n_jobs != 1`` run each item in a worker process of brainview's own
+    (:mod:`brainview._isolated`: a fresh interpreter per worker, reused from
+    item to item, started once per batch), where a dying or overrunning item
+    is caught too.
 
     Parameters
     ----------
@@ -197,10 +212,12 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
         grey levels on average). ``"peeled"``: depth peeling, the very
         pictures ``savefig`` draws.
     n_jobs : int
-        Worker processes for the joblib backend (``-1``: one per core;
+        Worker processes for the ``"loky"`` backend (``-1``: one per core;
         ``1``: in this process, no pool).
     backend : {"loky", "dask"}
-        ``"loky"``: joblib's processes on this machine. ``"dask"``: the
+        ``"loky"``: worker processes on this machine (brainview's own, so
+        that a dying item loses nothing else; the name is joblib's, kept for
+        existing scripts). ``"dask"``: the
         workers of the current ``dask.distributed`` Client (a LocalCluster,
         any scheduler address, dask-jobqueue's SLURMCluster); ``n_jobs`` is
         then ignored.
@@ -212,6 +229,15 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
     callback : callable, optional
         ``callback(done, total)`` after each completed item (rendered,
         kept or failed), in this process.
+    timeout : float, optional
+        Seconds one item may take (from when its worker takes it); an item
+        still running then is stopped (its worker process killed) and
+        recorded as failed. Implies ``isolate``. With ``backend="dask"``
+        each item runs in a process of its own on its dask worker.
+    isolate : bool, optional
+        Run items in worker processes even with ``n_jobs=1`` (default: when
+        ``n_jobs != 1`` or a ``timeout`` is given). False with ``n_jobs != 1``
+        or a ``timeout`` is refused.
 
     Returns
     -------
@@ -225,7 +251,8 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
         Bad arguments (checked before anything runs): a non-callable ``fn``,
         an unknown template field, two items with one output name, an
         unknown backend or translucency, ``backend="dask"`` without a
-        running Client.
+        running Client, a bad ``timeout``, a size over
+        :data:`brainview.limits.MAX_IMAGE_SIDE`.
 
     Examples
     --------
@@ -236,6 +263,7 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
     [(24, 32, 3), (24, 32, 3)]
     """
     from . import cache
+    from .limits import check_image_size
     from .scene import TRANSLUCENCY_MODES, _check_size
 
     if not callable(fn):
@@ -249,9 +277,10 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
             f"translucency: must be one of {', '.join(TRANSLUCENCY_MODES)}, got {translucency!r}."
         )
     n_jobs = _check_n_jobs(n_jobs)
+    timeout, isolate = _check_isolation(timeout, isolate, n_jobs)
     items = list(items)
     paths = _output_paths(out, items)
-    options = dict(size=_check_size(size), bgcolor=bgcolor, antialias=bool(antialias))
+    options = dict(size=check_image_size(_check_size(size)), bgcolor=bgcolor, antialias=bool(antialias))
     parallel = backend == "dask" or n_jobs != 1
     gl_threads = _gl_threads(n_jobs) if backend == "loky" and parallel else None
     if backend == "dask":
@@ -265,11 +294,11 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
             tasks.append(_Task(fn, index, label, item, path, options, translucency, cache.get_setting(),
                                gl_threads))
     if backend == "dask":
-        runner = _run_dask(tasks)
-    elif n_jobs == 1:
-        runner = (_run_task(task) for task in tasks)
+        runner = _run_dask(tasks, timeout)
+    elif isolate:
+        runner = run_isolated(tasks, _run_task, n_jobs=n_jobs, timeout=timeout, failed=_failure)
     else:
-        runner = _run_joblib(tasks, n_jobs)
+        runner = (_run_task(task) for task in tasks)
     results = list(done)
     with _progress_bar(len(items), progress) as bar:
         for count, result in enumerate(done, 1):
@@ -286,6 +315,22 @@ def _check_n_jobs(n_jobs):
             f"n_jobs: expected a positive number of processes or -1 (one per core), got {n_jobs!r}."
         )
     return (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
+
+
+def _check_isolation(timeout, isolate, n_jobs):
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf"):
+            raise BrainviewValueError(f"timeout: expected a positive number of seconds or None, got {timeout!r}.")
+    if isolate is None:
+        isolate = n_jobs != 1 or timeout is not None
+    if not isinstance(isolate, bool):
+        raise BrainviewTypeError(f"isolate: expected True, False or None, got {describe(isolate)}.")
+    if not isolate and (n_jobs != 1 or timeout is not None):
+        raise BrainviewValueError(
+            f"isolate: False needs n_jobs=1 and no timeout (got n_jobs={n_jobs}, timeout={timeout!r}); "
+            "items run in worker processes when there are several or when they may be stopped."
+        )
+    return timeout, isolate
 
 
 def _gl_threads(n_jobs):
@@ -424,7 +469,7 @@ def _run_task(task):
                 else:
                     image, path = None, _save_current(task.path)
             status, error, trace = "rendered", None, None
-        except Exception as exc:  # one bad item must not stop the batch
+        except (Exception, SystemExit) as exc:  # one bad item must not stop the batch
             image, path, status = None, task.path, "failed"
             error, trace = f"{type(exc).__name__}: {exc}", traceback.format_exc()
     return ItemResult(task.index, task.label, path, status, error, trace,
@@ -446,18 +491,24 @@ def _save_current(path):
     return path
 
 
-def _run_joblib(tasks, n_jobs):
-    from joblib import Parallel, delayed
-
-    parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
-    yield from parallel(delayed(_run_task)(task) for task in tasks)
+def _failure(task, message):
+    """The result of an item whose worker died, overran or could not take it."""
+    return ItemResult(task.index, task.label, task.path, "failed", f"WorkerError: {message}", None)
 
 
-def _run_dask(tasks):
+def _run_alone(task, timeout):
+    """On a dask worker: one item in a process of its own, stopped after ``timeout`` seconds."""
+    return next(run_isolated([task], _run_task, n_jobs=1, timeout=timeout, failed=_failure))
+
+
+def _run_dask(tasks, timeout):
     client = _dask_client()
     from distributed import as_completed
 
-    futures = {client.submit(_run_task, task, pure=False): task for task in tasks}
+    if timeout is None:
+        futures = {client.submit(_run_task, task, pure=False): task for task in tasks}
+    else:
+        futures = {client.submit(_run_alone, task, timeout, pure=False): task for task in tasks}
     for future in as_completed(futures):
         task = futures[future]
         try:
@@ -522,28 +573,56 @@ def write_index(report, path, *, title="brainview QC"):
     path.parent.mkdir(parents=True, exist_ok=True)
     cards = "\n".join(_card(result, path.parent) for result in report.results)
     failures = "\n".join(
-        f"<li><b>{html.escape(r.label)}</b>: {html.escape(r.error or '')}</li>" for r in report.failed
+        f"<li><b>{_html_text(r.label)}</b>: {_html_text(r.error or '')}</li>" for r in report.failed
     )
     failures_block = (f'<section id="failures"><h2>{len(report.failed)} failed</h2><ul>{failures}</ul></section>'
                       if report.failed else "")
-    page = _PAGE.format(title=html.escape(title), summary=html.escape(report.summary().splitlines()[0]),
+    page = _PAGE.format(title=_html_text(title), summary=_html_text(report.summary().splitlines()[0]),
                         failures=failures_block, cards=cards)
     path.write_text(page, encoding="utf-8")
     return path
 
 
 def _card(result, folder):
-    label = html.escape(result.label)
+    label = _html_text(result.label)
     failed = int(result.status == "failed")
     if failed:
-        body = f'<div class="error">{html.escape(result.error or "failed")}</div>'
+        body = f'<div class="error">{_html_text(result.error or "failed")}</div>'
     elif result.path is not None:
-        link = html.escape(Path(os.path.relpath(result.path, folder)).as_posix(), quote=True)
+        link = _relative_link(result.path, folder)
         body = f'<a href="{link}"><img src="{link}" alt="{label}" loading="lazy"></a>'
     else:
         body = '<div class="error">no image file (rendered to an array)</div>'
     return (f'<figure data-index="{result.index}" data-name="{label}" data-failed="{failed}">'
             f"{body}<figcaption>{label}</figcaption></figure>")
+
+
+def _relative_link(path, folder):
+    """A link that can only be a relative file path: each part percent-encoded (``:`` too).
+
+    A name such as ``javascript:alert(1)//.png`` becomes
+    ``javascript%3Aalert%281%29//.png``: no scheme, no markup, a file beside the page.
+    """
+    relative = Path(os.path.relpath(Path(path).absolute(), Path(folder).absolute())).as_posix()
+    return "/".join(urllib.parse.quote(part, safe="") for part in relative.split("/"))
+
+
+def printable(text):
+    r"""``text`` with control characters (escape sequences, newlines, NUL) shown as ``\x1b``-style codes.
+
+    Names come from files anyone can name: printed raw, an escape sequence
+    drives the terminal, a newline forges a line.
+
+    Examples
+    --------
+    >>> print(printable("sub\x1b[31m-01\n"))
+    sub\x1b[31m-01\n
+    """
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
+
+
+def _html_text(text):
+    return html.escape(printable(text), quote=True)
 
 
 _PAGE = """<!DOCTYPE html>
@@ -625,10 +704,10 @@ class ReplaceLayerData:
 class _SceneFileBuild:
     """A scene file as ``build(replacements)`` on pylab's current figure (picklable)."""
 
-    def __init__(self, path):
+    def __init__(self, path, *, allow_outside=False):
         from .export.scene_file import SceneTemplate
 
-        self.template = SceneTemplate(path)
+        self.template = SceneTemplate(path, allow_outside=allow_outside)
         self.figure_options = self.template.figure_options
 
     def check_layer(self, name):
@@ -676,17 +755,25 @@ def batch_main(argv=None, *, open_template=None):
     parser.add_argument("--overwrite", action="store_true", help="re-render existing images")
     parser.add_argument("--translucency", choices=("blended", "peeled"), default="blended",
                         help="blended (default, faster) or peeled (the template's savefig pixels)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="stop an item after this many seconds and record it as failed")
+    parser.add_argument("--allow-outside", action="store_true",
+                        help="let the template read data files outside its folder (a template you saved)")
     args = parser.parse_args(argv)
     try:
         layer, files = _parse_replace(args.replace)
-        build = (open_template or _SceneFileBuild)(args.template)
+        if open_template is None:
+            build = _SceneFileBuild(args.template, allow_outside=args.allow_outside)
+        else:
+            build = open_template(args.template)
         getattr(build, "check_layer", lambda name: None)(layer)  # a typo fails now, not per file
         options = dict(getattr(build, "figure_options", {"size": (800, 600)}))
         if args.size:
             options["size"] = _parse_size(args.size)
         fn = ReplaceLayerData(build, layer)
         out = Path(args.out) / _unique_name_template(files)
-        options.update(overwrite=args.overwrite, translucency=args.translucency, progress=None)
+        options.update(overwrite=args.overwrite, translucency=args.translucency, progress=None,
+                       timeout=args.timeout)
         if args.scheduler:
             from distributed import Client
 
@@ -694,15 +781,15 @@ def batch_main(argv=None, *, open_template=None):
                 report = render_many(fn, files, out, backend="dask", **options)
         else:
             report = render_many(fn, files, out, n_jobs=args.jobs, **options)
-    except (BrainviewValueError, BrainviewTypeError) as error:
-        print(f"brainview batch: error: {error}", file=sys.stderr)
+    except BrainviewError as error:
+        print(f"brainview batch: error: {printable(error)}", file=sys.stderr)
         return 2
     index = write_index(report, Path(args.out) / "index.html", title=f"brainview batch: {args.template}")
-    print(report.summary().splitlines()[0] + f"; contact sheet: {index}")
+    print(printable(report.summary().splitlines()[0] + f"; contact sheet: {index}"))
     if report.failed:
         print(f"{len(report.failed)} failed:", file=sys.stderr)
         for result in report.failed:
-            print(f"  {result.label} ({result.index}): {result.error}", file=sys.stderr)
+            print(f"  {printable(result.label)} ({result.index}): {printable(result.error)}", file=sys.stderr)
         return 1
     return 0
 
@@ -711,10 +798,68 @@ def _parse_replace(text):
     layer, sep, pattern = text.partition("=")
     if not sep or not layer or not pattern:
         raise BrainviewValueError(f"--replace: expected LAYER=GLOB, e.g. zmap='sub-*/zmap.nii.gz', got {text!r}.")
-    files = sorted(glob.glob(os.path.expanduser(pattern), recursive=True))
+    files = find_files(os.path.expanduser(pattern))
     if not files:
         raise BrainviewValueError(f"--replace: no file matches {pattern!r}.")
     return layer, files
+
+
+#: Folders a ``**`` pattern may visit before it is refused as too broad.
+MAX_GLOB_FOLDERS = 100_000
+
+
+def find_files(pattern):
+    """The files matching a glob pattern, sorted; ``**`` visits each real folder once.
+
+    :func:`glob.glob` with ``recursive=True`` follows symbolic links into
+    loops (``a -> .``) and never ends; here every folder under a ``**`` is
+    visited once, by its device and inode, hidden folders skipped as glob does.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> root = tempfile.mkdtemp(); os.makedirs(f"{root}/s/t"); open(f"{root}/s/t/z.nii", "w").close()
+    >>> os.symlink(".", f"{root}/s/loop")
+    >>> [os.path.relpath(p, root) for p in find_files(f"{root}/**/z.nii")]
+    ['s/t/z.nii']
+    """
+    parts = pattern.split(os.sep)
+    if "**" not in parts:
+        return sorted(p for p in glob.glob(pattern) if os.path.isfile(p))
+    at = parts.index("**")
+    head, rest = os.sep.join(parts[:at]), os.sep.join(parts[at + 1:]) or "*"
+    bases = glob.glob(head) if glob.has_magic(head) else [head or os.curdir]
+    found, seen = set(), set()
+    for base in bases:
+        for folder in _folders_once(base, seen):
+            found.update(find_files(os.path.join(folder, rest)))
+    if not head:  # as glob does: 'sub/z.nii', not './sub/z.nii'
+        found = {path[len(os.curdir + os.sep):] if path.startswith(os.curdir + os.sep) else path
+                 for path in found}
+    return sorted(found)
+
+
+def _folders_once(base, seen):
+    """``base`` and the folders below it, each real folder (device, inode) once."""
+    stack = [base]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = os.stat(folder)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) in seen or not os.path.isdir(folder):
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        if len(seen) > MAX_GLOB_FOLDERS:
+            raise BrainviewValueError(f"--replace: the pattern reaches more than {MAX_GLOB_FOLDERS} folders; "
+                                      "name a narrower folder before '**'.")
+        yield folder
+        try:
+            names = sorted(entry.name for entry in os.scandir(folder) if not entry.name.startswith("."))
+        except OSError:
+            continue
+        stack.extend(os.path.join(folder, name) for name in reversed(names))
 
 
 def _parse_size(text):

@@ -21,12 +21,18 @@ from __future__ import annotations
 
 from .errors import BrainviewTypeError, BrainviewValueError, MemoryBudgetError
 
-__all__ = ["Limits", "check_allocation", "format_bytes", "max_bytes", "set_limits"]
+__all__ = ["Limits", "check_allocation", "check_image_size", "format_bytes", "max_bytes", "set_limits",
+           "MAX_IMAGE_SIDE"]
 
 #: Budget used where the available memory cannot be read (not Linux).
 FALLBACK_MAX_BYTES = 4 * 2**30
 
 _max_bytes = None  # None: the default, half of the available memory
+
+#: Widest and tallest picture brainview renders, in pixels (a 16384 x 16384 render aborts VTK).
+MAX_IMAGE_SIDE = 8192
+#: Bytes a rendered pixel costs: colour and depth buffers, the picture read back, the file's rows.
+BYTES_PER_PIXEL = 16
 
 
 class Limits:
@@ -175,3 +181,35 @@ def check_allocation(nbytes, what, *, at_least=False):
         f"{format_bytes(budget)}; raise it with bv.set_limits(max_bytes=...) if this machine "
         "has the memory."
     )
+
+
+def check_image_size(size, name="size"):
+    """``(width, height)`` as ints, each 1..:data:`MAX_IMAGE_SIDE`, the render within the budget.
+
+    Parameters
+    ----------
+    size : (int, int)
+    name : str
+        The parameter, for messages (``"--size"``, ``"size"``).
+
+    Examples
+    --------
+    >>> check_image_size((800, 600))
+    (800, 600)
+    >>> check_image_size((16384, 16384))
+    Traceback (most recent call last):
+    ...
+    brainview.errors.BrainviewValueError: size: 16384x16384 is too large; width and height must be 1..8192 pixels.
+    """
+    try:
+        width, height = size
+        if any(isinstance(v, bool) or int(v) != v for v in (width, height)):
+            raise TypeError
+        width, height = int(width), int(height)
+    except (TypeError, ValueError, OverflowError):
+        raise BrainviewValueError(f"{name}: expected (width, height) in pixels, got {size!r}.") from None
+    if not (1 <= width <= MAX_IMAGE_SIDE and 1 <= height <= MAX_IMAGE_SIDE):
+        raise BrainviewValueError(f"{name}: {width}x{height} is too large; width and height must be "
+                                  f"1..{MAX_IMAGE_SIDE} pixels.")
+    check_allocation(BYTES_PER_PIXEL * width * height, f"{name}: a {width}x{height} picture")
+    return width, height

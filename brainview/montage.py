@@ -115,7 +115,7 @@ def surface_montage(img, *, threshold=None, vmax=None, cmap=None, symmetric="aut
     from .scene import Figure, _check_size
     from .io import load_image
     from .layers import Surface
-    from .layers._stat_props import MIN_LEVEL
+    from .statmap_colors import MIN_LEVEL
     from .layers.stat_map import load_stat_maps
 
     pairs = _check_views(views)

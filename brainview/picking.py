@@ -10,6 +10,12 @@ brain reports its own value. Only when the ray meets nothing opaque does the
 first translucent surface give the point. Every visible layer's value is then
 read at that point (``layer.value_at``), not only the value of the prop hit.
 
+Markers (:class:`~brainview.layers.Points`) and connectome nodes are glyphs
+that VTK's cell picker does not see: they are picked geometrically, the view
+ray against the spheres of the models' public centres and diameters (exact
+spheres, one vectorised test over every marker). The result names the marker
+or node hit (``PickResult.item``).
+
 Examples
 --------
 >>> import numpy as np
@@ -53,12 +59,16 @@ class PickResult:
         The name of the atlas region there, when an atlas layer is shown.
     layer : Layer or None
         The layer whose prop was hit.
+    item : int or None
+        The index of the marker (points) or node (connectome) hit; None when
+        the hit is not on one.
     """
 
     world_xyz: tuple | None = None
     values: dict = field(default_factory=dict)
     region: str | None = None
     layer: object = None
+    item: int | None = None
 
     def describe(self):
         """One line for a status bar.
@@ -109,43 +119,99 @@ def pick(figure, x, y):
         figure.render()
     _, height = window.GetSize()
     # VTK's display origin is the bottom-left pixel.
-    hit = _first_opaque_hit(figure, x, height - 1 - y)
+    origin, direction = _view_ray(figure, x, height - 1 - y)
+    hits = _surface_hits(figure, x, height - 1 - y, origin, direction)
+    hits += _sphere_hits(figure, origin, direction)
+    opaque = [hit for hit in hits if not hit[4]]
+    hit = min(opaque or hits, key=lambda hit: hit[0], default=None)
     if hit is None:
         return PickResult()
-    xyz, prop = hit
-    layer = figure.layer_of(prop)
+    _, xyz, layer, item, _ = hit
     xyz = _inside(figure, layer, xyz)
     values, region = layer_values(figure, xyz)
-    return PickResult(xyz, values, region, layer)
+    return PickResult(xyz, values, region, layer, item)
 
 
-def _first_opaque_hit(figure, x, y):
-    """``(xyz, prop)`` of the first opaque prop along the ray through display ``(x, y)``.
+def _view_ray(figure, x, y):
+    """``(origin, unit direction)`` of the view ray through display ``(x, y)`` (world mm)."""
+    renderer = figure.renderer
+    ends = []
+    for depth in (0.0, 1.0):
+        renderer.SetDisplayPoint(x, y, depth)
+        renderer.DisplayToWorld()
+        point = np.array(renderer.GetWorldPoint())
+        ends.append(point[:3] / point[3])
+    direction = ends[1] - ends[0]
+    return ends[0], direction / (np.linalg.norm(direction) or 1.0)
+
+
+def _surface_hits(figure, x, y, origin, direction):
+    """``[(depth, xyz, layer, None, translucent)]``: the first opaque prop along the ray and the
+    translucent ones in front of it (cell picker; glyph props are left to :func:`_sphere_hits`).
 
     Translucent props are taken off the pick list one by one and the ray is
-    cast again; the first translucent hit is the answer when nothing opaque
-    lies behind it. None when the ray meets nothing.
+    cast again.
     """
     from . import _vtk
 
     picker = _vtk.vtkCellPicker()
     picker.SetTolerance(0.0005)
     candidates = [prop for layer in figure.layers if layer.visible for prop in figure.drawer(layer).props()
-                  if prop.GetVisibility() and prop.GetPickable()]
+                  if prop.GetVisibility() and prop.GetPickable() and not _is_glyph(prop)]
     picker.PickFromListOn()
     for prop in candidates:
         picker.AddPickList(prop)
-    first = None
+    hits = []
     for _ in range(len(candidates)):
         if not picker.Pick(x, y, 0.0, figure.renderer):
             break
         prop = picker.GetViewProp()
         xyz = tuple(float(v) for v in picker.GetPickPosition())
-        if prop is None or not _translucent(figure, prop):
-            return xyz, prop
-        first = first or (xyz, prop)
+        translucent = prop is not None and _translucent(figure, prop)
+        hits.append((float(np.dot(np.subtract(xyz, origin), direction)), xyz,
+                     figure.layer_of(prop), None, translucent))
+        if not translucent:
+            break
         picker.DeletePickList(prop)
-    return first
+    return hits
+
+
+def _is_glyph(prop):
+    mapper = getattr(prop, "GetMapper", lambda: None)()
+    return mapper is not None and mapper.IsA("vtkGlyph3DMapper")
+
+
+def _spheres(layer):
+    """``(centres, diameters)`` of the spheres a layer draws (markers, connectome nodes), or None."""
+    if layer.kind == "points":
+        return layer.centers(), layer.sizes
+    if layer.kind == "connectome" and layer.nodes_visible:
+        return layer.node_centers(), layer.node_sizes()
+    return None
+
+
+def _sphere_hits(figure, origin, direction):
+    """``[(depth, xyz, layer, index, translucent)]``: the nearest sphere hit of each layer.
+
+    The spheres are the models' exact ones (the drawn glyphs are tessellated
+    within a fraction of a pixel of them).
+    """
+    hits = []
+    for layer in figure.layers:
+        spheres = _spheres(layer) if layer.visible else None
+        if spheres is None or not len(spheres[0]):
+            continue
+        centres, radii = np.asarray(spheres[0], float), np.asarray(spheres[1], float) / 2.0
+        along = (centres - origin) @ direction
+        miss2 = np.einsum("ij,ij->i", centres - origin, centres - origin) - along ** 2
+        inside = radii ** 2 - miss2
+        depth = np.where((inside >= 0) & (radii > 0), along - np.sqrt(np.clip(inside, 0, None)), np.inf)
+        depth[depth < 0] = np.inf  # behind the camera's near plane
+        index = int(np.argmin(depth))
+        if np.isfinite(depth[index]):
+            xyz = tuple(float(v) for v in origin + depth[index] * direction)
+            hits.append((float(depth[index]), xyz, layer, index, layer.opacity < 1))
+    return hits
 
 
 def _inside(figure, layer, xyz):

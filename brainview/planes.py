@@ -500,8 +500,7 @@ def _paint_volume(layer):
 
 
 def _paint_stat_map(layer):
-    from .layers._stat_props import contour_level
-    from .statmap_colors import color_range, stat_colors
+    from .statmap_colors import color_range, contour_level, stat_colors
 
     image = layer.image
     data_min, data_max = _min_max(image)

@@ -52,8 +52,8 @@ from . import colors
 from .errors import BrainviewValueError, check_number, describe
 
 __all__ = [
-    "ColorRange", "check_symmetric", "check_vmax", "color_range", "colorbar_ticks", "default_cmap",
-    "stat_cmap", "stat_colors", "threshold_table", "value_colors", "max_abs",
+    "ColorRange", "MIN_LEVEL", "check_symmetric", "check_vmax", "color_range", "colorbar_ticks",
+    "contour_level", "default_cmap", "stat_cmap", "stat_colors", "threshold_table", "value_colors", "max_abs",
 ]
 
 #: Colour of the hidden band ``|value| < threshold`` in colour bars (opaque
@@ -72,6 +72,30 @@ MIN_CHROMA = 0.35
 
 #: Samples of a colormap when finding its readable parts.
 _N_SAMPLES = 256
+
+#: Relative level used for ``threshold=0`` (nilearn's default threshold, 1e-6): a map is 0
+#: outside its mask, so 0 itself is never a level.
+MIN_LEVEL = 1e-6
+
+
+def contour_level(threshold, peak):
+    """The level on ``|value|`` that a threshold shows from: never exactly 0.
+
+    Parameters
+    ----------
+    threshold : float
+        The threshold on ``|value|`` (``>= 0``).
+    peak : float
+        The map's largest ``|value|`` (the floor scales with it above 1).
+
+    Examples
+    --------
+    >>> contour_level(2.0, 5.0)
+    2.0
+    >>> contour_level(0.0, 1000.0)
+    0.001
+    """
+    return max(float(threshold), MIN_LEVEL * max(peak, 1.0))
 
 
 def default_cmap():

@@ -139,7 +139,6 @@ def _is_private(name):
 #: scene.py, picking.py, export/html.py, gui/window.py) or that need a design decision.
 #: Each entry says why it is there and what removes it. An entry that no longer
 #: offends fails ``test_known_offenders_still_offend``: delete it then.
-_LAYERS_DRAW = "layers own their VTK props until the drawers land (issue 19 points 1-2): move the prop code to render/"
 _SCENE_SIZE = ("scene.py: rename _check_size to check_size (public, with a docstring example), "
                "or move it to limits.py; then batch.py and montage.py import that name")
 _IO_NAMES = ("layers/_atlas_input.py: import io.read_image_file (public now) and ask io for public "
@@ -148,9 +147,6 @@ _IO_NAMES = ("layers/_atlas_input.py: import io.read_image_file (public now) and
 KNOWN_OFFENDERS = {
     # (importer, imported module): an import that breaks a cycle or a layer rule.
     "imports": {
-        **{(f"brainview.layers.{kind}", "brainview._vtk"): _LAYERS_DRAW
-           for kind in ("_stat_props", "connectome", "glass_brain", "slices",
-                        "stat_map", "surface", "volume")},
         # Cycle scene <-> export.html: Figure.export_html and Figure.interactive import
         # export.html (render calling up into export) and export.html imports scene.Figure.
         # scene.py: delete Figure.export_html (bv.export_html already calls
@@ -176,15 +172,12 @@ KNOWN_OFFENDERS = {
     # module: over MAX_MODULE_LINES lines.
     "module_lines": {
         "brainview.scene": "Figure does ~13 jobs (issue 19 point 4): being split by its rewrite",
-        "brainview.layers.stat_map": _LAYERS_DRAW,
-        "brainview.layers.connectome": _LAYERS_DRAW,
         "brainview.gui.window": "being rewritten (issue 19): split the menus/actions from the window",
         "brainview.gui.panel": "property panels: to be generated from the registry's panel hints (issue 19 "
                                "point 3); split the per-kind editors out meanwhile",
         "brainview.io": "split into a package: hostile-file guards, images, surfaces, tables",
         "brainview.batch": "split the `brainview batch` command and the HTML index from render_many",
         "brainview.planes": "the 2-D slice painters: one per kind in render/ (issue 19 point 2)",
-        "brainview.geometry.graph": "split the edge/tube geometry from the node/layout helpers",
     },
     # "module:Qualified.name": over MAX_FUNCTION_LINES lines of code (none today).
     "function_lines": {},
@@ -412,7 +405,6 @@ def test_known_offenders_still_offend():
     assert not stale, f"remove these KNOWN_OFFENDERS entries, they are fixed: {stale}"
 
 
-@pytest.mark.xfail(strict=True, reason="layers own VTK props until the drawers land")
 def test_import_layers_loads_no_rendering_module():
     result = _run("import sys, brainview.layers\n"
                   "print([m for m in sys.modules if m.startswith('vtkmodules.vtkRendering')])")

@@ -50,7 +50,7 @@ def blob_map(shift=0.0):
 def surface_textures(img):
     fig = bv.figure(size=(40, 30))
     layer = bv.stat_map(img, threshold=1.0, mode="surface")
-    textures = dict(layer._built["surface"].textures)
+    textures = dict(layer.mode_props.textures)
     bv.close(fig)
     return textures
 

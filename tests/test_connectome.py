@@ -23,6 +23,12 @@ def random_graph(n=30, seed=0, symmetric=True):
     return matrix, coords
 
 
+def _drawn_lines(fig, layer):
+    """Line cells the figure shows for ``layer`` now (its visible edge props)."""
+    return sum(prop.GetMapper().GetInput().GetNumberOfLines() for prop in fig.drawer(layer).props()
+               if prop.GetVisibility() and prop.IsA("vtkActor") and prop.GetMapper().IsA("vtkPolyDataMapper"))
+
+
 def _drawn_pairs(layer):
     count = layer.n_edges_drawn
     edges = layer.edges
@@ -90,11 +96,12 @@ def test_asymmetric_matrix_warns_and_draws_directed_or_symmetrises():
 # ------------------------------------------------------------ placement and colours
 
 
-def test_node_centres_are_the_coordinates():
+def test_node_centres_are_the_coordinates(fig):
     matrix, coords = random_graph()
-    layer = Connectome(matrix, coords)
+    layer = fig.add(Connectome(matrix, coords))
     assert np.allclose(layer.node_centers(), coords)
-    assert layer.props()[1] is not None and len(layer.props()) <= 4  # edges + nodes (+ labels/legend)
+    props = fig.drawer(layer).props()
+    assert props[1] is not None and len(props) <= 4  # edges, their level of detail, nodes (+ labels/legend)
 
 
 def test_pixel_probe_shows_a_node_in_its_colour(fig):
@@ -270,16 +277,16 @@ def test_interacting_draws_only_the_strongest_edges(fig):
     full = fig.screenshot()
     fig.interacting = True
     light = fig.screenshot()
-    lod = layer._lod_mesh
-    assert lod.GetNumberOfLines() == INTERACTIVE_EDGES
+    assert _drawn_lines(fig, layer) == INTERACTIVE_EDGES
     weights = np.abs(layer.edges.weights)
     assert np.all(weights[:INTERACTIVE_EDGES] >= weights[INTERACTIVE_EDGES])  # the strongest ones
     assert np.abs(light.astype(int) - full).sum() > 0
     fig.interacting = False
     assert np.array_equal(fig.screenshot(), full)
+    assert _drawn_lines(fig, layer) == layer.n_edges_drawn
     small = bv.connectome(matrix[:20, :20], coords[:20])
     fig.interacting = True
-    assert small._edge_actor.GetVisibility() and not small._lod_actor.GetVisibility()
+    assert _drawn_lines(fig, small) == small.n_edges_drawn  # few edges: all of them while moving
 
 
 def test_directed_graph_gets_one_arrow_per_drawn_edge(fig):
@@ -288,8 +295,8 @@ def test_directed_graph_gets_one_arrow_per_drawn_edge(fig):
     with pytest.warns(BrainviewWarning):
         layer = bv.connectome(matrix, coords, edge_threshold=0.8)
     assert layer.is_directed and layer.n_edges_drawn == 2
-    assert layer._arrow_mesh.GetNumberOfPoints() == 2
-    tips = np.asarray(pv.wrap(layer._arrow_mesh).points)
+    assert layer.arrow_mesh.GetNumberOfPoints() == 2
+    tips = np.asarray(pv.wrap(layer.arrow_mesh).points)
     # Each arrow tip sits on the surface of its target node, on the side facing the source.
     assert np.linalg.norm(tips[0] - coords[1]) < np.linalg.norm(tips[0] - coords[0])
     fig.screenshot()
@@ -301,7 +308,8 @@ def test_labels_tubes_and_width_by_weight_render(fig):
     layer = bv.connectome(matrix, coords, node_labels=names, tubes=True, width_by_weight=True,
                           edge_width=3.0, edge_threshold="50%")
     plain = fig.screenshot()
-    assert layer._label_actor is not None
+    assert any(prop.IsA("vtkActor2D") and prop.GetMapper().IsA("vtkLabeledDataMapper")
+               for prop in fig.drawer(layer).props())
     layer.nodes_visible = False
     without_nodes = fig.screenshot()
     assert np.abs(plain.astype(int) - without_nodes).sum() > 0
@@ -434,7 +442,63 @@ def test_node_labels_start_above_their_node_not_inside_it():
 
     matrix, coords = np.array([[0, 0.5], [0.5, 0]]), np.array([[-30.0, 0, 0], [30, 0, 0]])
     layer = Connectome(matrix, coords, node_labels=["a", "b"], node_size=12)
-    anchors = vtk_to_numpy(layer._label_mesh.GetPoints().GetData())
+    anchors = vtk_to_numpy(layer.label_mesh.GetPoints().GetData())
     np.testing.assert_allclose(anchors, coords + [0, 0, 6])
     layer.node_size = 20
-    np.testing.assert_allclose(vtk_to_numpy(layer._label_mesh.GetPoints().GetData()), coords + [0, 0, 10])
+    np.testing.assert_allclose(vtk_to_numpy(layer.label_mesh.GetPoints().GetData()), coords + [0, 0, 10])
+
+
+def _label_pixels(fig, layer):
+    """Pixels the labels change: the picture with them minus the picture without them."""
+    with_labels = fig.screenshot().astype(int)
+    layer.node_labels = None
+    without = fig.screenshot().astype(int)
+    layer.node_labels = ["WWWW", "MMMM"]
+    return with_labels[np.abs(with_labels - without).max(axis=-1) > 60]
+
+
+def test_connectome_labels_copy_their_colour_when_added_and_stay_white_on_a_white_background(fig):
+    """Bug: labels took the figure's text colour once, when added: white on a later white background."""
+    matrix, coords = np.array([[0, 0.5], [0.5, 0]]), np.array([[-40.0, 0, 0], [20, 0, 0]])
+    layer = fig.add(Connectome(matrix, coords, node_labels=["WWWW", "MMMM"], node_size=1.0,
+                               edge_threshold=1.0))
+    fig.view("anterior")
+    on_black = _label_pixels(fig, layer)
+    assert len(on_black) > 20 and on_black.min(axis=-1).mean() > 150  # light text on black
+    fig.bgcolor = "white"
+    on_white = _label_pixels(fig, layer)
+    assert len(on_white) > 20 and on_white.max(axis=-1).mean() < 105  # dark text on white
+    layer.label_color = "red"
+    red = _label_pixels(fig, layer)
+    assert len(red) > 20 and red[:, 0].mean() > 150 and red[:, 1:].max(axis=-1).mean() < 105
+    layer.label_color = None
+    assert _label_pixels(fig, layer).max(axis=-1).mean() < 105  # follows the background again
+    assert layer.get_params()["label_color"] is None
+
+
+def test_label_color_set_after_creation_draws_as_if_constructed_with_it():
+    matrix, coords = np.array([[0, 0.5], [0.5, 0]]), np.array([[-40.0, 0, 0], [20, 0, 0]])
+    pictures = []
+    for make in (lambda: Connectome(matrix, coords, node_labels=["a", "b"], label_color="lime"),
+                 lambda: Connectome(matrix, coords, node_labels=["a", "b"])):
+        figure = bv.figure(size=(120, 90), antialias=False)
+        layer = figure.add(make())
+        layer.label_color = "lime"
+        figure.view("anterior")
+        pictures.append(figure.screenshot())
+        bv.close(figure)
+    np.testing.assert_array_equal(pictures[0], pictures[1])
+    assert (pictures[0][..., 1].astype(int) - pictures[0][..., 0] > 150).any()  # lime text drawn
+
+
+def test_the_colour_bar_of_a_connectome_follows_its_edge_range_and_colormap(fig):
+    matrix, coords = random_graph(n=6)
+    layer = bv.connectome(matrix, coords, edge_cmap="RdBu_r")
+    bar = fig.colorbar(layer)
+    largest = float(np.abs(layer.edges.weights).max())
+    assert bar.range == pytest.approx((-largest, largest))
+    layer.edge_vmax = 5.0
+    assert bar.range == pytest.approx((-largest, 5.0))
+    before = bar.table
+    layer.edge_cmap = "viridis"
+    assert not np.array_equal(bar.table, before)

@@ -122,11 +122,13 @@ def test_translucent_layers_are_occluded_in_depth_order(fig):
     assert np.median(centre[:, 2] - centre[:, 0]) > 40
 
 
-def test_glass_brain_traits_and_bad_values():
-    glass = GlassBrain(color="lightblue", opacity=0.3)
-    assert glass.actor.GetProperty().GetOpacity() == pytest.approx(0.3)
+def test_glass_brain_traits_and_bad_values(fig):
+    glass = fig.add(GlassBrain(color="lightblue", opacity=0.3))
+    actor = fig.drawer(glass).actor
+    assert actor.GetProperty().GetOpacity() == pytest.approx(0.3)
     glass.color = "red"
-    assert glass.actor.GetProperty().GetColor() == (1.0, 0.0, 0.0)
+    assert actor.GetProperty().GetColor() == (1.0, 0.0, 0.0)
+    assert not actor.GetPickable()  # context: picks go through the glass
     with pytest.raises(ValueError, match="opacity"):
         GlassBrain(opacity=2)
     with pytest.raises(ValueError, match="color"):

@@ -134,7 +134,7 @@ def test_glyph_arrows_point_along_their_edges():
 
 def test_slice_plane_keeps_its_place_and_colours(small):
     layer = bv.slices((_blob(), AFFINE), coords=(2, 4, 6), cmap="gray", clim=(0, 6))
-    plane = html_export._textured_plane(layer.actors["z"])
+    plane = html_export._textured_plane(small.drawer(layer).actors["z"])
     corners = np.array(plane.GetMapper().GetInput().GetPoints().GetData())
     assert np.all(corners[:, 2] == 6)
     origin = layer.plane_origin("z")

@@ -208,11 +208,12 @@ def test_stat_map_outline_none_means_a_glass_brain_unless_the_figure_has_one():
     alone = bv.figure(size=SIZE, antialias=False)
     layer = alone.add(StatMap((_stat(), AFFINE), threshold=2.0))
     assert layer.get_params()["outline"] is None
-    assert any(prop in layer.props() for prop in layer._outline.props())
+    outline = alone.drawer(layer).outline
+    assert outline is not None and set(outline.props()) <= set(alone.drawer(layer).props())
     shared = bv.figure(size=SIZE, antialias=False)
     bv.glass_brain()
     inside = shared.add(StatMap((_stat(), AFFINE), threshold=2.0))
-    assert inside._outline is None or not set(inside._outline.props()) & set(inside.props())
+    assert shared.drawer(inside).outline is None
     # the verb and the class agree: the same picture either way
     verb_fig = bv.figure(size=SIZE, antialias=False)
     bv.glass_brain()
@@ -302,11 +303,13 @@ def test_a_model_holds_no_vtk_rendering_object_until_drawn(kind):
     np.testing.assert_array_equal(drawn, expected)
 
 
-def test_reading_a_prop_draws_the_layer():
+def test_reading_a_plane_or_a_mesh_makes_no_drawing():
     layer = Slices((_blob(), AFFINE), coords=(0, 0, 0))
     assert _rendering_objects(layer) == []
-    assert layer.plane_origin("z")[2] == 0.0 and set(layer.actors) == set("xyz")
+    assert layer.plane_origin("z")[2] == 0.0 and layer.plane_values("z").shape == layer.plane("z")[0].shape
+    assert _rendering_objects(layer) == []  # the model cuts planes in numpy
     fig = bv.figure(size=SIZE)
+    assert set(fig.drawer(fig.add(layer)).actors) == set("xyz")
     contour = fig.add(Contour((_blob(), AFFINE), level=2.0))
     assert fig.drawer(contour).actor.GetMapper().GetInput().GetNumberOfPoints() > 0
     assert _rendering_objects(contour) == []
@@ -332,7 +335,7 @@ def test_stat_map_slice_crossing_is_a_live_parameter():
     affine[:3, 3] = -30
     fig = bv.figure(size=(160, 120), antialias=False)
     layer = bv.stat_map((data, affine), threshold=2.0, mode="slices", bg=None, outline=False)
-    assert np.allclose(layer._peak(), [0, 0, 0], atol=2)  # nilearn's crossing: the blob's centre
+    assert np.allclose(layer.mode_props.coords, [0, 0, 0], atol=2)  # nilearn's crossing: the blob's centre
     before = fig.screenshot()  # drawn: the planes must move, not just start elsewhere
     layer.cut_coords = (10, -6, 8)
     moved = fig.screenshot()

@@ -380,11 +380,11 @@ def test_a_drawn_connectome_swaps_its_props_on_a_new_graph_in_the_figure():
     layer = Connectome(MATRIX, COORDS, node_labels=list("abcd"))
     figure = bv.figure(size=SIZE, antialias=False)
     figure.add(layer)
-    old = layer.props()
+    old = figure.drawer(layer).props()
     layer.tubes = True
     props = figure.renderer.GetViewProps()
     shown = [props.GetItemAsObject(i) for i in range(props.GetNumberOfItems())]
-    assert not set(old) & set(shown) and set(layer.props()) <= set(shown)
+    assert not set(old) & set(shown) and set(figure.drawer(layer).props()) <= set(shown)
 
 
 @pytest.mark.parametrize("make", [lambda **kw: Points(POINTS, values=[0.0, 1.0], **kw),

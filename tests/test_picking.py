@@ -252,3 +252,52 @@ def test_translucent_context_does_not_hide_the_blob_inside_it():
         assert edge.world_xyz is not None and edge.values["blob"] == 0.0
     finally:
         figure.close()
+
+
+def _big_sphere_layer(kind):
+    from brainview.layers import Connectome
+
+    if kind == "points":
+        return Points([[60.0, 0, 0], [0.0, 0, 0]], size=[10, 50], color="red", name="spheres")
+    return Connectome(np.array([[0, 1.0], [1.0, 0]]), [[60.0, 0, 0], [0.0, 0, 0]], node_size=[10, 50],
+                      edge_threshold=2.0, name="spheres")  # no edge drawn: the nodes alone
+
+
+@pytest.mark.parametrize("kind", ["points", "connectome"])
+@pytest.mark.parametrize("glass", [False, True], ids=["alone", "in_glass_brain"])
+def test_picking_returns_nothing_on_points_and_connectome_nodes_even_at_the_centre_of_a_50mm_sphere(kind, glass):
+    """Bug: the cell picker does not see glyphs: picks on markers and nodes gave the background."""
+    from brainview.layers import Contour, GlassBrain
+
+    figure = Figure(size=(200, 200), antialias=False)
+    try:
+        if glass:  # a glass brain and a translucent (pickable) shell of radius 35 mm around the sphere
+            figure.add(GlassBrain(opacity=0.3))
+            shell = figure.add(Contour(_sphere(35.0), level=0.0, opacity=0.3, name="shell"))
+        layer = figure.add(_big_sphere_layer(kind))
+        figure.view("superior")
+        figure.render()
+        camera = np.array(figure.renderer.GetActiveCamera().GetPosition())
+        pixel = display_xy(figure, (0.0, 0.0, 0.0))
+        result = figure.pick(*pixel)
+        assert result.layer is layer and result.item == 1
+        # On the sphere's surface (radius 25 mm), on its side facing the camera, under the pixel.
+        assert np.linalg.norm(result.world_xyz) == pytest.approx(25.0, abs=0.01)
+        assert result.world_xyz[2] > 20 and np.linalg.norm(camera - result.world_xyz) < np.linalg.norm(camera)
+        np.testing.assert_allclose(display_xy(figure, result.world_xyz), pixel, atol=0.01)
+        small = figure.pick(*display_xy(figure, (60.0, 0.0, 0.0)))
+        assert small.layer is layer and small.item == 0
+        inside_edge = figure.pick(*display_xy(figure, (0.0, 23.0, 0.0)))
+        assert inside_edge.layer is layer and inside_edge.item == 1
+        assert np.linalg.norm(inside_edge.world_xyz) == pytest.approx(25.0, abs=0.01)
+        outside = figure.pick(*display_xy(figure, (0.0, 28.0, 0.0)))
+        assert outside.item is None
+        assert outside.layer is (shell if glass else None)  # nothing opaque: the translucent shell
+    finally:
+        figure.close()
+
+
+def test_pick_result_item_is_optional_and_keeps_the_old_positional_fields():
+    result = PickResult((1.0, 2.0, 3.0), {"map": 2.0}, None, None)
+    assert result.item is None and result.describe() == "x=1.0 y=2.0 z=3.0 mm | map: 2"
+    assert PickResult((0.0, 0.0, 0.0), item=4).item == 4

@@ -84,7 +84,7 @@ def test_slices_cut_at_requested_mm(label):
         assert origin[index] == pytest.approx(coords[index])
         values = layer.plane_values(axis)
         # The plane's pixels are the image's nearest voxels at those world points.
-        spacing = layer.actors[axis].GetInput().GetSpacing()[0]
+        spacing = layer.plane(axis)[2]
         in_plane = [a for a in range(3) if a != index]
         u, v = np.meshgrid(np.arange(values.shape[0]), np.arange(values.shape[1]), indexing="ij")
         world = np.zeros(u.shape + (3,))
@@ -105,13 +105,13 @@ def test_slice_moves_when_trait_changes():
 
 
 @pytest.mark.parametrize("label", ["identity", "LAS", "oblique"])
-def test_volume_prop_bounds_match_image(label):
+def test_volume_prop_bounds_match_image(fig, label):
     affine = AFFINES[label]
     data = np.zeros((40, 40, 40), np.float32)
     data[5:30, 8:20, 10:35] = 1
-    layer = Volume((data, affine), clim=(0.1, 1))
+    layer = fig.add(Volume((data, affine), clim=(0.1, 1)))
     image = load_image((data, affine))
-    assert np.allclose(layer.actor.GetBounds(), image.world_bounds(), atol=1e-4)
+    assert np.allclose(fig.drawer(layer).actor.GetBounds(), image.world_bounds(), atol=1e-4)
 
 
 def test_points_at_their_coordinates():
@@ -155,7 +155,7 @@ def _two_blob_scene(fig, kind):
     cmap = ListedColormap(["red", "blue", "lime"])
     layer = fig.add(Volume((data, las), cmap=cmap, clim=(0.5, 3.5), opacity=1.0, ramp="flat"))
     # Categorical values: linear interpolation would draw 1-2 rings around value 3.
-    layer.actor.GetProperty().SetInterpolationTypeToNearest()
+    fig.drawer(layer).actor.GetProperty().SetInterpolationTypeToNearest()
 
 
 def _solid_cmap(color):

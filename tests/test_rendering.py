@@ -108,18 +108,19 @@ def test_slices_traits_update_the_image(fig, phantom, trait, value):
     assert changed > 0.001 and restored == 0.0
 
 
-def test_slices_bounds_are_not_collapsed(phantom):
+def test_slices_bounds_are_not_collapsed(fig, phantom):
     """Each plane spans the image's world box in its own plane; together, the whole box."""
     from brainview.layers import Slices
 
     box = np.array(bv.io.load_image(phantom).world_bounds())
-    slices = Slices(phantom, coords=(0, 0, -10))
-    np.testing.assert_allclose(slices.bounds(), box, atol=1e-6)
+    drawer = fig.drawer(fig.add(Slices(phantom, coords=(0, 0, -10))))
+    np.testing.assert_allclose(drawer.bounds(), box, atol=1e-6)
     for axis, index in (("x", 0), ("y", 1)):
-        plane = np.array(slices.actors[axis].GetBounds()).reshape(3, 2)
+        plane = np.array(drawer.actors[axis].GetBounds()).reshape(3, 2)
         assert plane[2, 1] - plane[2, 0] == pytest.approx(box[5] - box[4])  # z not collapsed
         assert plane[index, 0] == plane[index, 1]
-    assert Slices(phantom, coords=(0, 0, -10), axes="z").bounds()[4:] == (-10.0, -10.0)
+    axial = fig.drawer(fig.add(Slices(phantom, coords=(0, 0, -10), axes="z")))
+    assert axial.bounds()[4:] == (-10.0, -10.0)
 
 
 @pytest.mark.parametrize("mode", ["slices", "stat_map"])

@@ -140,7 +140,7 @@ def test_positive_and_negative_blobs_differ_in_hue(fig, cmap, mode):
     data = np.clip(_blob((9, 15, 15), amplitude=20.0) - _blob((21, 15, 15), amplitude=20.0), -5, 5)
     layer = bv.stat_map((data, AFFINE), threshold=3.0, cmap=cmap, mode=mode, bg=None, outline=False)
     if mode == "slices":
-        layer.mode_props.move((0.0, 0.0, 0.0))
+        layer.cut_coords = (0.0, 0.0, 0.0)
     bv.view("superior")
     pixels = fig.screenshot().astype(int)
     warm = pixels[..., 0] > pixels[..., 2] + 40
@@ -287,13 +287,14 @@ def test_pixels_disappear_when_threshold_exceeds_a_peak(rendered_blobs):
 @pytest.mark.parametrize("mode", ["volume", "slices", "contour"])
 def test_mode_switch_swaps_props_in_the_figure(fig, signed_map, mode):
     layer = bv.stat_map(signed_map, threshold=2.0, bg=None)
-    before = set(map(id, layer.props()))
+    drawer = fig.drawer(layer)
+    before = set(map(id, drawer.props()))
     layer.mode = mode
     props = fig.renderer.GetViewProps()
     in_renderer = {id(props.GetItemAsObject(i)) for i in range(props.GetNumberOfItems())}
-    assert set(map(id, layer.props())) <= in_renderer
+    assert set(map(id, drawer.props())) <= in_renderer
     if mode != "contour":
-        assert not (before - set(map(id, layer.props())) - {id(layer.notice)}) & in_renderer
+        assert not (before - set(map(id, drawer.props())) - {id(drawer.notice)}) & in_renderer
     assert fig.screenshot().any()
 
 
@@ -345,7 +346,7 @@ def test_dict_gives_one_layer_per_class_and_a_selector(fig, signed_map):
     group.selected = "house"
     assert [layer.visible for layer in group.layers] == [False, True, False]
     # Hidden classes draw nothing: every prop of theirs is invisible.
-    assert [any(p.GetVisibility() for p in layer.props()) for layer in group.layers] == \
+    assert [any(p.GetVisibility() for p in fig.drawer(layer).props()) for layer in group.layers] == \
         [False, True, False]
     with pytest.raises(ValueError, match="'face', 'house', 'chair'"):
         group.selected = "car"
@@ -431,7 +432,8 @@ def test_empty_map_warns_once_shows_a_notice_and_saves(fig, tmp_path, values):
         layer = bv.stat_map((values, np.eye(4)), threshold=1.0)
     assert len([w for w in caught if issubclass(w.category, BrainviewWarning)]) == 1
     assert "empty map" in str(caught[0].message)
-    assert layer.empty and layer.notice.GetVisibility()
+    assert layer.empty and fig.drawer(layer).notice.GetVisibility()
+    assert "empty map" in layer.notice and fig.drawer(layer).notice.GetInput() == layer.notice
     assert layer.mode_props.mesh.n_points == 0
     bv.savefig(tmp_path / "empty.png")
     assert (tmp_path / "empty.png").stat().st_size > 0
@@ -443,7 +445,7 @@ def test_threshold_above_the_maximum_warns_and_draws_nothing(fig, signed_map):
     assert layer.empty and layer.mode_props.mesh.n_points == 0
     assert fig.screenshot().max() > 0  # the notice is drawn
     layer.threshold = 2.0
-    assert not layer.empty and not layer.notice.GetVisibility()
+    assert not layer.empty and not fig.drawer(layer).notice.GetVisibility() and layer.notice == ""
 
 
 @pytest.mark.parametrize("threshold, error", [(-1.0, ValueError), ("-5%", ValueError),
@@ -498,3 +500,96 @@ def test_inflated_refuses_strings(signed_map):
 def test_bad_background_is_refused_when_given_not_when_drawn(signed_map, bg, message):
     with pytest.raises(BrainviewError, match=message):
         StatMap(signed_map, bg=bg, outline=False)  # contour mode: the background is not drawn yet
+
+
+# ------------------------------------------------------------- fine-grained updates (issue 19, point 6)
+
+
+@pytest.fixture
+def two_figures():
+    figures = bv.figure(size=(80, 60), antialias=False), bv.figure(size=(80, 60), antialias=False)
+    yield figures
+    bv.close("all")
+
+
+def _count_calls(monkeypatch, module, name):
+    calls = []
+    original = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_a_threshold_step_extracts_once_scans_no_range_and_requests_one_render(
+        monkeypatch, two_figures, signed_map):
+    """Issue 19: a slider step ran four full-volume min/max scans and fired `changed` twice."""
+    from brainview import colors, scene, statmap_colors
+    from brainview.layers import _stat_modes
+
+    layer = StatMap(signed_map, threshold="90%", outline=False)
+    for fig in two_figures:
+        fig.add(layer)
+        fig.colorbar(layer)
+    extractions = _count_calls(monkeypatch, _stat_modes, "isosurface")
+    scans = _count_calls(monkeypatch, statmap_colors, "_finite_min_max")
+    percentiles = _count_calls(monkeypatch, colors, "resolve_threshold")
+    renders = _count_calls(monkeypatch, scene.Figure, "_layer_changed")
+    bar_updates = []
+    two_figures[0].colorbars[0].observe(bar_updates.append, "updated")
+    layer.threshold = 2.5
+    assert len(extractions) == 1, "one isosurface for both figures"
+    assert all(np.size(args[0]) <= 2 for args in scans), "a range was scanned over the whole map"
+    assert len(renders) == 2 and len(bar_updates) == 1  # one render request per figure, one bar update
+    layer.threshold = "90%"
+    layer.threshold = 2.5
+    layer.threshold = "90%"
+    # "90%" was resolved when the layer was made: not again (a percentile sorts the whole map).
+    assert [args for args in percentiles if isinstance(args[0], str)] == [] and len(extractions) == 4
+    for fig in two_figures:
+        assert fig.drawer(layer).actor.GetMapper().GetInput() is layer.mode_props.mesh
+
+
+def test_a_colour_change_recolours_without_re_extracting(monkeypatch, two_figures, signed_map):
+    from brainview.layers import _stat_modes
+
+    first, second = two_figures
+    layer = first.add(StatMap(signed_map, threshold=2.0, cmap="bwr", outline=False))
+    second.add(layer)
+    mesh = layer.mode_props.mesh
+    before = first.screenshot()
+    extractions = _count_calls(monkeypatch, _stat_modes, "isosurface")
+    layer.cmap = "cold_hot"
+    layer.vmax = 3.0
+    assert extractions == [] and layer.mode_props.mesh is mesh
+    after = first.screenshot()
+    assert not np.array_equal(before, after)
+    np.testing.assert_array_equal(second.screenshot(), after)
+
+
+def test_one_stat_map_in_two_figures_switches_mode_in_both_with_its_own_glass_brain(two_figures, signed_map):
+    first, second = two_figures
+    layer = first.add(StatMap(signed_map, threshold=2.0, outline=True))
+    second.add(layer)
+    outlines = [fig.drawer(layer).outline for fig in two_figures]
+    assert outlines[0] is not None and outlines[1] is not None and outlines[0] is not outlines[1]
+    layer.mode = "volume"
+    np.testing.assert_array_equal(first.screenshot(), second.screenshot())
+    layer.mode = "slices"
+    assert all(fig.drawer(layer).outline is None for fig in two_figures)
+    assert all(len(fig.drawer(layer).props()) == 4 for fig in two_figures)  # three planes, the notice
+    np.testing.assert_array_equal(first.screenshot(), second.screenshot())
+
+
+def test_a_bare_model_computes_no_geometry_until_read(monkeypatch, signed_map):
+    from brainview.layers import _stat_modes
+
+    extractions = _count_calls(monkeypatch, _stat_modes, "isosurface")
+    layer = StatMap(signed_map, threshold=2.0, outline=False)
+    layer.threshold = 3.0
+    layer.cmap = "cold_hot"
+    assert extractions == []
+    assert layer.mode_props.mesh.n_points > 0 and len(extractions) == 1

@@ -169,7 +169,7 @@ def test_nan_vertices_drop_their_faces_with_one_warning_and_the_rest_is_drawn(fi
         layer = bv.surface(_tetrahedron(), color="white")
     assert layer.mesh.n_cells == 4 and layer.n_vertices == 5
     assert np.isfinite(layer.mesh.points).all()
-    assert layer.bounds() == (0.0, 20.0, 0.0, 20.0, 0.0, 20.0)
+    assert fig.drawer(layer).bounds() == (0.0, 20.0, 0.0, 20.0, 0.0, 20.0)
     bv.view("anterior")
     assert (fig.screenshot().max(-1) > 100).sum() > 1000
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BrainviewTypeError, BrainviewValueError, SceneFileError, describe
+from ..limits import check_allocation
 
 #: Arrays up to this many elements are written inline; larger ones go to sidecar files.
 INLINE_ELEMENTS = 256
@@ -182,14 +183,37 @@ def decode(value, *, resolve, layers=None, where="scene"):
     if len(value) != 1 or next(iter(value)) not in _DECODERS:
         raise SceneFileError(f"{where}: unknown value {describe(value)}; expected one of {sorted(_DECODERS)}.")
     (key, body), = value.items()
-    return _DECODERS[key](body, resolve, layers, where)
+    try:
+        return _DECODERS[key](body, resolve, layers, where)
+    except (AttributeError, TypeError, KeyError, IndexError) as error:
+        raise SceneFileError(f"{where}: bad {key} value {describe(body)} ({type(error).__name__}: {error}).") from None
+
+
+#: Kinds of inline arrays a scene may hold: bool, integers, floats, and short strings (label names).
+_INLINE_KINDS = "biufU"
+#: Longest string in an inline array, in characters (the writer uses the longest string's length).
+MAX_INLINE_CHARS = 4096
 
 
 def _decode_array(body, resolve, layers, where):
     try:
-        array = np.array(body["data"], dtype=np.dtype(body["dtype"]))
-        return array.reshape(body["shape"])
+        dtype, shape, data = np.dtype(body["dtype"]), body["shape"], body["data"]
     except (KeyError, TypeError, ValueError) as error:
+        raise SceneFileError(f"{where}: bad inline array ({error}).") from None
+    if dtype.kind not in _INLINE_KINDS or dtype.hasobject or dtype.fields is not None or dtype.subdtype:
+        raise SceneFileError(f"{where}: inline arrays hold numbers, booleans or strings, not {dtype.str!r}.")
+    if dtype.kind == "U" and dtype.itemsize > 4 * MAX_INLINE_CHARS:
+        raise SceneFileError(f"{where}: inline array dtype {dtype.str!r} is wider than "
+                             f"{MAX_INLINE_CHARS} characters.")
+    if (not isinstance(shape, list) or not isinstance(data, list) or len(shape) > 32
+            or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in shape)
+            or math.prod(shape) != len(data)):
+        raise SceneFileError(f"{where}: bad inline array: shape {describe(shape)} does not hold its "
+                             f"{len(data) if isinstance(data, list) else describe(data)} values.")
+    check_allocation(dtype.itemsize * len(data), f"{where}: inline array of {len(data)} x {dtype.str}")
+    try:
+        return np.array(data, dtype=dtype).reshape(shape)
+    except (TypeError, ValueError, OverflowError) as error:
         raise SceneFileError(f"{where}: bad inline array ({error}).") from None
 
 
@@ -197,16 +221,103 @@ def _decode_file(body, resolve, layers, where):
     path = resolve(body, where)
     role = body.get("role")
     if role == "npy":
-        try:
-            return np.load(path, allow_pickle=False)
-        except ValueError as error:
-            raise SceneFileError(f"{where}: '{path}' is not a plain .npy array ({error}).") from None
+        return _read_npy(path, where)
     if role == "nifti":
-        import nibabel as nib
-
-        image = nib.load(str(path))
-        return c_ordered_image(image) if body.get("order") == "C" else image
+        return _read_nifti(path, body.get("order") == "C", where)
     return str(path)
+
+
+def _read_npy(path, where):
+    """A sidecar ``.npy``: header checked (plain dtype, size within the file and the budget), no pickle."""
+    try:
+        with open(path, "rb") as stream:
+            version = np.lib.format.read_magic(stream)
+            shape, _, dtype = _npy_header(stream, version)
+            offset = stream.tell()
+    except (ValueError, OSError, SyntaxError, TypeError) as error:
+        raise SceneFileError(f"{where}: '{path.name}' is not a plain .npy array ({error}).") from None
+    if dtype.hasobject:
+        raise SceneFileError(f"{where}: '{path.name}' holds Python objects; scene files never unpickle.")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if offset + nbytes > os.path.getsize(path):
+        raise SceneFileError(f"{where}: '{path.name}' is truncated: its header declares {nbytes} bytes of data.")
+    check_allocation(nbytes, f"{where}: '{path.name}': its data")
+    try:
+        return np.load(path, allow_pickle=False)
+    except ValueError as error:
+        raise SceneFileError(f"{where}: '{path.name}' is not a plain .npy array ({error}).") from None
+
+
+def _npy_header(stream, version):
+    reader = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    if version not in reader:
+        raise ValueError(f"unsupported .npy version {version}")
+    return reader[version](stream)
+
+
+def _read_nifti(path, c_order, where):
+    """A sidecar NIfTI-1 image, fully in memory: size checked before inflating, gzip CRC checked.
+
+    The header is read first and the memory the image needs (its bytes, the
+    array, a C-ordered copy when the scene asks for one) is checked against
+    the budget; the stream is then read to its end, which is when gzip checks
+    every member's CRC and length, and refused if it runs past its data.
+    """
+    import gzip
+    import zlib
+
+    import nibabel as nib
+
+    try:
+        with open(path, "rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+        with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as stream:
+            head = stream.read(352)
+            needed, data_end = _nifti_needs(head, c_order, where)
+            check_allocation(needed, f"{where}: '{path.name}': its data")
+            data = head + stream.read(max(data_end - len(head), 0) + _TAIL)
+            if len(data) < data_end:
+                raise SceneFileError(f"{where}: '{path.name}' is truncated: its header declares "
+                                     f"{data_end} bytes, the file holds {len(data)}.")
+            if stream.read(1):
+                raise SceneFileError(f"{where}: '{path.name}' continues past the data its header declares; "
+                                     "the file is corrupt.")
+    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
+        raise SceneFileError(f"{where}: '{path.name}' is corrupt ({type(error).__name__}: {error}).") from None
+    try:
+        image = nib.Nifti1Image.from_bytes(data)
+        array = np.asanyarray(image.dataobj)
+    except Exception as error:  # nibabel raises many types for bad files
+        raise SceneFileError(f"{where}: '{path.name}' is not a readable NIfTI image "
+                             f"({type(error).__name__}: {error}).") from None
+    if c_order:
+        array = np.ascontiguousarray(array)
+    return nib.Nifti1Image(array, image.affine, image.header)
+
+
+#: Bytes a NIfTI stream may hold after its data (gzip padding, stray bytes).
+_TAIL = 1 << 16
+
+
+def _nifti_needs(head, c_order, where):
+    """``(bytes to hold, end of data)`` a NIfTI-1 header declares: file, array (+ a C-ordered copy)."""
+    import nibabel as nib
+
+    if len(head) < 348 or 348 not in (int.from_bytes(head[:4], "little"), int.from_bytes(head[:4], "big")):
+        raise SceneFileError(f"{where}: the sidecar is not a NIfTI-1 image.")
+    try:
+        header = nib.Nifti1Header(head[:348], check=True)
+        count = math.prod(int(n) for n in header.get_data_shape())
+        itemsize = header.get_data_dtype().itemsize
+        offset = max(int(header.get_data_offset()), 352)
+        slope, inter = header.get_slope_inter()
+    except Exception as error:  # nibabel raises many types for bad headers
+        raise SceneFileError(f"{where}: the sidecar has a bad NIfTI header ({type(error).__name__}: "
+                             f"{error}).") from None
+    stored = count * itemsize
+    array = count * max(8, itemsize) if slope not in (None, 1) or inter not in (None, 0) else stored
+    data_end = offset + stored
+    return data_end + array * (2 if c_order else 1), data_end
 
 
 def c_ordered_image(image):

@@ -41,17 +41,18 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BrainviewTypeError, SceneFileError, describe
+from . import _scene_guard as _guard
 from ._encoding import decode, encode, file_digest
 
 __all__ = ["FORMAT", "VERSION", "MIGRATIONS", "SceneFileError", "SceneTemplate", "save_scene", "load_scene",
-           "scene_dict", "figure_from_dict", "populate", "data_file_writer"]
+           "scene_dict", "figure_from_dict", "populate", "data_file_writer", "scene_references"]
 
 FORMAT = "brainview.scene"
 VERSION = 1
 #: ``{from_version: function(dict) -> dict of from_version + 1}``; empty while only version 1 exists.
 MIGRATIONS = {}
 #: A scene JSON larger than this is not a scene file (arrays go to sidecars, never inline).
-MAX_JSON_BYTES = 16 * 1024 * 1024
+MAX_JSON_BYTES = _guard.MAX_JSON_BYTES
 
 
 # ------------------------------------------------------------------- saving
@@ -232,19 +233,30 @@ def layer_dict(layer, index, *, sidecar):
 # ------------------------------------------------------------------- loading
 
 
-def load_scene(path):
+def load_scene(path, *, allow_outside=False):
     """Rebuild the figure a scene file describes (a new, off-screen :class:`Figure`).
 
     Parameters
     ----------
     path : str or pathlib.Path
-        A ``.bvscene`` file (its data files where it says) or a ``.bvz`` file.
+        A ``.bvscene`` file (JSON; its data files where it says) or a
+        ``.bvz`` file (one zip archive, read member by member). The suffix
+        decides: a ``.bvscene`` is read as JSON only, whatever it holds.
+    allow_outside : bool
+        Let a ``.bvscene`` read data files outside its own folder (after
+        following links): for a scene you saved yourself with its data in a
+        parent folder (``../data/sub-01/zmap.nii.gz``). Default False: a scene
+        from someone else cannot make brainview read, or tell anything about,
+        other files. :func:`scene_references` lists what a scene reads. A
+        ``.bvz`` is self-contained whatever this says.
 
     Raises
     ------
     SceneFileError
         The file is not a brainview scene, is of a future version, is
-        malformed, or one of its data files is missing or has changed.
+        malformed, asks for what brainview refuses (a reference outside its
+        folder, a special file, an absurd size or camera), or one of its data
+        files is missing or has changed.
 
     Examples
     --------
@@ -257,46 +269,61 @@ def load_scene(path):
     >>> bv.close("all")
     """
     path = Path(path)
-    if not path.is_file():
-        raise SceneFileError(f"'{path}': no such scene file.")
-    if zipfile.is_zipfile(path):
-        with tempfile.TemporaryDirectory() as folder:
-            _extract(path, Path(folder))
-            return _load_json(Path(folder) / "scene.bvscene", shown_as=path)
-    return _load_json(path, shown_as=path)
+    _guard.check_scene_path(path)
+    if path.suffix.lower() == ".bvz":
+        return _load_archive(path)
+    scene = _migrate(_guard.read_json(path, path), path)
+    resolve = _guard.FolderReferences(path.parent, allow_outside=allow_outside)
+    return figure_from_dict(scene, resolve=resolve, where=f"'{path}'")
 
 
-def _extract(path, folder):
-    with zipfile.ZipFile(path) as archive:
-        for member in archive.infolist():
-            target = (folder / member.filename).resolve()
-            if folder.resolve() not in target.parents:
-                raise SceneFileError(f"'{path}': archive member {member.filename!r} leaves the archive folder.")
-        archive.extractall(folder)
-    if not (folder / "scene.bvscene").is_file():
-        raise SceneFileError(f"'{path}': a .bvz archive must hold scene.bvscene.")
+def scene_references(path, *, outside_only=False):
+    """The data files a ``.bvscene`` reads, resolved (links followed), without reading them.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    outside_only : bool
+        Only those outside the scene's folder (what ``allow_outside=True`` lets it read).
+
+    Returns
+    -------
+    list of pathlib.Path
+        Empty for a ``.bvz`` archive (it reads its own members only).
+
+    Examples
+    --------
+    >>> import tempfile, os, brainview as bv
+    >>> fig = bv.figure(size=(32, 32)); _ = bv.points([[0, 0, 0]])
+    >>> path = os.path.join(tempfile.mkdtemp(), "s.bvscene"); save_scene(fig, path); fig.close()
+    >>> scene_references(path)
+    []
+    """
+    path = Path(path)
+    _guard.check_scene_path(path)
+    if path.suffix.lower() == ".bvz":
+        return []
+    scene = _guard.read_json(path, path)
+    references = _guard.FolderReferences(path.parent, allow_outside=True)
+    found = []
+    for record in _guard.file_records(scene):
+        target, inside = references.target(record, f"'{path}'")
+        if not (outside_only and inside) and target not in found:
+            found.append(target)
+    return found
 
 
-def _load_json(path, *, shown_as):
-    raw = path.read_bytes()
-    if len(raw) > MAX_JSON_BYTES:
-        raise SceneFileError(f"'{shown_as}': {len(raw)} bytes is too large for a scene file.")
+def _load_archive(path):
+    """A ``.bvz``: its scene JSON (capped before reading) and only the members it references."""
     try:
-        scene = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SceneFileError(f"'{shown_as}': not a brainview scene file (not JSON: {error}).") from None
-    except ValueError as error:
-        raise SceneFileError(f"'{shown_as}': {error}") from None
-    scene = _migrate(scene, shown_as)
-
-    def resolve(record, where):
-        return _resolve(record, path.parent, f"'{shown_as}', {where}")
-
-    return figure_from_dict(scene, resolve=resolve, where=f"'{shown_as}'")
-
-
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not allowed in a scene file (JSON without NaN/Infinity).")
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise SceneFileError(f"'{path}': not a .bvz archive ({error}).") from None
+    with archive, tempfile.TemporaryDirectory() as folder:
+        raw = _guard.read_member(archive, "scene.bvscene", f"'{path}'", limit=MAX_JSON_BYTES)
+        scene = _migrate(_guard.parse_json(raw, path), path)
+        resolve = _guard.ArchiveReferences(archive, folder)
+        return figure_from_dict(scene, resolve=resolve, where=f"'{path}'")
 
 
 def _migrate(scene, shown_as):
@@ -317,31 +344,18 @@ def _migrate(scene, shown_as):
     return scene
 
 
-def _resolve(record, folder, where):
-    if not isinstance(record, dict) or not isinstance(record.get("path"), str):
-        raise SceneFileError(f"{where}: a data reference needs a 'path', got {describe(record)}.")
-    target = (folder / record["path"]).resolve()
-    if not target.is_file():
-        raise SceneFileError(f"{where}: data file '{target}' is missing (moved the scene without its data?).")
-    sha, size = file_digest(target)
-    if sha != record.get("sha256") or size != record.get("size"):
-        raise SceneFileError(
-            f"{where}: data file '{target}' has changed since the scene was saved: "
-            f"SHA-256 {sha} ({size} bytes), the scene expects {record.get('sha256')} ({record.get('size')} bytes)."
-        )
-    return target
-
-
 def figure_from_dict(scene, *, resolve, where="scene"):
     """Build a figure from a scene dict (already migrated to :data:`VERSION`)."""
     from ..scene import Figure
 
     try:
         settings = scene["figure"]
-        figure = Figure(size=tuple(settings["size"]), bgcolor=tuple(settings["bgcolor"]),
-                        antialias=settings["antialias"])
+        size = _guard.check_figure_size(settings["size"], where)
+        figure = Figure(size=size, bgcolor=tuple(settings["bgcolor"]), antialias=settings["antialias"])
     except (KeyError, TypeError) as error:
         raise SceneFileError(f"{where}: bad or missing 'figure' entry ({error!r}).") from None
+    except ValueError as error:
+        raise SceneFileError(f"{where}: bad 'figure' entry ({error}).") from None
     try:
         populate(figure, scene, resolve=resolve, where=where)
     except BaseException:
@@ -360,35 +374,56 @@ def populate(figure, scene, *, resolve, where="scene", replacements=None):
         first data parameter (batch rendering of a template); a layer is
         named by its name, its kind when only one layer has it, or ``layerN``.
     """
-    from ..layers.registry import layer_class
+    from traits.api import TraitError
 
     entries = _list(scene, "layers", where)
     swaps = _replacement_indices(entries, replacements or {}, where)
     try:
         built = {}
         for index, entry in enumerate(entries):
-            place = f"{where}, layer {index}"
-            if not isinstance(entry, dict):
-                raise SceneFileError(f"{place}: expected an object, got {describe(entry)}.")
-            cls = layer_class(entry.get("kind"), where=place)
-            params = {name: decode(value, resolve=resolve, layers=built, where=f"{place}, {name}")
-                      for name, value in _mapping(entry, "params", place).items()}
-            if index in swaps:
-                params[cls.data_params[0]] = swaps[index]
-            layer = figure.add(cls(**params))
-            for name, value in _mapping(entry, "state", place).items():
-                setattr(layer, name, decode(value, resolve=None, where=f"{place}, {name}"))
+            layer = _build_layer(figure, entry, f"{where}, layer {index}", resolve, built, swaps.get(index, _NO))
             built[layer.name] = layer
         camera = {key: tuple(value) if isinstance(value, list) else value
                   for key, value in _mapping(scene, "camera", where).items()}
+        _guard.check_camera(camera, where)
         figure.camera = camera
-        figure.set_annotations(scene.get("annotations", []))
+        figure.set_annotations(_guard.check_annotations(scene.get("annotations", []), where))
         for bar in _list(scene, "colorbars", where):
             figure.colorbar(figure.layers[bar["layer"]], title=bar.get("title"), n_labels=bar.get("n_labels", 5))
     except SceneFileError:
         raise
-    except (TypeError, ValueError, KeyError, IndexError) as error:
+    except (TypeError, ValueError, KeyError, IndexError, TraitError) as error:
         raise SceneFileError(f"{where}: {error}") from None
+    except RecursionError:
+        raise SceneFileError(f"{where}: values nested too deeply.") from None
+
+
+#: No replacement for a layer's data.
+_NO = object()
+
+
+def _build_layer(figure, entry, place, resolve, built, replacement):
+    """Add one layer of a scene: its parameters decoded, then its later settings, checked by name."""
+    from ..layers.registry import layer_class
+
+    if not isinstance(entry, dict):
+        raise SceneFileError(f"{place}: expected an object, got {describe(entry)}.")
+    cls = layer_class(entry.get("kind"), where=place)
+    replaced = cls.data_params[0] if replacement is not _NO else None
+    params = {name: decode(value, resolve=resolve, layers=built, where=f"{place}, {name}")
+              for name, value in _mapping(entry, "params", place).items() if name != replaced}
+    if replaced is not None:
+        params[replaced] = replacement  # the template's own data is not read
+    layer = figure.add(cls(**params))
+    for name, value in _mapping(entry, "state", place).items():
+        trait = layer.trait(name) if not name.startswith("_") else None
+        if trait is None or not layer.editable_trait(name) or trait.type == "event":
+            raise SceneFileError(
+                f"{place}: state {describe(name)} is not a setting of a {cls.__name__} layer; "
+                "a scene may set only public settings (those its get_state() returns)."
+            )
+        setattr(layer, name, decode(value, resolve=None, where=f"{place}, {name}"))
+    return layer
 
 
 def _replacement_indices(entries, replacements, where):
@@ -421,7 +456,11 @@ class SceneTemplate:
     Parameters
     ----------
     path : str or pathlib.Path
-        A ``.bvscene`` file (``.bvz`` archives are unpacked into a temporary folder per build).
+        A ``.bvscene`` file (a ``.bvz`` archive is refused: save the template as ``.bvscene``).
+    allow_outside : bool
+        Let the template read data files outside its folder. Default False:
+        a template is self-contained, as :func:`load_scene` explains; its
+        references are checked here, once, not per item.
 
     Examples
     --------
@@ -438,38 +477,49 @@ class SceneTemplate:
     >>> bv.close("all")
     """
 
-    def __init__(self, path):
+    def __init__(self, path, *, allow_outside=False):
         path = Path(path)
-        if not path.is_file():
-            raise SceneFileError(f"'{path}': no such scene file.")
-        if zipfile.is_zipfile(path):
+        _guard.check_scene_path(path)
+        if path.suffix.lower() == ".bvz":
             raise SceneFileError(f"'{path}': use a .bvscene file (with its data folder) as a batch template.")
         self.path = path.resolve()
-        raw = path.read_bytes()
-        try:
-            scene = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-        except (UnicodeDecodeError, ValueError) as error:
-            raise SceneFileError(f"'{path}': not a brainview scene file ({error}).") from None
-        self.scene = _migrate(scene, path)
+        self.allow_outside = bool(allow_outside)
+        self.scene = _migrate(_guard.read_json(path, path), path)
         settings = self.scene.get("figure")
         try:
-            self.figure_options = {"size": tuple(settings["size"]), "bgcolor": tuple(settings["bgcolor"]),
+            self.figure_options = {"size": _guard.check_figure_size(settings["size"], f"'{path}'"),
+                                   "bgcolor": tuple(settings["bgcolor"]),
                                    "antialias": bool(settings["antialias"])}
         except (KeyError, TypeError) as error:
             raise SceneFileError(f"'{path}': bad or missing 'figure' entry ({error!r}).") from None
 
+    def _resolver(self):
+        return _guard.FolderReferences(self.path.parent, allow_outside=self.allow_outside)
+
     def check_layer(self, name):
-        """Raise a :class:`SceneFileError` listing the layers unless ``name`` picks exactly one."""
-        _replacement_indices(_list(self.scene, "layers", f"'{self.path}'"), {name: None}, f"'{self.path}'")
+        """Check the template once for a batch replacing layer ``name``'s data.
+
+        Raises a :class:`SceneFileError` listing the layers unless ``name``
+        picks exactly one, or when a data file the builds will read (every
+        one but the replaced layer's own data) is refused or has changed.
+        """
+        from ..layers.registry import layer_class
+
+        entries = _list(self.scene, "layers", f"'{self.path}'")
+        (index, _), = _replacement_indices(entries, {name: None}, f"'{self.path}'").items()
+        place = f"'{self.path}', layer {index}"
+        replaced = layer_class(entries[index].get("kind"), where=place).data_params[0]
+        params = dict(_mapping(entries[index], "params", place))
+        params.pop(replaced, None)
+        others = [entry for i, entry in enumerate(entries) if i != index]
+        resolve = self._resolver()
+        for record in _guard.file_records([others, params]):
+            resolve(record, f"'{self.path}', data reference")
 
     def build(self, figure, replacements):
         """Add the scene's layers to ``figure`` with ``{layer name: data}`` replaced; set its camera."""
-        folder = self.path.parent
-
-        def resolve(record, where):
-            return _resolve(record, folder, f"'{self.path}', {where}")
-
-        populate(figure, self.scene, resolve=resolve, where=f"'{self.path}'", replacements=replacements)
+        populate(figure, self.scene, resolve=self._resolver(), where=f"'{self.path}'",
+                 replacements=replacements)
 
 
 def _list(scene, key, where):

@@ -125,6 +125,9 @@ def build_parser():
     output.add_argument("--size", nargs=2, type=int, default=None, metavar=("W", "H"),
                         help="image / 3-D view size in pixels (default 800 600, or the scene "
                              "file's size)")
+    parser.add_argument("--allow-outside", action="store_true",
+                        help="let a scene file read data files outside its folder (a scene you "
+                             "saved with its data in a parent folder); the files are listed")
     # Tests: close the window this many ms after it opened and loaded.
     output.add_argument("--quit-after", type=int, default=None, help=argparse.SUPPRESS)
     return parser
@@ -161,7 +164,9 @@ def main(argv=None):
 
 
 def _one_line(text):
-    return " ".join(str(text).split())
+    """One printable line: whitespace runs collapsed, control characters (escape sequences) shown as codes."""
+    text = " ".join(str(text).split())
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _print_error(error):
@@ -197,9 +202,7 @@ def _run(args):
         figure = _demo_figure(args)
         files = []
     elif args.files and args.files[0].lower().endswith(SCENE_SUFFIXES):
-        from ..export.scene_file import load_scene
-
-        figure = load_scene(args.files[0])
+        figure = _open_scene(args.files[0], allow_outside=args.allow_outside)
         files = []
     else:
         figure = Figure(size=args.size or (800, 600), bgcolor=args.bgcolor)
@@ -246,6 +249,16 @@ def _run(args):
     app.exec_()
     figure.close()
     return 0
+
+
+def _open_scene(path, *, allow_outside):
+    """Load a scene file; say which files outside its folder it reads (only with --allow-outside)."""
+    from ..export.scene_file import load_scene, scene_references
+
+    if allow_outside:
+        for outside in scene_references(path, outside_only=True):
+            _note(f"the scene reads '{outside}', outside its folder (--allow-outside).")
+    return load_scene(path, allow_outside=allow_outside)
 
 
 def _screenshot(figure, args):

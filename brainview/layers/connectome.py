@@ -1,10 +1,13 @@
 """Connectomes: nodes at mm coordinates and weighted edges, with live thresholds.
 
-All edges are ONE polydata (lines, or tubes) and all nodes ONE glyph set;
-directed graphs add ONE glyph set of arrow heads; labels and the category
-legend are one 2-D actor each. The edge list is sorted by ``|weight|`` once,
-so a new ``edge_threshold`` is a binary search and zero-copy slices of
-precomputed arrays.
+The model holds the graph and its meshes, never a VTK rendering object: all
+edges are ONE polydata (:attr:`Connectome.edge_mesh`), all nodes ONE point set
+(:attr:`Connectome.node_mesh`), a directed graph's arrow tips and the labels'
+anchors one more each; :mod:`brainview.render.connectome` draws them (lines or
+tubes, one glyph set of spheres, one of cones, one 2-D label actor and the
+category legend). The edge list is sorted by ``|weight|`` once, so a new
+``edge_threshold`` is a binary search and zero-copy slices of precomputed
+arrays.
 
 Argument names follow nilearn's ``plot_connectome`` (``adjacency_matrix``,
 ``node_coords``, ``node_color``, ``node_size``, ``edge_cmap``, ``edge_vmin``,
@@ -34,26 +37,22 @@ import warnings
 
 import numpy as np
 import pyvista as pv
-from traits.api import Property, TraitType, observe
+from traits.api import TraitType, observe
 from vtkmodules.util.numpy_support import numpy_to_vtk
 from vtkmodules.vtkCommonCore import VTK_ID_TYPE, vtkStringArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
-from vtkmodules.vtkFiltersCore import vtkTubeFilter
-from vtkmodules.vtkFiltersSources import vtkConeSource, vtkSphereSource
 
-from .. import _vtk, colors
+from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry import graph
 from ._live import Reloads, take_derived
 from .base import Checked, Layer, StrictBool, check_bool, check_opacity, check_positive
 
-#: Arrow heads (directed graphs): length in units of the edge width (tubes)
-#: or mm (lines), and width / length.
+#: Arrow heads (directed graphs) of line edges: length in mm (tubes: 3 edge widths).
 _ARROW_LENGTH_MM = 5.0
 
 #: Edges drawn while the camera moves (the strongest ones); still frames draw all.
 INTERACTIVE_EDGES = 20_000
-_ARROW_ASPECT = 0.35
 
 
 class _PerLayer(TraitType):
@@ -140,6 +139,9 @@ class Connectome(Layer):
         largest); needs ``tubes``.
     node_labels : sequence of n str, True, or None
         Text next to each node; True uses the atlas region or graph node names.
+    label_color : colour, optional
+        Colour of the labels (and legend text); None follows the figure's
+        background (white on dark, black on light), live.
     directed : bool, optional
         None: directed exactly when the matrix is asymmetric.
     symmetrize : bool
@@ -171,8 +173,9 @@ class Connectome(Layer):
     edge_width = Checked(lambda value, name: check_positive(_not_bool(value, name), name), 2.0,
                          panel="slider", low=0.5, high=20.0)
 
-    #: The vtkActor drawing the nodes (made when first drawn or read).
-    actor = Property(transient=True)
+    #: Colour of the node labels; None: black or white, whichever shows on the figure's background.
+    label_color = Checked(lambda value, name: None if value is None else colors.to_rgb(value, name=name),
+                          panel="color", optional=True)
 
     #: Whether the edges (and arrow heads) are drawn.
     edges_visible = StrictBool(True)
@@ -195,7 +198,7 @@ class Connectome(Layer):
     def __init__(self, adjacency_matrix, node_coords=None, *, atlas=None, node_color="auto",
                  node_size=6.0, edge_cmap="RdBu_r", edge_vmin=None, edge_vmax=None,
                  edge_threshold=None, edge_width=2.0, tubes=False, width_by_weight=False,
-                 node_labels=None, directed=None, symmetrize=False, legend=True,
+                 node_labels=None, label_color=None, directed=None, symmetrize=False, legend=True,
                  subject=None, opacity=1.0, name="connectome"):
         self._apply_graph(self._derive(dict(
             adjacency_matrix=adjacency_matrix, node_coords=node_coords, atlas=atlas, subject=subject,
@@ -207,7 +210,7 @@ class Connectome(Layer):
                          node_color=node_color, adjacency_matrix=adjacency_matrix,
                          node_coords=node_coords, atlas=atlas, subject=subject, tubes=tubes,
                          width_by_weight=width_by_weight, node_labels=node_labels,
-                         directed=directed, symmetrize=symmetrize, legend=legend)
+                         label_color=label_color, directed=directed, symmetrize=symmetrize, legend=legend)
         self._edge_range(self.edge_vmin, self.edge_vmax)  # low < high: refused here, not at drawing
         self._update_all()
 
@@ -238,27 +241,19 @@ class Connectome(Layer):
                     legend=bool(params["legend"]))
 
     def _apply_graph(self, derived):
-        """Take the derived graph: its arrays and meshes (the drawing is made when first needed)."""
+        """Take the derived graph: its arrays and meshes (drawers show them)."""
         self._coords = derived["coords"]  # checked by graph_inputs, under the name the caller used
         self._edges, self._labels = derived["edges"], derived["labels"]
         self._tubes, self._width_by_weight = derived["tubes"], derived["width_by_weight"]
         self._show_legend = derived["legend"]
         self._precompute_edges()
         self._build_meshes()
-        self._node_actor = self._edge_actor = self._lod_actor = self._arrow_actor = None
-        self._label_actor = self._legend_actor = self._edge_lut = self._tube = None
 
     @observe("adjacency_matrix, node_coords, atlas, subject, tubes, width_by_weight, node_labels, "
              "directed, symmetrize, legend", post_init=True)
     def _reload(self, event):
-        derived = take_derived(self)
-        old_props = self.props() if self._drawn else []
-        self._apply_graph(derived)
+        self._apply_graph(take_derived(self))
         self._update_all()
-        figure = self.figure
-        if figure is not None:
-            self._draw()
-            figure._layer_props_changed(self, old_props)
 
     # ------------------------------------------------------------ checks
 
@@ -308,12 +303,8 @@ class Connectome(Layer):
         self._directions = direction / np.where(length > 0, length, 1.0)
 
     def _build_meshes(self):
-        """The data the drawing shows: edges (and their level of detail), nodes, arrow tips, labels."""
+        """The data the drawing shows: edges, nodes, arrow tips, labels."""
         self._edge_mesh = vtkPolyData()
-        # While the camera moves (Figure.interacting), a lighter mesh is drawn
-        # instead: the strongest edges only, as lines.
-        self._lod_mesh = vtkPolyData()
-        self._interacting = False
         self._node_mesh = pv.PolyData(self._coords.copy())
         self._arrow_mesh = vtkPolyData() if self._edges.directed else None
         self._label_mesh = None
@@ -325,118 +316,6 @@ class Connectome(Layer):
             for label in self._labels:
                 names.InsertNextValue(label)
             self._label_mesh.GetPointData().AddArray(names)
-
-    @property
-    def _drawn(self):
-        return self._node_actor is not None
-
-    def _draw(self):
-        """The props, made on first use: a model alone holds no VTK rendering object."""
-        if self._node_actor is None:
-            self._edge_lut = _vtk.vtkLookupTable()
-            edge_mapper = _vtk.vtkPolyDataMapper()
-            if self._tubes:
-                self._tube = vtkTubeFilter()
-                self._tube.SetInputData(self._edge_mesh)
-                self._tube.SetNumberOfSides(8)
-                self._tube.SetVaryRadiusToVaryRadiusByAbsoluteScalar()
-                edge_mapper.SetInputConnection(self._tube.GetOutputPort())
-            else:
-                edge_mapper.SetInputData(self._edge_mesh)
-            self._edge_actor = self._colored_actor(edge_mapper)
-            lod_mapper = _vtk.vtkPolyDataMapper()
-            lod_mapper.SetInputData(self._lod_mesh)
-            self._lod_actor = self._colored_actor(lod_mapper)
-            sphere = vtkSphereSource()
-            sphere.SetThetaResolution(16)
-            sphere.SetPhiResolution(10)
-            sphere.SetRadius(0.5)
-            node_mapper = self._glyph_mapper(self._node_mesh, sphere, "size")
-            node_mapper.SelectColorArray("rgb")
-            node_mapper.SetColorModeToDirectScalars()
-            if self._arrow_mesh is not None:
-                cone = vtkConeSource()
-                cone.SetResolution(12)
-                cone.SetHeight(1.0)
-                cone.SetRadius(_ARROW_ASPECT)
-                cone.SetCenter(-0.5, 0.0, 0.0)  # the tip at the glyph point
-                mapper = self._glyph_mapper(self._arrow_mesh, cone, None)
-                mapper.SetOrientationArray("direction")
-                mapper.SetOrientationModeToDirection()
-                self._arrow_actor = self._colored_actor(mapper)
-            self._label_actor = self._make_labels() if self._label_mesh is not None else None
-            self._legend_actor = self._make_legend(self._legend) if self._legend and self._show_legend else None
-            self._node_actor = _vtk.vtkActor()  # last: it marks the layer as drawn
-            self._node_actor.SetMapper(node_mapper)
-            self._sync_drawing()
-        return self._node_actor
-
-    def _get_actor(self):
-        return self._draw()
-
-    @staticmethod
-    def _glyph_mapper(mesh, source, scale_array):
-        mapper = _vtk.vtkGlyph3DMapper()
-        mapper.SetInputData(mesh)
-        mapper.SetSourceConnection(source.GetOutputPort())
-        if scale_array:
-            mapper.SetScaleArray(scale_array)
-            mapper.SetScaleModeToScaleByMagnitude()
-        else:
-            mapper.SetScaleModeToNoDataScaling()
-        mapper.SetScalarModeToUsePointFieldData()
-        return mapper
-
-    def _colored_actor(self, mapper):
-        mapper.SetScalarModeToUsePointFieldData()
-        mapper.SelectColorArray("weight")
-        mapper.SetLookupTable(self._edge_lut)
-        mapper.SetUseLookupTableScalarRange(True)
-        mapper.ScalarVisibilityOn()
-        actor = _vtk.vtkActor()
-        actor.SetMapper(mapper)
-        return actor
-
-    def _make_labels(self):
-        mapper = _vtk.vtkLabeledDataMapper()
-        mapper.SetInputData(self._label_mesh)
-        mapper.SetLabelModeToLabelFieldData()
-        mapper.SetFieldDataName("label")
-        text = mapper.GetLabelTextProperty()
-        text.SetFontSize(12)
-        text.BoldOff()
-        text.ItalicOff()
-        text.ShadowOff()
-        text.SetColor(*self._foreground())
-        actor = _vtk.vtkActor2D()
-        actor.SetMapper(mapper)
-        return actor
-
-    def _make_legend(self, legend):
-        actor = _vtk.vtkLegendBoxActor()
-        actor.SetNumberOfEntries(len(legend))
-        symbol = vtkSphereSource()
-        symbol.Update()
-        for i, (category, rgb) in enumerate(legend):
-            actor.SetEntry(i, symbol.GetOutput(), category, rgb)
-        height = min(0.045 * len(legend), 0.9)
-        actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
-        actor.GetPositionCoordinate().SetValue(0.01, 0.99 - height)
-        actor.GetPosition2Coordinate().SetCoordinateSystemToNormalizedViewport()
-        actor.GetPosition2Coordinate().SetValue(0.24, height)
-        actor.BorderOff()
-        actor.SetPadding(2)
-        text = actor.GetEntryTextProperty()
-        text.SetFontSize(14)
-        text.ShadowOff()
-        text.ItalicOff()
-        text.BoldOff()
-        text.SetColor(*self._foreground())
-        return actor
-
-    def _foreground(self):
-        figure = self.figure
-        return figure._foreground() if figure is not None else (1.0, 1.0, 1.0)
 
     # ------------------------------------------------------------ public
 
@@ -496,36 +375,53 @@ class Connectome(Layer):
         """``[(category, (r, g, b)), ...]`` when nodes are coloured by category, else None."""
         return graph.node_colors(self.node_color, self._edges.n_nodes)[1]
 
-    def props(self):
-        self._draw()
-        optional = [self._arrow_actor, self._label_actor, self._legend_actor]
-        return [self._edge_actor, self._lod_actor, self._node_actor] + [p for p in optional if p is not None]
+    # ------------------------------------------------------------ what drawers show (read, never modify)
 
-    def bounds(self):
-        self._draw()
-        boxes = [actor.GetBounds() for actor in (self._edge_actor, self._node_actor)
-                 if actor.GetVisibility() and self.visible]
-        boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]])
-        if not len(boxes):
-            return None
-        return tuple(float(v) for v in np.ravel(
-            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+    @property
+    def edge_mesh(self):
+        """The drawn edges: one vtkPolyData of lines in ``|weight|`` order, the strongest first.
+
+        Point arrays: "weight" (coloured through :meth:`colorbar_table`) and,
+        with ``tubes``, the tube "radius" as active scalars. Updated in place.
+        """
+        return self._edge_mesh
+
+    @property
+    def node_mesh(self):
+        """The node centres (pyvista.PolyData) with "size" (diameter, mm) and "rgb" (uint8) arrays."""
+        return self._node_mesh
+
+    @property
+    def arrow_mesh(self):
+        """Arrow tips of a directed graph (vtkPolyData: "direction" and "weight" per tip), else None."""
+        return self._arrow_mesh
+
+    @property
+    def label_mesh(self):
+        """Label anchors (vtkPolyData, a "label" string per point, above each node), or None."""
+        return self._label_mesh
+
+    @property
+    def draws_tubes(self):
+        """Whether the edges are drawn as tubes (the checked ``tubes``)."""
+        return self._tubes
+
+    @property
+    def arrow_length(self):
+        """Length of the arrow heads in mm: 3 edge widths with tubes, else 5 mm."""
+        return 3.0 * self.edge_width if self._tubes else _ARROW_LENGTH_MM
+
+    @property
+    def shown_legend(self):
+        """The legend drawn: :meth:`legend_entries` when ``legend`` is on, else None."""
+        return self._legend if self._show_legend else None
 
     def colorbar_table(self):
         if not len(self._edges):
             return None
-        self._draw()
-        return self._edge_lut, self.name
+        return colors.lookup_table(self.edge_cmap, self.edge_clim), self.name
 
-    def _attach(self, figure):
-        super()._attach(figure)
-        foreground = figure._foreground()
-        if self._label_actor is not None:
-            self._label_actor.GetMapper().GetLabelTextProperty().SetColor(*foreground)
-        if self._legend_actor is not None:
-            self._legend_actor.GetEntryTextProperty().SetColor(*foreground)
-
-    # ------------------------------------------------------------ updates (the model, then the drawing)
+    # ------------------------------------------------------------ updates (derived data, then `updated`)
 
     def _update_all(self):
         self._update_edges(None)
@@ -540,30 +436,13 @@ class Connectome(Layer):
         lines.SetData(_vtk_array(self._offsets[: count + 1], id_type=True),
                       _vtk_array(self._connectivity[: 2 * count], id_type=True))
         mesh.SetLines(lines)
-        weights = _vtk_array(self._end_weights[: 2 * count], "weight")
-        mesh.GetPointData().AddArray(weights)
-        self._update_lod(mesh, weights, min(count, INTERACTIVE_EDGES))
+        mesh.GetPointData().AddArray(_vtk_array(self._end_weights[: 2 * count], "weight"))
         if self._tubes:
             radius = self.edge_width / 2.0
             scale = self._end_radius[: 2 * count] if self._width_by_weight else np.ones(2 * count)
             mesh.GetPointData().SetScalars(_vtk_array(np.ascontiguousarray(radius * scale), "radius"))
         mesh.Modified()
         self._update_nodes(None)
-
-    def _set_interacting(self, interacting):
-        """Draw only the strongest edges while the camera moves (see Figure.interacting)."""
-        self._interacting = bool(interacting) and self.n_edges_drawn > INTERACTIVE_EDGES
-        self._sync_drawing()
-
-    def _update_lod(self, mesh, weights, count):
-        """The interactive level of detail: the first (strongest) ``count`` edges, as lines."""
-        lines = vtkCellArray()
-        lines.SetData(_vtk_array(self._offsets[: count + 1], id_type=True),
-                      _vtk_array(self._connectivity[: 2 * count], id_type=True))
-        self._lod_mesh.SetPoints(mesh.GetPoints())
-        self._lod_mesh.SetLines(lines)
-        self._lod_mesh.GetPointData().AddArray(weights)
-        self._lod_mesh.Modified()
 
     @observe("node_size", post_init=True)
     def _update_nodes(self, event):
@@ -585,7 +464,7 @@ class Connectome(Layer):
             self._label_mesh.Modified()
         if self._arrow_mesh is not None:
             self._update_arrows(count, sizes)
-        self._sync_drawing()
+        self._changed()
 
     def _update_arrows(self, count, sizes):
         targets = self._edges.targets[:count]
@@ -597,49 +476,9 @@ class Connectome(Layer):
             mesh.point_data["weight"] = self._edges.weights[:count]
         self._arrow_mesh.ShallowCopy(mesh)
 
-    @observe("edge_cmap, edge_vmin, edge_vmax, opacity, visible, edges_visible, nodes_visible",
-             post_init=True)
-    def _update_visible(self, event):
-        self._sync_drawing()
-
     @observe("node_color", post_init=True)
     def _update_node_colors(self, event):
         rgb, self._legend = graph.node_colors(self.node_color, self._edges.n_nodes)
         self._node_mesh.point_data["rgb"] = (rgb * 255).round().astype(np.uint8)
         self._node_mesh.Modified()
-        if self._drawn:
-            self._replace_legend()
-        self._sync_drawing()
-
-    def _replace_legend(self):
-        """A new legend actor for new categories, swapped in the figure showing the layer."""
-        figure, old = self.figure, self._legend_actor
-        self._legend_actor = self._make_legend(self._legend) if self._legend and self._show_legend else None
-        if figure is not None and old is not None:
-            figure.renderer.RemoveViewProp(old)
-        if figure is not None and self._legend_actor is not None:
-            figure.renderer.AddViewProp(self._legend_actor)
-
-    def _sync_drawing(self):
-        """Show the model in the drawing (when drawn), then ask the figure to redraw."""
-        if self._drawn:
-            colors.lookup_table(self.edge_cmap, self.edge_clim, table=self._edge_lut)
-            for actor in (self._edge_actor, self._lod_actor, self._node_actor, self._arrow_actor,
-                          self._label_actor):
-                if actor is not None:
-                    actor.GetProperty().SetOpacity(self.opacity)
-            if not self._tubes:
-                self._edge_actor.GetProperty().SetLineWidth(self.edge_width)
-            if self._arrow_actor is not None:
-                length = 3.0 * self.edge_width if self._tubes else _ARROW_LENGTH_MM
-                self._arrow_actor.GetMapper().SetScaleFactor(length)
-            edges_on = self.visible and self.edges_visible
-            nodes_on = self.visible and self.nodes_visible
-            self._edge_actor.SetVisibility(edges_on and not self._interacting)
-            self._lod_actor.SetVisibility(edges_on and self._interacting)
-            if self._arrow_actor is not None:
-                self._arrow_actor.SetVisibility(edges_on)
-            for actor in (self._node_actor, self._label_actor, self._legend_actor):
-                if actor is not None:
-                    actor.SetVisibility(nodes_on)
         self._changed()

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-from traits.api import Any, Property, observe
+from traits.api import Any, observe
 
-from .. import _vtk, colors
+from .. import colors
 from ..cache import content_key
 from ..geometry.glass_brain import N_TRIANGLES, outline_mesh
 from ..errors import BrainviewValueError
@@ -105,9 +105,6 @@ class GlassBrain(Layer):
     #: The mask, as given (None: the MNI152 brain mask); setting it redraws the outline.
     mask = Loaded()
 
-    #: The vtkActor drawing the outline (made when first drawn or read).
-    actor = Property(transient=True)
-
     #: The outline mesh in world mm (pyvista.PolyData).
     mesh = Any(transient=True)
 
@@ -117,7 +114,6 @@ class GlassBrain(Layer):
         self._staged = {}
         self.mesh = cached_outline(mask)
         super().__init__(mask=mask, name=name, color=color, opacity=check_opacity(opacity))
-        self._actor = self._mapper = None
 
     def _check_mask(self, value):
         if not constructing(self):
@@ -127,41 +123,4 @@ class GlassBrain(Layer):
     @observe("mask", post_init=True)
     def _update_mask(self, event):
         self.mesh = self._staged.pop("mesh")
-        if self._mapper is not None:
-            self._mapper.SetInputData(self.mesh)
-            self._mapper.Modified()
-        self._changed()
-
-    def props(self):
-        return [self._draw()]
-
-    def _get_actor(self):
-        return self._draw()
-
-    def _draw(self):
-        """The actor, made on first use: a model alone holds no VTK rendering object."""
-        if self._actor is None:
-            self._mapper = _vtk.vtkPolyDataMapper()
-            self._mapper.SetInputData(self.mesh)
-            self._mapper.ScalarVisibilityOff()
-            self._actor = _vtk.vtkActor()
-            self._actor.SetMapper(self._mapper)
-            self._actor.SetVisibility(self.visible)
-            # Context, not data: picks go through the glass to what is inside.
-            self._actor.PickableOff()
-            prop = self._actor.GetProperty()
-            prop.SetAmbient(0.25)
-            prop.SetDiffuse(0.6)
-            prop.SetSpecular(0.15)
-            prop.SetSpecularPower(15)
-            self._update_appearance(None)
-        return self._actor
-
-    @observe("color, opacity", post_init=True)
-    def _update_appearance(self, event):
-        if self._actor is None:
-            return  # not drawn yet: _draw reads the traits
-        prop = self._actor.GetProperty()
-        prop.SetColor(*self.color)
-        prop.SetOpacity(self.opacity)
         self._changed()

@@ -35,8 +35,14 @@ LAYER_KINDS = {cls.kind: cls for cls in (
 #: (drawn through :class:`brainview.render.drawer.LegacyDrawer`) until its drawer lands.
 DRAWERS_3D = {
     "atlas": "brainview.render.atlas:AtlasDrawer",
+    "connectome": "brainview.render.connectome:ConnectomeDrawer",
     "contour": "brainview.render.contour:ContourDrawer",
     "points": "brainview.render.points:PointsDrawer",
+    "volume": "brainview.render.volume:VolumeDrawer",
+    "slices": "brainview.render.slices:SlicesDrawer",
+    "glass_brain": "brainview.render.glass_brain:GlassBrainDrawer",
+    "surface": "brainview.render.surface:SurfaceDrawer",
+    "stat_map": "brainview.render.stat_map:StatMapDrawer",
 }
 
 

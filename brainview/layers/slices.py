@@ -20,9 +20,9 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import Property, observe
+from traits.api import observe
 
-from .. import _vtk, colors
+from .. import colors
 from ..errors import BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry.volume import world_plane
 from ..io import Image, finite_data, load_image
@@ -74,9 +74,6 @@ class Slices(ImageInputs, Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("img",)
 
-    #: ``{"x": vtkImageActor, "y": ..., "z": ...}`` (made when first drawn or read).
-    actors = Property(transient=True)
-
     #: The image, as given (setting it loads the new image and redraws).
     img = Loaded()
     #: Volume index of a 4-D image, or None.
@@ -108,62 +105,60 @@ class Slices(ImageInputs, Layer):
             x=coords[0], y=coords[1], z=coords[2], axes=axes, cmap=cmap, clim=clim,
             transparent_below=transparent_below, interpolation=interpolation, opacity=opacity,
         )
-        self._actors = self._lut = None
         self._warn_outside()
 
     @property
     def image(self):
+        """The loaded image (:class:`brainview.io.Image`): voxels as read and the affine."""
         return self._image
 
-    def props(self):
-        return list(self._draw().values())
+    def plane(self, axis):
+        """One plane as drawn: ``(values, origin, step)``, cut once per position and sampling.
 
-    def _get_actors(self):
-        return self._draw()
+        ``values`` (read-only float32, shape ``(nu, nv)`` over the two in-plane
+        world axes in increasing order; NaN outside the image) are sampled
+        through the inverse affine at ``step`` mm from ``origin``, the world
+        position of ``values[0, 0]``. Moving one plane cuts that plane only.
 
-    def _draw(self):
-        """The plane actors, made on first use: a model alone holds no VTK rendering object."""
-        if self._actors is None:
-            self._lut = self._make_table()
-            self._actors = {}
-            for axis in AXES:
-                actor = _vtk.vtkImageActor()
-                prop = actor.GetProperty()
-                prop.SetLookupTable(self._lut)
-                prop.UseLookupTableScalarRangeOn()
-                self._actors[axis] = actor
-                self._cut(axis)
-            self._update_appearance(None)
-        return self._actors
-
-    def _make_table(self, table=None):
-        return colors.lookup_table(self.cmap, self.clim, table=table,
-                                   transparent_below=self.transparent_below, transparent_nan=True)
+        Examples
+        --------
+        >>> import numpy as np
+        >>> layer = Slices((np.ones((4, 6, 8)), np.eye(4)), coords=(1, 2, 3))
+        >>> values, origin, step = layer.plane("z")
+        >>> values.shape, origin, step
+        ((4, 6), (0.0, 0.0, 3.0), 1.0)
+        """
+        index = AXES.index(axis)
+        key = (getattr(self, axis), self.interpolation)
+        cached = self._planes.get(axis)
+        if cached is None or cached[0] != key:
+            values, origin, step = world_plane(self._sampled, index, key[0], interpolation=key[1])
+            values = values.astype(np.float32)
+            values.flags.writeable = False
+            cached = self._planes[axis] = (key, (values, tuple(float(v) for v in origin), float(step)))
+        return cached[1]
 
     def plane_origin(self, axis):
         """World position of the first pixel of a plane (``"x"``, ``"y"`` or ``"z"``)."""
-        return tuple(self.actors[axis].GetInput().GetOrigin())
+        return self.plane(axis)[1]
 
     def plane_values(self, axis):
         """The sampled values of one plane, shape ``(nu, nv)`` over the in-plane axes."""
-        vtk_image = self.actors[axis].GetInput()
-        values = _vtk.vtk_to_numpy(vtk_image.GetPointData().GetScalars())
-        dims = [d for d in vtk_image.GetDimensions() if d > 1] or [1, 1]
-        return values.reshape(dims[::-1]).T if len(dims) == 2 else values
+        return self.plane(axis)[0]
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
 
     def colorbar_table(self):
-        if self._lut is None:
-            self._lut = self._make_table()
-        return self._lut, self.name
+        return colors.lookup_table(self.cmap, self.clim, transparent_below=self.transparent_below,
+                                   transparent_nan=True), self.name
 
     def _set_image(self, image):
         self._image = image
         # NaN and inf are sampled as NaN, which the lookup table draws transparent.
         filled = finite_data(image, fill=np.nan)
         self._sampled = image if filled is image.data else Image(filled, image.affine, image.name)
+        self._planes = {}  # axis -> ((position, interpolation), plane): cut again when either changes
 
     def _centre(self):
         return tuple(float(c) for c in np.array(self._image.world_bounds()).reshape(3, 2).mean(axis=1))
@@ -180,10 +175,8 @@ class Slices(ImageInputs, Layer):
             centre = self._centre()
             derived.update(coords=centre, x=centre[0], y=centre[1], z=centre[2])
         set_resolved(self, **derived)
-        for axis in AXES:
-            self._cut(axis)
         self._warn_outside()
-        self._update_appearance(event)
+        self._changed()  # new planes (and maybe derived coords and clim): the drawers re-sync
 
     @observe("coords", post_init=True)
     def _move_planes(self, event):
@@ -198,7 +191,6 @@ class Slices(ImageInputs, Layer):
 
     @observe("x, y, z", post_init=True)
     def _update_position(self, event):
-        self._cut(event.name)
         if not self._moving:
             self._moving = True
             try:
@@ -206,51 +198,6 @@ class Slices(ImageInputs, Layer):
             finally:
                 self._moving = False
             self._warn_outside()
-        self._changed()
-
-    @observe("interpolation", post_init=True)
-    def _update_sampling(self, event):
-        for axis in AXES:
-            self._cut(axis)
-        self._update_appearance(event)
-
-    @observe("axes, cmap, clim, transparent_below, opacity, visible", post_init=True)
-    def _update_appearance(self, event):
-        if self._lut is not None:
-            self._make_table(self._lut)
-        for axis, actor in (self._actors or {}).items():
-            actor.SetVisibility(self.visible and axis in self.axes)
-            actor.GetProperty().SetOpacity(self.opacity)
-            if self.interpolation == "linear":
-                actor.GetProperty().SetInterpolationTypeToLinear()
-            else:
-                actor.GetProperty().SetInterpolationTypeToNearest()
-        self._changed()
-
-    def _update_visible(self, event):
-        # Visibility also depends on ``axes``: handled in _update_appearance.
-        pass
-
-    def _cut(self, axis):
-        if self._actors is None:
-            return  # not drawn yet: _draw cuts every plane
-        index = AXES.index(axis)
-        values, origin, step = world_plane(
-            self._sampled, index, getattr(self, axis), interpolation=self.interpolation
-        )
-        dims = [1, 1, 1]
-        in_plane = [a for a in range(3) if a != index]
-        dims[in_plane[0]], dims[in_plane[1]] = values.shape
-        plane = _vtk.vtkImageData()
-        plane.SetDimensions(*dims)
-        plane.SetOrigin(*origin)
-        plane.SetSpacing(step, step, step)
-        flat = np.ascontiguousarray(values.T).ravel().astype(np.float32)
-        from vtkmodules.util.numpy_support import numpy_to_vtk
-
-        plane.GetPointData().SetScalars(numpy_to_vtk(flat, deep=True))
-        show_plane(self._actors[axis], plane)
-
 
     def _warn_outside(self):
         """Warn once (naming the layer) when shown planes leave the image; again after they came back."""

@@ -38,17 +38,17 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import HasStrictTraits, Property, Python, TraitType, observe
+from traits.api import HasStrictTraits, Python, TraitType, observe
 
-from .. import _vtk, colors
+from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..io import load_image
-from ..statmap_colors import (check_symmetric, check_vmax, color_range, colorbar_ticks, default_cmap,
-                              threshold_table)
-from . import _stat_props
+from ..statmap_colors import (MIN_LEVEL, check_symmetric, check_vmax, color_range, colorbar_ticks,
+                              contour_level, default_cmap, threshold_table)
+from . import _stat_modes
+from ._stat_inputs import load_stat_maps
 from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
 from .base import Checked, Layer, check_bool, check_choice, check_opacity, check_optional_bool
-from .slices import union_bounds
 
 MODES = ("contour", "volume", "slices", "surface")
 
@@ -68,12 +68,8 @@ class _Threshold(TraitType):
     default_value = None
 
     def validate(self, obj, name, value):
-        obj._threshold_value = _resolve_threshold(value, obj._values, name)
+        obj._threshold_value = obj._resolve_threshold(value, name)
         return value
-
-
-def _resolve_threshold(threshold, values, name="threshold"):
-    return colors.resolve_threshold(AUTO_THRESHOLD if threshold is None else threshold, values, name=name)
 
 
 class StatMap(ImageInputs, Layer):
@@ -126,7 +122,14 @@ class StatMap(ImageInputs, Layer):
     Notes
     -----
     An all-zero, all-NaN or fully thresholded map is not an error: the layer
-    draws nothing but its context and a notice, and warns once.
+    draws nothing but its context and a notice (:attr:`notice`), and warns once.
+
+    The model holds what each mode shows (:attr:`mode_props`: the isosurface
+    mesh and its vertex colours, the plane images, the surface projection),
+    computed when first needed and updated in place: a threshold step
+    re-extracts the isosurface once, a colour change recolours it, and the
+    map's range and percentiles are computed once per image. Figures draw it
+    with :class:`brainview.render.stat_map.StatMapDrawer`.
     """
 
     kind = "stat_map"
@@ -152,30 +155,19 @@ class StatMap(ImageInputs, Layer):
     #: Where the planes of the "slices" mode cross (mm); None: nilearn's cut coordinates.
     cut_coords = Checked(lambda value, name: _check_cut_coords(value, name), None)
 
-    #: The notice shown when nothing passes the threshold (a vtkTextActor, made when first drawn).
-    notice = Property(transient=True)
-
-    #: The main VTK prop of the current mode (made when first drawn or read).
-    actor = Property(transient=True)
-
     def __init__(self, img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
                  mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
                  cut_coords=None, volume=None, name=None):
         self._staged = {}
         self._set_image(self._load_map(img, volume))
         self._bg_image = self._load_bg(bg)
-        self._built = {}
-        self._current = []
-        self._outline = None
-        self._outline_shown = outline is not False
         self._warned = False
         super().__init__(
             img=img, volume=volume, bg=bg, inflated=inflated, name=name or self._image.name,
             threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
             opacity=check_opacity(opacity), outline=outline, cut_coords=cut_coords,
         )
-        self._notice = self._lut = None
-        self._refresh()
+        self._warn_if_empty()
 
     # ------------------------------------------------------------ public
 
@@ -191,100 +183,90 @@ class StatMap(ImageInputs, Layer):
 
     @property
     def color_range(self):
-        """The :class:`~brainview.statmap_colors.ColorRange` in use."""
-        return color_range(self._data, vmax=self.vmax, symmetric=self.symmetric)
+        """The :class:`~brainview.statmap_colors.ColorRange` in use (from the map's range, computed once)."""
+        return color_range(self._range, vmax=self.vmax, symmetric=self.symmetric)
+
+    @property
+    def peak(self):
+        """The largest ``|value|`` of the map (0 for an empty map), computed once per image."""
+        return self._peak_magnitude
 
     @property
     def empty(self):
         """True when no voxel reaches the threshold (nothing drawn)."""
-        return not self._peak_magnitude >= _stat_props.contour_level(self.threshold_value, 0.0)
+        return not self._peak_magnitude >= contour_level(self.threshold_value, 0.0)
+
+    @property
+    def notice(self):
+        """The notice drawn over an empty map (why nothing shows), or ``""`` when the map shows."""
+        return self._empty_message() if self.empty else ""
+
+    @property
+    def draw_state(self):
+        """What every mode draws from: ``(threshold, crange, cmap, opacity)``, resolved."""
+        return _stat_modes.DrawState(self.threshold_value, self.color_range, self.cmap, self.opacity)
 
     @property
     def mode_props(self):
-        """The private helper drawing the current mode (mesh, planes, surface)."""
-        self._draw()
-        return self._built[self.mode]
+        """What the current mode shows, computed on first use and kept up to date.
 
-    def props(self):
-        return list(self._draw())
-
-    def _get_actor(self):
-        return self.mode_props.props()[0]
-
-    def _get_notice(self):
-        self._draw()
-        return self._notice
-
-    def _draw(self):
-        """The props of the current mode, made on first use: a model alone holds no VTK object."""
-        if self._notice is None:
-            self._notice = _vtk.vtkTextActor()
-            self._notice.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
-            self._notice.SetPosition(0.02, 0.94)
-            self._notice.GetTextProperty().SetFontSize(16)
-            self._current = self._assemble()
-            self._refresh(notify=False)
-        return self._current
-
-    def bounds(self):
-        return union_bounds([p.GetBounds() for p in self.props()
-                             if p.GetVisibility() and p is not self._notice])
+        ``"contour"``: ``.mesh`` (pyvista.PolyData, ``"level"`` and ``"rgb"``
+        point arrays); ``"volume"``: ``.color_nodes`` and ``.opacity_nodes``
+        (transfer functions); ``"slices"``: ``.coords`` and ``.plane(axis)``
+        (RGBA images); ``"surface"``: ``.textures`` (values per fsaverage5
+        vertex) and ``.surface`` (a :class:`~brainview.layers.Surface`).
+        Pure data: no VTK rendering object.
+        """
+        if self.mode not in self._geometry:
+            self._geometry[self.mode] = self._build(self.mode)
+        geometry = self._geometry[self.mode]
+        geometry.update(self.draw_state)
+        return geometry
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
 
     def colorbar_table(self):
-        """The colour bar's table: the map's colours over the bar's range, grey
-        where ``|value| < threshold`` (one-sided for a one-signed map by default)."""
+        """The colour bar's table (a new ``vtkLookupTable``) and title: the map's colours over the
+        bar's range, grey where ``|value| < threshold`` (one-sided for a one-signed map by default)."""
         from vtkmodules.util.numpy_support import numpy_to_vtk
+        from vtkmodules.vtkCommonCore import vtkLookupTable
 
-        if self._lut is None:
-            self._lut = _vtk.vtkLookupTable()
         crange = self.color_range
         table = threshold_table(self.cmap, crange, self.threshold_value)
-        self._lut.SetNumberOfTableValues(len(table))
-        self._lut.SetTable(numpy_to_vtk((table * 255).round().astype(np.uint8), deep=True))
-        self._lut.SetRange(crange.cbar_vmin, crange.cbar_vmax)
-        self._lut.Modified()
-        return self._lut, self.name
+        lut = vtkLookupTable()
+        lut.SetNumberOfTableValues(len(table))
+        lut.SetTable(numpy_to_vtk((table * 255).round().astype(np.uint8), deep=True))
+        lut.SetRange(crange.cbar_vmin, crange.cbar_vmax)
+        return lut, self.name
 
     def colorbar_ticks(self):
         """Tick values of this map's colour bar (nilearn's rule)."""
         crange = self.color_range
         return colorbar_ticks(crange.cbar_vmin, crange.cbar_vmax, self.threshold_value)
 
-    # ------------------------------------------------------------ updates
+    def resolve_outline(self, layers):
+        """Whether the glass brain is drawn in a figure showing ``layers`` (called when added).
 
-    @observe("threshold, vmax, cmap, symmetric, opacity", post_init=True)
-    def _update_colors(self, event):
-        self._refresh()
+        ``outline=None`` means a glass brain unless one of ``layers`` is one;
+        the decision is then kept in the ``outline`` trait (the panel's check
+        box shows it) while the parameter stays None.
 
-    @observe("mode, outline", post_init=True)
-    def _update_mode(self, event):
-        if event.name == "outline":
-            self._outline_shown = self._resolve_outline(self.figure)
-        self._swap_props()
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from brainview.layers import GlassBrain
+        >>> layer = StatMap((np.ones((4, 4, 4)), np.eye(4)), threshold=0.5)
+        >>> layer.resolve_outline([]), layer.get_params()["outline"]
+        (True, None)
+        """
+        if self.outline is not None:
+            return self.outline
+        from .glass_brain import GlassBrain
 
-    def _swap_props(self):
-        if self._notice is None:
-            self._warn_if_empty()
-            return  # not drawn yet
-        old = self._current
-        self._current = self._assemble()
-        self._refresh(notify=False)
-        figure = self.figure
-        if figure is not None:
-            figure._layer_props_changed(self, old)
-
-    def _attach(self, figure):
-        super()._attach(figure)
-        shown = self._resolve_outline(figure)
-        if self.outline is None:
-            # Decided now, shown as decided (the panel's check box), kept as given (None).
-            set_resolved(self, outline=shown)
-        if shown != self._outline_shown:
-            self._outline_shown = shown
-            self._swap_props()
+        shown = not any(isinstance(layer, GlassBrain) and layer is not self for layer in layers)
+        set_resolved(self, outline=shown)
+        return shown
 
     def prepare(self, *, mode):
         """Compute ahead what drawing in ``mode`` needs, so that ``layer.mode = mode`` is quick.
@@ -302,16 +284,17 @@ class StatMap(ImageInputs, Layer):
         """
         check_choice(mode, MODES, "mode")
         if mode == "surface" and "surface" not in self._prepared:
-            self._prepared["surface"] = _stat_props.project_both(self._image, self._data)
+            self._prepared["surface"] = _stat_modes.project_both(self._image, self._data)
 
-    def _resolve_outline(self, figure):
-        """``outline`` as drawn: None means a glass brain unless ``figure`` already has one."""
-        if self.outline is not None:
-            return self.outline
-        from .glass_brain import GlassBrain
+    # ------------------------------------------------------------ updates
 
-        return figure is None or not any(isinstance(layer, GlassBrain) and layer is not self
-                                         for layer in figure.layers)
+    @observe("threshold, vmax, cmap, symmetric, opacity", post_init=True)
+    def _update_colors(self, event):
+        # Drawers observe these traits too (after this handler): only the built mode recomputes.
+        if event.name == "threshold":
+            self._warn_if_empty()
+        if self.mode in self._geometry:
+            self._geometry[self.mode].update(self.draw_state)
 
     # ------------------------------------------------------------ data
 
@@ -340,72 +323,64 @@ class StatMap(ImageInputs, Layer):
         return load_image(bg, name="bg")
 
     def _set_image(self, image):
+        """Take a new map and compute, once, what no trait changes: its range, its peak."""
         self._image = image
         self._prepared = {}  # computed ahead for the previous image: stale
+        self._geometry = {}
+        self._percentiles = {}
         self._data = _finite_float(image)
-        self._values = self._data
-        self._peak_magnitude = float(max(-self._data.min(), self._data.max())) if self._data.size else 0.0
+        low, high = (float(self._data.min()), float(self._data.max())) if self._data.size else (0.0, 0.0)
+        self._range = np.array([low, high])
+        self._peak_magnitude = max(-low, high, 0.0)
+
+    def _resolve_threshold(self, threshold, name="threshold"):
+        """A threshold as a number; a percentile is computed once per map and string."""
+        threshold = AUTO_THRESHOLD if threshold is None else threshold
+        if not isinstance(threshold, str):
+            return colors.resolve_threshold(threshold, self._data, name=name)
+        if threshold not in self._percentiles:
+            self._percentiles[threshold] = colors.resolve_threshold(threshold, self._data, name=name)
+        return self._percentiles[threshold]
 
     @observe("img, volume", post_init=True)
     def _update_image(self, event):
         self._set_image(self._staged.pop("img"))
-        self._threshold_value = _resolve_threshold(self.threshold, self._values)
+        self._threshold_value = self._resolve_threshold(self.threshold)
         if unset_params(self, "name"):
             set_resolved(self, name=self._image.name)
-        self._built.clear()
         self._warned = False
-        self._swap_props()
+        self._warn_if_empty()
         self._changed()
 
     @observe("bg, inflated", post_init=True)
     def _update_context(self, event):
         if event.name == "bg":
             self._bg_image = self._staged.pop("bg")
-        self._built.pop("slices" if event.name == "bg" else "surface", None)
-        if self.mode in ("slices", "surface"):
-            self._swap_props()
+        self._geometry.pop("slices" if event.name == "bg" else "surface", None)
+        self._changed()
+
+    @observe("cut_coords", post_init=True)
+    def _move_planes(self, event):
+        if "slices" in self._geometry:
+            self._geometry["slices"].move(self._peak())
 
     @observe("visible", post_init=True)
     def _update_visible(self, event):
-        # Overrides Layer's handler: the notice stays hidden unless the map is empty.
-        for prop in self._current:
-            prop.SetVisibility(self.visible and (prop is not self._notice or self.empty))
-        self._changed()
-
-    def _assemble(self):
-        """Build (once) and return the props of the current mode."""
-        if self.mode not in self._built:
-            self._built[self.mode] = self._build(self.mode)
-        props = list(self._built[self.mode].props())
-        if self._outline_shown and self.mode in ("contour", "volume"):
-            if self._outline is None:
-                from .glass_brain import GlassBrain
-
-                self._outline = GlassBrain()
-            props = [*self._outline.props(), *props]
-        for prop in props:
-            prop.SetVisibility(self.visible)
-        return [*props, self._notice]
+        # Overrides Layer's handler; the surface mode's hemispheres follow the map.
+        if "surface" in self._geometry:
+            self._geometry["surface"].surface.visible = self.visible
 
     def _build(self, mode):
         if mode == "contour":
-            return _stat_props.ContourProps(self._image, self._data)
+            return _stat_modes.ContourGeometry(self._image, self._data, peak=self._peak_magnitude)
         if mode == "volume":
-            return _stat_props.VolumeProps(self._image, self._data)
+            return _stat_modes.VolumeGeometry(self._image, self._data)
         if mode == "slices":
-            return _stat_props.PlaneProps(self._image, self._data, self._background(), self._peak())
-        return _stat_props.SurfaceProps(self._image, self._data, inflated=self.inflated,
-                                        textures=self._prepared.get("surface"))
-
-    def _refresh(self, notify=True):
-        self._warn_if_empty()
-        if not self._current:
-            return
-        self._built[self.mode].update(self.threshold_value, self.color_range, self.cmap, self.opacity)
-        self._notice.SetInput(self._empty_message())
-        self._notice.SetVisibility(self.visible and self.empty)
-        if notify:
-            self._changed()
+            return _stat_modes.PlaneGeometry(self._image, self._data, self._background(), self._peak())
+        geometry = _stat_modes.SurfaceGeometry(self._image, self._data, inflated=self.inflated,
+                                               textures=self._prepared.get("surface"))
+        geometry.surface.visible = self.visible
+        return geometry
 
     def _empty_message(self):
         if self._peak_magnitude == 0:
@@ -441,12 +416,6 @@ class StatMap(ImageInputs, Layer):
             return np.array(self.cut_coords, dtype=float)
         ijk = cut_coords(self._data, self.threshold_value)
         return self._image.to_world(np.array([ijk]))[0]
-
-    @observe("cut_coords", post_init=True)
-    def _move_planes(self, event):
-        if "slices" in self._built:
-            self._built["slices"].move(self._peak())
-            self._changed()
 
 
 def _check_cut_coords(value, name="cut_coords"):
@@ -499,7 +468,7 @@ def cut_coords(data, threshold):
     magnitude = np.abs(data)
     if not magnitude.any():
         return (np.array(data.shape) - 1) / 2.0
-    level = threshold if threshold > 0 else _stat_props.MIN_LEVEL * float(magnitude.max())
+    level = threshold if threshold > 0 else MIN_LEVEL * float(magnitude.max())
     mask = magnitude >= level
     if not mask.any():
         return np.array(ndimage.center_of_mass(magnitude))
@@ -525,87 +494,6 @@ def _finite_float(image):
     data = np.ascontiguousarray(data)
     data.flags.writeable = False
     return data
-
-
-# ------------------------------------------------------------------ inputs
-
-
-def load_stat_maps(img, *, masker=None):
-    """One map or a dict of maps from any stat-map input.
-
-    Parameters
-    ----------
-    img : image, dict of images, or array
-        An image accepted by :func:`brainview.io.load_image`; a dict
-        ``{class: image}`` (nilearn's ``Decoder.coef_img_``); or, with
-        ``masker``, a scikit-learn ``coef_`` array of shape ``(n_features,)``,
-        ``(1, n_features)`` or ``(n_classes, n_features)``.
-    masker : fitted nilearn masker, optional
-        The masker that produced the decoder's features; its
-        ``inverse_transform`` puts the weights back in brain space.
-
-    Returns
-    -------
-    image or dict
-        A dict (class → image) for dict inputs and multi-row ``coef_``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> maps = load_stat_maps({"a": (np.zeros((2, 2, 2)), np.eye(4))})
-    >>> list(maps)
-    ['a']
-    """
-    if masker is not None:
-        return _unmask(img, masker)
-    if isinstance(img, dict):
-        if not img:
-            raise BrainviewValueError("img: got an empty dict of maps; pass at least one class -> image.")
-        return {key: load_image(value, name=f"img[{key!r}]") for key, value in img.items()}
-    if isinstance(img, (np.ndarray, list)) and np.ndim(img) in (1, 2):
-        raise BrainviewTypeError(
-            f"img: got {describe(np.asarray(img))}, a weight vector rather than an image. "
-            "Pass masker=<the fitted masker that produced the features> to map it back to the brain."
-        )
-    return img
-
-
-def _unmask(coef, masker):
-    if not hasattr(masker, "inverse_transform"):
-        raise BrainviewTypeError(
-            f"masker: expected a fitted nilearn masker (with inverse_transform), got {describe(masker)}."
-        )
-    try:
-        weights = np.asarray(coef, dtype=float)
-    except (TypeError, ValueError):
-        raise BrainviewTypeError(f"img: expected a coef_ array with masker=, got {describe(coef)}.") from None
-    if weights.ndim not in (1, 2) or weights.size == 0:
-        raise BrainviewValueError(
-            f"img: a coef_ must have shape (n_features,) or (n_classes, n_features), got {weights.shape}."
-        )
-    rows = np.atleast_2d(weights)
-    n_features = _masker_features(masker)
-    if n_features is not None and rows.shape[1] != n_features:
-        raise BrainviewValueError(
-            f"img: coef_ has {rows.shape[1]} features but the masker's mask has {n_features} voxels; "
-            "pass the masker that produced the decoder's training data."
-        )
-    try:
-        images = [masker.inverse_transform(row) for row in rows]
-    except Exception as error:  # nilearn raises NotFittedError, ValueError...
-        raise BrainviewValueError(
-            f"masker: inverse_transform failed ({type(error).__name__}: {error}). "
-            "Fit the masker (or the decoder) first."
-        ) from error
-    loaded = [load_image(image, name="img") for image in images]
-    return loaded[0] if len(loaded) == 1 else dict(enumerate(loaded))
-
-
-def _masker_features(masker):
-    mask = getattr(masker, "mask_img_", None)
-    if mask is None:
-        return None
-    return int(np.count_nonzero(np.asarray(mask.dataobj)))
 
 
 class _ClassKey(TraitType):

@@ -23,9 +23,9 @@ from dataclasses import replace
 
 import numpy as np
 import pyvista as pv
-from traits.api import Any, Property, observe
+from traits.api import Any, observe
 
-from .. import _vtk, colors
+from .. import colors
 from ..errors import BrainviewValueError, BrainviewWarning, check_number
 from ..geometry.graph import check_world_extent
 from ..io import load_surface, load_surface_data, load_surface_labels
@@ -92,9 +92,6 @@ class Surface(Layer):
     #: The mesh in world mm (pyvista.PolyData) with an "rgb" array.
     mesh = Any(transient=True)
 
-    #: The vtkActor drawing the mesh (made when first drawn or read).
-    actor = Property(transient=True)
-
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
                    panel="range", range="data")
@@ -118,7 +115,6 @@ class Surface(Layer):
             color=color, opacity=check_opacity(opacity), surf=surf, overlay=overlay, bg_map=bg_map,
             hemi=hemi, inflated=inflated,
         )
-        self._actor = self._mapper = self._lut = None
         self._apply(derived)
 
     @staticmethod
@@ -151,11 +147,11 @@ class Surface(Layer):
     def _apply(self, derived):
         surface = self._surface = derived["surface"]
         self._regions, self._overlay, self._bg = derived["regions"], derived["overlay"], derived["bg"]
+        # Per data, not per colour change: a threshold or cmap step does not rescan the background.
+        self._shading = None if self._bg is None else _background_shading(self._bg)
         faces = np.column_stack([np.full(len(surface.faces), 3), surface.faces]).ravel()
         self.mesh = pv.PolyData(surface.vertices, faces).compute_normals(
             cell_normals=False, split_vertices=False, auto_orient_normals=False)
-        if self._mapper is not None:
-            self._mapper.SetInputData(self.mesh)
         self._auto_clim = derived["auto_clim"]
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
             set_quietly(self, clim=derived["clim"])  # follows the new overlay, as at construction
@@ -183,14 +179,10 @@ class Surface(Layer):
         """``{label: name}`` of the regions of a ``.annot``/GIfTI label overlay, else None."""
         return None if self._regions is None else dict(self._regions.names)
 
-    def props(self):
-        return [self._draw()]
-
     def colorbar_table(self):
         if self._overlay is None or self._regions is not None:
             return None  # regions have a colour each, not a scale
-        self._draw()
-        return self._lut, self.name
+        return colors.lookup_table(self.cmap, self.clim), self.name
 
     def shown_vertices(self):
         """Boolean mask of the vertices whose overlay value is drawn."""
@@ -204,8 +196,8 @@ class Surface(Layer):
     def vertex_colors(self):
         """``(n, 3)`` float RGB of every vertex as drawn."""
         rgb = np.tile(np.asarray(self.color), (self.n_vertices, 1))
-        if self._bg is not None:
-            rgb *= _background_shading(self._bg)[:, None]
+        if self._shading is not None:
+            rgb *= self._shading[:, None]
         if self._regions is not None:
             shown = np.isfinite(self._overlay)
             rgb[shown] = _region_colors(self._regions)[self._overlay[shown].astype(np.int64)]
@@ -216,47 +208,14 @@ class Surface(Layer):
             rgb[shown] = colors.get_cmap(self.cmap)(scaled)[:, :3]
         return rgb
 
-    @observe("cmap, clim, threshold, color, opacity", post_init=True)
+    @observe("cmap, clim, threshold, color", post_init=True)
     def _update_colors(self, event):
+        """Recolour the mesh's "rgb" array in place (opacity is the drawers' alone: no recolouring)."""
         if self.clim is None:  # the range of the values, derived (the parameter stays None)
             set_quietly(self, clim=self._auto_clim)  # notifies again, with the range
             return
         self.mesh.point_data["rgb"] = (self.vertex_colors() * 255).round().astype(np.uint8)
         self.mesh.Modified()
-        self._sync_drawing()
-
-    # ------------------------------------------------------------ drawing
-
-    def _get_actor(self):
-        return self._draw()
-
-    def _draw(self):
-        """The actor, made on first use: a model alone holds no VTK rendering object."""
-        if self._actor is None:
-            self._mapper = _vtk.vtkPolyDataMapper()
-            self._mapper.SetColorModeToDirectScalars()
-            self._mapper.SetScalarModeToUsePointFieldData()
-            self._mapper.SelectColorArray("rgb")
-            self._mapper.ScalarVisibilityOn()
-            self._mapper.SetInputData(self.mesh)
-            self._actor = _vtk.vtkActor()
-            self._actor.SetMapper(self._mapper)
-            self._actor.GetProperty().SetSpecular(0.1)
-            self._lut = colors.lookup_table(self.cmap, self.clim)
-            self._sync_drawing()
-        return self._actor
-
-    @observe("visible", post_init=True)
-    def _update_visible(self, event):
-        self._sync_drawing()
-
-    def _sync_drawing(self):
-        """Show the model in the drawing (when drawn), then ask the figure to redraw."""
-        if self._actor is not None:
-            self._mapper.SelectColorArray("rgb")
-            self._actor.GetProperty().SetOpacity(self.opacity)
-            self._actor.SetVisibility(self.visible)
-            colors.lookup_table(self.cmap, self.clim, table=self._lut)
         self._changed()
 
 

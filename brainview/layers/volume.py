@@ -1,8 +1,9 @@
-"""Ray-cast volume rendering of a 3-D image, placed by its affine.
+"""Ray-cast volume rendering of a 3-D image, placed by its affine: the model.
 
-The image is handed to VTK in voxel index space (no copy of native data) and
-the volume prop carries the affine as its matrix, so flipped and oblique
-images render where they are without resampling.
+The model loads the image and keeps the colour and opacity settings; its
+drawer (:class:`brainview.render.volume.VolumeDrawer`) hands the voxels to VTK
+in voxel index space with the affine as the prop's matrix, so flipped and
+oblique images render where they are without resampling.
 
 Examples
 --------
@@ -19,10 +20,9 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import Property, observe
+from traits.api import observe
 
-from .. import _vtk, colors
-from ..geometry.volume import index_image, index_to_world
+from .. import colors
 from ..errors import BrainviewWarning
 from ..io import finite_data, load_image
 from ._live import ImageInputs, Loaded, set_resolved, unset_params
@@ -30,7 +30,6 @@ from .base import Checked, Layer, check_bool, check_choice, check_opacity
 
 BLENDINGS = ("composite", "mip")
 RAMPS = ("linear", "flat")
-_N_COLOR_NODES = 64
 
 
 class Volume(ImageInputs, Layer):
@@ -72,8 +71,6 @@ class Volume(ImageInputs, Layer):
     img = Loaded()
     #: Volume index of a 4-D image, or None.
     volume = Loaded()
-    #: The vtkVolume drawing the image (made when first drawn or read).
-    actor = Property(transient=True)
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: colors.check_clim(value, name=name), panel="range", range="data")
     ramp = Checked(lambda value, name: check_choice(value, RAMPS, name), "linear", choices=RAMPS)
@@ -90,34 +87,28 @@ class Volume(ImageInputs, Layer):
             img=img, volume=volume, name=name or self._image.name, cmap=cmap, clim=clim,
             opacity=check_opacity(opacity), ramp=ramp, blending=blending, shade=shade,
         )
-        self._actor = self._lut = None
         self._warn_if_invisible()
 
     @property
     def image(self):
+        """The loaded image (:class:`brainview.io.Image`): voxels as read and the affine."""
         return self._image
 
-    def props(self):
-        return [self._draw()]
+    @property
+    def data(self):
+        """The voxels as drawn (read-only): the image's data with NaN and inf below every value.
 
-    def _get_actor(self):
-        return self._draw()
-
-    def _draw(self):
-        """The volume prop, made on first use: a model alone holds no VTK rendering object."""
-        if self._actor is None:
-            self._actor, self._mapper, self._color, self._opacity = volume_prop(self._image, self._data)
-            self._actor.SetVisibility(self.visible)
-            self._update_transfer(None)
-        return self._actor
+        The same array for as long as the image is the same (no copy of finite data).
+        """
+        view = self._data.view()
+        view.flags.writeable = False
+        return view
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
 
     def colorbar_table(self):
-        if self._lut is None:
-            self._lut = colors.lookup_table(self.cmap, self.clim)
-        return self._lut, self.name
+        return colors.lookup_table(self.cmap, self.clim), self.name
 
     def _set_image(self, image):
         self._image = image
@@ -133,10 +124,8 @@ class Volume(ImageInputs, Layer):
         if unset_params(self, "name"):
             derived["name"] = self._image.name
         set_resolved(self, **derived)
-        if self._actor is not None:
-            set_volume_data(self._actor, self._mapper, self._image, self._data)
-        self._update_transfer(event)
         self._warn_if_invisible()
+        self._changed()  # new voxels (and maybe a derived clim): the drawers re-sync
 
     @observe("clim", post_init=True)
     def _clim_changed(self, event):
@@ -151,77 +140,3 @@ class Volume(ImageInputs, Layer):
                 "Lower clim, or leave it out for the data's range.",
                 BrainviewWarning, stacklevel=4,
             )
-
-    @observe("cmap, clim, opacity, ramp, blending, shade", post_init=True)
-    def _update_transfer(self, event):
-        if self._lut is not None:
-            colors.lookup_table(self.cmap, self.clim, table=self._lut)
-        if self._actor is None:
-            self._changed()  # a colour bar may show the table
-            return
-        low, high = self.clim
-        self._color.RemoveAllPoints()
-        for value, rgba in zip(np.linspace(low, high, _N_COLOR_NODES), colors.cmap_table(self.cmap, _N_COLOR_NODES)):
-            self._color.AddRGBPoint(float(value), *rgba[:3])
-        self._opacity.RemoveAllPoints()
-        below = low - 1e-6 * max(1.0, abs(low))
-        self._opacity.AddPoint(below, 0.0)
-        if self.ramp == "linear":
-            self._opacity.AddPoint(low, 0.0)
-            self._opacity.AddPoint(high, self.opacity)
-        else:
-            self._opacity.AddPoint(low, self.opacity)
-            self._opacity.AddPoint(high, self.opacity)
-        if self.blending == "mip":
-            self._mapper.SetBlendModeToMaximumIntensity()
-        else:
-            self._mapper.SetBlendModeToComposite()
-        self._actor.GetProperty().SetShade(self.shade)
-        self._changed()
-
-
-def volume_prop(image, data):
-    """A ``vtkVolume`` of ``data`` placed by ``image``'s affine, with empty transfer functions.
-
-    The data goes to VTK in voxel index space through
-    :func:`brainview.geometry.volume.index_image` (no copy of native data);
-    the volume's matrix carries the affine (flips and obliques included).
-
-    Returns
-    -------
-    volume, mapper, color_function, opacity_function
-    """
-    mapper = _make_mapper()
-    color = _vtk.vtkColorTransferFunction()
-    opacity = _vtk.vtkPiecewiseFunction()
-    prop = _vtk.vtkVolumeProperty()
-    prop.SetColor(color)
-    prop.SetScalarOpacity(opacity)
-    prop.SetInterpolationTypeToLinear()
-    volume = _vtk.vtkVolume()
-    volume.SetMapper(mapper)
-    volume.SetProperty(prop)
-    set_volume_data(volume, mapper, image, data)
-    return volume, mapper, color, opacity
-
-
-def set_volume_data(volume, mapper, image, data):
-    """Give a volume prop new voxels (``data``) placed by ``image``'s affine."""
-    vtk_image, axes = index_image(data)
-    mapper.SetInputData(vtk_image)
-    volume.SetUserMatrix(_vtk.matrix_from_numpy(index_to_world(image.affine, axes)))
-
-
-def _make_mapper():
-    if _vtk.is_software_rendering():
-        mapper = _vtk.vtkFixedPointVolumeRayCastMapper()
-        mapper.SetNumberOfThreads(max(1, _cpu_count()))
-    else:
-        mapper = _vtk.vtkGPUVolumeRayCastMapper()
-    return mapper
-
-
-def _cpu_count():
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -1,0 +1,267 @@
+"""The 3-D drawer of :class:`~brainview.layers.Connectome`: edges, nodes, arrows, labels, legend.
+
+All edges are one polydata drawn by one mapper (as flat, unlit lines, or as
+shaded tubes); all nodes one glyph set; a directed graph's arrow heads one
+glyph set; the labels and the category legend one 2-D actor each. While the
+camera moves (:meth:`ConnectomeDrawer.set_interacting`) a graph of more than
+``INTERACTIVE_EDGES`` edges shows only its strongest ones, sharing the edge
+mesh's points; the still frame shows them all.
+
+Label and legend text follow the figure's background (white on dark, black
+on light) unless the layer's ``label_color`` is given: they are re-read at
+each render, so a later ``fig.bgcolor`` change shows.
+
+Examples
+--------
+>>> import numpy as np
+>>> from brainview.scene import Figure
+>>> from brainview.layers import Connectome
+>>> fig = Figure(size=(40, 30))
+>>> layer = fig.add(Connectome(np.array([[0, 1.0], [1.0, 0]]), [[0, 0, 0], [20, 0, 0]]))
+>>> [prop.GetClassName() for prop in fig.drawer(layer).props()]
+['vtkOpenGLActor', 'vtkOpenGLActor', 'vtkOpenGLActor']
+>>> fig.close()
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from vtkmodules.util.numpy_support import numpy_to_vtk
+from vtkmodules.vtkCommonCore import VTK_ID_TYPE
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkFiltersCore import vtkTubeFilter
+from vtkmodules.vtkFiltersSources import vtkConeSource, vtkSphereSource
+
+from .. import _vtk, colors
+from ..layers.connectome import INTERACTIVE_EDGES
+from .drawer import Drawer
+
+#: Arrow head width / length.
+_ARROW_ASPECT = 0.35
+
+
+class ConnectomeDrawer(Drawer):
+    """Draws a connectome's public meshes (``edge_mesh``, ``node_mesh``, ``arrow_mesh``, ``label_mesh``)."""
+
+    observes = ("edge_cmap", "edge_vmin", "edge_vmax", "opacity", "edges_visible", "nodes_visible",
+                "label_color")
+
+    def build(self):
+        layer = self.layer
+        self._lut = _vtk.vtkLookupTable()
+        self._structure = self._structure_of(layer)
+        self._edge_actor = self._colored_actor(self._edge_mapper(layer))
+        self._lod_mesh = vtkPolyData()
+        self._lod_of = None  # (edge mesh, its MTime) the level of detail was made from
+        lod_mapper = _vtk.vtkPolyDataMapper()
+        lod_mapper.SetInputData(self._lod_mesh)
+        self._lod_actor = self._colored_actor(lod_mapper)
+        _flat(self._lod_actor.GetProperty())  # lines, even when the still frame shows tubes
+        if not layer.draws_tubes:
+            _flat(self._edge_actor.GetProperty())
+        self._node_actor = _vtk.vtkActor()
+        self._node_actor.SetMapper(self._node_mapper(layer.node_mesh))
+        self._arrow_actor = self._make_arrows(layer.arrow_mesh) if layer.arrow_mesh is not None else None
+        self._label_actor = _labels(layer.label_mesh) if layer.label_mesh is not None else None
+        self._legend = layer.shown_legend
+        self._legend_actor = _legend(self._legend) if self._legend else None
+        self._watch_renders()
+        optional = [self._arrow_actor, self._label_actor, self._legend_actor]
+        return [self._edge_actor, self._lod_actor, self._node_actor] + [p for p in optional if p is not None]
+
+    @staticmethod
+    def _structure_of(layer):
+        """What the props are made for: new meshes or a new kind of edge need new props."""
+        return (id(layer.edge_mesh), layer.draws_tubes, id(layer.arrow_mesh), id(layer.label_mesh))
+
+    def _edge_mapper(self, layer):
+        mapper = _vtk.vtkPolyDataMapper()
+        if layer.draws_tubes:
+            self._tube = vtkTubeFilter()
+            self._tube.SetInputData(layer.edge_mesh)
+            self._tube.SetNumberOfSides(8)
+            self._tube.SetVaryRadiusToVaryRadiusByAbsoluteScalar()
+            mapper.SetInputConnection(self._tube.GetOutputPort())
+        else:
+            mapper.SetInputData(layer.edge_mesh)
+        return mapper
+
+    @staticmethod
+    def _node_mapper(mesh):
+        sphere = vtkSphereSource()
+        sphere.SetThetaResolution(16)
+        sphere.SetPhiResolution(10)
+        sphere.SetRadius(0.5)
+        mapper = _glyph_mapper(mesh, sphere, "size")
+        mapper.SelectColorArray("rgb")
+        mapper.SetColorModeToDirectScalars()
+        return mapper
+
+    def _make_arrows(self, mesh):
+        cone = vtkConeSource()
+        cone.SetResolution(12)
+        cone.SetHeight(1.0)
+        cone.SetRadius(_ARROW_ASPECT)
+        cone.SetCenter(-0.5, 0.0, 0.0)  # the tip at the glyph point
+        mapper = _glyph_mapper(mesh, cone, None)
+        mapper.SetOrientationArray("direction")
+        mapper.SetOrientationModeToDirection()
+        return self._colored_actor(mapper)
+
+    def _colored_actor(self, mapper):
+        mapper.SetScalarModeToUsePointFieldData()
+        mapper.SelectColorArray("weight")
+        mapper.SetLookupTable(self._lut)
+        mapper.SetUseLookupTableScalarRange(True)
+        mapper.ScalarVisibilityOn()
+        actor = _vtk.vtkActor()
+        actor.SetMapper(mapper)
+        return actor
+
+    # ------------------------------------------------------------ following the model
+
+    def sync(self, name):
+        layer = self.layer
+        if self._structure != self._structure_of(layer) or self._legend != layer.shown_legend:
+            self.replace_props(self.build())  # a new graph (a Reloads parameter) or new categories
+        colors.lookup_table(layer.edge_cmap, layer.edge_clim, table=self._lut)
+        for prop in self._props:
+            if prop is not self._legend_actor:
+                prop.GetProperty().SetOpacity(layer.opacity)
+        if not layer.draws_tubes:
+            self._edge_actor.GetProperty().SetLineWidth(layer.edge_width)
+        if self._arrow_actor is not None:
+            self._arrow_actor.GetMapper().SetScaleFactor(layer.arrow_length)
+        self._update_lod()
+        self._color_text()
+
+    def _update_lod(self):
+        """The strongest ``INTERACTIVE_EDGES`` edges as lines, when the edge mesh changed."""
+        mesh = self.layer.edge_mesh
+        if self._lod_of == (mesh, mesh.GetMTime()):
+            return
+        count = min(mesh.GetNumberOfLines(), INTERACTIVE_EDGES)
+        lines = vtkCellArray()
+        lines.SetData(_ids(np.arange(0, 2 * count + 1, 2)), _ids(np.arange(2 * count)))
+        self._lod_mesh.SetPoints(mesh.GetPoints())
+        self._lod_mesh.SetLines(lines)
+        self._lod_mesh.GetPointData().AddArray(mesh.GetPointData().GetArray("weight"))
+        self._lod_mesh.Modified()
+        self._lod_of = (mesh, mesh.GetMTime())
+
+    def set_interacting(self, interacting):
+        """While the camera moves, a graph of many edges shows only its strongest ones."""
+        super().set_interacting(interacting)
+        self._show_visibility()
+
+    def visible_prop(self, prop):
+        layer = self.layer
+        edges_on = layer.visible and layer.edges_visible
+        if prop is self._edge_actor or prop is self._lod_actor:
+            light = self.interacting and layer.n_edges_drawn > INTERACTIVE_EDGES
+            return edges_on and light == (prop is self._lod_actor)
+        if prop is self._arrow_actor:
+            return edges_on
+        return layer.visible and layer.nodes_visible
+
+    def bounds(self):
+        """The box of the drawn edges and nodes (labels and legend are 2-D)."""
+        boxes = [actor.GetBounds() for actor in (self._edge_actor, self._lod_actor, self._node_actor)
+                 if actor.GetVisibility()]
+        boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]])
+        if not len(boxes):
+            return None
+        return tuple(float(v) for v in np.ravel(
+            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+
+    # ------------------------------------------------------------ text that follows the background
+
+    def _text_color(self):
+        given = self.layer.label_color
+        if given is not None:
+            return tuple(given)
+        figure = self.figure
+        return figure._foreground() if figure is not None else (1.0, 1.0, 1.0)
+
+    def _color_text(self, *_):
+        color = self._text_color()
+        if self._label_actor is not None:
+            self._label_actor.GetMapper().GetLabelTextProperty().SetColor(*color)
+        if self._legend_actor is not None:
+            self._legend_actor.GetEntryTextProperty().SetColor(*color)
+
+    def _watch_renders(self):
+        """Re-read the text colour before each render: the figure's background may have changed."""
+        figure = self.figure
+        if figure is not None and getattr(self, "_render_tag", None) is None and (
+                self._label_actor is not None or self._legend_actor is not None):
+            self._render_tag = figure.renderer.AddObserver("StartEvent", self._color_text)
+
+    def dispose(self):
+        super().dispose()
+        figure, tag = self.figure, getattr(self, "_render_tag", None)
+        if figure is not None and tag is not None:
+            figure.renderer.RemoveObserver(tag)
+        self._render_tag = None
+
+
+def _flat(properties):
+    """Flat, unlit colours (as the colour bar shows them): lines have no normals to shade."""
+    properties.LightingOff()
+    properties.SetAmbient(1.0)
+    properties.SetDiffuse(0.0)
+    properties.SetSpecular(0.0)
+
+
+def _ids(array):
+    return numpy_to_vtk(np.ascontiguousarray(array, dtype=np.int64), deep=True, array_type=VTK_ID_TYPE)
+
+
+def _glyph_mapper(mesh, source, scale_array):
+    mapper = _vtk.vtkGlyph3DMapper()
+    mapper.SetInputData(mesh)
+    mapper.SetSourceConnection(source.GetOutputPort())
+    if scale_array:
+        mapper.SetScaleArray(scale_array)
+        mapper.SetScaleModeToScaleByMagnitude()
+    else:
+        mapper.SetScaleModeToNoDataScaling()
+    mapper.SetScalarModeToUsePointFieldData()
+    return mapper
+
+
+def _labels(mesh):
+    mapper = _vtk.vtkLabeledDataMapper()
+    mapper.SetInputData(mesh)
+    mapper.SetLabelModeToLabelFieldData()
+    mapper.SetFieldDataName("label")
+    text = mapper.GetLabelTextProperty()
+    text.SetFontSize(12)
+    text.BoldOff()
+    text.ItalicOff()
+    text.ShadowOff()
+    actor = _vtk.vtkActor2D()
+    actor.SetMapper(mapper)
+    return actor
+
+
+def _legend(entries):
+    actor = _vtk.vtkLegendBoxActor()
+    actor.SetNumberOfEntries(len(entries))
+    symbol = vtkSphereSource()
+    symbol.Update()
+    for i, (category, rgb) in enumerate(entries):
+        actor.SetEntry(i, symbol.GetOutput(), category, rgb)
+    height = min(0.045 * len(entries), 0.9)
+    actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+    actor.GetPositionCoordinate().SetValue(0.01, 0.99 - height)
+    actor.GetPosition2Coordinate().SetCoordinateSystemToNormalizedViewport()
+    actor.GetPosition2Coordinate().SetValue(0.24, height)
+    actor.BorderOff()
+    actor.SetPadding(2)
+    text = actor.GetEntryTextProperty()
+    text.SetFontSize(14)
+    text.ShadowOff()
+    text.ItalicOff()
+    text.BoldOff()
+    return actor
