@@ -50,6 +50,8 @@ def __getattr__(name):
         return importlib.import_module(f".{name}", __name__)
     if name in _OBJECTS:
         return getattr(importlib.import_module(f".{_OBJECTS[name]}", __name__), name)
+    if not name.startswith("_") and name in importlib.import_module(".layers.registry", __name__).KINDS:
+        return getattr(importlib.import_module(".pylab", __name__), name)  # a kind's verb
     raise AttributeError(f"module 'brainview' has no attribute {name!r}")
 
 

@@ -264,7 +264,7 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
     """
     from . import cache
     from .limits import check_image_size
-    from .scene import TRANSLUCENCY_MODES, _check_size
+    from .scene import TRANSLUCENCY_MODES, check_size
 
     if not callable(fn):
         raise BrainviewTypeError(f"fn: expected a function that builds the current figure, got {describe(fn)}.")
@@ -280,7 +280,7 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
     timeout, isolate = _check_isolation(timeout, isolate, n_jobs)
     items = list(items)
     paths = _output_paths(out, items)
-    options = dict(size=check_image_size(_check_size(size)), bgcolor=bgcolor, antialias=bool(antialias))
+    options = dict(size=check_image_size(check_size(size)), bgcolor=bgcolor, antialias=bool(antialias))
     parallel = backend == "dask" or n_jobs != 1
     gl_threads = _gl_threads(n_jobs) if backend == "loky" and parallel else None
     if backend == "dask":

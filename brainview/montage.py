@@ -112,7 +112,7 @@ def surface_montage(img, *, threshold=None, vmax=None, cmap=None, symmetric="aut
     ndarray
         ``(rows * height, ncols * width, 3)`` uint8.
     """
-    from .scene import Figure, _check_size
+    from .scene import Figure, check_size
     from .io import load_image
     from .layers import Surface
     from .statmap_colors import MIN_LEVEL
@@ -121,7 +121,7 @@ def surface_montage(img, *, threshold=None, vmax=None, cmap=None, symmetric="aut
     pairs = _check_views(views)
     if not isinstance(ncols, (int, np.integer)) or ncols < 1:
         raise BrainviewValueError(f"ncols: expected an integer >= 1, got {ncols!r}.")
-    width, height = _check_size(panel_size, "panel_size")
+    width, height = check_size(panel_size, "panel_size")
     textures = surface_textures(img, masker=masker)
     if isinstance(img, dict) and set(img) == {"left", "right"}:
         values = np.concatenate(list(textures.values()))

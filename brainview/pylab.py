@@ -24,19 +24,15 @@ import threading
 from .cache import set_cache
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 from .scene import Figure
-from .layers import Atlas, Connectome, Contour, Points, Slices, Surface, Volume
-from .layers import GlassBrain, StatMap, StatMapGroup
+from .layers import StatMap, StatMapGroup
+from .layers.registry import KINDS
 from .layers.stat_map import load_stat_maps
 from .montage import surface_montage
 
 __all__ = [
     "figure", "gcf", "get_fignums", "clf", "close", "savefig", "screenshot", "movie",
     "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
-    "contour", "volume", "slices", "surface", "points",
-    "stat_map", "glass_brain", "surface_montage",
-    "atlas",
-    "connectome",
-    "set_cache",
+    "surface_montage", "set_cache", *sorted(KINDS),
 ]
 
 
@@ -195,14 +191,16 @@ def save_scene(path, *, single_file=None):
     _save(gcf(), path, single_file=single_file)
 
 
-def load_scene(path):
+def load_scene(path, *, allow_outside=False):
     """Open a scene file as a new current figure and return it.
 
+    ``allow_outside=True`` lets a scene you saved read data files outside its
+    folder (``../data/zmap.nii.gz``); a scene from someone else should not.
     See :func:`brainview.export.scene_file.load_scene`.
     """
     from .export.scene_file import load_scene as _load
 
-    return _make_current(_load(path))
+    return _make_current(_load(path, allow_outside=allow_outside))
 
 
 def export_script(path):
@@ -305,16 +303,6 @@ def _layer_verb(cls):
     return verb
 
 
-contour = _layer_verb(Contour)
-volume = _layer_verb(Volume)
-slices = _layer_verb(Slices)
-surface = _layer_verb(Surface)
-points = _layer_verb(Points)
-connectome = _layer_verb(Connectome)
-atlas = _layer_verb(Atlas)
-glass_brain = _layer_verb(GlassBrain)
-
-
 def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
              mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
              cut_coords=None, masker=None, selected=None, volume=None, name=None):
@@ -342,3 +330,9 @@ stat_map.__doc__ += (
     "    selected : str, optional\n        The class shown first from a dict of maps.\n\n"
     + inspect.cleandoc(StatMap.__doc__ or "")
 )
+
+# One verb per registered kind, generated from its class; ``stat_map`` has its own
+# above (a dict of maps makes a group), so it is not replaced.
+# The classes stay importable from here too (the verbs' docstrings, taken from them, use them).
+globals().update({name: _layer_verb(kind.model) for name, kind in KINDS.items() if name not in globals()})
+globals().update({kind.model.__name__: kind.model for kind in KINDS.values()})

@@ -139,22 +139,17 @@ def _is_private(name):
 #: scene.py, picking.py, export/html.py, gui/window.py) or that need a design decision.
 #: Each entry says why it is there and what removes it. An entry that no longer
 #: offends fails ``test_known_offenders_still_offend``: delete it then.
-_SCENE_SIZE = ("scene.py: rename _check_size to check_size (public, with a docstring example), "
-               "or move it to limits.py; then batch.py and montage.py import that name")
 _IO_NAMES = ("layers/_atlas_input.py: import io.read_image_file (public now) and ask io for public "
              "read_dataobj/check_affine; then delete io._read_image_file, the alias kept for it")
 
 KNOWN_OFFENDERS = {
     # (importer, imported module): an import that breaks a cycle or a layer rule.
     "imports": {
-        # Cycle scene <-> export.html: Figure.export_html and Figure.interactive import
-        # export.html (render calling up into export) and export.html imports scene.Figure.
-        # scene.py: delete Figure.export_html (bv.export_html already calls
-        # export.html.export_html(gcf(), path)); move the vtk.js serialisation that
-        # Figure.interactive/_repr_html_ need (notebook_view) to render/ (DESIGN: "render/ ...
-        # HTML serialisation"), imported by both scene and export.html; export/html.py takes the
-        # figure as a parameter and imports scene only for an isinstance check, if at all.
-        ("brainview.scene", "brainview.export.html"): "render calls up into export; see above",
+        # Figure.interactive calls integrations.jupyter.interactive, which needs export.html's
+        # vtk.js page (no cycle: export.html no longer imports scene). Move the vtk.js
+        # serialisation (figure_html, notebook_view) from export/html.py to render/ (DESIGN:
+        # "render/ ... HTML serialisation"), imported by both scene and export.html.
+        ("brainview.scene", "brainview.integrations.jupyter"): "render calls up into export; see above",
         # Cycle gui.app -> gui.window -> gui.app: app opens the window, the window reads app's
         # settings and error hooks. Move install_error_hook, remove_error_hook, recent_files,
         # remember_recent and settings() from gui/app.py to gui/common.py (VIEWS is there
@@ -163,15 +158,12 @@ KNOWN_OFFENDERS = {
     },
     # (importer, "module._name"): a private name of another module.
     "private": {
-        ("brainview.batch", "brainview.scene._check_size"): _SCENE_SIZE,
-        ("brainview.montage", "brainview.scene._check_size"): _SCENE_SIZE,
         ("brainview.layers._atlas_input", "brainview.io._check_affine"): _IO_NAMES,
         ("brainview.layers._atlas_input", "brainview.io._read_dataobj"): _IO_NAMES,
         ("brainview.layers._atlas_input", "brainview.io._read_image_file"): _IO_NAMES,
     },
     # module: over MAX_MODULE_LINES lines.
     "module_lines": {
-        "brainview.scene": "Figure does ~13 jobs (issue 19 point 4): being split by its rewrite",
         "brainview.gui.window": "being rewritten (issue 19): split the menus/actions from the window",
         "brainview.gui.panel": "property panels: to be generated from the registry's panel hints (issue 19 "
                                "point 3); split the per-kind editors out meanwhile",

@@ -355,7 +355,7 @@ def test_session_and_script_of_opened_files_reference_them_and_run_in_a_fresh_pr
     assert "HERE / '../zmap.nii.gz'" in text and "HERE / '../labels.nii.gz'" in text
     code = ("import runpy, sys, numpy as np, brainview as bv\n"
             "np.save(sys.argv[2], runpy.run_path(sys.argv[1])['fig'].screenshot())\n"
-            "np.save(sys.argv[4], bv.load_scene(sys.argv[3]).screenshot())\n")
+            "np.save(sys.argv[4], bv.load_scene(sys.argv[3], allow_outside=True).screenshot())\n")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run([sys.executable, "-c", code, out / "scene.py", out / "script.npy",
                              out / "scene.bvscene", out / "scene.npy"], env=env, cwd=tmp_path,

@@ -63,7 +63,7 @@ def test_showcase_is_one_file_without_network_resources(tmp_path):
     from brainview.demo import showcase
 
     figure = showcase(size=(400, 300))
-    path = bv.Figure.export_html(figure, tmp_path / "showcase.html")
+    path = html_export.export_html(figure, tmp_path / "showcase.html")
     figure.close()
     assert [p.name for p in tmp_path.iterdir()] == ["showcase.html"]
     assert path.stat().st_size < 20e6
@@ -198,7 +198,7 @@ def test_chromium_draws_the_showcase_offline(tmp_path):
     figure = showcase(size=(400, 300))
     with warnings.catch_warnings():
         warnings.simplefilter("error", BrainviewWarning)  # the showcase loses nothing
-        path = figure.export_html(tmp_path / "showcase.html")
+        path = html_export.export_html(figure, tmp_path / "showcase.html")
     figure.close()
     screenshot = tmp_path / "screenshot.png"
     command = [

@@ -317,3 +317,93 @@ def test_slices_all_outside_the_image_warn_once_naming_the_layer(phantom):
         layer.coords = (0, 0, 0)
         layer.coords = (-500, -500, -500)
     assert len(caught) == 1
+
+
+# ------------------------------------------------------------ the figure as a model
+
+
+def test_huge_figure_is_refused_instead_of_aborting_the_process():
+    """Bug: a 16384 x 16384 figure aborted the process (SIGABRT) inside OpenGL."""
+    from brainview.scene import MAX_PIXELS, MAX_SIDE, Figure
+
+    for size in [(16384, 16384), (MAX_SIDE + 1, 10), (8000, 8000)]:
+        with pytest.raises(bv.BrainviewValueError, match=r"size: width and height must be 1\.\.8192 pixels "
+                                                          r"and width x height at most 40,000,000"):
+            Figure(size=size)
+    assert (MAX_SIDE, MAX_PIXELS) == (8192, 40_000_000)
+    fig = Figure(size=(40, 30))
+    with pytest.raises(bv.BrainviewValueError, match=r"size: width and height must be 1\.\.8192"):
+        fig.size = (16384, 16384)
+    with pytest.raises(bv.BrainviewValueError, match=r"size x scale: width and height must be 1\.\.8192"):
+        fig.screenshot(size=(4000, 4000), scale=4)
+    assert fig.size == (40, 30) and fig.screenshot().shape == (30, 40, 3)
+    fig.close()
+
+
+def test_very_long_title_is_refused_instead_of_aborting_the_process(fig):
+    """Bug: a 20,000-character title at size 500 aborted the process inside FreeType."""
+    title = fig.title("short")
+    for make in (lambda: fig.title("x" * 20_000, size=500), lambda: fig.text("x" * 2001)):
+        with pytest.raises(bv.BrainviewValueError, match="text: at most 2000 characters"):
+            make()
+    with pytest.raises(bv.BrainviewValueError, match="text: at most 2000 characters"):
+        title.text = "x" * 20_000
+    assert title.text == "short" and fig.annotations == [title]
+    fig.text("y" * 2000)  # the limit itself is drawn
+    assert fig.screenshot().shape == (400, 400, 3)
+
+
+def test_size_bgcolor_and_antialias_are_live_traits_with_events(fig, phantom):
+    seen = []
+    fig.observe(lambda event: seen.append((event.name, event.new)), "size, bgcolor, antialias")
+    fig.size = (64, 48)
+    fig.bgcolor = "white"
+    fig.antialias = True
+    assert seen == [("size", (64, 48)), ("bgcolor", (1.0, 1.0, 1.0)), ("antialias", True)]
+    assert fig.screenshot().shape == (48, 64, 3) and bool(fig.renderer.GetUseFXAA())
+    with pytest.raises(bv.BrainviewValueError, match=r"size: expected \(width, height\) in pixels"):
+        fig.size = "big"
+    with pytest.raises(bv.BrainviewValueError, match="bgcolor"):
+        fig.bgcolor = "not a colour"
+    with pytest.raises(bv.BrainviewTypeError, match="antialias: expected True or False"):
+        fig.antialias = "yes"
+    assert (fig.size, fig.bgcolor, fig.antialias) == ((64, 48), (1.0, 1.0, 1.0), True)
+
+
+def test_white_background_turns_titles_and_colorbar_labels_black(fig, phantom):
+    slices = bv.slices(phantom, cmap="gray", clim=(-20, 18))
+    title, bar = fig.title("t"), fig.colorbar(slices)
+    red = fig.text("red", color="red")
+    fig.bgcolor = "white"
+    assert title.actor.GetTextProperty().GetColor() == (0.0, 0.0, 0.0)
+    assert bar.actor.GetLabelTextProperty().GetColor() == (0.0, 0.0, 0.0)
+    assert red.actor.GetTextProperty().GetColor() == (1.0, 0.0, 0.0)
+    fig.bgcolor = "black"
+    assert title.actor.GetTextProperty().GetColor() == (1.0, 1.0, 1.0)
+
+
+def test_camera_changed_fires_once_per_new_pose(fig, phantom):
+    bv.contour(phantom, level=0.0)
+    poses = []
+    fig.observe(lambda event: poses.append(event.new), "camera_changed")
+    fig.screenshot()  # the first render frames the camera: one new pose
+    assert len(poses) == 1 and poses[0] == fig.camera
+    fig.screenshot()  # the same pose again (only the clipping range is recomputed)
+    assert len(poses) == 1
+    pose = {"position": (0, -300, 0), "focal_point": (0, 0, 0), "view_up": (0, 0, 1), "view_angle": 30.0}
+    fig.camera = pose
+    assert len(poses) == 2 and poses[1]["position"] == (0.0, -300.0, 0.0)
+    fig.renderer.GetActiveCamera().Azimuth(30)  # moved directly (the app's mouse, a movie)
+    assert len(poses) == 3 and poses[2] == fig.camera
+
+
+def test_annotation_and_colorbar_models_need_no_figure(phantom):
+    from brainview.layers import Slices
+    from brainview.scene import Annotation, ColorBar
+
+    note = Annotation("title", "hello", size=20)
+    assert note.actor is None and note.spec()["text"] == "hello"
+    with pytest.raises(bv.BrainviewValueError, match="kind: expected 'title' or 'text'"):
+        Annotation("caption", "hello")
+    bar = ColorBar(Slices(phantom, clim=(0, 8)), n_labels=3)
+    assert bar.actor is None and bar.labels == ["0", "4", "8"]

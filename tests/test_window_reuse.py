@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import brainview as bv
-from brainview import scene
+from brainview.render import windows as pool
 from brainview.layers import Slices
 from brainview.scene import Figure, release_spare_window, windows_made
 
@@ -116,8 +116,8 @@ def test_other_threads_never_get_this_threads_window():
 def test_a_window_kept_by_another_process_is_not_reused(monkeypatch):
     """After fork() the child inherits the parent's kept window, whose context is the parent's."""
     _picture(_scene_a)
-    window, pid = scene._SPARE.window
-    monkeypatch.setattr(scene._SPARE, "window", (window, pid + 1))  # as a forked child sees it
+    window, pid = pool._SPARE.window
+    monkeypatch.setattr(pool._SPARE, "window", (window, pid + 1))  # as a forked child sees it
     made = windows_made()
     _picture(_scene_a)
     assert windows_made() - made == 1
@@ -125,7 +125,7 @@ def test_a_window_kept_by_another_process_is_not_reused(monkeypatch):
 
 
 def test_huge_windows_are_not_kept(monkeypatch):
-    monkeypatch.setattr(scene, "_SPARE_MAX_PIXELS", 100 * 80 - 1)
+    monkeypatch.setattr(pool, "_SPARE_MAX_PIXELS", 100 * 80 - 1)
     release_spare_window()
     _picture(_scene_b)  # 100 x 80 pixels: one too many
     assert release_spare_window() is False
@@ -142,4 +142,4 @@ def test_reused_window_takes_each_figures_size(size):
 
 def test_kept_window_belongs_to_this_process():
     _picture(_scene_a)
-    assert scene._SPARE.window[1] == os.getpid()
+    assert pool._SPARE.window[1] == os.getpid()

@@ -93,9 +93,9 @@ def figure_html(figure):
     True
     >>> fig.close()
     """
-    from ..scene import Figure
-
-    if not isinstance(figure, Figure):
+    # Checked by what is used, not by class: importing brainview.scene here would close an
+    # import cycle (the figure's Jupyter view imports this module).
+    if not all(hasattr(figure, name) for name in ("renderer", "layers", "drawer", "annotations")):
         raise BrainviewTypeError(f"figure: expected a brainview Figure, got {describe(figure)}.")
     serializers, viewer_path = _trame_vtk()
     scene = _ExportScene(figure)

@@ -514,9 +514,10 @@ def _chosen_volume(path, n_volumes, volume, notes):
 
 
 def _anatomy_layer(img, volume, name, cmap):
-    from ..layers import Slices
+    from ..layers.registry import kind_for_role
 
-    layer = Slices(img, cmap=cmap or "gray", volume=volume, name=name)
+    slices_model = kind_for_role("anatomy").model  # the kind the registry opens this role as
+    layer = slices_model(img, cmap=cmap or "gray", volume=volume, name=name)
     # Opaque planes over a head's field of view hide each other with black
     # padding: anatomy planes are see-through below 5% of the bright tissue.
     # (The default range is the robust range of the data the layer has read.)
@@ -528,25 +529,27 @@ def _anatomy_layer(img, volume, name, cmap):
 
 
 def _map_layer(path, volume, choices):
-    from ..layers import StatMap
+    from ..layers.registry import kind_for_role
 
+    statmap_model = kind_for_role("map").model  # the kind the registry opens this role as
     # Only what the user chose: the layer's own defaults stay in one place.
     chosen = {key: getattr(choices, key) for key in ("cmap", "threshold")
               if getattr(choices, key) is not None}
-    return StatMap(path, volume=volume, name=_stem(path.name), **chosen)
+    return statmap_model(path, volume=volume, name=_stem(path.name), **chosen)
 
 
 def _atlas_layer(path, volume, labels, notes):
-    from ..layers import Atlas
+    from ..layers.registry import kind_for_role
 
+    atlas_model = kind_for_role("atlas").model  # the kind the registry opens this role as
     table = Path(labels) if labels is not None else label_table_beside(path)
     names = read_label_table(table) if table is not None else {}
     if table is not None and labels is None:
         notes.append(f"'{path.name}': region names from '{table.name}'.")
     atlas = path if volume is None else _one_volume_image(path, volume)
     if "lut" in names:
-        return Atlas(atlas, name=_stem(path.name), lut=names["lut"])
-    return Atlas(atlas, name=_stem(path.name), labels=names.get("labels"))
+        return atlas_model(atlas, name=_stem(path.name), lut=names["lut"])
+    return atlas_model(atlas, name=_stem(path.name), labels=names.get("labels"))
 
 
 def _one_volume_image(path, volume):
@@ -558,6 +561,7 @@ def _one_volume_image(path, volume):
 
 
 def _surface_layer(path, overlay):
-    from ..layers import Surface
+    from ..layers.registry import kind_for_role
 
-    return Surface(path, overlay, name=_stem(path.name))
+    surface_model = kind_for_role("surface").model  # the kind the registry opens this role as
+    return surface_model(path, overlay, name=_stem(path.name))

@@ -1,20 +1,16 @@
 """Traits models of everything a figure draws, one small module per kind.
 
-Each layer validates its input, computes geometry through
-:mod:`brainview.geometry`, owns its VTK props and keeps them in sync with its
-traits.
+Each layer validates its input and computes geometry through
+:mod:`brainview.geometry`; it holds no VTK rendering object. The drawers of
+:mod:`brainview.render` draw it, one per figure that shows it. Every kind's
+class is importable from here (``brainview.layers.StatMap``), collected from
+the registry (:mod:`brainview.layers.registry`).
 """
 
-from .atlas import Atlas
-from .base import Layer
-from .connectome import Connectome
-from .contour import Contour
-from .glass_brain import GlassBrain
-from .points import Points
-from .slices import Slices
-from .stat_map import StatMap, StatMapGroup
-from .surface import Surface
-from .volume import Volume
+from .base import Kind, Layer
+from .registry import KINDS
+from .stat_map import StatMapGroup
 
-__all__ = ["Atlas", "Layer", "Connectome", "Contour", "Points", "Slices", "Surface", "Volume",
-           "GlassBrain", "StatMap", "StatMapGroup"]
+globals().update({kind.model.__name__: kind.model for kind in KINDS.values()})
+
+__all__ = ["Kind", "Layer", "StatMapGroup", *sorted(kind.model.__name__ for kind in KINDS.values())]

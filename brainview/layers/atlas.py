@@ -38,7 +38,8 @@ from . import _atlas_input as atlas_input
 from . import _atlas_maps as atlas_maps
 from . import _atlas_regions as atlas_regions
 from ._live import Reloads, set_resolved, take_derived, unset_params
-from .base import Layer, check_choice, check_opacity
+from . import _examples as _ex
+from .base import Kind, Layer, check_choice, check_opacity
 
 #: Qualitative palette for atlases without colours (neighbours get different ones).
 PALETTE = atlas_regions.PALETTE
@@ -567,3 +568,11 @@ def _check_points(xyz, name):
     if points.shape[-1:] != (3,) or points.ndim > 2:
         raise BrainviewValueError(f"{name}: expected (x, y, z) mm or an (n, 3) array, got {describe(xyz)}.")
     return points
+
+
+def _example():
+    """Small in-memory inputs of a Atlas (``Kind.example``)."""
+    return (((_ex.two_regions(), _ex.AFFINE),), dict(labels=["background", "a", "b"], smooth=0))
+
+
+KIND = Kind(Atlas, drawer="brainview.render.atlas:AtlasDrawer", example=_example, roles=("atlas",))

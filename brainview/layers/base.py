@@ -21,6 +21,8 @@ from __future__ import annotations
 import functools
 import inspect
 import weakref
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from traits.api import Any, Bool, Event, HasStrictTraits, Python, Str, TraitType, observe
@@ -258,6 +260,56 @@ class Layer(HasStrictTraits):
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name!r}{'' if self.visible else ' (hidden)'}>"
+
+
+# ----------------------------------------------------------- kinds
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of layer, declared once, beside its model: ``KIND = Kind(...)`` in its module.
+
+    The registry (:mod:`brainview.layers.registry`) collects these; the pylab
+    verbs, the package namespaces, scene files, script export, the figure's
+    drawers, the app's roles, the API docs and the common tests read them.
+
+    Parameters
+    ----------
+    model : type
+        The :class:`Layer` subclass; its ``kind`` is the kind's name and verb.
+    drawer : str
+        ``"module:Class"`` of its 3-D drawer in :mod:`brainview.render` (named,
+        not imported: a model never loads the renderer).
+    example : callable
+        ``example() -> (args, options)``: small in-memory inputs that draw
+        something, for the common tests and the docs.
+    roles : tuple of str
+        File roles of the app and the ``brainview`` command that open as this kind.
+
+    Examples
+    --------
+    >>> from brainview.layers.registry import KINDS
+    >>> kind = KINDS["points"]
+    >>> kind.name, kind.drawer
+    ('points', 'brainview.render.points:PointsDrawer')
+    >>> kind.make_example().kind
+    'points'
+    """
+
+    model: type
+    drawer: str
+    example: Callable
+    roles: tuple = ()
+
+    @property
+    def name(self):
+        """The kind's name: ``model.kind`` (and the pylab verb's name)."""
+        return self.model.kind
+
+    def make_example(self):
+        """A new model built from :attr:`example`'s inputs."""
+        args, options = self.example()
+        return self.model(*args, **options)
 
 
 # ----------------------------------------------------------- shared checks

@@ -46,7 +46,8 @@ from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry import graph
 from ._live import Reloads, take_derived
-from .base import Checked, Layer, StrictBool, check_bool, check_opacity, check_positive
+from . import _examples as _ex
+from .base import Checked, Kind, Layer, StrictBool, check_bool, check_opacity, check_positive
 
 #: Arrow heads (directed graphs) of line edges: length in mm (tubes: 3 edge widths).
 _ARROW_LENGTH_MM = 5.0
@@ -482,3 +483,11 @@ class Connectome(Layer):
         self._node_mesh.point_data["rgb"] = (rgb * 255).round().astype(np.uint8)
         self._node_mesh.Modified()
         self._changed()
+
+
+def _example():
+    """Small in-memory inputs of a Connectome (``Kind.example``)."""
+    return (_ex.three_node_graph(), dict(edge_threshold=0.1))
+
+
+KIND = Kind(Connectome, drawer="brainview.render.connectome:ConnectomeDrawer", example=_example, roles=())

@@ -23,7 +23,8 @@ from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, 
 from ..geometry.volume import MAX_SMOOTH, isosurface
 from ..io import finite_data, load_image
 from ._live import ImageInputs, Loaded, set_resolved, unset_params
-from .base import Checked, Layer, check_opacity
+from . import _examples as _ex
+from .base import Checked, Kind, Layer, check_opacity
 
 
 def _check_levels(value, name="level"):
@@ -251,3 +252,11 @@ def _two_values(data, *, n_samples=100_000):
     if low == high or np.any((values != low) & (values != high)):
         return None
     return float(low), float(high)
+
+
+def _example():
+    """Small in-memory inputs of a Contour (``Kind.example``)."""
+    return (((_ex.blob(), _ex.AFFINE),), dict(level=2.0))
+
+
+KIND = Kind(Contour, drawer="brainview.render.contour:ContourDrawer", example=_example, roles=())

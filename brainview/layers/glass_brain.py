@@ -33,7 +33,8 @@ from ..geometry.glass_brain import N_TRIANGLES, outline_mesh
 from ..errors import BrainviewValueError
 from ..io import load_image
 from ._live import Loaded, constructing
-from .base import Checked, Layer, check_opacity
+from . import _examples as _ex
+from .base import Checked, Kind, Layer, check_opacity
 
 _MEMORY = {}
 #: ``(n_triangles, smooth) -> key`` of the default (MNI152) outline: the packaged template
@@ -124,3 +125,11 @@ class GlassBrain(Layer):
     def _update_mask(self, event):
         self.mesh = self._staged.pop("mesh")
         self._changed()
+
+
+def _example():
+    """Small in-memory inputs of a GlassBrain (``Kind.example``)."""
+    return (((_ex.two_regions() > 0, _ex.AFFINE),), dict(opacity=0.3))
+
+
+KIND = Kind(GlassBrain, drawer="brainview.render.glass_brain:GlassBrainDrawer", example=_example, roles=())

@@ -24,7 +24,8 @@ from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.graph import check_world_extent
 from ._live import Reloads, set_quietly, take_derived
-from .base import Checked, Layer, check_opacity
+from . import _examples as _ex
+from .base import Checked, Kind, Layer, check_opacity
 
 
 def check_coords(coords, name="coords"):
@@ -224,3 +225,11 @@ class Points(Layer):
         self.mesh.point_data["rgb"] = (self.point_colors() * 255).round().astype(np.uint8)
         self.mesh.Modified()
         self._changed()
+
+
+def _example():
+    """Small in-memory inputs of a Points (``Kind.example``)."""
+    return ((np.array([[0.0, 0, 0], [20, 10, 5]]),), dict(size=8, color="red"))
+
+
+KIND = Kind(Points, drawer="brainview.render.points:PointsDrawer", example=_example, roles=())

@@ -1,8 +1,12 @@
-"""The one registry of layer kinds: ``kind`` name -> layer class.
+"""The one registry of layer kinds, collected from the ``KIND`` each model module declares.
 
-The pylab verbs, the package namespace, scene files, the script exporter,
-the app's property panel and the common tests all read it; adding a kind
-means adding its class here (and its module and tests), nothing else.
+A kind is declared once, beside its model (``KIND = Kind(...)``, see
+:class:`brainview.layers.base.Kind`): its model, its 3-D drawer, a small
+example and the file roles that open as it. The pylab verbs, the package
+namespaces (``bv.<kind>``, ``brainview.layers.<Class>``), scene files, the
+script exporter, the figure's drawers, the app's roles, the API docs and the
+common tests all loop over :data:`KINDS`: adding a kind is its model module,
+its drawer module and their tests.
 
 Examples
 --------
@@ -10,40 +14,46 @@ Examples
 'Contour'
 >>> sorted(LAYER_KINDS)[:3]
 ['atlas', 'connectome', 'contour']
+>>> kind_for_role("anatomy").name
+'slices'
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from ..errors import SceneFileError
-from .atlas import Atlas
-from .connectome import Connectome
-from .contour import Contour
-from .glass_brain import GlassBrain
-from .points import Points
-from .slices import Slices
-from .stat_map import StatMap
-from .surface import Surface
-from .volume import Volume
+from .base import Kind
 
-#: kind -> class; each kind's pylab verb has the kind's name (``bv.stat_map``).
-LAYER_KINDS = {cls.kind: cls for cls in (
-    Contour, Volume, Slices, Surface, Points, StatMap, GlassBrain, Atlas, Connectome)}
+#: Modules of this package that are not kinds.
+_NOT_KINDS = {"base", "registry"}
 
 
-#: kind -> ``"module:Class"`` of its 3-D drawer (:mod:`brainview.render`), named, never
-#: imported here: models do not import the renderer. A kind not listed still owns its props
-#: (drawn through :class:`brainview.render.drawer.LegacyDrawer`) until its drawer lands.
-DRAWERS_3D = {
-    "atlas": "brainview.render.atlas:AtlasDrawer",
-    "connectome": "brainview.render.connectome:ConnectomeDrawer",
-    "contour": "brainview.render.contour:ContourDrawer",
-    "points": "brainview.render.points:PointsDrawer",
-    "volume": "brainview.render.volume:VolumeDrawer",
-    "slices": "brainview.render.slices:SlicesDrawer",
-    "glass_brain": "brainview.render.glass_brain:GlassBrainDrawer",
-    "surface": "brainview.render.surface:SurfaceDrawer",
-    "stat_map": "brainview.render.stat_map:StatMapDrawer",
-}
+def _collect_kinds():
+    """``{name: Kind}`` from every public module of :mod:`brainview.layers` that declares ``KIND``."""
+    package = importlib.import_module(__package__)
+    kinds = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
+        if info.name.startswith("_") or info.name in _NOT_KINDS:
+            continue
+        kind = getattr(importlib.import_module(f"{__package__}.{info.name}"), "KIND", None)
+        if isinstance(kind, Kind):
+            if kind.name in kinds:
+                raise RuntimeError(f"layer kind {kind.name!r} is declared twice")  # a programming error
+            kinds[kind.name] = kind
+    return kinds
+
+
+#: kind name -> :class:`~brainview.layers.base.Kind`.
+KINDS = _collect_kinds()
+
+#: kind name -> model class; each kind's pylab verb has the kind's name (``bv.stat_map``).
+LAYER_KINDS = {name: kind.model for name, kind in KINDS.items()}
+
+#: kind name -> ``"module:Class"`` of its 3-D drawer (:mod:`brainview.render`), named, never
+#: imported here: models do not import the renderer.
+DRAWERS_3D = {name: kind.drawer for name, kind in KINDS.items()}
 
 
 def drawer_path(kind):
@@ -62,3 +72,11 @@ def layer_class(kind, *, where="kind"):
     if kind not in LAYER_KINDS:
         raise SceneFileError(f"{where}: unknown layer kind {kind!r}; known kinds: {', '.join(sorted(LAYER_KINDS))}.")
     return LAYER_KINDS[kind]
+
+
+def kind_for_role(role):
+    """The kind a file of ``role`` (``"anatomy"``, ``"map"``, ``"atlas"``, ``"surface"``) opens as."""
+    for kind in KINDS.values():
+        if role in kind.roles:
+            return kind
+    raise KeyError(role)  # roles come from the app's own rules, never from the user

@@ -27,7 +27,8 @@ from ..errors import BrainviewValueError, BrainviewWarning, check_number, descri
 from ..geometry.volume import world_plane
 from ..io import Image, finite_data, load_image
 from ._live import ImageInputs, Loaded, set_resolved, unset_params
-from .base import Checked, Layer, check_bool, check_choice
+from . import _examples as _ex
+from .base import Checked, Kind, Layer, check_bool, check_choice
 
 AXES = "xyz"
 INTERPOLATIONS = ("nearest", "linear")
@@ -265,3 +266,11 @@ def _check_coords(coords, name="coords"):
             f"{name}: expected three mm coordinates (x, y, z), got {describe(coords)}."
         )
     return tuple(values)
+
+
+def _example():
+    """Small in-memory inputs of a Slices (``Kind.example``)."""
+    return (((_ex.blob(), _ex.AFFINE),), dict(coords=(0, 0, 0)))
+
+
+KIND = Kind(Slices, drawer="brainview.render.slices:SlicesDrawer", example=_example, roles=("anatomy",))

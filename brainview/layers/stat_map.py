@@ -48,7 +48,8 @@ from ..statmap_colors import (MIN_LEVEL, check_symmetric, check_vmax, color_rang
 from . import _stat_modes
 from ._stat_inputs import load_stat_maps
 from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
-from .base import Checked, Layer, check_bool, check_choice, check_opacity, check_optional_bool
+from . import _examples as _ex
+from .base import Checked, Kind, Layer, check_bool, check_choice, check_opacity, check_optional_bool
 
 MODES = ("contour", "volume", "slices", "surface")
 
@@ -574,3 +575,11 @@ class StatMapGroup(HasStrictTraits):
 
     def __repr__(self):
         return f"<StatMapGroup {self.classes!r}, selected={self.selected!r}>"
+
+
+def _example():
+    """Small in-memory inputs of a StatMap (``Kind.example``)."""
+    return (((_ex.signed_blob(), _ex.AFFINE),), dict(threshold=2.0, outline=False))
+
+
+KIND = Kind(StatMap, drawer="brainview.render.stat_map:StatMapDrawer", example=_example, roles=("map",))

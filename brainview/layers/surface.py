@@ -30,7 +30,8 @@ from ..errors import BrainviewValueError, BrainviewWarning, check_number
 from ..geometry.graph import check_world_extent
 from ..io import load_surface, load_surface_data, load_surface_labels
 from ._live import Reloads, set_quietly, take_derived
-from .base import Checked, Layer, check_bool, check_opacity
+from . import _examples as _ex
+from .base import Checked, Kind, Layer, check_bool, check_opacity
 
 _BG_CONTRAST = 0.45
 
@@ -337,3 +338,11 @@ def _join_pair(values, name):
             np.ndim(part) == 1 and len(part) > 3 for part in values):
         return np.concatenate([load_surface_data(part, name=name) for part in values])
     return values
+
+
+def _example():
+    """Small in-memory inputs of a Surface (``Kind.example``)."""
+    return ((_ex.tetrahedron(), np.array([0.0, 1, 2, 3])), dict(threshold=0.5))
+
+
+KIND = Kind(Surface, drawer="brainview.render.surface:SurfaceDrawer", example=_example, roles=("surface",))

@@ -26,7 +26,8 @@ from .. import colors
 from ..errors import BrainviewWarning
 from ..io import finite_data, load_image
 from ._live import ImageInputs, Loaded, set_resolved, unset_params
-from .base import Checked, Layer, check_bool, check_choice, check_opacity
+from . import _examples as _ex
+from .base import Checked, Kind, Layer, check_bool, check_choice, check_opacity
 
 BLENDINGS = ("composite", "mip")
 RAMPS = ("linear", "flat")
@@ -140,3 +141,11 @@ class Volume(ImageInputs, Layer):
                 "Lower clim, or leave it out for the data's range.",
                 BrainviewWarning, stacklevel=4,
             )
+
+
+def _example():
+    """Small in-memory inputs of a Volume (``Kind.example``)."""
+    return (((_ex.blob(), _ex.AFFINE),), dict(cmap="hot", clim=(1, 5)))
+
+
+KIND = Kind(Volume, drawer="brainview.render.volume:VolumeDrawer", example=_example, roles=())

@@ -1,6 +1,6 @@
 """One-file interactive HTML export of the showcase scene (``brainview.demo``), target < 5 s.
 
-- ``html_showcase``: ``Figure.export_html`` of the showcase (head contour, two
+- ``html_showcase``: ``brainview.export.html.export_html`` of the showcase (head contour, two
   slices, the motor z-map, title, colour bar), the figure built beforehand.
   Its size in MB is in the note (target < 20 MB).
 - Naive: trame-vtk's serialisers and standalone viewer on the figure's own
@@ -40,13 +40,14 @@ def _naive_export(fig, path):
 
 def run(repeat: int = 5) -> list[dict]:
     from brainview.demo import showcase
+    from brainview.export.html import export_html
 
     folder = Path(tempfile.mkdtemp())
     fig = showcase(size=(800, 600))
     times, naive = [], []
     for _ in range(repeat):
         start = time.perf_counter()
-        path = fig.export_html(folder / "showcase.html")
+        path = export_html(fig, folder / "showcase.html")
         times.append(time.perf_counter() - start)
         start = time.perf_counter()
         _naive_export(fig, folder / "naive.html")

@@ -1,0 +1,218 @@
+"""The figure's camera: named views, framing, an exact pose, and ``camera_changed`` events.
+
+:class:`FigureCamera` is the part of :class:`~brainview.scene.Figure` that
+points the camera. The pose is read from and written to the renderer's
+vtkCamera, whoever moves it (a script, a movie, the app's mouse): every
+change of the pose fires ``camera_changed`` once, with the new pose, so the
+app and drawers can observe the camera instead of polling it.
+
+Examples
+--------
+>>> from brainview.scene import Figure
+>>> fig = Figure(size=(64, 64))
+>>> seen = []
+>>> fig.observe(lambda event: seen.append(event.new["position"]), "camera_changed")
+>>> fig.camera = {"position": (0, -300, 0), "focal_point": (0, 0, 0),
+...               "view_up": (0, 0, 1), "view_angle": 30.0}
+>>> seen
+[(0.0, -300.0, 0.0)]
+>>> fig.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+
+import numpy as np
+from traits.api import Any, Event, HasStrictTraits, Python
+
+from ..geometry.camera import camera_pose, check_pose, view_angles
+
+__all__ = ["FigureCamera"]
+
+
+class FigureCamera(HasStrictTraits):
+    """The camera of a figure (a base of :class:`~brainview.scene.Figure`).
+
+    Subclasses provide ``bounds()`` (the world box framed), ``size`` and a
+    ``_windows`` (:class:`~brainview.render.windows.FigureWindow`).
+    """
+
+    #: The vtkRenderer holding the scene (hosted by an off-screen or Qt window).
+    renderer = Any()
+
+    #: Fired after any layer changed and the scene needs redrawing.
+    changed = Event()
+
+    #: Fired with the new pose (as :attr:`camera` reads it) whenever the camera moved.
+    camera_changed = Event()
+
+    __ = Python
+
+    def _watch_camera(self):
+        """Fire :attr:`camera_changed` when the renderer's camera changes pose."""
+        self._camera_quiet = 0
+        self._pose_seen = self._raw_pose()
+        ref = weakref.ref(self)
+
+        def modified(caller, event):
+            figure = ref()
+            if figure is not None and not figure._camera_quiet:
+                figure._camera_moved()
+        self.renderer.GetActiveCamera().AddObserver("ModifiedEvent", modified)
+
+    def _raw_pose(self):
+        camera = self.renderer.GetActiveCamera()
+        return (camera.GetPosition(), camera.GetFocalPoint(), camera.GetViewUp(), camera.GetViewAngle())
+
+    def _camera_moved(self):
+        pose = self._raw_pose()
+        if pose != self._pose_seen:  # not a clipping range or another detail
+            self._pose_seen = pose
+            self.camera_changed = self._pose()
+
+    @contextlib.contextmanager
+    def _moving_camera(self):
+        """Change the camera in several steps inside the block; fire one event at the end."""
+        self._camera_quiet += 1
+        try:
+            yield self.renderer.GetActiveCamera()
+        finally:
+            self._camera_quiet -= 1
+        if not self._camera_quiet:
+            self._camera_moved()
+
+    def view(self, name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None):
+        """Point the camera: an anatomical view name or angles (Mayavi's convention).
+
+        Parameters
+        ----------
+        name : {"left", "right", "anterior", "posterior", "superior", "inferior"}, optional
+            ``"left"`` looks at the left hemisphere from the left (RAS+
+            world); ``"superior"`` looks down with anterior up.
+        azimuth, elevation : float, optional
+            Degrees; azimuth from +x (right) towards +y (anterior),
+            elevation from +z (superior).
+        distance : float, optional
+            mm from the focal point; default fits every visible layer.
+        focalpoint : (float, float, float), optional
+            Default: the centre of the visible layers.
+
+        The camera is placed at the next render, so layers added after this
+        call are still framed.
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> fig = Figure()
+        >>> fig.view("left")
+        >>> fig.close()
+        """
+        if name is not None:
+            view_angles(name)  # validates now, not at render time
+        self._pending_view = dict(name=name, azimuth=azimuth, elevation=elevation,
+                                  distance=distance, focalpoint=focalpoint)
+        self._camera_set = False
+        self.changed = True
+
+    def _apply_camera(self):
+        if self._camera_set:
+            return
+        bounds = self.bounds()
+        if bounds is None:
+            return
+        # A hosted figure is framed for its window's shape, not its saving size.
+        host = self._windows.host
+        width, height = self.size if host is None else host.GetSize()
+        with self._moving_camera() as camera:
+            pose = camera_pose(**self._pending_view, bounds=bounds,
+                               view_angle=camera.GetViewAngle(), aspect=width / height)
+            camera.SetFocalPoint(*pose.focal_point)
+            camera.SetPosition(*pose.position)
+            camera.SetViewUp(*pose.view_up)
+            self.renderer.ResetCameraClippingRange()
+        self._camera_set = True
+
+    def reset_camera(self):
+        """Frame every visible layer again, keeping the current direction."""
+        self._camera_set = False
+
+    @property
+    def camera(self):
+        """The camera pose: ``{"position", "focal_point", "view_up", "view_angle"}`` (mm, degrees).
+
+        Reading it places the camera first if the scene has not been framed
+        yet. Assigning a pose (all four keys) sets it exactly: the values read
+        back are the ones given, which is what scene files and exported
+        scripts rely on. Every change fires :attr:`camera_changed`.
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> fig = Figure(size=(64, 64))
+        >>> fig.camera = {"position": (0, -300, 0), "focal_point": (0, 0, 0),
+        ...               "view_up": (0, 0, 1), "view_angle": 30.0}
+        >>> fig.camera["position"]
+        (0.0, -300.0, 0.0)
+        >>> fig.close()
+        """
+        self._apply_camera()
+        return self._pose()
+
+    @camera.setter
+    def camera(self, pose):
+        pose = check_pose(pose)
+        with self._moving_camera() as camera:
+            camera.SetPosition(*pose["position"])
+            camera.SetFocalPoint(*pose["focal_point"])
+            camera.SetViewUp(*pose["view_up"])
+            camera.SetViewAngle(self._shown_view_angle(pose["view_angle"]))
+            self.renderer.ResetCameraClippingRange()
+        self._pending_view = {}
+        self._camera_set = True
+        self.changed = True
+
+    def _pose(self):
+        camera = self.renderer.GetActiveCamera()
+        # Shown in the app, the pose is the one the figure's own images use (savefig).
+        return {"position": tuple(camera.GetPosition()), "focal_point": tuple(camera.GetFocalPoint()),
+                "view_up": tuple(camera.GetViewUp()), "view_angle": self._saving_view_angle(self.size)}
+
+    @property
+    def camera_is_set(self):
+        """Whether the camera is placed (False: it frames the layers at the next render)."""
+        return self._camera_set
+
+    @property
+    def pending_view(self):
+        """The last :meth:`view` request not yet applied (a copy; empty when none)."""
+        return {} if self._camera_set else dict(self._pending_view)
+
+    def _narrowing(self, size):
+        """How much narrower an image of ``size`` is than the window showing the figure (<= 1)."""
+        host = self._windows.host
+        if host is None:
+            return 1.0
+        shown = host.GetSize()
+        ratio = (size[0] / size[1]) / (shown[0] / max(shown[1], 1))
+        return ratio if ratio < 1 - 1e-3 else 1.0
+
+    def _saving_view_angle(self, size, angle=None):
+        """The view angle that keeps what the window shows horizontally in an image of ``size``.
+
+        A figure shown in the app is framed for the window; an image of
+        another, narrower shape widens the angle so nothing shown is cut.
+        """
+        angle = float(self.renderer.GetActiveCamera().GetViewAngle() if angle is None else angle)
+        narrowing = self._narrowing(size)
+        if narrowing == 1.0:
+            return angle  # exact: a pose read back is the pose given
+        return float(np.degrees(2 * np.arctan(np.tan(np.radians(angle) / 2) / narrowing)))
+
+    def _shown_view_angle(self, saving_angle):
+        """The window's view angle whose images at the figure's size have ``saving_angle``."""
+        narrowing = self._narrowing(self.size)
+        if narrowing == 1.0:
+            return saving_angle
+        return float(np.degrees(2 * np.arctan(np.tan(np.radians(saving_angle) / 2) * narrowing)))

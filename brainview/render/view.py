@@ -1,0 +1,182 @@
+"""The figure's view: its render window, rendering, screenshots and image files, Qt hosting.
+
+:class:`FigureView` is the part of :class:`~brainview.scene.Figure` that
+draws: it takes a window from the pool (:mod:`brainview.render.windows`),
+renders the renderer the figure fills, grabs the pixels and writes them
+(:mod:`brainview.render.writers`). A figure shown in the desktop app draws in
+the app's window instead (``_host_in``); nothing here imports Qt.
+
+Examples
+--------
+>>> from brainview.scene import Figure
+>>> fig = Figure(size=(64, 48))
+>>> fig.screenshot(size=(32, 16)).shape
+(16, 32, 3)
+>>> fig.close()
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .. import _vtk
+from ..errors import BrainviewTypeError, check_number, describe
+from .camera import FigureCamera
+from .windows import check_size
+from .writers import (VECTOR_FORMATS, check_image_path, export_vector, grab, print_settings, unpremultiply,
+                      write_image)
+
+__all__ = ["FigureView"]
+
+
+class FigureView(FigureCamera):
+    """Rendering of a figure (a base of :class:`~brainview.scene.Figure`).
+
+    Subclasses provide ``size``, ``_check_open()`` and a ``_windows``
+    (:class:`~brainview.render.windows.FigureWindow`).
+    """
+
+    @property
+    @_vtk.serialised
+    def window(self):
+        """The render window (created on first use)."""
+        self._check_open()
+        return self._windows.get(self.renderer, self.size)
+
+    @_vtk.serialised
+    def render(self):
+        """Draw the scene now."""
+        window = self.window
+        self._apply_camera()
+        self.renderer.ResetCameraClippingRange()
+        window.Render()
+
+    @_vtk.serialised
+    def screenshot(self, *, size=None, scale=1, transparent=False):
+        """The rendered image as an ``(height, width, 3)`` uint8 array (RGBA if ``transparent``).
+
+        Parameters
+        ----------
+        size : (int, int), optional
+            Width and height of the layout in pixels; default: the figure's size.
+        scale : float
+            Multiplies the pixels, keeping the framing: ``scale=3`` renders
+            3x the width and height, with text, colour bars, lines and points
+            3x larger, so the image looks the same, only sharper (for print).
+        transparent : bool
+            Return RGBA with alpha 0 on the background; colours of
+            translucent pixels are straight (not premultiplied by alpha).
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> fig = Figure(size=(64, 48))
+        >>> fig.screenshot(size=(32, 16)).shape
+        (16, 32, 3)
+        >>> fig.screenshot(scale=2, transparent=True).shape
+        (96, 128, 4)
+        >>> fig.close()
+        """
+        size = self.size if size is None else check_size(size)
+        scale = check_number(scale, "scale", minimum=0, strict=True)
+        pixels = check_size((round(size[0] * scale), round(size[1] * scale)), "size x scale")
+        if not isinstance(transparent, (bool, np.bool_)):
+            raise BrainviewTypeError(f"transparent: expected True or False, got {describe(transparent)}.")
+        with print_settings(self.renderer, scale=scale, transparent=bool(transparent)):
+            image = self._render_pixels(pixels, alpha=bool(transparent))
+        return unpremultiply(image) if transparent else image
+
+    def _render_pixels(self, size, *, alpha):
+        window = self.window
+        previous = tuple(window.GetSize())
+        hosted = self._windows.host is not None
+        if hosted and tuple(size) != previous:
+            return self._screenshot_offscreen(size, alpha=alpha)
+        if not hosted:
+            window.SetSize(*size)
+        # The camera is framed for an aspect ratio: a new one frames it again,
+        # a new size of the same shape (scale=) keeps the view as it is.
+        same_aspect = size[0] * previous[1] == size[1] * previous[0]
+        self._camera_set = self._camera_set and same_aspect
+        self.render()
+        return grab(window, alpha=alpha)
+
+    def _screenshot_offscreen(self, size, *, alpha=False):
+        # Render this one image in the hosting window's own OpenGL context,
+        # into off-screen buffers of the requested size: moving the renderer
+        # to another context would lose its textures (image slices, colour
+        # maps). The on-screen window keeps its size and contents.
+        host = self._windows.host
+        shown_size = tuple(host.GetSize())
+        saving_angle = self._saving_view_angle(size)  # from the window's size: before resizing it
+        with self._moving_camera() as camera:  # the pose is the same afterwards: no event
+            saved_angle = camera.GetViewAngle()
+            host.SetUseOffScreenBuffers(True)
+            try:
+                host.SetSize(*size)
+                camera.SetViewAngle(saving_angle)
+                self.renderer.ResetCameraClippingRange()
+                host.Render()
+                return grab(host, alpha=alpha)
+            finally:
+                camera.SetViewAngle(saved_angle)
+                host.SetSize(*shown_size)
+                host.SetUseOffScreenBuffers(False)
+                host.Render()
+
+    @_vtk.serialised
+    def savefig(self, path, *, size=None, scale=1, transparent=False):
+        """Write the figure to an image file: PNG, JPEG, TIFF, or PDF/SVG/EPS.
+
+        Parameters
+        ----------
+        path : str or Path
+            The suffix chooses the format: ``.png``, ``.jpg``/``.jpeg``,
+            ``.tif``/``.tiff`` (raster); ``.pdf``, ``.svg``, ``.eps``, ``.ps``
+            (vector text and colour bars over a raster of the 3-D scene, by
+            VTK's gl2ps exporter).
+        size : (int, int), optional
+            Width and height in pixels; default: the figure's size.
+        scale : float
+            Multiplies the pixels, keeping the framing (text, lines and
+            colour bars grow with it): ``scale=3`` for print.
+        transparent : bool
+            Alpha 0 on the background (PNG and TIFF only).
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> from brainview.scene import Figure
+        >>> fig = Figure(size=(40, 30))
+        >>> path = os.path.join(tempfile.mkdtemp(), "empty.png")
+        >>> fig.savefig(path, scale=2, transparent=True)
+        >>> fig.close()
+        """
+        path = Path(path)
+        check_image_path(path, transparent=transparent)
+        if path.suffix.lower() in VECTOR_FORMATS:
+            # Lay the scene out at the requested size first: the exporter draws the window as is.
+            self.screenshot(size=size, scale=scale)
+            export_vector(self.window, path)
+            return
+        write_image(path, self.screenshot(size=size, scale=scale, transparent=transparent))
+
+    # ------------------------------------------------------------ hosting
+
+    @_vtk.serialised
+    def _host_in(self, window):
+        """Draw this figure's renderer in another render window (the desktop app's).
+
+        The off-screen window, if any, is released; :meth:`screenshot` and
+        :meth:`savefig` keep working (at another size than the host's they
+        render once off-screen). :meth:`_unhost` gives the renderer back.
+        """
+        self._check_open()
+        self._windows.host_in(window, self.renderer)
+
+    @_vtk.serialised
+    def _unhost(self):
+        """Take the renderer back from the hosting window (no-op when not hosted)."""
+        self._windows.unhost(self.renderer)
