@@ -209,7 +209,9 @@ FAKE_NOTEBOOK = textwrap.dedent(
 def _run_in_fake_notebook(code):
     return subprocess.run([sys.executable, "-c", FAKE_NOTEBOOK + textwrap.dedent(code)],
                           capture_output=True, text=True, timeout=HANG_GUARD_S, check=False,
-                          env={k: v for k, v in os.environ.items() if k != "DISPLAY"})
+                          # qtpy (imported by other tests) sets QT_API: tqdm then assumes a Qt console.
+                          env={k: v for k, v in os.environ.items()
+                               if k not in ("DISPLAY", "QT_API") and not k.startswith("SPYDER")})
 
 
 def test_notebook_shows_tqdmwarning_iprogress_not_found_on_first_figure():
