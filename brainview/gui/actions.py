@@ -204,10 +204,14 @@ class WindowActions:
         The window keeps its figure (``fig`` in scripts and the console stays
         valid): the loaded layers, camera, texts and colour bars move into it.
         """
+        from ..errors import BrainviewError
         from ..export.scene_file import load_scene, scene_references
 
         path = str(path)
-        outside = scene_references(path, outside_only=True)
+        try:
+            outside = scene_references(path, outside_only=True)
+        except (BrainviewError, OSError):  # not a readable scene: the load says why, and ends (``loaded``)
+            outside = []
         if outside and not self._allow_outside_files(path, outside):
             return
         self._start_load([path], functools.partial(load_scene, path, allow_outside=bool(outside)),
