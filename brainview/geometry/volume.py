@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pyvista as pv
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonDataModel import vtkImageData
-from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter
+from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPolyData
+from vtkmodules.vtkFiltersCore import vtkAppendPolyData, vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter
 from vtkmodules.vtkImagingCore import vtkImageClip
 
 from ..errors import BrainviewValueError
@@ -261,15 +261,7 @@ class Isosurfaces:
                 f"smooth: at most {MAX_SMOOTH} smoothing iterations, got {smooth!r}; "
                 "a few tens already give a smooth surface."
             )
-        scaled = [float(level) * self.scale for level in levels]
-        extractor = self._extractor
-        extractor.SetNumberOfContours(len(scaled))
-        for index, level in enumerate(scaled):
-            extractor.SetValue(index, level)
-        self._clip.SetOutputWholeExtent(self._crossing_extent(scaled))
-        extractor.Modified()  # the last output was moved to world space in place: never reuse it
-        extractor.Update()
-        output = extractor.GetOutput()
+        output = self._contour([float(level) * self.scale for level in levels])
         if smooth and output.GetNumberOfPoints():
             output = _smooth(output, smooth)
         mesh = pv.PolyData()
@@ -284,17 +276,51 @@ class Isosurfaces:
                 values.SetName("level")
         return transform_mesh(mesh, self._matrix)
 
-    def _crossing_extent(self, levels):
-        """The VTK extent holding every voxel edge a level crosses, two voxels wider (or all)."""
+    def _contour(self, levels):
+        """Flying edges at the (scaled) ``levels``, each over its own crossing box, as one polydata.
+
+        Flying edges appends the surfaces of its levels one after the other: the
+        surfaces of the levels run one at a time, appended in order, are the same.
+        """
+        boxes = [(level, self._crossing_extent([level])) for level in levels]
+        boxes = [(level, extent) for level, extent in boxes if extent is not None]
+        if len(boxes) < 2:
+            # One level crosses: its box alone. None does: flying edges over the whole volume finds
+            # nothing (and makes the empty output it always made).
+            return self._run(*(boxes[0] if boxes else (levels, self._whole_extent())))
+        append = vtkAppendPolyData()
+        for level, extent in boxes:
+            piece = vtkPolyData()
+            piece.ShallowCopy(self._run(level, extent))  # the next run makes new arrays
+            append.AddInputData(piece)
+        append.Update()
+        return append.GetOutput()
+
+    def _run(self, levels, extent):
+        extractor = self._extractor
+        levels = np.atleast_1d(levels)
+        extractor.SetNumberOfContours(len(levels))
+        for index, level in enumerate(levels):
+            extractor.SetValue(index, float(level))
+        self._clip.SetOutputWholeExtent(extent)
+        extractor.Modified()  # the last output was moved to world space in place: never reuse it
+        extractor.Update()
+        return extractor.GetOutput()
+
+    def _whole_extent(self):
         dims = self._vtk_image.GetDimensions()
-        whole = [0, dims[0] - 1, 0, dims[1] - 1, 0, dims[2] - 1]
+        return [0, dims[0] - 1, 0, dims[1] - 1, 0, dims[2] - 1]
+
+    def _crossing_extent(self, levels):
+        """The VTK extent holding every voxel edge a level crosses, two voxels wider; None if none does."""
+        dims = self._vtk_image.GetDimensions()
         if self._data.size == 0:
-            return whole
+            return None
         if self._slabs is None:
             self._slabs = _slab_ranges(self._data, self._axes)
         boxes = [box for box in (self._crossing_box(level) for level in levels) if box is not None]
         if not boxes:
-            return whole  # nothing crosses: flying edges finds nothing, as over the whole volume
+            return None
         extent = []
         for axis in range(3):
             extent += [max(min(box[axis][0] for box in boxes) - 2, 0),
