@@ -32,6 +32,8 @@ Examples
 from __future__ import annotations
 
 import base64
+import errno
+import io
 import gzip
 import math
 import os
@@ -53,7 +55,7 @@ from .errors import (
     MemoryBudgetError,
     describe,
 )
-from .limits import check_allocation, format_bytes
+from .limits import check_allocation, check_image_memory, format_bytes, max_bytes
 
 __all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_data",
            "load_surface_labels", "read_gifti", "read_image_file", "vtk_ready"]
@@ -162,7 +164,7 @@ class SurfaceLabels:
 # ----------------------------------------------------------------- images
 
 
-def load_image(img, *, volume=None, name="img"):
+def load_image(img, *, volume=None, name="img", kind=None):
     """Load any accepted image input as a 3-D :class:`Image`.
 
     Parameters
@@ -175,6 +177,11 @@ def load_image(img, *, volume=None, name="img"):
         with more than one volume.
     name : str
         Parameter name used in error messages.
+    kind : str, optional
+        The layer kind the image is loaded for (a key of
+        :data:`brainview.limits.LAYER_VOXEL_BYTES`): what that layer will
+        allocate per voxel is checked against the memory budget with the
+        loading itself, before anything is read or copied.
 
     Returns
     -------
@@ -205,7 +212,7 @@ def load_image(img, *, volume=None, name="img"):
     if isinstance(img, Image):
         data, affine, label = img.data, img.affine, img.name
     elif isinstance(img, (str, os.PathLike)):
-        data, affine, label = read_image_file(Path(img), name)
+        data, affine, label = read_image_file(Path(img), name, kind=kind)
     elif isinstance(img, tuple) and len(img) == 2:
         data, affine, label = img[0], img[1], "array"
         if not isinstance(data, np.ndarray):
@@ -215,7 +222,7 @@ def load_image(img, *, volume=None, name="img"):
             )
     elif hasattr(img, "dataobj") and hasattr(img, "affine"):
         filename = img.get_filename() if hasattr(img, "get_filename") else None
-        data, affine = _read_dataobj(img, name, filename)
+        data, affine = _read_dataobj(img, name, filename, kind)
         label = Path(filename).name if filename else type(img).__name__
     else:
         raise BrainviewTypeError(
@@ -226,12 +233,37 @@ def load_image(img, *, volume=None, name="img"):
     data = _pick_volume(np.asanyarray(data), volume, name)
     _check_world_extent(affine, data.shape, name)
     if data.dtype != bool and (not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data)):
-        raise BrainviewTypeError(
-            f"{name}: image data must be real numbers, got dtype {data.dtype}."
-        )
+        raise BrainviewTypeError(_not_real_message(data.dtype, name, label))
+    if not isinstance(img, (str, os.PathLike)) and not _read_from_proxy(img):
+        _check_in_memory(data, name, kind)
     data = vtk_ready(data).view()
     data.flags.writeable = False
     return Image(data, affine, label)
+
+
+def _not_real_message(dtype, name, label):
+    """Why an image of ``dtype`` cannot be shown, naming the file it came from."""
+    where = "the image" if label == "array" or label in name else f"'{label}'"
+    if dtype.names:
+        kind = "an RGB colour image" if set(dtype.names) >= {"R", "G", "B"} else "a record array"
+        return (
+            f"{name}: {where} is {kind} (dtype {dtype}, fields {', '.join(dtype.names)}); brainview "
+            "shows volumes of real numbers only. Save one channel (data['R']) or a greyscale "
+            "version as a new image and open that."
+        )
+    return f"{name}: {where}: image data must be real numbers, got dtype {dtype}."
+
+
+def _read_from_proxy(img):
+    """Whether :func:`load_image` read ``img``'s data from a file proxy (checked while reading)."""
+    return hasattr(img, "dataobj") and not isinstance(img, tuple) and not isinstance(img.dataobj, np.ndarray)
+
+
+def _check_in_memory(data, name, kind):
+    """Check what brainview copies of an in-memory array (and what its layer allocates) fits the budget."""
+    copy, itemsize = _conversion(None, data.dtype) if data.dtype != bool else (0, 1)
+    check_image_memory(data.size * copy, what=f"{name}: the array of shape {data.shape}", kind=kind,
+                       voxels=data.size, itemsize=itemsize)
 
 
 #: Dtypes (itemsize per kind) that VTK reads directly.
@@ -280,11 +312,12 @@ def vtk_ready(data):
     return data
 
 
-def read_image_file(path, name):
+def read_image_file(path, name, *, kind=None):
     """``(data, affine, file name)`` of a NIfTI/MGH file, with every hostile-file guard.
 
     The data is read without a copy where the file allows (a memory map);
-    ``name`` is the parameter named in errors. :func:`load_image` calls it;
+    ``name`` is the parameter named in errors; ``kind`` the layer it is read
+    for (see :func:`load_image`). :func:`load_image` calls it;
     so does the app, which needs the array before choosing a role.
 
     Raises
@@ -306,7 +339,8 @@ def read_image_file(path, name):
 
     _check_regular_file(path, name)
     if path.name.lower().endswith((".nii.gz", ".mgz", ".mgh.gz")):
-        img = _read_gzip_image(path, name)
+        data, affine = _read_gzip_image(path, name, kind)
+        return vtk_ready(data), affine, path.name
     else:
         try:
             img = nib.load(str(path))
@@ -315,7 +349,7 @@ def read_image_file(path, name):
                 f"{name}: could not read '{path}' as an image ({type(error).__name__}: {error}). "
                 "Is it a NIfTI or MGH file?"
             ) from error
-    data, affine = _read_dataobj(img, name, path)
+    data, affine = _read_dataobj(img, name, path, kind)
     return data, affine, path.name
 
 
@@ -334,38 +368,52 @@ def _check_regular_file(path, name):
         )
 
 
-def _read_gzip_image(path, name):
-    """A ``.nii.gz``/``.mgz`` inflated once, no further than its header declares.
+def _read_gzip_image(path, name, kind=None):
+    """``(data, affine)`` of a ``.nii.gz``/``.mgz``, inflated once, no further than its header declares.
 
-    The header comes first, so a file declaring more than the memory budget
-    is refused before its data is inflated; the data is then inflated in one
-    call of exactly the declared size. The rest of the stream is inflated
-    (counted, not kept, past its first MiB) so that zlib checks every gzip
-    member's CRC and length; a stream continuing well past what the header
-    declares is refused rather than inflated.
+    The compressed file is streamed and the header comes first, so a file
+    declaring more than the memory budget (with what the layer ``kind`` will
+    allocate on top) is refused before its data is inflated. The data is
+    inflated straight into one buffer, which the returned array views: no
+    copy of the compressed file, of the inflated bytes, or of the data. The
+    rest of the stream is inflated (counted, not kept, past its first MiB) so
+    that zlib checks every gzip member's CRC and length; a stream continuing
+    well past what the header declares is refused rather than inflated.
     """
     what = f"{name}: '{path}'"
-    check_allocation(os.stat(path).st_size, f"{what}: the compressed file")
-    compressed = path.read_bytes()
     try:
-        inflater = zlib.decompressobj(31)  # 31: a gzip wrapper, whose CRC and length zlib checks
-        head = inflater.decompress(compressed, 540)
-        klass, (needed, data_end) = _image_header(head, path)
-        check_allocation(needed + len(compressed), f"{what}: its data")
-        missing = data_end - len(head)  # never 0: max_length=0 would mean "no limit"
-        body = inflater.decompress(inflater.unconsumed_tail, missing) if missing > 0 else b""
-        if len(head) + len(body) < data_end:
-            raise ImageLoadError(
-                f"{what}: the file is truncated: its header declares {data_end} bytes, "
-                f"the compressed stream holds {len(head) + len(body)}."
-            )
-        tail = _inflate_tail(inflater, max(data_end, _CHUNK), what)
+        with open(path, "rb") as stream:
+            inflater = _GzipStream(stream)
+            head = bytearray(540)
+            head = head[: inflater.readinto(memoryview(head))]
+            klass, (data_end, scaled, voxels, itemsize) = _image_header(bytes(head), path)
+            check_image_memory(data_end + scaled, what=f"{what}: its data", kind=kind, voxels=voxels,
+                               itemsize=8 if scaled else itemsize)
+            buffer = bytearray(max(data_end, len(head)))
+            buffer[: len(head)] = head
+            filled = len(head) + inflater.readinto(memoryview(buffer)[len(head):])
+            if filled < data_end:
+                raise ImageLoadError(
+                    f"{what}: the file is truncated: its header declares {data_end} bytes, "
+                    f"the compressed stream holds {filled}."
+                )
+            tail = inflater.drain(max(data_end, _CHUNK), what)
     except zlib.error as error:
         raise ImageLoadError(
             f"{what}: the file is corrupt or truncated ({_zlib_reason(error)})."
         ) from error
+    except BrainviewError:
+        raise
+    except MemoryError as error:
+        raise _out_of_memory(name, f"'{path}'") from error
     try:
-        return klass.from_bytes(head + body + tail)
+        img = klass.from_file_map(klass.make_file_map({"image": _Spliced(buffer, tail),
+                                                       "header": _Spliced(buffer, tail)}))
+        return _volumes_last(img, _buffer_array(img.dataobj, buffer)), img.affine
+    except BrainviewError:
+        raise
+    except MemoryError as error:
+        raise _out_of_memory(name, f"'{path}'") from error
     except Exception as error:
         raise ImageLoadError(
             f"{what}: could not read the image ({type(error).__name__}: {error}). "
@@ -373,19 +421,50 @@ def _read_gzip_image(path, name):
         ) from error
 
 
-def _inflate_tail(inflater, limit, what):
-    """Inflate what follows the data, every gzip member, to the end; keep its first MiB.
+class _GzipStream:
+    """A gzip file inflated on demand, member after member, read ``_CHUNK`` bytes at a time."""
 
-    Reaching each member's end is what makes zlib check its CRC and length.
-    """
-    kept, extra = [], 0
-    pending = inflater.unconsumed_tail
-    while True:
-        while not inflater.eof:
-            chunk = inflater.decompress(pending, _CHUNK)
-            pending = inflater.unconsumed_tail
-            if not chunk and not inflater.eof:
-                raise zlib.error("the compressed stream ends before its end-of-stream marker")
+    def __init__(self, stream):
+        self._stream, self._inflater, self._pending = stream, zlib.decompressobj(31), b""
+
+    def _inflate(self, limit):
+        """Up to ``limit`` (> 0) inflated bytes; b"" after the last member's end."""
+        while True:
+            if self._inflater.eof and not self._next_member():
+                return b""
+            if not self._pending:
+                self._pending = self._stream.read(_CHUNK)
+                if not self._pending:
+                    raise zlib.error("the compressed stream ends before its end-of-stream marker")
+            chunk = self._inflater.decompress(self._pending, limit)
+            self._pending = self._inflater.unconsumed_tail
+            if chunk:
+                return chunk
+
+    def _next_member(self):
+        following = self._inflater.unused_data
+        while not following.strip(b"\0"):  # gzip allows zero padding after the last member
+            following = self._stream.read(_CHUNK)
+            if not following:
+                return False
+        self._inflater, self._pending = zlib.decompressobj(31), following
+        return True
+
+    def readinto(self, view):
+        """Fill ``view`` with inflated bytes; the count filled (less at the end of the stream)."""
+        filled = 0
+        while filled < len(view):
+            chunk = self._inflate(min(len(view) - filled, _CHUNK))
+            if not chunk:
+                break
+            view[filled:filled + len(chunk)] = chunk
+            filled += len(chunk)
+        return filled
+
+    def drain(self, limit, what):
+        """Inflate the rest, every member to its end (zlib checks each CRC and length); keep 1 MiB."""
+        kept, extra = [], 0
+        while chunk := self._inflate(_CHUNK):
             extra += len(chunk)
             if extra > limit:
                 raise ImageLoadError(
@@ -395,10 +474,55 @@ def _inflate_tail(inflater, limit, what):
                 )
             if extra <= _CHUNK:
                 kept.append(chunk)
-        following = inflater.unused_data
-        if not following.strip(b"\0"):  # gzip allows zero padding after the last member
-            return b"".join(kept)
-        inflater, pending = zlib.decompressobj(31), following
+        return b"".join(kept)
+
+
+class _Spliced(io.RawIOBase):
+    """A read-only file over the inflated buffer and what followed it, without joining them."""
+
+    def __init__(self, buffer, tail):
+        super().__init__()
+        self._parts, self._pos = (memoryview(buffer), memoryview(tail)), 0
+        self._size = len(buffer) + len(tail)
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def tell(self):
+        return self._pos
+
+    def seek(self, offset, whence=0):
+        self._pos = max(0, offset + {0: 0, 1: self._pos, 2: self._size}[whence])
+        return self._pos
+
+    def readinto(self, out):
+        out, done = memoryview(out).cast("B"), 0
+        first, second = self._parts
+        while done < len(out) and self._pos < self._size:
+            part, start = (first, 0) if self._pos < len(first) else (second, len(first))
+            piece = part[self._pos - start: self._pos - start + len(out) - done]
+            out[done:done + len(piece)] = piece
+            done, self._pos = done + len(piece), self._pos + len(piece)
+        return done
+
+
+def _buffer_array(proxy, buffer):
+    """The data of a nibabel array proxy over ``buffer``, scaled as nibabel does; unscaled, a view."""
+    from nibabel.volumeutils import apply_read_scaling
+
+    dtype = np.dtype(proxy.dtype)
+    end = proxy.offset + math.prod(proxy.shape) * dtype.itemsize
+    if proxy.offset < 0 or end > len(buffer):
+        raise ValueError(f"the data ({proxy.offset}..{end}) lies outside the {len(buffer)} bytes read")
+    raw = np.ndarray(proxy.shape, dtype, buffer=buffer, offset=proxy.offset, order=proxy.order)
+    # As nibabel's ArrayProxy._get_scaled: the factors in the slope's dtype where they fit.
+    slope, inter = np.asanyarray(proxy.slope), np.asanyarray(proxy.inter)
+    if np.can_cast(inter, slope.dtype):
+        inter = inter.astype(slope.dtype)
+    return apply_read_scaling(raw, slope, inter)
 
 
 def _zlib_reason(error):
@@ -430,32 +554,48 @@ def _image_header(head, path):
 
 
 def _declared_image_bytes(klass, header):
-    """``(bytes to hold, end of data in the stream)`` as a header declares them."""
-    count = math.prod(int(n) for n in header.get_data_shape())
-    itemsize = header.get_data_dtype().itemsize
+    """``(end of the data in the stream, bytes of its converted copy, voxels of a volume, their itemsize)``."""
+    shape = [int(n) for n in header.get_data_shape()]
+    count, dtype = math.prod(shape), header.get_data_dtype()
     first = klass.header_class.template_dtype.itemsize + (4 if "Nifti" in klass.__name__ else 0)
-    data_end = max(int(header.get_data_offset()), first) + count * itemsize
-    return data_end + _array_bytes(header, count, itemsize), data_end
+    data_end = max(int(header.get_data_offset()), first) + count * dtype.itemsize
+    copy, itemsize = _conversion(header, dtype)
+    return data_end, count * copy, math.prod(shape[:3]), itemsize
 
 
-def _array_bytes(header, count, itemsize):
-    """Bytes of the array nibabel makes: float64 once scaled, else the stored size."""
+def _conversion(header, dtype):
+    """``(bytes per voxel of the copy loading makes, itemsize of the loaded data)``.
+
+    nibabel scales to float64 (a copy); :func:`vtk_ready` copies non-native
+    byte orders and dtypes VTK lacks; anything else is used as read.
+    """
     slope, inter = header.get_slope_inter() if hasattr(header, "get_slope_inter") else (None, None)
-    scaled = slope not in (None, 1) or inter not in (None, 0)
-    return count * (max(8, itemsize) if scaled else itemsize)
+    if slope not in (None, 1) or inter not in (None, 0):
+        return 8, 8
+    size = dtype.itemsize
+    if dtype.kind in _VTK_ITEMSIZES and size not in _VTK_ITEMSIZES[dtype.kind]:
+        return (4, 4) if size < 4 else (8, 8)
+    if dtype.kind in _VTK_ITEMSIZES and not dtype.isnative:
+        return size, size
+    return 0, size
 
 
-def _check_declared_size(img, name, path):
-    """Refuse an image whose header declares more data than the memory budget allows."""
+def _check_declared_size(img, name, path, kind=None):
+    """Refuse an image whose data, read, would take more memory than the budget allows."""
     if isinstance(img.dataobj, np.ndarray) or not hasattr(img, "header"):
         return  # already in memory
     try:
-        count = math.prod(int(n) for n in img.dataobj.shape)
-        itemsize = img.get_data_dtype().itemsize
+        shape = [int(n) for n in img.dataobj.shape]
+        dtype = np.dtype(img.get_data_dtype())
     except Exception:  # an exotic proxy: nibabel reports what it cannot read
         return
+    copy, itemsize = _conversion(img.header, dtype)
+    count = math.prod(shape)
     where = f"'{path}'" if path else "the image"
-    check_allocation(_array_bytes(img.header, count, itemsize), f"{name}: {where}: its data")
+    needed = count * (dtype.itemsize + copy)
+    check_image_memory(needed, what=f"{name}: {where}: its data", kind=kind,
+                       voxels=math.prod(shape[:3]), itemsize=itemsize)
+    return needed
 
 
 #: The old name, still imported by brainview/layers/_atlas_input.py (see tests/test_architecture.py's
@@ -463,24 +603,39 @@ def _check_declared_size(img, name, path):
 _read_image_file = read_image_file
 
 
-def _read_dataobj(img, name, path):
-    _check_declared_size(img, name, path)
+def _read_dataobj(img, name, path, kind=None):
+    needed = _check_declared_size(img, name, path, kind)
     where = f"'{path}'" if path else "the image"
     try:
         data = vtk_ready(_volumes_last(img, np.asanyarray(img.dataobj)))
     except BrainviewError:
         raise
-    except MemoryError as error:
-        raise MemoryBudgetError(
-            f"{name}: this machine ran out of memory reading the data of {where}. "
-            "Close other programs or load a smaller image."
-        ) from error
     except Exception as error:  # truncated gzip streams surface here
+        if _is_out_of_memory(error):
+            raise _out_of_memory(name, where, needed, error) from error
         raise ImageLoadError(
             f"{name}: could not read the data of {where} ({type(error).__name__}: {error}). "
             "The file is corrupt or truncated."
         ) from error
     return data, img.affine
+
+
+def _is_out_of_memory(error):
+    """Whether reading failed for want of memory (a ulimit makes mmap fail with ENOMEM)."""
+    return isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno == errno.ENOMEM)
+
+
+def _out_of_memory(name, where, needed=None, error=None):
+    """The error for memory the process could not get, though the budget allowed it."""
+    estimate = f", which needs about {format_bytes(needed)}" if needed else ""
+    reason = f" ({type(error).__name__}: {error})" if error is not None and str(error) else ""
+    return MemoryBudgetError(
+        f"{name}: this machine ran out of memory reading the data of {where}{estimate}{reason}: "
+        f"the memory this process may use (a ulimit, a container limit, other programs) is below "
+        f"brainview's memory budget of {format_bytes(max_bytes())}. Set "
+        "bv.set_limits(max_bytes=...) to what this process may use, close other programs, or "
+        "load a smaller image."
+    )
 
 
 def _volumes_last(img, data):
@@ -567,6 +722,23 @@ def _pick_volume(data, volume, name):
     return data
 
 
+def all_finite(data):
+    """Whether every value of a float array is finite, without a mask of the whole array.
+
+    NaN propagates through ``min`` and an infinity is the minimum or the
+    maximum, so two reductions answer it allocating nothing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> all_finite(np.array([1.0, 2.0])), all_finite(np.array([1.0, np.inf]))
+    (True, False)
+    """
+    if not data.size:
+        return True
+    return bool(np.isfinite(data.min()) and np.isfinite(data.max()))
+
+
 def finite_data(image, *, name="img", fill=None):
     """The image data with NaN/inf replaced, and a warning counting them.
 
@@ -590,12 +762,10 @@ def finite_data(image, *, name="img", fill=None):
     [[[1.0, 0.0]]]
     """
     data = image.data
-    if not np.issubdtype(data.dtype, np.floating):
+    if not np.issubdtype(data.dtype, np.floating) or all_finite(data):
         return data
     bad = ~np.isfinite(data)
     count = int(np.count_nonzero(bad))
-    if count == 0:
-        return data
     good = data[~bad]
     if fill is None:
         fill = float(good.min()) - 1.0 if good.size else 0.0

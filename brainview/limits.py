@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from .errors import BrainviewTypeError, BrainviewValueError, MemoryBudgetError
 
-__all__ = ["Limits", "check_allocation", "check_image_size", "format_bytes", "max_bytes", "set_limits",
-           "MAX_IMAGE_SIDE"]
+__all__ = ["Limits", "check_allocation", "check_image_memory", "check_image_size", "format_bytes",
+           "layer_bytes", "max_bytes", "set_limits", "LAYER_VOXEL_BYTES", "MAX_IMAGE_SIDE"]
 
 #: Budget used where the available memory cannot be read (not Linux).
 FALLBACK_MAX_BYTES = 4 * 2**30
@@ -150,7 +150,7 @@ def format_bytes(count):
     return f"{int(count)} bytes"
 
 
-def check_allocation(nbytes, what, *, at_least=False):
+def check_allocation(nbytes, what, *, at_least=False, fix="", detail=""):
     """Raise :class:`MemoryBudgetError` when ``nbytes`` is over the budget.
 
     Parameters
@@ -161,6 +161,10 @@ def check_allocation(nbytes, what, *, at_least=False):
         What needs them, starting the message: ``"img: 'bomb.nii.gz': its data"``.
     at_least : bool
         ``nbytes`` is a lower bound (a stream stopped at the budget), said as "more than".
+    fix : str
+        Another way out than a bigger budget, ending the sentence: ``", or a higher threshold"``.
+    detail : str
+        What the estimate is made of, said last: ``"8 MiB to read it, 2 MiB for its mask"``.
 
     Examples
     --------
@@ -179,8 +183,67 @@ def check_allocation(nbytes, what, *, at_least=False):
     raise MemoryBudgetError(
         f"{what} needs {amount}more than brainview's memory budget of "
         f"{format_bytes(budget)}; raise it with bv.set_limits(max_bytes=...) if this machine "
-        "has the memory."
+        f"has the memory{fix}." + (f" Estimate: {detail}." if detail else "")
     )
+
+
+#: Bytes a layer kind allocates per voxel of its image besides the loaded data itself, as
+#: ``(times the data's itemsize, plus bytes)``, worst case (NaNs present): copies, masks and
+#: the per-voxel work of its filters, measured with ``scripts/benchmark.py memory``.
+#: Meshes are estimated apart, from their size (:func:`brainview.geometry.volume.isosurface`).
+LAYER_VOXEL_BYTES = {
+    "volume": (2, 1),     # finite_data's mask and copy; the volume mapper's copy of the scalars
+    "contour": (2, 2),    # finite_data's mask and copy, a rescaled copy, flying edges' edge cases
+    "slices": (1, 1),     # finite_data's mask and NaN-filled copy
+    "glass_brain": (0, 40),  # the mask as float32, blurred, padded; the outline's smoothing, decimation
+    "stat_map": (0, 22),  # float32 copy, mask, NaN-free copy, C-ordered copy; its mode's work
+}
+
+#: What to do instead of raising the budget, for an image too large for its layer.
+_SMALLER_IMAGE = ", or pass a smaller image (e.g. resampled to 2 mm with nilearn.image.resample_img)"
+
+
+def layer_bytes(kind, voxels, itemsize):
+    """Bytes a layer of ``kind`` allocates for an image of ``voxels`` of ``itemsize`` bytes, data aside.
+
+    Examples
+    --------
+    >>> format_bytes(layer_bytes("contour", 182 * 218 * 182, 4))
+    '68.87 MiB'
+    """
+    if kind is None:
+        return 0
+    times, plus = LAYER_VOXEL_BYTES[kind]
+    return voxels * (times * itemsize + plus)
+
+
+def check_image_memory(loading, *, what, kind=None, voxels=0, itemsize=0):
+    """Refuse, before anything is allocated, an image whose loading and layer exceed the budget.
+
+    Parameters
+    ----------
+    loading : int
+        Bytes loading the image allocates (the data read, its converted copy).
+    what : str
+        What is loaded, starting the message: ``"img: 'zmap.nii.gz': its data"``.
+    kind : str, optional
+        The layer kind it is loaded for (a key of :data:`LAYER_VOXEL_BYTES`).
+    voxels, itemsize : int
+        Voxels of one volume and bytes of each once loaded.
+
+    Examples
+    --------
+    >>> from brainview.errors import MemoryBudgetError
+    >>> with set_limits(max_bytes=2**20):
+    ...     try:
+    ...         check_image_memory(2**19, what="img", kind="contour", voxels=2**17, itemsize=4)
+    ...     except MemoryBudgetError as error:
+    ...         print(str(error).split("Estimate: ")[1])
+    512.0 KiB to load the image, 1.25 MiB for a contour layer.
+    """
+    extra = layer_bytes(kind, voxels, itemsize)
+    detail = f"{format_bytes(loading)} to load the image, {format_bytes(extra)} for a {kind} layer"
+    check_allocation(loading + extra, what, fix=_SMALLER_IMAGE if kind else "", detail=detail if kind else "")
 
 
 def check_image_size(size, name="size"):

@@ -242,10 +242,6 @@ class Figure(FigureView):
     def _layer_changed(self, layer):
         self.changed = True
 
-    def _layer_props_changed(self, layer, old_props):
-        """A layer replaced its VTK props (a stat map changing ``mode``): swap them here."""
-        self._drawer_props_changed(self._drawers[layer], old_props)
-
     def _drawer_props_changed(self, drawer, old_props):
         """A drawer replaced its VTK props: swap them in the renderer."""
         for prop in old_props:

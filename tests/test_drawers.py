@@ -197,3 +197,36 @@ def test_a_kind_with_a_drawer_has_a_model_module_that_imports_no_rendering(kind)
     assert not bad, f"{module.__name__} imports {bad}"
     layer_class = LAYER_KINDS[kind]
     assert not {"props", "_draw", "_get_actor", "_sync_drawing", "_attach", "_detach"} & set(vars(layer_class))
+
+
+def test_every_kind_is_built_validated_saved_and_pickled_with_no_rendering_module_loaded(tmp_path):
+    """Issue 19 point 1: a model is data; only a figure loads the renderer (one fresh process)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json, pickle, sys\n"
+        "from pathlib import Path\n"
+        "from brainview.errors import BrainviewError\n"
+        "from brainview.layers.registry import KINDS\n"
+        "from brainview.export.scene_file import data_file_writer, layer_dict\n"
+        "sidecar = data_file_writer(Path(sys.argv[1]) / 'scene.bvscene', copy_inputs=False)\n"
+        "for index, (name, kind) in enumerate(sorted(KINDS.items())):\n"
+        "    layer = kind.make_example()\n"
+        "    try:\n"
+        "        layer.opacity = 2.0\n"
+        "    except BrainviewError:\n"
+        "        pass\n"
+        "    else:\n"
+        "        raise SystemExit(f'{name}: opacity=2 was accepted')\n"
+        "    copy = pickle.loads(pickle.dumps(layer))\n"
+        "    assert copy.get_params().keys() == layer.get_params().keys(), name\n"
+        "    json.dumps(layer_dict(layer, index, sidecar=sidecar))\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('vtkmodules.vtkRendering', 'brainview.render',"
+        " 'brainview.scene', 'PyQt5')))\n"
+        "print(loaded)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

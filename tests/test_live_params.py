@@ -15,8 +15,6 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from brainview.layers.registry import drawer_path
-
 import brainview as bv
 from brainview.errors import BrainviewError
 from brainview.layers import Contour, GlassBrain, Slices, StatMap, Volume
@@ -296,10 +294,7 @@ def test_a_model_holds_no_vtk_rendering_object_until_drawn(kind):
     assert _rendering_objects(layer) == []
     expected, camera = _screenshot(_MODELS[kind](opacity=0.5))
     drawn, _ = _screenshot(layer, camera)
-    if drawer_path(layer.kind) is None:  # a kind whose model still owns its props
-        assert _rendering_objects(layer)  # drawn now
-    else:
-        assert _rendering_objects(layer) == [], "drawn by a drawer: the model holds no VTK object"
+    assert _rendering_objects(layer) == [], "drawn by a drawer: the model holds no VTK object"
     np.testing.assert_array_equal(drawn, expected)
 
 

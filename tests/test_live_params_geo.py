@@ -13,8 +13,6 @@ import warnings
 import numpy as np
 import pytest
 
-from brainview.layers.registry import drawer_path
-
 import brainview as bv
 from brainview.errors import BrainviewError
 from brainview.layers import Atlas, Connectome, Points, Surface
@@ -354,24 +352,17 @@ def test_a_model_holds_no_vtk_rendering_object_until_drawn(kind):
     expected = _MODELS[kind]()
     expected.opacity = 0.5
     np.testing.assert_array_equal(_picture(layer), _picture(expected))
-    if drawer_path(layer.kind) is None:  # a kind whose model still owns its props
-        assert _drawing_objects(layer), "drawn now"
-    else:
-        assert _drawing_objects(layer) == [], "drawn by a drawer: the model holds no VTK object"
+    assert _drawing_objects(layer) == [], "drawn by a drawer: the model holds no VTK object"
 
 
 @pytest.mark.parametrize("kind", sorted(_MODELS))
-def test_reading_the_actor_or_the_colorbar_table_draws_the_layer(kind):
+def test_the_drawer_has_the_actor_and_the_model_a_colorbar_table_without_drawing(kind):
     layer = _MODELS[kind]()
-    if drawer_path(layer.kind) is not None:
-        figure = bv.figure(size=SIZE)
-        drawer = figure.drawer(figure.add(layer))
-        assert drawer.actor is drawer.props()[0] and drawer.actor.GetMapper() is not None
-        if kind in ("points", "surface", "connectome"):
-            assert layer.colorbar_table()[0].GetNumberOfTableValues() > 0
-        return
-    assert layer.actor is layer.props()[0 if kind != "connectome" else 2]
-    assert layer.actor.GetMapper() is not None
+    if kind in ("points", "surface", "connectome"):
+        assert layer.colorbar_table()[0].GetNumberOfTableValues() > 0
+    figure = bv.figure(size=SIZE)
+    drawer = figure.drawer(figure.add(layer))
+    assert drawer.actor is drawer.props()[0] and drawer.actor.GetMapper() is not None
     if kind in ("points", "surface", "connectome"):
         assert layer.colorbar_table()[0].GetNumberOfTableValues() > 0
 

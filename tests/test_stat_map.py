@@ -691,3 +691,24 @@ def test_isosurface_refuses_an_extractor_prepared_for_another_image(signed_map):
     prepared = Isosurfaces(load_image(signed_map))
     with pytest.raises(BrainviewError, match="prepared"):
         isosurface(load_image(signed_map), [1.0], prepared=prepared)
+
+
+def test_a_threshold_step_counts_no_slices_when_its_boxes_fit_the_memory_budget(monkeypatch, signed_map):
+    """The budget check of an isosurface samples slices of the map (tens of ms at 1 mm): a step whose
+    crossing boxes hold fewer edges than the budget allows skips it."""
+    from brainview.geometry import volume
+
+    layer = StatMap(signed_map, threshold=2.0, outline=False)
+    assert layer.mode_props.mesh.n_points > 0
+    counts = _count_calls(monkeypatch, volume, "crossing_count")
+    for threshold in (2.5, 3.0):
+        layer.threshold = threshold
+    assert counts == []
+
+
+def test_a_stat_map_mesh_over_the_memory_budget_is_refused():
+    noise = np.random.default_rng(0).random((64, 64, 64)).astype(np.float32) - 0.5  # crossed everywhere
+    with bv.set_limits(max_bytes=8 * 2**20):
+        layer = StatMap((noise, np.eye(4)), threshold=0.01, outline=False)
+        with pytest.raises(MemoryError, match="isosurface"):
+            layer.mode_props  # noqa: B018

@@ -31,6 +31,7 @@ from vtkmodules.vtkFiltersCore import vtkSurfaceNets3D, vtkTriangleMeshPointNorm
 
 from ..cache import memoize
 from ..errors import BrainviewValueError
+from ..limits import check_allocation, format_bytes
 from .volume import index_image, index_to_world, transform_mesh
 
 __all__ = [
@@ -87,7 +88,10 @@ def check_labels(data, *, name="img"):
 
 
 def _round_float_labels(data, name):
-    if not np.all(np.isfinite(data)):
+    # The rounded copy, its error and the integer labels, each the size of the image.
+    check_allocation(data.size * (2 * data.dtype.itemsize + 4), f"{name}: rounding float labels of shape {data.shape}",
+                     fix=", or pass integer labels (nibabel: img.get_fdata().astype(np.int32))")
+    if not (np.isfinite(data.min()) and np.isfinite(data.max())):
         raise BrainviewValueError(
             f"{name}: a label image must be finite; it holds NaN or infinite values. "
             "Replace them with 0 (background), e.g. np.nan_to_num(data)."
@@ -108,7 +112,6 @@ def _round_float_labels(data, name):
     return rounded.astype(dtype)
 
 
-@memoize
 def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
     """The surfaces of all labelled regions in one mesh, in world mm.
 
@@ -144,6 +147,14 @@ def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
     """
     data = image.data if data is None else data
     labels = present_labels(data) if labels is None else label_array(labels)
+    # Checked before the cache too: a result read back from it takes the memory it took to make.
+    check_label_surfaces_memory(image.name, data, labels, smooth=smooth)
+    return _label_surfaces(image, data, labels, smooth=smooth, normals=normals)
+
+
+@memoize
+def _label_surfaces(image, data, labels, *, smooth, normals):
+    """:func:`label_surfaces` of checked arguments, memoised by their content."""
     # Surface nets takes its labels as doubles: sparse or huge ids (Allen CCF's
     # 614454277, uint64 >= 2**53) are extracted as their dense numbers 1..n.
     dense = _is_sparse(labels)
@@ -183,6 +194,65 @@ def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
     if len(adjacency):  # pyvista refuses empty field arrays
         mesh.field_data["adjacency"] = adjacency
     return mesh
+
+
+#: Bytes the surfaces of :func:`label_surfaces` take per voxel face between two labels (two
+#: triangles, stored once per labelled side, their points split per region, normals, the
+#: region of each triangle, surface nets' own output), measured with a margin.
+BYTES_PER_LABEL_FACE = 420
+#: Bytes per voxel of the dense label numbers of sparse labels (searchsorted's, its mask, the result).
+_DENSE_BYTES_PER_VOXEL = 17
+
+
+def check_label_surfaces_memory(name, data, labels, *, smooth=16):
+    """Refuse label surfaces over the memory budget before extracting them.
+
+    Their size is that of the voxel faces between different labels, counted
+    on a sample of slices (:func:`label_face_count`).
+
+    Examples
+    --------
+    >>> import numpy as np, brainview as bv
+    >>> shells = np.sqrt(((np.indices((40, 40, 40)) - 20.0) ** 2).sum(0)).astype(np.int32)
+    >>> with bv.set_limits(max_bytes=2**20):
+    ...     check_label_surfaces_memory("atlas", shells, present_labels(shells))
+    Traceback (most recent call last):
+    ...
+    brainview.errors.MemoryBudgetError: atlas: the mesh of 34 regions of 'atlas' needs ...
+    """
+    faces = label_face_count(data)
+    dense = data.size * _DENSE_BYTES_PER_VOXEL if _is_sparse(labels) else 0
+    held = np.asarray(data).nbytes  # the labels stay held while the mesh is made
+    check_allocation(
+        held + faces * BYTES_PER_LABEL_FACE + dense, f"atlas: the mesh of {len(labels)} regions of {name!r}",
+        fix=", or pass fewer labels, or an atlas at a coarser resolution",
+        detail=f"{format_bytes(held)} for the labels, about {faces:,} voxel faces between regions at "
+               f"{BYTES_PER_LABEL_FACE} bytes each" + (f", {format_bytes(dense)} to number sparse labels" if dense else ""))
+
+
+def label_face_count(data, *, max_samples=2**20):
+    """About how many voxel faces lie between two different labels (background included).
+
+    Counted exactly on evenly spaced slices along the last axis (about
+    ``max_samples`` voxels, no copy of the image) and scaled to the image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> label_face_count(np.pad(np.ones((2, 2, 2), np.uint8), 1))
+    24
+    """
+    data = np.asarray(data)
+    if data.ndim != 3 or not data.size:
+        return 0
+    step = max(1, data.shape[2] * data.shape[0] * data.shape[1] // max_samples)
+    total = 0
+    for k in range(0, data.shape[2], step):
+        plane = data[:, :, k]
+        total += np.count_nonzero(plane[1:] != plane[:-1]) + np.count_nonzero(plane[:, 1:] != plane[:, :-1])
+        if k + 1 < data.shape[2]:
+            total += np.count_nonzero(plane != data[:, :, k + 1])
+    return int(total * data.shape[2] / len(range(0, data.shape[2], step)))
 
 
 def label_array(values):
@@ -241,12 +311,16 @@ def present_labels(data):
     >>> present_labels(np.array([[[0, 5, 2, 5]]])).tolist()
     [2, 5]
     """
-    flat = np.asarray(data).ravel()
+    flat = np.asarray(data).ravel(order="K")  # a view of a contiguous image, whatever its order
     high = int(flat.max()) if flat.size else 0
     # A histogram is much faster than sorting 7 M voxels, but its size is the
     # largest value: only for small ones (never sized by a value in a file).
     if high <= _HISTOGRAM_LIMIT and flat.dtype != np.uint64:
-        labels = np.flatnonzero(np.bincount(flat, minlength=1))
+        # In steps: bincount converts its input to int64, 8 bytes a voxel for the whole image at once.
+        counts = np.zeros(high + 1, dtype=np.int64)
+        for start in range(0, flat.size, _HISTOGRAM_STEP):
+            counts += np.bincount(flat[start:start + _HISTOGRAM_STEP], minlength=high + 1)
+        labels = np.flatnonzero(counts)
     else:
         labels = np.unique(flat)
     labels = labels[labels != 0]
@@ -255,6 +329,8 @@ def present_labels(data):
 
 #: Largest label value counted with a histogram (8 MiB of counts); beyond, labels are sorted.
 _HISTOGRAM_LIMIT = 2**20
+#: Voxels counted at once by :func:`present_labels`.
+_HISTOGRAM_STEP = 2**18
 
 
 def _unique_pairs(pairs):

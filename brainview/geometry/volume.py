@@ -28,7 +28,7 @@ from vtkmodules.vtkImagingCore import vtkImageClip
 
 from ..errors import BrainviewValueError
 from ..io import vtk_ready
-from ..limits import check_allocation
+from ..limits import check_allocation, format_bytes, max_bytes
 
 #: The most smoothing iterations an isosurface takes (each costs a pass over the mesh).
 MAX_SMOOTH = 1000
@@ -237,6 +237,7 @@ class Isosurfaces:
     def __init__(self, image, *, data=None, peak=None):
         self.image = image
         data = image.data if data is None else data
+        self._source = data
         self.scale = magnitude_scale(data, peak=peak)
         if self.scale != 1.0:
             # float32 holds the scaled values but not every scale (2**133 for denormals).
@@ -261,7 +262,12 @@ class Isosurfaces:
                 f"smooth: at most {MAX_SMOOTH} smoothing iterations, got {smooth!r}; "
                 "a few tens already give a smooth surface."
             )
-        output = self._contour([float(level) * self.scale for level in levels])
+        scaled = [float(level) * self.scale for level in levels]
+        extents = [self._crossing_extent([level]) for level in scaled]
+        most = sum(3 * int(np.prod(np.subtract(extent[1::2], extent[::2]) + 1))
+                   for extent in extents if extent is not None)
+        check_isosurface_memory(self.image, self._source, levels, smooth=smooth, most_crossings=most)
+        output = self._contour(scaled, extents)
         if smooth and output.GetNumberOfPoints():
             output = _smooth(output, smooth)
         mesh = pv.PolyData()
@@ -276,14 +282,13 @@ class Isosurfaces:
                 values.SetName("level")
         return transform_mesh(mesh, self._matrix)
 
-    def _contour(self, levels):
+    def _contour(self, levels, extents):
         """Flying edges at the (scaled) ``levels``, each over its own crossing box, as one polydata.
 
         Flying edges appends the surfaces of its levels one after the other: the
         surfaces of the levels run one at a time, appended in order, are the same.
         """
-        boxes = [(level, self._crossing_extent([level])) for level in levels]
-        boxes = [(level, extent) for level, extent in boxes if extent is not None]
+        boxes = [(level, extent) for level, extent in zip(levels, extents) if extent is not None]
         if len(boxes) < 2:
             # One level crosses: its box alone. None does: flying edges over the whole volume finds
             # nothing (and makes the empty output it always made).
@@ -355,6 +360,74 @@ def _slab_ranges(data, axes):
               (np.min(data, axis=(0, 1)), np.max(data, axis=(0, 1)))]
     across = [(np.nan_to_num(low, nan=-np.inf), np.nan_to_num(high, nan=np.inf)) for low, high in across]
     return [across[axis] for axis in axes]
+
+
+#: Bytes an isosurface takes per voxel edge its level crosses (a vertex, about two triangles):
+#: flying edges' points, normals and values, the triangles, the move to world mm; measured
+#: (``scripts/benchmark.py memory``), with a margin. Smoothing makes a second mesh.
+BYTES_PER_CROSSING = 200
+SMOOTHED_BYTES_PER_CROSSING = 340
+
+
+def check_isosurface_memory(image, data, levels, *, smooth=0, most_crossings=None):
+    """Refuse an isosurface whose mesh would exceed the memory budget, before extracting it.
+
+    Its size is that of the voxel edges the levels cross, counted on a
+    sample of slices (:func:`crossing_count`). ``most_crossings``: an upper
+    bound the caller knows (:class:`Isosurfaces`: the edges of the boxes the
+    levels cross); when even that many fit, nothing is counted (a threshold
+    step scans no slices).
+
+    Examples
+    --------
+    >>> import numpy as np, brainview as bv
+    >>> from brainview.io import load_image
+    >>> noise = load_image((np.random.default_rng(0).random((64, 64, 64)), np.eye(4)))
+    >>> with bv.set_limits(max_bytes=2**20):
+    ...     check_isosurface_memory(noise, noise.data, [0.5])
+    Traceback (most recent call last):
+    ...
+    brainview.errors.MemoryBudgetError: contour: the isosurface of 'array' at 0.5 needs ...
+    """
+    per = SMOOTHED_BYTES_PER_CROSSING if smooth else BYTES_PER_CROSSING
+    # The image (and the values contoured, when another array) stay held while the mesh is made;
+    # flying edges keeps a byte of edge cases per voxel.
+    held = image.data.nbytes + (data.nbytes if data is not image.data else 0) + data.size
+    if most_crossings is not None and held + most_crossings * per <= max_bytes():
+        return
+    crossings = crossing_count(data, levels)
+    shown = ", ".join(f"{float(level):g}" for level in list(levels)[:4]) + (", ..." if len(levels) > 4 else "")
+    check_allocation(
+        held + crossings * per, f"contour: the isosurface of {image.name!r} at {shown}",
+        fix=", or pick a level (or threshold) that fewer voxels cross, or pass a smaller image",
+        detail=f"{format_bytes(held)} for the image, about {crossings:,} vertices at {per} bytes each")
+
+
+def crossing_count(data, levels, *, max_samples=2**20):
+    """About how many voxel edges cross the levels: the vertices of their isosurfaces.
+
+    Counted exactly on evenly spaced slices along the last axis (about
+    ``max_samples`` voxels, no copy of the image) and scaled to the image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> crossing_count(np.pad(np.ones((2, 2, 2)), 1), [0.5])
+    24
+    """
+    data = np.asarray(data)
+    if data.ndim != 3 or not data.size:
+        return 0
+    plane = data.shape[0] * data.shape[1]
+    step = max(1, data.shape[2] * plane // max_samples)
+    total = 0
+    for k in range(0, data.shape[2], step):
+        for level in levels:
+            above = data[:, :, k] > level
+            total += np.count_nonzero(above[1:] != above[:-1]) + np.count_nonzero(above[:, 1:] != above[:, :-1])
+            if k + 1 < data.shape[2]:
+                total += np.count_nonzero(above != (data[:, :, k + 1] > level))
+    return int(total * data.shape[2] / len(range(0, data.shape[2], step)))
 
 
 def magnitude_scale(data, *, peak=None):
@@ -456,9 +529,9 @@ def world_plane(image, axis, coordinate, *, step=None, interpolation="nearest"):
     order = 0 if interpolation == "nearest" else 1
     # Snap within rounding noise of the voxel grid so nearest lookups are exact.
     ijk = np.where(np.abs(ijk - np.rint(ijk)) < 1e-6, np.rint(ijk), ijk)
+    # The data as it is (no float32 copy of the whole image for each plane); the samples in float32.
     values = map_coordinates(
-        np.asarray(image.data, dtype=np.float32), ijk, order=order, mode="constant",
-        cval=np.nan, prefilter=False,
+        image.data, ijk, order=order, mode="constant", cval=np.nan, prefilter=False, output=np.float32,
     )
     # map_coordinates clamps nothing but also treats the half-voxel border as inside.
     shape = np.array(image.shape)[:, None]

@@ -35,7 +35,7 @@ class ImageInputs:
     def _load_input(self, img, volume):
         from ..io import load_image
 
-        return load_image(img, volume=volume)
+        return load_image(img, volume=volume, kind=self.kind)
 
     def _check_img(self, value):
         if not constructing(self):

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-import weakref
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from traits.api import Any, Bool, Event, HasStrictTraits, Python, Str, TraitType, observe
+from traits.api import Bool, Event, HasStrictTraits, Python, Str, TraitType
 
 from ..errors import BrainviewTypeError, BrainviewValueError, check_number, describe
 
@@ -194,28 +193,8 @@ class Layer(HasStrictTraits):
     #: Fired when derived data changed in place (drawers observe it with the traits they show).
     updated = Event(transient=True)
 
-    #: Weak reference to the figure drawing this layer (set by Figure.add).
-    _figure_ref = Any(transient=True)
-
-    #: The main VTK prop drawing this layer (read it, do not replace it).
-    actor = Any(transient=True)
-
     #: Short name of the kind of layer ("contour", "volume", ...).
     kind = "layer"
-
-    def props(self):
-        """The VTK props (actors, volumes) that draw this layer."""
-        raise NotImplementedError
-
-    def bounds(self):
-        """``(xmin, xmax, ymin, ymax, zmin, zmax)`` in world mm, or None when empty."""
-        boxes = [p.GetBounds() for p in self.props() if p.GetVisibility()]
-        boxes = [b for b in boxes if b[0] <= b[1]]
-        if not boxes:
-            return None
-        boxes = np.array(boxes)
-        return tuple(float(v) for v in np.ravel(
-            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
 
     def value_at(self, xyz):
         """Value of the layer's data at a world coordinate; None when it has none."""
@@ -225,38 +204,9 @@ class Layer(HasStrictTraits):
         """The lookup table and title a colorbar for this layer should show."""
         return None
 
-    @property
-    def figure(self):
-        """The figure showing this layer, or None."""
-        return self._figure_ref() if self._figure_ref is not None else None
-
-    def _attach(self, figure):
-        self._figure_ref = weakref.ref(figure)
-
-    def _detach(self):
-        self._figure_ref = None
-
-    def _set_interacting(self, interacting):
-        """The camera starts or stops moving: heavy layers may draw a lighter version."""
-
     def _changed(self):
-        """Tell the drawers (and a legacy figure) that the picture changed."""
+        """Tell the drawers that derived data changed in place (they re-sync on ``updated``)."""
         self.updated = True
-        figure = self.figure
-        if figure is not None:
-            figure._layer_changed(self)
-
-    @observe("visible", post_init=True)
-    def _update_visible(self, event):
-        if not self._is_drawn():
-            return  # drawn later with the visibility of that moment
-        for prop in self.props():
-            prop.SetVisibility(self.visible)
-        self._changed()
-
-    def _is_drawn(self):
-        """Whether the VTK props exist yet (layers make them when first drawn)."""
-        return self.__dict__.get("_actor") is not None
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name!r}{'' if self.visible else ' (hidden)'}>"

@@ -118,7 +118,7 @@ class Contour(ImageInputs, Layer):
     def __init__(self, img, *, level=None, color=None, cmap=None, clim=None,
                  opacity=1.0, smooth=0, volume=None, name=None):
         self._staged = {}
-        self._set_image(load_image(img, volume=volume))
+        self._set_image(load_image(img, volume=volume, kind=self.kind))
         if level is None:
             level = default_level(self._data)
         if color is None:

@@ -71,7 +71,7 @@ def _outline_mask(mask):
         from ..datasets import load_mni152_brain_mask
 
         mask = load_mni152_brain_mask(resolution=2)
-    image = load_image(mask, name="mask")
+    image = load_image(mask, name="mask", kind="glass_brain")
     if not np.any(image.data):
         raise BrainviewValueError(
             f"mask: every voxel of {image.name!r} is 0: there is no brain to outline. "

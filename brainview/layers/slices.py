@@ -97,7 +97,7 @@ class Slices(ImageInputs, Layer):
         self._staged = {}
         self._moving = False
         self._outside = set()
-        self._set_image(load_image(img, volume=volume))
+        self._set_image(load_image(img, volume=volume, kind=self.kind))
         coords = self._centre() if coords is None else _check_coords(coords)
         if clim is None:
             clim = colors.robust_range(self._sampled.data)
@@ -226,19 +226,6 @@ class Slices(ImageInputs, Layer):
             message = (f"{', '.join(shown)}: the planes at {positions} mm are outside the image "
                        f"{self.name!r} ({ranges} mm): {nothing}. Move them inside, e.g. coords=({centre}).")
         warnings.warn(message, BrainviewWarning, stacklevel=5)
-
-
-def show_plane(actor, plane):
-    """Draw a one-voxel-thick ``vtkImageData`` plane with a ``vtkImageActor``.
-
-    Setting the display extent makes VTK orient the slice from the plane's
-    flat axis and report its true bounds (without it, ``GetBounds`` of a
-    sagittal or coronal plane collapses z to the plane: off-centre framing
-    and wrong clipping ranges).
-    """
-    actor.GetMapper().SetInputData(plane)
-    actor.SetDisplayExtent(plane.GetExtent())
-    actor.Update()
 
 
 def union_bounds(boxes):

@@ -314,7 +314,7 @@ class StatMap(ImageInputs, Layer):
                 "img: a dict of maps makes one layer per class: use StatMapGroup(maps) "
                 "or bv.stat_map(maps)."
             )
-        return load_image(load_stat_maps(img), volume=volume)
+        return load_image(load_stat_maps(img), volume=volume, kind="stat_map")
 
     @staticmethod
     def _load_bg(bg):

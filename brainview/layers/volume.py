@@ -81,7 +81,7 @@ class Volume(ImageInputs, Layer):
     def __init__(self, img, *, cmap="gray", clim=None, opacity=0.8, ramp="linear",
                  blending="composite", shade=False, volume=None, name=None):
         self._staged = {}
-        self._set_image(load_image(img, volume=volume))
+        self._set_image(load_image(img, volume=volume, kind=self.kind))
         if clim is None:
             clim = colors.robust_range(self._data)
         super().__init__(

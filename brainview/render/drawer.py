@@ -132,42 +132,7 @@ class Drawer:
             figure._layer_changed(self.layer)
 
 
-class LegacyDrawer(Drawer):
-    """Adapter for a kind whose model still owns its props (until its drawer lands)."""
-
-    def __init__(self, layer, figure):
-        self.layer = layer
-        self._figure = weakref.ref(figure)
-        self.interacting = False
-        self._names = ()
-        if layer.figure is not None:
-            from ..errors import BrainviewValueError
-
-            raise BrainviewValueError(f"layer: {layer!r} is already in a figure; remove it there first.")
-        layer._attach(figure)
-
-    def props(self):
-        return list(self.layer.props())
-
-    @property
-    def _props(self):
-        return self.layer.props()
-
-    def bounds(self):
-        return self.layer.bounds()
-
-    def set_interacting(self, interacting):
-        self.interacting = bool(interacting)
-        self.layer._set_interacting(self.interacting)
-
-    def dispose(self):
-        self.layer._detach()
-
-
 def drawer_for(layer, figure):
     """A new drawer of ``layer`` for ``figure``, of the class the kind registry names."""
-    path = drawer_path(layer.kind)
-    if path is None:
-        return LegacyDrawer(layer, figure)
-    module, _, name = path.partition(":")
+    module, _, name = drawer_path(layer.kind).partition(":")
     return getattr(importlib.import_module(module), name)(layer, figure)

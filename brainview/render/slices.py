@@ -27,7 +27,7 @@ import numpy as np
 from vtkmodules.util.numpy_support import numpy_to_vtk
 
 from .. import _vtk, colors
-from ..layers.slices import AXES, show_plane
+from ..layers.slices import AXES
 from .drawer import Drawer
 
 __all__ = ["SlicesDrawer", "plane_image"]
@@ -89,3 +89,16 @@ def plane_image(values, origin, step, *, axis):
     flat = np.ascontiguousarray(values.T, dtype=np.float32).ravel()
     plane.GetPointData().SetScalars(numpy_to_vtk(flat, deep=True))
     return plane
+
+
+def show_plane(actor, plane):
+    """Draw a one-voxel-thick ``vtkImageData`` plane with a ``vtkImageActor``.
+
+    Setting the display extent makes VTK orient the slice from the plane's
+    flat axis and report its true bounds (without it, ``GetBounds`` of a
+    sagittal or coronal plane collapses z to the plane: off-centre framing
+    and wrong clipping ranges).
+    """
+    actor.GetMapper().SetInputData(plane)
+    actor.SetDisplayExtent(plane.GetExtent())
+    actor.Update()
