@@ -593,3 +593,122 @@ def test_a_bare_model_computes_no_geometry_until_read(monkeypatch, signed_map):
     layer.cmap = "cold_hot"
     assert extractions == []
     assert layer.mode_props.mesh.n_points > 0 and len(extractions) == 1
+
+
+# ------------------------------------------------- threshold step internals (issue 19, performance)
+
+
+def _whole_volume_surface(data, affine, level):
+    """The reference: bare flying edges over every voxel, moved to world mm."""
+    import pyvista as pv
+    from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D
+
+    from brainview.geometry.volume import index_image, index_to_world, transform_mesh
+
+    image, axes = index_image(data)
+    edges = vtkFlyingEdges3D()
+    edges.SetInputData(image)
+    edges.SetNumberOfContours(2)
+    edges.SetValue(0, -level)
+    edges.SetValue(1, level)
+    edges.Update()
+    return transform_mesh(pv.wrap(edges.GetOutput()), index_to_world(affine, axes))
+
+
+def _oblique_map(order):
+    from scipy.ndimage import gaussian_filter
+
+    rng = np.random.default_rng(7)
+    data = (gaussian_filter(rng.normal(size=(26, 30, 22)), 2.0) * 25).astype(np.float32)
+    data[0:3, 4:9, 20:22] = 6.0  # a blob cut by three faces of the volume
+    data = np.asfortranarray(data) if order == "F" else data
+    oblique = np.array([[0.9, 0.2, 0.1, -10], [-0.15, 1.1, 0.3, 5], [0.05, -0.2, -1.3, 7], [0, 0, 0, 1]])
+    return data, oblique
+
+
+def _assert_same_mesh(mesh, reference):
+    assert mesh.n_points == reference.n_points > 0
+    np.testing.assert_array_equal(mesh.faces, reference.faces)
+    np.testing.assert_array_equal(mesh.points, reference.points)
+    np.testing.assert_array_equal(mesh.point_data["Normals"], reference.point_data["Normals"])
+
+
+def test_a_threshold_step_draws_the_mesh_of_flying_edges_over_the_whole_volume():
+    """The step contours only the box where the levels cross: the same triangles, normals and order."""
+    data, oblique = _oblique_map("C")
+    layer = StatMap((data, oblique), threshold=1.0, outline=False)
+    for threshold in (1.0, 2.0, 4.0, 1.0):
+        layer.threshold = threshold
+        _assert_same_mesh(layer.mode_props.mesh, _whole_volume_surface(data, oblique, threshold))
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_prepared_isosurfaces_equal_flying_edges_over_the_whole_volume(order):
+    from brainview.geometry.volume import Isosurfaces
+    from brainview.io import load_image
+
+    data, oblique = _oblique_map(order)
+    surfaces = Isosurfaces(load_image((data, oblique)), data=data)
+    for level in (0.5, 3.0, 5.9):
+        _assert_same_mesh(surfaces.extract([-level, level]), _whole_volume_surface(data, oblique, level))
+    assert surfaces.extract([-100.0, 100.0]).n_points == 0
+    first = surfaces.extract([-3.0, 3.0])
+    again = surfaces.extract([-3.0, 3.0])  # the same levels twice: moved to world mm once each
+    _assert_same_mesh(again, first)
+
+
+def test_an_earlier_thresholds_mesh_keeps_its_points_after_the_next_step(signed_map):
+    """Meshes of successive steps share no arrays: moving the new one to world mm leaves the old one."""
+    layer = StatMap(signed_map, threshold=2.0, outline=False)
+    first = layer.mode_props.mesh
+    points, colors = np.array(first.points), np.array(first.point_data["rgb"])
+    layer.threshold = 3.0
+    layer.threshold = 2.0  # the same levels again: a new mesh, moved to world mm once
+    np.testing.assert_array_equal(first.points, points)
+    np.testing.assert_array_equal(layer.mode_props.mesh.points, points)
+    np.testing.assert_array_equal(layer.mode_props.mesh.point_data["rgb"], colors)
+
+
+def test_a_threshold_step_prepares_the_map_once(monkeypatch, signed_map):
+    """The wrapping for VTK, the magnitude check and the slab ranges do not depend on the threshold."""
+    from brainview.geometry import volume
+
+    layer = StatMap(signed_map, threshold=2.0, mode="volume", outline=False)
+    calls = {name: _count_calls(monkeypatch, volume, name)
+             for name in ("index_image", "magnitude_scale", "_slab_ranges")}
+    layer.mode = "contour"
+    for threshold in (2.5, 3.0, 3.5):
+        layer.threshold = threshold
+        assert layer.mode_props.mesh.n_points > 0
+    assert {name: len(made) for name, made in calls.items()} == {
+        "index_image": 1, "magnitude_scale": 1, "_slab_ranges": 1}
+
+
+def test_isosurface_refuses_an_extractor_prepared_for_another_image(signed_map):
+    from brainview.geometry.volume import Isosurfaces, isosurface
+    from brainview.io import load_image
+
+    prepared = Isosurfaces(load_image(signed_map))
+    with pytest.raises(BrainviewError, match="prepared"):
+        isosurface(load_image(signed_map), [1.0], prepared=prepared)
+
+
+def test_a_threshold_step_counts_no_slices_when_its_boxes_fit_the_memory_budget(monkeypatch, signed_map):
+    """The budget check of an isosurface samples slices of the map (tens of ms at 1 mm): a step whose
+    crossing boxes hold fewer edges than the budget allows skips it."""
+    from brainview.geometry import volume
+
+    layer = StatMap(signed_map, threshold=2.0, outline=False)
+    assert layer.mode_props.mesh.n_points > 0
+    counts = _count_calls(monkeypatch, volume, "crossing_count")
+    for threshold in (2.5, 3.0):
+        layer.threshold = threshold
+    assert counts == []
+
+
+def test_a_stat_map_mesh_over_the_memory_budget_is_refused():
+    noise = np.random.default_rng(0).random((64, 64, 64)).astype(np.float32) - 0.5  # crossed everywhere
+    with bv.set_limits(max_bytes=8 * 2**20):
+        layer = StatMap((noise, np.eye(4)), threshold=0.01, outline=False)
+        with pytest.raises(MemoryError, match="isosurface"):
+            layer.mode_props  # noqa: B018

@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import colors
-from ..geometry.volume import isosurface, world_plane
+from ..geometry.volume import Isosurfaces, isosurface, rows_times, world_plane
 from ..statmap_colors import MIN_LEVEL, contour_level, stat_cmap, stat_colors
 
 
@@ -88,12 +88,13 @@ class ContourGeometry(_Geometry):
         super().__init__()
         self.image, self.data, self._peak = image, data, peak
         self._step = float(image.voxel_sizes.min())
+        self._surfaces = Isosurfaces(image, data=data, peak=peak)
         self.mesh = None
         self._extreme = np.zeros(0)
 
     def _reshape(self, state):
         level = contour_level(state.threshold, self._peak)
-        self.mesh = isosurface(self.image, [-level, level], data=self.data)
+        self.mesh = isosurface(self.image, [-level, level], prepared=self._surfaces)
         self._extreme = self._extreme_values(level)
 
     def _recolor(self, state):
@@ -114,8 +115,8 @@ class ContourGeometry(_Geometry):
         sign = np.sign(np.asarray(self.mesh.point_data["level"]))
         inverse = np.linalg.inv(self.image.affine)
         linear, shift = inverse[:3, :3].T, inverse[:3, 3]
-        # np.dot, not Image.to_voxel's ``@``: numpy's matmul of a tall (n, 3) array is a slow loop.
-        ijk = np.concatenate([np.dot(points + offset * normals, linear) + shift
+        # rows_times, not ``@`` or np.dot: both are slow or erratic for tall (n, 3) arrays.
+        ijk = np.concatenate([rows_times((points + offset * normals).astype(np.float64), linear, shift)
                               for offset in (-self._step, self._step)]).T
         samples = map_coordinates(self.data, ijk, order=1, mode="nearest").reshape(2, -1) * sign
         return sign * np.maximum(samples.max(axis=0), level)

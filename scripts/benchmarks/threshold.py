@@ -14,6 +14,11 @@
   drawer add.
 - ``threshold_step_1mm_colorbar``: the same step with a colour bar (the bar
   follows from the map's memoised range; no scan of the map).
+- ``threshold_step_1mm_model``: the model's part alone (``layer.threshold = t``
+  on a layer in no figure: the isosurface, its move to world mm and its vertex
+  colours) against the bare ``vtkFlyingEdges3D`` update alone.
+
+Each row's note gives the quartiles of both ways (the machine may be shared).
 
 Thresholds cycle through 2.5, 3.0, 3.5 so that every step re-extracts.
 """
@@ -122,6 +127,30 @@ def _naive_in_figure(img):
     return in_figure
 
 
+def _model_step(img):
+    """The model alone (no figure, no render): ``step(threshold)`` sets the trait."""
+    from brainview.layers import StatMap
+
+    layer = StatMap(img, threshold=THRESHOLDS[-1], outline=False)
+    layer.mode_props  # noqa: B018  (builds the contour geometry, as a drawer would)
+
+    def step(threshold):
+        layer.threshold = threshold
+
+    return step
+
+
+def _edges_only(edges):
+    """Flying edges alone on the naive way's filter (re-run: the naive step just ran at this threshold)."""
+    def step(threshold):
+        edges.SetValue(0, -threshold)
+        edges.SetValue(1, threshold)
+        edges.Modified()
+        edges.Update()
+
+    return step
+
+
 def _interleaved(steps, repeat):
     """Per way, the times of ``repeat`` steps, the ways taking turns (a busy machine slows all alike)."""
     times = [[] for _ in steps]
@@ -131,7 +160,13 @@ def _interleaved(steps, repeat):
             start = time.perf_counter()
             step(threshold)
             spent.append(time.perf_counter() - start)
-    return [statistics.median(spent) for spent in times]
+    return times
+
+
+def _spread(times):
+    """``"p25-p75 s"`` of one way's times."""
+    low, _, high = statistics.quantiles(times, n=4)
+    return f"{low:.3f}-{high:.3f} s"
 
 
 def run(repeat: int = 5) -> list[dict]:
@@ -140,10 +175,14 @@ def run(repeat: int = 5) -> list[dict]:
     ours, layer = _brainview_step(img, colorbar=False)
     with_bar, _ = _brainview_step(img, colorbar=True)
     in_figure = _naive_in_figure(img)
-    naive_s, ours_s, bar_s, figure_s = _interleaved([naive, ours, with_bar, in_figure], max(repeat, 6))
+    model, edges_only = _model_step(img), _edges_only(edges)
+    times = _interleaved([naive, ours, with_bar, in_figure, model, edges_only], max(repeat, 6))
+    naive_s, ours_s, bar_s, figure_s, model_s, edges_s = (statistics.median(t) for t in times)
+    spread = [_spread(t) for t in times]
     note = (f"1 mm map {img.shape} ({np.prod(img.shape) / 1e6:.1f} M voxels), {SIZE[0]}x{SIZE[1]}; "
             f"last mesh {layer.mode_props.mesh.n_points} points (raw VTK: "
-            f"{edges.GetOutput().GetNumberOfPoints()}); target 1.3x the naive median; the ways take turns")
+            f"{edges.GetOutput().GetNumberOfPoints()}); target 1.3x the naive median; the ways take turns; "
+            f"quartiles: ours {spread[1]}, naive {spread[0]}")
     window.Finalize()
     import brainview as bv
 
@@ -153,14 +192,20 @@ def run(repeat: int = 5) -> list[dict]:
          "naive": "vtkFlyingEdges3D + render", "naive_median_s": naive_s, "note": note},
         {"name": "threshold_step_1mm_colorbar", "median_s": bar_s, "target_s": 1.3 * naive_s,
          "naive": "vtkFlyingEdges3D + render", "naive_median_s": naive_s,
-         "note": "the same step with a colour bar following the map"},
+         "note": f"the same step with a colour bar following the map; quartiles {spread[2]}"},
         {"name": "threshold_step_1mm_vs_figure", "median_s": ours_s, "target_s": 1.3 * figure_s,
          "naive": "vtkFlyingEdges3D + figure render", "naive_median_s": figure_s,
-         "note": "naive: the raw flying-edges actor rendered by an empty figure (its lights, peeling)"},
+         "note": "naive: the raw flying-edges actor rendered by an empty figure (its lights, peeling); "
+                 f"quartiles {spread[3]}"},
+        {"name": "threshold_step_1mm_model", "median_s": model_s, "target_s": None,
+         "naive": "vtkFlyingEdges3D update", "naive_median_s": edges_s,
+         "note": f"the model alone (isosurface, world mm, vertex colours), no render; quartiles: "
+                 f"ours {spread[4]}, naive {spread[5]}"},
     ]
 
 
 if __name__ == "__main__":
     for row in run(6):
-        print(f"{row['name']}: {row['median_s']:.3f} s (target {row['target_s']:.3f} s, "
+        target = "none" if row["target_s"] is None else f"{row['target_s']:.3f} s"
+        print(f"{row['name']}: {row['median_s']:.3f} s (target {target}, "
               f"naive {row['naive_median_s']:.3f} s) - {row['note']}")
