@@ -234,6 +234,15 @@ def _worker_gl_threads(gl_threads):
 
 
 def item_names(item, index):
+    """The output template's fields for one item: ``stem``, ``name``, ``parent``, ``index``.
+
+    Examples
+    --------
+    >>> item_names("sub-01/zmap.nii.gz", 3)
+    {'stem': 'zmap', 'name': 'zmap.nii.gz', 'parent': 'sub-01', 'index': 3}
+    >>> item_names([1, 2], 0)["stem"]
+    'item0'
+    """
     source = item
     if not isinstance(item, (str, os.PathLike)) and hasattr(item, "get_filename"):
         source = item.get_filename()  # a nibabel image loaded from a file

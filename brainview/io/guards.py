@@ -67,6 +67,18 @@ def check_regular_file(path, name):
 
 
 def check_affine(affine, name):
+    """The affine as a float 4x4 array, refused when it is no usable placement.
+
+    Refused (:class:`brainview.errors.BrainviewValueError` naming ``name``):
+    not 4x4, not finite, not invertible, or voxel sizes differing by more
+    than :data:`MAX_VOXEL_SIZE_RATIO` times.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_affine(np.eye(4).tolist(), "img").dtype
+    dtype('float64')
+    """
     affine = np.asarray(affine, dtype=float)
     if affine.shape != (4, 4):
         raise BrainviewValueError(
@@ -139,6 +151,13 @@ def check_declared_size(img, name, path, kind=None):
 
 
 def out_of_memory(name, where):
+    """The error for a read that exhausted this machine's memory (not the file's fault).
+
+    Examples
+    --------
+    >>> print(out_of_memory("img", "'x.nii'"))
+    img: this machine ran out of memory reading the data of 'x.nii'. Close other programs or load a smaller image.
+    """
     return MemoryBudgetError(
         f"{name}: this machine ran out of memory reading the data of {where}. "
         "Close other programs or load a smaller image."

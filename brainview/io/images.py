@@ -227,6 +227,27 @@ def read_image_file(path, name, *, kind=None):
 
 
 def read_dataobj(img, name, path, kind=None):
+    """``(data, affine)`` of a nibabel image, its declared size checked before its data is read.
+
+    The data has its volumes last and is VTK-ready (:func:`brainview.io.vtk_ready`),
+    any number of dimensions; ``name`` is the parameter named in errors,
+    ``path`` the file named in them (or None), ``kind`` the layer it is read
+    for (see :func:`load_image`).
+
+    Raises
+    ------
+    ImageLoadError
+        The data cannot be read (a corrupt or truncated file).
+    MemoryBudgetError
+        The data needs more memory than the budget, or than the machine has.
+
+    Examples
+    --------
+    >>> import numpy as np, nibabel as nib
+    >>> data, affine = read_dataobj(nib.Nifti1Image(np.zeros((2, 3, 4, 5), ">f4"), np.eye(4)), "img", None)
+    >>> data.shape, data.dtype.isnative
+    ((2, 3, 4, 5), True)
+    """
     check_declared_size(img, name, path, kind)
     where = f"'{path}'" if path else "the image"
     try:
