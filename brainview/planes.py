@@ -10,6 +10,9 @@ draw, as functions a script can call (and a test can check without Qt):
   atlas region colours), sampled at nearest voxels through each image's
   inverse affine. Pixels are square, ``pixel_mm`` wide, along world axes:
   oblique and flipped images land where their affines say.
+  It is :func:`plane_grid` (where the pixels lie), :func:`layer_plane` per
+  layer (its colours there) and :func:`compose`: the app keeps each layer's
+  plane and samples again only the layers or planes that changed.
 - :func:`values_at` gives, for every visible image layer, its value at a
   world point, the voxel index of its image there and the atlas region.
 - :class:`Cursor` is a world position shared by views (a traits model).
@@ -57,8 +60,9 @@ from . import colors
 from .errors import BrainviewTypeError, BrainviewValueError, check_number, describe
 from .layers.base import Checked
 
-__all__ = ["PlaneImage", "LayerValue", "Cursor", "plane_image", "values_at", "describe_values",
-           "image_layers", "image_bounds", "voxel_step", "orientation_labels", "PLANES"]
+__all__ = ["PlaneImage", "PlaneGrid", "LayerValue", "Cursor", "plane_image", "plane_grid", "layer_plane",
+           "compose", "values_at", "describe_values", "image_layers", "image_bounds", "voxel_step",
+           "orientation_labels", "PLANES", "UNPAINTED_TRAITS"]
 
 #: The three planes: name -> (normal world axis, horizontal world axis, vertical world axis).
 PLANES = {"sagittal": (0, 1, 2), "coronal": (1, 0, 2), "axial": (2, 0, 1)}
@@ -66,6 +70,11 @@ _AXIS_NAMES = {"x": "sagittal", "y": "coronal", "z": "axial", 0: "sagittal", 1: 
 #: Most pixels along one side of a plane image (a finer ``pixel_mm`` is coarsened to fit).
 MAX_PIXELS = 2048
 _LUT_SIZE = 256
+#: Layer traits that change the 3-D drawing (or the layer list) but not a layer's 2-D plane colours:
+#: where the anatomy planes cross (moved by the cursor), which planes the 3-D view shows, the name,
+#: visibility and opacity (applied when planes are composited), and the drawn props.
+UNPAINTED_TRAITS = frozenset({"coords", "x", "y", "z", "axes", "name", "visible", "opacity", "actor",
+                              "trait_added"})
 
 
 # ------------------------------------------------------------------ the plane
@@ -186,6 +195,46 @@ def plane_image(figure_or_layers, plane, position_mm, *, bounds=None, pixel_mm=N
     >>> [plane_image([layer], p, 0.0).rgba.shape[:2] for p in ("axial", "coronal", "sagittal")]
     [(6, 4), (8, 4), (8, 6)]
     """
+    layers = image_layers(figure_or_layers)
+    grid = plane_grid(layers, plane, position_mm, bounds=bounds, pixel_mm=pixel_mm, radiological=radiological)
+    return compose(grid, [(layer_plane(layer, grid), layer.opacity) for layer in layers])
+
+
+@dataclass(frozen=True)
+class PlaneGrid:
+    """Where the pixels of a plane image lie: equal grids give pixel-for-pixel equal images.
+
+    Attributes are those of :class:`PlaneImage` (``plane``, ``position``,
+    ``axes``, ``origin``, ``steps``, ``radiological``) and ``shape``, the
+    ``(rows, cols)``. A grid does not depend on the position along the other
+    two axes: the app's 2-D views keep each layer's plane while the cursor
+    moves within it (:func:`layer_plane` is called again only when the grid
+    or the layer changed).
+    """
+
+    plane: str
+    position: float
+    axes: tuple
+    origin: tuple
+    steps: tuple
+    shape: tuple
+    radiological: bool = False
+
+
+def plane_grid(figure_or_layers, plane, position_mm, *, bounds=None, pixel_mm=None, radiological=False):
+    """The :class:`PlaneGrid` :func:`plane_image` samples (same parameters).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> layer = Slices((np.ones((4, 6, 8)), np.diag([2.0, 2.0, 2.0, 1.0])))
+    >>> grid = plane_grid([layer], "axial", 4.0)
+    >>> grid.shape, grid.steps
+    ((6, 4), (2.0, -2.0))
+    >>> layer_plane(layer, grid).shape
+    (6, 4, 4)
+    """
     name = _check_plane(plane)
     position = check_number(position_mm, "position_mm")
     layers = image_layers(figure_or_layers)
@@ -199,14 +248,27 @@ def plane_image(figure_or_layers, plane, position_mm, *, bounds=None, pixel_mm=N
     # on the same pixel centres either way: radiological is the exact mirror image.
     origin = (box[h][0] + (cols - 1) * step if mirrored else box[h][0], box[v][0] + (rows - 1) * step)
     steps = (-step if mirrored else step, -step)
-    canvas = np.zeros((rows, cols, 4), np.float32)
-    for index, layer in enumerate(layers):
-        data, affine, paint = _painter(layer)
-        values = _sample(data, affine, position, (normal, h, v), origin, steps, (rows, cols))
-        rgba = paint(values.ravel()).reshape(rows, cols, 4).astype(np.float32, copy=False)
-        _over(canvas, rgba, float(layer.opacity), empty=index == 0)
+    return PlaneGrid(name, float(position), (normal, h, v), origin, steps, (rows, cols), mirrored)
+
+
+def layer_plane(layer, grid):
+    """One image layer's colours on a :class:`PlaneGrid`: float32 RGBA, straight alpha, before ``opacity``.
+
+    What :func:`plane_image` composites (see there for each kind's colours).
+    """
+    data, affine, paint = _painter(layer)
+    rows, cols = grid.shape
+    values = _sample(data, affine, grid.position, grid.axes, grid.origin, grid.steps, grid.shape)
+    return paint(values.ravel()).reshape(rows, cols, 4).astype(np.float32, copy=False)
+
+
+def compose(grid, planes):
+    """Composite ``[(layer_plane, opacity), ...]`` (first at the bottom) into a :class:`PlaneImage`."""
+    canvas = np.zeros((*grid.shape, 4), np.float32)
+    for index, (rgba, opacity) in enumerate(planes):
+        _over(canvas, rgba, float(opacity), empty=index == 0)
     rgba = np.rint(np.clip(canvas, 0.0, 1.0) * 255).astype(np.uint8)
-    return PlaneImage(rgba, name, position, (normal, h, v), origin, steps, mirrored)
+    return PlaneImage(rgba, grid.plane, grid.position, grid.axes, grid.origin, grid.steps, grid.radiological)
 
 
 def orientation_labels(plane, *, radiological=False):

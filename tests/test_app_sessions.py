@@ -127,6 +127,32 @@ def test_session_of_an_opened_file_references_it_by_path_and_hash_not_a_npy_copy
         loaded.close()
 
 
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_reopening_a_session_whose_data_is_outside_its_folder_asks_and_names_the_files(
+        window, qtbot, monkeypatch, tmp_path, zstat, answer):
+    """A session saved beside its data opens again in the app, after the user is told what it reads."""
+    from PyQt5 import QtWidgets
+
+    _open_with_menu(window, qtbot, monkeypatch, [zstat])
+    session = tmp_path / "sessions" / "work.bvscene"
+    session.parent.mkdir()
+    _save_with_menu(window, monkeypatch, "save_session", session)
+    expected = window.figure.screenshot()
+    window.figure.clear()
+    asked = []
+    reply = QtWidgets.QMessageBox.Yes if answer == "yes" else QtWidgets.QMessageBox.No
+    monkeypatch.setattr(QtWidgets.QMessageBox, "exec_", lambda box: asked.append(box.text()) or reply)
+    _answer_dialog(monkeypatch, "getOpenFileName", str(session))
+    if answer == "yes":
+        with qtbot.waitSignal(window.loaded, timeout=120000):
+            window.actions["open_session"].trigger()
+        np.testing.assert_array_equal(window.figure.screenshot(), expected)
+    else:
+        window.actions["open_session"].trigger()
+        assert not window.figure.layers, "nothing outside the folder is read without a yes"
+    assert len(asked) == 1 and "zstat1.nii.gz" in asked[0] and "outside its folder" in asked[0]
+
+
 def test_exported_script_of_opened_files_names_them_and_draws_the_app_figure(
         window, qtbot, monkeypatch, tmp_path, zstat):
     """Bug: the exported script crashed on bv.datasets.load_mni152(resolution=1)['_affine']."""

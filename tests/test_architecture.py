@@ -147,11 +147,6 @@ KNOWN_OFFENDERS = {
         # serialisation (figure_html, notebook_view) from export/html.py to render/ (DESIGN:
         # "render/ ... HTML serialisation"), imported by both scene and export.html.
         ("brainview.scene", "brainview.integrations.jupyter"): "render calls up into export; see above",
-        # Cycle gui.app -> gui.window -> gui.app: app opens the window, the window reads app's
-        # settings and error hooks. Move install_error_hook, remove_error_hook, recent_files,
-        # remember_recent and settings() from gui/app.py to gui/common.py (VIEWS is there
-        # already), import them from there in gui/window.py, then drop app's VIEWS re-export.
-        ("brainview.gui.window", "brainview.gui.app"): "the window imports the module that opens it",
     },
     # (importer, "module._name"): a private name of another module.
     "private": {},

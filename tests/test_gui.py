@@ -416,7 +416,7 @@ def test_first_hover_keeps_the_camera_of_the_first_paint(qtbot):
 
 
 def test_error_hook_is_installed_only_while_a_window_is_open(window):
-    from brainview.gui.app import report_unexpected
+    from brainview.gui.common import report_unexpected
 
     assert sys.excepthook is report_unexpected
 

@@ -2,7 +2,6 @@
 
 import runpy
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -244,9 +243,12 @@ def test_keyboard_shortcuts_are_listed_from_the_actions(windows, dialogs):
 
 
 def _slow_open(monkeypatch, seconds):
+    """Make opening a file wait for ``release`` (at most ``seconds``); ``release.workers`` are its threads."""
     release = threading.Event()
+    release.workers = []
 
     def slow(*args, **options):
+        release.workers.append(threading.current_thread())
         release.wait(seconds)
         raise OSError("too late")
 
@@ -263,9 +265,8 @@ def test_a_load_that_hangs_is_abandoned_and_reported(windows, qtbot, monkeypatch
         win.open_files([path])
     assert not win.busy, "the loader is free again"
     assert dialogs and "Gave up on stuck.nii.gz after 0.3 s" in dialogs[0]
-    start = time.perf_counter()
     win.close()
-    assert time.perf_counter() - start < 1.0, "closing never waits for the stuck worker"
+    assert release.workers and release.workers[0].is_alive(), "closing never waits for the stuck worker"
     release.set()
 
 
@@ -290,16 +291,17 @@ def test_closing_during_a_load_does_not_wait(windows, qtbot, monkeypatch, tmp_pa
     win = windows()
     win.open_files([tmp_path / "slow.nii.gz"])
     assert win.busy
-    start = time.perf_counter()
+    qtbot.waitUntil(lambda: bool(release.workers), timeout=5000)
     win.close()
-    assert time.perf_counter() - start < 1.0
+    assert release.workers[0].is_alive(), "the window closed while the load still ran: it did not wait"
     assert dialogs == []
     release.set()
 
 
 def test_recording_a_movie_keeps_the_window_responsive(windows, qtbot, tmp_path):
-    """Issue 14: long work never freezes the window for more than 0.2 s (frames render in one
-    blended pass, and the window handles its events between frames)."""
+    """Issue 14: long work never freezes the window: the window handles its events between
+    frames (each frame is followed by a turn of the event loop). How long a frame takes is
+    measured in scripts/benchmark.py, not here (issue 23: timed assertions flake)."""
     from PyQt5 import QtCore
 
     from brainview.demo import showcase
@@ -311,11 +313,16 @@ def test_recording_a_movie_keeps_the_window_responsive(windows, qtbot, tmp_path)
         win.figure.add(layer)
     scene.close()
     win.render_now()
-    ticks = []
+    turns, frames = [], []
     timer = QtCore.QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start(10)
+    timer.timeout.connect(lambda: turns.append(len(frames)))  # runs whenever the loop turns
+    win.figure.renderer.AddObserver("EndEvent", lambda *args: frames.append(1))
+    timer.start(0)
     assert win.record_movie(str(tmp_path / "spin.mp4"), orbit=90, n_frames=12, fps=24)
     timer.stop()
-    gaps = np.diff(ticks)
-    assert len(ticks) > 5 and gaps.max() < 0.2, f"the window waited {gaps.max():.2f} s between events"
+    assert len(frames) >= 12
+    # Turns are counted by how many renders (several per movie frame) preceded them.
+    # The loop turned between renders all through the movie (at least once per movie frame),
+    # not only once the movie was done.
+    between = {count for count in turns if count < len(frames)}
+    assert len(between) >= 11, f"event loop turns after renders {sorted(set(turns))} of {len(frames)}"

@@ -207,7 +207,7 @@ def test_an_exception_while_painting_or_sampling_never_ends_the_app(window, qtbo
     def broken_plane(*args, **kwargs):
         raise RuntimeError("sampling exploded")
 
-    monkeypatch.setattr(ortho, "plane_image", broken_plane)
+    monkeypatch.setattr(ortho, "layer_plane", broken_plane)
     window.ortho.move_cursor((0.0, 0.0, 0.0))
     assert "sampling exploded" in window.status_label.text()
     assert "sampling exploded" in view.error
@@ -225,6 +225,133 @@ def test_cursor_follows_when_a_script_moves_the_slices(window, qtbot, phantom):
     layer.coords = target
     qtbot.waitUntil(lambda: window.ortho.cursor.position == pytest.approx(target), timeout=3000)
     assert "x=" in window.status_label.text()
+
+
+def _map(name="map"):
+    data = np.zeros((10, 10, 10), np.float32)
+    data[4:7, 4:7, 4:7] = 5.0
+    affine = np.diag([3.0, 3.0, 3.0, 1.0])
+    affine[:3, 3] = -15
+    return StatMap((data, affine), threshold=1.0, outline=False, name=name)
+
+
+@pytest.fixture
+def sampled(monkeypatch):
+    """``[(layer name, plane), ...]``: every layer plane the 2-D views sample from now on."""
+    from brainview.gui import ortho
+
+    calls, original = [], ortho.layer_plane
+
+    def counting(layer, grid):
+        calls.append((layer.name, grid.plane))
+        return original(layer, grid)
+
+    monkeypatch.setattr(ortho, "layer_plane", counting)
+    return calls
+
+
+def _settle(window, qtbot):
+    """Wait until the 2-D views have drawn every pending change."""
+    from PyQt5 import QtWidgets
+
+    qtbot.waitUntil(lambda: not window.ortho.pending, timeout=5000)
+    QtWidgets.QApplication.processEvents()
+
+
+def test_cursor_move_along_x_resamples_only_the_sagittal_view(window, qtbot, phantom, sampled):
+    """Issue 19 point 6: moving the cursor changes the plane of the view whose normal moved; the
+    other views only move their crosshair."""
+    from PyQt5 import QtCore
+
+    window.figure.add(_map())
+    _settle(window, qtbot)
+    sampled.clear()
+    axial = window.ortho.views["axial"]
+    before = {name: view.image for name, view in window.ortho.views.items()}
+    axial.setFocus()
+    qtbot.keyClick(axial, QtCore.Qt.Key_Right)  # along x: the sagittal plane moves
+    assert sorted(sampled) == [("map", "sagittal"), ("phantom", "sagittal")]
+    assert window.ortho.views["sagittal"].image.position == pytest.approx(window.ortho.cursor.position[0])
+    sampled.clear()
+    qtbot.keyClick(axial, QtCore.Qt.Key_Up)  # along y: the coronal plane
+    assert sorted(sampled) == [("map", "coronal"), ("phantom", "coronal")]
+    assert window.ortho.views["axial"].image is before["axial"], "the axial view was not redrawn"
+
+
+def test_a_layer_trait_change_resamples_that_layer_only(window, qtbot, phantom, sampled):
+    layer, _ = phantom
+    stat = window.figure.add(_map())
+    window.ortho.move_cursor((0.0, 0.0, 0.0))  # through the map's block
+    _settle(window, qtbot)
+    sampled.clear()
+    shown = window.ortho.views["axial"].image.rgba.copy()
+    stat.cmap = "viridis"
+    _settle(window, qtbot)
+    assert sorted(sampled) == [("map", "axial"), ("map", "coronal"), ("map", "sagittal")]
+    assert not np.array_equal(window.ortho.views["axial"].image.rgba, shown)
+    sampled.clear()
+    stat.opacity = 0.5  # composited, never re-sampled
+    _settle(window, qtbot)
+    assert sampled == []
+    window.figure.move(stat, 0)  # a new order: composited again from the kept planes
+    _settle(window, qtbot)
+    assert sampled == []
+    window.figure.remove(stat)
+    _settle(window, qtbot)
+    stat.cmap = "cold_hot"  # no longer shown: not followed any more
+    _settle(window, qtbot)
+    assert sampled == []
+
+
+def test_held_arrow_key_renders_the_3d_view_once_the_cursor_stops(window, qtbot, phantom):
+    """Issue 24 "Freezes": every arrow key re-rendered the 3-D scene (0.3-1.5 s each at 1 mm);
+    a held key or a drag must leave the 3-D view alone until the cursor is still."""
+    from PyQt5 import QtCore, QtWidgets
+
+    layer, _ = phantom
+    assert window.view.isVisible()
+    window.cursor_quiet_ms = 3000  # far longer than a loaded machine takes between two presses
+    window.render_now()
+    _settle(window, qtbot)
+    start = window.render_count
+    view = window.ortho.views["axial"]
+    view.setFocus()
+    keys = [QtCore.Qt.Key_Right, QtCore.Qt.Key_Up, QtCore.Qt.Key_Left, QtCore.Qt.Key_Down]
+    for index in range(40):  # a square of 10 voxels a side, inside the phantom
+        qtbot.keyClick(view, keys[index // 10])
+        QtWidgets.QApplication.processEvents()  # the event loop runs between presses, as for a user
+    assert window.render_count == start, "no 3-D render while the cursor moves"
+    assert tuple(layer.coords) == pytest.approx(window.ortho.cursor.position), "the 3-D planes follow"
+    assert f"x={window.ortho.cursor.position[0]:.1f}" in window.status_label.text(), "the status bar is live"
+    qtbot.waitUntil(lambda: window.render_count > start, timeout=10_000)
+    QtWidgets.QApplication.processEvents()
+    assert window.render_count - start <= 2
+
+
+def test_without_deferral_each_arrow_key_renders_the_3d_view(window, qtbot, phantom):
+    """The old way (kept for the benchmark's comparison): one 3-D render per cursor move."""
+    from PyQt5 import QtCore, QtWidgets
+
+    window.defer_cursor_renders = False
+    window.render_now()
+    _settle(window, qtbot)
+    start = window.render_count
+    view = window.ortho.views["axial"]
+    view.setFocus()
+    for _ in range(5):
+        count = window.render_count
+        qtbot.keyClick(view, QtCore.Qt.Key_Right)
+        qtbot.waitUntil(lambda: window.render_count > count, timeout=10_000)
+    assert window.render_count - start >= 5
+
+
+def test_a_change_other_than_the_cursor_renders_when_the_loop_is_idle(window, qtbot, phantom):
+    layer, _ = phantom
+    window.cursor_quiet_ms = 60_000  # a render that waited for the quiet period would never come
+    window.render_now()
+    start = window.render_count
+    layer.clim = (0.0, 0.5)
+    qtbot.waitUntil(lambda: window.render_count > start, timeout=10_000)
 
 
 def test_a_4d_probabilistic_atlas_shows_in_the_2d_views_and_the_location_panel(window, qtbot):

@@ -26,7 +26,6 @@ import os
 import sys
 
 from ..errors import BrainviewError
-from .common import VIEWS  # noqa: F401  (gui/window.py imports it from here: KNOWN_OFFENDERS)
 
 os.environ.setdefault("ETS_TOOLKIT", "qt")
 os.environ.setdefault("QT_API", "pyqt5")
@@ -129,83 +128,3 @@ def show_figure(fig, *, block=None, files=(), choices=None):
         loop.exec_()
         app.processEvents()
     return window
-
-
-# ------------------------------------------------------------------ settings
-
-#: Where the app keeps its settings (recent files) instead of the user's
-#: configuration folder, when set: tests point it at a temporary folder.
-SETTINGS_DIR_VARIABLE = "BRAINVIEW_SETTINGS_DIR"
-RECENT_FILES_KEY = "recent_files"
-MAX_RECENT_FILES = 10
-
-
-def settings():
-    """The app's ``QSettings`` (an INI file; in ``$BRAINVIEW_SETTINGS_DIR`` when that is set)."""
-    from PyQt5 import QtCore
-
-    folder = os.environ.get(SETTINGS_DIR_VARIABLE)
-    if folder:
-        QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, folder)
-    return QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope,
-                            "brainview", "brainview")
-
-
-def recent_files():
-    """Files and sessions opened lately, newest first (those that still exist)."""
-    value = settings().value(RECENT_FILES_KEY, [])
-    paths = [value] if isinstance(value, str) else list(value or [])
-    return [p for p in paths if isinstance(p, str) and os.path.exists(p)]
-
-
-def remember_recent(paths):
-    """Put ``paths`` first in :func:`recent_files` (at most :data:`MAX_RECENT_FILES` kept)."""
-    fresh = [os.path.abspath(str(p)) for p in paths]
-    kept = [p for p in recent_files() if p not in fresh]
-    store = settings()
-    store.setValue(RECENT_FILES_KEY, (fresh + kept)[:MAX_RECENT_FILES])
-    store.sync()
-
-
-# ------------------------------------------------------------------ safety net
-
-_hook_users = 0
-_previous_hook = None
-
-
-def report_unexpected(exc_type, value, tb):
-    """``sys.excepthook`` while a window is open: print the traceback, show a dialog, go on.
-
-    PyQt5 aborts the process (exit 134) when an exception escapes a slot and
-    ``sys.excepthook`` is Python's own; with this hook the app lives on.
-    """
-    import traceback
-
-    traceback.print_exception(exc_type, value, tb)
-    try:
-        from PyQt5 import QtWidgets
-
-        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Critical, "brainview: unexpected error",
-                                    f"{exc_type.__name__}: {value}", QtWidgets.QMessageBox.Ok)
-        box.exec_()
-    except Exception:  # no dialog possible (no application): the traceback was printed
-        pass
-
-
-def install_error_hook():
-    """Install :func:`report_unexpected` as ``sys.excepthook`` (counted: one per window)."""
-    global _hook_users, _previous_hook
-    if _hook_users == 0:
-        _previous_hook = sys.excepthook
-        sys.excepthook = report_unexpected
-    _hook_users += 1
-
-
-def remove_error_hook():
-    """Undo one :func:`install_error_hook`; the last window puts the previous hook back."""
-    global _hook_users
-    if _hook_users == 0:
-        return
-    _hook_users -= 1
-    if _hook_users == 0 and sys.excepthook is report_unexpected:
-        sys.excepthook = _previous_hook

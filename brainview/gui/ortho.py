@@ -1,11 +1,18 @@
 """Linked 2-D views (axial, coronal, sagittal), the cursor they share, and a location panel.
 
-A client of :mod:`brainview.planes`: every picture is a :func:`~brainview.planes.plane_image`,
-every reading a :func:`~brainview.planes.values_at`, the cursor a
+A client of :mod:`brainview.planes`: every picture is what
+:func:`~brainview.planes.plane_image` draws, every reading a
+:func:`~brainview.planes.values_at`, the cursor a
 :class:`~brainview.planes.Cursor`. Moving the cursor (a click or drag in a
 view, arrow keys and Page Up/Down, the location panel's coordinates) moves
 the 3-D scene's anatomy planes (every :class:`~brainview.layers.Slices`
 layer's ``x``, ``y``, ``z``) too.
+
+Each view keeps every layer's plane (:func:`~brainview.planes.layer_plane`)
+and composites them again when something changes: a cursor move re-samples
+only the view whose plane moved (the others move their crosshair), a
+layer's trait change re-samples only that layer, a change of order,
+visibility or opacity re-samples nothing.
 
 In a view: left click or drag moves the cursor; the wheel zooms about the
 mouse; a middle-button drag (or Shift + left drag) pans; Home resets zoom
@@ -20,8 +27,11 @@ import traceback
 import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
 
-from ..planes import (PLANES, Cursor, describe_values, format_value, image_bounds, image_layers,
-                      orientation_labels, plane_image, values_at, voxel_step)
+from traits.observation.api import anytrait
+
+from ..planes import (PLANES, UNPAINTED_TRAITS, Cursor, compose, describe_values, format_value,
+                      image_bounds, image_layers, layer_plane, orientation_labels, plane_grid, values_at,
+                      voxel_step)
 
 PLANE_NAMES = ("axial", "coronal", "sagittal")
 _CROSS_COLOR = QtGui.QColor(80, 255, 80, 190)
@@ -274,6 +284,9 @@ class OrthoViews(QtWidgets.QWidget):
         ``{"axial": PlaneView, "coronal": ..., "sagittal": ...}``
     location : LocationPanel
     radiological : bool
+    cache_planes : bool
+        Keep each layer's plane between refreshes (True). False re-samples
+        every layer of a view at each refresh (the benchmark's naive way).
     """
 
     #: The status line (mm, values, voxels, region) after each cursor move.
@@ -289,6 +302,10 @@ class OrthoViews(QtWidgets.QWidget):
         self._dirty = set(PLANE_NAMES)
         self._moving_scene = False
         self._detached = False
+        self.cache_planes = True
+        self._planes = {name: {} for name in PLANE_NAMES}  # view -> {layer: (grid, version, rgba)}
+        self._versions = {}  # layer -> count of its changes that alter its colours
+        self._updated, self._echoes = set(), set()  # layers that fired ``updated`` / an unpainted trait
         self.views = {name: PlaneView(self, name) for name in PLANE_NAMES}
         self.location = LocationPanel(self)
         self.location.setMaximumWidth(340)
@@ -304,6 +321,8 @@ class OrthoViews(QtWidgets.QWidget):
         self.cursor.observe(self._on_cursor, "position")
         figure.observe(self._on_figure, "changed")
         figure.observe(self._on_figure, "layers.items")
+        figure.observe(self._watch_layers, "layers.items")
+        self._watch_layers(None)
         self._on_figure(None)
 
     def set_arrangement(self, arrangement):
@@ -346,6 +365,16 @@ class OrthoViews(QtWidgets.QWidget):
         self._move_scene(new)
         self.refresh()
 
+    @property
+    def pending(self):
+        """True while a change waits to be drawn in the 2-D views (a refresh is scheduled)."""
+        return bool(self._dirty) or self._timer.isActive()
+
+    @property
+    def moving_scene(self):
+        """True while the cursor moves the 3-D anatomy planes (the window defers that render)."""
+        return self._moving_scene
+
     def _move_scene(self, xyz):
         """The 3-D anatomy planes follow the cursor (a script would set ``layer.coords``)."""
         self._moving_scene = True
@@ -370,6 +399,41 @@ class OrthoViews(QtWidgets.QWidget):
         self._dirty = set(PLANE_NAMES)
         self._timer.start()
 
+    def _watch_layers(self, event):
+        """Follow the trait changes of the figure's layers (a change re-samples that layer only)."""
+        layers = set(self.figure.layers) if not self._detached else set()
+        for layer in [lay for lay in self._versions if lay not in layers]:
+            layer.observe(self._on_layer_trait, anytrait(), remove=True)
+            del self._versions[layer]
+            for planes in self._planes.values():
+                planes.pop(layer, None)
+        for layer in layers - set(self._versions):
+            self._versions[layer] = 0
+            layer.observe(self._on_layer_trait, anytrait())
+
+    def _on_layer_trait(self, event):
+        # While the cursor moves the 3-D planes, their echoes (``updated`` included) paint nothing new.
+        layer, name = event.object, event.name
+        if self._moving_scene or name.startswith("_"):
+            return
+        if name in UNPAINTED_TRAITS:
+            self._echoes.add(layer)  # an ``updated`` of this layer before the refresh is its echo
+            return
+        if name == "updated":
+            self._updated.add(layer)  # decided at the refresh: a data change, or an echo
+        else:
+            self._versions[layer] = self._versions.get(layer, 0) + 1
+        self._dirty = set(PLANE_NAMES)
+        self._timer.start()
+
+    def _settle_versions(self):
+        """An ``updated`` without an unpainted trait change beside it changed the layer's colours."""
+        for layer in self._updated - self._echoes:
+            if layer in self._versions:
+                self._versions[layer] += 1
+        self._updated.clear()
+        self._echoes.clear()
+
     def _slices_moved_elsewhere(self):
         """The first slices layer's crossing point when it is not at the cursor, else None."""
         if not self._placed:
@@ -390,18 +454,11 @@ class OrthoViews(QtWidgets.QWidget):
                 self._placed = True
                 self._place_cursor(layers)
                 return  # placing the cursor refreshed everything
+            self._settle_versions()
             if self.isVisible():
                 bounds = image_bounds(layers)
-                position = self.cursor.position
                 for name in sorted(self._dirty):
-                    view = self.views[name]
-                    if not layers:
-                        view.image = None
-                        view.update()
-                        continue
-                    normal = PLANES[name][0]
-                    view.set_image(plane_image(layers, name, position[normal], bounds=bounds,
-                                               radiological=self.radiological))
+                    self._draw_view(name, layers, bounds)
                 self._dirty.clear()
             for view in self.views.values():
                 view.update()  # the crosshair moved
@@ -414,6 +471,26 @@ class OrthoViews(QtWidgets.QWidget):
                 view.show_error(text)
             self._report(text)
             traceback.print_exc()
+
+    def _draw_view(self, name, layers, bounds):
+        """Composite a view from its layers' planes, sampling those whose grid or colours changed."""
+        view = self.views[name]
+        if not layers:
+            view.image = None
+            view.update()
+            return
+        normal = PLANES[name][0]
+        grid = plane_grid(layers, name, self.cursor.position[normal], bounds=bounds,
+                          radiological=self.radiological)
+        kept = self._planes[name] if self.cache_planes else {}
+        planes = []
+        for layer in layers:
+            version = self._versions.get(layer, 0)
+            entry = kept.get(layer)
+            if entry is None or entry[0] != grid or entry[1] != version:
+                entry = kept[layer] = (grid, version, layer_plane(layer, grid))
+            planes.append((entry[2], layer.opacity))
+        view.set_image(compose(grid, planes))
 
     def _place_cursor(self, layers):
         """The first image puts the cursor at the anatomy planes, or the centre of the images."""
@@ -446,3 +523,5 @@ class OrthoViews(QtWidgets.QWidget):
         self.cursor.observe(self._on_cursor, "position", remove=True)
         self.figure.observe(self._on_figure, "changed", remove=True)
         self.figure.observe(self._on_figure, "layers.items", remove=True)
+        self.figure.observe(self._watch_layers, "layers.items", remove=True)
+        self._watch_layers(None)

@@ -1,4 +1,13 @@
-"""The main window: 3-D view, layer list, property panel, toolbar, status bar."""
+"""The main window: 3-D view, layer list, property panel, toolbar, status bar.
+
+When the 3-D view draws: a change of the scene (a layer's trait, the
+camera, a layer added) renders once the event loop is idle, however many
+changes came before (one frame for many). A cursor move in the 2-D views
+moves the 3-D anatomy planes at once but draws them only once the cursor
+has been still for :data:`CURSOR_QUIET_MS` (a drag or a held arrow key
+renders once, at the end; the 2-D views and the status bar follow every
+move). Turning the camera in the 3-D view draws at once (VTK's interactor).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +21,7 @@ from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
 from .. import _vtk
 from ..errors import BrainviewError, BrainviewValueError
-from .app import (
+from .common import (
     VIEWS,
     install_error_hook,
     recent_files,
@@ -28,6 +37,9 @@ _OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh
                 "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.bvscene *.bvz);;"
                 "All files (*)")
 _PICK_DELAY_MS = 40
+#: How long (ms) the cursor must stay still before the 3-D view follows it: a drag, a held
+#: arrow key or quick clicks render the 3-D scene once, after the last move.
+CURSOR_QUIET_MS = 200
 _SESSION_SUFFIXES = (".bvscene", ".bvz")
 _SESSION_FILTER = "brainview sessions (*.bvscene *.bvz);;All files (*)"
 
@@ -68,6 +80,13 @@ class MainWindow(QtWidgets.QMainWindow):
         One checkable row per layer, in drawing order.
     last_pick : PickResult or None
         What the status bar shows.
+    render_count : int
+        Frames drawn in the 3-D view so far (each VTK render of its window).
+    defer_cursor_renders : bool
+        True (the default): a cursor move in the 2-D views redraws the 3-D
+        view only once the cursor has been still for :data:`CURSOR_QUIET_MS`;
+        every other change renders when the event loop is next idle. False
+        renders after each move (the old way, kept for the benchmark).
     """
 
     #: Emitted once the window closed and gave the figure back.
@@ -82,7 +101,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._ui = None
         self._colorbar = None  # the bar the window shows for the selected layer
         self._selected = None
-        self._render_pending = False
+        self.render_count = 0
+        self.defer_cursor_renders = True
         self._torn_down = False
         self._progress = None
         self._pick_at = None
@@ -121,6 +141,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # Every render (Qt's paint events call Render directly) places a pending
         # camera first: the first paint shows the pose the first hover would.
         render_window.AddObserver("StartEvent", lambda *args: self._place_camera())
+        render_window.AddObserver("EndEvent", lambda *args: self._count_render())
         # VTK's "q"/"e" keys would end the process: handle its ExitEvent ourselves.
         self.view.AddObserver("ExitEvent", lambda *args: None)
         self.view.AddObserver("MouseMoveEvent", self._on_mouse_move)
@@ -134,6 +155,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self._pick_timer.setSingleShot(True)
         self._pick_timer.setInterval(_PICK_DELAY_MS)
         self._pick_timer.timeout.connect(self._pick_pending)
+        self._idle_timer = QtCore.QTimer(self)  # fires when the event loop is next idle
+        self._idle_timer.setSingleShot(True)
+        self._idle_timer.setInterval(0)
+        self._idle_timer.timeout.connect(self._render)
+        self._quiet_timer = QtCore.QTimer(self)  # restarted by every cursor move
+        self._quiet_timer.setSingleShot(True)
+        self._quiet_timer.setInterval(CURSOR_QUIET_MS)
+        self._quiet_timer.timeout.connect(self._render)
 
     #: The central layouts: 3-D view only, the 2-D views only, the 3-D view over the three 2-D views.
     LAYOUTS = {"3d": "3-D only", "2d": "2-D only", "1+3": "3-D + 2-D"}
@@ -301,13 +330,18 @@ class MainWindow(QtWidgets.QMainWindow):
     # ------------------------------------------------------------ scene → window
 
     def _on_changed(self, event):
-        if self._render_pending or self._torn_down:
+        """Schedule a render: when the event loop is idle, or once the cursor is still."""
+        if self._torn_down:
             return
-        self._render_pending = True
-        QtCore.QTimer.singleShot(0, self._render)
+        if self.defer_cursor_renders and self.ortho.moving_scene:
+            self._quiet_timer.start()  # (re)started: a moving cursor never waits for the 3-D view
+            return
+        if not self._idle_timer.isActive():
+            self._idle_timer.start()  # one frame for every change before the loop is idle
 
     def _render(self):
-        self._render_pending = False
+        self._idle_timer.stop()
+        self._quiet_timer.stop()  # this frame shows the cursor's last move too
         if self._torn_down:
             return
         if self.figure.closed:
@@ -319,8 +353,21 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def render_now(self):
         """Draw the scene at once (tests and screenshots)."""
-        self._render_pending = False
+        self._idle_timer.stop()
+        self._quiet_timer.stop()
         self.figure.render()
+
+    @property
+    def cursor_quiet_ms(self):
+        """ms the cursor must stay still before the 3-D view follows it (default :data:`CURSOR_QUIET_MS`)."""
+        return self._quiet_timer.interval()
+
+    @cursor_quiet_ms.setter
+    def cursor_quiet_ms(self, ms):
+        self._quiet_timer.setInterval(max(0, int(ms)))
+
+    def _count_render(self):
+        self.render_count += 1
 
     def _on_layers(self, event):
         if not self._torn_down:
@@ -736,10 +783,23 @@ class MainWindow(QtWidgets.QMainWindow):
         The window keeps its figure (``fig`` in scripts and the console stays
         valid): the loaded layers, camera, texts and colour bars move into it.
         """
-        from ..export.scene_file import load_scene
+        from ..export.scene_file import load_scene, scene_references
 
         path = str(path)
-        self._start_load([path], functools.partial(load_scene, path), self._adopt_session)
+        outside = scene_references(path, outside_only=True)
+        if outside and not self._allow_outside_files(path, outside):
+            return
+        self._start_load([path], functools.partial(load_scene, path, allow_outside=bool(outside)),
+                         self._adopt_session)
+
+    def _allow_outside_files(self, path, outside):
+        """Ask before a scene reads files outside its folder (a scene from someone else may probe)."""
+        listed = "\n".join(str(name) for name in outside[:10]) + ("\n..." if len(outside) > 10 else "")
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Question, "Files outside the scene's folder",
+                                    f"{Path(path).name} reads {len(outside)} file(s) outside its folder:\n"
+                                    f"{listed}\n\nOpen them? Say yes only for a scene you saved.",
+                                    QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, self)
+        return box.exec_() == QtWidgets.QMessageBox.Yes
 
     def _adopt_session(self, loaded):
         self._finish_progress()
@@ -899,6 +959,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._torn_down = True
         self._pick_timer.stop()
+        self._idle_timer.stop()
+        self._quiet_timer.stop()
         self._finish_progress()
         self.figure.observe(self._on_changed, "changed", remove=True)
         self.figure.observe(self._on_layers, "layers.items", remove=True)
