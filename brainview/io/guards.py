@@ -22,6 +22,7 @@ brainview.errors.BrainviewValueError: img: the affine must be finite and inverti
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import stat
@@ -31,13 +32,13 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BrainviewValueError, ImageLoadError, MemoryBudgetError
-from ..limits import check_allocation, check_image_memory
+from ..limits import check_allocation, check_image_memory, format_bytes, max_bytes
 from .arrays import copy_per_voxel
 
 __all__ = ["CHUNK", "MAX_VOXEL_SIZE_RATIO", "MAX_WORLD_MM", "check_affine", "check_declared_size",
            "check_external_file", "check_freesurfer_geometry", "check_freesurfer_morph",
            "check_in_memory", "check_regular_file", "check_vertex_extent", "check_world_extent",
-           "out_of_memory"]
+           "is_out_of_memory", "out_of_memory"]
 
 #: World coordinates (mm) beyond which a header is broken: no scanner sees a kilometre.
 MAX_WORLD_MM = 1e6
@@ -146,21 +147,40 @@ def check_declared_size(img, name, path, kind=None):
     copy, itemsize = copy_per_voxel(img.header, dtype)
     count = math.prod(shape)
     where = f"'{path}'" if path else "the image"
-    check_image_memory(count * (dtype.itemsize + copy), what=f"{name}: {where}: its data", kind=kind,
+    needed = count * (dtype.itemsize + copy)
+    check_image_memory(needed, what=f"{name}: {where}: its data", kind=kind,
                        voxels=math.prod(shape[:3]), itemsize=itemsize)
+    return needed
 
 
-def out_of_memory(name, where):
-    """The error for a read that exhausted this machine's memory (not the file's fault).
+def is_out_of_memory(error):
+    """Whether reading failed for want of memory (a ulimit makes mmap fail with ENOMEM).
 
     Examples
     --------
-    >>> print(out_of_memory("img", "'x.nii'"))
-    img: this machine ran out of memory reading the data of 'x.nii'. Close other programs or load a smaller image.
+    >>> import errno
+    >>> is_out_of_memory(MemoryError()), is_out_of_memory(OSError(errno.ENOMEM, "mmap"))
+    (True, True)
     """
+    return isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno == errno.ENOMEM)
+
+
+def out_of_memory(name, where, needed=None, error=None):
+    """The error for memory the process could not get, though the budget allowed it.
+
+    Examples
+    --------
+    >>> str(out_of_memory("img", "'x.nii'", 2**30)).split(":")[:2]
+    ['img', " this machine ran out of memory reading the data of 'x.nii', which needs about 1.0 GiB"]
+    """
+    estimate = f", which needs about {format_bytes(needed)}" if needed else ""
+    reason = f" ({type(error).__name__}: {error})" if error is not None and str(error) else ""
     return MemoryBudgetError(
-        f"{name}: this machine ran out of memory reading the data of {where}. "
-        "Close other programs or load a smaller image."
+        f"{name}: this machine ran out of memory reading the data of {where}{estimate}{reason}: "
+        f"the memory this process may use (a ulimit, a container limit, other programs) is below "
+        f"brainview's memory budget of {format_bytes(max_bytes())}. Set "
+        "bv.set_limits(max_bytes=...) to what this process may use, close other programs, or "
+        "load a smaller image."
     )
 
 

@@ -27,7 +27,7 @@ from ..errors import (
 )
 from .arrays import volumes_last, vtk_ready
 from .guards import (check_affine, check_declared_size, check_in_memory, check_regular_file,
-                     check_world_extent, out_of_memory)
+                     check_world_extent, is_out_of_memory, out_of_memory)
 from .gzip_stream import read_gzip_image
 
 __all__ = ["Image", "all_finite", "finite_data", "load_image", "read_dataobj", "read_image_file"]
@@ -170,14 +170,25 @@ def load_image(img, *, volume=None, name="img", kind=None):
     data = _pick_volume(np.asanyarray(data), volume, name)
     check_world_extent(affine, data.shape, name)
     if data.dtype != bool and (not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data)):
-        raise BrainviewTypeError(
-            f"{name}: image data must be real numbers, got dtype {data.dtype}."
-        )
+        raise BrainviewTypeError(_not_real_message(data.dtype, name, label))
     if not isinstance(img, (str, os.PathLike)) and not _read_from_proxy(img):
         check_in_memory(data, name, kind)
     data = vtk_ready(data).view()
     data.flags.writeable = False
     return Image(data, affine, label)
+
+
+def _not_real_message(dtype, name, label):
+    """Why an image of ``dtype`` cannot be shown, naming the file it came from."""
+    where = "the image" if label == "array" or label in name else f"'{label}'"
+    if dtype.names:
+        kind = "an RGB colour image" if set(dtype.names) >= {"R", "G", "B"} else "a record array"
+        return (
+            f"{name}: {where} is {kind} (dtype {dtype}, fields {', '.join(dtype.names)}); brainview "
+            "shows volumes of real numbers only. Save one channel (data['R']) or a greyscale "
+            "version as a new image and open that."
+        )
+    return f"{name}: {where}: image data must be real numbers, got dtype {dtype}."
 
 
 def _read_from_proxy(img):
@@ -248,15 +259,15 @@ def read_dataobj(img, name, path, kind=None):
     >>> data.shape, data.dtype.isnative
     ((2, 3, 4, 5), True)
     """
-    check_declared_size(img, name, path, kind)
+    needed = check_declared_size(img, name, path, kind)
     where = f"'{path}'" if path else "the image"
     try:
         data = vtk_ready(volumes_last(img, np.asanyarray(img.dataobj)))
     except BrainviewError:
         raise
-    except MemoryError as error:
-        raise out_of_memory(name, where) from error
     except Exception as error:  # truncated gzip streams surface here
+        if is_out_of_memory(error):
+            raise out_of_memory(name, where, needed, error) from error
         raise ImageLoadError(
             f"{name}: could not read the data of {where} ({type(error).__name__}: {error}). "
             "The file is corrupt or truncated."
