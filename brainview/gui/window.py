@@ -7,12 +7,15 @@ moves the 3-D anatomy planes at once but draws them only once the cursor
 has been still for :data:`CURSOR_QUIET_MS` (a drag or a held arrow key
 renders once, at the end; the 2-D views and the status bar follow every
 move). Turning the camera in the 3-D view draws at once (VTK's interactor).
+
+The menus, toolbar and their actions are :class:`~brainview.gui.actions.WindowActions`;
+loads and slow panel edits in the background are
+:class:`~brainview.gui.background.BackgroundWork`: both mixins of :class:`MainWindow`.
 """
 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
@@ -21,54 +24,21 @@ from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
 from .. import _vtk
 from ..errors import BrainviewError, BrainviewValueError
-from .common import (
-    VIEWS,
-    install_error_hook,
-    recent_files,
-    remember_recent,
-    remove_error_hook,
-)
+from .actions import WindowActions, guarded, is_session
+from .background import BackgroundWork
+from .common import install_error_hook, remove_error_hook
 from .files import Choices, open_files
-from .loader import LoadAbandoned, Loader
+from .loader import Loader
 from .ortho import OrthoViews
 from .panel import edit_layer
 
-_OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
-                "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.bvscene *.bvz);;"
-                "All files (*)")
 _PICK_DELAY_MS = 40
 #: How long (ms) the cursor must stay still before the 3-D view follows it: a drag, a held
 #: arrow key or quick clicks render the 3-D scene once, after the last move.
 CURSOR_QUIET_MS = 200
-_SESSION_SUFFIXES = (".bvscene", ".bvz")
-_SESSION_FILTER = "brainview sessions (*.bvscene *.bvz);;All files (*)"
 
 
-def is_session(path):
-    """Whether ``path`` names a scene file (opened as a session, not as data)."""
-    return Path(str(path)).suffix.lower() in _SESSION_SUFFIXES
-
-
-def _guarded(method):
-    """Turn an exception in a user action into an error dialog: the app lives on.
-
-    Connect Qt signals through a lambda that drops the signal's own arguments
-    (``clicked(bool)`` passes ``checked``), as :meth:`MainWindow._build_actions` does.
-    """
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **options):
-        try:
-            return method(self, *args, **options)
-        except Exception as error:  # shown to the user, never raised into Qt
-            self.show_error(f"{method.__name__.strip('_').replace('_', ' ').capitalize()} failed",
-                            f"{type(error).__name__}: {error}")
-            return None
-
-    return wrapper
-
-
-class MainWindow(QtWidgets.QMainWindow):
+class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
     """A window showing one :class:`~brainview.scene.Figure` (see module doc).
 
     Attributes
@@ -192,7 +162,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.current_layout = None
         self.set_layout("1+3")
 
-    @_guarded
+    @guarded
     def set_layout(self, layout):
         """Show the 3-D view only (``"3d"``), the 2-D views only (``"2d"``) or both (``"1+3"``)."""
         if layout not in self.LAYOUTS:
@@ -244,83 +214,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.addDockWidget(QtCore.Qt.LeftDockWidgetArea, dock)
         # The panel is the taller: a few layers fit in a short list.
         self.resizeDocks([layers_dock, dock], [1, 3], QtCore.Qt.Vertical)
-
-    def _build_actions(self):
-        style = self.style()
-        self.actions = {}
-
-        def action(key, text, slot, *, icon=None, shortcut=None, tip=None):
-            act = QtWidgets.QAction(text, self)
-            if icon is not None:
-                act.setIcon(style.standardIcon(icon))
-            if shortcut:
-                act.setShortcut(QtGui.QKeySequence(shortcut))
-            act.setToolTip(tip or text)
-            act.triggered.connect(lambda checked=False: slot())
-            self.actions[key] = act
-            return act
-
-        action("open", "&Open…", self.open_dialog, icon=QtWidgets.QStyle.SP_DialogOpenButton,
-               shortcut=QtGui.QKeySequence.Open, tip="Open images or surfaces (or drop files here)")
-        action("screenshot", "Save &screenshot…", self.screenshot_dialog,
-               icon=QtWidgets.QStyle.SP_DialogSaveButton, shortcut="Ctrl+S",
-               tip="Save the 3-D view as PNG/JPEG")
-        action("close", "&Close", self.close, shortcut=QtGui.QKeySequence.Close)
-        action("reset", "Reset camera", self.reset_camera, icon=QtWidgets.QStyle.SP_BrowserReload,
-               shortcut="Ctrl+R", tip="Frame every visible layer again")
-        for i, name in enumerate(VIEWS):
-            action(name, name.capitalize(), functools.partial(self.set_view, name),
-                   shortcut=f"Ctrl+{i + 1}", tip=f"View from the {name} side")
-
-        self._build_shell_actions(action)
-        menu = self.menuBar().addMenu("&File")
-        menu.addAction(self.actions["open"])
-        self.recent_menu = menu.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        menu.addSeparator()
-        for key in ("open_session", "save_session", "export_script"):
-            menu.addAction(self.actions[key])
-        menu.addSeparator()
-        for key in ("screenshot", "record_movie"):
-            menu.addAction(self.actions[key])
-        menu.addSeparator()
-        menu.addAction(self.actions["close"])
-        menu = self.menuBar().addMenu("&View")
-        for key in (*VIEWS, "reset"):
-            menu.addAction(self.actions[key])
-        menu.addSeparator()
-        menu.addAction(self.actions["console"])
-        menu = self.menuBar().addMenu("&Help")
-        for key in ("shortcuts", "about"):
-            menu.addAction(self.actions[key])
-
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main")
-        toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonTextBesideIcon)
-        toolbar.addAction(self.actions["open"])
-        toolbar.addAction(self.actions["screenshot"])
-        toolbar.addSeparator()
-        toolbar.addWidget(QtWidgets.QLabel(" View: "))
-        for name in VIEWS:
-            toolbar.addAction(self.actions[name])
-        toolbar.addSeparator()
-        toolbar.addAction(self.actions["reset"])
-
-    def _build_shell_actions(self, action):
-        """The actions of sessions, scripts, movies, the console and Help (``action`` makes one)."""
-        action("open_session", "Open s&ession…", self.open_session_dialog, shortcut="Ctrl+Shift+O",
-               tip="Replace the scene by a saved session (.bvscene, .bvz)")
-        action("save_session", "Save sess&ion…", self.save_session_dialog, shortcut="Ctrl+Shift+S",
-               tip="Save the scene as a session file (bv.save_scene)")
-        action("export_script", "Export as &Python script…", self.export_script_dialog,
-               tip="Write the bv.* calls that rebuild this scene")
-        action("record_movie", "Record &movie…", self.record_movie_dialog, shortcut="Ctrl+M",
-               tip="Write an orbit, or a move to another view, as MP4/GIF")
-        action("console", "&Python console", self.toggle_console, shortcut="Ctrl+Shift+P",
-               tip="IPython with bv, fig and layers of this window")
-        self.actions["console"].setCheckable(True)
-        action("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, shortcut=QtGui.QKeySequence.HelpContents)
-        action("about", "&About brainview", self.show_about)
 
     def _build_status(self):
         self.status_label = QtWidgets.QLabel("Move the mouse over the scene to read coordinates and values.")
@@ -406,13 +299,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------ layer list → scene
 
-    @_guarded
+    @guarded
     def _on_item_changed(self, item):
         row = self.layer_list.row(item)
         if 0 <= row < len(self.figure.layers):
             self.figure.layers[row].visible = item.checkState() == QtCore.Qt.Checked
 
-    @_guarded
+    @guarded
     def _on_row_changed(self, row):
         layers = self.figure.layers
         self._select(layers[row] if 0 <= row < len(layers) else None)
@@ -501,7 +394,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._buttons["down"].setEnabled(0 <= row < count - 1)
         self._buttons["remove"].setEnabled(0 <= row < count)
 
-    @_guarded
+    @guarded
     def move_selected(self, step):
         """Move the selected layer ``step`` rows (changes drawing order)."""
         layer = self._selected
@@ -510,50 +403,15 @@ class MainWindow(QtWidgets.QMainWindow):
             if 0 <= index < len(self.figure.layers):
                 self.figure.move(layer, index)
 
-    @_guarded
+    @guarded
     def remove_selected(self):
         if self._selected is not None:
             layer, self._selected = self._selected, None
             self.figure.remove(layer)
 
-    # ------------------------------------------------------------ camera and images
+    # ------------------------------------------------------------ files (loaded by BackgroundWork)
 
-    @_guarded
-    def set_view(self, name):
-        self.figure.view(name)
-
-    @_guarded
-    def reset_camera(self):
-        self.figure.reset_camera()
-        self._on_changed(None)
-
-    @_guarded
-    def screenshot_dialog(self):
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Save screenshot", "brainview.png", "Images (*.png *.jpg *.jpeg)")
-        if path:
-            self.save_screenshot(path)
-
-    @_guarded
-    def save_screenshot(self, path):
-        """Save the 3-D view, at the view's size, as PNG/JPEG."""
-        self.figure.savefig(path, size=tuple(self.figure.window.GetSize()))
-        self.statusBar().showMessage(f"Saved {path}", 4000)
-
-    # ------------------------------------------------------------ files
-
-    @_guarded
-    def open_dialog(self):
-        paths, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Open", "", _OPEN_FILTER)
-        if paths:
-            self.open_files(paths)
-
-    @property
-    def busy(self):
-        """True while files load in the background."""
-        return self._loader.busy
-
-    @_guarded
+    @guarded
     def open_files(self, paths, *, choices=None):
         """Load files in a worker thread, then add their layers (errors -> dialog).
 
@@ -570,116 +428,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self._start_load(paths, functools.partial(open_files, paths, choices or Choices(), anatomy=anatomy),
                          self._add_loaded)
 
-    def _start_load(self, paths, function, on_load):
-        """Run ``function`` in the loader with a cancellable progress dialog; ``on_load(result)`` after."""
-        if self._loader.busy:
-            self.show_error("Busy", "Still loading the previous files; try again when done "
-                            "(or press Escape in the progress dialog to stop waiting).")
-            return
-        names = ", ".join(Path(p).name for p in paths)
-        self._loading, self._on_load = paths, on_load
-        self._progress = QtWidgets.QProgressDialog(f"Loading {names}…", "Cancel", 0, 0, self)
-        self._progress.setWindowTitle("brainview")
-        self._progress.setWindowModality(QtCore.Qt.WindowModal)
-        self._progress.setMinimumDuration(200)
-        # Cancel, or Escape: a dialog not yet active hides (rejected) without "canceled".
-        self._progress.canceled.connect(self._loader.cancel)
-        self._progress.rejected.connect(self._loader.cancel)
-        self._progress.setValue(0)  # starts the timer that shows the dialog after 200 ms
-        self.statusBar().showMessage(f"Loading {names}…")
-        self._loader.start(function, name=names)
-
-    def run_in_background(self, job, *, then, failed, name):
-        """Run ``job()`` in a worker with a cancellable progress dialog; ``then()`` or ``failed(error)`` after.
-
-        For work started from the property panel (switching a stat map to
-        surface mode): the window stays responsive and Escape gives up.
-        """
-        if self._jobs.busy:
-            failed(RuntimeError("still working on the previous change; wait or press Escape"))
-            return
-        progress = QtWidgets.QProgressDialog(f"Working on {name}…", "Cancel", 0, 0, self)
-        progress.setWindowTitle("brainview")
-        progress.setWindowModality(QtCore.Qt.WindowModal)
-        progress.setMinimumDuration(200)
-        progress.canceled.connect(self._jobs.cancel)
-        progress.rejected.connect(self._jobs.cancel)
-        progress.setValue(0)
-
-        def finish(callback, *args):
-            for signal in (self._jobs.finished, self._jobs.error):
-                signal.disconnect()
-            progress.canceled.disconnect()
-            progress.rejected.disconnect()
-            progress.close()
-            progress.deleteLater()
-            callback(*args)
-
-        self._jobs.finished.connect(lambda result: finish(then))
-        self._jobs.error.connect(lambda error, text: finish(failed, error))
-        self._jobs.start(job, name=name)
-
-    @property
-    def load_timeout(self):
-        """Seconds a load may take before the window gives up on it (the worker is abandoned)."""
-        return self._loader.timeout
-
-    @load_timeout.setter
-    def load_timeout(self, seconds):
-        self._loader.timeout = float(seconds)
-
-    def _load_done(self, result):
-        on_load = self._on_load
-        try:
-            on_load(result)
-        finally:
-            self._on_load = self._add_loaded
-
-    def _finish_progress(self):
-        if self._progress is not None:
-            self._progress.canceled.disconnect()  # closing a progress dialog emits "canceled"
-            self._progress.rejected.disconnect()
-            self._progress.close()
-            self._progress.deleteLater()
-            self._progress = None
-        self.statusBar().clearMessage()
-
-    def _add_loaded(self, opened):
-        self._finish_progress()
-        layers = opened.layers
-        if opened.notes:
-            self.statusBar().showMessage(" ".join(opened.notes), 8000)
-        if not self._torn_down:
-            # The list follows each addition quietly: one panel is built, for the last layer.
-            self.layer_list.blockSignals(True)
-            try:
-                for layer in layers:
-                    self.figure.add(layer)
-            except Exception as error:
-                self.show_error("Cannot show file", f"{type(error).__name__}: {error}")
-            finally:
-                self.layer_list.blockSignals(False)
-            if layers and layers[-1] in self.figure.layers:
-                self.select_layer(layers[-1])
-                if self._selected is not layers[-1]:
-                    self._select(layers[-1])
-                    self._update_buttons()
-            if layers:
-                remember_recent(self._loading)
-        self.loaded.emit()
-
-    def _load_failed(self, error, text):
-        self._finish_progress()
-        if isinstance(error, LoadAbandoned):
-            if text.startswith("Cancelled"):
-                self.statusBar().showMessage(text, 8000)
-            else:
-                self.show_error("Gave up loading", text)
-        elif not self._torn_down:
-            names = ", ".join(f"'{Path(p).name}'" for p in self._loading)
-            self.show_error("Cannot open file", f"Could not open {names}:\n\n{error}")
-        self.loaded.emit()
-
     def show_error(self, title, text):
         """A modal error dialog (the scene is left as it was)."""
         self.statusBar().showMessage(text.splitlines()[0] if text else title, 8000)
@@ -693,7 +441,7 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             event.ignore()
 
-    @_guarded
+    @guarded
     def dropEvent(self, event):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
@@ -750,200 +498,6 @@ class MainWindow(QtWidgets.QMainWindow):
         painter.drawImage(self.view.mapTo(self, QtCore.QPoint(0, 0)), view)
         painter.end()
         return image
-
-    # ------------------------------------------------------------ sessions, scripts, movies (File menu)
-    # Each action is the library call a script would make: bv.load_scene,
-    # bv.save_scene, bv.export_script, bv.movie.
-
-    @_guarded
-    def save_session_dialog(self):
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save session", "scene.bvscene", _SESSION_FILTER)
-        if path:
-            self.save_session(path if is_session(path) else path + ".bvscene")
-
-    @_guarded
-    def save_session(self, path):
-        """Write the scene to a scene file: :func:`brainview.export.scene_file.save_scene`."""
-        from ..export.scene_file import save_scene
-
-        save_scene(self.figure, path)
-        remember_recent([path])
-        self.statusBar().showMessage(f"Saved session {path}", 4000)
-
-    @_guarded
-    def open_session_dialog(self):
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open session", "", _SESSION_FILTER)
-        if path:
-            self.open_session(path)
-
-    @_guarded
-    def open_session(self, path):
-        """Replace the scene by a scene file's (read in the loader: :func:`~brainview.export.scene_file.load_scene`).
-
-        The window keeps its figure (``fig`` in scripts and the console stays
-        valid): the loaded layers, camera, texts and colour bars move into it.
-        """
-        from ..export.scene_file import load_scene, scene_references
-
-        path = str(path)
-        outside = scene_references(path, outside_only=True)
-        if outside and not self._allow_outside_files(path, outside):
-            return
-        self._start_load([path], functools.partial(load_scene, path, allow_outside=bool(outside)),
-                         self._adopt_session)
-
-    def _allow_outside_files(self, path, outside):
-        """Ask before a scene reads files outside its folder (a scene from someone else may probe)."""
-        listed = "\n".join(str(name) for name in outside[:10]) + ("\n..." if len(outside) > 10 else "")
-        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Question, "Files outside the scene's folder",
-                                    f"{Path(path).name} reads {len(outside)} file(s) outside its folder:\n"
-                                    f"{listed}\n\nOpen them? Say yes only for a scene you saved.",
-                                    QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, self)
-        return box.exec_() == QtWidgets.QMessageBox.Yes
-
-    def _adopt_session(self, loaded):
-        self._finish_progress()
-        try:
-            if not self._torn_down:
-                self._replace_scene(loaded)
-                remember_recent(self._loading)
-                self.statusBar().showMessage(f"Opened session {self._loading[0]}", 4000)
-        except Exception as error:
-            self.show_error("Cannot open session", f"{type(error).__name__}: {error}")
-        finally:
-            loaded.close()
-            self.loaded.emit()
-
-    def _replace_scene(self, loaded):
-        fig = self.figure
-        camera, texts, bars = loaded.camera, loaded.annotation_specs(), loaded.colorbar_specs()
-        layers = list(loaded.layers)
-        fig.clear()
-        fig.bgcolor = loaded.bgcolor
-        for layer in layers:
-            loaded.remove(layer)
-            fig.add(layer)
-        fig.camera = camera
-        fig.set_annotations(texts)
-        for bar in bars:
-            fig.colorbar(bar["layer"], title=bar["title"], n_labels=bar["n_labels"])
-        if layers:
-            self.select_layer(layers[-1])
-
-    @_guarded
-    def export_script_dialog(self):
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export as Python script", "brainview_scene.py",
-                                                        "Python scripts (*.py)")
-        if path:
-            self.export_script(path if path.endswith(".py") else path + ".py")
-
-    @_guarded
-    def export_script(self, path):
-        """Write the ``bv.*`` calls that rebuild the scene: :func:`brainview.export.script.export_script`."""
-        from ..export.script import export_script
-
-        export_script(self.figure, path)
-        self.statusBar().showMessage(f"Exported {path}", 4000)
-
-    @_guarded
-    def record_movie_dialog(self):
-        """Ask for the movie's settings, then record it (see :mod:`brainview.gui.record`)."""
-        from .record import MovieDialog
-
-        dialog = MovieDialog(self, record=self.record_movie)
-        self.movie_dialog = dialog  # tests drive the real dialog
-        try:
-            dialog.exec_()
-        finally:
-            self.movie_dialog = None
-            dialog.deleteLater()
-
-    def record_movie(self, path, *, orbit=None, keyframes=None, n_frames=96, fps=None):
-        """Write a movie with a progress dialog (``bv.movie``'s keywords); False when cancelled."""
-        from .record import record_movie
-
-        written = record_movie(self.figure, path, {"orbit": orbit, "keyframes": keyframes,
-                                                   "n_frames": n_frames, "fps": fps}, parent=self)
-        self.statusBar().showMessage(f"Saved movie {path}" if written else "Movie cancelled", 6000)
-        self._on_changed(None)
-        return written
-
-    def _fill_recent_menu(self):
-        self.recent_menu.clear()
-        paths = recent_files()
-        for path in paths:
-            act = self.recent_menu.addAction(path)
-            act.triggered.connect(lambda checked=False, path=path: self.open_recent(path))
-        if not paths:
-            self.recent_menu.addAction("No recent files").setEnabled(False)
-
-    @_guarded
-    def open_recent(self, path):
-        """Open a file or session from File > Open recent."""
-        if is_session(path):
-            self.open_session(path)
-        else:
-            self.open_files([path])
-
-    # ------------------------------------------------------------ console and help
-
-    @property
-    def console(self):
-        """The :class:`~brainview.gui.console.PythonConsole` (None until View > Python console)."""
-        return self._console
-
-    @_guarded
-    def toggle_console(self):
-        """Show or hide the Python console (made on first use)."""
-        if self._console is None:
-            self._open_console()
-            visible = True
-        else:
-            visible = self._console_dock.isHidden()
-        self._console_dock.setVisible(visible)
-        self.actions["console"].setChecked(visible)
-        if visible:
-            self._console.widget.setFocus()
-
-    def _open_console(self):
-        import brainview
-
-        from .console import PythonConsole
-
-        self._console = PythonConsole({"bv": brainview, "fig": self.figure, "layers": self.figure.layers,
-                                       "window": self})
-        self._console_dock = QtWidgets.QDockWidget("Python console", self)
-        self._console_dock.setObjectName("console")
-        self._console_dock.setWidget(self._console)
-        self._console_dock.visibilityChanged.connect(self.actions["console"].setChecked)
-        # exit() or quit() typed in the console hides it; the app goes on.
-        self._console.widget.exit_requested.connect(lambda *args: self._console_dock.hide())
-        self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self._console_dock)
-        self.resizeDocks([self._console_dock], [max(160, self.height() // 4)], QtCore.Qt.Vertical)
-        # ``layers`` follows the figure (moving a layer builds a new list).
-        self.figure.observe(self._push_layers, "layers")
-
-    def _push_layers(self, event):
-        if self._console is not None:
-            self._console.push({"layers": self.figure.layers})
-
-    def _close_console(self):
-        if self._console is not None:
-            self.figure.observe(self._push_layers, "layers", remove=True)
-            self._console.shutdown()
-            self._console = None
-
-    @_guarded
-    def show_about(self):
-        from .about import about_text, show_text_dialog
-
-        show_text_dialog(self, "About brainview", about_text(self.view.GetRenderWindow()))
-
-    @_guarded
-    def show_shortcuts(self):
-        from .about import shortcuts_text, show_text_dialog
-
-        show_text_dialog(self, "Keyboard shortcuts", shortcuts_text(self.actions), rich=True)
 
     # ------------------------------------------------------------ lifetime
 

@@ -1,0 +1,371 @@
+"""The main window's menus, toolbar and actions, and what each action does.
+
+:class:`WindowActions` is a mixin of :class:`~brainview.gui.window.MainWindow`:
+its methods build the File, View and Help menus and the main toolbar
+(``window.actions[key]``), and handle them — open, screenshots, sessions,
+script export, movies, recent files, the Python console, Help. Each handler
+is the library call a script would make (``bv.load_scene``, ``bv.save_scene``,
+``bv.export_script``, ``bv.movie``), guarded by :func:`guarded`: an error
+becomes a dialog, never an exception raised into Qt.
+
+Examples
+--------
+>>> is_session("scene.bvscene"), is_session("brain.nii.gz")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from PyQt5 import QtCore, QtGui, QtWidgets
+
+from .common import VIEWS, recent_files, remember_recent
+
+OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
+               "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.bvscene *.bvz);;"
+               "All files (*)")
+SESSION_SUFFIXES = (".bvscene", ".bvz")
+SESSION_FILTER = "brainview sessions (*.bvscene *.bvz);;All files (*)"
+
+
+def is_session(path):
+    """Whether ``path`` names a scene file (opened as a session, not as data)."""
+    return Path(str(path)).suffix.lower() in SESSION_SUFFIXES
+
+
+def guarded(method):
+    """Turn an exception in a user action into an error dialog: the app lives on.
+
+    ``method`` belongs to a window with ``show_error(title, text)``. Connect
+    Qt signals through a lambda that drops the signal's own arguments
+    (``clicked(bool)`` passes ``checked``), as :meth:`WindowActions._build_actions` does.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **options):
+        try:
+            return method(self, *args, **options)
+        except Exception as error:  # shown to the user, never raised into Qt
+            self.show_error(f"{method.__name__.strip('_').replace('_', ' ').capitalize()} failed",
+                            f"{type(error).__name__}: {error}")
+            return None
+
+    return wrapper
+
+
+class WindowActions:
+    """The menus, toolbar and action handlers of :class:`~brainview.gui.window.MainWindow` (a mixin).
+
+    Uses the window's ``figure``, ``view``, ``show_error``, ``open_files``,
+    ``statusBar`` and its loader (``_start_load``); sets ``actions`` (key ->
+    QAction), ``recent_menu`` and, while its dialog is open, ``movie_dialog``.
+    """
+
+    def _build_actions(self):
+        style = self.style()
+        self.actions = {}
+
+        def action(key, text, slot, *, icon=None, shortcut=None, tip=None):
+            act = QtWidgets.QAction(text, self)
+            if icon is not None:
+                act.setIcon(style.standardIcon(icon))
+            if shortcut:
+                act.setShortcut(QtGui.QKeySequence(shortcut))
+            act.setToolTip(tip or text)
+            act.triggered.connect(lambda checked=False: slot())
+            self.actions[key] = act
+            return act
+
+        action("open", "&Open…", self.open_dialog, icon=QtWidgets.QStyle.SP_DialogOpenButton,
+               shortcut=QtGui.QKeySequence.Open, tip="Open images or surfaces (or drop files here)")
+        action("screenshot", "Save &screenshot…", self.screenshot_dialog,
+               icon=QtWidgets.QStyle.SP_DialogSaveButton, shortcut="Ctrl+S",
+               tip="Save the 3-D view as PNG/JPEG")
+        action("close", "&Close", self.close, shortcut=QtGui.QKeySequence.Close)
+        action("reset", "Reset camera", self.reset_camera, icon=QtWidgets.QStyle.SP_BrowserReload,
+               shortcut="Ctrl+R", tip="Frame every visible layer again")
+        for i, name in enumerate(VIEWS):
+            action(name, name.capitalize(), functools.partial(self.set_view, name),
+                   shortcut=f"Ctrl+{i + 1}", tip=f"View from the {name} side")
+
+        self._build_shell_actions(action)
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction(self.actions["open"])
+        self.recent_menu = menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        menu.addSeparator()
+        for key in ("open_session", "save_session", "export_script"):
+            menu.addAction(self.actions[key])
+        menu.addSeparator()
+        for key in ("screenshot", "record_movie"):
+            menu.addAction(self.actions[key])
+        menu.addSeparator()
+        menu.addAction(self.actions["close"])
+        menu = self.menuBar().addMenu("&View")
+        for key in (*VIEWS, "reset"):
+            menu.addAction(self.actions[key])
+        menu.addSeparator()
+        menu.addAction(self.actions["console"])
+        menu = self.menuBar().addMenu("&Help")
+        for key in ("shortcuts", "about"):
+            menu.addAction(self.actions[key])
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main")
+        toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonTextBesideIcon)
+        toolbar.addAction(self.actions["open"])
+        toolbar.addAction(self.actions["screenshot"])
+        toolbar.addSeparator()
+        toolbar.addWidget(QtWidgets.QLabel(" View: "))
+        for name in VIEWS:
+            toolbar.addAction(self.actions[name])
+        toolbar.addSeparator()
+        toolbar.addAction(self.actions["reset"])
+
+    def _build_shell_actions(self, action):
+        """The actions of sessions, scripts, movies, the console and Help (``action`` makes one)."""
+        action("open_session", "Open s&ession…", self.open_session_dialog, shortcut="Ctrl+Shift+O",
+               tip="Replace the scene by a saved session (.bvscene, .bvz)")
+        action("save_session", "Save sess&ion…", self.save_session_dialog, shortcut="Ctrl+Shift+S",
+               tip="Save the scene as a session file (bv.save_scene)")
+        action("export_script", "Export as &Python script…", self.export_script_dialog,
+               tip="Write the bv.* calls that rebuild this scene")
+        action("record_movie", "Record &movie…", self.record_movie_dialog, shortcut="Ctrl+M",
+               tip="Write an orbit, or a move to another view, as MP4/GIF")
+        action("console", "&Python console", self.toggle_console, shortcut="Ctrl+Shift+P",
+               tip="IPython with bv, fig and layers of this window")
+        self.actions["console"].setCheckable(True)
+        action("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, shortcut=QtGui.QKeySequence.HelpContents)
+        action("about", "&About brainview", self.show_about)
+
+    # ------------------------------------------------------------ camera and images
+
+    @guarded
+    def set_view(self, name):
+        self.figure.view(name)
+
+    @guarded
+    def reset_camera(self):
+        self.figure.reset_camera()
+        self._on_changed(None)
+
+    @guarded
+    def screenshot_dialog(self):
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Save screenshot", "brainview.png", "Images (*.png *.jpg *.jpeg)")
+        if path:
+            self.save_screenshot(path)
+
+    @guarded
+    def save_screenshot(self, path):
+        """Save the 3-D view, at the view's size, as PNG/JPEG."""
+        self.figure.savefig(path, size=tuple(self.figure.window.GetSize()))
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+
+    # ------------------------------------------------------------ files
+
+    @guarded
+    def open_dialog(self):
+        paths, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Open", "", OPEN_FILTER)
+        if paths:
+            self.open_files(paths)
+
+    # ------------------------------------------------------------ sessions, scripts, movies (File menu)
+    # Each action is the library call a script would make: bv.load_scene,
+    # bv.save_scene, bv.export_script, bv.movie.
+
+    @guarded
+    def save_session_dialog(self):
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save session", "scene.bvscene", SESSION_FILTER)
+        if path:
+            self.save_session(path if is_session(path) else path + ".bvscene")
+
+    @guarded
+    def save_session(self, path):
+        """Write the scene to a scene file: :func:`brainview.export.scene_file.save_scene`."""
+        from ..export.scene_file import save_scene
+
+        save_scene(self.figure, path)
+        remember_recent([path])
+        self.statusBar().showMessage(f"Saved session {path}", 4000)
+
+    @guarded
+    def open_session_dialog(self):
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)
+        if path:
+            self.open_session(path)
+
+    @guarded
+    def open_session(self, path):
+        """Replace the scene by a scene file's (read in the loader: :func:`~brainview.export.scene_file.load_scene`).
+
+        The window keeps its figure (``fig`` in scripts and the console stays
+        valid): the loaded layers, camera, texts and colour bars move into it.
+        """
+        from ..errors import BrainviewError
+        from ..export.scene_file import load_scene, scene_references
+
+        path = str(path)
+        try:
+            outside = scene_references(path, outside_only=True)
+        except (BrainviewError, OSError):  # not a readable scene: the load says why, and ends (``loaded``)
+            outside = []
+        if outside and not self._allow_outside_files(path, outside):
+            return
+        self._start_load([path], functools.partial(load_scene, path, allow_outside=bool(outside)),
+                         self._adopt_session)
+
+    def _allow_outside_files(self, path, outside):
+        """Ask before a scene reads files outside its folder (a scene from someone else may probe)."""
+        listed = "\n".join(str(name) for name in outside[:10]) + ("\n..." if len(outside) > 10 else "")
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Question, "Files outside the scene's folder",
+                                    f"{Path(path).name} reads {len(outside)} file(s) outside its folder:\n"
+                                    f"{listed}\n\nOpen them? Say yes only for a scene you saved.",
+                                    QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, self)
+        return box.exec_() == QtWidgets.QMessageBox.Yes
+
+    def _adopt_session(self, loaded):
+        self._finish_progress()
+        try:
+            if not self._torn_down:
+                self._replace_scene(loaded)
+                remember_recent(self._loading)
+                self.statusBar().showMessage(f"Opened session {self._loading[0]}", 4000)
+        except Exception as error:
+            self.show_error("Cannot open session", f"{type(error).__name__}: {error}")
+        finally:
+            loaded.close()
+            self.loaded.emit()
+
+    def _replace_scene(self, loaded):
+        fig = self.figure
+        camera, texts, bars = loaded.camera, loaded.annotation_specs(), loaded.colorbar_specs()
+        layers = list(loaded.layers)
+        fig.clear()
+        fig.bgcolor = loaded.bgcolor
+        for layer in layers:
+            loaded.remove(layer)
+            fig.add(layer)
+        fig.camera = camera
+        fig.set_annotations(texts)
+        for bar in bars:
+            fig.colorbar(bar["layer"], title=bar["title"], n_labels=bar["n_labels"])
+        if layers:
+            self.select_layer(layers[-1])
+
+    @guarded
+    def export_script_dialog(self):
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export as Python script", "brainview_scene.py",
+                                                        "Python scripts (*.py)")
+        if path:
+            self.export_script(path if path.endswith(".py") else path + ".py")
+
+    @guarded
+    def export_script(self, path):
+        """Write the ``bv.*`` calls that rebuild the scene: :func:`brainview.export.script.export_script`."""
+        from ..export.script import export_script
+
+        export_script(self.figure, path)
+        self.statusBar().showMessage(f"Exported {path}", 4000)
+
+    @guarded
+    def record_movie_dialog(self):
+        """Ask for the movie's settings, then record it (see :mod:`brainview.gui.record`)."""
+        from .record import MovieDialog
+
+        dialog = MovieDialog(self, record=self.record_movie)
+        self.movie_dialog = dialog  # tests drive the real dialog
+        try:
+            dialog.exec_()
+        finally:
+            self.movie_dialog = None
+            dialog.deleteLater()
+
+    def record_movie(self, path, *, orbit=None, keyframes=None, n_frames=96, fps=None):
+        """Write a movie with a progress dialog (``bv.movie``'s keywords); False when cancelled."""
+        from .record import record_movie
+
+        written = record_movie(self.figure, path, {"orbit": orbit, "keyframes": keyframes,
+                                                   "n_frames": n_frames, "fps": fps}, parent=self)
+        self.statusBar().showMessage(f"Saved movie {path}" if written else "Movie cancelled", 6000)
+        self._on_changed(None)
+        return written
+
+    def _fill_recent_menu(self):
+        self.recent_menu.clear()
+        paths = recent_files()
+        for path in paths:
+            act = self.recent_menu.addAction(path)
+            act.triggered.connect(lambda checked=False, path=path: self.open_recent(path))
+        if not paths:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+
+    @guarded
+    def open_recent(self, path):
+        """Open a file or session from File > Open recent."""
+        if is_session(path):
+            self.open_session(path)
+        else:
+            self.open_files([path])
+
+    # ------------------------------------------------------------ console and help
+
+    @property
+    def console(self):
+        """The :class:`~brainview.gui.console.PythonConsole` (None until View > Python console)."""
+        return self._console
+
+    @guarded
+    def toggle_console(self):
+        """Show or hide the Python console (made on first use)."""
+        if self._console is None:
+            self._open_console()
+            visible = True
+        else:
+            visible = self._console_dock.isHidden()
+        self._console_dock.setVisible(visible)
+        self.actions["console"].setChecked(visible)
+        if visible:
+            self._console.widget.setFocus()
+
+    def _open_console(self):
+        import brainview
+
+        from .console import PythonConsole
+
+        self._console = PythonConsole({"bv": brainview, "fig": self.figure, "layers": self.figure.layers,
+                                       "window": self})
+        self._console_dock = QtWidgets.QDockWidget("Python console", self)
+        self._console_dock.setObjectName("console")
+        self._console_dock.setWidget(self._console)
+        self._console_dock.visibilityChanged.connect(self.actions["console"].setChecked)
+        # exit() or quit() typed in the console hides it; the app goes on.
+        self._console.widget.exit_requested.connect(lambda *args: self._console_dock.hide())
+        self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self._console_dock)
+        self.resizeDocks([self._console_dock], [max(160, self.height() // 4)], QtCore.Qt.Vertical)
+        # ``layers`` follows the figure (moving a layer builds a new list).
+        self.figure.observe(self._push_layers, "layers")
+
+    def _push_layers(self, event):
+        if self._console is not None:
+            self._console.push({"layers": self.figure.layers})
+
+    def _close_console(self):
+        if self._console is not None:
+            self.figure.observe(self._push_layers, "layers", remove=True)
+            self._console.shutdown()
+            self._console = None
+
+    @guarded
+    def show_about(self):
+        from .about import about_text, show_text_dialog
+
+        show_text_dialog(self, "About brainview", about_text(self.view.GetRenderWindow()))
+
+    @guarded
+    def show_shortcuts(self):
+        from .about import shortcuts_text, show_text_dialog
+
+        show_text_dialog(self, "Keyboard shortcuts", shortcuts_text(self.actions), rich=True)

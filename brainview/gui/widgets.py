@@ -1,0 +1,134 @@
+"""The small Qt widgets and formatting helpers of the property panel's editors.
+
+Sliders and combo boxes take the mouse wheel only when they have the keyboard
+focus (scrolling the panel changes no value); a number field is wide enough
+for a whole number; numbers are shown with up to 10 significant digits.
+
+Examples
+--------
+>>> format_number(0.1 + 0.2), parse_number(" 16 ", integer=True), parse_number("95%", integer=False)
+('0.3', 16, '95%')
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+from PyQt5 import QtCore, QtGui, QtWidgets
+
+from .. import colors
+
+#: The size of a colormap swatch (a colour's swatch is its height, twice as wide).
+SWATCH = QtCore.QSize(72, 12)
+
+
+class Slider(QtWidgets.QSlider):
+    """A horizontal slider that takes the keyboard focus on click and the wheel only when focused.
+
+    An unfocused slider passes wheel events on (to the scroll area), so
+    scrolling the panel changes no value.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(QtCore.Qt.Horizontal, parent)
+        self.setFocusPolicy(QtCore.Qt.StrongFocus)
+        self.setMinimumWidth(120)
+
+    def wheelEvent(self, event):
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+class ComboBox(QtWidgets.QComboBox):
+    """A combo box that takes the wheel only when focused (see :class:`Slider`)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFocusPolicy(QtCore.Qt.StrongFocus)
+
+    def wheelEvent(self, event):
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+@functools.lru_cache(maxsize=64)
+def cmap_icon(name):
+    """A swatch of a colormap (left: low, right: high) as a QIcon."""
+    cmap = colors.get_cmap(name)
+    rgb = (np.asarray(cmap(np.linspace(0.0, 1.0, SWATCH.width())))[:, :3] * 255).astype(np.uint8)
+    pixels = np.ascontiguousarray(np.repeat(rgb[None], SWATCH.height(), axis=0))
+    height, width, _ = pixels.shape
+    image = QtGui.QImage(pixels.data, width, height, 3 * width, QtGui.QImage.Format_RGB888).copy()
+    return QtGui.QIcon(QtGui.QPixmap.fromImage(image))
+
+
+def color_icon(rgb):
+    """A swatch of one colour (``(r, g, b)`` in 0-1) as a QIcon."""
+    pixmap = QtGui.QPixmap(SWATCH.height() * 2, SWATCH.height())
+    pixmap.fill(QtGui.QColor.fromRgbF(*rgb))
+    return QtGui.QIcon(pixmap)
+
+
+def format_number(value, *, integer=False):
+    """The whole number as text: up to 10 significant digits, no trailing noise.
+
+    Examples
+    --------
+    >>> format_number(3.141592653589793), format_number(1234567.5), format_number(16, integer=True)
+    ('3.141592654', '1234567.5', '16')
+    """
+    return str(int(round(value))) if integer else f"{float(value):.10g}"
+
+
+def describe(value):
+    """Short text for a value an editor shows as is: a path, "none", an array's shape, a repr.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> describe(None), describe((np.zeros((2, 3)), np.eye(4))), describe([1, 2])
+    ('none', 'array 2×3 in memory', '[1, 2]')
+    """
+    if isinstance(value, (str, Path)):
+        return str(value)
+    if value is None:
+        return "none"
+    arrays = value if isinstance(value, tuple) else (value,)
+    for item in arrays:
+        if isinstance(item, np.ndarray):
+            return f"array {'×'.join(map(str, item.shape))} in memory"
+    text = repr(value)
+    return text if len(text) < 60 else f"{type(value).__name__} in memory"
+
+
+class NumberField(QtWidgets.QLineEdit):
+    """A line edit wide enough for a whole number (10 significant digits)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        width = self.fontMetrics().horizontalAdvance("-0.000000000") + 12
+        self.setMinimumWidth(width)
+        self.setMaximumWidth(width + 24)  # the slider beside it takes the rest
+        self.setAlignment(QtCore.Qt.AlignRight)
+
+
+def parse_number(text, *, integer):
+    """A number if the text is one, else the text itself: the layer refuses it with a named error
+    or takes it (``"95%"``)."""
+    text = text.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(round(number)) if integer and number.is_integer() else number
+
+
+def colors_hex(rgb):
+    """``(1, 0.5, 0)`` -> ``"#ff8000"``."""
+    return "#" + "".join(f"{int(round(c * 255)):02x}" for c in rgb)
