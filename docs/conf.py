@@ -18,6 +18,24 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
 
 import brainview  # noqa: E402
+from brainview.layers.registry import KINDS  # noqa: E402
+
+
+def write_kinds_page(folder):
+    """``kinds.rst``: every registered kind's verb and class, from the registry (a new kind is
+    documented without editing a page). Written before autosummary reads the sources."""
+    verbs = "\n".join(f"   {name}" for name in sorted(KINDS))
+    classes = "\n".join(f"   {KINDS[name].model.__name__}" for name in sorted(KINDS))
+    (Path(folder) / "kinds.rst").write_text(
+        "Layer kinds\n===========\n\n"
+        "One verb and one class per kind of the registry (:mod:`brainview.layers.registry`);\n"
+        "this page is generated from it by ``docs/conf.py``.\n\n"
+        ".. currentmodule:: brainview\n\n.. autosummary::\n   :toctree: generated\n\n"
+        f"{verbs}\n\n.. currentmodule:: brainview.layers\n\n.. autosummary::\n   :toctree: generated\n\n"
+        f"{classes}\n   StatMapGroup\n   Kind\n")
+
+
+write_kinds_page(Path(__file__).resolve().parent)
 
 project = "brainview"
 author = "the brainview developers"

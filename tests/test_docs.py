@@ -55,7 +55,9 @@ def test_docs_build_with_one_gallery_example(tmp_path):
     assert "sphx_glr_plot_points_001.png" in page
     assert (tmp_path / "html" / "_images" / "sphx_glr_plot_points_001.png").stat().st_size > 10_000
     api = (tmp_path / "html" / "api.html").read_text()
-    assert "export_html" in api and "Connectome" in api
+    assert "export_html" in api and "kinds.html" in api
+    kinds = (tmp_path / "html" / "kinds.html").read_text()  # generated from the registry
+    assert all(name in kinds for name in ("stat_map", "Connectome", "StatMap", "glass_brain"))
     assert (tmp_path / "html" / ".brainview-build-complete").is_file()  # what make docs checks
 
 
