@@ -283,7 +283,7 @@ def test_memory_exhaustion_is_not_reported_as_corruption(tmp_path, monkeypatch):
     def exhausted(img, data):
         raise MemoryError
 
-    monkeypatch.setattr("brainview.io._volumes_last", exhausted)
+    monkeypatch.setattr("brainview.io.gzip_stream.volumes_last", exhausted)
     with pytest.raises(MemoryBudgetError, match="ran out of memory reading the data of") as info:
         load_image(path)
     assert "corrupt" not in str(info.value)

@@ -20,7 +20,7 @@ import numpy as np
 from .. import colors as bvcolors
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry.labels import present_labels
-from ..io import Image, _check_affine, _read_dataobj, _read_image_file, load_image
+from ..io import Image, check_affine, load_image, read_dataobj, read_image_file
 from .base import check_choice
 
 _BACKGROUND = ("background", "unknown", "none", "???", "")
@@ -71,7 +71,7 @@ def _name_of(maps, default):
 def raw_array(maps):
     """``(data, affine)`` of an image input, 3-D or 4-D, without picking a volume."""
     if isinstance(maps, (str, os.PathLike)):
-        data, affine, _ = _read_image_file(Path(maps), "atlas")
+        data, affine, _ = read_image_file(Path(maps), "atlas")
     elif isinstance(maps, tuple) and len(maps) == 2:
         data, affine = maps
         if not isinstance(data, np.ndarray):
@@ -80,7 +80,7 @@ def raw_array(maps):
                 f"got {describe(data)}."
             )
     elif hasattr(maps, "dataobj") and hasattr(maps, "affine"):
-        data, affine = _read_dataobj(maps, "atlas", None)
+        data, affine = read_dataobj(maps, "atlas", None)
     else:
         raise BrainviewTypeError(
             f"atlas: expected a label image (path, nibabel image, (array, affine)) or an atlas "
@@ -92,7 +92,7 @@ def raw_array(maps):
             f"atlas: expected a 3-D label image or a 4-D set of probability maps, got "
             f"{data.ndim}-D data of shape {data.shape}."
         )
-    return data, _check_affine(affine, "atlas")
+    return data, check_affine(affine, "atlas")
 
 
 def names_and_colors(source, map_values, data, *, default="label"):
