@@ -20,10 +20,6 @@ True
 from __future__ import annotations
 
 import numpy as np
-import pyvista as pv
-from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonDataModel import vtkImageData
-from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter
 
 from ..errors import BrainviewValueError
 from ..io import vtk_ready
@@ -33,6 +29,9 @@ from ..limits import check_allocation, format_bytes
 MAX_SMOOTH = 1000
 #: Largest |value| range whose isosurface normals VTK computes safely in single precision.
 _SAFE_MAGNITUDES = (1e-15, 1e15)
+
+# pyvista and VTK are imported in the functions that use them: the models import this module,
+# and ``import brainview.layers`` must not pay for them (issue 19).
 
 
 def index_image(data):
@@ -53,6 +52,9 @@ def index_image(data):
     >>> image.GetDimensions(), axes
     ((2, 3, 4), (0, 1, 2))
     """
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+    from vtkmodules.vtkCommonDataModel import vtkImageData
+
     data = vtk_ready(np.asarray(data))
     if data.flags.f_contiguous:
         flat, axes, dims = data.ravel(order="F"), (0, 1, 2), data.shape
@@ -112,6 +114,8 @@ def _rows_times(rows, matrix):
 
 def _reverse_triangles(mesh):
     """Reverse the winding of an all-triangle mesh in place (swap 2nd and 3rd corners)."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
     polys = mesh.GetPolys()
     offsets = vtk_to_numpy(polys.GetOffsetsArray())
     if not np.all(np.diff(offsets) == 3):
@@ -152,6 +156,9 @@ def isosurface(image, levels, *, data=None, smooth=0):
     >>> [round(c, 3) for c in mesh.center]
     [6.0, 6.0, 6.0]
     """
+    import pyvista as pv
+    from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D
+
     if smooth > MAX_SMOOTH:
         raise BrainviewValueError(
             f"smooth: at most {MAX_SMOOTH} smoothing iterations, got {smooth!r}; "
@@ -276,7 +283,7 @@ def magnitude_scale(data):
 
 
 def _smooth(polydata, iterations):
-    from vtkmodules.vtkFiltersCore import vtkPolyDataNormals
+    from vtkmodules.vtkFiltersCore import vtkPolyDataNormals, vtkWindowedSincPolyDataFilter
 
     smoother = vtkWindowedSincPolyDataFilter()
     smoother.SetInputData(polydata)
