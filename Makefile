@@ -52,9 +52,14 @@ benchmark: install
 	$(PY) scripts/benchmark.py
 
 # The Sphinx site (API reference + gallery of scripts/plot_*.py), offline, into docs/_build/html.
+# docs/conf.py writes .brainview-build-complete only once every page is written: a gallery
+# example raising SystemExit stops Sphinx early with status 0 and no pages.
 docs: install
 	$(PY) -m pip install --quiet -e ".[docs]"
+	rm -f docs/_build/html/.brainview-build-complete
 	env -u DISPLAY $(PY) -m sphinx -b html -q docs docs/_build/html
+	@test -f docs/_build/html/.brainview-build-complete || \
+		{ echo "make docs: Sphinx stopped before writing every page (a gallery example ending in SystemExit?)" >&2; exit 1; }
 	@echo "Open docs/_build/html/index.html"
 
 clean:

@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import base64
+import errno
 import io
 import gzip
 import math
@@ -54,7 +55,7 @@ from .errors import (
     MemoryBudgetError,
     describe,
 )
-from .limits import check_allocation, check_image_memory, format_bytes
+from .limits import check_allocation, check_image_memory, format_bytes, max_bytes
 
 __all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_data",
            "load_surface_labels", "read_gifti", "read_image_file", "vtk_ready"]
@@ -232,14 +233,25 @@ def load_image(img, *, volume=None, name="img", kind=None):
     data = _pick_volume(np.asanyarray(data), volume, name)
     _check_world_extent(affine, data.shape, name)
     if data.dtype != bool and (not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data)):
-        raise BrainviewTypeError(
-            f"{name}: image data must be real numbers, got dtype {data.dtype}."
-        )
+        raise BrainviewTypeError(_not_real_message(data.dtype, name, label))
     if not isinstance(img, (str, os.PathLike)) and not _read_from_proxy(img):
         _check_in_memory(data, name, kind)
     data = vtk_ready(data).view()
     data.flags.writeable = False
     return Image(data, affine, label)
+
+
+def _not_real_message(dtype, name, label):
+    """Why an image of ``dtype`` cannot be shown, naming the file it came from."""
+    where = "the image" if label == "array" or label in name else f"'{label}'"
+    if dtype.names:
+        kind = "an RGB colour image" if set(dtype.names) >= {"R", "G", "B"} else "a record array"
+        return (
+            f"{name}: {where} is {kind} (dtype {dtype}, fields {', '.join(dtype.names)}); brainview "
+            "shows volumes of real numbers only. Save one channel (data['R']) or a greyscale "
+            "version as a new image and open that."
+        )
+    return f"{name}: {where}: image data must be real numbers, got dtype {dtype}."
 
 
 def _read_from_proxy(img):
@@ -580,8 +592,10 @@ def _check_declared_size(img, name, path, kind=None):
     copy, itemsize = _conversion(img.header, dtype)
     count = math.prod(shape)
     where = f"'{path}'" if path else "the image"
-    check_image_memory(count * (dtype.itemsize + copy), what=f"{name}: {where}: its data", kind=kind,
+    needed = count * (dtype.itemsize + copy)
+    check_image_memory(needed, what=f"{name}: {where}: its data", kind=kind,
                        voxels=math.prod(shape[:3]), itemsize=itemsize)
+    return needed
 
 
 #: The old name, still imported by brainview/layers/_atlas_input.py (see tests/test_architecture.py's
@@ -590,15 +604,15 @@ _read_image_file = read_image_file
 
 
 def _read_dataobj(img, name, path, kind=None):
-    _check_declared_size(img, name, path, kind)
+    needed = _check_declared_size(img, name, path, kind)
     where = f"'{path}'" if path else "the image"
     try:
         data = vtk_ready(_volumes_last(img, np.asanyarray(img.dataobj)))
     except BrainviewError:
         raise
-    except MemoryError as error:
-        raise _out_of_memory(name, where) from error
     except Exception as error:  # truncated gzip streams surface here
+        if _is_out_of_memory(error):
+            raise _out_of_memory(name, where, needed, error) from error
         raise ImageLoadError(
             f"{name}: could not read the data of {where} ({type(error).__name__}: {error}). "
             "The file is corrupt or truncated."
@@ -606,10 +620,21 @@ def _read_dataobj(img, name, path, kind=None):
     return data, img.affine
 
 
-def _out_of_memory(name, where):
+def _is_out_of_memory(error):
+    """Whether reading failed for want of memory (a ulimit makes mmap fail with ENOMEM)."""
+    return isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno == errno.ENOMEM)
+
+
+def _out_of_memory(name, where, needed=None, error=None):
+    """The error for memory the process could not get, though the budget allowed it."""
+    estimate = f", which needs about {format_bytes(needed)}" if needed else ""
+    reason = f" ({type(error).__name__}: {error})" if error is not None and str(error) else ""
     return MemoryBudgetError(
-        f"{name}: this machine ran out of memory reading the data of {where}. "
-        "Close other programs or load a smaller image."
+        f"{name}: this machine ran out of memory reading the data of {where}{estimate}{reason}: "
+        f"the memory this process may use (a ulimit, a container limit, other programs) is below "
+        f"brainview's memory budget of {format_bytes(max_bytes())}. Set "
+        "bv.set_limits(max_bytes=...) to what this process may use, close other programs, or "
+        "load a smaller image."
     )
 
 

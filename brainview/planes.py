@@ -50,15 +50,16 @@ Examples
 
 from __future__ import annotations
 
-import weakref
+import functools
+import importlib
 from dataclasses import dataclass
 
 import numpy as np
 from traits.api import HasStrictTraits
 
-from . import colors
 from .errors import BrainviewTypeError, BrainviewValueError, check_number, describe
 from .layers.base import Checked
+from .layers.registry import painter_path
 
 __all__ = ["PlaneImage", "PlaneGrid", "LayerValue", "Cursor", "plane_image", "plane_grid", "layer_plane",
            "compose", "values_at", "describe_values", "image_layers", "image_bounds", "voxel_step",
@@ -69,7 +70,6 @@ PLANES = {"sagittal": (0, 1, 2), "coronal": (1, 0, 2), "axial": (2, 0, 1)}
 _AXIS_NAMES = {"x": "sagittal", "y": "coronal", "z": "axial", 0: "sagittal", 1: "coronal", 2: "axial"}
 #: Most pixels along one side of a plane image (a finer ``pixel_mm`` is coarsened to fit).
 MAX_PIXELS = 2048
-_LUT_SIZE = 256
 #: Layer traits that change the 3-D drawing (or the layer list) but not a layer's 2-D plane colours:
 #: where the anatomy planes cross (moved by the cursor), which planes the 3-D view shows, the name,
 #: visibility and opacity (applied when planes are composited), and the drawn props.
@@ -254,7 +254,9 @@ def plane_grid(figure_or_layers, plane, position_mm, *, bounds=None, pixel_mm=No
 def layer_plane(layer, grid):
     """One image layer's colours on a :class:`PlaneGrid`: float32 RGBA, straight alpha, before ``opacity``.
 
-    What :func:`plane_image` composites (see there for each kind's colours).
+    What :func:`plane_image` composites (see there for each kind's colours): the painter the
+    kind registry names for the layer's kind (:mod:`brainview.render.painters`) colours the
+    values sampled at the grid's pixels.
     """
     data, affine, paint = _painter(layer)
     rows, cols = grid.shape
@@ -300,7 +302,7 @@ def image_layers(figure_or_layers):
         ) from None
     return [layer for layer in layers
             if getattr(layer, "visible", False) and getattr(layer, "image", None) is not None
-            and layer.kind in _PAINTERS]
+            and _paints(layer.kind)]
 
 
 def image_bounds(layers):
@@ -521,121 +523,23 @@ def _over(canvas, rgba, opacity, *, empty=False):
     canvas[shown] = below
 
 
-# ------------------------------------------------------------------ colour rules of each kind
+# ------------------------------------------------------------------ each kind's painter
 
 
-def _lut(cmap):
-    return colors.cmap_table(cmap, _LUT_SIZE).astype(np.float32)
+@functools.lru_cache(maxsize=None)
+def _painter_of(path):
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
-def _through_table(values, table, low, high):
-    """Colours of values through a table over ``(low, high)`` as a vtkLookupTable maps them."""
-    finite = np.isfinite(values)
-    scaled = np.where(finite, (np.nan_to_num(values) - low) / (high - low), 0.0)
-    index = np.clip((scaled * len(table)).astype(np.intp), 0, len(table) - 1)
-    rgba = table[index]
-    rgba[~finite, 3] = 0.0
-    return rgba
-
-
-def _paint_slices(layer):
-    table, (low, high) = _lut(layer.cmap), layer.clim
-
-    def paint(values):
-        rgba = _through_table(values, table, low, high)
-        if layer.transparent_below:
-            rgba[values < low, 3] = 0.0
-        return rgba
-
-    return layer.image.data, layer.image.affine, paint
-
-
-def _paint_volume(layer):
-    table, (low, high) = _lut(layer.cmap), layer.clim
-
-    def paint(values):
-        rgba = _through_table(values, table, low, high)
-        rgba[~(values >= low), 3] = 0.0
-        return rgba
-
-    return layer.image.data, layer.image.affine, paint
-
-
-def _paint_stat_map(layer):
-    from .statmap_colors import color_range, contour_level, stat_colors
-
-    image = layer.image
-    data_min, data_max = _min_max(image)
-    # The layer's colour range, from the memoised data range (no scan of the map per view).
-    crange = color_range(np.array([data_min, data_max]), vmax=layer.vmax, symmetric=layer.symmetric)
-    level = contour_level(layer.threshold_value, 0.0)
-
-    def paint(values):
-        rgba = np.zeros((len(values), 4), np.float32)
-        shown = np.abs(np.nan_to_num(values)) >= level
-        if shown.any():
-            rgba[shown] = stat_colors(values[shown], layer.cmap, crange)
-        return rgba
-
-    return image.data, image.affine, paint
-
-
-def _paint_contour(layer):
-    levels = sorted(layer.levels)
-    if layer.cmap is None:
-        level_colors = [(*layer.color, 1.0)] * len(levels)
-    else:
-        low, high = layer.clim or (min(levels), max(levels))
-        if low >= high:
-            low, high = low - 0.5, high + 0.5
-        level_colors = _through_table(np.array(levels, float), _lut(layer.cmap), low, high)
-
-    def paint(values):
-        rgba = np.zeros((len(values), 4), np.float32)
-        for level, color in zip(levels, level_colors):
-            rgba[values >= level] = color
-        return rgba
-
-    return layer.image.data, layer.image.affine, paint
-
-
-def _paint_atlas(layer):
-    # The atlas's own colour table: one RGBA row per region, in label order
-    # (read from the layer: the 2-D view must show the colours the 3-D one does).
-    labels, table = layer.label_values, layer.region_colors.astype(np.float32) / 255.0
-    shown = np.zeros(len(labels), bool)
-    shown[np.searchsorted(labels, layer.shown_labels)] = True
-    data = layer.label_volume()
-
-    def paint(values):
-        rgba = np.zeros((len(values), 4), np.float32)
-        finite = np.isfinite(values)
-        position = np.clip(np.searchsorted(labels, np.nan_to_num(values)), 0, len(labels) - 1)
-        hit = finite & (labels[position] == values) & shown[position]
-        rgba[hit] = table[position[hit]]
-        return rgba
-
-    return data, layer.image.affine, paint
-
-
-_PAINTERS = {"slices": _paint_slices, "volume": _paint_volume, "stat_map": _paint_stat_map,
-             "contour": _paint_contour, "atlas": _paint_atlas}
+def _paints(kind):
+    """Whether the kind registry names a 2-D painter for ``kind``."""
+    return painter_path(kind) is not None
 
 
 def _painter(layer):
-    return _PAINTERS[layer.kind](layer)
-
-
-_MIN_MAX = weakref.WeakKeyDictionary()
-
-
-def _min_max(image):
-    """Finite min and max of an image's data, computed once per image."""
-    if image not in _MIN_MAX:
-        data = np.asarray(image.data)
-        finite = data[np.isfinite(data)] if data.dtype.kind == "f" else data
-        _MIN_MAX[image] = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-    return _MIN_MAX[image]
+    """``(data, affine, paint)`` of the painter the kind registry names for the layer's kind."""
+    return _painter_of(painter_path(layer.kind))(layer)
 
 
 # ------------------------------------------------------------------ checks

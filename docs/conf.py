@@ -7,8 +7,11 @@ the gallery, e.g. to one example in the CI smoke test.
 """
 
 import os
+import re
 import sys
 from pathlib import Path
+
+from sphinx.errors import ExtensionError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -56,3 +59,31 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
 }
+
+#: Written into the output folder at the very end of a build that made every
+#: page; ``make docs`` removes it first and fails without it. An example that
+#: raises SystemExit ends Sphinx with status 0 and no pages (issue 23).
+BUILD_COMPLETE = ".brainview-build-complete"
+
+
+def expected_pages(conf):
+    """Pages a full build writes: the index and one per gallery example the patterns select."""
+    pattern, ignore = re.compile(conf["filename_pattern"]), re.compile(conf["ignore_pattern"])
+    examples = sorted(p for p in Path(conf["examples_dirs"]).glob("*.py")
+                      if pattern.search(str(p)) and not ignore.search(str(p)))
+    return ["index.html"] + [f"{conf['gallery_dirs']}/{p.stem}.html" for p in examples]
+
+
+def check_pages(app, exception):
+    """``build-finished``: refuse a build missing a page, else write :data:`BUILD_COMPLETE`."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    missing = [page for page in expected_pages(sphinx_gallery_conf) if not (outdir / page).is_file()]
+    if missing:
+        raise ExtensionError(f"the build wrote no {', '.join(missing)} in {outdir}.")
+    (outdir / BUILD_COMPLETE).write_text("every page was written\n")
+
+
+def setup(app):
+    app.connect("build-finished", check_pages)

@@ -45,8 +45,12 @@ def main(argv=None):
     print(f"open {index}")
     if report.paths:  # the gallery's thumbnail: the first subject
         shutil.copy(report.paths[0], Path(args.out) / "plot_batch_qc.png")
-    return 1 if report.failed else 0
+    if report.failed:  # an exception, not SystemExit: sphinx-gallery runs this block too
+        raise RuntimeError(f"{len(report.failed)} subject(s) failed: see {index}")
+    return report
 
 
+# sphinx-gallery runs this block with __name__ == "__main__" as well; a
+# SystemExit here would end the whole docs build (with status 0).
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

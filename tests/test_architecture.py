@@ -164,7 +164,6 @@ KNOWN_OFFENDERS = {
                                "point 3); split the per-kind editors out meanwhile",
         "brainview.io": "split into a package: hostile-file guards, images, surfaces, tables",
         "brainview.batch": "split the `brainview batch` command and the HTML index from render_many",
-        "brainview.planes": "the 2-D slice painters: one per kind in render/ (issue 19 point 2)",
     },
     # "module:Qualified.name": over MAX_FUNCTION_LINES lines of code (none today).
     "function_lines": {},

@@ -78,13 +78,12 @@ def test_property_panel_changes_trait_and_image(window, qtbot):
         (smooth_sphere_phantom(GRID, CENTER, 14, shape=(41, 41, 41)), GRID), level=0.0,
         color="orange"))
     window.select_layer(layer)
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: bool(window.panel_ui.get_editors("level")), timeout=5000)
     before = _grab_view(window)
     editors = window.panel_ui.get_editors("level")
     assert editors, "the property panel must edit the contour level"
     editors[0].value = 8.0
-    qtbot.wait(50)
-    assert layer.level == pytest.approx(8.0)
+    qtbot.waitUntil(lambda: layer.level == pytest.approx(8.0), timeout=5000)
     after = _grab_view(window)
     assert np.abs(after.astype(int) - before).max(axis=2).astype(bool).mean() > 0.01
     opacity = window.panel_ui.get_editors("opacity")[0]
@@ -96,7 +95,7 @@ def test_visibility_checkbox_hides_the_layer(window, qtbot):
     from PyQt5 import QtCore
 
     layer = window.figure.add(bv.layers.Points([[0, 0, 0]], size=40, color="red"))
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: window.layer_list.count() == 1, timeout=5000)
     item = window.layer_list.item(0)
     shown = _grab_view(window)
     item.setCheckState(QtCore.Qt.Unchecked)
@@ -113,12 +112,11 @@ def test_layer_list_follows_script_calls(window, qtbot):
     fig = window.figure
     first = fig.add(bv.layers.Points([[0, 0, 0]], name="first"))
     second = fig.add(bv.layers.Points([[5, 5, 5]], name="second"))
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: window.layer_list.count() == 2, timeout=5000)
     names = [window.layer_list.item(i).text() for i in range(window.layer_list.count())]
     assert len(names) == 2 and "first" in names[0] and "second" in names[1]
     fig.remove(first)
-    qtbot.wait(20)
-    assert window.layer_list.count() == 1
+    qtbot.waitUntil(lambda: window.layer_list.count() == 1, timeout=5000)
     window.select_layer(second)
     qtbot.mouseClick(window._buttons["remove"], QtCore.Qt.LeftButton)
     assert fig.layers == []
@@ -265,8 +263,7 @@ def test_reordering_layers_from_the_list(window, qtbot):
     window.select_layer(second)
     window.move_selected(-1)
     assert fig.layers == [second, first]
-    qtbot.wait(20)
-    assert "second" in window.layer_list.item(0).text()
+    qtbot.waitUntil(lambda: "second" in window.layer_list.item(0).text(), timeout=5000)
 
 
 def test_show_opens_the_current_figure_and_returns_it_usable(qtbot):
@@ -276,10 +273,9 @@ def test_show_opens_the_current_figure_and_returns_it_usable(qtbot):
     qtbot.waitExposed(window)
     assert window.figure is fig and window.layer_list.count() == 1
     bv.points([[10, 0, 0]], size=5)  # a script call while the window is open
-    qtbot.wait(20)
-    assert window.layer_list.count() == 2
+    qtbot.waitUntil(lambda: window.layer_list.count() == 2, timeout=5000)
     window.close()
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     assert fig.screenshot().shape == (150, 200, 3)  # back to off-screen rendering
     bv.close("all")
 
@@ -327,7 +323,7 @@ def test_atlas_region_under_the_mouse_and_region_subset_in_the_panel(window, qtb
     assert result.region == "left box", "the glass brain must not hide the atlas from picking"
     assert "left box" in window.status_label.text()
     window.select_layer(atlas)
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: bool(window.panel_ui.get_editors("regions")), timeout=5000)
     editor = window.panel_ui.get_editors("regions")[0]
     editor.value = ["right"]
     assert atlas.shown == ["right box"]

@@ -213,3 +213,59 @@ def test_blended_translucency_is_used_for_frames_and_stays_close_to_peeling(tmp_
     with pytest.raises(BrainviewValueError, match="translucency"):
         write_movie(fig, tmp_path / "x.gif", orbit=90, n_frames=2, fps=20, translucency="fast")
     bv.close("all")
+
+
+# ---------------------------------------------------------------- issue 23: hostile requests
+
+
+def test_gif_of_a_billion_frames_holds_every_frame_in_memory(scene, tmp_path):
+    from brainview.errors import MemoryBudgetError
+
+    with pytest.raises(MemoryBudgetError, match=r"n_frames: a GIF of 1000000000 frames of 96x72 needs .*GiB.*\.mp4"):
+        write_movie(scene, tmp_path / "long.gif", orbit=360, n_frames=10**9, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fps", [0, -1, float("nan"), float("inf"), 1e9, 1e-9, "fast"])
+def test_mp4_with_odd_fps_raises_raw_oserror(scene, tmp_path, fps):
+    from brainview.errors import BrainviewError
+
+    with pytest.raises(BrainviewError, match="fps"):
+        write_movie(scene, tmp_path / "odd.mp4", orbit=90, n_frames=2, fps=fps, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["out.mp4", "out.gif"])
+def test_movie_output_that_is_a_directory_raises_raw_oserror(scene, tmp_path, name):
+    (tmp_path / name).mkdir()
+    with pytest.raises(BrainviewValueError, match=rf"path: '.*{name}' is a folder; name a movie file inside it"):
+        write_movie(scene, tmp_path / name, orbit=90, n_frames=2, progress=False)
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_movie_the_encoder_cannot_write_is_a_brainview_oserror(scene, tmp_path, monkeypatch):
+    from brainview.export import movie
+
+    def failing_replace(source, target):
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(movie.os, "replace", failing_replace)
+    with pytest.raises(movie.MovieWriteError, match=r"could not write the movie .*Permission denied") as caught:
+        write_movie(scene, tmp_path / "spin.mp4", orbit=90, n_frames=2, progress=False)
+    assert isinstance(caught.value, OSError)
+    assert list(tmp_path.iterdir()) == []  # the temporary file is removed
+
+
+def test_16384_square_mp4_aborts(tmp_path):
+    # A 16384x16384 figure is refused when made (brainview.render.windows); a figure the
+    # window allows can still be too large for H.264 (level 6.2: 139,264 macroblocks).
+    with pytest.raises(BrainviewValueError, match="16384"):
+        bv.figure(size=(16384, 16384))
+    fig = bv.figure(size=(8192, 4800))
+    fig.add(Points([[0, 0, 0], [30, 0, 0]], size=10))
+    try:
+        with pytest.raises(BrainviewValueError, match=r"fig: a 8192x4800 figure is too large for an MP4"):
+            write_movie(fig, tmp_path / "huge.mp4", orbit=90, n_frames=2, progress=False)
+    finally:
+        bv.close("all")
+    assert list(tmp_path.iterdir()) == []

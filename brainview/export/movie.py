@@ -55,7 +55,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import BrainviewTypeError, BrainviewValueError, check_number, describe
+from ..errors import (
+    BrainviewError, BrainviewTypeError, BrainviewValueError, MemoryBudgetError, check_number, describe,
+)
+from ..limits import check_allocation
 from ..geometry.camera import CameraPose, camera_pose, view_angles
 from ..scene import Figure, drawing_translucency
 
@@ -68,6 +71,21 @@ DEFAULT_FPS = {".mp4": 24.0, ".gif": 25.0}
 #: scenes); "fast" keeps encoding well below rendering time.
 H264_OPTIONS = ["-crf", "18", "-preset", "fast", "-movflags", "+faststart"]
 VIEW_KEYWORDS = ("name", "azimuth", "elevation", "distance", "focalpoint")
+#: MP4 frame rates the encoder takes exactly (it passes fps as a fraction of
+#: denominator <= 10^6) and players play: one frame per 100 s up to 1000 fps.
+MP4_FPS_RANGE = (0.01, 1000.0)
+#: Largest H.264 frame: level 6.2's 139,264 macroblocks of 16x16 pixels (8192x4352),
+#: at most 8192 pixels a side.
+MAX_MP4_MACROBLOCKS = 139_264
+MAX_MP4_SIDE = 8192
+#: GIF frames are all held until the file is written (Pillow merges and
+#: compares them): a palette image per frame and Pillow's copies while it writes
+#: (measured: 2.3 bytes per pixel per frame).
+GIF_BYTES_PER_PIXEL = 2.5
+
+
+class MovieWriteError(BrainviewError, OSError):
+    """The movie file could not be written (a folder in the way, no permission, the encoder failed)."""
 
 
 def write_movie(fig, path, *, orbit=None, keyframes=None, n_frames=96, fps=None,
@@ -141,6 +159,7 @@ def write_movie(fig, path, *, orbit=None, keyframes=None, n_frames=96, fps=None,
             "orbit, keyframes: give one of them: orbit=360 turns the camera around the scene, "
             "keyframes=[{...}, {...}] moves between camera poses and layer settings."
         )
+    _check_frames(fig.size, path.suffix.lower(), n_frames)
     encoder = _mp4_encoder if path.suffix.lower() == ".mp4" else _gif_encoder
     encoder_modules = _require_encoder(path.suffix.lower())
     from tqdm import tqdm
@@ -164,8 +183,14 @@ def write_movie(fig, path, *, orbit=None, keyframes=None, n_frames=96, fps=None,
                     if callback is not None:
                         callback(index + 1, n_frames)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError) and not isinstance(error, BrainviewError):
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise MovieWriteError(
+                f"path: could not write the movie '{path}' ({type(error).__name__}: {reason}). "
+                "Check that its folder is writable and has space."
+            ) from error
         raise
     MOVIES_WRITTEN.append(path.resolve())
 
@@ -184,7 +209,36 @@ def _check_path(path):
         )
     if not path.parent.is_dir():
         raise BrainviewValueError(f"path: the folder '{path.parent}' does not exist; create it first.")
+    if path.is_dir():
+        raise BrainviewValueError(
+            f"path: '{path}' is a folder; name a movie file inside it, e.g. '{path / ('movie' + path.suffix.lower())}'."
+        )
+    if not os.access(path.parent, os.W_OK):
+        raise MovieWriteError(f"path: cannot write in the folder '{path.parent}' (permission denied).")
     return path
+
+
+def _check_frames(size, suffix, n_frames):
+    """Refuse frame sizes the encoder cannot take and frames that do not fit the memory budget."""
+    width, height = (int(side) + int(side) % 2 for side in size)  # MP4 frames are padded to even
+    if suffix == ".mp4":
+        macroblocks = -(-width // 16) * -(-height // 16)
+        if max(width, height) > MAX_MP4_SIDE or macroblocks > MAX_MP4_MACROBLOCKS:
+            raise BrainviewValueError(
+                f"fig: a {size[0]}x{size[1]} figure is too large for an MP4 (H.264 frames are at "
+                f"most {MAX_MP4_SIDE} pixels a side and {MAX_MP4_MACROBLOCKS * 256 / 1e6:.1f} "
+                "megapixels, e.g. 8192x4352); make the figure smaller (fig.size = (1920, 1080))."
+            )
+        check_allocation(4 * 3 * width * height, f"a {size[0]}x{size[1]} MP4 frame")
+    else:
+        try:
+            check_allocation(int(GIF_BYTES_PER_PIXEL * n_frames * width * height),
+                             f"n_frames: a GIF of {n_frames} frames of {size[0]}x{size[1]}")
+        except MemoryBudgetError as error:
+            raise MemoryBudgetError(
+                f"{error} A GIF holds every frame until the file is written: use fewer frames or "
+                "a smaller figure, or write an .mp4, which streams its frames."
+            ) from None
 
 
 def _check_n_frames(n_frames, keyframed):
@@ -201,6 +255,12 @@ def _check_fps(fps, suffix):
     if fps is None:
         return DEFAULT_FPS[suffix]
     fps = check_number(fps, "fps", minimum=0, strict=True)
+    low, high = MP4_FPS_RANGE
+    if suffix == ".mp4" and not low <= fps <= high:
+        raise BrainviewValueError(
+            f"fps: an MP4 plays {low:g} to {high:g} frames per second, got {fps:g}; "
+            "choose a rate in that range (24, 30 and 60 are usual)."
+        )
     if suffix == ".gif":
         delay = 100.0 / fps  # GIF frame delays are whole 1/100 s
         if abs(delay - round(delay)) > 1e-6 or round(delay) < 2:

@@ -29,11 +29,13 @@ import numpy as np
 
 from ..colors import resolve_threshold
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
+from ..limits import check_allocation
 from .graph_colors import node_colors
+from .graph_memory import MATRIX_ENTRY_BYTES, check_drawn_edges, check_edge_memory
 
 __all__ = [
     "MAX_COORDINATE_MM", "check_world_extent", "check_adjacency", "check_node_coords", "is_symmetric", "prepare_adjacency",
-    "EdgeList", "extract_edges", "node_sizes", "node_colors", "graph_to_matrix",
+    "EdgeList", "extract_edges", "check_edge_memory", "check_drawn_edges", "node_sizes", "node_colors", "graph_to_matrix",
     "atlas_centroids", "graph_inputs", "select_subject", "DERIVED_SIZE_RANGE",
 ]
 
@@ -84,6 +86,7 @@ def check_adjacency(adjacency_matrix, name="adjacency_matrix"):
     >>> check_adjacency([[0, 1], [1, 0]]).dtype
     dtype('float64')
     """
+    _check_matrix_memory(getattr(adjacency_matrix, "shape", None), name)
     if hasattr(adjacency_matrix, "toarray") and hasattr(adjacency_matrix, "nnz"):
         adjacency_matrix = adjacency_matrix.toarray()
     if isinstance(adjacency_matrix, np.ma.MaskedArray):
@@ -97,6 +100,7 @@ def check_adjacency(adjacency_matrix, name="adjacency_matrix"):
             f"{name}: expected a square numeric (n, n) matrix of edge weights, got "
             f"{describe(adjacency_matrix)}."
         )
+    _check_matrix_memory(matrix.shape, name)
     matrix = matrix.astype(float)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise BrainviewValueError(
@@ -168,6 +172,15 @@ def is_symmetric(matrix, *, rtol=1e-3, atol=1e-8):
     True
     """
     return bool(np.allclose(matrix, matrix.T, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def _check_matrix_memory(shape, name):
+    """Refuse a square matrix whose dense float copy (and its checks) exceed the budget."""
+    if isinstance(shape, tuple) and len(shape) == 2 and shape[0] == shape[1]:
+        n_nodes = int(shape[0])
+        check_allocation(MATRIX_ENTRY_BYTES * n_nodes * n_nodes,
+                         f"{name}: a {n_nodes}-node matrix ({n_nodes}x{n_nodes} weights, as a "
+                         "dense float64 copy)")
 
 
 def prepare_adjacency(adjacency_matrix, *, directed=None, symmetrize=False,
@@ -285,20 +298,27 @@ def extract_edges(matrix, *, directed=False, name="adjacency_matrix"):
     2
     """
     n_nodes = len(matrix)
-    if directed:
-        rows, cols = np.nonzero(~np.eye(n_nodes, dtype=bool))
-    else:
-        rows, cols = np.triu_indices(n_nodes, k=1)
-    weights = matrix[rows, cols]
-    missing = np.isnan(weights)
-    if missing.any():
+    # Masks of one byte per entry, then indices of the kept edges only: a dense
+    # graph's candidate pairs are never all listed.
+    missing = np.isnan(matrix)
+    keep = (matrix != 0) & ~missing
+    np.fill_diagonal(keep, False)
+    np.fill_diagonal(missing, False)
+    if not directed:
+        keep = np.triu(keep, k=1)
+        missing = np.triu(missing, k=1)
+    n_missing = int(np.count_nonzero(missing))
+    del missing
+    if n_missing:
         warnings.warn(
-            f"{name}: {int(missing.sum())} NaN weight(s) dropped: those edges are not drawn "
+            f"{name}: {n_missing} NaN weight(s) dropped: those edges are not drawn "
             "(NaN is 'no value', not 0).",
             BrainviewWarning, stacklevel=3,
         )
-    keep = ~missing & (weights != 0)
-    rows, cols, weights = rows[keep], cols[keep], weights[keep]
+    check_edge_memory(int(np.count_nonzero(keep)), n_nodes, name=name)
+    rows, cols = np.nonzero(keep)
+    del keep
+    weights = matrix[rows, cols]
     order = np.argsort(-np.abs(weights), kind="stable")
     return EdgeList(rows[order].astype(np.int64), cols[order].astype(np.int64),
                     weights[order], bool(directed), n_nodes)

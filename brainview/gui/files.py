@@ -443,6 +443,7 @@ def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
     roles, volume_of, four_d = {}, {}, False
     for path in volumes:
         header = _header_image(path)
+        _check_scalar(path, header)
         n_volumes = _n_volumes(path, header)
         role = chosen.get(path) or _role(path, header, None, read=functools.partial(_first_volume, path))
         if n_volumes > 1:
@@ -470,6 +471,17 @@ def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
     layers += [_map_layer(p, volume_of.get(p), choices) for p in maps]
     layers += [_atlas_layer(p, volume_of.get(p), choices.labels, notes) for p in atlases]
     return layers
+
+
+def _check_scalar(path, header):
+    """Refuse colour (RGB/RGBA) and other record volumes by their header, before any layer."""
+    dtype = header.get_data_dtype()
+    if dtype.names:
+        raise ImageLoadError(
+            f"'{path}': an RGB colour image (data type {dtype}); brainview shows volumes of "
+            "real numbers (anatomy, statistical maps, atlases) only. Save one channel or a "
+            "greyscale version as a new image and open that."
+        )
 
 
 def _n_volumes(path, header):

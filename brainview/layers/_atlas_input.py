@@ -127,13 +127,25 @@ def names_and_colors(source, map_values, data, *, default="label"):
 
 def _names_from_labels(labels, values, *, probabilistic):
     if isinstance(labels, dict):
-        return {int(k): str(v) for k, v in labels.items()}
+        return {_label_key(k): str(v) for k, v in labels.items()}
     if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
         raise BrainviewTypeError(
             f"labels: expected a list of names or a dict {{label: name}}, got {describe(labels)}."
         )
     names = [n.decode() if isinstance(n, bytes) else str(n) for n in labels]
     return {int(v): names[i] for v, i in zip(values, _positions(names, values, probabilistic))}
+
+
+def _label_key(key):
+    """A ``labels`` dict key as the integer label value it names."""
+    try:
+        return int(key)
+    except (TypeError, ValueError, OverflowError):
+        raise BrainviewValueError(
+            f"labels: the dict's keys are label values (integers in the atlas image), got the "
+            f"key {describe(key)}; write {{1: {describe(key)}, ...}} to name label 1, or pass "
+            "a list of names in label order."
+        ) from None
 
 
 def _positions(names, values, probabilistic):

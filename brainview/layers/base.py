@@ -235,13 +235,19 @@ class Kind:
         something, for the common tests and the docs.
     roles : tuple of str
         File roles of the app and the ``brainview`` command that open as this kind.
+    painter : str or None
+        ``"module:function"`` of its 2-D slice painter (:mod:`brainview.render.painters`,
+        named, not imported), which :mod:`brainview.planes` calls to colour the layer's
+        image on a plane; None for a kind with no 2-D picture (points, meshes).
 
     Examples
     --------
     >>> from brainview.layers.registry import KINDS
     >>> kind = KINDS["points"]
-    >>> kind.name, kind.drawer
-    ('points', 'brainview.render.points:PointsDrawer')
+    >>> kind.name, kind.drawer, kind.painter
+    ('points', 'brainview.render.points:PointsDrawer', None)
+    >>> KINDS["volume"].painter
+    'brainview.render.painters:paint_volume'
     >>> kind.make_example().kind
     'points'
     """
@@ -250,6 +256,7 @@ class Kind:
     drawer: str
     example: Callable
     roles: tuple = ()
+    painter: str | None = None
 
     @property
     def name(self):

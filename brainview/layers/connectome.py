@@ -238,7 +238,7 @@ class Connectome(Layer):
         if "node_size" in params:  # a new graph: the other settings must still fit it
             graph.node_sizes(params["node_size"], edges)
             graph.node_colors(params["node_color"], edges.n_nodes)
-            edges.resolve(params["edge_threshold"])
+            graph.check_drawn_edges(edges, params["edge_threshold"], tubes=params["tubes"])
         return dict(coords=coords, edges=edges, labels=_node_labels(params["node_labels"], names, edges.n_nodes),
                     tubes=bool(params["tubes"]), width_by_weight=bool(params["width_by_weight"]),
                     legend=bool(params["legend"]))
@@ -265,7 +265,7 @@ class Connectome(Layer):
             raise BrainviewTypeError(
                 f"edge_threshold: expected a number or a percentile string like '95%', got {value!r} "
                 "(True is not 1.0 here); pass None to draw every edge.")
-        self._edges.resolve(value)  # raises on bad values
+        graph.check_drawn_edges(self._edges, value, tubes=self._tubes)  # raises on bad values
         return value
 
     def _check_node_size(self, value):

@@ -1,8 +1,8 @@
 """The one registry of layer kinds, collected from the ``KIND`` each model module declares.
 
 A kind is declared once, beside its model (``KIND = Kind(...)``, see
-:class:`brainview.layers.base.Kind`): its model, its 3-D drawer, a small
-example and the file roles that open as it. The pylab verbs, the package
+:class:`brainview.layers.base.Kind`): its model, its 3-D drawer, its 2-D
+slice painter, a small example and the file roles that open as it. The pylab verbs, the package
 namespaces (``bv.<kind>``, ``brainview.layers.<Class>``), scene files, the
 script exporter, the figure's drawers, the app's roles, the API docs and the
 common tests all loop over :data:`KINDS`: adding a kind is its model module,
@@ -55,6 +55,9 @@ LAYER_KINDS = {name: kind.model for name, kind in KINDS.items()}
 #: imported here: models do not import the renderer.
 DRAWERS_3D = {name: kind.drawer for name, kind in KINDS.items()}
 
+#: kind name -> ``"module:function"`` of its 2-D slice painter, or None (no 2-D picture).
+PAINTERS_2D = {name: kind.painter for name, kind in KINDS.items()}
+
 
 def drawer_path(kind):
     """``"module:Class"`` of the 3-D drawer registered for ``kind``, or None.
@@ -65,6 +68,21 @@ def drawer_path(kind):
     'brainview.render.contour:ContourDrawer'
     """
     return DRAWERS_3D.get(kind)
+
+
+def painter_path(kind):
+    """``"module:function"`` of the 2-D slice painter registered for ``kind``, or None.
+
+    None for a kind with no 2-D picture and for an unknown kind.
+
+    Examples
+    --------
+    >>> painter_path("atlas")
+    'brainview.render.painters:paint_atlas'
+    >>> painter_path("points") is None
+    True
+    """
+    return PAINTERS_2D.get(kind)
 
 
 def layer_class(kind, *, where="kind"):

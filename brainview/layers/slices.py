@@ -260,4 +260,5 @@ def _example():
     return (((_ex.blob(), _ex.AFFINE),), dict(coords=(0, 0, 0)))
 
 
-KIND = Kind(Slices, drawer="brainview.render.slices:SlicesDrawer", example=_example, roles=("anatomy",))
+KIND = Kind(Slices, drawer="brainview.render.slices:SlicesDrawer", example=_example, roles=("anatomy",),
+            painter="brainview.render.painters:paint_slices")

@@ -582,4 +582,5 @@ def _example():
     return (((_ex.signed_blob(), _ex.AFFINE),), dict(threshold=2.0, outline=False))
 
 
-KIND = Kind(StatMap, drawer="brainview.render.stat_map:StatMapDrawer", example=_example, roles=("map",))
+KIND = Kind(StatMap, drawer="brainview.render.stat_map:StatMapDrawer", example=_example, roles=("map",),
+            painter="brainview.render.painters:paint_stat_map")

@@ -148,4 +148,5 @@ def _example():
     return (((_ex.blob(), _ex.AFFINE),), dict(cmap="hot", clim=(1, 5)))
 
 
-KIND = Kind(Volume, drawer="brainview.render.volume:VolumeDrawer", example=_example, roles=())
+KIND = Kind(Volume, drawer="brainview.render.volume:VolumeDrawer", example=_example, roles=(),
+            painter="brainview.render.painters:paint_volume")
