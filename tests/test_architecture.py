@@ -383,3 +383,25 @@ def test_import_layers_loads_no_rendering_module():
                   "print([m for m in sys.modules if m.startswith('vtkmodules.vtkRendering')])")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_import_layers_and_a_stat_map_model_load_neither_pyvista_nor_vtk():
+    """Building, using and pickling a StatMap model waits for no mesh library (issue 19: under 0.5 s).
+
+    Geometry is computed when a drawer asks for it, so pyvista, VTK and scipy load then. Two
+    imports stay: matplotlib (the ``cmap`` trait holds a matplotlib ``Colormap``, checked when
+    the model is built) and nilearn's top-level package (its default colormap name, under a
+    millisecond; none of nilearn's modules).
+    """
+    result = _run(
+        "import pickle, sys, numpy as np\n"
+        "from brainview.layers import StatMap\n"
+        "data = np.zeros((9, 9, 9)); data[3:6, 3:6, 3:6] = 4.0\n"
+        "layer = StatMap((data, np.eye(4)), threshold=2, outline=False, bg=None)\n"
+        "assert layer.threshold_value == 2 and layer.peak == 4 and not layer.empty\n"
+        "layer.get_params(); pickle.loads(pickle.dumps(layer)); layer.color_range\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyvista', 'vtkmodules', 'scipy')\n"
+        "             or m.startswith('nilearn.') and not m.startswith('nilearn._')))"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

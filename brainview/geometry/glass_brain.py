@@ -20,8 +20,6 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-import pyvista as pv
-from vtkmodules.vtkFiltersCore import vtkPolyDataNormals, vtkQuadricDecimation
 
 from ..cache import memoize
 from ..io import Image
@@ -29,6 +27,9 @@ from .volume import isosurface
 
 #: Default size of the decimated outline (triangles): light, still smooth.
 N_TRIANGLES = 30_000
+
+# pyvista and VTK are imported in the functions that use them: the glass brain model imports
+# this module, and ``import brainview.layers`` must not pay for them (issue 19).
 
 
 @memoize
@@ -74,6 +75,9 @@ def outline_mesh(mask, *, n_triangles=N_TRIANGLES, smooth=20, blur=1.0):
 
 
 def _decimate(mesh, reduction):
+    import pyvista as pv
+    from vtkmodules.vtkFiltersCore import vtkPolyDataNormals, vtkQuadricDecimation
+
     decimate = vtkQuadricDecimation()
     decimate.SetInputData(mesh)
     decimate.SetTargetReduction(float(reduction))

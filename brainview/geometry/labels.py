@@ -24,10 +24,6 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-import pyvista as pv
-from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonDataModel import vtkCellArray
-from vtkmodules.vtkFiltersCore import vtkSurfaceNets3D, vtkTriangleMeshPointNormals
 
 from ..cache import memoize
 from ..errors import BrainviewValueError
@@ -40,6 +36,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("brainview")
+
+# pyvista and VTK are imported in the functions that make meshes: the atlas model imports this
+# module, and ``import brainview.layers`` must not pay for them (issue 19).
 
 #: Float labels further than this from an integer are not labels.
 ROUNDING_TOLERANCE = 1e-3
@@ -155,6 +154,9 @@ def label_surfaces(image, data=None, *, labels=None, smooth=16, normals=True):
 @memoize
 def _label_surfaces(image, data, labels, *, smooth, normals):
     """:func:`label_surfaces` of checked arguments, memoised by their content."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkFiltersCore import vtkSurfaceNets3D
+
     # Surface nets takes its labels as doubles: sparse or huge ids (Allen CCF's
     # 614454277, uint64 >= 2**53) are extracted as their dense numbers 1..n.
     dense = _is_sparse(labels)
@@ -398,6 +400,10 @@ def _split_shared_points(points, faces, region):
 
 def triangle_mesh(points, faces):
     """A ``pyvista.PolyData`` of triangles from ``(n, 3)`` points and ``(m, 3)`` faces, without copies."""
+    import pyvista as pv
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+    from vtkmodules.vtkCommonDataModel import vtkCellArray
+
     # vtkCellArray stores 32-bit ids natively: no conversion to 64 bits.
     dtype = np.int32 if len(points) < 2**31 - 1 else np.int64
     faces = np.ascontiguousarray(faces, dtype=dtype)
@@ -412,6 +418,9 @@ def triangle_mesh(points, faces):
 
 
 def _point_normals(mesh):
+    import pyvista as pv
+    from vtkmodules.vtkFiltersCore import vtkTriangleMeshPointNormals
+
     normals = vtkTriangleMeshPointNormals()
     normals.SetInputData(mesh)
     normals.Update()

@@ -20,11 +20,6 @@ True
 from __future__ import annotations
 
 import numpy as np
-import pyvista as pv
-from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPolyData
-from vtkmodules.vtkFiltersCore import vtkAppendPolyData, vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter
-from vtkmodules.vtkImagingCore import vtkImageClip
 
 from ..errors import BrainviewValueError
 from ..io import vtk_ready
@@ -34,6 +29,9 @@ from ..limits import check_allocation, format_bytes, max_bytes
 MAX_SMOOTH = 1000
 #: Largest |value| range whose isosurface normals VTK computes safely in single precision.
 _SAFE_MAGNITUDES = (1e-15, 1e15)
+
+# pyvista and VTK are imported in the functions that use them: the models import this module,
+# and ``import brainview.layers`` must not pay for them (issue 19).
 
 
 def index_image(data):
@@ -54,6 +52,9 @@ def index_image(data):
     >>> image.GetDimensions(), axes
     ((2, 3, 4), (0, 1, 2))
     """
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+    from vtkmodules.vtkCommonDataModel import vtkImageData
+
     data = vtk_ready(np.asarray(data))
     if data.flags.f_contiguous:
         flat, axes, dims = data.ravel(order="F"), (0, 1, 2), data.shape
@@ -86,6 +87,8 @@ def transform_mesh(mesh, matrix):
     The points and normals are overwritten in their own arrays (float32 from
     VTK stays float32): no new VTK arrays, no copies handed to VTK.
     """
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
     if mesh.n_points == 0:
         return mesh  # an empty isosurface (level outside the data): nothing to move
     linear = matrix[:3, :3]
@@ -145,6 +148,8 @@ def rows_times(rows, matrix, shift=None):
 
 def _reverse_triangles(mesh):
     """Reverse the winding of an all-triangle mesh in place (swap 2nd and 3rd corners)."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
     polys = mesh.GetPolys()
     offsets = vtk_to_numpy(polys.GetOffsetsArray())
     if not np.all(np.diff(offsets) == 3):
@@ -235,6 +240,9 @@ class Isosurfaces:
     """
 
     def __init__(self, image, *, data=None, peak=None):
+        from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D
+        from vtkmodules.vtkImagingCore import vtkImageClip
+
         self.image = image
         data = image.data if data is None else data
         self._source = data
@@ -257,6 +265,9 @@ class Isosurfaces:
 
     def extract(self, levels, *, smooth=0):
         """The isosurfaces at ``levels`` (a new mesh each call), smoothed by ``smooth`` iterations."""
+        import pyvista as pv
+        from vtkmodules.util.numpy_support import vtk_to_numpy
+
         if smooth > MAX_SMOOTH:
             raise BrainviewValueError(
                 f"smooth: at most {MAX_SMOOTH} smoothing iterations, got {smooth!r}; "
@@ -288,6 +299,9 @@ class Isosurfaces:
         Flying edges appends the surfaces of its levels one after the other: the
         surfaces of the levels run one at a time, appended in order, are the same.
         """
+        from vtkmodules.vtkFiltersCore import vtkAppendPolyData
+        from vtkmodules.vtkCommonDataModel import vtkPolyData
+
         boxes = [(level, extent) for level, extent in zip(levels, extents) if extent is not None]
         if len(boxes) < 2:
             # One level crosses: its box alone. None does: flying edges over the whole volume finds
@@ -458,7 +472,7 @@ def magnitude_scale(data, *, peak=None):
 
 
 def _smooth(polydata, iterations):
-    from vtkmodules.vtkFiltersCore import vtkPolyDataNormals
+    from vtkmodules.vtkFiltersCore import vtkPolyDataNormals, vtkWindowedSincPolyDataFilter
 
     smoother = vtkWindowedSincPolyDataFilter()
     smoother.SetInputData(polydata)

@@ -16,7 +16,6 @@ import fnmatch
 import re
 
 import numpy as np
-from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from .. import colors as bvcolors
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
@@ -24,6 +23,9 @@ from ..geometry.labels import label_array, triangle_mesh
 
 #: Qualitative palette for atlases without colours (neighbours get different ones).
 PALETTE = "tab20"
+
+# VTK is imported in the function that reads meshes: the atlas model imports this module, and
+# ``import brainview.layers`` must not pay for it (issue 19).
 
 
 class RegionIndex:
@@ -132,6 +134,8 @@ def region_numbers(mesh, values):
 
 def subset_mesh(mesh, mesh_region, keep_region):
     """The cells of the kept regions (by region number), sharing the points and normals of ``mesh``."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
     keep = keep_region[mesh_region]
     connectivity = vtk_to_numpy(mesh.GetPolys().GetConnectivityArray()).reshape(-1, 3)
     subset = triangle_mesh(np.zeros((0, 3)), connectivity[keep])

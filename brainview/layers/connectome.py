@@ -36,11 +36,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pyvista as pv
 from traits.api import TraitType, observe
-from vtkmodules.util.numpy_support import numpy_to_vtk
-from vtkmodules.vtkCommonCore import VTK_ID_TYPE, vtkStringArray
-from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 
 from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, check_number, describe
@@ -54,6 +50,9 @@ _ARROW_LENGTH_MM = 5.0
 
 #: Edges drawn while the camera moves (the strongest ones); still frames draw all.
 INTERACTIVE_EDGES = 20_000
+
+# pyvista and VTK are imported in the methods that build meshes: ``import brainview.layers``
+# must not pay for them (issue 19).
 
 
 class _PerLayer(TraitType):
@@ -87,6 +86,9 @@ def _node_labels(node_labels, names, n_nodes):
 
 
 def _vtk_array(array, name=None, id_type=False):
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+    from vtkmodules.vtkCommonCore import VTK_ID_TYPE
+
     vtk_array = numpy_to_vtk(array, deep=False, array_type=VTK_ID_TYPE if id_type else None)
     if name:
         vtk_array.SetName(name)
@@ -305,6 +307,10 @@ class Connectome(Layer):
 
     def _build_meshes(self):
         """The data the drawing shows: edges, nodes, arrow tips, labels."""
+        import pyvista as pv
+        from vtkmodules.vtkCommonCore import vtkStringArray
+        from vtkmodules.vtkCommonDataModel import vtkPolyData
+
         self._edge_mesh = vtkPolyData()
         self._node_mesh = pv.PolyData(self._coords.copy())
         self._arrow_mesh = vtkPolyData() if self._edges.directed else None
@@ -370,6 +376,8 @@ class Connectome(Layer):
 
     def edges_mesh(self):
         """The drawn edges as a pyvista PolyData (one line per edge, "weight" per point)."""
+        import pyvista as pv
+
         return pv.wrap(self._edge_mesh)
 
     def legend_entries(self):
@@ -430,6 +438,9 @@ class Connectome(Layer):
 
     @observe("edge_threshold, edge_width", post_init=True)
     def _update_edges(self, event):
+        import pyvista as pv
+        from vtkmodules.vtkCommonDataModel import vtkCellArray
+
         count = self.n_edges_drawn
         mesh = self._edge_mesh
         mesh.SetPoints(pv.vtk_points(self._ends[: 2 * count], deep=False))
@@ -447,6 +458,8 @@ class Connectome(Layer):
 
     @observe("node_size", post_init=True)
     def _update_nodes(self, event):
+        import pyvista as pv
+
         count = self.n_edges_drawn
         sizes = graph.node_sizes(self.node_size, self._edges, count)
         if count == 0 and not sizes.any():
@@ -468,6 +481,8 @@ class Connectome(Layer):
         self._changed()
 
     def _update_arrows(self, count, sizes):
+        import pyvista as pv
+
         targets = self._edges.targets[:count]
         directions = self._directions[:count]
         tips = self._coords[targets] - directions * (sizes[targets, None] / 2.0)

@@ -24,7 +24,6 @@ True
 from __future__ import annotations
 
 import numpy as np
-import pyvista as pv
 from traits.api import Any, observe
 
 from .. import colors
@@ -42,12 +41,17 @@ _MEMORY = {}
 #: mask once, not once per picture.
 _DEFAULT_KEYS = {}
 
+# pyvista is imported where a mesh is made: ``import brainview.layers`` must not pay for it
+# (issue 19).
+
 
 def cached_outline(mask=None, *, n_triangles=N_TRIANGLES, smooth=20):
     """The outline mesh of a mask (default: the 2 mm MNI152 brain mask), cached.
 
     Returns a new ``pyvista.PolyData`` each call (safe to modify).
     """
+    import pyvista as pv
+
     key = _DEFAULT_KEYS.get((n_triangles, smooth)) if mask is None else None
     if key is None or key not in _MEMORY:
         image = _outline_mask(mask)

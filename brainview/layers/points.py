@@ -17,7 +17,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pyvista as pv
 from traits.api import Any, observe
 
 from .. import colors
@@ -26,6 +25,9 @@ from ..geometry.graph import check_world_extent
 from ._live import Reloads, set_quietly, take_derived
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_opacity
+
+# pyvista is imported where the mesh is made: ``import brainview.layers`` must not pay for it
+# (issue 19).
 
 
 def check_coords(coords, name="coords"):
@@ -154,6 +156,8 @@ class Points(Layer):
 
     def __init__(self, coords, *, size=4.0, color="yellow", values=None, cmap="viridis",
                  clim=None, opacity=1.0, resolution=16, name="points"):
+        import pyvista as pv
+
         derived = self._derive(dict(coords=coords, size=size, color=color, values=values,
                                     resolution=resolution, clim=clim))
         super().__init__(name=name, cmap=cmap, clim=derived["clim"], opacity=check_opacity(opacity),
@@ -174,6 +178,8 @@ class Points(Layer):
                     resolution=_check_resolution(params["resolution"]), clim=clim, auto_clim=auto_clim)
 
     def _apply(self, derived):
+        import pyvista as pv
+
         self._coords, self._sizes, self._colors = derived["coords"], derived["sizes"], derived["colors"]
         self._values = derived["values"]
         self._resolution = derived["resolution"]

@@ -22,7 +22,6 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
-import pyvista as pv
 from traits.api import Any, observe
 
 from .. import colors
@@ -34,6 +33,9 @@ from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_opacity
 
 _BG_CONTRAST = 0.45
+
+# pyvista is imported where the mesh is made: ``import brainview.layers`` must not pay for it
+# (issue 19).
 
 
 def _check_threshold(value, name):
@@ -146,6 +148,8 @@ class Surface(Layer):
         return dict(surface=surface, regions=regions, overlay=values, bg=bg, clim=clim, auto_clim=auto_clim)
 
     def _apply(self, derived):
+        import pyvista as pv
+
         surface = self._surface = derived["surface"]
         self._regions, self._overlay, self._bg = derived["regions"], derived["overlay"], derived["bg"]
         # Per data, not per colour change: a threshold or cmap step does not rescan the background.
