@@ -114,7 +114,8 @@ def test_hash_mismatch_of_an_outside_file_tells_nothing_about_it(tmp_path):
         with pytest.raises(SceneFileError) as info:
             load_scene(path, allow_outside=allow)
         sha, size = file_digest(target)
-        assert sha not in str(info.value) and str(size) not in str(info.value)
+        message = str(info.value).replace(str(tmp_path), "<tmp>")  # pytest-293 holds "29"
+        assert sha not in message and str(size) not in message
 
 
 @pytest.mark.parametrize("reference", ["/proc/self/pagemap", "/dev/zero", "/sys/kernel/notes",
