@@ -33,38 +33,13 @@ STATE_FUNCTIONS = {
 #: Verbs that render their own figures and return an image, not a layer.
 IMAGE_VERBS = {"surface_montage"}
 
-AFFINE = np.array([[-2.0, 0, 0, 20], [0, 2, 0, -18], [0, 0, 2, -16], [0, 0, 0, 1]])
-
-
-def _blob(sign=1.0):
-    ijk = np.indices((20, 20, 20)).astype(np.float32)
-    distance = np.sqrt(((ijk - 9.5) ** 2).sum(0))
-    return (sign * np.clip(6.0 - distance, 0, None)).astype(np.float32)
-
-
-def _stat():
-    data = _blob()
-    data[:10] *= -1  # a negative and a positive part
-    return data
-
-
-def _labels():
-    labels = np.zeros((20, 20, 20), dtype=np.int16)
-    labels[3:9, 4:16, 4:16] = 1
-    labels[11:17, 4:16, 4:16] = 2
-    return labels
-
-
-def _mesh():
-    vertices = np.array([[0, 0, 0], [20, 0, 0], [0, 20, 0], [0, 0, 20.0]])
-    faces = np.array([[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]])
-    return vertices, faces
-
-
-def _matrix():
-    matrix = np.array([[0, 0.8, -0.5], [0.8, 0, 0.3], [-0.5, 0.3, 0]])
-    coords = np.array([[-30.0, 0, 0], [30, 0, 0], [0, 30, 20]])
-    return matrix, coords
+# The kinds' own example inputs (Kind.example uses them too): one copy of the phantoms.
+from brainview.layers._examples import AFFINE  # noqa: E402
+from brainview.layers._examples import blob as _blob  # noqa: E402
+from brainview.layers._examples import signed_blob as _stat  # noqa: E402
+from brainview.layers._examples import tetrahedron as _mesh  # noqa: E402
+from brainview.layers._examples import three_node_graph as _matrix  # noqa: E402
+from brainview.layers._examples import two_regions as _labels  # noqa: E402
 
 
 # verb -> (positional args factory, keyword options, object-form class)

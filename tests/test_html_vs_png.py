@@ -58,19 +58,9 @@ FRAME_LIMIT = 4.0
 VIEW_LIMIT = 5.0
 #: Grey levels a probed pixel may differ by, per channel.
 PROBE_LIMIT = 16
-AFFINE = np.array([[-2.0, 0, 0, 20], [0, 2, 0, -18], [0, 0, 2, -16], [0, 0, 0, 1]])
-
-
-def _blob():
-    ijk = np.indices((20, 20, 20)).astype(np.float32)
-    return np.clip(6.0 - np.sqrt(((ijk - 9.5) ** 2).sum(0)), 0, None).astype(np.float32)
-
-
-def _labels():
-    labels = np.zeros((20, 20, 20), dtype=np.int16)
-    labels[3:9, 4:16, 4:16] = 1
-    labels[11:17, 4:16, 4:16] = 2
-    return labels
+from brainview.layers._examples import AFFINE  # noqa: E402  (the kinds' own example inputs)
+from brainview.layers._examples import blob as _blob  # noqa: E402
+from brainview.layers._examples import two_regions as _labels  # noqa: E402
 
 
 def _sphere_mesh():
