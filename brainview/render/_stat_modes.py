@@ -9,12 +9,10 @@ computes geometry or colours: the model does, once, for every figure.
 
 from __future__ import annotations
 
-import numpy as np
-from vtkmodules.util.numpy_support import numpy_to_vtk
-
 from .. import _vtk
-from ..geometry.volume import index_image, index_to_world
 from .drawer import drawer_for
+from .slices import plane_image, show_plane
+from .volume import volume_prop
 
 
 class _Painter:
@@ -69,26 +67,7 @@ class VolumePainter(_Painter):
 
     def __init__(self, geometry, figure):
         super().__init__(geometry)
-        if _vtk.is_software_rendering():
-            import os
-
-            self._mapper = _vtk.vtkFixedPointVolumeRayCastMapper()
-            cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-            self._mapper.SetNumberOfThreads(max(1, cpus or 1))
-        else:
-            self._mapper = _vtk.vtkGPUVolumeRayCastMapper()
-        self._color = _vtk.vtkColorTransferFunction()
-        self._opacity = _vtk.vtkPiecewiseFunction()
-        prop = _vtk.vtkVolumeProperty()
-        prop.SetColor(self._color)
-        prop.SetScalarOpacity(self._opacity)
-        prop.SetInterpolationTypeToLinear()
-        self.actor = _vtk.vtkVolume()
-        self.actor.SetMapper(self._mapper)
-        self.actor.SetProperty(prop)
-        vtk_image, axes = index_image(geometry.data)
-        self._mapper.SetInputData(vtk_image)
-        self.actor.SetUserMatrix(_vtk.matrix_from_numpy(index_to_world(geometry.image.affine, axes)))
+        self.actor, self._mapper, self._color, self._opacity = volume_prop(geometry.image, geometry.data)
 
     def props(self):
         return [self.actor]
@@ -121,31 +100,9 @@ class PlanePainter(_Painter):
     def sync(self, layer):
         if self._stale(layer):
             for axis in range(3):
-                _show_plane(self.actors[axis], _plane_image(axis, *self.geometry.plane(axis)))
+                show_plane(self.actors[axis], plane_image(*self.geometry.plane(axis), axis=axis))
         for actor in self.actors.values():
             actor.GetProperty().SetOpacity(layer.opacity)
-
-
-def _plane_image(axis, rgba, origin, step):
-    """A one-voxel-thick RGBA ``vtkImageData`` across ``axis`` from ``(nu, nv, 4)`` pixels."""
-    in_plane = [a for a in range(3) if a != axis]
-    dims = [1, 1, 1]
-    dims[in_plane[0]], dims[in_plane[1]] = rgba.shape[:2]
-    plane = _vtk.vtkImageData()
-    plane.SetDimensions(*dims)
-    plane.SetOrigin(*origin)
-    plane.SetSpacing(step, step, step)
-    flat = np.ascontiguousarray(rgba.transpose(1, 0, 2)).reshape(-1, 4)
-    plane.GetPointData().SetScalars(numpy_to_vtk(flat, deep=True))
-    return plane
-
-
-def _show_plane(actor, plane):
-    """Draw a one-voxel-thick plane: the display extent makes VTK orient it from its flat axis
-    and report its true bounds (else a sagittal plane's bounds collapse: off-centre framing)."""
-    actor.GetMapper().SetInputData(plane)
-    actor.SetDisplayExtent(plane.GetExtent())
-    actor.Update()
 
 
 class SurfacePainter(_Painter):

@@ -77,16 +77,23 @@ class SlicesDrawer(Drawer):
 
 
 def plane_image(values, origin, step, *, axis):
-    """A one-voxel-thick ``vtkImageData`` of a plane's ``(nu, nv)`` values normal to world ``axis``."""
+    """A one-voxel-thick ``vtkImageData`` normal to world ``axis``.
+
+    ``values`` is a plane's ``(nu, nv)`` values (as float32) or ``(nu, nv, 4)``
+    RGBA pixels (kept in their dtype: a stat map's blended colours).
+    """
     index = AXES.index(axis) if isinstance(axis, str) else axis
     dims = [1, 1, 1]
     in_plane = [a for a in range(3) if a != index]
-    dims[in_plane[0]], dims[in_plane[1]] = values.shape
+    dims[in_plane[0]], dims[in_plane[1]] = values.shape[:2]
     plane = _vtk.vtkImageData()
     plane.SetDimensions(*dims)
     plane.SetOrigin(*origin)
     plane.SetSpacing(step, step, step)
-    flat = np.ascontiguousarray(values.T, dtype=np.float32).ravel()
+    if values.ndim == 3:
+        flat = np.ascontiguousarray(values.transpose(1, 0, 2)).reshape(-1, values.shape[2])
+    else:
+        flat = np.ascontiguousarray(values.T, dtype=np.float32).ravel()
     plane.GetPointData().SetScalars(numpy_to_vtk(flat, deep=True))
     return plane
 
