@@ -52,13 +52,14 @@ def _items(bad):
 
 
 def test_item_calling_sys_exit_in_process_is_its_own_failure_and_the_batch_goes_on():
-    report = bv.render_many(hostile_item, ["a", "exit", "b"], None, size=SIZE)
+    report = bv.render_many(hostile_item, ["a", "exit", "b"], None, size=SIZE, isolate=False)
     assert [r.status for r in report.results] == ["rendered", "failed", "rendered"]
     assert report.failed[0].error.startswith("SystemExit")
 
 
 @pytest.mark.parametrize("bad, options, message", [
     ("abort", dict(isolate=True), "signal SIGABRT"),
+    ("abort", dict(), "signal SIGABRT"),  # n_jobs=1 by default: an abort used to end the caller
     ("kill", dict(n_jobs=2), "signal SIGKILL"),
     ("exit", dict(n_jobs=2), "SystemExit"),
     ("hang", dict(timeout=8), "timeout=8"),
@@ -73,7 +74,7 @@ def test_item_that_kills_exits_or_hangs_its_worker_is_its_own_failure_and_loses_
 
 
 def test_isolated_items_save_the_same_files_as_in_process_items(tmp_path):
-    serial = bv.render_many(hostile_item, GOOD, tmp_path / "s_{index}.png", size=SIZE)
+    serial = bv.render_many(hostile_item, GOOD, tmp_path / "s_{index}.png", size=SIZE, isolate=False)
     isolated = bv.render_many(hostile_item, GOOD, tmp_path / "i_{index}.png", size=SIZE, isolate=True)
     for one, other in zip(serial.paths, isolated.paths):
         assert one.read_bytes() == other.read_bytes()
@@ -240,3 +241,10 @@ def test_batch_command_timeout_records_the_hanging_item(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1 and "hang.npy" in err and "timeout=8" in err
     assert (tmp_path / "qc" / "ok.png").is_file()
+
+
+def test_item_calling_os_abort_with_the_default_n_jobs_1_no_longer_kills_the_caller():
+    """Issue 23: with n_jobs=1 an item's os.abort ended the caller's process; now it is one failure."""
+    report = bv.render_many(hostile_item, ["a", "abort", "b"], None, size=SIZE)
+    assert [r.status for r in report.results] == ["rendered", "failed", "rendered"]
+    assert "SIGABRT" in report.failed[0].error

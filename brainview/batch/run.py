@@ -49,15 +49,14 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
     Items cannot end the batch: an item that raises, calls ``sys.exit``, kills
     its worker process (``os.abort``, a segfault, the out-of-memory killer)
     or runs past ``timeout`` becomes that item's recorded failure, and the
-    other items are still rendered. The design, chosen for cost: with
-    ``n_jobs=1`` and no ``timeout`` items run in this process (no start-up
-    cost, images stay in memory, a debugger works), where only exceptions
-    and ``sys.exit`` can be caught: an ``os.abort`` there ends the caller,
-    as any Python call would. ``isolate=True``, a ``timeout`` or
-    ``n_jobs != 1`` run each item in a worker process of brainview's own
-    (:mod:`brainview._isolated`: a fresh interpreter per worker, reused from
-    item to item, started once per batch), where a dying or overrunning item
-    is caught too.
+    other items are still rendered. Items run in worker processes of
+    brainview's own (:mod:`brainview._isolated`: a fresh interpreter per
+    worker, reused from item to item, started once per batch: about 1-2 s
+    once), so that a dying or overrunning item is caught too.
+    ``isolate=False`` (with ``n_jobs=1`` and no ``timeout``) runs the items
+    in this process instead: no start-up cost and a debugger works, but
+    only exceptions and ``sys.exit`` are caught there; an ``os.abort`` ends
+    the caller, as any Python call would.
 
     Parameters
     ----------
@@ -113,9 +112,8 @@ def render_many(fn, items, out, *, size=(800, 600), bgcolor="black", antialias=T
         recorded as failed. Implies ``isolate``. With ``backend="dask"``
         each item runs in a process of its own on its dask worker.
     isolate : bool, optional
-        Run items in worker processes even with ``n_jobs=1`` (default: when
-        ``n_jobs != 1`` or a ``timeout`` is given). False with ``n_jobs != 1``
-        or a ``timeout`` is refused.
+        Run items in worker processes (default: True). False runs them in
+        this process (``n_jobs=1`` and no ``timeout`` only; otherwise refused).
 
     Returns
     -------
@@ -200,7 +198,7 @@ def _check_isolation(timeout, isolate, n_jobs):
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf"):
             raise BrainviewValueError(f"timeout: expected a positive number of seconds or None, got {timeout!r}.")
     if isolate is None:
-        isolate = n_jobs != 1 or timeout is not None
+        isolate = True  # an item must not be able to end the caller (os.abort, a segfault)
     if not isinstance(isolate, bool):
         raise BrainviewTypeError(f"isolate: expected True, False or None, got {describe(isolate)}.")
     if not isolate and (n_jobs != 1 or timeout is not None):

@@ -2,7 +2,8 @@
 
 - ``batch_plain_loop``: the naive way, ``bv.figure(); qc(path); bv.savefig(); bv.close()``
   in a loop, drawing translucency as render_many does by default (blended);
-  ``batch_serial`` is :func:`brainview.render_many` with ``n_jobs=1``: their
+  ``batch_serial`` is :func:`brainview.render_many` with ``n_jobs=1, isolate=False``
+  (in this process; the default isolates items in a worker process): their
   ratio is render_many's per-image overhead (target under 10 %).
 - ``batch_serial_peeled``: ``translucency="peeled"``, savefig's very pixels
   (depth peeling), beside the plain loop of savefig that draws them.
@@ -102,13 +103,13 @@ def run(repeat: int = 5) -> list[dict]:
     _fresh_workers()
     cold = _timed(render(n_jobs=2), 1)[0]
     # Round after round, so that the machine's slow and fast spells touch each way alike.
-    loop, serial, joblib2 = _interleaved([lambda: _plain_loop(paths, out), render(n_jobs=1),
+    loop, serial, joblib2 = _interleaved([lambda: _plain_loop(paths, out), render(n_jobs=1, isolate=False),
                                           render(n_jobs=2)], repeat)
     cpu = time.process_time()  # every thread of this process: llvmpipe's too
-    serial_wall = _timed(render(n_jobs=1), 1)[0]
+    serial_wall = _timed(render(n_jobs=1, isolate=False), 1)[0]
     serial_cpu = time.process_time() - cpu
     loop_peeled, serial_peeled = _interleaved([lambda: _plain_loop(paths, out, "peeled"),
-                                               render(n_jobs=1, translucency="peeled")], repeat)
+                                               render(n_jobs=1, isolate=False, translucency="peeled")], repeat)
     _fresh_workers()
     os.environ["LP_NUM_THREADS"] = str(os.cpu_count() or 1)
     try:
