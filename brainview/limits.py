@@ -246,6 +246,43 @@ def check_image_memory(loading, *, what, kind=None, voxels=0, itemsize=0):
     check_allocation(loading + extra, what, fix=_SMALLER_IMAGE if kind else "", detail=detail if kind else "")
 
 
+#: Bytes a mesh layer allocates per vertex (points, normals, overlay and background values,
+#: shading, colours, the drawer's arrays) and per triangle (the input faces, VTK's cells and the
+#: copy that builds them); bytes a points layer allocates per marker (coordinates, sizes,
+#: colours, values, its mesh and arrays). Upper bounds read off the arrays each layer makes.
+MESH_VERTEX_BYTES, MESH_FACE_BYTES, POINT_BYTES = 100, 96, 100
+
+
+def check_mesh_memory(n_vertices, n_faces, *, what):
+    """Refuse, before a mesh layer builds anything, a mesh whose arrays exceed the budget.
+
+    Examples
+    --------
+    >>> from brainview.errors import MemoryBudgetError
+    >>> with set_limits(max_bytes=2**20):
+    ...     try:
+    ...         check_mesh_memory(20_000, 40_000, what="surf: its mesh")
+    ...     except MemoryBudgetError as error:
+    ...         print(str(error).split("Estimate: ")[1])
+    1.91 MiB for 20000 vertices, 3.66 MiB for 40000 triangles.
+    """
+    vertices, faces = n_vertices * MESH_VERTEX_BYTES, n_faces * MESH_FACE_BYTES
+    check_allocation(vertices + faces, what, fix=", or a decimated mesh",
+                     detail=f"{format_bytes(vertices)} for {n_vertices} vertices, "
+                            f"{format_bytes(faces)} for {n_faces} triangles")
+
+
+def check_points_memory(n_points, *, what):
+    """Refuse, before a points layer builds anything, markers whose arrays exceed the budget.
+
+    Examples
+    --------
+    >>> check_points_memory(10, what="coords")
+    """
+    check_allocation(n_points * POINT_BYTES, what, fix=", or fewer points",
+                     detail=f"{format_bytes(n_points * POINT_BYTES)} for {n_points} markers")
+
+
 def check_image_size(size, name="size"):
     """``(width, height)`` as ints, each 1..:data:`MAX_IMAGE_SIDE`, the render within the budget.
 

@@ -203,3 +203,20 @@ def test_finite_data_makes_no_mask_of_finite_data():
     finally:
         tracemalloc.stop()
     assert peak < image.data.size // 8  # a bool mask would be image.data.size bytes
+
+
+def test_surface_and_points_layers_are_checked_against_the_budget_before_building():
+    """Issue 23: mesh kinds had no estimate: a huge surface or point cloud met no budget."""
+    from brainview.layers import Points, Surface
+
+    rng = np.random.default_rng(0)
+    vertices = rng.normal(size=(30_000, 3)) * 50
+    faces = rng.integers(0, 30_000, size=(60_000, 3))
+    coords = rng.normal(size=(30_000, 3)) * 50
+    with bv.set_limits(max_bytes=2 * MIB):
+        with pytest.raises(MemoryBudgetError, match=r"surf: 30000 vertices needs .*Estimate: .*60000 triangles"):
+            Surface((vertices, faces))
+        with pytest.raises(MemoryBudgetError, match=r"coords needs .*30000 markers"):
+            Points(coords)
+    small = Surface((vertices[:100], faces[:50] % 100))
+    assert small.n_vertices == 100 and len(Points(coords[:100]).centers()) == 100

@@ -20,6 +20,7 @@ import numpy as np
 from traits.api import Any, observe
 
 from .. import colors
+from ..limits import check_points_memory
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.graph import check_world_extent
 from ._live import Reloads, set_quietly, take_derived
@@ -168,6 +169,8 @@ class Points(Layer):
     @staticmethod
     def _derive(params):
         """Checked arrays of the data parameters (raises the constructor's errors)."""
+        if np.ndim(params["coords"]) == 2:  # counted before any copy is made
+            check_points_memory(np.shape(params["coords"])[0], what="coords")
         coords = check_coords(params["coords"])
         n_points = len(coords)
         values = _check_values(params["values"], n_points)

@@ -28,6 +28,7 @@ from .. import colors
 from ..errors import BrainviewValueError, BrainviewWarning, check_number
 from ..geometry.graph import check_world_extent
 from ..io import load_surface, load_surface_data, load_surface_labels
+from ..limits import check_mesh_memory
 from ._live import Reloads, set_quietly, take_derived
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_opacity
@@ -127,6 +128,7 @@ class Surface(Layer):
         check_bool(params["inflated"], "inflated")
         surface, bg_map = _resolve_surface(surf, bg_map, hemi=hemi, inflated=params["inflated"])
         surface = _drawable(surface)
+        check_mesh_memory(surface.n_vertices, len(surface.faces), what=f"surf: {surface.n_vertices} vertices")
         if overlay is None and _is_surface_image(surf):
             overlay = surf
         if hemi == "both":
