@@ -24,10 +24,11 @@ __all__ = ["MATRIX_ENTRY_BYTES", "EDGE_BYTES", "DRAWN_EDGE_BYTES", "TUBE_EDGE_BY
 #: symmetry test's temporaries (measured: 18 at 1500 nodes).
 MATRIX_ENTRY_BYTES = 24
 
-#: Bytes per edge a connectome holds (measured: 197 at 1500 dense nodes): the
+#: Bytes per edge a connectome holds (measured: 197 at 1500 dense nodes, 216 with the drawer's
+#: arrays at 1000 nodes in ``scripts/benchmark.py memory``): the
 #: sorted edge list, the per-edge arrays any threshold slices, and the copies
 #: made while they are built. Every non-zero edge is kept, not only those drawn.
-EDGE_BYTES = 200
+EDGE_BYTES = 216
 
 #: Bytes more per edge drawn as a line, and as a tube (measured at 1500 and 800
 #: dense nodes: 570 and 6,400), in the drawing's VTK and OpenGL buffers.

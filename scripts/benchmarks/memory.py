@@ -16,7 +16,9 @@ Images: nilearn's 1 mm MNI152 template (197 x 233 x 189 float32, via
 ``brainview.datasets.load_mni152(resolution=1)``) for volume, contour,
 slices and glass_brain; a float32 "statistical map" of the same grid (the
 template's smooth gradient, signed) for stat_map; an atlas of 40 nested
-shells on that grid for atlas.
+shells on that grid for atlas. Arrays made before measuring for the mesh
+kinds: a 163,842-vertex icosphere with an overlay (surface), 200,000 points,
+and a dense 1,000-node graph (connectome).
 
     python scripts/benchmark.py --only memory
     python scripts/benchmarks/memory.py contour /path/to/image.nii.gz   # one kind, JSON out
@@ -31,6 +33,8 @@ import time
 from pathlib import Path
 
 KINDS = ("volume", "contour", "slices", "glass_brain", "stat_map", "atlas")
+#: Kinds built from arrays made in the measuring process (``size``: the full-size input).
+MESH_KINDS = {"surface": 7, "points": 200_000, "connectome": 1000}
 MIB = 2**20
 
 
@@ -58,9 +62,39 @@ def _record_requests():
     return requests
 
 
+def mesh_inputs(kind, size):
+    """Inputs made before measuring: a surface (an icosphere of ``size`` subdivisions) with an
+    overlay, ``size`` points, or a dense graph of ``size`` nodes."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    if kind == "surface":
+        import pyvista as pv
+
+        sphere = pv.Icosphere(radius=80.0, nsub=size)
+        faces = np.ascontiguousarray(sphere.faces.reshape(-1, 4)[:, 1:])
+        return ((np.asarray(sphere.points, dtype=float), faces), rng.normal(size=sphere.n_points))
+    if kind == "points":
+        return (rng.normal(size=(size, 3)) * 50,)
+    matrix = rng.normal(size=(size, size))
+    return ((matrix + matrix.T) / 2, rng.normal(size=(size, 3)) * 50)
+
+
+def build_mesh_kind(kind, inputs):
+    import brainview.layers as layers
+
+    if kind == "surface":
+        return layers.Surface(*inputs)
+    if kind == "points":
+        return layers.Points(*inputs, size=3)
+    return layers.Connectome(*inputs, edge_threshold="99%")
+
+
 def build(kind, path):
     import brainview.layers as layers
 
+    if kind in MESH_KINDS:
+        return build_mesh_kind(kind, path)  # path: the inputs, made before measuring
     if kind == "glass_brain":
         return layers.GlassBrain(path)
     if kind == "atlas":
@@ -68,7 +102,9 @@ def build(kind, path):
     layer = {"volume": layers.Volume, "contour": layers.Contour, "slices": layers.Slices,
              "stat_map": layers.StatMap}[kind](path)
     if kind == "volume":
-        layer.props()  # the VTK volume and its copy of the scalars
+        from brainview.scene import Figure
+
+        Figure(size=(16, 16)).add(layer)  # its drawer: the VTK volume and its copy of the scalars
     return layer
 
 
@@ -78,8 +114,12 @@ def measure(kind, path):
 
     import brainview as bv
 
-    warm = Path(tempfile.mkdtemp()) / "warm.nii.gz"
-    _write(warm, _image(kind, (12, 12, 12)), np.eye(4))
+    if kind in MESH_KINDS:
+        warm = mesh_inputs(kind, 3 if kind == "surface" else 50)
+        path = mesh_inputs(kind, MESH_KINDS[kind])
+    else:
+        warm = Path(tempfile.mkdtemp()) / "warm.nii.gz"
+        _write(warm, _image(kind, (12, 12, 12)), np.eye(4))
     build(kind, warm)  # imports, caches, VTK's first filters
     requests = _record_requests()
     with bv.set_limits(max_bytes=2**40):
@@ -135,7 +175,7 @@ def _inputs(folder):
 def run(repeat):
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        for kind, path in _inputs(Path(folder)).items():
+        for kind, path in [*_inputs(Path(folder)).items(), *((kind, "full") for kind in MESH_KINDS)]:
             # A fresh cache: a mesh read back from an earlier run is not what building costs.
             env = dict(os.environ, BRAINVIEW_CACHE_DIR=str(Path(folder) / f"cache-{kind}"))
             completed = subprocess.run([sys.executable, __file__, kind, str(path)], capture_output=True,
