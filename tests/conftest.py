@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html.parser
 import os
 from pathlib import Path
 
@@ -165,3 +166,15 @@ def open_window(qtbot):
         win.close()
         figure.close()
     bv.close("all")
+
+
+class LinkParser(html.parser.HTMLParser):
+    """The links (``href``/``src``) and the number of ``<script>`` tags of an HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.scripts = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.scripts += tag == "script"
+        self.links += [value for name, value in attrs if name in ("href", "src")]

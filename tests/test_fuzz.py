@@ -212,7 +212,7 @@ def test_the_guard_itself_catches_a_missed_budget():
 # ------------------------------------------------------------ scene files, .bvz, QC pages (issue 23)
 
 import collections  # noqa: E402
-import html.parser  # noqa: E402
+from conftest import LinkParser  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import stat  # noqa: E402
@@ -401,16 +401,6 @@ def test_hostile_bvz_loads_correctly_or_raises_a_brainview_error(tmp_path_factor
             assert np.asarray(coords).shape == (2, 3)
         finally:
             figure.close()
-
-
-class LinkParser(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links, self.scripts = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        self.scripts += tag == "script"
-        self.links += [value for name, value in attrs if name in ("href", "src")]
 
 
 @FUZZ

@@ -1,6 +1,5 @@
 """Batches survive their items, QC pages carry no script, names reach the terminal printable (issue 23)."""
 
-import html.parser
 import json
 import os
 import signal
@@ -12,6 +11,7 @@ from pathlib import Path
 import nibabel as nib
 import numpy as np
 import pytest
+from conftest import LinkParser
 
 import brainview as bv
 from brainview.batch import BatchReport, ItemResult, batch_main, find_files, printable, write_index
@@ -107,16 +107,6 @@ HOSTILE_NAMES = [
 ]
 
 
-class _Links(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links, self.scripts = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        self.scripts += tag == "script"
-        self.links += [value for name, value in attrs if name in ("href", "src")]
-
-
 def _hostile_report(tmp_path):
     results = []
     for index, name in enumerate(HOSTILE_NAMES):
@@ -131,7 +121,7 @@ def test_qc_page_links_are_relative_percent_encoded_paths_and_names_are_text(tmp
     report = _hostile_report(tmp_path)
     page = write_index(report, tmp_path / "qc" / "index.html", title="<script>alert(3)</script>")
     text = page.read_text()
-    parser = _Links()
+    parser = LinkParser()
     parser.feed(text)
     assert parser.scripts == 1  # the page's own sorting script, nothing injected
     assert len(parser.links) == 2 * len(HOSTILE_NAMES)
