@@ -33,6 +33,7 @@ from traits.api import Instance, List, observe
 
 from . import _vtk, colors
 from .errors import BrainviewTypeError, BrainviewValueError, describe
+from .geometry.camera import union_bounds
 from .layers.base import Checked, Layer, check_bool
 from .render.annotations import (BAR_MARGIN, Annotation, AnnotationView, ColorBar, ColorBarView,
                                  check_text)
@@ -253,12 +254,7 @@ class Figure(FigureView):
 
     def bounds(self):
         """World mm bounds of every visible layer, or None for an empty scene."""
-        boxes = [self._drawers[layer].bounds() for layer in self.layers if layer.visible]
-        boxes = np.array([b for b in boxes if b is not None])
-        if not len(boxes):
-            return None
-        return tuple(float(v) for v in np.ravel(
-            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+        return union_bounds([self._drawers[layer].bounds() for layer in self.layers if layer.visible])
 
 
     # ------------------------------------------------------------ annotations

@@ -47,6 +47,21 @@ class CameraPose:
         return offset / np.linalg.norm(offset)
 
 
+def union_bounds(boxes):
+    """The box holding every ``(xmin, xmax, ymin, ymax, zmin, zmax)`` box (None when none).
+
+    Examples
+    --------
+    >>> union_bounds([(0, 1, 0, 1, 0, 0), (0, 0, -1, 2, 0, 3)])
+    (0.0, 1.0, -1.0, 2.0, 0.0, 3.0)
+    """
+    boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]], dtype=float)
+    if not len(boxes):
+        return None
+    return tuple(float(v) for v in np.ravel(
+        np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+
+
 def view_angles(name):
     """``(azimuth, elevation)`` of an anatomical view name."""
     if name not in VIEWS:

@@ -228,21 +228,6 @@ class Slices(ImageInputs, Layer):
         warnings.warn(message, BrainviewWarning, stacklevel=5)
 
 
-def union_bounds(boxes):
-    """The box holding every ``(xmin, xmax, ymin, ymax, zmin, zmax)`` box (None when none).
-
-    Examples
-    --------
-    >>> union_bounds([(0, 1, 0, 1, 0, 0), (0, 0, -1, 2, 0, 3)])
-    (0.0, 1.0, -1.0, 2.0, 0.0, 3.0)
-    """
-    boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]], dtype=float)
-    if not len(boxes):
-        return None
-    return tuple(float(v) for v in np.ravel(
-        np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
-
-
 def _check_coords(coords, name="coords"):
     try:
         values = [float(c) for c in coords]

@@ -33,6 +33,7 @@ from vtkmodules.vtkFiltersCore import vtkTubeFilter
 from vtkmodules.vtkFiltersSources import vtkConeSource, vtkSphereSource
 
 from .. import _vtk, colors
+from ..geometry.camera import union_bounds
 from ..layers.connectome import INTERACTIVE_EDGES
 from .drawer import Drawer
 
@@ -166,13 +167,8 @@ class ConnectomeDrawer(Drawer):
 
     def bounds(self):
         """The box of the drawn edges and nodes (labels and legend are 2-D)."""
-        boxes = [actor.GetBounds() for actor in (self._edge_actor, self._lod_actor, self._node_actor)
-                 if actor.GetVisibility()]
-        boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]])
-        if not len(boxes):
-            return None
-        return tuple(float(v) for v in np.ravel(
-            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+        return union_bounds([actor.GetBounds() for actor in (self._edge_actor, self._lod_actor, self._node_actor)
+                             if actor.GetVisibility()])
 
     # ------------------------------------------------------------ text that follows the background
 

@@ -24,8 +24,7 @@ from __future__ import annotations
 import importlib
 import weakref
 
-import numpy as np
-
+from ..geometry.camera import union_bounds
 from ..layers.registry import drawer_path
 
 __all__ = ["Drawer", "drawer_for"]
@@ -90,12 +89,7 @@ class Drawer:
 
     def bounds(self):
         """``(xmin, xmax, ymin, ymax, zmin, zmax)`` of the visible props in world mm, or None."""
-        boxes = [p.GetBounds() for p in self._props if p.GetVisibility()]
-        boxes = np.array([b for b in boxes if b is not None and b[0] <= b[1]])
-        if not len(boxes):
-            return None
-        return tuple(float(v) for v in np.ravel(
-            np.column_stack([boxes[:, 0::2].min(0), boxes[:, 1::2].max(0)])))
+        return union_bounds([p.GetBounds() for p in self._props if p.GetVisibility()])
 
     def replace_props(self, props):
         """Swap the drawing's props (a stat map changing ``mode``) and tell the figure."""
