@@ -215,13 +215,22 @@ class Surface(Layer):
             rgb[shown] = colors.get_cmap(self.cmap)(scaled)[:, :3]
         return rgb
 
+    def vertex_alpha(self):
+        """``(n,)`` alpha of every vertex as drawn (the colormap's alpha on the overlay), or None if opaque."""
+        if self._overlay is None or self._regions is not None or not colors.has_alpha(self.cmap):
+            return None
+        shown, (low, high) = self.shown_vertices(), self.clim
+        alpha = np.ones(self.n_vertices)
+        alpha[shown] = colors.mapped_alpha(self.cmap, np.clip((self._overlay[shown] - low) / (high - low), 0, 1))
+        return alpha
+
     @observe("cmap, clim, threshold, color", post_init=True)
     def _update_colors(self, event):
         """Recolour the mesh's "rgb" array in place (opacity is the drawers' alone: no recolouring)."""
         if self.clim is None:  # the range of the values, derived (the parameter stays None)
             set_quietly(self, clim=self._auto_clim)  # notifies again, with the range
             return
-        self.mesh.point_data["rgb"] = (self.vertex_colors() * 255).round().astype(np.uint8)
+        self.mesh.point_data["rgb"] = colors.color_bytes(self.vertex_colors(), self.vertex_alpha())
         self.mesh.Modified()
         self._changed()
 
