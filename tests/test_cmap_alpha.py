@@ -10,12 +10,15 @@ background; alpha 1 hides it.
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 from matplotlib.colors import ListedColormap
 
 from brainview import colors
 from brainview.errors import BrainviewTypeError, BrainviewValueError
+from brainview.export.html import export_html
 from brainview.export.scene_file import load_scene, save_scene
 from brainview.layers import Contour, Points, Surface, Volume
 from brainview.scene import Figure
@@ -114,3 +117,24 @@ def test_a_colormap_with_alpha_survives_a_scene_file(tmp_path):
         np.testing.assert_array_equal(loaded.screenshot(), expected)
     finally:
         loaded.close()
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("chromium-browser")),
+                    reason="Chromium is not installed (`make test` installs the Debian package `chromium`)")
+def test_the_html_export_blends_as_the_png_does(tmp_path):
+    from test_html_vs_png import SIZE, Chromium  # the suite's headless Chromium driver
+
+    browser = Chromium(tmp_path / "profile")
+    try:
+        for kind in ("contour", "points"):  # a lookup table's alpha, per-vertex RGBA colours
+            figure = Figure(size=SIZE, antialias=False, bgcolor="white")
+            figure.add(_layer(kind, _red(0.5)))
+            png = figure.screenshot().astype(int)
+            page = export_html(figure, tmp_path / f"{kind}.html")
+            figure.close()
+            shown, _ = browser.screenshot(page.as_uri())
+            centre = SIZE[1] // 2, SIZE[0] // 2
+            assert png[centre][1] > 40  # the white shows through the red
+            assert np.abs(shown[centre] - png[centre]).max() <= 4, f"{kind}: {shown[centre]} vs {png[centre]}"
+    finally:
+        browser.close()
