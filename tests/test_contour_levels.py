@@ -163,3 +163,10 @@ def test_levels_and_color_by_survive_a_scene_file_and_a_script(tmp_path):
     bv.export_script(tmp_path / "c.py")
     np.testing.assert_array_equal(runpy.run_path(str(tmp_path / "c.py"))["fig"].screenshot(), expected)
     bv.close("all")
+
+
+def test_levels_set_back_to_none_draws_the_default_level_as_a_rebuilt_layer_does():
+    layer = Contour((_radius_phantom(), np.eye(4)), level=4.0)
+    layer.levels = 3
+    layer.levels = None
+    assert layer.level_values == Contour(**layer.get_params()).level_values

@@ -166,10 +166,10 @@ class Contour(ImageInputs, Layer):
     #: Single colour (r, g, b); used when ``cmap`` is None.
     color = Checked(_check_optional_color, (0.85, 0.85, 0.85), panel="color")
 
-    #: Colormap colouring surfaces by level, or None.
+    #: Colormap colouring surfaces by level (by ``color_by`` when given), or None.
     cmap = Checked(_check_optional_cmap, panel="cmap", optional=True)
 
-    #: Colormap range, or None for the range of the levels.
+    #: Colormap range, or None for the range of the levels (of the ``color_by`` samples).
     clim = Checked(_check_optional_clim, panel="range", range="data", optional=True)
 
     #: Windowed-sinc smoothing iterations.
@@ -266,12 +266,16 @@ class Contour(ImageInputs, Layer):
 
     @observe("level, levels", post_init=True)
     def _update_levels(self, event):
-        # The last one set wins: ``level`` and ``levels`` are never both parameters.
-        other = "levels" if event.name == "level" else "level"
-        if event.new is not None and self.get_params().get(other) is not None:
-            self._params[other] = None
-            if other == "levels":
-                set_resolved(self, levels=None)
+        # The last one set wins: ``level`` and ``levels`` are never both parameters
+        # (observers run before the assignment is recorded as a parameter).
+        given = self.get_params()
+        if event.name == "level" and given["levels"] is not None:
+            self._params["levels"] = None
+            set_resolved(self, levels=None)
+        elif event.name == "levels" and event.new is not None and given["level"] is not None:
+            self._params["level"] = None
+        elif event.name == "levels" and event.new is None and given["level"] is None:
+            set_resolved(self, level=default_level(self._data))  # back to the default level
         self._extract()
 
     @observe("smooth", post_init=True)
