@@ -502,6 +502,14 @@ class Figure(FigureView, FigureEvents):
         self._check_open()
         return interactive(self, height=height)
 
+    def widget(self):
+        """A live notebook view (jupyter_rfb): drag to rotate, and clicks and keys call
+        :meth:`on_pick` / :meth:`on_key` callbacks; see :mod:`brainview.render.notebook`."""
+        from .render.notebook import figure_widget
+
+        self._check_open()
+        return figure_widget(self)
+
     # ------------------------------------------------------------ lifetime
 
     @property

@@ -249,3 +249,78 @@ def test_a_named_view_frames_again_unless_distance_is_given():
         assert figure.view()[2] < 1000
     finally:
         figure.close()
+
+
+# ---------------------------------------------------------------- the notebook widget (jupyter_rfb)
+
+
+@pytest.fixture
+def widget_figure():
+    pytest.importorskip("jupyter_rfb")
+    from brainview.render.notebook import figure_widget
+
+    figure = Figure(size=(100, 100), antialias=False)
+    figure.add(Points([[-25, 0, 0], [25, 0, 0]], size=20))
+    figure.view("superior")
+    widget = figure_widget(figure)
+    yield figure, widget
+    figure.close()
+
+
+def _pointer(widget, kind, x, y, buttons=(1,)):
+    widget.handle_event({"type": f"pointer_{kind}", "x": x, "y": y, "button": 1, "buttons": buttons})
+
+
+def test_notebook_widget_click_calls_on_pick_at_device_pixels_after_a_resize(widget_figure):
+    figure, widget = widget_figure
+    picked = []
+    figure.on_pick(picked.append)
+    widget.handle_event({"type": "resize", "width": 50, "height": 50, "ratio": 2.0})  # 100x100 device px
+    frame = widget.get_frame()
+    assert frame.shape == (100, 100, 3)
+    figure.render()
+    from vtkmodules.vtkRenderingCore import vtkCoordinate
+
+    coordinate = vtkCoordinate()
+    coordinate.SetCoordinateSystemToWorld()
+    coordinate.SetValue(25, 0, 0)
+    x, y = coordinate.GetComputedDoubleDisplayValue(figure.renderer)
+    logical = (x / 2, (99 - y) / 2)  # the browser speaks logical pixels
+    _pointer(widget, "down", *logical)
+    _pointer(widget, "up", *logical, buttons=())
+    assert len(picked) == 1 and picked[0].item_info == {"marker": 1}
+
+
+def test_notebook_widget_drag_rotates_wheel_zooms_and_keys_are_vtk_names(widget_figure):
+    figure, widget = widget_figure
+    picked, keys = [], []
+    figure.on_pick(picked.append)
+    figure.on_key("Up", keys.append)
+    figure.render()
+    before = figure.view()
+    _pointer(widget, "down", 50, 50)
+    widget.handle_event({"type": "pointer_move", "x": 70, "y": 50, "buttons": (1,)})
+    _pointer(widget, "up", 70, 50, buttons=())
+    after = figure.view()
+    assert picked == []  # a drag is no click
+    assert after[2] == pytest.approx(before[2]) and not np.allclose(after[:2], before[:2])
+    widget.handle_event({"type": "wheel", "dx": 0, "dy": -100, "x": 50, "y": 50})
+    assert figure.view()[2] == pytest.approx(after[2] / 1.1)
+    widget.handle_event({"type": "key_down", "key": "ArrowUp", "modifiers": ()})
+    assert [event.key for event in keys] == ["Up"]
+
+
+def test_widget_without_jupyter_rfb_names_the_extra(monkeypatch):
+    import sys
+
+    from brainview.errors import BrainviewImportError
+    from brainview.render import notebook
+
+    monkeypatch.setitem(sys.modules, "jupyter_rfb", None)
+    monkeypatch.setattr(notebook, "_CLASS", [])
+    figure = Figure(size=(40, 40))
+    try:
+        with pytest.raises(BrainviewImportError, match=r"brainview\[notebook\]"):
+            figure.widget()
+    finally:
+        figure.close()

@@ -192,6 +192,60 @@ class FigureCamera(HasStrictTraits):
             self.renderer.ResetCameraClippingRange()
         self._camera_set = True
 
+    def rotate(self, *, azimuth=0.0, elevation=0.0):
+        """Turn the camera about the focal point by degrees, from where it is now (a mouse drag).
+
+        ``azimuth`` turns about the view-up axis, ``elevation`` about the
+        horizontal screen axis; the distance and focal point stay.
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> fig = Figure(size=(64, 64))
+        >>> fig.camera = {"position": (0, -300, 0), "focal_point": (0, 0, 0),
+        ...               "view_up": (0, 0, 1), "view_angle": 30.0}
+        >>> fig.rotate(azimuth=90)
+        >>> [round(v) for v in fig.camera["position"]]
+        [300, 0, 0]
+        >>> fig.close()
+        """
+        from ..errors import check_number
+
+        azimuth = check_number(azimuth, "azimuth")
+        elevation = check_number(elevation, "elevation")
+        self._apply_camera()
+        with self._moving_camera() as camera:
+            camera.Azimuth(azimuth)
+            camera.Elevation(elevation)
+            camera.OrthogonalizeViewUp()
+            self.renderer.ResetCameraClippingRange()
+        self._camera_set = True
+        self.changed = True
+
+    def zoom(self, factor):
+        """Move the camera ``factor`` times closer to the focal point (below 1: farther), as a mouse wheel.
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> fig = Figure(size=(64, 64))
+        >>> fig.camera = {"position": (0, -300, 0), "focal_point": (0, 0, 0),
+        ...               "view_up": (0, 0, 1), "view_angle": 30.0}
+        >>> fig.zoom(2)
+        >>> fig.camera["position"]
+        (0.0, -150.0, 0.0)
+        >>> fig.close()
+        """
+        from ..errors import check_number
+
+        factor = check_number(factor, "factor", minimum=0, strict=True)
+        self._apply_camera()
+        with self._moving_camera() as camera:
+            camera.Dolly(factor)
+            self.renderer.ResetCameraClippingRange()
+        self._camera_set = True
+        self.changed = True
+
     def reset_camera(self):
         """Frame every visible layer again, keeping the current direction."""
         self._camera_set = False
