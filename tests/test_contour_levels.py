@@ -170,3 +170,18 @@ def test_levels_set_back_to_none_draws_the_default_level_as_a_rebuilt_layer_does
     layer.levels = 3
     layer.levels = None
     assert layer.level_values == Contour(**layer.get_params()).level_values
+
+
+def test_color_by_given_as_a_path_is_saved_as_that_file(tmp_path):
+    import json
+
+    import nibabel as nib
+
+    path = tmp_path / "field.nii.gz"
+    nib.save(nib.Nifti1Image(_linear_field(np.eye(4), (25, 25, 25)).astype(np.float32), np.eye(4)), path)
+    figure = bv.figure(size=SIZE, antialias=False)
+    bv.contour((_radius_phantom(), np.eye(4)), level=5.0, color_by=str(path))
+    save_scene(figure, tmp_path / "p.bvscene")
+    bv.close("all")
+    params = json.loads((tmp_path / "p.bvscene").read_text())["layers"][0]["params"]
+    assert params["color_by"]["$file"]["role"] == "input"

@@ -143,7 +143,7 @@ class Contour(ImageInputs, Layer):
     kind = "contour"
 
     #: Parameters that are data: a string given for one of them is a file path.
-    data_params = ("img",)
+    data_params = ("img", "color_by")
 
     #: The image, as given (setting it loads the new image and redraws).
     img = Loaded()
