@@ -502,6 +502,12 @@ class Figure(FigureView, FigureEvents):
         self._check_open()
         return interactive(self, height=height)
 
+    def _embedded_scene(self, path):
+        """The scene this figure's PNG or TIFF at ``path`` carries (see :mod:`brainview.export.recipe`)."""
+        from .export.recipe import scene_payload
+
+        return scene_payload(self, path)
+
     def widget(self):
         """A live notebook view (jupyter_rfb): drag to rotate, and clicks and keys call
         :meth:`on_pick` / :meth:`on_key` callbacks; see :mod:`brainview.render.notebook`."""

@@ -25,8 +25,8 @@ from .. import _vtk
 from ..errors import BrainviewTypeError, BrainviewValueError, check_number, describe
 from .camera import FigureCamera
 from .windows import check_size
-from .writers import (VECTOR_FORMATS, check_image_path, export_vector, grab, print_settings, unpremultiply,
-                      write_image)
+from .writers import (VECTOR_FORMATS, check_image_path, export_vector, grab, print_scale, print_settings,
+                      unpremultiply, write_image)
 
 __all__ = ["FigureView"]
 
@@ -155,7 +155,7 @@ class FigureView(FigureCamera):
                 host.Render()
 
     @_vtk.serialised
-    def savefig(self, path, *, size=None, scale=1, transparent=False):
+    def savefig(self, path, *, size=None, scale=None, dpi=None, transparent=False, embed_scene=True):
         """Write the figure to an image file: PNG, JPEG, TIFF, or PDF/SVG/EPS.
 
         Parameters
@@ -166,12 +166,21 @@ class FigureView(FigureCamera):
             (vector text and colour bars over a raster of the 3-D scene, by
             VTK's gl2ps exporter).
         size : (int, int), optional
-            Width and height in pixels; default: the figure's size.
-        scale : float
+            Width and height in pixels at scale 1; default: the figure's size.
+        scale : float, optional
             Multiplies the pixels, keeping the framing (text, lines and
-            colour bars grow with it): ``scale=3`` for print.
+            colour bars grow with it): ``scale=3`` for print. Default 1, or
+            ``dpi / 100``.
+        dpi : float, optional
+            Pixels per inch of the file, a figure's size being its pixels at
+            100 dpi (as in matplotlib): ``dpi=300`` renders at ``scale=3``.
+            PNG, TIFF and JPEG files record it (default ``100 * scale``).
         transparent : bool
-            Alpha 0 on the background (PNG and TIFF only).
+            Alpha 0 on the background (PNG and TIFF only; TIFF alpha is
+            unassociated, colours straight).
+        embed_scene : bool
+            PNG and TIFF files carry the figure's scene, so ``bv.load_scene``
+            reopens them (:mod:`brainview.export.recipe`); False leaves it out.
 
         Examples
         --------
@@ -179,17 +188,26 @@ class FigureView(FigureCamera):
         >>> from brainview.scene import Figure
         >>> fig = Figure(size=(40, 30))
         >>> path = os.path.join(tempfile.mkdtemp(), "empty.png")
-        >>> fig.savefig(path, scale=2, transparent=True)
+        >>> fig.savefig(path, dpi=200, transparent=True)
         >>> fig.close()
         """
         path = Path(path)
         check_image_path(path, transparent=transparent)
+        scale, dpi = print_scale(scale, dpi)
         if path.suffix.lower() in VECTOR_FORMATS:
             # Lay the scene out at the requested size first: the exporter draws the window as is.
             self.screenshot(size=size, scale=scale)
             export_vector(self.window, path)
             return
-        write_image(path, self.screenshot(size=size, scale=scale, transparent=transparent))
+        if not isinstance(embed_scene, (bool, np.bool_)):
+            raise BrainviewTypeError(f"embed_scene: expected True or False, got {describe(embed_scene)}.")
+        pixels = self.screenshot(size=size, scale=scale, transparent=transparent)
+        texts = self._embedded_scene(path) if embed_scene and path.suffix.lower() != ".jpg" else None
+        write_image(path, pixels, dpi=dpi, texts=texts)
+
+    def _embedded_scene(self, path):
+        """``{keyword: text}`` a figure's image file carries (none here; the Figure model gives its scene)."""
+        return None
 
     # ------------------------------------------------------------ hosting
 
