@@ -25,7 +25,7 @@ from .. import _vtk
 from ..errors import BrainviewTypeError, BrainviewValueError, check_number, describe
 from .camera import FigureCamera
 from .windows import check_size
-from .writers import (VECTOR_FORMATS, check_image_path, export_vector, grab, print_scale, print_settings,
+from .writers import (VECTOR_FORMATS, check_image_path, grab, print_scale, print_settings,
                       unpremultiply, write_image)
 
 __all__ = ["FigureView"]
@@ -163,8 +163,9 @@ class FigureView(FigureCamera):
         path : str or Path
             The suffix chooses the format: ``.png``, ``.jpg``/``.jpeg``,
             ``.tif``/``.tiff`` (raster); ``.pdf``, ``.svg``, ``.eps``, ``.ps``
-            (vector text and colour bars over a raster of the 3-D scene, by
-            VTK's gl2ps exporter).
+            (a page of the figure's size, 100 px to the inch, with titles,
+            texts, colour bars and legends as vector objects over the 3-D
+            scene as a raster at ``dpi``: :mod:`brainview.render.vector`).
         size : (int, int), optional
             Width and height in pixels at scale 1; default: the figure's size.
         scale : float, optional
@@ -176,7 +177,7 @@ class FigureView(FigureCamera):
             100 dpi (as in matplotlib): ``dpi=300`` renders at ``scale=3``.
             PNG, TIFF and JPEG files record it (default ``100 * scale``).
         transparent : bool
-            Alpha 0 on the background (PNG and TIFF only; TIFF alpha is
+            Alpha 0 on the background (PNG, TIFF, PDF, SVG; TIFF alpha is
             unassociated, colours straight).
         embed_scene : bool
             PNG and TIFF files carry the figure's scene, so ``bv.load_scene``
@@ -195,9 +196,9 @@ class FigureView(FigureCamera):
         check_image_path(path, transparent=transparent)
         scale, dpi = print_scale(scale, dpi)
         if path.suffix.lower() in VECTOR_FORMATS:
-            # Lay the scene out at the requested size first: the exporter draws the window as is.
-            self.screenshot(size=size, scale=scale)
-            export_vector(self.window, path)
+            from .vector import export_page
+
+            export_page(self, path, dpi=dpi, size=size, transparent=transparent)
             return
         if not isinstance(embed_scene, (bool, np.bool_)):
             raise BrainviewTypeError(f"embed_scene: expected True or False, got {describe(embed_scene)}.")

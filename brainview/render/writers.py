@@ -1,4 +1,4 @@
-"""Image writers: pixels from a render window to PNG/JPEG/TIFF, vector files by gl2ps, print settings.
+"""Image writers: pixels from a render window to PNG/JPEG/TIFF files, dpi and print settings.
 
 Examples
 --------
@@ -20,14 +20,13 @@ from .. import _vtk
 from ..errors import BrainviewValueError
 
 __all__ = ["FIGURE_DPI", "IMAGE_WRITERS", "print_scale", "TRANSLUCENCY_MODES", "VECTOR_FORMATS", "check_image_path", "drawing_translucency",
-           "encode_png", "export_vector", "grab", "print_settings", "unpremultiply", "write_image"]
+           "encode_png", "grab", "print_settings", "unpremultiply", "write_image"]
 
 #: Raster formats: suffix -> VTK writer class (vtkmodules.vtkIOImage).
 IMAGE_WRITERS = {".png": "vtkPNGWriter", ".jpg": "vtkJPEGWriter", ".jpeg": "vtkJPEGWriter",
                  ".tif": "vtkTIFFWriter", ".tiff": "vtkTIFFWriter"}
-#: Vector formats of VTK's gl2ps exporter: suffix -> its setter.
-VECTOR_FORMATS = {".pdf": "SetFileFormatToPDF", ".svg": "SetFileFormatToSVG",
-                  ".eps": "SetFileFormatToEPS", ".ps": "SetFileFormatToPS"}
+#: Vector formats (pages drawn by :mod:`brainview.render.vector`).
+VECTOR_FORMATS = (".pdf", ".svg", ".eps", ".ps")
 TRANSLUCENCY_MODES = ("blended", "peeled")
 
 
@@ -48,10 +47,10 @@ def check_image_path(path, *, transparent):
             f"path: cannot write {path.suffix!r} images; use a .png or .jpg file name "
             f"(or .tiff, .pdf, .svg, .eps) (got '{path}')."
         )
-    if transparent and suffix not in (".png", ".tif", ".tiff"):
+    if transparent and suffix not in (".png", ".tif", ".tiff", ".pdf", ".svg"):
         raise BrainviewValueError(
-            f"transparent: {path.suffix} images have no alpha channel; save a .png or "
-            f".tiff file for a transparent background (got '{path}')."
+            f"transparent: {path.suffix} images have no alpha channel; save a .png, "
+            f".tiff, .pdf or .svg file for a transparent background (got '{path}')."
         )
 
 
@@ -123,33 +122,6 @@ def write_image(path, pixels, *, dpi=FIGURE_DPI, texts=None):
     else:
         options["quality"] = 95
     image.save(path, format="TIFF" if suffix in (".tif", ".tiff") else "JPEG", **options)
-
-
-def export_vector(window, path):
-    """Write the render window as it is to a PDF, SVG, EPS or PS file (VTK's gl2ps exporter).
-
-    The 3-D scene is embedded as an image; text and colour bars stay vector.
-    """
-    try:
-        import vtkmodules.vtkRenderingGL2PSOpenGL2  # noqa: F401  (gl2ps-aware OpenGL classes)
-        from vtkmodules.vtkIOExportGL2PS import vtkGL2PSExporter
-    except ImportError:
-        raise BrainviewValueError(
-            f"path: this VTK build has no gl2ps exporter, so it cannot write "
-            f"{path.suffix} files; save a .png or .tiff (with scale= for print) instead."
-        ) from None
-    exporter = vtkGL2PSExporter()
-    exporter.SetRenderWindow(window)
-    getattr(exporter, VECTOR_FORMATS[path.suffix.lower()])()
-    exporter.SetFilePrefix(str(path.with_suffix("")))
-    exporter.CompressOff()
-    # Meshes of 10^5 triangles as vector polygons make files no viewer can open:
-    # the 3-D scene is embedded as an image, text and colour bars stay vector.
-    exporter.Write3DPropsAsRasterImageOn()
-    exporter.Write()
-    written = path.with_suffix(path.suffix.lower())  # gl2ps adds a lower-case suffix
-    if written != path:
-        written.replace(path)
 
 
 def grab(window, *, alpha=False):
