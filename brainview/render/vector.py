@@ -50,8 +50,11 @@ def export_page(figure, path, *, dpi, size=None, transparent=False):
     import matplotlib
 
     matplotlib.use("Agg", force=False)  # no GUI backend for a file
+    from pathlib import Path
+
     from matplotlib.figure import Figure as PageFigure
 
+    path = Path(path)
     width, height = figure.size if size is None else size
     scale = dpi / FIGURE_DPI
     figure.screenshot(size=(width, height))  # lays the colour bars out for the page (scale 1)
