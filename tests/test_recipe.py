@@ -52,18 +52,21 @@ for source, target in zip(sys.argv[1::2], sys.argv[2::2]):
 """
 
 
-def test_png_and_tiff_reopen_as_the_same_figure_in_a_fresh_process(tmp_path):
+def test_png_tiff_svg_and_pdf_reopen_as_the_same_figure_in_a_fresh_process(tmp_path):
     fig = _figure(tmp_path)
     expected = fig.screenshot()
     fig.savefig(tmp_path / "fig.png")
     fig.savefig(tmp_path / "fig.tiff")
+    fig.savefig(tmp_path / "fig.svg")
+    fig.savefig(tmp_path / "fig.pdf")
     bv.close("all")
-    argv = [str(tmp_path / name) for name in ("fig.png", "png.npy", "fig.tiff", "tiff.npy")]
+    names = [name for suffix in ("png", "tiff", "svg", "pdf") for name in (f"fig.{suffix}", f"{suffix}.npy")]
+    argv = [str(tmp_path / name) for name in names]
     result = subprocess.run([sys.executable, "-c", _REOPEN, *argv], env=_no_display_env(),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.count("['contour', 'points']") == 2
-    for name in ("png.npy", "tiff.npy"):
+    assert result.stdout.count("['contour', 'points']") == 4
+    for name in ("png.npy", "tiff.npy", "svg.npy", "pdf.npy"):
         np.testing.assert_array_equal(np.load(tmp_path / name), expected)
 
 

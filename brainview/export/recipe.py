@@ -10,6 +10,10 @@ warning, and loading names the data that is missing). A PNG keeps them in two
 compressed ``iTXt`` chunks (``brainview:scene``, ``brainview:data``), which
 image viewers ignore; a TIFF in its ``ImageDescription`` tag.
 
+A TIFF, an SVG and a PDF keep the same ``{key: text}`` as one JSON object, in the
+TIFF's ``ImageDescription``, the SVG's ``dc:description`` metadata and the PDF's
+``/BrainviewScene`` document-information entry; EPS and JPEG files carry none.
+
 ``bv.load_scene("fig1.png")`` and ``brainview fig1.png`` reopen the figure,
 editable, with the guards of scene files: files stay inside the image's
 folder unless ``allow_outside=True``, hashes are checked, the embedded zip
@@ -46,10 +50,12 @@ from . import _scene_guard as _guard
 from ._encoding import file_digest
 
 __all__ = ["EMBEDDING_FORMATS", "MAX_EMBEDDED_DATA", "embedded_scene_text", "has_embedded_scene",
-           "embedded_scene", "png_dpi", "scene_payload"]
+           "embedded_scene", "payload_text", "png_dpi", "scene_payload"]
 
 #: Image formats that carry their scene.
-EMBEDDING_FORMATS = (".png", ".tif", ".tiff")
+EMBEDDING_FORMATS = (".png", ".tif", ".tiff", ".svg", ".pdf")
+#: The PDF document-information key holding the scene.
+PDF_KEY = "BrainviewScene"
 #: Most in-memory data (arrays, images: their bytes in memory) an image carries.
 MAX_EMBEDDED_DATA = 8 * 1024 * 1024
 SCENE_KEY, DATA_KEY = "brainview:scene", "brainview:data"
@@ -196,6 +202,13 @@ def _read_payload(path):
         raw = path.read_bytes() if size <= limit + 512 * 2**20 else b""
         texts = {key: embedded_scene_text(raw, key) for key in (SCENE_KEY, DATA_KEY)}
         return {key: text for key, text in texts.items() if text is not None}
+    if suffix in (".svg", ".pdf"):
+        if size > limit:
+            raise SceneFileError(f"'{path}': {size} bytes, larger than a brainview figure with its scene.")
+        text = _svg_description(path) if suffix == ".svg" else _pdf_info_string(path.read_bytes(), PDF_KEY)
+        if text is None or not text.startswith('{"' + SCENE_KEY):
+            return {}
+        return _guard.parse_json(text.encode("utf-8"), path)
     from PIL import Image  # a dependency of matplotlib
 
     try:
@@ -208,6 +221,47 @@ def _read_payload(path):
     if len(description) > limit:
         raise SceneFileError(f"'{path}': the embedded scene is larger than {limit} bytes.")
     return _guard.parse_json(description.encode("utf-8"), path)
+
+
+def _svg_description(path):
+    """The ``dc:description`` text of an SVG's metadata (what matplotlib writes), or None."""
+    import xml.etree.ElementTree as ElementTree  # expat refuses entity expansion bombs (Python >= 3.7.1)
+
+    try:
+        for _, element in ElementTree.iterparse(path):
+            if element.tag == "{http://purl.org/dc/elements/1.1/}description":
+                return element.text
+    except ElementTree.ParseError as error:
+        raise SceneFileError(f"'{path}': not a readable SVG file ({error}).") from None
+    return None
+
+
+def _pdf_info_string(pdf, key):
+    """The literal string of ``/key (...)`` in a PDF's document information, unescaped, or None."""
+    start = pdf.rfind(b"/" + key.encode("ascii") + b" (")
+    if start < 0:
+        return None
+    out, depth, index = bytearray(), 1, start + len(key) + 3
+    escapes = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
+    while index < len(pdf):
+        byte = pdf[index]
+        if byte == ord("\\") and index + 1 < len(pdf):
+            index += 1
+            out += escapes.get(pdf[index], bytes([pdf[index]]))
+        elif byte == ord("(") or byte == ord(")"):
+            depth += 1 if byte == ord("(") else -1
+            if depth == 0:
+                return out.decode("latin-1")
+            out.append(byte)
+        else:
+            out.append(byte)
+        index += 1
+    raise SceneFileError("the PDF's embedded scene is cut short (truncated file)")
+
+
+def payload_text(payload):
+    """One JSON object holding a payload: the TIFF description, PDF and SVG metadata text."""
+    return json.dumps(payload, separators=(",", ":"))
 
 
 def has_embedded_scene(path):

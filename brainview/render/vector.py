@@ -31,6 +31,8 @@ True
 from __future__ import annotations
 
 import contextlib
+import json
+import warnings
 
 import numpy as np
 
@@ -45,8 +47,12 @@ OVERLAY_CLASSES = ("vtkTextActor", "vtkScalarBarActor", "vtkLegendBoxActor")
 _PT_PER_PX = 72.0 / FIGURE_DPI
 
 
-def export_page(figure, path, *, dpi, size=None, transparent=False):
-    """Write ``figure`` as a PDF, SVG or EPS page (by ``path``'s suffix); see the module docstring."""
+def export_page(figure, path, *, dpi, size=None, transparent=False, texts=None):
+    """Write ``figure`` as a PDF, SVG or EPS page (by ``path``'s suffix); see the module docstring.
+
+    ``texts`` ``{key: text}`` is kept as one JSON object in the PDF's
+    ``/BrainviewScene`` entry or the SVG's ``dc:description`` (EPS: not kept).
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)  # no GUI backend for a file
@@ -74,17 +80,21 @@ def export_page(figure, path, *, dpi, size=None, transparent=False):
             _colorbar(page, prop, (width, height))
         else:
             _legend(axes, prop, height)
-    page.savefig(str(path), format=path.suffix.lower().lstrip("."), dpi=dpi,
-                 transparent=bool(transparent), metadata=_metadata(path))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Unknown infodict keyword", UserWarning)  # our own PDF key
+        page.savefig(str(path), format=path.suffix.lower().lstrip("."), dpi=dpi,
+                     transparent=bool(transparent), metadata=_metadata(path, texts))
 
 
-def _metadata(path):
-    suffix = path.suffix.lower()
-    if suffix == ".pdf":
-        return {"Creator": "brainview", "Producer": "brainview (matplotlib)"}
-    if suffix == ".svg":
-        return {"Creator": "brainview"}
-    return {"Creator": "brainview"}
+def _metadata(path, texts):
+    metadata = {"Creator": "brainview"}
+    if texts:
+        text = json.dumps(texts, separators=(",", ":"))
+        if path.suffix.lower() == ".pdf":
+            metadata["BrainviewScene"] = text
+        elif path.suffix.lower() == ".svg":
+            metadata["Description"] = text
+    return metadata
 
 
 def _overlays(renderer):

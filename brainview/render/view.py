@@ -28,7 +28,10 @@ from .windows import check_size
 from .writers import (VECTOR_FORMATS, check_image_path, grab, print_scale, print_settings,
                       unpremultiply, write_image)
 
-__all__ = ["FigureView"]
+__all__ = ["FigureView", "SCENE_CARRIERS"]
+
+#: Files :meth:`FigureView.savefig` writes with the figure's scene in them (``embed_scene``).
+SCENE_CARRIERS = (".png", ".tif", ".tiff", ".svg", ".pdf")
 
 
 class FigureView(FigureCamera):
@@ -180,8 +183,9 @@ class FigureView(FigureCamera):
             Alpha 0 on the background (PNG, TIFF, PDF, SVG; TIFF alpha is
             unassociated, colours straight).
         embed_scene : bool
-            PNG and TIFF files carry the figure's scene, so ``bv.load_scene``
-            reopens them (:mod:`brainview.export.recipe`); False leaves it out.
+            PNG, TIFF, SVG and PDF files carry the figure's scene, so
+            ``bv.load_scene`` reopens them (:mod:`brainview.export.recipe`);
+            False leaves it out.
 
         Examples
         --------
@@ -195,16 +199,16 @@ class FigureView(FigureCamera):
         path = Path(path)
         check_image_path(path, transparent=transparent)
         scale, dpi = print_scale(scale, dpi)
-        if path.suffix.lower() in VECTOR_FORMATS:
-            from .vector import export_page
-
-            export_page(self, path, dpi=dpi, size=size, transparent=transparent)
-            return
         if not isinstance(embed_scene, (bool, np.bool_)):
             raise BrainviewTypeError(f"embed_scene: expected True or False, got {describe(embed_scene)}.")
-        pixels = self.screenshot(size=size, scale=scale, transparent=transparent)
-        texts = self._embedded_scene(path) if embed_scene and path.suffix.lower() != ".jpg" else None
-        write_image(path, pixels, dpi=dpi, texts=texts)
+        suffix = path.suffix.lower()
+        texts = self._embedded_scene(path) if embed_scene and suffix in SCENE_CARRIERS else None
+        if suffix in VECTOR_FORMATS:
+            from .vector import export_page
+
+            export_page(self, path, dpi=dpi, size=size, transparent=transparent, texts=texts)
+            return
+        write_image(path, self.screenshot(size=size, scale=scale, transparent=transparent), dpi=dpi, texts=texts)
 
     def _embedded_scene(self, path):
         """``{keyword: text}`` a figure's image file carries (none here; the Figure model gives its scene)."""

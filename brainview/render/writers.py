@@ -118,7 +118,7 @@ def write_image(path, pixels, *, dpi=FIGURE_DPI, texts=None):
     if suffix in (".tif", ".tiff"):
         options["compression"] = "tiff_deflate"
         if texts:
-            options["description"] = json.dumps(texts, separators=(",", ":"))
+            options["description"] = json.dumps(texts, separators=(",", ":"))  # as recipe.payload_text
     else:
         options["quality"] = 95
     image.save(path, format="TIFF" if suffix in (".tif", ".tiff") else "JPEG", **options)
