@@ -128,10 +128,13 @@ def scene_references(path, *, outside_only=False):
     _guard.check_scene_path(path)
     if path.suffix.lower() == ".bvz":
         return []
-    scene = _guard.read_json(path, path)
+    embedded = path.suffix.lower() in EMBEDDING_FORMATS
+    scene = embedded_scene(path)[0] if embedded else _guard.read_json(path, path)
     references = _guard.FolderReferences(path.parent, allow_outside=True)
     found = []
     for record in _guard.file_records(scene):
+        if embedded and record.get("role") != "input":
+            continue  # inside the image
         target, inside = references.target(record, f"'{path}'")
         if not (outside_only and inside) and target not in found:
             found.append(target)
