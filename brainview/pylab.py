@@ -259,10 +259,10 @@ def export_html(path):
     return _export(gcf(), path)
 
 
-def view(name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None):
+def view(name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None, hemi=None):
     """Point the camera of the current figure; see :meth:`Figure.view` (no argument: the current view)."""
     return gcf().view(name, azimuth=azimuth, elevation=elevation, distance=distance,
-               focalpoint=focalpoint)
+                      focalpoint=focalpoint, hemi=hemi)
 
 
 def title(text, *, size=24, color=None):
