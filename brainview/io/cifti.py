@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 import struct
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -217,8 +217,11 @@ class Cifti:
         values[np.asarray(self.models.vertex)[where]] = row[where]
         return values
 
-    def volume(self, *, map=None, name="img"):
-        """The subcortical voxels of one map as an :class:`Image`, NaN outside them (0 for label maps)."""
+    def volume(self, *, map=None, fill=None, name="img"):
+        """The subcortical voxels of one map as an :class:`Image`, ``fill`` outside them.
+
+        ``fill`` defaults to NaN (0 for label maps, where 0 is no region).
+        """
         if not self.has_volume:
             raise BrainviewValueError(
                 f"{name}: '{self.name}' has no volume part (no subcortical voxels; its structures are "
@@ -228,7 +231,7 @@ class Cifti:
         shape = tuple(int(n) for n in self.models.volume_shape)
         check_allocation(8 * int(np.prod(shape)), f"{name}: '{self.name}': its volume of shape {shape}")
         row = self.row(map, "volume" if name == "img" else name)
-        data = np.full(shape, 0.0 if self.kind == "label" else np.nan)
+        data = np.full(shape, (0.0 if self.kind == "label" else np.nan) if fill is None else float(fill))
         if self.parcels:
             for index, voxels in enumerate(self.models.voxels):
                 if len(voxels):
@@ -238,7 +241,8 @@ class Cifti:
             mask = self.models.volume_mask
             i, j, k = np.asarray(self.models.voxel)[mask].T
             data[i, j, k] = row[mask]
-        return load_image((data, np.asarray(self.models.affine, dtype=float)), name=name)
+        image = load_image((data, np.asarray(self.models.affine, dtype=float)), name=name)
+        return replace(image, name=self.name)
 
     def labels(self, *, map=None, name="map"):
         """``{key: (name, (r, g, b, a))}`` of a label map (``.dlabel``, ``.plabel``)."""
@@ -388,10 +392,10 @@ def cifti_overlay(overlay, *, hemi, n_vertices, column=None):
 
 
 def cifti_volume(img, volume=None):
-    """The subcortical part of a CIFTI map as an :class:`Image` (``bv.stat_map``); anything else unchanged."""
+    """The subcortical part of a CIFTI map as an :class:`Image`, 0 outside (``bv.stat_map``); anything else unchanged."""
     if not is_cifti(img):
         return img
-    return read_cifti(img).volume(map=volume)
+    return read_cifti(img).volume(map=volume, fill=0.0)  # a map's 0 is below every threshold
 
 
 def cifti_atlas(atlas, *, map=None):
