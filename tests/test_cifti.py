@@ -242,8 +242,8 @@ def test_cli_opens_cifti_on_the_given_surfaces(files, tmp_path, capsys):
 
 def test_dscalar_on_two_hemispheres_picture(tmp_path):
     """A map on fsaverage5's two hemispheres, its medial wall (vertices absent) left empty."""
-    vertices = {h: bv.datasets.fsaverage5_surface("inflated", hemi=h).vertices for h in ("left", "right")}
-    keep = {h: np.flatnonzero(np.abs(v[:, 0]) > 12) for h, v in vertices.items()}  # no medial wall
+    vertices = {h: bv.datasets.fsaverage5_surface("pial", hemi=h).vertices for h in ("left", "right")}
+    keep = {h: np.flatnonzero(np.abs(v[:, 0]) > 10) for h, v in vertices.items()}  # the medial wall left out
     models = (ax.BrainModelAxis.from_surface(keep["left"], 10242, "cortex_left")
               + ax.BrainModelAxis.from_surface(keep["right"], 10242, "cortex_right"))
     values = np.concatenate([vertices[h][keep[h], 1] / 20 for h in ("left", "right")])  # anterior-posterior
