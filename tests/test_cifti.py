@@ -192,6 +192,13 @@ def test_truncated_or_hostile_file_is_an_image_load_error(files, tmp_path):
     hostile.write_bytes(bytes(raw[:start]) + entity + bytes(raw[start:]))
     with pytest.raises(ImageLoadError, match="declares entities"):
         read_cifti(hostile)
+    for old, new, match in ((b"<VertexIndices>1 11<", b"<VertexIndices>1 99<", "vertex indices 1..99 on a surface of 12"),
+                            (b"SurfaceNumberOfVertices", b"Sur5aceNumberOfVertices", "no valid SurfaceNumberOfVertices"),
+                            (b"1 2 3\n3 4 5", b"1 2 3\n3 4 9", r"voxel indices outside its volume of shape \(4, 5, 6\)")):
+        corrupt = tmp_path / "corrupt.dscalar.nii"
+        corrupt.write_bytes(files["dscalar"].read_bytes().replace(old, new, 1))
+        with pytest.raises(ImageLoadError, match=match):
+            read_cifti(corrupt)
     not_cifti = tmp_path / "plain.dscalar.nii"
     not_cifti.write_bytes(b"\x00" * 600)
     with pytest.raises(ImageLoadError, match="not a CIFTI-2 file"):

@@ -42,7 +42,7 @@ import numpy as np
 
 from ..errors import BrainviewError, BrainviewTypeError, BrainviewValueError, BrainviewWarning, ImageLoadError, describe
 from ..limits import check_allocation
-from .guards import check_regular_file, is_out_of_memory, out_of_memory
+from .guards import check_affine, check_regular_file, is_out_of_memory, out_of_memory
 from .images import Image, load_image
 
 __all__ = ["CIFTI_SUFFIXES", "Cifti", "is_cifti", "read_cifti", "cifti_overlay", "cifti_atlas", "cifti_volume"]
@@ -320,7 +320,38 @@ def _split(image, label, name):
         raise ImageLoadError(
             f"{name}: '{label}': its data has shape {image.shape} but its header describes "
             f"{len(rows)} maps x {len(columns)} columns; the file is corrupt.")
+    _check_models(columns, f"{name}: '{label}'")
     return Cifti(label, kinds[type(rows).__name__], rows, columns, image.dataobj)
+
+
+def _check_models(models, what):
+    """Refuse brain models whose vertex or voxel indices fall outside their surface or volume."""
+    counts = {}
+    for structure, count in models.nvertices.items():
+        if not isinstance(count, (int, np.integer)) or count < 0:
+            raise ImageLoadError(f"{what}: {_short(structure)} has no valid SurfaceNumberOfVertices "
+                                 f"({count!r}); the file is corrupt.")
+        check_allocation(24 * int(count), f"{what}: {_short(structure)} of {count} vertices")
+        counts[str(structure)] = int(count)
+    if type(models).__name__ == "ParcelsAxis":
+        vertices = [(str(s), np.asarray(v)) for parcel in models.vertices for s, v in parcel.items()]
+        voxels = [np.asarray(v).reshape(-1, 3) for v in models.voxels]
+    else:
+        surface = np.asarray(models.surface_mask)
+        names = np.asarray(models.name)[surface]
+        vertices = [(str(s), np.asarray(models.vertex)[surface][names == s]) for s in np.unique(names)]
+        voxels = [np.asarray(models.voxel)[np.asarray(models.volume_mask)].reshape(-1, 3)]
+    for structure, indices in vertices:
+        if indices.size and (indices.min() < 0 or indices.max() >= counts.get(structure, 0)):
+            raise ImageLoadError(
+                f"{what}: {_short(structure)} has vertex indices {int(indices.min())}..{int(indices.max())} on a "
+                f"surface of {counts.get(structure, 0)} vertices; the file is corrupt.")
+    if any(v.size for v in voxels):
+        shape = np.asarray(models.volume_shape, dtype=np.int64)
+        check_affine(models.affine, what)
+        if any(v.size and (v.min() < 0 or (v >= shape).any()) for v in voxels):
+            raise ImageLoadError(f"{what}: voxel indices outside its volume of shape {tuple(int(n) for n in shape)}; the file is corrupt.")
+        check_allocation(8 * int(np.prod(shape, dtype=object)), f"{what}: its volume of shape {tuple(int(n) for n in shape)}")
 
 
 def _check_header(path, name):
