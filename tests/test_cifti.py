@@ -267,3 +267,18 @@ def test_dscalar_on_two_hemispheres_picture(tmp_path):
     red = (pixels[..., 0] > pixels[..., 2] + 60).sum()
     blue = (pixels[..., 2] > pixels[..., 0] + 60).sum()
     assert red > 2000 and blue > 2000  # anterior positive, posterior negative on both hemispheres
+
+
+def test_pylab_verbs_and_scene_file_keep_the_cifti_path(files, tmp_path):
+    from brainview.export.scene_file import load_scene
+
+    bv.figure(size=(120, 90), antialias=False)
+    bv.surface(_icosahedron(-40), files["dlabel"], hemi="left")
+    bv.stat_map(files["dscalar"], volume="b", threshold=1.0)
+    bv.atlas(files["dlabel"])
+    bv.save_scene(tmp_path / "cifti.bvscene")
+    bv.close("all")
+    surface, stat_map, atlas = load_scene(tmp_path / "cifti.bvscene").layers
+    assert Path(surface.overlay) == files["dlabel"] and surface.label_names == {1: "V1", 2: "M1"}
+    assert stat_map.volume == "b" and stat_map._image.data[3, 4, 5] == 26
+    assert atlas.label_values.tolist() == [1, 2]

@@ -280,15 +280,18 @@ def _cifti_layers(path, meshes, choices):
     from ..layers.registry import kind_for_role
 
     cifti = read_cifti(path, name=f"'{path.name}'")
-    counts = {hemi: int(cifti.models.nvertices[s]) for hemi, s in HEMISPHERES.items() if s in cifti.models.nvertices}
+    counts = {hemi: int(cifti.models.nvertices[structure]) for hemi, structure in HEMISPHERES.items()
+              if structure in cifti.models.nvertices}
     layers, stem = [], path.name.split(".")[0]
     if counts and len(meshes) != len(counts):
         held = ", ".join(f"{hemi} cortex: {n} vertices" for hemi, n in counts.items())
         add = " ".join(f"{hemi[0].upper()}.surf.gii" for hemi in counts)
+        made_on = ("fs_LR 32k, e.g. the HCP S1200.L/R.midthickness_MSMAll.32k_fs_LR.surf.gii or "
+                   "templateflow's tpl-fsLR" if 32492 in counts.values() else "meshes of those vertex counts")
         raise BrainviewValueError(
             f"surf: '{path.name}' holds cortical data ({held}) and needs the mesh of each hemisphere it "
             f"was made on, got {len(meshes)}: add --surf {add} (in this order; "
-            f"{'fs_LR 32k, e.g. the HCP S1200.L/R.midthickness_MSMAll.32k_fs_LR.surf.gii or templateflow tpl-fsLR' if 32492 in counts.values() else 'meshes of those vertex counts'}).")
+            f"{made_on}).")
     index = 0 if choices.volume is None else cifti.map_index(choices.volume, "volume")
     if choices.volume is None and cifti.n_maps > 1:
         _note(f"'{path.name}' holds {cifti.n_maps} maps; showing map 0 (choose another with --volume N).")
@@ -296,10 +299,12 @@ def _cifti_layers(path, meshes, choices):
     for (hemi, _), mesh in zip(counts.items(), meshes):
         layers.append(_cifti_surface(path, mesh, hemi, index if several else None, choices, f"{stem} {hemi}"))
     if cifti.has_volume and cifti.kind == "label":
-        layers.append(kind_for_role("atlas").model(cifti_atlas(path, map=index) if several else path, name=stem))
+        atlas = cifti_atlas(path, map=index) if several else path  # the path, for sessions and scripts
+        layers.append(kind_for_role("atlas").model(atlas, name=stem))
     elif cifti.has_volume:
         chosen = {k: getattr(choices, k) for k in ("cmap", "threshold") if getattr(choices, k) is not None}
-        layers.append(kind_for_role("map").model(path, volume=index if several else None, name=stem, **chosen))
+        volume = index if several else None
+        layers.append(kind_for_role("map").model(path, volume=volume, name=stem, **chosen))
     return layers
 
 

@@ -40,12 +40,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import BrainviewError, BrainviewTypeError, BrainviewValueError, BrainviewWarning, ImageLoadError, describe
+from ..errors import (BrainviewError, BrainviewTypeError, BrainviewValueError, BrainviewWarning,
+                      ImageLoadError, describe)
 from ..limits import check_allocation
 from .guards import check_affine, check_regular_file, is_out_of_memory, out_of_memory
 from .images import Image, load_image
 
-__all__ = ["CIFTI_SUFFIXES", "Cifti", "is_cifti", "read_cifti", "cifti_overlay", "cifti_atlas", "cifti_volume"]
+__all__ = ["CIFTI_SUFFIXES", "HEMISPHERES", "Cifti", "is_cifti", "read_cifti", "cifti_overlay", "cifti_atlas",
+           "cifti_volume"]
 
 #: File name endings of the CIFTI-2 kinds brainview draws, and of those it refuses (connectivity).
 CIFTI_SUFFIXES = (".dscalar.nii", ".dlabel.nii", ".dtseries.nii", ".pscalar.nii", ".plabel.nii",
@@ -135,7 +137,7 @@ class Cifti:
         return bool(self.models.volume_mask.any())
 
     def map_index(self, map, name="map"):
-        """The row index of ``map``: an index (negative from the end) or a map name; None: 0, with a warning if several.
+        """The row of ``map``: an index (negative from the end) or a map name; None: 0 (warns if several).
 
         Examples
         --------
@@ -202,10 +204,12 @@ class Cifti:
                 + (" or draw its volume part with bv.stat_map / bv.atlas." if self.has_volume else "."))
         total = counts[structure]
         if n_vertices is not None and n_vertices != total:
+            made_on = ("fs_LR 32k, e.g. S1200.L.midthickness_MSMAll.32k_fs_LR.surf.gii" if total == 32492
+                       else f"{total} vertices")
             raise BrainviewValueError(
                 f"{name}: '{self.name}' holds {_short(structure)} data for a surface of {total} vertices, "
                 f"but the mesh has {n_vertices}. Pass the {hemi} surface the file was made on "
-                f"({'fs_LR 32k, e.g. S1200.L.midthickness_MSMAll.32k_fs_LR.surf.gii' if total == 32492 else f'{total} vertices'}).")
+                f"({made_on}).")
         row = self.row(map, "column" if name == "overlay" else name)
         values = np.full(total, np.nan)
         if self.parcels:
@@ -293,7 +297,8 @@ def read_cifti(img, *, name="img"):
     elif is_cifti(img):
         image, label = img, (Path(img.get_filename()).name if img.get_filename() else "Cifti2Image")
     else:
-        raise BrainviewTypeError(f"{name}: expected a CIFTI-2 file path or nibabel Cifti2Image, got {describe(img)}.")
+        raise BrainviewTypeError(
+            f"{name}: expected a CIFTI-2 file path or nibabel Cifti2Image, got {describe(img)}.")
     if type(image).__name__ != "Cifti2Image":
         raise ImageLoadError(
             f"{name}: '{label}' is named like a CIFTI-2 file but holds no CIFTI-2 header (a plain "
@@ -305,10 +310,12 @@ def _split(image, label, name):
     try:
         rows, columns = (image.header.get_axis(i) for i in (0, 1))
     except Exception as error:
-        raise ImageLoadError(f"{name}: '{label}': unreadable CIFTI-2 axes ({type(error).__name__}: {error}).") from error
+        raise ImageLoadError(
+            f"{name}: '{label}': unreadable CIFTI-2 axes ({type(error).__name__}: {error}).") from error
     kinds = {"ScalarAxis": "scalar", "LabelAxis": "label", "SeriesAxis": "series"}
     column_kind = type(columns).__name__
-    if type(rows).__name__ in ("BrainModelAxis", "ParcelsAxis") or column_kind not in ("BrainModelAxis", "ParcelsAxis"):
+    grayordinates = ("BrainModelAxis", "ParcelsAxis")
+    if type(rows).__name__ in grayordinates or column_kind not in grayordinates:
         raise BrainviewValueError(
             f"{name}: '{label}' is a connectivity matrix ({type(rows).__name__} x {column_kind}), not maps. "
             "Draw it as a connectome: compute one coordinate per row (e.g. the centroids of the parcels' "
@@ -344,14 +351,15 @@ def _check_models(models, what):
     for structure, indices in vertices:
         if indices.size and (indices.min() < 0 or indices.max() >= counts.get(structure, 0)):
             raise ImageLoadError(
-                f"{what}: {_short(structure)} has vertex indices {int(indices.min())}..{int(indices.max())} on a "
-                f"surface of {counts.get(structure, 0)} vertices; the file is corrupt.")
+                f"{what}: {_short(structure)} has vertex indices {int(indices.min())}..{int(indices.max())} "
+                f"on a surface of {counts.get(structure, 0)} vertices; the file is corrupt.")
     if any(v.size for v in voxels):
         shape = np.asarray(models.volume_shape, dtype=np.int64)
         check_affine(models.affine, what)
+        where = f"its volume of shape {tuple(int(n) for n in shape)}"
         if any(v.size and (v.min() < 0 or (v >= shape).any()) for v in voxels):
-            raise ImageLoadError(f"{what}: voxel indices outside its volume of shape {tuple(int(n) for n in shape)}; the file is corrupt.")
-        check_allocation(8 * int(np.prod(shape, dtype=object)), f"{what}: its volume of shape {tuple(int(n) for n in shape)}")
+            raise ImageLoadError(f"{what}: voxel indices outside {where}; the file is corrupt.")
+        check_allocation(8 * int(np.prod(shape, dtype=object)), f"{what}: {where}")
 
 
 def _check_header(path, name):
@@ -359,30 +367,30 @@ def _check_header(path, name):
     size = os.stat(path).st_size
     with open(path, "rb") as stream:
         head = stream.read(_NIFTI2_HEADER)
-        if len(head) < _NIFTI2_HEADER or struct.unpack("<i", head[:4])[0] not in (_NIFTI2_HEADER,):
-            if len(head) >= 4 and struct.unpack(">i", head[:4])[0] == _NIFTI2_HEADER:
-                order = ">"
-            else:
-                raise ImageLoadError(
-                    f"{name}: '{path}' is not a CIFTI-2 file (no NIfTI-2 header, {len(head)} bytes "
-                    "at its start); the file is corrupt, truncated or of another format.")
-        else:
-            order = "<"
+        orders = [o for o in "<>" if len(head) == _NIFTI2_HEADER
+                  and struct.unpack(o + "i", head[:4])[0] == _NIFTI2_HEADER]
+        if not orders:
+            raise ImageLoadError(
+                f"{name}: '{path}' is not a CIFTI-2 file (no NIfTI-2 header, {len(head)} bytes "
+                "at its start); the file is corrupt, truncated or of another format.")
+        order = orders[0]
         bitpix = struct.unpack(order + "h", head[14:16])[0]
         dims = struct.unpack(order + "8q", head[16:80])
         offset = struct.unpack(order + "q", head[168:176])[0]
         n_dims = dims[0]
-        if not 1 <= n_dims <= 7 or bitpix <= 0 or offset < _NIFTI2_HEADER or any(d < 0 for d in dims[1:n_dims + 1]):
+        sizes = dims[1:n_dims + 1]
+        if not 1 <= n_dims <= 7 or bitpix <= 0 or offset < _NIFTI2_HEADER or any(d < 0 for d in sizes):
             raise ImageLoadError(f"{name}: '{path}': bad NIfTI-2 header (dim {dims}, bitpix {bitpix}, "
                                  f"vox_offset {offset}); the file is corrupt.")
-        declared = offset + int(np.prod(dims[1:n_dims + 1], dtype=object)) * bitpix // 8
+        declared = offset + int(np.prod(sizes, dtype=object)) * bitpix // 8
         if declared > size:
             raise ImageLoadError(
                 f"{name}: '{path}' declares {declared} bytes (header, XML and a "
-                f"{' x '.join(str(d) for d in dims[1:n_dims + 1])} matrix) but holds {size}; the file "
+                f"{' x '.join(str(d) for d in sizes)} matrix) but holds {size}; the file "
                 "is truncated or corrupt.")
         if offset - _NIFTI2_HEADER > _MAX_XML_BYTES:
-            raise ImageLoadError(f"{name}: '{path}': its CIFTI XML runs to {offset} bytes; the header is corrupt.")
+            raise ImageLoadError(
+                f"{name}: '{path}': its CIFTI XML runs to {offset} bytes; the header is corrupt.")
         xml = stream.read(offset - _NIFTI2_HEADER)
     if b"<!ENTITY" in xml.upper():
         raise ImageLoadError(
@@ -423,7 +431,10 @@ def cifti_overlay(overlay, *, hemi, n_vertices, column=None):
 
 
 def cifti_volume(img, volume=None):
-    """The subcortical part of a CIFTI map as an :class:`Image`, 0 outside (``bv.stat_map``); anything else unchanged."""
+    """The subcortical part of a CIFTI map as an :class:`Image`, 0 outside (``bv.stat_map``).
+
+    Anything else is returned unchanged.
+    """
     if not is_cifti(img):
         return img
     return read_cifti(img).volume(map=volume, fill=0.0)  # a map's 0 is below every threshold
