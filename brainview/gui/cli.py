@@ -37,6 +37,10 @@ role is read from, in order:
   6. floats: negative values (cal_min or a sample of 100 000 voxels) or
      fewer than 5% non-zero voxels: map; else anatomy.
 
+A CIFTI-2 file (.dscalar.nii, .dlabel.nii, .dtseries.nii, .pscalar.nii,
+.plabel.nii) shows its cortex on the --surf meshes (left, right) and its
+subcortical voxels as a map (an atlas for .dlabel); --volume picks its map.
+
 Say it yourself with --anat, --map, --atlas (with a FILE, or alone for the
 only volume: --anat the first, --map/--atlas the last of several).
 
