@@ -16,7 +16,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from ..errors import BrainviewError, BrainviewValueError
+from ..errors import BrainviewError, BrainviewValueError, BrainviewWarning
 
 _DESCRIPTION = """\
 Show brain images and surfaces in 3-D, in world (MNI/mm) coordinates.
@@ -326,7 +326,9 @@ def _cifti_surface(path, mesh, hemi, index, choices, name):
     if "column" in inspect.signature(surface_model).parameters:  # picks a column of per-vertex data
         return surface_model(mesh, path, hemi=hemi, column=index, name=name, **options)
     overlay = cifti_overlay(path, hemi=hemi, n_vertices=None, column=index)  # values or regions
-    return surface_model(mesh, overlay, hemi=hemi, name=name, **options)
+    with warnings.catch_warnings():  # the vertices the file leaves out (medial wall) are NaN by design
+        warnings.filterwarnings("ignore", "overlay: .* values are NaN", BrainviewWarning)
+        return surface_model(mesh, overlay, hemi=hemi, name=name, **options)
 
 
 def _open_scene(path, *, allow_outside):
