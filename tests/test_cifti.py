@@ -245,6 +245,8 @@ def test_cli_opens_cifti_on_the_given_surfaces(files, tmp_path, capsys):
     assert status == 1 and error[-1].startswith("brainview: error: surf: ") and not (tmp_path / "no.png").exists()
     assert "left cortex: 12 vertices, right cortex: 12 vertices" in error[-1]
     assert "add --surf L.surf.gii R.surf.gii" in error[-1]
+    status = main([str(files["left_only"]), "--surf", str(left), str(right), "--screenshot", str(tmp_path / "no.png")])
+    assert status == 1 and "(left cortex: 12 vertices) " in capsys.readouterr().err
     status = main([str(DCONN), "--screenshot", str(tmp_path / "no.png")])
     assert status == 1 and "bv.connectome" in capsys.readouterr().err
 

@@ -288,14 +288,7 @@ def _cifti_layers(path, meshes, choices):
               if structure in cifti.models.nvertices}
     layers, stem = [], path.name.split(".")[0]
     if counts and len(meshes) != len(counts):
-        held = ", ".join(f"{hemi} cortex: {n} vertices" for hemi, n in counts.items())
-        add = " ".join(f"{hemi[0].upper()}.surf.gii" for hemi in counts)
-        made_on = ("fs_LR 32k, e.g. the HCP S1200.L/R.midthickness_MSMAll.32k_fs_LR.surf.gii or "
-                   "templateflow's tpl-fsLR" if 32492 in counts.values() else "meshes of those vertex counts")
-        raise BrainviewValueError(
-            f"surf: '{path.name}' holds cortical data ({held}) and needs the mesh of each hemisphere it "
-            f"was made on, got {len(meshes)}: add --surf {add} (in this order; "
-            f"{made_on}).")
+        raise _meshes_needed(path, counts, meshes)
     index = 0 if choices.volume is None else cifti.map_index(choices.volume, "volume")
     if choices.volume is None and cifti.n_maps > 1:
         _note(f"'{path.name}' holds {cifti.n_maps} maps; showing map 0 (choose another with --volume N).")
@@ -310,6 +303,18 @@ def _cifti_layers(path, meshes, choices):
         volume = index if several else None
         layers.append(kind_for_role("map").model(path, volume=volume, name=stem, **chosen))
     return layers
+
+
+def _meshes_needed(path, counts, meshes):
+    """The error for ``--surf`` meshes missing (or too many) for a CIFTI file's hemispheres."""
+    held = ", ".join(f"{hemi} cortex: {n} vertices" for hemi, n in counts.items())
+    add = " ".join(f"{hemi[0].upper()}.surf.gii" for hemi in counts)
+    made_on = ("fs_LR 32k, e.g. the HCP S1200.L/R.midthickness_MSMAll.32k_fs_LR.surf.gii or "
+               "templateflow's tpl-fsLR" if 32492 in counts.values() else "meshes of those vertex counts")
+    return BrainviewValueError(
+        f"surf: '{path.name}' holds cortical data ({held}) and needs the mesh of each hemisphere it "
+        f"was made on, got {len(meshes)}: {'give exactly' if meshes else 'add'} --surf {add} (in this "
+        f"order; {made_on}).")
 
 
 def _cifti_surface(path, mesh, hemi, index, choices, name):
