@@ -246,7 +246,8 @@ def test_cli_opens_cifti_on_the_given_surfaces(files, tmp_path, capsys):
     assert "left cortex: 12 vertices, right cortex: 12 vertices" in error[-1]
     assert "add --surf L.surf.gii R.surf.gii" in error[-1]
     status = main([str(files["left_only"]), "--surf", str(left), str(right), "--screenshot", str(tmp_path / "no.png")])
-    assert status == 1 and "(left cortex: 12 vertices) " in capsys.readouterr().err
+    assert status == 1 and "(left cortex: 12 vertices) and needs" in (err := capsys.readouterr().err)
+    assert "got 2: give exactly --surf L.surf.gii" in err
     status = main([str(DCONN), "--screenshot", str(tmp_path / "no.png")])
     assert status == 1 and "bv.connectome" in capsys.readouterr().err
 
