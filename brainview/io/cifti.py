@@ -418,7 +418,12 @@ def cifti_overlay(overlay, *, hemi, n_vertices, column=None):
         raise BrainviewValueError(
             f"overlay: '{cifti.name}' holds {' + '.join(map(str, counts))} cortical vertices (left + "
             f"right) but the mesh has {n_vertices}; pass the two surfaces the file was made on.")
-    index = cifti.map_index(column, "column")
+    if column is None and cifti.n_maps > 1:
+        warnings.warn(
+            f"overlay: '{cifti.name}' holds {cifti.n_maps} maps{cifti._listing()}; showing map 0. Pick one "
+            f"with the surface's column=<index in 0..{cifti.n_maps - 1} or map name>, or pass "
+            "bv.io.read_cifti(path).surface_values(hemi, map=...) as the overlay.", BrainviewWarning, stacklevel=4)
+    index = cifti.map_index(0 if column is None else column, "column")
     values = np.concatenate([cifti.surface_values(
         h, map=index, n_vertices=n_vertices if hemi != "both" else None) for h in parts])
     if cifti.kind != "label":
