@@ -50,7 +50,7 @@ def _field(obj, key):
 
 def read(atlas, *, labels, lut):
     """Split an atlas argument into maps, names, lut and colours."""
-    name = _name_of(atlas, "atlas")
+    name = _name_of(atlas, "atlas") if isinstance(atlas, (str, os.PathLike)) else "atlas"
     atlas = cifti_atlas(atlas)  # a CIFTI label file: its subcortical voxels and label table (io.cifti)
     maps = _field(atlas, "maps")
     if maps is not None:
