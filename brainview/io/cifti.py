@@ -279,6 +279,16 @@ def read_cifti(img, *, name="img"):
         Missing, not a regular file, truncated, or not CIFTI-2.
     BrainviewValueError
         A connectivity matrix (``.dconn``, ``.pconn``): what to do instead.
+
+    Examples
+    --------
+    >>> import numpy as np, nibabel as nib
+    >>> from nibabel.cifti2 import cifti2_axes as ax
+    >>> models = ax.BrainModelAxis.from_surface(np.array([0, 2]), 3, "cortex_right")
+    >>> header = nib.cifti2.Cifti2Header.from_axes((ax.ScalarAxis(["z"]), models))
+    >>> cifti = read_cifti(nib.Cifti2Image(np.array([[4.0, 5.0]]), header))
+    >>> cifti.structures, cifti.has_volume, cifti.surface_values("right").tolist()
+    (('CORTEX_RIGHT',), False, [4.0, nan, 5.0])
     """
     if isinstance(img, Cifti):
         return img
@@ -406,6 +416,11 @@ def cifti_overlay(overlay, *, hemi, n_vertices, column=None):
 
     Anything else is returned unchanged. With ``hemi="both"`` the mesh holds
     the left vertices first, then the right ones.
+
+    Examples
+    --------
+    >>> cifti_overlay("lh.thickness", hemi="left", n_vertices=None)
+    'lh.thickness'
     """
     if not is_cifti(overlay):
         return overlay
@@ -439,6 +454,11 @@ def cifti_volume(img, volume=None):
     """The subcortical part of a CIFTI map as an :class:`Image`, 0 outside (``bv.stat_map``).
 
     Anything else is returned unchanged.
+
+    Examples
+    --------
+    >>> cifti_volume("zmap.nii.gz")
+    'zmap.nii.gz'
     """
     if not is_cifti(img):
         return img
@@ -451,6 +471,11 @@ def cifti_atlas(atlas, *, map=None):
     Anything else is returned unchanged. ``lut`` has ``index``, ``name`` and
     ``color`` columns from the file's label table (keys with alpha 0, the
     unlabelled ``???``, left out).
+
+    Examples
+    --------
+    >>> cifti_atlas("aseg.nii.gz")
+    'aseg.nii.gz'
     """
     if not is_cifti(atlas):
         return atlas
