@@ -117,9 +117,9 @@ def test_subcortical_voxels_sit_at_their_ijk_and_world_position(files):
     world = image.to_world(VOXELS)
     np.testing.assert_array_equal(world, [[-8, -16, -24], [-4, -12, -20]])
     layer = StatMap(files["dscalar"], volume="b")
-    assert np.array_equal(layer._image.affine, AFFINE)  # noqa: the image the map draws (no public accessor)
-    np.testing.assert_array_equal(layer._image.value_at(world), [25, 26])
-    assert np.count_nonzero(layer._image.data) == 2  # 0 outside the voxels: below every threshold
+    assert np.array_equal(layer.image.affine, AFFINE)
+    assert [layer.value_at(xyz) for xyz in world] == [25, 26]
+    assert np.count_nonzero(layer.image.data) == 2  # 0 outside the voxels: below every threshold
 
 
 def test_dlabel_names_and_colours_round_trip(files):
@@ -141,7 +141,7 @@ def test_map_and_volume_by_index_or_name(files):
     cifti = read_cifti(files["dscalar"])
     for choice in ("b", 1, -1):
         np.testing.assert_array_equal(cifti.surface_values("left", map=choice), _expected([20, 21, 22], LEFT))
-    assert StatMap(files["dscalar"], volume="a")._image.data[1, 2, 3] == 15
+    assert StatMap(files["dscalar"], volume="a").image.data[1, 2, 3] == 15
     series = read_cifti(files["dtseries"])
     assert series.kind == "series" and series.n_maps == 3 and series.map_names == ()
     assert series.volume(map=2).data[3, 4, 5] == 20
@@ -214,7 +214,7 @@ def test_cifti_in_an_image_reader_is_a_brainview_error_not_attribute_error(files
 def test_dtseries_without_a_column_shows_the_first_with_a_warning(files):
     with pytest.warns(bv.BrainviewWarning, match=r"holds 3 maps; showing map 0. Pick one with volume=<index in 0..2>\."):
         layer = StatMap(files["dtseries"])
-    assert layer._image.data[1, 2, 3] == 5
+    assert layer.image.data[1, 2, 3] == 5
 
 
 def test_plabel_parcels_become_atlas_regions(files):
@@ -285,5 +285,5 @@ def test_pylab_verbs_and_scene_file_keep_the_cifti_path(files, tmp_path):
     bv.close("all")
     surface, stat_map, atlas = load_scene(tmp_path / "cifti.bvscene").layers
     assert Path(surface.overlay) == files["dlabel"] and surface.label_names == {1: "V1", 2: "M1"}
-    assert stat_map.volume == "b" and stat_map._image.data[3, 4, 5] == 26
+    assert stat_map.volume == "b" and stat_map.image.data[3, 4, 5] == 26
     assert atlas.label_values.tolist() == [1, 2]
