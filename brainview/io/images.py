@@ -259,8 +259,13 @@ def read_dataobj(img, name, path, kind=None):
     >>> data.shape, data.dtype.isnative
     ((2, 3, 4, 5), True)
     """
-    needed = check_declared_size(img, name, path, kind)
     where = f"'{path}'" if path else "the image"
+    if not hasattr(img, "affine"):  # a CIFTI-2 file: maps of vertices and voxels (brainview.io.cifti)
+        raise ImageLoadError(
+            f"{name}: {where} is a {type(img).__name__}, not an image on a voxel grid. Draw a CIFTI-2 "
+            "file with bv.surface(meshes, path, hemi=...) (its cortex), bv.stat_map(path) or "
+            "bv.atlas(path) (its subcortical voxels).")
+    needed = check_declared_size(img, name, path, kind)
     try:
         data = vtk_ready(volumes_last(img, np.asanyarray(img.dataobj)))
     except BrainviewError:

@@ -27,7 +27,8 @@ from traits.api import Any, observe
 from .. import colors
 from ..errors import BrainviewValueError, BrainviewWarning, check_number
 from ..geometry.graph import check_world_extent
-from ..io import load_surface, load_surface_data, load_surface_labels
+from ..io import SurfaceLabels, load_surface, load_surface_data, load_surface_labels
+from ..io.cifti import cifti_overlay, is_cifti
 from ..limits import check_mesh_memory
 from ._live import Reloads, set_quietly, take_derived
 from . import _examples as _ex
@@ -134,12 +135,15 @@ class Surface(Layer):
         if hemi == "both":
             overlay, bg_map = _join_pair(overlay, "overlay"), _join_pair(bg_map, "bg_map")
         n_vertices = surface.n_vertices
-        regions = load_surface_labels(overlay, n_vertices=n_vertices)
+        cifti, overlay = is_cifti(overlay), cifti_overlay(  # a CIFTI file: its cortex (io.cifti)
+            overlay, hemi=hemi, n_vertices=n_vertices, column=params.get("column"))
+        regions = overlay if isinstance(overlay, SurfaceLabels) else load_surface_labels(
+            overlay, n_vertices=n_vertices)
         if regions is not None:
             values = _region_values(regions)
         elif overlay is not None:
             values = load_surface_data(overlay, n_vertices=n_vertices, hemi=hemi)
-            if not _is_label_file(overlay):  # a .label file is NaN off its vertices, by design
+            if not (_is_label_file(overlay) or cifti):  # .label, CIFTI: NaN off their vertices, by design
                 _warn_non_finite(values, "overlay", "those vertices show the base colour (no overlay)")
         else:
             values = None
