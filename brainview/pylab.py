@@ -56,11 +56,13 @@ _state = _ThreadState()
 # ---------------------------------------------------------------- figures
 
 
-def figure(num=None, *, size=(800, 600), bgcolor="black", antialias=True):
+def figure(num=None, *, size=(800, 600), bgcolor="black", antialias=True, views=None, titles=None,
+           cut_coords=None, radiological=False):
     """Make a new current figure, or make figure ``num`` current.
 
     Figures belong to the thread that made them: each thread has its own
-    current figure and numbering.
+    current figure and numbering. ``views``, ``titles``, ``cut_coords`` and
+    ``radiological`` make a figure of several panels (:class:`~brainview.scene.Figure`).
 
     Examples
     --------
@@ -76,7 +78,8 @@ def figure(num=None, *, size=(800, 600), bgcolor="black", antialias=True):
         return _state.current
     if num is None:
         num = max(figures, default=0) + 1
-    fig = Figure(size=size, bgcolor=bgcolor, antialias=antialias)
+    fig = Figure(size=size, bgcolor=bgcolor, antialias=antialias, views=views, titles=titles,
+                 cut_coords=cut_coords, radiological=radiological)
     figures[num] = fig
     _state.current = fig
     return fig

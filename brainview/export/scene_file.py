@@ -180,7 +180,10 @@ def figure_from_dict(scene, *, resolve, where="scene"):
     try:
         settings = scene["figure"]
         size = _guard.check_figure_size(settings["size"], where)
-        figure = Figure(size=size, bgcolor=tuple(settings["bgcolor"]), antialias=settings["antialias"])
+        from ..render.layout import layout_from_json
+
+        figure = Figure(size=size, bgcolor=tuple(settings["bgcolor"]), antialias=settings["antialias"],
+                        **layout_from_json(settings.get("layout")))
     except (KeyError, TypeError) as error:
         raise SceneFileError(f"{where}: bad or missing 'figure' entry ({error!r}).") from None
     except ValueError as error:

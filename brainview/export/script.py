@@ -72,8 +72,9 @@ def script_text(scene, *, name="figure"):
         "",
     ]
     settings = scene["figure"]
+    layout = "".join(f", {key}={value!r}" for key, value in settings.get("layout", {}).items())
     lines.append(f"fig = bv.figure(size={tuple(settings['size'])!r}, bgcolor={tuple(settings['bgcolor'])!r}, "
-                 f"antialias={settings['antialias']!r})")
+                 f"antialias={settings['antialias']!r}{layout})")
     names = {}
     for index, entry in enumerate(scene["layers"]):
         cls = layer_class(entry["kind"])
