@@ -28,11 +28,12 @@ from .layers import StatMap, StatMapGroup
 from .layers.registry import KINDS
 from .layers.stat_map import load_stat_maps
 from .montage import surface_montage
+from .multiples import grid
 
 __all__ = [
     "figure", "gcf", "get_fignums", "clf", "close", "savefig", "screenshot", "movie",
     "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
-    "surface_montage", "set_cache", *sorted(KINDS),
+    "surface_montage", "grid", "set_cache", *sorted(KINDS),
 ]
 
 

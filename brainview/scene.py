@@ -156,7 +156,7 @@ class Figure(FigureLayout, FigureView, FigureEvents):
 
         drawer = drawer_for(layer, self)
         drawer.set_interacting(self._interacting)
-        self._show_props(drawer.props())
+        self._show_props(drawer.props(), layer)
         self._drawers[layer] = drawer
         self.layers.append(layer)
         self.changed = True
@@ -217,7 +217,7 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         for lay in order:
             self._hide_props(self._drawers[lay].props())
         for lay in order:
-            self._show_props(self._drawers[lay].props())
+            self._show_props(self._drawers[lay].props(), lay)
         self.layers = order
         self.changed = True
 
@@ -258,7 +258,7 @@ class Figure(FigureLayout, FigureView, FigureEvents):
     def _drawer_props_changed(self, drawer, old_props):
         """A drawer replaced its VTK props: swap them in the renderer."""
         self._hide_props(old_props)
-        self._show_props(drawer.props())
+        self._show_props(drawer.props(), drawer.layer)
         self.changed = True
 
 

@@ -121,3 +121,33 @@ def test_exported_script_of_a_layout_makes_the_same_layout(tmp_path):
     assert rebuilt.layout_spec == fig.layout_spec
     np.testing.assert_array_equal(rebuilt.screenshot(), expected)
     bv.close(rebuilt)
+
+
+def test_pick_in_a_layout_picks_in_the_panel_under_the_pixel():
+    layer = _stat_map()
+    fig = Figure(size=(200, 100), views=["superior", "cuts:z"], cut_coords=[0.0])
+    fig.add(layer)
+    fig.render()
+    (x3, y3, w3, h3), (xc, yc, wc, hc) = fig.panel_rects()
+    hit = fig.pick(x3 + w3 // 2, y3 + h3 // 2)
+    assert hit.layer is not None  # the glass brain or the map, in the 3-D panel
+    centre = fig.pick(xc + wc // 2, yc + hc // 2)
+    assert centre.world_xyz[2] == 0.0 and abs(centre.world_xyz[0]) < 8 and abs(centre.world_xyz[1]) < 8
+    assert set(centre.values) >= {layer.name}
+    fig.close()
+
+
+def test_grid_one_panel_per_volume_with_shared_colours_and_scene_round_trip(tmp_path):
+    data = np.zeros((6, 6, 6, 3))
+    data[2:4, 2:4, 2:4] = [1.0, 2.0, -4.0]
+    fig = bv.grid((data, np.eye(4) * [8, 8, 8, 1]), ncols=2, size=(200, 160), threshold=0.5, bg=None)
+    assert fig.views == [["superior", "superior"], ["superior", None]]
+    assert fig.layer_panels() == [0, 1, 2]
+    assert {(layer.color_range.vmin, layer.color_range.vmax) for layer in fig.layers} == {(-4.0, 4.0)}
+    assert len(fig.colorbars) == 1
+    bv.save_scene(tmp_path / "grid.bvz")
+    again = bv.load_scene(tmp_path / "grid.bvz")
+    assert again.layer_panels() == [0, 1, 2]
+    np.testing.assert_array_equal(again.screenshot(), fig.screenshot())
+    bv.close(again)
+    bv.close(fig)

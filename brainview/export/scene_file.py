@@ -190,6 +190,9 @@ def figure_from_dict(scene, *, resolve, where="scene"):
         raise SceneFileError(f"{where}: bad 'figure' entry ({error}).") from None
     try:
         populate(figure, scene, resolve=resolve, where=where)
+        for layer, panel in zip(figure.layers, settings.get("layer_panels") or []):
+            if panel is not None:
+                figure.show_in_panel(layer, panel)
     except BaseException:
         figure.close()
         raise

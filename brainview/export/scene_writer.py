@@ -220,4 +220,5 @@ def _layout_entry(figure):
         return {}
     from ..render.layout import layout_to_json
 
-    return {"layout": layout_to_json(spec)}
+    panels = figure.layer_panels()
+    return {"layout": layout_to_json(spec), **({"layer_panels": panels} if any(p is not None for p in panels) else {})}

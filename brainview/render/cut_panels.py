@@ -195,6 +195,14 @@ class CutPanel:
         self.image.GetPointData().SetScalars(numpy_to_vtk(flipped, deep=True))
         self.image.Modified()
 
+    def world_at(self, x, y):
+        """World ``(x, y, z)`` mm under pixel ``(x, y)`` of the panel (top-left origin), or None off the planes."""
+        for cut, (x0, y0) in self.planes:
+            rows, cols = cut.rgba.shape[:2]
+            if x0 <= x < x0 + cols and y0 <= y < y0 + rows:
+                return cut.world_of(x - x0, y - y0)
+        return None
+
     def props(self):
         """The panel's own props (image and letters)."""
         return [self.actor, *self.letters]

@@ -10,7 +10,7 @@ the texts and the one shared colour bar, at the right of the whole image.
 
 Panel entries: a 3-D view name (what :meth:`Figure.view` takes), nilearn's
 ``(elev, azim)`` pair, ``"cuts:ortho"``, ``"cuts:x"``, ``"cuts:y"``,
-``"cuts:z"``. ``views`` is a list (one row), a list of rows (a grid), or one
+``"cuts:z"``, None (an empty cell). ``views`` is a list (one row), a list of rows (a grid), or one
 of nilearn's ``display_mode`` strings (:func:`parse_views`).
 
 Examples
@@ -107,6 +107,8 @@ def _entry(entry):
         if not np.isfinite(pair).all():
             raise BrainviewValueError(f"views: the (elev, azim) pair {entry!r} is not finite; give degrees.")
         return pair
+    if entry is None:
+        return None  # an empty cell of a grid
     if isinstance(entry, str) and (entry in CUT_PANELS or entry in VIEWS or entry in HEMI_VIEW_NAMES):
         return entry
     raise BrainviewValueError(f"views: unknown panel {entry!r}; {_FIX}.")
@@ -188,6 +190,7 @@ class Layout:
         self.backdrop = _vtk.vtkRenderer()
         self.backdrop.SetBackground(*figure.bgcolor)
         self.left = None  # pixels of the colour-bar strip's left edge (set at each render)
+        self.panel_of = {}  # layer -> the one panel index showing it (small multiples)
         self.generation = 0  # counts the figure's changes: cut images are composed again after one
         figure.observe(self._figure_changed, "changed")
 
@@ -196,10 +199,11 @@ class Layout:
 
     # ------------------------------------------------------------ layer props
 
-    def show_props(self, props):
-        """Add a layer drawer's props to every 3-D panel."""
-        for panel in self.panels:
-            if not panel.is_cut:
+    def show_props(self, props, layer=None):
+        """Add a layer drawer's props to every 3-D panel (to its own panel only, see :attr:`panel_of`)."""
+        only = self.panel_of.get(layer)
+        for index, panel in enumerate(self.panels):
+            if panel.entry is not None and not panel.is_cut and only in (None, index):
                 for prop in props:
                     panel.renderer.AddViewProp(prop)
 
@@ -279,7 +283,7 @@ class Layout:
                 panel.title.SetPosition(w / 2, h - 4)
             if panel.is_cut:
                 self._draw_cuts(panel, (w, h), transparent=transparent)
-            elif bounds is not None:
+            elif bounds is not None and panel.entry is not None:
                 self._place_camera(panel, bounds, w / max(h, 1), layers)
 
     def _place_camera(self, panel, bounds, aspect, layers):
@@ -443,10 +447,44 @@ class FigureLayout:
         size = self.size if size is None else size
         return self._layout.panel_rects(size, self._layout._left(size))
 
-    def _show_props(self, props):
-        target = self._layout.show_props if self._layout is not None else None
-        if target is not None:
-            target(props)
+    def show_in_panel(self, layer, panel):
+        """Show ``layer`` in panel ``panel`` (an index, row by row) only; None: in every 3-D panel again.
+
+        :func:`brainview.grid` makes small multiples so.
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> from brainview.layers import Points
+        >>> fig = Figure(size=(200, 100), views=["left", "right"])
+        >>> layer = fig.add(Points([[0, 0, 0]]))
+        >>> fig.show_in_panel(layer, 1)
+        >>> fig.layer_panels()
+        [1]
+        >>> fig.close()
+        """
+        if self._layout is None:
+            raise BrainviewValueError("show_in_panel: this figure has no panels; make it with views=[...].")
+        count = len(self._layout.panels)
+        if panel is not None and not (isinstance(panel, (int, np.integer)) and 0 <= panel < count):
+            raise BrainviewValueError(f"panel: expected a panel index in 0..{count - 1} or None, got {panel!r}.")
+        props = self.drawer(layer).props()
+        self._layout.hide_props(props)
+        if panel is None:
+            self._layout.panel_of.pop(layer, None)
+        else:
+            self._layout.panel_of[layer] = int(panel)
+        self._layout.show_props(props, layer)
+        self.changed = True
+
+    def layer_panels(self):
+        """The panel each layer shows in (None: every 3-D panel), in layer order."""
+        panel_of = {} if self._layout is None else self._layout.panel_of
+        return [panel_of.get(layer) for layer in self.layers]
+
+    def _show_props(self, props, layer=None):
+        if self._layout is not None:
+            self._layout.show_props(props, layer)
         else:
             for prop in props:
                 self.renderer.AddViewProp(prop)
@@ -454,6 +492,8 @@ class FigureLayout:
     def _hide_props(self, props):
         if self._layout is not None:
             self._layout.hide_props(props)
+            for layer in [lay for lay in self._layout.panel_of if lay not in self.layers]:
+                del self._layout.panel_of[layer]
         for prop in props:
             self.renderer.RemoveViewProp(prop)
 
@@ -482,13 +522,18 @@ class FigureLayout:
 
     def _pick_in_panel(self, pick, xy, y):
         """Pick in the panel under the pixel: its renderer stands in for the figure's meanwhile."""
-        from ..picking import PickResult, check_pixel
+        from ..picking import PickResult, check_pixel, layer_values
 
         x, y = check_pixel(xy, y)
         self.render()
-        panel = self._layout.panel_at(x, y, tuple(self.window.GetSize()))
-        if panel is None or panel.is_cut:
+        size = tuple(self.window.GetSize())
+        panel = self._layout.panel_at(x, y, size)
+        if panel is None:
             return PickResult()
+        if panel.is_cut:  # the world point of the plane pixel, and what the layers hold there
+            x0, y0, _, _ = self._layout.panel_rects(size, self._layout._left(size))[self._layout.panels.index(panel)]
+            xyz = panel.cuts.world_at(x - x0, y - y0)
+            return PickResult() if xyz is None else PickResult(xyz, *layer_values(self, xyz))
         x0, y0, _, _ = self.panel_rects(tuple(self.window.GetSize()))[self._layout.panels.index(panel)]
         overlay = self.renderer
         self._camera_quiet += 1
