@@ -14,13 +14,13 @@ from brainview.render.layout import parse_views
 from brainview.scene import Figure
 
 
-def _stat_map():
+def _stat_map(bg="mni152"):
     data = np.zeros((10, 12, 10))
     data[2:5, 4:7, 4:7] = 4.0
     data[6:8, 5:8, 3:5] = -5.0
     affine = np.diag([8.0, 8.0, 8.0, 1.0])
     affine[:3, 3] = (-40, -48, -40)
-    return StatMap((data, affine), threshold=2.0)
+    return StatMap((data, affine), threshold=2.0, bg=bg)
 
 
 def test_layout_panels_pixel_equal_to_single_view_renders():
@@ -124,7 +124,7 @@ def test_exported_script_of_a_layout_makes_the_same_layout(tmp_path):
 
 
 def test_pick_in_a_layout_picks_in_the_panel_under_the_pixel():
-    layer = _stat_map()
+    layer = _stat_map(bg=None)  # no template: the cut covers the map's box, centred on (-4, -4)
     fig = Figure(size=(200, 100), views=["superior", "cuts:z"], cut_coords=[0.0])
     fig.add(layer)
     fig.render()
@@ -133,7 +133,7 @@ def test_pick_in_a_layout_picks_in_the_panel_under_the_pixel():
     assert hit.layer is not None  # the glass brain or the map, in the 3-D panel
     centre = fig.pick(xc + wc // 2, yc + hc // 2)
     assert centre.world_xyz[2] == 0.0 and abs(centre.world_xyz[0]) < 8 and abs(centre.world_xyz[1]) < 8
-    assert set(centre.values) >= {layer.name}
+    assert centre.values[layer.name] == layer.value_at(centre.world_xyz)
     fig.close()
 
 

@@ -106,19 +106,45 @@ def cut_positions(layers, axis, cut_coords):
 
 
 def peak_point(layers):
-    """The world point of the strongest value of the last stat map (else the images' centre).
+    """nilearn's default ortho cut: the last stat map's ``cut_coords``, else ``find_xyz_cut_coords``
+    of it (:func:`brainview.layers.stat_map.cut_coords`); without a stat map, the images' centre."""
+    from ..layers.stat_map import cut_coords
 
-    nilearn's default cut (``find_xyz_cut_coords``) looks for the activation
-    the same way, with a smoothed centre of mass; here: the peak of ``|value|``.
-    """
     maps = [layer for layer in image_layers(layers) if layer.kind == "stat_map"]
     if not maps:
         box = np.array(image_bounds(image_layers(layers))).reshape(3, 2)
         return tuple(float(v) for v in box.mean(axis=1))
-    image = maps[-1].image
-    data = np.nan_to_num(np.abs(np.asarray(image.data, dtype=np.float64)))
-    ijk = np.unravel_index(int(np.argmax(data)), data.shape)
-    return tuple(float(v) for v in image.to_world([ijk])[0])
+    layer = maps[-1]
+    if layer.cut_coords is not None:
+        return tuple(float(v) for v in layer.cut_coords)
+    ijk = cut_coords(layer.image.data, layer.threshold_value)
+    return tuple(float(v) for v in layer.image.to_world(np.array([ijk]))[0])
+
+
+def template_layer(layers, *, cache):
+    """The anatomical background of cut panels: the ``bg`` of the last visible stat map, as grey slices.
+
+    nilearn draws its stat maps over the MNI template; a stat map here draws
+    its ``bg`` as the glass brain in 3-D and under the cuts in 2-D. None
+    when no visible stat map has a ``bg``. ``cache``: a dict keeping the
+    background layer between calls.
+    """
+    from ..layers import Slices
+
+    maps = [layer for layer in layers if layer.visible and layer.kind == "stat_map" and layer.bg is not None]
+    if not maps:
+        return None
+    bg = maps[-1].bg
+    key = ("mni152",) if isinstance(bg, str) else ("image", id(bg))
+    if key not in cache:
+        if isinstance(bg, str):
+            from ..datasets import load_mni152
+
+            bg = load_mni152(resolution=1)
+        cache.clear()
+        cache[key] = Slices(bg, transparent_below=True, clim=(0.05, 1.0) if key[0] == "mni152" else None,
+                            name="template")
+    return cache[key]
 
 
 class CutPanel:

@@ -33,7 +33,7 @@ from .. import _vtk
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry.camera import VIEWS, camera_pose
 from ..geometry.surface_maps import HEMI_VIEW_NAMES, hemi_view
-from .cut_panels import CutPanel, cut_positions, peak_point
+from .cut_panels import CutPanel, cut_positions, peak_point, template_layer
 from .writers import print_settings
 
 __all__ = ["CUT_PANELS", "Layout", "parse_views"]
@@ -190,6 +190,7 @@ class Layout:
         self.backdrop = _vtk.vtkRenderer()
         self.backdrop.SetBackground(*figure.bgcolor)
         self.left = None  # pixels of the colour-bar strip's left edge (set at each render)
+        self._template = {}  # the cut panels' anatomical background layer (template_layer)
         self.panel_of = {}  # layer -> the one panel index showing it (small multiples)
         self.generation = 0  # counts the figure's changes: cut images are composed again after one
         figure.observe(self._figure_changed, "changed")
@@ -313,7 +314,9 @@ class Layout:
                 panel.renderer.AddViewProp(panel.title)
         key = (size, transparent, figure.bgcolor, self.generation)
         foreground = (0.0, 0.0, 0.0) if np.mean(figure.bgcolor) > 0.5 else (1.0, 1.0, 1.0)
-        panel.cuts.draw(figure.layers, size, bgcolor=figure.bgcolor, foreground=foreground,
+        layers = list(figure.layers)
+        template = template_layer(layers, cache=self._template)
+        panel.cuts.draw(layers if template is None else [template, *layers], size, bgcolor=figure.bgcolor, foreground=foreground,
                         radiological=self.radiological, transparent=transparent, key=key)
 
     def _single(self):
