@@ -151,3 +151,19 @@ def test_grid_one_panel_per_volume_with_shared_colours_and_scene_round_trip(tmp_
     np.testing.assert_array_equal(again.screenshot(), fig.screenshot())
     bv.close(again)
     bv.close(fig)
+
+
+def test_layout_panels_turn_with_the_figure_camera_for_movies(tmp_path):
+    fig = bv.figure(size=(120, 60), views=["left", "superior"])
+    bv.points([[-30, 0, 0], [30, 10, 20]], size=12, color="red")
+    still = fig.screenshot()
+    bv.movie(tmp_path / "turn.gif", orbit=90, n_frames=3)
+    from PIL import Image
+
+    assert Image.open(tmp_path / "turn.gif").n_frames == 3  # the frames differ: the panels turned
+    fig.rotate(azimuth=45)
+    x, y, w, h = fig.panel_rects()[1]
+    assert (fig.screenshot()[y:y + h, x:x + w] != still[y:y + h, x:x + w]).any()
+    fig.reset_camera()
+    np.testing.assert_array_equal(fig.screenshot(), still)
+    bv.close(fig)

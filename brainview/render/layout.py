@@ -190,6 +190,7 @@ class Layout:
         self.backdrop = _vtk.vtkRenderer()
         self.backdrop.SetBackground(*figure.bgcolor)
         self.left = None  # pixels of the colour-bar strip's left edge (set at each render)
+        self.frame = None  # the figure camera's axes when the panels were framed (see _turn)
         self._template = {}  # the cut panels' anatomical background layer (template_layer)
         self.panel_of = {}  # layer -> the one panel index showing it (small multiples)
         self.generation = 0  # counts the figure's changes: cut images are composed again after one
@@ -277,6 +278,7 @@ class Layout:
         self.backdrop.SetViewport(0.0, 0.0, 1.0, 1.0)
         bounds = self.figure.bounds()
         layers = list(self.figure.layers)
+        turn = self._turn()
         for panel, (x0, y0, w, h) in zip(self.panels, self.panel_rects((width, height), bar_left)):
             panel.renderer.SetViewport(x0 / width, (height - y0 - h) / height,
                                        (x0 + w) / width, (height - y0) / height)
@@ -285,15 +287,30 @@ class Layout:
             if panel.is_cut:
                 self._draw_cuts(panel, (w, h), transparent=transparent)
             elif bounds is not None and panel.entry is not None:
-                self._place_camera(panel, bounds, w / max(h, 1), layers)
+                self._place_camera(panel, bounds, w / max(h, 1), layers, turn)
 
-    def _place_camera(self, panel, bounds, aspect, layers):
+    def _turn(self):
+        """The rotation (3x3) of the figure's camera since the panels were framed, or None.
+
+        The panels turn with the figure's camera about their own focal
+        points: a movie's orbit or a mouse drag turns every 3-D panel.
+        """
+        frame = _camera_frame(self.figure.renderer.GetActiveCamera())
+        if self.frame is None:
+            self.frame = frame
+        return None if np.array_equal(frame, self.frame) else frame @ self.frame.T
+
+    def _place_camera(self, panel, bounds, aspect, layers, turn):
         camera = panel.renderer.GetActiveCamera()
         pose = camera_pose(**_camera_request(panel.entry, layers), bounds=bounds,
                            view_angle=camera.GetViewAngle(), aspect=aspect)
+        position, view_up = np.asarray(pose.position), np.asarray(pose.view_up)
+        if turn is not None:
+            position = pose.focal_point + turn @ (position - pose.focal_point)
+            view_up = turn @ view_up
         camera.SetFocalPoint(*pose.focal_point)
-        camera.SetPosition(*pose.position)
-        camera.SetViewUp(*pose.view_up)
+        camera.SetPosition(*position)
+        camera.SetViewUp(*view_up)
         panel.renderer.ResetCameraClippingRange()
 
     def _draw_cuts(self, panel, size, *, transparent):
@@ -357,6 +374,16 @@ class Layout:
         if window is not None:
             window.SetNumberOfLayers(1)
         self.figure.renderer.SetLayer(0)
+
+
+def _camera_frame(camera):
+    """The camera's axes (right, up, backwards) as the columns of a rotation matrix."""
+    backwards = np.subtract(camera.GetPosition(), camera.GetFocalPoint())
+    backwards = backwards / (np.linalg.norm(backwards) or 1.0)
+    up = np.asarray(camera.GetViewUp(), dtype=float)
+    up = up - backwards * np.dot(up, backwards)
+    up = up / (np.linalg.norm(up) or 1.0)
+    return np.column_stack([np.cross(up, backwards), up, backwards])
 
 
 def _title_actor(text):
@@ -504,6 +531,9 @@ class FigureLayout:
         """Draw the scene now (every panel of a layout)."""
         if self._layout is not None:
             window = self.window
+            if not self.camera_is_set:  # framed again (view(), reset_camera()): the panels too
+                self._apply_camera()
+                self._layout.frame = None
             left = self._layout_colorbars()
             self._layout.prepare(window, bar_left=left, transparent=self._layout.transparent)
         super().render()
