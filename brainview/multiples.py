@@ -22,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -60,10 +59,10 @@ def grid(images, *, view="superior", ncols=None, titles=None, size=None, thresho
     Returns
     -------
     Figure
-        The new current figure.
+        A new figure (``bv.grid`` makes it the current one).
     """
-    from . import pylab
     from .layers import StatMap
+    from .scene import Figure
 
     sources = _maps(images)
     ncols = min(len(sources), 5) if ncols is None else _check_ncols(ncols)
@@ -80,7 +79,7 @@ def grid(images, *, view="superior", ncols=None, titles=None, size=None, thresho
     titles = list(titles) + [None] * (nrows * ncols - len(layers))
     if size is None:
         size = (240 * ncols + (90 if colorbar else 0), 220 * nrows)
-    fig = pylab.figure(size=size, bgcolor=bgcolor, views=views, titles=titles)
+    fig = Figure(size=size, bgcolor=bgcolor, views=views, titles=titles)
     for index, layer in enumerate(layers):
         fig.add(layer)
         fig.show_in_panel(layer, index)

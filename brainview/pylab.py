@@ -28,7 +28,7 @@ from .layers import StatMap, StatMapGroup
 from .layers.registry import KINDS
 from .layers.stat_map import load_stat_maps
 from .montage import surface_montage
-from .multiples import grid
+from .multiples import grid as _grid
 
 __all__ = [
     "figure", "gcf", "get_fignums", "clf", "close", "savefig", "screenshot", "movie",
@@ -183,6 +183,27 @@ def _make_current(fig):
     _state.figures[num] = fig
     _state.current = fig
     return fig
+
+
+def grid(images, *, view="superior", ncols=None, titles=None, size=None, threshold=None, vmax=None,
+         cmap=None, symmetric="auto", mode="contour", bg="mni152", bgcolor="black", colorbar=True):
+    """Small multiples of maps, one panel each, one colour bar, as the new current figure.
+
+    See :func:`brainview.multiples.grid` for the parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import brainview as bv
+    >>> data = np.zeros((8, 8, 8, 2)); data[3:5, 3:5, 3:5] = [1.0, 2.0]
+    >>> fig = bv.grid((data, np.eye(4) * [8, 8, 8, 1]), size=(200, 100), threshold=0.5, bg=None)
+    >>> bv.gcf() is fig
+    True
+    >>> bv.close(fig)
+    """
+    return _make_current(_grid(images, view=view, ncols=ncols, titles=titles, size=size, threshold=threshold,
+                               vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode, bg=bg, bgcolor=bgcolor,
+                               colorbar=colorbar))
 
 
 def save_scene(path, *, single_file=None):

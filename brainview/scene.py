@@ -38,7 +38,7 @@ from .layers.base import Checked, Layer, check_bool
 from .render.annotations import (Annotation, AnnotationView, ColorBar, ColorBarView,
                                  check_text)
 from .render.events import FigureEvents
-from .render.layout import FigureLayout
+from .render.figure_layout import FigureLayout
 from .render.view import FigureView
 from .render.windows import (LIVE_WINDOWS, MAX_PIXELS, MAX_SIDE, FigureWindow, check_size,
                              release_spare_window, windows_made)
