@@ -333,8 +333,8 @@ class Layout:
         foreground = (0.0, 0.0, 0.0) if np.mean(figure.bgcolor) > 0.5 else (1.0, 1.0, 1.0)
         layers = list(figure.layers)
         template = template_layer(layers, cache=self._template)
-        panel.cuts.draw(layers if template is None else [template, *layers], size, bgcolor=figure.bgcolor, foreground=foreground,
-                        radiological=self.radiological, transparent=transparent, key=key)
+        shown = layers if template is None else [template, *layers]
+        panel.cuts.draw(shown, size, bgcolor=figure.bgcolor, foreground=foreground, radiological=self.radiological, transparent=transparent, key=key)
 
     def _single(self):
         """Whether the cut panels are single-axis ones only (a 3-number cut_coords is then 3 positions)."""
