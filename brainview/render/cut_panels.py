@@ -29,7 +29,7 @@ from .. import _vtk
 from ..errors import BrainviewValueError
 from ..planes import PLANES, image_bounds, image_layers, orientation_labels, plane_image
 
-__all__ = ["AXIS_PLANES", "CutPanel", "cut_positions", "fit_plane", "over_background"]
+__all__ = ["AXIS_PLANES", "CutPanel", "cut_positions", "fit_plane", "over_background", "plane_aspect"]
 
 #: nilearn's cut letters and the planes they cut.
 AXIS_PLANES = {"x": "sagittal", "y": "coronal", "z": "axial"}
@@ -63,6 +63,21 @@ def fit_plane(layers, axis, position, size, *, radiological=False):
     extent_h, extent_v = box[h, 1] - box[h, 0], box[v, 1] - box[v, 0]
     pixel_mm = max(extent_h / (width - 1), extent_v / (height - 1), 1e-6) * (1 + 1e-9)
     return plane_image(layers, plane, position, pixel_mm=pixel_mm, radiological=radiological)
+
+
+def plane_aspect(layers, axis):
+    """Width over height of the layers' images cut across ``axis`` (mm over mm).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> plane_aspect([Slices((np.ones((5, 9, 3)), np.eye(4)))], "z")
+    0.5
+    """
+    box = np.array(image_bounds(image_layers(layers))).reshape(3, 2)
+    _, h, v = PLANES[AXIS_PLANES[axis]]
+    return float(max(box[h, 1] - box[h, 0], 1e-6) / max(box[v, 1] - box[v, 0], 1e-6))
 
 
 def over_background(rgba, bgcolor, *, transparent=False):
@@ -185,9 +200,10 @@ class CutPanel:
         for letter in self.letters:
             self.renderer.RemoveViewProp(letter)
         self.letters, self.planes = [], []
-        count = len(self.cuts)
+        # Each plane as wide as its shape asks (nilearn's ortho display): taller planes get less room.
+        shares = np.cumsum([0.0, *(plane_aspect(layers, axis) for axis, _ in self.cuts)])
         for index, (axis, position) in enumerate(self.cuts):
-            left, right = round(index * width / count), round((index + 1) * width / count)
+            left, right = round(shares[index] * width / shares[-1]), round(shares[index + 1] * width / shares[-1])
             cut = fit_plane(layers, axis, position, (right - left, height), radiological=radiological)
             rows, cols = cut.rgba.shape[:2]
             x0, y0 = left + (right - left - cols) // 2, (height - rows) // 2
