@@ -155,7 +155,7 @@ def regions_from_array(values, *, name="overlay"):
     if fractional.any():
         raise BrainviewValueError(
             f"{name}: a parcellation holds one integer label per vertex, but "
-            f"{int(fractional.sum())} values are not integers (e.g. {values[fractional][0]!r}); "
+            f"{int(fractional.sum())} values are not integers (e.g. {float(values[fractional][0])!r}); "
             "pass labels=None to draw values with a colour map."
         )
     if finite.any() and values[finite].max() >= 2**62:

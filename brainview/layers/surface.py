@@ -335,8 +335,10 @@ class Surface(Layer):
         if self._overlay is None:
             return np.zeros(self.n_vertices, dtype=bool)
         if self._parcellation is not None:
-            position = self._parcellation.position
-            return (position >= 0) & self._parcellation.selected(self.regions)[position.clip(0)]
+            position, selected = self._parcellation.position, self._parcellation.selected(self.regions)
+            if not len(selected):
+                return np.zeros(self.n_vertices, dtype=bool)
+            return (position >= 0) & selected[position.clip(0)]
         shown = np.isfinite(self._overlay)
         if self.threshold is not None:
             shown &= np.abs(np.nan_to_num(self._overlay)) >= self.threshold
