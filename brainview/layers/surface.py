@@ -157,8 +157,9 @@ class Surface(Layer):
     #: The overlay column drawn (None: 0). Live, without reading the file again.
     column = _Column()
 
-    #: Parcellation regions shown (None: all). Live.
-    regions = _Regions(panel="checklist")
+    #: Parcellation regions shown (None: all). Live. (No panel editor yet: the app's checklist
+    #: reads ``names`` once, and most surfaces have values, not regions.)
+    regions = _Regions(panel="hidden")
 
     #: Whether a parcellation's legend is drawn. Live.
     legend = Checked(check_bool, False, panel="check")
@@ -290,6 +291,16 @@ class Surface(Layer):
         if parcels is None:
             return None
         return [parcels.names[int(v)] for v in parcels.labels[parcels.selected(self.regions)]]
+
+    @property
+    def names(self):
+        """Region names of a parcellation in label order (the app's region checklist); [] without one."""
+        return [] if self._parcellation is None else list(self._parcellation.names.values())
+
+    @property
+    def shown(self):
+        """Names of the shown regions ([] without a parcellation), as :attr:`Atlas.shown`."""
+        return self.shown_regions or []
 
     def legend_entries(self):
         """``[(name, (r, g, b)), ...]`` of the shown regions, or None (not a parcellation, ``legend`` off)."""
