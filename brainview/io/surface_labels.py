@@ -98,10 +98,16 @@ def load_surface_labels(labels, *, table=None, n_vertices=None, name="overlay"):
     if not is_file:
         if table is None:
             return None
-        from .surfaces import load_surface_data  # values of any form, checked against the mesh
-
-        regions = regions_from_array(load_surface_data(labels, n_vertices=n_vertices, name=name), name=name)
-        return with_table(regions, table)
+        values = np.asarray(labels, dtype=float).ravel() if np.ndim(labels) == 1 else None
+        if values is None:
+            raise BrainviewTypeError(
+                f"{name}: a parcellation with a table is one label per vertex (a 1-D array) or a label "
+                f"file, got {describe(labels)}; read other files with brainview.io.load_surface_data first.")
+        if n_vertices is not None and len(values) != n_vertices:
+            raise BrainviewValueError(
+                f"{name}: has {len(values)} values but the mesh has {n_vertices} vertices. Pass the "
+                "labels made on this mesh (same hemisphere and resolution).")
+        return with_table(regions_from_array(values, name=name), table)
     path = Path(labels)
     try:
         if path.name.endswith(".annot"):

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.surface_maps import distinct_colors, join_hemispheres
 from ..io import SurfaceLabels, load_surface, load_surface_data, load_surface_labels
-from ..io.surface_labels import join_regions, regions_from_array, with_table
+from ..io.surface_labels import is_label_table_file, join_regions, regions_from_array, with_table
 from ..io.surfaces import load_surface_columns
 from ._atlas_regions import RegionIndex
 
@@ -212,9 +213,13 @@ def load_regions(overlay, labels, *, n_vertices, n_left, hemi):
                 "values; pass two label files (or two label arrays with labels=).")
         regions = join_regions(*parts)
         return regions if labels is None else with_table(regions, labels)
-    if labels is not None and is_surface_image(overlay):
+    if labels is not None and not _is_label_file(overlay):  # values of any form: a path, nilearn data
         overlay = load_surface_data(overlay, n_vertices=n_vertices, hemi=hemi)
     return load_surface_labels(overlay, table=labels, n_vertices=n_vertices, name="overlay")
+
+
+def _is_label_file(value):
+    return isinstance(value, (str, os.PathLike)) and is_label_table_file(Path(value))
 
 
 def check_column(column, n_columns, *, name="column"):
