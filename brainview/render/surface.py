@@ -136,6 +136,10 @@ def _set_cell_colors(polydata, rgb):
         colors.InsertNextTuple3(*(int(c) for c in rgb))
     polydata.GetCellData().SetScalars(colors)
 
+    def item_at(self, prop, cell_id, point_id, xyz):
+        """``{"vertex": i}``: the model's mesh vertex nearest the hit."""
+        return {"vertex": int(point_id)} if point_id >= 0 else None
+
 
 def surface_actor():
     """An empty actor whose mapper draws a mesh's ``"rgb"`` point array as colours."""
