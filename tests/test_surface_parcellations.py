@@ -60,7 +60,9 @@ def test_each_parcel_is_drawn_in_its_own_colour_by_pixel_probe():
     figure.add(layer)
     figure.view("superior")
     image = figure.screenshot().astype(float)
+    picked = figure.pick(figure.pixel_of((50.0, 10.0, 0.0))).item_info  # in stripe 4
     bv.close(figure)
+    assert picked["region"] == 4 and picked["name"] == "p4" and _stripes(n_x, 20, 4)[picked["vertex"]] == 4
     expected = np.array([bv.colors.to_rgb(c) for c in colors.values()])
     lit = image[image.shape[0] // 2]
     lit = lit[lit.sum(axis=1) > 30]

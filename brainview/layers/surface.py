@@ -321,11 +321,19 @@ class Surface(Layer):
             raise BrainviewValueError(
                 "label_at: this surface's overlay is not a parcellation (a label file, or a label "
                 "array with labels=); use value_at(xyz) for its values.")
-        vertex = inputs.nearest_vertex(np.asarray(self.mesh.points), where, name="label_at")
-        if vertex is None:
+        region = self.region_at(where, name="label_at")
+        return None if region is None else region[1]
+
+    def region_at(self, where, *, name="where"):
+        """``(label, name)`` of the region at a vertex or nearest a point, else None (as :meth:`label_at`)."""
+        if self._parcellation is None:
             return None
-        row = self._parcellation.position[vertex]
-        return None if row < 0 else self._parcellation.names[int(self._parcellation.labels[row])]
+        vertex = inputs.nearest_vertex(np.asarray(self.mesh.points), where, name=name)
+        row = -1 if vertex is None else self._parcellation.position[vertex]
+        if row < 0:
+            return None
+        label = int(self._parcellation.labels[row])
+        return label, self._parcellation.names[label]
 
     def value_at(self, xyz):
         """The overlay at the vertex nearest ``xyz`` (a region's name for a parcellation), or None."""

@@ -48,12 +48,13 @@ class SurfaceDrawer(Drawer):
         self._color_text()
 
     def item_at(self, prop, cell_id, point_id, xyz):
-        """The picked vertex, and its region for a parcellation (the pick protocol)."""
+        """``{"vertex": i}``, with ``"region"`` (label) and ``"name"`` on a parcellation's region."""
         if prop is not self.actor or point_id is None or point_id < 0:
             return None
         info = {"vertex": int(point_id)}
-        if self.layer.region_names is not None:
-            info["region"] = self.layer.label_at(int(point_id))
+        region = self.layer.region_at(int(point_id))
+        if region is not None:
+            info.update(region=region[0], name=region[1])
         return info
 
     def bounds(self):
@@ -135,10 +136,6 @@ def _set_cell_colors(polydata, rgb):
     for _ in range(polydata.GetNumberOfCells()):
         colors.InsertNextTuple3(*(int(c) for c in rgb))
     polydata.GetCellData().SetScalars(colors)
-
-    def item_at(self, prop, cell_id, point_id, xyz):
-        """``{"vertex": i}``: the model's mesh vertex nearest the hit."""
-        return {"vertex": int(point_id)} if point_id >= 0 else None
 
 
 def surface_actor():
