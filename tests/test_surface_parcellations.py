@@ -273,6 +273,19 @@ def test_text_npy_and_csv_overlays_are_read_as_what_they_are(tmp_path):
         load_surface_data(tmp_path / "objects.npy")
 
 
+def test_npz_member_declaring_more_than_the_budget_is_refused_before_it_is_read(tmp_path):
+    import zipfile
+
+    header = tmp_path / "header.npy"
+    with open(header, "wb") as stream:
+        np.lib.format.write_array_header_1_0(stream, {"descr": "<f8", "fortran_order": False,
+                                                       "shape": (10**12,)})
+    with zipfile.ZipFile(tmp_path / "bomb.npz", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(header, "labels.npy")
+    with pytest.raises(bv.errors.MemoryBudgetError, match="labels"):
+        Surface(_grid(4, 2), tmp_path / "bomb.npz")
+
+
 def test_parcellation_round_trips_through_a_scene_file_and_a_script(tmp_path):
     mesh = _grid(30, 2)
     bv.figure(size=(80, 60))

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BrainviewError, BrainviewTypeError, BrainviewValueError, ImageLoadError, describe
-from ..limits import check_allocation
+from .arrays import load_npy
 from .gifti import read_gifti
 from .guards import check_regular_file
 from .label_tables import label_key, read_label_table
@@ -187,6 +187,8 @@ def join_regions(left, right):
 
 def npz_keys(path):
     """The array names of an ``.npz`` file (read without unpickling), or () when unreadable."""
+    if not Path(path).is_file():  # a FIFO would block the reader
+        return ()
     try:
         with np.load(path, allow_pickle=False) as archive:
             return tuple(archive.files)
@@ -196,15 +198,14 @@ def npz_keys(path):
 
 def _read_npz(path, name):
     check_regular_file(path, name)
-    with np.load(path, allow_pickle=False) as archive:
-        labels = archive["labels"]
-        check_allocation(8 * labels.size, f"{name}: '{path.name}'")
-        regions = regions_from_array(np.asarray(labels).ravel(), name=name)
-        names = [str(n) for n in archive["names"]] if "names" in archive.files else None
-        rgba = np.asarray(archive["rgba"], dtype=float) if "rgba" in archive.files else None
-        if rgba is not None and rgba.size and np.nanmax(rgba) > 1:
-            rgba = rgba / 255.0
-        ids = [label_key(i, name) for i in archive["ids"]] if "ids" in archive.files else None
+    keys = npz_keys(path)
+    arrays = {key: load_npy(path, name, key=key) for key in ("labels", "names", "rgba", "ids") if key in keys}
+    regions = regions_from_array(np.asarray(arrays["labels"]).ravel(), name=name)
+    names = [str(n) for n in arrays["names"]] if "names" in arrays else None
+    rgba = np.asarray(arrays["rgba"], dtype=float) if "rgba" in arrays else None
+    if rgba is not None and rgba.size and np.nanmax(rgba) > 1:
+        rgba = rgba / 255.0
+    ids = [label_key(i, name) for i in arrays["ids"]] if "ids" in arrays else None
     n_rows = len(names) if names is not None else (len(rgba) if rgba is not None else 0)
     ids = ids if ids is not None else list(range(n_rows))
     for what, rows in (("names", names), ("rgba", rgba)):

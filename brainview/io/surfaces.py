@@ -18,11 +18,11 @@ import numpy as np
 
 from ..errors import BrainviewError, BrainviewTypeError, BrainviewValueError, ImageLoadError, describe
 from ..limits import check_allocation
-from .arrays import vtk_ready
+from .arrays import load_npy, vtk_ready
 from .gifti import read_gifti
 from .guards import check_freesurfer_geometry, check_freesurfer_morph, check_regular_file, check_vertex_extent
 from .images import read_image_file
-from .surface_labels import is_label_table_file
+from .surface_labels import is_label_table_file, npz_keys
 
 __all__ = ["Surface", "load_surface", "load_surface_columns", "load_surface_data"]
 
@@ -276,16 +276,15 @@ def _read_plain_file(path, name):
     check_allocation(16 * path.stat().st_size, f"{name}: '{path.name}'")
     suffix = path.suffix.lower()
     try:
-        if suffix in (".npy", ".npz"):
-            loaded = np.load(path, allow_pickle=False)
-            if suffix == ".npz":
-                with loaded as archive:
-                    if len(archive.files) != 1:
-                        raise BrainviewValueError(
-                            f"{name}: '{path.name}' holds the arrays {archive.files}; per-vertex values "
-                            "are one array (a parcellation: a 'labels' array with 'names'/'rgba').")
-                    loaded = archive[archive.files[0]]
-            return np.asarray(loaded, dtype=float)
+        if suffix == ".npy":
+            return np.asarray(load_npy(path, name), dtype=float)
+        if suffix == ".npz":
+            keys = npz_keys(path)
+            if len(keys) != 1:
+                raise BrainviewValueError(
+                    f"{name}: '{path.name}' holds the arrays {list(keys)}; per-vertex values are one "
+                    "array (a parcellation: a 'labels' array with 'names'/'rgba').")
+            return np.asarray(load_npy(path, name, key=keys[0]), dtype=float)
         return _read_text_numbers(path, _TEXT_SUFFIXES[suffix], name)
     except BrainviewError:
         raise
