@@ -203,6 +203,8 @@ def test_pair_with_one_side_missing_or_without_hemi_both():
         Surface("fsaverage5", (np.zeros(N5), np.zeros(3)), hemi="both")
     with pytest.raises(BrainviewValueError, match="pair has no left part"):
         Surface("fsaverage5", (None, np.zeros(N5)), hemi="both")
+    with pytest.raises(BrainviewValueError, match=r"overlay: a \(left, right\) pair.*hemi='both'"):
+        Surface("fsaverage5", (np.zeros(N5), np.zeros(N5)), hemi="left")
 
 
 # ------------------------------------------------------------ (left, right) pairs, both hemispheres

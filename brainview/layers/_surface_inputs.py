@@ -74,10 +74,13 @@ def is_pair(value):
                for part in value)
 
 
-def _as_pair(value, hemi):
-    """Whether ``value`` is taken as a (left, right) pair: with hemi="both", or when it has a path or None."""
-    return is_pair(value) and (hemi == "both" or any(
-        part is None or isinstance(part, (str, os.PathLike)) for part in value))
+def _as_pair(value):
+    """Whether ``value`` is taken as a (left, right) pair (then ``hemi`` must be "both").
+
+    A tuple or list of two paths, arrays or None; a (2, n) ``ndarray`` is not
+    one (it is data, refused with a transpose hint when n is the vertex count).
+    """
+    return is_pair(value)
 
 
 def _is_mesh_pair(surf):
@@ -160,7 +163,7 @@ def _sides(n_vertices, n_left):
 
 def load_values(values, *, n_vertices, n_left, hemi, name):
     """Per-vertex data as ``(n_vertices, n_columns)``; a ``(left, right)`` pair is stacked, left first."""
-    if _as_pair(values, hemi):
+    if _as_pair(values):
         check_pair(values, name, hemi)
         sides = _sides(n_vertices, n_left)
         parts = [load_surface_columns(part, n_vertices=sides[side], name=f"{name} ({side})")
@@ -177,7 +180,7 @@ def load_bg(bg_map, *, n_vertices, n_left, hemi):
     """The background map as one value per vertex, or None."""
     if bg_map is None:
         return None
-    if _as_pair(bg_map, hemi):
+    if _as_pair(bg_map):
         check_pair(bg_map, "bg_map", hemi)
         sides = _sides(n_vertices, n_left)
         return np.concatenate([load_surface_data(part, n_vertices=sides[side], name=f"bg_map ({side})")
@@ -197,7 +200,7 @@ def load_regions(overlay, labels, *, n_vertices, n_left, hemi):
                 "labels: names and colours of a parcellation need the parcellation itself: pass "
                 "the label array (or file) as overlay.")
         return None
-    if _as_pair(overlay, hemi):
+    if _as_pair(overlay):
         check_pair(overlay, "overlay", hemi)
         sides = _sides(n_vertices, n_left)
         parts = [load_surface_labels(part, n_vertices=sides[side], name=f"overlay ({side})")
