@@ -275,6 +275,21 @@ def test_text_npy_and_csv_overlays_are_read_as_what_they_are(tmp_path):
         load_surface_data(tmp_path / "objects.npy")
 
 
+def test_gifti_label_tables_without_colours_and_with_transparent_entries():
+    """nibabel's label.gii has no colours (rgba None: was an ImageLoadError); alpha 0 is not drawn."""
+    gifti = Path(nib.__file__).parent / "gifti" / "tests" / "data"
+    data = nib.load(gifti / "label.gii").darrays[0].data
+    layer = Surface((np.random.default_rng(0).random((len(data), 3)), np.array([[0, 1, 2]])), gifti / "label.gii")
+    assert layer.region_names == {1: "Positive", 2: "Negative"}  # "???" (label 0) is the background
+    rgb = layer.vertex_colors()
+    assert not np.allclose(rgb[data == 1][0], rgb[data == 2][0])
+    aparc = nib.load(gifti / "rh.aparc.annot.gii")
+    unknown = aparc.labeltable.labels[0]
+    assert unknown.label == "unknown" and unknown.rgba[3] == 0
+    layer = Surface((np.zeros((len(aparc.darrays[0].data), 3)), np.array([[0, 1, 2]])), gifti / "rh.aparc.annot.gii")
+    assert "unknown" not in layer.region_names.values() and len(layer.region_names) == 34
+
+
 def test_npz_member_declaring_more_than_the_budget_is_refused_before_it_is_read(tmp_path):
     import zipfile
 

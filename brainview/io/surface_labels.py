@@ -235,13 +235,21 @@ def _read_annot(path):
 
 
 def _read_gifti_labels(path):
+    """Regions of a GIfTI label file: entries with alpha 0 (the medial wall's "unknown", "???") are
+    not drawn; entries without a colour (rgba None) get one when drawn."""
     gii = read_gifti(path, "overlay")
-    table = gii.labeltable.labels
-    return SurfaceLabels(
-        values=np.asarray(gii.darrays[0].data, dtype=np.int64).ravel(),
-        names={int(entry.key): _text(entry.label) for entry in table},
-        colors={int(entry.key): tuple(float(c) for c in entry.rgba[:3]) for entry in table},
-    )
+    names, colors = {}, {}
+    for entry in gii.labeltable.labels:
+        rgba = entry.rgba
+        given = all(c is not None for c in rgba)
+        if given and float(rgba[3]) == 0:
+            continue
+        if int(entry.key) == 0 and _text(entry.label).strip().lower() in _BACKGROUND:
+            continue
+        names[int(entry.key)] = _text(entry.label)
+        if given:
+            colors[int(entry.key)] = tuple(float(c) for c in rgba[:3])
+    return SurfaceLabels(np.asarray(gii.darrays[0].data, dtype=np.int64).ravel(), names, colors)
 
 
 def _text(label):
