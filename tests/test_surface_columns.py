@@ -77,6 +77,10 @@ def test_column_out_of_range_names_the_valid_range_and_changes_nothing():
     assert layer.column == 1 and layer.get_params()["column"] == 1
     with pytest.raises(BrainviewValueError, match=r"one column.*valid: 0\.\.0"):
         Surface(_mesh(10), np.zeros(10), column=1)
+    bare = Surface(_mesh(10))  # no overlay: column 0 (or None) is all there is
+    bare.column = 0
+    with pytest.raises(BrainviewValueError, match=r"valid: 0\.\.0"):
+        bare.column = 1
 
 
 def test_a_single_column_overlay_still_refuses_a_columns_array_without_column_in_load_surface_data():

@@ -133,6 +133,7 @@ def test_label_tables_from_dict_series_dataframe_and_list():
     frame = pd.DataFrame({"id": [1, 2], "name": ["a", "b"], "r": [255, 0], "g": [0, 0], "b": [0, 255]})
     assert read_label_table(frame) == ({1: "a", 2: "b"}, {1: (1.0, 0.0, 0.0), 2: (0.0, 0.0, 1.0)})
     assert read_label_table(["Background", "V1"])[0] == {0: "Background", 1: "V1"}
+    assert read_label_table(pd.DataFrame({"name": ["a"]}, index=[4]))[0] == {4: "a"}  # labels as the index
     with pytest.raises(BrainviewValueError, match="key 'x' is not a label value"):
         read_label_table({"x": "a"})
 

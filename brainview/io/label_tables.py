@@ -69,7 +69,10 @@ def read_label_table(table, *, name="labels"):
     if isinstance(table, dict):
         return _from_dict(table, name)
     if hasattr(table, "columns") and hasattr(table, "to_dict"):  # pandas DataFrame
-        return _from_columns({str(c): list(table[c]) for c in table.columns}, name)
+        columns = {str(c): list(table[c]) for c in table.columns}
+        if _pick(columns, _INDEX_COLUMNS) is None:  # labels as the frame's index
+            columns["index"] = list(table.index)
+        return _from_columns(columns, name)
     if hasattr(table, "index") and hasattr(table, "to_dict"):  # pandas Series
         return _from_dict(dict(zip(table.index.tolist(), table.tolist())), name)
     if isinstance(table, (list, tuple, np.ndarray)) and all(isinstance(n, (str, bytes, np.str_)) for n in table):

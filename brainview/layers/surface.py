@@ -50,7 +50,7 @@ class _Column(TraitType):
 
     def validate(self, obj, name, value):
         if obj.__dict__.get("_initialised"):
-            inputs.check_column(value, obj.n_columns)
+            inputs.check_column(value, max(obj.n_columns, 1))  # without an overlay: None or 0
         return value
 
 
@@ -246,6 +246,8 @@ class Surface(Layer):
     @observe("column", post_init=True)
     def _show_column(self, event):
         """Draw another column of the loaded overlay (no file is read)."""
+        if self._columns is None:
+            return
         self._overlay = self._columns[:, inputs.check_column(self.column, self.n_columns)]
         self._set_auto_clim(colors.auto_clim(self._overlay) if self._parcellation is None else (0.0, 1.0))
 
