@@ -116,6 +116,10 @@ def test_legend_lists_the_shown_regions_and_follows_regions_and_legend():
     legends = [p for p in drawer.props() if p.IsA("vtkLegendBoxActor")]
     assert [legends[0].GetEntryString(i) for i in range(legends[0].GetNumberOfEntries())] == ["a", "b"]
     assert layer.legend_entries() == [("a", (1.0, 0.0, 0.0)), ("b", (0.0, 0.0, 1.0))]
+    from brainview.export._html_overlays import legend_overlay
+
+    html = legend_overlay(legends[0], 100)  # the HTML export's dots take the regions' colours
+    assert "background: rgba(255, 0, 0, 1)" in html and "background: rgba(0, 0, 255, 1)" in html
     layer.regions = None
     legends = [p for p in drawer.props() if p.IsA("vtkLegendBoxActor")]
     assert legends[0].GetNumberOfEntries() == 3
