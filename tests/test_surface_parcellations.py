@@ -125,6 +125,12 @@ def test_legend_lists_the_shown_regions_and_follows_regions_and_legend():
     assert legends[0].GetNumberOfEntries() == 3
     layer.legend = False
     assert not [p for p in drawer.props() if p.IsA("vtkLegendBoxActor")]
+    many = figure.add(Surface(_grid(40, 2), _stripes(40, 2, 40), labels={}, legend=True))
+    (legend,) = [p for p in figure.drawer(many).props() if p.IsA("vtkLegendBoxActor")]
+    from brainview.render.surface import LEGEND_ROWS
+
+    assert legend.GetNumberOfEntries() == LEGEND_ROWS
+    assert legend.GetEntryString(LEGEND_ROWS - 1) == f"... {40 - LEGEND_ROWS + 1} more"
     bv.close(figure)
 
 
@@ -182,6 +188,8 @@ def test_odd_label_arrays():
         Surface(mesh, np.ones(7), labels={1: "a"})
     with pytest.raises(BrainviewValueError, match=r"not integers \(e\.g\. 1\.5\)"):
         Surface(mesh, np.full(8, 1.5), labels={1: "a"})
+    with pytest.raises(BrainviewValueError, match="one label per vertex, but the overlay has 2 columns"):
+        Surface(mesh, np.ones((8, 2)), labels={1: "a"})
     with pytest.raises(BrainviewValueError, match="infinite"):
         Surface(mesh, np.r_[np.inf, np.ones(7)], labels={1: "a"})
     # NaN and negative values: no region (base colour), no warning.

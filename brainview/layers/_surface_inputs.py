@@ -217,7 +217,12 @@ def load_regions(overlay, labels, *, n_vertices, n_left, hemi):
         regions = join_regions(*parts)
         return regions if labels is None else with_table(regions, labels)
     if labels is not None and not _is_label_file(overlay):  # values of any form: a path, nilearn data
-        overlay = load_surface_data(overlay, n_vertices=n_vertices, hemi=hemi)
+        columns = load_surface_columns(overlay, n_vertices=n_vertices, hemi=hemi)
+        if columns.shape[1] != 1:
+            raise BrainviewValueError(
+                f"labels: a parcellation is one label per vertex, but the overlay has {columns.shape[1]} "
+                "columns; pass the one column of labels (e.g. overlay[:, k]).")
+        overlay = columns[:, 0]
     return load_surface_labels(overlay, table=labels, n_vertices=n_vertices, name="overlay")
 
 
