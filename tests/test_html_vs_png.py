@@ -45,7 +45,7 @@ import pytest
 import brainview as bv
 from brainview.errors import BrainviewWarning
 from brainview.export.html import export_html
-from brainview.layers.registry import LAYER_KINDS
+from brainview.layers.registry import KINDS, LAYER_KINDS
 
 pytest.importorskip("trame_vtk", reason="trame-vtk (brainview[html]) is not installed")
 
@@ -83,6 +83,10 @@ def _connectome():
                          node_labels=["Alpha", "Beta", "Gamma"], edge_threshold=0.1)
 
 
+QUIVER = KINDS["quiver"].example()[0]
+FIELD = KINDS["vector_field"].example()
+
+
 def _stat_map():
     data = _blob()
     data[:10] *= -1
@@ -114,6 +118,9 @@ SCENES = {
     "atlas": (lambda: bv.atlas((_labels(), AFFINE), labels=["background", "a", "b"], smooth=0),
               [_world([5.5, 9.5, 9.5]), _world([13.5, 9.5, 9.5])]),
     "connectome": (_connectome, [(COORDS[0] + COORDS[1]) / 2, (COORDS[0] + COORDS[2]) / 2]),
+    "quiver": (lambda: bv.quiver(*QUIVER, scale_factor=1.5), [QUIVER[0][1] + 0.4 * 1.5 * QUIVER[1][1]]),
+    # Arrows: the browser draws 1-pixel lines antialiased, VTK aliased (lines mode: view 7.0 over a lines-only frame).
+    "vector_field": (lambda: bv.vector_field(*FIELD[0], **FIELD[1], mode="arrows"), [_world([10, 10, 10])]),
 }
 
 

@@ -102,6 +102,33 @@ def check_vectors(vectors, n_points, name="vectors"):
     return array
 
 
+def split_table(positions, vectors):
+    """``(positions, vectors)`` checked, from two ``(n, 3)`` arrays or one ``(n, 6)`` table and None.
+
+    Examples
+    --------
+    >>> p, v = split_table([[0, 0, 0, 1, 2, 3]], None)
+    >>> p.tolist(), v.tolist()
+    ([[0.0, 0.0, 0.0]], [[1.0, 2.0, 3.0]])
+    """
+    if vectors is None and np.ndim(positions) == 2 and np.shape(positions)[1] == 6:
+        table = np.asarray(positions, dtype=float) if _numeric(positions) else positions
+        positions, vectors = table[:, :3], table[:, 3:]
+    positions = check_coords(positions, "positions")
+    if vectors is None:
+        raise BrainviewValueError("vectors: missing; pass one (u, v, w) row per position, or positions as an "
+                                  "(n, 6) table of (x, y, z, u, v, w) rows.")
+    return positions, check_vectors(vectors, len(positions))
+
+
+def _numeric(value):
+    try:
+        np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def shown_vectors(vectors, name="vectors"):
     """Indices of the vectors drawn: finite and non-zero (one warning counts the non-finite ones)."""
     finite = np.isfinite(vectors).all(axis=1)
@@ -122,7 +149,8 @@ class Quiver(Layer):
     Parameters
     ----------
     positions : (n, 3) array
-        World mm of each glyph's tail.
+        World mm of each glyph's tail; or, with ``vectors`` left out, an
+        ``(n, 6)`` table of rows ``(x, y, z, u, v, w)``.
     vectors : (n, 3) array
         One vector per position, in world (RAS+) axes.
     mode : {"arrow", "cone", "line"}
@@ -173,7 +201,7 @@ class Quiver(Layer):
     color = Reloads(None, panel="color")
     resolution = Reloads(8, panel="slider", low=3, high=32, integer=True)
 
-    def __init__(self, positions, vectors, *, mode="arrow", scale_factor=None, scale_mode="vector", color=None,
+    def __init__(self, positions, vectors=None, *, mode="arrow", scale_factor=None, scale_mode="vector", color=None,
                  cmap="viridis", clim=None, opacity=1.0, resolution=8, line_width=2.0, name="quiver"):
         import pyvista as pv
 
@@ -188,8 +216,7 @@ class Quiver(Layer):
     @staticmethod
     def _derive(params):
         """Checked arrays and the glyph mesh of the data parameters (raises the constructor's errors)."""
-        positions = check_coords(params["positions"], "positions")
-        vectors = check_vectors(params["vectors"], len(positions))
+        positions, vectors = split_table(params["positions"], params["vectors"])
         mode = check_choice(params["mode"], vec.GLYPH_MODES, "mode")
         scale_mode = check_choice(params["scale_mode"], SCALE_MODES, "scale_mode")
         factor = check_scale(params["scale_factor"], "scale_factor")

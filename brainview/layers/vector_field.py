@@ -175,7 +175,7 @@ class VectorField(Layer):
         Default: the drawn magnitudes' range.
     opacity : float
     line_width : float
-        Width of the line segments, in pixels.
+        Width of the line segments, in pixels (1: a dense field stays readable).
     resolution : int
         Facets around each arrow.
     name : str, optional
@@ -199,7 +199,7 @@ class VectorField(Layer):
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
                    panel="range", range="data")
-    line_width = Checked(lambda value, name: check_positive(value, name), 2.0, panel="slider", low=0.5, high=10.0)
+    line_width = Checked(lambda value, name: check_positive(value, name), 1.0, panel="slider", low=0.5, high=10.0)
 
     img = Reloads()
     mask = Reloads()
@@ -212,7 +212,7 @@ class VectorField(Layer):
     resolution = Reloads(8, panel="slider", low=3, high=32, integer=True)
 
     def __init__(self, img, *, mask=None, stride=1, mode="lines", color_by="direction", space="voxel",
-                 scale_mode="vector", length=None, cmap="viridis", clim=None, opacity=1.0, line_width=2.0,
+                 scale_mode="vector", length=None, cmap="viridis", clim=None, opacity=1.0, line_width=1.0,
                  resolution=8, name=None):
         import pyvista as pv
 
