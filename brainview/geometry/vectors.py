@@ -212,8 +212,10 @@ def dec_colors(vectors):
     >>> dec_colors([[3.0, -4.0, 0], [0, 0, 0]]).tolist()
     [[0.6, 0.8, 0.0], [0.0, 0.0, 0.0]]
     """
-    vectors = np.asarray(vectors, dtype=float).reshape(-1, 3)
-    lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = np.asarray(vectors).reshape(-1, 3)
+    if vectors.dtype != np.float32:
+        vectors = vectors.astype(float)
+    lengths = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))[:, None]
     return np.divide(np.abs(vectors), lengths, out=np.zeros_like(vectors), where=lengths > 0)
 
 
@@ -268,19 +270,22 @@ def field_vectors(data, affine, keep, stride):
     >>> ijk.tolist(), vec.tolist(), bad
     ([[2, 0, 2]], [[1.0, 0.0, 0.0]], 0)
     """
-    sub = data[::stride, ::stride, ::stride]
-    finite = np.isfinite(sub).all(axis=3)
-    nonzero = (sub != 0).any(axis=3)
-    chosen = finite & nonzero
+    sub = np.ascontiguousarray(data[::stride, ::stride, ::stride])  # 1 / stride^3 of the field
+    # |x| + |y| + |z|: NaN where a component is NaN, 0 only for a zero vector (one pass per component).
+    total = np.abs(sub[..., 0], dtype=np.float32 if sub.dtype.itemsize <= 4 else np.float64)
+    total += np.abs(sub[..., 1])
+    total += np.abs(sub[..., 2])
+    finite = np.isfinite(total)
+    chosen = finite & (total > 0)
     if keep is not None:
         kept = keep[::stride, ::stride, ::stride]
         chosen &= kept
         n_bad = int(np.count_nonzero(kept & ~finite))
     else:
-        n_bad = int(sub[..., 0].size - np.count_nonzero(finite))
-    index = np.nonzero(chosen)
-    vectors = np.asarray(sub[index], dtype=np.float32)
-    ijk = np.column_stack(index) * stride
+        n_bad = int(total.size - np.count_nonzero(finite))
+    flat = np.flatnonzero(chosen)
+    vectors = sub.reshape(-1, 3)[flat].astype(np.float32, copy=False)
+    ijk = np.column_stack(np.unravel_index(flat, chosen.shape)) * stride
     affine = np.asarray(affine, dtype=float)
     positions = ijk @ affine[:3, :3].T + affine[:3, 3]
     return ijk, positions, vectors, n_bad

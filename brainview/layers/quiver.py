@@ -61,9 +61,12 @@ def glyph_mesh(positions, vectors, *, mode, resolution, centered, values=None, r
         points, normals, triangles = vec.glyphs(positions, vectors, mode=mode, resolution=resolution,
                                                 centered=centered)
         mesh = triangle_mesh(points, triangles)
-        mesh.point_data["Normals"] = normals
-        mesh.point_data.active_normals_name = "Normals"
+        if n:
+            mesh.point_data["Normals"] = normals
+            mesh.point_data.active_normals_name = "Normals"
         per, repeat = len(template[2]), len(template[0])
+    if not n:
+        return mesh, per  # nothing drawn: no arrays (pyvista refuses empty ones)
     if values is not None:
         mesh.point_data["magnitude"] = np.repeat(np.asarray(values, dtype=np.float32), repeat)
     if rgb is not None:

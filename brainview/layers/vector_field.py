@@ -140,7 +140,9 @@ def world_vectors(vectors, affine, space):
     axes = vec.voxel_axes(affine)
     if space == "fsl" and np.linalg.det(np.asarray(affine)[:3, :3]) > 0:
         axes = axes * np.array([-1.0, 1.0, 1.0])  # FSL's voxel x runs right to left in a neurological image
-    return vectors @ axes.T.astype(np.float32)
+    axes = axes.astype(np.float32)
+    # Three multiply-adds: numpy's matmul of an (n, 3) by a (3, 3) float32 array takes no fast path.
+    return vectors[:, :1] * axes[:, 0] + vectors[:, 1:2] * axes[:, 1] + vectors[:, 2:] * axes[:, 2]
 
 
 class VectorField(Layer):
@@ -253,7 +255,7 @@ class VectorField(Layer):
             warnings.warn(f"img: no voxel {'in the mask ' if keep is not None else ''}holds a non-zero vector "
                           f"(at stride {stride}); nothing is drawn.", BrainviewWarning, stacklevel=4)
         vectors = world_vectors(components, affine, space)
-        magnitudes = np.linalg.norm(vectors, axis=1)
+        magnitudes = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
         if length is None:
             length = FILL * stride * float(np.min(np.linalg.norm(affine[:3, :3], axis=0)))
         peak = float(magnitudes.max()) if len(magnitudes) else 1.0
