@@ -291,8 +291,10 @@ def check_points_memory(n_points, *, what):
 VECTOR_POINT_BYTES, VECTOR_GLYPH_BYTES = 110, 160
 
 
-def check_vector_memory(n_glyphs, points_per_glyph, *, what):
+def check_vector_memory(n_glyphs, points_per_glyph, *, what, held=0):
     """Refuse, before a vector layer builds its glyphs, a mesh whose arrays exceed the budget.
+
+    ``held``: bytes the layer already holds while it builds them (a vector field's image).
 
     Examples
     --------
@@ -304,9 +306,12 @@ def check_vector_memory(n_glyphs, points_per_glyph, *, what):
     ...         print(str(error).split("Estimate: ")[1])
     53.98 MiB for 10000 glyphs of 50 points.
     """
-    nbytes = n_glyphs * (points_per_glyph * VECTOR_POINT_BYTES + VECTOR_GLYPH_BYTES)
-    check_allocation(nbytes, what, fix=", or fewer glyphs (a larger stride, a mask, or mode='line')",
-                     detail=f"{format_bytes(nbytes)} for {n_glyphs} glyphs of {points_per_glyph} points")
+    glyphs = n_glyphs * (points_per_glyph * VECTOR_POINT_BYTES + VECTOR_GLYPH_BYTES)
+    detail = f"{format_bytes(glyphs)} for {n_glyphs} glyphs of {points_per_glyph} points"
+    if held:
+        detail = f"{format_bytes(held)} held (the input), " + detail
+    check_allocation(glyphs + held, what, fix=", or fewer glyphs (a larger stride, a mask, or mode='line')",
+                     detail=detail)
 
 
 def check_image_size(size, name="size"):

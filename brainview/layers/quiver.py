@@ -35,9 +35,10 @@ SCALE_MODES = ("vector", "none")
 # ----------------------------------------------------------- shared with vector_field
 
 
-def glyph_mesh(positions, vectors, *, mode, resolution, centered, values=None, rgb=None, what="vectors"):
+def glyph_mesh(positions, vectors, *, mode, resolution, centered, values=None, rgb=None, what="vectors", held=0):
     """``(pyvista.PolyData, cells per glyph)`` of one glyph per (non-zero, finite) vector.
 
+    ``held``: bytes of input held meanwhile (counted in the memory check).
     ``values`` (one per vector) become the point array ``"magnitude"``,
     ``rgb`` (``(n, 3)`` floats) the uint8 point array ``"rgb"``; glyph ``k``
     owns cells ``k * per`` to ``(k + 1) * per - 1``.
@@ -52,12 +53,12 @@ def glyph_mesh(positions, vectors, *, mode, resolution, centered, values=None, r
 
     n = len(positions)
     if mode == "line":
-        check_vector_memory(n, 2, what=what)
+        check_vector_memory(n, 2, what=what, held=held)
         mesh = vec.segments_mesh(vec.segments(positions, vectors, centered=centered))
         per, repeat = 1, 2
     else:
         template = vec.glyph_template(mode, resolution)
-        check_vector_memory(n, len(template[0]), what=what)
+        check_vector_memory(n, len(template[0]), what=what, held=held)
         points, normals, triangles = vec.glyphs(positions, vectors, mode=mode, resolution=resolution,
                                                 centered=centered)
         mesh = triangle_mesh(points, triangles)

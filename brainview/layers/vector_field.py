@@ -263,7 +263,8 @@ class VectorField(Layer):
         mesh, per = glyph_mesh(positions, vectors * scale, mode="line" if mode == "lines" else "arrow",
                                resolution=resolution, centered=True,
                                values=magnitudes if color_by == "magnitude" else None,
-                               rgb=vec.dec_colors(vectors) if color_by == "direction" else None, what="img")
+                               rgb=vec.dec_colors(vectors) if color_by == "direction" else None, what="img",
+                               held=data.nbytes)
         auto_clim = colors.auto_clim(magnitudes)
         clim = auto_clim if params.get("clim") is None else params["clim"]
         return dict(label=label, ijk=ijk, magnitudes=magnitudes, length=float(length), mesh=mesh, per=per,
