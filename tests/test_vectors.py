@@ -297,3 +297,20 @@ def test_mode_switches_live_and_the_drawer_follows():
         warnings.simplefilter("error")
         q.clim = None  # back to the magnitudes' range
     assert q.clim == (9.5, 10.5)
+
+
+def test_many_arrows_show_as_coloured_segments_while_the_camera_moves(monkeypatch):
+    from brainview.render import vectors as drawers
+
+    monkeypatch.setattr(drawers, "INTERACTIVE_POINTS", 100)
+    fig = bv.figure(size=SIZE, antialias=False)
+    q = bv.quiver(np.arange(15.0).reshape(5, 3), np.ones((5, 3)) * [[1], [2], [3], [4], [5]])
+    arrows, segments = fig.drawer(q).props()
+    fig.interacting = True
+    assert not arrows.GetVisibility() and segments.GetVisibility()
+    light = segments.GetMapper().GetInput()
+    assert light.GetNumberOfLines() == 5
+    np.testing.assert_allclose(np.asarray(light.GetPointData().GetArray("magnitude"))[::2],
+                               np.sqrt(3) * np.arange(1, 6), rtol=1e-6)
+    fig.interacting = False
+    assert arrows.GetVisibility() and not segments.GetVisibility()

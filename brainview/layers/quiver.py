@@ -35,30 +35,32 @@ SCALE_MODES = ("vector", "none")
 # ----------------------------------------------------------- shared with vector_field
 
 
-def glyph_mesh(positions, vectors, *, mode, resolution, centered, values=None, rgb=None, what="vectors", held=0):
-    """``(pyvista.PolyData, cells per glyph)`` of one glyph per (non-zero, finite) vector.
+def glyph_mesh(positions, vectors, *, mode, resolution, centered, values=None, rgb=None, what="vectors",
+               held=0):
+    """``(mesh, cells per glyph, light mesh)`` of one glyph per (non-zero, finite) vector (``pyvista.PolyData``).
 
-    ``held``: bytes of input held meanwhile (counted in the memory check).
     ``values`` (one per vector) become the point array ``"magnitude"``,
     ``rgb`` (``(n, 3)`` floats) the uint8 point array ``"rgb"``; glyph ``k``
-    owns cells ``k * per`` to ``(k + 1) * per - 1``.
+    owns cells ``k * per`` to ``(k + 1) * per - 1``. The light mesh draws
+    arrows and cones as line segments with the same colours (what a drawer
+    shows while the camera moves); None for lines. ``held``: bytes of input
+    held meanwhile (counted in the memory check).
 
     Examples
     --------
-    >>> mesh, per = glyph_mesh([[0, 0, 0]], [[1.0, 0, 0]], mode="line", resolution=8, centered=False)
-    >>> mesh.n_lines, per
-    (1, 1)
+    >>> mesh, per, light = glyph_mesh([[0, 0, 0]], [[1.0, 0, 0]], mode="cone", resolution=8, centered=False)
+    >>> mesh.n_cells == per, light.n_lines
+    (True, 1)
     """
     from ..geometry.labels import triangle_mesh
 
     n = len(positions)
-    if mode == "line":
-        check_vector_memory(n, 2, what=what, held=held)
-        mesh = vec.segments_mesh(vec.segments(positions, vectors, centered=centered))
-        per, repeat = 1, 2
+    template = vec.glyph_template(mode, resolution) if mode != "line" else None
+    check_vector_memory(n, 2 if template is None else len(template[0]) + 2, what=what, held=held)
+    light = vec.segments_mesh(vec.segments(positions, vectors, centered=centered))
+    if template is None:
+        mesh, light, per, repeat = light, None, 1, 2
     else:
-        template = vec.glyph_template(mode, resolution)
-        check_vector_memory(n, len(template[0]), what=what, held=held)
         points, normals, triangles = vec.glyphs(positions, vectors, mode=mode, resolution=resolution,
                                                 centered=centered)
         mesh = triangle_mesh(points, triangles)
@@ -66,13 +68,14 @@ def glyph_mesh(positions, vectors, *, mode, resolution, centered, values=None, r
             mesh.point_data["Normals"] = normals
             mesh.point_data.active_normals_name = "Normals"
         per, repeat = len(template[2]), len(template[0])
-    if not n:
-        return mesh, per  # nothing drawn: no arrays (pyvista refuses empty ones)
-    if values is not None:
-        mesh.point_data["magnitude"] = np.repeat(np.asarray(values, dtype=np.float32), repeat)
-    if rgb is not None:
-        mesh.point_data["rgb"] = np.repeat((np.asarray(rgb) * 255).round().astype(np.uint8), repeat, axis=0)
-    return mesh, per
+    for target, times in ((mesh, repeat), (light, 2)):
+        if target is None or not n:
+            continue  # nothing drawn: no arrays (pyvista refuses empty ones)
+        if values is not None:
+            target.point_data["magnitude"] = np.repeat(np.asarray(values, dtype=np.float32), times)
+        if rgb is not None:
+            target.point_data["rgb"] = np.repeat((np.asarray(rgb) * 255).round().astype(np.uint8), times, axis=0)
+    return mesh, per, light
 
 
 def check_resolution(value, name="resolution"):
@@ -191,6 +194,8 @@ class Quiver(Layer):
 
     #: The glyphs (pyvista.PolyData): "magnitude" per point, "Normals" for arrows and cones.
     mesh = Any(transient=True)
+    #: Arrows and cones as line segments (shown while the camera moves), or None.
+    light_mesh = Any(transient=True)
 
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
@@ -233,11 +238,12 @@ class Quiver(Layer):
         shown = vectors[drawn]
         if scale_mode == "none":
             shown = shown / magnitudes[drawn, None]
-        mesh, per = glyph_mesh(positions[drawn], shown * factor, mode=mode, resolution=resolution, centered=False,
-                               values=magnitudes[drawn], what="vectors")
+        mesh, per, light = glyph_mesh(positions[drawn], shown * factor, mode=mode, resolution=resolution,
+                                      centered=False, values=magnitudes[drawn], what="vectors")
         auto_clim = colors.auto_clim(magnitudes[drawn])
         clim = auto_clim if params.get("clim") is None else params["clim"]
-        return dict(magnitudes=magnitudes, drawn=drawn, factor=float(factor), mesh=mesh, per=per, color=color,
+        return dict(magnitudes=magnitudes, drawn=drawn, factor=float(factor), mesh=mesh, light=light, per=per,
+                    color=color,
                     clim=clim, auto_clim=auto_clim, scale_mode=scale_mode)
 
     def _apply(self, derived):
@@ -246,6 +252,7 @@ class Quiver(Layer):
         self._factor, self._color, self._scale_mode = derived["factor"], derived["color"], derived["scale_mode"]
         self._auto_clim = derived["auto_clim"]
         self.mesh.ShallowCopy(derived["mesh"])
+        self.light_mesh = derived["light"]
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
             set_quietly(self, clim=derived["clim"])
         self._changed()

@@ -197,6 +197,8 @@ class VectorField(Layer):
 
     #: The glyphs (pyvista.PolyData): "rgb" (direction) or "magnitude" per point.
     mesh = Any(transient=True)
+    #: Arrows as line segments (shown while the camera moves), or None.
+    light_mesh = Any(transient=True)
 
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
@@ -260,21 +262,22 @@ class VectorField(Layer):
             length = FILL * stride * float(np.min(np.linalg.norm(affine[:3, :3], axis=0)))
         peak = float(magnitudes.max()) if len(magnitudes) else 1.0
         scale = (length / peak) if scale_mode == "vector" else (length / magnitudes[:, None])
-        mesh, per = glyph_mesh(positions, vectors * scale, mode="line" if mode == "lines" else "arrow",
-                               resolution=resolution, centered=True,
-                               values=magnitudes if color_by == "magnitude" else None,
-                               rgb=vec.dec_colors(vectors) if color_by == "direction" else None, what="img",
-                               held=data.nbytes)
+        mesh, per, light = glyph_mesh(positions, vectors * scale, mode="line" if mode == "lines" else "arrow",
+                                      resolution=resolution, centered=True,
+                                      values=magnitudes if color_by == "magnitude" else None,
+                                      rgb=vec.dec_colors(vectors) if color_by == "direction" else None, what="img",
+                                      held=data.nbytes)
         auto_clim = colors.auto_clim(magnitudes)
         clim = auto_clim if params.get("clim") is None else params["clim"]
-        return dict(label=label, ijk=ijk, magnitudes=magnitudes, length=float(length), mesh=mesh, per=per,
-                    clim=clim, auto_clim=auto_clim, affine=affine, shape=data.shape[:3])
+        return dict(label=label, ijk=ijk, magnitudes=magnitudes, length=float(length), mesh=mesh, light=light,
+                    per=per, clim=clim, auto_clim=auto_clim, affine=affine, shape=data.shape[:3])
 
     def _apply(self, derived):
         self._ijk, self._values, self._per = derived["ijk"], derived["magnitudes"], derived["per"]
         self._length, self._auto_clim = derived["length"], derived["auto_clim"]
         self._affine, self._shape = derived["affine"], derived["shape"]
         self.mesh.ShallowCopy(derived["mesh"])
+        self.light_mesh = derived["light"]
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
             set_quietly(self, clim=derived["clim"])
         self._changed()
