@@ -172,7 +172,11 @@ def test_one_colour_quiver_draws_that_colour_and_has_no_colour_bar():
 # ------------------------------------------------------------------ scene, pick, value
 
 
-def test_a_field_from_a_file_and_a_quiver_round_trip_through_a_scene_file(tmp_path):
+def test_a_field_from_a_file_and_a_quiver_round_trip_through_a_scene_file_and_a_script(tmp_path):
+    import runpy
+
+    from brainview.export.script import export_script
+
     path = tmp_path / "v1.nii.gz"
     rng = np.random.default_rng(1)
     nib.save(nib.Nifti1Image(rng.normal(size=(6, 6, 6, 3)).astype(np.float32), _oblique_affine()), path)
@@ -181,6 +185,8 @@ def test_a_field_from_a_file_and_a_quiver_round_trip_through_a_scene_file(tmp_pa
     bv.quiver([[0.0, 0, 0], [10, 0, 0]], [[0, 0, 5.0], [0, 5.0, 0]], mode="cone", color="orange")
     expected = fig.screenshot()
     save_scene(fig, tmp_path / "s.bvscene")
+    export_script(fig, tmp_path / "s.py")
+    assert "bv.vector_field(str(HERE / 'v1.nii.gz'), mask=None, stride=2," in (tmp_path / "s.py").read_text()
     entry = json.loads((tmp_path / "s.bvscene").read_text())["layers"][0]
     assert entry["kind"] == "vector_field"
     assert entry["params"]["img"]["$file"]["path"] == "v1.nii.gz"
@@ -188,6 +194,8 @@ def test_a_field_from_a_file_and_a_quiver_round_trip_through_a_scene_file(tmp_pa
     assert [layer.kind for layer in loaded.layers] == ["vector_field", "quiver"]
     np.testing.assert_array_equal(loaded.screenshot(), expected)
     loaded.close()
+    bv.close("all")
+    np.testing.assert_array_equal(runpy.run_path(str(tmp_path / "s.py"))["fig"].screenshot(), expected)
 
 
 def test_pick_on_a_glyph_names_its_vector():
