@@ -322,3 +322,23 @@ def test_many_arrows_show_as_coloured_segments_while_the_camera_moves(monkeypatc
                                np.sqrt(3) * np.arange(1, 6), rtol=1e-6)
     fig.interacting = False
     assert arrows.GetVisibility() and not segments.GetVisibility()
+
+
+def test_setting_img_draws_the_new_field_and_a_refused_one_changes_nothing(tmp_path):
+    fig = bv.figure(size=SIZE, antialias=False)
+    field = bv.vector_field((_one_vector(vector=(0, 3.0, 4.0)), np.eye(4)), mode="arrows")
+    before = fig.screenshot()
+    for bad, message in [(5, "img: expected"), ((np.ones((3, 3, 3, 2)), np.eye(4)), "img: expected a vector image"),
+                         (str(tmp_path / "missing.nii.gz"), "img: file not found")]:
+        with pytest.raises(BrainviewError, match=message):
+            field.img = bad
+    with pytest.raises(BrainviewError, match="stride:"):
+        field.stride = 0
+    np.testing.assert_array_equal(fig.screenshot(), before)
+    assert field.value_at((2, 1, 3)) == pytest.approx(5.0)
+    two = _one_vector(vector=(0, 3.0, 4.0))
+    two[0, 0, 0] = (1.0, 0, 0)
+    polys = fig.drawer(field).actor.GetMapper().GetInput().GetNumberOfPolys()
+    field.img = (two, np.eye(4))
+    assert field.n_drawn == 2 and field.get_params()["img"][0] is two
+    assert fig.drawer(field).actor.GetMapper().GetInput().GetNumberOfPolys() == 2 * polys

@@ -270,12 +270,12 @@ class VectorField(Layer):
         auto_clim = colors.auto_clim(magnitudes)
         clim = auto_clim if params.get("clim") is None else params["clim"]
         return dict(label=label, ijk=ijk, magnitudes=magnitudes, length=float(length), mesh=mesh, light=light,
-                    per=per, clim=clim, auto_clim=auto_clim, affine=affine, shape=data.shape[:3])
+                    per=per, clim=clim, auto_clim=auto_clim, affine=affine, data=data)
 
     def _apply(self, derived):
         self._ijk, self._values, self._per = derived["ijk"], derived["magnitudes"], derived["per"]
         self._length, self._auto_clim = derived["length"], derived["auto_clim"]
-        self._affine, self._shape = derived["affine"], derived["shape"]
+        self._affine, self._data = derived["affine"], derived["data"]
         self.mesh.ShallowCopy(derived["mesh"])
         self.light_mesh = derived["light"]
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
@@ -337,10 +337,9 @@ class VectorField(Layer):
 
     def value_at(self, xyz):
         """The magnitude of the vector of the voxel nearest ``xyz`` (NaN outside the image)."""
-        data = self.__dict__["_source"][2]
-        image = Image(data[..., 0], self._affine, "field")
-        ijk = np.rint(image.to_voxel(np.atleast_2d(xyz))[0]).astype(int)
-        if np.any(ijk < 0) or np.any(ijk >= np.array(self._shape)):
+        data = self._data
+        ijk = np.rint(Image(data[..., 0], self._affine, "field").to_voxel(np.atleast_2d(xyz))[0]).astype(int)
+        if np.any(ijk < 0) or np.any(ijk >= np.array(data.shape[:3])):
             return float("nan")
         vector = world_vectors(data[tuple(ijk)][None, :], self._affine, self.space)[0]
         return float(np.linalg.norm(vector))
