@@ -342,3 +342,12 @@ def test_setting_img_draws_the_new_field_and_a_refused_one_changes_nothing(tmp_p
     field.img = (two, np.eye(4))
     assert field.n_drawn == 2 and field.get_params()["img"][0] is two
     assert fig.drawer(field).actor.GetMapper().GetInput().GetNumberOfPolys() == 2 * polys
+
+
+def test_a_field_named_by_default_takes_its_new_files_name(tmp_path):
+    path = tmp_path / "dyads1.nii.gz"
+    nib.save(nib.Nifti1Image(np.ones((2, 2, 2, 3), np.float32), np.eye(4)), path)
+    field = VectorField((np.ones((2, 2, 2, 3)), np.eye(4)))
+    field.img = str(path)
+    assert field.name == "dyads1.nii.gz" and field.get_params()["name"] is None
+    assert VectorField(str(path), name="V1").name == "V1"

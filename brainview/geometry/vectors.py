@@ -238,7 +238,7 @@ def voxel_axes(affine):
 
 
 def field_vectors(data, affine, keep, stride):
-    """Voxels, world positions and world-axis-free vectors of a 4-D field, subsampled and masked.
+    """Voxels, world positions and components (as stored) of a 4-D field's vectors, subsampled and masked.
 
     Parameters
     ----------

@@ -243,8 +243,7 @@ class Quiver(Layer):
         auto_clim = colors.auto_clim(magnitudes[drawn])
         clim = auto_clim if params.get("clim") is None else params["clim"]
         return dict(magnitudes=magnitudes, drawn=drawn, factor=float(factor), mesh=mesh, light=light, per=per,
-                    color=color,
-                    clim=clim, auto_clim=auto_clim, scale_mode=scale_mode)
+                    color=color, clim=clim, auto_clim=auto_clim, scale_mode=scale_mode)
 
     def _apply(self, derived):
         self._magnitudes, self._drawn, self._per = derived["magnitudes"], derived["drawn"], derived["per"]

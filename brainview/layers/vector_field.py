@@ -24,9 +24,9 @@ Examples
 
 from __future__ import annotations
 
-from pathlib import Path
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 from traits.api import Any, observe
@@ -278,8 +278,11 @@ class VectorField(Layer):
         self._affine, self._data = derived["affine"], derived["data"]
         self.mesh.ShallowCopy(derived["mesh"])
         self.light_mesh = derived["light"]
-        if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
+        params = self.get_params()
+        if params["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
             set_quietly(self, clim=derived["clim"])
+        if params["name"] is None and self.name != derived["label"]:
+            set_quietly(self, name=derived["label"])  # a new image's file name
         self._changed()
 
     @observe("img, mask, stride, mode, color_by, space, scale_mode, length, resolution", post_init=True)
