@@ -199,8 +199,6 @@ def test_a_field_from_a_file_and_a_quiver_round_trip_through_a_scene_file_and_a_
 
 
 def test_pick_on_a_glyph_names_its_vector():
-    from brainview import _vtk
-
     vectors = np.array([[0.0, 0, 0], [0, 0, 30.0], [0, 0, 30.0]])  # the zero vector draws nothing
     fig = bv.figure(size=SIZE, antialias=False)
     layer = bv.quiver([[0.0, 0, 0], [-20, 0, -15], [20, 0, -15]], vectors, mode="cone", scale_factor=1.0)
@@ -208,13 +206,20 @@ def test_pick_on_a_glyph_names_its_vector():
     fig.screenshot()
     row, column = _pixel(fig, (20, 0, -5))
     result = fig.pick(column, row)
-    assert result.layer is layer
-    picker = _vtk.vtkCellPicker()
-    picker.SetTolerance(0.0005)
-    assert picker.Pick(column, fig.size[1] - 1 - row, 0, fig.renderer)
-    drawer = fig.drawer(layer)
-    assert drawer.item_at(picker.GetViewProp(), picker.GetCellId(), picker.GetPointId(),
-                          picker.GetPickPosition()) == {"vector": 2}
+    assert result.layer is layer and result.item_info == {"vector": 2} and result.item == 2
+    assert abs(result.world_xyz[0] - 20) < 5 and abs(result.world_xyz[2] + 5) < 3
+
+
+def test_pick_on_a_field_segment_names_its_vector_and_voxel():
+    data = np.zeros((3, 3, 3, 3), np.float32)
+    data[0, 1, 1] = data[2, 1, 1] = (0, 1.0, 0)
+    fig = bv.figure(size=SIZE, antialias=False)
+    field = bv.vector_field((data, np.diag([10.0, 10, 10, 1])), line_width=4, scale_mode="none", length=8.0)
+    fig.view("superior")
+    fig.screenshot()
+    row, column = _pixel(fig, (20, 11, 10))
+    result = fig.pick(column, row)
+    assert result.layer is field and result.item_info == {"vector": 1, "voxel": (2, 1, 1)}
 
 
 def test_a_field_cell_names_its_vector_and_voxel_and_value_at_reads_the_magnitude():
@@ -351,3 +356,16 @@ def test_a_field_named_by_default_takes_its_new_files_name(tmp_path):
     field.img = str(path)
     assert field.name == "dyads1.nii.gz" and field.get_params()["name"] is None
     assert VectorField(str(path), name="V1").name == "V1"
+
+
+def test_a_segment_is_picked_within_two_pixels_of_its_line_and_not_beyond():
+    data = np.zeros((1, 1, 1, 3), np.float32)
+    data[0, 0, 0] = (0, 1.0, 0)
+    fig = bv.figure(size=SIZE, antialias=False)
+    field = bv.vector_field((data, np.eye(4)), line_width=1, scale_mode="none", length=40.0)
+    bv.quiver([[-50.0, -50, 0], [50, 50, 0]], [[1.0, 0, 0], [1.0, 0, 0]], mode="line")  # frames the view
+    fig.view("superior")
+    fig.screenshot()
+    row, column = _pixel(fig, (0, 5, 0))
+    assert fig.pick(column + 1, row).layer is field
+    assert fig.pick(column + 6, row).layer is None
