@@ -284,6 +284,32 @@ def check_points_memory(n_points, *, what):
                      detail=f"{format_bytes(n_points * POINT_BYTES)} for {n_points} markers")
 
 
+#: Bytes a grid surface (``mesh``, ``surf``) allocates per grid point (the float input copies,
+#: float32 points, scalars and normals, the finite mask) and per triangle (two per grid cell:
+#: the grid's triangles, the kept ones, VTK's cell arrays and the mapper's copy). Calibrated
+#: with ``scripts/benchmark.py memory`` (a 1000 x 1000 grid): peak growth stays under the estimate.
+GRID_POINT_BYTES, GRID_TRIANGLE_BYTES = 96, 64
+
+
+def check_grid_memory(rows, cols, *, what):
+    """Refuse, before a grid surface builds anything, a grid whose arrays exceed the budget.
+
+    Examples
+    --------
+    >>> from brainview.errors import MemoryBudgetError
+    >>> with set_limits(max_bytes=2**20):
+    ...     try:
+    ...         check_grid_memory(100, 100, what="z")
+    ...     except MemoryBudgetError as error:
+    ...         print(str(error).split("Estimate: ")[1])
+    937.5 KiB for 10000 grid points, 1.20 MiB for 19602 triangles.
+    """
+    points, triangles = rows * cols, 2 * max(rows - 1, 0) * max(cols - 1, 0)
+    check_allocation(points * GRID_POINT_BYTES + triangles * GRID_TRIANGLE_BYTES, what, fix=", or a coarser grid",
+                     detail=f"{format_bytes(points * GRID_POINT_BYTES)} for {points} grid points, "
+                            f"{format_bytes(triangles * GRID_TRIANGLE_BYTES)} for {triangles} triangles")
+
+
 def check_image_size(size, name="size"):
     """``(width, height)`` as ints, each 1..:data:`MAX_IMAGE_SIDE`, the render within the budget.
 
