@@ -266,11 +266,10 @@ class Mesh(GridLayer):
 
     @staticmethod
     def _grid(params):
-        z = np.asarray(params["z"]) if np.ndim(params["z"]) == 2 else params["z"]
-        if np.ndim(z) == 2:
-            check_grid_memory(*np.shape(z), what="z")
-        z = grid_array(z, "z")
-        x, y = (grid_array(params[name], name, shape=z.shape) for name in ("x", "y"))
+        if np.ndim(params["x"]) == 2:
+            check_grid_memory(*np.shape(params["x"]), what="x")
+        x = grid_array(params["x"], "x")
+        y, z = (grid_array(params[name], name, shape=x.shape) for name in ("y", "z"))
         scalars = z if params["scalars"] is None else grid_array(params["scalars"], "scalars", shape=z.shape)
         return dict(x=x, y=y, z=z, scalars=scalars)
 
