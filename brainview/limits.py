@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .errors import BrainviewTypeError, BrainviewValueError, MemoryBudgetError
 
-__all__ = ["Limits", "check_allocation", "check_image_memory", "check_image_size", "format_bytes",
+__all__ = ["Limits", "check_allocation", "check_grid_memory", "check_image_memory", "check_image_size", "format_bytes",
            "layer_bytes", "max_bytes", "set_limits", "LAYER_VOXEL_BYTES", "MAX_IMAGE_SIDE"]
 
 #: Budget used where the available memory cannot be read (not Linux).
@@ -284,11 +284,12 @@ def check_points_memory(n_points, *, what):
                      detail=f"{format_bytes(n_points * POINT_BYTES)} for {n_points} markers")
 
 
-#: Bytes a grid surface (``mesh``, ``surf``) allocates per grid point (the float input copies,
-#: float32 points, scalars and normals, the finite mask) and per triangle (two per grid cell:
-#: the grid's triangles, the kept ones, VTK's cell arrays and the mapper's copy). Calibrated
-#: with ``scripts/benchmark.py memory`` (a 1000 x 1000 grid): peak growth stays under the estimate.
-GRID_POINT_BYTES, GRID_TRIANGLE_BYTES = 96, 64
+#: Bytes a grid surface (``mesh``, ``surf``) allocates per grid point (float input copies,
+#: float32 points, scalars and normals, the finite mask, the drawer's vertex buffers) and per
+#: triangle (two per grid cell: the grid's triangles, the kept ones, VTK's cell arrays, the
+#: drawer's index buffer). Calibrated with ``scripts/benchmark.py memory`` (a 1000 x 1000 grid
+#: built and drawn: 201 MiB peak growth, 235 MiB with NaN points; the estimate is 259 MiB).
+GRID_POINT_BYTES, GRID_TRIANGLE_BYTES = 112, 80
 
 
 def check_grid_memory(rows, cols, *, what):
@@ -302,7 +303,7 @@ def check_grid_memory(rows, cols, *, what):
     ...         check_grid_memory(100, 100, what="z")
     ...     except MemoryBudgetError as error:
     ...         print(str(error).split("Estimate: ")[1])
-    937.5 KiB for 10000 grid points, 1.20 MiB for 19602 triangles.
+    1.07 MiB for 10000 grid points, 1.50 MiB for 19602 triangles.
     """
     points, triangles = rows * cols, 2 * max(rows - 1, 0) * max(cols - 1, 0)
     check_allocation(points * GRID_POINT_BYTES + triangles * GRID_TRIANGLE_BYTES, what, fix=", or a coarser grid",

@@ -18,7 +18,7 @@ slices and glass_brain; a float32 "statistical map" of the same grid (the
 template's smooth gradient, signed) for stat_map; an atlas of 40 nested
 shells on that grid for atlas. Arrays made before measuring for the mesh
 kinds: a 163,842-vertex icosphere with an overlay (surface), 200,000 points,
-and a dense 1,000-node graph (connectome).
+a dense 1,000-node graph (connectome) and a 1000 x 1000 grid (mesh; surf shares its code).
 
     python scripts/benchmark.py --only memory
     python scripts/benchmarks/memory.py contour /path/to/image.nii.gz   # one kind, JSON out
@@ -34,7 +34,7 @@ from pathlib import Path
 
 KINDS = ("volume", "contour", "slices", "glass_brain", "stat_map", "atlas")
 #: Kinds built from arrays made in the measuring process (``size``: the full-size input).
-MESH_KINDS = {"surface": 7, "points": 200_000, "connectome": 1000}
+MESH_KINDS = {"surface": 7, "points": 200_000, "connectome": 1000, "mesh": 1000}
 MIB = 2**20
 
 
@@ -76,6 +76,9 @@ def mesh_inputs(kind, size):
         return ((np.asarray(sphere.points, dtype=float), faces), rng.normal(size=sphere.n_points))
     if kind == "points":
         return (rng.normal(size=(size, 3)) * 50,)
+    if kind == "mesh":  # a size x size grid (x, y, z as mlab.mesh takes them)
+        u, v = np.mgrid[0:2 * np.pi:size * 1j, 0:np.pi:size * 1j]
+        return (60 * np.cos(u) * np.sin(v), 60 * np.sin(u) * np.sin(v), 60 * np.cos(v))
     matrix = rng.normal(size=(size, size))
     return ((matrix + matrix.T) / 2, rng.normal(size=(size, 3)) * 50)
 
@@ -87,6 +90,14 @@ def build_mesh_kind(kind, inputs):
         return layers.Surface(*inputs)
     if kind == "points":
         return layers.Points(*inputs, size=3)
+    if kind == "mesh":
+        from brainview.scene import Figure
+
+        layer = layers.Mesh(*inputs)
+        figure = Figure(size=(64, 64))
+        figure.add(layer)
+        figure.screenshot()  # the drawer's vertex and index buffers are made at the first render
+        return layer
     return layers.Connectome(*inputs, edge_threshold="99%")
 
 
