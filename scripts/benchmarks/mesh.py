@@ -7,7 +7,8 @@
   polydata, built without Python loops: points and scalars from numpy, the same triangles
   from numpy through ``vtkCellArray.SetData``, the same normals filter
   (``vtkTriangleMeshPointNormals``), a lookup table, an off-screen 800x600 window with FXAA
-  (as a brainview figure), render, PNG. Runs interleaved, each in a new window.
+  and no multisampling (as a brainview figure), render, PNG. Runs interleaved; raw VTK makes
+  a new window each time, brainview takes one from its pool.
 - ``surf_1000x1000_first_png``: the same through ``bv.surf(z)`` (``warp_scale="auto"``).
 """
 
@@ -74,6 +75,7 @@ def _raw_vtk(x, y, z, path):
     renderer.UseFXAAOn()
     window = _vtk.vtkRenderWindow()
     window.SetOffScreenRendering(True)
+    window.SetMultiSamples(0)  # FXAA instead, as a brainview figure (VTK's default 8x MSAA costs more)
     window.SetSize(800, 600)
     window.AddRenderer(renderer)
     renderer.ResetCamera()
