@@ -272,22 +272,16 @@ def test_scene_file_round_trip_keeps_the_live_settings(tmp_path):
         bv.close("all")
 
 
-def test_a_picked_triangle_names_its_nearest_grid_vertex():
-    from brainview import _vtk
-
+def test_a_pick_names_the_nearest_grid_vertex_its_row_and_column():
     x, y = np.mgrid[-10:10:11j, -10:10:11j]  # 2 mm spacing
     fig = Figure(size=SIZE, antialias=False)
     try:
         layer = fig.add(Mesh(x, y, np.zeros_like(x)))
         fig.view("superior")
         fig.screenshot()
-        target = (4.3, -5.8, 0.0)  # nearest grid point: x = 4 (row 7), y = -6 (column 2)
-        row, column = _pixel(fig, target)
-        picker = _vtk.vtkCellPicker()
-        assert picker.Pick(column, fig.size[1] - 1 - row, 0, fig.renderer)
-        item = fig.drawer(layer).item_at(picker.GetActor(), picker.GetCellId(), picker.GetPointId(),
-                                         picker.GetPickPosition())
-        assert item == {"vertex": 7 * 11 + 2, "row": 7, "column": 2}
-        assert fig.pick(column, row).layer is layer
+        row, column = _pixel(fig, (4.3, -5.8, 0.0))  # nearest grid point: x = 4 (row 7), y = -6 (column 2)
+        result = fig.pick(column, row)
+        assert result.layer is layer
+        assert result.item_info == {"vertex": 7 * 11 + 2, "row": 7, "column": 2} and result.item == 79
     finally:
         fig.close()
