@@ -272,16 +272,18 @@ def test_scene_file_round_trip_keeps_the_live_settings(tmp_path):
         bv.close("all")
 
 
-def test_a_pick_names_the_nearest_grid_vertex_its_row_and_column():
+def test_a_pick_names_the_nearest_grid_vertex_its_row_column_and_scalar():
     x, y = np.mgrid[-10:10:11j, -10:10:11j]  # 2 mm spacing
     fig = Figure(size=SIZE, antialias=False)
     try:
-        layer = fig.add(Mesh(x, y, np.zeros_like(x)))
+        layer = fig.add(Mesh(x, y, np.zeros_like(x), scalars=10 * x + y))
         fig.view("superior")
         fig.screenshot()
         row, column = _pixel(fig, (4.3, -5.8, 0.0))  # nearest grid point: x = 4 (row 7), y = -6 (column 2)
         result = fig.pick(column, row)
         assert result.layer is layer
         assert result.item_info == {"vertex": 7 * 11 + 2, "row": 7, "column": 2} and result.item == 79
+        assert result.values == {"mesh": 10 * 4 - 6}  # the scalar there
+        assert layer.value_at((4.0, -6.0, 3.0)) is None  # off the surface
     finally:
         fig.close()

@@ -160,13 +160,15 @@ class GridLayer(Layer):
 
     def _apply(self, derived):
         mesh, n_left_out = grid_polydata(derived["x"], derived["y"], derived["z"], derived["scalars"])
+        drawn = np.zeros(mesh.n_points, bool)
+        drawn[mesh.regular_faces.ravel()] = True
         if n_left_out:
             warnings.warn(f"{self.kind}: {n_left_out} of {mesh.n_points} grid points have NaN coordinates or "
                           "scalars; they are left out with their triangles.", BrainviewWarning, stacklevel=5)
         if mesh.n_cells == 0:
             raise BrainviewValueError(f"{self.kind}: every triangle has a NaN point; nothing to draw.")
         self._shape, self._scalars, self._warp = derived["x"].shape, derived["scalars"], derived.get("warp")
-        self._auto_clim = derived["auto_clim"]
+        self._auto_clim, self._drawn = derived["auto_clim"], drawn
         self.mesh.ShallowCopy(mesh)
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["auto_clim"]):
             set_quietly(self, clim=derived["auto_clim"])  # follows the new values, as at construction
@@ -207,6 +209,32 @@ class GridLayer(Layer):
         rgb = table[np.nan_to_num(index).astype(int), :3]
         rgb[~np.isfinite(values)] = 0.5
         return rgb
+
+    def value_at(self, xyz):
+        """The scalar of the drawn grid point nearest ``xyz``, if ``xyz`` is on the surface near it.
+
+        "Near": no farther than that point's farthest grid neighbour (a point on a triangle
+        is within one edge of its nearest corner); None elsewhere and when colours are one
+        ``color``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> layer = Mesh(*np.mgrid[0:3, 0:3].astype(float), np.zeros((3, 3)), scalars=np.arange(9.0).reshape(3, 3))
+        >>> layer.value_at((1.1, 1.9, 0)), layer.value_at((1, 1, 5))
+        (5.0, None)
+        """
+        if self.color is not None:
+            return None
+        points = np.asarray(self.mesh.points)
+        distances = ((points - np.asarray(xyz, dtype=np.float32)) ** 2).sum(axis=1)
+        distances[~self._drawn] = np.inf
+        nearest = int(np.argmin(distances))
+        row, column = divmod(nearest, self._shape[1])
+        neighbours = [(row + dr) * self._shape[1] + column + dc for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1))
+                      if 0 <= row + dr < self._shape[0] and 0 <= column + dc < self._shape[1]]
+        reach = ((points[neighbours] - points[nearest]) ** 2).sum(axis=1).max()
+        return float(self._scalars.flat[nearest]) if distances[nearest] <= reach * 1.0001 else None
 
     def colorbar_table(self):
         if self.color is not None:
