@@ -287,3 +287,25 @@ def test_a_pick_names_the_nearest_grid_vertex_its_row_column_and_scalar():
         assert layer.value_at((4.0, -6.0, 3.0)) is None  # off the surface
     finally:
         fig.close()
+
+
+def test_a_large_grid_is_drawn_coarser_while_the_camera_moves(monkeypatch):
+    import brainview.layers.mesh as mesh_module
+
+    monkeypatch.setattr(mesh_module, "INTERACTIVE_TRIANGLES", 200)
+    fig = Figure(size=SIZE, antialias=False)
+    try:
+        x, y, z = _sphere(41, 41, radius=10.0)  # 3200 triangles
+        layer = fig.add(Mesh(x, y, z))
+        drawer = fig.drawer(layer)
+        still = fig.screenshot()
+        fig.interacting = True
+        moving = fig.screenshot()
+        shown = [prop for prop in drawer.props() if prop.GetVisibility()]
+        assert len(shown) == 1 and shown[0] is not drawer.actor
+        assert 0 < shown[0].GetMapper().GetInput().GetNumberOfCells() <= 200
+        assert np.abs(moving.astype(int) - still).mean() < 10  # the same sphere, coarser
+        fig.interacting = False
+        assert [prop for prop in drawer.props() if prop.GetVisibility()] == [drawer.actor]
+    finally:
+        fig.close()

@@ -35,6 +35,9 @@ from ..limits import check_grid_memory
 from ._live import Reloads, set_quietly, take_derived
 from .base import Checked, Kind, Layer, check_choice, check_opacity
 
+#: Triangles above which a grid is drawn coarser while the camera moves (:meth:`GridLayer.coarse_mesh`).
+INTERACTIVE_TRIANGLES = 200_000
+
 #: How the triangles are drawn (VTK's representations, mlab's names).
 REPRESENTATIONS = ("surface", "wireframe", "points")
 
@@ -94,8 +97,8 @@ def grid_polydata(x, y, z, scalars):
     """A ``pyvista.PolyData`` of the grid's triangles with ``"scalars"`` and ``"Normals"`` point arrays.
 
     Grid points with a NaN coordinate or scalar are left out with their triangles (they stay in
-    the points, unused, so vertex numbers stay grid numbers). Returns the mesh and the number of
-    points left out.
+    the points, unused, so vertex numbers stay grid numbers). Returns the mesh and the mask of
+    the grid points kept (flat, vertex order).
     """
     import pyvista as pv
     from vtkmodules.vtkFiltersCore import vtkTriangleMeshPointNormals
@@ -107,8 +110,7 @@ def grid_polydata(x, y, z, scalars):
         points[:, axis] = values.ravel()
     triangles = grid_triangles(x.shape)
     valid = np.isfinite(points).all(axis=1) & np.isfinite(scalars.ravel())
-    n_left_out = int(valid.size - valid.sum())
-    if n_left_out:
+    if not valid.all():
         triangles = triangles[valid[triangles].all(axis=1)]
         points[~valid] = points[np.argmax(valid)] if valid.any() else 0.0  # unused: kept finite for bounds
     mesh = triangle_mesh(points, triangles)
@@ -117,7 +119,7 @@ def grid_polydata(x, y, z, scalars):
     normals.SetInputData(mesh)
     normals.Update()
     mesh.GetPointData().SetNormals(normals.GetOutput().GetPointData().GetNormals())
-    return pv.wrap(mesh), n_left_out
+    return pv.wrap(mesh), valid
 
 
 def check_color(value, name):
@@ -159,7 +161,8 @@ class GridLayer(Layer):
         return dict(derived, auto_clim=auto_clim, clim=clim)
 
     def _apply(self, derived):
-        mesh, n_left_out = grid_polydata(derived["x"], derived["y"], derived["z"], derived["scalars"])
+        mesh, valid = grid_polydata(derived["x"], derived["y"], derived["z"], derived["scalars"])
+        n_left_out = int(valid.size - valid.sum())
         drawn = np.zeros(mesh.n_points, bool)
         drawn[mesh.regular_faces.ravel()] = True
         if n_left_out:
@@ -168,7 +171,7 @@ class GridLayer(Layer):
         if mesh.n_cells == 0:
             raise BrainviewValueError(f"{self.kind}: every triangle has a NaN point; nothing to draw.")
         self._shape, self._scalars, self._warp = derived["x"].shape, derived["scalars"], derived.get("warp")
-        self._auto_clim, self._drawn = derived["auto_clim"], drawn
+        self._auto_clim, self._drawn, self._valid, self._coarse = derived["auto_clim"], drawn, valid, None
         self.mesh.ShallowCopy(mesh)
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["auto_clim"]):
             set_quietly(self, clim=derived["auto_clim"])  # follows the new values, as at construction
@@ -189,6 +192,32 @@ class GridLayer(Layer):
     def n_triangles(self):
         """Triangles drawn (two per grid cell, less those touching a left-out point)."""
         return int(self.mesh.n_cells)
+
+    def coarse_mesh(self, max_triangles=None):
+        """The grid with every k-th row and column (its last ones kept), at most ``max_triangles``
+        triangles (default :data:`INTERACTIVE_TRIANGLES`), for drawing while the camera moves;
+        None for a grid that small already.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> layer = Mesh(*np.mgrid[0:101, 0:101].astype(float), np.zeros((101, 101)))
+        >>> layer.coarse_mesh(max_triangles=5000).n_cells, layer.coarse_mesh(max_triangles=10**6) is None
+        (5000, True)
+        """
+        max_triangles = INTERACTIVE_TRIANGLES if max_triangles is None else max_triangles
+        if self.n_triangles <= max_triangles:
+            return None
+        if self._coarse is None or self._coarse[0] != max_triangles:
+            rows, cols = self._shape
+            step = int(np.ceil(np.sqrt(2 * (rows - 1) * (cols - 1) / max_triangles)))
+            keep_rows = np.unique(np.r_[np.arange(0, rows, step), rows - 1])
+            keep_cols = np.unique(np.r_[np.arange(0, cols, step), cols - 1])
+            points = np.where(self._valid[:, None], np.asarray(self.mesh.points), np.nan)
+            grid = points.reshape(rows, cols, 3)[np.ix_(keep_rows, keep_cols)]
+            scalars = self._scalars[np.ix_(keep_rows, keep_cols)]
+            self._coarse = (max_triangles, grid_polydata(grid[..., 0], grid[..., 1], grid[..., 2], scalars)[0])
+        return self._coarse[1]
 
     def vertices(self):
         """``(n * m, 3)`` float mm positions of the grid points as drawn (vertex order)."""

@@ -30,12 +30,23 @@ _REPRESENTATIONS = {"points": 0, "wireframe": 1, "surface": 2}
 
 
 class MeshDrawer(Drawer):
-    """One actor: the grid's triangles coloured by their scalars (or one colour)."""
+    """The grid's triangles coloured by their scalars (or one colour); a coarser grid while the
+    camera moves (:meth:`~brainview.layers.mesh.GridLayer.coarse_mesh`), sharing the look."""
 
     observes = ("mesh", "opacity", "cmap", "clim", "color", "representation")
 
     def build(self):
         self._table = _vtk.vtkLookupTable()
+        actor, coarse = _vtk.vtkActor(), _vtk.vtkActor()
+        for each in (actor, coarse):
+            each.SetMapper(self._mapper())
+        actor.GetProperty().SetSpecular(0.1)
+        coarse.SetProperty(actor.GetProperty())
+        coarse.PickableOff()
+        self._coarse = coarse
+        return [actor, coarse]
+
+    def _mapper(self):
         mapper = _vtk.vtkPolyDataMapper()
         mapper.SetScalarModeToUsePointFieldData()
         mapper.SelectColorArray("scalars")
@@ -43,24 +54,34 @@ class MeshDrawer(Drawer):
         mapper.SetLookupTable(self._table)
         mapper.UseLookupTableScalarRangeOn()
         mapper.InterpolateScalarsBeforeMappingOn()  # the colour of the value at each pixel
-        actor = _vtk.vtkActor()
-        actor.SetMapper(mapper)
-        actor.GetProperty().SetSpecular(0.1)
-        return [actor]
+        return mapper
 
     def sync(self, name):
-        layer, mapper = self.layer, self.actor.GetMapper()
-        prop = self.actor.GetProperty()
+        layer, prop = self.layer, self.actor.GetProperty()
         if name in (None, "mesh"):
-            mapper.SetInputData(layer.mesh)
+            self.actor.GetMapper().SetInputData(layer.mesh)
+            self._coarse.GetMapper().RemoveAllInputs()  # made again when the camera next moves
         if name in (None, "cmap", "clim"):
             colors.lookup_table(layer.cmap, layer.clim, table=self._table)
-        mapper.SetScalarVisibility(layer.color is None)
+        for actor in (self.actor, self._coarse):
+            actor.GetMapper().SetScalarVisibility(layer.color is None)
+            actor.GetMapper().Modified()
         if layer.color is not None:
             prop.SetColor(*layer.color)
         prop.SetRepresentation(_REPRESENTATIONS[layer.representation])
         prop.SetOpacity(layer.opacity)
-        mapper.Modified()
+
+    def set_interacting(self, interacting):
+        """While the camera moves, a grid of many triangles shows every k-th row and column."""
+        super().set_interacting(interacting)
+        coarse = self.layer.coarse_mesh() if interacting else None
+        if coarse is not None and self._coarse.GetMapper().GetInput() is not coarse:
+            self._coarse.GetMapper().SetInputData(coarse)
+        self._show_visibility()
+
+    def visible_prop(self, prop):
+        light = self.interacting and self._coarse.GetMapper().GetInput() is not None
+        return bool(self.layer.visible) and light == (prop is self._coarse)
 
     def item_at(self, prop, cell_id, point_id, xyz):
         """``{"vertex": i, "row": r, "column": c}``: the grid point of the picked triangle nearest ``xyz``."""
