@@ -97,8 +97,8 @@ def grid_polydata(x, y, z, scalars):
     """A ``pyvista.PolyData`` of the grid's triangles with ``"scalars"`` and ``"Normals"`` point arrays.
 
     Grid points with a NaN coordinate or scalar are left out with their triangles (they stay in
-    the points, unused, so vertex numbers stay grid numbers). Returns the mesh and the mask of
-    the grid points kept (flat, vertex order).
+    the points, unused, so vertex numbers stay grid numbers). Returns the mesh, the mask of the
+    grid points kept and the mask of those drawn (in a triangle), flat, in vertex order.
     """
     import pyvista as pv
     from vtkmodules.vtkFiltersCore import vtkTriangleMeshPointNormals
@@ -110,8 +110,11 @@ def grid_polydata(x, y, z, scalars):
         points[:, axis] = values.ravel()
     triangles = grid_triangles(x.shape)
     valid = np.isfinite(points).all(axis=1) & np.isfinite(scalars.ravel())
+    drawn = valid
     if not valid.all():
         triangles = triangles[valid[triangles].all(axis=1)]
+        drawn = np.zeros_like(valid)
+        drawn[triangles.ravel()] = True
         points[~valid] = points[np.argmax(valid)] if valid.any() else 0.0  # unused: kept finite for bounds
     mesh = triangle_mesh(points, triangles)
     mesh.point_data["scalars"] = scalars.ravel().astype(np.float32)
@@ -119,7 +122,7 @@ def grid_polydata(x, y, z, scalars):
     normals.SetInputData(mesh)
     normals.Update()
     mesh.GetPointData().SetNormals(normals.GetOutput().GetPointData().GetNormals())
-    return pv.wrap(mesh), valid
+    return pv.wrap(mesh), valid, drawn
 
 
 def check_color(value, name):
@@ -161,10 +164,8 @@ class GridLayer(Layer):
         return dict(derived, auto_clim=auto_clim, clim=clim)
 
     def _apply(self, derived):
-        mesh, valid = grid_polydata(derived["x"], derived["y"], derived["z"], derived["scalars"])
+        mesh, valid, drawn = grid_polydata(derived["x"], derived["y"], derived["z"], derived["scalars"])
         n_left_out = int(valid.size - valid.sum())
-        drawn = np.zeros(mesh.n_points, bool)
-        drawn[mesh.regular_faces.ravel()] = True
         if n_left_out:
             warnings.warn(f"{self.kind}: {n_left_out} of {mesh.n_points} grid points have NaN coordinates or "
                           "scalars; they are left out with their triangles.", BrainviewWarning, stacklevel=5)
