@@ -309,3 +309,14 @@ def test_a_large_grid_is_drawn_coarser_while_the_camera_moves(monkeypatch):
         assert [prop for prop in drawer.props() if prop.GetVisibility()] == [drawer.actor]
     finally:
         fig.close()
+
+
+def test_the_colour_range_slider_spans_the_scalars():
+    from brainview.gui.hints import editor_kind, panel_traits, trait_range
+
+    layer = Surf(np.arange(12.0).reshape(3, 4), scalars=np.linspace(-5, 7, 12).reshape(3, 4))
+    assert trait_range(layer, "clim") == (-5.0, 7.0)
+    shown = panel_traits(layer)
+    assert {"cmap", "clim", "color", "representation", "warp_scale"} <= set(shown)
+    assert not {"x", "y", "z", "scalars"} & set(shown)  # grids are data, not typed in a panel
+    assert editor_kind(layer, "representation") == "choice"

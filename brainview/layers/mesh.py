@@ -148,7 +148,7 @@ class GridLayer(Layer):
                              choices=REPRESENTATIONS)
 
     #: The grid's arrays (live: assigning one rebuilds the triangles).
-    scalars = Reloads()
+    scalars = Reloads(panel="hidden")
 
     def _start(self, derived):
         import pyvista as pv
@@ -171,7 +171,7 @@ class GridLayer(Layer):
                           "scalars; they are left out with their triangles.", BrainviewWarning, stacklevel=5)
         if mesh.n_cells == 0:
             raise BrainviewValueError(f"{self.kind}: every triangle has a NaN point; nothing to draw.")
-        self._shape, self._scalars, self._warp = derived["x"].shape, derived["scalars"], derived.get("warp")
+        self._shape, self._values, self._warp = derived["x"].shape, derived["scalars"], derived.get("warp")
         self._auto_clim, self._drawn, self._valid, self._coarse = derived["auto_clim"], drawn, valid, None
         self.mesh.ShallowCopy(mesh)
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["auto_clim"]):
@@ -216,7 +216,7 @@ class GridLayer(Layer):
             keep_cols = np.unique(np.r_[np.arange(0, cols, step), cols - 1])
             points = np.where(self._valid[:, None], np.asarray(self.mesh.points), np.nan)
             grid = points.reshape(rows, cols, 3)[np.ix_(keep_rows, keep_cols)]
-            scalars = self._scalars[np.ix_(keep_rows, keep_cols)]
+            scalars = self._values[np.ix_(keep_rows, keep_cols)]
             self._coarse = (max_triangles, grid_polydata(grid[..., 0], grid[..., 1], grid[..., 2], scalars)[0])
         return self._coarse[1]
 
@@ -226,7 +226,7 @@ class GridLayer(Layer):
 
     def scalar_values(self):
         """``(n, m)`` values the colours follow (``scalars``, or the default)."""
-        return self._scalars.copy()
+        return self._values.copy()
 
     def vertex_colors(self):
         """``(n * m, 3)`` float RGB of each vertex as drawn (NaN scalars: grey, not drawn)."""
@@ -234,7 +234,7 @@ class GridLayer(Layer):
             return np.tile(self.color, (self.n_vertices, 1))
         table = colors.cmap_table(self.cmap)
         low, high = self.clim
-        values = self._scalars.ravel()
+        values = self._values.ravel()
         index = np.clip((values - low) / (high - low) * len(table), 0, len(table) - 1)
         rgb = table[np.nan_to_num(index).astype(int), :3]
         rgb[~np.isfinite(values)] = 0.5
@@ -264,7 +264,7 @@ class GridLayer(Layer):
         neighbours = [(row + dr) * self._shape[1] + column + dc for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1))
                       if 0 <= row + dr < self._shape[0] and 0 <= column + dc < self._shape[1]]
         reach = ((points[neighbours] - points[nearest]) ** 2).sum(axis=1).max()
-        return float(self._scalars.flat[nearest]) if distances[nearest] <= reach * 1.0001 else None
+        return float(self._values.flat[nearest]) if distances[nearest] <= reach * 1.0001 else None
 
     def colorbar_table(self):
         if self.color is not None:
