@@ -164,6 +164,12 @@ def test_mesh_colours_by_z_by_default_as_mlab():
     np.testing.assert_array_equal(layer.scalar_values(), x + 2 * y)
     assert layer.clim == (0.0, 6.0)
     assert Surf(x * 3, warp_scale=0.5).clim == (0.0, 6.0)  # surf: the elevations, not warped
+    from matplotlib import colormaps
+
+    rgb = layer.vertex_colors()
+    np.testing.assert_allclose(rgb[[0, 8]], colormaps["viridis"]([0.0, 1.0])[:, :3], atol=1e-6)
+    layer.color = (1.0, 0.5, 0.0)
+    assert (layer.vertex_colors() == (1.0, 0.5, 0.0)).all()
 
 
 def test_representation_and_opacity_reach_the_actor():
