@@ -256,6 +256,9 @@ def test_new_z_rebuilds_the_mesh_and_the_auto_colour_range():
     layer.z = 10 * y
     assert layer.clim == (0.0, 20.0) and layer.get_params()["clim"] is None
     np.testing.assert_allclose(layer.vertices()[:, 2], 10 * y.ravel())
+    layer.clim = (1, 2)
+    layer.clim = None  # back to the scalars' range
+    assert layer.clim == (0.0, 20.0) and layer.get_params()["clim"] is None
 
 
 def test_scene_file_round_trip_keeps_the_live_settings(tmp_path):
