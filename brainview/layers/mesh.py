@@ -99,6 +99,14 @@ def grid_polydata(x, y, z, scalars):
     Grid points with a NaN coordinate or scalar are left out with their triangles (they stay in
     the points, unused, so vertex numbers stay grid numbers). Returns the mesh, the mask of the
     grid points kept and the mask of those drawn (in a triangle), flat, in vertex order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> z = np.array([[0.0, 1, 2], [3, 4, np.nan]])
+    >>> mesh, valid, drawn = grid_polydata(*np.mgrid[0:2, 0:3].astype(float), z, z)
+    >>> mesh.n_points, mesh.n_cells, int(valid.sum()), int(drawn.sum())
+    (6, 2, 5, 4)
     """
     import pyvista as pv
     from vtkmodules.vtkFiltersCore import vtkTriangleMeshPointNormals
@@ -126,7 +134,13 @@ def grid_polydata(x, y, z, scalars):
 
 
 def check_color(value, name):
-    """None (colour by scalars) or one colour as ``(r, g, b)``."""
+    """None (colour by scalars) or one colour as ``(r, g, b)``.
+
+    Examples
+    --------
+    >>> check_color("red", "color"), check_color(None, "color")
+    ((1.0, 0.0, 0.0), None)
+    """
     return None if value is None else colors.to_rgb(value, name=name)
 
 

@@ -37,9 +37,9 @@ from .mesh import GridLayer, grid_array
 AUTO_WARP = 0.3
 
 
-def _axis(value, name, length, axis):
-    """A 1-D axis (``length`` values) or a 2-D grid broadcast to the field's shape, else a named error."""
-    shape = (length[0], length[1])
+def _axis(value, name, shape, axis):
+    """``value`` as an ``(n, m)`` grid: a 1-D axis (one value per row or column), a 2-D grid
+    broadcast to the field's ``shape`` (None: the indices), else a named error."""
     if value is None:
         return np.broadcast_to(np.arange(shape[axis], dtype=float).reshape((-1, 1) if axis == 0 else (1, -1)), shape)
     try:
@@ -60,7 +60,13 @@ def _axis(value, name, length, axis):
 
 
 def check_warp_scale(value, name="warp_scale"):
-    """``"auto"`` or a finite number, else a named error."""
+    """``"auto"`` or a finite number, else a named error.
+
+    Examples
+    --------
+    >>> check_warp_scale(2), check_warp_scale("auto")
+    (2.0, 'auto')
+    """
     if isinstance(value, str) and value == "auto":
         return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
