@@ -204,6 +204,9 @@ def test_nan_points_are_left_out_with_their_triangles_and_a_warning():
     with pytest.raises(BrainviewValueError, match="every triangle"), warnings.catch_warnings():
         warnings.simplefilter("ignore", BrainviewWarning)
         Mesh(x, y, np.full((4, 4), np.nan))
+    with pytest.raises(BrainviewValueError, match="every triangle"):
+        layer.scalars = np.where(np.eye(4) > 0, 1.0, np.nan)  # a live value too, refused before it is taken
+    assert layer.get_params()["scalars"] is None and layer.n_triangles == 16
 
 
 # ------------------------------------------------------------------ odd inputs

@@ -133,6 +133,17 @@ def grid_polydata(x, y, z, scalars):
     return pv.wrap(mesh), valid, drawn
 
 
+def _check_some_triangle(grid, kind):
+    """Refuse a grid whose every triangle has a NaN point (before a live value is taken)."""
+    valid = np.ones(grid["x"].shape, bool)
+    for name in ("x", "y", "z", "scalars"):
+        valid &= np.isfinite(grid[name])
+    corner, below, right, diagonal = valid[:-1, :-1], valid[1:, :-1], valid[:-1, 1:], valid[1:, 1:]
+    if not ((corner & below & diagonal) | (diagonal & right & corner)).any():
+        raise BrainviewValueError(f"{kind}: every triangle has a NaN point (in x, y, z or scalars); nothing "
+                                  "to draw.")
+
+
 def check_color(value, name):
     """None (colour by scalars) or one colour as ``(r, g, b)``.
 
@@ -173,6 +184,7 @@ class GridLayer(Layer):
     def _derive(self, params):
         """Checked arrays of the data parameters (raises the constructor's errors)."""
         derived = self._grid(params)
+        _check_some_triangle(derived, self.kind)
         auto_clim = colors.auto_clim(derived["scalars"])
         clim = auto_clim if params.get("clim") is None else colors.check_clim(params["clim"])
         return dict(derived, auto_clim=auto_clim, clim=clim)
@@ -183,8 +195,6 @@ class GridLayer(Layer):
         if n_left_out:
             warnings.warn(f"{self.kind}: {n_left_out} of {mesh.n_points} grid points have NaN coordinates or "
                           "scalars; they are left out with their triangles.", BrainviewWarning, stacklevel=5)
-        if mesh.n_cells == 0:
-            raise BrainviewValueError(f"{self.kind}: every triangle has a NaN point; nothing to draw.")
         self._shape, self._values, self._warp = derived["x"].shape, derived["scalars"], derived.get("warp")
         self._auto_clim, self._drawn, self._valid, self._coarse = derived["auto_clim"], drawn, valid, None
         self.mesh.ShallowCopy(mesh)
