@@ -31,8 +31,10 @@ SESSION_FILTER = "brainview sessions (*.bvscene *.bvz);;All files (*)"
 
 
 def is_session(path):
-    """Whether ``path`` names a scene file (opened as a session, not as data)."""
-    return Path(str(path)).suffix.lower() in SESSION_SUFFIXES
+    """Whether ``path`` names a scene file or a figure carrying its scene (opened as a session, not as data)."""
+    from ..export.recipe import has_embedded_scene
+
+    return Path(str(path)).suffix.lower() in SESSION_SUFFIXES or has_embedded_scene(path)
 
 
 def guarded(method):
@@ -337,6 +339,7 @@ class WindowActions:
 
         self._console = PythonConsole({"bv": brainview, "fig": self.figure, "layers": self.figure.layers,
                                        "window": self})
+        brainview.figure(self.figure)  # bv.* typed there draws in this window (the console runs on this thread)
         self._console_dock = QtWidgets.QDockWidget("Python console", self)
         self._console_dock.setObjectName("console")
         self._console_dock.setWidget(self._console)
