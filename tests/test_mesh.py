@@ -332,3 +332,22 @@ def test_the_colour_range_slider_spans_the_scalars():
     assert {"cmap", "clim", "color", "representation", "warp_scale"} <= set(shown)
     assert not {"x", "y", "z", "scalars"} & set(shown)  # grids are data, not typed in a panel
     assert editor_kind(layer, "representation") == "choice"
+
+
+def test_a_colour_map_alpha_blends_the_grid_with_the_background():
+    # A flat 40 mm square filling the view, under a red map of alpha 0.5, over white and black.
+    x, y = np.mgrid[-20:20:5j, -20:20:5j]
+    red = np.tile([1.0, 0.0, 0.0, 0.5], (4, 1))
+    pictures = []
+    for background in ("white", "black"):
+        fig = Figure(size=SIZE, bgcolor=background, antialias=False)
+        try:
+            layer = fig.add(Mesh(x, y, np.zeros_like(x), cmap=red))
+            fig.view("superior")
+            pictures.append(fig.screenshot()[60, 60].astype(int))
+            assert fig.drawer(layer).actor.HasTranslucentPolygonalGeometry()
+        finally:
+            fig.close()
+    white, black = pictures
+    np.testing.assert_allclose((white - black) / 255, 0.5, atol=0.03)
+    assert black[0] > 40
