@@ -218,7 +218,7 @@ def _is_tractogram(source):
 
 
 def _is_tractogram_file(source):
-    from nibabel.streamlines import TractogramFile
+    from nibabel.streamlines.tractogram_file import TractogramFile
 
     return isinstance(source, TractogramFile)
 
