@@ -51,7 +51,7 @@ from .guards import MAX_WORLD_MM
 __all__ = ["StreamlineData", "read_streamlines", "pack_streamlines"]
 
 #: Points checked per step (finite, within ±1e6 mm): bounded temporaries on huge tractograms.
-_CHECK_ROWS = 1 << 20
+_CHECK_ROWS = 1 << 16
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,18 +348,17 @@ def _streamline_values(values, n_streamlines, key, name):
 def _drop_empty(offsets, streamline_data, name, source):
     """Offsets without streamlines of no points (a warning counts them); refuse an empty tractogram."""
     where = f"'{source}'" if source is not None else "the tractogram"
-    if offsets.ndim != 1 or len(offsets) < 1 or offsets[0] != 0 or np.any(np.diff(offsets) < 0):
+    if offsets.ndim != 1 or len(offsets) < 1 or offsets[0] != 0 or np.any(offsets[1:] < offsets[:-1]):
         raise BrainviewValueError(f"{name}: offsets must start at 0 and never decrease.")
-    lengths = np.diff(offsets)
-    empty = lengths == 0
+    empty = offsets[1:] == offsets[:-1]
     if empty.all():
         raise BrainviewValueError(
             f"{name}: {where} is empty: it has no streamline with points "
-            f"({len(lengths)} streamlines). Pass a tractogram with at least one streamline."
+            f"({len(empty)} streamlines). Pass a tractogram with at least one streamline."
         )
     if empty.any():
         warnings.warn(
-            f"{name}: {where}: {int(empty.sum())} of its {len(lengths)} streamlines have no points "
+            f"{name}: {where}: {int(empty.sum())} of its {len(empty)} streamlines have no points "
             "and were dropped.", BrainviewWarning, stacklevel=4,
         )
         keep = ~empty
@@ -371,7 +370,7 @@ def _drop_empty(offsets, streamline_data, name, source):
 def check_points(points, offsets, name, source=None):
     """Refuse NaN, infinite and far (beyond ±1e6 mm) points, naming the first bad streamline.
 
-    Checked in steps of a million points: the temporaries stay small.
+    Checked in steps of 65 536 points: the temporaries stay small.
 
     Examples
     --------

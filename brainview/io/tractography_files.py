@@ -59,7 +59,7 @@ _SURFACE_SUFFIXES = (".gii", ".gii.gz")
 _TCK_MAGIC = b"mrtrix tracks"
 #: The longest TCK header read: MRtrix headers (with their command history) are a few KiB.
 _TCK_HEADER_MAX = 1 << 20
-_TCK_ROWS = 1 << 20
+_TCK_ROWS = 1 << 16
 
 
 def _suffix(path):
@@ -163,11 +163,12 @@ def _read_tck(data, path, name):
     from .tractography import pack_arrays
 
     if data is None:
-        with open(path, "rb") as stream:
-            head = stream.read(_TCK_HEADER_MAX)
         size = os.path.getsize(path)
+        with open(path, "rb") as stream:
+            head = _tck_head(_first_bytes(stream), size)
     else:
-        head, size = data[:_TCK_HEADER_MAX], len(data)
+        size = len(data)
+        head = _tck_head(lambda n: data[:n], size)
     dtype, offset = _tck_header(head, size, path, name)
     rows = (size - offset) // 12
     if (size - offset) % 12:
@@ -187,8 +188,33 @@ def _read_tck(data, path, name):
     points = np.empty((rows - 1 - len(ends), 3), np.float32)
     _tck_copy_points(coords[:-1], ends, points)
     offsets = np.zeros(len(ends) + 1, np.int64)
-    offsets[1:] = ends - np.arange(len(ends))  # row of each delimiter, less the delimiters before it
+    offsets[1:] = ends
+    del ends
+    for start in range(0, len(offsets) - 1, _TCK_ROWS):  # less the delimiters before each
+        offsets[1 + start:1 + start + _TCK_ROWS] -= np.arange(start, min(start + _TCK_ROWS, len(offsets) - 1))
     return pack_arrays(points, offsets, source=path, name=name)
+
+
+_END_LINE = re.compile(rb"\n[ \t\r\f\v]*END[ \t\r\f\v]*(?:\n|\Z)")
+
+
+def _tck_head(read, size):
+    """A TCK file's first bytes (``read(n)`` gives them), up to its END line: 4 KiB, then more, at most 1 MiB."""
+    length = 4096
+    while True:
+        head = read(min(length, _TCK_HEADER_MAX, size))
+        match = _END_LINE.search(head)
+        if match or len(head) >= min(size, _TCK_HEADER_MAX):
+            return head[:match.end()] if match else head
+        length *= 4
+
+
+def _first_bytes(stream):
+    """``read(n)``: the first ``n`` bytes of ``stream``, whatever was read before."""
+    def read(n):
+        stream.seek(0)
+        return stream.read(n)
+    return read
 
 
 def _tck_header(head, size, path, name):
@@ -242,7 +268,7 @@ def _tck_delimiters(coords, path, name):
                   if len(ends) == 0 else "points follow the last delimiter without the end-of-file "
                   "marker (inf, inf, inf)")
         raise ImageLoadError(f"{name}: '{path}' is truncated or corrupt: {detail}.")
-    return ends.astype(np.int64)
+    return ends.astype(np.int64, copy=False)
 
 
 def _tck_copy_points(body, ends, points):
@@ -363,7 +389,7 @@ def _read_trx(path, name):
 
 _LEGACY_COUNTS = re.compile(rb"(?:^|\n)\s*(POINTS|LINES|VERTICES|POLYGONS|TRIANGLE_STRIPS|POINT_DATA|"
                             rb"CELL_DATA|FIELD|CELLS)[ \t]+(\d+)(?:[ \t]+(\d+))?")
-_XML_COUNTS = re.compile(rb"(Number\w+)\s*=\s*\"\s*(\d+)\s*\"")
+_XML_COUNTS = re.compile(rb"(Number\w+)\s*=\s*\"\s*(\d+)\s*\"()")
 
 
 def _check_vtk_counts(path, suffix, name):
@@ -375,10 +401,10 @@ def _check_vtk_counts(path, suffix, name):
     size = os.path.getsize(path)
     if size == 0:
         raise ImageLoadError(f"{name}: '{path}' is empty.")
-    with open(path, "rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as view:
-        pattern = _XML_COUNTS if suffix == ".vtp" else _LEGACY_COUNTS
-        counts = [(m.group(1).decode(), int(m.group(2)), int(m.group(3) or 0))
-                  for m in pattern.finditer(view)]
+    with open(path, "rb") as stream:  # the map closes when the scan lets go of it
+        view = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    pattern = _XML_COUNTS if suffix == ".vtp" else _LEGACY_COUNTS
+    counts = [(m.group(1).decode(), int(m.group(2)), int(m.group(3) or 0)) for m in pattern.finditer(view)]
     for key, count, extra in counts:
         items = max(count, extra)
         if suffix == ".vtk" and (2 * items > size and key in ("POINTS", "LINES", "CELLS")):
