@@ -43,6 +43,7 @@ import numpy as np
 from ..errors import BrainviewError, ImageLoadError, MemoryBudgetError
 from ..limits import check_allocation, format_bytes, max_bytes
 from .guards import CHUNK, check_regular_file, is_out_of_memory, out_of_memory
+from .streamline_data import from_tractogram, pack_arrays, refuse_reference, sequence_parts
 
 __all__ = ["read_streamline_file", "TRACTOGRAM_SUFFIXES", "TRACTOGRAM_FORMATS"]
 
@@ -78,8 +79,6 @@ def read_streamline_file(path, *, reference=None, name="tracts"):
     ...
     brainview.errors.ImageLoadError: tracts: 'brain.nii.gz' is an image, not a tractogram...
     """
-    from .tractography import _refuse_reference
-
     path = Path(path)
     suffix = _suffix(path)
     if suffix in _IMAGE_SUFFIXES:
@@ -98,12 +97,12 @@ def read_streamline_file(path, *, reference=None, name="tracts"):
             f"format; brainview reads {TRACTOGRAM_FORMATS}."
         )
     if suffix == ".trx":
-        _refuse_reference(reference, "a TRX file", name)
+        refuse_reference(reference, "a TRX file", name)
         return _read_trx(path, name)
     check_regular_file(path, name)
     if suffix in (".vtk", ".vtp"):
         return _read_vtk(path, suffix, reference, name)
-    _refuse_reference(reference, f"a {suffix} file", name)
+    refuse_reference(reference, f"a {suffix} file", name)
     try:
         if suffix.endswith(".gz"):
             data = _inflate(path, name)
@@ -160,8 +159,6 @@ def _read_tck(data, path, name):
 
     ``data`` is the inflated bytes of a ``.tck.gz``, or None to map the file.
     """
-    from .tractography import pack_arrays
-
     if data is None:
         size = os.path.getsize(path)
         with open(path, "rb") as stream:
@@ -323,8 +320,6 @@ def _read_trk(data, path, name):
     """A TRK file through nibabel (its ``voxmm`` to RAS+ mm mapping), read through :class:`_Bounded`."""
     from nibabel.streamlines import TrkFile
 
-    from .tractography import from_tractogram
-
     size = len(data) if data is not None else os.path.getsize(path)
     # nibabel holds the points, scalars and properties, then maps the points in float64.
     check_allocation(3 * size, f"{name}: '{path}': its streamlines",
@@ -353,8 +348,6 @@ def _read_trx(path, name):
         ) from None
     import zipfile
 
-    from .tractography import pack_arrays
-
     if not os.path.isdir(path):
         check_regular_file(path, name)
         try:
@@ -371,10 +364,8 @@ def _read_trx(path, name):
     except Exception as error:
         raise _not_a(path, "TRX", name, f"{type(error).__name__}: {error}") from error
     try:
-        from .tractography import _sequence_parts
-
-        points, offsets = _sequence_parts(trx.streamlines)
-        point_data = {k: np.array(_sequence_parts(v)[0], np.float32)
+        points, offsets = sequence_parts(trx.streamlines)
+        point_data = {k: np.array(sequence_parts(v)[0], np.float32)
                       for k, v in trx.data_per_vertex.items()}
         streamline_data = {k: np.array(v) for k, v in trx.data_per_streamline.items()}
         points = np.array(points, np.float32)  # the memory map goes with trx.close()
@@ -418,8 +409,6 @@ def _check_vtk_counts(path, suffix, name):
 def _read_vtk(path, suffix, reference, name):
     """The lines of a VTK polydata file: points as stored, line cells in order."""
     from vtkmodules.util.numpy_support import vtk_to_numpy
-
-    from .tractography import pack_arrays
 
     _check_vtk_counts(path, suffix, name)
     polydata = _vtk_polydata(path, suffix, name)
