@@ -95,6 +95,18 @@ def test_trk_and_tck_round_trips_through_nibabel_give_the_same_points(tmp_path):
     np.testing.assert_allclose(read_streamlines(back).points, from_tck.points, atol=1e-4)
 
 
+def test_oblique_trk_header_is_placed_exactly_as_nibabel_places_it(tmp_path):
+    angle = np.deg2rad(17)
+    rotation = np.array([[np.cos(angle), -np.sin(angle), 0], [np.sin(angle), np.cos(angle), 0], [0, 0, 1]])
+    affine = np.eye(4)
+    affine[:3, :3], affine[:3, 3] = rotation @ np.diag([1.25, 0.9, 2.1]), [-91.3, -120.7, -60.2]
+    header = {"voxel_to_rasmm": affine, "voxel_sizes": (1.25, 0.9, 2.1), "dimensions": (100, 120, 60)}
+    path = save(Tractogram(three_streamlines(3), affine_to_rasmm=np.eye(4)), tmp_path / "oblique.trk", header)
+    tracts = read_streamlines(path)
+    np.testing.assert_array_equal(tracts.points, nibabel_packed(path)[0])
+    np.testing.assert_array_equal(read_streamlines(nib.streamlines.load(path)).points, tracts.points)
+
+
 def test_gzipped_trk_and_tck_read_as_the_plain_files(tmp_path):
     for name in ("complex.trk", "standard.tck"):
         path = tmp_path / (name + ".gz")

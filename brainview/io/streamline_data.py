@@ -316,8 +316,10 @@ def _apply_affine(affine, points):
     return out
 
 
-def from_tractogram(tractogram, *, name="tracts", source=None):
+def from_tractogram(tractogram, *, name="tracts", source=None, placed=False):
     """:class:`StreamlineData` of a nibabel ``Tractogram`` in RAS+ mm (by its ``affine_to_rasmm``).
+
+    ``placed``: nibabel has mapped the streamlines to RAS+ mm already (a file it loaded).
 
     Examples
     --------
@@ -346,7 +348,9 @@ def from_tractogram(tractogram, *, name="tracts", source=None):
     points, offsets = sequence_parts(streamlines)
     point_data = {k: sequence_parts(v)[0] for k, v in per_point.items()}
     affine = np.asarray(affine, dtype=float)
-    if not np.array_equal(affine, np.eye(4)):
+    # Once nibabel has mapped a tractogram (TrkFile.load), it leaves A @ inv(A) (in float32 for
+    # TRK) as its affine_to_rasmm: a residue of rounding, not a mapping, so it is not applied.
+    if not placed and not np.allclose(affine, np.eye(4), rtol=0, atol=1e-4):
         points = _apply_affine(affine, points)
     return pack_arrays(points, offsets, point_data=point_data, streamline_data=dict(per_streamline),
                        source=source, name=name)

@@ -331,7 +331,7 @@ def _read_trk(data, path, name):
             raise
         except Exception as error:
             raise _not_a(path, "TRK", name, f"{type(error).__name__}: {error}") from error
-    return from_tractogram(trk.tractogram, name=name, source=path)
+    return from_tractogram(trk.tractogram, name=name, source=path, placed=True)
 
 
 # ------------------------------------------------------------------ TRX
