@@ -155,41 +155,62 @@ def _inflate(path, name):
 
 
 def _read_tck(data, path, name):
-    """TCK points, as nibabel reads them, packed without a per-streamline loop.
+    """TCK points, as nibabel reads them, packed in one pass without a per-streamline loop.
 
-    ``data`` is the inflated bytes of a ``.tck.gz``, or None to map the file.
+    ``data`` is the inflated bytes of a ``.tck.gz``, or None to read the file.
+    The rows are read in steps into the float32 array returned, which is
+    allocated for every row and shrunk in place to the points found.
     """
-    if data is None:
-        size = os.path.getsize(path)
-        with open(path, "rb") as stream:
-            head = _tck_head(_first_bytes(stream), size)
-    else:
-        size = len(data)
-        head = _tck_head(lambda n: data[:n], size)
-    dtype, offset = _tck_header(head, size, path, name)
-    rows = (size - offset) // 12
-    if (size - offset) % 12:
-        raise ImageLoadError(f"{name}: '{path}' is truncated: its {size - offset} bytes of points "
-                             "are not a whole number of (x, y, z) float32 triplets.")
-    if rows == 0:
-        raise ImageLoadError(f"{name}: '{path}' is truncated: it has no data after its header "
-                             "(not even the end-of-file marker inf, inf, inf).")
-    if data is None:
-        with open(path, "rb") as stream:
-            buffer = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
-    else:
-        buffer = data
-    coords = np.frombuffer(buffer, dtype=dtype, count=rows * 3, offset=offset).reshape(rows, 3)
-    ends = _tck_delimiters(coords, path, name)
-    check_allocation((rows - len(ends)) * 12 + len(ends) * 24, f"{name}: '{path}': its points")
-    points = np.empty((rows - 1 - len(ends), 3), np.float32)
-    _tck_copy_points(coords[:-1], ends, points)
-    offsets = np.zeros(len(ends) + 1, np.int64)
-    offsets[1:] = ends
-    del ends
+    size = len(data) if data is not None else os.path.getsize(path)
+    with (io.BytesIO(data) if data is not None else open(path, "rb")) as stream:
+        dtype, offset = _tck_header(_tck_head(_first_bytes(stream), size), size, path, name)
+        rows = (size - offset) // 12
+        if (size - offset) % 12:
+            raise ImageLoadError(f"{name}: '{path}' is truncated: its {size - offset} bytes of points "
+                                 "are not a whole number of (x, y, z) float32 triplets.")
+        if rows == 0:
+            raise ImageLoadError(f"{name}: '{path}' is truncated: it has no data after its header "
+                                 "(not even the end-of-file marker inf, inf, inf).")
+        check_allocation((rows - 1) * 12, f"{name}: '{path}': its points")
+        stream.seek(offset)
+        points, found = _tck_rows(stream, rows, dtype, f"{name}: '{path}'")
+    offsets = np.zeros(sum(map(len, found)) + 1, np.int64)
+    np.concatenate(found, out=offsets[1:])  # the row of each delimiter
+    del found
     for start in range(0, len(offsets) - 1, _TCK_ROWS):  # less the delimiters before each
         offsets[1 + start:1 + start + _TCK_ROWS] -= np.arange(start, min(start + _TCK_ROWS, len(offsets) - 1))
     return pack_arrays(points, offsets, source=path, name=name)
+
+
+def _tck_rows(stream, rows, dtype, what):
+    """``(points, [rows of the NaN delimiters, per step])``: every other row, checked as nibabel does.
+
+    The data must end with one inf, inf, inf row right after a delimiter.
+    """
+    points = np.empty((rows - 1, 3), np.float32)  # at most every row but the end marker
+    found, filled, last = [], 0, None
+    for start in range(0, rows, _TCK_ROWS):
+        count = min(_TCK_ROWS, rows - start)
+        raw = stream.read(count * 12)
+        if len(raw) != count * 12:
+            raise ImageLoadError(f"{what} changed while it was read.")
+        chunk = np.frombuffer(raw, dtype).reshape(count, 3)
+        if start + count == rows:
+            chunk, last = chunk[:-1], chunk[-1]
+        delimiter = np.isnan(chunk).all(axis=1)
+        found.append(np.flatnonzero(delimiter) + start)
+        kept = chunk[~delimiter]
+        points[filled:filled + len(kept)] = kept
+        filled += len(kept)
+    delimiters = [piece for piece in found if len(piece)]
+    tail_start = delimiters[-1][-1] + 1 if delimiters else 0
+    if not np.isinf(last).all() or tail_start != rows - 1:
+        detail = ("no streamline delimiter (NaN, NaN, NaN) is followed by the end-of-file marker"
+                  if not delimiters else "points follow the last delimiter without the end-of-file "
+                  "marker (inf, inf, inf)")
+        raise ImageLoadError(f"{what} is truncated or corrupt: {detail}.")
+    points.resize((filled, 3), refcheck=False)  # in place: no view of it exists yet
+    return points, found
 
 
 _END_LINE = re.compile(rb"\n[ \t\r\f\v]*END[ \t\r\f\v]*(?:\n|\Z)")
@@ -250,35 +271,6 @@ def _tck_header(head, size, path, name):
         raise _not_a(path, "TCK", name, f"'file: {header.get('file')}' is not '. <offset>' within "
                      f"its {size} bytes (brainview reads single-file TCK)")
     return np.dtype((">" if datatype.endswith("BE") else "<") + "f4"), int(where[1])
-
-
-def _tck_delimiters(coords, path, name):
-    """Rows of the NaN, NaN, NaN delimiters, checked as nibabel does: the data ends with one inf row."""
-    found = []
-    body = coords[:-1]
-    for start in range(0, len(body), _TCK_ROWS):
-        found.append(np.flatnonzero(np.isnan(body[start:start + _TCK_ROWS]).all(axis=1)) + start)
-    ends = np.concatenate(found) if found else np.empty(0, np.int64)
-    tail_start = ends[-1] + 1 if len(ends) else 0
-    if not np.isinf(coords[-1]).all() or tail_start != len(body):
-        detail = ("no streamline delimiter (NaN, NaN, NaN) is followed by the end-of-file marker"
-                  if len(ends) == 0 else "points follow the last delimiter without the end-of-file "
-                  "marker (inf, inf, inf)")
-        raise ImageLoadError(f"{name}: '{path}' is truncated or corrupt: {detail}.")
-    return ends.astype(np.int64, copy=False)
-
-
-def _tck_copy_points(body, ends, points):
-    """Copy every non-delimiter row of ``body`` into ``points`` (native float32), step by step."""
-    filled = 0
-    for start in range(0, len(body), _TCK_ROWS):
-        chunk = body[start:start + _TCK_ROWS]
-        keep = np.ones(len(chunk), bool)
-        inside = ends[(ends >= start) & (ends < start + len(chunk))] - start
-        keep[inside] = False
-        count = len(chunk) - len(inside)
-        points[filled:filled + count] = chunk[keep]
-        filled += count
 
 
 # ------------------------------------------------------------------ TRK
