@@ -456,6 +456,11 @@ def test_vtk_files_without_lines_or_with_hostile_counts_are_refused(tmp_path):
     hostile.write_bytes(b"# vtk DataFile Version 3.0\nx\nASCII\nDATASET POLYDATA\nPOINTS 999999999999 float\n0 0 0\n")
     with pytest.raises(ImageLoadError, match="declares POINTS 999999999999"):
         read_streamlines(hostile)
+    outside = tmp_path / "outside.vtk"
+    outside.write_bytes(b"# vtk DataFile Version 3.0\nx\nASCII\nDATASET POLYDATA\nPOINTS 2 float\n0 0 0 1 1 1\n"
+                        b"LINES 1 3\n2 0 7\n")
+    with pytest.raises(ImageLoadError, match=r"its lines index points outside 0..1"):
+        read_streamlines(outside)
     grid = tmp_path / "grid.vtk"
     grid.write_bytes(b"# vtk DataFile Version 3.0\nx\nASCII\nDATASET STRUCTURED_POINTS\nDIMENSIONS 1 1 1\n")
     with pytest.raises(ImageLoadError, match="not a valid VTK polydata file"):

@@ -414,6 +414,10 @@ def _read_vtk(path, suffix, reference, name):
     points = vtk_to_numpy(polydata.GetPoints().GetData())
     cell_offsets = vtk_to_numpy(lines.GetOffsetsArray()).astype(np.int64)
     connectivity = vtk_to_numpy(lines.GetConnectivityArray()).astype(np.int64)
+    if (len(cell_offsets) != n_lines + 1 or cell_offsets[-1] != len(connectivity)
+            or np.any(cell_offsets[1:] < cell_offsets[:-1])
+            or (len(connectivity) and not 0 <= connectivity.min() <= connectivity.max() < len(points))):
+        raise _not_a(path, "VTK polydata", name, f"its lines index points outside 0..{len(points) - 1}")
     if not np.array_equal(connectivity, np.arange(len(points))):
         points = points[connectivity]
         gather = connectivity
