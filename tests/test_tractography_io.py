@@ -231,6 +231,21 @@ def test_reference_maps_voxel_coordinates_and_is_refused_where_the_input_is_plac
         read_streamlines([np.eye(3)], reference=tmp_path / "missing.nii")
 
 
+def test_dict_of_bundles_is_one_tractogram_with_a_group_per_bundle():
+    streamlines = three_streamlines()
+    with pytest.warns(BrainviewWarning, match="point data 'colors', 'fa' is not in every bundle"):
+        tracts = read_streamlines({"AF_L": NIBABEL_DATA / "standard.tck", "CST": streamlines,
+                                   "extra": NIBABEL_DATA / "complex.trk"})
+    assert tracts.n_streamlines == 120 + 3 + 3 and tracts.point_data == {}
+    assert tracts.groups["AF_L"].tolist() == list(range(120))
+    assert tracts.groups["CST"].tolist() == [120, 121, 122]
+    np.testing.assert_array_equal(tracts.streamline(121), streamlines[1])
+    with pytest.raises(BrainviewValueError, match=r"tracts\['CST'\]: streamline 0 .*NaN"):
+        read_streamlines({"AF_L": streamlines, "CST": [np.full((2, 3), np.nan)]})
+    with pytest.raises(BrainviewValueError, match="dict of bundles is empty"):
+        read_streamlines({})
+
+
 # ------------------------------------------------------------------ odd inputs
 
 
@@ -251,6 +266,11 @@ def test_zero_length_streamlines_are_dropped_with_a_warning_that_counts_them(tmp
     with pytest.warns(BrainviewWarning, match="2 of its 4 streamlines have no points"):
         tracts = read_streamlines(tractogram)
     assert tracts.offsets.tolist() == [0, 3, 8] and tracts.streamline_data["w"].tolist() == [0.0, 2.0]
+    from brainview.io.streamline_data import pack_arrays
+
+    with pytest.warns(BrainviewWarning, match="1 of its 3 streamlines"):
+        grouped = pack_arrays(np.zeros((4, 3)), [0, 2, 2, 4], groups={"a": [0, 1], "b": [1, 2]})
+    assert {k: v.tolist() for k, v in grouped.groups.items()} == {"a": [0], "b": [1]}
     rows = [[1, 2, 3], [np.nan] * 3, [np.nan] * 3, [4, 5, 6], [np.nan] * 3, [np.inf] * 3]
     path = tmp_path / "gap.tck"
     path.write_bytes(tck_bytes(rows))
@@ -381,6 +401,11 @@ def test_trx_round_trip_keeps_points_and_data(tmp_path):
     assert tracts.offsets.tolist() == [0, 3, 8, 10]
     assert tracts.point_data["fa"].tolist() == [0, 1, 2, 0, 1, 2, 3, 4, 0, 1]
     assert tracts.streamline_data["w"].tolist() == [1.0, 2.0, 3.0]
+    trx = trx_file_memmap.load(str(tmp_path / "a.trx"))
+    trx.groups["core"] = np.array([2, 0], np.uint32)
+    trx_file_memmap.save(trx, str(tmp_path / "grouped.trx"))
+    trx.close()
+    assert read_streamlines(tmp_path / "grouped.trx").groups["core"].tolist() == [0, 2]
 
 
 def test_trx_without_trx_python_names_the_extra(tmp_path, monkeypatch):

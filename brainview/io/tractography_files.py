@@ -360,11 +360,12 @@ def _read_trx(path, name):
         point_data = {k: np.array(sequence_parts(v)[0], np.float32)
                       for k, v in trx.data_per_vertex.items()}
         streamline_data = {k: np.array(v) for k, v in trx.data_per_streamline.items()}
+        groups = {k: np.array(v, np.int64) for k, v in trx.groups.items()}
         points = np.array(points, np.float32)  # the memory map goes with trx.close()
     finally:
         trx.close()
     return pack_arrays(points, offsets, point_data=point_data, streamline_data=streamline_data,
-                       source=path, name=name)
+                       groups=groups, source=path, name=name)
 
 
 # ------------------------------------------------------------------ VTK
@@ -399,50 +400,92 @@ def _check_vtk_counts(path, suffix, name):
 
 
 def _read_vtk(path, suffix, reference, name):
-    """The lines of a VTK polydata file: points as stored, line cells in order."""
-    from vtkmodules.util.numpy_support import vtk_to_numpy
+    """The lines of a VTK polydata file, read by VTK in a worker process: points as stored.
+
+    VTK's readers trust what a file declares (a crafted legacy or XML file
+    makes them write out of bounds or abort on ``bad_alloc``), so they run
+    in a worker process (:mod:`brainview._isolated`): a file that kills the
+    reader is an :class:`~brainview.errors.ImageLoadError` here.
+    """
+    from .._isolated import run_isolated
 
     _check_vtk_counts(path, suffix, name)
-    polydata = _vtk_polydata(path, suffix, name)
-    lines = polydata.GetLines()
-    n_lines = lines.GetNumberOfCells() if lines is not None else 0
-    if n_lines == 0 or polydata.GetPoints() is None:
-        raise ImageLoadError(
-            f"{name}: '{path}' has no lines (it holds {polydata.GetNumberOfCells()} other cells); "
-            "it is no tractogram. A surface mesh is drawn with bv.surface."
-        )
-    points = vtk_to_numpy(polydata.GetPoints().GetData())
-    cell_offsets = vtk_to_numpy(lines.GetOffsetsArray()).astype(np.int64)
-    connectivity = vtk_to_numpy(lines.GetConnectivityArray()).astype(np.int64)
-    if (len(cell_offsets) != n_lines + 1 or cell_offsets[-1] != len(connectivity)
+    seconds = 120 + os.path.getsize(path) / 2**20  # two minutes, and a second per MiB
+    runner = run_isolated([(str(path), suffix, max_bytes())], _vtk_arrays, n_jobs=1, timeout=seconds,
+                          failed=_vtk_failure)
+    try:
+        result = next(runner)
+    finally:
+        runner.close()  # the worker process ends
+    if "error" in result:
+        raise _not_a(path, "VTK polydata" if suffix == ".vtk" else "VTK XML polydata", name,
+                     result["error"])
+    points, cell_offsets, connectivity = result["points"], result["offsets"], result["connectivity"]
+    n_lines = len(cell_offsets) - 1
+    if (n_lines < 1 or cell_offsets[0] != 0 or cell_offsets[-1] != len(connectivity)
             or np.any(cell_offsets[1:] < cell_offsets[:-1])
             or (len(connectivity) and not 0 <= connectivity.min() <= connectivity.max() < len(points))):
         raise _not_a(path, "VTK polydata", name, f"its lines index points outside 0..{len(points) - 1}")
-    if not np.array_equal(connectivity, np.arange(len(points))):
-        points = points[connectivity]
-        gather = connectivity
-    else:
-        gather = None
-    point_data = {}
-    for array in _vtk_arrays(polydata.GetPointData()):
-        values = vtk_to_numpy(array)
-        point_data[array.GetName()] = np.array(values if gather is None else values[gather], np.float32)
-    first = polydata.GetNumberOfVerts()  # cell data runs over verts, then lines, then polys
-    streamline_data = {a.GetName(): np.array(vtk_to_numpy(a)[first:first + n_lines])
-                       for a in _vtk_arrays(polydata.GetCellData())}
-    points = np.array(points, np.float32)  # VTK's memory goes with the reader
-    return pack_arrays(points, cell_offsets - cell_offsets[0], point_data=point_data,
-                       streamline_data=streamline_data, reference=reference, source=path, name=name)
+    gather = None if np.array_equal(connectivity, np.arange(len(points))) else connectivity
+    point_data = {key: np.array(values if gather is None else values[gather], np.float32)
+                  for key, values in result["point_data"].items()}
+    first = result["n_verts"]  # cell data runs over verts, then lines, then polys
+    streamline_data = {key: values[first:first + n_lines] for key, values in result["cell_data"].items()}
+    points = np.array(points if gather is None else points[gather], np.float32)
+    return pack_arrays(points, cell_offsets, point_data=point_data, streamline_data=streamline_data,
+                       reference=reference, source=path, name=name)
 
 
-def _vtk_arrays(attributes):
+def _vtk_failure(task, message):
+    signal = re.search(r"signal (\w+)", message)
+    how = f"it died of {signal.group(1)}" if signal else message
+    return {"error": f"VTK's reader failed on it: {how}"}
+
+
+def _vtk_arrays(task):
+    """In a worker: the arrays of a VTK polydata file's lines, or ``{"error": why}``.
+
+    The worker may map no more than the memory budget beyond what it has: a
+    declared size VTK would allocate fails at once (and ends the worker).
+    """
+    import resource
+
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkCommonCore import vtkLogger
+
+    path, suffix, budget = task
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (mapped + budget if hard == resource.RLIM_INFINITY
+                                            else min(hard, mapped + budget), hard))
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # C++ runtime's last words ("terminate called...")
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_OFF)  # the reasons go into the error
+    try:
+        polydata = _vtk_polydata(path, suffix)
+    except ValueError as error:
+        return {"error": str(error)}
+    lines = polydata.GetLines()
+    if lines is None or lines.GetNumberOfCells() == 0 or polydata.GetPoints() is None:
+        return {"error": f"it has no lines (it holds {polydata.GetNumberOfCells()} other cells); it is no "
+                         "tractogram. A surface mesh is drawn with bv.surface"}
+    return {"points": np.array(vtk_to_numpy(polydata.GetPoints().GetData())),
+            "offsets": np.array(vtk_to_numpy(lines.GetOffsetsArray()), np.int64),
+            "connectivity": np.array(vtk_to_numpy(lines.GetConnectivityArray()), np.int64),
+            "n_verts": polydata.GetNumberOfVerts(),
+            "point_data": {a.GetName(): np.array(vtk_to_numpy(a)) for a in _named_arrays(polydata.GetPointData())},
+            "cell_data": {a.GetName(): np.array(vtk_to_numpy(a)) for a in _named_arrays(polydata.GetCellData())}}
+
+
+def _named_arrays(attributes):
     for i in range(attributes.GetNumberOfArrays()):
         array = attributes.GetArray(i)  # None for string arrays
         if array is not None and array.GetName():
             yield array
 
 
-def _vtk_polydata(path, suffix, name):
+def _vtk_polydata(path, suffix):
+    """VTK's polydata of a file; ValueError with VTK's words when it cannot read it."""
     from vtkmodules.vtkCommonCore import vtkOutputWindow, vtkStringOutputWindow
 
     if suffix == ".vtp":
@@ -451,16 +494,13 @@ def _vtk_polydata(path, suffix, name):
         from vtkmodules.vtkIOLegacy import vtkPolyDataReader as Reader
     reader = Reader()
     reader.SetFileName(str(path))
-    previous, capture = vtkOutputWindow.GetInstance(), vtkStringOutputWindow()
+    capture = vtkStringOutputWindow()
     vtkOutputWindow.SetInstance(capture)  # VTK's complaints become the error's detail
-    try:
-        if suffix == ".vtk" and not reader.IsFilePolyData():
-            raise _not_a(path, "VTK polydata", name, "not a legacy VTK POLYDATA file")
-        if suffix == ".vtp" and not reader.CanReadFile(str(path)):
-            raise _not_a(path, "VTK XML polydata", name, "VTK's XML reader cannot read it")
-        reader.Update()
-        if reader.GetErrorCode():
-            raise _not_a(path, "VTK polydata", name, capture.GetOutput().strip()[-300:] or "read error")
-    finally:
-        vtkOutputWindow.SetInstance(previous)
+    if suffix == ".vtk" and not reader.IsFilePolyData():
+        raise ValueError("not a legacy VTK POLYDATA file")
+    if suffix == ".vtp" and not reader.CanReadFile(str(path)):
+        raise ValueError("VTK's XML reader cannot read it")
+    reader.Update()
+    if reader.GetErrorCode():
+        raise ValueError(capture.GetOutput().strip()[-300:] or "read error")
     return reader.GetOutput()
