@@ -400,27 +400,25 @@ def _check_vtk_counts(path, suffix, name):
 
 
 def _read_vtk(path, suffix, reference, name):
-    """The lines of a VTK polydata file, read by VTK in a worker process: points as stored.
+    """The lines of a VTK polydata file: points as stored, in line order.
 
     VTK's readers trust what a file declares (a crafted legacy or XML file
-    makes them write out of bounds or abort on ``bad_alloc``), so they run
-    in a worker process (:mod:`brainview._isolated`): a file that kills the
-    reader is an :class:`~brainview.errors.ImageLoadError` here.
+    makes them write out of bounds or abort on ``bad_alloc``): legacy
+    ``.vtk`` files are read by :mod:`brainview.io.vtk_legacy`, which checks
+    every count; ``.vtp`` files by VTK's XML reader in a worker process
+    (:mod:`brainview._isolated`), so that a file that kills the reader is an
+    :class:`~brainview.errors.ImageLoadError` here, not a crash.
     """
-    from .._isolated import run_isolated
-
     _check_vtk_counts(path, suffix, name)
-    seconds = 120 + os.path.getsize(path) / 2**20  # two minutes, and a second per MiB
-    runner = run_isolated([(str(path), suffix, max_bytes())], _vtk_arrays, n_jobs=1, timeout=seconds,
-                          failed=_vtk_failure)
-    try:
-        result = next(runner)
-    finally:
-        runner.close()  # the worker process ends
+    result = _legacy_arrays(path) if suffix == ".vtk" else _xml_arrays(path)
     if "error" in result:
         raise _not_a(path, "VTK polydata" if suffix == ".vtk" else "VTK XML polydata", name,
                      result["error"])
     points, cell_offsets, connectivity = result["points"], result["offsets"], result["connectivity"]
+    for key, values in result["point_data"].items():
+        if len(values) != len(points):
+            raise _not_a(path, "VTK polydata", name, f"its point data {key!r} has {len(values)} values "
+                         f"for {len(points)} points")
     n_lines = len(cell_offsets) - 1
     if (n_lines < 1 or cell_offsets[0] != 0 or cell_offsets[-1] != len(connectivity)
             or np.any(cell_offsets[1:] < cell_offsets[:-1])
@@ -434,6 +432,30 @@ def _read_vtk(path, suffix, reference, name):
     points = np.array(points if gather is None else points[gather], np.float32)
     return pack_arrays(points, cell_offsets, point_data=point_data, streamline_data=streamline_data,
                        reference=reference, source=path, name=name)
+
+
+def _legacy_arrays(path):
+    from .vtk_legacy import read_legacy_polydata
+
+    with open(path, "rb") as stream:  # the map closes when the arrays read from it are gone
+        data = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        return read_legacy_polydata(data)
+    except ValueError as error:
+        return {"error": str(error)}
+
+
+def _xml_arrays(path):
+    """The arrays of a ``.vtp`` file, read by VTK in a worker process of its own."""
+    from .._isolated import run_isolated
+
+    seconds = 120 + os.path.getsize(path) / 2**20  # two minutes, and a second per MiB
+    runner = run_isolated([(str(path), ".vtp", max_bytes())], _vtk_arrays, n_jobs=1, timeout=seconds,
+                          failed=_vtk_failure)
+    try:
+        return next(runner)
+    finally:
+        runner.close()  # the worker process ends
 
 
 def _vtk_failure(task, message):
