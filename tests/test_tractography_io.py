@@ -1,11 +1,11 @@
 """Tractography reading: placement against nibabel on its own files, round trips, every odd input."""
 
-import copy
 import gzip
 import struct
 import sys
 import tracemalloc
 import warnings
+import zipfile
 from pathlib import Path
 
 import nibabel as nib
@@ -417,12 +417,32 @@ def test_trx_without_trx_python_names_the_extra(tmp_path, monkeypatch):
         read_streamlines(tmp_path / "a.trx")
 
 
-def test_corrupt_trx_is_refused(tmp_path):
+def _far_offsets(data):
+    offsets = np.frombuffer(data, "<u4").copy()
+    offsets[1] = 2**31  # the second streamline starts far past the points
+    return offsets.tobytes()
+
+
+def test_corrupt_trx_files_and_folders_are_refused(tmp_path):
     pytest.importorskip("trx")
     path = tmp_path / "bad.trx"
     path.write_bytes(b"PK\x03\x04 not a zip")
     with pytest.raises(ImageLoadError, match="not a valid TRX file"):
         read_streamlines(path)
+    trx_file_memmap = pytest.importorskip("trx.trx_file_memmap")
+    tractogram = Tractogram(three_streamlines(), affine_to_rasmm=np.eye(4))
+    trx = trx_file_memmap.TrxFile.from_tractogram(tractogram, reference=nib.Nifti1Image(np.zeros((2, 2, 2)), np.eye(4)))
+    trx_file_memmap.save(trx, str(tmp_path / "good.trx"))
+    trx.close()
+    with zipfile.ZipFile(tmp_path / "good.trx") as good, zipfile.ZipFile(tmp_path / "offsets.trx", "w") as bad:
+        for member in good.namelist():  # offsets far past the points: gigabytes if packed blindly
+            data = good.read(member)
+            bad.writestr(member, _far_offsets(data) if member.startswith("offsets") else data)
+    with pytest.raises(BrainviewValueError, match="point outside their 10 points"):
+        read_streamlines(tmp_path / "offsets.trx")
+    (tmp_path / "folder.trx").mkdir()
+    with pytest.raises(ImageLoadError, match="not a valid TRX file"):
+        read_streamlines(tmp_path / "folder.trx")
 
 
 def vtk_lines(connectivity, offsets, points):

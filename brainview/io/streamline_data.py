@@ -113,7 +113,7 @@ def refuse_reference(reference, what, name):
         )
 
 
-def sequence_parts(seq):
+def sequence_parts(seq, name="tracts"):
     """``(data, offsets)`` of a nibabel ``ArraySequence``, its packed rows in order.
 
     nibabel offers no public accessor for the rows and lengths of an
@@ -121,12 +121,20 @@ def sequence_parts(seq):
     ``_offsets`` and ``_lengths`` (stable since nibabel 2.1) are read here and
     nowhere else. The rows are a view when they are packed in order (the
     sequences nibabel reads are); otherwise ``get_data()`` packs a copy.
+    Lengths and offsets that point outside the rows (a corrupt TRX file) are refused.
     """
     data, lengths = seq._data, np.asarray(seq._lengths, dtype=np.int64)
+    starts = np.asarray(seq._offsets, dtype=np.int64)
+    if starts.shape != lengths.shape or np.any(lengths < 0) or np.any(starts < 0) or np.any(
+            starts + lengths > len(data)):
+        raise BrainviewValueError(
+            f"{name}: the streamlines' offsets and lengths point outside their {len(data)} points; "
+            "the tractogram is corrupt."
+        )
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    starts = np.asarray(seq._offsets, dtype=np.int64)
     if len(lengths) and not np.array_equal(starts, offsets[:-1]):
+        check_allocation(int(offsets[-1]) * data.dtype.itemsize * int(np.prod(data.shape[1:])), f"{name}: the streamlines' points, packed")
         data = seq.get_data()
     return data[: offsets[-1]], offsets
 
@@ -365,8 +373,8 @@ def from_tractogram(tractogram, *, name="tracts", source=None, placed=False):
     else:
         streamlines, per_point = tractogram.streamlines, tractogram.data_per_point
         per_streamline = tractogram.data_per_streamline
-    points, offsets = sequence_parts(streamlines)
-    point_data = {k: sequence_parts(v)[0] for k, v in per_point.items()}
+    points, offsets = sequence_parts(streamlines, name)
+    point_data = {k: sequence_parts(v, name)[0] for k, v in per_point.items()}
     affine = np.asarray(affine, dtype=float)
     # Once nibabel has mapped a tractogram (TrkFile.load), it leaves A @ inv(A) (in float32 for
     # TRK) as its affine_to_rasmm: a residue of rounding, not a mapping, so it is not applied.

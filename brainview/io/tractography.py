@@ -112,7 +112,7 @@ def read_streamlines(source, *, reference=None, name="tracts"):
         refuse_reference(reference, f"a {type(source).__name__}", name)
         return from_tractogram(source, name=name)
     if _is_array_sequence(source):
-        points, offsets = sequence_parts(source)
+        points, offsets = sequence_parts(source, name)
         return pack_arrays(points, offsets, reference=reference, name=name)
     if isinstance(source, dict):
         return _read_bundles(source, reference, name)
@@ -171,8 +171,8 @@ def _from_stateful(sft, name):
     per_streamline = getattr(moved, "data_per_streamline", None) or {}
     streamlines = moved.streamlines
     if _is_array_sequence(streamlines):
-        points, offsets = sequence_parts(streamlines)
-        point_data = {k: sequence_parts(v)[0] if _is_array_sequence(v) else np.concatenate(list(v))
+        points, offsets = sequence_parts(streamlines, name)
+        point_data = {k: sequence_parts(v, name)[0] if _is_array_sequence(v) else np.concatenate(list(v))
                       for k, v in per_point.items()}
         return pack_arrays(points, offsets, point_data=point_data,
                            streamline_data=dict(per_streamline), name=name)

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import BrainviewError, ImageLoadError, MemoryBudgetError
+from ..errors import BrainviewError, ImageLoadError
 from ..limits import check_allocation, format_bytes, max_bytes
 from .guards import CHUNK, check_regular_file, is_out_of_memory, out_of_memory
 from .streamline_data import from_tractogram, pack_arrays, refuse_reference, sequence_parts
@@ -120,8 +120,11 @@ def read_streamline_file(path, *, reference=None, name="tracts"):
 
 def _not_a(path, kind, name, detail):
     """The error for a file that is not (or no longer) a valid file of ``kind``."""
-    with open(path, "rb") as stream:
-        head = stream.read(348)
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(348)
+    except OSError:  # a TRX folder
+        head = b""
     if len(head) == 348 and 348 in (int.from_bytes(head[:4], "little"), int.from_bytes(head[:4], "big")):
         return ImageLoadError(
             f"{name}: '{path}' is a NIfTI image, not a tractogram; draw it with bv.stat_map, "
@@ -340,15 +343,17 @@ def _read_trx(path, name):
         ) from None
     import zipfile
 
-    if not os.path.isdir(path):
+    if os.path.isdir(path):
+        declared = sum(item.stat().st_size for item in Path(path).rglob("*") if item.is_file())
+    else:
         check_regular_file(path, name)
         try:
             with zipfile.ZipFile(path) as archive:
                 declared = sum(max(0, member.file_size) for member in archive.infolist())
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
             raise _not_a(path, "TRX", name, f"not a zip archive: {error}") from error
-        check_allocation(2 * declared, f"{name}: '{path}': its arrays",
-                         detail=f"{format_bytes(declared)} unzipped, then copied as float32")
+    check_allocation(2 * declared, f"{name}: '{path}': its arrays",
+                     detail=f"{format_bytes(declared)} unzipped, then copied as float32")
     try:
         trx = trx_file_memmap.load(str(path))
     except (BrainviewError, MemoryError):
@@ -356,12 +361,16 @@ def _read_trx(path, name):
     except Exception as error:
         raise _not_a(path, "TRX", name, f"{type(error).__name__}: {error}") from error
     try:
-        points, offsets = sequence_parts(trx.streamlines)
-        point_data = {k: np.array(sequence_parts(v)[0], np.float32)
+        points, offsets = sequence_parts(trx.streamlines, name)
+        point_data = {k: np.array(sequence_parts(v, name)[0], np.float32)
                       for k, v in trx.data_per_vertex.items()}
         streamline_data = {k: np.array(v) for k, v in trx.data_per_streamline.items()}
         groups = {k: np.array(v, np.int64) for k, v in trx.groups.items()}
         points = np.array(points, np.float32)  # the memory map goes with trx.close()
+    except (BrainviewError, MemoryError):
+        raise
+    except Exception as error:
+        raise _not_a(path, "TRX", name, f"{type(error).__name__}: {error}") from error
     finally:
         trx.close()
     return pack_arrays(points, offsets, point_data=point_data, streamline_data=streamline_data,
