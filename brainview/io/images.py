@@ -25,7 +25,7 @@ from ..errors import (
     ImageLoadError,
     describe,
 )
-from .arrays import volumes_last, vtk_ready
+from .arrays import check_not_per_vertex, volumes_last, vtk_ready
 from .guards import (check_affine, check_declared_size, check_in_memory, check_regular_file,
                      check_world_extent, is_out_of_memory, out_of_memory)
 from .gzip_stream import read_gzip_image
@@ -167,6 +167,7 @@ def load_image(img, *, volume=None, name="img", kind=None):
             "Load it with nibabel.load(path) or pass (data, affine)."
         )
     affine = check_affine(affine, name)
+    check_not_per_vertex(np.shape(data), name)
     data = _pick_volume(np.asanyarray(data), volume, name)
     check_world_extent(affine, data.shape, name)
     if data.dtype != bool and (not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data)):
@@ -259,8 +260,13 @@ def read_dataobj(img, name, path, kind=None):
     >>> data.shape, data.dtype.isnative
     ((2, 3, 4, 5), True)
     """
-    needed = check_declared_size(img, name, path, kind)
     where = f"'{path}'" if path else "the image"
+    if not hasattr(img, "affine"):  # a CIFTI-2 file: maps of vertices and voxels (brainview.io.cifti)
+        raise ImageLoadError(
+            f"{name}: {where} is a {type(img).__name__}, not an image on a voxel grid. Draw a CIFTI-2 "
+            "file with bv.surface(meshes, path, hemi=...) (its cortex), bv.stat_map(path) or "
+            "bv.atlas(path) (its subcortical voxels).")
+    needed = check_declared_size(img, name, path, kind)
     try:
         data = vtk_ready(volumes_last(img, np.asanyarray(img.dataobj)))
     except BrainviewError:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..io import load_image
+from ..io.cifti import cifti_volume, is_cifti
 
 
 def load_stat_maps(img, *, masker=None):
@@ -43,13 +44,30 @@ def load_stat_maps(img, *, masker=None):
     if isinstance(img, dict):
         if not img:
             raise BrainviewValueError("img: got an empty dict of maps; pass at least one class -> image.")
-        return {key: load_image(value, name=f"img[{key!r}]") for key, value in img.items()}
+        return {key: load_image(cifti_volume(value), name=f"img[{key!r}]") for key, value in img.items()}
     if isinstance(img, (np.ndarray, list)) and np.ndim(img) in (1, 2):
         raise BrainviewTypeError(
             f"img: got {describe(np.asarray(img))}, a weight vector rather than an image. "
             "Pass masker=<the fitted masker that produced the features> to map it back to the brain."
         )
     return img
+
+
+def load_stat_map(img, volume):
+    """The :class:`brainview.io.Image` of one map; a CIFTI-2 file gives its subcortical voxels.
+
+    ``volume`` picks a volume of a 4-D image, or a map of a CIFTI file (an
+    index or a map name).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> load_stat_map((np.zeros((2, 2, 2, 3)), np.eye(4)), 1).shape
+    (2, 2, 2)
+    """
+    if is_cifti(img):
+        return load_image(cifti_volume(img, volume), kind="stat_map")
+    return load_image(load_stat_maps(img), volume=volume, kind="stat_map")
 
 
 def _unmask(coef, masker):

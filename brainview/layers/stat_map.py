@@ -46,7 +46,7 @@ from ..io import load_image
 from ..statmap_colors import (MIN_LEVEL, check_symmetric, check_vmax, color_range, colorbar_ticks,
                               contour_level, default_cmap, threshold_table)
 from . import _stat_modes
-from ._stat_inputs import load_stat_maps
+from ._stat_inputs import load_stat_map, load_stat_maps
 from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_choice, check_opacity, check_optional_bool
@@ -314,7 +314,7 @@ class StatMap(ImageInputs, Layer):
                 "img: a dict of maps makes one layer per class: use StatMapGroup(maps) "
                 "or bv.stat_map(maps)."
             )
-        return load_image(load_stat_maps(img), volume=volume, kind="stat_map")
+        return load_stat_map(img, volume)
 
     @staticmethod
     def _load_bg(bg):
