@@ -21,7 +21,7 @@ from traits.api import Any, observe
 from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.volume import MAX_SMOOTH, isosurface
-from ..io import finite_data, load_image
+from ..io import finite_data
 from ._live import ImageInputs, Loaded, set_resolved, unset_params
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_opacity
@@ -118,9 +118,9 @@ class Contour(ImageInputs, Layer):
     def __init__(self, img, *, level=None, color=None, cmap=None, clim=None,
                  opacity=1.0, smooth=0, volume=None, name=None):
         self._staged = {}
-        self._set_image(load_image(img, volume=volume, kind=self.kind))
+        self._set_image(self._load_input(img, volume))
         if level is None:
-            level = default_level(self._data)
+            level = self._per_volume("default_level", lambda: default_level(self._data))
         if color is None:
             color = (0.85, 0.85, 0.85)
         super().__init__(
@@ -157,14 +157,14 @@ class Contour(ImageInputs, Layer):
         self._image = image
         self._data = finite_data(image)
         # finite_data leaves only finite values: the range is plain min/max.
-        self._range = (float(self._data.min()), float(self._data.max()))
+        self._range = self._per_volume("range", lambda: (float(self._data.min()), float(self._data.max())))
 
     @observe("img, volume", post_init=True)
     def _update_image(self, event):
         self._set_image(self._staged.pop("img"))
         derived = {}
         if unset_params(self, "level"):
-            derived["level"] = default_level(self._data)
+            derived["level"] = self._per_volume("default_level", lambda: default_level(self._data))
         if unset_params(self, "name"):
             derived["name"] = self._image.name
         set_resolved(self, **derived)
