@@ -124,3 +124,24 @@ def test_a_4d_probabilistic_atlas_file_with_its_tsv_opens_as_an_atlas(open_windo
     window.ortho.move_cursor(prob_centre_mm(2))
     qtbot.waitUntil(lambda: PROB_NAMES[2] in window.ortho.location.region.text(), timeout=10000)
     assert window.series.layer is None and not window.ortho.location.series.isVisible()
+
+
+def test_keys_step_the_columns_of_per_vertex_data(open_window, qtbot):
+    from brainview.layers import Surface
+
+    if Surface.class_traits().get("column") is None:
+        pytest.skip("Surface has no column= yet (helper surfdata's branch)")
+    n = 12
+    vertices = np.random.default_rng(0).normal(scale=20.0, size=(n, 3))
+    faces = np.column_stack([np.zeros(n - 2, int), np.arange(1, n - 1), np.arange(2, n)])
+    values = np.arange(n * 4, dtype=float).reshape(n, 4)
+    window = open_window((300, 300), (1200, 800))
+    layer = window.figure.add(Surface((vertices, faces), values, name="series"))
+    window.select_layer(layer)
+    controls = window.series
+    assert controls.layer is layer and controls.spin.maximum() == 3 and "Column" in controls.label.text()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.ortho.views["axial"].setFocus()
+    qtbot.keyClick(window.ortho.views["axial"], QtCore.Qt.Key_Period)
+    assert layer.column == 1 and controls.spin.value() == 1
