@@ -61,6 +61,11 @@ def test_spin_box_and_keys_step_the_volume_and_the_2d_pixels(bold_window, qtbot)
     for key in (QtCore.Qt.Key_Period, QtCore.Qt.Key_Period, QtCore.Qt.Key_Comma):
         qtbot.keyClick(view, key)
     assert layer.volume == 2 and controls.spin.value() == 2
+    field = window.panel_ui.editors["name"].control  # typing "." or "," in a field types it, never steps
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, "run.1,a")
+    assert field.text() == "run.1,a" and layer.volume == 2
     layer.volume = SHAPE[3] - 1  # a script's change shows in the spin box; the keys stop at the end
     assert controls.spin.value() == SHAPE[3] - 1
     qtbot.keyClick(view, QtCore.Qt.Key_Period)
