@@ -192,7 +192,7 @@ class SeriesPlot(QtWidgets.QWidget):
             painter.drawPolyline(QtGui.QPolygonF(points))
             painter.setPen(QtGui.QColor("lightgray"))
             painter.drawText(self.rect().adjusted(4, 1, -4, -1), int(QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft),
-                             f"{self.title}  {format_number(low)} … {format_number(high)}")
+                             f"{self.title}  {low:.4g} … {high:.4g}  (volume {self.current})")
         finally:
             painter.end()
 
