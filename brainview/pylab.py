@@ -258,8 +258,8 @@ def export_html(path):
 
 
 def view(name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None):
-    """Point the camera of the current figure; see :meth:`Figure.view`."""
-    gcf().view(name, azimuth=azimuth, elevation=elevation, distance=distance,
+    """Point the camera of the current figure; see :meth:`Figure.view` (no argument: the current view)."""
+    return gcf().view(name, azimuth=azimuth, elevation=elevation, distance=distance,
                focalpoint=focalpoint)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _vtk
-from ..errors import BrainviewTypeError, check_number, describe
+from ..errors import BrainviewTypeError, BrainviewValueError, check_number, describe
 from .camera import FigureCamera
 from .windows import check_size
 from .writers import (VECTOR_FORMATS, check_image_path, export_vector, grab, print_settings, unpremultiply,
@@ -87,6 +87,34 @@ class FigureView(FigureCamera):
         with print_settings(self.renderer, scale=scale, transparent=bool(transparent)):
             image = self._render_pixels(pixels, alpha=bool(transparent))
         return unpremultiply(image) if transparent else image
+
+    @_vtk.serialised
+    def pixel_of(self, xyz):
+        """The pixel ``(x, y)`` (top-left origin, as :meth:`pick` takes) where world point ``xyz`` is drawn.
+
+        Places the camera first if the scene has not been framed yet.
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> fig = Figure(size=(64, 64))
+        >>> fig.camera = {"position": (0, 0, 300), "focal_point": (0, 0, 0),
+        ...               "view_up": (0, 1, 0), "view_angle": 30.0}
+        >>> fig.pixel_of((0, 0, 0))
+        (32.0, 31.0)
+        >>> fig.close()
+        """
+        point = np.asarray(xyz, dtype=float)
+        if point.shape != (3,) or not np.isfinite(point).all():
+            raise BrainviewValueError(f"xyz: expected one finite (x, y, z) world point in mm, got {xyz!r}.")
+        window = self.window
+        if window.GetNeverRendered() or not self._camera_set:
+            self.render()
+        height = window.GetSize()[1]
+        self.renderer.SetWorldPoint(*point, 1.0)
+        self.renderer.WorldToDisplay()
+        x, y, _ = self.renderer.GetDisplayPoint()
+        return float(x), float(height - 1 - y)
 
     def _render_pixels(self, size, *, alpha):
         window = self.window
