@@ -122,3 +122,20 @@ def test_series_at_is_nan_outside_and_reads_every_volume():
     inside = series.values_at(AFFINE[:3, :3] @ [4, 6, 5] + AFFINE[:3, 3])
     np.testing.assert_allclose(inside, bold()[4, 6, 5])
     assert np.isnan(series.values_at([500.0, 0, 0])).all() and series.values_at([500.0, 0, 0]).shape == (6,)
+
+
+@pytest.mark.parametrize("first", [0, 1])
+def test_probabilistic_atlas_file_names_its_maps_from_a_table_indexed_from_0_or_1(tmp_path, first):
+    """A table of the maps numbered from 0 named map k with row k + 1's name (the first region was lost)."""
+    from brainview.gui.files import layers_from_files
+
+    from test_atlas_2d import PROB_NAMES, prob_centre_mm, probabilistic_atlas_image
+
+    path = tmp_path / "maps.nii.gz"
+    nib.save(probabilistic_atlas_image(), path)
+    rows = "".join(f"{first + k}\t{name}\n" for k, name in enumerate(PROB_NAMES))
+    (tmp_path / "maps.tsv").write_text("index\tname\n" + rows)
+    with pytest.warns(bv.errors.BrainviewWarning, match="region names from 'maps.tsv'"):
+        (layer,) = layers_from_files([path])
+    assert layer.kind == "atlas" and layer.names == PROB_NAMES
+    assert layer.region_at(prob_centre_mm(0)) == PROB_NAMES[0]

@@ -561,7 +561,11 @@ def _atlas_layer(path, volume, labels, notes):
         notes.append(f"'{path.name}': region names from '{table.name}'.")
     atlas = path if volume is None else _one_volume_image(path, volume)
     if "lut" in names:
-        return atlas_model(atlas, name=_stem(path.name), lut=names["lut"])
+        lut = names["lut"]
+        if volume is None and lut["index"] == list(range(_n_volumes(path, _header_image(path)))):
+            # A table of the maps, from 0: the atlas's label values (region k is map k - 1) start at 1.
+            lut = {**lut, "index": [index + 1 for index in lut["index"]]}
+        return atlas_model(atlas, name=_stem(path.name), lut=lut)
     return atlas_model(atlas, name=_stem(path.name), labels=names.get("labels"))
 
 
