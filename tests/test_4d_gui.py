@@ -85,6 +85,9 @@ def test_play_advances_and_pause_stops(bold_window, qtbot):
     stopped = layer.volume
     qtbot.wait(100)
     assert layer.volume == stopped
+    layer.volume = 1
+    layer.img = (bold_series()[..., :4], AFFINE)  # a new series: the spin box follows its length
+    assert controls.spin.maximum() == 3 and controls.spin.value() == 1
 
 
 def test_time_series_plot_holds_the_voxel_under_the_cursor(bold_window, qtbot):

@@ -76,7 +76,7 @@ class SeriesControls(QtCore.QObject):
 
     def __init__(self, window):
         super().__init__(window)
-        self.window, self.layer, self._trait = window, None, None
+        self.window, self.layer, self._trait, self._observed = window, None, None, ""
         self.spin = QtWidgets.QSpinBox()
         self.spin.setKeyboardTracking(False)  # typing "12" is one step, not two
         self.spin.setToolTip("The volume shown (of the selected 4-D layer)")
@@ -127,22 +127,31 @@ class SeriesControls(QtCore.QObject):
         self._show()
 
     def _follow(self, layer):
-        if self.layer is not None and self._trait is not None:
-            self.layer.observe(self._on_trait, self._trait, remove=True)
+        self._unobserve()
         self.layer = layer
         found = steps_of(layer)
         self._trait = found[0] if found else None
         if layer is not None:
-            layer.observe(self._on_trait, self._trait)
+            # The step, and the data: a new image may have another number of volumes, or one.
+            self._observed = ", ".join(n for n in (self._trait, "img", "overlay") if layer.trait(n) is not None)
+            layer.observe(self._on_trait, self._observed)
         else:
             self.set_playing(False)
         self.window.ortho.set_series_layer(layer)
+
+    def _unobserve(self):
+        if self.layer is not None and self._observed:
+            self.layer.observe(self._on_trait, self._observed, remove=True)
+        self._observed = ""
 
     def _on_layers(self, event):
         self.retarget()
 
     def _on_trait(self, event):
-        self._show()
+        if event.name == self._trait:
+            self._show()
+        else:
+            self.retarget(self.window.selected_layer)
 
     def _show(self):
         found = steps_of(self.layer)
@@ -221,6 +230,5 @@ class SeriesControls(QtCore.QObject):
         """Stop playing and following the figure (the window is closing)."""
         self.timer.stop()
         self.window.figure.observe(self._on_layers, "layers.items", remove=True)
-        if self.layer is not None and self._trait is not None:
-            self.layer.observe(self._on_trait, self._trait, remove=True)
+        self._unobserve()
         self.layer = None
