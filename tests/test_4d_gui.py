@@ -85,6 +85,12 @@ def test_play_advances_and_pause_stops(bold_window, qtbot):
     stopped = layer.volume
     qtbot.wait(100)
     assert layer.volume == stopped
+    window.set_layout("3d")  # the 2-D views hidden: playing goes on
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(window.view, QtCore.Qt.Key_P, QtCore.Qt.ControlModifier)
+    qtbot.waitUntil(lambda: layer.volume >= stopped + 2, timeout=10000)
+    controls.set_playing(False)
     layer.volume = 1
     layer.img = (bold_series()[..., :4], AFFINE)  # a new series: the spin box follows its length
     assert controls.spin.maximum() == 3 and controls.spin.value() == 1

@@ -257,7 +257,8 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
     @property
     def render_pending(self):
         """True while a change waits to be drawn (a 2-D refresh or a 3-D render is scheduled)."""
-        return self.ortho.pending or self._idle_timer.isActive() or self._quiet_timer.isActive()
+        waiting_2d = self.ortho.isVisible() and self.ortho.pending  # hidden views draw when shown
+        return waiting_2d or self._idle_timer.isActive() or self._quiet_timer.isActive()
 
     @property
     def cursor_quiet_ms(self):
