@@ -18,6 +18,10 @@ In a view: left click or drag moves the cursor; the wheel zooms about the
 mouse; a middle-button drag (or Shift + left drag) pans; Home resets zoom
 and pan; the arrow keys step one voxel of the first image along the view's
 axes, Page Up/Down across it.
+
+For a 4-D layer (the window's series layer, :mod:`.series`), the location
+panel plots the voxel's values over the volumes at the cursor
+(:class:`~brainview.gui.widgets.SeriesPlot`), the shown volume marked.
 """
 
 from __future__ import annotations

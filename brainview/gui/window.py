@@ -11,6 +11,8 @@ move). Turning the camera in the 3-D view draws at once (VTK's interactor).
 The menus, toolbar and their actions are :class:`~brainview.gui.actions.WindowActions`;
 loads and slow panel edits in the background are
 :class:`~brainview.gui.background.BackgroundWork`: both mixins of :class:`MainWindow`.
+The 4-D toolbar (volume spin box, keys, play) is :class:`~brainview.gui.series.SeriesControls`
+(``window.series``).
 """
 
 from __future__ import annotations
