@@ -35,7 +35,7 @@ from . import _vtk, colors
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 from .geometry.camera import union_bounds
 from .layers.base import Checked, Layer, check_bool
-from .render.annotations import (BAR_MARGIN, Annotation, AnnotationView, ColorBar, ColorBarView,
+from .render.annotations import (Annotation, AnnotationView, ColorBar, ColorBarView,
                                  check_text)
 from .render.events import FigureEvents
 from .render.view import FigureView
@@ -396,7 +396,7 @@ class Figure(FigureView, FigureEvents):
         width, height = self.renderer.GetSize()
         if width < 1 or height < 1:
             return
-        right = width - BAR_MARGIN
+        right = width
         for bar in reversed(self.colorbars):
             right = self._views[bar].place(right, width, height)
 
@@ -501,6 +501,12 @@ class Figure(FigureView, FigureEvents):
 
         self._check_open()
         return interactive(self, height=height)
+
+    def _embedded_scene(self, path):
+        """The scene this figure's PNG or TIFF at ``path`` carries (see :mod:`brainview.export.recipe`)."""
+        from .export.recipe import scene_payload
+
+        return scene_payload(self, path)
 
     def widget(self):
         """A live notebook view (jupyter_rfb): drag to rotate, and clicks and keys call

@@ -27,9 +27,21 @@ import weakref
 import numpy as np
 from traits.api import Any, Event, HasStrictTraits, Python
 
+from ..errors import BrainviewValueError, check_number
 from ..geometry.camera import camera_pose, check_pose, view_angles
+from ..geometry.surface_maps import HEMI_VIEW_NAMES, hemi_view
 
 __all__ = ["FigureCamera"]
+
+
+def _nilearn_angles(pair, azimuth, elevation):
+    """``(azimuth, elevation)`` in Mayavi's convention of nilearn's ``(elev, azim)`` view."""
+    if azimuth is not None or elevation is not None:
+        raise BrainviewValueError("view: give either an (elev, azim) pair or azimuth=/elevation=, not both.")
+    if len(pair) != 2:
+        raise BrainviewValueError(f"view: expected nilearn's (elev, azim) pair of degrees, got {pair!r}.")
+    elev, azim = (check_number(v, "view") for v in pair)
+    return azim % 360.0, 90.0 - elev
 
 
 class FigureCamera(HasStrictTraits):
@@ -83,7 +95,7 @@ class FigureCamera(HasStrictTraits):
         if not self._camera_quiet:
             self._camera_moved()
 
-    def view(self, name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None):
+    def view(self, name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None, hemi=None):
         """Point the camera: an anatomical view name or angles (Mayavi's ``mlab.view``).
 
         Every argument not given keeps the current camera's value, as in
@@ -94,16 +106,24 @@ class FigureCamera(HasStrictTraits):
 
         Parameters
         ----------
-        name : {"left", "right", "anterior", "posterior", "superior", "inferior"}, optional
-            ``"left"`` looks at the left hemisphere from the left (RAS+
-            world); ``"superior"`` looks down with anterior up.
+        name : str or (float, float), optional
+            ``"left"``, ``"right"``, ``"anterior"``, ``"posterior"``,
+            ``"superior"``, ``"inferior"`` (``"left"`` looks at the left
+            hemisphere from the left, RAS+ world; ``"superior"`` looks down
+            with anterior up); nilearn's hemisphere views ``"lateral"``,
+            ``"medial"``, ``"dorsal"``, ``"ventral"``; or nilearn's
+            ``(elev, azim)`` pair in degrees (elevation above the horizontal
+            plane, azimuth from +x): ``(0, 180)`` is ``"left"``.
         azimuth, elevation : float, optional
-            Degrees; azimuth from +x (right) towards +y (anterior),
-            elevation from +z (superior).
+            Degrees, Mayavi's convention: azimuth from +x (right) towards +y
+            (anterior), elevation from +z (superior).
         distance : float, optional
             mm from the focal point.
         focalpoint : (float, float, float), optional
             The point looked at, world mm.
+        hemi : {"left", "right"}, optional
+            The hemisphere of ``"lateral"`` and ``"medial"``; default: the one
+            hemisphere the visible surface layers show.
 
         Returns
         -------
@@ -129,6 +149,16 @@ class FigureCamera(HasStrictTraits):
         (90, 90, 300)
         >>> fig.close()
         """
+        if isinstance(name, (tuple, list)):
+            name, azimuth, elevation = None, *_nilearn_angles(name, azimuth, elevation)
+        elif name in ("dorsal", "ventral"):
+            name = hemi_view("left", name)  # from above or below, whichever hemisphere
+        elif name in HEMI_VIEW_NAMES:
+            name = hemi_view(hemi or self._shown_hemisphere(name), name)
+        elif hemi is not None:
+            raise BrainviewValueError(f"hemi: only 'lateral' and 'medial' views take a hemisphere, not {name!r}.")
+        if hemi is not None and hemi not in ("left", "right"):
+            raise BrainviewValueError(f"hemi: must be 'left' or 'right', got {hemi!r}.")
         given = dict(azimuth=azimuth, elevation=elevation, distance=distance, focalpoint=focalpoint)
         if name is None and all(value is None for value in given.values()):
             return self.current_view()
@@ -141,6 +171,15 @@ class FigureCamera(HasStrictTraits):
         self._camera_set = False
         self.changed = True
         return None
+
+    def _shown_hemisphere(self, name):
+        """The one hemisphere ("left" or "right") the visible surface layers show, else an error."""
+        shown = {getattr(layer, "hemi", None) for layer in self.layers if layer.visible and layer.kind == "surface"}
+        if len(shown) == 1 and shown <= {"left", "right"}:
+            return shown.pop()
+        raise BrainviewValueError(
+            f"view: {name!r} needs a hemisphere; the figure shows {sorted(map(str, shown)) or 'no surface'}. "
+            "Give hemi='left' or hemi='right'.")
 
     def _kept_view(self):
         """What a view call keeps: the pending request, else the placed camera's angles and distance."""
@@ -209,8 +248,6 @@ class FigureCamera(HasStrictTraits):
         [300, 0, 0]
         >>> fig.close()
         """
-        from ..errors import check_number
-
         azimuth = check_number(azimuth, "azimuth")
         elevation = check_number(elevation, "elevation")
         self._apply_camera()
@@ -236,8 +273,6 @@ class FigureCamera(HasStrictTraits):
         (0.0, -150.0, 0.0)
         >>> fig.close()
         """
-        from ..errors import check_number
-
         factor = check_number(factor, "factor", minimum=0, strict=True)
         self._apply_camera()
         with self._moving_camera() as camera:

@@ -36,7 +36,7 @@ from __future__ import annotations
 from ..errors import BrainviewImportError
 from .events import CLICK_SLOP
 
-__all__ = ["FigureWidget", "KEY_NAMES", "figure_widget"]
+__all__ = ["KEY_NAMES", "figure_widget"]  # FigureWidget: made on first use (module __getattr__)
 
 #: Browser ``KeyboardEvent.key`` names -> VTK key symbols (the names ``on_key`` uses).
 KEY_NAMES = {"ArrowUp": "Up", "ArrowDown": "Down", "ArrowLeft": "Left", "ArrowRight": "Right",
