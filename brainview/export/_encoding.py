@@ -119,8 +119,11 @@ def _encode_object(value, sidecar, name, data_param):
         return {"$dataframe": {column: encode(_object_array(value[column].to_numpy()), sidecar=sidecar,
                                               name=f"{name}_{column}")
                                for column in value.columns}}
-    if hasattr(value, "name") and module == "matplotlib":  # a Colormap: its registered name
-        return value.name
+    if hasattr(value, "name") and module == "matplotlib":  # a Colormap: its registered name, or its RGBA table
+        from ..colors import cmap_spec
+
+        spec = cmap_spec(value)
+        return spec if isinstance(spec, str) else _encode_array(spec, sidecar, name)
     fields = dict(value) if isinstance(value, dict) else getattr(value, "__dict__", None)
     if fields is not None and any(key in fields for key in ("maps", "labels", "coords")):
         return {"$bunch": {str(k): encode(v, sidecar=sidecar, name=f"{name}_{k}", data_param=True)

@@ -25,7 +25,7 @@ from ..errors import (
     ImageLoadError,
     describe,
 )
-from .arrays import volumes_last, vtk_ready
+from .arrays import check_not_per_vertex, volumes_last, vtk_ready
 from .guards import (check_affine, check_declared_size, check_in_memory, check_regular_file,
                      check_world_extent, is_out_of_memory, out_of_memory)
 from .gzip_stream import read_gzip_image
@@ -281,6 +281,7 @@ def load_series(img, *, name="img", kind=None):
             "Load it with nibabel.load(path) or pass (data, affine)."
         )
     affine = check_affine(affine, name)
+    check_not_per_vertex(np.shape(data), name)
     data = np.asanyarray(data)
     first = _pick_volume(data, 0 if data.ndim == 4 else None, name)  # the shape checks, on a view
     check_world_extent(affine, first.shape, name)
@@ -371,8 +372,13 @@ def read_dataobj(img, name, path, kind=None):
     >>> data.shape, data.dtype.isnative
     ((2, 3, 4, 5), True)
     """
-    needed = check_declared_size(img, name, path, kind)
     where = f"'{path}'" if path else "the image"
+    if not hasattr(img, "affine"):  # a CIFTI-2 file: maps of vertices and voxels (brainview.io.cifti)
+        raise ImageLoadError(
+            f"{name}: {where} is a {type(img).__name__}, not an image on a voxel grid. Draw a CIFTI-2 "
+            "file with bv.surface(meshes, path, hemi=...) (its cortex), bv.stat_map(path) or "
+            "bv.atlas(path) (its subcortical voxels).")
+    needed = check_declared_size(img, name, path, kind)
     try:
         data = vtk_ready(volumes_last(img, np.asanyarray(img.dataobj)))
     except BrainviewError:

@@ -46,6 +46,7 @@ from ..io import load_image
 from ..statmap_colors import (MIN_LEVEL, check_symmetric, check_vmax, color_range, colorbar_ticks,
                               contour_level, default_cmap, threshold_table)
 from . import _stat_modes
+from ..io.cifti import cifti_volume, is_cifti
 from ._stat_inputs import load_stat_maps
 from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
 from . import _examples as _ex
@@ -313,6 +314,11 @@ class StatMap(ImageInputs, Layer):
                 "or bv.stat_map(maps)."
             )
         return load_series(load_stat_maps(img), kind="stat_map")
+
+    def _load_input(self, img, volume, *, reread=True):
+        if is_cifti(img):  # a CIFTI map (an index or a name) is picked where its voxels are read
+            img, volume, reread = cifti_volume(img, volume), None, True
+        return super()._load_input(img, volume, reread=reread)
 
     @staticmethod
     def _load_bg(bg):
