@@ -143,8 +143,6 @@ def test_a_4d_probabilistic_atlas_file_with_its_tsv_opens_as_an_atlas(open_windo
 def test_keys_step_the_columns_of_per_vertex_data(open_window, qtbot):
     from brainview.layers import Surface
 
-    if Surface.class_traits().get("column") is None:
-        pytest.skip("Surface has no column= yet (helper surfdata's branch)")
     n = 12
     vertices = np.random.default_rng(0).normal(scale=20.0, size=(n, 3))
     faces = np.column_stack([np.zeros(n - 2, int), np.arange(1, n - 1), np.arange(2, n)])
