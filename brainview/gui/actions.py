@@ -19,12 +19,13 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from PyQt5 import QtCore, QtGui, QtWidgets
+from PyQt5 import QtCore, QtGui, QtWidgets, sip
 
 from .common import VIEWS, recent_files, remember_recent
 
 OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
-               "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.bvscene *.bvz);;"
+               "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.trk *.tck *.trx *.vtk *.vtp "
+               "*.bvscene *.bvz);;"
                "All files (*)")
 SESSION_SUFFIXES = (".bvscene", ".bvz")
 SESSION_FILTER = "brainview sessions (*.bvscene *.bvz);;All files (*)"
@@ -291,6 +292,8 @@ class WindowActions:
 
         written = record_movie(self.figure, path, {"orbit": orbit, "keyframes": keyframes,
                                                    "n_frames": n_frames, "fps": fps}, parent=self)
+        if sip.isdeleted(self) or not self.isVisible():
+            return written  # closed during the movie: nothing left to update
         self.statusBar().showMessage(f"Saved movie {path}" if written else "Movie cancelled", 6000)
         self._on_changed(None)
         return written
