@@ -167,3 +167,16 @@ def test_layout_panels_turn_with_the_figure_camera_for_movies(tmp_path):
     fig.reset_camera()
     np.testing.assert_array_equal(fig.screenshot(), still)
     bv.close(fig)
+
+
+def test_transparent_layout_has_alpha_0_around_the_panels_content():
+    fig = Figure(size=(160, 60), views=["left", "cuts:z"], cut_coords=[0.0], bgcolor="white")
+    fig.add(Points([[-30, 0, 0], [30, 10, 20]], size=12, color="red"))
+    fig.add(Slices((np.ones((8, 8, 8)), np.eye(4) * [4, 4, 4, 1]), clim=(0, 1)))
+    rgba = fig.screenshot(transparent=True)
+    (x0, y0, w0, h0), (x1, y1, w1, h1) = fig.panel_rects()
+    assert rgba[0, 0, 3] == 0 and rgba[y1, x1 + w1 - 1, 3] == 0  # the corners of both panels
+    red = (rgba[..., 0] > 200) & (rgba[..., 1] < 80) & (rgba[..., 3] == 255)
+    assert red[y0:y0 + h0, x0:x0 + w0].any()
+    assert (rgba[y1 + h1 // 2 - 12:y1 + h1 // 2 + 12, x1 + w1 // 2, 3] == 255).all()  # the plane, opaque
+    fig.close()
