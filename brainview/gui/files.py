@@ -68,6 +68,7 @@ import numpy as np
 from ..errors import BrainviewValueError, BrainviewWarning, ImageLoadError
 from .label_tables import FREESURFER_SEGMENTATIONS as _FREESURFER_SEGMENTATIONS
 from .label_tables import file_stem as _stem
+from .file_roles import apply_options, check_roles, fit_table, guessed_role, mask_layer
 from .label_tables import label_table_beside, read_label_table
 
 __all__ = ["file_kind", "volume_role", "label_table_beside", "read_label_table", "open_files",
@@ -350,6 +351,12 @@ class Choices:
         Threshold of the maps (a number or a percentile such as ``"95%"``).
     overlay : path
         Per-vertex data for the (first) surface.
+    roles : dict, optional
+        ``{path: role}``, a role of :data:`brainview.gui.file_roles.ROLES` per file
+        (the role chooser, ``FILE:ROLE`` in the command).
+    options : dict, optional
+        ``{path: {name: value}}``: options set on the file's layer, each checked by
+        its trait (``FILE:ROLE:threshold=3.1``).
     """
 
     atlas: object = None
@@ -360,6 +367,8 @@ class Choices:
     cmap: object = None
     threshold: object = None
     overlay: object = None
+    roles: object = None
+    options: object = None
 
 
 @dataclass
@@ -403,7 +412,10 @@ def open_files(paths, choices=None, *, anatomy=True):
             if path not in paths:
                 paths.append(path)
             chosen[path] = role
+    for path, role in (choices.roles or {}).items():
+        chosen[Path(path)] = role
     kinds = [file_kind(p) for p in paths]
+    check_roles(paths, kinds, chosen)
     volumes = [p for p, k in zip(paths, kinds) if k == "volume"]
     surfaces = [p for p, k in zip(paths, kinds) if k == "surface"]
     vertex_data = [p for p, k in zip(paths, kinds) if k == "surface_data"]
@@ -426,7 +438,8 @@ def open_files(paths, choices=None, *, anatomy=True):
     opened.layers = _volume_layers(volumes, chosen, opened.notes, choices,
                                    anatomy=anatomy and not surfaces)
     for i, surface in enumerate(surfaces):
-        opened.layers.append(_surface_layer(surface, vertex_data[i] if i < len(vertex_data) else None))
+        layer = _surface_layer(surface, vertex_data[i] if i < len(vertex_data) else None)
+        opened.layers.append(apply_options(layer, (choices.options or {}).get(surface), surface))
     return opened
 
 
@@ -445,15 +458,15 @@ def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
         header = _header_image(path)
         _check_scalar(path, header)
         n_volumes = _n_volumes(path, header)
-        role = chosen.get(path) or _role(path, header, None, read=functools.partial(_first_volume, path))
+        role = chosen.get(path) or guessed_role(path, notes)
         if n_volumes > 1:
             four_d = True
-            if role != "atlas" or choices.volume is not None:  # a 4-D atlas: probabilities
+            if role not in ("atlas", "prob_atlas") or choices.volume is not None:  # 4-D atlas: probabilities
                 volume_of[path] = _chosen_volume(path, n_volumes, choices.volume, notes)
         roles[path] = role
     if choices.volume is not None and not four_d:
         notes.append(f"--volume {choices.volume}: none of the files is 4-D; ignored.")
-    atlases = [p for p in volumes if roles[p] == "atlas"]
+    atlases = [p for p in volumes if roles[p] in ("atlas", "prob_atlas")]
     if choices.labels is not None and len(atlases) != 1:
         raise BrainviewValueError(
             f"labels: --labels names the regions of one atlas, but {len(atlases)} of the files "
@@ -470,6 +483,12 @@ def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
         layers.append(_anatomy_layer(load_mni152(resolution=1), None, "MNI152 template", None))
     layers += [_map_layer(p, volume_of.get(p), choices) for p in maps]
     layers += [_atlas_layer(p, volume_of.get(p), choices.labels, notes) for p in atlases]
+    layers += [mask_layer(p, volume_of.get(p)) for p in volumes if roles[p] == "mask"]
+    options = {Path(path): value for path, value in (choices.options or {}).items()}
+    for layer in layers:  # each file's options, checked by its layer's traits
+        path = layer.get_params().get("img", layer.get_params().get("atlas"))
+        if isinstance(path, Path) and path in options:
+            apply_options(layer, options[path], path, notes=notes)
     return layers
 
 
@@ -544,12 +563,15 @@ def _atlas_layer(path, volume, labels, notes):
     atlas_model = kind_for_role("atlas").model  # the kind the registry opens this role as
     table = Path(labels) if labels is not None else label_table_beside(path)
     names = read_label_table(table) if table is not None else {}
-    if table is not None and labels is None:
-        notes.append(f"'{path.name}': region names from '{table.name}'.")
     atlas = path if volume is None else _one_volume_image(path, volume)
-    if "lut" in names:
-        return atlas_model(atlas, name=_stem(path.name), lut=names["lut"])
-    return atlas_model(atlas, name=_stem(path.name), labels=names.get("labels"))
+    n_volumes = 1 if volume is not None else _n_volumes(path, _header_image(path))
+    if "lut" in names and n_volumes > 1 and names["lut"]["index"] == list(range(n_volumes)):
+        # A table of the maps, from 0: the atlas's label values (region k is map k - 1) start at 1.
+        names = {"lut": {**names["lut"], "index": [i + 1 for i in names["lut"]["index"]]}}
+    layer = atlas_model(atlas, name=_stem(path.name), **names)
+    if table is not None:
+        fit_table(layer, names, f"'{path.name}'", table, notes, chosen=labels is not None)
+    return layer
 
 
 def _one_volume_image(path, volume):
