@@ -82,6 +82,8 @@ class WindowActions:
 
         action("open", "&Open…", self.open_dialog, icon=QtWidgets.QStyle.SP_DialogOpenButton,
                shortcut=QtGui.QKeySequence.Open, tip="Open images or surfaces (or drop files here)")
+        action("open_roles", "Open with &roles…", lambda: self.open_dialog(always=True),
+               shortcut="Ctrl+Alt+O", tip="Open files and say what each is (anatomy, map, atlas, mask...)")
         action("screenshot", "Save &screenshot…", self.screenshot_dialog,
                icon=QtWidgets.QStyle.SP_DialogSaveButton, shortcut="Ctrl+S",
                tip="Save the 3-D view as PNG/JPEG")
@@ -95,6 +97,7 @@ class WindowActions:
         self._build_shell_actions(action)
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self.actions["open"])
+        menu.addAction(self.actions["open_roles"])
         self.recent_menu = menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu.addSeparator()
@@ -169,10 +172,33 @@ class WindowActions:
     # ------------------------------------------------------------ files
 
     @guarded
-    def open_dialog(self):
+    def open_dialog(self, *, always=False):
+        """File > Open: the role chooser when a guess is uncertain (``always``: File > Open with roles)."""
         paths, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Open", "", OPEN_FILTER)
         if paths:
+            self.open_with_roles(paths, always=always)
+
+    def open_dropped(self, paths, modifiers):
+        """Files dropped on the window: opened at once (notes say what was guessed), with Shift: the role chooser."""
+        if modifiers & QtCore.Qt.ShiftModifier:
+            QtCore.QTimer.singleShot(0, lambda: self.open_with_roles(paths, always=True))  # not inside the drop
+        else:
             self.open_files(paths)
+
+    @guarded
+    def open_with_roles(self, paths, *, always=False):
+        """Open files, first asking their roles (:mod:`brainview.gui.roles`) when unsure or ``always``."""
+        from .files import Choices
+        from .roles import choose_roles
+
+        if any(is_session(path) for path in paths):
+            self.open_files(paths)  # a session says itself what it holds
+            return
+        roles = choose_roles(self, paths, always=always)
+        if roles is None:
+            self.statusBar().showMessage("Open cancelled.", 4000)
+            return
+        self.open_files(paths, choices=Choices(roles=roles) if roles else None)
 
     # ------------------------------------------------------------ sessions, scripts, movies (File menu)
     # Each action is the library call a script would make: bv.load_scene,

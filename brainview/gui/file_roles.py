@@ -71,6 +71,8 @@ ROLE_NAMES = {
     "scene": "scene", "session": "scene",
 }
 
+#: More distinct integer values than this in the sample: an anatomy for sure (an atlas has fewer labels).
+_FEW_VALUES = 1000
 _VOLUME_ROLES = ("anatomy", "map", "atlas", "prob_atlas", "mask")
 _SCENE_SUFFIXES = (".bvscene", ".bvz")
 _PROB_WORDS = ("prob", "probabilistic", "maxprob", "atlas", "labels", "parc", "parcellation")
@@ -215,6 +217,12 @@ def _volume_guess(path):
     role = files._role(path, img, None, read=read)
     why, uncertain = _base_reason(path, img, role)
     sample = files._sample(img, read())
+    if role == "anatomy" and uncertain and files._integer_type(img):
+        distinct = np.unique(sample).size
+        if n_volumes > 1 or distinct > _FEW_VALUES:  # an atlas has few labels, and one volume
+            what = f"{n_volumes} volumes" if n_volumes > 1 else f"{distinct}+ distinct values"
+            why, uncertain = (f"integer data ({img.get_data_dtype()}), {what}, no label table: "
+                              "an anatomy, not an atlas"), False
     reasons = [why] if why else []
     if n_volumes > 1 and _probabilities(sample) and role != "map" and _prob_evidence(path):
         role, uncertain = "prob_atlas", False
