@@ -240,7 +240,7 @@ def _volume_guess(path):
         reasons = [f"its few negative values (down to {sample.min():.3g}) are small beside its values "
                    f"(up to {sample.max():.3g}) and most voxels are non-zero: an anatomy with noise, "
                    "not a statistical map"]
-    if n_volumes > 1 and role in ("anatomy", "map"):
+    if n_volumes > 1 and role in ("anatomy", "map") and "volumes" not in " ".join(reasons):
         reasons.append(f"{n_volumes} volumes (a series)")
     if not _over_mni(img):
         reasons.append("its field of view is not over the MNI brain (subject space)")

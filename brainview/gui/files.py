@@ -440,6 +440,7 @@ def open_files(paths, choices=None, *, anatomy=True):
     for i, surface in enumerate(surfaces):
         layer = _surface_layer(surface, vertex_data[i] if i < len(vertex_data) else None)
         opened.layers.append(apply_options(layer, (choices.options or {}).get(surface), surface))
+    opened.notes = list(dict.fromkeys(opened.notes))  # a note said twice (a table beside and named) once
     return opened
 
 
