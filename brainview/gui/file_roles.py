@@ -234,7 +234,7 @@ def _volume_guess(path):
     elif n_volumes == 1 and role != "atlas" and _binary(sample):
         role, uncertain = "mask", False
         share = 100.0 * np.count_nonzero(sample) / sample.size
-        reasons = [f"values only 0 and 1 ({share:.2g}% of the voxels are 1): a mask (ROI), drawn filled"]
+        reasons = [f"values only 0 and 1 ({share:.1f}% of the voxels are 1): a mask (ROI), drawn filled"]
     elif role == "map" and uncertain and _noisy_anatomy(sample):
         role = "anatomy"
         reasons = [f"its few negative values (down to {sample.min():.3g}) are small beside its values "
@@ -290,7 +290,9 @@ def _prob_evidence(path):
 
 
 def _binary(sample):
-    return sample.size > 0 and bool(np.all((sample == 0) | (sample == 1))) and bool(np.any(sample == 1))
+    """Values 0 and 1 only, both present (an image of ones is a field of view, not an ROI)."""
+    return (sample.size > 0 and bool(np.all((sample == 0) | (sample == 1)))
+            and bool(np.any(sample == 1)) and bool(np.any(sample == 0)))
 
 
 def _noisy_anatomy(sample):
@@ -484,7 +486,7 @@ def mask_layer(path, volume):
     >>> import numpy as np
     >>> roi = np.zeros((6, 6, 6)); roi[2:4, 2:4, 2:4] = 1
     >>> layer = mask_layer((roi, np.eye(4)), None)
-    >>> layer.kind, layer.level_values
+    >>> layer.kind, [float(level) for level in layer.level_values]
     ('contour', [0.5])
     """
     from ..layers.registry import kind_for_role
