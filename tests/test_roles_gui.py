@@ -79,6 +79,7 @@ def test_cancelling_open_with_roles_opens_nothing(window, qtbot, monkeypatch, tr
     monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileNames",
                         staticmethod(lambda *a, **k: ([str(trial["atlas"])], "")))
     window.actions["open_roles"].trigger()  # always asks, even for a sure guess
+    qtbot.waitUntil(lambda: bool(shown), timeout=30000)  # once the guesses are read, in a worker
     assert shown == [{trial["atlas"].name: "atlas"}]
     assert not window.figure.layers and not window.busy
     assert "cancelled" in window.statusBar().currentMessage()

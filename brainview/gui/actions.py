@@ -187,14 +187,28 @@ class WindowActions:
 
     @guarded
     def open_with_roles(self, paths, *, always=False):
-        """Open files, first asking their roles (:mod:`brainview.gui.roles`) when unsure or ``always``."""
-        from .files import Choices
-        from .roles import choose_roles
+        """Open files, first asking their roles (:mod:`brainview.gui.roles`) when unsure or ``always``.
+
+        The guesses read the files in a worker; the chooser shows once they are made.
+        """
+        from .roles import guess_all
 
         if any(is_session(path) for path in paths):
             self.open_files(paths)  # a session says itself what it holds
             return
-        roles = choose_roles(self, paths, always=always)
+        guesses = []
+        self.run_in_background(lambda: guesses.extend(guess_all(paths)),
+                               then=lambda: self._open_as_chosen(paths, guesses, always),
+                               failed=lambda error: self.show_error("Cannot open file",
+                                                                    f"{type(error).__name__}: {error}"),
+                               name="what the files are")
+
+    @guarded
+    def _open_as_chosen(self, paths, guesses, always):
+        from .files import Choices
+        from .roles import choose_roles
+
+        roles = choose_roles(self, guesses, always=always)
         if roles is None:
             self.statusBar().showMessage("Open cancelled.", 4000)
             return

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt5 import QtCore, QtWidgets
+from PyQt5 import QtWidgets
 
 from .file_roles import ROLES, guess_role
 
@@ -89,8 +89,15 @@ def guess_all(paths):
     return [guess_role(Path(path)) for path in paths]
 
 
-def choose_roles(parent, paths, *, always=False):
+def choose_roles(parent, guesses, *, always=False):
     """Ask for the files' roles when a guess is uncertain (or ``always``).
+
+    Parameters
+    ----------
+    parent : QWidget
+    guesses : list of RoleGuess
+        From :func:`guess_all` (which reads the files: run it in a worker).
+    always : bool
 
     Returns
     -------
@@ -98,11 +105,6 @@ def choose_roles(parent, paths, *, always=False):
         ``{path: role}`` for :class:`~brainview.gui.files.Choices` (empty when
         nothing was asked), or None when the user cancelled.
     """
-    QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.WaitCursor)
-    try:
-        guesses = guess_all(paths)
-    finally:
-        QtWidgets.QApplication.restoreOverrideCursor()
     if not always and not any(guess.uncertain for guess in guesses):
         return {}
     dialog = RoleDialog(guesses, parent)
