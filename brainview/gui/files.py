@@ -21,7 +21,8 @@ The role of a volume (:func:`volume_role`) is read, in this order, from:
    ``ribbon``...) or a BIDS ``_dseg`` name -> atlas;
 3. a label table beside the file (``<stem>.tsv``, ``<stem>.txt``,
    ``<stem>_labels.tsv``, ``<stem>_lut.tsv``, ``FreeSurferColorLUT.txt``)
-   and integer values -> atlas;
+   and integer values -> atlas; several volumes of values in [0, 1] with such
+   a table or atlas words (below, or ``prob``) -> a probabilistic atlas;
 4. words of the file name: map words (zstat, tstat, spmT, cope, zmap...)
    -> map; atlas words (atlas, labels, parcellation, seg...) with integer
    values -> atlas; anatomy words (T1, T1w, T2, brain, MNI, template,
@@ -68,7 +69,8 @@ import numpy as np
 from ..errors import BrainviewValueError, BrainviewWarning, ImageLoadError
 from .label_tables import FREESURFER_SEGMENTATIONS as _FREESURFER_SEGMENTATIONS
 from .label_tables import file_stem as _stem
-from .file_roles import apply_options, check_roles, fit_table, guessed_role, mask_layer
+from .file_layers import anatomy_layer, atlas_layer, map_layer, streamlines_layer, surface_layer
+from .file_roles import apply_options, check_roles, guessed_role, mask_layer
 from .label_tables import label_table_beside, read_label_table
 
 __all__ = ["file_kind", "volume_role", "label_table_beside", "read_label_table", "open_files",
@@ -77,7 +79,7 @@ __all__ = ["file_kind", "volume_role", "label_table_beside", "read_label_table",
 #: What :func:`file_kind` recognises (named in its error message).
 SUPPORTED_FORMATS = ("NIfTI-1/2 (.nii, .nii.gz, .hdr/.img), MGH (.mgh, .mgz), MINC (.mnc), "
                      "GIfTI (.gii), FreeSurfer surfaces (lh.pial...) and morphometry "
-                     "(lh.thickness...)")
+                     "(lh.thickness...), tractograms (.trk, .tck, .trx, .vtk, .vtp)")
 
 _HEAD_BYTES = 352
 _SAMPLE_SIZE = 100_000
@@ -121,7 +123,10 @@ def _head(path):
 
 
 def file_kind(path):
-    """``"volume"``, ``"surface"`` or ``"surface_data"``, from the file's first bytes.
+    """``"volume"``, ``"surface"``, ``"surface_data"`` or ``"streamlines"``, from the file's first bytes.
+
+    Tractograms are known by their name (``.trk``, ``.tck``, ``.trx``,
+    ``.vtk``, ``.vtp``, ``.trk.gz``, ``.tck.gz``): their reader checks the content.
 
     Raises
     ------
@@ -138,6 +143,9 @@ def file_kind(path):
     ...
     brainview.errors.ImageLoadError: '...notes.nii': unsupported file (it starts with b'not an i'); brainview reads NIfTI-1/2 ...
     """
+    if _is_tractogram_name(path):
+        _head(path)  # missing files and folders: the same errors as other files
+        return "streamlines"
     head = _head(path)
     stripped = head.lstrip()
     if stripped.startswith((b"<?xml", b"<GIFTI", b"<!DOCTYPE GIFTI")):
@@ -152,6 +160,12 @@ def file_kind(path):
         f"'{path}': unsupported file (it starts with {head[:8]!r}); brainview reads "
         f"{SUPPORTED_FORMATS}."
     )
+
+
+def _is_tractogram_name(path):
+    from ..io.tractography_files import TRACTOGRAM_SUFFIXES
+
+    return Path(path).name.lower().endswith(TRACTOGRAM_SUFFIXES)
 
 
 def _is_nifti(head):
@@ -257,6 +271,9 @@ def _role(path, img, data, *, read=None):
     if label_table_beside(path) is not None and integral():
         return "atlas"
     words = _words(stem)
+    if _probability_maps(img, sampled) and (label_table_beside(path) is not None
+                                            or _named(words, (*_ATLAS_WORDS, "prob", "probabilistic"))):
+        return "atlas"  # a probabilistic atlas: one map of values in [0, 1] per region
     if _named(words, _MAP_WORDS):
         return "map"
     if _named(words, _ATLAS_WORDS) and integral():
@@ -270,6 +287,15 @@ def _role(path, img, data, *, read=None):
     if sample.size == 0 or sample.min() < 0:
         return "map"
     return "map" if np.count_nonzero(sample) < _SPARSE_FRACTION * sample.size else "anatomy"
+
+
+def _probability_maps(img, sampled):
+    """Several volumes whose first one (sampled) holds values in [0, 1], not all zero."""
+    shape = getattr(img, "shape", ())
+    if len(shape) != 4 or shape[3] < 2:
+        return False
+    sample = sampled()
+    return sample.size > 0 and sample.min() >= 0 and 0 < sample.max() <= 1
 
 
 def _intent_code(img):
@@ -419,6 +445,7 @@ def open_files(paths, choices=None, *, anatomy=True):
     volumes = [p for p, k in zip(paths, kinds) if k == "volume"]
     surfaces = [p for p, k in zip(paths, kinds) if k == "surface"]
     vertex_data = [p for p, k in zip(paths, kinds) if k == "surface_data"]
+    tractograms = [p for p, k in zip(paths, kinds) if k == "streamlines"]
     for role, flag, value, last in (("atlas", "atlas", choices.atlas, True),
                                     ("anatomy", "anat", choices.anat, False),
                                     ("map", "map", choices.maps, True)):
@@ -438,8 +465,10 @@ def open_files(paths, choices=None, *, anatomy=True):
     opened.layers = _volume_layers(volumes, chosen, opened.notes, choices,
                                    anatomy=anatomy and not surfaces)
     for i, surface in enumerate(surfaces):
-        layer = _surface_layer(surface, vertex_data[i] if i < len(vertex_data) else None)
+        layer = surface_layer(surface, vertex_data[i] if i < len(vertex_data) else None)
         opened.layers.append(apply_options(layer, (choices.options or {}).get(surface), surface))
+    opened.layers += [apply_options(streamlines_layer(path), (choices.options or {}).get(path), path)
+                      for path in tractograms]
     opened.notes = list(dict.fromkeys(opened.notes))  # a note said twice (a table beside and named) once
     return opened
 
@@ -475,15 +504,15 @@ def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
         )
     maps = [p for p in volumes if roles[p] == "map"]
     anatomy_cmap = None if maps else choices.cmap  # --cmap colours the maps when there are
-    layers = [_anatomy_layer(p, volume_of.get(p), _stem(p.name), anatomy_cmap)
+    layers = [anatomy_layer(p, volume_of.get(p), _stem(p.name), anatomy_cmap)
               for p in volumes if roles[p] == "anatomy"]
     if maps and anatomy and not layers:
         from ..datasets import load_mni152
 
         # The loader's own image: scene files and scripts record it as the loader call.
-        layers.append(_anatomy_layer(load_mni152(resolution=1), None, "MNI152 template", None))
-    layers += [_map_layer(p, volume_of.get(p), choices) for p in maps]
-    layers += [_atlas_layer(p, volume_of.get(p), choices.labels, notes) for p in atlases]
+        layers.append(anatomy_layer(load_mni152(resolution=1), None, "MNI152 template", None))
+    layers += [map_layer(p, volume_of.get(p), choices) for p in maps]
+    layers += [atlas_layer(p, volume_of.get(p), choices.labels, notes) for p in atlases]
     layers += [mask_layer(p, volume_of.get(p)) for p in volumes if roles[p] == "mask"]
     options = {Path(path): value for path, value in (choices.options or {}).items()}
     for layer in layers:  # each file's options, checked by its layer's traits
@@ -531,60 +560,3 @@ def _chosen_volume(path, n_volumes, volume, notes):
         raise BrainviewValueError(f"volume: must be an integer in 0..{n_volumes - 1} for '{path.name}' "
                                   f"({n_volumes} volumes), got {volume!r}.")
     return int(volume)
-
-
-def _anatomy_layer(img, volume, name, cmap):
-    from ..layers.registry import kind_for_role
-
-    slices_model = kind_for_role("anatomy").model  # the kind the registry opens this role as
-    layer = slices_model(img, cmap=cmap or "gray", volume=volume, name=name)
-    # Opaque planes over a head's field of view hide each other with black
-    # padding: anatomy planes are see-through below 5% of the bright tissue.
-    # (The default range is the robust range of the data the layer has read.)
-    high = layer.clim[1]
-    if high > 0:
-        layer.clim = (0.05 * high, high)
-        layer.transparent_below = True
-    return layer
-
-
-def _map_layer(path, volume, choices):
-    from ..layers.registry import kind_for_role
-
-    statmap_model = kind_for_role("map").model  # the kind the registry opens this role as
-    # Only what the user chose: the layer's own defaults stay in one place.
-    chosen = {key: getattr(choices, key) for key in ("cmap", "threshold")
-              if getattr(choices, key) is not None}
-    return statmap_model(path, volume=volume, name=_stem(path.name), **chosen)
-
-
-def _atlas_layer(path, volume, labels, notes):
-    from ..layers.registry import kind_for_role
-
-    atlas_model = kind_for_role("atlas").model  # the kind the registry opens this role as
-    table = Path(labels) if labels is not None else label_table_beside(path)
-    names = read_label_table(table) if table is not None else {}
-    atlas = path if volume is None else _one_volume_image(path, volume)
-    n_volumes = 1 if volume is not None else _n_volumes(path, _header_image(path))
-    if "lut" in names and n_volumes > 1 and names["lut"]["index"] == list(range(n_volumes)):
-        # A table of the maps, from 0: the atlas's label values (region k is map k - 1) start at 1.
-        names = {"lut": {**names["lut"], "index": [i + 1 for i in names["lut"]["index"]]}}
-    layer = atlas_model(atlas, name=_stem(path.name), **names)
-    if table is not None:
-        fit_table(layer, names, f"'{path.name}'", table, notes, chosen=labels is not None)
-    return layer
-
-
-def _one_volume_image(path, volume):
-    """One volume of a 4-D atlas file (``--volume``), in memory: Atlas takes no volume."""
-    from ..io import load_image
-
-    image = load_image(path, volume=volume, name=f"'{path.name}'")
-    return (image.data, image.affine)
-
-
-def _surface_layer(path, overlay):
-    from ..layers.registry import kind_for_role
-
-    surface_model = kind_for_role("surface").model  # the kind the registry opens this role as
-    return surface_model(path, overlay, name=_stem(path.name))
