@@ -22,6 +22,7 @@ from .label_tables import label_table_beside, read_label_table
 
 
 def anatomy_layer(img, volume, name, cmap):
+    """Anatomy: grey slices, see-through below 5% of the bright tissue."""
     from ..layers.registry import kind_for_role
 
     slices_model = kind_for_role("anatomy").model  # the kind the registry opens this role as
@@ -37,6 +38,7 @@ def anatomy_layer(img, volume, name, cmap):
 
 
 def map_layer(path, volume, choices):
+    """A statistical map with the command's ``--cmap``/``--threshold``."""
     from ..layers.registry import kind_for_role
 
     statmap_model = kind_for_role("map").model  # the kind the registry opens this role as
@@ -47,6 +49,7 @@ def map_layer(path, volume, choices):
 
 
 def atlas_layer(path, volume, labels, notes):
+    """A label or probabilistic atlas, named from a label table when it matches the image (else a note)."""
     from ..layers.registry import kind_for_role
 
     atlas_model = kind_for_role("atlas").model  # the kind the registry opens this role as
@@ -72,6 +75,7 @@ def one_volume_image(path, volume):
 
 
 def surface_layer(path, overlay):
+    """A surface with its per-vertex overlay."""
     from ..layers.registry import kind_for_role
 
     surface_model = kind_for_role("surface").model  # the kind the registry opens this role as
@@ -79,6 +83,7 @@ def surface_layer(path, overlay):
 
 
 def streamlines_layer(path):
+    """A tractogram, named after the file."""
     from ..io.tractography_files import TRACTOGRAM_SUFFIXES
     from ..layers.registry import kind_for_role
 
