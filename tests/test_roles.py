@@ -64,9 +64,11 @@ def test_subject_anatomy_with_negative_values_is_not_silently_a_stat_map_over_mn
     assert [layer.kind for layer in opened.layers] == ["slices"]  # no MNI template under it
     note, = [note for note in opened.notes if "sub-01" in note]
     assert "negative values" in note and "subject space" in note and ":ROLE" in note
-    # Said to be a map, it is one (on the template), and the user's choice needs no note.
+    # Said to be a map, it is one (on the template), and the message says the template will not line up.
     opened = open_files([trial["anat"]], Choices(roles={trial["anat"]: "map"}))
-    assert [layer.kind for layer in opened.layers] == ["slices", "stat_map"] and not opened.notes
+    assert [layer.kind for layer in opened.layers] == ["slices", "stat_map"]
+    note, = opened.notes
+    assert "not over the MNI brain" in note and "will not line up" in note
 
 
 def test_per_file_roles_and_options_reach_the_layers(trial):

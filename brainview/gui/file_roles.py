@@ -42,7 +42,7 @@ import numpy as np
 from ..errors import BrainviewValueError
 
 __all__ = ["ROLES", "RoleGuess", "FileArg", "guess_role", "guessed_role", "roles_for", "check_roles",
-           "parse_file_arg", "apply_options", "fit_label_table", "fit_table", "mask_layer"]
+           "parse_file_arg", "apply_options", "fit_label_table", "fit_table", "mask_layer", "template_note"]
 
 #: role -> what it is (in the order the chooser lists them).
 ROLES = {
@@ -301,6 +301,28 @@ def _noisy_anatomy(sample):
         return False
     low, high = np.percentile(sample, [1, 99])
     return high > 0 and low > -0.1 * high
+
+
+def template_note(path):
+    """What to say when the MNI152 template goes under a map that is not over the MNI brain; '' if it is.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import nibabel as nib, numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "zmap.nii")
+    >>> affine = np.eye(4); affine[:3, 3] = 500
+    >>> nib.save(nib.Nifti1Image(np.zeros((4, 4, 4), np.float32), affine), path)
+    >>> template_note(path)  # doctest: +ELLIPSIS
+    "'zmap.nii' is not over the MNI brain (subject space?): the MNI152 template drawn under it ..."
+    """
+    from .files import _header_image
+
+    path = Path(path)
+    if _over_mni(_header_image(path)):
+        return ""
+    return (f"'{path.name}' is not over the MNI brain (subject space?): the MNI152 template drawn under it "
+            "will not line up; open it with its own anatomy.")
 
 
 def _over_mni(img):

@@ -70,7 +70,7 @@ from ..errors import BrainviewValueError, BrainviewWarning, ImageLoadError
 from .label_tables import FREESURFER_SEGMENTATIONS as _FREESURFER_SEGMENTATIONS
 from .label_tables import file_stem as _stem
 from .file_layers import anatomy_layer, atlas_layer, map_layer, streamlines_layer, surface_layer
-from .file_roles import apply_options, check_roles, guessed_role, mask_layer
+from .file_roles import apply_options, check_roles, guessed_role, mask_layer, template_note
 from .label_tables import label_table_beside, read_label_table
 
 __all__ = ["file_kind", "volume_role", "label_table_beside", "read_label_table", "open_files",
@@ -511,6 +511,7 @@ def _volume_layers(volumes, chosen, notes, choices, *, anatomy):
 
         # The loader's own image: scene files and scripts record it as the loader call.
         layers.append(anatomy_layer(load_mni152(resolution=1), None, "MNI152 template", None))
+        notes += [template_note(p) for p in maps if template_note(p)]
     layers += [map_layer(p, volume_of.get(p), choices) for p in maps]
     layers += [atlas_layer(p, volume_of.get(p), choices.labels, notes) for p in atlases]
     layers += [mask_layer(p, volume_of.get(p)) for p in volumes if roles[p] == "mask"]
