@@ -81,10 +81,7 @@ class WindowActions:
             self.actions[key] = act
             return act
 
-        action("open", "&Open…", self.open_dialog, icon=QtWidgets.QStyle.SP_DialogOpenButton,
-               shortcut=QtGui.QKeySequence.Open, tip="Open images or surfaces (or drop files here)")
-        action("open_roles", "Open with &roles…", lambda: self.open_dialog(always=True),
-               shortcut="Ctrl+Alt+O", tip="Open files and say what each is (anatomy, map, atlas, mask...)")
+        self._build_open_actions(action)
         action("screenshot", "Save &screenshot…", self.screenshot_dialog,
                icon=QtWidgets.QStyle.SP_DialogSaveButton, shortcut="Ctrl+S",
                tip="Save the 3-D view as PNG/JPEG")
@@ -337,6 +334,13 @@ class WindowActions:
         self.statusBar().showMessage(f"Saved movie {path}" if written else "Movie cancelled", 6000)
         self._on_changed(None)
         return written
+
+    def _build_open_actions(self, action):
+        """File > Open (asks the roles when a guess is unsure) and File > Open with roles (always asks)."""
+        action("open", "&Open…", self.open_dialog, icon=QtWidgets.QStyle.SP_DialogOpenButton,
+               shortcut=QtGui.QKeySequence.Open, tip="Open images or surfaces (or drop files here)")
+        action("open_roles", "Open with &roles…", lambda: self.open_dialog(always=True), shortcut="Ctrl+Alt+O",
+               tip="Open files and say what each is (anatomy, map, atlas, mask...); Shift+drop does too")
 
     def _fill_recent_menu(self):
         self.recent_menu.clear()

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import ImageLoadError
 
 from .file_roles import fit_table
+from .file_types import count_volumes, header_image
 from .label_tables import file_stem as _stem
 from .label_tables import label_table_beside, read_label_table
 
@@ -56,7 +57,7 @@ def atlas_layer(path, volume, labels, notes):
     table = Path(labels) if labels is not None else label_table_beside(path)
     names = read_label_table(table) if table is not None else {}
     atlas = path if volume is None else one_volume_image(path, volume)
-    n_volumes = 1 if volume is not None else _n_volumes(path)
+    n_volumes = 1 if volume is not None else count_volumes(path, header_image(path))
     if "lut" in names and n_volumes > 1 and names["lut"]["index"] == list(range(n_volumes)):
         # A table of the maps, from 0: the atlas's label values (region k is map k - 1) start at 1.
         names = {"lut": {**names["lut"], "index": [i + 1 for i in names["lut"]["index"]]}}
@@ -96,9 +97,3 @@ def streamlines_layer(path):
                   if path.name.lower().endswith(s))
     return streamlines_model(path, name=path.name[: -len(suffix)])
 
-
-def _n_volumes(path):
-    """Volumes of an image file, from its header."""
-    from .files import _header_image, _n_volumes as n_volumes
-
-    return n_volumes(path, _header_image(path))

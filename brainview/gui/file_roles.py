@@ -164,7 +164,7 @@ def guess_role(path):
     ImageLoadError
         The file is missing or not a format brainview reads.
     """
-    from .files import file_kind
+    from .file_types import file_kind
 
     path = Path(path)
     if path.name.lower().endswith(_SCENE_SUFFIXES):
@@ -209,15 +209,15 @@ def check_roles(paths, kinds, chosen):
 
 def _volume_guess(path):
     """The guess for a volume: the rules of :mod:`brainview.gui.files`, then those of this module."""
-    from . import files
+    from . import file_types as files
 
-    img = files._header_image(path)
-    n_volumes = files._n_volumes(path, img)
-    read = functools.partial(files._first_volume, path)
-    role = files._role(path, img, None, read=read)
+    img = files.header_image(path)
+    n_volumes = files.count_volumes(path, img)
+    read = functools.partial(files.first_volume, path)
+    role = files.role_by_rules(path, img, None, read=read)
     why, uncertain = _base_reason(path, img, role)
-    sample = files._sample(img, read())
-    if role == "anatomy" and uncertain and files._integer_type(img):
+    sample = files.sample_values(img, read())
+    if role == "anatomy" and uncertain and files.integer_type(img):
         distinct = np.unique(sample).size
         if n_volumes > 1 or distinct > _FEW_VALUES:  # an atlas has few labels, and one volume
             what = f"{n_volumes} volumes" if n_volumes > 1 else f"{distinct}+ distinct values"
@@ -249,25 +249,25 @@ def _volume_guess(path):
 
 def _base_reason(path, img, role):
     """Why :func:`~brainview.gui.files.volume_role` said ``role``, and whether only the values said it."""
-    from . import files
+    from . import file_types as files
     from .label_tables import FREESURFER_SEGMENTATIONS, file_stem, label_table_beside
 
-    intent = files._intent_code(img)
-    if intent in files._ATLAS_INTENTS | files._MAP_INTENTS:
+    intent = files.intent_code(img)
+    if intent in files.ATLAS_INTENTS | files.MAP_INTENTS:
         return f"NIfTI intent code {intent} in the header", False
     stem = file_stem(path.name)
-    words = files._words(stem)
+    words = files.name_words(stem)
     if FREESURFER_SEGMENTATIONS.match(stem) or "dseg" in words:
         return "a FreeSurfer segmentation or BIDS dseg name", False
     table = label_table_beside(path)
     if role == "atlas" and table is not None:
         return f"integer values with the label table '{table.name}' beside it", False
-    for vocabulary, named_role in ((files._MAP_WORDS, "map"), (files._ATLAS_WORDS, "atlas"),
-                                   (files._ANATOMY_WORDS, "anatomy")):
-        if role == named_role and files._named(words, vocabulary):
+    for vocabulary, named_role in ((files.MAP_WORDS, "map"), (files.ATLAS_WORDS, "atlas"),
+                                   (files.ANATOMY_WORDS, "anatomy")):
+        if role == named_role and files.named_in(words, vocabulary):
             return f"its name ('{stem}') says {ROLES[role]}", False
     dtype = img.get_data_dtype()
-    if role == "anatomy" and files._integer_type(img):
+    if role == "anatomy" and files.integer_type(img):
         return f"integer data ({dtype}) without a label table: anatomy, not an atlas", True
     if role == "map":
         return f"floating-point data ({dtype}) with negative values, or mostly zero (a thresholded map)", True
@@ -280,13 +280,13 @@ def _probabilities(sample):
 
 def _prob_evidence(path):
     """What says a file of probabilities is an atlas: a table beside it or its name; '' if nothing."""
-    from . import files
+    from . import file_types as files
     from .label_tables import file_stem, label_table_beside
 
     table = label_table_beside(path)
     if table is not None:
         return f"the label table '{table.name}' beside it"
-    return "an atlas name" if files._named(files._words(file_stem(path.name)), _PROB_WORDS) else ""
+    return "an atlas name" if files.named_in(files.name_words(file_stem(path.name)), _PROB_WORDS) else ""
 
 
 def _binary(sample):
@@ -316,10 +316,10 @@ def template_note(path):
     >>> template_note(path)  # doctest: +ELLIPSIS
     "'zmap.nii' is not over the MNI brain (subject space?): the MNI152 template drawn under it ..."
     """
-    from .files import _header_image
+    from .file_types import header_image
 
     path = Path(path)
-    if _over_mni(_header_image(path)):
+    if _over_mni(header_image(path)):
         return ""
     return (f"'{path.name}' is not over the MNI brain (subject space?): the MNI152 template drawn under it "
             "will not line up; open it with its own anatomy.")
