@@ -34,7 +34,11 @@ The role of a volume (:func:`volume_role`) is read, in this order, from:
    than 5 % non-zero voxels (a thresholded map) -> map; else anatomy.
 
 No rule scans every voxel. The user's choice always wins (``anat=``,
-``maps=``, ``atlas=`` here; ``--anat``, ``--map``, ``--atlas`` in the command).
+``maps=``, ``atlas=`` here; ``--anat``, ``--map``, ``--atlas`` in the command;
+``Choices(roles=..., options=...)``, from the role chooser and ``FILE:ROLE:key=value``).
+:mod:`brainview.gui.file_roles` adds probabilistic atlases, masks and noisy
+anatomies to these rules and says why (the notes of :func:`open_files`);
+the rules themselves live in :mod:`brainview.gui.file_types`.
 
 Examples
 --------
