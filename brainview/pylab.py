@@ -307,7 +307,8 @@ def _layer_verb(cls):
 
 def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
              mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
-             cut_coords=None, masker=None, selected=None, volume=None, name=None):
+             cut_coords=None, masker=None, selected=None, volume=None, name=None, vmin=None,
+             plot_abs=False, symmetric_cbar=None):
     """A statistical or decoder weight map; see :class:`brainview.layers.StatMap`.
 
     ``img`` may be a dict of maps (``Decoder.coef_img_``): one layer per class
@@ -317,7 +318,8 @@ def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
     fig = gcf()
     maps = load_stat_maps(img, masker=masker)
     options = dict(threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
-                   opacity=opacity, outline=outline, bg=bg, inflated=inflated, cut_coords=cut_coords)
+                   opacity=opacity, outline=outline, bg=bg, inflated=inflated, cut_coords=cut_coords,
+                   vmin=vmin, plot_abs=plot_abs, symmetric_cbar=symmetric_cbar)
     if isinstance(maps, dict):
         group = StatMapGroup(maps, selected=selected, **options)
         for layer in group.layers:
