@@ -1,0 +1,95 @@
+"""nilearn's parameters with nilearn's meaning, checked against nilearn's own resolved values."""
+
+import warnings
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+from brainview.errors import BrainviewWarning
+from brainview.layers import StatMap
+from brainview.statmap_colors import color_range, is_diverging, stat_colors
+
+AFFINE = np.diag([2.0, 2.0, 2.0, 1.0])
+
+
+def _values(kind):
+    values = np.random.default_rng(0).normal(size=400) * 2
+    return {"signed": values, "positive": np.abs(values), "negative": -np.abs(values)}[kind]
+
+
+def _nilearn_ranges(values, **kwargs):
+    """nilearn's (vmin, vmax, cbar_vmin, cbar_vmax), its None colour-bar ends resolved as its bar does."""
+    from nilearn.plotting._utils import get_colorbar_and_data_ranges
+
+    cbar_vmin, cbar_vmax, vmin, vmax = get_colorbar_and_data_ranges(values, **kwargs)
+    return (vmin, vmax, vmin if cbar_vmin is None else cbar_vmin, vmax if cbar_vmax is None else cbar_vmax)
+
+
+@pytest.mark.parametrize("kind", ["signed", "positive", "negative"])
+@pytest.mark.parametrize("symmetric", ["auto", True, False])
+@pytest.mark.parametrize("vmin, vmax", [(None, None), (0.0, None), (1.0, None), (None, 3.0), (-2.0, None),
+                                        (0.5, 4.0), (-3.0, 3.0)])
+def test_one_sided_vmin_vmax_match_get_colorbar_and_data_ranges(kind, symmetric, vmin, vmax):
+    values = _values(kind)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # both warn when a symmetric bar overrides vmin/vmax
+        expected = _nilearn_ranges(values, vmin=vmin, vmax=vmax, symmetric_cbar=symmetric)
+        ours = color_range(values, vmin=vmin, vmax=vmax, symmetric=symmetric)
+    if expected[0] >= expected[1]:  # nilearn's range is inverted (vmin=1 on a negative map): ours stays usable
+        assert ours.vmax > ours.vmin
+        return
+    assert tuple(ours) == pytest.approx(expected)
+
+
+def test_symmetric_override_of_vmin_vmax_warns_as_nilearn():
+    with pytest.warns(BrainviewWarning, match="symmetric"):
+        ours = color_range(_values("signed"), vmin=-1.0, vmax=4.0, symmetric=True)
+    with pytest.warns(UserWarning):
+        expected = _nilearn_ranges(_values("signed"), vmin=-1.0, vmax=4.0, symmetric_cbar=True)
+    assert tuple(ours) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("vmax", [None, 3.0])
+def test_plot_abs_range_is_nilearns_from_zero(vmax):
+    """plot_glass_brain(plot_abs=True): force_min_stat_map_value=0 over |value|."""
+    values = _values("signed")
+    expected = _nilearn_ranges(np.abs(values), vmax=vmax, symmetric_cbar="auto", force_min_stat_map_value=0)
+    assert tuple(color_range(values, vmax=vmax, plot_abs=True)) == pytest.approx(expected)
+
+
+def test_layer_takes_nilearns_names_vmin_plot_abs_symmetric_cbar():
+    values = _values("signed").reshape(4, 10, 10)
+    layer = StatMap((values, AFFINE), threshold=0.5, vmin=-1.0, symmetric_cbar=False, outline=False)
+    assert tuple(layer.color_range) == pytest.approx(_nilearn_ranges(values, vmin=-1.0, symmetric_cbar=False))
+    clone = StatMap(**layer.get_params())
+    assert clone.get_params()["symmetric_cbar"] is False and clone.color_range == layer.color_range
+    layer.symmetric_cbar = "auto"
+    assert layer.color_range.vmin == pytest.approx(-layer.color_range.vmax)
+
+
+def test_plot_abs_shows_magnitudes_with_one_sided_colours_and_keeps_signed_values():
+    data = np.zeros((12, 12, 12))
+    data[2:5, 2:5, 2:5], data[7:10, 7:10, 7:10] = 4.0, -4.0
+    layer = StatMap((data, AFFINE), threshold=1.0, plot_abs=True, outline=False)
+    assert (layer.color_range.cbar_vmin, layer.color_range.cbar_vmax) == (0.0, 4.0)
+    rgb = layer.mode_props.mesh.point_data["rgb"].astype(float)
+    assert layer.mode_props.mesh.n_points and (rgb[:, 0] > rgb[:, 2]).all()  # every part red (RdBu_r's top)
+    assert layer.value_at([16.0, 16.0, 16.0]) == -4.0  # the signed value is read back
+    layer.plot_abs = False
+    rgb = layer.mode_props.mesh.point_data["rgb"].astype(float)
+    assert (rgb[:, 2] > rgb[:, 0]).any() and layer.color_range.vmin == -4.0
+
+
+def test_sequential_colormap_with_vmin_zero_is_not_split_in_halves():
+    """A positive map in "hot" from vmin=0: nilearn's linear norm over the whole map."""
+    import matplotlib
+
+    assert not is_diverging("hot") and not is_diverging("viridis") and is_diverging("RdBu_r")
+    values = np.linspace(0.0, 6.0, 7).reshape(7, 1, 1)
+    layer = StatMap((values, AFFINE), threshold=0.0, vmin=0, cmap="hot", outline=False)
+    vmin, vmax, _, _ = _nilearn_ranges(values.ravel(), vmin=0, symmetric_cbar="auto")
+    expected = matplotlib.colormaps["hot"](matplotlib.colors.Normalize(vmin, vmax)(values.ravel()))
+    np.testing.assert_allclose(stat_colors(values.ravel(), layer.cmap, layer.color_range), expected)
+    table = layer.colorbar_table()[0]
+    assert table.GetRange() == pytest.approx((0.0, 6.0))
