@@ -93,3 +93,39 @@ def test_sequential_colormap_with_vmin_zero_is_not_split_in_halves():
     np.testing.assert_allclose(stat_colors(values.ravel(), layer.cmap, layer.color_range), expected)
     table = layer.colorbar_table()[0]
     assert table.GetRange() == pytest.approx((0.0, 6.0))
+
+
+# ------------------------------------------------------------- lists and tuples of images
+
+
+def _nifti(value, shape=(4, 4, 4)):
+    return nib.Nifti1Image(np.full(shape, value, dtype=np.float32), AFFINE)
+
+
+def test_tuple_of_two_images_is_concatenated_not_read_as_array_affine_pair(tmp_path):
+    from brainview.io import load_image
+
+    first, second = _nifti(1.0), _nifti(-2.0)
+    nib.save(second, tmp_path / "second.nii")
+    for images in ((first, second), [first, tmp_path / "second.nii"], (first, (second.get_fdata(), AFFINE))):
+        image = load_image(images, volume=1)
+        assert image.shape == (4, 4, 4) and float(image.data[0, 0, 0]) == -2.0
+        np.testing.assert_allclose(image.affine, AFFINE)
+    pair = load_image((np.full((4, 4, 4), 3.0), AFFINE))  # an (array, affine) pair stays a pair
+    assert pair.shape == (4, 4, 4) and float(pair.data[0, 0, 0]) == 3.0
+
+
+def test_list_of_images_is_one_4d_image_whose_volume_picks():
+    from nilearn.image import concat_imgs
+
+    from brainview.errors import BrainviewValueError
+
+    images = [_nifti(float(v)) for v in (1, 2, 3)]
+    expected = concat_imgs(images).get_fdata()
+    for index in range(3):
+        layer = StatMap(images, volume=index, threshold=0.5, outline=False)
+        np.testing.assert_array_equal(layer.image.data, expected[..., index])
+    with pytest.raises(BrainviewValueError, match="volume"):
+        StatMap(images, threshold=0.5, outline=False)
+    with pytest.raises(BrainviewValueError, match=r"img\[1\]: shape"):
+        StatMap([images[0], _nifti(1.0, shape=(4, 4, 5))], volume=0)

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..io import load_image
 from ..io.cifti import cifti_volume, is_cifti
+from ..io.image_lists import is_image_sequence
 from ..statmap_colors import MIN_LEVEL
 
 
@@ -46,6 +47,8 @@ def load_stat_maps(img, *, masker=None):
         if not img:
             raise BrainviewValueError("img: got an empty dict of maps; pass at least one class -> image.")
         return {key: load_image(cifti_volume(value), name=f"img[{key!r}]") for key, value in img.items()}
+    if is_image_sequence(img):
+        return img  # one 4-D image (nilearn's list of 3-D images), read by load_image
     if isinstance(img, (np.ndarray, list)) and np.ndim(img) in (1, 2):
         raise BrainviewTypeError(
             f"img: got {describe(np.asarray(img))}, a weight vector rather than an image. "
