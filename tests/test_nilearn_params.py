@@ -129,3 +129,23 @@ def test_list_of_images_is_one_4d_image_whose_volume_picks():
         StatMap(images, threshold=0.5, outline=False)
     with pytest.raises(BrainviewValueError, match=r"img\[1\]: shape"):
         StatMap([images[0], _nifti(1.0, shape=(4, 4, 5))], volume=0)
+
+
+# ------------------------------------------------------------- connectome node_size
+
+
+def test_nilearn_node_size_marker_area_warns_with_unit_and_conversion():
+    from brainview.layers import Connectome
+
+    matrix = np.array([[0, 1.0], [1.0, 0]])
+    coords = [[-30, 0, 0], [30, 0, 0]]
+    with pytest.warns(BrainviewWarning, match=r"diameter in mm.*marker area in points².*7\.1 mm") as record:
+        layer = Connectome(matrix, coords, node_size=50)  # nilearn's plot_connectome default
+    assert record[0].filename == __file__  # points at the caller's line
+    assert layer.node_sizes().tolist() == [50.0, 50.0]  # drawn as given: no silent change of unit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer.node_size = 7.0
+        Connectome(matrix, coords, node_size=[4, 12])
+    with pytest.warns(BrainviewWarning, match="marker area"):
+        layer.node_size = [6, 80]
