@@ -275,9 +275,25 @@ def text(text, *, position=(0.02, 0.02), size=16, color=None):
     return gcf().text(text, position=position, size=size, color=color)
 
 
-def colorbar(layer=None, *, title=None, n_labels=5):
-    """A live colour bar of a layer (default: the latest with a colormap): a ``ColorBar``."""
-    return gcf().colorbar(layer, title=title, n_labels=n_labels)
+def colorbar(layer=None, *, title=None, n_labels=None, format=None):
+    """A live colour bar of a layer (default: the latest with a colormap): a ``ColorBar``;
+    an atlas's legend (its regions' names and colours): a ``Legend``.
+
+    ``format`` is the tick label format, nilearn's ``cbar_tick_format``
+    (``"%.1f"``, ``"%i"``) or a callable ``value -> str``. See
+    :meth:`brainview.scene.Figure.colorbar`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import brainview as bv
+    >>> fig = bv.figure(size=(200, 150))
+    >>> layer = bv.slices((np.arange(8.0).reshape(2, 2, 2), np.eye(4)), clim=(0, 7))
+    >>> bv.colorbar(layer, format="%.1f").labels[:2]
+    ['0.0', '1.8']
+    >>> bv.close(fig)
+    """
+    return gcf().colorbar(layer, title=title, n_labels=n_labels, format=format)
 
 
 # ---------------------------------------------------------------- verbs

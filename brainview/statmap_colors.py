@@ -443,6 +443,12 @@ def colorbar_ticks(vmin, vmax, threshold=None, *, n_ticks=5, tick_format=TICK_FO
     f_vmin, f_vmax = float(tick_format % vmin), float(tick_format % vmax)
     if f_vmin == f_vmax and (threshold is None or threshold == 0 or f_vmax == 0):
         return np.linspace(f_vmin, f_vmax, 1)
+    if tick_format == "%i":  # integer labels: no more ticks than integers (nilearn)
+        if threshold is not None and int(threshold) != threshold:
+            warnings.warn("format: '%i' labels with a non-integer threshold "
+                          f"({threshold:g}); the threshold tick is rounded.", BrainviewWarning, stacklevel=3)
+        if f_vmax - f_vmin < n_ticks - 1:
+            n_ticks = int(f_vmax - f_vmin + 1)
     ticks = np.linspace(vmin, vmax, n_ticks)
     ticks = np.array([float(tick_format % t) for t in ticks])
     step = max(b - a for a, b in pairwise(ticks))

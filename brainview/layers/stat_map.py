@@ -267,10 +267,11 @@ class StatMap(ImageInputs, Layer):
         lut.SetRange(crange.cbar_vmin, crange.cbar_vmax)
         return lut, self.name
 
-    def colorbar_ticks(self):
-        """Tick values of this map's colour bar (nilearn's rule)."""
+    def colorbar_ticks(self, tick_format=None):
+        """Tick values of this map's colour bar (nilearn's rule, ``cbar_tick_format`` ``tick_format``)."""
         crange = self.color_range
-        return colorbar_ticks(crange.cbar_vmin, crange.cbar_vmax, self.threshold_value)
+        return colorbar_ticks(crange.cbar_vmin, crange.cbar_vmax, self.threshold_value,
+                              **({} if tick_format is None else {"tick_format": tick_format}))
 
     def resolve_outline(self, layers):
         """Whether the glass brain is drawn in a figure showing ``layers`` (called when added).
