@@ -94,9 +94,11 @@ def test_vertices_receive_the_brain_model_values_at_their_indices_and_nan_elsewh
     np.testing.assert_array_equal(cifti.surface_values("left", map=0), _expected([10, 11, 12], LEFT))
     np.testing.assert_array_equal(cifti.surface_values("right", map=1), _expected([23, 24], RIGHT))
     # The layer: the right hemisphere's values on its mesh, the medial wall (absent vertices) not drawn.
-    with pytest.warns(bv.BrainviewWarning, match=r"2 maps: .a., .b.; showing map 0. .*surface_values\(hemi, map=...\)"):
-        layer = Surface(_icosahedron(40), files["dscalar"], hemi="right", threshold=0.0)
+    layer = Surface(_icosahedron(40), files["dscalar"], hemi="right", threshold=0.0)  # every map a column
     np.testing.assert_array_equal(layer.overlay_values, _expected([13, 14], RIGHT))
+    layer.column = 1  # live: map 'b'
+    np.testing.assert_array_equal(layer.overlay_values, _expected([23, 24], RIGHT))
+    layer.column = 0
     assert layer.shown_vertices().tolist() == np.isin(np.arange(12), RIGHT).tolist()
     assert layer.get_params()["overlay"] == files["dscalar"]  # the path, for scene files and scripts
 

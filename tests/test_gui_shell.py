@@ -5,6 +5,7 @@ import threading
 
 import numpy as np
 import pytest
+from PyQt5 import QtCore
 
 pytestmark = pytest.mark.gui
 
@@ -199,6 +200,25 @@ def test_console_changes_a_trait_and_the_view_follows(windows, qtbot):
     console.execute("layers[0].name = 'renamed'")
     qtbot.waitUntil(lambda: layer.name == "renamed", timeout=5000)
     qtbot.waitUntil(lambda: "renamed" in win.layer_list.item(0).text(), timeout=5000)
+
+
+def test_bv_calls_typed_in_the_console_draw_into_the_window_and_ctrl_shift_p_closes_it(windows, qtbot):
+    win = windows()
+    win.actions["console"].trigger()
+    console = win.console
+    console.execute("bv.points([[0, 0, 0]], size=20, name='typed')")
+    qtbot.waitUntil(lambda: [layer.name for layer in win.figure.layers] == ["typed"], timeout=5000)
+    from PyQt5 import QtTest, QtWidgets
+
+    win.activateWindow()
+    assert QtTest.QTest.qWaitForWindowActive(win, 3000)
+    console.widget._control.setFocus()
+    qtbot.waitUntil(lambda: QtWidgets.QApplication.focusWidget() is console.widget._control, timeout=3000)
+    shortcut = (QtCore.Qt.Key_P, QtCore.Qt.ControlModifier | QtCore.Qt.ShiftModifier)
+    qtbot.keyClick(console.widget._control, *shortcut)  # typed in the console: hides it
+    qtbot.waitUntil(lambda: not win.actions["console"].isChecked(), timeout=5000)
+    qtbot.keyClick(win, *shortcut)
+    qtbot.waitUntil(lambda: win.actions["console"].isChecked(), timeout=5000)
 
 
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning", "ignore:To exit:UserWarning")

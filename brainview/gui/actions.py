@@ -339,6 +339,7 @@ class WindowActions:
 
         self._console = PythonConsole({"bv": brainview, "fig": self.figure, "layers": self.figure.layers,
                                        "window": self})
+        brainview.figure(self.figure)  # bv.* typed there draws in this window (the console runs on this thread)
         self._console_dock = QtWidgets.QDockWidget("Python console", self)
         self._console_dock.setObjectName("console")
         self._console_dock.setWidget(self._console)

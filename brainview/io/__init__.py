@@ -47,9 +47,9 @@ from .gifti import read_gifti
 from .guards import MAX_VOXEL_SIZE_RATIO, MAX_WORLD_MM, check_affine
 from .images import Image, all_finite, finite_data, load_image, read_dataobj, read_image_file
 from .surface_labels import SurfaceLabels, load_surface_labels
-from .surfaces import Surface, load_surface, load_surface_data
+from .surfaces import Surface, load_surface, load_surface_columns, load_surface_data
 from .cifti import read_cifti
 
-__all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_data",
+__all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_columns", "load_surface_data",
            "load_surface_labels", "read_gifti", "read_image_file", "vtk_ready", "finite_data",
            "all_finite", "read_dataobj", "check_affine", "MAX_WORLD_MM", "MAX_VOXEL_SIZE_RATIO", "read_cifti"]

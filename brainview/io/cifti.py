@@ -411,11 +411,13 @@ def _check_header(path, name):
 # ------------------------------------------------------------------ hooks of the layers' inputs
 
 
-def cifti_overlay(overlay, *, hemi, n_vertices, column=None):
+def cifti_overlay(overlay, *, hemi, n_vertices, column=None, all_maps=False):
     """A CIFTI overlay of ``bv.surface`` as what the surface reads: values, or regions for labels.
 
     Anything else is returned unchanged. With ``hemi="both"`` the mesh holds
-    the left vertices first, then the right ones.
+    the left vertices first, then the right ones. ``all_maps``: the values of
+    every map, one column each (``(n_vertices, n_maps)``; a label file still
+    gives the regions of the map ``column`` picks).
 
     Examples
     --------
@@ -433,6 +435,13 @@ def cifti_overlay(overlay, *, hemi, n_vertices, column=None):
         raise BrainviewValueError(
             f"overlay: '{cifti.name}' holds {' + '.join(map(str, counts))} cortical vertices (left + "
             f"right) but the mesh has {n_vertices}; pass the two surfaces the file was made on.")
+    if all_maps and cifti.kind != "label":
+        from ..limits import check_allocation
+
+        check_allocation(8 * sum(counts or [n_vertices or 0]) * cifti.n_maps, f"overlay: '{cifti.name}' maps")
+        return np.column_stack([np.concatenate([cifti.surface_values(
+            h, map=index, n_vertices=n_vertices if hemi != "both" else None) for h in parts])
+            for index in range(cifti.n_maps)])
     if column is None and cifti.n_maps > 1:
         warnings.warn(
             f"overlay: '{cifti.name}' holds {cifti.n_maps} maps{cifti._listing()}; showing map 0. Pick one "

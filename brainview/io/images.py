@@ -25,7 +25,7 @@ from ..errors import (
     ImageLoadError,
     describe,
 )
-from .arrays import volumes_last, vtk_ready
+from .arrays import check_not_per_vertex, volumes_last, vtk_ready
 from .guards import (check_affine, check_declared_size, check_in_memory, check_regular_file,
                      check_world_extent, is_out_of_memory, out_of_memory)
 from .gzip_stream import read_gzip_image
@@ -172,6 +172,7 @@ def load_image(img, *, volume=None, name="img", kind=None):
             "Load it with nibabel.load(path) or pass (data, affine)."
         )
     affine = check_affine(affine, name)
+    check_not_per_vertex(np.shape(data), name)
     data = _pick_volume(np.asanyarray(data), volume, name)
     check_world_extent(affine, data.shape, name)
     if data.dtype != bool and (not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data)):
