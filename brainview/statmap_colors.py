@@ -54,7 +54,7 @@ from .errors import BrainviewValueError, BrainviewWarning, check_number, describ
 
 __all__ = [
     "ColorRange", "MIN_LEVEL", "check_symmetric", "check_vmax", "check_vmin", "is_diverging", "color_range", "colorbar_ticks",
-    "contour_level", "default_cmap", "stat_cmap", "stat_colors", "threshold_table", "value_colors", "max_abs",
+    "contour_level", "default_cmap", "grey_band", "stat_cmap", "stat_colors", "threshold_table", "value_colors", "max_abs",
 ]
 
 #: Colour of the hidden band ``|value| < threshold`` in colour bars (opaque
@@ -425,6 +425,32 @@ def threshold_table(cmap, crange, threshold, *, n_colors=256):
         crange.cbar_vmax - crange.cbar_vmin)
     table = stat_colors(centres, cmap, crange)
     table[np.abs(centres) < threshold] = HIDDEN_COLOR
+    return table
+
+
+def grey_band(table, threshold):
+    """Grey the entries of a colour bar's ``vtkLookupTable`` where ``|value| < threshold``, in place.
+
+    The band of values not drawn, as nilearn's colour bars show it
+    (:data:`HIDDEN_COLOR`); stat maps make theirs with :func:`threshold_table`,
+    surfaces and connectomes grey their lookup table with this. Returns the table.
+
+    Examples
+    --------
+    >>> from brainview import colors
+    >>> table = grey_band(colors.lookup_table("RdBu_r", (-4, 4)), 2.0)
+    >>> table.GetTableValue(128)[:3], table.GetTableValue(0)[:3] != (0.5, 0.5, 0.5)
+    ((0.5019607843137255, 0.5019607843137255, 0.5019607843137255), True)
+    """
+    if not threshold:
+        return table
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    rgba = vtk_to_numpy(table.GetTable())  # the table's memory: edited in place
+    low, high = table.GetRange()
+    centres = low + (np.arange(len(rgba)) + 0.5) / len(rgba) * (high - low)
+    rgba[np.abs(centres) < threshold] = np.round(np.array(HIDDEN_COLOR) * 255).astype(rgba.dtype)
+    table.Modified()
     return table
 
 

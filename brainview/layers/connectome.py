@@ -45,6 +45,7 @@ from traits.api import TraitType, observe
 from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry import graph
+from ..statmap_colors import grey_band
 from ._live import Reloads, take_derived
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, StrictBool, check_bool, check_opacity, check_positive
@@ -436,7 +437,8 @@ class Connectome(Layer):
     def colorbar_table(self):
         if not len(self._edges):
             return None
-        return colors.lookup_table(self.edge_cmap, self.edge_clim), self.name
+        # Edges with |weight| < edge_threshold are not drawn: grey on the bar, as nilearn's.
+        return grey_band(colors.lookup_table(self.edge_cmap, self.edge_clim), self.threshold), self.name
 
     # ------------------------------------------------------------ updates (derived data, then `updated`)
 
