@@ -149,3 +149,131 @@ def test_nilearn_node_size_marker_area_warns_with_unit_and_conversion():
         Connectome(matrix, coords, node_size=[4, 12])
     with pytest.warns(BrainviewWarning, match="marker area"):
         layer.node_size = [6, 80]
+
+
+# ------------------------------------------------------------- surfaces: nilearn's range, threshold band
+
+MESH = (np.array([[0, 0, 0], [40, 0, 0], [0, 40, 0], [0, 0, 40.0]]), np.array([[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]]))
+VALUES = np.array([-1.0, 2.0, 3.0, 0.5])
+
+
+@pytest.mark.parametrize("options", [{}, {"symmetric_cmap": True}, {"vmax": 2.5, "symmetric_cmap": True},
+                                     {"vmin": 0.0}, {"vmin": -2.0, "symmetric_cmap": True}, {"vmax": 2.0}])
+def test_surface_range_matches_nilearn_colorscale(options):
+    from nilearn.plotting._engine_utils import colorscale
+
+    from brainview.layers import Surface
+
+    surface = Surface(MESH, VALUES, cmap="RdBu_r", **options)
+    expected = colorscale("RdBu_r", VALUES, symmetric_cmap=bool(options.get("symmetric_cmap")),
+                          vmin=options.get("vmin"), vmax=options.get("vmax"))
+    assert surface.clim == pytest.approx((expected["vmin"], expected["vmax"]))
+    assert surface.get_params()["clim"] is None
+
+
+def test_surface_symmetric_cmap_is_live_and_exclusive_with_clim():
+    from brainview.errors import BrainviewValueError
+    from brainview.layers import Surface
+
+    surface = Surface(MESH, VALUES)
+    assert surface.clim == (-1.0, 3.0)
+    surface.symmetric_cmap = True
+    assert surface.clim == (-3.0, 3.0)
+    with pytest.raises(BrainviewValueError, match="not both"):
+        Surface(MESH, VALUES, clim=(0, 1), vmax=2.0)
+
+
+def _strip_rgb(fig, bar):
+    """RGB down the middle column of a colour bar's strip (its longest run of non-black pixels), top down."""
+    image = fig.screenshot()
+    x = bar.actor.GetPosition()[0]
+    column = image[:, int((x + bar.actor.GetWidth() * bar.actor.GetBarRatio() / 2) * image.shape[1]), :3]
+    drawn = np.r_[False, column.max(axis=1) > 0, False]
+    edges = np.flatnonzero(np.diff(drawn.astype(int)))
+    starts, ends = edges[::2], edges[1::2]
+    longest = np.argmax(ends - starts)
+    return column[starts[longest]:ends[longest]].astype(int)
+
+
+def test_surface_colorbar_shows_threshold_band_in_grey():
+    import brainview as bv
+
+    fig = bv.figure(size=(300, 300), antialias=False)
+    try:
+        surface = bv.surface(MESH, VALUES, cmap="RdBu_r", symmetric_cmap=True, threshold=1.5)
+        bar = bv.colorbar(surface)
+        strip = _strip_rgb(fig, bar)
+        middle = strip[len(strip) * 2 // 5: len(strip) * 3 // 5]  # values -0.6..0.6: under the threshold
+        assert (np.abs(middle - 128) <= 2).all()
+        ends = np.r_[strip[:len(strip) // 8], strip[-len(strip) // 8:]]
+        assert (np.abs(ends - ends.mean(axis=1, keepdims=True)).max(axis=1) > 40).all()  # coloured ends
+        surface.threshold = None
+        assert not (np.abs(_strip_rgb(fig, bar) - 128) <= 2).all(axis=1).any()  # no band left
+    finally:
+        bv.close(fig)
+
+
+def test_connectome_colorbar_greys_edges_below_edge_threshold():
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    from brainview.layers import Connectome
+
+    matrix = np.array([[0, 0.9, -0.2], [0.9, 0, 0.5], [-0.2, 0.5, 0]])
+    layer = Connectome(matrix, [[-40, 0, 0], [40, 0, 0], [0, 40, 0]], edge_threshold=0.4)
+    table = layer.colorbar_table()[0]
+    rgba, (low, high) = vtk_to_numpy(table.GetTable()), table.GetRange()
+    centres = low + (np.arange(len(rgba)) + 0.5) / len(rgba) * (high - low)
+    assert (rgba[np.abs(centres) < 0.4, :3] == 128).all() and not (rgba[np.abs(centres) > 0.4, :3] == 128).all()
+
+
+# ------------------------------------------------------------- colour bar format and the atlas legend
+
+
+def test_colorbar_format_follows_nilearns_cbar_tick_format():
+    import brainview as bv
+    from nilearn.plotting._utils import get_cbar_ticks
+
+    from brainview.errors import BrainviewValueError
+
+    values = _values("signed").reshape(4, 10, 10) * 3
+    fig = bv.figure(size=(200, 150))
+    try:
+        layer = bv.stat_map((values, AFFINE), threshold=2.0, outline=False)
+        bar = bv.colorbar(layer, format="%i")
+        crange = layer.color_range
+        np.testing.assert_allclose(bar.ticks, get_cbar_ticks(crange.cbar_vmin, crange.cbar_vmax, 2.0, tick_format="%i"))
+        assert bar.labels == ["%i" % t for t in bar.ticks] and bar.actor.GetLabelFormat() == "%i"
+        bar.format = lambda value: f"{value:+.1f}"
+        assert bar.labels[-1].startswith("+") and not bar.actor.GetDrawTickLabels()
+        fig.render()
+        with pytest.raises(BrainviewValueError, match="cbar_tick_format"):
+            bar.format = "{:.1f}"
+    finally:
+        bv.close(fig)
+
+
+def test_colorbar_of_atlas_is_a_legend_of_names_and_colors_not_a_cmap_error():
+    import brainview as bv
+    from brainview.render.legend import Legend
+
+    data = np.zeros((12, 12, 12), np.uint8)
+    data[1:5, 1:5, 1:5], data[6:10, 6:10, 6:10] = 1, 2
+    fig = bv.figure(size=(300, 200), antialias=False)
+    try:
+        atlas = bv.atlas((data, AFFINE), labels={1: "Precentral", 2: "Insula"}, colors={1: "red", 2: (0, 0, 1)})
+        legend = bv.colorbar(atlas)
+        assert isinstance(legend, Legend)
+        assert legend.entries == [("Precentral", (1.0, 0.0, 0.0)), ("Insula", (0.0, 0.0, 1.0))]
+        image = fig.screenshot()
+        actor = legend.actor
+        names = [actor.GetEntryString(i) for i in range(actor.GetNumberOfEntries())]
+        assert names == ["atlas", "Precentral", "Insula"]
+        assert [actor.GetEntryColor(i) for i in (1, 2)] == [(1.0, 0.0, 0.0), (0.0, 0.0, 1.0)]
+        left = int(actor.GetPositionCoordinate().GetValue()[0] * image.shape[1])
+        box = image[:, left:, :3].astype(int)
+        assert ((box[..., 0] > 200) & (box[..., 2] < 50)).any() and ((box[..., 2] > 200) & (box[..., 0] < 50)).any()
+        atlas.colors = {2: "lime"}
+        assert legend.entries[1] == ("Insula", (0.0, 1.0, 0.0))
+        assert fig.colorbar_specs()[0]["n_labels"] == 20
+    finally:
+        bv.close(fig)

@@ -294,7 +294,8 @@ class Surface(Layer):
     def _update_range(self, event):
         """nilearn's range parameters changed: the derived colour range follows them."""
         if self._overlay is not None and self._parcellation is None:
-            self._set_auto_clim(_value_range(self._overlay, self.get_params()))
+            params = dict(self.get_params(), vmin=self.vmin, vmax=self.vmax, symmetric_cmap=self.symmetric_cmap)
+            self._set_auto_clim(_value_range(self._overlay, params))
 
     @observe("regions", post_init=True)
     def _show_regions(self, event):
