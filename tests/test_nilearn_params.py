@@ -86,7 +86,7 @@ def test_sequential_colormap_with_vmin_zero_is_not_split_in_halves():
     import matplotlib
 
     assert not is_diverging("hot") and not is_diverging("viridis") and is_diverging("RdBu_r")
-    values = np.linspace(0.0, 6.0, 7).reshape(7, 1, 1)
+    values = np.linspace(0.0, 6.0, 7)[:, None, None] * np.ones((7, 2, 2))
     layer = StatMap((values, AFFINE), threshold=0.0, vmin=0, cmap="hot", outline=False)
     vmin, vmax, _, _ = _nilearn_ranges(values.ravel(), vmin=0, symmetric_cbar="auto")
     expected = matplotlib.colormaps["hot"](matplotlib.colors.Normalize(vmin, vmax)(values.ravel()))
