@@ -14,7 +14,8 @@ Examples
 >>> a, b = (np.zeros((2, 2, 2)), np.eye(4)), (np.ones((2, 2, 2)), np.eye(4))
 >>> is_image_sequence((np.zeros((2, 2, 2)), np.eye(4))), is_image_sequence([a, b])
 (False, True)
->>> data, affine = concat_images([a, b])
+>>> from brainview.io import load_image
+>>> data, affine = concat_images([a, b], load=load_image)
 >>> data.shape
 (2, 2, 2, 2)
 """
@@ -36,10 +37,9 @@ def _is_pair(img):
 
 
 def _is_image(item):
-    from .images import Image
-
-    return (isinstance(item, (str, os.PathLike, Image)) or _is_pair(item)
-            or (hasattr(item, "dataobj") and hasattr(item, "affine")))
+    """A path, an (array, affine) pair, a nibabel image (``dataobj``) or a brainview Image (``data``)."""
+    return (isinstance(item, (str, os.PathLike)) or _is_pair(item)
+            or (hasattr(item, "affine") and (hasattr(item, "dataobj") or hasattr(item, "data"))))
 
 
 def is_image_sequence(img):
@@ -56,7 +56,7 @@ def is_image_sequence(img):
     return all(_is_image(item) for item in img)
 
 
-def concat_images(images, *, name="img", kind=None):
+def concat_images(images, *, load, name="img", kind=None):
     """The ``(data, affine)`` pair of a 4-D image made of 3-D images (nilearn's ``concat_imgs``).
 
     Parameters
@@ -64,6 +64,9 @@ def concat_images(images, *, name="img", kind=None):
     images : list or tuple
         3-D images (paths, nibabel images or ``(array, affine)`` pairs; a 4-D
         image of one volume counts as 3-D), all of one shape and affine.
+    load : callable
+        :func:`brainview.io.load_image`, which reads each image (passed in:
+        it calls this module).
     name : str
         Parameter named in errors (``img[2]`` for the third image).
     kind : str, optional
@@ -83,18 +86,17 @@ def concat_images(images, *, name="img", kind=None):
     Examples
     --------
     >>> import numpy as np
-    >>> concat_images([(np.zeros((2, 2, 2)), np.eye(4)), (np.zeros((2, 2, 3)), np.eye(4))])
+    >>> from brainview.io import load_image
+    >>> concat_images([(np.zeros((2, 2, 2)), np.eye(4)), (np.zeros((2, 2, 3)), np.eye(4))], load=load_image)
     Traceback (most recent call last):
     ...
     brainview.errors.BrainviewValueError: img[1]: shape (2, 2, 3) differs from img[0]'s (2, 2, 2); a list of images is concatenated into one 4-D image (nilearn's concat_imgs): resample them to one grid first (nilearn.image.resample_to_img).
     """
-    from .images import load_image
-
     loaded = []
     for index, item in enumerate(images):
         label = f"{name}[{index}]"
         try:
-            loaded.append(load_image(item, name=label, kind=kind))
+            loaded.append(load(item, name=label, kind=kind))
         except BrainviewValueError as error:
             if "4-D" not in str(error):
                 raise

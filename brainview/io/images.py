@@ -150,7 +150,7 @@ def load_image(img, *, volume=None, name="img", kind=None):
     (3, 3, 3)
     """
     if is_image_sequence(img):  # nilearn's list of 3-D images: one 4-D image, ``volume`` picks
-        img = concat_images(img, name=name, kind=kind)
+        img = concat_images(img, load=load_image, name=name, kind=kind)
     if isinstance(img, Image):
         data, affine, label = img.data, img.affine, img.name
     elif isinstance(img, (str, os.PathLike)):
