@@ -81,6 +81,14 @@ def test_plot_abs_shows_magnitudes_with_one_sided_colours_and_keeps_signed_value
     assert (rgb[:, 2] > rgb[:, 0]).any() and layer.color_range.vmin == -4.0
 
 
+def test_plot_abs_with_negative_vmin_warns_once_as_nilearn():
+    values = _values("signed").reshape(4, 10, 10)
+    with pytest.warns(BrainviewWarning, match="negative but plot_abs") as record:
+        layer = StatMap((values, AFFINE), threshold=1.0, vmin=-1.0, plot_abs=True, outline=False)
+        layer.colorbar_ticks(), layer.colorbar_table(), layer.draw_state
+    assert len([w for w in record if "plot_abs" in str(w.message)]) == 1
+
+
 def test_sequential_colormap_with_vmin_zero_is_not_split_in_halves():
     """A positive map in "hot" from vmin=0: nilearn's linear norm over the whole map."""
     import matplotlib
@@ -277,3 +285,32 @@ def test_colorbar_of_atlas_is_a_legend_of_names_and_colors_not_a_cmap_error():
         assert fig.colorbar_specs()[0]["n_labels"] == 20
     finally:
         bv.close(fig)
+
+
+def test_scene_file_and_script_keep_tick_format_legend_and_nilearn_params(tmp_path):
+    import brainview as bv
+    from brainview.render.legend import Legend
+
+    data = np.zeros((12, 12, 12), np.uint8)
+    data[1:5, 1:5, 1:5] = 1
+    signed = _values("signed").reshape(4, 10, 10)
+    fig = bv.figure(size=(200, 150))
+    try:
+        stat = bv.stat_map((signed, AFFINE), threshold=1.0, vmin=0.5, symmetric_cbar=False, plot_abs=True,
+                           outline=False)
+        bv.colorbar(stat, format="%.1f")
+        bv.colorbar(bv.atlas((data, AFFINE), labels={1: "V1"}), n_labels=5)
+        bv.save_scene(tmp_path / "fig.json")
+        bv.export_script(tmp_path / "fig.py")
+    finally:
+        bv.close(fig)
+    loaded = bv.load_scene(tmp_path / "fig.json")
+    try:
+        bar, legend = loaded.colorbars
+        assert bar.format == "%.1f" and isinstance(legend, Legend) and legend.names == ["V1"] and legend.n_labels == 5
+        params = loaded.layers[0].get_params()
+        assert (params["vmin"], params["symmetric_cbar"], params["plot_abs"]) == (0.5, False, True)
+    finally:
+        bv.close(loaded)
+    script = (tmp_path / "fig.py").read_text()
+    assert "format='%.1f'" in script and "plot_abs=True" in script

@@ -192,7 +192,9 @@ class StatMap(ImageInputs, Layer):
             opacity=check_opacity(opacity), outline=outline, cut_coords=cut_coords,
             vmin=vmin, plot_abs=plot_abs, symmetric_cbar=symmetric_cbar,
         )
+        self._crange = None
         self._warn_if_empty()
+        self.color_range  # noqa: B018 (resolved now: a range warning comes from the constructor's call)
 
     # ------------------------------------------------------------ public
 
@@ -208,10 +210,13 @@ class StatMap(ImageInputs, Layer):
 
     @property
     def color_range(self):
-        """The :class:`~brainview.statmap_colors.ColorRange` in use (from the map's range, computed once)."""
-        symmetric = self.symmetric if self.symmetric_cbar is None else self.symmetric_cbar
-        return color_range(self._range, vmin=self.vmin, vmax=self.vmax, symmetric=symmetric,
-                           plot_abs=self.plot_abs)
+        """The :class:`~brainview.statmap_colors.ColorRange` in use (from the map's range; computed,
+        and warned about, once per change of the map or of its range parameters)."""
+        if self._crange is None:
+            symmetric = self.symmetric if self.symmetric_cbar is None else self.symmetric_cbar
+            self._crange = color_range(self._range, vmin=self.vmin, vmax=self.vmax, symmetric=symmetric,
+                                       plot_abs=self.plot_abs)
+        return self._crange
 
     @property
     def peak(self):
@@ -319,6 +324,7 @@ class StatMap(ImageInputs, Layer):
     @observe("threshold, vmin, vmax, cmap, symmetric, symmetric_cbar, opacity", post_init=True)
     def _update_colors(self, event):
         # Drawers observe these traits too (after this handler): only the built mode recomputes.
+        self._crange = None
         if event.name == "threshold":
             self._warn_if_empty()
         if self.mode in self._geometry:
@@ -358,6 +364,7 @@ class StatMap(ImageInputs, Layer):
             magnitude.flags.writeable = False
             image = Image(magnitude, image.affine, image.name)
         self._image = image
+        self._crange = None
         self._prepared = {}  # computed ahead for the previous image: stale
         self._geometry = {}
         self._percentiles = {}
