@@ -453,7 +453,9 @@ class ColorBarView:
         self.actor.SetPosition((right - bar_width) / width, 0.1)
         self.actor.SetWidth(bar_width / width)
         self.actor.SetBarRatio(min(1.0, _BAR_STRIP * factor / bar_width))
-        return right - bar_width - overhang
+        # VTK draws annotations (a callable format's labels) left of the strip, partly outside the box.
+        spill = bar_px - round((_BAR_STRIP + _BAR_GAP) * factor) if callable(self.bar.format) else 0
+        return right - bar_width - overhang - spill
 
     def detach(self):
         """Stop following the model (the bar left its figure)."""

@@ -223,7 +223,7 @@ class LegendView:
         rows = self._rows()
         widest = max(text_width(text_prop, text) for text, _ in rows)
         row_px = 1.5 * text_prop.GetFontSize()
-        box_width = min(widest + 2 * row_px, right)
+        box_width = min(widest + 3 * row_px, right)  # the symbol and the padding: text never spills over
         box_height = min(row_px * len(rows), 0.9 * height)
         right -= round(BAR_MARGIN * factor)
         left = max(right - box_width, 0)
