@@ -31,6 +31,13 @@ Examples
 5.0
 >>> sm.threshold = "50%"
 >>> sm.mode = "slices"
+
+nilearn's ``vmin``, ``plot_abs`` and ``symmetric_cbar`` resolve as nilearn does:
+
+>>> StatMap((blob, np.eye(4)), vmin=0, cmap="hot", outline=False).color_range
+ColorRange(vmin=0.0, vmax=5.0, cbar_vmin=0.0, cbar_vmax=5.0)
+>>> StatMap((blob - blob[::-1], np.eye(4)), plot_abs=True, outline=False).color_range.cbar_vmin
+0.0
 """
 
 from __future__ import annotations
