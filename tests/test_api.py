@@ -40,6 +40,8 @@ from brainview.layers._examples import signed_blob as _stat  # noqa: E402
 from brainview.layers._examples import tetrahedron as _mesh  # noqa: E402
 from brainview.layers._examples import three_node_graph as _matrix  # noqa: E402
 from brainview.layers._examples import two_regions as _labels  # noqa: E402
+from brainview.layers.quiver import Quiver, _example as _quiver_example  # noqa: E402
+from brainview.layers.vector_field import VectorField, _example as _field_example  # noqa: E402
 
 
 # verb -> (positional args factory, keyword options, object-form class)
@@ -53,6 +55,8 @@ VERBS = {
     "glass_brain": (lambda: ((_labels() > 0, AFFINE),), dict(opacity=0.3), GlassBrain),
     "atlas": (lambda: ((_labels(), AFFINE),), dict(labels=["background", "a", "b"], smooth=0), Atlas),
     "connectome": (lambda: _matrix(), dict(edge_threshold=0.1), Connectome),
+    "quiver": (lambda: _quiver_example()[0], dict(scale_factor=1.5), Quiver),
+    "vector_field": (lambda: _field_example()[0], dict(stride=2), VectorField),
 }
 
 #: The positional parameter each verb reads its data from, and an impossible value for it.

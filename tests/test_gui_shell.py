@@ -182,6 +182,32 @@ def test_escape_cancels_a_movie_and_leaves_no_file(windows, qtbot, tmp_path):
     assert "cancelled" in win.statusBar().currentMessage()
 
 
+def test_closing_the_window_during_a_movie_stops_it_cleanly(qtbot, tmp_path):
+    from PyQt5 import QtWidgets
+
+    from brainview.gui.window import MainWindow
+
+    figure = bv.Figure(size=(64, 48), antialias=False)
+    win = MainWindow(figure)  # not given to qtbot: closing deletes it
+    win.resize(700, 500)
+    win.show()
+    qtbot.waitExposed(win)
+    _scene(win.figure)
+    target = tmp_path / "closed.gif"
+
+    def close_when_recording():
+        if isinstance(QtWidgets.QApplication.activeModalWidget(), QtWidgets.QProgressDialog):
+            win.close()
+        else:
+            QtCore.QTimer.singleShot(10, close_when_recording)
+
+    QtCore.QTimer.singleShot(0, close_when_recording)
+    written = win.record_movie(str(target), orbit=360, n_frames=200, fps=20)
+    figure.close()
+    assert written is False
+    assert not [p.name for p in tmp_path.iterdir() if ".gif" in p.name], "no movie, no partial file"
+
+
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_console_changes_a_trait_and_the_view_follows(windows, qtbot):
     win = windows()

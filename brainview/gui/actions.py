@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from PyQt5 import QtCore, QtGui, QtWidgets
+from PyQt5 import QtCore, QtGui, QtWidgets, sip
 
 from .common import VIEWS, recent_files, remember_recent
 
@@ -291,6 +291,8 @@ class WindowActions:
 
         written = record_movie(self.figure, path, {"orbit": orbit, "keyframes": keyframes,
                                                    "n_frames": n_frames, "fps": fps}, parent=self)
+        if sip.isdeleted(self) or not self.isVisible():
+            return written  # closed during the movie: nothing left to update
         self.statusBar().showMessage(f"Saved movie {path}" if written else "Movie cancelled", 6000)
         self._on_changed(None)
         return written
