@@ -6,9 +6,11 @@ Private helpers of :mod:`brainview.layers.stat_map` (which re-exports
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..io import load_image
 from ..io.cifti import cifti_volume, is_cifti
 from ..io.image_lists import is_image_sequence
@@ -159,3 +161,20 @@ def cut_coords(data, threshold):
     if np.count_nonzero(second) > 50:
         mask = largest_component(second)
     return np.array(ndimage.center_of_mass(np.where(mask, magnitude, 0.0)))
+
+
+def finite_float(image):
+    """The map as float32 with NaN/inf set to 0 (not shown); warns once if some were."""
+    data = np.asarray(image.data, dtype=np.float32)
+    bad = ~np.isfinite(data)
+    count = int(np.count_nonzero(bad))
+    if count and count < data.size:
+        warnings.warn(
+            f"img: {count} of {data.size} voxels are NaN or infinite; they count as 0 (not shown).",
+            BrainviewWarning, stacklevel=4,
+        )
+    if count:
+        data = np.where(bad, np.float32(0), data)
+    data = np.ascontiguousarray(data)
+    data.flags.writeable = False
+    return data

@@ -54,7 +54,8 @@ from ..io.images import Image
 from ..statmap_colors import (check_symmetric, check_vmax, check_vmin, color_range, colorbar_ticks,
                               contour_level, default_cmap, threshold_table)
 from . import _stat_modes
-from ._stat_inputs import cut_coords, load_stat_map, load_stat_maps  # noqa: F401 (cut_coords: public here)
+from ._stat_inputs import (cut_coords, finite_float as _finite_float, load_stat_map,  # noqa: F401
+                           load_stat_maps)  # (cut_coords: public here)
 from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_choice, check_opacity, check_optional_bool
@@ -482,23 +483,6 @@ def _check_cut_coords(value, name="cut_coords"):
     if len(xyz) != 3 or not np.isfinite(xyz).all():
         raise BrainviewValueError(f"{name}: expected three finite numbers (x, y, z) in mm, got {value!r}.")
     return xyz
-
-
-def _finite_float(image):
-    """The map as float32 with NaN/inf set to 0 (not shown); warns once if some were."""
-    data = np.asarray(image.data, dtype=np.float32)
-    bad = ~np.isfinite(data)
-    count = int(np.count_nonzero(bad))
-    if count and count < data.size:
-        warnings.warn(
-            f"img: {count} of {data.size} voxels are NaN or infinite; they count as 0 (not shown).",
-            BrainviewWarning, stacklevel=4,
-        )
-    if count:
-        data = np.where(bad, np.float32(0), data)
-    data = np.ascontiguousarray(data)
-    data.flags.writeable = False
-    return data
 
 
 class _ClassKey(TraitType):
