@@ -54,8 +54,8 @@ from ..io.images import Image
 from ..statmap_colors import (check_symmetric, check_vmax, check_vmin, color_range, colorbar_ticks,
                               contour_level, default_cmap, threshold_table)
 from . import _stat_modes
-from ._stat_inputs import (cut_coords, finite_float as _finite_float, load_stat_map,  # noqa: F401
-                           load_stat_maps)  # (cut_coords: public here)
+from ..io.cifti import cifti_volume, is_cifti
+from ._stat_inputs import cut_coords, finite_float as _finite_float, load_stat_maps  # noqa: F401 (public here)
 from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_choice, check_opacity, check_optional_bool
@@ -191,7 +191,7 @@ class StatMap(ImageInputs, Layer):
                  symmetric_cbar=None):
         self._staged = {}
         self._abs = check_bool(plot_abs, "plot_abs")
-        self._set_image(self._load_map(img, volume))
+        self._set_image(self._load_input(img, volume))
         self._bg_image = self._load_bg(bg)
         self._warned = False
         super().__init__(
@@ -340,22 +340,25 @@ class StatMap(ImageInputs, Layer):
 
     # ------------------------------------------------------------ data
 
-    def _load_input(self, img, volume):
-        return self._load_map(img, volume)
-
     def _check_bg(self, value):
         if not constructing(self):
             self._staged["bg"] = self._load_bg(value)
         return value
 
-    @staticmethod
-    def _load_map(img, volume):
+    def _read_series(self, img):
+        from ..io.images import load_series
+
         if isinstance(img, dict):
             raise BrainviewTypeError(
                 "img: a dict of maps makes one layer per class: use StatMapGroup(maps) "
                 "or bv.stat_map(maps)."
             )
-        return load_stat_map(img, volume)
+        return load_series(load_stat_maps(img), kind="stat_map")
+
+    def _load_input(self, img, volume, *, reread=True):
+        if is_cifti(img):  # a CIFTI map (an index or a name) is picked where its voxels are read
+            img, volume, reread = cifti_volume(img, volume), None, True
+        return super()._load_input(img, volume, reread=reread)
 
     @staticmethod
     def _load_bg(bg):
@@ -375,9 +378,10 @@ class StatMap(ImageInputs, Layer):
         self._crange = None
         self._prepared = {}  # computed ahead for the previous image: stale
         self._geometry = {}
-        self._percentiles = {}
+        self._percentiles = self._per_volume("percentiles", dict)  # threshold string -> value
         self._data = _finite_float(image)
-        low, high = (float(self._data.min()), float(self._data.max())) if self._data.size else (0.0, 0.0)
+        low, high = self._per_volume("abs range" if self._abs else "range", lambda: (float(self._data.min()), float(self._data.max()))
+                                     if self._data.size else (0.0, 0.0))
         self._range = np.array([low, high])
         self._peak_magnitude = max(-low, high, 0.0)
 
