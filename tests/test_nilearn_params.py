@@ -133,6 +133,9 @@ def test_list_of_images_is_one_4d_image_whose_volume_picks():
     for index in range(3):
         layer = StatMap(images, volume=index, threshold=0.5, outline=False)
         np.testing.assert_array_equal(layer.image.data, expected[..., index])
+    layer.volume = 0  # the 4-D image is kept: another volume without reading the list again
+    np.testing.assert_array_equal(layer.image.data, expected[..., 0])
+    assert layer.n_volumes == 3
     with pytest.raises(BrainviewValueError, match="volume"):
         StatMap(images, threshold=0.5, outline=False)
     with pytest.raises(BrainviewValueError, match=r"img\[1\]: shape"):
