@@ -309,9 +309,25 @@ def text(text, *, position=(0.02, 0.02), size=16, color=None):
     return gcf().text(text, position=position, size=size, color=color)
 
 
-def colorbar(layer=None, *, title=None, n_labels=5):
-    """A live colour bar of a layer (default: the latest with a colormap): a ``ColorBar``."""
-    return gcf().colorbar(layer, title=title, n_labels=n_labels)
+def colorbar(layer=None, *, title=None, n_labels=None, format=None):
+    """A live colour bar of a layer (default: the latest with a colormap): a ``ColorBar``;
+    an atlas's legend (its regions' names and colours): a ``Legend``.
+
+    ``format`` is the tick label format, nilearn's ``cbar_tick_format``
+    (``"%.1f"``, ``"%i"``) or a callable ``value -> str``. See
+    :meth:`brainview.scene.Figure.colorbar`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import brainview as bv
+    >>> fig = bv.figure(size=(200, 150))
+    >>> layer = bv.slices((np.arange(8.0).reshape(2, 2, 2), np.eye(4)), clim=(0, 7))
+    >>> bv.colorbar(layer, format="%.1f").labels[:2]
+    ['0.0', '1.8']
+    >>> bv.close(fig)
+    """
+    return gcf().colorbar(layer, title=title, n_labels=n_labels, format=format)
 
 
 # ---------------------------------------------------------------- verbs
@@ -341,7 +357,8 @@ def _layer_verb(cls):
 
 def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
              mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
-             cut_coords=None, masker=None, selected=None, volume=None, name=None):
+             cut_coords=None, masker=None, selected=None, volume=None, name=None, vmin=None,
+             plot_abs=False, symmetric_cbar=None):
     """A statistical or decoder weight map; see :class:`brainview.layers.StatMap`.
 
     ``img`` may be a dict of maps (``Decoder.coef_img_``): one layer per class
@@ -351,7 +368,8 @@ def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
     fig = gcf()
     maps = load_stat_maps(img, masker=masker)
     options = dict(threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
-                   opacity=opacity, outline=outline, bg=bg, inflated=inflated, cut_coords=cut_coords)
+                   opacity=opacity, outline=outline, bg=bg, inflated=inflated, cut_coords=cut_coords,
+                   vmin=vmin, plot_abs=plot_abs, symmetric_cbar=symmetric_cbar)
     if isinstance(maps, dict):
         group = StatMapGroup(maps, selected=selected, **options)
         for layer in group.layers:

@@ -39,6 +39,7 @@ from .render.annotations import (Annotation, AnnotationView, ColorBar, ColorBarV
                                  check_text)
 from .render.events import FigureEvents
 from .render.figure_layout import FigureLayout
+from .render.legend import Legend, LegendView, legend_entries
 from .render.view import FigureView
 from .render.windows import (LIVE_WINDOWS, MAX_PIXELS, MAX_SIDE, FigureWindow, check_size,
                              release_spare_window, windows_made)
@@ -330,12 +331,14 @@ class Figure(FigureLayout, FigureView, FigureEvents):
             annotation.observe(self._annotation_changed, "updated", remove=True)
         self.annotations = []
 
-    def colorbar(self, layer=None, *, title=None, n_labels=5):
-        """A vertical colour bar for a layer's colormap and range, on the right.
+    def colorbar(self, layer=None, *, title=None, n_labels=None, format=None):
+        """A vertical colour bar for a layer's colormap and range, on the right; an atlas's legend.
 
         The bar is a live view of the layer (a :class:`ColorBar` kept in
         :attr:`colorbars`): changing the layer's threshold, range, colormap or
-        symmetry redraws it.
+        symmetry redraws it. A layer of named regions without a colour scale
+        (an atlas) gets a :class:`~brainview.render.legend.Legend` instead:
+        its shown regions' names, each with its colour.
 
         Parameters
         ----------
@@ -343,13 +346,17 @@ class Figure(FigureLayout, FigureView, FigureEvents):
             Default: the most recent layer that has a colormap.
         title : str, optional
             Default: the layer's name.
-        n_labels : int
+        n_labels : int, optional
             Number of evenly spaced labels of layers without their own tick
-            rule (stat maps use nilearn's ticks).
+            rule (stat maps use nilearn's ticks); default 5. A legend: most
+            regions listed, default 20.
+        format : str or callable, optional
+            Tick label format (nilearn's ``cbar_tick_format``): ``"%.1f"``,
+            ``"%i"`` or a callable ``value -> str`` (see :class:`ColorBar`).
 
         Returns
         -------
-        ColorBar
+        ColorBar or Legend
 
         Examples
         --------
@@ -364,6 +371,9 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         >>> fig.close()
         """
         self._check_open()
+        if layer is not None and layer.colorbar_table() is None and legend_entries(layer) is not None:
+            return self._add_bar(Legend(layer, title=title, n_labels=20 if n_labels is None else n_labels,
+                                        color=self._foreground()), LegendView)
         if layer is None:
             candidates = [lay for lay in self.layers if lay.colorbar_table() is not None]
             if not candidates:
@@ -372,8 +382,12 @@ class Figure(FigureLayout, FigureView, FigureEvents):
                     "slices or an overlay first, or pass layer=."
                 )
             layer = candidates[-1]
-        bar = ColorBar(layer, title=title, n_labels=n_labels, color=self._foreground())
-        view = self._views[bar] = ColorBarView(bar)
+        bar = ColorBar(layer, title=title, n_labels=5 if n_labels is None else n_labels,
+                       color=self._foreground(), format=format)
+        return self._add_bar(bar, ColorBarView)
+
+    def _add_bar(self, bar, view_class):
+        view = self._views[bar] = view_class(bar)
         self.renderer.AddViewProp(view.actor)
         bar.observe(self._colorbar_changed, "updated")
         self.colorbars.append(bar)
@@ -381,12 +395,15 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         return bar
 
     def colorbar_specs(self):
-        """The colour bars as asked for: a list of ``{"layer", "title", "n_labels"}``.
+        """The colour bars as asked for: a list of ``{"layer", "title", "n_labels"[, "format"]}``
+        (a callable format is not kept).
 
         The bar the desktop app shows for its selected layer is part of the
         picture (savefig draws it), so scene files and scripts keep it too.
         """
-        return [{"layer": bar.layer, "title": bar.title, "n_labels": bar.n_labels} for bar in self.colorbars]
+        return [dict({"layer": bar.layer, "title": bar.title, "n_labels": bar.n_labels},
+                     **({"format": bar.format} if isinstance(getattr(bar, "format", None), str) else {}))
+                for bar in self.colorbars]
 
     def _colorbar_changed(self, event):
         self.changed = True

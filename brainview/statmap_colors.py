@@ -43,17 +43,18 @@ ColorRange(vmin=0.0, vmax=4.0, cbar_vmin=0.0, cbar_vmax=4.0)
 
 from __future__ import annotations
 
+import warnings
 from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
 
 from . import colors
-from .errors import BrainviewValueError, check_number, describe
+from .errors import BrainviewValueError, BrainviewWarning, check_number, describe
 
 __all__ = [
-    "ColorRange", "MIN_LEVEL", "check_symmetric", "check_vmax", "color_range", "colorbar_ticks",
-    "contour_level", "default_cmap", "stat_cmap", "stat_colors", "threshold_table", "value_colors", "max_abs",
+    "ColorRange", "MIN_LEVEL", "check_symmetric", "check_vmax", "check_vmin", "is_diverging", "color_range", "colorbar_ticks",
+    "contour_level", "default_cmap", "grey_band", "stat_cmap", "stat_colors", "threshold_table", "value_colors", "max_abs",
 ]
 
 #: Colour of the hidden band ``|value| < threshold`` in colour bars (opaque
@@ -162,45 +163,136 @@ def _finite_min_max(values):
     return float(finite.min()), float(finite.max())
 
 
-def color_range(values, *, vmax=None, symmetric="auto"):
-    """Colour range and colour bar range of a map (nilearn's ``get_colorbar_and_data_ranges``).
+def check_vmin(value, name="vmin"):
+    """``None`` or a finite number (the bottom of the colour scale)."""
+    return check_number(value, name, optional=True)
+
+
+def color_range(values, *, vmin=None, vmax=None, symmetric="auto", plot_abs=False):
+    """Colour range and colour bar range of a map: nilearn's ``get_colorbar_and_data_ranges``.
+
+    The same rules, case by case, as :func:`nilearn.plotting._utils.get_colorbar_and_data_ranges`
+    (which ``plot_stat_map``, ``plot_glass_brain`` and ``plot_img_on_surf`` call),
+    with nilearn's ``None`` colour bar ends resolved as its colour bar does
+    (to ``vmin``/``vmax``).
 
     Parameters
     ----------
     values : ndarray
         The map's values (non-finite ones are ignored).
-    vmax : float, optional
-        Top of the colour scale; values above it take the top colour.
-        Default: the largest ``|value|`` (symmetric) or the maximum.
+    vmin, vmax : float, optional
+        Ends of the colour scale; values beyond take the end colours.
+        Default: from the data (``max |value|`` when symmetric).
     symmetric : bool or "auto"
+        nilearn's ``symmetric_cbar``: ``"auto"`` is symmetric when the shown
+        range (the data clipped to ``vmin``/``vmax``) has both signs, or, with
+        both ``vmin`` and ``vmax`` given, when ``vmin == -vmax``. A symmetric
+        range with ``vmin != -vmax`` becomes ``(-m, m)``, ``m`` the larger
+        magnitude, with a warning (as nilearn).
+    plot_abs : bool
+        The range of ``|values|`` from 0 (nilearn's ``plot_glass_brain``
+        ``plot_abs=True``, ``force_min_stat_map_value=0``; nilearn takes the
+        maximum of the signed values there, brainview the maximum of ``|value|``
+        that is shown).
 
     Returns
     -------
     ColorRange
         An empty map gets the range ``(-1, 1)`` (or ``(0, 1)``) so that colour
         lookups stay defined.
+
+    Examples
+    --------
+    >>> color_range(np.array([0.0, 5.0]), vmin=1.0)
+    ColorRange(vmin=1.0, vmax=5.0, cbar_vmin=1.0, cbar_vmax=5.0)
+    >>> color_range(np.array([-2.0, 5.0]), plot_abs=True)
+    ColorRange(vmin=0.0, vmax=5.0, cbar_vmin=0.0, cbar_vmax=5.0)
     """
     symmetric = check_symmetric(symmetric)
-    vmax = check_vmax(vmax)
+    vmin, vmax = check_vmin(vmin), check_number(vmax, "vmax", optional=True)
+    if plot_abs:
+        if vmin is not None and vmin < 0:
+            warnings.warn(f"vmin: {vmin:g} is negative but plot_abs=True shows |value| >= 0; "
+                          "pass vmin >= 0 or plot_abs=False.", BrainviewWarning, stacklevel=3)
+        values = np.abs(np.asarray(values, dtype=float))
     data_min, data_max = _finite_min_max(values)
+    if plot_abs:
+        data_min = 0.0
     if symmetric == "auto":
-        top = data_max if vmax is None else min(data_max, vmax)
-        symmetric = data_min < 0 < top
+        if vmin is None or vmax is None:
+            low = data_min if vmin is None else max(vmin, data_min)
+            high = data_max if vmax is None else min(data_max, vmax)
+            symmetric = low < 0 < high
+        else:
+            symmetric = bool(np.isclose(vmin, -vmax))
     if symmetric:
-        top = vmax if vmax is not None else max(-data_min, data_max)
-        top = top if top > 0 else 1.0
-        return ColorRange(-top, top, -top, top)
-    top = vmax if vmax is not None else data_max
-    bottom = data_min
-    if top <= bottom:
-        top = bottom + 1.0
+        return _symmetric_range(vmin, vmax, data_min, data_max)
     if data_min >= 0:
-        cbar = (0.0, top)
+        cbar = (0.0 if vmin is None else vmin, vmax)
     elif data_max <= 0:
-        cbar = (bottom, 0.0 if vmax is None else top)
+        cbar = (vmin, 0.0 if vmax is None else vmax)
     else:
-        cbar = (bottom, top)
-    return ColorRange(float(bottom), float(top), float(cbar[0]), float(cbar[1]))
+        cbar = (vmin, vmax)
+    low = data_min if vmin is None else vmin
+    high = data_max if vmax is None else vmax
+    if high <= low:
+        if vmin is not None and vmax is not None:
+            raise BrainviewValueError(f"vmin: must be below vmax, got vmin={vmin:g}, vmax={vmax:g}.")
+        high = low + 1.0 if vmax is None else high
+        low = high - 1.0 if vmax is not None else low
+    cbar_low = low if cbar[0] is None else cbar[0]
+    cbar_high = high if cbar[1] is None else cbar[1]
+    if cbar_high <= cbar_low:
+        cbar_low, cbar_high = low, high
+    return ColorRange(float(low), float(high), float(cbar_low), float(cbar_high))
+
+
+def _symmetric_range(vmin, vmax, data_min, data_max):
+    if vmin is None and vmax is None:
+        top = max(-data_min, data_max)
+    elif vmin is None:
+        top = vmax
+    elif vmax is None:
+        top = -vmin
+    else:
+        top = vmax
+        if vmin != -vmax:
+            warnings.warn(f"vmin={vmin:g} and vmax={vmax:g} do not make a symmetric colour bar "
+                          "(symmetric=True): both become the larger magnitude, as in nilearn.",
+                          BrainviewWarning, stacklevel=4)
+            top = max(abs(vmin), abs(vmax))
+    top = float(abs(top)) if top else 1.0
+    return ColorRange(-top, top, -top, top)
+
+
+#: Colormaps whose middle differs in lightness from both ends yet are not diverging (rainbows).
+_NOT_DIVERGING = {"jet", "turbo", "hsv", "rainbow", "gist_rainbow", "nipy_spectral", "gist_ncar",
+                  "prism", "flag", "twilight", "twilight_shifted"}
+
+
+def is_diverging(cmap):
+    """Whether a colormap is diverging: two hues meeting at a light or dark centre.
+
+    A diverging map shows each sign with its own half (:func:`stat_colors`);
+    any other (sequential: ``"hot"``, ``"viridis"``, ``"Reds"``) is used whole,
+    linearly over ``(vmin, vmax)`` as nilearn does: a sequential map is never
+    split in two halves. Decided from the colours (the centre lighter or
+    darker than both ends by 0.15 in luminance, the two sides of different
+    colour); rainbows are not diverging.
+
+    Examples
+    --------
+    >>> is_diverging("RdBu_r"), is_diverging("cold_hot"), is_diverging("hot"), is_diverging("jet")
+    (True, True, False, False)
+    """
+    colormap = colors.get_cmap(cmap)
+    if colormap.name.removesuffix("_r") in _NOT_DIVERGING:
+        return False
+    rgb = colormap(np.linspace(0, 1, 65))[:, :3]
+    lum = rgb @ np.array([0.2126, 0.7152, 0.0722])
+    middle, ends = lum[28:37], lum[[0, -1]]
+    centred = middle.max() - ends.max() > 0.15 or ends.min() - middle.min() > 0.15
+    return bool(centred and np.abs(rgb[12] - rgb[-13]).max() > 0.3)
 
 
 def value_colors(values, cmap, vmin, vmax):
@@ -266,6 +358,8 @@ def stat_fractions(values, cmap, crange):
     [0.001953125, 0.5, 0.75, 0.998046875]
     """
     values = np.asarray(values, dtype=float)
+    if not is_diverging(cmap):
+        return np.clip((values - crange.vmin) / (crange.vmax - crange.vmin), 0.0, 1.0)
     bottom, top = _side_extents(crange)
     negative, positive = readable_fractions(cmap)
     above = 0.5 + 0.5 * np.clip(values / top, 0.0, 1.0)
@@ -334,6 +428,32 @@ def threshold_table(cmap, crange, threshold, *, n_colors=256):
     return table
 
 
+def grey_band(table, threshold):
+    """Grey the entries of a colour bar's ``vtkLookupTable`` where ``|value| < threshold``, in place.
+
+    The band of values not drawn, as nilearn's colour bars show it
+    (:data:`HIDDEN_COLOR`); stat maps make theirs with :func:`threshold_table`,
+    surfaces and connectomes grey their lookup table with this. Returns the table.
+
+    Examples
+    --------
+    >>> from brainview import colors
+    >>> table = grey_band(colors.lookup_table("RdBu_r", (-4, 4)), 2.0)
+    >>> table.GetTableValue(128)[:3], table.GetTableValue(0)[:3] != (0.5, 0.5, 0.5)
+    ((0.5019607843137255, 0.5019607843137255, 0.5019607843137255), True)
+    """
+    if not threshold:
+        return table
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    rgba = vtk_to_numpy(table.GetTable())  # the table's memory: edited in place
+    low, high = table.GetRange()
+    centres = low + (np.arange(len(rgba)) + 0.5) / len(rgba) * (high - low)
+    rgba[np.abs(centres) < threshold] = np.round(np.array(HIDDEN_COLOR) * 255).astype(rgba.dtype)
+    table.Modified()
+    return table
+
+
 def colorbar_ticks(vmin, vmax, threshold=None, *, n_ticks=5, tick_format=TICK_FORMAT):
     """Colour bar tick values: ``n_ticks`` evenly spaced, plus ``±threshold`` and 0.
 
@@ -349,6 +469,12 @@ def colorbar_ticks(vmin, vmax, threshold=None, *, n_ticks=5, tick_format=TICK_FO
     f_vmin, f_vmax = float(tick_format % vmin), float(tick_format % vmax)
     if f_vmin == f_vmax and (threshold is None or threshold == 0 or f_vmax == 0):
         return np.linspace(f_vmin, f_vmax, 1)
+    if tick_format == "%i":  # integer labels: no more ticks than integers (nilearn)
+        if threshold is not None and int(threshold) != threshold:
+            warnings.warn("format: '%i' labels with a non-integer threshold "
+                          f"({threshold:g}); the threshold tick is rounded.", BrainviewWarning, stacklevel=3)
+        if f_vmax - f_vmin < n_ticks - 1:
+            n_ticks = int(f_vmax - f_vmin + 1)
     ticks = np.linspace(vmin, vmax, n_ticks)
     ticks = np.array([float(tick_format % t) for t in ticks])
     step = max(b - a for a, b in pairwise(ticks))

@@ -224,7 +224,8 @@ def populate(figure, scene, *, resolve, where="scene", replacements=None):
         figure.camera = camera
         figure.set_annotations(_guard.check_annotations(scene.get("annotations", []), where))
         for bar in _list(scene, "colorbars", where):
-            figure.colorbar(figure.layers[bar["layer"]], title=bar.get("title"), n_labels=bar.get("n_labels", 5))
+            figure.colorbar(figure.layers[bar["layer"]], title=bar.get("title"), n_labels=bar.get("n_labels"),
+                            format=bar.get("format"))
     except SceneFileError:
         raise
     except (TypeError, ValueError, KeyError, IndexError, TraitError) as error:

@@ -96,7 +96,8 @@ def script_text(scene, *, name="figure"):
             lines.append(f"bv.text({spec['text']!r}, position={tuple(spec['position'])!r}, "
                          f"size={spec['size']!r}, color={color!r})")
     for bar in scene["colorbars"]:
-        lines.append(f"bv.colorbar(layer{bar['layer']}, title={bar['title']!r}, n_labels={bar['n_labels']!r})")
+        fmt = f", format={bar['format']!r}" if bar.get("format") is not None else ""
+        lines.append(f"bv.colorbar(layer{bar['layer']}, title={bar['title']!r}, n_labels={bar['n_labels']!r}{fmt})")
     lines += ["", 'if __name__ == "__main__":', "    bv.show()", ""]
     return "\n".join(lines)
 

@@ -29,6 +29,7 @@ from .arrays import check_not_per_vertex, volumes_last, vtk_ready
 from .guards import (check_affine, check_declared_size, check_in_memory, check_regular_file,
                      check_world_extent, is_out_of_memory, out_of_memory)
 from .gzip_stream import read_gzip_image
+from .image_lists import concat_images, is_image_sequence
 
 __all__ = ["Image", "ImageSeries", "all_finite", "finite_data", "load_image", "load_series", "read_dataobj",
            "read_image_file"]
@@ -107,9 +108,11 @@ def load_image(img, *, volume=None, name="img", kind=None):
 
     Parameters
     ----------
-    img : str, pathlib.Path, nibabel image or (array, affine)
+    img : str, pathlib.Path, nibabel image, (array, affine), or a list of these
         The image. Paths may be ``.nii``, ``.nii.gz``, ``.mgz`` or any format
-        nibabel reads; a nilearn Niimg-like is a path or a nibabel image.
+        nibabel reads; a nilearn Niimg-like is a path or a nibabel image. A
+        list or tuple of 3-D images is one 4-D image, as in nilearn
+        (:func:`brainview.io.image_lists.concat_images`): ``volume`` picks.
     volume : int, optional
         Index of the volume to take from a 4-D image. Required for 4-D inputs
         with more than one volume.
@@ -260,6 +263,8 @@ def load_series(img, *, name="img", kind=None):
     >>> load_series((np.ones((3, 3, 3, 5)), np.eye(4))).n_volumes
     5
     """
+    if is_image_sequence(img):  # nilearn's list of 3-D images: one 4-D image, ``volume`` picks
+        img = concat_images(img, load=load_image, name=name, kind=kind)
     if isinstance(img, Image):
         data, affine, label = img.data, img.affine, img.name
     elif isinstance(img, (str, os.PathLike)):

@@ -6,11 +6,15 @@ Private helpers of :mod:`brainview.layers.stat_map` (which re-exports
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..io import load_image
 from ..io.cifti import cifti_volume, is_cifti
+from ..io.image_lists import is_image_sequence
+from ..statmap_colors import MIN_LEVEL
 
 
 def load_stat_maps(img, *, masker=None):
@@ -45,6 +49,8 @@ def load_stat_maps(img, *, masker=None):
         if not img:
             raise BrainviewValueError("img: got an empty dict of maps; pass at least one class -> image.")
         return {key: load_image(cifti_volume(value), name=f"img[{key!r}]") for key, value in img.items()}
+    if is_image_sequence(img):
+        return img  # one 4-D image (nilearn's list of 3-D images), read by load_image
     if isinstance(img, (np.ndarray, list)) and np.ndim(img) in (1, 2):
         raise BrainviewTypeError(
             f"img: got {describe(np.asarray(img))}, a weight vector rather than an image. "
@@ -89,3 +95,69 @@ def _masker_features(masker):
     if mask is None:
         return None
     return int(np.count_nonzero(np.asarray(mask.dataobj)))
+
+
+def cut_coords(data, threshold):
+    """Voxel coordinates of the centre of the largest cluster above a threshold.
+
+    nilearn's ``find_xyz_cut_coords`` (which ``plot_stat_map`` uses to place
+    its cuts), without importing ``nilearn.plotting`` (3 s): the largest
+    connected component of ``|data| >= threshold``; within it, the largest
+    component above the mean ``|value|`` when that has more than 50 voxels;
+    the centre of mass of ``|value|`` over what remains. A large blob wins
+    over a small but stronger speck (the largest ``|value|``).
+
+    Parameters
+    ----------
+    data : ndarray, 3-D
+    threshold : float
+        ``>= 0``; 0 means every non-zero voxel.
+
+    Returns
+    -------
+    ndarray, shape (3,)
+        Fractional voxel indices; the centre of the array for an empty map,
+        the centre of mass of ``|data|`` when nothing reaches the threshold.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> data = np.zeros((20, 20, 20))
+    >>> data[2:8, 2:8, 2:8] = 3.0   # a large blob
+    >>> data[15, 15, 15] = 9.0      # a strong speck
+    >>> cut_coords(data, 1.0).tolist()
+    [4.5, 4.5, 4.5]
+    """
+    from scipy import ndimage
+
+    from ..geometry.labels import largest_component
+
+    magnitude = np.abs(data)
+    if not magnitude.any():
+        return (np.array(data.shape) - 1) / 2.0
+    level = threshold if threshold > 0 else MIN_LEVEL * float(magnitude.max())
+    mask = magnitude >= level
+    if not mask.any():
+        return np.array(ndimage.center_of_mass(magnitude))
+    mask = largest_component(mask)
+    second = mask & (magnitude > magnitude[mask].mean())
+    if np.count_nonzero(second) > 50:
+        mask = largest_component(second)
+    return np.array(ndimage.center_of_mass(np.where(mask, magnitude, 0.0)))
+
+
+def finite_float(image):
+    """The map as float32 with NaN/inf set to 0 (not shown); warns once if some were."""
+    data = np.asarray(image.data, dtype=np.float32)
+    bad = ~np.isfinite(data)
+    count = int(np.count_nonzero(bad))
+    if count and count < data.size:
+        warnings.warn(
+            f"img: {count} of {data.size} voxels are NaN or infinite; they count as 0 (not shown).",
+            BrainviewWarning, stacklevel=4,
+        )
+    if count:
+        data = np.where(bad, np.float32(0), data)
+    data = np.ascontiguousarray(data)
+    data.flags.writeable = False
+    return data

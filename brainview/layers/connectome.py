@@ -12,7 +12,11 @@ arrays.
 Argument names follow nilearn's ``plot_connectome`` (``adjacency_matrix``,
 ``node_coords``, ``node_color``, ``node_size``, ``edge_cmap``, ``edge_vmin``,
 ``edge_vmax``, ``edge_threshold``); ``node_size`` is a diameter in mm here
-(nilearn's is a marker area in points²).
+(nilearn's is a marker area in points², default 50). A size above
+:data:`MARKER_AREA_HINT` mm is taken for nilearn's unit: it is drawn as given
+(in mm) with a warning that gives the conversion, ``sqrt(area)`` mm (a marker of
+area ``s`` pt² is ``sqrt(s)`` pt wide, and nilearn's default glass brain draws
+about 1 mm per point: nilearn's 50 is about 7 mm).
 
 Examples
 --------
@@ -41,6 +45,7 @@ from traits.api import TraitType, observe
 from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry import graph
+from ..statmap_colors import grey_band
 from ._live import Reloads, take_derived
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, StrictBool, check_bool, check_opacity, check_positive
@@ -124,7 +129,9 @@ class Connectome(Layer):
         Categorical, in its category order) get distinct colours and a legend.
     node_size : float, (n,) array, "degree" or "strength"
         Diameters in mm; "degree"/"strength" of the drawn edges map onto
-        2..10 mm and follow the threshold.
+        2..10 mm and follow the threshold. Not nilearn's marker area in
+        points²: a size above 30 mm warns and gives the diameter that looks
+        like it, ``sqrt(area)`` mm.
     edge_cmap : str or Colormap
     edge_vmin, edge_vmax : float, optional
         Colour range of the edge weights; default ``-m, m`` with ``m`` the
@@ -269,7 +276,9 @@ class Connectome(Layer):
         return value
 
     def _check_node_size(self, value):
-        graph.node_sizes(value, self._edges)
+        sizes = graph.node_sizes(value, self._edges)
+        if not isinstance(value, str):
+            _warn_if_marker_area(sizes)
         return value if isinstance(value, str) else np.array(value, dtype=float)
 
     def _check_node_color(self, value):
@@ -428,7 +437,8 @@ class Connectome(Layer):
     def colorbar_table(self):
         if not len(self._edges):
             return None
-        return colors.lookup_table(self.edge_cmap, self.edge_clim), self.name
+        # Edges with |weight| < edge_threshold are not drawn: grey on the bar, as nilearn's.
+        return grey_band(colors.lookup_table(self.edge_cmap, self.edge_clim), self.threshold), self.name
 
     # ------------------------------------------------------------ updates (derived data, then `updated`)
 
@@ -498,6 +508,24 @@ class Connectome(Layer):
         self._node_mesh.point_data["rgb"] = (rgb * 255).round().astype(np.uint8)
         self._node_mesh.Modified()
         self._changed()
+
+
+
+#: Node diameters above this (mm) look like nilearn's ``node_size`` (a marker area in points², default 50).
+MARKER_AREA_HINT = 30.0
+
+
+def _warn_if_marker_area(sizes):
+    """Warn when node sizes look like nilearn's marker areas (points²) rather than diameters (mm)."""
+    if not len(sizes) or float(sizes.max()) <= MARKER_AREA_HINT:
+        return
+    area = float(sizes.max())
+    warnings.warn(
+        f"node_size: {area:g} mm is a very large node diameter; brainview's node_size is a diameter "
+        f"in mm, nilearn's plot_connectome node_size a marker area in points² (default 50). "
+        f"Drawn as {area:g} mm; for nilearn's look pass node_size=sqrt(area) "
+        f"(here {np.sqrt(area):.1f} mm; nilearn's default 50 is about 7 mm).",
+        BrainviewWarning, stacklevel=6)
 
 
 def _example():

@@ -31,6 +31,13 @@ Examples
 5.0
 >>> sm.threshold = "50%"
 >>> sm.mode = "slices"
+
+nilearn's ``vmin``, ``plot_abs`` and ``symmetric_cbar`` resolve as nilearn does:
+
+>>> StatMap((blob, np.eye(4)), vmin=0, cmap="hot", outline=False).color_range
+ColorRange(vmin=0.0, vmax=5.0, cbar_vmin=0.0, cbar_vmax=5.0)
+>>> StatMap((blob - blob[::-1], np.eye(4)), plot_abs=True, outline=False).color_range.cbar_vmin
+0.0
 """
 
 from __future__ import annotations
@@ -43,11 +50,12 @@ from traits.api import HasStrictTraits, Python, TraitType, observe
 from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..io import load_image
-from ..statmap_colors import (MIN_LEVEL, check_symmetric, check_vmax, color_range, colorbar_ticks,
+from ..io.images import Image
+from ..statmap_colors import (check_symmetric, check_vmax, check_vmin, color_range, colorbar_ticks,
                               contour_level, default_cmap, threshold_table)
 from . import _stat_modes
 from ..io.cifti import cifti_volume, is_cifti
-from ._stat_inputs import load_stat_maps
+from ._stat_inputs import cut_coords, finite_float as _finite_float, load_stat_maps  # noqa: F401 (public here)
 from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_choice, check_opacity, check_optional_bool
@@ -91,6 +99,16 @@ class StatMap(ImageInputs, Layer):
     vmax : float, optional
         Top of the colour scale (values beyond take the end colours).
         Default: the largest ``|value|``.
+    vmin : float, optional
+        Bottom of the colour scale, nilearn's ``vmin``: one-sided
+        ``vmin``/``vmax`` follow nilearn's ``get_colorbar_and_data_ranges``
+        exactly (:func:`brainview.statmap_colors.color_range`). Default: from
+        the data (``-vmax`` when symmetric).
+    plot_abs : bool
+        Show ``|value|`` (nilearn's ``plot_abs=True`` of ``plot_glass_brain``):
+        one colour scale from 0, the upper half of a diverging colormap.
+        Default False: signs kept (as ``plot_stat_map``). :meth:`value_at`
+        still reads the signed value.
     cmap : str or Colormap, optional
         A diverging colormap. Default (None): nilearn's current default for
         stat maps (:func:`~brainview.statmap_colors.default_cmap`,
@@ -103,6 +121,13 @@ class StatMap(ImageInputs, Layer):
         range (False), or symmetric only when the map has both signs
         ("auto", default), as nilearn's ``symmetric_cbar``: a positive-only
         map gets a one-sided colour bar ``(0, max)``.
+    symmetric_cbar : bool or "auto", optional
+        nilearn's name of ``symmetric``; when given (not None) it wins.
+
+    A diverging colormap shows each sign with its half (the sign readable
+    from the hue); a sequential one (``"hot"``, ``"viridis"``) is used whole
+    over ``(vmin, vmax)``, as nilearn does, never split in two halves
+    (:func:`brainview.statmap_colors.is_diverging`).
     mode : {"contour", "volume", "slices", "surface"}
     opacity : float
     outline : bool or None
@@ -148,6 +173,9 @@ class StatMap(ImageInputs, Layer):
     inflated = Checked(check_bool, True)
     threshold = _Threshold(panel="slider", range="magnitude", shown="threshold_value", optional=True)
     vmax = Checked(check_vmax, panel="slider", range="magnitude", optional=True, shown="color_range.vmax")
+    vmin = Checked(check_vmin, optional=True)
+    plot_abs = Checked(check_bool, False)
+    symmetric_cbar = Checked(lambda value, name: None if value is None else check_symmetric(value, name))
     cmap = Checked(lambda value, name: colors.get_cmap(
         default_cmap() if value is None else value, name=name), panel="cmap")
     symmetric = Checked(check_symmetric, "auto", choices=("auto", True, False))
@@ -159,8 +187,10 @@ class StatMap(ImageInputs, Layer):
 
     def __init__(self, img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
                  mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
-                 cut_coords=None, volume=None, name=None):
+                 cut_coords=None, volume=None, name=None, vmin=None, plot_abs=False,
+                 symmetric_cbar=None):
         self._staged = {}
+        self._abs = check_bool(plot_abs, "plot_abs")
         self._set_image(self._load_input(img, volume))
         self._bg_image = self._load_bg(bg)
         self._warned = False
@@ -168,14 +198,17 @@ class StatMap(ImageInputs, Layer):
             img=img, volume=volume, bg=bg, inflated=inflated, name=name or self._image.name,
             threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
             opacity=check_opacity(opacity), outline=outline, cut_coords=cut_coords,
+            vmin=vmin, plot_abs=plot_abs, symmetric_cbar=symmetric_cbar,
         )
+        self._crange = None
         self._warn_if_empty()
+        self.color_range  # noqa: B018 (resolved now: a range warning comes from the constructor's call)
 
     # ------------------------------------------------------------ public
 
     @property
     def image(self):
-        """The :class:`brainview.io.Image` shown (NaN replaced by 0)."""
+        """The :class:`brainview.io.Image` shown (NaN replaced by 0; ``|value|`` with ``plot_abs``)."""
         return self._image
 
     @property
@@ -185,8 +218,13 @@ class StatMap(ImageInputs, Layer):
 
     @property
     def color_range(self):
-        """The :class:`~brainview.statmap_colors.ColorRange` in use (from the map's range, computed once)."""
-        return color_range(self._range, vmax=self.vmax, symmetric=self.symmetric)
+        """The :class:`~brainview.statmap_colors.ColorRange` in use (from the map's range; computed,
+        and warned about, once per change of the map or of its range parameters)."""
+        if self._crange is None:
+            symmetric = self.symmetric if self.symmetric_cbar is None else self.symmetric_cbar
+            self._crange = color_range(self._range, vmin=self.vmin, vmax=self.vmax, symmetric=symmetric,
+                                       plot_abs=self.plot_abs)
+        return self._crange
 
     @property
     def peak(self):
@@ -226,7 +264,7 @@ class StatMap(ImageInputs, Layer):
         return geometry
 
     def value_at(self, xyz):
-        return float(self._image.value_at(xyz)[0])
+        return float(self._signed.value_at(xyz)[0])
 
     def colorbar_table(self):
         """The colour bar's table (a new ``vtkLookupTable``) and title: the map's colours over the
@@ -242,10 +280,11 @@ class StatMap(ImageInputs, Layer):
         lut.SetRange(crange.cbar_vmin, crange.cbar_vmax)
         return lut, self.name
 
-    def colorbar_ticks(self):
-        """Tick values of this map's colour bar (nilearn's rule)."""
+    def colorbar_ticks(self, tick_format=None):
+        """Tick values of this map's colour bar (nilearn's rule, ``cbar_tick_format`` ``tick_format``)."""
         crange = self.color_range
-        return colorbar_ticks(crange.cbar_vmin, crange.cbar_vmax, self.threshold_value)
+        return colorbar_ticks(crange.cbar_vmin, crange.cbar_vmax, self.threshold_value,
+                              **({} if tick_format is None else {"tick_format": tick_format}))
 
     def resolve_outline(self, layers):
         """Whether the glass brain is drawn in a figure showing ``layers`` (called when added).
@@ -290,9 +329,10 @@ class StatMap(ImageInputs, Layer):
 
     # ------------------------------------------------------------ updates
 
-    @observe("threshold, vmax, cmap, symmetric, opacity", post_init=True)
+    @observe("threshold, vmin, vmax, cmap, symmetric, symmetric_cbar, opacity", post_init=True)
     def _update_colors(self, event):
         # Drawers observe these traits too (after this handler): only the built mode recomputes.
+        self._crange = None
         if event.name == "threshold":
             self._warn_if_empty()
         if self.mode in self._geometry:
@@ -329,12 +369,18 @@ class StatMap(ImageInputs, Layer):
 
     def _set_image(self, image):
         """Take a new map and compute, once, what no trait changes: its range, its peak."""
+        self._signed = image
+        if self._abs:
+            magnitude = np.abs(image.data)
+            magnitude.flags.writeable = False
+            image = Image(magnitude, image.affine, image.name)
         self._image = image
+        self._crange = None
         self._prepared = {}  # computed ahead for the previous image: stale
         self._geometry = {}
         self._percentiles = self._per_volume("percentiles", dict)  # threshold string -> value
         self._data = _finite_float(image)
-        low, high = self._per_volume("range", lambda: (float(self._data.min()), float(self._data.max()))
+        low, high = self._per_volume("abs range" if self._abs else "range", lambda: (float(self._data.min()), float(self._data.max()))
                                      if self._data.size else (0.0, 0.0))
         self._range = np.array([low, high])
         self._peak_magnitude = max(-low, high, 0.0)
@@ -357,6 +403,12 @@ class StatMap(ImageInputs, Layer):
         self._warned = False
         self._warn_if_empty()
         self._changed()
+
+    @observe("plot_abs", post_init=True)
+    def _update_abs(self, event):
+        self._abs = self.plot_abs
+        self._staged["img"] = self._signed
+        self._update_image(event)
 
     @observe("bg, inflated", post_init=True)
     def _update_context(self, event):
@@ -437,71 +489,6 @@ def _check_cut_coords(value, name="cut_coords"):
     return xyz
 
 
-def cut_coords(data, threshold):
-    """Voxel coordinates of the centre of the largest cluster above a threshold.
-
-    nilearn's ``find_xyz_cut_coords`` (which ``plot_stat_map`` uses to place
-    its cuts), without importing ``nilearn.plotting`` (3 s): the largest
-    connected component of ``|data| >= threshold``; within it, the largest
-    component above the mean ``|value|`` when that has more than 50 voxels;
-    the centre of mass of ``|value|`` over what remains. A large blob wins
-    over a small but stronger speck (the largest ``|value|``).
-
-    Parameters
-    ----------
-    data : ndarray, 3-D
-    threshold : float
-        ``>= 0``; 0 means every non-zero voxel.
-
-    Returns
-    -------
-    ndarray, shape (3,)
-        Fractional voxel indices; the centre of the array for an empty map,
-        the centre of mass of ``|data|`` when nothing reaches the threshold.
-
-    Examples
-    --------
-    >>> data = np.zeros((20, 20, 20))
-    >>> data[2:8, 2:8, 2:8] = 3.0   # a large blob
-    >>> data[15, 15, 15] = 9.0      # a strong speck
-    >>> cut_coords(data, 1.0).tolist()
-    [4.5, 4.5, 4.5]
-    """
-    from scipy import ndimage
-
-    from ..geometry.labels import largest_component
-
-    magnitude = np.abs(data)
-    if not magnitude.any():
-        return (np.array(data.shape) - 1) / 2.0
-    level = threshold if threshold > 0 else MIN_LEVEL * float(magnitude.max())
-    mask = magnitude >= level
-    if not mask.any():
-        return np.array(ndimage.center_of_mass(magnitude))
-    mask = largest_component(mask)
-    second = mask & (magnitude > magnitude[mask].mean())
-    if np.count_nonzero(second) > 50:
-        mask = largest_component(second)
-    return np.array(ndimage.center_of_mass(np.where(mask, magnitude, 0.0)))
-
-
-def _finite_float(image):
-    """The map as float32 with NaN/inf set to 0 (not shown); warns once if some were."""
-    data = np.asarray(image.data, dtype=np.float32)
-    bad = ~np.isfinite(data)
-    count = int(np.count_nonzero(bad))
-    if count and count < data.size:
-        warnings.warn(
-            f"img: {count} of {data.size} voxels are NaN or infinite; they count as 0 (not shown).",
-            BrainviewWarning, stacklevel=4,
-        )
-    if count:
-        data = np.where(bad, np.float32(0), data)
-    data = np.ascontiguousarray(data)
-    data.flags.writeable = False
-    return data
-
-
 class _ClassKey(TraitType):
     """One of the group's class keys; an unknown key lists the available ones."""
 
@@ -522,7 +509,7 @@ class StatMapGroup(HasStrictTraits):
         ``{class: image}`` (nilearn's ``Decoder.coef_img_``).
     selected : key, optional
         The class shown first (default: the first key).
-    threshold, vmax, cmap, symmetric, mode, opacity, outline, bg, inflated :
+    threshold, vmax, cmap, symmetric, mode, opacity, outline, bg, inflated, vmin, plot_abs, symmetric_cbar :
         As :class:`StatMap`; a percentile threshold is computed per map.
 
     Examples
@@ -545,13 +532,14 @@ class StatMapGroup(HasStrictTraits):
 
     def __init__(self, maps, *, selected=None, threshold=None, vmax=None, cmap=None,
                  symmetric="auto", mode="contour", opacity=1.0, outline=None, bg="mni152",
-                 inflated=True, cut_coords=None):
+                 inflated=True, cut_coords=None, vmin=None, plot_abs=False, symmetric_cbar=None):
         if not isinstance(maps, dict) or not maps:
             raise BrainviewTypeError(f"maps: expected a non-empty dict class -> image, got {describe(maps)}.")
         self._layers = {
             key: StatMap(image, threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric,
                          mode=mode, opacity=opacity, outline=outline, bg=bg, inflated=inflated,
-                         cut_coords=cut_coords, name=str(key))
+                         cut_coords=cut_coords, name=str(key), vmin=vmin, plot_abs=plot_abs,
+                         symmetric_cbar=symmetric_cbar)
             for key, image in load_stat_maps(maps).items()
         }
         super().__init__(selected=next(iter(self._layers)) if selected is None else selected)

@@ -29,6 +29,7 @@ from ..errors import BrainviewValueError, BrainviewWarning, check_number
 from ..geometry.graph import check_world_extent
 from ..io.cifti import cifti_overlay, is_cifti
 from ..limits import check_mesh_memory
+from ..statmap_colors import color_range, grey_band
 from . import _surface_inputs as inputs
 from ._live import Reloads, set_quietly, take_derived
 from . import _examples as _ex
@@ -42,6 +43,21 @@ _BG_CONTRAST = 0.45
 
 def _check_threshold(value, name):
     return check_number(value, name, optional=True, minimum=0, hint="(it applies to |value|)")
+
+
+def _value_range(values, params):
+    """The colour range of an overlay: its range, or nilearn's from ``vmin``/``vmax``/``symmetric_cmap``.
+
+    nilearn's ``get_colorbar_and_data_ranges(values, vmin, vmax, symmetric_cmap)``
+    (``view_surf``, plotly's ``plot_surf``); ``clim`` and these are exclusive.
+    """
+    vmin, vmax, symmetric = params.get("vmin"), params.get("vmax"), params.get("symmetric_cmap")
+    if vmin is None and vmax is None and not symmetric:
+        return colors.auto_clim(values)
+    if params.get("clim") is not None:
+        raise BrainviewValueError("clim: pass clim=(low, high) or nilearn's vmin/vmax/symmetric_cmap, not both.")
+    crange = color_range(values, vmin=vmin, vmax=vmax, symmetric=bool(symmetric))
+    return crange.vmin, crange.vmax
 
 
 class _Column(TraitType):
@@ -109,9 +125,21 @@ class Surface(Layer):
         :data:`brainview.render.surface.LEGEND_ROWS` rows). Live.
     cmap : str or Colormap
     clim : (float, float), optional
-        Default: the range of the drawn column.
+        Default: the range of the drawn column, or nilearn's range from
+        ``vmin``, ``vmax`` and ``symmetric_cmap``.
+    vmin, vmax : float, optional
+        nilearn's names for the ends of the colour range (``plot_surf``,
+        ``view_surf``): the other end from the data, or its mirror with
+        ``symmetric_cmap``; exclusive with ``clim``.
+    symmetric_cmap : bool, optional
+        nilearn's ``symmetric_cmap``: a range ``(-m, m)`` centred on 0, ``m``
+        being ``vmax``, ``-vmin`` or the largest ``|value|`` (nilearn's
+        ``get_colorbar_and_data_ranges`` with ``symmetric_cbar=symmetric_cmap``,
+        as ``view_surf`` and the plotly ``plot_surf`` resolve it). None or
+        False (default, as ``plot_surf``): the data's range.
     threshold : float, optional
-        Overlay values with ``|value| < threshold`` (and NaN) are not drawn.
+        Overlay values with ``|value| < threshold`` (and NaN) are not drawn;
+        the colour bar shows them as a grey band, as nilearn's.
     color : colour
         Base colour of the mesh.
     bg_map : array, path, (left, right) pair or "sulc", optional
@@ -153,6 +181,9 @@ class Surface(Layer):
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
                    panel="range", range="data")
     threshold = Checked(_check_threshold, panel="slider", range="magnitude", optional=True)
+    vmin = Checked(lambda value, name: check_number(value, name, optional=True), optional=True)
+    vmax = Checked(lambda value, name: check_number(value, name, optional=True), optional=True)
+    symmetric_cmap = Checked(lambda value, name: None if value is None else check_bool(value, name))
     color = Checked(lambda value, name: colors.to_rgb(value, name=name), (0.9, 0.9, 0.9), panel="color")
 
     #: The overlay column drawn (None: 0). Live, without reading the file again.
@@ -175,14 +206,15 @@ class Surface(Layer):
 
     def __init__(self, surf, overlay=None, *, column=None, labels=None, regions=None, legend=False,
                  cmap="hot", clim=None, threshold=None, color=(0.9, 0.9, 0.9), bg_map=None, hemi="left",
-                 inflated=False, opacity=1.0, name=None):
+                 inflated=False, opacity=1.0, name=None, vmin=None, vmax=None, symmetric_cmap=None):
         derived = self._derive(dict(surf=surf, overlay=overlay, column=column, labels=labels, bg_map=bg_map,
-                                    hemi=hemi, inflated=inflated, clim=clim, regions=regions))
+                                    hemi=hemi, inflated=inflated, clim=clim, regions=regions, vmin=vmin,
+                                    vmax=vmax, symmetric_cmap=symmetric_cmap))
         super().__init__(
             name=name or derived["surface"].name, cmap=cmap, clim=derived["clim"], threshold=threshold,
             color=color, opacity=check_opacity(opacity), surf=surf, overlay=overlay, bg_map=bg_map,
             hemi=hemi, inflated=inflated, column=column, labels=labels, regions=regions,
-            legend=check_bool(legend, "legend"),
+            legend=check_bool(legend, "legend"), vmin=vmin, vmax=vmax, symmetric_cmap=symmetric_cmap,
         )
         self._apply(derived)
 
@@ -221,7 +253,7 @@ class Surface(Layer):
         if bg is not None:
             _warn_non_finite(bg, "bg_map", "those vertices are not shaded")
         values = None if columns is None else columns[:, column]
-        auto_clim = colors.auto_clim(values) if values is not None and regions is None else (0.0, 1.0)
+        auto_clim = _value_range(values, params) if values is not None and regions is None else (0.0, 1.0)
         clim = auto_clim if params.get("clim") is None else params["clim"]
         return dict(surface=surface, parcellation=parcellation, columns=columns, column=column, bg=bg,
                     clim=clim, auto_clim=auto_clim)
@@ -255,7 +287,15 @@ class Surface(Layer):
         if self._columns is None:
             return
         self._overlay = self._columns[:, inputs.check_column(self.column, self.n_columns)]
-        self._set_auto_clim(colors.auto_clim(self._overlay) if self._parcellation is None else (0.0, 1.0))
+        self._set_auto_clim(_value_range(self._overlay, self.get_params()) if self._parcellation is None
+                            else (0.0, 1.0))
+
+    @observe("vmin, vmax, symmetric_cmap", post_init=True)
+    def _update_range(self, event):
+        """nilearn's range parameters changed: the derived colour range follows them."""
+        if self._overlay is not None and self._parcellation is None:
+            params = dict(self.get_params(), vmin=self.vmin, vmax=self.vmax, symmetric_cmap=self.symmetric_cmap)
+            self._set_auto_clim(_value_range(self._overlay, params))
 
     @observe("regions", post_init=True)
     def _show_regions(self, event):
@@ -355,7 +395,8 @@ class Surface(Layer):
     def colorbar_table(self):
         if self._overlay is None or self._parcellation is not None:
             return None  # regions have a colour each, not a scale
-        return colors.lookup_table(self.cmap, self.clim), self.name
+        # Values with |value| < threshold are not drawn: a grey band on the bar, as nilearn's.
+        return grey_band(colors.lookup_table(self.cmap, self.clim), self.threshold), self.name
 
     def shown_vertices(self):
         """Boolean mask of the vertices whose overlay value (or region) is drawn."""

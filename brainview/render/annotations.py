@@ -36,7 +36,7 @@ MAX_TEXT_CHARS = 2000
 #: Pixels between colour bars and from the last one to the image's right edge.
 BAR_MARGIN = 10
 #: Pixels: width of the colour strip, gap to its labels, font size.
-_BAR_STRIP, _BAR_GAP, _BAR_FONT = 14, 6, 14
+_BAR_STRIP, _BAR_GAP, BAR_FONT = 14, 6, 14
 #: Layer traits that never change a colour bar.
 _NOT_COLORS = {"opacity", "actor", "actors", "notice", "x", "y", "z", "axes", "interpolation",
                "outline", "trait_added", "trait_modified"}
@@ -88,7 +88,7 @@ def _check_kind(value, name="kind"):
     return value
 
 
-def _check_title(title, name="title"):
+def check_title(title, name="title"):
     if title is not None and not isinstance(title, str):
         raise BrainviewTypeError(f"{name}: expected a string or None, got {describe(title)}.")
     return title if title is None else check_text(title, name)
@@ -101,7 +101,34 @@ def _check_n_labels(n_labels, name="n_labels"):
     return int(n_labels)
 
 
-def _check_rgb(value, name="color"):
+def check_tick_format(value, name="format"):
+    """None, a %-format of one number (``"%.1f"``, ``"%i"``) or a callable ``value -> str``.
+
+    Examples
+    --------
+    >>> check_tick_format("%.1f"), check_tick_format(None)
+    ('%.1f', None)
+    >>> check_tick_format("{:.1f}")
+    Traceback (most recent call last):
+    ...
+    brainview.errors.BrainviewValueError: format: expected a %-format of one number such as '%.1f' or '%i' (nilearn's cbar_tick_format), or a callable value -> str; got '{:.1f}'.
+    """
+    if value is None or callable(value):
+        return value
+    message = (f"{name}: expected a %-format of one number such as '%.1f' or '%i' (nilearn's "
+               f"cbar_tick_format), or a callable value -> str; got {value!r}.")
+    if not isinstance(value, str):
+        raise BrainviewTypeError(message.replace(f"got {value!r}", f"got {describe(value)}"))
+    try:
+        formatted = value % 1.5
+    except (TypeError, ValueError):
+        raise BrainviewValueError(message) from None
+    if formatted == value:
+        raise BrainviewValueError(message)
+    return check_text(value, name)
+
+
+def check_rgb(value, name="color"):
     return tuple(float(v) for v in colors.to_rgb(value, name=name))
 
 
@@ -212,6 +239,13 @@ class ColorBar(HasStrictTraits):
         Labels of layers without their own tick rule (2..20).
     color : (float, float, float)
         Colour of the text.
+    format : str or callable, optional
+        Tick label format: a %-format (nilearn's ``cbar_tick_format``, e.g.
+        ``"%.1f"``, ``"%i"``; a stat map's ticks follow it as in nilearn) or a
+        callable ``value -> str``. Default: ``"%.2g"`` for layers with their
+        own tick rule (stat maps, nilearn's default), else ``"%.3g"``. A
+        callable is drawn as the bar's annotations and is not kept in scene
+        files or scripts.
 
     Examples
     --------
@@ -224,16 +258,21 @@ class ColorBar(HasStrictTraits):
     >>> layer.clim = (0, 1)
     >>> bar.labels
     ['0', '0.5', '1']
+    >>> bar.format = "%.1f"
+    >>> bar.labels
+    ['0.0', '0.5', '1.0']
     """
 
     #: The layer shown.
     layer = Instance(Layer)
     #: The bar's title; None: the layer's name.
-    title = Checked(_check_title)
+    title = Checked(check_title)
     #: Number of labels of layers without their own tick rule.
     n_labels = Checked(_check_n_labels, 5)
     #: Colour of the title and labels.
-    color = Checked(_check_rgb, (1.0, 1.0, 1.0))
+    color = Checked(check_rgb, (1.0, 1.0, 1.0))
+    #: Tick label format: None (the default), a %-format or a callable ``value -> str``.
+    format = Checked(check_tick_format, None)
     #: The vtkScalarBarActor of the figure showing it (set by its :class:`ColorBarView`).
     actor = Any(transient=True)
     #: Fired after the bar was rebuilt.
@@ -241,14 +280,14 @@ class ColorBar(HasStrictTraits):
 
     __ = Python
 
-    def __init__(self, layer, *, title=None, n_labels=5, color=(1.0, 1.0, 1.0)):
+    def __init__(self, layer, *, title=None, n_labels=5, color=(1.0, 1.0, 1.0), format=None):
         if not isinstance(layer, Layer):
             raise BrainviewTypeError(f"layer: expected a brainview layer, got {describe(layer)}.")
         if layer.colorbar_table() is None:
             raise BrainviewValueError(
                 f"layer: {layer!r} has no colormap to show (give it cmap= or an overlay)."
             )
-        super().__init__(layer=layer, title=title, n_labels=n_labels, color=color)
+        super().__init__(layer=layer, title=title, n_labels=n_labels, color=color, format=format)
         from traits.observation.api import anytrait
 
         self._observed = anytrait()
@@ -272,7 +311,9 @@ class ColorBar(HasStrictTraits):
 
     @property
     def labels(self):
-        """The label texts, as drawn."""
+        """The label texts, as drawn (through :attr:`format`)."""
+        if callable(self.format):
+            return [str(self.format(float(tick))) for tick in self._ticks]
         return [self.label_format % tick for tick in self._ticks]
 
     @property
@@ -287,8 +328,9 @@ class ColorBar(HasStrictTraits):
 
     @property
     def label_format(self):
-        """The %-format of the labels (``"%.2g"`` for a layer's own ticks, else ``"%.3g"``)."""
-        return self._format
+        """The %-format of the labels: :attr:`format` when it is one, else ``"%.2g"`` for a
+        layer's own ticks and ``"%.3g"`` for others."""
+        return self.format if isinstance(self.format, str) else self._format
 
     @property
     def visible(self):
@@ -307,7 +349,8 @@ class ColorBar(HasStrictTraits):
         low, high = self._lut.GetRange()
         own_ticks = getattr(self.layer, "colorbar_ticks", None)
         if own_ticks is not None:
-            ticks, self._format = np.asarray(own_ticks(), dtype=float), "%.2g"
+            ticks = own_ticks(tick_format=self.format) if isinstance(self.format, str) else own_ticks()
+            ticks, self._format = np.asarray(ticks, dtype=float), "%.2g"
         else:
             ticks, self._format = np.linspace(low, high, self.n_labels), "%.3g"
         # A tick rounded beyond the table (0.005 for a top of 0.00496) is
@@ -320,7 +363,7 @@ class ColorBar(HasStrictTraits):
         """Stop following the layer (the bar was removed from its figure)."""
         self.layer.observe(self._on_layer_change, self._observed, remove=True)
 
-    @observe("title, n_labels", post_init=True)
+    @observe("title, n_labels, format", post_init=True)
     def _settings_changed(self, event):
         self.update()
 
@@ -348,7 +391,7 @@ class ColorBarView:
         actor.UnconstrainedFontSizeOn()
         actor.SetTextPad(_BAR_GAP)
         for text_prop in (actor.GetTitleTextProperty(), actor.GetLabelTextProperty()):
-            text_prop.SetFontSize(_BAR_FONT)
+            text_prop.SetFontSize(BAR_FONT)
             text_prop.ItalicOff()
             text_prop.BoldOff()
             text_prop.ShadowOff()
@@ -371,6 +414,13 @@ class ColorBarView:
         actor.SetCustomLabels(labels)
         actor.SetUseCustomLabels(True)
         actor.SetLabelFormat(bar.label_format)
+        # A callable format has no printf equivalent: its texts are the table's annotations.
+        by_callable = callable(bar.format)
+        actor.SetDrawTickLabels(not by_callable)
+        actor.SetDrawAnnotations(by_callable)
+        if by_callable:
+            _annotate(bar.lookup_table, bar.ticks, bar.labels)
+            actor.GetAnnotationTextProperty().ShallowCopy(actor.GetLabelTextProperty())
         actor.SetTitle(bar.shown_title)
         actor.SetVisibility(True)
         actor.Modified()
@@ -383,9 +433,10 @@ class ColorBarView:
         grow with them, so no label or title is cut at the image's edge.
         """
         actor = self.actor
-        factor = actor.GetLabelTextProperty().GetFontSize() / _BAR_FONT
-        label_width = max((_text_width(actor.GetLabelTextProperty(), text) for text in self.bar.labels), default=0)
-        title_width = _text_width(actor.GetTitleTextProperty(), actor.GetTitle())
+        factor = actor.GetLabelTextProperty().GetFontSize() / BAR_FONT
+        label_width = max((text_width(actor.GetLabelTextProperty(), text) for text in self.bar.labels), default=0)
+        label_width += round(2 * _BAR_GAP * factor) if callable(self.bar.format) else 0  # annotation leaders
+        title_width = text_width(actor.GetTitleTextProperty(), actor.GetTitle())
         actor.SetTextPad(max(1, round(_BAR_GAP * factor)))
         width = round((_BAR_STRIP + _BAR_GAP) * factor) + label_width + 2
         # VTK centres the title over the bar: a wider title sticks out on both sides.
@@ -402,14 +453,25 @@ class ColorBarView:
         self.actor.SetPosition((right - bar_width) / width, 0.1)
         self.actor.SetWidth(bar_width / width)
         self.actor.SetBarRatio(min(1.0, _BAR_STRIP * factor / bar_width))
-        return right - bar_width - overhang
+        # VTK draws annotations (a callable format's labels) left of the strip, partly outside the box.
+        spill = bar_px - round((_BAR_STRIP + _BAR_GAP) * factor) if callable(self.bar.format) else 0
+        return right - bar_width - overhang - spill
 
     def detach(self):
         """Stop following the model (the bar left its figure)."""
         self.bar.observe(self.draw, "updated", remove=True)
 
 
-def _text_width(text_prop, text):
+def _annotate(table, ticks, labels):
+    """Put ``labels`` at ``ticks`` as the lookup table's annotations (a callable tick format)."""
+    from vtkmodules.vtkCommonCore import vtkVariant
+
+    table.ResetAnnotations()
+    for tick, label in zip(ticks, labels):
+        table.SetAnnotation(vtkVariant(float(tick)), label)
+
+
+def text_width(text_prop, text):
     """Pixel width of a text drawn with a text property (72 dpi, VTK's default)."""
     if not text:
         return 0

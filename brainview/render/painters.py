@@ -28,12 +28,11 @@ Examples
 
 from __future__ import annotations
 
-import weakref
 
 import numpy as np
 
 from .. import colors
-from ..statmap_colors import color_range, contour_level, stat_colors
+from ..statmap_colors import contour_level, stat_colors
 
 __all__ = ["paint_slices", "paint_volume", "paint_stat_map", "paint_contour", "paint_atlas"]
 
@@ -103,9 +102,8 @@ def paint_stat_map(layer):
     ([0.0, 1.0, 1.0], True)
     """
     image = layer.image
-    data_min, data_max = _min_max(image)
     # The layer's colour range, from the memoised data range (no scan of the map per view).
-    crange = color_range(np.array([data_min, data_max]), vmax=layer.vmax, symmetric=layer.symmetric)
+    crange = layer.color_range
     level = contour_level(layer.threshold_value, 0.0)
     cmap = layer.cmap
 
@@ -177,15 +175,3 @@ def paint_atlas(layer):
         return rgba
 
     return data, layer.image.affine, paint
-
-
-_MIN_MAX = weakref.WeakKeyDictionary()
-
-
-def _min_max(image):
-    """Finite min and max of an image's data, computed once per image."""
-    if image not in _MIN_MAX:
-        data = np.asarray(image.data)
-        finite = data[np.isfinite(data)] if data.dtype.kind == "f" else data
-        _MIN_MAX[image] = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-    return _MIN_MAX[image]
