@@ -109,6 +109,9 @@ class WindowActions:
         for key in (*VIEWS, "reset"):
             menu.addAction(self.actions[key])
         menu.addSeparator()
+        for act in self.layout_actions.values():  # the layouts, the lightbox included
+            menu.addAction(act)
+        menu.addSeparator()
         menu.addAction(self.actions["console"])
         menu = self.menuBar().addMenu("&Help")
         for key in ("shortcuts", "about"):
