@@ -33,6 +33,7 @@ from .lightbox import LightboxView
 from .loader import Loader
 from .ortho import OrthoViews
 from .panel import edit_layer
+from .sizing import fit_to_screen
 
 _PICK_DELAY_MS = 40
 #: How long (ms) the cursor must stay still before the 3-D view follows it: a drag, a held
@@ -95,8 +96,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self._jobs = Loader(self)  # work started from the property panel
         self._on_load = self._add_loaded
         self._console = self._console_dock = None
-        width, height = figure.size
-        self.resize(min(width + 340, 1260), min(height + 110, 980))
+        fit_to_screen(self, QtWidgets.QApplication.primaryScreen())  # 2-D views >= 300 px on 1600 x 1000
         figure.observe(self._on_changed, "changed")
         figure.observe(self._on_layers, "layers.items")
         figure.observe(self._on_colorbars, "colorbars.items")
