@@ -89,3 +89,131 @@ def test_lightbox_pixels_match_the_baseline(window, qtbot, anatomy):
     pixels = _rgb(box.canvas)
     assert pixels.shape == (240, 320, 3)
     compare_to_baseline(pixels, "gui_lightbox")
+
+
+# ------------------------------------------------------------------ typed coordinates
+
+
+def _type(qtbot, spin, text):
+    """Select a field's text, type a new value and press Enter, as a user does."""
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), text)
+    qtbot.keyClick(spin.lineEdit(), QtCore.Qt.Key_Return)
+
+
+def test_typed_mm_and_voxel_coordinates_move_the_cursor_and_follow_it(window, qtbot, anatomy):
+    panel = window.coordinates
+    window.select_layer(anatomy)
+    _type(qtbot, panel.mm_spins[0], "4")
+    assert window.ortho.cursor.position[0] == pytest.approx(4.0)
+    assert panel.voxel_spins[0].value() == 12  # (4 - -20) / 2
+    _type(qtbot, panel.voxel_spins[1], "3")  # voxel j = 3 of the anatomy: y = -24 + 6
+    assert window.ortho.cursor.position[1] == pytest.approx(-18.0)
+    assert panel.mm_spins[1].value() == pytest.approx(-18.0)
+    window.ortho.views["axial"].setFocus()
+    qtbot.keyClick(window.ortho.views["axial"], QtCore.Qt.Key_PageUp)  # one voxel up: the fields follow
+    z = window.ortho.cursor.position[2]
+    assert panel.mm_spins[2].value() == pytest.approx(z, abs=0.05)
+    assert panel.voxel_spins[2].value() == int(np.rint((z + 16) / 2))
+
+
+def test_typed_position_outside_the_images_is_refused_in_the_window(window, qtbot, anatomy):
+    panel = window.coordinates
+    before = window.ortho.cursor.position
+    _type(qtbot, panel.mm_spins[2], "900")
+    assert window.ortho.cursor.position == before, "the cursor stays inside the images"
+    assert "outside the images" in panel.message.text()
+    assert "outside the images" in window.statusBar().currentMessage()
+    assert panel.mm_spins[2].value() == pytest.approx(before[2])  # the field shows the cursor again
+    _type(qtbot, panel.voxel_spins[0], "21")  # the image has i = 0..20
+    assert window.ortho.cursor.position == before
+    assert "outside anatomy" in panel.message.text()
+    _type(qtbot, panel.mm_spins[2], "2")  # an accepted position clears the message
+    assert panel.message.text() == "" and window.ortho.cursor.position[2] == pytest.approx(2.0)
+
+
+# ------------------------------------------------------------------ overlay information
+
+
+def test_overlay_information_shows_the_selected_files_header(window, qtbot, tmp_path):
+    import nibabel
+
+    path = tmp_path / "t1.nii.gz"
+    image = nibabel.Nifti1Image(_anatomy().astype(np.int16) * 100, AFFINE)
+    image.set_qform(AFFINE, code=1)
+    image.set_sform(AFFINE, code=4)
+    image.header["descrip"] = b"daily panels"
+    nibabel.save(image, path)
+    with qtbot.waitSignal(window.loaded, timeout=30000):
+        window.open_files([path])
+    window.select_layer(window.figure.layers[0])
+    window.actions["layer_info"].trigger()
+    dialog = window.info_dialog
+    assert dialog.isVisible()
+    text = dialog.text()
+    for expected in (str(path), "int16", "21 x 25 x 17", "2 x 2 x 2 mm", "0 to 100", "1 (scanner)",
+                     "4 (mni)", "descrip = daily panels", "-20."):
+        assert expected in text, expected
+    window.figure.add(Slices((_blob(), AFFINE), name="memory"))
+    window.select_layer(window.figure.layers[1])  # the dialog follows the selection
+    assert "in-memory array" in dialog.text() and "-5 to 4" in dialog.text()
+    assert dialog.header_table.rowCount() == 0
+
+
+# ------------------------------------------------------------------ screenshots
+
+
+def test_screenshot_of_the_window_and_of_one_view_through_the_file_dialog(window, qtbot, anatomy, tmp_path,
+                                                                          monkeypatch, dialogs):
+    from PyQt5 import QtGui, QtWidgets
+
+    chosen = []
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *args, **kw: (str(chosen[-1]), "")))
+    file_menu = window.menuBar().actions()[0].menu()
+    entries = {act.text(): act for act in file_menu.actions()}
+    chosen.append(tmp_path / "window.png")
+    entries["Save screenshot of the &window…"].trigger()
+    shot = QtGui.QImage(str(chosen[-1]))
+    assert (shot.width(), shot.height()) == (window.width(), window.height())
+    views = {act.text(): act for act in entries["Save screenshot of a 2-D &view"].menu().actions()}
+    chosen.append(tmp_path / "coronal.png")
+    views["Coronal…"].trigger()
+    shot = QtGui.QImage(str(chosen[-1]))
+    coronal = window.ortho.views["coronal"]
+    assert (shot.width(), shot.height()) == (coronal.width(), coronal.height())
+    assert np.array_equal(_rgb_of(shot), _rgb(coronal))
+    chosen.append(tmp_path / "box.png")
+    views["Lightbox…"].trigger()  # not shown in this layout: refused with a message, nothing written
+    assert not chosen[-1].exists() and dialogs and "Lightbox layout" in dialogs[-1]
+
+
+def _rgb_of(image):
+    image = image.convertToFormat(4)
+    width, height = image.width(), image.height()
+    pixels = np.frombuffer(image.constBits().asstring(height * image.bytesPerLine()), np.uint8)
+    return pixels.reshape(height, image.bytesPerLine() // 4, 4)[:, :width, 2::-1]
+
+
+# ------------------------------------------------------------------ opening size
+
+
+def test_window_opens_with_2d_views_of_300_px_on_a_1600_by_1000_screen(qtbot, monkeypatch):
+    from PyQt5 import QtGui
+
+    import brainview as bv
+    from brainview.gui.window import MainWindow
+
+    monkeypatch.setattr(QtGui.QScreen, "availableGeometry", lambda screen: QtCore.QRect(0, 0, 1600, 1000))
+    figure = bv.Figure(size=(400, 400), antialias=False)
+    win = MainWindow(figure)
+    qtbot.addWidget(win)
+    try:
+        win.show()
+        qtbot.waitExposed(win)
+        assert win.width() <= 1600 and win.height() <= 1000
+        for name, view in win.ortho.views.items():
+            assert min(view.width(), view.height()) >= 300, (name, view.size())
+    finally:
+        win.close()
+        figure.close()

@@ -77,6 +77,7 @@ class CoordinatesPanel(QtWidgets.QWidget):
         self.figure = figure
         self.cursor = cursor if cursor is not None else Cursor()
         self._layer = None
+        self._detached = False
         grid = QtWidgets.QGridLayout(self)
         grid.setContentsMargins(4, 4, 4, 4)
         self.mm_spins, self.voxel_spins = [], []
@@ -187,6 +188,9 @@ class CoordinatesPanel(QtWidgets.QWidget):
         self.voxel_label.setToolTip(f"Voxel of {layer.name}" if layer is not None else "No image layer")
 
     def detach(self):
-        """Stop following the cursor and the figure (the window is closing)."""
+        """Stop following the cursor and the figure (the window is closing; a second call does nothing)."""
+        if self._detached:
+            return
+        self._detached = True
         self.cursor.observe(self._on_cursor, "position", remove=True)
         self.figure.observe(self._on_layers, "layers.items", remove=True)
