@@ -109,6 +109,8 @@ class CoordinatesPanel(QtWidgets.QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828")
         grid.addWidget(self.message, 2, 0, 1, 4)
+        # As tall as its fields (and a message): the docks beside it keep the height.
+        self.setSizePolicy(QtWidgets.QSizePolicy.Preferred, QtWidgets.QSizePolicy.Maximum)
         self.cursor.observe(self._on_cursor, "position")
         figure.observe(self._on_layers, "layers.items")
         self._show(self.cursor.position)
