@@ -7,6 +7,7 @@ from PyQt5 import QtCore
 
 pytestmark = pytest.mark.gui
 
+from brainview.errors import BrainviewWarning  # noqa: E402
 from brainview.layers import Slices, StatMap  # noqa: E402
 
 from conftest import compare_to_baseline  # noqa: E402
@@ -130,6 +131,22 @@ def test_typed_position_outside_the_images_is_refused_in_the_window(window, qtbo
     assert "outside anatomy" in panel.message.text()
     _type(qtbot, panel.mm_spins[2], "2")  # an accepted position clears the message
     assert panel.message.text() == "" and window.ortho.cursor.position[2] == pytest.approx(2.0)
+
+
+def test_cursor_stepped_or_set_out_of_the_images_goes_back_with_a_message(window, qtbot, anatomy):
+    panel, cursor = window.coordinates, window.ortho.cursor
+    _type(qtbot, panel.voxel_spins[2], "16")  # the top slice (k = 16, z = 16 mm)
+    top = cursor.position
+    assert top[2] == pytest.approx(16.0)
+    axial = window.ortho.views["axial"]
+    axial.setFocus()
+    qtbot.keyClick(axial, QtCore.Qt.Key_PageUp)  # one voxel above the image
+    qtbot.waitUntil(lambda: cursor.position == top, timeout=3000)
+    assert "outside the images" in window.statusBar().currentMessage()
+    with pytest.warns(BrainviewWarning, match="outside the image"):
+        anatomy.coords = (0.0, 0.0, -1e9)  # a script (or the panel) sends the 3-D planes away
+    qtbot.waitUntil(lambda: cursor.position == top and tuple(anatomy.coords) == pytest.approx(top), timeout=3000)
+    assert "outside the images" in panel.message.text()
 
 
 # ------------------------------------------------------------------ overlay information

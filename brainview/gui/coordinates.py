@@ -6,6 +6,9 @@ the 3-D anatomy planes follow); every move of the cursor updates the fields.
 A position outside every image layer is refused with a message in the panel
 (:attr:`CoordinatesPanel.message`, red) and through :attr:`~CoordinatesPanel.refused`
 (the window shows it in its status bar): the cursor stays inside the images.
+A move out of them from elsewhere (an arrow key at the edge of the image, a
+click beside it, a script setting the anatomy planes) is undone with the
+same message once the event loop is idle.
 
 Examples
 --------
@@ -78,6 +81,8 @@ class CoordinatesPanel(QtWidgets.QWidget):
         self.cursor = cursor if cursor is not None else Cursor()
         self._layer = None
         self._detached = False
+        #: Send the cursor back when a click, key or script moves it out of every image layer.
+        self.keep_inside = True
         grid = QtWidgets.QGridLayout(self)
         grid.setContentsMargins(4, 4, 4, 4)
         self.mm_spins, self.voxel_spins = [], []
@@ -174,6 +179,21 @@ class CoordinatesPanel(QtWidgets.QWidget):
 
     def _on_cursor(self, event):
         self._show(event.new)
+        if self.keep_inside and event.old is not None and not inside_images(self.figure, event.new) \
+                and inside_images(self.figure, event.old):
+            # A click, a key or a script took the cursor out of the images: it goes back (once every
+            # observer has seen this move, so that all of them see the way back too).
+            x, y, z = event.new
+            text = (f"({x:.1f}, {y:.1f}, {z:.1f}) mm is outside the images: "
+                    "the cursor goes back to where it was.")
+            QtCore.QTimer.singleShot(0, lambda old=tuple(event.old): self._go_back(old, text))
+
+    def _go_back(self, old, text):
+        if self._detached:
+            return
+        self.message.setText(text)
+        self.cursor.position = old
+        self.refused.emit(text)
 
     def _show(self, xyz):
         for spin, value in zip(self.mm_spins, xyz):
