@@ -102,9 +102,13 @@ def encode(value, *, sidecar, name="value", data_param=False):
 
 
 def _encode_object(value, sidecar, name, data_param):
-    from ..io import Surface
+    from ..io import Image, Surface
     from ..layers.base import Layer
 
+    if isinstance(value, Image):  # an image brainview placed already (one class of a decoder's maps)
+        import nibabel as nib
+
+        return _need(sidecar, name)("nifti", nib.Nifti1Image(value.data, value.affine), name)
     if isinstance(value, Surface):
         return {"$surface": {"vertices": _encode_array(value.vertices, sidecar, f"{name}_vertices"),
                              "faces": _encode_array(value.faces, sidecar, f"{name}_faces"),

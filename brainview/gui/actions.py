@@ -27,7 +27,8 @@ from .info import InfoDialog
 from .screenshots import TARGETS, save_view
 
 OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
-               "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.bvscene *.bvz);;"
+               "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.trk *.tck *.trx *.vtk *.vtp "
+               "*.bvscene *.bvz);;"
                "All files (*)")
 SESSION_SUFFIXES = (".bvscene", ".bvz")
 SESSION_FILTER = "brainview sessions (*.bvscene *.bvz);;All files (*)"

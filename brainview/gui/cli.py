@@ -41,6 +41,9 @@ A CIFTI-2 file (.dscalar.nii, .dlabel.nii, .dtseries.nii, .pscalar.nii,
 .plabel.nii) shows its cortex on the --surf meshes (left, right) and its
 subcortical voxels as a map (an atlas for .dlabel); --volume picks its map.
 
+Tractograms (.trk, .tck, .trx, .vtk, .vtp; .trk.gz, .tck.gz) are known by
+their name and drawn as streamlines in world RAS+ mm.
+
 Say it yourself with --anat, --map, --atlas (with a FILE, or alone for the
 only volume: --anat the first, --map/--atlas the last of several).
 

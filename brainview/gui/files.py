@@ -21,7 +21,8 @@ The role of a volume (:func:`volume_role`) is read, in this order, from:
    ``ribbon``...) or a BIDS ``_dseg`` name -> atlas;
 3. a label table beside the file (``<stem>.tsv``, ``<stem>.txt``,
    ``<stem>_labels.tsv``, ``<stem>_lut.tsv``, ``FreeSurferColorLUT.txt``)
-   and integer values -> atlas;
+   and integer values -> atlas; several volumes of values in [0, 1] with such
+   a table or atlas words (below, or ``prob``) -> a probabilistic atlas;
 4. words of the file name: map words (zstat, tstat, spmT, cope, zmap...)
    -> map; atlas words (atlas, labels, parcellation, seg...) with integer
    values -> atlas; anatomy words (T1, T1w, T2, brain, MNI, template,
@@ -76,7 +77,7 @@ __all__ = ["file_kind", "volume_role", "label_table_beside", "read_label_table",
 #: What :func:`file_kind` recognises (named in its error message).
 SUPPORTED_FORMATS = ("NIfTI-1/2 (.nii, .nii.gz, .hdr/.img), MGH (.mgh, .mgz), MINC (.mnc), "
                      "GIfTI (.gii), FreeSurfer surfaces (lh.pial...) and morphometry "
-                     "(lh.thickness...)")
+                     "(lh.thickness...), tractograms (.trk, .tck, .trx, .vtk, .vtp)")
 
 _HEAD_BYTES = 352
 _SAMPLE_SIZE = 100_000
@@ -120,7 +121,10 @@ def _head(path):
 
 
 def file_kind(path):
-    """``"volume"``, ``"surface"`` or ``"surface_data"``, from the file's first bytes.
+    """``"volume"``, ``"surface"``, ``"surface_data"`` or ``"streamlines"``, from the file's first bytes.
+
+    Tractograms are known by their name (``.trk``, ``.tck``, ``.trx``,
+    ``.vtk``, ``.vtp``, ``.trk.gz``, ``.tck.gz``): their reader checks the content.
 
     Raises
     ------
@@ -137,6 +141,9 @@ def file_kind(path):
     ...
     brainview.errors.ImageLoadError: '...notes.nii': unsupported file (it starts with b'not an i'); brainview reads NIfTI-1/2 ...
     """
+    if _is_tractogram_name(path):
+        _head(path)  # missing files and folders: the same errors as other files
+        return "streamlines"
     head = _head(path)
     stripped = head.lstrip()
     if stripped.startswith((b"<?xml", b"<GIFTI", b"<!DOCTYPE GIFTI")):
@@ -151,6 +158,12 @@ def file_kind(path):
         f"'{path}': unsupported file (it starts with {head[:8]!r}); brainview reads "
         f"{SUPPORTED_FORMATS}."
     )
+
+
+def _is_tractogram_name(path):
+    from ..io.tractography_files import TRACTOGRAM_SUFFIXES
+
+    return Path(path).name.lower().endswith(TRACTOGRAM_SUFFIXES)
 
 
 def _is_nifti(head):
@@ -256,6 +269,9 @@ def _role(path, img, data, *, read=None):
     if label_table_beside(path) is not None and integral():
         return "atlas"
     words = _words(stem)
+    if _probability_maps(img, sampled) and (label_table_beside(path) is not None
+                                            or _named(words, (*_ATLAS_WORDS, "prob", "probabilistic"))):
+        return "atlas"  # a probabilistic atlas: one map of values in [0, 1] per region
     if _named(words, _MAP_WORDS):
         return "map"
     if _named(words, _ATLAS_WORDS) and integral():
@@ -269,6 +285,15 @@ def _role(path, img, data, *, read=None):
     if sample.size == 0 or sample.min() < 0:
         return "map"
     return "map" if np.count_nonzero(sample) < _SPARSE_FRACTION * sample.size else "anatomy"
+
+
+def _probability_maps(img, sampled):
+    """Several volumes whose first one (sampled) holds values in [0, 1], not all zero."""
+    shape = getattr(img, "shape", ())
+    if len(shape) != 4 or shape[3] < 2:
+        return False
+    sample = sampled()
+    return sample.size > 0 and sample.min() >= 0 and 0 < sample.max() <= 1
 
 
 def _intent_code(img):
@@ -407,6 +432,7 @@ def open_files(paths, choices=None, *, anatomy=True):
     volumes = [p for p, k in zip(paths, kinds) if k == "volume"]
     surfaces = [p for p, k in zip(paths, kinds) if k == "surface"]
     vertex_data = [p for p, k in zip(paths, kinds) if k == "surface_data"]
+    tractograms = [p for p, k in zip(paths, kinds) if k == "streamlines"]
     for role, flag, value, last in (("atlas", "atlas", choices.atlas, True),
                                     ("anatomy", "anat", choices.anat, False),
                                     ("map", "map", choices.maps, True)):
@@ -427,6 +453,7 @@ def open_files(paths, choices=None, *, anatomy=True):
                                    anatomy=anatomy and not surfaces)
     for i, surface in enumerate(surfaces):
         opened.layers.append(_surface_layer(surface, vertex_data[i] if i < len(vertex_data) else None))
+    opened.layers += [_streamlines_layer(path) for path in tractograms]
     return opened
 
 
@@ -548,7 +575,11 @@ def _atlas_layer(path, volume, labels, notes):
         notes.append(f"'{path.name}': region names from '{table.name}'.")
     atlas = path if volume is None else _one_volume_image(path, volume)
     if "lut" in names:
-        return atlas_model(atlas, name=_stem(path.name), lut=names["lut"])
+        lut = names["lut"]
+        if volume is None and lut["index"] == list(range(_n_volumes(path, _header_image(path)))):
+            # A table of the maps, from 0: the atlas's label values (region k is map k - 1) start at 1.
+            lut = {**lut, "index": [index + 1 for index in lut["index"]]}
+        return atlas_model(atlas, name=_stem(path.name), lut=lut)
     return atlas_model(atlas, name=_stem(path.name), labels=names.get("labels"))
 
 
@@ -565,3 +596,17 @@ def _surface_layer(path, overlay):
 
     surface_model = kind_for_role("surface").model  # the kind the registry opens this role as
     return surface_model(path, overlay, name=_stem(path.name))
+
+
+def _streamlines_layer(path):
+    from ..io.tractography_files import TRACTOGRAM_SUFFIXES
+    from ..layers.registry import kind_for_role
+
+    try:
+        streamlines_model = kind_for_role("streamlines").model  # the kind the registry opens this role as
+    except KeyError:
+        raise ImageLoadError(f"'{path}': a tractogram, but this brainview has no streamlines layer "
+                             "to draw it.") from None
+    suffix = next(s for s in sorted(TRACTOGRAM_SUFFIXES, key=len, reverse=True)
+                  if path.name.lower().endswith(s))
+    return streamlines_model(path, name=path.name[: -len(suffix)])

@@ -53,23 +53,6 @@ def load_stat_maps(img, *, masker=None):
     return img
 
 
-def load_stat_map(img, volume):
-    """The :class:`brainview.io.Image` of one map; a CIFTI-2 file gives its subcortical voxels.
-
-    ``volume`` picks a volume of a 4-D image, or a map of a CIFTI file (an
-    index or a map name).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> load_stat_map((np.zeros((2, 2, 2, 3)), np.eye(4)), 1).shape
-    (2, 2, 2)
-    """
-    if is_cifti(img):
-        return load_image(cifti_volume(img, volume), kind="stat_map")
-    return load_image(load_stat_maps(img), volume=volume, kind="stat_map")
-
-
 def _unmask(coef, masker):
     if not hasattr(masker, "inverse_transform"):
         raise BrainviewTypeError(

@@ -183,10 +183,10 @@ class Contour(ImageInputs, Layer):
                 "pass level= for given isovalues or levels= for a number (or list) of levels, not both."
             )
         self._staged = {}
-        self._set_image(load_image(img, volume=volume, kind=self.kind))
+        self._set_image(self._load_input(img, volume))
         self._color_image = None if color_by is None else load_image(color_by, name="color_by")
         if level is None:
-            level = default_level(self._data)
+            level = self._per_volume("default_level", lambda: default_level(self._data))
         if color is None:
             color = (0.85, 0.85, 0.85)
         super().__init__(
@@ -249,7 +249,7 @@ class Contour(ImageInputs, Layer):
         self._image = image
         self._data = finite_data(image)
         # finite_data leaves only finite values: the range is plain min/max.
-        self._range = (float(self._data.min()), float(self._data.max()))
+        self._range = self._per_volume("range", lambda: (float(self._data.min()), float(self._data.max())))
         # The finite values' own range (finite_data puts non-finite voxels under the minimum).
         self._finite_range = self._range if self._data is image.data else colors.auto_clim(image.data)
 
@@ -258,7 +258,7 @@ class Contour(ImageInputs, Layer):
         self._set_image(self._staged.pop("img"))
         derived = {}
         if unset_params(self, "level"):
-            derived["level"] = default_level(self._data)
+            derived["level"] = self._per_volume("default_level", lambda: default_level(self._data))
         if unset_params(self, "name"):
             derived["name"] = self._image.name
         set_resolved(self, **derived)
