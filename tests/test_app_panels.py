@@ -81,7 +81,7 @@ def test_lightbox_click_on_a_slice_moves_the_cursor_there(window, qtbot, anatomy
 
 
 def test_lightbox_pixels_match_the_baseline(window, qtbot, anatomy):
-    window.figure.add(StatMap((_blob(), AFFINE), threshold=2.0, name="map"))
+    stat = window.figure.add(StatMap((_blob(), AFFINE), threshold=2.0, name="map"))
     window.set_layout("lightbox")
     box = window.lightbox
     box.configure(slices=4, columns=2)
@@ -90,6 +90,10 @@ def test_lightbox_pixels_match_the_baseline(window, qtbot, anatomy):
     pixels = _rgb(box.canvas)
     assert pixels.shape == (240, 320, 3)
     compare_to_baseline(pixels, "gui_lightbox")
+    red = lambda tile: int(np.sum((tile.rgba[..., 0] > 150) & (tile.rgba[..., 1] < 80)))  # noqa: E731
+    assert red(box.tiles[2]) > 0
+    stat.threshold = 4.5  # over the blob's 4: a trait change of one layer reaches the slices
+    qtbot.waitUntil(lambda: red(box.tiles[2]) == 0, timeout=5000)
 
 
 # ------------------------------------------------------------------ typed coordinates

@@ -6,7 +6,8 @@ FSLeyes' lightbox: the slices of one axis (axial by default) side by side,
 composited by :func:`~brainview.planes.compose`, on one
 :func:`~brainview.planes.plane_grid`). The slices are ``slices`` planes
 ``spacing`` mm apart, centred on the images (``spacing`` 0: spread evenly
-over the images). Clicking a slice moves the shared
+over the images). A cursor move samples nothing; a layer's change samples
+that layer again, on every slice. Clicking a slice moves the shared
 :class:`~brainview.planes.Cursor` there, the slice's position included; the
 slice that holds the cursor is framed and shows the crosshair.
 
@@ -118,6 +119,8 @@ class LightboxCanvas(QtWidgets.QWidget):
             axis = "xyz"[tile.axes[0]]
             painter.drawText(rect.adjusted(2, 0, 0, -1), int(QtCore.Qt.AlignBottom | QtCore.Qt.AlignLeft),
                              f"{axis}={tile.position:.0f}")
+            if index == 0:  # the letters once: every slice has the same orientation
+                self._paint_letters(painter, rect)
             if index == current:
                 col, row = tile.pixel_of(cursor)
                 scale = rect.width() / tile.rgba.shape[1]
@@ -127,6 +130,15 @@ class LightboxCanvas(QtWidgets.QWidget):
                 painter.drawLine(QtCore.QPointF(x, rect.top()), QtCore.QPointF(x, rect.bottom()))
                 painter.setPen(QtGui.QPen(_FRAME_COLOR, 2))
                 painter.drawRect(rect)
+
+    def _paint_letters(self, painter, rect):
+        letters = self.lightbox.orientation()
+        painter.setPen(QtGui.QColor("white"))
+        inner = rect.adjusted(2, 1, -2, -1)
+        for side, align in (("left", QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter),
+                            ("right", QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter),
+                            ("top", QtCore.Qt.AlignTop | QtCore.Qt.AlignHCenter)):
+            painter.drawText(inner, int(align), letters[side])
 
     def world_at(self, pos):
         """World ``(x, y, z)`` mm under a widget position (the slice's own position along its axis), or None."""
@@ -175,6 +187,8 @@ class LightboxView(QtWidgets.QWidget):
         self._dirty = True
         self._detached = False
         self._watched, self._echoes = set(), set()
+        self._versions = {}  # layer -> count of its changes that alter its colours
+        self._planes = {}  # (layer, position) -> (grid, version, plane): sampled again only when either changed
         self._build_controls()
         self.canvas = LightboxCanvas(self)
         layout = QtWidgets.QVBoxLayout(self)
@@ -285,6 +299,8 @@ class LightboxView(QtWidgets.QWidget):
         layers = set(self.figure.layers)
         for layer in self._watched - layers:
             layer.observe(self._on_layer_trait, anytrait(), remove=True)
+            self._versions.pop(layer, None)
+        self._planes = {key: entry for key, entry in self._planes.items() if key[0] in layers}
         for layer in layers - self._watched:
             layer.observe(self._on_layer_trait, anytrait())
         self._watched = layers
@@ -298,6 +314,8 @@ class LightboxView(QtWidgets.QWidget):
         if event.name == "updated" and event.object in self._echoes:
             self._echoes.discard(event.object)  # the echo of a move of its 3-D planes
             return
+        if event.name not in ("visible", "opacity"):  # those two composite again, sampling nothing
+            self._versions[event.object] = self._versions.get(event.object, 0) + 1
         self._schedule()
 
     def _schedule(self):
@@ -324,14 +342,24 @@ class LightboxView(QtWidgets.QWidget):
         if not layers:
             return
         bounds = image_bounds(layers)
+        kept = {}
         for position in self.positions(layers):
             grid = plane_grid(layers, self.axis, position, bounds=bounds, radiological=self.radiological)
-            tile = compose(grid, [(layer_plane(layer, grid), layer.opacity) for layer in layers])
+            planes = []
+            for layer in layers:
+                version = self._versions.get(layer, 0)
+                entry = self._planes.get((layer, grid.position))
+                if entry is None or entry[0] != grid or entry[1] != version:
+                    entry = (grid, version, layer_plane(layer, grid))
+                kept[(layer, grid.position)] = entry
+                planes.append((entry[2], layer.opacity))
+            tile = compose(grid, planes)
             rgba = np.ascontiguousarray(tile.rgba)
             rows, cols = rgba.shape[:2]
             qimage = QtGui.QImage(rgba.data, cols, rows, 4 * cols, QtGui.QImage.Format_RGBA8888).copy()
             self.tiles.append(tile)
             self.qimages.append(qimage)
+        self._planes = kept  # the planes of the slices shown, nothing more
 
     def orientation(self):
         """The anatomical letters at the sides of every slice (see :func:`~brainview.planes.orientation_labels`)."""
