@@ -65,7 +65,7 @@ def test_lightbox_click_on_a_slice_moves_the_cursor_there(window, qtbot, anatomy
     box = window.lightbox
     assert box.isVisible() and not window.ortho.isVisible() and not window.view.isVisible()
     box.configure(slices=6, columns=3)
-    qtbot.waitUntil(lambda: len(box.tiles) == 6, timeout=5000)
+    qtbot.waitUntil(lambda: len(box.tiles) == 6 and not box.pending, timeout=5000)
     assert [tile.position for tile in box.tiles] == pytest.approx(np.linspace(-16, 16, 6))
     assert {tile.plane for tile in box.tiles} == {"axial"}
     target = (6.0, -10.0, box.tiles[4].position)
@@ -86,7 +86,8 @@ def test_lightbox_pixels_match_the_baseline(window, qtbot, anatomy):
     box = window.lightbox
     box.configure(slices=4, columns=2)
     box.canvas.setFixedSize(320, 240)
-    qtbot.waitUntil(lambda: len(box.tiles) == 4 and box.canvas.size() == QtCore.QSize(320, 240), timeout=5000)
+    qtbot.waitUntil(lambda: len(box.tiles) == 4 and not box.pending and box.canvas.size() == QtCore.QSize(320, 240),
+                    timeout=5000)
     pixels = _rgb(box.canvas)
     assert pixels.shape == (240, 320, 3)
     compare_to_baseline(pixels, "gui_lightbox")
@@ -144,7 +145,8 @@ def test_cursor_stepped_or_set_out_of_the_images_goes_back_with_a_message(window
     assert top[2] == pytest.approx(16.0)
     axial = window.ortho.views["axial"]
     axial.setFocus()
-    qtbot.keyClick(axial, QtCore.Qt.Key_PageUp)  # one voxel above the image
+    with pytest.warns(BrainviewWarning, match="outside the image"):
+        qtbot.keyClick(axial, QtCore.Qt.Key_PageUp)  # one voxel above the image
     qtbot.waitUntil(lambda: cursor.position == top, timeout=3000)
     assert "outside the images" in window.statusBar().currentMessage()
     with pytest.warns(BrainviewWarning, match="outside the image"):

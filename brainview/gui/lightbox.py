@@ -65,6 +65,13 @@ def slice_positions(extent, *, slices, spacing=0.0):
     return tuple(float(centre + (index - (slices - 1) / 2) * spacing) for index in range(slices))
 
 
+def _as_qimage(tile):
+    """``(tile, QImage)``: a PlaneImage and a copy of its pixels for Qt."""
+    rgba = np.ascontiguousarray(tile.rgba)
+    rows, cols = rgba.shape[:2]
+    return tile, QtGui.QImage(rgba.data, cols, rows, 4 * cols, QtGui.QImage.Format_RGBA8888).copy()
+
+
 class LightboxCanvas(QtWidgets.QWidget):
     """Paints the tiles of a :class:`LightboxView` and turns clicks into cursor moves."""
 
@@ -173,7 +180,8 @@ class LightboxView(QtWidgets.QWidget):
     cursor : brainview.planes.Cursor
         Shared with the linked 2-D views in the app.
     tiles : list of PlaneImage
-        The slices shown, in order (left to right, top to bottom).
+        The slices shown, in order (left to right, top to bottom); a slice
+        not sampled yet is transparent (see :attr:`pending`).
     error : str or None
         Why the slices cannot be drawn (shown in place of them).
     """
@@ -200,6 +208,11 @@ class LightboxView(QtWidgets.QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh)
+        self._step_timer = QtCore.QTimer(self)  # samples one slice per turn of the event loop
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(0)
+        self._step_timer.timeout.connect(self._step)
+        self._todo, self._grids, self._layers = [], [], []
         self.cursor.observe(self._on_cursor, "position")
         figure.observe(self._on_figure, "layers.items")
         self._on_figure(None)
@@ -323,43 +336,74 @@ class LightboxView(QtWidgets.QWidget):
         self._timer.start()
 
     def refresh(self):
-        """Sample the slices again when something changed and the view is shown (errors are shown, never raised)."""
+        """Start sampling the slices again when something changed and the view is shown.
+
+        The slices are sampled one per turn of the event loop (:attr:`pending`
+        until the last is in): the window answers between them. Errors are
+        shown in place of the slices, never raised.
+        """
         if self._detached or self.figure.closed or not self._dirty or not self.isVisible():
             return
         self._dirty = False
         try:
-            self._sample()
+            self._start()
             self.error = None
         except Exception as error:  # a broken layer must not end the app: show why
-            self.tiles, self.qimages = [], []
-            self.error = f"Lightbox: {type(error).__name__}: {error}"
-            traceback.print_exc()
+            self._fail(error)
         self.canvas.update()
 
-    def _sample(self):
+    @property
+    def pending(self):
+        """True while a change waits to be drawn or slices remain to be sampled."""
+        return self._dirty and self.isVisible() or bool(self._todo)
+
+    def _fail(self, error):
+        self.tiles, self.qimages, self._todo = [], [], []
+        self.error = f"Lightbox: {type(error).__name__}: {error}"
+        traceback.print_exc()
+
+    def _start(self):
+        """Lay out the slices (the old pictures stay until their new ones are sampled) and queue them."""
         layers = image_layers(self.figure)
-        self.tiles, self.qimages = [], []
+        old = {(tile.plane, tile.position): (tile, qimage) for tile, qimage in zip(self.tiles, self.qimages)}
+        self.tiles, self.qimages, self._todo = [], [], []
         if not layers:
             return
         bounds = image_bounds(layers)
-        kept = {}
-        for position in self.positions(layers):
-            grid = plane_grid(layers, self.axis, position, bounds=bounds, radiological=self.radiological)
+        self._grids = [plane_grid(layers, self.axis, position, bounds=bounds, radiological=self.radiological)
+                       for position in self.positions(layers)]
+        for grid in self._grids:
+            tile, qimage = old.get((grid.plane, grid.position), (None, None))
+            if tile is None or tile.rgba.shape[:2] != grid.shape:
+                tile, qimage = _as_qimage(compose(grid, []))  # transparent until sampled
+            self.tiles.append(tile)
+            self.qimages.append(qimage)
+        self._layers, self._todo = layers, list(range(len(self._grids)))
+        self._step_timer.start()
+
+    def _step(self):
+        """Sample the next queued slice (every layer whose plane there changed) and show it."""
+        if self._detached or not self._todo:
+            return
+        index = self._todo.pop(0)
+        grid = self._grids[index]
+        try:
             planes = []
-            for layer in layers:
+            for layer in self._layers:
                 version = self._versions.get(layer, 0)
                 entry = self._planes.get((layer, grid.position))
                 if entry is None or entry[0] != grid or entry[1] != version:
-                    entry = (grid, version, layer_plane(layer, grid))
-                kept[(layer, grid.position)] = entry
+                    entry = self._planes[(layer, grid.position)] = (grid, version, layer_plane(layer, grid))
                 planes.append((entry[2], layer.opacity))
-            tile = compose(grid, planes)
-            rgba = np.ascontiguousarray(tile.rgba)
-            rows, cols = rgba.shape[:2]
-            qimage = QtGui.QImage(rgba.data, cols, rows, 4 * cols, QtGui.QImage.Format_RGBA8888).copy()
-            self.tiles.append(tile)
-            self.qimages.append(qimage)
-        self._planes = kept  # the planes of the slices shown, nothing more
+            self.tiles[index], self.qimages[index] = _as_qimage(compose(grid, planes))
+        except Exception as error:  # a broken layer must not end the app: show why
+            self._fail(error)
+        if self._todo:
+            self._step_timer.start()
+        else:  # keep the planes of the slices shown, nothing more
+            shown = {(layer, grid.position) for layer in self._layers for grid in self._grids}
+            self._planes = {key: entry for key, entry in self._planes.items() if key in shown}
+        self.canvas.update()
 
     def orientation(self):
         """The anatomical letters at the sides of every slice (see :func:`~brainview.planes.orientation_labels`)."""
@@ -375,6 +419,7 @@ class LightboxView(QtWidgets.QWidget):
             return
         self._detached = True
         self._timer.stop()
+        self._step_timer.stop()
         self.cursor.observe(self._on_cursor, "position", remove=True)
         self.figure.observe(self._on_figure, "layers.items", remove=True)
         for layer in self._watched:
