@@ -89,10 +89,6 @@ class WindowActions:
         action("screenshot", "Save &screenshot…", self.screenshot_dialog,
                icon=QtWidgets.QStyle.SP_DialogSaveButton, shortcut="Ctrl+S",
                tip="Save the 3-D view as PNG/JPEG")
-        action("screenshot_window", "Save screenshot of the &window…",
-               functools.partial(self.screenshot_dialog, "window"), tip="Save the whole window as PNG/JPEG")
-        action("layer_info", "Overlay &information…", self.show_layer_info, shortcut="Ctrl+I",
-               tip="File, data type, shape, voxel size, affine and header of the selected layer")
         action("close", "&Close", self.close, shortcut=QtGui.QKeySequence.Close)
         action("reset", "Reset camera", self.reset_camera, icon=QtWidgets.QStyle.SP_BrowserReload,
                shortcut="Ctrl+R", tip="Frame every visible layer again")
@@ -131,7 +127,9 @@ class WindowActions:
         menu = self.menuBar().addMenu("&Help")
         for key in ("shortcuts", "about"):
             menu.addAction(self.actions[key])
+        self._build_toolbar()
 
+    def _build_toolbar(self):
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main")
         toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonTextBesideIcon)
@@ -145,7 +143,7 @@ class WindowActions:
         toolbar.addAction(self.actions["reset"])
 
     def _build_shell_actions(self, action):
-        """The actions of sessions, scripts, movies, the console and Help (``action`` makes one)."""
+        """The actions of sessions, scripts, movies, screenshots, panels, console, Help (``action`` makes one)."""
         action("open_session", "Open s&ession…", self.open_session_dialog, shortcut="Ctrl+Shift+O",
                tip="Replace the scene by a saved session (.bvscene, .bvz)")
         action("save_session", "Save sess&ion…", self.save_session_dialog, shortcut="Ctrl+Shift+S",
@@ -157,6 +155,10 @@ class WindowActions:
         action("console", "&Python console", self.toggle_console, shortcut="Ctrl+Shift+P",
                tip="IPython with bv, fig and layers of this window")
         self.actions["console"].setCheckable(True)
+        action("screenshot_window", "Save screenshot of the &window…",
+               functools.partial(self.screenshot_dialog, "window"), tip="Save the whole window as PNG/JPEG")
+        action("layer_info", "Overlay &information…", self.show_layer_info, shortcut="Ctrl+I",
+               tip="File, data type, shape, voxel size, affine and header of the selected layer")
         action("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, shortcut=QtGui.QKeySequence.HelpContents)
         action("about", "&About brainview", self.show_about)
 
