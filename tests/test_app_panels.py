@@ -95,6 +95,12 @@ def test_lightbox_pixels_match_the_baseline(window, qtbot, anatomy):
     assert red(box.tiles[2]) > 0
     stat.threshold = 4.5  # over the blob's 4: a trait change of one layer reaches the slices
     qtbot.waitUntil(lambda: red(box.tiles[2]) == 0, timeout=5000)
+    qtbot.waitUntil(lambda: not box.pending, timeout=5000)
+    neurological = box.tiles[1].rgba.copy()
+    qtbot.mouseClick(window.ortho.location.radiological, QtCore.Qt.LeftButton)  # the 2-D views' switch
+    qtbot.waitUntil(lambda: box.tiles[1].radiological and not box.pending, timeout=5000)
+    assert np.array_equal(box.tiles[1].rgba, neurological[:, ::-1])
+    assert box.orientation()["left"] == "R"
 
 
 # ------------------------------------------------------------------ typed coordinates

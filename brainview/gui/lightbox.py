@@ -405,6 +405,11 @@ class LightboxView(QtWidgets.QWidget):
             self._planes = {key: entry for key, entry in self._planes.items() if key in shown}
         self.canvas.update()
 
+    def set_radiological(self, radiological):
+        """Mirror the axial and coronal slices (the patient's left on the right), as the 2-D views do."""
+        self.radiological = bool(radiological)
+        self._schedule()
+
     def orientation(self):
         """The anatomical letters at the sides of every slice (see :func:`~brainview.planes.orientation_labels`)."""
         return orientation_labels(self.axis, radiological=self.radiological)

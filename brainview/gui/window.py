@@ -154,6 +154,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self._splitter.addWidget(self.ortho)
         self.lightbox = LightboxView(self.figure, cursor=self.ortho.cursor)  # slices in a grid (.lightbox)
         self._splitter.addWidget(self.lightbox)
+        self.ortho.location.radiological.toggled.connect(self.lightbox.set_radiological)
         self._splitter.setStretchFactor(0, 3)
         self._splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self._splitter)
