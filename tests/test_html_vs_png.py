@@ -108,6 +108,11 @@ def _surface():
     return bv.surface((vertices, faces), vertices[:, 2], cmap="viridis")
 
 
+def _grid_sphere():
+    u, v = np.mgrid[0:np.pi:24j, 0:2 * np.pi:48j]
+    return np.sin(u) * np.cos(v), np.sin(u) * np.sin(v), np.cos(u)
+
+
 #: kind -> (draws the layer in the current figure, world points to probe).
 SCENES = {
     "contour": (lambda: bv.contour((_blob(), AFFINE), level=2.0), [_world([9.5] * 3)]),
@@ -120,6 +125,9 @@ SCENES = {
     "atlas": (lambda: bv.atlas((_labels(), AFFINE), labels=["background", "a", "b"], smooth=0),
               [_world([5.5, 9.5, 9.5]), _world([13.5, 9.5, 9.5])]),
     "connectome": (_connectome, [(COORDS[0] + COORDS[1]) / 2, (COORDS[0] + COORDS[2]) / 2]),
+    "mesh": (lambda: bv.mesh(*(20 * np.array(_grid_sphere())), cmap="viridis"), [(0.0, 0.0, 0.0)]),
+    "surf": (lambda: bv.surf(np.add.outer(np.arange(16.0), np.arange(16.0)), x=np.linspace(-15, 15, 16),
+                             y=np.linspace(-15, 15, 16), warp_scale=0.5), [(0.0, 0.0, 7.5)]),
     "quiver": (lambda: bv.quiver(*QUIVER, scale_factor=1.5), [QUIVER[0][1] + 0.4 * 1.5 * QUIVER[1][1]]),
     # Arrows: the browser draws 1-pixel lines antialiased, VTK aliased (lines mode: view 7.0, all edges).
     "vector_field": (lambda: bv.vector_field(*FIELD[0], stride=4, mode="arrows"), [_world([8, 8, 8])]),

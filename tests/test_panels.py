@@ -15,7 +15,8 @@ from test_api import VERBS  # noqa: E402
 #: Typed values for traits edited as Python literals (the others are driven generically).
 LITERALS = {("atlas", "threshold"): "0.5", ("atlas", "min_region_size"): "5",
             ("stat_map", "cut_coords"): "(4, -6, 8)",
-            ("atlas", "colors"): "{'a': 'red'}", ("contour", "levels"): "3", ("surface", "column"): "0"}
+            ("atlas", "colors"): "{'a': 'red'}", ("contour", "levels"): "3", ("surface", "column"): "0",
+            ("surf", "warp_scale"): "2.5"}
 #: Literal traits whose only valid value here is the current one: typing another is refused inline.
 ONLY_VALUE = {"volume", "subject"}
 #: Settings a trait depends on (set from a script before its widget is tried).
