@@ -27,7 +27,7 @@ _PYLAB = (
     "figure", "gcf", "get_fignums", "clf", "close", "savefig", "screenshot",
     "movie", "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
     "contour", "volume", "slices", "surface", "points",
-    "stat_map", "glass_brain", "surface_montage",
+    "stat_map", "glass_brain", "surface_montage", "grid",
     "atlas",
     "connectome",
 )

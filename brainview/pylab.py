@@ -28,11 +28,12 @@ from .layers import StatMap, StatMapGroup
 from .layers.registry import KINDS
 from .layers.stat_map import load_stat_maps
 from .montage import surface_montage
+from .multiples import grid as _grid
 
 __all__ = [
     "figure", "gcf", "get_fignums", "clf", "close", "savefig", "screenshot", "movie",
     "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
-    "surface_montage", "set_cache", *sorted(KINDS),
+    "surface_montage", "grid", "set_cache", *sorted(KINDS),
 ]
 
 
@@ -56,13 +57,15 @@ _state = _ThreadState()
 # ---------------------------------------------------------------- figures
 
 
-def figure(num=None, *, size=(800, 600), bgcolor="black", antialias=True):
+def figure(num=None, *, size=(800, 600), bgcolor="black", antialias=True, views=None, titles=None,
+           cut_coords=None, radiological=False):
     """Make a new current figure, or make figure ``num`` current.
 
     Figures belong to the thread that made them: each thread has its own
     current figure and numbering. ``num`` may be a :class:`Figure` made
     elsewhere (the desktop app's): it becomes this thread's current figure,
-    so the verbs draw into it.
+    so the verbs draw into it. ``views``, ``titles``, ``cut_coords`` and
+    ``radiological`` make a figure of several panels (:class:`~brainview.scene.Figure`).
 
     Examples
     --------
@@ -85,7 +88,8 @@ def figure(num=None, *, size=(800, 600), bgcolor="black", antialias=True):
         return _state.current
     if num is None:
         num = max(figures, default=0) + 1
-    fig = Figure(size=size, bgcolor=bgcolor, antialias=antialias)
+    fig = Figure(size=size, bgcolor=bgcolor, antialias=antialias, views=views, titles=titles,
+                 cut_coords=cut_coords, radiological=radiological)
     figures[num] = fig
     _state.current = fig
     return fig
@@ -188,6 +192,27 @@ def _make_current(fig):
     _state.figures[num] = fig
     _state.current = fig
     return fig
+
+
+def grid(images, *, view="superior", ncols=None, titles=None, size=None, threshold=None, vmax=None,
+         cmap=None, symmetric="auto", mode="contour", bg="mni152", bgcolor="black", colorbar=True):
+    """Small multiples of maps, one panel each, one colour bar, as the new current figure.
+
+    See :func:`brainview.multiples.grid` for the parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import brainview as bv
+    >>> data = np.zeros((8, 8, 8, 2)); data[3:5, 3:5, 3:5] = [1.0, 2.0]
+    >>> fig = bv.grid((data, np.eye(4) * [8, 8, 8, 1]), size=(200, 100), threshold=0.5, bg=None)
+    >>> bv.gcf() is fig
+    True
+    >>> bv.close(fig)
+    """
+    return _make_current(_grid(images, view=view, ncols=ncols, titles=titles, size=size, threshold=threshold,
+                               vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode, bg=bg, bgcolor=bgcolor,
+                               colorbar=colorbar))
 
 
 def save_scene(path, *, single_file=None):

@@ -38,6 +38,7 @@ from .layers.base import Checked, Layer, check_bool
 from .render.annotations import (Annotation, AnnotationView, ColorBar, ColorBarView,
                                  check_text)
 from .render.events import FigureEvents
+from .render.figure_layout import FigureLayout
 from .render.view import FigureView
 from .render.windows import (LIVE_WINDOWS, MAX_PIXELS, MAX_SIDE, FigureWindow, check_size,
                              release_spare_window, windows_made)
@@ -50,7 +51,7 @@ def _check_bgcolor(value, name="bgcolor"):
     return tuple(float(v) for v in colors.to_rgb(value, name=name))
 
 
-class Figure(FigureView, FigureEvents):
+class Figure(FigureLayout, FigureView, FigureEvents):
     """A 3-D scene of layers, rendered off-screen or in the desktop app.
 
     Parameters
@@ -61,6 +62,18 @@ class Figure(FigureView, FigureEvents):
     antialias : bool
         FXAA (cheap, post-process). Multisampling is never used: in software
         OpenGL it multiplies the cost of every frame.
+    views : list or str, optional
+        Several panels in one image, the same layers in each: 3-D view names,
+        ``(elev, azim)`` pairs, ``"cuts:ortho"``/``"cuts:x"``/``"cuts:y"``/``"cuts:z"``
+        2-D cuts; a list of rows for a grid; or nilearn's ``display_mode``
+        (``"ortho"``, ``"lyrz"``, ``"mosaic"``...): :mod:`brainview.render.layout`.
+    titles : list of str, optional
+        One title per panel (None: no title).
+    cut_coords : int or sequence of float, optional
+        Cut panels: nilearn's meaning (an ``(x, y, z)`` point for ortho, a
+        number of cuts or their mm positions for x, y, z).
+    radiological : bool
+        Cut panels show the patient's left on the right.
 
     Examples
     --------
@@ -96,7 +109,8 @@ class Figure(FigureView, FigureEvents):
     #: Whether FXAA antialiasing is on.
     antialias = Checked(check_bool, True)
 
-    def __init__(self, *, size=(800, 600), bgcolor="black", antialias=True):
+    def __init__(self, *, size=(800, 600), bgcolor="black", antialias=True, views=None, titles=None,
+                 cut_coords=None, radiological=False):
         super().__init__(size=size, bgcolor=bgcolor, antialias=bool(antialias))
         self.renderer = _vtk.vtkRenderer()
         self.renderer.SetBackground(*self.bgcolor)
@@ -118,6 +132,7 @@ class Figure(FigureView, FigureEvents):
         self._drawers = {}
         self._views = {}  # annotation or colour bar -> its AnnotationView / ColorBarView
         self._watch_camera()
+        self._make_layout(views, titles=titles, cut_coords=cut_coords, radiological=radiological)
 
     # ------------------------------------------------------------ layers
 
@@ -141,8 +156,7 @@ class Figure(FigureView, FigureEvents):
 
         drawer = drawer_for(layer, self)
         drawer.set_interacting(self._interacting)
-        for prop in drawer.props():
-            self.renderer.AddViewProp(prop)
+        self._show_props(drawer.props(), layer)
         self._drawers[layer] = drawer
         self.layers.append(layer)
         self.changed = True
@@ -173,8 +187,7 @@ class Figure(FigureView, FigureEvents):
         if layer not in self._drawers:
             raise BrainviewValueError(f"layer: {layer!r} is not in this figure.")
         drawer = self._drawers.pop(layer)
-        for prop in drawer.props():
-            self.renderer.RemoveViewProp(prop)
+        self._hide_props(drawer.props())
         for bar in [b for b in self.colorbars if b.layer is layer]:
             self._remove_colorbar(bar)
         drawer.dispose()
@@ -202,11 +215,9 @@ class Figure(FigureView, FigureEvents):
         order.insert(index, layer)
         # VTK draws props in the order they were added: re-add them in the new order.
         for lay in order:
-            for prop in self._drawers[lay].props():
-                self.renderer.RemoveViewProp(prop)
+            self._hide_props(self._drawers[lay].props())
         for lay in order:
-            for prop in self._drawers[lay].props():
-                self.renderer.AddViewProp(prop)
+            self._show_props(self._drawers[lay].props(), lay)
         self.layers = order
         self.changed = True
 
@@ -246,10 +257,8 @@ class Figure(FigureView, FigureEvents):
 
     def _drawer_props_changed(self, drawer, old_props):
         """A drawer replaced its VTK props: swap them in the renderer."""
-        for prop in old_props:
-            self.renderer.RemoveViewProp(prop)
-        for prop in drawer.props():
-            self.renderer.AddViewProp(prop)
+        self._hide_props(old_props)
+        self._show_props(drawer.props(), drawer.layer)
         self.changed = True
 
 
@@ -392,13 +401,14 @@ class Figure(FigureView, FigureEvents):
 
     def _layout_colorbars(self, caller=None, event=None):
         """Place the colour bars right to left, each as wide as its labels (in pixels
-        of the image being rendered, so no label is cut at the edge)."""
+        of the image being rendered, so no label is cut at the edge); return their left edge."""
         width, height = self.renderer.GetSize()
         if width < 1 or height < 1:
-            return
+            return None
         right = width
         for bar in reversed(self.colorbars):
             right = self._views[bar].place(right, width, height)
+        return right
 
     def _foreground(self):
         return (0.0, 0.0, 0.0) if np.mean(self.bgcolor) > 0.5 else (1.0, 1.0, 1.0)
@@ -418,11 +428,13 @@ class Figure(FigureView, FigureEvents):
             self._views[annotation].set_foreground(foreground)
         for bar in self.colorbars:
             bar.color = foreground
+        self._layout_settings_changed()
         self.changed = True
 
     @observe("antialias", post_init=True)
     def _on_antialias(self, event):
-        self.renderer.SetUseFXAA(self.antialias)
+        self.renderer.SetUseFXAA(self.antialias and self._layout is None)
+        self._layout_settings_changed()
         self.changed = True
 
     @observe("size", post_init=True)
@@ -440,7 +452,7 @@ class Figure(FigureView, FigureEvents):
         """
         from .picking import pick
 
-        return pick(self, xy, y)
+        return pick(self, xy, y) if self._layout is None else self._pick_in_panel(pick, xy, y)
 
     # ------------------------------------------------------------ Jupyter (render.inline, integrations.jupyter)
 
@@ -537,6 +549,7 @@ class Figure(FigureView, FigureEvents):
             drawer.dispose()
         self._drawers = {}
         self.layers = []
+        self._close_layout(self._windows.own or self._windows.host)
         self.renderer.RemoveAllViewProps()
         self._windows.unhost(self.renderer)
         self._windows.release(self.renderer)

@@ -27,7 +27,7 @@ SIZE = (120, 120)
 STATE_FUNCTIONS = {
     "figure", "gcf", "get_fignums", "clf", "close", "show", "savefig", "screenshot", "movie",
     "view", "title", "text", "colorbar", "save_scene", "load_scene", "export_script", "export_html",
-    "render_many", "set_cache",
+    "render_many", "set_cache", "grid",  # grid: a new figure of small multiples
 }
 
 #: Verbs that render their own figures and return an image, not a layer.

@@ -180,13 +180,19 @@ def figure_from_dict(scene, *, resolve, where="scene"):
     try:
         settings = scene["figure"]
         size = _guard.check_figure_size(settings["size"], where)
-        figure = Figure(size=size, bgcolor=tuple(settings["bgcolor"]), antialias=settings["antialias"])
+        from ..render.layout import layout_from_json
+
+        figure = Figure(size=size, bgcolor=tuple(settings["bgcolor"]), antialias=settings["antialias"],
+                        **layout_from_json(settings.get("layout")))
     except (KeyError, TypeError) as error:
         raise SceneFileError(f"{where}: bad or missing 'figure' entry ({error!r}).") from None
     except ValueError as error:
         raise SceneFileError(f"{where}: bad 'figure' entry ({error}).") from None
     try:
         populate(figure, scene, resolve=resolve, where=where)
+        for layer, panel in zip(figure.layers, settings.get("layer_panels") or []):
+            if panel is not None:
+                figure.show_in_panel(layer, panel)
     except BaseException:
         figure.close()
         raise

@@ -187,7 +187,7 @@ def scene_dict(figure, *, sidecar):
         "brainview": __version__,
         "vtk": vtkmodules.__version__,
         "figure": {"size": list(figure.size), "bgcolor": list(figure.bgcolor),
-                   "antialias": figure.antialias},
+                   "antialias": figure.antialias, **_layout_entry(figure)},
         "camera": {key: list(value) if isinstance(value, tuple) else value
                    for key, value in figure.camera.items()},
         "layers": layers,
@@ -211,3 +211,14 @@ def layer_dict(layer, index, *, sidecar):
 def scene_json(scene):
     """The text of a scene file holding ``scene`` (indented JSON, lists of numbers on one line)."""
     return _dumps(scene)
+
+
+def _layout_entry(figure):
+    """``{"layout": ...}`` of a figure with panels (nothing for a single view: older files stay the same)."""
+    spec = getattr(figure, "layout_spec", None)
+    if spec is None:
+        return {}
+    from ..render.layout import layout_to_json
+
+    panels = figure.layer_panels()
+    return {"layout": layout_to_json(spec), **({"layer_panels": panels} if any(p is not None for p in panels) else {})}

@@ -72,8 +72,9 @@ def script_text(scene, *, name="figure"):
         "",
     ]
     settings = scene["figure"]
+    layout = "".join(f", {key}={value!r}" for key, value in settings.get("layout", {}).items())
     lines.append(f"fig = bv.figure(size={tuple(settings['size'])!r}, bgcolor={tuple(settings['bgcolor'])!r}, "
-                 f"antialias={settings['antialias']!r})")
+                 f"antialias={settings['antialias']!r}{layout})")
     names = {}
     for index, entry in enumerate(scene["layers"]):
         cls = layer_class(entry["kind"])
@@ -82,6 +83,9 @@ def script_text(scene, *, name="figure"):
         lines.append(f"{variable} = bv.{entry['kind']}({_arguments(cls, entry['params'], names)})")
         for trait, value in entry["state"].items():
             lines.append(f"{variable}.{trait} = {_code(value, names)}")
+    for index, panel in enumerate(settings.get("layer_panels") or []):
+        if panel is not None:
+            lines.append(f"fig.show_in_panel(layer{index}, {panel!r})")
     camera = {key: tuple(value) if isinstance(value, list) else value for key, value in scene["camera"].items()}
     lines.append(f"fig.camera = {camera!r}")
     for spec in scene["annotations"]:

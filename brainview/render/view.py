@@ -87,9 +87,13 @@ class FigureView(FigureCamera):
         pixels = check_size((round(size[0] * scale), round(size[1] * scale)), "size x scale")
         if not isinstance(transparent, (bool, np.bool_)):
             raise BrainviewTypeError(f"transparent: expected True or False, got {describe(transparent)}.")
-        with print_settings(self.renderer, scale=scale, transparent=bool(transparent)):
+        with self._print_settings(scale=scale, transparent=bool(transparent)):
             image = self._render_pixels(pixels, alpha=bool(transparent))
         return unpremultiply(image) if transparent else image
+
+    def _print_settings(self, *, scale, transparent):
+        """Text, lines and background set for an image at ``scale`` (a layout adds its panels)."""
+        return print_settings(self.renderer, scale=scale, transparent=transparent)
 
     @_vtk.serialised
     def pixel_of(self, xyz):

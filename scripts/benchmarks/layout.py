@@ -1,0 +1,56 @@
+"""A 4-panel layout at 1600x500 against its panels rendered alone.
+
+- ``layout_4_panels_1600x500``: ``screenshot()`` of
+  ``bv.figure(size=(1600, 500), views=["left", "superior", "right", "cuts:ortho"])``
+  showing the motor z-map (the gallery's ``plot_layout.py``), warm (shaders
+  compiled, data loaded). Target: 1.3 x the naive sum.
+  Naive: the same four panels as four figures of the panel's size, each
+  rendered alone (``screenshot()``), times summed.
+"""
+
+import statistics
+import time
+
+SIZE = (1600, 500)
+VIEWS = ["left", "superior", "right", "cuts:ortho"]
+
+
+def _timed(fig, repeat):
+    fig.screenshot()  # loads the data, compiles the shaders
+    times = []
+    for _ in range(repeat):
+        fig.changed = True
+        start = time.perf_counter()
+        fig.screenshot()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(repeat=5):
+    from brainview.datasets import load_motor_map
+    from brainview.layers import StatMap
+    from brainview.scene import Figure
+
+    zmap = load_motor_map()
+    layout = Figure(size=SIZE, views=VIEWS)
+    layer = layout.add(StatMap(zmap, threshold=3.1))
+    layout.colorbar(layer, title="z")
+    together = _timed(layout, repeat)
+    rects = layout.panel_rects()
+    layout.close()
+    alone = []
+    for entry, (_, _, width, height) in zip(VIEWS, rects):
+        cut = entry.startswith("cuts:")
+        fig = Figure(size=(width, height), views=[entry] if cut else None)
+        fig.add(StatMap(zmap, threshold=3.1))
+        if not cut:
+            fig.view(entry)
+        alone.append(_timed(fig, repeat))
+        fig.close()
+    naive = sum(alone)
+    return [
+        {"name": "layout_4_panels_1600x500", "median_s": together, "target_s": 1.3 * naive,
+         "naive": "the 4 panels rendered alone, summed", "naive_median_s": naive,
+         "note": "panels alone: " + ", ".join(f"{v} {t * 1000:.0f} ms" for v, t in zip(VIEWS, alone))
+                 + f"; layout / sum = {together / naive:.2f}"},
+    ]
