@@ -22,6 +22,9 @@ from pathlib import Path
 from PyQt5 import QtCore, QtGui, QtWidgets, sip
 
 from .common import VIEWS, recent_files, remember_recent
+from .coordinates import CoordinatesPanel
+from .info import InfoDialog
+from .screenshots import TARGETS, save_view
 
 OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
                "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.trk *.tck *.trx *.vtk *.vtp "
@@ -102,19 +105,31 @@ class WindowActions:
         for key in ("open_session", "save_session", "export_script"):
             menu.addAction(self.actions[key])
         menu.addSeparator()
-        for key in ("screenshot", "record_movie"):
+        for key in ("screenshot", "screenshot_window"):
             menu.addAction(self.actions[key])
+        views = menu.addMenu("Save screenshot of a 2-D &view")
+        for target in ("axial", "coronal", "sagittal", "lightbox"):
+            views.addAction(f"{target.capitalize()}…").triggered.connect(
+                lambda checked=False, target=target: self.screenshot_dialog(target))
+        menu.addAction(self.actions["record_movie"])
         menu.addSeparator()
         menu.addAction(self.actions["close"])
         menu = self.menuBar().addMenu("&View")
         for key in (*VIEWS, "reset"):
             menu.addAction(self.actions[key])
         menu.addSeparator()
+        for act in self.layout_actions.values():  # the layouts, the lightbox included
+            menu.addAction(act)
+        menu.addSeparator()
+        menu.addAction(self.actions["layer_info"])
+        menu.addAction(self._build_coordinates_dock().toggleViewAction())
         menu.addAction(self.actions["console"])
         menu = self.menuBar().addMenu("&Help")
         for key in ("shortcuts", "about"):
             menu.addAction(self.actions[key])
+        self._build_toolbar()
 
+    def _build_toolbar(self):
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main")
         toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonTextBesideIcon)
@@ -128,7 +143,7 @@ class WindowActions:
         toolbar.addAction(self.actions["reset"])
 
     def _build_shell_actions(self, action):
-        """The actions of sessions, scripts, movies, the console and Help (``action`` makes one)."""
+        """The actions of sessions, scripts, movies, screenshots, panels, console, Help (``action`` makes one)."""
         action("open_session", "Open s&ession…", self.open_session_dialog, shortcut="Ctrl+Shift+O",
                tip="Replace the scene by a saved session (.bvscene, .bvz)")
         action("save_session", "Save sess&ion…", self.save_session_dialog, shortcut="Ctrl+Shift+S",
@@ -140,6 +155,10 @@ class WindowActions:
         action("console", "&Python console", self.toggle_console, shortcut="Ctrl+Shift+P",
                tip="IPython with bv, fig and layers of this window")
         self.actions["console"].setCheckable(True)
+        action("screenshot_window", "Save screenshot of the &window…",
+               functools.partial(self.screenshot_dialog, "window"), tip="Save the whole window as PNG/JPEG")
+        action("layer_info", "Overlay &information…", self.show_layer_info, shortcut="Ctrl+I",
+               tip="File, data type, shape, voxel size, affine and header of the selected layer")
         action("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, shortcut=QtGui.QKeySequence.HelpContents)
         action("about", "&About brainview", self.show_about)
 
@@ -155,17 +174,42 @@ class WindowActions:
         self._on_changed(None)
 
     @guarded
-    def screenshot_dialog(self):
+    def screenshot_dialog(self, target="3d"):
+        """Ask for a file and save a screenshot of ``target`` (a key of :data:`.screenshots.TARGETS`)."""
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Save screenshot", "brainview.png", "Images (*.png *.jpg *.jpeg)")
+            self, f"Save screenshot of {TARGETS[target]}", "brainview.png", "Images (*.png *.jpg *.jpeg)")
         if path:
-            self.save_screenshot(path)
+            self.save_screenshot(path, target=target)
 
     @guarded
-    def save_screenshot(self, path):
-        """Save the 3-D view, at the view's size, as PNG/JPEG."""
-        self.figure.savefig(path, size=tuple(self.figure.window.GetSize()))
-        self.statusBar().showMessage(f"Saved {path}", 4000)
+    def save_screenshot(self, path, *, target="3d"):
+        """Save the 3-D view (at its size), the whole window or one 2-D view as PNG/JPEG."""
+        save_view(self, path, target=target)
+        self.statusBar().showMessage(f"Saved {TARGETS[target]} to {path}", 4000)
+
+    # ------------------------------------------------------------ panels (View menu)
+
+    def _build_coordinates_dock(self):
+        """The typed coordinates (:mod:`.coordinates`) in a dock, following the cursor and the selection."""
+        self.coordinates = CoordinatesPanel(self.figure, cursor=self.ortho.cursor)
+        self.coordinates.refused.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.layer_list.currentRowChanged.connect(lambda row: self.coordinates.set_layer(self.selected_layer))
+        self.closed.connect(self.coordinates.detach)
+        dock = QtWidgets.QDockWidget("Coordinates", self)
+        dock.setObjectName("coordinates")
+        dock.setWidget(self.coordinates)
+        self.addDockWidget(QtCore.Qt.LeftDockWidgetArea, dock)
+        return dock
+
+    @guarded
+    def show_layer_info(self):
+        """Show the overlay information of the selected layer (:mod:`.info`); it follows the selection."""
+        if getattr(self, "info_dialog", None) is None:
+            self.info_dialog = InfoDialog(self)
+            self.layer_list.currentRowChanged.connect(lambda row: self.info_dialog.show_layer(self.selected_layer))
+        self.info_dialog.show_layer(self.selected_layer)
+        self.info_dialog.show()
+        self.info_dialog.raise_()
 
     # ------------------------------------------------------------ files
 

@@ -31,10 +31,12 @@ from .actions import WindowActions, guarded, is_session
 from .background import BackgroundWork
 from .common import install_error_hook, remove_error_hook
 from .files import Choices, open_files
+from .lightbox import LightboxView
 from .loader import Loader
 from .ortho import OrthoViews
 from .panel import edit_layer
 from .series import SeriesControls
+from .sizing import fit_to_screen
 
 _PICK_DELAY_MS = 40
 #: How long (ms) the cursor must stay still before the 3-D view follows it: a drag, a held
@@ -98,8 +100,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self._jobs = Loader(self)  # work started from the property panel
         self._on_load = self._add_loaded
         self._console = self._console_dock = None
-        width, height = figure.size
-        self.resize(min(width + 340, 1260), min(height + 110, 980))
+        fit_to_screen(self, QtWidgets.QApplication.primaryScreen())  # 2-D views >= 300 px on 1600 x 1000
         figure.observe(self._on_changed, "changed")
         figure.observe(self._on_layers, "layers.items")
         figure.observe(self._on_colorbars, "colorbars.items")
@@ -141,7 +142,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self._quiet_timer.timeout.connect(self._render)
 
     #: The central layouts: 3-D view only, the 2-D views only, the 3-D view over the three 2-D views.
-    LAYOUTS = {"3d": "3-D only", "2d": "2-D only", "1+3": "3-D + 2-D"}
+    LAYOUTS = {"3d": "3-D only", "2d": "2-D only", "1+3": "3-D + 2-D", "lightbox": "Lightbox"}
 
     def _build_layout(self):
         """The 3-D view and the linked 2-D views (:mod:`.ortho`), in a splitter; a toolbar switches."""
@@ -151,6 +152,9 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self._splitter = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         self._splitter.addWidget(self.view)
         self._splitter.addWidget(self.ortho)
+        self.lightbox = LightboxView(self.figure, cursor=self.ortho.cursor)  # slices in a grid (.lightbox)
+        self._splitter.addWidget(self.lightbox)
+        self.ortho.location.radiological.toggled.connect(self.lightbox.set_radiological)
         self._splitter.setStretchFactor(0, 3)
         self._splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self._splitter)
@@ -170,11 +174,12 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
 
     @guarded
     def set_layout(self, layout):
-        """Show the 3-D view only (``"3d"``), the 2-D views only (``"2d"``) or both (``"1+3"``)."""
+        """Show the 3-D view only (``"3d"``), the 2-D views only (``"2d"``), both (``"1+3"``) or the lightbox."""
         if layout not in self.LAYOUTS:
             raise ValueError(f"layout: expected one of {', '.join(map(repr, self.LAYOUTS))}, got {layout!r}.")
-        self.view.setVisible(layout != "2d")
-        self.ortho.setVisible(layout != "3d")
+        self.view.setVisible(layout in ("3d", "1+3"))
+        self.ortho.setVisible(layout in ("2d", "1+3"))
+        self.lightbox.setVisible(layout == "lightbox")
         self.ortho.set_arrangement("grid" if layout == "2d" else "row")
         self.layout_actions[layout].setChecked(True)
         self.current_layout = layout
@@ -536,6 +541,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self._dispose_panel()
         self._close_console()
         self.ortho.detach()
+        self.lightbox.detach()
         self._selected = None
         self._show_colorbar()  # the figure goes back to the script without the window's bar
         self.figure._unhost()

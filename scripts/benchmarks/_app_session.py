@@ -120,6 +120,9 @@ def main(t1, zmap, atlas, repeat, naive, out):
     rows["held_renders_before_still"] = window.render_count - start_count
     wait(1.5)
     rows["held_renders"] = window.render_count - start_count
+    # The lightbox (12 axial slices of the three layers), sampled one slice per turn of the event loop.
+    rows["lightbox"] = probe.measure(lambda: window.set_layout("lightbox"), 0.2,
+                                     until=lambda: window.lightbox.isVisible() and not window.lightbox.pending)
     window.close()
     app.processEvents()
     with open(out, "w") as file:

@@ -122,6 +122,9 @@ def _session_rows(prefix, repeat):
         row("app: 40 arrows at 30 Hz, wall", "held", 2, None, note),
         row("app: 3-D render once still (gap)", "deferred", 0, None,
             "the one render after the cursor stops; naive: a move's gap with its render"),
+        row("app: switch to the lightbox, longest gap", "lightbox", 0, 0.1,
+            "12 axial slices of T1 + z-map + atlas, one slice sampled per turn of the event loop"),
+        row("app: switch to the lightbox, GUI CPU", "lightbox", 1),
     ]
 
 
