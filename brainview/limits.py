@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .errors import BrainviewTypeError, BrainviewValueError, MemoryBudgetError
 
-__all__ = ["Limits", "check_allocation", "check_image_memory", "check_image_size", "format_bytes",
+__all__ = ["Limits", "check_allocation", "check_image_memory", "check_image_size", "check_polylines_memory", "format_bytes",
            "layer_bytes", "max_bytes", "set_limits", "LAYER_VOXEL_BYTES", "MAX_IMAGE_SIDE"]
 
 #: Budget used where the available memory cannot be read (not Linux).
@@ -282,6 +282,32 @@ def check_points_memory(n_points, *, what):
     """
     check_allocation(n_points * POINT_BYTES, what, fix=", or fewer points",
                      detail=f"{format_bytes(n_points * POINT_BYTES)} for {n_points} markers")
+
+
+#: Bytes a lines or streamlines layer allocates per point (the float32 point, its colour or value,
+#: the int32 cell connectivity, the direction pass's chunked work, the mapper's vertex and index
+#: buffers) and per line (offsets, the line's index in the drawn set, the level of detail).
+#: Tubes cost more: :data:`TUBE_POINT_BYTES` per point and facet around the tube.
+POLYLINE_POINT_BYTES, POLYLINE_LINE_BYTES, TUBE_POINT_BYTES = 56, 48, 64
+
+
+def check_polylines_memory(n_points, n_lines, *, what, tube_sides=0):
+    """Refuse, before a lines or streamlines layer builds anything, lines whose arrays exceed the budget.
+
+    Examples
+    --------
+    >>> from brainview.errors import MemoryBudgetError
+    >>> with set_limits(max_bytes=2**20):
+    ...     try:
+    ...         check_polylines_memory(100_000, 1_000, what="tracts")
+    ...     except MemoryBudgetError as error:
+    ...         print(str(error).split("Estimate: ")[1])
+    5.34 MiB for 100000 points, 46.9 KiB for 1000 lines.
+    """
+    points = n_points * (POLYLINE_POINT_BYTES + TUBE_POINT_BYTES * tube_sides)
+    lines = n_lines * POLYLINE_LINE_BYTES
+    check_allocation(points + lines, what, fix=", or fewer lines (max_streamlines=)",
+                     detail=f"{format_bytes(points)} for {n_points} points, {format_bytes(lines)} for {n_lines} lines")
 
 
 def check_image_size(size, name="size"):

@@ -1,0 +1,353 @@
+"""Many polylines packed as one: points, offsets, direction colours, subsets, slabs.
+
+A set of polylines (streamlines, mlab ``plot3d`` lines) is held as ONE
+float32 ``(n_points, 3)`` array and int64 ``offsets`` (line ``i`` is
+``points[offsets[i]:offsets[i + 1]]``), as nibabel's ``ArraySequence`` and
+VTK's ``vtkCellArray`` hold them. Every operation here is vectorised over
+all lines at once; a drawn selection (a seeded subset, the lines cut by a
+slab, a level of detail) is a new connectivity into the same points, never a
+copy of them. :func:`polydata` makes the one ``vtkPolyData`` (VTK imported
+lazily: this module stays pure numpy for the models).
+
+Examples
+--------
+>>> import numpy as np
+>>> lines = [np.array([[0, 0, 0], [1, 0, 0], [2, 0, 0.0]]), np.array([[0, 0, 0], [0, 0, 3.0]])]
+>>> packed = pack(lines)
+>>> packed.offsets.tolist(), packed.points.dtype.name
+([0, 3, 5], 'float32')
+>>> direction_colors(packed)[[0, 4]].tolist()
+[[255, 0, 0], [0, 0, 255]]
+>>> cut = slab_selection(packed, [(0, 1.5)], 0.6)
+>>> cut.lines.tolist(), cut.connectivity.tolist()
+([0], [1, 2])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import BrainviewTypeError, BrainviewValueError, describe
+
+__all__ = ["Packed", "Selection", "pack", "direction_colors", "all_lines", "subset", "take_lines",
+           "slab_selection", "level_of_detail", "polydata", "line_of_point"]
+
+#: Points processed at once by the vectorised passes (bounds their temporary arrays).
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, eq=False)
+class Packed:
+    """Polylines as one float32 ``(n, 3)`` point array and int64 ``offsets`` (``n_lines + 1``)."""
+
+    points: np.ndarray
+    offsets: np.ndarray
+
+    @property
+    def n_lines(self):
+        return len(self.offsets) - 1
+
+    @property
+    def lengths(self):
+        """Points per line."""
+        return np.diff(self.offsets)
+
+    def line(self, index):
+        """The points of line ``index`` (a view)."""
+        return self.points[self.offsets[index]:self.offsets[index + 1]]
+
+
+@dataclass(frozen=True, eq=False)
+class Selection:
+    """What is drawn of a :class:`Packed`: cells as offsets into a connectivity of point indices.
+
+    ``lines[c]`` is the packed line cell ``c`` comes from (a slab cuts one line into several cells).
+    """
+
+    offsets: np.ndarray
+    connectivity: np.ndarray
+    lines: np.ndarray
+
+    @property
+    def n_cells(self):
+        return len(self.offsets) - 1
+
+
+def _check_line(array, index, name):
+    if array.ndim != 2 or array.shape[1] != 3:
+        hint = " Transpose it: one row per point." if array.ndim == 2 and array.shape[0] == 3 else ""
+        raise BrainviewValueError(
+            f"{name}: line {index} has shape {array.shape}; each line is an (n, 3) array of "
+            f"x, y, z mm rows.{hint}")
+
+
+def _as_list(lines, name):
+    if isinstance(lines, np.ndarray):
+        if lines.ndim == 2:
+            return [lines]  # one line
+        if lines.ndim == 3:
+            return list(lines)  # equal-length lines
+        raise BrainviewValueError(f"{name}: expected an (n, 3) array, an (n_lines, n, 3) array or a list "
+                                  f"of (n, 3) arrays, got an array of shape {lines.shape}.")
+    try:
+        return list(lines)
+    except TypeError:
+        raise BrainviewTypeError(
+            f"{name}: expected a list of (n, 3) arrays of mm coordinates, got {describe(lines)}.") from None
+
+
+def pack(lines, *, name="lines"):
+    """One float32 point array and int64 offsets of a list of ``(n_i, 3)`` arrays.
+
+    Parameters
+    ----------
+    lines : list of (n_i, 3) array-like, (n, 3) array, (n_lines, n, 3) array or ArraySequence
+        Lines with 0 or more points each (a line of 0 or 1 point is kept, and draws nothing).
+    name : str
+        The parameter named in errors.
+
+    Returns
+    -------
+    Packed
+        The points are copied once, into float32 (nibabel's ``ArraySequence``: its own buffer).
+
+    Raises
+    ------
+    BrainviewValueError
+        No lines, a line of the wrong shape, or NaN/infinite points (naming the first such line).
+    """
+    data = getattr(lines, "_data", None)
+    if data is not None and hasattr(lines, "_offsets") and hasattr(lines, "_lengths"):  # an ArraySequence
+        starts = np.asarray(lines._offsets, dtype=np.int64)
+        lengths = np.asarray(lines._lengths, dtype=np.int64)
+        if np.ndim(data) != 2 or np.shape(data)[1] != 3:
+            raise BrainviewValueError(f"{name}: expected 3-D points, got rows of shape {np.shape(data)[1:]}.")
+        if len(starts) and not np.array_equal(starts[1:], starts[:-1] + lengths[:-1]):
+            return pack([np.asarray(line) for line in lines], name=name)  # a sliced sequence
+        start = int(starts[0]) if len(starts) else 0
+        points = np.ascontiguousarray(data[start:start + int(lengths.sum())], dtype=np.float32)
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    else:
+        items = _as_list(lines, name)
+        arrays = []
+        for index, item in enumerate(items):
+            try:
+                array = np.asarray(item, dtype=float) if not isinstance(item, np.ndarray) else item
+            except (TypeError, ValueError):
+                raise BrainviewTypeError(f"{name}: line {index} is not numbers: {describe(item)}.") from None
+            if array.size == 0 and array.ndim < 2:
+                array = np.zeros((0, 3), np.float32)
+            _check_line(array, index, name)
+            if array.dtype.kind not in "biuf":
+                raise BrainviewTypeError(f"{name}: line {index} holds {array.dtype} values, not numbers.")
+            arrays.append(array)
+        lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
+        offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        points = (np.concatenate(arrays, axis=0, dtype=np.float32, casting="unsafe") if arrays
+                  else np.zeros((0, 3), np.float32))
+    if len(offsets) < 2:
+        raise BrainviewValueError(f"{name}: no lines (an empty list or tractogram); pass at least one line.")
+    _check_finite(points, offsets, name)
+    return Packed(points, offsets)
+
+
+def _check_finite(points, offsets, name):
+    for start in range(0, len(points), _CHUNK):
+        block = points[start:start + _CHUNK]
+        finite = np.isfinite(block).all(axis=1)
+        if not finite.all():
+            row = start + int(np.argmin(finite))
+            line = int(np.searchsorted(offsets, row, side="right") - 1)
+            raise BrainviewValueError(
+                f"{name}: line {line} holds NaN or infinite coordinates (point {row - offsets[line]}); "
+                "drop that line or its bad points.")
+
+
+def line_of_point(packed, point_index):
+    """The line each point index belongs to (vectorised)."""
+    return np.searchsorted(packed.offsets, point_index, side="right") - 1
+
+
+def direction_colors(packed):
+    """``(n, 3)`` uint8 RGB of each point's local direction: ``|dx|, |dy|, |dz|`` normalised.
+
+    The standard orientation colouring (red left-right, green front-back,
+    blue up-down). The direction at a point is the central difference of its
+    neighbours on its line (one-sided at the ends); a point with no length
+    around it (a one-point line, repeated points) is grey.
+    """
+    points, offsets = packed.points, packed.offsets
+    n = len(points)
+    rgb = np.empty((n, 3), np.uint8)
+    first = np.zeros(n + 1, bool)
+    first[offsets[:-1]] = True  # a line's first point (empty lines mark the next line's start)
+    last = np.zeros(n + 1, bool)
+    last[offsets[1:] - 1] = True
+    first, last = first[:n], last[:n]
+    for start in range(0, n, _CHUNK):
+        stop = min(start + _CHUNK, n)
+        index = np.arange(start, stop)
+        after = np.where(last[start:stop], index, np.minimum(index + 1, n - 1))
+        before = np.where(first[start:stop], index, index - 1)
+        tangent = np.abs(points[after] - points[before])
+        norm = np.sqrt((tangent * tangent).sum(axis=1, keepdims=True))
+        flat = norm[:, 0] == 0
+        np.divide(tangent, norm, out=tangent, where=norm > 0)
+        block = np.rint(tangent * 255)
+        block[flat] = 128
+        rgb[start:stop] = block
+    return rgb
+
+
+def _ranges(starts, lengths):
+    """Concatenated ``arange(start, start + length)`` of each pair, and the offsets of the pieces.
+
+    The connectivity is int32 when the indices fit (half the memory, and what VTK stores).
+    """
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    wide = len(starts) and int(starts.max()) + int(lengths.max()) >= 2**31 - 1
+    dtype = np.int64 if wide else np.int32
+    connectivity = np.repeat((starts - offsets[:-1]).astype(dtype), lengths)
+    connectivity += np.arange(total, dtype=dtype)
+    return offsets, connectivity
+
+
+def all_lines(packed):
+    """Every line with 2 points or more (shorter ones draw nothing)."""
+    lines = np.flatnonzero(packed.lengths >= 2)
+    return take_lines(packed, lines)
+
+
+def take_lines(packed, lines):
+    """The cells of the given line indices (lines of fewer than 2 points are left out)."""
+    lines = np.asarray(lines, dtype=np.int64)
+    lengths = packed.offsets[lines + 1] - packed.offsets[lines]
+    lines = lines[lengths >= 2]
+    lengths = lengths[lengths >= 2]
+    if len(lines) == len(packed.offsets) - 1 and len(lines) and lengths.sum() == len(packed.points):
+        dtype = np.int32 if len(packed.points) < 2**31 - 1 else np.int64
+        return Selection(packed.offsets, np.arange(len(packed.points), dtype=dtype), lines)
+    offsets, connectivity = _ranges(packed.offsets[lines], lengths)
+    return Selection(offsets, connectivity, lines)
+
+
+def subset(n_lines, max_lines, seed):
+    """Sorted indices of a deterministic random subset of ``max_lines`` lines (all when None or more).
+
+    Examples
+    --------
+    >>> subset(10, 3, 0).tolist() == subset(10, 3, 0).tolist()
+    True
+    >>> subset(4, None, 0).tolist()
+    [0, 1, 2, 3]
+    """
+    if max_lines is None or max_lines >= n_lines:
+        return np.arange(n_lines, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n_lines, size=int(max_lines), replace=False)).astype(np.int64)
+
+
+def slab_selection(packed, planes, slab, lines=None):
+    """The parts of lines within ``slab`` mm of any plane, split where they leave it.
+
+    Parameters
+    ----------
+    packed : Packed
+    planes : list of (axis, position)
+        World axis (0 x, 1 y, 2 z) and mm position of each plane.
+    slab : float
+        Half-thickness in mm: a point is kept when ``|coordinate - position| <= slab`` for a plane.
+    lines : array of int, optional
+        Only these lines (a seeded subset); all by default.
+
+    Returns
+    -------
+    Selection
+        One cell per run of 2 or more consecutive kept points of a line.
+    """
+    points, offsets = packed.points, packed.offsets
+    n = len(points)
+    keep = np.zeros(n, bool)
+    for start in range(0, n, _CHUNK):
+        block = points[start:start + _CHUNK]
+        for axis, position in planes:
+            keep[start:start + _CHUNK] |= np.abs(block[:, axis] - np.float32(position)) <= slab
+    if lines is not None and len(lines) < packed.n_lines:
+        chosen = np.zeros(n, bool)
+        sel = take_lines(packed, lines)
+        chosen[sel.connectivity] = True
+        keep &= chosen
+    boundary = np.zeros(n + 1, bool)
+    boundary[offsets] = True  # a line starts (or the previous one ended) here
+    before = np.concatenate([[False], keep[:-1]]) & ~boundary[:n]
+    after = np.concatenate([keep[1:], [False]]) & ~boundary[1:]
+    starts = np.flatnonzero(keep & ~before)
+    stops = np.flatnonzero(keep & ~after) + 1
+    long = stops - starts >= 2
+    starts, stops = starts[long], stops[long]
+    cells, connectivity = _ranges(starts, stops - starts)
+    return Selection(cells, connectivity, line_of_point(packed, starts))
+
+
+def level_of_detail(selection, max_points):
+    """Every k-th cell of a selection, so that about ``max_points`` points are drawn (all if fewer)."""
+    total = len(selection.connectivity)
+    if total <= max_points or selection.n_cells < 2:
+        return selection
+    step = int(np.ceil(total / max_points))
+    cells = np.arange(0, selection.n_cells, step)
+    lengths = selection.offsets[cells + 1] - selection.offsets[cells]
+    offsets, index = _ranges(selection.offsets[cells], lengths)
+    return Selection(offsets, selection.connectivity[index], selection.lines[cells])
+
+
+def _ids(array, dtype):
+    """A VTK integer array over an index array (no copy when it has ``dtype`` already)."""
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+    from vtkmodules.vtkCommonCore import VTK_TYPE_INT32, VTK_TYPE_INT64
+
+    kind = VTK_TYPE_INT32 if dtype == np.int32 else VTK_TYPE_INT64
+    return numpy_to_vtk(np.ascontiguousarray(array, dtype=dtype), deep=False, array_type=kind)
+
+
+def vtk_points(points):
+    """``vtkPoints`` sharing a float32 ``(n, 3)`` array's memory (kept alive by the VTK array)."""
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+    from vtkmodules.vtkCommonCore import vtkPoints
+
+    vtk_points = vtkPoints()
+    vtk_points.SetData(numpy_to_vtk(points, deep=False))
+    return vtk_points
+
+
+def polydata(points, selection, *, arrays=(), mesh=None):
+    """One ``vtkPolyData`` of the selection's lines: one ``vtkCellArray`` set from its arrays.
+
+    Parameters
+    ----------
+    points : vtkPoints
+        Shared by every polydata of the same lines (:func:`vtk_points`).
+    selection : Selection
+    arrays : sequence of vtkDataArray
+        Point arrays to add (shared, not copied).
+    mesh : vtkPolyData, optional
+        Filled in place (its drawers keep their pipelines); a new one by default.
+    """
+    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+
+    mesh = vtkPolyData() if mesh is None else mesh
+    cells = vtkCellArray()
+    dtype = selection.connectivity.dtype.type  # int32 when the indices fit, as VTK then stores them
+    cells.SetData(_ids(selection.offsets, dtype), _ids(selection.connectivity, dtype))
+    mesh.SetPoints(points)
+    mesh.SetLines(cells)
+    data = mesh.GetPointData()
+    for array in arrays:
+        data.AddArray(array)
+    mesh.Modified()
+    return mesh
