@@ -53,6 +53,10 @@ VERBS = {
     "glass_brain": (lambda: ((_labels() > 0, AFFINE),), dict(opacity=0.3), GlassBrain),
     "atlas": (lambda: ((_labels(), AFFINE),), dict(labels=["background", "a", "b"], smooth=0), Atlas),
     "connectome": (lambda: _matrix(), dict(edge_threshold=0.1), Connectome),
+    "lines": (lambda: (np.array([[0.0, 0, 0], [20, 10, 5], [30, -10, 0]]),), dict(scalars=[0, 1, 2]),
+              bv.layers.Lines),
+    "streamlines": (lambda: ([np.array([[0.0, 0, 0], [20, 10, 5], [30, -10, 0]])] * 2,), dict(line_width=2.0),
+                    bv.layers.Streamlines),
 }
 
 #: The positional parameter each verb reads its data from, and an impossible value for it.

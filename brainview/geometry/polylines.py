@@ -32,7 +32,8 @@ import numpy as np
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 
 __all__ = ["Packed", "Selection", "pack", "direction_colors", "all_lines", "subset", "take_lines",
-           "slab_selection", "level_of_detail", "polydata", "line_of_point"]
+           "slab_selection", "level_of_detail", "polydata", "line_of_point", "rasterize", "bundle_palette",
+           "vtk_points"]
 
 #: Points processed at once by the vectorised passes (bounds their temporary arrays).
 _CHUNK = 1 << 20
@@ -92,10 +93,13 @@ def _as_list(lines, name):
         raise BrainviewValueError(f"{name}: expected an (n, 3) array, an (n_lines, n, 3) array or a list "
                                   f"of (n, 3) arrays, got an array of shape {lines.shape}.")
     try:
-        return list(lines)
+        items = list(lines)
     except TypeError:
         raise BrainviewTypeError(
             f"{name}: expected a list of (n, 3) arrays of mm coordinates, got {describe(lines)}.") from None
+    if items and not isinstance(items[0], np.ndarray) and np.ndim(items[0]) == 1:
+        return [items]  # one line given as nested lists of (x, y, z)
+    return items
 
 
 def pack(lines, *, name="lines"):
@@ -351,3 +355,64 @@ def polydata(points, selection, *, arrays=(), mesh=None):
         data.AddArray(array)
     mesh.Modified()
     return mesh
+
+
+def rasterize(points, drawn, *, step=1.0, max_voxels=8_000_000):
+    """The drawn points on a grid: an :class:`~brainview.io.Image` of point indices, NaN where none is.
+
+    Each voxel a drawn point falls in holds the index of one of those points (float64, exact): a
+    plane through the grid shows where lines cross it, as dots, and a voxel tells which line.
+
+    Parameters
+    ----------
+    points : (n, 3) float32 array
+    drawn : int array
+        Indices of the drawn points.
+    step : float
+        Voxel size in mm (coarsened so that the grid has at most ``max_voxels``).
+
+    Examples
+    --------
+    >>> image = rasterize(np.array([[0, 0, 0], [2, 0, 0]], np.float32), np.array([0, 1]))
+    >>> image.shape, image.value_at([[2, 0, 0], [1, 0, 0]]).tolist()
+    ((3, 1, 1), [1.0, nan])
+    """
+    from ..io import Image
+
+    if not len(drawn):
+        return Image(np.full((1, 1, 1), np.nan), np.eye(4), "lines")
+    low = np.full(3, np.inf)
+    high = np.full(3, -np.inf)
+    for start in range(0, len(drawn), _CHUNK):
+        block = points[drawn[start:start + _CHUNK]]
+        low, high = np.minimum(low, block.min(axis=0)), np.maximum(high, block.max(axis=0))
+    extent = high - low
+    step = float(max(step, np.cbrt(np.prod(extent + step) / max_voxels)))
+    shape = tuple(int(n) for n in np.rint(extent / step).astype(int) + 1)
+    data = np.full(shape, np.nan)
+    flat = data.reshape(-1)
+    for start in range(0, len(drawn), _CHUNK):
+        index = drawn[start:start + _CHUNK]
+        ijk = np.clip(np.rint((points[index] - low) / step).astype(np.intp), 0, np.array(shape) - 1)
+        flat[np.ravel_multi_index(ijk.T, shape)] = index
+    affine = np.diag([step, step, step, 1.0])
+    affine[:3, 3] = low
+    return Image(data, affine, "lines")
+
+
+def bundle_palette(n_bundles):
+    """``n`` distinct RGB colours (0..1) for bundles: tab10, tab20 (dark shades first), then hues.
+
+    Examples
+    --------
+    >>> bundle_palette(2).round(3).tolist()
+    [[0.122, 0.467, 0.706], [1.0, 0.498, 0.055]]
+    """
+    from ..colors import get_cmap
+
+    if n_bundles <= 10:
+        return np.asarray(get_cmap("tab10").colors)[:n_bundles, :3]
+    if n_bundles <= 20:
+        table = np.asarray(get_cmap("tab20").colors)[:, :3]
+        return np.concatenate([table[0::2], table[1::2]])[:n_bundles]
+    return get_cmap("hsv")(np.arange(n_bundles) / n_bundles)[:, :3]

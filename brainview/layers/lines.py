@@ -12,9 +12,9 @@ Examples
 >>> from brainview.layers import Lines
 >>> t = np.linspace(0, 2 * np.pi, 50)
 >>> helix = np.column_stack([10 * np.cos(t), 10 * np.sin(t), 5 * t])
->>> layer = Lines(helix, scalars=t, tube_radius=0.5)
+>>> layer = Lines(helix, scalars=np.arange(50), tube_radius=0.5)
 >>> layer.n_lines, layer.n_points, layer.clim
-(1, 50, (0.0, 6.283185307179586))
+(1, 50, (0.0, 49.0))
 """
 
 from __future__ import annotations
