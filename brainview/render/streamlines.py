@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 from vtkmodules.vtkCommonDataModel import vtkPolyData
-from vtkmodules.vtkFiltersSources import vtkLineSource
+from vtkmodules.vtkFiltersSources import vtkPlaneSource
 
 from .. import _vtk
 from ..geometry import polylines
@@ -141,12 +141,13 @@ class StreamlinesDrawer(PolylineDrawer):
 
 
 def _legend(entries):
-    """A legend box: a line of each bundle's colour beside its name."""
+    """A legend box: a bar of each bundle's colour beside its name."""
     actor = _vtk.vtkLegendBoxActor()
     actor.SetNumberOfEntries(len(entries))
-    symbol = vtkLineSource()
-    symbol.SetPoint1(-1.0, 0.0, 0.0)
-    symbol.SetPoint2(1.0, 0.0, 0.0)
+    symbol = vtkPlaneSource()
+    symbol.SetOrigin(-1.0, -0.3, 0.0)
+    symbol.SetPoint1(1.0, -0.3, 0.0)
+    symbol.SetPoint2(-1.0, 0.3, 0.0)
     symbol.Update()
     for i, (bundle, rgb) in enumerate(entries):
         actor.SetEntry(i, symbol.GetOutput(), str(bundle), rgb)

@@ -18,7 +18,8 @@ slices and glass_brain; a float32 "statistical map" of the same grid (the
 template's smooth gradient, signed) for stat_map; an atlas of 40 nested
 shells on that grid for atlas. Arrays made before measuring for the mesh
 kinds: a 163,842-vertex icosphere with an overlay (surface), 200,000 points,
-and a dense 1,000-node graph (connectome).
+a dense 1,000-node graph (connectome), 100,000 streamlines and 10,000 lines of 100 points
+(lists of float32 arrays; both drawn once in a 16 x 16 figure: the mapper's buffers count).
 
     python scripts/benchmark.py --only memory
     python scripts/benchmarks/memory.py contour /path/to/image.nii.gz   # one kind, JSON out
@@ -34,7 +35,7 @@ from pathlib import Path
 
 KINDS = ("volume", "contour", "slices", "glass_brain", "stat_map", "atlas")
 #: Kinds built from arrays made in the measuring process (``size``: the full-size input).
-MESH_KINDS = {"surface": 7, "points": 200_000, "connectome": 1000}
+MESH_KINDS = {"surface": 7, "points": 200_000, "connectome": 1000, "streamlines": 100_000, "lines": 10_000}
 MIB = 2**20
 
 
@@ -76,6 +77,9 @@ def mesh_inputs(kind, size):
         return ((np.asarray(sphere.points, dtype=float), faces), rng.normal(size=sphere.n_points))
     if kind == "points":
         return (rng.normal(size=(size, 3)) * 50,)
+    if kind in ("streamlines", "lines"):
+        steps = rng.normal(size=(size, 100, 3)).astype(np.float32)
+        return (list(np.cumsum(steps, axis=1)),)
     matrix = rng.normal(size=(size, size))
     return ((matrix + matrix.T) / 2, rng.normal(size=(size, 3)) * 50)
 
@@ -87,6 +91,15 @@ def build_mesh_kind(kind, inputs):
         return layers.Surface(*inputs)
     if kind == "points":
         return layers.Points(*inputs, size=3)
+    if kind in ("streamlines", "lines"):
+        from brainview.scene import Figure
+
+        layer = (layers.Streamlines if kind == "streamlines" else layers.Lines)(*inputs)
+        figure = Figure(size=(16, 16))
+        figure.add(layer)
+        figure.screenshot()
+        figure.close()
+        return layer
     return layers.Connectome(*inputs, edge_threshold="99%")
 
 
