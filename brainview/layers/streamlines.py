@@ -44,8 +44,9 @@ from .lines import check_point_values, check_sides, optional_radius
 __all__ = ["Streamlines", "INTERACTIVE_POINTS"]
 
 #: Points drawn while the camera moves (every k-th drawn streamline at every 4th point); still
-#: frames draw all. Software OpenGL draws about a million line points a second on a loaded machine.
-INTERACTIVE_POINTS = 100_000
+#: frames draw all. Software OpenGL draws about half a million line points a second on a loaded
+#: machine, besides a frame's own 0.05-0.2 s (as the connectome's 20,000 edges).
+INTERACTIVE_POINTS = 50_000
 
 #: Grid step (mm) of the 2-D painter's raster of drawn points, and most voxels it may use.
 RASTER_MM, RASTER_MAX_VOXELS = 1.0, 8_000_000
