@@ -202,6 +202,33 @@ def test_mutated_freesurfer_surface_loads_or_raises_a_brainview_error(tmp_path_f
         assert result.faces.max() < result.n_vertices
 
 
+def check_streamlines(result):
+    if not isinstance(result, BrainviewError):
+        assert result.points.dtype == np.float32 and result.points.shape[1] == 3
+        assert result.offsets[0] == 0 and result.offsets[-1] == len(result.points)
+        assert np.all(np.diff(result.offsets) > 0) and np.abs(result.points).max() <= 1e6
+
+
+@FUZZ
+@given(data=mutations((NIBABEL_DATA / "complex.trk").read_bytes(), 1000), compress=st.booleans())
+def test_mutated_trk_reads_or_raises_a_brainview_error(tmp_path_factory, data, compress):
+    from brainview.io.tractography import read_streamlines
+
+    path = tmp_path_factory.mktemp("trk") / ("fuzz.trk.gz" if compress else "fuzz.trk")
+    path.write_bytes(gzip.compress(data, compresslevel=1) if compress else data)
+    check_streamlines(outcome(read_streamlines, path))
+
+
+@FUZZ
+@given(data=mutations((NIBABEL_DATA / "simple.tck").read_bytes(), 100), compress=st.booleans())
+def test_mutated_tck_reads_or_raises_a_brainview_error(tmp_path_factory, data, compress):
+    from brainview.io.tractography import read_streamlines
+
+    path = tmp_path_factory.mktemp("tck") / ("fuzz.tck.gz" if compress else "fuzz.tck")
+    path.write_bytes(gzip.compress(data, compresslevel=1) if compress else data)
+    check_streamlines(outcome(read_streamlines, path))
+
+
 def test_the_guard_itself_catches_a_missed_budget():
     """The address-space limit turns an allocation the budget missed into a failure."""
     with pytest.raises(MemoryError):

@@ -24,7 +24,8 @@ from PyQt5 import QtCore, QtGui, QtWidgets
 from .common import VIEWS, recent_files, remember_recent
 
 OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
-               "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.bvscene *.bvz);;"
+               "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.trk *.tck *.trx *.vtk *.vtp "
+               "*.bvscene *.bvz);;"
                "All files (*)")
 SESSION_SUFFIXES = (".bvscene", ".bvz")
 SESSION_FILTER = "brainview sessions (*.bvscene *.bvz);;All files (*)"

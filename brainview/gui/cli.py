@@ -37,6 +37,9 @@ role is read from, in order:
   6. floats: negative values (cal_min or a sample of 100 000 voxels) or
      fewer than 5% non-zero voxels: map; else anatomy.
 
+Tractograms (.trk, .tck, .trx, .vtk, .vtp; .trk.gz, .tck.gz) are known by
+their name and drawn as streamlines in world RAS+ mm.
+
 Say it yourself with --anat, --map, --atlas (with a FILE, or alone for the
 only volume: --anat the first, --map/--atlas the last of several).
 

@@ -76,7 +76,7 @@ __all__ = ["file_kind", "volume_role", "label_table_beside", "read_label_table",
 #: What :func:`file_kind` recognises (named in its error message).
 SUPPORTED_FORMATS = ("NIfTI-1/2 (.nii, .nii.gz, .hdr/.img), MGH (.mgh, .mgz), MINC (.mnc), "
                      "GIfTI (.gii), FreeSurfer surfaces (lh.pial...) and morphometry "
-                     "(lh.thickness...)")
+                     "(lh.thickness...), tractograms (.trk, .tck, .trx, .vtk, .vtp)")
 
 _HEAD_BYTES = 352
 _SAMPLE_SIZE = 100_000
@@ -120,7 +120,10 @@ def _head(path):
 
 
 def file_kind(path):
-    """``"volume"``, ``"surface"`` or ``"surface_data"``, from the file's first bytes.
+    """``"volume"``, ``"surface"``, ``"surface_data"`` or ``"streamlines"``, from the file's first bytes.
+
+    Tractograms are known by their name (``.trk``, ``.tck``, ``.trx``,
+    ``.vtk``, ``.vtp``, ``.trk.gz``, ``.tck.gz``): their reader checks the content.
 
     Raises
     ------
@@ -137,6 +140,9 @@ def file_kind(path):
     ...
     brainview.errors.ImageLoadError: '...notes.nii': unsupported file (it starts with b'not an i'); brainview reads NIfTI-1/2 ...
     """
+    if _is_tractogram_name(path):
+        _head(path)  # missing files and folders: the same errors as other files
+        return "streamlines"
     head = _head(path)
     stripped = head.lstrip()
     if stripped.startswith((b"<?xml", b"<GIFTI", b"<!DOCTYPE GIFTI")):
@@ -151,6 +157,12 @@ def file_kind(path):
         f"'{path}': unsupported file (it starts with {head[:8]!r}); brainview reads "
         f"{SUPPORTED_FORMATS}."
     )
+
+
+def _is_tractogram_name(path):
+    from ..io.tractography_files import TRACTOGRAM_SUFFIXES
+
+    return Path(path).name.lower().endswith(TRACTOGRAM_SUFFIXES)
 
 
 def _is_nifti(head):
@@ -407,6 +419,7 @@ def open_files(paths, choices=None, *, anatomy=True):
     volumes = [p for p, k in zip(paths, kinds) if k == "volume"]
     surfaces = [p for p, k in zip(paths, kinds) if k == "surface"]
     vertex_data = [p for p, k in zip(paths, kinds) if k == "surface_data"]
+    tractograms = [p for p, k in zip(paths, kinds) if k == "streamlines"]
     for role, flag, value, last in (("atlas", "atlas", choices.atlas, True),
                                     ("anatomy", "anat", choices.anat, False),
                                     ("map", "map", choices.maps, True)):
@@ -427,6 +440,7 @@ def open_files(paths, choices=None, *, anatomy=True):
                                    anatomy=anatomy and not surfaces)
     for i, surface in enumerate(surfaces):
         opened.layers.append(_surface_layer(surface, vertex_data[i] if i < len(vertex_data) else None))
+    opened.layers += [_streamlines_layer(path) for path in tractograms]
     return opened
 
 
@@ -565,3 +579,17 @@ def _surface_layer(path, overlay):
 
     surface_model = kind_for_role("surface").model  # the kind the registry opens this role as
     return surface_model(path, overlay, name=_stem(path.name))
+
+
+def _streamlines_layer(path):
+    from ..io.tractography_files import TRACTOGRAM_SUFFIXES
+    from ..layers.registry import kind_for_role
+
+    try:
+        streamlines_model = kind_for_role("streamlines").model  # the kind the registry opens this role as
+    except KeyError:
+        raise ImageLoadError(f"'{path}': a tractogram, but this brainview has no streamlines layer "
+                             "to draw it.") from None
+    suffix = next(s for s in sorted(TRACTOGRAM_SUFFIXES, key=len, reverse=True)
+                  if path.name.lower().endswith(s))
+    return streamlines_model(path, name=path.name[: -len(suffix)])

@@ -30,7 +30,10 @@ The modules, by concern:
 - :mod:`brainview.io.gifti` — GIfTI XML vetted before nibabel reads it;
 - :mod:`brainview.io.surfaces` — meshes and per-vertex values;
 - :mod:`brainview.io.surface_labels` — ``.annot`` and GIfTI label tables;
-- :mod:`brainview.io.arrays` — :func:`vtk_ready` and the memory layout of loaded data.
+- :mod:`brainview.io.arrays` — :func:`vtk_ready` and the memory layout of loaded data;
+- :mod:`brainview.io.tractography` — :func:`read_streamlines`: tractograms as
+  :class:`StreamlineData` (files read by :mod:`brainview.io.tractography_files`,
+  packed and checked by :mod:`brainview.io.streamline_data`).
 
 Examples
 --------
@@ -47,7 +50,9 @@ from .guards import MAX_VOXEL_SIZE_RATIO, MAX_WORLD_MM, check_affine
 from .images import Image, all_finite, finite_data, load_image, read_dataobj, read_image_file
 from .surface_labels import SurfaceLabels, load_surface_labels
 from .surfaces import Surface, load_surface, load_surface_data
+from .tractography import StreamlineData, read_streamlines
 
 __all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_data",
            "load_surface_labels", "read_gifti", "read_image_file", "vtk_ready", "finite_data",
-           "all_finite", "read_dataobj", "check_affine", "MAX_WORLD_MM", "MAX_VOXEL_SIZE_RATIO"]
+           "all_finite", "read_dataobj", "check_affine", "MAX_WORLD_MM", "MAX_VOXEL_SIZE_RATIO",
+           "StreamlineData", "read_streamlines"]
