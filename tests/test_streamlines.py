@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import brainview as bv
-from brainview.errors import BrainviewError, BrainviewTypeError, BrainviewValueError
+from brainview.errors import BrainviewError, BrainviewTypeError, BrainviewValueError, ImageLoadError
 from brainview.geometry import polylines
 from brainview.layers import Slices, Streamlines
 from brainview.layers.streamlines import INTERACTIVE_POINTS
@@ -52,6 +52,18 @@ def test_nibabel_standard_trk_matches_nibabels_streamlines():
         layer = Streamlines(tracts)
         assert layer.n_streamlines == len(reference)
         assert np.allclose(layer.streamline_points, np.concatenate(list(reference)))
+
+
+def test_files_read_through_brainview_io_and_a_list_of_files_is_bundles():
+    nib = pytest.importorskip("nibabel")
+    folder = os.path.join(os.path.dirname(nib.__file__), "tests", "data")
+    paths = [os.path.join(folder, name) for name in ("standard.trk", "standard.tck")]
+    layer = Streamlines(paths)
+    assert layer.bundle_names == ["standard.trk", "standard.tck"]  # stems repeat: file names
+    reference = nib.streamlines.load(paths[1]).streamlines
+    assert layer.n_streamlines == 120 + len(reference)
+    assert np.allclose(layer.streamline_points[360:], np.concatenate(list(reference)))
+    assert layer.item(125) == {"streamline": 125, "bundle": layer.bundle_names[1]}
 
 
 def test_direction_colours_of_analytic_lines():
@@ -256,7 +268,7 @@ def test_two_d_views_show_crossings_as_direction_dots():
     ([np.zeros((3, 5))], BrainviewValueError, "Transpose"),
     ([np.zeros((2, 3)), np.array([[0, 0, 0], [np.nan, 1, 2]])], BrainviewValueError, "line 1 holds NaN"),
     (42, BrainviewTypeError, "list of (n, 3)"),
-    ("/no/such/file.trk", BrainviewValueError, "no file"),
+    ("/no/such/file.trk", ImageLoadError, "file not found"),
     ([np.zeros((2, 3), dtype=complex)], BrainviewTypeError, "complex"),
 ])
 def test_odd_inputs_get_named_errors(tracts, error, words):

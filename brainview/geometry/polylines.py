@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 
 __all__ = ["Packed", "Selection", "pack", "direction_colors", "all_lines", "subset", "take_lines",
-           "slab_selection", "level_of_detail", "polydata", "line_of_point", "rasterize", "bundle_palette",
+           "slab_selection", "level_of_detail", "polydata", "line_of_point", "rasterize", "bundle_palette", "pack_offsets",
            "vtk_points"]
 
 #: Points processed at once by the vectorised passes (bounds their temporary arrays).
@@ -156,6 +156,25 @@ def pack(lines, *, name="lines"):
                   else np.zeros((0, 3), np.float32))
     if len(offsets) < 2:
         raise BrainviewValueError(f"{name}: no lines (an empty list or tractogram); pass at least one line.")
+    _check_finite(points, offsets, name)
+    return Packed(points, offsets)
+
+
+def pack_offsets(points, offsets, *, name="lines"):
+    """A :class:`Packed` of points and offsets already packed (checked, float32 without a copy if it is).
+
+    Examples
+    --------
+    >>> pack_offsets(np.zeros((3, 3)), [0, 1, 3]).lengths.tolist()
+    [1, 2]
+    """
+    points = np.ascontiguousarray(points, dtype=np.float32)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    if points.ndim != 2 or points.shape[1] != 3:
+        raise BrainviewValueError(f"{name}: expected (n, 3) points, got shape {points.shape}.")
+    if (offsets.ndim != 1 or len(offsets) < 2 or offsets[0] != 0 or offsets[-1] != len(points)
+            or np.any(np.diff(offsets) < 0)):
+        raise BrainviewValueError(f"{name}: offsets must rise from 0 to the number of points ({len(points)}).")
     _check_finite(points, offsets, name)
     return Packed(points, offsets)
 

@@ -1,11 +1,12 @@
 """The ``tracts`` input of :class:`~brainview.layers.Streamlines`: one tractogram or named bundles.
 
-One tractogram is a path (read by :mod:`brainview.io.tractography` when it is
-there, else by nibabel: ``.trk``/``.tck``/``.trx``... in RAS+ mm), a nibabel
-``Tractogram`` or ``TractogramFile`` (its streamlines in RAS+ mm, through its
-``affine_to_rasmm``), a dipy ``StatefulTractogram`` in RAS+ mm, an
-``ArraySequence``, an ``(n_lines, n, 3)`` array, or a list of ``(n, 3)``
-arrays in world mm. Bundles are a dict ``{name: tractogram}`` or a list of
+One tractogram is a path, a nibabel ``Tractogram`` or ``TractogramFile`` or a
+dipy ``StatefulTractogram``, read in RAS+ mm by
+:func:`brainview.io.tractography.read_streamlines` (which drops streamlines
+with no points, with a warning), its ``StreamlineData``, or in-memory
+streamlines in world mm: an ``ArraySequence``, an ``(n_lines, n, 3)`` array or
+a list of ``(n, 3)`` arrays (every streamline kept, so that values per
+streamline keep their order). Bundles are a dict ``{name: tractogram}`` or a list of
 tractograms; they are packed into one point array with the bundle of each
 streamline.
 
@@ -32,6 +33,7 @@ __all__ = ["read_tracts", "is_bundles"]
 
 def _is_tractogram_object(value):
     return (hasattr(value, "streamlines") or hasattr(value, "tractogram")
+            or (hasattr(value, "points") and hasattr(value, "offsets"))
             or (hasattr(value, "_data") and hasattr(value, "_offsets")))
 
 
@@ -56,55 +58,23 @@ def is_bundles(tracts):
     return False
 
 
-def _from_object(value, name):
-    tractogram = getattr(value, "tractogram", None)
-    if tractogram is not None and hasattr(tractogram, "streamlines"):  # a nibabel TractogramFile
-        value = tractogram
-    space = getattr(value, "space", None)
-    if space is not None and hasattr(value, "to_rasmm"):  # a dipy StatefulTractogram
-        if not str(space).upper().endswith("RASMM"):
-            raise BrainviewValueError(
-                f"{name}: the StatefulTractogram is in {space} space; brainview draws world (RAS+) mm. "
-                "Pass a copy moved there: sft = copy.deepcopy(sft); sft.to_rasmm().")
-        return polylines.pack(value.streamlines, name=name)
-    streamlines = getattr(value, "streamlines", value)
-    packed = polylines.pack(streamlines, name=name)
-    affine = getattr(value, "affine_to_rasmm", None)
-    if affine is not None and not np.allclose(affine, np.eye(4)):
-        affine = np.asarray(affine, dtype=np.float64)
-        moved = (packed.points @ affine[:3, :3].T + affine[:3, 3]).astype(np.float32)
-        packed = polylines.Packed(moved, packed.offsets)
-    return packed
+def _read(value, name):
+    """Files and tractogram objects, through :func:`brainview.io.tractography.read_streamlines`."""
+    from ..io.tractography import read_streamlines
 
-
-def _read_path(path, name):
-    path = Path(path)
-    if not path.is_file():
-        raise BrainviewValueError(f"{name}: no file {str(path)!r}; check the path.")
-    try:
-        from ..io import tractography
-    except ImportError:
-        tractography = None
-    if tractography is not None and hasattr(tractography, "load_tractogram"):
-        return _from_object(tractography.load_tractogram(path), name)
-    import nibabel as nib
-
-    try:
-        loaded = nib.streamlines.load(str(path))
-    except Exception as error:  # nibabel raises many kinds for a bad file
-        raise BrainviewValueError(f"{name}: {path.name!r} is not a tractogram nibabel reads "
-                                  f"(.trk, .tck, .trx): {error}") from None
-    return _from_object(loaded, name)
+    data = read_streamlines(value, name=name)
+    return polylines.Packed(data.points, data.offsets)
 
 
 def _one(value, name):
     """The packed streamlines of one tractogram."""
-    if isinstance(value, (str, os.PathLike)):
-        return _read_path(value, name)
-    if _is_tractogram_object(value):
-        return _from_object(value, name)
-    if isinstance(value, (list, tuple, np.ndarray)):
+    if hasattr(value, "points") and hasattr(value, "offsets"):  # StreamlineData, already read
+        return polylines.pack_offsets(value.points, value.offsets, name=name)
+    if isinstance(value, (list, tuple, np.ndarray)) or (
+            hasattr(value, "_data") and hasattr(value, "_offsets")):  # in-memory: every streamline kept
         return polylines.pack(value, name=name)
+    if isinstance(value, (str, os.PathLike)) or _is_tractogram_object(value):
+        return _read(value, name)
     raise BrainviewTypeError(
         f"{name}: expected a tractogram file path, a nibabel Tractogram, a dipy StatefulTractogram or a "
         f"list of (n, 3) arrays in mm, got {describe(value)}.")
@@ -123,8 +93,12 @@ def read_tracts(tracts, name="tracts"):
     """``(Packed, bundle_of or None, names or None)`` of a tractogram or of bundles."""
     if not is_bundles(tracts):
         return _one(tracts, name), None, None
-    items = list(tracts.items()) if isinstance(tracts, dict) else [
-        (_bundle_name(value, i), value) for i, value in enumerate(tracts)]
+    if isinstance(tracts, dict):
+        items = list(tracts.items())
+    else:
+        stems = [_bundle_name(value, i) for i, value in enumerate(tracts)]
+        items = [(stem if stems.count(stem) == 1 or not isinstance(value, (str, os.PathLike))
+                  else Path(value).name, value) for stem, value in zip(stems, tracts)]
     if not items:
         raise BrainviewValueError(f"{name}: no bundles (an empty dict); pass at least one tractogram.")
     packs = [_one(value, f"{name}[{key!r}]") for key, value in items]
