@@ -153,10 +153,10 @@ class Streamlines(Layer):
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
                    panel="range")
     radius = Checked(optional_radius, None)
-    tube_sides = Checked(check_sides, 8)
+    tube_sides = Checked(check_sides, 8, panel="slider", low=3, high=32, integer=True)
     line_width = Checked(lambda value, name: check_positive(value, name), 1.0, panel="slider", low=0.5, high=10.0)
     max_streamlines = Checked(_check_max, None)
-    seed = Checked(_check_seed, 0)
+    seed = Checked(_check_seed, 0, panel="slider", low=0, high=100, integer=True)
     slab = Checked(optional_radius, None, panel="slider", low=0.5, high=20.0)
     near = Checked(_check_near, None, panel="hidden")
     legend = Checked(check_bool, True, panel="check")
