@@ -285,10 +285,12 @@ def check_points_memory(n_points, *, what):
 
 
 #: Bytes a lines or streamlines layer allocates per point (the float32 point, its colour or value,
-#: the int32 cell connectivity, the direction pass's chunked work, the mapper's vertex and index
-#: buffers) and per line (offsets, the line's index in the drawn set, the level of detail).
-#: Tubes cost more: :data:`TUBE_POINT_BYTES` per point and facet around the tube.
-POLYLINE_POINT_BYTES, POLYLINE_LINE_BYTES, TUBE_POINT_BYTES = 56, 48, 64
+#: the int32 cell connectivity, the mapper's vertex, colour and index buffers and the software
+#: OpenGL driver's copies of them) and per line (offsets, the line's index in the drawn set, the
+#: level of detail). Calibrated with ``scripts/benchmark.py memory`` (10,000 lines and 100,000
+#: streamlines of 100 points, drawn once: peak growth 72 and 657 MB). Tubes cost more:
+#: :data:`TUBE_POINT_BYTES` per point and facet around the tube.
+POLYLINE_POINT_BYTES, POLYLINE_LINE_BYTES, TUBE_POINT_BYTES = 76, 48, 64
 
 
 def check_polylines_memory(n_points, n_lines, *, what, tube_sides=0):
@@ -302,7 +304,7 @@ def check_polylines_memory(n_points, n_lines, *, what, tube_sides=0):
     ...         check_polylines_memory(100_000, 1_000, what="tracts")
     ...     except MemoryBudgetError as error:
     ...         print(str(error).split("Estimate: ")[1])
-    5.34 MiB for 100000 points, 46.9 KiB for 1000 lines.
+    7.25 MiB for 100000 points, 46.9 KiB for 1000 lines.
     """
     points = n_points * (POLYLINE_POINT_BYTES + TUBE_POINT_BYTES * tube_sides)
     lines = n_lines * POLYLINE_LINE_BYTES

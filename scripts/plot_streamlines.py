@@ -61,7 +61,7 @@ bv.figure(size=(700, 600))
 mni = bv.datasets.load_mni152(resolution=2)
 bv.slices(mni, coords=(0, 0, -20), axes="z")
 bv.streamlines(every, line_width=1.5)
-bv.view(azimuth=120, elevation=60, distance=300)
+bv.view(azimuth=120, elevation=60, distance=380)
 bv.savefig("plot_streamlines.png")
 
 bv.figure(size=(700, 600))

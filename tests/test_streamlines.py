@@ -314,3 +314,19 @@ def test_pack_reads_an_array_sequence_without_a_loop():
     packed = polylines.pack(sequence)
     assert packed.offsets.tolist() == [0, 2, 6] and packed.points.dtype == np.float32
     assert bv.layers.Streamlines(sequence[1:]).n_streamlines == 1  # a sliced sequence
+
+
+def test_memory_budget_refuses_before_building_and_counts_tubes():
+    from brainview.errors import MemoryBudgetError
+
+    tracts = np.zeros((50, 100, 3))
+    tracts[:, :, 0] = np.arange(100)
+    with bv.set_limits(max_bytes=2_000_000):
+        layer = Streamlines(tracts)  # 5,000 points as lines: within 2 MB
+        with pytest.raises(MemoryBudgetError, match="radius: tubes"):
+            layer.radius = 1.0  # x 8 sides: over
+        assert layer.radius is None
+        with pytest.raises(MemoryBudgetError, match="tracts"):
+            Streamlines(np.zeros((500, 100, 3)))
+        with pytest.raises(MemoryBudgetError, match="tube_radius"):
+            bv.layers.Lines(tracts, tube_radius=1.0)

@@ -20,7 +20,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from traits.api import Any, observe
+from traits.api import Any, TraitType, observe
 
 from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
@@ -29,7 +29,14 @@ from ..limits import check_polylines_memory
 from ._live import Reloads, set_quietly, take_derived
 from .base import Checked, Kind, Layer, check_opacity, check_positive
 
-__all__ = ["Lines", "check_point_values", "optional_radius", "check_sides"]
+__all__ = ["Lines", "PerLayer", "check_point_values", "optional_radius", "check_sides"]
+
+
+class PerLayer(TraitType):
+    """A trait checked by the layer's own ``_check_<name>(value)`` (the check needs its data)."""
+
+    def validate(self, obj, name, value):
+        return getattr(obj, f"_check_{name}")(value)
 
 
 def optional_radius(value, name):
@@ -116,7 +123,7 @@ class Lines(Layer):
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
                    panel="range", range="data")
-    tube_radius = Checked(optional_radius, None)
+    tube_radius = PerLayer()
     tube_sides = Checked(check_sides, 8, panel="slider", low=3, high=32, integer=True)
     line_width = Checked(lambda value, name: check_positive(value, name), 2.0, panel="slider", low=0.5, high=10.0)
 
@@ -126,6 +133,7 @@ class Lines(Layer):
     def __init__(self, points, *, scalars=None, color=None, cmap="viridis", clim=None, tube_radius=None,
                  tube_sides=8, line_width=2.0, opacity=1.0, name="lines"):
         derived = self._derive(dict(points=points, scalars=scalars))
+        self._packed = derived["packed"]
         super().__init__(name=name, points=points, scalars=scalars, color=color, cmap=cmap,
                          clim=derived["auto_clim"] if clim is None else clim, tube_radius=tube_radius,
                          tube_sides=tube_sides, line_width=line_width, opacity=check_opacity(opacity))
@@ -150,6 +158,14 @@ class Lines(Layer):
             raise BrainviewValueError("scalars: every value is NaN or infinite; pass finite values.")
         auto = colors.auto_clim(values) if values is not None else (0.0, 1.0)
         return dict(packed=packed, values=values, auto_clim=auto)
+
+    def _check_tube_radius(self, value):
+        """None or a radius > 0, for tubes that fit in the memory budget."""
+        radius = optional_radius(value, "tube_radius")
+        if radius is not None:
+            check_polylines_memory(self.n_points, self.n_lines, what="tube_radius: tubes",
+                                   tube_sides=self.tube_sides)
+        return value
 
     def _apply(self, derived):
         from vtkmodules.util.numpy_support import numpy_to_vtk

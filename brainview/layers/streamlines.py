@@ -30,7 +30,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from traits.api import Any, TraitType, observe
+from traits.api import Any, observe
 
 from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
@@ -39,7 +39,7 @@ from ..limits import check_polylines_memory
 from ._live import Reloads, set_quietly, take_derived
 from ._tracts_input import read_tracts
 from .base import Checked, Kind, Layer, check_bool, check_opacity, check_positive
-from .lines import check_point_values, check_sides, optional_radius
+from .lines import PerLayer, check_point_values, check_sides, optional_radius
 
 __all__ = ["Streamlines", "INTERACTIVE_POINTS"]
 
@@ -52,13 +52,6 @@ INTERACTIVE_POINTS = 50_000
 RASTER_MM, RASTER_MAX_VOXELS = 1.0, 8_000_000
 
 _AXES = {"x": 0, "y": 1, "z": 2}
-
-
-class _PerLayer(TraitType):
-    """A trait checked by the layer's own ``_check_<name>(value)`` (the check needs its data)."""
-
-    def validate(self, obj, name, value):
-        return getattr(obj, f"_check_{name}")(value)
 
 
 def _check_max(value, name):
@@ -147,12 +140,12 @@ class Streamlines(Layer):
     data_params = ("tracts", "values")
 
     tracts = Reloads()
-    color = _PerLayer(panel="hidden")
-    values = _PerLayer(panel="hidden")
+    color = PerLayer(panel="hidden")
+    values = PerLayer(panel="hidden")
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
                    panel="range")
-    radius = Checked(optional_radius, None)
+    radius = PerLayer()
     tube_sides = Checked(check_sides, 8, panel="slider", low=3, high=32, integer=True)
     line_width = Checked(lambda value, name: check_positive(value, name), 1.0, panel="slider", low=0.5, high=10.0)
     max_streamlines = Checked(_check_max, None)
@@ -220,6 +213,14 @@ class Streamlines(Layer):
                 colors.to_rgb(given[key], name=f"color[{key!r}]")
             return value
         colors.to_rgb(value, name="color")
+        return value
+
+    def _check_radius(self, value):
+        """None or a radius > 0, for tubes that fit in the memory budget (all drawn points, each side)."""
+        radius = optional_radius(value, "radius")
+        if radius is not None:
+            check_polylines_memory(len(self._packed.points), self._packed.n_lines, what="radius: tubes",
+                                   tube_sides=self.tube_sides)
         return value
 
     def _check_values(self, value):

@@ -3,7 +3,8 @@
 - ``streamlines_100k_first_png``: 100,000 streamlines of 100 points (10 M points, a list of
   float32 (100, 3) arrays made before timing) -> ``bv.streamlines`` (direction colours
   computed) -> first 800x600 screenshot; beside raw VTK drawing the same points as one polydata
-  with precomputed per-point colours (cells from offsets, one mapper) in the same run.
+  with precomputed per-point colours (cells from offsets, one mapper, flat, no multisampling, a warm
+  window, brainview's camera pose) in the same run.
 - ``streamlines_rotation_frame``: one frame after a camera turn while the camera moves
   (``fig.interacting``: every k-th streamline at every 4th point, about 50,000 points), camera turn + render + read back.
 - ``streamlines_still_frame``: the full set after the camera stops.
@@ -44,8 +45,16 @@ def _raw_window():
     return window, renderer
 
 
-def _raw_vtk(points, offsets, rgb):
-    """Raw VTK: one polydata, cells from offsets, per-point colours, render + read back."""
+def _camera_of(figure):
+    camera = figure.renderer.GetActiveCamera()
+    return (camera.GetPosition(), camera.GetFocalPoint(), camera.GetViewUp(), camera.GetViewAngle())
+
+
+def _raw_vtk(points, offsets, rgb, camera=None):
+    """Raw VTK: one polydata, cells from offsets, per-point colours, render + read back.
+
+    ``camera``: brainview's pose of the same data (the same pixels covered), else VTK's reset.
+    """
     from vtkmodules.util.numpy_support import numpy_to_vtk
     from vtkmodules.vtkCommonCore import VTK_TYPE_INT32, vtkPoints
     from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
@@ -73,7 +82,15 @@ def _raw_vtk(points, offsets, rgb):
     actor.SetMapper(mapper)
     actor.GetProperty().LightingOff()  # flat colours, as brainview draws lines
     renderer.AddActor(actor)
-    renderer.ResetCamera()
+    if camera is None:
+        renderer.ResetCamera()
+    else:
+        vtk_camera = renderer.GetActiveCamera()
+        vtk_camera.SetPosition(*camera[0])
+        vtk_camera.SetFocalPoint(*camera[1])
+        vtk_camera.SetViewUp(*camera[2])
+        vtk_camera.SetViewAngle(camera[3])
+        renderer.ResetCameraClippingRange()
     window.Render()
     grab = vtkWindowToImageFilter()
     grab.SetInput(window)
@@ -146,13 +163,14 @@ def _streamline_rows(repeat, rng):
     rgb = polylines.direction_colors(packed)
     first, raw, frames, still = [], [], [], []
     for _ in range(repeat):
-        raw.append(_raw_vtk(packed.points, packed.offsets, rgb))
         elapsed, _ = _ours("streamlines", tracts)
         first.append(elapsed)
         fig = bv.gcf()
+        camera = _camera_of(fig)
         frames.extend(_frames(fig, True))
         still.extend(_frames(fig, False, count=2))
         bv.close("all")
+        raw.append(_raw_vtk(packed.points, packed.offsets, rgb, camera))
     small = tracts[:1000]
     ours_small = [_ours("streamlines", small)[0] for _ in range(repeat)]
     bv.close("all")
@@ -184,9 +202,10 @@ def _lines_rows(repeat, rng):
     white = np.full((len(packed.points), 3), 255, np.uint8)
     ours, raw = [], []
     for _ in range(repeat):
-        raw.append(_raw_vtk(packed.points, packed.offsets, white))
         ours.append(_ours("lines", lines)[0])
+        camera = _camera_of(bv.gcf())
         bv.close("all")
+        raw.append(_raw_vtk(packed.points, packed.offsets, white, camera))
     naive = [_naive_pyvista(lines[:1000]) * 10 for _ in range(max(1, repeat // 2))]
     return [
         {"name": "lines_10k_first_png", "median_s": statistics.median(ours),
