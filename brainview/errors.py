@@ -27,6 +27,10 @@ class BrainviewTypeError(BrainviewError, TypeError):
     """A parameter has a type brainview does not accept."""
 
 
+class BrainviewImportError(BrainviewError, ImportError):
+    """An optional dependency is missing: the message names the extra to install."""
+
+
 class ImageLoadError(BrainviewError, OSError):
     """A file could not be read as the kind of data asked for."""
 

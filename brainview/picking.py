@@ -59,16 +59,23 @@ class PickResult:
         The name of the atlas region there, when an atlas layer is shown.
     layer : Layer or None
         The layer whose prop was hit.
-    item : int or None
-        The index of the marker (points) or node (connectome) hit; None when
-        the hit is not on one.
+    item : int, tuple or None
+        The first value of :attr:`item_info`: the vertex, marker, node,
+        streamline or line index, or the voxel ``(i, j, k)`` hit; None when
+        the hit names no item.
+    item_info : dict
+        What was hit in the layer, by its drawer: ``{"vertex": 12}``,
+        ``{"marker": 3}``, ``{"node": 0, "label": "PCC"}``,
+        ``{"voxel": (i, j, k), "region": 7, "name": "Precentral"}``,
+        ``{"streamline": 5, "bundle": "AF_L"}``...
     """
 
     world_xyz: tuple | None = None
     values: dict = field(default_factory=dict)
     region: str | None = None
     layer: object = None
-    item: int | None = None
+    item: object = None
+    item_info: dict = field(default_factory=dict)
 
     def describe(self):
         """One line for a status bar.
@@ -93,7 +100,26 @@ class PickResult:
         return " | ".join(parts)
 
 
-def pick(figure, x, y):
+def check_pixel(xy, y=None):
+    """``(x, y)`` floats from a pixel pair or from two numbers, else a brainview error.
+
+    Examples
+    --------
+    >>> check_pixel((3, 4)), check_pixel(3, 4)
+    ((3.0, 4.0), (3.0, 4.0))
+    """
+    pair = xy if y is None else (xy, y)
+    try:
+        x, y = (float(v) for v in pair)
+    except (TypeError, ValueError):
+        raise BrainviewValueError(
+            f"xy: expected a pixel (x, y) of two numbers, got {describe(pair)}.") from None
+    if not (np.isfinite(x) and np.isfinite(y)):
+        raise BrainviewValueError(f"xy: expected finite pixel coordinates, got {(x, y)}.")
+    return x, y
+
+
+def pick(figure, x, y=None):
     """Pick the scene of ``figure`` at pixel ``(x, y)``.
 
     Parameters
@@ -101,17 +127,14 @@ def pick(figure, x, y):
     figure : Figure
     x, y : float
         Pixel column and row in the rendered image, origin at the top left
-        (as in :meth:`Figure.screenshot` arrays and Qt mouse events).
+        (as in :meth:`Figure.screenshot` arrays and Qt mouse events); or
+        ``x`` a pair ``(x, y)`` and ``y`` left out.
 
     Returns
     -------
     PickResult
     """
-
-    try:
-        x, y = float(x), float(y)
-    except (TypeError, ValueError):
-        raise BrainviewValueError(f"x, y: expected pixel coordinates, got {describe((x, y))}.") from None
+    x, y = check_pixel(x, y)
     window = figure.window
     # A figure may reuse a window another one drew: ask its renderer, too.
     never_drawn = window.GetNeverRendered() or figure.renderer.GetLastRenderTimeInSeconds() < 0
@@ -122,14 +145,16 @@ def pick(figure, x, y):
     origin, direction = _view_ray(figure, x, height - 1 - y)
     hits = _surface_hits(figure, x, height - 1 - y, origin, direction)
     hits += _sphere_hits(figure, origin, direction)
-    opaque = [hit for hit in hits if not hit[4]]
-    hit = min(opaque or hits, key=lambda hit: hit[0], default=None)
+    # Opaque first, then translucent data, then context (a glass brain): the nearest of the first found.
+    hit = min(hits, key=lambda hit: (hit[4], hit[0]), default=None)
     if hit is None:
         return PickResult()
-    _, xyz, layer, item, _ = hit
+    _, xyz, layer, item_info, _ = hit
     xyz = _inside(figure, layer, xyz)
     values, region = layer_values(figure, xyz)
-    return PickResult(xyz, values, region, layer, item)
+    item_info = item_info or _image_item(layer, xyz)
+    item = next(iter(item_info.values()), None)
+    return PickResult(xyz, values, region, layer, item, item_info)
 
 
 def _view_ray(figure, x, y):
@@ -146,7 +171,7 @@ def _view_ray(figure, x, y):
 
 
 def _surface_hits(figure, x, y, origin, direction):
-    """``[(depth, xyz, layer, None, translucent)]``: the first opaque prop along the ray and the
+    """``[(depth, xyz, layer, item_info, translucent)]``: the first opaque prop along the ray and the
     translucent ones in front of it (cell picker; glyph props are left to :func:`_sphere_hits`).
 
     Translucent props are taken off the pick list one by one and the ray is
@@ -167,13 +192,40 @@ def _surface_hits(figure, x, y, origin, direction):
             break
         prop = picker.GetViewProp()
         xyz = tuple(float(v) for v in picker.GetPickPosition())
-        translucent = prop is not None and _translucent(figure, prop)
-        hits.append((float(np.dot(np.subtract(xyz, origin), direction)), xyz,
-                     figure.layer_of(prop), None, translucent))
+        layer = figure.layer_of(prop)
+        translucent = _see_through_rank(figure, layer, prop)
+        item_info = _drawn_item(figure, layer, prop, picker, xyz)
+        hits.append((float(np.dot(np.subtract(xyz, origin), direction)), xyz, layer, item_info, translucent))
         if not translucent:
             break
         picker.DeletePickList(prop)
     return hits
+
+
+def _drawn_item(figure, layer, prop, picker, xyz):
+    """What the layer's drawer says was hit (``item_at``), or None."""
+    if layer is None:
+        return None
+    return figure.drawer(layer).item_at(prop, picker.GetCellId(), picker.GetPointId(), xyz)
+
+
+def _image_item(layer, xyz):
+    """``{"voxel": (i, j, k)}`` (and the atlas region there) of an image layer at ``xyz``, else ``{}``."""
+    image = getattr(layer, "image", None)
+    if image is None:
+        return {}
+    ijk = np.rint(np.linalg.solve(np.asarray(image.affine, float), [*xyz, 1.0])[:3]).astype(int)
+    if np.any(ijk < 0) or np.any(ijk >= np.asarray(image.shape[:3])):
+        return {}
+    info = {"voxel": tuple(int(v) for v in ijk)}
+    if layer.kind == "atlas":
+        label = layer.label_at(xyz)
+        if isinstance(label, dict):  # probabilistic: the most probable region
+            label = max(label, key=label.get) if label else None
+        if label is not None:
+            info["region"] = int(layer.label_values[layer.names.index(label)])
+            info["name"] = label
+    return info
 
 
 def _is_glyph(prop):
@@ -190,8 +242,18 @@ def _spheres(layer):
     return None
 
 
+def _sphere_item(layer, index):
+    if layer.kind == "points":
+        return {"marker": index}
+    info = {"node": index}
+    labels = getattr(layer, "node_labels", None)  # as given; True (names from the atlas) is not a list
+    if isinstance(labels, (list, tuple)) and index < len(labels):
+        info["label"] = labels[index]
+    return info
+
+
 def _sphere_hits(figure, origin, direction):
-    """``[(depth, xyz, layer, index, translucent)]``: the nearest sphere hit of each layer.
+    """``[(depth, xyz, layer, item_info, translucent)]``: the nearest sphere hit of each layer.
 
     The spheres are the models' exact ones (the drawn glyphs are tessellated
     within a fraction of a pixel of them).
@@ -210,7 +272,7 @@ def _sphere_hits(figure, origin, direction):
         index = int(np.argmin(depth))
         if np.isfinite(depth[index]):
             xyz = tuple(float(v) for v in origin + depth[index] * direction)
-            hits.append((float(depth[index]), xyz, layer, index, layer.opacity < 1))
+            hits.append((float(depth[index]), xyz, layer, _sphere_item(layer, index), int(layer.opacity < 1)))
     return hits
 
 
@@ -239,6 +301,13 @@ def _inside(figure, layer, xyz):
 def _is_zero(value):
     # None: an atlas outside every region (the hit lies on a region's outer face).
     return value is None or (isinstance(value, float) and (value == 0 or np.isnan(value)))
+
+
+def _see_through_rank(figure, layer, prop):
+    """0 for an opaque prop, 1 for a translucent one, 2 for context drawn to be seen through."""
+    if layer is not None and figure.drawer(layer).is_context:
+        return 2
+    return int(prop is not None and _translucent(figure, prop))
 
 
 def _translucent(figure, prop):

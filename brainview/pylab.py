@@ -213,13 +213,15 @@ def export_script(path):
     _export(gcf(), path)
 
 
-def savefig(path, *, size=None, scale=1, transparent=False):
+def savefig(path, *, size=None, scale=None, dpi=None, transparent=False, embed_scene=True):
     """Save the current figure as PNG, JPEG, TIFF (or PDF/SVG/EPS); see :meth:`Figure.savefig`.
 
-    ``scale=3`` gives 3x the pixels with the same framing; ``transparent=True``
-    an alpha channel with the background clear (PNG, TIFF).
+    ``scale=3`` (or ``dpi=300``) gives 3x the pixels with the same framing;
+    ``transparent=True`` an alpha channel with the background clear (PNG,
+    TIFF). PNG and TIFF files carry the scene (``bv.load_scene("fig.png")``)
+    unless ``embed_scene=False``.
     """
-    gcf().savefig(path, size=size, scale=scale, transparent=transparent)
+    gcf().savefig(path, size=size, scale=scale, dpi=dpi, transparent=transparent, embed_scene=embed_scene)
 
 
 def screenshot(*, size=None, scale=1, transparent=False):
@@ -257,10 +259,10 @@ def export_html(path):
     return _export(gcf(), path)
 
 
-def view(name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None):
-    """Point the camera of the current figure; see :meth:`Figure.view`."""
-    gcf().view(name, azimuth=azimuth, elevation=elevation, distance=distance,
-               focalpoint=focalpoint)
+def view(name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None, hemi=None):
+    """Point the camera of the current figure; see :meth:`Figure.view` (no argument: the current view)."""
+    return gcf().view(name, azimuth=azimuth, elevation=elevation, distance=distance,
+                      focalpoint=focalpoint, hemi=hemi)
 
 
 def title(text, *, size=24, color=None):

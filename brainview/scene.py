@@ -35,8 +35,9 @@ from . import _vtk, colors
 from .errors import BrainviewTypeError, BrainviewValueError, describe
 from .geometry.camera import union_bounds
 from .layers.base import Checked, Layer, check_bool
-from .render.annotations import (BAR_MARGIN, Annotation, AnnotationView, ColorBar, ColorBarView,
+from .render.annotations import (Annotation, AnnotationView, ColorBar, ColorBarView,
                                  check_text)
+from .render.events import FigureEvents
 from .render.view import FigureView
 from .render.windows import (LIVE_WINDOWS, MAX_PIXELS, MAX_SIDE, FigureWindow, check_size,
                              release_spare_window, windows_made)
@@ -49,7 +50,7 @@ def _check_bgcolor(value, name="bgcolor"):
     return tuple(float(v) for v in colors.to_rgb(value, name=name))
 
 
-class Figure(FigureView):
+class Figure(FigureView, FigureEvents):
     """A 3-D scene of layers, rendered off-screen or in the desktop app.
 
     Parameters
@@ -395,7 +396,7 @@ class Figure(FigureView):
         width, height = self.renderer.GetSize()
         if width < 1 or height < 1:
             return
-        right = width - BAR_MARGIN
+        right = width
         for bar in reversed(self.colorbars):
             right = self._views[bar].place(right, width, height)
 
@@ -431,11 +432,15 @@ class Figure(FigureView):
         self.changed = True
 
     @_vtk.serialised
-    def pick(self, x, y):
-        """What is under pixel ``(x, y)`` (origin top left): see :func:`brainview.picking.pick`."""
+    def pick(self, xy, y=None):
+        """What is under pixel ``xy`` = ``(x, y)`` (origin top left): see :func:`brainview.picking.pick`.
+
+        ``fig.pick(x, y)`` works too. Clicks call :meth:`on_pick` callbacks;
+        this only looks.
+        """
         from .picking import pick
 
-        return pick(self, x, y)
+        return pick(self, xy, y)
 
     # ------------------------------------------------------------ Jupyter (render.inline, integrations.jupyter)
 
@@ -496,6 +501,20 @@ class Figure(FigureView):
 
         self._check_open()
         return interactive(self, height=height)
+
+    def _embedded_scene(self, path):
+        """The scene this figure's PNG or TIFF at ``path`` carries (see :mod:`brainview.export.recipe`)."""
+        from .export.recipe import scene_payload
+
+        return scene_payload(self, path)
+
+    def widget(self):
+        """A live notebook view (jupyter_rfb): drag to rotate, and clicks and keys call
+        :meth:`on_pick` / :meth:`on_key` callbacks; see :mod:`brainview.render.notebook`."""
+        from .render.notebook import figure_widget
+
+        self._check_open()
+        return figure_widget(self)
 
     # ------------------------------------------------------------ lifetime
 

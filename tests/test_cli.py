@@ -266,6 +266,18 @@ def test_scene_file_screenshot_is_the_saved_picture(scene, tmp_path):
     np.testing.assert_array_equal(read_png(tmp_path / "s.png"), expected)
 
 
+def test_a_png_brainview_saved_reopens_from_the_command_line_as_its_figure(files, tmp_path):
+    fig = bv.figure(size=(160, 120), antialias=False)
+    bv.stat_map(str(files["zmap"]), threshold=3.0, outline=False, name="zmap")
+    bv.view("left")
+    expected = fig.screenshot()
+    fig.savefig(tmp_path / "fig1.png")
+    bv.close("all")
+    result = _cli(tmp_path / "fig1.png", "--screenshot", tmp_path / "again.png", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_array_equal(read_png(tmp_path / "again.png"), expected)
+
+
 def test_scene_file_must_be_the_only_file(scene, files, tmp_path):
     result = _cli(scene[0], files["t1"], "--screenshot", tmp_path / "s.png", tmp_path=tmp_path)
     assert result.returncode == 2 and "only FILE" in result.stderr

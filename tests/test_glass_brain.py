@@ -128,7 +128,7 @@ def test_glass_brain_traits_and_bad_values(fig):
     assert actor.GetProperty().GetOpacity() == pytest.approx(0.3)
     glass.color = "red"
     assert actor.GetProperty().GetColor() == (1.0, 0.0, 0.0)
-    assert not actor.GetPickable()  # context: picks go through the glass
+    assert fig.drawer(glass).is_context  # context: picks go through the glass (tests/test_picking.py)
     with pytest.raises(ValueError, match="opacity"):
         GlassBrain(opacity=2)
     with pytest.raises(ValueError, match="color"):

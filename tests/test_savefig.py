@@ -68,14 +68,40 @@ def test_tiff_is_written_with_alpha(scene, tmp_path):
 
 
 @pytest.mark.parametrize("suffix, magic", [(".pdf", b"%PDF"), (".svg", b"<?xml"), (".eps", b"%!PS")])
-def test_vector_formats_from_gl2ps(scene, tmp_path, suffix, magic):
-    pytest.importorskip("vtkmodules.vtkIOExportGL2PS")
+def test_vector_pages_have_the_figures_size_in_points_and_vector_text(scene, tmp_path, suffix, magic):
     scene.title("Left motor")
-    bv.savefig(tmp_path / f"fig{suffix}")
+    bv.savefig(tmp_path / f"fig{suffix}", dpi=300)
     data = (tmp_path / f"fig{suffix}").read_bytes()
     assert data.startswith(magic)
+    # 120x90 px at 100 px per inch: an 86.4 x 64.8 pt page, whatever the dpi.
     if suffix == ".svg":
-        assert b"Left motor" in data  # text stays text
+        assert b'width="86.4pt" height="64.8pt"' in data and b"Left motor" in data  # text stays text
+    elif suffix == ".pdf":
+        assert b"/MediaBox [ 0 0 86.4 64.8 ]" in data
+    else:
+        assert b"%%BoundingBox: 0 0 86 65" in data or b"%%BoundingBox: 0 0 87 65" in data
+
+
+def test_pdf_colour_bar_is_vector_and_the_scene_raster_has_the_asked_dpi(scene, tmp_path):
+    """The ramp is rectangles, its labels text; the one image is the scene at 300 dpi (3x the pixels)."""
+    import re
+    import zlib
+
+    scene.clear()
+    bv.points([[0, 0, 0], [40, 0, 0]], size=16, values=[0.0, 1.0], cmap="viridis")
+    bv.colorbar(title="ramp title")
+    bv.savefig(tmp_path / "fig.svg", dpi=300)
+    svg = (tmp_path / "fig.svg").read_text()
+    assert "ramp title" in svg and svg.count("<image") == 1
+    assert svg.count("<path d=") >= 64  # one vector rectangle per colour of the ramp
+    bv.savefig(tmp_path / "fig.pdf", dpi=300)
+    pdf = (tmp_path / "fig.pdf").read_bytes()
+    widths = [int(w) for w in re.findall(rb"/Width (\d+)", pdf)]
+    heights = [int(h) for h in re.findall(rb"/Height (\d+)", pdf)]
+    assert (widths, heights) == ([360], [270])
+    text = b"".join(zlib.decompress(stream) for stream in re.findall(rb"stream\n(.*?)\nendstream", pdf, re.S)
+                    if stream[:2] == b"x\x9c")
+    assert b" re" in text or b" l" in text  # vector drawing operators for the ramp
 
 
 def test_formats_without_alpha_or_unknown_are_refused(scene, tmp_path):

@@ -30,204 +30,23 @@ Examples
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
 import tempfile
 import zipfile
 from pathlib import Path
 
-import numpy as np
-
-from ..errors import BrainviewTypeError, SceneFileError, describe
+from ..errors import SceneFileError, describe
 from . import _scene_guard as _guard
-from ._encoding import decode, encode, file_digest
+from ._encoding import decode
+from .recipe import EMBEDDING_FORMATS, embedded_scene
+from .scene_writer import FORMAT, VERSION, data_file_writer, layer_dict, save_scene, scene_dict
 
 __all__ = ["FORMAT", "VERSION", "MIGRATIONS", "SceneFileError", "SceneTemplate", "save_scene", "load_scene",
-           "scene_dict", "figure_from_dict", "populate", "data_file_writer", "scene_references"]
+           "scene_dict", "layer_dict", "figure_from_dict", "populate", "data_file_writer", "scene_references"]
 
-FORMAT = "brainview.scene"
-VERSION = 1
 #: ``{from_version: function(dict) -> dict of from_version + 1}``; empty while only version 1 exists.
 MIGRATIONS = {}
 #: A scene JSON larger than this is not a scene file (arrays go to sidecars, never inline).
 MAX_JSON_BYTES = _guard.MAX_JSON_BYTES
-
-
-# ------------------------------------------------------------------- saving
-
-
-def save_scene(figure, path, *, single_file=None):
-    """Write ``figure`` to a scene file.
-
-    Parameters
-    ----------
-    figure : brainview.scene.Figure
-    path : str or pathlib.Path
-        ``.bvscene`` (JSON, in-memory data in ``<stem>_data/`` beside it) or
-        ``.bvz`` (one zip file holding the scene and all its data).
-    single_file : bool, optional
-        Default: True for a ``.bvz`` path.
-
-    Examples
-    --------
-    >>> import tempfile, os, brainview as bv
-    >>> fig = bv.figure(size=(32, 32)); _ = bv.points([[0, 0, 0]])
-    >>> save_scene(fig, os.path.join(tempfile.mkdtemp(), "s.bvscene")); fig.close()
-    """
-    path = Path(path)
-    if single_file is None:
-        single_file = path.suffix == ".bvz"
-    if single_file:
-        with tempfile.TemporaryDirectory() as folder:
-            inner = Path(folder) / "scene.bvscene"
-            _write(figure, inner, copy_inputs=True)
-            _zip_folder(Path(folder), path)
-        return
-    _write(figure, path, copy_inputs=False)
-
-
-def _write(figure, path, *, copy_inputs):
-    sidecar = data_file_writer(path, copy_inputs=copy_inputs)
-    scene = scene_dict(figure, sidecar=sidecar)
-    text = _dumps(scene)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def data_file_writer(path, *, copy_inputs):
-    """The ``sidecar`` function of :func:`encode` for a file written at ``path``.
-
-    In-memory data goes to ``<stem>_data/`` beside ``path``; the user's own
-    files are referenced relative to ``path`` (or copied there with ``copy_inputs``).
-    Scene files and exported scripts write their data with it.
-
-    Examples
-    --------
-    >>> import tempfile, numpy as np
-    >>> from pathlib import Path
-    >>> path = Path(tempfile.mkdtemp()) / "f.bvscene"
-    >>> sidecar = data_file_writer(path, copy_inputs=False)
-    >>> sidecar("npy", np.zeros(3), "coords")["$file"]["path"]
-    'f_data/coords.npy'
-    """
-    data_dir = path.parent / f"{path.stem}_data"
-    written = set()
-
-    def sidecar(kind, obj, name):
-        if kind == "input":
-            source = Path(obj).resolve()
-            if not source.is_file():
-                raise SceneFileError(f"{name}: the data file '{source}' does not exist.")
-            if copy_inputs:
-                data_dir.mkdir(parents=True, exist_ok=True)
-                target = _unique(data_dir / source.name, written)
-                shutil.copyfile(source, target)
-                source = target
-            sha, size = file_digest(source)
-            return {"$file": {"path": _relative(source, path.parent), "sha256": sha, "size": size,
-                              "role": "input"}}
-        data_dir.mkdir(parents=True, exist_ok=True)
-        if kind == "npy":
-            target = _unique(data_dir / f"{name}.npy", written)
-            np.save(target, np.ascontiguousarray(obj), allow_pickle=False)
-        else:
-            target = _unique(data_dir / f"{name}.nii.gz", written)
-            _save_nifti(obj, target)
-        sha, size = file_digest(target)
-        record = {"path": _relative(target, path.parent), "sha256": sha, "size": size, "role": kind}
-        if kind == "nifti":
-            # NIfTI stores Fortran order; meshes are extracted in the array's own order,
-            # so a C-ordered image is given back C-ordered to draw the identical picture.
-            record["order"] = "C" if _is_c_ordered(obj) else "F"
-        return {"$file": record}
-
-    return sidecar
-
-
-def _is_c_ordered(image):
-    data = np.asanyarray(image.dataobj)
-    return data.ndim > 1 and data.flags.c_contiguous and not data.flags.f_contiguous
-
-
-def _dumps(scene):
-    """Indented JSON with lists of plain values kept on one line (readable, diffable)."""
-    text = json.dumps(scene, indent=1, allow_nan=False)
-    return re.sub(r"\[\s*([^\[\]{}]*?)\s*\]",
-                  lambda match: "[" + re.sub(r",\s+", ", ", match.group(1)) + "]", text)
-
-
-def _save_nifti(image, target):
-    import nibabel as nib
-
-    data = np.asanyarray(image.dataobj)
-    header = image.header if isinstance(image, nib.Nifti1Image) else None
-    nib.save(nib.Nifti1Image(data, image.affine, header), str(target))
-
-
-def _unique(target, written):
-    stem, suffix = target.name.split(".", 1)
-    candidate, n = target, 1
-    while candidate in written:
-        n += 1
-        candidate = target.with_name(f"{stem}_{n}.{suffix}")
-    written.add(candidate)
-    return candidate
-
-
-def _relative(target, folder):
-    return Path(os.path.relpath(target, folder)).as_posix()
-
-
-def _zip_folder(folder, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
-        for member in sorted(folder.rglob("*")):
-            if member.is_file():
-                archive.write(member, member.relative_to(folder).as_posix())
-    os.replace(temporary, path)
-
-
-def scene_dict(figure, *, sidecar):
-    """The JSON-ready dict of a figure (see the module docstring); ``sidecar`` writes data files."""
-    import vtkmodules
-
-    from .._version import __version__
-    from ..layers.base import Layer
-
-    layers = []
-    for index, layer in enumerate(figure.layers):
-        if not isinstance(layer, Layer):
-            raise BrainviewTypeError(f"layer {index}: {describe(layer)} is not a brainview layer.")
-        layers.append(layer_dict(layer, index, sidecar=sidecar))
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "brainview": __version__,
-        "vtk": vtkmodules.__version__,
-        "figure": {"size": list(figure.size), "bgcolor": list(figure.bgcolor),
-                   "antialias": figure.antialias},
-        "camera": {key: list(value) if isinstance(value, tuple) else value
-                   for key, value in figure.camera.items()},
-        "layers": layers,
-        "annotations": figure.annotation_specs(),
-        "colorbars": [dict(bar, layer=figure.layers.index(bar["layer"])) for bar in figure.colorbar_specs()],
-    }
-
-
-def layer_dict(layer, index, *, sidecar):
-    """One layer's entry: kind, name, parameters as given and settings changed since."""
-    data_params = getattr(type(layer), "data_params", ())
-    prefix = f"layer{index}"
-    params = {name: encode(value, sidecar=sidecar, name=f"{prefix}_{name}", data_param=name in data_params)
-              for name, value in layer.get_params().items()}
-    state = {name: encode(value, sidecar=None, name=f"{prefix}.{name}")
-             for name, value in layer.get_state().items()}
-    return {"kind": layer.kind, "name": layer.name, "params": params, "state": state}
 
 
 # ------------------------------------------------------------------- loading
@@ -240,8 +59,10 @@ def load_scene(path, *, allow_outside=False):
     ----------
     path : str or pathlib.Path
         A ``.bvscene`` file (JSON; its data files where it says) or a
-        ``.bvz`` file (one zip archive, read member by member). The suffix
-        decides: a ``.bvscene`` is read as JSON only, whatever it holds.
+        ``.bvz`` file (one zip archive, read member by member), or a PNG or
+        TIFF image brainview wrote, which carries its scene
+        (:mod:`brainview.export.recipe`). The suffix decides: a ``.bvscene``
+        is read as JSON only, whatever it holds.
     allow_outside : bool
         Let a ``.bvscene`` read data files outside its own folder (after
         following links): for a scene you saved yourself with its data in a
@@ -272,7 +93,11 @@ def load_scene(path, *, allow_outside=False):
     _guard.check_scene_path(path)
     if path.suffix.lower() == ".bvz":
         return _load_archive(path)
-    scene = _migrate(_guard.read_json(path, path), path)
+    if path.suffix.lower() in EMBEDDING_FORMATS:
+        scene, references = embedded_scene(path, allow_outside=allow_outside)
+        with tempfile.TemporaryDirectory() as scratch:
+            return figure_from_dict(migrate(scene, path), resolve=references(scratch), where=f"'{path}'")
+    scene = migrate(_guard.read_json(path, path), path)
     resolve = _guard.FolderReferences(path.parent, allow_outside=allow_outside)
     return figure_from_dict(scene, resolve=resolve, where=f"'{path}'")
 
@@ -303,10 +128,13 @@ def scene_references(path, *, outside_only=False):
     _guard.check_scene_path(path)
     if path.suffix.lower() == ".bvz":
         return []
-    scene = _guard.read_json(path, path)
+    embedded = path.suffix.lower() in EMBEDDING_FORMATS
+    scene = embedded_scene(path)[0] if embedded else _guard.read_json(path, path)
     references = _guard.FolderReferences(path.parent, allow_outside=True)
     found = []
     for record in _guard.file_records(scene):
+        if embedded and record.get("role") != "input":
+            continue  # inside the image
         target, inside = references.target(record, f"'{path}'")
         if not (outside_only and inside) and target not in found:
             found.append(target)
@@ -321,12 +149,13 @@ def _load_archive(path):
         raise SceneFileError(f"'{path}': not a .bvz archive ({error}).") from None
     with archive, tempfile.TemporaryDirectory() as folder:
         raw = _guard.read_member(archive, "scene.bvscene", f"'{path}'", limit=MAX_JSON_BYTES)
-        scene = _migrate(_guard.parse_json(raw, path), path)
+        scene = migrate(_guard.parse_json(raw, path), path)
         resolve = _guard.ArchiveReferences(archive, folder)
         return figure_from_dict(scene, resolve=resolve, where=f"'{path}'")
 
 
-def _migrate(scene, shown_as):
+def migrate(scene, shown_as):
+    """``scene`` brought to :data:`VERSION`, else a SceneFileError (not a scene, a future version)."""
     if not isinstance(scene, dict) or scene.get("format") != FORMAT:
         found = scene.get("format") if isinstance(scene, dict) else type(scene).__name__
         raise SceneFileError(f"'{shown_as}': not a brainview scene file (format {found!r}, expected {FORMAT!r}).")
@@ -484,7 +313,7 @@ class SceneTemplate:
             raise SceneFileError(f"'{path}': use a .bvscene file (with its data folder) as a batch template.")
         self.path = path.resolve()
         self.allow_outside = bool(allow_outside)
-        self.scene = _migrate(_guard.read_json(path, path), path)
+        self.scene = migrate(_guard.read_json(path, path), path)
         settings = self.scene.get("figure")
         try:
             self.figure_options = {"size": _guard.check_figure_size(settings["size"], f"'{path}'"),

@@ -66,8 +66,8 @@ def view_angles(name):
     """``(azimuth, elevation)`` of an anatomical view name."""
     if name not in VIEWS:
         raise BrainviewValueError(
-            f"view: unknown view {name!r}; use one of {', '.join(VIEWS)} "
-            "or azimuth=/elevation= in degrees."
+            f"view: unknown view {name!r}; use one of {', '.join(VIEWS)}, a hemisphere view "
+            "(lateral, medial, dorsal, ventral), nilearn's (elev, azim) pair, or azimuth=/elevation= in degrees."
         )
     return VIEWS[name]
 

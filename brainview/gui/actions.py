@@ -32,8 +32,10 @@ SESSION_FILTER = "brainview sessions (*.bvscene *.bvz);;All files (*)"
 
 
 def is_session(path):
-    """Whether ``path`` names a scene file (opened as a session, not as data)."""
-    return Path(str(path)).suffix.lower() in SESSION_SUFFIXES
+    """Whether ``path`` names a scene file or a figure carrying its scene (opened as a session, not as data)."""
+    from ..export.recipe import has_embedded_scene
+
+    return Path(str(path)).suffix.lower() in SESSION_SUFFIXES or has_embedded_scene(path)
 
 
 def guarded(method):

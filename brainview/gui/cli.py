@@ -43,7 +43,8 @@ their name and drawn as streamlines in world RAS+ mm.
 Say it yourself with --anat, --map, --atlas (with a FILE, or alone for the
 only volume: --anat the first, --map/--atlas the last of several).
 
-A scene file (.bvscene, .bvz: File > Save session, bv.save_scene) opens as
+A figure brainview saved (fig.png, .tiff, .svg, .pdf) carries its scene and
+opens the same way. A scene file (.bvscene, .bvz: File > Save session, bv.save_scene) opens as
 it was saved: same layers, settings and camera.
 
 In the window: drag to rotate, right-drag or wheel to zoom, middle-drag to
@@ -62,6 +63,7 @@ examples:
   brainview demo                             the showcase scene
   brainview zmap.nii.gz --view left --screenshot out/zmap.png --size 800 600
   brainview motor.bvscene                    a saved scene (session)
+  brainview fig1.png                         the figure a saved picture carries, editable
   brainview motor.bvscene --screenshot out.png
   brainview motor.bvscene --movie spin.mp4 --orbit 360 --frames 96 --fps 24
   brainview batch template.bvscene --replace zmap='sub-*/zmap.nii.gz' --out qc/ --jobs 2
@@ -152,7 +154,7 @@ def main(argv=None):
     for option in ("screenshot", "movie"):
         if getattr(args, option) and not args.files and not named:
             parser.error(f"--{option} needs at least one FILE to show (or 'demo').")
-    scenes = [f for f in args.files if f.lower().endswith(SCENE_SUFFIXES)]
+    scenes = [f for f in args.files if _is_scene(f)]
     if scenes and (len(args.files) > 1 or named):
         parser.error("a scene file opens on its own: give it as the only FILE.")
     with warnings.catch_warnings():
@@ -204,7 +206,7 @@ def _run(args):
     if _is_demo(args.files):
         figure = _demo_figure(args)
         files = []
-    elif args.files and args.files[0].lower().endswith(SCENE_SUFFIXES):
+    elif args.files and _is_scene(args.files[0]):
         figure = _open_scene(args.files[0], allow_outside=args.allow_outside)
         files = []
     else:
@@ -252,6 +254,13 @@ def _run(args):
     app.exec_()
     figure.close()
     return 0
+
+
+def _is_scene(path):
+    """A scene file, or a PNG/TIFF/SVG/PDF figure brainview wrote with its scene in it."""
+    from ..export.recipe import has_embedded_scene
+
+    return path.lower().endswith(SCENE_SUFFIXES) or has_embedded_scene(path)
 
 
 def _open_scene(path, *, allow_outside):

@@ -24,6 +24,7 @@ from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
 from .. import _vtk
 from ..errors import BrainviewError, BrainviewValueError
+from ..render.events import bind_interactor
 from .actions import WindowActions, guarded, is_session
 from .background import BackgroundWork
 from .common import install_error_hook, remove_error_hook
@@ -115,6 +116,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         # VTK's "q"/"e" keys would end the process: handle its ExitEvent ourselves.
         self.view.AddObserver("ExitEvent", lambda *args: None)
         self.view.AddObserver("MouseMoveEvent", self._on_mouse_move)
+        bind_interactor(self.figure, self.view)  # the figure's on_pick / on_key callbacks
         # Heavy layers draw a lighter version while the camera moves.
         style = self.view.GetInteractorStyle()
         style.AddObserver("StartInteractionEvent", lambda *args: self._set_interacting(True))

@@ -352,7 +352,6 @@ class ColorBarView:
             text_prop.ItalicOff()
             text_prop.BoldOff()
             text_prop.ShadowOff()
-        self._width_px = self._title_overhang = 0
         bar.actor = actor
         bar.observe(self.draw, "updated")
         self.draw()
@@ -374,24 +373,36 @@ class ColorBarView:
         actor.SetLabelFormat(bar.label_format)
         actor.SetTitle(bar.shown_title)
         actor.SetVisibility(True)
-        label_width = max((_text_width(actor.GetLabelTextProperty(), text) for text in bar.labels), default=0)
-        title_width = _text_width(actor.GetTitleTextProperty(), actor.GetTitle())
-        self._width_px = _BAR_STRIP + _BAR_GAP + label_width + 2
-        # VTK centres the title over the bar: a wider title sticks out on both sides.
-        self._title_overhang = max(0, (title_width - self._width_px + 1) // 2)
         actor.Modified()
 
+    def _widths(self):
+        """``(bar width, title overhang, margin)`` in pixels at the fonts' current size.
+
+        Measured when placed, not when drawn: a print scale (``savefig(scale=3)``)
+        enlarges the fonts just before the render, and the strip, gap and margin
+        grow with them, so no label or title is cut at the image's edge.
+        """
+        actor = self.actor
+        factor = actor.GetLabelTextProperty().GetFontSize() / _BAR_FONT
+        label_width = max((_text_width(actor.GetLabelTextProperty(), text) for text in self.bar.labels), default=0)
+        title_width = _text_width(actor.GetTitleTextProperty(), actor.GetTitle())
+        actor.SetTextPad(max(1, round(_BAR_GAP * factor)))
+        width = round((_BAR_STRIP + _BAR_GAP) * factor) + label_width + 2
+        # VTK centres the title over the bar: a wider title sticks out on both sides.
+        return width, max(0, (title_width - width + 1) // 2), round(BAR_MARGIN * factor), factor
+
     def place(self, right, width, height):
-        """Put the bar's right edge at pixel ``right`` of a ``width`` x ``height``
+        """Put the bar, with its margin, left of pixel ``right`` of a ``width`` x ``height``
         image; return where the next bar to the left should end."""
         if not self.actor.GetVisibility():
             return right
-        right -= self._title_overhang
-        bar_width = max(min(self._width_px, right), 1)
+        bar_px, overhang, margin, factor = self._widths()
+        right -= margin + overhang
+        bar_width = max(min(bar_px, right), 1)
         self.actor.SetPosition((right - bar_width) / width, 0.1)
         self.actor.SetWidth(bar_width / width)
-        self.actor.SetBarRatio(min(1.0, _BAR_STRIP / bar_width))
-        return right - bar_width - self._title_overhang - BAR_MARGIN
+        self.actor.SetBarRatio(min(1.0, _BAR_STRIP * factor / bar_width))
+        return right - bar_width - overhang
 
     def detach(self):
         """Stop following the model (the bar left its figure)."""

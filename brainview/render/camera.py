@@ -27,9 +27,21 @@ import weakref
 import numpy as np
 from traits.api import Any, Event, HasStrictTraits, Python
 
+from ..errors import BrainviewValueError, check_number
 from ..geometry.camera import camera_pose, check_pose, view_angles
+from ..geometry.surface_maps import HEMI_VIEW_NAMES, hemi_view
 
 __all__ = ["FigureCamera"]
+
+
+def _nilearn_angles(pair, azimuth, elevation):
+    """``(azimuth, elevation)`` in Mayavi's convention of nilearn's ``(elev, azim)`` view."""
+    if azimuth is not None or elevation is not None:
+        raise BrainviewValueError("view: give either an (elev, azim) pair or azimuth=/elevation=, not both.")
+    if len(pair) != 2:
+        raise BrainviewValueError(f"view: expected nilearn's (elev, azim) pair of degrees, got {pair!r}.")
+    elev, azim = (check_number(v, "view") for v in pair)
+    return azim % 360.0, 90.0 - elev
 
 
 class FigureCamera(HasStrictTraits):
@@ -83,38 +95,123 @@ class FigureCamera(HasStrictTraits):
         if not self._camera_quiet:
             self._camera_moved()
 
-    def view(self, name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None):
-        """Point the camera: an anatomical view name or angles (Mayavi's convention).
+    def view(self, name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None, hemi=None):
+        """Point the camera: an anatomical view name or angles (Mayavi's ``mlab.view``).
+
+        Every argument not given keeps the current camera's value, as in
+        ``mlab.view``: ``view(distance=200)`` moves the camera closer along
+        the direction it looks now. A view ``name`` is a preset: it gives the
+        direction, and the distance and focal point not given frame the
+        visible layers again.
 
         Parameters
         ----------
-        name : {"left", "right", "anterior", "posterior", "superior", "inferior"}, optional
-            ``"left"`` looks at the left hemisphere from the left (RAS+
-            world); ``"superior"`` looks down with anterior up.
+        name : str or (float, float), optional
+            ``"left"``, ``"right"``, ``"anterior"``, ``"posterior"``,
+            ``"superior"``, ``"inferior"`` (``"left"`` looks at the left
+            hemisphere from the left, RAS+ world; ``"superior"`` looks down
+            with anterior up); nilearn's hemisphere views ``"lateral"``,
+            ``"medial"``, ``"dorsal"``, ``"ventral"``; or nilearn's
+            ``(elev, azim)`` pair in degrees (elevation above the horizontal
+            plane, azimuth from +x): ``(0, 180)`` is ``"left"``.
         azimuth, elevation : float, optional
-            Degrees; azimuth from +x (right) towards +y (anterior),
-            elevation from +z (superior).
+            Degrees, Mayavi's convention: azimuth from +x (right) towards +y
+            (anterior), elevation from +z (superior).
         distance : float, optional
-            mm from the focal point; default fits every visible layer.
+            mm from the focal point.
         focalpoint : (float, float, float), optional
-            Default: the centre of the visible layers.
+            The point looked at, world mm.
+        hemi : {"left", "right"}, optional
+            The hemisphere of ``"lateral"`` and ``"medial"``; default: the one
+            hemisphere the visible surface layers show.
+
+        Returns
+        -------
+        tuple or None
+            With no argument at all: the current ``(azimuth, elevation,
+            distance, focalpoint)`` (as ``mlab.view()`` returns), the camera
+            unchanged; otherwise None.
 
         The camera is placed at the next render, so layers added after this
         call are still framed.
 
         Examples
         --------
+        >>> import numpy as np
         >>> from brainview.scene import Figure
-        >>> fig = Figure()
-        >>> fig.view("left")
+        >>> from brainview.layers import Points
+        >>> fig = Figure(size=(64, 64))
+        >>> _ = fig.add(Points([[-50, 0, 0], [50, 0, 0]], size=10))
+        >>> fig.view("anterior")
+        >>> fig.view(focalpoint=(0, 0, 0), distance=300)
+        >>> azimuth, elevation, distance, focal = fig.view()
+        >>> round(azimuth), round(elevation), round(distance)
+        (90, 90, 300)
         >>> fig.close()
         """
+        if isinstance(name, (tuple, list)):
+            name, azimuth, elevation = None, *_nilearn_angles(name, azimuth, elevation)
+        elif name in ("dorsal", "ventral"):
+            name = hemi_view("left", name)  # from above or below, whichever hemisphere
+        elif name in HEMI_VIEW_NAMES:
+            name = hemi_view(hemi or self._shown_hemisphere(name), name)
+        elif hemi is not None:
+            raise BrainviewValueError(f"hemi: only 'lateral' and 'medial' views take a hemisphere, not {name!r}.")
+        if hemi is not None and hemi not in ("left", "right"):
+            raise BrainviewValueError(f"hemi: must be 'left' or 'right', got {hemi!r}.")
+        given = dict(azimuth=azimuth, elevation=elevation, distance=distance, focalpoint=focalpoint)
+        if name is None and all(value is None for value in given.values()):
+            return self.current_view()
         if name is not None:
             view_angles(name)  # validates now, not at render time
-        self._pending_view = dict(name=name, azimuth=azimuth, elevation=elevation,
-                                  distance=distance, focalpoint=focalpoint)
+            request = dict(given, name=name)
+        else:
+            request = dict(self._kept_view(), **{k: v for k, v in given.items() if v is not None})
+        self._pending_view = request
         self._camera_set = False
         self.changed = True
+        return None
+
+    def _shown_hemisphere(self, name):
+        """The one hemisphere ("left" or "right") the visible surface layers show, else an error."""
+        shown = {getattr(layer, "hemi", None) for layer in self.layers if layer.visible and layer.kind == "surface"}
+        if len(shown) == 1 and shown <= {"left", "right"}:
+            return shown.pop()
+        raise BrainviewValueError(
+            f"view: {name!r} needs a hemisphere; the figure shows {sorted(map(str, shown)) or 'no surface'}. "
+            "Give hemi='left' or hemi='right'.")
+
+    def _kept_view(self):
+        """What a view call keeps: the pending request, else the placed camera's angles and distance."""
+        if not self._camera_set:
+            kept = dict(self._pending_view)
+            kept.setdefault("name", None)
+            return kept
+        azimuth, elevation, distance, focal = self.current_view()
+        return dict(name=None, azimuth=azimuth, elevation=elevation, distance=distance, focalpoint=focal)
+
+    def current_view(self):
+        """``(azimuth, elevation, distance, focalpoint)`` of the camera now (degrees, mm).
+
+        Places the camera first if the scene has not been framed yet.
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> fig = Figure(size=(64, 64))
+        >>> fig.camera = {"position": (0, -300, 0), "focal_point": (0, 0, 0),
+        ...               "view_up": (0, 0, 1), "view_angle": 30.0}
+        >>> fig.current_view()
+        (270.0, 90.0, 300.0, (0.0, 0.0, 0.0))
+        >>> fig.close()
+        """
+        pose = self.camera
+        offset = np.subtract(pose["position"], pose["focal_point"])
+        distance = float(np.linalg.norm(offset))
+        elevation = float(np.degrees(np.arccos(np.clip(offset[2] / distance, -1.0, 1.0))))
+        azimuth = float(np.degrees(np.arctan2(offset[1], offset[0])) % 360.0)
+        return (round(azimuth, 9), round(elevation, 9), round(distance, 9),
+                tuple(float(v) for v in pose["focal_point"]))
 
     def _apply_camera(self):
         if self._camera_set:
@@ -133,6 +230,56 @@ class FigureCamera(HasStrictTraits):
             camera.SetViewUp(*pose.view_up)
             self.renderer.ResetCameraClippingRange()
         self._camera_set = True
+
+    def rotate(self, *, azimuth=0.0, elevation=0.0):
+        """Turn the camera about the focal point by degrees, from where it is now (a mouse drag).
+
+        ``azimuth`` turns about the view-up axis, ``elevation`` about the
+        horizontal screen axis; the distance and focal point stay.
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> fig = Figure(size=(64, 64))
+        >>> fig.camera = {"position": (0, -300, 0), "focal_point": (0, 0, 0),
+        ...               "view_up": (0, 0, 1), "view_angle": 30.0}
+        >>> fig.rotate(azimuth=90)
+        >>> [round(v) for v in fig.camera["position"]]
+        [300, 0, 0]
+        >>> fig.close()
+        """
+        azimuth = check_number(azimuth, "azimuth")
+        elevation = check_number(elevation, "elevation")
+        self._apply_camera()
+        with self._moving_camera() as camera:
+            camera.Azimuth(azimuth)
+            camera.Elevation(elevation)
+            camera.OrthogonalizeViewUp()
+            self.renderer.ResetCameraClippingRange()
+        self._camera_set = True
+        self.changed = True
+
+    def zoom(self, factor):
+        """Move the camera ``factor`` times closer to the focal point (below 1: farther), as a mouse wheel.
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> fig = Figure(size=(64, 64))
+        >>> fig.camera = {"position": (0, -300, 0), "focal_point": (0, 0, 0),
+        ...               "view_up": (0, 0, 1), "view_angle": 30.0}
+        >>> fig.zoom(2)
+        >>> fig.camera["position"]
+        (0.0, -150.0, 0.0)
+        >>> fig.close()
+        """
+        factor = check_number(factor, "factor", minimum=0, strict=True)
+        self._apply_camera()
+        with self._moving_camera() as camera:
+            camera.Dolly(factor)
+            self.renderer.ResetCameraClippingRange()
+        self._camera_set = True
+        self.changed = True
 
     def reset_camera(self):
         """Frame every visible layer again, keeping the current direction."""

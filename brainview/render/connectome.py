@@ -150,6 +150,25 @@ class ConnectomeDrawer(Drawer):
         self._lod_mesh.Modified()
         self._lod_of = (mesh, mesh.GetMTime())
 
+    def item_at(self, prop, cell_id, point_id, xyz):
+        """``{"edge": k, "nodes": (i, j), "weight": w}`` for a hit on an edge (the drawn edge nearest
+        the hit point: tubes and arrows have many cells per edge), else None."""
+        if prop not in (self._edge_actor, self._lod_actor, self._arrow_actor):
+            return None
+        layer = self.layer
+        edges, count = layer.edges, layer.n_edges_drawn
+        if not count:
+            return None
+        centres = layer.node_centers()
+        start, end = centres[edges.sources[:count]], centres[edges.targets[:count]]
+        along = end - start
+        length2 = np.maximum(np.einsum("ij,ij->i", along, along), 1e-12)
+        t = np.clip(np.einsum("ij,ij->i", np.asarray(xyz) - start, along) / length2, 0.0, 1.0)
+        gap = np.linalg.norm(start + t[:, None] * along - np.asarray(xyz), axis=1)
+        k = int(np.argmin(gap))
+        return {"edge": k, "nodes": (int(edges.sources[k]), int(edges.targets[k])),
+                "weight": float(edges.weights[k])}
+
     def set_interacting(self, interacting):
         """While the camera moves, a graph of many edges shows only its strongest ones."""
         super().set_interacting(interacting)

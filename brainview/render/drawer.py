@@ -47,6 +47,9 @@ class Drawer:
     #: Model traits that change the drawing; ``visible`` and ``updated`` are always observed.
     observes = ()
 
+    #: Context drawn to be seen through (a glass brain): picks hit it only when nothing else is there.
+    is_context = False
+
     def __init__(self, layer, figure):
         self.layer = layer
         self._figure = weakref.ref(figure)
@@ -66,6 +69,16 @@ class Drawer:
 
     def sync(self, name):
         """Bring the props up to date after trait ``name`` changed (None: everything)."""
+
+    def item_at(self, prop, cell_id, point_id, xyz):
+        """What a pick hit in this drawing: a dict such as ``{"vertex": 12}``, or None.
+
+        :func:`brainview.picking.pick` calls it for a hit on one of the
+        drawer's props at world point ``xyz`` (cell and point ids of the
+        prop's data, -1 when none). None lets the picker name the voxel of an
+        image layer, or nothing.
+        """
+        return None
 
     def set_interacting(self, interacting):
         """The camera starts or stops moving: a heavy drawing may show a lighter version."""

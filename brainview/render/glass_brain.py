@@ -23,6 +23,7 @@ class GlassBrainDrawer(Drawer):
     """A vtkActor showing the model's outline ``mesh`` in its ``color`` and ``opacity``."""
 
     observes = ("mesh", "color", "opacity")
+    is_context = True
 
     def build(self):
         return [glass_brain_actor()]
@@ -30,15 +31,18 @@ class GlassBrainDrawer(Drawer):
     def sync(self, name):
         show_glass_brain(self.actor, self.layer)
 
+    def item_at(self, prop, cell_id, point_id, xyz):
+        """``{"vertex": i}``: the model's mesh vertex nearest the hit."""
+        return {"vertex": int(point_id)} if point_id >= 0 else None
+
 
 def glass_brain_actor():
-    """An empty, unpickable actor lit as a glass brain."""
+    """An empty actor lit as a glass brain."""
     mapper = _vtk.vtkPolyDataMapper()
     mapper.ScalarVisibilityOff()
     actor = _vtk.vtkActor()
     actor.SetMapper(mapper)
-    # Context, not data: picks go through the glass to what is inside.
-    actor.PickableOff()
+    # Context, not data: picks go through the glass to what is inside (GlassBrainDrawer.is_context).
     prop = actor.GetProperty()
     prop.SetAmbient(0.25)
     prop.SetDiffuse(0.6)

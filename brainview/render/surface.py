@@ -36,6 +36,10 @@ class SurfaceDrawer(Drawer):
     def sync(self, name):
         show_surface(self.actor, self.layer)
 
+    def item_at(self, prop, cell_id, point_id, xyz):
+        """``{"vertex": i}``: the model's mesh vertex nearest the hit."""
+        return {"vertex": int(point_id)} if point_id >= 0 else None
+
 
 def surface_actor():
     """An empty actor whose mapper draws a mesh's ``"rgb"`` point array as colours."""

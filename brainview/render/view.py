@@ -22,13 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from .. import _vtk
-from ..errors import BrainviewTypeError, check_number, describe
+from ..errors import BrainviewTypeError, BrainviewValueError, check_number, describe
 from .camera import FigureCamera
 from .windows import check_size
-from .writers import (VECTOR_FORMATS, check_image_path, export_vector, grab, print_settings, unpremultiply,
-                      write_image)
+from .writers import (VECTOR_FORMATS, check_image_path, grab, print_scale, print_settings,
+                      unpremultiply, write_image)
 
-__all__ = ["FigureView"]
+__all__ = ["FigureView", "SCENE_CARRIERS"]
+
+#: Files :meth:`FigureView.savefig` writes with the figure's scene in them (``embed_scene``).
+SCENE_CARRIERS = (".png", ".tif", ".tiff", ".svg", ".pdf")
 
 
 class FigureView(FigureCamera):
@@ -88,6 +91,34 @@ class FigureView(FigureCamera):
             image = self._render_pixels(pixels, alpha=bool(transparent))
         return unpremultiply(image) if transparent else image
 
+    @_vtk.serialised
+    def pixel_of(self, xyz):
+        """The pixel ``(x, y)`` (top-left origin, as :meth:`pick` takes) where world point ``xyz`` is drawn.
+
+        Places the camera first if the scene has not been framed yet.
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> fig = Figure(size=(64, 64))
+        >>> fig.camera = {"position": (0, 0, 300), "focal_point": (0, 0, 0),
+        ...               "view_up": (0, 1, 0), "view_angle": 30.0}
+        >>> fig.pixel_of((0, 0, 0))
+        (32.0, 31.0)
+        >>> fig.close()
+        """
+        point = np.asarray(xyz, dtype=float)
+        if point.shape != (3,) or not np.isfinite(point).all():
+            raise BrainviewValueError(f"xyz: expected one finite (x, y, z) world point in mm, got {xyz!r}.")
+        window = self.window
+        if window.GetNeverRendered() or not self._camera_set:
+            self.render()
+        height = window.GetSize()[1]
+        self.renderer.SetWorldPoint(*point, 1.0)
+        self.renderer.WorldToDisplay()
+        x, y, _ = self.renderer.GetDisplayPoint()
+        return float(x), float(height - 1 - y)
+
     def _render_pixels(self, size, *, alpha):
         window = self.window
         previous = tuple(window.GetSize())
@@ -127,7 +158,7 @@ class FigureView(FigureCamera):
                 host.Render()
 
     @_vtk.serialised
-    def savefig(self, path, *, size=None, scale=1, transparent=False):
+    def savefig(self, path, *, size=None, scale=None, dpi=None, transparent=False, embed_scene=True):
         """Write the figure to an image file: PNG, JPEG, TIFF, or PDF/SVG/EPS.
 
         Parameters
@@ -135,15 +166,26 @@ class FigureView(FigureCamera):
         path : str or Path
             The suffix chooses the format: ``.png``, ``.jpg``/``.jpeg``,
             ``.tif``/``.tiff`` (raster); ``.pdf``, ``.svg``, ``.eps``, ``.ps``
-            (vector text and colour bars over a raster of the 3-D scene, by
-            VTK's gl2ps exporter).
+            (a page of the figure's size, 100 px to the inch, with titles,
+            texts, colour bars and legends as vector objects over the 3-D
+            scene as a raster at ``dpi``: :mod:`brainview.render.vector`).
         size : (int, int), optional
-            Width and height in pixels; default: the figure's size.
-        scale : float
+            Width and height in pixels at scale 1; default: the figure's size.
+        scale : float, optional
             Multiplies the pixels, keeping the framing (text, lines and
-            colour bars grow with it): ``scale=3`` for print.
+            colour bars grow with it): ``scale=3`` for print. Default 1, or
+            ``dpi / 100``.
+        dpi : float, optional
+            Pixels per inch of the file, a figure's size being its pixels at
+            100 dpi (as in matplotlib): ``dpi=300`` renders at ``scale=3``.
+            PNG, TIFF and JPEG files record it (default ``100 * scale``).
         transparent : bool
-            Alpha 0 on the background (PNG and TIFF only).
+            Alpha 0 on the background (PNG, TIFF, PDF, SVG; TIFF alpha is
+            unassociated, colours straight).
+        embed_scene : bool
+            PNG, TIFF, SVG and PDF files carry the figure's scene, so
+            ``bv.load_scene`` reopens them (:mod:`brainview.export.recipe`);
+            False leaves it out.
 
         Examples
         --------
@@ -151,17 +193,26 @@ class FigureView(FigureCamera):
         >>> from brainview.scene import Figure
         >>> fig = Figure(size=(40, 30))
         >>> path = os.path.join(tempfile.mkdtemp(), "empty.png")
-        >>> fig.savefig(path, scale=2, transparent=True)
+        >>> fig.savefig(path, dpi=200, transparent=True)
         >>> fig.close()
         """
         path = Path(path)
         check_image_path(path, transparent=transparent)
-        if path.suffix.lower() in VECTOR_FORMATS:
-            # Lay the scene out at the requested size first: the exporter draws the window as is.
-            self.screenshot(size=size, scale=scale)
-            export_vector(self.window, path)
+        scale, dpi = print_scale(scale, dpi)
+        if not isinstance(embed_scene, (bool, np.bool_)):
+            raise BrainviewTypeError(f"embed_scene: expected True or False, got {describe(embed_scene)}.")
+        suffix = path.suffix.lower()
+        texts = self._embedded_scene(path) if embed_scene and suffix in SCENE_CARRIERS else None
+        if suffix in VECTOR_FORMATS:
+            from .vector import export_page
+
+            export_page(self, path, dpi=dpi, size=size, transparent=transparent, texts=texts)
             return
-        write_image(path, self.screenshot(size=size, scale=scale, transparent=transparent))
+        write_image(path, self.screenshot(size=size, scale=scale, transparent=transparent), dpi=dpi, texts=texts)
+
+    def _embedded_scene(self, path):
+        """``{keyword: text}`` a figure's image file carries (none here; the Figure model gives its scene)."""
+        return None
 
     # ------------------------------------------------------------ hosting
 

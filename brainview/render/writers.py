@@ -1,4 +1,4 @@
-"""Image writers: pixels from a render window to PNG/JPEG/TIFF, vector files by gl2ps, print settings.
+"""Image writers: pixels from a render window to PNG/JPEG/TIFF files, dpi and print settings.
 
 Examples
 --------
@@ -10,21 +10,23 @@ b'\\x89PNG\\r\\n\\x1a\\n'
 from __future__ import annotations
 
 import contextlib
+import json
+import struct
+import zlib
 
 import numpy as np
 
 from .. import _vtk
 from ..errors import BrainviewValueError
 
-__all__ = ["IMAGE_WRITERS", "TRANSLUCENCY_MODES", "VECTOR_FORMATS", "check_image_path", "drawing_translucency",
-           "encode_png", "export_vector", "grab", "print_settings", "unpremultiply", "write_image"]
+__all__ = ["FIGURE_DPI", "IMAGE_WRITERS", "print_scale", "TRANSLUCENCY_MODES", "VECTOR_FORMATS", "check_image_path", "drawing_translucency",
+           "encode_png", "grab", "print_settings", "unpremultiply", "write_image"]
 
 #: Raster formats: suffix -> VTK writer class (vtkmodules.vtkIOImage).
 IMAGE_WRITERS = {".png": "vtkPNGWriter", ".jpg": "vtkJPEGWriter", ".jpeg": "vtkJPEGWriter",
                  ".tif": "vtkTIFFWriter", ".tiff": "vtkTIFFWriter"}
-#: Vector formats of VTK's gl2ps exporter: suffix -> its setter.
-VECTOR_FORMATS = {".pdf": "SetFileFormatToPDF", ".svg": "SetFileFormatToSVG",
-                  ".eps": "SetFileFormatToEPS", ".ps": "SetFileFormatToPS"}
+#: Vector formats (pages drawn by :mod:`brainview.render.vector`).
+VECTOR_FORMATS = (".pdf", ".svg", ".eps", ".ps")
 TRANSLUCENCY_MODES = ("blended", "peeled")
 
 
@@ -45,48 +47,81 @@ def check_image_path(path, *, transparent):
             f"path: cannot write {path.suffix!r} images; use a .png or .jpg file name "
             f"(or .tiff, .pdf, .svg, .eps) (got '{path}')."
         )
-    if transparent and suffix not in (".png", ".tif", ".tiff"):
+    if transparent and suffix not in (".png", ".tif", ".tiff", ".pdf", ".svg"):
         raise BrainviewValueError(
-            f"transparent: {path.suffix} images have no alpha channel; save a .png or "
-            f".tiff file for a transparent background (got '{path}')."
+            f"transparent: {path.suffix} images have no alpha channel; save a .png, "
+            f".tiff, .pdf or .svg file for a transparent background (got '{path}')."
         )
 
 
-def write_image(path, pixels):
-    """Write an ``(height, width, 3 or 4)`` uint8 image to a PNG, JPEG or TIFF file (by suffix)."""
-    import vtkmodules.vtkIOImage
-
-    writer = getattr(vtkmodules.vtkIOImage, IMAGE_WRITERS[path.suffix.lower()])()
-    writer.SetFileName(str(path))
-    writer.SetInputData(_vtk_image(pixels))
-    writer.Write()
+#: Pixels per inch of a figure's own size: a figure of 800x600 pixels is 8x6 inches, as in matplotlib.
+FIGURE_DPI = 100
 
 
-def export_vector(window, path):
-    """Write the render window as it is to a PDF, SVG, EPS or PS file (VTK's gl2ps exporter).
+def print_scale(scale, dpi):
+    """``(scale, dpi)`` of a saved image from either (or neither): ``dpi = FIGURE_DPI * scale``.
 
-    The 3-D scene is embedded as an image; text and colour bars stay vector.
+    Examples
+    --------
+    >>> print_scale(None, None), print_scale(3, None), print_scale(None, 300)
+    ((1.0, 100.0), (3.0, 300.0), (3.0, 300.0))
     """
-    try:
-        import vtkmodules.vtkRenderingGL2PSOpenGL2  # noqa: F401  (gl2ps-aware OpenGL classes)
-        from vtkmodules.vtkIOExportGL2PS import vtkGL2PSExporter
-    except ImportError:
-        raise BrainviewValueError(
-            f"path: this VTK build has no gl2ps exporter, so it cannot write "
-            f"{path.suffix} files; save a .png or .tiff (with scale= for print) instead."
-        ) from None
-    exporter = vtkGL2PSExporter()
-    exporter.SetRenderWindow(window)
-    getattr(exporter, VECTOR_FORMATS[path.suffix.lower()])()
-    exporter.SetFilePrefix(str(path.with_suffix("")))
-    exporter.CompressOff()
-    # Meshes of 10^5 triangles as vector polygons make files no viewer can open:
-    # the 3-D scene is embedded as an image, text and colour bars stay vector.
-    exporter.Write3DPropsAsRasterImageOn()
-    exporter.Write()
-    written = path.with_suffix(path.suffix.lower())  # gl2ps adds a lower-case suffix
-    if written != path:
-        written.replace(path)
+    from ..errors import check_number
+
+    if scale is not None and dpi is not None:
+        scale, dpi = check_number(scale, "scale", minimum=0, strict=True), check_number(dpi, "dpi", minimum=0, strict=True)
+        if abs(dpi - FIGURE_DPI * scale) > 1e-6 * dpi:
+            raise BrainviewValueError(
+                f"scale, dpi: scale={scale} means {FIGURE_DPI * scale:g} dpi, not dpi={dpi}; give one of them.")
+        return scale, dpi
+    if dpi is not None:
+        dpi = check_number(dpi, "dpi", minimum=0, strict=True)
+        return dpi / FIGURE_DPI, dpi
+    scale = 1.0 if scale is None else check_number(scale, "scale", minimum=0, strict=True)
+    return scale, FIGURE_DPI * scale
+
+
+def write_image(path, pixels, *, dpi=FIGURE_DPI, texts=None):
+    """Write an ``(height, width, 3 or 4)`` uint8 image to a PNG, JPEG or TIFF file (by suffix).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+    pixels : ndarray
+        RGB, or RGBA with straight (unassociated) alpha.
+    dpi : float
+        Recorded in the file (PNG ``pHYs``, TIFF and JPEG resolution).
+    texts : dict of str, optional
+        ``{keyword: text}`` stored in the file: compressed ``iTXt`` chunks of
+        a PNG; a TIFF holds them as one JSON object in its ``ImageDescription``.
+        JPEG files hold none.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from pathlib import Path
+    >>> from PIL import Image
+    >>> path = Path(tempfile.mkdtemp()) / "a.tiff"
+    >>> write_image(path, np.zeros((2, 3, 4), np.uint8), dpi=300)
+    >>> with Image.open(path) as image:
+    ...     image.info["dpi"], image.tag_v2[338]  # 338 ExtraSamples: 2 = unassociated alpha
+    ((300.0, 300.0), (2,))
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".png":
+        path.write_bytes(encode_png(pixels, dpi=dpi, texts=texts))
+        return
+    from PIL import Image  # a dependency of matplotlib: TIFF alpha and resolution VTK's writers lack
+
+    image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA" if pixels.shape[2] == 4 else "RGB")
+    options = {"dpi": (float(dpi), float(dpi))}
+    if suffix in (".tif", ".tiff"):
+        options["compression"] = "tiff_deflate"
+        if texts:
+            options["description"] = json.dumps(texts, separators=(",", ":"))  # as recipe.payload_text
+    else:
+        options["quality"] = 95
+    image.save(path, format="TIFF" if suffix in (".tif", ".tiff") else "JPEG", **options)
 
 
 def grab(window, *, alpha=False):
@@ -223,10 +258,29 @@ def _vtk_image(pixels):
     return image
 
 
-def encode_png(pixels):
-    """PNG file bytes of an ``(height, width, 3 or 4)`` uint8 image."""
+def encode_png(pixels, *, dpi=None, texts=None):
+    """PNG file bytes of an ``(height, width, 3 or 4)`` uint8 image, with its dpi and texts if given.
+
+    ``texts`` ``{keyword: text}`` become compressed ``iTXt`` chunks (UTF-8);
+    ``dpi`` a ``pHYs`` chunk. Both go right after the header, as the PNG
+    specification allows.
+    """
     writer = _vtk.vtkPNGWriter()
     writer.WriteToMemoryOn()
     writer.SetInputData(_vtk_image(pixels))
     writer.Write()
-    return bytes(_vtk.vtk_to_numpy(writer.GetResult()))
+    png = bytes(_vtk.vtk_to_numpy(writer.GetResult()))
+    chunks = []
+    if dpi is not None:
+        per_metre = round(float(dpi) / 0.0254)
+        chunks.append(_png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)))
+    for keyword, text in (texts or {}).items():
+        # keyword, NUL, compressed, method 0, empty language and translated keyword, then the text
+        chunks.append(_png_chunk(b"iTXt", keyword.encode("latin-1") + b"\0\1\0\0\0"
+                                 + zlib.compress(text.encode("utf-8"), 9)))
+    header_end = 8 + 8 + 13 + 4  # the signature, then the IHDR chunk
+    return png[:header_end] + b"".join(chunks) + png[header_end:]
+
+
+def _png_chunk(kind, body):
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
