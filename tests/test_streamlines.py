@@ -330,3 +330,30 @@ def test_memory_budget_refuses_before_building_and_counts_tubes():
             Streamlines(np.zeros((500, 100, 3)))
         with pytest.raises(MemoryBudgetError, match="tube_radius"):
             bv.layers.Lines(tracts, tube_radius=1.0)
+
+
+def test_many_streamlines_save_as_one_packed_array(tmp_path):
+    """A list of 1,000 streamlines made a 41 MB PNG in 53 s (each line an inline JSON array)."""
+    import warnings
+
+    rng = np.random.default_rng(1)
+    tracts = list(np.cumsum(rng.normal(size=(1000, 80, 3)), axis=1))
+    fig = bv.figure(size=(64, 64))
+    try:
+        layer = bv.streamlines(tracts, max_streamlines=10)
+        bv.save_scene(tmp_path / "scene.json")
+        text = (tmp_path / "scene.json").read_text()
+        assert "$polylines" in text and len(text) < 20_000
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.savefig(tmp_path / "fig.png")
+        assert (tmp_path / "fig.png").stat().st_size < 3_000_000
+        again = bv.load_scene(tmp_path / "scene.json")
+        (copy,) = [item for item in again.layers if item.kind == "streamlines"]
+        assert np.array_equal(copy.streamline_points, layer.streamline_points)
+        assert copy.offsets.tolist() == layer.offsets.tolist() and copy.n_drawn == 10
+        script = tmp_path / "script.py"
+        bv.export_script(script)
+        assert "np.split(" in script.read_text()
+    finally:
+        bv.close("all")
