@@ -114,6 +114,11 @@ SCENES = {
     "atlas": (lambda: bv.atlas((_labels(), AFFINE), labels=["background", "a", "b"], smooth=0),
               [_world([5.5, 9.5, 9.5]), _world([13.5, 9.5, 9.5])]),
     "connectome": (_connectome, [(COORDS[0] + COORDS[1]) / 2, (COORDS[0] + COORDS[2]) / 2]),
+    "lines": (lambda: bv.lines([[-30.0, 0, 0], [0, 20, 0], [30, 0, 10]], scalars=[0, 1, 2], tube_radius=2.0),
+              [(0.0, 20.0, 0.0)]),
+    "streamlines": (lambda: bv.streamlines({"a": [np.linspace([-40.0, 0, 0], [40, 0, 0], 31)],
+                                            "b": [np.linspace([0.0, -30, 10], [0, 30, 10], 31)]}, radius=1.5),
+                    [(-20.0, 0.0, 0.0), (0.0, 20.0, 10.0)]),
 }
 
 

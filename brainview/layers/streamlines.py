@@ -284,7 +284,7 @@ class Streamlines(Layer):
         elif mode in ("direction", "bundle"):
             array = numpy_to_vtk(self._point_rgb(), deep=False)
             array.SetName("rgb")
-            data.AddArray(array)
+            data.SetScalars(array)  # the active scalars: vtk.js (HTML export) colours by them directly
         self._reselect(None)
 
     @observe("max_streamlines, seed, slab, near", post_init=True)

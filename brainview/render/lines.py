@@ -88,6 +88,7 @@ class PolylineDrawer(Drawer):
             mapper.SetScalarModeToUsePointFieldData()
             mapper.SelectColorArray(what)
             if mode == "rgb":
+                mapper.SetScalarModeToUsePointData()  # the active scalars (vtk.js reads them so)
                 mapper.SetColorModeToDirectScalars()
             else:
                 mapper.SetColorModeToMapScalars()

@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 from vtkmodules.vtkCommonDataModel import vtkPolyData
-from vtkmodules.vtkFiltersSources import vtkPlaneSource
+from vtkmodules.vtkFiltersSources import vtkSphereSource
 
 from .. import _vtk
 from ..geometry import polylines
@@ -86,6 +86,8 @@ class StreamlinesDrawer(PolylineDrawer):
         self._lod_mesh.GetPointData().Initialize()
         arrays = [mesh.GetPointData().GetArray(i) for i in range(mesh.GetPointData().GetNumberOfArrays())]
         polylines.polydata(mesh.GetPoints(), lighter, arrays=arrays, mesh=self._lod_mesh)
+        if mesh.GetPointData().GetScalars() is not None:
+            self._lod_mesh.GetPointData().SetScalars(mesh.GetPointData().GetScalars())
         self._lod_of = (mesh.GetMTime(), mesh.GetPointData().GetMTime())
 
     def _heavy(self):
@@ -141,13 +143,10 @@ class StreamlinesDrawer(PolylineDrawer):
 
 
 def _legend(entries):
-    """A legend box: a bar of each bundle's colour beside its name."""
+    """A legend box: a dot of each bundle's colour beside its name (as the connectome's, and the HTML page's)."""
     actor = _vtk.vtkLegendBoxActor()
     actor.SetNumberOfEntries(len(entries))
-    symbol = vtkPlaneSource()
-    symbol.SetOrigin(-1.0, -0.3, 0.0)
-    symbol.SetPoint1(1.0, -0.3, 0.0)
-    symbol.SetPoint2(-1.0, 0.3, 0.0)
+    symbol = vtkSphereSource()
     symbol.Update()
     for i, (bundle, rgb) in enumerate(entries):
         actor.SetEntry(i, symbol.GetOutput(), str(bundle), rgb)
