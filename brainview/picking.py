@@ -175,14 +175,35 @@ def _surface_hits(figure, x, y, origin, direction):
     translucent ones in front of it (cell picker; glyph props are left to :func:`_sphere_hits`).
 
     Translucent props are taken off the pick list one by one and the ray is
-    cast again.
+    cast again. Props of lines only are cast at again with a tolerance of a
+    few pixels (a ray through a 3-pixel line passes beside its zero-width
+    cells); the nearest hit wins.
     """
+    candidates = [prop for layer in figure.layers if layer.visible for prop in figure.drawer(layer).props()
+                  if prop.GetVisibility() and prop.GetPickable() and not _is_glyph(prop)]
+    hits = _cell_hits(figure, x, y, origin, direction, candidates, 0.0005)
+    lines = [prop for prop in candidates if _draws_only_lines(prop)]
+    if lines:
+        hits += _cell_hits(figure, x, y, origin, direction, lines, _LINE_TOLERANCE)
+    return hits
+
+
+#: Cell picker tolerance (a fraction of the window's diagonal) for props of lines only.
+_LINE_TOLERANCE = 0.004
+
+
+def _draws_only_lines(prop):
+    mapper = getattr(prop, "GetMapper", lambda: None)()
+    data = mapper.GetInput() if mapper is not None and mapper.IsA("vtkPolyDataMapper") else None
+    return data is not None and data.IsA("vtkPolyData") and data.GetNumberOfLines() > 0 and (
+        data.GetNumberOfPolys() + data.GetNumberOfStrips() == 0)
+
+
+def _cell_hits(figure, x, y, origin, direction, candidates, tolerance):
     from . import _vtk
 
     picker = _vtk.vtkCellPicker()
-    picker.SetTolerance(0.0005)
-    candidates = [prop for layer in figure.layers if layer.visible for prop in figure.drawer(layer).props()
-                  if prop.GetVisibility() and prop.GetPickable() and not _is_glyph(prop)]
+    picker.SetTolerance(tolerance)
     picker.PickFromListOn()
     for prop in candidates:
         picker.AddPickList(prop)

@@ -357,3 +357,21 @@ def test_many_streamlines_save_as_one_packed_array(tmp_path):
         assert "np.split(" in script.read_text()
     finally:
         bv.close("all")
+
+
+def test_a_plane_between_two_far_apart_points_still_shows_the_crossing():
+    layer = Streamlines([np.array([[-10.0, 0, 0], [10, 0, 0]])])  # 20 mm apart, crossing x = 0.3
+    image = plane_image([layer], "sagittal", 0.3)
+    col, row = (int(round(c)) for c in image.pixel_of((0.3, 0, 0)))
+    assert image.rgba[row, col].tolist() == [255, 0, 0, 255]
+    assert layer.value_at((0.3, 0, 0)) == 0
+
+
+def test_fig_pick_on_a_thin_line_names_the_streamline(fig):
+    layer = fig.add(Streamlines({"AF": [straight([-40, 0, 0], [40, 0, 0], 5)]}, line_width=3.0))
+    fig.view("superior")
+    fig.screenshot()
+    row, col = pixel_of(fig, (15, 0, 0))
+    result = fig.pick((col, row))
+    assert result.layer is layer and result.item_info == {"streamline": 0, "bundle": "AF"}
+    assert result.values[layer.name] == 0

@@ -401,28 +401,31 @@ def polydata(points, selection, *, arrays=(), mesh=None):
     return mesh
 
 
-def rasterize(points, drawn, *, step=1.0, max_voxels=8_000_000):
-    """The drawn points on a grid: an :class:`~brainview.io.Image` of point indices, NaN where none is.
+def rasterize(points, selection, *, step=1.0, max_voxels=8_000_000):
+    """The drawn lines on a grid: an :class:`~brainview.io.Image` of point indices, NaN where none passes.
 
-    Each voxel a drawn point falls in holds the index of one of those points (float64, exact): a
-    plane through the grid shows where lines cross it, as dots, and a voxel tells which line.
+    Each voxel a drawn segment passes through holds the index of the nearer of its two points
+    (float64, exact): a plane through the grid shows where lines cross it, as dots, even
+    between points further apart than a voxel, and a voxel tells which line passes.
 
     Parameters
     ----------
     points : (n, 3) float32 array
-    drawn : int array
-        Indices of the drawn points.
+    selection : Selection
+        The drawn cells.
     step : float
         Voxel size in mm (coarsened so that the grid has at most ``max_voxels``).
 
     Examples
     --------
-    >>> image = rasterize(np.array([[0, 0, 0], [2, 0, 0]], np.float32), np.array([0, 1]))
-    >>> image.shape, image.value_at([[2, 0, 0], [1, 0, 0]]).tolist()
-    ((3, 1, 1), [1.0, nan])
+    >>> packed = pack([np.array([[0, 0, 0], [4, 0, 0]])])
+    >>> image = rasterize(packed.points, all_lines(packed))
+    >>> image.shape, image.value_at([[1, 0, 0], [3, 0, 0], [1, 1, 0]]).tolist()
+    ((5, 1, 1), [0.0, 1.0, nan])
     """
     from ..io import Image
 
+    drawn = selection.connectivity
     if not len(drawn):
         return Image(np.full((1, 1, 1), np.nan), np.eye(4), "lines")
     low = np.full(3, np.inf)
@@ -435,13 +438,30 @@ def rasterize(points, drawn, *, step=1.0, max_voxels=8_000_000):
     shape = tuple(int(n) for n in np.rint(extent / step).astype(int) + 1)
     data = np.full(shape, np.nan)
     flat = data.reshape(-1)
-    for start in range(0, len(drawn), _CHUNK):
-        index = drawn[start:start + _CHUNK]
-        ijk = np.clip(np.rint((points[index] - low) / step).astype(np.intp), 0, np.array(shape) - 1)
-        flat[np.ravel_multi_index(ijk.T, shape)] = index
+    last = np.zeros(len(drawn), bool)
+    last[selection.offsets[1:] - 1] = True  # a cell's last point starts no segment
+    for start in range(0, len(drawn), _CACHE_CHUNK):
+        stop = min(start + _CACHE_CHUNK, len(drawn))
+        first = drawn[start:stop][~last[start:stop]]
+        second = drawn[start + 1:stop + 1][~last[start:stop][: len(drawn[start + 1:stop + 1])]]
+        first = first[: len(second)]
+        _fill_segments(flat, shape, points, first, second, low, step)
+        ends = drawn[start:stop][last[start:stop]]
+        _fill_segments(flat, shape, points, ends, ends, low, step)
     affine = np.diag([step, step, step, 1.0])
     affine[:3, 3] = low
     return Image(data, affine, "lines")
+
+
+def _fill_segments(flat, shape, points, first, second, low, step):
+    """Write the nearer point's index along each segment ``first -> second``, every half voxel."""
+    a, b = points[first].astype(np.float64), points[second].astype(np.float64)
+    count = np.maximum(1, np.ceil(np.linalg.norm(b - a, axis=1) / (0.5 * step)).astype(np.intp))
+    segment = np.repeat(np.arange(len(first)), count)
+    fraction = (np.arange(len(segment)) - np.repeat(np.cumsum(count) - count, count)) / np.repeat(count, count)
+    where = a[segment] + (b - a)[segment] * fraction[:, None]
+    ijk = np.clip(np.rint((where - low) / step).astype(np.intp), 0, np.array(shape) - 1)
+    flat[np.ravel_multi_index(ijk.T, shape)] = np.where(fraction < 0.5, first[segment], second[segment])
 
 
 def bundle_palette(n_bundles):

@@ -396,13 +396,13 @@ class Streamlines(Layer):
 
     @property
     def image(self):
-        """The drawn points on a 1 mm grid (the index of a point in each voxel one passes, NaN elsewhere).
+        """The drawn streamlines on a 1 mm grid (a point's index in each voxel one passes, NaN elsewhere).
 
         2-D views show it as dots where streamlines cross a plane
         (:func:`~brainview.render.streamline_dots.paint_streamlines`); :meth:`value_at` reads it.
         """
         if self._raster is None:
-            self._raster = polylines.rasterize(self._packed.points, self._selection.connectivity,
+            self._raster = polylines.rasterize(self._packed.points, self._selection,
                                                step=RASTER_MM, max_voxels=RASTER_MAX_VOXELS)
         return self._raster
 
