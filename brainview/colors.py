@@ -23,7 +23,7 @@ from .errors import BrainviewTypeError, BrainviewValueError, describe
 
 __all__ = [
     "get_cmap", "to_rgb", "check_clim", "auto_clim", "cmap_table", "lookup_table",
-    "resolve_threshold", "robust_range",
+    "resolve_threshold", "robust_range", "has_alpha", "cmap_spec", "mapped_alpha", "color_bytes",
 ]
 
 
@@ -43,26 +43,36 @@ _PIGTAILED = {"cold_hot": "hot", "cold_white_hot": "hot_r"}
 
 
 def get_cmap(cmap, *, name="cmap"):
-    """A matplotlib colormap from a name or a Colormap object.
+    """A matplotlib colormap from a name, a Colormap object or an RGBA table.
+
+    An ``(n, 3)`` or ``(n, 4)`` table of floats in 0..1 becomes a
+    ``ListedColormap`` of its rows, alpha included: a map with alpha < 1 draws
+    translucent in every layer (surfaces, points, lines, volumes, contours).
 
     Raises
     ------
     BrainviewValueError
-        Unknown name; the message lists the closest known names.
+        Unknown name (the message lists the closest known names), or a table
+        that is not ``(n, 3|4)`` finite numbers in 0..1.
 
     Examples
     --------
     >>> get_cmap("hot").name
     'hot'
+    >>> get_cmap([[1, 0, 0, 0.0], [1, 0, 0, 0.5]]).N
+    2
     """
     import matplotlib
     from matplotlib.colors import Colormap
 
     if isinstance(cmap, Colormap):
         return cmap
+    if isinstance(cmap, (list, tuple, np.ndarray)):
+        return _table_cmap(cmap, name)
     if not isinstance(cmap, str):
         raise BrainviewTypeError(
-            f"{name}: expected a colormap name or a matplotlib Colormap, got {describe(cmap)}."
+            f"{name}: expected a colormap name, a matplotlib Colormap or an (n, 4) RGBA table, "
+            f"got {describe(cmap)}."
         )
     if cmap in _PIGTAILED:
         return _pigtailed(_PIGTAILED[cmap], cmap)
@@ -77,6 +87,65 @@ def get_cmap(cmap, *, name="cmap"):
         raise BrainviewValueError(
             f"{name}: unknown colormap {cmap!r}.{hint} Any matplotlib colormap name works."
         ) from None
+
+
+def _table_cmap(table, name):
+    """A ``ListedColormap`` of an ``(n, 3|4)`` table of floats in 0..1 (checked)."""
+    from matplotlib.colors import ListedColormap
+
+    try:
+        rgba = np.array(table, dtype=float)
+    except (TypeError, ValueError):
+        rgba = None
+    if rgba is None or rgba.ndim != 2 or rgba.shape[0] < 1 or rgba.shape[1] not in (3, 4):
+        raise BrainviewValueError(
+            f"{name}: an RGBA table must be an (n, 3) or (n, 4) array of numbers, got {describe(table)}."
+        )
+    if not np.isfinite(rgba).all() or rgba.min() < 0 or rgba.max() > 1:
+        raise BrainviewValueError(
+            f"{name}: RGBA table entries must be finite and within 0..1 (divide 0..255 tables by 255)."
+        )
+    if rgba.shape[1] == 3:
+        rgba = np.column_stack([rgba, np.ones(len(rgba))])
+    return ListedColormap(rgba, name="rgba_table")
+
+
+def has_alpha(cmap):
+    """Whether a colormap has alpha < 1 anywhere (its actors then draw translucent).
+
+    Examples
+    --------
+    >>> has_alpha("hot"), has_alpha([[1, 0, 0, 0.5], [1, 0, 0, 1]])
+    (False, True)
+    """
+    return bool(cmap_table(cmap)[:, 3].min() < 1)
+
+
+def cmap_spec(cmap):
+    """What a scene file stores for a colormap: its registered name, else its RGBA table.
+
+    A Colormap made in a script (alpha added, colours edited) is not the one
+    its name denotes: its ``(256, 4)`` table is kept instead, so the saved
+    scene draws the same colours and alpha.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> cmap_spec(matplotlib.colormaps["hot"])
+    'hot'
+    >>> cmap_spec(matplotlib.colormaps["hot"].with_extremes(bad="k")) == "hot"
+    True
+    >>> cmap_spec(get_cmap([[1, 0, 0, 0.0], [1, 0, 0, 1.0]])).shape
+    (256, 4)
+    """
+    colormap = get_cmap(cmap)
+    try:
+        registered = get_cmap(colormap.name)
+    except (BrainviewValueError, BrainviewTypeError):
+        registered = None
+    if registered is not None and np.array_equal(cmap_table(registered), cmap_table(colormap)):
+        return colormap.name
+    return cmap_table(colormap)
 
 
 def to_rgb(color, *, name="color"):
@@ -167,19 +236,39 @@ def robust_range(data, *, max_samples=1_000_000):
 
 
 def cmap_table(cmap, n_colors=256):
-    """``(n_colors, 4)`` float RGBA samples of a colormap."""
+    """``(n_colors, 4)`` float RGBA samples of a colormap, its alpha kept.
+
+    ``cmap`` is a name, a Colormap (its alpha channel kept) or an ``(n, 3|4)``
+    RGBA table (resampled to ``n_colors`` entries as a ``ListedColormap``).
+
+    Examples
+    --------
+    >>> cmap_table([[1, 0, 0, 0.0], [0, 0, 1, 1.0]], 2)[:, 3].tolist()
+    [0.0, 1.0]
+    """
     return get_cmap(cmap)(np.linspace(0.0, 1.0, n_colors))
 
 
 def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False,
-                 transparent_nan=False):
+                 transparent_nan=False, nan_color=(0.5, 0.5, 0.5)):
     """Fill (or create) a ``vtkLookupTable`` with a colormap over a range.
 
-    With ``transparent_nan``, NaN maps to fully transparent (else to grey);
-    with ``transparent_below``, values under ``clim[0]`` are transparent too
-    (to hide below-threshold voxels). Leave both off for geometry: a table
-    with any transparent entry marks its actor translucent, and VTK then
-    depth-peels it (a 100k-edge connectome frame: 0.4 s opaque, 4.8 s peeled).
+    The map's own alpha channel is kept (times ``alpha``). NaN maps to
+    ``nan_color``, or to fully transparent with ``transparent_nan``; with
+    ``transparent_below``, values under ``clim[0]`` are transparent too (to
+    hide below-threshold voxels).
+
+    Translucency costs: a table with any entry of alpha < 1 marks its actor
+    translucent, and VTK then depth-peels it (a 100k-edge connectome frame:
+    0.4 s opaque, 4.8 s peeled). So only a map whose alpha really is < 1
+    somewhere (or the two options above) makes one; leave the options off for
+    geometry.
+
+    Examples
+    --------
+    >>> table = lookup_table([[1, 0, 0, 0.0], [1, 0, 0, 1.0]], (0, 1))
+    >>> table.GetTableValue(0)[3], table.GetTableValue(255)[3]
+    (0.0, 1.0)
     """
     from . import geometry  # noqa: F401  (chooses VTK's SMP backend before VTK loads)
     from vtkmodules.util.numpy_support import numpy_to_vtk
@@ -192,11 +281,44 @@ def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False,
     table.SetNumberOfTableValues(len(rgba))
     table.SetTable(colors)
     table.SetRange(*clim)
-    table.SetNanColor(*((0.0, 0.0, 0.0, 0.0) if transparent_nan else (0.5, 0.5, 0.5, 1.0)))
+    table.SetNanColor(*((0.0, 0.0, 0.0, 0.0) if transparent_nan else (*nan_color, 1.0)))
     table.SetUseBelowRangeColor(transparent_below)
     table.SetBelowRangeColor(0.0, 0.0, 0.0, 0.0)
     table.Modified()
     return table
+
+
+def mapped_alpha(cmap, scaled):
+    """The colormap's alpha at ``scaled`` values (0..1), or None when the map is opaque everywhere.
+
+    None lets a layer keep 3-component colours: an opaque actor is not depth-peeled.
+
+    Examples
+    --------
+    >>> mapped_alpha("hot", [0.5]) is None
+    True
+    >>> mapped_alpha([[1, 0, 0, 0.0], [1, 0, 0, 1.0]], [0.0, 1.0]).tolist()
+    [0.0, 1.0]
+    """
+    if not has_alpha(cmap):
+        return None
+    return get_cmap(cmap)(np.asarray(scaled, dtype=float))[..., 3]
+
+
+def color_bytes(rgb, alpha=None):
+    """``uint8`` colours of a mesh's ``"rgb"`` array: ``(n, 3)``, or ``(n, 4)`` with an alpha column.
+
+    Examples
+    --------
+    >>> color_bytes([[1.0, 0.5, 0.0]]).tolist()
+    [[255, 128, 0]]
+    >>> color_bytes([[1.0, 0.5, 0.0]], alpha=[0.5]).tolist()
+    [[255, 128, 0, 128]]
+    """
+    rgb = np.asarray(rgb, dtype=float)
+    if alpha is not None:
+        rgb = np.column_stack([rgb, np.broadcast_to(np.asarray(alpha, dtype=float), len(rgb))])
+    return (rgb * 255).round().astype(np.uint8)
 
 
 def resolve_threshold(threshold, values, *, name="threshold"):

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from .errors import BrainviewTypeError, BrainviewValueError, MemoryBudgetError
 
-__all__ = ["Limits", "check_allocation", "check_image_memory", "check_image_size", "check_polylines_memory", "format_bytes",
-           "layer_bytes", "max_bytes", "set_limits", "LAYER_VOXEL_BYTES", "MAX_IMAGE_SIDE"]
+__all__ = ["Limits", "check_allocation", "check_image_memory", "check_image_size", "check_polylines_memory", "check_vector_memory",
+           "format_bytes", "layer_bytes", "max_bytes", "set_limits", "LAYER_VOXEL_BYTES", "MAX_IMAGE_SIDE"]
 
 #: Budget used where the available memory cannot be read (not Linux).
 FALLBACK_MAX_BYTES = 4 * 2**30
@@ -197,6 +197,7 @@ LAYER_VOXEL_BYTES = {
     "slices": (1, 1),     # finite_data's mask and NaN-filled copy
     "glass_brain": (0, 40),  # the mask as float32, blurred, padded; the outline's smoothing, decimation
     "stat_map": (0, 22),  # float32 copy, mask, NaN-free copy, C-ordered copy; its mode's work
+    "vector_field": (0, 12),  # finite, non-zero and kept masks of the (strided) voxels; the glyphs apart
 }
 
 #: What to do instead of raising the budget, for an image too large for its layer.
@@ -282,6 +283,35 @@ def check_points_memory(n_points, *, what):
     """
     check_allocation(n_points * POINT_BYTES, what, fix=", or fewer points",
                      detail=f"{format_bytes(n_points * POINT_BYTES)} for {n_points} markers")
+
+
+#: Bytes a vector layer allocates per glyph point (float32 point and normal, magnitude, colour, the
+#: builders' float64 temporaries) and per glyph (its position, vector, index and cells). Calibrated
+#: with ``scripts/benchmark.py memory`` (a 1 mm field at stride 2 as lines; 20,000 arrows).
+VECTOR_POINT_BYTES, VECTOR_GLYPH_BYTES = 110, 160
+
+
+def check_vector_memory(n_glyphs, points_per_glyph, *, what, held=0):
+    """Refuse, before a vector layer builds its glyphs, a mesh whose arrays exceed the budget.
+
+    ``held``: bytes the layer already holds while it builds them (a vector field's image).
+
+    Examples
+    --------
+    >>> from brainview.errors import MemoryBudgetError
+    >>> with set_limits(max_bytes=2**20):
+    ...     try:
+    ...         check_vector_memory(10_000, 50, what="vectors")
+    ...     except MemoryBudgetError as error:
+    ...         print(str(error).split("Estimate: ")[1])
+    53.98 MiB for 10000 glyphs of 50 points.
+    """
+    glyphs = n_glyphs * (points_per_glyph * VECTOR_POINT_BYTES + VECTOR_GLYPH_BYTES)
+    detail = f"{format_bytes(glyphs)} for {n_glyphs} glyphs of {points_per_glyph} points"
+    if held:
+        detail = f"{format_bytes(held)} held (the input), " + detail
+    check_allocation(glyphs + held, what, fix=", or fewer glyphs (a larger stride, a mask, or mode='line')",
+                     detail=detail)
 
 
 #: Bytes a lines or streamlines layer allocates per point (the float32 point, its colour or value,

@@ -14,7 +14,9 @@ Markers (:class:`~brainview.layers.Points`) and connectome nodes are glyphs
 that VTK's cell picker does not see: they are picked geometrically, the view
 ray against the spheres of the models' public centres and diameters (exact
 spheres, one vectorised test over every marker). The result names the marker
-or node hit (``PickResult.item``).
+or node hit (``PickResult.item``). Line-only props (connectome edges drawn
+as lines, streamlines, vector segments) have no area: they are picked with a
+tolerance of ``LINE_PICK_PIXELS`` around the pixel, as they are drawn.
 
 Examples
 --------
@@ -40,7 +42,10 @@ import numpy as np
 
 from .errors import BrainviewValueError, describe
 
-__all__ = ["PickResult", "pick"]
+__all__ = ["LINE_PICK_PIXELS", "PickResult", "pick"]
+
+#: Pixels from a line-only prop within which a pick hits it (half a 2-pixel line and a pixel).
+LINE_PICK_PIXELS = 2.0
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,7 @@ def pick(figure, x, y=None):
     # VTK's display origin is the bottom-left pixel.
     origin, direction = _view_ray(figure, x, height - 1 - y)
     hits = _surface_hits(figure, x, height - 1 - y, origin, direction)
+    hits += _surface_hits(figure, x, height - 1 - y, origin, direction, lines=True)
     hits += _sphere_hits(figure, origin, direction)
     # Opaque first, then translucent data, then context (a glass brain): the nearest of the first found.
     hit = min(hits, key=lambda hit: (hit[4], hit[0]), default=None)
@@ -170,40 +176,21 @@ def _view_ray(figure, x, y):
     return ends[0], direction / (np.linalg.norm(direction) or 1.0)
 
 
-def _surface_hits(figure, x, y, origin, direction):
+def _surface_hits(figure, x, y, origin, direction, *, lines=False):
     """``[(depth, xyz, layer, item_info, translucent)]``: the first opaque prop along the ray and the
     translucent ones in front of it (cell picker; glyph props are left to :func:`_sphere_hits`).
 
     Translucent props are taken off the pick list one by one and the ray is
-    cast again. Props of lines only are cast at again with a tolerance of a
-    few pixels (a ray through a 3-pixel line passes beside its zero-width
-    cells); the nearest hit wins.
+    cast again. ``lines``: the line-only props instead, within ``LINE_PICK_PIXELS``.
     """
-    candidates = [prop for layer in figure.layers if layer.visible for prop in figure.drawer(layer).props()
-                  if prop.GetVisibility() and prop.GetPickable() and not _is_glyph(prop)]
-    hits = _cell_hits(figure, x, y, origin, direction, candidates, 0.0005)
-    lines = [prop for prop in candidates if _draws_only_lines(prop)]
-    if lines:
-        hits += _cell_hits(figure, x, y, origin, direction, lines, _LINE_TOLERANCE)
-    return hits
-
-
-#: Cell picker tolerance (a fraction of the window's diagonal) for props of lines only.
-_LINE_TOLERANCE = 0.004
-
-
-def _draws_only_lines(prop):
-    mapper = getattr(prop, "GetMapper", lambda: None)()
-    data = mapper.GetInput() if mapper is not None and mapper.IsA("vtkPolyDataMapper") else None
-    return data is not None and data.IsA("vtkPolyData") and data.GetNumberOfLines() > 0 and (
-        data.GetNumberOfPolys() + data.GetNumberOfStrips() == 0)
-
-
-def _cell_hits(figure, x, y, origin, direction, candidates, tolerance):
     from . import _vtk
 
     picker = _vtk.vtkCellPicker()
-    picker.SetTolerance(tolerance)
+    # The tolerance is a fraction of the window's diagonal.
+    picker.SetTolerance(LINE_PICK_PIXELS / np.hypot(*figure.window.GetSize()) if lines else 0.0005)
+    candidates = [prop for layer in figure.layers if layer.visible for prop in figure.drawer(layer).props()
+                  if prop.GetVisibility() and prop.GetPickable() and not _is_glyph(prop)
+                  and _is_lines(prop) == lines]
     picker.PickFromListOn()
     for prop in candidates:
         picker.AddPickList(prop)
@@ -247,6 +234,14 @@ def _image_item(layer, xyz):
             info["region"] = int(layer.label_values[layer.names.index(label)])
             info["name"] = label
     return info
+
+
+def _is_lines(prop):
+    """Whether ``prop`` draws lines only (no area for a ray to meet)."""
+    mapper = getattr(prop, "GetMapper", lambda: None)()
+    data = mapper.GetInput() if mapper is not None and mapper.IsA("vtkPolyDataMapper") else None
+    return (data is not None and data.GetNumberOfLines() > 0 and not data.GetNumberOfPolys()
+            and not data.GetNumberOfStrips())
 
 
 def _is_glyph(prop):

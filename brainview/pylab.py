@@ -60,7 +60,9 @@ def figure(num=None, *, size=(800, 600), bgcolor="black", antialias=True):
     """Make a new current figure, or make figure ``num`` current.
 
     Figures belong to the thread that made them: each thread has its own
-    current figure and numbering.
+    current figure and numbering. ``num`` may be a :class:`Figure` made
+    elsewhere (the desktop app's): it becomes this thread's current figure,
+    so the verbs draw into it.
 
     Examples
     --------
@@ -71,6 +73,13 @@ def figure(num=None, *, size=(800, 600), bgcolor="black", antialias=True):
     >>> bv.close(fig)
     """
     figures = _state.figures
+    if isinstance(num, Figure):
+        if num.closed:
+            raise BrainviewValueError("num: this figure is closed; make a new one with bv.figure().")
+        if num not in figures.values():
+            figures[max(figures, default=0) + 1] = num
+        _state.current = num
+        return num
     if num is not None and num in figures:
         _state.current = figures[num]
         return _state.current

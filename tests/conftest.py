@@ -161,7 +161,11 @@ def open_window(qtbot):
         return win
 
     yield open_
+    from PyQt5 import sip
+
     for win in made:
+        if sip.isdeleted(win):  # a test closed it (closing deletes the window)
+            continue
         figure = win.figure
         win.close()
         figure.close()

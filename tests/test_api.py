@@ -40,6 +40,8 @@ from brainview.layers._examples import signed_blob as _stat  # noqa: E402
 from brainview.layers._examples import tetrahedron as _mesh  # noqa: E402
 from brainview.layers._examples import three_node_graph as _matrix  # noqa: E402
 from brainview.layers._examples import two_regions as _labels  # noqa: E402
+from brainview.layers.quiver import Quiver, _example as _quiver_example  # noqa: E402
+from brainview.layers.vector_field import VectorField, _example as _field_example  # noqa: E402
 
 
 # verb -> (positional args factory, keyword options, object-form class)
@@ -57,6 +59,8 @@ VERBS = {
               bv.layers.Lines),
     "streamlines": (lambda: ([np.array([[0.0, 0, 0], [20, 10, 5], [30, -10, 0]])] * 2,), dict(line_width=2.0),
                     bv.layers.Streamlines),
+    "quiver": (lambda: _quiver_example()[0], dict(scale_factor=1.5), Quiver),
+    "vector_field": (lambda: _field_example()[0], dict(stride=2), VectorField),
 }
 
 #: The positional parameter each verb reads its data from, and an impossible value for it.

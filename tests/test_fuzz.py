@@ -229,6 +229,38 @@ def test_mutated_tck_reads_or_raises_a_brainview_error(tmp_path_factory, data, c
     check_streamlines(outcome(read_streamlines, path))
 
 
+def vtk_lines_file():
+    import tempfile
+
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+    from vtkmodules.vtkCommonCore import vtkPoints
+    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+    from vtkmodules.vtkIOLegacy import vtkPolyDataWriter
+
+    polydata, points, lines = vtkPolyData(), vtkPoints(), vtkCellArray()
+    points.SetData(numpy_to_vtk(np.arange(30, dtype=np.float32).reshape(10, 3), deep=True))
+    lines.SetData(numpy_to_vtk(np.array([0, 4, 10]), deep=True), numpy_to_vtk(np.arange(10), deep=True))
+    polydata.SetPoints(points)
+    polydata.SetLines(lines)
+    with tempfile.TemporaryDirectory() as folder:
+        writer = vtkPolyDataWriter()
+        writer.SetFileName(str(Path(folder) / "lines.vtk"))
+        writer.SetInputData(polydata)
+        writer.SetFileTypeToBinary()
+        writer.Write()
+        return (Path(folder) / "lines.vtk").read_bytes()
+
+
+@FUZZ
+@given(data=mutations(vtk_lines_file(), 400))
+def test_mutated_vtk_lines_read_or_raise_a_brainview_error(tmp_path_factory, data):
+    from brainview.io.tractography import read_streamlines
+
+    path = tmp_path_factory.mktemp("vtk") / "fuzz.vtk"
+    path.write_bytes(data)
+    check_streamlines(outcome(read_streamlines, path))
+
+
 def test_the_guard_itself_catches_a_missed_budget():
     """The address-space limit turns an allocation the budget missed into a failure."""
     with pytest.raises(MemoryError):

@@ -5,6 +5,7 @@ import threading
 
 import numpy as np
 import pytest
+from PyQt5 import QtCore
 
 pytestmark = pytest.mark.gui
 
@@ -181,6 +182,32 @@ def test_escape_cancels_a_movie_and_leaves_no_file(windows, qtbot, tmp_path):
     assert "cancelled" in win.statusBar().currentMessage()
 
 
+def test_closing_the_window_during_a_movie_stops_it_cleanly(qtbot, tmp_path):
+    from PyQt5 import QtWidgets
+
+    from brainview.gui.window import MainWindow
+
+    figure = bv.Figure(size=(64, 48), antialias=False)
+    win = MainWindow(figure)  # not given to qtbot: closing deletes it
+    win.resize(700, 500)
+    win.show()
+    qtbot.waitExposed(win)
+    _scene(win.figure)
+    target = tmp_path / "closed.gif"
+
+    def close_when_recording():
+        if isinstance(QtWidgets.QApplication.activeModalWidget(), QtWidgets.QProgressDialog):
+            win.close()
+        else:
+            QtCore.QTimer.singleShot(10, close_when_recording)
+
+    QtCore.QTimer.singleShot(0, close_when_recording)
+    written = win.record_movie(str(target), orbit=360, n_frames=200, fps=20)
+    figure.close()
+    assert written is False
+    assert not [p.name for p in tmp_path.iterdir() if ".gif" in p.name], "no movie, no partial file"
+
+
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_console_changes_a_trait_and_the_view_follows(windows, qtbot):
     win = windows()
@@ -199,6 +226,25 @@ def test_console_changes_a_trait_and_the_view_follows(windows, qtbot):
     console.execute("layers[0].name = 'renamed'")
     qtbot.waitUntil(lambda: layer.name == "renamed", timeout=5000)
     qtbot.waitUntil(lambda: "renamed" in win.layer_list.item(0).text(), timeout=5000)
+
+
+def test_bv_calls_typed_in_the_console_draw_into_the_window_and_ctrl_shift_p_closes_it(windows, qtbot):
+    win = windows()
+    win.actions["console"].trigger()
+    console = win.console
+    console.execute("bv.points([[0, 0, 0]], size=20, name='typed')")
+    qtbot.waitUntil(lambda: [layer.name for layer in win.figure.layers] == ["typed"], timeout=5000)
+    from PyQt5 import QtTest, QtWidgets
+
+    win.activateWindow()
+    assert QtTest.QTest.qWaitForWindowActive(win, 3000)
+    console.widget._control.setFocus()
+    qtbot.waitUntil(lambda: QtWidgets.QApplication.focusWidget() is console.widget._control, timeout=3000)
+    shortcut = (QtCore.Qt.Key_P, QtCore.Qt.ControlModifier | QtCore.Qt.ShiftModifier)
+    qtbot.keyClick(console.widget._control, *shortcut)  # typed in the console: hides it
+    qtbot.waitUntil(lambda: not win.actions["console"].isChecked(), timeout=5000)
+    qtbot.keyClick(win, *shortcut)
+    qtbot.waitUntil(lambda: win.actions["console"].isChecked(), timeout=5000)
 
 
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning", "ignore:To exit:UserWarning")

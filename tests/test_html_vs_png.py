@@ -19,7 +19,9 @@ Measured with the export fixed (Chromium 156, VTK 9.7 software GL), per kind
 frame / view: atlas 0.14 / 0.19, connectome 1.08 / 3.84 (2-pixel edges and
 label text), contour 0.11 / 0.24, glass brain 0.20 / 0.60, points 0.04 /
 0.24, slices 0.00 / 0.11, stat map 2.30 / 0.30 (its colour bar's fonts),
-surface 0.07 / 0.14, volume 1.82 / 0.91; probes within 2 grey levels.
+surface 0.07 / 0.14, volume 1.82 / 0.91, quiver 0.06 / 1.39, vector field (arrows) 0.15 / 3.46
+(antialiased edges of thin glyphs in the browser; its 1-pixel lines mode: view 7.0); probes within 2
+grey levels.
 Before the fixes: atlas 11.7 / 29.7 (table colours blended, flat normals),
 connectome 1.85 / 28.8 (lit 1-pixel edges), contour 4.80 / 24.4, stat map
 6.02 / 19.2, surface 2.84 / 14.7 (the headlight taken sideways), glass brain
@@ -45,7 +47,7 @@ import pytest
 import brainview as bv
 from brainview.errors import BrainviewWarning
 from brainview.export.html import export_html
-from brainview.layers.registry import LAYER_KINDS
+from brainview.layers.registry import KINDS, LAYER_KINDS
 
 pytest.importorskip("trame_vtk", reason="trame-vtk (brainview[html]) is not installed")
 
@@ -81,6 +83,10 @@ def _connectome():
     matrix = np.array([[0, 0.8, -0.5], [0.8, 0, 0.3], [-0.5, 0.3, 0]])
     return bv.connectome(matrix, COORDS, node_color=["visual", "motor", "visual"],
                          node_labels=["Alpha", "Beta", "Gamma"], edge_threshold=0.1)
+
+
+QUIVER = KINDS["quiver"].example()[0]
+FIELD = KINDS["vector_field"].example()
 
 
 def _stat_map():
@@ -119,6 +125,9 @@ SCENES = {
     "streamlines": (lambda: bv.streamlines({"a": [np.linspace([-40.0, 0, 0], [40, 0, 0], 31)],
                                             "b": [np.linspace([0.0, -30, 10], [0, 30, 10], 31)]}, radius=1.5),
                     [(-20.0, 0.0, 0.0), (0.0, 20.0, 10.0)]),
+    "quiver": (lambda: bv.quiver(*QUIVER, scale_factor=1.5), [QUIVER[0][1] + 0.4 * 1.5 * QUIVER[1][1]]),
+    # Arrows: the browser draws 1-pixel lines antialiased, VTK aliased (lines mode: view 7.0, all edges).
+    "vector_field": (lambda: bv.vector_field(*FIELD[0], stride=4, mode="arrows"), [_world([8, 8, 8])]),
 }
 
 

@@ -15,16 +15,16 @@ from test_api import VERBS  # noqa: E402
 #: Typed values for traits edited as Python literals (the others are driven generically).
 LITERALS = {("atlas", "threshold"): "0.5", ("atlas", "min_region_size"): "5",
             ("stat_map", "cut_coords"): "(4, -6, 8)",
-            ("atlas", "colors"): "{'a': 'red'}", ("lines", "tube_radius"): "0.5",
-            ("streamlines", "radius"): "0.5", ("streamlines", "max_streamlines"): "1",
-            ("streamlines", "slab"): "2.0"}
+            ("atlas", "colors"): "{'a': 'red'}", ("contour", "levels"): "3", ("surface", "column"): "0",
+            ("lines", "tube_radius"): "0.5", ("streamlines", "radius"): "0.5",
+            ("streamlines", "max_streamlines"): "1", ("streamlines", "slab"): "2.0"}
 #: Literal traits whose only valid value here is the current one: typing another is refused inline.
 ONLY_VALUE = {"volume", "subject"}
 #: Settings a trait depends on (set from a script before its widget is tried).
 NEEDS = {("connectome", "width_by_weight"): {"tubes": True}}
 #: Data traits a NIfTI file (of the kind's own test image) can replace; the others refuse a text
 #: file with a named error beside the field.
-IMAGE_INPUTS = {("contour", "img"), ("volume", "img"), ("slices", "img"), ("stat_map", "img"),
+IMAGE_INPUTS = {("contour", "img"), ("contour", "color_by"), ("volume", "img"), ("slices", "img"), ("stat_map", "img"),
                 ("stat_map", "bg"), ("glass_brain", "mask"), ("atlas", "atlas")}
 
 

@@ -192,3 +192,40 @@ def test_fuzzed_pngs_raise_only_brainview_errors(saved_png, tmp_path_factory, da
             bv.load_scene(path).close()
         except BrainviewError:
             pass
+
+
+def test_a_decoders_group_of_maps_round_trips_through_its_png(tmp_path):
+    """plot_decoder_weights: one layer per class, each built from a placed image (io.Image)."""
+    data = np.zeros((10, 10, 10), np.float32)
+    data[3:6, 3:6, 3:6] = 5
+    affine = np.diag([4.0, 4.0, 4.0, 1.0])
+    affine[:3, 3] = -20
+    fig = bv.figure(size=(60, 50))
+    bv.stat_map({"a": nib.Nifti1Image(data, affine), "b": nib.Nifti1Image(-data, affine)}, threshold=1, bg=None)
+    expected = fig.screenshot()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BrainviewWarning)
+        fig.savefig(tmp_path / "group.png")
+    bv.close("all")
+    again = bv.load_scene(tmp_path / "group.png")
+    try:
+        assert [layer.kind for layer in again.layers] == ["stat_map", "stat_map"]
+        np.testing.assert_array_equal(again.screenshot(), expected)
+    finally:
+        again.close()
+
+
+def test_a_scene_that_cannot_be_written_still_saves_the_picture_with_a_warning(tmp_path, monkeypatch):
+    from brainview.errors import BrainviewTypeError
+    from brainview.export import scene_writer
+
+    def refuse(figure, *, sidecar):
+        raise BrainviewTypeError("layer0_img: <object> cannot be saved in a scene file")
+
+    monkeypatch.setattr(scene_writer, "scene_dict", refuse)
+    fig = bv.figure(size=(40, 30))
+    bv.points([[0, 0, 0]], size=5)
+    with pytest.warns(BrainviewWarning, match="saved without its scene: layer0_img"):
+        fig.savefig(tmp_path / "plain.png")
+    bv.close("all")
+    assert (tmp_path / "plain.png").exists() and not recipe.has_embedded_scene(tmp_path / "plain.png")

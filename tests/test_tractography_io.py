@@ -1,11 +1,11 @@
 """Tractography reading: placement against nibabel on its own files, round trips, every odd input."""
 
-import copy
 import gzip
 import struct
 import sys
 import tracemalloc
 import warnings
+import zipfile
 from pathlib import Path
 
 import nibabel as nib
@@ -231,6 +231,24 @@ def test_reference_maps_voxel_coordinates_and_is_refused_where_the_input_is_plac
         read_streamlines([np.eye(3)], reference=tmp_path / "missing.nii")
 
 
+def test_dict_of_bundles_is_one_tractogram_with_a_group_per_bundle():
+    streamlines = three_streamlines()
+    with pytest.warns(BrainviewWarning) as record:
+        tracts = read_streamlines({"AF_L": NIBABEL_DATA / "standard.tck", "CST": streamlines,
+                                   "extra": NIBABEL_DATA / "complex.trk"})
+    assert [str(w.message).split(" is not")[0] for w in record] == [
+        "tracts: the point data 'colors', 'fa'",
+        "tracts: the streamline data 'mean_colors', 'mean_curvature', 'mean_torsion'"]
+    assert tracts.n_streamlines == 120 + 3 + 3 and tracts.point_data == {} and tracts.streamline_data == {}
+    assert tracts.groups["AF_L"].tolist() == list(range(120))
+    assert tracts.groups["CST"].tolist() == [120, 121, 122]
+    np.testing.assert_array_equal(tracts.streamline(121), streamlines[1])
+    with pytest.raises(BrainviewValueError, match=r"tracts\['CST'\]: streamline 0 .*NaN"):
+        read_streamlines({"AF_L": streamlines, "CST": [np.full((2, 3), np.nan)]})
+    with pytest.raises(BrainviewValueError, match="dict of bundles is empty"):
+        read_streamlines({})
+
+
 # ------------------------------------------------------------------ odd inputs
 
 
@@ -251,6 +269,11 @@ def test_zero_length_streamlines_are_dropped_with_a_warning_that_counts_them(tmp
     with pytest.warns(BrainviewWarning, match="2 of its 4 streamlines have no points"):
         tracts = read_streamlines(tractogram)
     assert tracts.offsets.tolist() == [0, 3, 8] and tracts.streamline_data["w"].tolist() == [0.0, 2.0]
+    from brainview.io.streamline_data import pack_arrays
+
+    with pytest.warns(BrainviewWarning, match="1 of its 3 streamlines"):
+        grouped = pack_arrays(np.zeros((4, 3)), [0, 2, 2, 4], groups={"a": [0, 1], "b": [1, 2]})
+    assert {k: v.tolist() for k, v in grouped.groups.items()} == {"a": [0], "b": [1]}
     rows = [[1, 2, 3], [np.nan] * 3, [np.nan] * 3, [4, 5, 6], [np.nan] * 3, [np.inf] * 3]
     path = tmp_path / "gap.tck"
     path.write_bytes(tck_bytes(rows))
@@ -381,6 +404,11 @@ def test_trx_round_trip_keeps_points_and_data(tmp_path):
     assert tracts.offsets.tolist() == [0, 3, 8, 10]
     assert tracts.point_data["fa"].tolist() == [0, 1, 2, 0, 1, 2, 3, 4, 0, 1]
     assert tracts.streamline_data["w"].tolist() == [1.0, 2.0, 3.0]
+    trx = trx_file_memmap.load(str(tmp_path / "a.trx"))
+    trx.groups["core"] = np.array([2, 0], np.uint32)
+    trx_file_memmap.save(trx, str(tmp_path / "grouped.trx"))
+    trx.close()
+    assert read_streamlines(tmp_path / "grouped.trx").groups["core"].tolist() == [0, 2]
 
 
 def test_trx_without_trx_python_names_the_extra(tmp_path, monkeypatch):
@@ -389,12 +417,32 @@ def test_trx_without_trx_python_names_the_extra(tmp_path, monkeypatch):
         read_streamlines(tmp_path / "a.trx")
 
 
-def test_corrupt_trx_is_refused(tmp_path):
+def _far_offsets(data):
+    offsets = np.frombuffer(data, "<u4").copy()
+    offsets[1] = 2**31  # the second streamline starts far past the points
+    return offsets.tobytes()
+
+
+def test_corrupt_trx_files_and_folders_are_refused(tmp_path):
     pytest.importorskip("trx")
     path = tmp_path / "bad.trx"
     path.write_bytes(b"PK\x03\x04 not a zip")
     with pytest.raises(ImageLoadError, match="not a valid TRX file"):
         read_streamlines(path)
+    trx_file_memmap = pytest.importorskip("trx.trx_file_memmap")
+    tractogram = Tractogram(three_streamlines(), affine_to_rasmm=np.eye(4))
+    trx = trx_file_memmap.TrxFile.from_tractogram(tractogram, reference=nib.Nifti1Image(np.zeros((2, 2, 2)), np.eye(4)))
+    trx_file_memmap.save(trx, str(tmp_path / "good.trx"))
+    trx.close()
+    with zipfile.ZipFile(tmp_path / "good.trx") as good, zipfile.ZipFile(tmp_path / "offsets.trx", "w") as bad:
+        for member in good.namelist():  # offsets far past the points: gigabytes if packed blindly
+            data = good.read(member)
+            bad.writestr(member, _far_offsets(data) if member.startswith("offsets") else data)
+    with pytest.raises(BrainviewValueError, match="point outside their 10 points"):
+        read_streamlines(tmp_path / "offsets.trx")
+    (tmp_path / "folder.trx").mkdir()
+    with pytest.raises(ImageLoadError, match="not a valid TRX file"):
+        read_streamlines(tmp_path / "folder.trx")
 
 
 def vtk_lines(connectivity, offsets, points):
@@ -417,7 +465,7 @@ def vtk_lines(connectivity, offsets, points):
     return polydata
 
 
-def write_vtk(polydata, path, binary=False):
+def write_vtk(polydata, path, binary=False, version=None):
     if path.suffix == ".vtp":
         from vtkmodules.vtkIOXML import vtkXMLPolyDataWriter as Writer
     else:
@@ -425,43 +473,82 @@ def write_vtk(polydata, path, binary=False):
     writer = Writer()
     writer.SetFileName(str(path))
     writer.SetInputData(polydata)
-    if binary and path.suffix == ".vtk":
-        writer.SetFileTypeToBinary()
+    if path.suffix == ".vtk":
+        if binary:
+            writer.SetFileTypeToBinary()
+        if version is not None:
+            writer.SetFileVersion(version)  # 42: the legacy cell layout (count, ids...)
+    else:
+        writer.SetDataModeToBinary() if binary else writer.SetDataModeToAscii()
     assert writer.Write() == 1
     return path
 
 
-@pytest.mark.parametrize("name,binary", [("lines.vtk", False), ("lines.vtk", True), ("lines.vtp", False)])
-def test_vtk_polydata_lines_read_as_stored_with_their_data(tmp_path, name, binary):
+@pytest.mark.parametrize("name,binary,version", [("lines.vtk", False, None), ("lines.vtk", True, None),
+                                                 ("lines.vtk", False, 42), ("lines.vtk", True, 42),
+                                                 ("lines.vtp", True, None)])
+def test_vtk_polydata_lines_read_as_stored_with_their_data(tmp_path, name, binary, version):
     points = np.arange(15, dtype=np.float32).reshape(5, 3)
     # The second line runs backwards over points 4, 3: points are gathered in line order.
-    path = write_vtk(vtk_lines([0, 1, 2, 4, 3], [0, 3, 5], points), tmp_path / name, binary)
+    path = write_vtk(vtk_lines([0, 1, 2, 4, 3], [0, 3, 5], points), tmp_path / name, binary, version)
     tracts = read_streamlines(path)
     np.testing.assert_array_equal(tracts.points, points[[0, 1, 2, 4, 3]])
     assert tracts.offsets.tolist() == [0, 3, 5]
     assert tracts.point_data["fa"].tolist() == [0, 1, 2, 4, 3]
     assert tracts.streamline_data["weight"].tolist() == [10, 11]
-    moved = read_streamlines(path, reference=np.diag([2.0, 2.0, 2.0, 1.0]))
-    np.testing.assert_array_equal(moved.points, 2 * points[[0, 1, 2, 4, 3]])
+    if name == "lines.vtk" and not binary:
+        moved = read_streamlines(path, reference=np.diag([2.0, 2.0, 2.0, 1.0]))
+        np.testing.assert_array_equal(moved.points, 2 * points[[0, 1, 2, 4, 3]])
 
 
-def test_vtk_files_without_lines_or_with_hostile_counts_are_refused(tmp_path):
+def test_hand_written_ascii_vtk_with_vertices_and_scalars_reads(tmp_path):
+    path = tmp_path / "mrtrix.vtk"  # as MRtrix's tckconvert writes them, with a vertex cell first
+    path.write_bytes(b"# vtk DataFile Version 3.0\nExported\nASCII\nDATASET POLYDATA\nPOINTS 4 float\n"
+                     b"0 0 0\n1 0 0\n2 nan 0\n3 nan 0\nVERTICES 1 2\n1 0\nLINES 2 7\n2 0 1\n3 1 2 0\n"
+                     b"CELL_DATA 3\nSCALARS id int\nLOOKUP_TABLE default\n7 8 9\n")
+    with pytest.raises(BrainviewValueError, match=r"streamline 1 \(of 2\)"):
+        read_streamlines(path)  # point 2 is on the second line; point 3 on none, never checked
+    path.write_bytes(path.read_bytes().replace(b"2 nan 0", b"2 0 0"))
+    tracts = read_streamlines(path)
+    assert tracts.offsets.tolist() == [0, 2, 5] and tracts.points[:, 0].tolist() == [0, 1, 1, 2, 0]
+    assert tracts.streamline_data["id"].tolist() == [8, 9]
+
+
+def test_vtk_files_without_lines_or_with_hostile_content_are_refused(tmp_path):
     from vtkmodules.vtkFiltersSources import vtkSphereSource
 
     sphere = vtkSphereSource()
     sphere.Update()
     with pytest.raises(ImageLoadError, match="has no lines"):
         read_streamlines(write_vtk(sphere.GetOutput(), tmp_path / "sphere.vtk"))
-    hostile = tmp_path / "hostile.vtk"
-    hostile.write_bytes(b"# vtk DataFile Version 3.0\nx\nASCII\nDATASET POLYDATA\nPOINTS 999999999999 float\n0 0 0\n")
-    with pytest.raises(ImageLoadError, match="declares POINTS 999999999999"):
-        read_streamlines(hostile)
-    grid = tmp_path / "grid.vtk"
-    grid.write_bytes(b"# vtk DataFile Version 3.0\nx\nASCII\nDATASET STRUCTURED_POINTS\nDIMENSIONS 1 1 1\n")
-    with pytest.raises(ImageLoadError, match="not a valid VTK polydata file"):
-        read_streamlines(grid)
-    with pytest.raises(ImageLoadError, match="not a valid VTK XML polydata file"):
-        read_streamlines(write_vtk(sphere.GetOutput(), tmp_path / "x.vtk").rename(tmp_path / "x.vtp"))
+    cases = {
+        "hostile.vtk": (b"# vtk DataFile Version 3.0\nx\nASCII\nDATASET POLYDATA\nPOINTS 999999999999 float\n"
+                        b"0 0 0\n", "declares POINTS 999999999999"),
+        "outside.vtk": (b"# vtk DataFile Version 3.0\nx\nASCII\nDATASET POLYDATA\nPOINTS 2 float\n"
+                        b"0 0 0 1 1 1\nLINES 1 3\n2 0 7\n", r"its lines index points outside 0..1"),
+        # Read by VTK's legacy reader, this cell count made it write out of bounds (a segfault).
+        "cells.vtk": (b"# vtk DataFile Version 3.0\nx\nASCII\nDATASET POLYDATA\nPOINTS 2 float\n"
+                      b"0 0 0 1 1 1\nLINES 1 3\n99 0 1\n", "cell 0 of LINES runs past its 3 values"),
+        "grid.vtk": (b"# vtk DataFile Version 3.0\nx\nASCII\nDATASET STRUCTURED_POINTS\nDIMENSIONS 1 1 1\n",
+                     "holds a STRUCTURED_POINTS dataset, not POLYDATA"),
+    }
+    for name, (data, message) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ImageLoadError, match=message):
+            read_streamlines(tmp_path / name)
+
+
+def test_vtp_that_aborts_vtk_s_reader_is_an_error_not_a_crash(tmp_path):
+    points = np.arange(15, dtype=np.float32).reshape(5, 3)
+    path = write_vtk(vtk_lines([0, 1, 2, 3, 4], [0, 3, 5], points), tmp_path / "lines.vtp", binary=True)
+    data = path.read_bytes()
+    start = data.index(b'Name="fa"')
+    start = data.index(b">", start) + 1
+    start += len(data[start:]) - len(data[start:].lstrip())
+    # A crafted block header: VTK's XML reader aborts the process (std::bad_alloc) on it.
+    path.write_bytes(data[:start] + b"1000000000000" + data[start:])
+    with pytest.raises(ImageLoadError, match="VTK's reader failed on it: it died of SIG"):
+        read_streamlines(path)
 
 
 # ------------------------------------------------------------------ the data class, the app

@@ -133,9 +133,13 @@ def _decode_polylines(body, resolve, layers, where):
 
 
 def _encode_object(value, sidecar, name, data_param):
-    from ..io import Surface
+    from ..io import Image, Surface
     from ..layers.base import Layer
 
+    if isinstance(value, Image):  # an image brainview placed already (one class of a decoder's maps)
+        import nibabel as nib
+
+        return _need(sidecar, name)("nifti", nib.Nifti1Image(value.data, value.affine), name)
     if isinstance(value, Surface):
         return {"$surface": {"vertices": _encode_array(value.vertices, sidecar, f"{name}_vertices"),
                              "faces": _encode_array(value.faces, sidecar, f"{name}_faces"),
@@ -150,8 +154,11 @@ def _encode_object(value, sidecar, name, data_param):
         return {"$dataframe": {column: encode(_object_array(value[column].to_numpy()), sidecar=sidecar,
                                               name=f"{name}_{column}")
                                for column in value.columns}}
-    if hasattr(value, "name") and module == "matplotlib":  # a Colormap: its registered name
-        return value.name
+    if hasattr(value, "name") and module == "matplotlib":  # a Colormap: its registered name, or its RGBA table
+        from ..colors import cmap_spec
+
+        spec = cmap_spec(value)
+        return spec if isinstance(spec, str) else _encode_array(spec, sidecar, name)
     fields = dict(value) if isinstance(value, dict) else getattr(value, "__dict__", None)
     if fields is not None and any(key in fields for key in ("maps", "labels", "coords")):
         return {"$bunch": {str(k): encode(v, sidecar=sidecar, name=f"{name}_{k}", data_param=True)

@@ -86,6 +86,14 @@ def colorbar_overlay(bar):
     )
 
 
+def _symbol_color(symbol):
+    """The CSS colour of a legend symbol coloured by its cell scalars (a surface's regions), else None."""
+    scalars = symbol.GetCellData().GetScalars() if symbol is not None else None
+    if scalars is None or scalars.GetNumberOfTuples() == 0 or scalars.GetNumberOfComponents() < 3:
+        return None
+    return css_color([scalars.GetComponent(0, c) / 255 for c in range(3)])
+
+
 def legend_overlay(legend, view_height):
     """A legend box, top left as VTK draws it: per entry a dot and a name in the entry's colour.
 
@@ -102,8 +110,9 @@ def legend_overlay(legend, view_height):
     for index in range(legend.GetNumberOfEntries()):
         rgb = legend.GetEntryColor(index)
         color = css_color(default if min(rgb) < 0 else rgb)
+        dot = _symbol_color(legend.GetEntrySymbol(index)) or color
         name = html.escape(legend.GetEntryString(index) or "")
-        rows.append(f'<div style="color: {color};"><span class="bv-dot" style="background: {color};"></span>'
+        rows.append(f'<div style="color: {color};"><span class="bv-dot" style="background: {dot};"></span>'
                     f'{name}</div>')
     return (f'<div class="bv-legend" style="left: {100 * x:.2f}%; bottom: {100 * (y + height):.2f}%; '
             f'transform: translateY(100%); font-size: {0.8 * row:.1f}px; line-height: {row:.1f}px;">'

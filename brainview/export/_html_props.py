@@ -93,7 +93,9 @@ def exported_actor(actor, *, pixel_size=None):
         value = getattr(source, "Get" + name)()
         getattr(mapper, "Set" + name)(*(value if isinstance(value, tuple) else (value,)))
     table = source.GetLookupTable()
-    if table is not None and table.IsA("vtkLookupTable"):
+    if table is not None and table.IsA("vtkLookupTable") and _maps_alpha(source, table):
+        _bake_colors(source, data, mapper)  # a transfer function has no alpha: the table's RGBA, mapped here
+    elif table is not None and table.IsA("vtkLookupTable"):
         value_range = table.GetRange() if source.GetUseLookupTableScalarRange() else source.GetScalarRange()
         mapper.SetLookupTable(step_transfer_function(table, value_range))
     elif table is not None:
@@ -107,6 +109,31 @@ def exported_actor(actor, *, pixel_size=None):
         properties.LightingOff()
     copy.SetProperty(properties)
     return copy
+
+
+def _maps_alpha(mapper, table):
+    """Whether ``mapper`` maps scalars through ``table`` and the table has alpha < 1 somewhere."""
+    if not mapper.GetScalarVisibility():
+        return False
+    alphas = [table.GetTableValue(i)[3] for i in range(table.GetNumberOfTableValues())]
+    return bool(alphas) and min(alphas) < 1
+
+
+def _bake_colors(source, data, mapper):
+    """Draw ``data`` (a copy of the mesh) in the RGBA colours ``source`` maps its scalars to, alpha included."""
+    colors = source.MapScalars(1.0)
+    if colors is None or colors.GetNumberOfTuples() != data.GetNumberOfPoints():
+        return  # cell colours: the transfer function's way, without alpha
+    baked = colors.NewInstance()
+    baked.DeepCopy(colors)  # the mapper reuses its colour array
+    baked.SetName("bv_rgba")
+    copy = data.NewInstance()
+    copy.ShallowCopy(data)  # the figure's mesh keeps its arrays
+    copy.GetPointData().AddArray(baked)
+    mapper.SetInputData(copy)
+    mapper.SetColorModeToDirectScalars()
+    mapper.SetScalarModeToUsePointFieldData()
+    mapper.SelectColorArray("bv_rgba")
 
 
 def _flat_tubes(lines, *, radius):

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import BrainviewWarning, SceneFileError
+from ..errors import BrainviewError, BrainviewWarning, SceneFileError
 from . import _scene_guard as _guard
 from ._encoding import file_digest
 
@@ -67,6 +67,9 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def scene_payload(figure, image_path):
     """``{key: text}`` to embed in the image at ``image_path``: the scene JSON and, if any, its data.
+
+    None, with a :class:`~brainview.errors.BrainviewWarning` saying why, when a
+    layer holds what a scene file cannot (the picture is saved all the same).
 
     In-memory data beyond :data:`MAX_EMBEDDED_DATA` bytes in all is left out
     with one :class:`~brainview.errors.BrainviewWarning` naming it (the scene
@@ -94,7 +97,12 @@ def scene_payload(figure, image_path):
             total += nbytes
             return sidecars(kind, obj, name)
 
-        scene = scene_dict(figure, sidecar=sidecar)
+        try:
+            scene = scene_dict(figure, sidecar=sidecar)
+        except BrainviewError as error:  # a layer made of what a scene cannot hold: the picture still saves
+            warnings.warn(f"savefig: '{image_path.name}' is saved without its scene: {error} "
+                          "(embed_scene=False skips this).", BrainviewWarning, stacklevel=4)
+            return None
         payload = {SCENE_KEY: json.dumps(scene, allow_nan=False, separators=(",", ":"))}
         data = _zip_folder(Path(folder) / f"{image_path.stem}_data", Path(folder))
     if data is not None:

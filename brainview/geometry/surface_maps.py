@@ -8,6 +8,8 @@
   they are 1 mm apart (what nilearn's ``combine_hemispheres_meshes`` does).
 - :func:`hemi_view` names the camera direction of a lateral/medial/dorsal/
   ventral view of a hemisphere.
+- :func:`distinct_colors` gives n colours that all differ (a parcellation's
+  regions without a colour table: 180 parcels, 180 colours).
 
 Examples
 --------
@@ -57,22 +59,74 @@ def hemi_view(hemi, view):
     return _HEMI_VIEWS[hemi, view]
 
 
-def join_hemispheres(left, right, *, separate=False, name="both hemispheres"):
+#: Hemispheres whose x ranges overlap by more than this (mm) are not where brains are (inflated).
+OVERLAP_MM = 5.0
+
+
+def hemispheres_overlap(left, right):
+    """Whether the left hemisphere reaches more than :data:`OVERLAP_MM` right of the right one's left edge.
+
+    Pial and white meshes meet at the midline (fsaverage's overlap by about
+    1.3 mm); inflated, spherical or flat ones overlap by tens of mm.
+    """
+    return bool(left.vertices[:, 0].max() - right.vertices[:, 0].min() > OVERLAP_MM)
+
+
+def join_hemispheres(left, right, *, separate=None, name="both hemispheres"):
     """One mesh of a left and a right hemisphere (left vertices first).
 
     Parameters
     ----------
     left, right : brainview.io.Surface
-    separate : bool
+    separate : bool or None
         Move the right hemisphere along +x until it is 1 mm right of the left
-        one (for inflated meshes, which overlap where they are).
+        one (for inflated meshes, which overlap where they are), as nilearn's
+        ``combine_hemispheres_meshes``. None: when they overlap by more than
+        :data:`OVERLAP_MM` (:func:`hemispheres_overlap`); meshes in world
+        coordinates stay where they are.
     """
+    if separate is None:
+        separate = hemispheres_overlap(left, right)
     offset = np.zeros(3)
     if separate:
         offset[0] = left.vertices[:, 0].max() - right.vertices[:, 0].min() + 1.0
     vertices = np.vstack([left.vertices, right.vertices + offset])
     faces = np.vstack([left.faces, right.faces + left.n_vertices])
     return Surface(vertices, faces, name)
+
+
+def distinct_colors(n):
+    """``(n, 3)`` colours in 0..1, all different once written as 8-bit RGB.
+
+    Up to 20: the tab20 palette, dark shades first (10 distinct hues, then
+    their light shades). Beyond: hues a golden angle apart in three
+    lightness and saturation bands.
+
+    Examples
+    --------
+    >>> rgb = distinct_colors(180)
+    >>> len({tuple(c) for c in np.rint(rgb * 255).astype(int).tolist()})
+    180
+    """
+    import colorsys
+
+    from .. import colors as bvcolors
+
+    if n <= 20:
+        palette = bvcolors.cmap_table("tab20", 20)[:, :3]
+        return np.concatenate([palette[0::2], palette[1::2]])[:n]
+    rows, seen = [], set()
+    step = 0
+    while len(rows) < n:
+        hue = (step * 0.618033988749895) % 1.0
+        band = step % 3
+        rgb = colorsys.hsv_to_rgb(hue, (0.85, 0.55, 0.75)[band], (0.9, 0.95, 0.65)[band])
+        key = tuple(int(round(c * 255)) for c in rgb)
+        if key not in seen:
+            seen.add(key)
+            rows.append(rgb)
+        step += 1
+    return np.array(rows, dtype=float)
 
 
 @memoize

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from PyQt5 import QtCore, QtGui, QtWidgets
+from PyQt5 import QtCore, QtGui, QtWidgets, sip
 
 from .common import VIEWS, recent_files, remember_recent
 
@@ -292,6 +292,8 @@ class WindowActions:
 
         written = record_movie(self.figure, path, {"orbit": orbit, "keyframes": keyframes,
                                                    "n_frames": n_frames, "fps": fps}, parent=self)
+        if sip.isdeleted(self) or not self.isVisible():
+            return written  # closed during the movie: nothing left to update
         self.statusBar().showMessage(f"Saved movie {path}" if written else "Movie cancelled", 6000)
         self._on_changed(None)
         return written
@@ -340,6 +342,7 @@ class WindowActions:
 
         self._console = PythonConsole({"bv": brainview, "fig": self.figure, "layers": self.figure.layers,
                                        "window": self})
+        brainview.figure(self.figure)  # bv.* typed there draws in this window (the console runs on this thread)
         self._console_dock = QtWidgets.QDockWidget("Python console", self)
         self._console_dock.setObjectName("console")
         self._console_dock.setWidget(self._console)

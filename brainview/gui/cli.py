@@ -16,7 +16,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from ..errors import BrainviewError
+from ..errors import BrainviewError, BrainviewValueError, BrainviewWarning
 
 _DESCRIPTION = """\
 Show brain images and surfaces in 3-D, in world (MNI/mm) coordinates.
@@ -36,6 +36,10 @@ role is read from, in order:
   5. an integer data type alone (a uint8 T1): anatomy, never an atlas;
   6. floats: negative values (cal_min or a sample of 100 000 voxels) or
      fewer than 5% non-zero voxels: map; else anatomy.
+
+A CIFTI-2 file (.dscalar.nii, .dlabel.nii, .dtseries.nii, .pscalar.nii,
+.plabel.nii) shows its cortex on the --surf meshes (left, right) and its
+subcortical voxels as a map (an atlas for .dlabel); --volume picks its map.
 
 Tractograms (.trk, .tck, .trx, .vtk, .vtp; .trk.gz, .tck.gz) are known by
 their name and drawn as streamlines in world RAS+ mm.
@@ -60,6 +64,8 @@ examples:
   brainview bold.nii.gz --volume 10 --map    the 11th volume of a 4-D file
   brainview zmap.nii.gz --cmap RdBu_r --threshold 3.1
   brainview lh.pial.gii --overlay thickness.gii
+  brainview x.dscalar.nii --surf L.midthickness.surf.gii R.midthickness.surf.gii
+                                             CIFTI-2: cortex on the meshes, voxels as a map
   brainview demo                             the showcase scene
   brainview zmap.nii.gz --view left --screenshot out/zmap.png --size 800 600
   brainview motor.bvscene                    a saved scene (session)
@@ -105,6 +111,10 @@ def build_parser():
                             "atlas is shown as probability maps)")
     roles.add_argument("--overlay", metavar="DATA",
                        help="per-vertex data to colour the surface with")
+    roles.add_argument("--surf", nargs="+", metavar="MESH",
+                       help="the left and right meshes (GIfTI, FreeSurfer) a CIFTI-2 file "
+                            "(.dscalar.nii, .dlabel.nii, .dtseries.nii, .pscalar.nii, .plabel.nii) "
+                            "is drawn on, e.g. fs_LR 32k midthickness surfaces")
     looks = parser.add_argument_group("how they look")
     looks.add_argument("--cmap", metavar="NAME",
                        help="colormap of the maps (of the anatomy when there is no map)")
@@ -215,6 +225,7 @@ def _run(args):
     if args.view:
         figure.view(args.view)
     choices = _choices(args)
+    files = _add_cifti(figure, files, args.surf, choices)
     if args.screenshot or args.movie:
         try:
             opened = open_files(files, choices)
@@ -254,6 +265,80 @@ def _run(args):
     app.exec_()
     figure.close()
     return 0
+
+
+def _add_cifti(figure, files, meshes, choices):
+    """Add the layers of the CIFTI-2 files among ``files`` (on ``--surf`` meshes); the other files.
+
+    Without CIFTI files, the ``--surf`` meshes are opened as surfaces.
+    """
+    from ..io.cifti import is_cifti
+
+    cifti = [Path(f) for f in files if is_cifti(f)]
+    if not cifti:
+        return [*files, *(meshes or [])]
+    for path in cifti:
+        for layer in _cifti_layers(path, [Path(m) for m in meshes or []], choices):
+            figure.add(layer)
+    return [f for f in files if not is_cifti(f)]
+
+
+def _cifti_layers(path, meshes, choices):
+    """A surface layer per cortical hemisphere of a CIFTI-2 file, and a map or atlas of its voxels."""
+    from ..io.cifti import HEMISPHERES, cifti_atlas, read_cifti
+    from ..layers.registry import kind_for_role
+
+    cifti = read_cifti(path, name=f"'{path.name}'")
+    counts = {hemi: int(cifti.models.nvertices[structure]) for hemi, structure in HEMISPHERES.items()
+              if structure in cifti.models.nvertices}
+    layers, stem = [], path.name.split(".")[0]
+    if counts and len(meshes) != len(counts):
+        raise _meshes_needed(path, counts, meshes)
+    index = 0 if choices.volume is None else cifti.map_index(choices.volume, "volume")
+    if choices.volume is None and cifti.n_maps > 1:
+        _note(f"'{path.name}' holds {cifti.n_maps} maps; showing map 0 (choose another with --volume N).")
+    several = cifti.n_maps > 1
+    for (hemi, _), mesh in zip(counts.items(), meshes):
+        layers.append(_cifti_surface(path, mesh, hemi, index if several else None, choices, f"{stem} {hemi}"))
+    if cifti.has_volume and cifti.kind == "label":
+        atlas = cifti_atlas(path, map=index) if several else path  # the path, for sessions and scripts
+        layers.append(kind_for_role("atlas").model(atlas, name=stem))
+    elif cifti.has_volume:
+        chosen = {k: getattr(choices, k) for k in ("cmap", "threshold") if getattr(choices, k) is not None}
+        volume = index if several else None
+        layers.append(kind_for_role("map").model(path, volume=volume, name=stem, **chosen))
+    return layers
+
+
+def _meshes_needed(path, counts, meshes):
+    """The error for ``--surf`` meshes missing (or too many) for a CIFTI file's hemispheres."""
+    held = ", ".join(f"{hemi} cortex: {n} vertices" for hemi, n in counts.items())
+    add = " ".join(f"{hemi[0].upper()}.surf.gii" for hemi in counts)
+    made_on = ("fs_LR 32k, e.g. the HCP S1200.L/R.midthickness_MSMAll.32k_fs_LR.surf.gii or "
+               "templateflow's tpl-fsLR" if 32492 in counts.values() else "meshes of those vertex counts")
+    return BrainviewValueError(
+        f"surf: '{path.name}' holds cortical data ({held}) and needs the mesh of each hemisphere it "
+        f"was made on, got {len(meshes)}: {'give exactly' if meshes else 'add'} --surf {add} (in this "
+        f"order; {made_on}).")
+
+
+def _cifti_surface(path, mesh, hemi, index, choices, name):
+    """The surface layer of one hemisphere of a CIFTI file: its path, or the map ``index`` read here."""
+    import inspect
+
+    from ..io.cifti import cifti_overlay
+    from ..layers.registry import kind_for_role
+
+    surface_model = kind_for_role("surface").model  # the kind the registry opens this role as
+    options = {"cmap": choices.cmap} if choices.cmap is not None else {}
+    if index is None:
+        return surface_model(mesh, path, hemi=hemi, name=name, **options)
+    if "column" in inspect.signature(surface_model).parameters:  # picks a column of per-vertex data
+        return surface_model(mesh, path, hemi=hemi, column=index, name=name, **options)
+    overlay = cifti_overlay(path, hemi=hemi, n_vertices=None, column=index)  # values or regions
+    with warnings.catch_warnings():  # the vertices the file leaves out (medial wall) are NaN by design
+        warnings.filterwarnings("ignore", "overlay: .* values are NaN", BrainviewWarning)
+        return surface_model(mesh, overlay, hemi=hemi, name=name, **options)
 
 
 def _is_scene(path):

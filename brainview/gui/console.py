@@ -4,14 +4,15 @@ The console is qtconsole's ``RichJupyterWidget`` talking to an *in-process*
 kernel: code typed there runs in the app's own Python, on the GUI thread,
 with ``bv`` (brainview), ``fig`` (the window's figure), ``layers`` (its
 layer list) and ``window`` defined. ``fig.layers[0].threshold = 4`` changes
-the model and the window redraws as it does for any script.
+the model and the window redraws as it does for any script; the window's
+figure is the current figure there, so ``bv.points(...)`` draws into it.
 """
 
 from __future__ import annotations
 
 import os
 
-from PyQt5 import QtWidgets
+from PyQt5 import QtGui, QtWidgets
 
 # ipykernel imports debugpy, which warns about frozen modules on stderr.
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -46,6 +47,9 @@ class PythonConsole(QtWidgets.QWidget):
         self.kernel_client = self.kernel_manager.client()
         self.kernel_client.start_channels()
         self.widget = RichJupyterWidget(self)
+        # qtconsole prints with Ctrl+Shift+P where the platform has no Print key: that is the
+        # window's shortcut to hide the console (an ambiguous shortcut fires neither).
+        self.widget.print_action.setShortcut(QtGui.QKeySequence())
         self.widget.banner = BANNER
         self.widget.kernel_manager = self.kernel_manager
         self.widget.kernel_client = self.kernel_client

@@ -21,7 +21,8 @@ The role of a volume (:func:`volume_role`) is read, in this order, from:
    ``ribbon``...) or a BIDS ``_dseg`` name -> atlas;
 3. a label table beside the file (``<stem>.tsv``, ``<stem>.txt``,
    ``<stem>_labels.tsv``, ``<stem>_lut.tsv``, ``FreeSurferColorLUT.txt``)
-   and integer values -> atlas;
+   and integer values -> atlas; several volumes of values in [0, 1] with such
+   a table or atlas words (below, or ``prob``) -> a probabilistic atlas;
 4. words of the file name: map words (zstat, tstat, spmT, cope, zmap...)
    -> map; atlas words (atlas, labels, parcellation, seg...) with integer
    values -> atlas; anatomy words (T1, T1w, T2, brain, MNI, template,
@@ -268,6 +269,9 @@ def _role(path, img, data, *, read=None):
     if label_table_beside(path) is not None and integral():
         return "atlas"
     words = _words(stem)
+    if _probability_maps(img, sampled) and (label_table_beside(path) is not None
+                                            or _named(words, (*_ATLAS_WORDS, "prob", "probabilistic"))):
+        return "atlas"  # a probabilistic atlas: one map of values in [0, 1] per region
     if _named(words, _MAP_WORDS):
         return "map"
     if _named(words, _ATLAS_WORDS) and integral():
@@ -281,6 +285,15 @@ def _role(path, img, data, *, read=None):
     if sample.size == 0 or sample.min() < 0:
         return "map"
     return "map" if np.count_nonzero(sample) < _SPARSE_FRACTION * sample.size else "anatomy"
+
+
+def _probability_maps(img, sampled):
+    """Several volumes whose first one (sampled) holds values in [0, 1], not all zero."""
+    shape = getattr(img, "shape", ())
+    if len(shape) != 4 or shape[3] < 2:
+        return False
+    sample = sampled()
+    return sample.size > 0 and sample.min() >= 0 and 0 < sample.max() <= 1
 
 
 def _intent_code(img):
@@ -562,7 +575,11 @@ def _atlas_layer(path, volume, labels, notes):
         notes.append(f"'{path.name}': region names from '{table.name}'.")
     atlas = path if volume is None else _one_volume_image(path, volume)
     if "lut" in names:
-        return atlas_model(atlas, name=_stem(path.name), lut=names["lut"])
+        lut = names["lut"]
+        if volume is None and lut["index"] == list(range(_n_volumes(path, _header_image(path)))):
+            # A table of the maps, from 0: the atlas's label values (region k is map k - 1) start at 1.
+            lut = {**lut, "index": [index + 1 for index in lut["index"]]}
+        return atlas_model(atlas, name=_stem(path.name), lut=lut)
     return atlas_model(atlas, name=_stem(path.name), labels=names.get("labels"))
 
 

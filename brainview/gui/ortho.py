@@ -18,6 +18,10 @@ In a view: left click or drag moves the cursor; the wheel zooms about the
 mouse; a middle-button drag (or Shift + left drag) pans; Home resets zoom
 and pan; the arrow keys step one voxel of the first image along the view's
 axes, Page Up/Down across it.
+
+For a 4-D layer (the window's series layer, :mod:`.series`), the location
+panel plots the voxel's values over the volumes at the cursor
+(:class:`~brainview.gui.widgets.SeriesPlot`), the shown volume marked.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from traits.observation.api import anytrait
 from ..planes import (PLANES, UNPAINTED_TRAITS, Cursor, compose, describe_values, format_value,
                       image_bounds, image_layers, layer_plane, orientation_labels, plane_grid, values_at,
                       voxel_step)
+from .series import steps_of
+from .widgets import SeriesPlot
 
 PLANE_NAMES = ("axial", "coronal", "sagittal")
 _CROSS_COLOR = QtGui.QColor(80, 255, 80, 190)
@@ -243,9 +249,12 @@ class LocationPanel(QtWidgets.QWidget):
         self.region = QtWidgets.QLabel("")
         self.region.setWordWrap(True)
         grid.addWidget(self.region, 2, 0)
+        self.series = SeriesPlot()  # the voxel's time series, for a 4-D layer
+        self.series.hide()
+        grid.addWidget(self.series, 3, 0)
         self.radiological = QtWidgets.QCheckBox("Radiological (left on the right)")
         self.radiological.toggled.connect(lambda checked: self.views.set_radiological(checked))
-        grid.addWidget(self.radiological, 3, 0)
+        grid.addWidget(self.radiological, 4, 0)
 
     def _typed(self):
         try:
@@ -264,6 +273,15 @@ class LocationPanel(QtWidgets.QWidget):
                 self.table.setItem(row, col, QtWidgets.QTableWidgetItem(text))
         regions = [_region_text(r) for r in readings if r.region]
         self.region.setText(f"Region: {', '.join(regions)}" if regions else "")
+
+    def show_series(self, layer, xyz):
+        """Plot ``layer``'s values at ``xyz`` over its volumes (columns); hide the plot without a layer."""
+        found = steps_of(layer)
+        if found is None or not hasattr(layer, "series_at"):
+            self.series.hide()
+            return
+        self.series.set_series(layer.series_at(xyz), getattr(layer, found[0]) or 0, layer.name)
+        self.series.show()
 
 
 def _region_text(reading):
@@ -303,6 +321,7 @@ class OrthoViews(QtWidgets.QWidget):
         self._moving_scene = False
         self._detached = False
         self.cache_planes = True
+        self.series_layer = None  # the 4-D layer whose time series the location panel plots
         self._planes = {name: {} for name in PLANE_NAMES}  # view -> {layer: (grid, version, rgba)}
         self._versions = {}  # layer -> count of its changes that alter its colours
         self._updated, self._echoes = set(), set()  # layers that fired ``updated`` / an unpainted trait
@@ -349,6 +368,12 @@ class OrthoViews(QtWidgets.QWidget):
         layers = image_layers(self.figure)
         step = voxel_step(layers[0].image, axis) if layers else 1.0
         self.cursor.step(axis, direction, step_mm=step)
+
+    def set_series_layer(self, layer):
+        """Plot ``layer``'s time series at the cursor in the location panel (None: no plot)."""
+        self.series_layer = layer
+        if not self._detached:
+            self._timer.start()
 
     def set_radiological(self, radiological):
         self.radiological = bool(radiological)
@@ -464,6 +489,7 @@ class OrthoViews(QtWidgets.QWidget):
                 view.update()  # the crosshair moved
             readings = values_at(layers, self.cursor.position)
             self.location.show_readings(self.cursor.position, readings)
+            self.location.show_series(self.series_layer, self.cursor.position)
             self._report(describe_values(self.cursor.position, readings))
         except Exception as error:  # a broken layer must not end the app: show why
             text = f"2-D views: {type(error).__name__}: {error}"

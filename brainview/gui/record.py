@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt5 import QtCore, QtWidgets
+from PyQt5 import QtCore, QtWidgets, sip
 
 from ..errors import BrainviewError
 from .common import VIEWS
@@ -145,7 +145,8 @@ def record_movie(figure, path, options, *, parent=None):
     Returns
     -------
     bool
-        True when written, False when the user cancelled (no file is left).
+        True when written, False when the user cancelled or closed the window
+        (no file is left).
     """
     from ..export.movie import write_movie
 
@@ -161,11 +162,17 @@ def record_movie(figure, path, options, *, parent=None):
     progress.rejected.connect(lambda: cancelled.append(True))
     progress.setValue(0)
 
+    def gone():
+        # Closing the window during the movie deletes the dialog (its child) and the view:
+        # stop before the next frame renders into a window that is no more.
+        return sip.isdeleted(progress) or (parent is not None and (sip.isdeleted(parent) or not parent.isVisible()))
+
     def callback(frame, n_frames):
-        progress.setValue(frame)
-        # The window stays responsive between frames; Escape or Cancel stops the movie.
-        QtWidgets.QApplication.processEvents()
-        if cancelled:
+        if not gone():
+            progress.setValue(frame)
+            # The window stays responsive between frames; Escape or Cancel stops the movie.
+            QtWidgets.QApplication.processEvents()
+        if cancelled or gone():
             raise KeyboardInterrupt("movie cancelled")
 
     try:
@@ -173,8 +180,9 @@ def record_movie(figure, path, options, *, parent=None):
     except KeyboardInterrupt:
         return False
     finally:
-        progress.canceled.disconnect()  # closing a progress dialog emits "canceled"
-        progress.rejected.disconnect()
-        progress.close()
-        progress.deleteLater()
+        if not sip.isdeleted(progress):
+            progress.canceled.disconnect()  # closing a progress dialog emits "canceled"
+            progress.rejected.disconnect()
+            progress.close()
+            progress.deleteLater()
     return True

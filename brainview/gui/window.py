@@ -11,6 +11,8 @@ move). Turning the camera in the 3-D view draws at once (VTK's interactor).
 The menus, toolbar and their actions are :class:`~brainview.gui.actions.WindowActions`;
 loads and slow panel edits in the background are
 :class:`~brainview.gui.background.BackgroundWork`: both mixins of :class:`MainWindow`.
+The 4-D toolbar (volume spin box, keys, play) is :class:`~brainview.gui.series.SeriesControls`
+(``window.series``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .files import Choices, open_files
 from .loader import Loader
 from .ortho import OrthoViews
 from .panel import edit_layer
+from .series import SeriesControls
 
 _PICK_DELAY_MS = 40
 #: How long (ms) the cursor must stay still before the 3-D view follows it: a drag, a held
@@ -87,6 +90,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self._build_view()
         self._build_layer_dock()
         self._build_actions()
+        self.series = SeriesControls(self)  # the 4-D toolbar, its keys and play timer
         self._build_status()
         self._loader = Loader(self)
         self._loader.finished.connect(self._load_done)
@@ -253,6 +257,12 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self.figure.render()
 
     @property
+    def render_pending(self):
+        """True while a change waits to be drawn (a 2-D refresh or a 3-D render is scheduled)."""
+        waiting_2d = self.ortho.isVisible() and self.ortho.pending  # hidden views draw when shown
+        return waiting_2d or self._idle_timer.isActive() or self._quiet_timer.isActive()
+
+    @property
     def cursor_quiet_ms(self):
         """ms the cursor must stay still before the 3-D view follows it (default :data:`CURSOR_QUIET_MS`)."""
         return self._quiet_timer.interval()
@@ -324,6 +334,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
     def _select(self, layer):
         self._dispose_panel()
         self._selected = layer
+        self.series.retarget(layer)
         if layer is None:
             self.panel_area.setWidget(QtWidgets.QLabel("  No layer selected."))
             self._show_colorbar()
@@ -521,6 +532,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self.figure.observe(self._on_changed, "changed", remove=True)
         self.figure.observe(self._on_layers, "layers.items", remove=True)
         self.figure.observe(self._on_colorbars, "colorbars.items", remove=True)
+        self.series.detach()
         self._dispose_panel()
         self._close_console()
         self.ortho.detach()

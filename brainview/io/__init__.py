@@ -33,7 +33,8 @@ The modules, by concern:
 - :mod:`brainview.io.arrays` — :func:`vtk_ready` and the memory layout of loaded data;
 - :mod:`brainview.io.tractography` — :func:`read_streamlines`: tractograms as
   :class:`StreamlineData` (files read by :mod:`brainview.io.tractography_files`,
-  packed and checked by :mod:`brainview.io.streamline_data`).
+  packed and checked by :mod:`brainview.io.streamline_data`);
+- :mod:`brainview.io.cifti` — CIFTI-2 maps split into per-vertex values and a volume (:func:`read_cifti`).
 
 Examples
 --------
@@ -49,10 +50,11 @@ from .gifti import read_gifti
 from .guards import MAX_VOXEL_SIZE_RATIO, MAX_WORLD_MM, check_affine
 from .images import Image, all_finite, finite_data, load_image, read_dataobj, read_image_file
 from .surface_labels import SurfaceLabels, load_surface_labels
-from .surfaces import Surface, load_surface, load_surface_data
+from .surfaces import Surface, load_surface, load_surface_columns, load_surface_data
+from .cifti import read_cifti
 from .tractography import StreamlineData, read_streamlines
 
-__all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_data",
+__all__ = ["Image", "Surface", "SurfaceLabels", "load_image", "load_surface", "load_surface_columns", "load_surface_data",
            "load_surface_labels", "read_gifti", "read_image_file", "vtk_ready", "finite_data",
-           "all_finite", "read_dataobj", "check_affine", "MAX_WORLD_MM", "MAX_VOXEL_SIZE_RATIO",
+           "all_finite", "read_dataobj", "check_affine", "MAX_WORLD_MM", "MAX_VOXEL_SIZE_RATIO", "read_cifti",
            "StreamlineData", "read_streamlines"]

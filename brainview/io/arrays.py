@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["VTK_ITEMSIZES", "copy_per_voxel", "volumes_last", "vtk_ready"]
+__all__ = ["VTK_ITEMSIZES", "check_not_per_vertex", "copy_per_voxel", "load_npy", "volumes_last", "vtk_ready"]
 
 #: Dtypes (itemsize per kind) that VTK reads directly.
 VTK_ITEMSIZES = {"u": (1, 2, 4, 8), "i": (1, 2, 4, 8), "f": (4, 8)}
@@ -100,3 +100,79 @@ def volumes_last(img, data):
         return data
     others = [axis for axis, dim in enumerate(names) if dim not in spatial]
     return np.moveaxis(data, others, list(range(data.ndim - len(others), data.ndim)))
+
+
+def check_not_per_vertex(shape, name):
+    """Refuse an image of shape ``n x 1 x 1 (x T)``: per-vertex surface data, not a volume.
+
+    FreeSurfer stores surface overlays (``lh.thickness.mgz``, a time series
+    per vertex) as MGH images of that shape; drawn as a volume they are a
+    line of voxels ``n`` mm long with nothing to see.
+
+    Examples
+    --------
+    >>> check_not_per_vertex((10, 10, 10), "img")
+    >>> check_not_per_vertex((10242, 1, 1, 3), "img")
+    Traceback (most recent call last):
+    ...
+    brainview.errors.BrainviewValueError: img: shape (10242, 1, 1, 3) is per-vertex surface data ...
+    """
+    from ..errors import BrainviewValueError
+
+    shape = tuple(int(n) for n in shape)
+    if len(shape) in (3, 4) and shape[0] > 1 and shape[1:3] == (1, 1):
+        columns = f", column=k (k in 0..{shape[3] - 1})" if len(shape) == 4 and shape[3] > 1 else ""
+        raise BrainviewValueError(
+            f"{name}: shape {shape} is per-vertex surface data (one value per vertex of a "
+            f"{shape[0]}-vertex mesh{', one column per time point' if columns else ''}), not a volume. "
+            f"Draw it on its mesh: brainview.surface(mesh, overlay=path{columns})."
+        )
+
+
+def load_npy(path, name, *, key=None):
+    """The array of a ``.npy`` file, or the array ``key`` of an ``.npz``, checked before it is read.
+
+    Each array's header is read first: object arrays (which would need
+    unpickling) are refused, and the declared size must fit the memory budget
+    (a compressed ``.npz`` member of a few bytes can declare terabytes).
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "x.npz"
+    >>> np.savez_compressed(path, labels=np.arange(3))
+    >>> load_npy(path, "overlay", key="labels").tolist()
+    [0, 1, 2]
+    """
+    import zipfile
+
+    from ..errors import ImageLoadError
+
+    if key is None:
+        with open(path, "rb") as stream:
+            _check_npy_header(stream, f"{name}: '{path.name}'")
+        return np.load(path, allow_pickle=False)
+    with zipfile.ZipFile(path) as archive:
+        member = f"{key}.npy"
+        if member not in archive.namelist():
+            raise ImageLoadError(f"{name}: '{path.name}' has no array {key!r}.")
+        with archive.open(member) as stream:
+            _check_npy_header(stream, f"{name}: '{path.name}' array {key!r}")
+        with archive.open(member) as stream:
+            return np.lib.format.read_array(stream, allow_pickle=False)
+
+
+def _check_npy_header(stream, what):
+    from ..errors import ImageLoadError
+    from ..limits import check_allocation
+
+    try:
+        version = np.lib.format.read_magic(stream)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(stream)
+    except (ValueError, OSError, EOFError) as error:
+        raise ImageLoadError(f"{what}: not a NumPy array file ({error}).") from error
+    if dtype.hasobject:
+        raise ImageLoadError(f"{what}: holds Python objects; brainview reads numbers only (it never unpickles).")
+    check_allocation(int(np.prod(shape, dtype=np.float64)) * max(dtype.itemsize, 8), what)

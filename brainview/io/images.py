@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +25,13 @@ from ..errors import (
     ImageLoadError,
     describe,
 )
-from .arrays import volumes_last, vtk_ready
+from .arrays import check_not_per_vertex, volumes_last, vtk_ready
 from .guards import (check_affine, check_declared_size, check_in_memory, check_regular_file,
                      check_world_extent, is_out_of_memory, out_of_memory)
 from .gzip_stream import read_gzip_image
 
-__all__ = ["Image", "all_finite", "finite_data", "load_image", "read_dataobj", "read_image_file"]
+__all__ = ["Image", "ImageSeries", "all_finite", "finite_data", "load_image", "load_series", "read_dataobj",
+           "read_image_file"]
 
 _IMAGE_KINDS = "a path to a NIfTI/MGH file, a nibabel image or an (array, affine) pair"
 
@@ -146,6 +147,119 @@ def load_image(img, *, volume=None, name="img", kind=None):
     >>> load_image((np.ones((3, 3, 3, 2)), np.eye(4)), volume=1).shape
     (3, 3, 3)
     """
+    return load_series(img, name=name, kind=kind).volume(volume)
+
+
+@dataclass(frozen=True, eq=False)
+class ImageSeries:
+    """Every volume of an image input, read once: a 3-D image is a series of one volume.
+
+    A layer keeps the series of its ``img`` so that changing its ``volume``
+    takes another volume of the same memory (a view: the file is not read
+    again, and no volume is copied unless VTK needs another byte order or
+    dtype); what the layer derives from a volume (a colour range, a default
+    level) is computed once per volume (:meth:`derived`).
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        3-D, or 4-D with the volumes last, as read (a memory map when the file allows).
+    affine : numpy.ndarray
+    name : str
+        The file name, ``"array"`` or the image's class.
+    param : str
+        The parameter named in errors.
+    kind : str or None
+        The layer kind the data is read for (memory budget checks).
+    in_memory : bool
+        The data is the caller's array: what each volume copies is checked
+        against the memory budget.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> series = load_series((np.arange(16.0).reshape(2, 2, 2, 2), np.eye(4)))
+    >>> series.n_volumes, float(series.volume(1).data[0, 0, 0]), series.values_at([0, 0, 0]).tolist()
+    (2, 1.0, [0.0, 1.0])
+    """
+
+    data: np.ndarray
+    affine: np.ndarray
+    name: str = "image"
+    param: str = "img"
+    kind: object = None
+    in_memory: bool = False
+    _derived: dict = field(default_factory=dict, repr=False, init=False)
+
+    @property
+    def n_volumes(self):
+        """How many volumes (1 for a 3-D image)."""
+        return 1 if self.data.ndim == 3 else int(self.data.shape[3])
+
+    @property
+    def shape(self):
+        """The shape of one volume."""
+        return tuple(self.data.shape[:3])
+
+    def volume(self, volume):
+        """Volume ``volume`` as an :class:`Image` (None: the image itself, or a 4-D image's only volume).
+
+        Raises
+        ------
+        BrainviewValueError
+            ``volume`` is not an index of a volume (or given for a 3-D image),
+            or None for a 4-D image of several volumes.
+        """
+        data = _pick_volume(self.data, volume, self.param)
+        if self.in_memory:
+            check_in_memory(data, self.param, self.kind)
+        data = vtk_ready(data).view()
+        data.flags.writeable = False
+        return Image(data, self.affine, self.name)
+
+    def derived(self, volume, what, compute):
+        """``compute()`` once per volume and ``what`` (a range, a level): stepping back costs nothing.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> series = load_series((np.zeros((2, 2, 2, 3)), np.eye(4)))
+        >>> calls = []
+        >>> [series.derived(1, "range", lambda: calls.append(1) or (0.0, 1.0)) for _ in range(2)]
+        [(0.0, 1.0), (0.0, 1.0)]
+        >>> len(calls)
+        1
+        """
+        key = (volume, what)
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
+    def values_at(self, xyz):
+        """The values of the voxel nearest world ``xyz`` in every volume (NaN outside).
+
+        Reads one voxel per volume (strided), never a whole volume.
+        """
+        inverse = np.linalg.inv(self.affine)
+        ijk = np.rint(np.asarray(xyz, dtype=float) @ inverse[:3, :3].T + inverse[:3, 3]).astype(int)
+        if not np.all((ijk >= 0) & (ijk < np.array(self.shape))):
+            return np.full(self.n_volumes, np.nan)
+        values = self.data[ijk[0], ijk[1], ijk[2]]
+        return np.atleast_1d(np.asarray(values, dtype=float)).copy()
+
+
+def load_series(img, *, name="img", kind=None):
+    """Read an image input once, keeping all its volumes (see :class:`ImageSeries`).
+
+    The same inputs, checks and errors as :func:`load_image`, which takes one
+    volume of this.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> load_series((np.ones((3, 3, 3, 5)), np.eye(4))).n_volumes
+    5
+    """
     if isinstance(img, Image):
         data, affine, label = img.data, img.affine, img.name
     elif isinstance(img, (str, os.PathLike)):
@@ -167,15 +281,14 @@ def load_image(img, *, volume=None, name="img", kind=None):
             "Load it with nibabel.load(path) or pass (data, affine)."
         )
     affine = check_affine(affine, name)
-    data = _pick_volume(np.asanyarray(data), volume, name)
-    check_world_extent(affine, data.shape, name)
+    check_not_per_vertex(np.shape(data), name)
+    data = np.asanyarray(data)
+    first = _pick_volume(data, 0 if data.ndim == 4 else None, name)  # the shape checks, on a view
+    check_world_extent(affine, first.shape, name)
     if data.dtype != bool and (not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data)):
         raise BrainviewTypeError(_not_real_message(data.dtype, name, label))
-    if not isinstance(img, (str, os.PathLike)) and not _read_from_proxy(img):
-        check_in_memory(data, name, kind)
-    data = vtk_ready(data).view()
-    data.flags.writeable = False
-    return Image(data, affine, label)
+    in_memory = not isinstance(img, (str, os.PathLike)) and not _read_from_proxy(img)
+    return ImageSeries(data, affine, label, name, kind, in_memory)
 
 
 def _not_real_message(dtype, name, label):
@@ -259,8 +372,13 @@ def read_dataobj(img, name, path, kind=None):
     >>> data.shape, data.dtype.isnative
     ((2, 3, 4, 5), True)
     """
-    needed = check_declared_size(img, name, path, kind)
     where = f"'{path}'" if path else "the image"
+    if not hasattr(img, "affine"):  # a CIFTI-2 file: maps of vertices and voxels (brainview.io.cifti)
+        raise ImageLoadError(
+            f"{name}: {where} is a {type(img).__name__}, not an image on a voxel grid. Draw a CIFTI-2 "
+            "file with bv.surface(meshes, path, hemi=...) (its cortex), bv.stat_map(path) or "
+            "bv.atlas(path) (its subcortical voxels).")
+    needed = check_declared_size(img, name, path, kind)
     try:
         data = vtk_ready(volumes_last(img, np.asanyarray(img.dataobj)))
     except BrainviewError:

@@ -27,7 +27,7 @@ from ..limits import check_allocation
 from .guards import MAX_WORLD_MM, check_affine, check_regular_file
 
 __all__ = ["StreamlineData", "pack_arrays", "pack_streamlines", "from_tractogram", "check_points",
-           "sequence_parts", "refuse_reference"]
+           "sequence_parts", "refuse_reference", "concatenate_streamlines"]
 
 #: Points checked per step (finite, within ±1e6 mm): bounded temporaries on huge tractograms.
 _CHECK_ROWS = 1 << 16
@@ -51,6 +51,9 @@ class StreamlineData:
         streamline (TRK properties, TRX ``data_per_streamline``, VTK cell data).
     source : str or None
         The file read, or None for an in-memory input.
+    groups : dict
+        Name -> int64 sorted streamline indices: named bundles (TRX groups,
+        the keys of a dict of tractograms). Empty when the input names none.
 
     Examples
     --------
@@ -65,6 +68,7 @@ class StreamlineData:
     point_data: dict = field(default_factory=dict)
     streamline_data: dict = field(default_factory=dict)
     source: str | None = None
+    groups: dict = field(default_factory=dict)
 
     @property
     def n_streamlines(self):
@@ -109,7 +113,7 @@ def refuse_reference(reference, what, name):
         )
 
 
-def sequence_parts(seq):
+def sequence_parts(seq, name="tracts"):
     """``(data, offsets)`` of a nibabel ``ArraySequence``, its packed rows in order.
 
     nibabel offers no public accessor for the rows and lengths of an
@@ -117,12 +121,20 @@ def sequence_parts(seq):
     ``_offsets`` and ``_lengths`` (stable since nibabel 2.1) are read here and
     nowhere else. The rows are a view when they are packed in order (the
     sequences nibabel reads are); otherwise ``get_data()`` packs a copy.
+    Lengths and offsets that point outside the rows (a corrupt TRX file) are refused.
     """
     data, lengths = seq._data, np.asarray(seq._lengths, dtype=np.int64)
+    starts = np.asarray(seq._offsets, dtype=np.int64)
+    if starts.shape != lengths.shape or np.any(lengths < 0) or np.any(starts < 0) or np.any(
+            starts + lengths > len(data)):
+        raise BrainviewValueError(
+            f"{name}: the streamlines' offsets and lengths point outside their {len(data)} points; "
+            "the tractogram is corrupt."
+        )
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    starts = np.asarray(seq._offsets, dtype=np.int64)
     if len(lengths) and not np.array_equal(starts, offsets[:-1]):
+        check_allocation(int(offsets[-1]) * data.dtype.itemsize * int(np.prod(data.shape[1:])), f"{name}: the streamlines' points, packed")
         data = seq.get_data()
     return data[: offsets[-1]], offsets
 
@@ -163,7 +175,7 @@ def pack_streamlines(arrays, *, reference=None, name="tracts"):
     return pack_arrays(points, offsets, reference=reference, name=name)
 
 
-def pack_arrays(points, offsets, *, point_data=None, streamline_data=None, reference=None,
+def pack_arrays(points, offsets, *, point_data=None, streamline_data=None, groups=None, reference=None,
                 source=None, name="tracts"):
     """Checked :class:`StreamlineData` from packed ``points`` and ``offsets`` (copied only as needed).
 
@@ -187,12 +199,18 @@ def pack_arrays(points, offsets, *, point_data=None, streamline_data=None, refer
     point_data = {str(k): _point_values(v, len(points), k, name) for k, v in (point_data or {}).items()}
     streamline_data = {str(k): _streamline_values(v, len(offsets) - 1, k, name)
                        for k, v in (streamline_data or {}).items()}
-    offsets, streamline_data = _drop_empty(offsets, streamline_data, name, source)
+    groups = {str(k): _group_indices(v, len(offsets) - 1, k, name) for k, v in (groups or {}).items()}
+    offsets, keep = _drop_empty(offsets, name, source)
+    if keep is not None:
+        streamline_data = {k: v[keep] for k, v in streamline_data.items()}
+        new_index = np.cumsum(keep) - 1
+        groups = {k: new_index[v[keep[v]]] for k, v in groups.items()}
     check_points(points, offsets, name, source)
-    points = _read_only(points)
-    return StreamlineData(points, _read_only(offsets), {k: _read_only(v) for k, v in point_data.items()},
+    return StreamlineData(_read_only(points), _read_only(offsets),
+                          {k: _read_only(v) for k, v in point_data.items()},
                           {k: _read_only(v) for k, v in streamline_data.items()},
-                          None if source is None else str(source))
+                          None if source is None else str(source),
+                          {k: _read_only(v) for k, v in groups.items()})
 
 
 def _read_only(array):
@@ -225,8 +243,19 @@ def _streamline_values(values, n_streamlines, key, name):
     return values
 
 
-def _drop_empty(offsets, streamline_data, name, source):
-    """Offsets without streamlines of no points (a warning counts them); refuse an empty tractogram."""
+def _group_indices(values, n_streamlines, key, name):
+    values = np.unique(np.asarray(values, dtype=np.int64).ravel())  # sorted, each once
+    if values.size and not 0 <= values[0] <= values[-1] < n_streamlines:
+        raise BrainviewValueError(
+            f"{name}: the group {key!r} names streamlines {values[0]}..{values[-1]}, outside "
+            f"0..{n_streamlines - 1}."
+        )
+    return values
+
+
+def _drop_empty(offsets, name, source):
+    """``(offsets, kept)``: without streamlines of no points (a warning counts them), and the
+    mask of the streamlines kept (None when all are); an empty tractogram is refused."""
     where = f"'{source}'" if source is not None else "the tractogram"
     if offsets.ndim != 1 or len(offsets) < 1 or offsets[0] != 0 or np.any(offsets[1:] < offsets[:-1]):
         raise BrainviewValueError(f"{name}: offsets must start at 0 and never decrease.")
@@ -242,9 +271,8 @@ def _drop_empty(offsets, streamline_data, name, source):
             "and were dropped.", BrainviewWarning, stacklevel=4,
         )
         keep = ~empty
-        offsets = np.concatenate([[0], offsets[1:][keep]])
-        streamline_data = {k: v[keep] for k, v in streamline_data.items()}
-    return offsets, streamline_data
+        return np.concatenate([[0], offsets[1:][keep]]), keep
+    return offsets, None
 
 
 def check_points(points, offsets, name, source=None):
@@ -345,8 +373,8 @@ def from_tractogram(tractogram, *, name="tracts", source=None, placed=False):
     else:
         streamlines, per_point = tractogram.streamlines, tractogram.data_per_point
         per_streamline = tractogram.data_per_streamline
-    points, offsets = sequence_parts(streamlines)
-    point_data = {k: sequence_parts(v)[0] for k, v in per_point.items()}
+    points, offsets = sequence_parts(streamlines, name)
+    point_data = {k: sequence_parts(v, name)[0] for k, v in per_point.items()}
     affine = np.asarray(affine, dtype=float)
     # Once nibabel has mapped a tractogram (TrkFile.load), it leaves A @ inv(A) (in float32 for
     # TRK) as its affine_to_rasmm: a residue of rounding, not a mapping, so it is not applied.
@@ -356,3 +384,47 @@ def from_tractogram(tractogram, *, name="tracts", source=None, placed=False):
                        source=source, name=name)
 
 
+def concatenate_streamlines(bundles, *, name="tracts"):
+    """One :class:`StreamlineData` of named ``StreamlineData`` bundles, each a group named by its key.
+
+    Point and streamline data kept are those every bundle has (with the same
+    columns); others are dropped with a warning. Groups inside a bundle keep
+    their name after the bundle's: ``"AF/core"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> both = concatenate_streamlines({"AF": pack_streamlines([np.zeros((2, 3))]),
+    ...                                 "CST": pack_streamlines([np.ones((1, 3)), np.ones((3, 3))])})
+    >>> both.offsets.tolist(), {k: v.tolist() for k, v in both.groups.items()}
+    ([0, 2, 3, 6], {'AF': [0], 'CST': [1, 2]})
+    """
+    parts = list(bundles.values())
+    check_allocation(sum(part.points.nbytes for part in parts), f"{name}: the bundles' points")
+    starts = np.cumsum([0] + [part.n_streamlines for part in parts])
+    firsts = np.cumsum([0] + [part.n_points for part in parts])
+    offsets = np.concatenate([[0]] + [part.offsets[1:] + first for part, first in zip(parts, firsts)])
+    groups = {}
+    for (key, part), start in zip(bundles.items(), starts):
+        groups[str(key)] = np.arange(start, start + part.n_streamlines)
+        groups.update({f"{key}/{inner}": indices + start for inner, indices in part.groups.items()})
+    return pack_arrays(np.concatenate([part.points for part in parts]), offsets,
+                       point_data=_common(parts, "point_data", name),
+                       streamline_data=_common(parts, "streamline_data", name), groups=groups, name=name)
+
+
+def _common(parts, attribute, name):
+    """The arrays of ``attribute`` every part has with the same columns, concatenated."""
+    tables = [getattr(part, attribute) for part in parts]
+    kept, dropped = {}, []
+    for key in dict.fromkeys(k for table in tables for k in table):
+        columns = {table[key].shape[1:] if key in table else None for table in tables}
+        if None in columns or len(columns) > 1:
+            dropped.append(key)
+        else:
+            kept[key] = np.concatenate([table[key] for table in tables])
+    if dropped:
+        warnings.warn(f"{name}: the {attribute.replace('_', ' ')} {', '.join(map(repr, dropped))} "
+                      "is not in every bundle (with the same columns) and was dropped.",
+                      BrainviewWarning, stacklevel=4)
+    return kept

@@ -17,13 +17,17 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BrainviewError, BrainviewTypeError, BrainviewValueError, ImageLoadError, describe
-from .arrays import vtk_ready
+from ..limits import check_allocation
+from .arrays import load_npy, vtk_ready
 from .gifti import read_gifti
 from .guards import check_freesurfer_geometry, check_freesurfer_morph, check_regular_file, check_vertex_extent
 from .images import read_image_file
-from .surface_labels import is_label_table_file
+from .surface_labels import is_label_table_file, npz_keys
 
-__all__ = ["Surface", "load_surface", "load_surface_data"]
+__all__ = ["Surface", "load_surface", "load_surface_columns", "load_surface_data"]
+
+#: Plain numeric files read as what they are (not as FreeSurfer binary morphometry).
+_TEXT_SUFFIXES = {".txt": None, ".csv": ",", ".tsv": "\t"}
 
 @dataclass(frozen=True, eq=False)
 class Surface:
@@ -151,9 +155,12 @@ def load_surface_data(data, *, n_vertices=None, hemi=None, name="overlay"):
     data : array-like, str, pathlib.Path or nilearn surface data
         Values; a GIfTI (``.gii``/``.gii.gz``), MGH/MGZ or FreeSurfer
         morphometry file (``lh.sulc``, ``lh.thickness``, ``lh.curv``...); a
-        FreeSurfer ``.label`` file (a vertex subset: 1 on its vertices, NaN
-        elsewhere, so only the subset is drawn; needs ``n_vertices``); or a
-        nilearn ``PolyData`` or ``SurfaceImage`` (its data).
+        NumPy ``.npy``, a text ``.txt`` (whitespace separated), ``.csv`` or
+        ``.tsv`` file (an optional header row is skipped); a FreeSurfer
+        ``.label`` file (a vertex subset: 1 on its vertices, NaN elsewhere,
+        so only the subset is drawn; needs ``n_vertices``); or a nilearn
+        ``PolyData`` or ``SurfaceImage`` (its data). Data of several columns
+        (time points) is refused here: see :func:`load_surface_columns`.
     n_vertices : int, optional
         The vertex count of the mesh the data belongs to; checked.
     hemi : {"left", "right", "both"}, optional
@@ -166,6 +173,30 @@ def load_surface_data(data, *, n_vertices=None, hemi=None, name="overlay"):
     --------
     >>> load_surface_data([1, 2, 3], n_vertices=3).tolist()
     [1.0, 2.0, 3.0]
+    """
+    columns = load_surface_columns(data, n_vertices=n_vertices, hemi=hemi, name=name)
+    if columns.shape[1] != 1:
+        raise BrainviewValueError(
+            f"{name}: expected one value per vertex (1-D), got {columns.shape[1]} columns of "
+            f"{columns.shape[0]} values (shape {columns.shape}); one column is drawn at a time: pass it to "
+            f"brainview.surface(mesh, overlay, column=k) with k in 0..{columns.shape[1] - 1}."
+        )
+    return columns[:, 0]
+
+
+def load_surface_columns(data, *, n_vertices=None, hemi=None, name="overlay"):
+    """Load per-vertex data with all its columns as an ``(n_vertices, n_columns)`` float array.
+
+    A GIfTI with several data arrays, an MGH/MGZ of shape ``n x 1 x 1 x T``,
+    an ``(n, T)`` array or a text/``.npy`` file of ``n`` rows and ``T``
+    columns keep every column (a time series, several maps); one-column
+    data gives ``(n, 1)``. ``data`` as in :func:`load_surface_data`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> load_surface_columns(np.arange(6.0).reshape(3, 2), n_vertices=3).shape
+    (3, 2)
     """
     if hasattr(data, "mesh") and hasattr(data, "data"):  # nilearn SurfaceImage
         data = data.data
@@ -191,14 +222,28 @@ def load_surface_data(data, *, n_vertices=None, hemi=None, name="overlay"):
                 f"{name}: expected one number per vertex (array or file path), got "
                 f"{describe(data)}."
             ) from error
-    values = np.squeeze(values)
-    if values.ndim != 1:
+    return _as_columns(values, n_vertices, name)
+
+
+def _as_columns(values, n_vertices, name):
+    """``(n, T)``: an MGH ``n x 1 x 1 x T`` image, an ``(n, T)`` array, or 1-D values as one column."""
+    if values.ndim >= 3 and values.shape[1:3] == (1, 1):
+        values = values.reshape(values.shape[0], -1)
+    elif values.ndim != 2 or values.shape[0] == 1:
+        values = np.squeeze(values)
+    if values.ndim == 1:
+        values = values[:, None]
+    if values.ndim != 2:
         raise BrainviewValueError(
-            f"{name}: expected one value per vertex (1-D), got shape {values.shape}."
+            f"{name}: expected one value per vertex (1-D) or one column per map/time point (2-D: "
+            f"vertices x columns), got shape {values.shape}."
         )
     if n_vertices is not None and len(values) != n_vertices:
+        hint = ""
+        if values.shape[1] == n_vertices:
+            hint = f" Its shape {values.shape} looks like (columns, vertices): pass its transpose (.T)."
         raise BrainviewValueError(
-            f"{name}: has {len(values)} values but the mesh has {n_vertices} vertices. "
+            f"{name}: has {len(values)} values but the mesh has {n_vertices} vertices.{hint} "
             "Pass the overlay computed on this mesh (same hemisphere and resolution)."
         )
     return values
@@ -210,6 +255,8 @@ def _read_surface_data_file(path, name):
     check_regular_file(path, name)
     if path.name.endswith((".mgh", ".mgz", ".nii", ".nii.gz")):
         return np.asarray(read_image_file(path, name)[0], dtype=float)
+    if path.suffix.lower() in _TEXT_SUFFIXES or path.suffix.lower() in (".npy", ".npz"):
+        return _read_plain_file(path, name)
     try:
         if path.name.endswith((".gii", ".gii.gz")):
             return np.asarray(read_gifti(path, name).agg_data(), dtype=float)
@@ -222,6 +269,50 @@ def _read_surface_data_file(path, name):
             f"{name}: could not read '{path}' as per-vertex data "
             f"({type(error).__name__}: {error})."
         ) from error
+
+
+def _read_plain_file(path, name):
+    """Numbers in a ``.npy`` (never unpickled), one-array ``.npz`` or ``.txt``/``.csv``/``.tsv`` file."""
+    check_allocation(16 * path.stat().st_size, f"{name}: '{path.name}'")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".npy":
+            return np.asarray(load_npy(path, name), dtype=float)
+        if suffix == ".npz":
+            keys = npz_keys(path)
+            if len(keys) != 1:
+                raise BrainviewValueError(
+                    f"{name}: '{path.name}' holds the arrays {list(keys)}; per-vertex values are one "
+                    "array (a parcellation: a 'labels' array with 'names'/'rgba').")
+            return np.asarray(load_npy(path, name, key=keys[0]), dtype=float)
+        return _read_text_numbers(path, _TEXT_SUFFIXES[suffix], name)
+    except BrainviewError:
+        raise
+    except Exception as error:
+        raise ImageLoadError(
+            f"{name}: could not read '{path}' as per-vertex numbers ({type(error).__name__}: {error})."
+        ) from error
+
+
+def _read_text_numbers(path, delimiter, name):
+    """Rows of numbers; a first row that is not numbers (a header) is skipped."""
+    with open(path, encoding="utf-8-sig") as stream:
+        first = stream.readline()
+    cells = [c.strip() for c in (first.split(delimiter) if delimiter else first.split())]
+    try:
+        [float(c) for c in cells if c]
+        header = 0
+    except ValueError:
+        header = 1
+    try:
+        values = np.loadtxt(path, delimiter=delimiter, skiprows=header, ndmin=1, encoding="utf-8-sig")
+    except ValueError as error:
+        raise BrainviewValueError(
+            f"{name}: '{path.name}' is not a table of numbers ({error}); per-vertex values are one "
+            "number per row (columns: maps or time points). A table of names and colours is "
+            "passed as labels=."
+        ) from None
+    return values
 
 
 def _read_label_file(path, n_vertices, name):

@@ -17,7 +17,9 @@ points (world RAS+ mm, as nibabel places them) and int64 offsets
   input is never changed);
 - a nibabel ``ArraySequence``, a list or tuple of ``(n, 3)`` arrays, or an
   ``(n_streamlines, n_points, 3)`` array, in world mm (or in voxel
-  coordinates of ``reference``).
+  coordinates of ``reference``);
+- a dict of named bundles, each any of the above: one tractogram whose
+  ``groups`` name the streamlines of each bundle (as TRX groups do).
 
 Defined behaviours: streamlines with no points are dropped with a
 :class:`~brainview.errors.BrainviewWarning` that counts them; a tractogram
@@ -42,9 +44,9 @@ import os
 
 import numpy as np
 
-from ..errors import BrainviewTypeError, describe
-from .streamline_data import (StreamlineData, from_tractogram, pack_arrays, pack_streamlines, refuse_reference,
-                              sequence_parts)
+from ..errors import BrainviewTypeError, BrainviewValueError, describe
+from .streamline_data import (StreamlineData, concatenate_streamlines, from_tractogram, pack_arrays,
+                              pack_streamlines, refuse_reference, sequence_parts)
 from .tractography_files import read_streamline_file
 
 __all__ = ["StreamlineData", "read_streamlines"]
@@ -61,7 +63,8 @@ def read_streamlines(source, *, reference=None, name="tracts"):
         ``affine_to_rasmm``), ``TrkFile`` or ``TckFile``; a dipy
         ``StatefulTractogram`` (a copy is moved to RAS+ mm, the input is not
         changed); a nibabel ``ArraySequence``, a list or tuple of ``(n, 3)``
-        arrays or an ``(n_streamlines, n_points, 3)`` array. Files are placed
+        arrays or an ``(n_streamlines, n_points, 3)`` array; or a dict of
+        named bundles, each any of these (its ``groups`` name them). Files are placed
         as nibabel places them: TRK through its header's voxel-to-RAS matrix
         (nibabel's ``voxmm`` handling), TCK and TRX as stored (RAS+ mm by
         definition), VTK as stored, taken to be RAS+ mm.
@@ -109,8 +112,10 @@ def read_streamlines(source, *, reference=None, name="tracts"):
         refuse_reference(reference, f"a {type(source).__name__}", name)
         return from_tractogram(source, name=name)
     if _is_array_sequence(source):
-        points, offsets = sequence_parts(source)
+        points, offsets = sequence_parts(source, name)
         return pack_arrays(points, offsets, reference=reference, name=name)
+    if isinstance(source, dict):
+        return _read_bundles(source, reference, name)
     if isinstance(source, (list, tuple)):
         return pack_streamlines(source, reference=reference, name=name)
     if isinstance(source, np.ndarray) and source.ndim == 3 and source.shape[-1] == 3:
@@ -119,10 +124,19 @@ def read_streamlines(source, *, reference=None, name="tracts"):
                            reference=reference, name=name)
     raise BrainviewTypeError(
         f"{name}: expected a .trk/.tck/.trx/.vtk/.vtp path, a nibabel Tractogram or TrkFile/TckFile, "
-        f"a dipy StatefulTractogram, a nibabel ArraySequence, a list of (n, 3) arrays or an "
-        f"(n_streamlines, n_points, 3) array, got {describe(source)}."
+        f"a dipy StatefulTractogram, a nibabel ArraySequence, a list of (n, 3) arrays, an "
+        f"(n_streamlines, n_points, 3) array or a dict of named bundles, got {describe(source)}."
         + (" A single (n, 3) array is one streamline: pass [array]." if _is_one_streamline(source) else "")
     )
+
+
+def _read_bundles(bundles, reference, name):
+    """A dict of named tractograms (any input above): one :class:`StreamlineData`, a group each."""
+    if not bundles:
+        raise BrainviewValueError(f"{name}: the dict of bundles is empty; give at least one tractogram.")
+    parts = {key: read_streamlines(value, reference=reference, name=f"{name}[{key!r}]")
+             for key, value in bundles.items()}
+    return concatenate_streamlines(parts, name=name)
 
 
 def _is_one_streamline(source):
@@ -157,8 +171,8 @@ def _from_stateful(sft, name):
     per_streamline = getattr(moved, "data_per_streamline", None) or {}
     streamlines = moved.streamlines
     if _is_array_sequence(streamlines):
-        points, offsets = sequence_parts(streamlines)
-        point_data = {k: sequence_parts(v)[0] if _is_array_sequence(v) else np.concatenate(list(v))
+        points, offsets = sequence_parts(streamlines, name)
+        point_data = {k: sequence_parts(v, name)[0] if _is_array_sequence(v) else np.concatenate(list(v))
                       for k, v in per_point.items()}
         return pack_arrays(points, offsets, point_data=point_data,
                            streamline_data=dict(per_streamline), name=name)

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import BrainviewError, ImageLoadError, MemoryBudgetError
+from ..errors import BrainviewError, ImageLoadError
 from ..limits import check_allocation, format_bytes, max_bytes
 from .guards import CHUNK, check_regular_file, is_out_of_memory, out_of_memory
 from .streamline_data import from_tractogram, pack_arrays, refuse_reference, sequence_parts
@@ -120,8 +120,11 @@ def read_streamline_file(path, *, reference=None, name="tracts"):
 
 def _not_a(path, kind, name, detail):
     """The error for a file that is not (or no longer) a valid file of ``kind``."""
-    with open(path, "rb") as stream:
-        head = stream.read(348)
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(348)
+    except OSError:  # a TRX folder
+        head = b""
     if len(head) == 348 and 348 in (int.from_bytes(head[:4], "little"), int.from_bytes(head[:4], "big")):
         return ImageLoadError(
             f"{name}: '{path}' is a NIfTI image, not a tractogram; draw it with bv.stat_map, "
@@ -340,15 +343,17 @@ def _read_trx(path, name):
         ) from None
     import zipfile
 
-    if not os.path.isdir(path):
+    if os.path.isdir(path):
+        declared = sum(item.stat().st_size for item in Path(path).rglob("*") if item.is_file())
+    else:
         check_regular_file(path, name)
         try:
             with zipfile.ZipFile(path) as archive:
                 declared = sum(max(0, member.file_size) for member in archive.infolist())
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
             raise _not_a(path, "TRX", name, f"not a zip archive: {error}") from error
-        check_allocation(2 * declared, f"{name}: '{path}': its arrays",
-                         detail=f"{format_bytes(declared)} unzipped, then copied as float32")
+    check_allocation(2 * declared, f"{name}: '{path}': its arrays",
+                     detail=f"{format_bytes(declared)} unzipped, then copied as float32")
     try:
         trx = trx_file_memmap.load(str(path))
     except (BrainviewError, MemoryError):
@@ -356,15 +361,20 @@ def _read_trx(path, name):
     except Exception as error:
         raise _not_a(path, "TRX", name, f"{type(error).__name__}: {error}") from error
     try:
-        points, offsets = sequence_parts(trx.streamlines)
-        point_data = {k: np.array(sequence_parts(v)[0], np.float32)
+        points, offsets = sequence_parts(trx.streamlines, name)
+        point_data = {k: np.array(sequence_parts(v, name)[0], np.float32)
                       for k, v in trx.data_per_vertex.items()}
         streamline_data = {k: np.array(v) for k, v in trx.data_per_streamline.items()}
+        groups = {k: np.array(v, np.int64) for k, v in trx.groups.items()}
         points = np.array(points, np.float32)  # the memory map goes with trx.close()
+    except (BrainviewError, MemoryError):
+        raise
+    except Exception as error:
+        raise _not_a(path, "TRX", name, f"{type(error).__name__}: {error}") from error
     finally:
         trx.close()
     return pack_arrays(points, offsets, point_data=point_data, streamline_data=streamline_data,
-                       source=path, name=name)
+                       groups=groups, source=path, name=name)
 
 
 # ------------------------------------------------------------------ VTK
@@ -399,46 +409,114 @@ def _check_vtk_counts(path, suffix, name):
 
 
 def _read_vtk(path, suffix, reference, name):
-    """The lines of a VTK polydata file: points as stored, line cells in order."""
-    from vtkmodules.util.numpy_support import vtk_to_numpy
+    """The lines of a VTK polydata file: points as stored, in line order.
 
+    VTK's readers trust what a file declares (a crafted legacy or XML file
+    makes them write out of bounds or abort on ``bad_alloc``): legacy
+    ``.vtk`` files are read by :mod:`brainview.io.vtk_legacy`, which checks
+    every count; ``.vtp`` files by VTK's XML reader in a worker process
+    (:mod:`brainview._isolated`), so that a file that kills the reader is an
+    :class:`~brainview.errors.ImageLoadError` here, not a crash.
+    """
     _check_vtk_counts(path, suffix, name)
-    polydata = _vtk_polydata(path, suffix, name)
+    result = _legacy_arrays(path) if suffix == ".vtk" else _xml_arrays(path)
+    if "error" in result:
+        raise _not_a(path, "VTK polydata" if suffix == ".vtk" else "VTK XML polydata", name,
+                     result["error"])
+    points, cell_offsets, connectivity = result["points"], result["offsets"], result["connectivity"]
+    for key, values in result["point_data"].items():
+        if len(values) != len(points):
+            raise _not_a(path, "VTK polydata", name, f"its point data {key!r} has {len(values)} values "
+                         f"for {len(points)} points")
+    n_lines = len(cell_offsets) - 1
+    if (n_lines < 1 or cell_offsets[0] != 0 or cell_offsets[-1] != len(connectivity)
+            or np.any(cell_offsets[1:] < cell_offsets[:-1])
+            or (len(connectivity) and not 0 <= connectivity.min() <= connectivity.max() < len(points))):
+        raise _not_a(path, "VTK polydata", name, f"its lines index points outside 0..{len(points) - 1}")
+    gather = None if np.array_equal(connectivity, np.arange(len(points))) else connectivity
+    point_data = {key: np.array(values if gather is None else values[gather], np.float32)
+                  for key, values in result["point_data"].items()}
+    first = result["n_verts"]  # cell data runs over verts, then lines, then polys
+    streamline_data = {key: values[first:first + n_lines] for key, values in result["cell_data"].items()}
+    points = np.array(points if gather is None else points[gather], np.float32)
+    return pack_arrays(points, cell_offsets, point_data=point_data, streamline_data=streamline_data,
+                       reference=reference, source=path, name=name)
+
+
+def _legacy_arrays(path):
+    from .vtk_legacy import read_legacy_polydata
+
+    with open(path, "rb") as stream:  # the map closes when the arrays read from it are gone
+        data = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        return read_legacy_polydata(data)
+    except ValueError as error:
+        return {"error": str(error)}
+
+
+def _xml_arrays(path):
+    """The arrays of a ``.vtp`` file, read by VTK in a worker process of its own."""
+    from .._isolated import run_isolated
+
+    seconds = 120 + os.path.getsize(path) / 2**20  # two minutes, and a second per MiB
+    runner = run_isolated([(str(path), ".vtp", max_bytes())], _vtk_arrays, n_jobs=1, timeout=seconds,
+                          failed=_vtk_failure)
+    try:
+        return next(runner)
+    finally:
+        runner.close()  # the worker process ends
+
+
+def _vtk_failure(task, message):
+    signal = re.search(r"signal (\w+)", message)
+    how = f"it died of {signal.group(1)}" if signal else message
+    return {"error": f"VTK's reader failed on it: {how}"}
+
+
+def _vtk_arrays(task):
+    """In a worker: the arrays of a VTK polydata file's lines, or ``{"error": why}``.
+
+    The worker may map no more than the memory budget beyond what it has: a
+    declared size VTK would allocate fails at once (and ends the worker).
+    """
+    import resource
+
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkCommonCore import vtkLogger
+
+    path, suffix, budget = task
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (mapped + budget if hard == resource.RLIM_INFINITY
+                                            else min(hard, mapped + budget), hard))
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # C++ runtime's last words ("terminate called...")
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_OFF)  # the reasons go into the error
+    try:
+        polydata = _vtk_polydata(path, suffix)
+    except ValueError as error:
+        return {"error": str(error)}
     lines = polydata.GetLines()
-    n_lines = lines.GetNumberOfCells() if lines is not None else 0
-    if n_lines == 0 or polydata.GetPoints() is None:
-        raise ImageLoadError(
-            f"{name}: '{path}' has no lines (it holds {polydata.GetNumberOfCells()} other cells); "
-            "it is no tractogram. A surface mesh is drawn with bv.surface."
-        )
-    points = vtk_to_numpy(polydata.GetPoints().GetData())
-    cell_offsets = vtk_to_numpy(lines.GetOffsetsArray()).astype(np.int64)
-    connectivity = vtk_to_numpy(lines.GetConnectivityArray()).astype(np.int64)
-    if not np.array_equal(connectivity, np.arange(len(points))):
-        points = points[connectivity]
-        gather = connectivity
-    else:
-        gather = None
-    point_data = {}
-    for array in _vtk_arrays(polydata.GetPointData()):
-        values = vtk_to_numpy(array)
-        point_data[array.GetName()] = np.array(values if gather is None else values[gather], np.float32)
-    first = polydata.GetNumberOfVerts()  # cell data runs over verts, then lines, then polys
-    streamline_data = {a.GetName(): np.array(vtk_to_numpy(a)[first:first + n_lines])
-                       for a in _vtk_arrays(polydata.GetCellData())}
-    points = np.array(points, np.float32)  # VTK's memory goes with the reader
-    return pack_arrays(points, cell_offsets - cell_offsets[0], point_data=point_data,
-                       streamline_data=streamline_data, reference=reference, source=path, name=name)
+    if lines is None or lines.GetNumberOfCells() == 0 or polydata.GetPoints() is None:
+        return {"error": f"it has no lines (it holds {polydata.GetNumberOfCells()} other cells); it is no "
+                         "tractogram. A surface mesh is drawn with bv.surface"}
+    return {"points": np.array(vtk_to_numpy(polydata.GetPoints().GetData())),
+            "offsets": np.array(vtk_to_numpy(lines.GetOffsetsArray()), np.int64),
+            "connectivity": np.array(vtk_to_numpy(lines.GetConnectivityArray()), np.int64),
+            "n_verts": polydata.GetNumberOfVerts(),
+            "point_data": {a.GetName(): np.array(vtk_to_numpy(a)) for a in _named_arrays(polydata.GetPointData())},
+            "cell_data": {a.GetName(): np.array(vtk_to_numpy(a)) for a in _named_arrays(polydata.GetCellData())}}
 
 
-def _vtk_arrays(attributes):
+def _named_arrays(attributes):
     for i in range(attributes.GetNumberOfArrays()):
         array = attributes.GetArray(i)  # None for string arrays
         if array is not None and array.GetName():
             yield array
 
 
-def _vtk_polydata(path, suffix, name):
+def _vtk_polydata(path, suffix):
+    """VTK's polydata of a file; ValueError with VTK's words when it cannot read it."""
     from vtkmodules.vtkCommonCore import vtkOutputWindow, vtkStringOutputWindow
 
     if suffix == ".vtp":
@@ -447,16 +525,13 @@ def _vtk_polydata(path, suffix, name):
         from vtkmodules.vtkIOLegacy import vtkPolyDataReader as Reader
     reader = Reader()
     reader.SetFileName(str(path))
-    previous, capture = vtkOutputWindow.GetInstance(), vtkStringOutputWindow()
+    capture = vtkStringOutputWindow()
     vtkOutputWindow.SetInstance(capture)  # VTK's complaints become the error's detail
-    try:
-        if suffix == ".vtk" and not reader.IsFilePolyData():
-            raise _not_a(path, "VTK polydata", name, "not a legacy VTK POLYDATA file")
-        if suffix == ".vtp" and not reader.CanReadFile(str(path)):
-            raise _not_a(path, "VTK XML polydata", name, "VTK's XML reader cannot read it")
-        reader.Update()
-        if reader.GetErrorCode():
-            raise _not_a(path, "VTK polydata", name, capture.GetOutput().strip()[-300:] or "read error")
-    finally:
-        vtkOutputWindow.SetInstance(previous)
+    if suffix == ".vtk" and not reader.IsFilePolyData():
+        raise ValueError("not a legacy VTK POLYDATA file")
+    if suffix == ".vtp" and not reader.CanReadFile(str(path)):
+        raise ValueError("VTK's XML reader cannot read it")
+    reader.Update()
+    if reader.GetErrorCode():
+        raise ValueError(capture.GetOutput().strip()[-300:] or "read error")
     return reader.GetOutput()

@@ -21,6 +21,7 @@ from .. import colors as bvcolors
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry.labels import present_labels
 from ..io import Image, check_affine, load_image, read_dataobj, read_image_file
+from ..io.cifti import cifti_atlas
 from .base import check_choice
 
 _BACKGROUND = ("background", "unknown", "none", "???", "")
@@ -49,6 +50,8 @@ def _field(obj, key):
 
 def read(atlas, *, labels, lut):
     """Split an atlas argument into maps, names, lut and colours."""
+    name = _name_of(atlas, "atlas") if isinstance(atlas, (str, os.PathLike)) else "atlas"
+    atlas = cifti_atlas(atlas)  # a CIFTI label file: its subcortical voxels and label table (io.cifti)
     maps = _field(atlas, "maps")
     if maps is not None:
         return Source(
@@ -56,7 +59,7 @@ def read(atlas, *, labels, lut):
             labels=labels if labels is not None else _field(atlas, "labels"),
             lut=lut if lut is not None else _field(atlas, "lut"),
             colors=_field(atlas, "colors"),
-            name=_name_of(maps, "atlas"),
+            name=_name_of(maps, name),
         )
     return Source(maps=atlas, labels=labels, lut=lut, name=_name_of(atlas, "atlas"))
 

@@ -30,12 +30,28 @@ class ImageInputs:
     A mixin: with ``img = Loaded()`` and ``volume = Loaded()`` traits, an
     assignment loads the image with the other parameter's current value and
     stages it in ``_staged["img"]`` for the layer's observer.
+
+    The layer keeps every volume of its image (an
+    :class:`~brainview.io.images.ImageSeries`, read once): assigning
+    ``volume`` takes another volume of it without reading the file again;
+    assigning ``img`` reads the new input (the same path too: the file may
+    have changed). What a layer derives from a volume is computed once per
+    volume through :meth:`_per_volume`.
     """
 
-    def _load_input(self, img, volume):
-        from ..io import load_image
+    def _read_series(self, img):
+        from ..io.images import load_series
 
-        return load_image(img, volume=volume, kind=self.kind)
+        return load_series(img, kind=self.kind)
+
+    def _load_input(self, img, volume, *, reread=True):
+        """The image of volume ``volume`` of ``img``; its series is kept for the next volume."""
+        series = self.__dict__.get("_series")
+        if reread or series is None:
+            series = self._read_series(img)
+        image = series.volume(volume)
+        self.__dict__["_series"], self.__dict__["_series_volume"] = series, volume
+        return image
 
     def _check_img(self, value):
         if not constructing(self):
@@ -44,8 +60,33 @@ class ImageInputs:
 
     def _check_volume(self, value):
         if not constructing(self):
-            self._staged["img"] = self._load_input(self.img, value)
+            self._staged["img"] = self._load_input(self.img, value, reread=False)
         return value
+
+    @property
+    def n_volumes(self):
+        """How many volumes the layer's image has (1 for a 3-D image).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from brainview.layers import Slices
+        >>> layer = Slices((np.arange(48.0).reshape(2, 2, 3, 4), np.eye(4)), volume=0)
+        >>> layer.n_volumes
+        4
+        >>> layer.volume = 3
+        >>> layer.value_at([1, 1, 2]), layer.series_at([1, 1, 2]).tolist()
+        (47.0, [44.0, 45.0, 46.0, 47.0])
+        """
+        return self.__dict__["_series"].n_volumes
+
+    def series_at(self, xyz):
+        """The values of the voxel nearest world ``xyz`` mm in every volume (NaN outside the image)."""
+        return self.__dict__["_series"].values_at(xyz)
+
+    def _per_volume(self, what, compute):
+        """``compute()`` once per volume of the image and ``what``: stepping back costs nothing."""
+        return self.__dict__["_series"].derived(self.__dict__["_series_volume"], what, compute)
 
 
 class Loaded(TraitType):

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..io import load_image
+from ..io.cifti import cifti_volume, is_cifti
 
 
 def load_stat_maps(img, *, masker=None):
@@ -43,7 +44,7 @@ def load_stat_maps(img, *, masker=None):
     if isinstance(img, dict):
         if not img:
             raise BrainviewValueError("img: got an empty dict of maps; pass at least one class -> image.")
-        return {key: load_image(value, name=f"img[{key!r}]") for key, value in img.items()}
+        return {key: load_image(cifti_volume(value), name=f"img[{key!r}]") for key, value in img.items()}
     if isinstance(img, (np.ndarray, list)) and np.ndim(img) in (1, 2):
         raise BrainviewTypeError(
             f"img: got {describe(np.asarray(img))}, a weight vector rather than an image. "

@@ -9,6 +9,9 @@ Examples
 >>> c.level = 0.9
 >>> c.mesh.n_points > 0
 True
+>>> c.levels = 3  # mlab's contours=3: three levels from the minimum to the maximum
+>>> c.level_values
+[0.0, 0.5, 1.0]
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from traits.api import Any, observe
 
 from .. import colors
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
+from ..geometry.sampling import sample_linear
 from ..geometry.volume import MAX_SMOOTH, isosurface
 from ..io import finite_data, load_image
-from ._live import ImageInputs, Loaded, set_resolved, unset_params
+from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_opacity
 
@@ -38,6 +42,42 @@ def _check_levels(value, name="level"):
     if not levels or not all(np.isfinite(levels)):
         raise BrainviewValueError(f"{name}: expected finite numbers, got {describe(value)}.")
     return levels[0] if np.ndim(value) == 0 else levels
+
+
+def _check_levels_param(value, name="levels"):
+    """None, a number of levels (an int >= 1), or a non-empty sequence of finite numbers."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        raise BrainviewTypeError(f"{name}: expected a number of levels or a list of levels, got {value!r}.")
+    if isinstance(value, (int, np.integer)):
+        if value < 1:
+            raise BrainviewValueError(f"{name}: expected at least 1 level, got {value!r}.")
+        return int(value)
+    if np.ndim(value) != 1:
+        raise BrainviewTypeError(
+            f"{name}: expected a number of levels (levels=4) or a list of levels (levels=[1, 2.5]), "
+            f"got {describe(value)}."
+        )
+    return _check_levels(list(value), name)
+
+
+def auto_levels(count, low, high):
+    """``count`` levels evenly spaced from ``low`` to ``high``, both included: mlab's ``contours=count``.
+
+    Mayavi's contour component calls ``vtkContourFilter.GenerateValues(count,
+    data_min, data_max)``: one level at the minimum when ``count`` is 1, else
+    ``numpy.linspace(low, high, count)``. The end levels touch the extremes
+    of the data, where the surface is empty or a point.
+
+    Examples
+    --------
+    >>> auto_levels(3, 0.0, 1.0), auto_levels(1, 2.0, 4.0)
+    ([0.0, 0.5, 1.0], [2.0])
+    """
+    if count == 1:
+        return [float(low)]
+    return [float(v) for v in np.linspace(low, high, count)]
 
 
 def _check_optional_color(value, name="color"):
@@ -63,13 +103,27 @@ class Contour(ImageInputs, Layer):
         Isovalue(s). Default: for a mask (two-valued data, e.g. 0 and 1), the
         midpoint of its two values; else halfway through the robust range of
         the non-zero data.
+    levels : int or sequence of float, optional
+        Mayavi's ``contours=``: an int ``N`` gives ``N`` levels evenly spaced
+        from the data's finite minimum to its maximum, both included (as
+        ``mlab.contour3d(contours=N)``: the end levels touch the extremes,
+        where the surface is empty or a point; ask for ``N + 2`` to see ``N``
+        shells); a list gives those levels. Not together with ``level``.
     color : colour, optional
-        One colour for every surface. Default: light grey, or ``cmap``
-        colours when ``cmap`` is given.
-    cmap : str or Colormap, optional
-        Colour each surface by its level through this colormap over ``clim``.
+        One colour for every surface (and, with ``color_by``, for the parts of
+        the surface outside the second image). Default: light grey.
+    cmap : str, Colormap or (n, 4) RGBA table, optional
+        Colour each surface by its level through this colormap over ``clim``
+        (with ``color_by``: colour by the second image's values; default
+        ``"viridis"`` then). A map with alpha draws translucent.
     clim : (float, float), optional
-        Range of the colormap; defaults to the range of the levels.
+        Range of the colormap; defaults to the range of the levels (with
+        ``color_by``: the range of the finite samples on the surface).
+    color_by : path, nibabel image or (array, affine), optional
+        A second image sampled on the surface at each vertex's world position
+        (trilinear, through that image's own affine) and shown through
+        ``cmap`` with its own colour bar. Vertices outside its field of view
+        (beyond its outer voxel centres) sample NaN and keep ``color``.
     opacity : float
         0 to 1.
     smooth : int
@@ -89,7 +143,7 @@ class Contour(ImageInputs, Layer):
     kind = "contour"
 
     #: Parameters that are data: a string given for one of them is a file path.
-    data_params = ("img",)
+    data_params = ("img", "color_by")
 
     #: The image, as given (setting it loads the new image and redraws).
     img = Loaded()
@@ -100,32 +154,44 @@ class Contour(ImageInputs, Layer):
     #: The isosurface mesh in world mm (pyvista.PolyData).
     mesh = Any(transient=True)
 
-    #: Isovalue, or list of isovalues.
+    #: Isovalue, or list of isovalues (used when ``levels`` is None).
     level = Checked(_check_levels, 0.5, panel="slider", range="data")
+
+    #: Number of evenly spaced levels (mlab's ``contours=N``) or a list of levels, or None.
+    levels = Checked(_check_levels_param, None, optional=True)
+
+    #: Second image colouring the surface, as given, or None.
+    color_by = Loaded()
 
     #: Single colour (r, g, b); used when ``cmap`` is None.
     color = Checked(_check_optional_color, (0.85, 0.85, 0.85), panel="color")
 
-    #: Colormap colouring surfaces by level, or None.
+    #: Colormap colouring surfaces by level (by ``color_by`` when given), or None.
     cmap = Checked(_check_optional_cmap, panel="cmap", optional=True)
 
-    #: Colormap range, or None for the range of the levels.
+    #: Colormap range, or None for the range of the levels (of the ``color_by`` samples).
     clim = Checked(_check_optional_clim, panel="range", range="data", optional=True)
 
     #: Windowed-sinc smoothing iterations.
     smooth = Checked(lambda value, name: _check_smooth(value, name), 0, panel="slider", low=0, high=50, integer=True)
 
-    def __init__(self, img, *, level=None, color=None, cmap=None, clim=None,
-                 opacity=1.0, smooth=0, volume=None, name=None):
+    def __init__(self, img, *, level=None, levels=None, color=None, cmap=None, clim=None,
+                 color_by=None, opacity=1.0, smooth=0, volume=None, name=None):
+        if level is not None and levels is not None:
+            raise BrainviewValueError(
+                f"level, levels: got both (level={describe(level)}, levels={describe(levels)}); "
+                "pass level= for given isovalues or levels= for a number (or list) of levels, not both."
+            )
         self._staged = {}
-        self._set_image(load_image(img, volume=volume, kind=self.kind))
+        self._set_image(self._load_input(img, volume))
+        self._color_image = None if color_by is None else load_image(color_by, name="color_by")
         if level is None:
-            level = default_level(self._data)
+            level = self._per_volume("default_level", lambda: default_level(self._data))
         if color is None:
             color = (0.85, 0.85, 0.85)
         super().__init__(
-            img=img, volume=volume, name=name or self._image.name, level=level, color=color,
-            cmap=cmap, clim=clim, opacity=check_opacity(opacity), smooth=smooth,
+            img=img, volume=volume, name=name or self._image.name, level=level, levels=levels, color=color,
+            cmap=cmap, clim=clim, color_by=color_by, opacity=check_opacity(opacity), smooth=smooth,
         )
         self.mesh = None
         self._extract()
@@ -136,48 +202,102 @@ class Contour(ImageInputs, Layer):
         return self._image
 
     @property
-    def levels(self):
-        """The isovalues as a list."""
+    def level_values(self):
+        """The isovalues drawn, as a list: from ``levels`` when given, else ``level``."""
+        if isinstance(self.levels, int):
+            return auto_levels(self.levels, *self._finite_range)
+        if self.levels is not None:
+            return list(self.levels)
         return list(np.atleast_1d(self.level))
 
     @property
+    def color_image(self):
+        """The :class:`brainview.io.Image` of ``color_by``, or None."""
+        return self._color_image
+
+    @property
+    def color_cmap(self):
+        """The colormap drawn: ``cmap``, ``"viridis"`` for ``color_by`` without one, else None."""
+        if self.cmap is None and self._color_image is not None:
+            return colors.get_cmap("viridis")
+        return self.cmap
+
+    @property
     def color_range(self):
-        """``(low, high)`` of the colormap: ``clim``, or the range of the levels."""
-        return tuple(self.clim) if self.clim is not None else _levels_clim(self.levels)
+        """``(low, high)`` of the colormap: ``clim``, else the range of the ``color_by`` samples or of the levels."""
+        if self.clim is not None:
+            return tuple(self.clim)
+        if self._color_image is not None:
+            return colors.auto_clim(self.mesh.point_data["color_by"])
+        return _levels_clim(self.level_values)
 
     def value_at(self, xyz):
         return float(self._image.value_at(xyz)[0])
 
     def colorbar_table(self):
-        if self.cmap is None:
+        if self.color_cmap is None:
             return None
-        return colors.lookup_table(self.cmap, self.color_range), self.name
+        title = self.name if self._color_image is None else self._color_image.name
+        return colors.lookup_table(self.color_cmap, self.color_range), title
+
+    def _check_color_by(self, value):
+        if not constructing(self):
+            self._staged["color_by"] = None if value is None else load_image(value, name="color_by")
+        return value
 
     def _set_image(self, image):
         self._image = image
         self._data = finite_data(image)
         # finite_data leaves only finite values: the range is plain min/max.
-        self._range = (float(self._data.min()), float(self._data.max()))
+        self._range = self._per_volume("range", lambda: (float(self._data.min()), float(self._data.max())))
+        # The finite values' own range (finite_data puts non-finite voxels under the minimum).
+        self._finite_range = self._range if self._data is image.data else colors.auto_clim(image.data)
 
     @observe("img, volume", post_init=True)
     def _update_image(self, event):
         self._set_image(self._staged.pop("img"))
         derived = {}
         if unset_params(self, "level"):
-            derived["level"] = default_level(self._data)
+            derived["level"] = self._per_volume("default_level", lambda: default_level(self._data))
         if unset_params(self, "name"):
             derived["name"] = self._image.name
         set_resolved(self, **derived)
         self._update_geometry(event)
 
-    @observe("level, smooth", post_init=True)
+    @observe("level, levels", post_init=True)
+    def _update_levels(self, event):
+        # The last one set wins: ``level`` and ``levels`` are never both parameters
+        # (observers run before the assignment is recorded as a parameter).
+        given = self.get_params()
+        if event.name == "level" and given["levels"] is not None:
+            self._params["levels"] = None
+            set_resolved(self, levels=None)
+        elif event.name == "levels" and event.new is not None and given["level"] is not None:
+            self._params["level"] = None
+        elif event.name == "levels" and event.new is None and given["level"] is None:
+            set_resolved(self, level=default_level(self._data))  # back to the default level
+        self._extract()
+
+    @observe("smooth", post_init=True)
     def _update_geometry(self, event):
         self._extract()
 
+    @observe("color_by", post_init=True)
+    def _update_color_image(self, event):
+        self._color_image = self._staged.pop("color_by")
+        self._sample_colors()
+        self._changed()
+
+    def _sample_colors(self):
+        """The ``color_by`` image at every vertex, in the mesh's ``"color_by"`` array (NaN outside it)."""
+        if self._color_image is not None:
+            self.mesh.point_data["color_by"] = sample_linear(self._color_image, np.asarray(self.mesh.points))
+
     def _extract(self):
-        levels = self.levels
+        levels = self.level_values
         low, high = self._range
-        outside = [lv for lv in levels if not low < lv < high]
+        given = [] if isinstance(self.levels, int) else levels  # mlab's N levels touch the extremes on purpose
+        outside = [lv for lv in given if not low < lv < high]
         if outside:
             warnings.warn(
                 f"level: [{', '.join(f'{lv:g}' for lv in outside)}] outside the data range ({low:g}, {high:g}) of {self.name!r}: "
@@ -186,6 +306,7 @@ class Contour(ImageInputs, Layer):
                 stacklevel=4,
             )
         self.mesh = isosurface(self._image, levels, data=self._data, smooth=self.smooth)
+        self._sample_colors()
         if self.mesh.n_points == 0 and not outside:
             warnings.warn(
                 f"level: no surface of {self.name!r} at {', '.join(f'{lv:g}' for lv in levels)}: "

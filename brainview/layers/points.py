@@ -231,7 +231,9 @@ class Points(Layer):
             set_quietly(self, clim=self._auto_clim)  # notifies again, with the range
             return
         self.mesh.point_data["size"] = self.sizes
-        self.mesh.point_data["rgb"] = (self.point_colors() * 255).round().astype(np.uint8)
+        alpha = None if self._values is None else colors.mapped_alpha(
+            self.cmap, np.clip((np.nan_to_num(self._values) - self.clim[0]) / (self.clim[1] - self.clim[0]), 0, 1))
+        self.mesh.point_data["rgb"] = colors.color_bytes(self.point_colors(), alpha)
         self.mesh.Modified()
         self._changed()
 

@@ -25,7 +25,7 @@ from traits.api import observe
 from .. import colors
 from ..errors import BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry.volume import world_plane
-from ..io import Image, finite_data, load_image
+from ..io import Image, finite_data
 from ._live import ImageInputs, Loaded, set_resolved, unset_params
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_choice
@@ -97,10 +97,10 @@ class Slices(ImageInputs, Layer):
         self._staged = {}
         self._moving = False
         self._outside = set()
-        self._set_image(load_image(img, volume=volume, kind=self.kind))
+        self._set_image(self._load_input(img, volume))
         coords = self._centre() if coords is None else _check_coords(coords)
         if clim is None:
-            clim = colors.robust_range(self._sampled.data)
+            clim = self._per_volume("robust_range", lambda: colors.robust_range(self._sampled.data))
         super().__init__(
             img=img, volume=volume, name=name or self._image.name, coords=coords,
             x=coords[0], y=coords[1], z=coords[2], axes=axes, cmap=cmap, clim=clim,
@@ -169,7 +169,7 @@ class Slices(ImageInputs, Layer):
         self._set_image(self._staged.pop("img"))
         derived = {}
         if unset_params(self, "clim"):
-            derived["clim"] = colors.robust_range(self._sampled.data)
+            derived["clim"] = self._per_volume("robust_range", lambda: colors.robust_range(self._sampled.data))
         if unset_params(self, "name"):
             derived["name"] = self._image.name
         if unset_params(self, "coords"):

@@ -46,6 +46,7 @@ from ..io import load_image
 from ..statmap_colors import (MIN_LEVEL, check_symmetric, check_vmax, color_range, colorbar_ticks,
                               contour_level, default_cmap, threshold_table)
 from . import _stat_modes
+from ..io.cifti import cifti_volume, is_cifti
 from ._stat_inputs import load_stat_maps
 from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
 from . import _examples as _ex
@@ -160,7 +161,7 @@ class StatMap(ImageInputs, Layer):
                  mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
                  cut_coords=None, volume=None, name=None):
         self._staged = {}
-        self._set_image(self._load_map(img, volume))
+        self._set_image(self._load_input(img, volume))
         self._bg_image = self._load_bg(bg)
         self._warned = False
         super().__init__(
@@ -299,22 +300,25 @@ class StatMap(ImageInputs, Layer):
 
     # ------------------------------------------------------------ data
 
-    def _load_input(self, img, volume):
-        return self._load_map(img, volume)
-
     def _check_bg(self, value):
         if not constructing(self):
             self._staged["bg"] = self._load_bg(value)
         return value
 
-    @staticmethod
-    def _load_map(img, volume):
+    def _read_series(self, img):
+        from ..io.images import load_series
+
         if isinstance(img, dict):
             raise BrainviewTypeError(
                 "img: a dict of maps makes one layer per class: use StatMapGroup(maps) "
                 "or bv.stat_map(maps)."
             )
-        return load_image(load_stat_maps(img), volume=volume, kind="stat_map")
+        return load_series(load_stat_maps(img), kind="stat_map")
+
+    def _load_input(self, img, volume, *, reread=True):
+        if is_cifti(img):  # a CIFTI map (an index or a name) is picked where its voxels are read
+            img, volume, reread = cifti_volume(img, volume), None, True
+        return super()._load_input(img, volume, reread=reread)
 
     @staticmethod
     def _load_bg(bg):
@@ -328,9 +332,10 @@ class StatMap(ImageInputs, Layer):
         self._image = image
         self._prepared = {}  # computed ahead for the previous image: stale
         self._geometry = {}
-        self._percentiles = {}
+        self._percentiles = self._per_volume("percentiles", dict)  # threshold string -> value
         self._data = _finite_float(image)
-        low, high = (float(self._data.min()), float(self._data.max())) if self._data.size else (0.0, 0.0)
+        low, high = self._per_volume("range", lambda: (float(self._data.min()), float(self._data.max()))
+                                     if self._data.size else (0.0, 0.0))
         self._range = np.array([low, high])
         self._peak_magnitude = max(-low, high, 0.0)
 

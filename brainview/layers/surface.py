@@ -22,13 +22,14 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
-from traits.api import Any, observe
+from traits.api import Any, TraitType, observe
 
 from .. import colors
 from ..errors import BrainviewValueError, BrainviewWarning, check_number
 from ..geometry.graph import check_world_extent
-from ..io import load_surface, load_surface_data, load_surface_labels
+from ..io.cifti import cifti_overlay, is_cifti
 from ..limits import check_mesh_memory
+from . import _surface_inputs as inputs
 from ._live import Reloads, set_quietly, take_derived
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_opacity
@@ -43,41 +44,88 @@ def _check_threshold(value, name):
     return check_number(value, name, optional=True, minimum=0, hint="(it applies to |value|)")
 
 
+class _Column(TraitType):
+    """The overlay column drawn: checked against the loaded columns (the file is not read again)."""
+
+    default_value = None
+
+    def validate(self, obj, name, value):
+        if obj.__dict__.get("_initialised"):
+            inputs.check_column(value, max(obj.n_columns, 1))  # without an overlay: None or 0
+        return value
+
+
+class _Regions(TraitType):
+    """The regions of a parcellation shown, resolved against its names."""
+
+    default_value = None
+
+    def validate(self, obj, name, value):
+        if obj.__dict__.get("_initialised"):
+            obj._check_regions(value)
+        return value
+
+
 class Surface(Layer):
-    """A mesh with an optional per-vertex overlay and background shading.
+    """A mesh with an optional per-vertex overlay (values or a parcellation) and background shading.
 
     Parameters
     ----------
-    surf : path, (vertices, faces), mesh object, or "fsaverage5"
+    surf : path, (vertices, faces), mesh object, (left, right) pair, or "fsaverage5"
         See :func:`brainview.io.load_surface`; ``"fsaverage5"`` takes one
         hemisphere of nilearn's fsaverage5 (``hemi``, ``inflated``). A
         nilearn ``PolyMesh`` (``load_fsaverage()["pial"]``) gives the
         hemisphere ``hemi``; a nilearn ``SurfaceImage`` gives its mesh and,
-        unless ``overlay`` is given, its data as the overlay.
-    overlay : array, path or nilearn PolyData/SurfaceImage, optional
-        One value per vertex (see :func:`brainview.io.load_surface_data`;
-        a FreeSurfer ``.label`` file draws its vertices). A FreeSurfer
-        ``.annot`` or GIfTI label file draws each region in its own colour
-        from the file's colour table (``cmap``, ``clim`` and ``threshold``
-        do not apply); :attr:`label_names` gives the names.
+        unless ``overlay`` is given, its data as the overlay. A pair of mesh
+        files ``(lh.pial, rh.pial)`` needs ``hemi="both"``.
+    overlay : array, path, (left, right) pair or nilearn PolyData/SurfaceImage, optional
+        One value per vertex (see :func:`brainview.io.load_surface_data`:
+        GIfTI, MGH/MGZ, FreeSurfer morphometry, ``.npy``, ``.txt``, ``.csv``,
+        ``.tsv``; a FreeSurfer ``.label`` file draws its vertices), or
+        several columns (a GIfTI of several arrays, an MGH of ``n x 1 x 1 x T``,
+        an ``(n, T)`` array): ``column`` picks one. A parcellation (one colour
+        per region; ``cmap``, ``clim`` and ``threshold`` do not apply): a
+        FreeSurfer ``.annot``, a GIfTI label file, an ``.npz`` with a
+        ``labels`` array (and ``names``/``rgba`` by label value), or a label
+        array with ``labels``. With ``hemi="both"``: one array for both
+        hemispheres, left first, or a ``(left, right)`` pair.
+    column : int, optional
+        The column of a several-column overlay drawn (default 0). Live:
+        changing it redraws from the data already loaded.
+    labels : dict, list, pandas Series/DataFrame or path, optional
+        Names and colours of the labels of a parcellation overlay:
+        ``{label: name}``, ``{label: (name, colour)}``, a list of names by
+        label value, a Series (index: label), a DataFrame or ``.csv``/``.tsv``
+        table (columns ``index``, ``name``, ``r, g, b[, a]`` or ``color``), or
+        a FreeSurfer LUT text file. Labels the table does not name are drawn
+        as ``"label N"`` (label 0 and NaN: no region); names of labels no
+        vertex carries are kept in :attr:`label_names` and not drawn; a label
+        without a colour gets one of :func:`~brainview.geometry.surface_maps.distinct_colors`.
+    regions : str, int, pattern or list of them, optional
+        Parcellation regions shown (names, substrings, shell globs, label
+        values; as :attr:`brainview.layers.Atlas.regions`); default all. Live.
+    legend : bool
+        Draw a legend of the shown regions of a parcellation (at most
+        :data:`brainview.render.surface.LEGEND_ROWS` rows). Live.
     cmap : str or Colormap
     clim : (float, float), optional
-        Default: the overlay's range.
+        Default: the range of the drawn column.
     threshold : float, optional
         Overlay values with ``|value| < threshold`` (and NaN) are not drawn.
     color : colour
         Base colour of the mesh.
-    bg_map : array, path or "sulc", optional
+    bg_map : array, path, (left, right) pair or "sulc", optional
         Background values shading the base colour (positive = darker), e.g.
         sulcal depth. ``"sulc"`` uses fsaverage5's.
     hemi : {"left", "right", "both"}
         Hemisphere, for ``"fsaverage5"`` and nilearn's ``PolyMesh``,
         ``PolyData`` and ``SurfaceImage``. ``"both"`` makes one mesh, left
-        vertices first; ``overlay`` and ``bg_map`` are then one array of
-        ``2 * 10242`` values or a ``(left, right)`` pair.
+        vertices first. Hemispheres whose x ranges overlap (inflated
+        meshes) are moved apart as nilearn does: the right one 1 mm right of
+        the left one; pial and white meshes stay where they are.
     inflated : bool
-        Inflated fsaverage5 mesh (with ``hemi="both"``, the right hemisphere
-        is moved right so the two do not overlap, as nilearn does).
+        Inflated fsaverage5 mesh (with ``hemi="both"``, the hemispheres are
+        always moved apart).
     opacity : float
     name : str, optional
 
@@ -86,12 +134,17 @@ class Surface(Layer):
     >>> s = Surface("fsaverage5", hemi="left", bg_map="sulc")
     >>> s.n_vertices
     10242
+    >>> import numpy as np
+    >>> mesh = (np.eye(3), np.array([[0, 1, 2]]))
+    >>> parcels = Surface(mesh, np.array([1, 2, 2]), labels={1: "V1", 2: ("V2", "red")})
+    >>> parcels.label_at(2), parcels.region_names
+    ('V2', {1: 'V1', 2: 'V2'})
     """
 
     kind = "surface"
 
     #: Parameters that are data: a string given for one of them is a file path.
-    data_params = ("surf", "overlay", "bg_map")
+    data_params = ("surf", "overlay", "bg_map", "labels")
 
     #: The mesh in world mm (pyvista.PolyData) with an "rgb" array.
     mesh = Any(transient=True)
@@ -102,22 +155,34 @@ class Surface(Layer):
     threshold = Checked(_check_threshold, panel="slider", range="magnitude", optional=True)
     color = Checked(lambda value, name: colors.to_rgb(value, name=name), (0.9, 0.9, 0.9), panel="color")
 
+    #: The overlay column drawn (None: 0). Live, without reading the file again.
+    column = _Column()
+
+    #: Parcellation regions shown (None: all). Live. (No panel editor yet: the app's checklist
+    #: reads ``names`` once, and most surfaces have values, not regions.)
+    regions = _Regions(panel="hidden")
+
+    #: Whether a parcellation's legend is drawn. Live.
+    legend = Checked(check_bool, False, panel="check")
+
     #: The constructor's data parameters, live and kept as given (a path stays a path).
     surf = Reloads()
     overlay = Reloads()
+    labels = Reloads()
     bg_map = Reloads()
     hemi = Reloads("left", choices=("left", "right", "both"))
     inflated = Reloads(False, panel="check")
 
-    def __init__(self, surf, overlay=None, *, cmap="hot", clim=None, threshold=None,
-                 color=(0.9, 0.9, 0.9), bg_map=None, hemi="left", inflated=False,
-                 opacity=1.0, name=None):
-        derived = self._derive(dict(surf=surf, overlay=overlay, bg_map=bg_map, hemi=hemi,
-                                    inflated=inflated, clim=clim))
+    def __init__(self, surf, overlay=None, *, column=None, labels=None, regions=None, legend=False,
+                 cmap="hot", clim=None, threshold=None, color=(0.9, 0.9, 0.9), bg_map=None, hemi="left",
+                 inflated=False, opacity=1.0, name=None):
+        derived = self._derive(dict(surf=surf, overlay=overlay, column=column, labels=labels, bg_map=bg_map,
+                                    hemi=hemi, inflated=inflated, clim=clim, regions=regions))
         super().__init__(
             name=name or derived["surface"].name, cmap=cmap, clim=derived["clim"], threshold=threshold,
             color=color, opacity=check_opacity(opacity), surf=surf, overlay=overlay, bg_map=bg_map,
-            hemi=hemi, inflated=inflated,
+            hemi=hemi, inflated=inflated, column=column, labels=labels, regions=regions,
+            legend=check_bool(legend, "legend"),
         )
         self._apply(derived)
 
@@ -125,56 +190,92 @@ class Surface(Layer):
     def _derive(params):
         """The mesh, overlay and background of the parameters (raises the constructor's errors)."""
         surf, overlay, bg_map, hemi = params["surf"], params["overlay"], params["bg_map"], params["hemi"]
+        if hemi not in ("left", "right", "both"):
+            raise BrainviewValueError(f"hemi: must be 'left', 'right' or 'both', got {hemi!r}.")
         check_bool(params["inflated"], "inflated")
-        surface, bg_map = _resolve_surface(surf, bg_map, hemi=hemi, inflated=params["inflated"])
+        surface, bg_map, n_left = inputs.resolve_surface(surf, bg_map, hemi=hemi, inflated=params["inflated"])
         surface = _drawable(surface)
         check_mesh_memory(surface.n_vertices, len(surface.faces), what=f"surf: {surface.n_vertices} vertices")
-        if overlay is None and _is_surface_image(surf):
+        if overlay is None and inputs.is_surface_image(surf):
             overlay = surf
-        if hemi == "both":
-            overlay, bg_map = _join_pair(overlay, "overlay"), _join_pair(bg_map, "bg_map")
-        n_vertices = surface.n_vertices
-        regions = load_surface_labels(overlay, n_vertices=n_vertices)
+        where = dict(n_vertices=surface.n_vertices, n_left=n_left, hemi=hemi)
+        cifti = is_cifti(overlay)
+        if cifti:  # its cortex (io.cifti): every map a column, or the regions of a label map
+            overlay = cifti_overlay(overlay, hemi=hemi, n_vertices=surface.n_vertices, column=params.get("column"),
+                                    all_maps=True)
+        regions = overlay if cifti and not isinstance(overlay, np.ndarray) else inputs.load_regions(
+            overlay, params.get("labels"), **where)
+        parcellation, columns = None, None
         if regions is not None:
-            values = _region_values(regions)
+            parcellation = inputs.Parcellation(regions)
+            inputs.warn_no_regions(parcellation)
+            columns = inputs.region_values(parcellation)[:, None]
         elif overlay is not None:
-            values = load_surface_data(overlay, n_vertices=n_vertices, hemi=hemi)
-            if not _is_label_file(overlay):  # a .label file is NaN off its vertices, by design
-                _warn_non_finite(values, "overlay", "those vertices show the base colour (no overlay)")
-        else:
-            values = None
-        bg = None if bg_map is None else _warn_non_finite(load_surface_data(
-            bg_map, n_vertices=n_vertices, hemi=hemi, name="bg_map"), "bg_map", "those vertices are not shaded")
-        auto_clim = colors.auto_clim(values) if values is not None else (0.0, 1.0)
+            columns = inputs.load_values(overlay, name="overlay", **where)
+            if not (_is_label_file(overlay) or cifti):  # .label, CIFTI: NaN off their vertices, by design
+                _warn_non_finite(columns, "overlay", "those vertices show the base colour (no overlay)")
+        inputs.check_regions(params.get("regions"), parcellation)
+        n_columns = 1 if columns is None else columns.shape[1]
+        column = inputs.check_column(None if cifti and regions is not None else params.get("column"), n_columns)
+        bg = inputs.load_bg(bg_map, **where)
+        if bg is not None:
+            _warn_non_finite(bg, "bg_map", "those vertices are not shaded")
+        values = None if columns is None else columns[:, column]
+        auto_clim = colors.auto_clim(values) if values is not None and regions is None else (0.0, 1.0)
         clim = auto_clim if params.get("clim") is None else params["clim"]
-        return dict(surface=surface, regions=regions, overlay=values, bg=bg, clim=clim, auto_clim=auto_clim)
+        return dict(surface=surface, parcellation=parcellation, columns=columns, column=column, bg=bg,
+                    clim=clim, auto_clim=auto_clim)
 
     def _apply(self, derived):
         import pyvista as pv
 
         surface = self._surface = derived["surface"]
-        self._regions, self._overlay, self._bg = derived["regions"], derived["overlay"], derived["bg"]
+        self._parcellation, self._columns, self._bg = derived["parcellation"], derived["columns"], derived["bg"]
+        self._overlay = None if self._columns is None else self._columns[:, derived["column"]]
         # Per data, not per colour change: a threshold or cmap step does not rescan the background.
         self._shading = None if self._bg is None else _background_shading(self._bg)
         faces = np.column_stack([np.full(len(surface.faces), 3), surface.faces]).ravel()
         self.mesh = pv.PolyData(surface.vertices, faces).compute_normals(
             cell_normals=False, split_vertices=False, auto_orient_normals=False)
-        self._auto_clim = derived["auto_clim"]
-        if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
-            set_quietly(self, clim=derived["clim"])  # follows the new overlay, as at construction
+        self._set_auto_clim(derived["auto_clim"])
+
+    def _set_auto_clim(self, auto_clim):
+        self._auto_clim = auto_clim
+        if self.get_params()["clim"] is None and tuple(self.clim) != tuple(auto_clim):
+            set_quietly(self, clim=auto_clim)  # follows the new overlay, as at construction
         self._update_colors(None)
 
-    @observe("surf, overlay, bg_map, hemi, inflated", post_init=True)
+    @observe("surf, overlay, labels, bg_map, hemi, inflated", post_init=True)
     def _reload(self, event):
         self._apply(take_derived(self))
+
+    @observe("column", post_init=True)
+    def _show_column(self, event):
+        """Draw another column of the loaded overlay (no file is read)."""
+        if self._columns is None:
+            return
+        self._overlay = self._columns[:, inputs.check_column(self.column, self.n_columns)]
+        self._set_auto_clim(colors.auto_clim(self._overlay) if self._parcellation is None else (0.0, 1.0))
+
+    @observe("regions", post_init=True)
+    def _show_regions(self, event):
+        self._update_colors(None)
+
+    def _check_regions(self, regions):
+        inputs.check_regions(regions, self._parcellation)
 
     @property
     def n_vertices(self):
         return self._surface.n_vertices
 
     @property
+    def n_columns(self):
+        """How many columns the overlay has (time points, maps); 0 without an overlay."""
+        return 0 if self._columns is None else self._columns.shape[1]
+
+    @property
     def overlay_values(self):
-        """The per-vertex values of the overlay (read-only view), or None (``overlay`` is as given)."""
+        """The per-vertex values drawn (the current column; read-only view), or None."""
         if self._overlay is None:
             return None
         view = self._overlay.view()
@@ -183,18 +284,88 @@ class Surface(Layer):
 
     @property
     def label_names(self):
-        """``{label: name}`` of the regions of a ``.annot``/GIfTI label overlay, else None."""
-        return None if self._regions is None else dict(self._regions.names)
+        """``{label: name}`` of a parcellation's table (labels no vertex carries included), else None."""
+        return None if self._parcellation is None else dict(self._parcellation.table_names)
+
+    @property
+    def region_names(self):
+        """``{label: name}`` of the regions drawn: labels some vertex carries, with their names."""
+        return None if self._parcellation is None else dict(self._parcellation.names)
+
+    @property
+    def shown_regions(self):
+        """Names of the regions shown (``regions``), in label order; None without a parcellation."""
+        parcels = self._parcellation
+        if parcels is None:
+            return None
+        return [parcels.names[int(v)] for v in parcels.labels[parcels.selected(self.regions)]]
+
+    @property
+    def names(self):
+        """Region names of a parcellation in label order (the app's region checklist); [] without one."""
+        return [] if self._parcellation is None else list(self._parcellation.names.values())
+
+    @property
+    def shown(self):
+        """Names of the shown regions ([] without a parcellation), as :attr:`Atlas.shown`."""
+        return self.shown_regions or []
+
+    def legend_entries(self):
+        """``[(name, (r, g, b)), ...]`` of the shown regions, or None (not a parcellation, ``legend`` off)."""
+        parcels = self._parcellation
+        if parcels is None or not self.legend:
+            return None
+        keep = parcels.selected(self.regions)
+        return [(parcels.names[int(v)], tuple(float(c) for c in rgb))
+                for v, rgb in zip(parcels.labels[keep], parcels.rgb[keep])]
+
+    def label_at(self, where):
+        """The name of the region at a vertex (int) or nearest a point (x, y, z) in mm.
+
+        None when the vertex has no region, or the point is more than
+        :data:`~brainview.layers._surface_inputs.NEAREST_MM` mm from the mesh.
+        """
+        if self._parcellation is None:
+            raise BrainviewValueError(
+                "label_at: this surface's overlay is not a parcellation (a label file, or a label "
+                "array with labels=); use value_at(xyz) for its values.")
+        region = self.region_at(where, name="label_at")
+        return None if region is None else region[1]
+
+    def region_at(self, where, *, name="where"):
+        """``(label, name)`` of the region at a vertex or nearest a point, else None (as :meth:`label_at`)."""
+        if self._parcellation is None:
+            return None
+        vertex = inputs.nearest_vertex(np.asarray(self.mesh.points), where, name=name)
+        row = -1 if vertex is None else self._parcellation.position[vertex]
+        if row < 0:
+            return None
+        label = int(self._parcellation.labels[row])
+        return label, self._parcellation.names[label]
+
+    def value_at(self, xyz):
+        """The overlay at the vertex nearest ``xyz`` (a region's name for a parcellation), or None."""
+        if self._parcellation is not None:
+            return self.label_at(xyz)
+        if self._overlay is None:
+            return None
+        vertex = inputs.nearest_vertex(np.asarray(self.mesh.points), xyz, name="xyz")
+        return None if vertex is None else float(self._overlay[vertex])
 
     def colorbar_table(self):
-        if self._overlay is None or self._regions is not None:
+        if self._overlay is None or self._parcellation is not None:
             return None  # regions have a colour each, not a scale
         return colors.lookup_table(self.cmap, self.clim), self.name
 
     def shown_vertices(self):
-        """Boolean mask of the vertices whose overlay value is drawn."""
+        """Boolean mask of the vertices whose overlay value (or region) is drawn."""
         if self._overlay is None:
             return np.zeros(self.n_vertices, dtype=bool)
+        if self._parcellation is not None:
+            position, selected = self._parcellation.position, self._parcellation.selected(self.regions)
+            if not len(selected):
+                return np.zeros(self.n_vertices, dtype=bool)
+            return (position >= 0) & selected[position.clip(0)]
         shown = np.isfinite(self._overlay)
         if self.threshold is not None:
             shown &= np.abs(np.nan_to_num(self._overlay)) >= self.threshold
@@ -205,15 +376,23 @@ class Surface(Layer):
         rgb = np.tile(np.asarray(self.color), (self.n_vertices, 1))
         if self._shading is not None:
             rgb *= self._shading[:, None]
-        if self._regions is not None:
-            shown = np.isfinite(self._overlay)
-            rgb[shown] = _region_colors(self._regions)[self._overlay[shown].astype(np.int64)]
+        shown = self.shown_vertices()
+        if self._parcellation is not None:
+            rgb[shown] = self._parcellation.rgb[self._parcellation.position[shown]]
         elif self._overlay is not None:
-            shown = self.shown_vertices()
             low, high = self.clim
             scaled = np.clip((self._overlay[shown] - low) / (high - low), 0.0, 1.0)
             rgb[shown] = colors.get_cmap(self.cmap)(scaled)[:, :3]
         return rgb
+
+    def vertex_alpha(self):
+        """``(n,)`` alpha of every vertex as drawn (the colormap's alpha on the overlay), or None if opaque."""
+        if self._overlay is None or self._parcellation is not None or not colors.has_alpha(self.cmap):
+            return None
+        shown, (low, high) = self.shown_vertices(), self.clim
+        alpha = np.ones(self.n_vertices)
+        alpha[shown] = colors.mapped_alpha(self.cmap, np.clip((self._overlay[shown] - low) / (high - low), 0, 1))
+        return alpha
 
     @observe("cmap, clim, threshold, color", post_init=True)
     def _update_colors(self, event):
@@ -221,7 +400,7 @@ class Surface(Layer):
         if self.clim is None:  # the range of the values, derived (the parameter stays None)
             set_quietly(self, clim=self._auto_clim)  # notifies again, with the range
             return
-        self.mesh.point_data["rgb"] = (self.vertex_colors() * 255).round().astype(np.uint8)
+        self.mesh.point_data["rgb"] = colors.color_bytes(self.vertex_colors(), self.vertex_alpha())
         self.mesh.Modified()
         self._changed()
 
@@ -261,7 +440,7 @@ def _warn_non_finite(values, name, consequence):
     """``values``, with one warning giving the count of NaN or infinite ones."""
     bad = int((~np.isfinite(values)).sum())
     if bad:
-        warnings.warn(f"{name}: {bad} of {len(values)} values are NaN or infinite; {consequence}.",
+        warnings.warn(f"{name}: {bad} of {values.size} values are NaN or infinite; {consequence}.",
                       BrainviewWarning, stacklevel=4)
     return values
 
@@ -277,73 +456,6 @@ def _background_shading(bg):
     finite = np.where(np.isfinite(bg), bg, 0.0)
     scale = finite.std() or 1.0
     return 1.0 - _BG_CONTRAST * (np.tanh(2.0 * finite / scale) + 1.0) / 2.0
-
-
-def _region_values(regions):
-    """Each vertex's index into the region table, NaN where the vertex has no named region."""
-    keys = np.array(sorted(regions.names))
-    index = np.searchsorted(keys, regions.values).clip(0, max(len(keys) - 1, 0))
-    named = keys[index] == regions.values if len(keys) else np.zeros(len(regions.values), bool)
-    return np.where(named, index, np.nan)
-
-
-def _region_colors(regions):
-    """``(n_regions, 3)`` colours in the order of :func:`_region_values`' indices."""
-    return np.array([regions.colors[key] for key in sorted(regions.names)], dtype=float).reshape(-1, 3)
-
-
-def _is_surface_image(value):
-    return hasattr(value, "mesh") and hasattr(value, "data")
-
-
-def _is_nilearn_mesh(value):
-    return _is_surface_image(value) or isinstance(getattr(value, "parts", None), dict)
-
-
-def _resolve_surface(surf, bg_map, *, hemi, inflated):
-    if isinstance(surf, str) and surf == "fsaverage5" and hemi == "both":
-        return _fsaverage5_both(bg_map, inflated=inflated)
-    if isinstance(surf, str) and surf == "fsaverage5":
-        from ..datasets import fsaverage5_data, fsaverage5_surface
-
-        surface = fsaverage5_surface("inflated" if inflated else "pial", hemi=hemi)
-        if isinstance(bg_map, str) and bg_map == "sulc":
-            bg_map = fsaverage5_data("sulc", hemi=hemi)
-        return surface, bg_map
-    if isinstance(bg_map, str) and bg_map == "sulc":
-        raise BrainviewValueError(
-            "bg_map: 'sulc' names fsaverage5's sulcal depth and only works with "
-            "surf='fsaverage5'; pass your mesh's own sulcal depth array or file."
-        )
-    if _is_nilearn_mesh(surf) and hemi == "both":
-        from ..geometry.surface_maps import join_hemispheres
-
-        return join_hemispheres(load_surface(surf, hemi="left"), load_surface(surf, hemi="right"),
-                                name=f"{type(surf).__name__} both"), bg_map
-    if _is_nilearn_mesh(surf):
-        return load_surface(surf, hemi=hemi), bg_map
-    return load_surface(surf), bg_map
-
-
-def _fsaverage5_both(bg_map, *, inflated):
-    from ..datasets import fsaverage5_data, fsaverage5_surface
-    from ..geometry.surface_maps import join_hemispheres
-
-    mesh = "inflated" if inflated else "pial"
-    surface = join_hemispheres(fsaverage5_surface(mesh, hemi="left"),
-                               fsaverage5_surface(mesh, hemi="right"),
-                               separate=inflated, name=f"fsaverage5 {mesh} both")
-    if isinstance(bg_map, str) and bg_map == "sulc":
-        bg_map = np.concatenate([fsaverage5_data("sulc", hemi=h) for h in ("left", "right")])
-    return surface, bg_map
-
-
-def _join_pair(values, name):
-    """A (left, right) pair of per-vertex arrays as one array, left first."""
-    if isinstance(values, (tuple, list)) and len(values) == 2 and all(
-            np.ndim(part) == 1 and len(part) > 3 for part in values):
-        return np.concatenate([load_surface_data(part, name=name) for part in values])
-    return values
 
 
 def _example():

@@ -24,7 +24,7 @@ from traits.api import observe
 
 from .. import colors
 from ..errors import BrainviewWarning
-from ..io import finite_data, load_image
+from ..io import finite_data
 from ._live import ImageInputs, Loaded, set_resolved, unset_params
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_choice, check_opacity
@@ -81,9 +81,9 @@ class Volume(ImageInputs, Layer):
     def __init__(self, img, *, cmap="gray", clim=None, opacity=0.8, ramp="linear",
                  blending="composite", shade=False, volume=None, name=None):
         self._staged = {}
-        self._set_image(load_image(img, volume=volume, kind=self.kind))
+        self._set_image(self._load_input(img, volume))
         if clim is None:
-            clim = colors.robust_range(self._data)
+            clim = self._per_volume("robust_range", lambda: colors.robust_range(self._data))
         super().__init__(
             img=img, volume=volume, name=name or self._image.name, cmap=cmap, clim=clim,
             opacity=check_opacity(opacity), ramp=ramp, blending=blending, shade=shade,
@@ -114,14 +114,14 @@ class Volume(ImageInputs, Layer):
     def _set_image(self, image):
         self._image = image
         self._data = finite_data(image)
-        self._peak = float(self._data.max())
+        self._peak = self._per_volume("max", lambda: float(self._data.max()))
 
     @observe("img, volume", post_init=True)
     def _update_image(self, event):
         self._set_image(self._staged.pop("img"))
         derived = {}
         if unset_params(self, "clim"):
-            derived["clim"] = colors.robust_range(self._data)
+            derived["clim"] = self._per_volume("robust_range", lambda: colors.robust_range(self._data))
         if unset_params(self, "name"):
             derived["name"] = self._image.name
         set_resolved(self, **derived)

@@ -20,9 +20,9 @@ from .drawer import Drawer
 
 
 class ContourDrawer(Drawer):
-    """A vtkActor whose mapper shows the model's ``mesh``, coloured by level or plain."""
+    """A vtkActor whose mapper shows the model's ``mesh``: plain, coloured by level, or by ``color_by``."""
 
-    observes = ("mesh", "color", "cmap", "clim", "opacity")
+    observes = ("mesh", "color", "cmap", "clim", "opacity", "color_by")
 
     def build(self):
         self._mapper = _vtk.vtkPolyDataMapper()
@@ -36,19 +36,21 @@ class ContourDrawer(Drawer):
 
     def sync(self, name):
         layer, mapper = self.layer, self._mapper
-        if name in (None, "mesh"):
+        if name in (None, "mesh", "color_by", "updated"):
             mapper.SetInputData(layer.mesh)
             mapper.Modified()
         prop = self.actor.GetProperty()
         prop.SetOpacity(layer.opacity)
         prop.SetColor(*layer.color)
-        if layer.cmap is None:
+        cmap = layer.color_cmap
+        if cmap is None:
             mapper.ScalarVisibilityOff()
             return
         clim = layer.color_range
-        self._lut = colors.lookup_table(layer.cmap, clim, table=self._lut)
+        # NaN (outside the color_by image) keeps the surface's own colour.
+        self._lut = colors.lookup_table(cmap, clim, table=self._lut, nan_color=layer.color)
         mapper.SetLookupTable(self._lut)
         mapper.SetScalarRange(*clim)
         mapper.SetScalarModeToUsePointFieldData()
-        mapper.SelectColorArray("level")
+        mapper.SelectColorArray("level" if layer.color_image is None else "color_by")
         mapper.ScalarVisibilityOn()

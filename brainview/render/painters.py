@@ -131,8 +131,8 @@ def paint_contour(layer):
     >>> paint_contour(layer)[2](np.array([0.0, 1.5])).tolist()
     [[0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 1.0]]
     """
-    levels = sorted(layer.levels)
-    if layer.cmap is None:
+    levels = sorted(layer.level_values)
+    if layer.cmap is None or layer.color_by is not None:  # with color_by, cmap colours the second image
         level_colors = [(*layer.color, 1.0)] * len(levels)
     else:
         low, high = layer.clim or (min(levels), max(levels))

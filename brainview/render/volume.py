@@ -63,15 +63,24 @@ class VolumeDrawer(Drawer):
 
 
 def fill_transfer(color, opacity_function, *, cmap, clim, opacity, ramp):
-    """Fill a colour and an opacity transfer function: ``cmap`` over ``clim``, transparent below."""
+    """Fill a colour and an opacity transfer function: ``cmap`` over ``clim``, transparent below.
+
+    A colormap with alpha multiplies the opacity ramp by its alpha (at the
+    colour nodes): an alpha-0 map draws nothing.
+    """
     low, high = clim
+    values, table = np.linspace(low, high, _N_COLOR_NODES), colors.cmap_table(cmap, _N_COLOR_NODES)
     color.RemoveAllPoints()
-    for value, rgba in zip(np.linspace(low, high, _N_COLOR_NODES), colors.cmap_table(cmap, _N_COLOR_NODES)):
+    for value, rgba in zip(values, table):
         color.AddRGBPoint(float(value), *rgba[:3])
     opacity_function.RemoveAllPoints()
     below = low - 1e-6 * max(1.0, abs(low))
     opacity_function.AddPoint(below, 0.0)
-    if ramp == "linear":
+    if table[:, 3].min() < 1:
+        ramp_values = np.linspace(0.0, opacity, _N_COLOR_NODES) if ramp == "linear" else np.full(_N_COLOR_NODES, opacity)
+        for value, level in zip(values, ramp_values * table[:, 3]):
+            opacity_function.AddPoint(float(value), float(level))
+    elif ramp == "linear":
         opacity_function.AddPoint(low, 0.0)
         opacity_function.AddPoint(high, opacity)
     else:

@@ -16,10 +16,12 @@ Images: nilearn's 1 mm MNI152 template (197 x 233 x 189 float32, via
 ``brainview.datasets.load_mni152(resolution=1)``) for volume, contour,
 slices and glass_brain; a float32 "statistical map" of the same grid (the
 template's smooth gradient, signed) for stat_map; an atlas of 40 nested
-shells on that grid for atlas. Arrays made before measuring for the mesh
+shells on that grid for atlas; a 3-component float32 swirl in a ball on that
+grid for vector_field (drawn at stride 2, as lines). Arrays made before measuring for the mesh
 kinds: a 163,842-vertex icosphere with an overlay (surface), 200,000 points,
-a dense 1,000-node graph (connectome), 100,000 streamlines and 10,000 lines of 100 points
-(lists of float32 arrays; both drawn once in a 16 x 16 figure: the mapper's buffers count).
+a dense 1,000-node graph (connectome), 20,000 arrows (quiver), 100,000 streamlines and 10,000
+lines of 100 points (lists of float32 arrays; both drawn once in a 16 x 16 figure: the mapper's
+buffers count).
 
     python scripts/benchmark.py --only memory
     python scripts/benchmarks/memory.py contour /path/to/image.nii.gz   # one kind, JSON out
@@ -33,9 +35,10 @@ import tempfile
 import time
 from pathlib import Path
 
-KINDS = ("volume", "contour", "slices", "glass_brain", "stat_map", "atlas")
+KINDS = ("volume", "contour", "slices", "glass_brain", "stat_map", "atlas", "vector_field")
 #: Kinds built from arrays made in the measuring process (``size``: the full-size input).
-MESH_KINDS = {"surface": 7, "points": 200_000, "connectome": 1000, "streamlines": 100_000, "lines": 10_000}
+MESH_KINDS = {"surface": 7, "points": 200_000, "connectome": 1000, "quiver": 20_000, "streamlines": 100_000,
+              "lines": 10_000}
 MIB = 2**20
 
 
@@ -80,6 +83,8 @@ def mesh_inputs(kind, size):
     if kind in ("streamlines", "lines"):
         steps = rng.normal(size=(size, 100, 3)).astype(np.float32)
         return (list(np.cumsum(steps, axis=1)),)
+    if kind == "quiver":
+        return (rng.normal(size=(size, 3)) * 50, rng.normal(size=(size, 3)))
     matrix = rng.normal(size=(size, size))
     return ((matrix + matrix.T) / 2, rng.normal(size=(size, 3)) * 50)
 
@@ -100,6 +105,8 @@ def build_mesh_kind(kind, inputs):
         figure.screenshot()
         figure.close()
         return layer
+    if kind == "quiver":
+        return layers.Quiver(*inputs)
     return layers.Connectome(*inputs, edge_threshold="99%")
 
 
@@ -112,6 +119,8 @@ def build(kind, path):
         return layers.GlassBrain(path)
     if kind == "atlas":
         return layers.Atlas(path)
+    if kind == "vector_field":
+        return layers.VectorField(path, stride=2)
     layer = {"volume": layers.Volume, "contour": layers.Contour, "slices": layers.Slices,
              "stat_map": layers.StatMap}[kind](path)
     if kind == "volume":
@@ -157,6 +166,10 @@ def _image(kind, shape):
     radius = np.sqrt(sum((g - c) ** 2 for g, c in zip(grid, centre)))
     if kind == "atlas":
         return np.minimum(radius / (radius.max() / 40), 40).astype(np.int16) + 1
+    if kind == "vector_field":  # a swirl about z inside the brain-sized ball, zero outside
+        inside = radius < min(shape) / 2
+        swirl = np.stack([-(grid[1] - centre[1]), grid[0] - centre[0], np.full(shape, 20.0, np.float32)], -1)
+        return np.where(inside[..., None], swirl, 0).astype(np.float32)
     if kind == "stat_map":
         return (np.sin(radius / 6) * 5).astype(np.float32)
     return np.maximum(1000 - radius * 8, 0).astype(np.float32)
@@ -177,7 +190,7 @@ def _inputs(folder):
     paths = {}
     for kind in KINDS:
         path = folder / f"{kind}.nii.gz"
-        if kind in ("stat_map", "atlas"):
+        if kind in ("stat_map", "atlas", "vector_field"):
             _write(path, _image(kind, template.shape), template.affine)
         else:
             _write(path, np.asarray(template.dataobj, dtype=np.float32), template.affine)
