@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from .errors import BrainviewTypeError, BrainviewValueError, MemoryBudgetError
 
-__all__ = ["Limits", "check_allocation", "check_image_memory", "check_image_size", "check_polylines_memory", "check_vector_memory",
-           "format_bytes", "layer_bytes", "max_bytes", "set_limits", "LAYER_VOXEL_BYTES", "MAX_IMAGE_SIDE"]
+__all__ = ["Limits", "check_allocation", "check_grid_memory", "check_image_memory", "check_image_size", "check_polylines_memory",
+           "check_vector_memory", "format_bytes", "layer_bytes", "max_bytes", "set_limits", "LAYER_VOXEL_BYTES",
+           "MAX_IMAGE_SIDE"]
 
 #: Budget used where the available memory cannot be read (not Linux).
 FALLBACK_MAX_BYTES = 4 * 2**30
@@ -312,6 +313,33 @@ def check_vector_memory(n_glyphs, points_per_glyph, *, what, held=0):
         detail = f"{format_bytes(held)} held (the input), " + detail
     check_allocation(glyphs + held, what, fix=", or fewer glyphs (a larger stride, a mask, or mode='line')",
                      detail=detail)
+
+
+#: Bytes a grid surface (``mesh``, ``surf``) allocates per grid point (float input copies,
+#: float32 points, scalars and normals, the finite mask, the drawer's vertex buffers) and per
+#: triangle (two per grid cell: the grid's triangles, the kept ones, VTK's cell arrays, the
+#: drawer's index buffer). Calibrated with ``scripts/benchmark.py memory`` (a 1000 x 1000 grid
+#: built and drawn: 201 MiB peak growth, 235 MiB with NaN points; the estimate is 259 MiB).
+GRID_POINT_BYTES, GRID_TRIANGLE_BYTES = 112, 80
+
+
+def check_grid_memory(rows, cols, *, what):
+    """Refuse, before a grid surface builds anything, a grid whose arrays exceed the budget.
+
+    Examples
+    --------
+    >>> from brainview.errors import MemoryBudgetError
+    >>> with set_limits(max_bytes=2**20):
+    ...     try:
+    ...         check_grid_memory(100, 100, what="z")
+    ...     except MemoryBudgetError as error:
+    ...         print(str(error).split("Estimate: ")[1])
+    1.07 MiB for 10000 grid points, 1.50 MiB for 19602 triangles.
+    """
+    points, triangles = rows * cols, 2 * max(rows - 1, 0) * max(cols - 1, 0)
+    check_allocation(points * GRID_POINT_BYTES + triangles * GRID_TRIANGLE_BYTES, what, fix=", or a coarser grid",
+                     detail=f"{format_bytes(points * GRID_POINT_BYTES)} for {points} grid points, "
+                            f"{format_bytes(triangles * GRID_TRIANGLE_BYTES)} for {triangles} triangles")
 
 
 #: Bytes a lines or streamlines layer allocates per point (the float32 point, its colour or value,

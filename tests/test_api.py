@@ -18,7 +18,7 @@ from brainview import pylab
 from brainview.errors import BrainviewError, BrainviewTypeError
 from brainview.scene import Figure
 from brainview.layers import (
-    Atlas, Connectome, Contour, GlassBrain, Layer, Points, Slices, StatMap, Surface, Volume,
+    Atlas, Connectome, Contour, GlassBrain, Layer, Mesh, Points, Slices, StatMap, Surf, Surface, Volume,
 )
 
 SIZE = (120, 120)
@@ -59,6 +59,8 @@ VERBS = {
               bv.layers.Lines),
     "streamlines": (lambda: ([np.array([[0.0, 0, 0], [20, 10, 5], [30, -10, 0]])] * 2,), dict(line_width=2.0),
                     bv.layers.Streamlines),
+    "mesh": (lambda: tuple(np.mgrid[0:4, 0:5].astype(float)) + (np.ones((4, 5)),), dict(cmap="hot"), Mesh),
+    "surf": (lambda: (np.arange(20.0).reshape(4, 5),), dict(warp_scale=0.5), Surf),
     "quiver": (lambda: _quiver_example()[0], dict(scale_factor=1.5), Quiver),
     "vector_field": (lambda: _field_example()[0], dict(stride=2), VectorField),
 }
@@ -147,9 +149,11 @@ def test_pylab_and_object_forms_agree(name):
 @pytest.mark.parametrize("name", sorted(VERBS) + sorted(IMAGE_VERBS))
 def test_bad_data_type_names_the_parameter(small, name):
     function = getattr(bv, name)
-    parameter = next(iter(inspect.signature(function).parameters))
+    parameters = inspect.signature(function).parameters.values()
+    parameter = next(iter(parameters)).name
+    required = [p for p in parameters if p.default is p.empty and p.kind == p.POSITIONAL_OR_KEYWORD]
     with pytest.raises((BrainviewTypeError, ValueError)) as info:
-        function(BAD_DATA)
+        function(*[BAD_DATA] * max(1, len(required)))  # mesh(x, y, z): every array bad
     assert isinstance(info.value, BrainviewError), f"{name}: {type(info.value).__name__} is not a brainview error"
     assert parameter in str(info.value), f"{name}: message does not name {parameter!r}: {info.value}"
     assert not small.layers

@@ -103,11 +103,11 @@ def test_role_from_intent_name_and_type(tmp_path, name, data, intent, role):
 
 
 def test_role_reads_a_sample_not_every_voxel(tmp_path, monkeypatch):
-    from brainview.gui import files as files_module
+    from brainview.gui import file_types as files_module  # the role rules live there
 
     seen = []
-    sample = files_module._sample
-    monkeypatch.setattr(files_module, "_sample", lambda img, data: seen.append(1) or sample(img, data))
+    sample = files_module.sample_values
+    monkeypatch.setattr(files_module, "sample_values", lambda img, data: seen.append(1) or sample(img, data))
     data = np.random.default_rng(0).normal(size=(60, 60, 60)).astype(np.float32)
     assert volume_role(_save(tmp_path / "image.nii", data)) == "map"
     assert len(seen) == 1 and sample(None, data).size <= 2 * files_module._SAMPLE_SIZE

@@ -108,6 +108,11 @@ def _surface():
     return bv.surface((vertices, faces), vertices[:, 2], cmap="viridis")
 
 
+def _grid_sphere():
+    u, v = np.mgrid[0:np.pi:24j, 0:2 * np.pi:48j]
+    return np.sin(u) * np.cos(v), np.sin(u) * np.sin(v), np.cos(u)
+
+
 #: kind -> (draws the layer in the current figure, world points to probe).
 SCENES = {
     "contour": (lambda: bv.contour((_blob(), AFFINE), level=2.0), [_world([9.5] * 3)]),
@@ -125,6 +130,9 @@ SCENES = {
     "streamlines": (lambda: bv.streamlines({"a": [np.linspace([-40.0, 0, 0], [40, 0, 0], 31)],
                                             "b": [np.linspace([0.0, -30, 10], [0, 30, 10], 31)]}, radius=1.5),
                     [(-20.0, 0.0, 0.0), (0.0, 20.0, 10.0)]),
+    "mesh": (lambda: bv.mesh(*(20 * np.array(_grid_sphere())), cmap="viridis"), [(0.0, 0.0, 0.0)]),
+    "surf": (lambda: bv.surf(np.add.outer(np.arange(16.0), np.arange(16.0)), x=np.linspace(-15, 15, 16),
+                             y=np.linspace(-15, 15, 16), warp_scale=0.5), [(0.0, 0.0, 7.5)]),
     "quiver": (lambda: bv.quiver(*QUIVER, scale_factor=1.5), [QUIVER[0][1] + 0.4 * 1.5 * QUIVER[1][1]]),
     # Arrows: the browser draws 1-pixel lines antialiased, VTK aliased (lines mode: view 7.0, all edges).
     "vector_field": (lambda: bv.vector_field(*FIELD[0], stride=4, mode="arrows"), [_world([8, 8, 8])]),

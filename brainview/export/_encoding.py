@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -44,7 +45,18 @@ _PLAIN = (str, bool, type(None))
 
 
 def file_digest(path):
-    """SHA-256 of a file's bytes (streamed) and its size."""
+    """SHA-256 of a file's bytes (streamed) and its size.
+
+    Remembered per (path, size, modification time): every ``savefig`` of a
+    figure embeds its scene, and hashing a 1 GB tractogram each time would
+    cost seconds per picture.
+    """
+    status = os.stat(path)
+    return _digest(os.path.realpath(path), status.st_size, status.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _digest(path, size, mtime_ns):
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):

@@ -81,8 +81,7 @@ class WindowActions:
             self.actions[key] = act
             return act
 
-        action("open", "&Open…", self.open_dialog, icon=QtWidgets.QStyle.SP_DialogOpenButton,
-               shortcut=QtGui.QKeySequence.Open, tip="Open images or surfaces (or drop files here)")
+        self._build_open_actions(action)
         action("screenshot", "Save &screenshot…", self.screenshot_dialog,
                icon=QtWidgets.QStyle.SP_DialogSaveButton, shortcut="Ctrl+S",
                tip="Save the 3-D view as PNG/JPEG")
@@ -96,6 +95,7 @@ class WindowActions:
         self._build_shell_actions(action)
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self.actions["open"])
+        menu.addAction(self.actions["open_roles"])
         self.recent_menu = menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu.addSeparator()
@@ -170,10 +170,47 @@ class WindowActions:
     # ------------------------------------------------------------ files
 
     @guarded
-    def open_dialog(self):
+    def open_dialog(self, *, always=False):
+        """File > Open: the role chooser when a guess is uncertain (``always``: File > Open with roles)."""
         paths, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Open", "", OPEN_FILTER)
         if paths:
+            self.open_with_roles(paths, always=always)
+
+    def open_dropped(self, paths, modifiers):
+        """Files dropped on the window: opened at once (notes say what was guessed), with Shift: the role chooser."""
+        if modifiers & QtCore.Qt.ShiftModifier:
+            QtCore.QTimer.singleShot(0, lambda: self.open_with_roles(paths, always=True))  # not inside the drop
+        else:
             self.open_files(paths)
+
+    @guarded
+    def open_with_roles(self, paths, *, always=False):
+        """Open files, first asking their roles (:mod:`brainview.gui.roles`) when unsure or ``always``.
+
+        The guesses read the files in a worker; the chooser shows once they are made.
+        """
+        from .roles import guess_all
+
+        if any(is_session(path) for path in paths):
+            self.open_files(paths)  # a session says itself what it holds
+            return
+        guesses = []
+        self.run_in_background(lambda: guesses.extend(guess_all(paths)),
+                               then=lambda: self._open_as_chosen(paths, guesses, always),
+                               failed=lambda error: self.show_error("Cannot open file",
+                                                                    f"{type(error).__name__}: {error}"),
+                               name="what the files are")
+
+    @guarded
+    def _open_as_chosen(self, paths, guesses, always):
+        from .files import Choices
+        from .roles import choose_roles
+
+        roles = choose_roles(self, guesses, always=always)
+        if roles is None:
+            self.statusBar().showMessage("Open cancelled.", 4000)
+            return
+        self.open_files(paths, choices=Choices(roles=roles) if roles else None)
 
     # ------------------------------------------------------------ sessions, scripts, movies (File menu)
     # Each action is the library call a script would make: bv.load_scene,
@@ -297,6 +334,13 @@ class WindowActions:
         self.statusBar().showMessage(f"Saved movie {path}" if written else "Movie cancelled", 6000)
         self._on_changed(None)
         return written
+
+    def _build_open_actions(self, action):
+        """File > Open (asks the roles when a guess is unsure) and File > Open with roles (always asks)."""
+        action("open", "&Open…", self.open_dialog, icon=QtWidgets.QStyle.SP_DialogOpenButton,
+               shortcut=QtGui.QKeySequence.Open, tip="Open images or surfaces (or drop files here)")
+        action("open_roles", "Open with &roles…", lambda: self.open_dialog(always=True), shortcut="Ctrl+Alt+O",
+               tip="Open files and say what each is (anatomy, map, atlas, mask...); Shift+drop does too")
 
     def _fill_recent_menu(self):
         self.recent_menu.clear()

@@ -45,7 +45,14 @@ Tractograms (.trk, .tck, .trx, .vtk, .vtp; .trk.gz, .tck.gz) are known by
 their name and drawn as streamlines in world RAS+ mm.
 
 Say it yourself with --anat, --map, --atlas (with a FILE, or alone for the
-only volume: --anat the first, --map/--atlas the last of several).
+only volume: --anat the first, --map/--atlas the last of several), or per
+file: FILE:ROLE[:key=value...], ROLE one of anat, map, atlas, prob (a 4-D
+probabilistic atlas), mask (an ROI, drawn filled), surface, overlay; the
+options are the layer's own (values as Python literals, else text), e.g.
+zmap.nii.gz:map:threshold=3.1  atlas.nii.gz:atlas:labels=lut.csv.
+Values 0/1 only open as a mask; 4-D values in [0, 1] with a label table
+beside them as a probabilistic atlas; a label table that does not match the
+image's labels is ignored, with a note.
 
 A figure brainview saved (fig.png, .tiff, .svg, .pdf) carries its scene and
 opens the same way. A scene file (.bvscene, .bvz: File > Save session, bv.save_scene) opens as
@@ -63,6 +70,8 @@ examples:
   brainview t1.nii.gz --atlas aseg.mgz --labels FreeSurferColorLUT.txt
   brainview bold.nii.gz --volume 10 --map    the 11th volume of a 4-D file
   brainview zmap.nii.gz --cmap RdBu_r --threshold 3.1
+  brainview t1.nii.gz zmap.nii.gz:map:threshold=3.1 roi.nii.gz:mask atlas.nii.gz:atlas:labels=lut.csv
+                                             per-file roles and options
   brainview lh.pial.gii --overlay thickness.gii
   brainview x.dscalar.nii --surf L.midthickness.surf.gii R.midthickness.surf.gii
                                              CIFTI-2: cortex on the meshes, voxels as a map
@@ -160,6 +169,10 @@ def main(argv=None):
         return batch_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        _split_file_args(args)
+    except BrainviewValueError as error:
+        parser.error(str(error))
     named = [value for value in (args.anat, args.maps, args.atlas) if isinstance(value, str)]
     for option in ("screenshot", "movie"):
         if getattr(args, option) and not args.files and not named:
@@ -197,12 +210,22 @@ def _note(text):
     print(f"brainview: note: {_one_line(text)}", file=sys.stderr)
 
 
+def _split_file_args(args):
+    """``FILE:ROLE:key=value`` arguments -> ``args.files`` (paths), ``args.roles``, ``args.options``."""
+    from .file_roles import parse_file_arg
+
+    specs = [parse_file_arg(text) for text in args.files]
+    args.files = [str(spec.path) for spec in specs]
+    args.roles = {spec.path: spec.role for spec in specs if spec.role is not None}
+    args.options = {spec.path: spec.options for spec in specs if spec.options}
+
+
 def _choices(args):
     from .files import Choices
 
     return Choices(atlas=args.atlas, anat=args.anat, maps=args.maps, labels=args.labels,
                    volume=args.volume, cmap=args.cmap, threshold=args.threshold,
-                   overlay=args.overlay)
+                   overlay=args.overlay, roles=args.roles or None, options=args.options or None)
 
 
 def _is_demo(files):

@@ -459,7 +459,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.open_files(paths)
+            self.open_dropped(paths, event.keyboardModifiers())
 
     # ------------------------------------------------------------ picking
 

@@ -575,5 +575,5 @@ def _example():
     return (((_ex.two_regions(), _ex.AFFINE),), dict(labels=["background", "a", "b"], smooth=0))
 
 
-KIND = Kind(Atlas, drawer="brainview.render.atlas:AtlasDrawer", example=_example, roles=("atlas",),
+KIND = Kind(Atlas, drawer="brainview.render.atlas:AtlasDrawer", example=_example, roles=("atlas", "prob_atlas"),
             painter="brainview.render.painters:paint_atlas")

@@ -380,5 +380,5 @@ def _example():
     return (((_ex.blob(), _ex.AFFINE),), dict(level=2.0))
 
 
-KIND = Kind(Contour, drawer="brainview.render.contour:ContourDrawer", example=_example, roles=(),
+KIND = Kind(Contour, drawer="brainview.render.contour:ContourDrawer", example=_example, roles=("mask",),
             painter="brainview.render.painters:paint_contour")
