@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .errors import BrainviewTypeError, BrainviewValueError, MemoryBudgetError
 
-__all__ = ["Limits", "check_allocation", "check_grid_memory", "check_image_memory", "check_image_size",
+__all__ = ["Limits", "check_allocation", "check_grid_memory", "check_image_memory", "check_image_size", "check_polylines_memory",
            "check_vector_memory", "format_bytes", "layer_bytes", "max_bytes", "set_limits", "LAYER_VOXEL_BYTES",
            "MAX_IMAGE_SIDE"]
 
@@ -340,6 +340,34 @@ def check_grid_memory(rows, cols, *, what):
     check_allocation(points * GRID_POINT_BYTES + triangles * GRID_TRIANGLE_BYTES, what, fix=", or a coarser grid",
                      detail=f"{format_bytes(points * GRID_POINT_BYTES)} for {points} grid points, "
                             f"{format_bytes(triangles * GRID_TRIANGLE_BYTES)} for {triangles} triangles")
+
+
+#: Bytes a lines or streamlines layer allocates per point (the float32 point, its colour or value,
+#: the int32 cell connectivity, the mapper's vertex, colour and index buffers and the software
+#: OpenGL driver's copies of them) and per line (offsets, the line's index in the drawn set, the
+#: level of detail). Calibrated with ``scripts/benchmark.py memory`` (10,000 lines and 100,000
+#: streamlines of 100 points, drawn once: peak growth 72 and 657 MB). Tubes cost more:
+#: :data:`TUBE_POINT_BYTES` per point and facet around the tube.
+POLYLINE_POINT_BYTES, POLYLINE_LINE_BYTES, TUBE_POINT_BYTES = 76, 48, 64
+
+
+def check_polylines_memory(n_points, n_lines, *, what, tube_sides=0):
+    """Refuse, before a lines or streamlines layer builds anything, lines whose arrays exceed the budget.
+
+    Examples
+    --------
+    >>> from brainview.errors import MemoryBudgetError
+    >>> with set_limits(max_bytes=2**20):
+    ...     try:
+    ...         check_polylines_memory(100_000, 1_000, what="tracts")
+    ...     except MemoryBudgetError as error:
+    ...         print(str(error).split("Estimate: ")[1])
+    7.25 MiB for 100000 points, 46.9 KiB for 1000 lines.
+    """
+    points = n_points * (POLYLINE_POINT_BYTES + TUBE_POINT_BYTES * tube_sides)
+    lines = n_lines * POLYLINE_LINE_BYTES
+    check_allocation(points + lines, what, fix=", or fewer lines (max_streamlines=)",
+                     detail=f"{format_bytes(points)} for {n_points} points, {format_bytes(lines)} for {n_lines} lines")
 
 
 def check_image_size(size, name="size"):

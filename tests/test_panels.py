@@ -17,7 +17,9 @@ LITERALS = {("atlas", "threshold"): "0.5", ("atlas", "min_region_size"): "5",
             ("stat_map", "cut_coords"): "(4, -6, 8)",
             ("atlas", "colors"): "{'a': 'red'}", ("contour", "levels"): "3", ("surface", "column"): "0",
             ("surf", "warp_scale"): "2.5", ("stat_map", "vmin"): "0.5", ("surface", "vmin"): "0.5",
-            ("stat_map", "symmetric_cbar"): "True", ("surface", "vmax"): "2.0", ("surface", "symmetric_cmap"): "True"}
+            ("stat_map", "symmetric_cbar"): "True", ("surface", "vmax"): "2.0", ("surface", "symmetric_cmap"): "True",
+            ("lines", "tube_radius"): "0.5", ("streamlines", "radius"): "0.5",
+            ("streamlines", "max_streamlines"): "1", ("streamlines", "slab"): "2.0"}
 #: Literal traits whose only valid value here is the current one: typing another is refused inline.
 ONLY_VALUE = {"volume", "subject"}
 #: Settings a trait depends on (set from a script before its widget is tried).

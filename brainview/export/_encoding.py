@@ -10,7 +10,8 @@ booleans, None, lists), and otherwise as a one-key object naming its kind:
   written beside the scene for in-memory data (``"npy"``, ``"nifti"``);
 - ``{"$dataset": {"loader", "kwargs", "item"}}`` for data a
   :mod:`brainview.datasets` loader returned, unchanged;
-- ``{"$surface": ...}``, ``{"$bunch": ...}``, ``{"$series": ...}``, ``{"$layer": i}``.
+- ``{"$surface": ...}``, ``{"$bunch": ...}``, ``{"$series": ...}``, ``{"$layer": i}``;
+- ``{"$polylines": {"points", "offsets"}}`` for a list of many ``(n, 3)`` arrays (streamlines).
 
 Reading never executes code and never unpickles: a loader is looked up by
 name among :mod:`brainview.datasets`' public functions, ``.npy`` files are
@@ -99,6 +100,8 @@ def encode(value, *, sidecar, name="value", data_param=False):
     if isinstance(value, tuple):
         return {"$tuple": [encode(v, sidecar=sidecar, name=f"{name}_{i}", data_param=data_param)
                            for i, v in enumerate(value)]}
+    if isinstance(value, list) and _is_polylines(value):
+        return _encode_polylines(value, sidecar, name)
     if isinstance(value, list):
         return [encode(v, sidecar=sidecar, name=f"{name}_{i}", data_param=data_param)
                 for i, v in enumerate(value)]
@@ -111,6 +114,34 @@ def encode(value, *, sidecar, name="value", data_param=False):
     if hasattr(value, "dataobj") and hasattr(value, "affine"):
         return _need(sidecar, name)("nifti", value, name)
     return _encode_object(value, sidecar, name, data_param)
+
+
+#: Lists of at least this many (n, 3) arrays (streamlines, lines) are written as one packed array.
+POLYLINES_MIN_ITEMS = 8
+
+
+def _is_polylines(value):
+    return len(value) >= POLYLINES_MIN_ITEMS and all(
+        isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[1] == 3 and v.dtype.kind in "iuf" for v in value)
+
+
+def _encode_polylines(value, sidecar, name):
+    """A list of (n, 3) arrays as ONE points array and offsets (not one array, or file, per line)."""
+    offsets = np.zeros(len(value) + 1, dtype=np.int64)
+    np.cumsum([len(v) for v in value], out=offsets[1:])
+    points = np.concatenate(value)
+    return {"$polylines": {"points": _encode_array(points, sidecar, f"{name}_points"),
+                           "offsets": _encode_array(offsets, sidecar, f"{name}_offsets")}}
+
+
+def _decode_polylines(body, resolve, layers, where):
+    points = np.asarray(decode(body["points"], resolve=resolve, where=where))
+    offsets = np.asarray(decode(body["offsets"], resolve=resolve, where=where))
+    if (points.ndim != 2 or points.shape[1:] != (3,) or offsets.ndim != 1 or len(offsets) < 1
+            or offsets.dtype.kind not in "iu" or offsets[0] != 0 or offsets[-1] != len(points)
+            or np.any(np.diff(offsets) < 0)):
+        raise SceneFileError(f"{where}: bad $polylines: offsets must rise from 0 to the number of (n, 3) points.")
+    return np.split(points, offsets[1:-1])
 
 
 def _encode_object(value, sidecar, name, data_param):
@@ -412,6 +443,7 @@ _DECODERS = {
     "$series": _decode_series,
     "$dataframe": _decode_dataframe,
     "$bunch": _decode_bunch,
+    "$polylines": _decode_polylines,
 }
 
 

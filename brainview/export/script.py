@@ -156,4 +156,6 @@ def _code(value, names):
         return f"__import__('pandas').DataFrame({{{columns}}})"
     if key == "$bunch":
         return "{" + ", ".join(f"{k!r}: {_code(v, names)}" for k, v in body.items()) + "}"
+    if key == "$polylines":
+        return f"np.split({_code(body['points'], names)}, {_code(body['offsets'], names)}[1:-1])"
     raise ValueError(f"unknown encoded value {key!r}")  # internal: encode() writes only these

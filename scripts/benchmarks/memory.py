@@ -19,8 +19,9 @@ template's smooth gradient, signed) for stat_map; an atlas of 40 nested
 shells on that grid for atlas; a 3-component float32 swirl in a ball on that
 grid for vector_field (drawn at stride 2, as lines). Arrays made before measuring for the mesh
 kinds: a 163,842-vertex icosphere with an overlay (surface), 200,000 points,
-a dense 1,000-node graph (connectome), 20,000 arrows (quiver) and a 1000 x 1000 grid (mesh;
-surf shares its code).
+a dense 1,000-node graph (connectome), 20,000 arrows (quiver), a 1000 x 1000 grid (mesh;
+surf shares its code), 100,000 streamlines and 10,000 lines of 100 points (lists of float32
+arrays; both drawn once in a 16 x 16 figure: the mapper's buffers count).
 
     python scripts/benchmark.py --only memory
     python scripts/benchmarks/memory.py contour /path/to/image.nii.gz   # one kind, JSON out
@@ -36,7 +37,8 @@ from pathlib import Path
 
 KINDS = ("volume", "contour", "slices", "glass_brain", "stat_map", "atlas", "vector_field")
 #: Kinds built from arrays made in the measuring process (``size``: the full-size input).
-MESH_KINDS = {"surface": 7, "points": 200_000, "connectome": 1000, "quiver": 20_000, "mesh": 1000}
+MESH_KINDS = {"surface": 7, "points": 200_000, "connectome": 1000, "quiver": 20_000, "mesh": 1000,
+              "streamlines": 100_000, "lines": 10_000}
 MIB = 2**20
 
 
@@ -78,6 +80,9 @@ def mesh_inputs(kind, size):
         return ((np.asarray(sphere.points, dtype=float), faces), rng.normal(size=sphere.n_points))
     if kind == "points":
         return (rng.normal(size=(size, 3)) * 50,)
+    if kind in ("streamlines", "lines"):
+        steps = rng.normal(size=(size, 100, 3)).astype(np.float32)
+        return (list(np.cumsum(steps, axis=1)),)
     if kind == "mesh":  # a size x size grid (x, y, z as mlab.mesh takes them)
         u, v = np.mgrid[0:2 * np.pi:size * 1j, 0:np.pi:size * 1j]
         return (60 * np.cos(u) * np.sin(v), 60 * np.sin(u) * np.sin(v), 60 * np.cos(v))
@@ -94,6 +99,15 @@ def build_mesh_kind(kind, inputs):
         return layers.Surface(*inputs)
     if kind == "points":
         return layers.Points(*inputs, size=3)
+    if kind in ("streamlines", "lines"):
+        from brainview.scene import Figure
+
+        layer = (layers.Streamlines if kind == "streamlines" else layers.Lines)(*inputs)
+        figure = Figure(size=(16, 16))
+        figure.add(layer)
+        figure.screenshot()
+        figure.close()
+        return layer
     if kind == "mesh":
         from brainview.scene import Figure
 
