@@ -36,6 +36,7 @@ from .. import _vtk, colors
 from ..geometry.camera import union_bounds
 from ..layers.connectome import INTERACTIVE_EDGES
 from .drawer import Drawer
+from .legend import dot_legend
 
 #: Arrow head width / length.
 _ARROW_ASPECT = 0.35
@@ -65,7 +66,7 @@ class ConnectomeDrawer(Drawer):
         self._arrow_actor = self._make_arrows(layer.arrow_mesh) if layer.arrow_mesh is not None else None
         self._label_actor = _labels(layer.label_mesh) if layer.label_mesh is not None else None
         self._legend = layer.shown_legend
-        self._legend_actor = _legend(self._legend) if self._legend else None
+        self._legend_actor = dot_legend(self._legend) if self._legend else None
         self._watch_renders()
         optional = [self._arrow_actor, self._label_actor, self._legend_actor]
         return [self._edge_actor, self._lod_actor, self._node_actor] + [p for p in optional if p is not None]
@@ -257,26 +258,4 @@ def _labels(mesh):
     text.ShadowOff()
     actor = _vtk.vtkActor2D()
     actor.SetMapper(mapper)
-    return actor
-
-
-def _legend(entries):
-    actor = _vtk.vtkLegendBoxActor()
-    actor.SetNumberOfEntries(len(entries))
-    symbol = vtkSphereSource()
-    symbol.Update()
-    for i, (category, rgb) in enumerate(entries):
-        actor.SetEntry(i, symbol.GetOutput(), category, rgb)
-    height = min(0.045 * len(entries), 0.9)
-    actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
-    actor.GetPositionCoordinate().SetValue(0.01, 0.99 - height)
-    actor.GetPosition2Coordinate().SetCoordinateSystemToNormalizedViewport()
-    actor.GetPosition2Coordinate().SetValue(0.24, height)
-    actor.BorderOff()
-    actor.SetPadding(2)
-    text = actor.GetEntryTextProperty()
-    text.SetFontSize(14)
-    text.ShadowOff()
-    text.ItalicOff()
-    text.BoldOff()
     return actor

@@ -31,7 +31,7 @@ from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..layers.base import Checked, Layer
 from .annotations import BAR_FONT, BAR_MARGIN, check_rgb, check_title, text_width
 
-__all__ = ["MAX_ENTRIES", "Legend", "LegendView", "legend_entries"]
+__all__ = ["dot_legend", "legend_box", "MAX_ENTRIES", "Legend", "LegendView", "legend_entries"]
 
 #: Most regions a legend lists (the first ones, then "+ k more").
 MAX_ENTRIES = 40
@@ -234,3 +234,40 @@ class LegendView:
     def detach(self):
         """Stop following the model (the legend left its figure)."""
         self.bar.observe(self.draw, "updated", remove=True)
+
+
+def legend_box(rows, *, top=0.99, row_height=0.045, width=0.24, max_height=0.9):
+    """A ``vtkLegendBoxActor`` top left of the view: one row per ``(symbol, name, rgb)``.
+
+    ``symbol`` is the row's vtkPolyData (a dot, a square carrying its colour
+    as cell scalars), ``rgb`` the colour VTK draws the symbol and the name in.
+    The connectome's categories, the streamlines' bundles and a surface's
+    parcels all use it.
+    """
+    actor = _vtk.vtkLegendBoxActor()
+    actor.SetNumberOfEntries(len(rows))
+    for i, (symbol, name, rgb) in enumerate(rows):
+        actor.SetEntry(i, symbol, str(name), tuple(float(v) for v in rgb))
+    height = min(row_height * len(rows), max_height)
+    actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+    actor.GetPositionCoordinate().SetValue(0.01, top - height)
+    actor.GetPosition2Coordinate().SetCoordinateSystemToNormalizedViewport()
+    actor.GetPosition2Coordinate().SetValue(width, height)
+    actor.BorderOff()
+    actor.SetPadding(2)
+    text = actor.GetEntryTextProperty()
+    text.SetFontSize(14)
+    text.ShadowOff()
+    text.ItalicOff()
+    text.BoldOff()
+    return actor
+
+
+def dot_legend(entries):
+    """:func:`legend_box` of ``[(name, rgb)]`` with a dot of each colour (connectome categories, bundles)."""
+    from vtkmodules.vtkFiltersSources import vtkSphereSource
+
+    symbol = vtkSphereSource()
+    symbol.Update()
+    return legend_box([(symbol.GetOutput(), name, rgb) for name, rgb in entries])
+

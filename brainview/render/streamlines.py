@@ -23,12 +23,12 @@ Examples
 from __future__ import annotations
 
 from vtkmodules.vtkCommonDataModel import vtkPolyData
-from vtkmodules.vtkFiltersSources import vtkSphereSource
 
 from .. import _vtk
 from ..geometry import polylines
 from ..geometry.camera import union_bounds
 from ..layers.streamlines import INTERACTIVE_POINTS
+from .legend import dot_legend
 from .lines import PolylineDrawer
 
 __all__ = ["StreamlinesDrawer"]
@@ -64,7 +64,7 @@ class StreamlinesDrawer(PolylineDrawer):
         self._lod_actor = _vtk.vtkActor()
         self._lod_actor.SetMapper(self._lod_mapper)
         self._entries = self.layer.legend_entries()
-        self._legend_actor = _legend(self._entries) if self._entries else None
+        self._legend_actor = dot_legend(self._entries) if self._entries else None
         self._watch_renders()
         return props + [self._lod_actor] + ([self._legend_actor] if self._legend_actor else [])
 
@@ -140,26 +140,3 @@ class StreamlinesDrawer(PolylineDrawer):
         if figure is not None and tag is not None:
             figure.renderer.RemoveObserver(tag)
         self._render_tag = None
-
-
-def _legend(entries):
-    """A legend box: a dot of each bundle's colour beside its name (as the connectome's, and the HTML page's)."""
-    actor = _vtk.vtkLegendBoxActor()
-    actor.SetNumberOfEntries(len(entries))
-    symbol = vtkSphereSource()
-    symbol.Update()
-    for i, (bundle, rgb) in enumerate(entries):
-        actor.SetEntry(i, symbol.GetOutput(), str(bundle), rgb)
-    height = min(0.045 * len(entries), 0.9)
-    actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
-    actor.GetPositionCoordinate().SetValue(0.01, 0.99 - height)
-    actor.GetPosition2Coordinate().SetCoordinateSystemToNormalizedViewport()
-    actor.GetPosition2Coordinate().SetValue(0.24, height)
-    actor.BorderOff()
-    actor.SetPadding(2)
-    text = actor.GetEntryTextProperty()
-    text.SetFontSize(14)
-    text.ShadowOff()
-    text.ItalicOff()
-    text.BoldOff()
-    return actor

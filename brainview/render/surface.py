@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from .. import _vtk
 from .drawer import Drawer
+from .legend import legend_box
 
 __all__ = ["LEGEND_ROWS", "SurfaceDrawer", "surface_actor", "show_surface"]
 
@@ -103,27 +104,15 @@ def legend_actor(entries):
     import numpy as np
     from vtkmodules.vtkFiltersSources import vtkPlaneSource
 
-    actor = _vtk.vtkLegendBoxActor()
-    actor.SetNumberOfEntries(len(entries))
-    actor.ScalarVisibilityOn()
-    for i, (name, rgb) in enumerate(entries):
+    rows = []
+    for name, rgb in entries:
         plane = vtkPlaneSource()
         plane.Update()
         symbol = plane.GetOutput()
         _set_cell_colors(symbol, np.rint(np.asarray(rgb, dtype=float) * 255).astype(np.uint8))
-        actor.SetEntry(i, symbol, str(name), (0.0, 0.0, 0.0))
-    height = min(0.04 * len(entries), 0.88)
-    actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
-    actor.GetPositionCoordinate().SetValue(0.01, 0.92 - height)
-    actor.GetPosition2Coordinate().SetCoordinateSystemToNormalizedViewport()
-    actor.GetPosition2Coordinate().SetValue(0.3, height)
-    actor.BorderOff()
-    actor.SetPadding(2)
-    text = actor.GetEntryTextProperty()
-    text.SetFontSize(14)
-    text.ShadowOff()
-    text.ItalicOff()
-    text.BoldOff()
+        rows.append((symbol, name, (0.0, 0.0, 0.0)))
+    actor = legend_box(rows, top=0.92, row_height=0.04, width=0.3, max_height=0.88)
+    actor.ScalarVisibilityOn()
     return actor
 
 
