@@ -95,6 +95,16 @@ class FigureCamera(HasStrictTraits):
         if not self._camera_quiet:
             self._camera_moved()
 
+    @contextlib.contextmanager
+    def _moving_placed_camera(self):
+        """Move the camera from where it is (placed first if pending); one event, one redraw after."""
+        self._apply_camera()
+        with self._moving_camera() as camera:
+            yield camera
+            self.renderer.ResetCameraClippingRange()
+        self._camera_set = True
+        self.changed = True
+
     def view(self, name=None, *, azimuth=None, elevation=None, distance=None, focalpoint=None, hemi=None):
         """Point the camera: an anatomical view name or angles (Mayavi's ``mlab.view``).
 
@@ -250,14 +260,10 @@ class FigureCamera(HasStrictTraits):
         """
         azimuth = check_number(azimuth, "azimuth")
         elevation = check_number(elevation, "elevation")
-        self._apply_camera()
-        with self._moving_camera() as camera:
+        with self._moving_placed_camera() as camera:
             camera.Azimuth(azimuth)
             camera.Elevation(elevation)
             camera.OrthogonalizeViewUp()
-            self.renderer.ResetCameraClippingRange()
-        self._camera_set = True
-        self.changed = True
 
     def zoom(self, factor):
         """Move the camera ``factor`` times closer to the focal point (below 1: farther), as a mouse wheel.
@@ -274,12 +280,8 @@ class FigureCamera(HasStrictTraits):
         >>> fig.close()
         """
         factor = check_number(factor, "factor", minimum=0, strict=True)
-        self._apply_camera()
-        with self._moving_camera() as camera:
+        with self._moving_placed_camera() as camera:
             camera.Dolly(factor)
-            self.renderer.ResetCameraClippingRange()
-        self._camera_set = True
-        self.changed = True
 
     def reset_camera(self):
         """Frame every visible layer again, keeping the current direction."""
