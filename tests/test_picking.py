@@ -259,8 +259,11 @@ def _big_sphere_layer(kind):
 
     if kind == "points":
         return Points([[60.0, 0, 0], [0.0, 0, 0]], size=[10, 50], color="red", name="spheres")
-    return Connectome(np.array([[0, 1.0], [1.0, 0]]), [[60.0, 0, 0], [0.0, 0, 0]], node_size=[10, 50],
-                      edge_threshold=2.0, name="spheres")  # no edge drawn: the nodes alone
+    from brainview.errors import BrainviewWarning
+
+    with pytest.warns(BrainviewWarning, match="node_size: 50 mm"):  # a deliberately huge node: said so
+        return Connectome(np.array([[0, 1.0], [1.0, 0]]), [[60.0, 0, 0], [0.0, 0, 0]], node_size=[10, 50],
+                          edge_threshold=2.0, name="spheres")  # no edge drawn: the nodes alone
 
 
 @pytest.mark.parametrize("kind", ["points", "connectome"])
