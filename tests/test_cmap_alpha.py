@@ -20,7 +20,7 @@ from brainview import colors
 from brainview.errors import BrainviewTypeError, BrainviewValueError
 from brainview.export.html import export_html
 from brainview.export.scene_file import load_scene, save_scene
-from brainview.layers import Contour, Points, Surface, Volume
+from brainview.layers import Contour, Lines, Points, Surface, Volume
 from brainview.scene import Figure
 
 _IJK = np.indices((16, 16, 16)) - 7.5
@@ -39,6 +39,9 @@ def _layer(kind, cmap):
         return Points([[0.0, 0.0, 0.0]], size=15, values=[1.0], cmap=cmap, clim=(0, 2))
     if kind == "volume":
         return Volume((_BALL, np.eye(4)), cmap=cmap, clim=(0, 6))
+    if kind == "lines":  # a tube through the centre: two walls along the view ray, as a shell
+        return Lines([[-30.0, 0, 0], [30.0, 0, 0]], scalars=[1.0, 1.0], cmap=cmap, clim=(0, 2), tube_radius=10,
+                     tube_sides=32)
     return Contour((_BALL, np.eye(4)), level=2.0, cmap=cmap)
 
 
@@ -54,9 +57,9 @@ def _over_white_and_black(layer):
         figure.close()
 
 
-KINDS = ["surface", "points", "volume", "contour"]
+KINDS = ["surface", "points", "volume", "contour", "lines"]
 #: The background let through at the centre at alpha 0.5: one layer for the flat surface, two for shells.
-HALF_ALPHA_THROUGH = {"surface": 0.5, "points": 0.25, "contour": 0.25}
+HALF_ALPHA_THROUGH = {"surface": 0.5, "points": 0.25, "contour": 0.25, "lines": 0.25}
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -82,7 +85,7 @@ def test_an_opaque_map_hides_the_background(kind):
     assert np.abs(white[40, 40] - black[40, 40]).max() <= 2
 
 
-@pytest.mark.parametrize("kind", ["surface", "points", "contour"])
+@pytest.mark.parametrize("kind", ["surface", "points", "contour", "lines"])
 def test_only_a_map_with_alpha_below_1_makes_the_actor_translucent(kind, fig):
     # Translucent actors are depth-peeled (costly): an opaque map must keep the actor opaque.
     opaque, faded = fig.add(_layer(kind, "hot")), fig.add(_layer(kind, _red(0.5)))
