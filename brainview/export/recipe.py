@@ -56,8 +56,9 @@ __all__ = ["EMBEDDING_FORMATS", "MAX_EMBEDDED_DATA", "embedded_scene_text", "has
 EMBEDDING_FORMATS = (".png", ".tif", ".tiff", ".svg", ".pdf")
 #: The PDF document-information key holding the scene.
 PDF_KEY = "BrainviewScene"
-#: Most in-memory data (arrays, images: their bytes in memory) an image carries.
-MAX_EMBEDDED_DATA = 8 * 1024 * 1024
+#: Most in-memory data (arrays, images: their bytes in memory) an image carries: coordinates,
+#: matrices and small volumes; a picture of 1 mm data stays a picture (files are referenced instead).
+MAX_EMBEDDED_DATA = 1024 * 1024
 SCENE_KEY, DATA_KEY = "brainview:scene", "brainview:data"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -137,7 +138,7 @@ def _zip_folder(data_dir, root):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # .npy.gz/.nii.gz: compressed below
         for file in sorted(data_dir.iterdir()):
             archive.write(file, file.relative_to(root).as_posix())
-    return zlib.compress(buffer.getvalue(), 6)
+    return zlib.compress(buffer.getvalue(), 1)  # fast: savefig must stay a picture's cost
 
 
 # ------------------------------------------------------------------ reading
