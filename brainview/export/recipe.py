@@ -58,7 +58,7 @@ EMBEDDING_FORMATS = (".png", ".tif", ".tiff", ".svg", ".pdf")
 PDF_KEY = "BrainviewScene"
 #: Most in-memory data (arrays, images: their bytes in memory) an image carries: coordinates,
 #: matrices and small volumes; a picture of 1 mm data stays a picture (files are referenced instead).
-MAX_EMBEDDED_DATA = 1024 * 1024
+MAX_EMBEDDED_DATA = 4 * 1024 * 1024
 SCENE_KEY, DATA_KEY = "brainview:scene", "brainview:data"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
