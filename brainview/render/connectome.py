@@ -67,7 +67,8 @@ class ConnectomeDrawer(Drawer):
         self._label_actor = _labels(layer.label_mesh) if layer.label_mesh is not None else None
         self._legend = layer.shown_legend
         self._legend_actor = dot_legend(self._legend) if self._legend else None
-        self._watch_renders()
+        if self._label_actor is not None or self._legend_actor is not None:
+            self.before_each_render(self._color_text)  # the text follows the background
         optional = [self._arrow_actor, self._label_actor, self._legend_actor]
         return [self._edge_actor, self._lod_actor, self._node_actor] + [p for p in optional if p is not None]
 
@@ -205,20 +206,6 @@ class ConnectomeDrawer(Drawer):
             self._label_actor.GetMapper().GetLabelTextProperty().SetColor(*color)
         if self._legend_actor is not None:
             self._legend_actor.GetEntryTextProperty().SetColor(*color)
-
-    def _watch_renders(self):
-        """Re-read the text colour before each render: the figure's background may have changed."""
-        figure = self.figure
-        if figure is not None and getattr(self, "_render_tag", None) is None and (
-                self._label_actor is not None or self._legend_actor is not None):
-            self._render_tag = figure.renderer.AddObserver("StartEvent", self._color_text)
-
-    def dispose(self):
-        super().dispose()
-        figure, tag = self.figure, getattr(self, "_render_tag", None)
-        if figure is not None and tag is not None:
-            figure.renderer.RemoveObserver(tag)
-        self._render_tag = None
 
 
 def _flat(properties):

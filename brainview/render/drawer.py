@@ -54,6 +54,7 @@ class Drawer:
         self.layer = layer
         self._figure = weakref.ref(figure)
         self.interacting = False
+        self._render_tag = None
         self._props = list(self.build())
         self.sync(None)
         self._show_visibility()
@@ -115,6 +116,20 @@ class Drawer:
         """Stop following the model (the layer left the figure)."""
         for name in self._names:
             self.layer.observe(self._on_model_change, name, remove=True)
+        figure = self.figure
+        if figure is not None and self._render_tag is not None:
+            figure.renderer.RemoveObserver(self._render_tag)
+        self._render_tag = None
+
+    def before_each_render(self, callback):
+        """Call ``callback()`` before each render of the figure (once set, later calls do nothing).
+
+        For what follows the figure rather than the model: legend and label
+        text in the colour that reads on the current background.
+        """
+        figure = self.figure
+        if figure is not None and self._render_tag is None:
+            self._render_tag = figure.renderer.AddObserver("StartEvent", lambda *_: callback())
 
     # ------------------------------------------------------------ internals
 

@@ -65,7 +65,8 @@ class StreamlinesDrawer(PolylineDrawer):
         self._lod_actor.SetMapper(self._lod_mapper)
         self._entries = self.layer.legend_entries()
         self._legend_actor = dot_legend(self._entries) if self._entries else None
-        self._watch_renders()
+        if self._legend_actor is not None:
+            self.before_each_render(self._color_text)  # the names follow the background
         return props + [self._lod_actor] + ([self._legend_actor] if self._legend_actor else [])
 
     def sync(self, name):
@@ -128,15 +129,3 @@ class StreamlinesDrawer(PolylineDrawer):
         figure = self.figure
         if self._legend_actor is not None and figure is not None:
             self._legend_actor.GetEntryTextProperty().SetColor(*figure._foreground())
-
-    def _watch_renders(self):
-        figure = self.figure
-        if figure is not None and getattr(self, "_render_tag", None) is None and self._legend_actor is not None:
-            self._render_tag = figure.renderer.AddObserver("StartEvent", self._color_text)
-
-    def dispose(self):
-        super().dispose()
-        figure, tag = self.figure, getattr(self, "_render_tag", None)
-        if figure is not None and tag is not None:
-            figure.renderer.RemoveObserver(tag)
-        self._render_tag = None

@@ -39,7 +39,8 @@ class SurfaceDrawer(Drawer):
     def build(self):
         self._entries = _rows(self.layer.legend_entries())
         self._legend_actor = legend_actor(self._entries) if self._entries else None
-        self._watch_renders()
+        if self._legend_actor is not None:
+            self.before_each_render(self._color_text)  # the names follow the background
         return [surface_actor()] + ([self._legend_actor] if self._legend_actor is not None else [])
 
     def sync(self, name):
@@ -70,19 +71,6 @@ class SurfaceDrawer(Drawer):
             self._legend_actor.GetEntryTextProperty().SetColor(*color)
             for i in range(self._legend_actor.GetNumberOfEntries()):
                 self._legend_actor.SetEntryColor(i, *color)
-
-    def _watch_renders(self):
-        """Re-read the text colour before each render: the figure's background may have changed."""
-        figure = self.figure
-        if figure is not None and getattr(self, "_render_tag", None) is None and self._legend_actor is not None:
-            self._render_tag = figure.renderer.AddObserver("StartEvent", self._color_text)
-
-    def dispose(self):
-        super().dispose()
-        figure, tag = self.figure, getattr(self, "_render_tag", None)
-        if figure is not None and tag is not None:
-            figure.renderer.RemoveObserver(tag)
-        self._render_tag = None
 
 
 def _rows(entries):
