@@ -264,8 +264,9 @@ class Figure(FigureLayout, FigureView, FigureEvents):
 
 
     def bounds(self):
-        """World mm bounds of every visible layer, or None for an empty scene."""
-        return union_bounds([self._drawers[layer].bounds() for layer in self.layers if layer.visible])
+        """World mm bounds of what the visible layers draw (not transparent parts), or None when nothing."""
+        return union_bounds([self._drawers[layer].bounds() for layer in self.layers
+                             if layer.visible and getattr(layer, "opacity", 1.0) > 0])
 
 
     # ------------------------------------------------------------ annotations

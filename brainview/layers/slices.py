@@ -57,7 +57,10 @@ class Slices(ImageInputs, Layer):
     clim : (float, float), optional
         Default: the 2nd–98th percentiles of the non-zero data.
     transparent_below : bool
-        Make values under ``clim[0]`` transparent (to overlay a map).
+        Values under ``clim[0]`` are transparent (FSLeyes' default); False
+        draws them in the colormap's first colour (a matplotlib image). Zeros
+        and NaN are always transparent in 3-D, values above ``clim[1]`` take
+        the last colour.
     interpolation : {"nearest", "linear"}
     opacity : float
     volume : int, optional
@@ -87,12 +90,12 @@ class Slices(ImageInputs, Layer):
     axes = Checked(_check_axes, "xyz", choices=("xyz", "x", "y", "z", "xy", "xz", "yz"))
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: colors.check_clim(value, name=name), panel="range", range="data")
-    transparent_below = Checked(check_bool, False)
+    transparent_below = Checked(check_bool, True)
     interpolation = Checked(lambda value, name: check_choice(value, INTERPOLATIONS, name), "nearest",
                             choices=INTERPOLATIONS)
 
     def __init__(self, img, *, coords=None, axes="xyz", cmap="gray", clim=None,
-                 transparent_below=False, interpolation="nearest", opacity=1.0,
+                 transparent_below=True, interpolation="nearest", opacity=1.0,
                  volume=None, name=None):
         self._staged = {}
         self._moving = False
