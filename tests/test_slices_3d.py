@@ -216,6 +216,7 @@ def test_transparent_and_hidden_layers_do_not_move_the_framing():
         hidden = bv.volume(_ball(30), clim=(-1, 9))
         hidden.visible = False
         assert figure.bounds() == alone
+        assert figure.drawer(far).bounds() is None  # its prop has opacity 0
         far.opacity = 1.0
         assert figure.bounds()[1] == pytest.approx(305, abs=6)
     finally:
