@@ -292,3 +292,23 @@ def test_the_default_view_sees_all_three_planes_obliquely():
     assert np.abs(pose.direction).min() > np.sin(np.radians(24))
     assert camera_pose(*(), azimuth=DEFAULT_VIEW[0], elevation=DEFAULT_VIEW[1],
                        bounds=(-1, 1, -1, 1, -1, 1)).direction.tolist() == pose.direction.tolist()
+
+
+def test_a_pose_set_before_the_first_render_draws_as_the_same_pose_framed():
+    """Bug: VTK chose the near plane's tolerance at the first reset (0.01 without a window, 0.001 with):
+    a camera close to a volume's box then drew other pixels from the same pose."""
+    shots = []
+    pose = None
+    for _ in range(2):
+        figure = bv.figure(size=(80, 80), antialias=False)
+        try:
+            bv.volume(_ball(4), cmap="hot", clim=(0.5, 9), opacity=0.5)
+            if pose is not None:
+                figure.camera = pose
+            shots.append(figure.screenshot())
+            pose = figure.camera
+            near, far = figure.renderer.GetActiveCamera().GetClippingRange()
+        finally:
+            bv.close(figure)
+    np.testing.assert_array_equal(shots[0], shots[1])
+    assert near == pytest.approx(0.001 * far)  # the camera is that close: the tolerance decides

@@ -64,6 +64,10 @@ class FigureCamera(HasStrictTraits):
 
     def _watch_camera(self):
         """Fire :attr:`camera_changed` when the renderer's camera changes pose."""
+        # VTK picks the near plane's tolerance once, at the first clipping-range reset: 0.01
+        # before the figure has a window, 0.001 after (24-bit depth). A pose set before the
+        # first render then rendered differently from the same pose framed at it; fix it.
+        self.renderer.SetNearClippingPlaneTolerance(0.001)
         self._camera_quiet = 0
         self._pose_seen = self._raw_pose()
         ref = weakref.ref(self)
