@@ -246,7 +246,7 @@ def show_plane(actor, plane):
 
 #: Depth-buffer quanta between two stacked planes: 2 for the rounding of each
 #: depth, the rest for the rasteriser's interpolation of depth (float32).
-_QUANTA = 16
+_QUANTA = 8
 
 
 class PlaneStack:
@@ -258,12 +258,13 @@ class PlaneStack:
     they are moved ``rank * step`` mm along their normal towards that
     renderer's camera: ``rank`` counts the visible layers drawing image
     planes before this one in the figure, ``step`` is ``_QUANTA`` depth-buffer
-    steps at the far clipping plane (where the buffer resolves depth most
-    coarsely), so the later plane is nearer in the depth buffer at every
-    pixel of every view, whatever the angle, and the first layer never moves.
-    Seen from the other side, the planes move the other way. The step is a
-    small fraction of a pixel (5e-5 mm for a brain framed at 400 mm), so
-    nothing moves on screen.
+    steps at the plane's farthest point (:func:`depth_step`; the buffer
+    resolves depth most coarsely there), so the later plane is nearer in the
+    depth buffer at every one of its pixels in every view, whatever the
+    angle, and the first layer never moves. Seen from the other side, the
+    planes move the other way. The step is a fraction of a pixel (about 0.1
+    mm for a brain framed at 400 mm with VTK's near plane at far / 1000), so
+    the layers stay registered on screen.
 
     Why not VTK's coincident-topology resolution (polygon offset): it is set
     per ``vtkMapper`` and only used when the process-wide mode is polygon
@@ -319,15 +320,16 @@ class PlaneStack:
     def lift(self, renderer):
         """Move the planes for ``renderer``'s camera (its ``StartEvent``)."""
         rank = self.rank()
-        step = depth_step(renderer) * rank
         camera = renderer.GetActiveCamera()
         position, direction = np.array(camera.GetPosition()), np.array(camera.GetDirectionOfProjection())
         for axis, actor in self.actors.items():
             offset = [0.0, 0.0, 0.0]
-            if step > 0 and actor.GetInput() is not None:
-                plane = actor.GetInput().GetOrigin()[axis]
-                towards = -direction[axis] if camera.GetParallelProjection() else position[axis] - plane
-                offset[axis] = step if towards >= 0 else -step
+            plane = actor.GetInput()
+            if rank and plane is not None:
+                corners = np.array(np.meshgrid(*np.reshape(plane.GetBounds(), (3, 2)), indexing="ij")).reshape(3, -1)
+                depth = float(((corners.T - position) @ direction).max())  # the plane's farthest point
+                towards = -direction[axis] if camera.GetParallelProjection() else position[axis] - plane.GetOrigin()[axis]
+                offset[axis] = rank * depth_step(renderer, depth) * (1.0 if towards >= 0 else -1.0)
             if tuple(actor.GetPosition()) != tuple(offset):
                 actor.SetPosition(*offset)
 
@@ -342,21 +344,21 @@ class PlaneStack:
             self._on_change = None
 
 
-def depth_step(renderer):
-    """mm between two planes that the depth buffer tells apart everywhere in ``renderer``'s view.
+def depth_step(renderer, depth=None):
+    """mm between two planes that the depth buffer tells apart up to eye distance ``depth`` (default: far).
 
-    ``_QUANTA`` depth-buffer steps at the far clipping plane: with a
-    perspective camera the depth step at eye distance ``z`` is
-    ``z**2 (far - near) / (far near) / 2**bits``, largest at ``far``; with a
-    parallel one it is ``(far - near) / 2**bits`` everywhere.
+    ``_QUANTA`` depth-buffer steps at that distance: with a perspective
+    camera the step at eye distance ``z`` is ``z**2 (far - near) / (far near) / 2**bits``
+    (largest at the far plane); with a parallel one ``(far - near) / 2**bits``
+    everywhere.
 
     Examples
     --------
     >>> from brainview import _vtk
     >>> renderer = _vtk.vtkRenderer()
     >>> renderer.GetActiveCamera().SetClippingRange(400.0, 600.0)
-    >>> round(depth_step(renderer), 7)  # mm
-    0.0002861
+    >>> round(depth_step(renderer), 7), round(depth_step(renderer, 450.0), 7)  # mm
+    (0.0001431, 8.05e-05)
     """
     camera = renderer.GetActiveCamera()
     near, far = camera.GetClippingRange()
@@ -365,4 +367,5 @@ def depth_step(renderer):
     quantum = 2.0 ** -bits
     if camera.GetParallelProjection():
         return _QUANTA * (far - near) * quantum
-    return _QUANTA * far * (far - near) / max(near, 1e-9) * quantum
+    depth = far if depth is None else min(max(depth, near), far)
+    return _QUANTA * depth * depth * (far - near) / (far * max(near, 1e-9)) * quantum
