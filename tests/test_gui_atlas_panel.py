@@ -281,3 +281,37 @@ def test_atlas_panel_pixels_match_the_baseline(panel, qtbot, atlases):
     pixels = _rgb(panel)
     assert pixels.shape == (420, 320, 3)
     compare_to_baseline(pixels, "gui_atlas_panel")
+
+
+# ------------------------------------------------------------------ errors
+
+
+@pytest.mark.gui
+def test_go_to_says_why_when_the_centres_fail_time_out_or_a_map_has_no_region(panel, qtbot, atlases, monkeypatch):
+    from brainview.errors import BrainviewWarning
+
+    prob, labels = atlases
+    before = panel.cursor.position
+    monkeypatch.setattr(Atlas, "centroids", lambda self: 1 / 0)
+    panel.go_to(labels, "Left thing")
+    qtbot.waitUntil(lambda: not panel.centres.busy, timeout=20000)
+    assert panel.message.text() == "Cannot find the regions of myatlas: ZeroDivisionError: division by zero"
+    assert panel.cursor.position == before
+    release = threading.Event()
+    monkeypatch.setattr(Atlas, "centroids", lambda self: release.wait(20) and {})
+    panel.centres.timeout = 0.0  # a worker that never answers is abandoned
+    panel.go_to(prob, "Frontal")
+    qtbot.waitUntil(lambda: not panel.centres.busy, timeout=20000)
+    release.set()
+    assert panel.message.text().startswith("Cannot find the regions of HarvardOxford") and "gave up" in panel.message.text()
+    monkeypatch.undo()
+    panel.centres.timeout = 60.0
+    maps = np.zeros((6, 4, 4, 2), np.float32)
+    maps[1:3, 1:3, 1:3, 0], maps[4, 2, 2, 1] = 0.9, 0.3
+    with pytest.warns(BrainviewWarning):
+        faint = panel.figure.add(Atlas((maps, np.eye(4)), labels=["bright", "faint"], threshold=0.5, smooth=0,
+                                       name="faint maps"))
+    with qtbot.waitSignal(panel.centres.ready, timeout=20000):
+        panel.go_to(faint, "faint")
+    assert panel.message.text() == "faint (faint maps) has no voxel above its threshold: nowhere to go."
+    assert panel.cursor.position == before
