@@ -6,8 +6,8 @@ FSLeyes' atlas panel in brainview's app (View > Atlas panel, ``Ctrl+Alt+A``):
   atlases and 4-D probabilistic atlases, named by their label tables) is one
   ``"atlas - region"`` entry; the text typed in the search field keeps the
   entries that contain it, in any case.
-- **Go to region.** A double-click on an entry, Enter, or the *Go to region*
-  button moves the shared cursor (the 2-D views, the lightbox and the 3-D
+- **Go to region.** A double-click on an entry, Enter (in the list, or in the
+  search field: Up and Down choose the match), or the *Go to region* button moves the shared cursor (the 2-D views, the lightbox and the 3-D
   planes follow) to a point inside the region: the atlas's own
   :meth:`~brainview.layers.Atlas.centroids` (nilearn's cut coordinates moved
   inside the region; for 4-D maps the weighted centre of the map's main
@@ -306,6 +306,7 @@ class AtlasPanel(QtWidgets.QWidget):
         self.search.setToolTip("Type part of a region's (or an atlas's) name, in any case")
         self.search.textChanged.connect(self._filter)
         self.search.returnPressed.connect(self._go_to_current)
+        self.search.installEventFilter(self)  # Up and Down choose among the matches
         column.addWidget(self.search)
         self.results = QtWidgets.QListWidget()
         self.results.setToolTip("Double-click (or Enter) moves the cursor into the region")
@@ -425,6 +426,18 @@ class AtlasPanel(QtWidgets.QWidget):
 
     def _icon(self, layer, region):
         return self._icons.get(layer, {}).get(region, QtGui.QIcon())
+
+    def eventFilter(self, watched, event):
+        keys = {QtCore.Qt.Key_Down: 1, QtCore.Qt.Key_Up: -1}
+        if watched is self.search and event.type() == QtCore.QEvent.KeyPress and event.key() in keys:
+            shown = [item for item in self._items() if not item.isHidden()]
+            if shown:
+                row = shown.index(self.results.currentItem()) if self.results.currentItem() in shown else -1
+                item = shown[max(0, min(len(shown) - 1, row + keys[event.key()]))]
+                self.results.setCurrentItem(item)
+                self.results.scrollToItem(item)
+            return True
+        return super().eventFilter(watched, event)
 
     def _update_button(self):
         self.go_button.setEnabled(self.current_region() is not None)
