@@ -135,6 +135,22 @@ def test_a_later_slices_layer_is_on_top_of_coplanar_planes_from_any_angle(axis):
     assert [through for _, through in results] == [0] * len(ANGLES)
 
 
+def test_three_coplanar_layers_of_different_extents_stack_in_order():
+    """The third layer (a small box) is above the second (a large one), not only above the first."""
+    small, affine = _overlay()
+    small = np.where(np.indices(small.shape)[0] < 18, small, 0).astype(np.float32)
+    figure = bv.figure(size=(120, 120), bgcolor="black", antialias=False)
+    try:
+        bv.slices(_anatomy(), axes="z", cmap=[[0, 0, 1, 1], [0, 0, 1, 1]], clim=(0, 100), coords=(1, 1, 1))
+        middle = bv.slices(_overlay(), axes="z", cmap=GREEN, clim=(5, 10), coords=(1, 1, 1))
+        bv.slices((small, affine), axes="z", cmap=RED, clim=(5, 10), coords=(1, 1, 1))
+        results = _covered(figure, middle, [dict(azimuth=a, elevation=e) for a, e in ANGLES])
+    finally:
+        bv.close(figure)
+    assert all(shown > 200 for shown, _ in results)
+    assert [through for _, through in results] == [0] * len(ANGLES)
+
+
 def test_a_stat_map_in_slices_mode_is_on_top_of_coplanar_anatomy():
     figure = bv.figure(size=(120, 120), bgcolor="black", antialias=False)
     try:

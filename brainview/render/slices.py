@@ -258,10 +258,11 @@ class PlaneStack:
     they are moved ``rank * step`` mm along their normal towards that
     renderer's camera: ``rank`` counts the visible layers drawing image
     planes before this one in the figure, ``step`` is ``_QUANTA`` depth-buffer
-    steps at the plane's farthest point (:func:`depth_step`; the buffer
-    resolves depth most coarsely there), so the later plane is nearer in the
-    depth buffer at every one of its pixels in every view, whatever the
-    angle, and the first layer never moves. Seen from the other side, the
+    steps at the scene's farthest visible point in that view
+    (:func:`depth_step`; the buffer resolves depth most coarsely there), so
+    each plane is nearer in the depth buffer than the coplanar planes of
+    every layer before it, at every pixel of every view, whatever the angle;
+    the first layer never moves. Seen from the other side, the
     planes move the other way. The step is a fraction of a pixel (about 0.1
     mm for a brain framed at 400 mm with VTK's near plane at far / 1000), so
     the layers stay registered on screen.
@@ -322,14 +323,19 @@ class PlaneStack:
         rank = self.rank()
         camera = renderer.GetActiveCamera()
         position, direction = np.array(camera.GetPosition()), np.array(camera.GetDirectionOfProjection())
+        step = 0.0
+        if rank:
+            # One step for every layer in this view (from the farthest visible point), so that
+            # rank r is above rank r - 1 whatever the planes' own extents.
+            box = np.reshape(renderer.ComputeVisiblePropBounds(), (3, 2))
+            corners = np.array(np.meshgrid(*box, indexing="ij")).reshape(3, -1).T
+            step = rank * depth_step(renderer, float(((corners - position) @ direction).max()))
         for axis, actor in self.actors.items():
             offset = [0.0, 0.0, 0.0]
             plane = actor.GetInput()
-            if rank and plane is not None:
-                corners = np.array(np.meshgrid(*np.reshape(plane.GetBounds(), (3, 2)), indexing="ij")).reshape(3, -1)
-                depth = float(((corners.T - position) @ direction).max())  # the plane's farthest point
+            if step and plane is not None:
                 towards = -direction[axis] if camera.GetParallelProjection() else position[axis] - plane.GetOrigin()[axis]
-                offset[axis] = rank * depth_step(renderer, depth) * (1.0 if towards >= 0 else -1.0)
+                offset[axis] = step if towards >= 0 else -step
             if tuple(actor.GetPosition()) != tuple(offset):
                 actor.SetPosition(*offset)
 
