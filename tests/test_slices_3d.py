@@ -363,3 +363,28 @@ def _drawn_count(layer):
     from brainview.render.slices import drawn_mask
 
     return drawn_mask(layer.plane_values("z"), layer).sum()
+
+
+def test_slices_are_framed_by_their_planes_corners_centred():
+    """Three planes fill less of their box than a solid: framed by the planes' own corners, not the box's."""
+    box = (-70.0, 70.0, -100.0, 70.0, -50.0, 80.0)
+    planes = np.array([[x, y, z] for x in (-70, 70) for y in (-100, 70) for z in (20,)]
+                      + [[x, y, z] for x in (10,) for y in (-100, 70) for z in (-50, 80)]
+                      + [[x, y, z] for x in (-70, 70) for y in (-30,) for z in (-50, 80)], dtype=float)
+    by_box, by_planes = camera_pose(bounds=box), camera_pose(bounds=box, points=planes)
+    distance = np.linalg.norm(by_planes.position - by_planes.focal_point)
+    assert distance < 0.95 * np.linalg.norm(by_box.position - by_box.focal_point)
+    right = np.cross(-by_planes.direction, by_planes.view_up)
+    right /= np.linalg.norm(right)
+    across = (planes - by_planes.focal_point) @ right
+    assert across.max() + across.min() == pytest.approx(0, abs=1e-6)  # centred across the view
+    figure = bv.figure(size=(160, 160), bgcolor="black", antialias=False)
+    try:
+        bv.slices(_ball(0), coords=(4, -4, 4), cmap="gray", clim=(0.5, 9))
+        image = figure.screenshot().astype(int)
+    finally:
+        bv.close(figure)
+    drawn = image.max(axis=2) > 10
+    rows, columns = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
+    assert abs((columns[0] + columns[-1]) / 2 - 79.5) <= 8 and abs((rows[0] + rows[-1]) / 2 - 79.5) <= 8
+    assert max(rows[-1] - rows[0], columns[-1] - columns[0]) > 120

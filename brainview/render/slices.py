@@ -107,6 +107,15 @@ class SlicesDrawer(Drawer):
             return None
         return union_bounds([self._plane_bounds(axis) for axis in AXES if axis in layer.axes])
 
+    def frame_points(self):
+        """The corners of the drawn pixels' box of each shown plane (the camera frames these)."""
+        boxes = [self._plane_bounds(axis) for axis in AXES if axis in self.layer.axes]
+        boxes = [box for box in boxes if box is not None]
+        if not boxes:
+            return np.zeros((0, 3))
+        return np.concatenate([np.array(np.meshgrid(*np.reshape(box, (3, 2)), indexing="ij")).reshape(3, -1).T
+                               for box in boxes])
+
     def _plane_bounds(self, axis):
         layer = self.layer
         plane = layer.plane(axis)
