@@ -159,7 +159,7 @@ def _colors_of(rows, path, name):
         table = sorted(_freesurfer_row(cells, number, path, name) for number, cells in rows)
         return _rgba([color for _, color in table], 255.0, path, name, rows[0][0])
     columns = None
-    if not all(_is_number(cell) for cell in first):  # a header row
+    if not all(_parses(cell) for cell in first):  # a header row (nan and inf are numbers, refused below)
         columns = _rgb_columns(first, path, name)
         rows = rows[1:]
         if not rows:
@@ -209,6 +209,14 @@ def _is_number(text):
         return np.isfinite(float(text))
     except (ValueError, OverflowError):
         return False
+
+
+def _parses(text):
+    try:
+        float(text)
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 def _is_label(text):
