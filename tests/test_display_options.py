@@ -203,6 +203,24 @@ def test_clip_makes_exactly_the_voxels_outside_transparent_in_2d_planes():
         assert np.array_equal(shown, expected), layer.kind
 
 
+def test_figure_cut_panels_follow_gamma_invert_and_clip():
+    data = np.full((10, 10, 4), 0.5, np.float32)
+    data[5:] = 0.9
+    fig = Figure(size=(120, 120), views=["cuts:z"], cut_coords=[1.0], bgcolor="black")
+    layer = fig.add(Slices((data, np.eye(4)), cmap="gray", clim=(0, 1)))
+    centre = fig.screenshot()[60]
+    left = int(np.argmax(centre[:, 0] > 100))  # the first column of the 0.5 half
+    probe = left + 10
+    assert abs(int(centre[probe, 0]) - 128) <= 2
+    layer.gamma = 2.0
+    assert abs(int(fig.screenshot()[60, probe, 0]) - 64) <= 2
+    layer.invert = True
+    assert abs(int(fig.screenshot()[60, probe, 0]) - 191) <= 2
+    layer.clip = (0.8, 1.0)
+    assert fig.screenshot()[60, probe].tolist() == [0, 0, 0]
+    fig.close()
+
+
 @pytest.mark.parametrize("painter, cls", [(paint_slices, Slices), (paint_volume, Volume)])
 def test_painters_colour_a_value_with_gamma_and_invert(painter, cls):
     layer = cls(ramp_image(), cmap="gray", clim=(0.0, 1.0), gamma=2.0, invert=True)
