@@ -190,6 +190,29 @@ def test_stat_map_gamma_bends_each_sign_and_clip_hides_voxels_in_every_view():
     assert layer.color_range.vmax == 4.0 and layer.threshold_value == 1.0, "clip keeps range and threshold"
 
 
+def test_contour_coloured_by_level_follows_gamma_and_invert_in_3d_2d_and_its_colour_bar():
+    from brainview.layers import Contour
+    from brainview.render.painters import paint_contour
+
+    data = np.zeros((9, 9, 9), np.float32)
+    data[2:7, 2:7, 2:7], data[3:6, 3:6, 3:6] = 1.0, 3.0
+    layer = Contour((data, np.eye(4)), levels=[0.5, 2.0], cmap="gray", clim=(0.0, 4.0))
+    fig = Figure(size=(40, 40))
+    fig.add(layer)
+    lut = fig.drawer(layer).actor.GetMapper().GetLookupTable()
+    layer.trait_set(gamma=2.0, invert=True)
+    rgb = [0.0, 0.0, 0.0]
+    lut.GetColor(2.0, rgb)
+    assert rgb[0] == pytest.approx(1 - 0.5 ** 2, abs=2 / 255)
+    inner = paint_contour(layer)[2](np.array([3.0]))[0]
+    assert inner[0] == pytest.approx(1 - 0.5 ** 2, abs=2 / 255)
+    bar = layer.colorbar_table()[0]
+    assert bar.GetTableValue(0)[:3] == (1.0, 1.0, 1.0), "the bar runs inverted"
+    fig.close()
+    with pytest.raises(BrainviewValueError, match="gamma"):
+        Contour((data, np.eye(4)), gamma=0)
+
+
 # ------------------------------------------------------------ 2-D painters and the colour bar
 
 

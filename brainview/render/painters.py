@@ -149,7 +149,7 @@ def paint_contour(layer):
         low, high = layer.clim or (min(levels), max(levels))
         if low >= high:
             low, high = low - 0.5, high + 0.5
-        level_colors = _through_table(np.array(levels, float), _lut(layer.cmap), low, high)
+        level_colors = _through_table(np.array(levels, float), _lut(layer.color_cmap), low, high)
 
     def paint(values):
         rgba = np.zeros((len(values), 4), np.float32)
