@@ -304,6 +304,7 @@ def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False,
     table.SetUseBelowRangeColor(transparent_below)
     table.SetBelowRangeColor(0.0, 0.0, 0.0, 0.0)
     table.Modified()
+    table.Build()  # the NaN and out-of-range colours as bytes: MapScalars before any render uses them too
     return table
 
 

@@ -7,6 +7,7 @@ volumes, stat maps, the 2-D painters, the colour bar), the LUT files, the
 errors, and round trips through scene files and exported scripts.
 """
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,16 @@ def test_invert_reverses_the_end_colours_and_twice_is_the_identity(cmap, gamma):
     np.testing.assert_allclose(colors.cmap_table(twice), colors.cmap_table(base), rtol=0, atol=1e-12)
     as_drawn = [(colors.cmap_table(c) * 255).round().astype(np.uint8) for c in (twice, base)]
     np.testing.assert_array_equal(*as_drawn)
+
+
+def test_nan_exported_before_any_render_is_transparent_not_dark_red():
+    # HTML export maps a slice's values through its table without a render: the NaN colour (VTK's
+    # default dark red until the table is built) must already be the layer's transparent one.
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+
+    table = colors.lookup_table("gray", (0, 1), transparent_nan=True)
+    mapped = bv._vtk.vtk_to_numpy(table.MapScalars(numpy_to_vtk(np.array([np.nan, 1.0], np.float32)), 0, -1))
+    assert mapped.tolist() == [[0, 0, 0, 0], [255, 255, 255, 255]]
 
 
 def test_clip_hides_exactly_the_values_outside_bounds_included():
@@ -265,6 +276,32 @@ def test_colour_bar_shows_the_inverted_gamma_ramp_and_the_clipped_band():
     np.testing.assert_array_equal(bar.table, expected)
     layer.clip = (0.5, 1.0)
     assert bar.table[:128, 3].max() == 0 and bar.table[128:, 3].min() == 255
+    fig.close()
+
+
+def test_html_export_carries_the_clipped_inverted_gamma_colours():
+    pytest.importorskip("trame_vtk", reason="trame-vtk (brainview[html]) is not installed")
+    from brainview.export import _html_props as html_props
+    from brainview.export.html import figure_html
+
+    fig = Figure(size=(120, 90), antialias=False)
+    layer = fig.add(Slices(ramp_image(), axes="z", cmap="gray", clim=(0, 1), gamma=2.0, invert=True,
+                           clip=(0.2, 0.9), coords=(3.5, 3.5, 1)))
+    plane = html_props.textured_plane(fig.drawer(layer).actors["z"])
+    rgba = np.asarray(plane.GetTexture().GetInput().GetPointData().GetScalars()).reshape(-1, 4)
+    values = layer.image.data[:, :, 1].T.ravel()
+    inside = (values >= 0.2) & (values <= 0.9)
+    assert np.array_equal(rgba[:, 3] > 0, inside)
+    expected = np.round(255 * (1 - np.clip(np.floor(values * 256) / 255, 0, 1) ** 2))
+    assert np.abs(rgba[inside, 0].astype(int) - expected[inside]).max() <= 2
+    fig.colorbar(layer)
+    overlay = figure_html(fig)
+    overlay = overlay[overlay.index('<div id="bv-overlay">'):]
+    stops = [[float(v) for v in stop.split(",")] for stop in re.findall(r"rgba\(([0-9., ]+)\) [0-9.]+%", overlay)]
+    assert len(stops) == 256
+    shown = [stop for stop in stops if stop[3] > 0]
+    assert len(shown) == round(256 * 0.7), "the bar is transparent outside the clipping range"
+    assert shown[0][0] > 240 and shown[-1][0] < 60, "the bar runs inverted: white at its low end"
     fig.close()
 
 
