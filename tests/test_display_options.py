@@ -361,11 +361,18 @@ def test_hostile_colour_files_are_refused_before_reading(tmp_path):
         colors.get_cmap("hott")
 
 
+#: Colour cells: valid ones (0..1 or 0..255), and hostile ones.
+FRACTIONS = st.floats(0, 1).map(lambda v: f"{v:.4g}")
+CELLS = st.one_of(FRACTIONS, st.integers(0, 255).map(str),
+                  st.sampled_from(["-1", "256", "nan", "inf", "1e400", "x", "0x10", "1,5"]))
+GOOD_ROWS = st.lists(FRACTIONS, min_size=3, max_size=4).map(" ".join)
+ROWS = st.one_of(*[GOOD_ROWS] * 8, st.lists(CELLS, min_size=1, max_size=5).map(" ".join),
+                 st.text(alphabet="0123456789 .,-#\t\nabrgeE", max_size=30))
+
+
 @FUZZ
-@given(st.lists(st.one_of(
-    st.text(alphabet="0123456789 .,-#\t\nabrgeE", max_size=40),
-    st.lists(st.integers(-300, 70000).map(str), min_size=1, max_size=6).map(" ".join)), max_size=12),
-    st.sampled_from(["x.lut", "x.cmap", "x.csv", "x.txt"]))
+@given(st.lists(ROWS, max_size=8),
+       st.sampled_from(["x.lut", "x.cmap", "x.csv", "x.txt"]))
 def test_any_colour_file_gives_a_colour_map_in_range_or_a_brainview_error(tmp_path_factory, lines, name):
     path = tmp_path_factory.mktemp("lut") / name
     path.write_text("\n".join(lines))
@@ -408,6 +415,29 @@ def test_atlas_colour_file_recolours_its_regions_live(tmp_path):
     named = Atlas((_atlas_data(), np.eye(4)), smooth=0, lut=fsl)
     assert named.names == ["Left box", "Right box"] and named.region_colors[1, :3].tolist() == [0, 0, 255]
     assert read_region_table(fsl)[0] == {1: "Left box", 2: "Right box"}
+    table = tmp_path / "atlas_lut.csv"  # the trial's atlas with a .csv LUT: names and 0..255 colours
+    table.write_text("index,name,r,g,b\n1,Left box,0,128,255\n2,Right box,255,0,128\n")
+    from_csv = Atlas((_atlas_data(), np.eye(4)), smooth=0, lut=str(table))
+    assert from_csv.names == ["Left box", "Right box"]
+    assert from_csv.region_colors[:, :3].tolist() == [[0, 128, 255], [255, 0, 128]]
+
+
+@FUZZ
+@given(st.lists(st.one_of(*[st.tuples(st.sampled_from(["1", "2"]), st.lists(FRACTIONS, min_size=3, max_size=3),
+                                     st.just("Left"))] * 6,
+                          st.tuples(st.sampled_from(["7", "x", "-1", "2.5", "99999999999"]),
+                                    st.lists(CELLS, min_size=3, max_size=3), st.sampled_from(["B c", "", "1"])))
+                .map(lambda row: " ".join([row[0], *row[1], row[2]])), max_size=4))
+def test_any_atlas_colour_file_recolours_or_gives_a_brainview_error(tmp_path_factory, rows):
+    path = tmp_path_factory.mktemp("atlas_lut") / "regions.lut"
+    path.write_text("\n".join(rows))
+    with guarded_case():
+        try:
+            layer = Atlas((_atlas_data(), np.eye(4)), smooth=0, colors=str(path))
+        except BrainviewError:
+            return
+    table = layer.region_colors
+    assert table.shape == (2, 4) and table.dtype == np.uint8
 
 
 def test_atlas_refuses_gamma_and_invert_naming_the_parameter_and_what_to_use(tmp_path):
