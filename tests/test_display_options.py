@@ -224,6 +224,23 @@ def test_contour_coloured_by_level_follows_gamma_and_invert_in_3d_2d_and_its_col
         Contour((data, np.eye(4)), gamma=0)
 
 
+@pytest.mark.parametrize("mode", ["slices", "volume"])
+def test_stat_map_3d_view_redraws_when_gamma_or_invert_change(mode):
+    ijk = np.indices((12, 12, 12)) - 5.5
+    data = (np.exp(-(ijk ** 2).sum(0) / 10.0) * 5).astype(np.float32)
+    fig = Figure(size=(60, 60))
+    layer = fig.add(StatMap((data, np.eye(4)), threshold=1.0, outline=False, cmap="RdBu_r", mode=mode, bg=None))
+    plain = fig.screenshot()
+    layer.invert = True
+    inverted = fig.screenshot()
+    assert np.abs(inverted.astype(int) - plain).sum() > 0
+    layer.trait_set(invert=False, gamma=3.0)
+    assert np.abs(fig.screenshot().astype(int) - plain).sum() > 0
+    layer.gamma = 1.0
+    np.testing.assert_array_equal(fig.screenshot(), plain)
+    fig.close()
+
+
 # ------------------------------------------------------------ 2-D painters and the colour bar
 
 
