@@ -143,14 +143,19 @@ class Slices(ImageInputs, Layer):
         ((4, 6), (0.0, 0.0, 3.0), 1.0)
         """
         index = AXES.index(axis)
-        key = (getattr(self, axis), self.interpolation, self.clip)
+        key = (getattr(self, axis), self.interpolation)
         cached = self._planes.get(axis)
         if cached is None or cached[0] != key:
             values, origin, step = world_plane(self._sampled, index, key[0], interpolation=key[1])
-            values = colors.clipped(values.astype(np.float32), key[2])
+            values = values.astype(np.float32)
             values.flags.writeable = False
             cached = self._planes[axis] = (key, (values, tuple(float(v) for v in origin), float(step)))
-        return cached[1]
+        shown = self._clipped.get(axis)
+        if shown is None or shown[0] is not cached or shown[1] != self.clip:  # a new cut, or a new clip
+            values, origin, step = cached[1]
+            plane = cached[1] if self.clip is None else (colors.clipped(values, self.clip), origin, step)
+            shown = self._clipped[axis] = (cached, self.clip, plane)
+        return shown[2]
 
     def plane_origin(self, axis):
         """World position of the first pixel of a plane (``"x"``, ``"y"`` or ``"z"``)."""
@@ -172,7 +177,8 @@ class Slices(ImageInputs, Layer):
         # NaN and inf are sampled as NaN, which the lookup table draws transparent.
         filled = finite_data(image, fill=np.nan)
         self._sampled = image if filled is image.data else Image(filled, image.affine, image.name)
-        self._planes = {}  # axis -> ((position, interpolation, clip), plane): cut again when one changes
+        self._planes = {}  # axis -> ((position, interpolation), plane): cut again when either changes
+        self._clipped = {}  # axis -> (the cut, clip, plane as drawn): masked again when either changes
 
     def _centre(self):
         return tuple(float(c) for c in np.array(self._image.world_bounds()).reshape(3, 2).mean(axis=1))
