@@ -366,6 +366,12 @@ def test_hostile_colour_files_are_refused_before_reading(tmp_path):
         stream.truncate(MAX_BYTES + 1)
     with pytest.raises(BrainviewValueError, match="at most"):
         colors.get_cmap(big)
+    (tmp_path / "one_line.csv").write_text("0," * 1_000_000)
+    with pytest.raises(BrainviewValueError, match="line 1 is longer than 4,096 characters"):
+        colors.get_cmap(tmp_path / "one_line.csv")
+    (tmp_path / "rows.txt").write_text("0 0 0\n" * 70_000)
+    with pytest.raises(BrainviewValueError, match="more than 65,536 rows"):
+        colors.get_cmap(tmp_path / "rows.txt")
     binary = tmp_path / "binary.lut"
     binary.write_bytes(b"0 0 0\n\0\x01\x02")
     with pytest.raises(BrainviewValueError, match="binary file"):

@@ -15,8 +15,8 @@ from a file of colours, one row per colour, in the file's order:
 ``({label: name}, {label: rgb})`` (the other formats are read by
 :mod:`brainview.io.label_tables`).
 
-Files are read with limits (at most :data:`MAX_BYTES` bytes and
-:data:`MAX_COLORS` rows; regular files only): a hostile or wrong file gives a
+Files are read with limits (at most :data:`MAX_BYTES` bytes, :data:`MAX_COLORS`
+rows of at most :data:`MAX_LINE` characters; regular files only): a hostile or wrong file gives a
 brainview error naming the parameter, the file and what to do.
 
 Examples
@@ -41,12 +41,14 @@ from ..errors import BrainviewValueError, ImageLoadError
 from .guards import check_regular_file
 
 __all__ = ["read_colormap_file", "read_region_table", "is_colormap_path", "MAX_BYTES", "MAX_COLORS",
-           "COLORMAP_SUFFIXES"]
+           "MAX_LINE", "COLORMAP_SUFFIXES"]
 
 #: Largest colour file read (bytes): FreeSurfer's full LUT is 60 kB.
 MAX_BYTES = 4 * 2**20
 #: Most colour rows in one file (Allen CCF's label table has ~1,300).
 MAX_COLORS = 65536
+#: Longest line of a colour file (a row is a label, a few numbers and a name).
+MAX_LINE = 4096
 #: Suffixes that make a string given as ``cmap=`` a file path rather than a colour-map name.
 COLORMAP_SUFFIXES = (".cmap", ".lut", ".txt", ".csv", ".tsv", ".ctab", ".ctbl")
 
@@ -139,13 +141,15 @@ def _rows(path, name):
     rows = []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
-        if line and not line.startswith(("#", "%", "//")):
-            rows.append((number, [cell.strip().strip('"') for cell in _SPLIT.split(line) if cell.strip()]))
+        if not line or line.startswith(("#", "%", "//")):
+            continue
+        if len(line) > MAX_LINE or len(rows) > MAX_COLORS:  # refused before splitting it into cells
+            what = f"line {number} is longer than {MAX_LINE:,} characters" if len(line) > MAX_LINE else \
+                f"has more than {MAX_COLORS:,} rows"
+            raise BrainviewValueError(f"{name}: '{path.name}' {what}; it is not a colour table. {_FIX}")
+        rows.append((number, [cell.strip().strip('"') for cell in _SPLIT.split(line) if cell.strip()]))
     if not rows:
         raise BrainviewValueError(f"{name}: '{path.name}' holds no colour rows. {_FIX}")
-    if len(rows) > MAX_COLORS + 1:
-        raise BrainviewValueError(
-            f"{name}: '{path.name}' has {len(rows):,} rows; a colour file holds at most {MAX_COLORS:,}. {_FIX}")
     return rows
 
 
