@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
@@ -55,8 +56,17 @@ def read_region_file(path, name="lut"):
 
 
 def region_colors_of_file(path, names, name="colors"):
-    """``{label: (r, g, b)}`` of a colour file for the labels an atlas has (others in the file ignored)."""
-    _, rgb = read_region_file(path, name=name)
+    """``{label: (r, g, b)}`` of a colour file for the labels an atlas has (others in the file ignored).
+
+    The file is read once per size and modification time (the atlas's colour
+    table is asked for at every redraw).
+    """
+    try:
+        status = os.stat(path)
+    except OSError:
+        status = None  # read_region_file says why
+    key = (os.fspath(path), name) + ((status.st_size, status.st_mtime_ns) if status else (None, None))
+    rgb = _file_colors(*key)
     found = {int(label): color for label, color in rgb.items() if int(label) in names}
     if not found:
         shown = ", ".join(str(v) for v in list(names)[:8])
@@ -65,6 +75,12 @@ def region_colors_of_file(path, names, name="colors"):
             f"{', ...' if len(names) > 8 else ''}). Use the table made for this atlas, or a dict "
             "{region name or label: colour}.")
     return found
+
+
+@functools.lru_cache(maxsize=16)
+def _file_colors(path, name, size, mtime_ns):
+    """The ``{label: rgb}`` of a colour file, remembered per path, size and modification time."""
+    return read_region_file(path, name=name)[1]
 
 
 def check_no_ramp(value, name):
