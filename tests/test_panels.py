@@ -63,41 +63,42 @@ def _nifti(tmp_path, kind):
 def _drive(editor, qtbot, monkeypatch, tmp_path, kind):
     """Change a trait through its widget, as a user would; returns False when the value is refused."""
     from PyQt5 import QtCore, QtGui, QtWidgets
+    from traitsui.qt import boolean_editor, enum_editor, text_editor
 
-    from brainview.gui import panel
+    from brainview.gui import editors, widgets
 
     control = editor.control
-    if isinstance(editor, panel.CheckEditor):
+    if isinstance(editor, (boolean_editor.SimpleEditor, editors.TriStateEditor)):  # a QCheckBox
         qtbot.mouseClick(control, QtCore.Qt.LeftButton, pos=QtCore.QPoint(8, control.height() // 2))
-    elif isinstance(editor, panel.SliderEditor):
+    elif isinstance(editor, editors.SliderEditor):
         slider = editor.slider
         slider.setFocus()
         qtbot.keyClick(slider, QtCore.Qt.Key_PageDown if slider.value() > 0 else QtCore.Qt.Key_PageUp)
-    elif isinstance(editor, panel.RangeEditor):
-        low, high = editor._pair()
+    elif isinstance(editor, editors.PairEditor):
+        low, high = editor.pair()
         field = editor.ends[1][1]
         field.selectAll()
-        qtbot.keyClicks(field, panel.format_number(high + 0.25 * (high - low)))
+        qtbot.keyClicks(field, widgets.format_number(high + 0.25 * (high - low)))
         qtbot.keyClick(field, QtCore.Qt.Key_Return)
-    elif isinstance(editor, (panel.CmapEditor, panel.ChoiceEditor)):
+    elif isinstance(editor, (editors.CmapEditor, enum_editor.SimpleEditor)):  # a QComboBox
         control.setFocus()
         last = control.currentIndex() == control.count() - 1
         qtbot.keyClick(control, QtCore.Qt.Key_Up if last else QtCore.Qt.Key_Down)
-    elif isinstance(editor, panel.ColorEditor):
+    elif isinstance(editor, editors.ColorEditor):
         monkeypatch.setattr(QtWidgets.QColorDialog, "getColor", lambda *a, **k: QtGui.QColor(20, 200, 40))
         qtbot.mouseClick(control, QtCore.Qt.LeftButton)
-    elif isinstance(editor, panel.ChecklistEditor):
+    elif isinstance(editor, editors.ChecklistEditor):
         item = editor.list.item(0)
         rect = editor.list.visualItemRect(item)
         qtbot.mouseClick(editor.list.viewport(), QtCore.Qt.LeftButton,
                          pos=QtCore.QPoint(rect.x() + 10, rect.center().y()))
-    elif isinstance(editor, panel.FileEditor):
+    elif isinstance(editor, editors.FileEditor):
         image = (kind, editor.name) in IMAGE_INPUTS
         path = _nifti(tmp_path, kind) if image else str(tmp_path / "nothing.txt")
         monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: (path, ""))
-        qtbot.mouseClick(control, QtCore.Qt.LeftButton)
+        qtbot.mouseClick(editor.button, QtCore.Qt.LeftButton)
         return image
-    elif isinstance(editor, panel.TextEditor):  # text, numbers, literals
+    elif isinstance(editor, text_editor.SimpleEditor):  # text, numbers, literals: TraitsUI's TextEditor
         text = LITERALS.get((kind, editor.name), "0" if editor.name in ONLY_VALUE else "renamed")
         control.selectAll()
         qtbot.keyClicks(control, text)
@@ -139,7 +140,7 @@ def test_bad_typed_number_is_reported_beside_the_field_and_the_app_lives(window,
     from PyQt5 import QtCore
 
     layer, panel = _shown(window, "stat_map")
-    field = panel.get_editors("threshold")[0].control
+    field = panel.get_editors("threshold")[0].field
     field.selectAll()
     qtbot.keyClicks(field, "lots")
     qtbot.keyClick(field, QtCore.Qt.Key_Return)
@@ -219,7 +220,7 @@ def test_selected_layer_shows_a_colour_bar_that_follows_edits(window, qtbot):
     stat, panel = _shown(window, "stat_map")
     assert [bar.layer for bar in fig.colorbars] == [stat]
     bar = fig.colorbars[0]
-    field = panel.get_editors("threshold")[0].control
+    field = panel.get_editors("threshold")[0].field
     field.selectAll()
     qtbot.keyClicks(field, "4")
     qtbot.keyClick(field, QtCore.Qt.Key_Return)
