@@ -302,3 +302,28 @@ def test_switching_a_stat_map_to_surface_mode_works_in_the_background(window, qt
     timer.stop()
     assert threads and threads[0] is not threading.main_thread()
     assert released.is_set()
+
+
+def test_traitsui_combo_boxes_ignore_the_wheel_unless_focused(window, qtbot):
+    """TraitsUI's own editors (an EnumEditor's combo box) behave as the panel's sliders do."""
+    from PyQt5 import QtCore, QtGui, QtWidgets
+
+    layer, panel = _shown(window, "slices")
+    combo = panel.get_editors("axes")[0].control
+    assert isinstance(combo, QtWidgets.QComboBox) and combo.focusPolicy() == QtCore.Qt.StrongFocus
+    window.layer_list.setFocus()
+
+    def wheel():
+        centre = QtCore.QPointF(combo.width() / 2, combo.height() / 2)
+        event = QtGui.QWheelEvent(centre, combo.mapToGlobal(centre.toPoint()), QtCore.QPoint(0, 0),
+                                  QtCore.QPoint(0, -120), QtCore.Qt.NoButton, QtCore.Qt.NoModifier,
+                                  QtCore.Qt.NoScrollPhase, False)
+        QtWidgets.QApplication.sendEvent(combo, event)
+
+    wheel()
+    assert layer.axes == "xyz"
+    QtWidgets.QApplication.setActiveWindow(window)  # no window manager under Xvfb
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus)
+    wheel()
+    assert layer.axes == "x"

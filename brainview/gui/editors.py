@@ -461,6 +461,38 @@ def literal(text):
         return text.strip()  # the layer decides
 
 
+def editor_key(layer, name):
+    """What decides the editor :func:`editor_for` gives ``layer.name`` (equal keys: equal editors).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> editor_key(Slices((np.ones((3, 3, 3)), np.eye(4))), "axes")
+    ('choice', ('xyz', 'x', 'y', 'z', 'xy', 'xz', 'yz'))
+    """
+    kind = editor_kind(layer, name)
+    if kind == "check":
+        return "tristate" if getattr(layer, name) is None or _optional_bool(layer, name) else "check"
+    if kind == "choice":
+        return kind, tuple(_choices(layer, name))
+    if kind == "number":
+        return kind, isinstance(getattr(layer, name), (int, np.integer))
+    return kind
+
+
+def _choices(layer, name):
+    choices = list(layer.trait(name).choices)
+    current = getattr(layer, name)
+    if not any(_same(current, choice) for choice in choices):  # set outside the list: shown too
+        try:
+            hash(current)
+        except TypeError:  # a list or an array: TraitsUI's combo box shows no current choice
+            return choices
+        choices.append(current)
+    return choices
+
+
 def editor_for(layer, name):
     """The TraitsUI editor factory for ``layer.name`` (see the module docstring).
 
@@ -472,23 +504,18 @@ def editor_for(layer, name):
     >>> [type(editor_for(layer, n)).__name__ for n in ("visible", "axes", "name", "x", "cmap")]
     ['BooleanEditor', 'EnumEditor', 'TextEditor', 'SliderEditorFactory', 'CmapEditorFactory']
     """
-    kind = editor_kind(layer, name)
+    key = editor_key(layer, name)
+    kind = key[0] if isinstance(key, tuple) else key
     if kind == "check":
-        return FACTORIES["tristate"]() if getattr(layer, name) is None or _optional_bool(layer, name) \
-            else BooleanEditor()
+        return BooleanEditor()
     if kind == "choice":
-        choices = list(layer.trait(name).choices)
-        current = getattr(layer, name)
-        if not any(_same(current, choice) for choice in choices):  # set outside the list: shown too
-            choices.append(current)
         # "N:label" keeps the metadata's order (TraitsUI sorts a mapping by its labels).
-        return EnumEditor(values={c: f"{i:03d}:{'auto' if c is None else c}" for i, c in enumerate(choices)})
+        return EnumEditor(values={c: f"{i:03d}:{'auto' if c is None else c}" for i, c in enumerate(key[1])})
     if kind == "text":
         return TextEditor(auto_set=False, enter_set=True)
     if kind == "number":
-        integer = isinstance(getattr(layer, name), (int, np.integer))
         return TextEditor(auto_set=False, enter_set=True, format_func=format_number,
-                          evaluate=functools.partial(parse_number, integer=integer))
+                          evaluate=functools.partial(parse_number, integer=key[1]))
     if kind == "literal":
         return TextEditor(auto_set=False, enter_set=True, format_func=repr, evaluate=literal)
     return FACTORIES.get(kind, FACTORIES["fixed"])()

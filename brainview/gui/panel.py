@@ -47,7 +47,7 @@ from PyQt5 import QtWidgets
 from traits.api import Any, HasTraits, Str
 from traitsui.api import Group, Handler, Item, View
 
-from .editors import CMAPS, editor_for
+from .editors import CMAPS, editor_for, editor_key
 from .hints import FIRST, data_range, editor_kind, panel_traits, switches, trait_range
 from .widgets import guard_wheels
 
@@ -61,7 +61,9 @@ def layer_view(layer, names=None):
     """The TraitsUI ``View`` of a layer's panel: per trait, its editor and a message line.
 
     The messages are the ``<name>_error`` traits of the ``messages`` object of
-    the view's context (a :class:`Messages`), shown only when not empty.
+    the view's context (a :class:`Messages`), shown only when not empty. Views
+    are kept per layer class and editor choice, as a class's ``traits_view`` is:
+    selecting a layer again builds its widgets, not its view.
 
     Examples
     --------
@@ -71,8 +73,26 @@ def layer_view(layer, names=None):
     >>> [item.name for item in view.content.content[0].content][:4]
     ['name', 'name_error', 'visible', 'visible_error']
     """
+    names = panel_traits(layer) if names is None else names
+    key = (type(layer), tuple((name, editor_key(layer, name)) for name in names))
+    try:
+        view = _VIEWS.get(key)
+    except TypeError:  # a value that cannot be a key (a choice set from a script): built each time
+        key, view = None, None
+    if view is None:
+        view = _build_view(layer, names)
+        if key is not None:
+            _VIEWS[key] = view
+    return view
+
+
+#: (layer class, ((name, editor key), ...)) -> View.
+_VIEWS = {}
+
+
+def _build_view(layer, names):
     items = []
-    for name in panel_traits(layer) if names is None else names:
+    for name in names:
         kind = editor_kind(layer, name)
         label = name.replace("_", " ") + (" (data)" if kind == "file" else "")
         items.append(Item(name, label=label, editor=editor_for(layer, name), tooltip=layer.trait(name).desc or ""))
