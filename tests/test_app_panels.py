@@ -327,8 +327,15 @@ def test_one_edit_in_the_panel_changes_the_model_once(window, qtbot, raising_tra
     panel = window.panel_ui
     seen = []
     stat.observe(lambda event: seen.append((event.name, event.new)), "threshold, opacity, symmetric, plot_abs, name")
+    figure_changes = []
+    window.figure.observe(lambda event: figure_changes.append(1), "changed")
     _type_in(qtbot, panel.get_editors("threshold")[0].field, "3")
     assert seen == [("threshold", 3.0)]
+    by_panel, figure_changes[:] = len(figure_changes), []
+    stat.threshold = 2.0  # the same change from a script: the figure hears of it as often
+    assert len(figure_changes) == by_panel >= 1
+    seen.clear()
+    _type_in(qtbot, panel.get_editors("threshold")[0].field, "3")
     slider = panel.get_editors("opacity")[0].slider
     slider.setFocus()
     qtbot.keyClick(slider, QtCore.Qt.Key_PageDown)

@@ -33,17 +33,38 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
-from traits.api import Any, Bool, Float, Int, List
-from traitsui.api import BasicEditorFactory, BooleanEditor, EnumEditor, TextEditor
-from traitsui.qt.editor import Editor
 
-from .. import colors
-from .hints import editor_kind, shown_value, trait_range
-from .widgets import (SWATCH, ComboBox, NumberField, Slider, cmap_icon, color_icon, colors_hex, describe,
+from . import app  # noqa: F401 (ETS_TOOLKIT=qt, QT_API=pyqt5: TraitsUI on the app's PyQt5)
+
+
+def _application():
+    """A QApplication before TraitsUI's toolkit is imported: pyface creates one on import,
+    which aborts the process without a display; an offscreen one is made first then
+    (importing the app's modules headless, as their doctests do, must not end the process)."""
+    linux_without_display = (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+                             and not os.environ.get("WAYLAND_DISPLAY")
+                             and os.environ.get("QT_QPA_PLATFORM", "xcb") == "xcb")
+    if QtWidgets.QApplication.instance() is None and linux_without_display:
+        return QtWidgets.QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "brainview",
+                                       "-platform", "offscreen"])
+    return None
+
+
+_HEADLESS_APP = _application()
+
+from traits.api import Any, Bool, Float, Int, List  # noqa: E402 (after the application)
+from traitsui.api import BasicEditorFactory, BooleanEditor, EnumEditor, TextEditor  # noqa: E402
+from traitsui.qt.editor import Editor  # noqa: E402
+
+from .. import colors  # noqa: E402
+from .hints import editor_kind, shown_value, trait_range  # noqa: E402
+from .widgets import (  # noqa: E402SWATCH, ComboBox, NumberField, Slider, cmap_icon, color_icon, colors_hex, describe,
                       format_number, parse_number)
 
 #: Colormaps offered in the panel (any matplotlib name works from a script).
