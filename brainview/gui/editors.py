@@ -40,7 +40,9 @@ from pathlib import Path
 import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
 
-from . import app  # noqa: F401 (ETS_TOOLKIT=qt, QT_API=pyqt5: TraitsUI on the app's PyQt5)
+# TraitsUI on the app's PyQt5 (as brainview.gui.app says too, for a window opened first).
+os.environ.setdefault("ETS_TOOLKIT", "qt")
+os.environ.setdefault("QT_API", "pyqt5")
 
 
 def _application():
