@@ -66,8 +66,8 @@ from traitsui.qt.editor import Editor  # noqa: E402
 
 from .. import colors  # noqa: E402
 from .hints import editor_kind, shown_value, trait_range  # noqa: E402
-from .widgets import (  # noqa: E402SWATCH, ComboBox, NumberField, Slider, cmap_icon, color_icon, colors_hex, describe,
-                      format_number, parse_number)
+from .widgets import (SWATCH, ComboBox, NumberField, Slider, cmap_icon, color_icon,  # noqa: E402
+                      colors_hex, describe, format_number, parse_number)
 
 #: Colormaps offered in the panel (any matplotlib name works from a script).
 CMAPS = ("gray", "hot", "cold_hot", "cold_white_hot", "RdBu_r", "coolwarm", "bwr", "viridis",
@@ -135,18 +135,21 @@ class SliderEditor(LayerEditor):
         self.slider.valueChanged.connect(self._slid)
         self.field = NumberField()
         self.field.editingFinished.connect(self._typed)
-        row = QtWidgets.QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.field)
+        # Two lines (the slider, then the number): beside its label in a narrow dock.
+        grid = QtWidgets.QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(2)
+        grid.addWidget(self.slider, 0, 0, 1, 3)
+        grid.addWidget(self.field, 1, 0)
+        grid.setColumnStretch(2, 1)
         self.auto = None
         if trait.optional:
             self.auto = QtWidgets.QCheckBox("auto")
             self.auto.setToolTip(f"{self.name}=None: decided from the data")
             self.auto.clicked.connect(self._auto_clicked)
-            row.addWidget(self.auto)
+            grid.addWidget(self.auto, 1, 1)
         self.control = QtWidgets.QWidget()
-        self.control.setLayout(row)
+        self.control.setLayout(grid)
         self.control.setFocusProxy(self.field)
         self._shown_text = ""
 
@@ -207,23 +210,24 @@ class PairEditor(LayerEditor):
     def init(self, parent):
         self.low, self.high = trait_range(self.object, self.name)
         self.ends = []
-        grid = QtWidgets.QGridLayout()
+        grid = QtWidgets.QGridLayout()  # per end: "min" and its number, then its slider
         grid.setContentsMargins(0, 0, 0, 0)
-        for row, label in enumerate(("min", "max")):
+        grid.setVerticalSpacing(2)
+        for end, label in enumerate(("min", "max")):
             slider, field = Slider(), NumberField()
             slider.setRange(0, _SLIDER_STEPS)
-            slider.valueChanged.connect(functools.partial(self._slid, row))
-            field.editingFinished.connect(functools.partial(self._typed, row))
-            grid.addWidget(QtWidgets.QLabel(label), row, 0)
-            grid.addWidget(slider, row, 1)
-            grid.addWidget(field, row, 2)
+            slider.valueChanged.connect(functools.partial(self._slid, end))
+            field.editingFinished.connect(functools.partial(self._typed, end))
+            grid.addWidget(QtWidgets.QLabel(label), 2 * end, 0)
+            grid.addWidget(field, 2 * end, 1)
+            grid.addWidget(slider, 2 * end + 1, 0, 1, 4)
             self.ends.append((slider, field))
-        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         self.auto = None
         if self.trait.optional:
             self.auto = QtWidgets.QCheckBox("auto")
             self.auto.clicked.connect(self._auto_clicked)
-            grid.addWidget(self.auto, 0, 3)
+            grid.addWidget(self.auto, 0, 2)
         self.control = QtWidgets.QWidget()
         self.control.setLayout(grid)
         self.control.setFocusProxy(self.ends[0][1])

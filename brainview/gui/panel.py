@@ -48,10 +48,10 @@ from PyQt5 import QtWidgets
 from .editors import CMAPS, editor_for, editor_key  # first: it readies Qt for TraitsUI's toolkit
 
 from traits.api import Any, HasTraits, Str  # noqa: E402, I001
-from traitsui.api import Group, Handler, Item, Label, View  # noqa: E402
+from traitsui.api import Group, Handler, Item, View  # noqa: E402
 
 from .hints import FIRST, data_range, editor_kind, panel_traits, switches, trait_range  # noqa: E402
-from .widgets import align_label_columns, guard_wheels  # noqa: E402
+from .widgets import guard_wheels  # noqa: E402
 
 __all__ = ["CMAPS", "FIRST", "LayerPanel", "PanelHandler", "data_range", "edit_layer", "editor_kind",
            "layer_view", "panel_traits", "switches", "trait_range"]
@@ -72,7 +72,7 @@ def layer_view(layer, names=None):
     >>> import numpy as np
     >>> from brainview.layers import Slices
     >>> view = layer_view(Slices((np.ones((3, 3, 3)), np.eye(4))))
-    >>> [item.name for item in view.content.content[0].content[0].content][:4]
+    >>> [item.name for item in view.content.content[0].content][:4]
     ['name', 'name_error', 'visible', 'visible_error']
     """
     names = panel_traits(layer) if names is None else names
@@ -92,28 +92,14 @@ def layer_view(layer, names=None):
 _VIEWS = {}
 
 
-#: Editors too wide to sit beside a label in the dock: their label goes above them.
-_WIDE = ("slider", "range")
-
-
 def _build_view(layer, names):
-    groups, beside = [], []  # runs of labelled rows; a wide editor's own group between them
+    items = []
     for name in names:
         kind = editor_kind(layer, name)
         label = name.replace("_", " ") + (" (data)" if kind == "file" else "")
-        tooltip = layer.trait(name).desc or ""
-        message = Item(f"messages.{name}_error", style="readonly", show_label=False, style_sheet=_ERROR_STYLE)
-        if kind not in _WIDE:
-            beside += [Item(name, label=label, editor=editor_for(layer, name), tooltip=tooltip), message]
-            continue
-        if beside:
-            groups.append(Group(*beside, show_border=False))
-            beside = []
-        groups.append(Group(Label(label), Item(name, editor=editor_for(layer, name), tooltip=tooltip),
-                            message, show_labels=False, show_border=False))
-    if beside:
-        groups.append(Group(*beside, show_border=False))
-    return View(Group(*groups, show_border=False), kind="subpanel")
+        items.append(Item(name, label=label, editor=editor_for(layer, name), tooltip=layer.trait(name).desc or ""))
+        items.append(Item(f"messages.{name}_error", style="readonly", show_label=False, style_sheet=_ERROR_STYLE))
+    return View(Group(*items, show_border=False), kind="subpanel")
 
 
 class Messages(HasTraits):
@@ -183,7 +169,6 @@ class LayerPanel(QtWidgets.QWidget):
             label.setWordWrap(True)
             label.hide()
         guard_wheels(self.ui.control)
-        align_label_columns(self.ui.control)
         self._refreshing = False
         self._observed = ", ".join(names)
         if self._observed:

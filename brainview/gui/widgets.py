@@ -88,23 +88,6 @@ def guard_wheels(widget):
             child.installEventFilter(_WHEEL_GUARD)
 
 
-def align_label_columns(widget):
-    """Give the label columns of every grid inside ``widget`` one width (the widest label's).
-
-    A TraitsUI view whose labelled rows are split by full-width rows lays out
-    each run in its own grid; the same label width lines up their fields.
-    """
-    labels = []
-    for grid in widget.findChildren(QtWidgets.QGridLayout):
-        for row in range(grid.rowCount()):
-            item = grid.itemAtPosition(row, 0)
-            if item is not None and isinstance(item.widget(), QtWidgets.QLabel):
-                labels.append(item.widget())
-    width = max((label.sizeHint().width() for label in labels), default=0)
-    for label in labels:
-        label.setMinimumWidth(width)
-
-
 @functools.lru_cache(maxsize=64)
 def cmap_icon(name):
     """A swatch of a colormap (left: low, right: high) as a QIcon."""
