@@ -91,6 +91,16 @@ class LayerEditor(Editor):
         """Show a message beside the field for text that could not be read (nothing is written)."""
         self.ui.handler.refuse(self.name, text)
 
+    def update_editor(self):
+        """Show the layer's value (TraitsUI calls this when the trait changes); never raises into Qt."""
+        try:
+            self.show_value()
+        except Exception as error:  # a value set from a script that this editor cannot show
+            self.ui.handler.cannot_show(self.name, error)
+
+    def show_value(self):
+        """Show the layer's value in the widgets, their signals blocked (showing is not editing)."""
+
 
 class TriStateEditor(LayerEditor):
     """A check box whose third state is None (decided later, when drawn)."""
@@ -103,7 +113,7 @@ class TriStateEditor(LayerEditor):
         state = self.control.checkState()
         self.value = None if state == QtCore.Qt.PartiallyChecked else state == QtCore.Qt.Checked
 
-    def update_editor(self):
+    def show_value(self):
         value = self.value
         self.control.blockSignals(True)
         if value is None:
@@ -172,7 +182,7 @@ class SliderEditor(LayerEditor):
     def _auto_clicked(self, checked=False):
         self.value = None if checked else self._to_value(self.slider.value())
 
-    def update_editor(self):
+    def show_value(self):
         value = self.value
         numbers = shown_value(self.object, self.name)
         self.slider.blockSignals(True)
@@ -267,7 +277,7 @@ class PairEditor(LayerEditor):
     def _auto_clicked(self, checked=False):
         self.value = None if checked else tuple(self.pair())
 
-    def update_editor(self):
+    def show_value(self):
         value = self.value
         for row, number in enumerate(self.pair()):
             slider, field = self.ends[row]
@@ -299,7 +309,7 @@ class CmapEditor(LayerEditor):
     def _chosen(self, index):
         self.value = self.control.itemData(index)
 
-    def update_editor(self):
+    def show_value(self):
         cmap = self.value
         name = None if cmap is None else getattr(cmap, "name", str(cmap))
         index = self.control.findData(name)
@@ -334,7 +344,7 @@ class ColorEditor(LayerEditor):
         if chosen.isValid():
             self.value = (round(chosen.redF(), 4), round(chosen.greenF(), 4), round(chosen.blueF(), 4))
 
-    def update_editor(self):
+    def show_value(self):
         rgb = self._rgb()
         if rgb is None:
             self.control.setIcon(QtGui.QIcon())
@@ -411,7 +421,7 @@ class ChecklistEditor(LayerEditor):
                    if self.list.item(row).checkState() == QtCore.Qt.Checked]
         self.value = None if len(checked) == len(self.names) else checked
 
-    def update_editor(self):
+    def show_value(self):
         shown = set(self.object.shown)
         self.list.blockSignals(True)
         for row, region in enumerate(self.names):
@@ -445,7 +455,7 @@ class FileEditor(LayerEditor):
         if path:
             self.value = path
 
-    def update_editor(self):
+    def show_value(self):
         value = self.value
         text = Path(value).name if isinstance(value, (str, Path)) and Path(value).suffix else describe(value)
         self.label.setText(text)
@@ -459,7 +469,7 @@ class FixedEditor(LayerEditor):
         self.control = QtWidgets.QLabel()
         self.control.setWordWrap(True)
 
-    def update_editor(self):
+    def show_value(self):
         self.control.setText(f"{describe(self.value)} — not editable here: set layer.{self.name} from a script")
 
 

@@ -125,6 +125,10 @@ class PanelHandler(Handler):
         """Show a message for a field whose text could not be read (nothing was written)."""
         self.panel.refuse(name, text)
 
+    def cannot_show(self, name, error):
+        """Say under a field that the layer's value cannot be shown there."""
+        self.panel.cannot_show(name, error)
+
 
 class LayerPanel(QtWidgets.QWidget):
     """The TraitsUI view of one layer (``ui.control``) inside a plain QWidget (see the module docstring).
@@ -156,6 +160,7 @@ class LayerPanel(QtWidgets.QWidget):
         self.background = background
         names = panel_traits(layer)
         self.messages = Messages(names)
+        self.editors, self.errors = {}, {}
         self._refreshing = True  # building: the editors show the layer, nobody writes
         self.ui = layer.edit_traits(view=layer_view(layer, names), parent=self, kind="subpanel",
                                     handler=PanelHandler(panel=self),
@@ -165,9 +170,9 @@ class LayerPanel(QtWidgets.QWidget):
         column.addWidget(self.ui.control)
         self.editors = {name: self._editor(name) for name in names}
         self.errors = {name: self._editor(f"{name}_error", self.messages).control for name in names}
-        for label in self.errors.values():
+        for name, label in self.errors.items():
             label.setWordWrap(True)
-            label.hide()
+            label.setVisible(bool(getattr(self.messages, f"{name}_error")))  # "cannot show" while built
         guard_wheels(self.ui.control)
         self._refreshing = False
         self._observed = ", ".join(names)
@@ -240,10 +245,15 @@ class LayerPanel(QtWidgets.QWidget):
         try:
             self.editors[name].update_editor()
         except Exception as error:  # a value an editor cannot show must not end the app
-            self.messages.trait_set(**{f"{name}_error": f"cannot show {name}: {error}"})
-            self.errors[name].show()
+            self.cannot_show(name, error)
         finally:
             self._refreshing = False
+
+    def cannot_show(self, name, error):
+        """Say under a field that the layer's value cannot be shown there (the layer is unchanged)."""
+        setattr(self.messages, f"{name}_error", f"cannot show {name}: {error}")
+        if name in self.errors:
+            self.errors[name].show()
 
     def _on_layer_changed(self, event):
         # Other traits may follow one change (an image sets its colour range): show them all.
