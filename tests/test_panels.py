@@ -327,3 +327,19 @@ def test_traitsui_combo_boxes_ignore_the_wheel_unless_focused(window, qtbot):
     qtbot.waitUntil(combo.hasFocus)
     wheel()
     assert layer.axes == "x"
+
+
+def test_a_projection_started_before_another_layer_is_selected_still_switches_the_mode(window, qtbot):
+    """The panel goes when another layer is selected; the edit it started in a worker still lands."""
+    from PyQt5 import QtCore
+
+    layer, panel = _shown(window, "stat_map")
+    combo = panel.get_editors("mode")[0].control
+    combo.setFocus()
+    qtbot.keyClick(combo, QtCore.Qt.Key_End)  # "surface": projected in a worker first
+    assert layer.mode == "contour"
+    other = window.figure.add(_make("volume"))
+    window.select_layer(other)  # before the worker is done (its result comes through the event loop)
+    assert panel.ui is None and window.panel_ui.layer is other
+    qtbot.waitUntil(lambda: layer.mode == "surface", timeout=60_000)
+    assert not window.panel_message.isVisible()

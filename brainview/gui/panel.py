@@ -177,7 +177,7 @@ class LayerPanel(QtWidgets.QWidget):
         self._refreshing = False
         self._observed = ", ".join(names)
         if self._observed:
-            layer.observe(self._on_layer_changed, self._observed)
+            layer.observe(self._on_layer_changed, self._observed, dispatch="ui")
 
     def _editor(self, name, owner=None):
         owner = self.layer if owner is None else owner
@@ -207,8 +207,6 @@ class LayerPanel(QtWidgets.QWidget):
         return self._write_now(name, value)
 
     def _write_now(self, name, value):
-        if self.ui is None:  # the panel went while a worker prepared the value
-            return False
         try:
             setattr(self.layer, name, value)
         except Exception as error:  # the layer keeps its value; the user reads why
@@ -217,10 +215,9 @@ class LayerPanel(QtWidgets.QWidget):
         return True
 
     def _refused(self, name, error):
-        if self.ui is None:
-            return False
         self._show(name, error)
-        self._refresh_one(name)
+        if self.ui is not None:
+            self._refresh_one(name)
         return False
 
     def refuse(self, name, text):
@@ -230,7 +227,7 @@ class LayerPanel(QtWidgets.QWidget):
         self._show(name, BrainviewValueError(text))
 
     def _show(self, name, error):
-        if name in self.errors:
+        if name in self.errors and self.ui is not None:  # (a worker may finish after the panel went)
             setattr(self.messages, f"{name}_error", "" if error is None else str(error))
             self.errors[name].setVisible(error is not None)
         self.report(error)
@@ -262,7 +259,7 @@ class LayerPanel(QtWidgets.QWidget):
     def dispose(self):
         """Stop following the layer and close the TraitsUI view (call when the panel goes)."""
         if self._observed:
-            self.layer.observe(self._on_layer_changed, self._observed, remove=True)
+            self.layer.observe(self._on_layer_changed, self._observed, remove=True, dispatch="ui")
             self._observed = ""
         if self.ui is not None:
             ui, self.ui = self.ui, None
