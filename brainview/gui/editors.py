@@ -63,6 +63,8 @@ _HEADLESS_APP = _application()
 from traits.api import Any, Bool, Float, Int, List  # noqa: E402 (after the application)
 from traitsui.api import BasicEditorFactory, BooleanEditor, EnumEditor, TextEditor  # noqa: E402
 from traitsui.qt.editor import Editor  # noqa: E402
+# TraitsUI's editors for Qt, loaded with the app rather than at the first selection:
+from traitsui.qt import boolean_editor, enum_editor, text_editor  # noqa: E402, F401
 
 from .. import colors  # noqa: E402
 from .hints import editor_kind, shown_value, trait_range  # noqa: E402
