@@ -321,6 +321,19 @@ def test_a_script_change_shows_in_the_panel(window, qtbot, raising_traits):
     assert stat.threshold == 3.5 and stat.plot_abs is True, "showing a value does not write it back"
 
 
+def test_a_choice_set_from_a_script_outside_the_list_is_shown(window, qtbot, raising_traits):
+    anatomy = window.figure.add(Slices((_anatomy(), AFFINE), clim=(0, 1), name="anatomy"))
+    window.select_layer(anatomy)
+    panel = window.panel_ui
+    anatomy.axes = "zx"  # valid, but not one of the choices the combo box offers
+    qtbot.waitUntil(lambda: panel.get_editors("axes")[0].control.currentText() == "zx", timeout=5000)
+    assert anatomy.axes == "zx" and len(panel.ui.control.findChildren(QtWidgets.QComboBox)) >= 2
+    slider = panel.get_editors("opacity")[0].slider  # the view built again still edits the layer
+    slider.setFocus()
+    qtbot.keyClick(slider, QtCore.Qt.Key_PageDown)
+    assert anatomy.opacity == pytest.approx(0.95) and anatomy.axes == "zx"
+
+
 def test_one_edit_in_the_panel_changes_the_model_once(window, qtbot, raising_traits):
     stat = window.figure.add(StatMap((_blob(), AFFINE), threshold=2.0, name="map", outline=False))
     window.select_layer(stat)

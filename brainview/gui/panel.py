@@ -43,7 +43,7 @@ panel changes nothing.
 
 from __future__ import annotations
 
-from PyQt5 import QtGui, QtWidgets
+from PyQt5 import QtCore, QtGui, QtWidgets
 
 from .editors import CMAPS, editor_for, editor_key  # first: it readies Qt for TraitsUI's toolkit
 
@@ -152,6 +152,9 @@ class LayerPanel(QtWidgets.QWidget):
         trait name -> its TraitsUI editor (``editor.control`` is its widget).
     errors : dict
         trait name -> the QLabel under its field showing why a value was refused.
+    keys : dict
+        trait name -> what chose its editor (:func:`~brainview.gui.editors.editor_key`); when a
+        script sets a choice outside the list, the view is built again to show it.
     """
 
     def __init__(self, layer, *, report=None, background=None, parent=None):
@@ -159,16 +162,25 @@ class LayerPanel(QtWidgets.QWidget):
         self.layer = layer
         self.report = report or (lambda error: None)
         self.background = background
+        self.ui, self._rebuilding = None, False
+        self._column = QtWidgets.QVBoxLayout(self)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self._build()
+        self._observed = ", ".join(self.editors)
+        if self._observed:
+            layer.observe(self._on_layer_changed, self._observed, dispatch="ui")
+
+    def _build(self):
+        layer = self.layer
         names = panel_traits(layer)
+        self.keys = {name: editor_key(layer, name) for name in names}
         self.messages = Messages(names)
         self.editors, self.errors = {}, {}
         self._refreshing = True  # building: the editors show the layer, nobody writes
         self.ui = layer.edit_traits(view=layer_view(layer, names), parent=self, kind="subpanel",
                                     handler=PanelHandler(panel=self),
                                     context={"object": layer, "messages": self.messages})
-        column = QtWidgets.QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.ui.control)
+        self._column.addWidget(self.ui.control)
         self.editors = {name: self._editor(name) for name in names}
         self.errors = {name: self._editor(f"{name}_error", self.messages).control for name in names}
         red = QtGui.QPalette(self.palette())
@@ -179,9 +191,17 @@ class LayerPanel(QtWidgets.QWidget):
             label.setVisible(bool(getattr(self.messages, f"{name}_error")))  # "cannot show" while built
         guard_wheels(self.ui.control)
         self._refreshing = False
-        self._observed = ", ".join(names)
-        if self._observed:
-            layer.observe(self._on_layer_changed, self._observed, dispatch="ui")
+
+    def _rebuild(self):
+        """Build the view again: a trait now needs another editor (a choice set outside its list)."""
+        self._rebuilding = False
+        if self.ui is None:  # disposed meanwhile
+            return
+        old, self.ui = self.ui, None
+        self._column.removeWidget(old.control)
+        old.control.hide()
+        old.dispose()
+        self._build()
 
     def _editor(self, name, owner=None):
         owner = self.layer if owner is None else owner
@@ -257,6 +277,13 @@ class LayerPanel(QtWidgets.QWidget):
             self.errors[name].show()
 
     def _on_layer_changed(self, event):
+        if self.ui is None:
+            return
+        if _new_choice(self.keys.get(event.name), self.layer, event.name):
+            if not self._rebuilding:  # after the editor that wrote (if any) is done
+                self._rebuilding = True
+                QtCore.QTimer.singleShot(0, self._rebuild)
+            return
         # Other traits may follow one change (an image sets its colour range): show them all.
         self.refresh()
 
@@ -268,6 +295,14 @@ class LayerPanel(QtWidgets.QWidget):
         if self.ui is not None:
             ui, self.ui = self.ui, None
             ui.dispose()
+
+
+def _new_choice(key, layer, name):
+    """Whether a choice trait now holds a value its combo box does not offer (set from a script).
+
+    Only choices: an editor that reads a value's type (a number, a literal) shows any value.
+    """
+    return isinstance(key, tuple) and key[0] == "choice" and editor_key(layer, name) != key
 
 
 def _unchanged(layer, name, value):
