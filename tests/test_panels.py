@@ -343,3 +343,19 @@ def test_a_projection_started_before_another_layer_is_selected_still_switches_th
     assert panel.ui is None and window.panel_ui.layer is other
     qtbot.waitUntil(lambda: layer.mode == "surface", timeout=60_000)
     assert not window.panel_message.isVisible()
+
+
+def test_a_value_an_editor_cannot_show_is_said_under_its_field_not_in_the_terminal(window, qtbot, monkeypatch,
+                                                                                  capsys):
+    from brainview.gui import editors
+
+    def cannot(self):
+        raise ValueError(f"no swatch for {self.value!r}")
+
+    monkeypatch.setattr(editors.ColorEditor, "show_value", cannot)
+    layer, panel = _shown(window, "glass_brain")
+    assert panel.errors["color"].isVisible() and "cannot show color" in panel.errors["color"].text()
+    layer.color = "red"  # a script: TraitsUI asks the editor to show it again
+    assert "(1.0, 0.0, 0.0)" in panel.errors["color"].text() and window.isVisible()
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "no swatch" not in out + err
