@@ -425,9 +425,8 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
 
     @guarded
     def remove_selected(self):
-        if self._selected is not None:
-            layer, self._selected = self._selected, None
-            self.figure.remove(layer)
+        if self._selected is not None:  # the list follows: the next layer's panel, or none after the last
+            self.figure.remove(self._selected)
 
     # ------------------------------------------------------------ files (loaded by BackgroundWork)
 
