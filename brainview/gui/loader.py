@@ -8,7 +8,8 @@ A worker cannot be killed (a hostile file may hang a reader in C code), so a
 job that does not finish in time, or that the user cancels, is *abandoned*:
 the loader reports it and is free at once, and whatever the worker returns
 later is dropped. Workers are daemon threads: neither closing the window nor
-leaving Python ever waits for one.
+leaving Python ever waits for one. A result that arrives after the loader
+itself was deleted (its window closed) is dropped too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import threading
 import traceback
 
-from PyQt5 import QtCore
+from PyQt5 import QtCore, sip
 
 #: Seconds a load may take before it is abandoned (``Loader.timeout``).
 DEFAULT_TIMEOUT_S = 60.0
@@ -100,13 +101,13 @@ class Loader(QtCore.QObject):
         self._signals = None
 
     def _done(self, signals, result):
-        if signals is not self._signals:
-            return  # an abandoned job finished late: its result is dropped
+        if sip.isdeleted(self) or signals is not self._signals:
+            return  # an abandoned job finished late (or its window is gone): its result is dropped
         self._release()
         self.finished.emit(result)
 
     def _failed(self, signals, error, text):
-        if signals is not self._signals:
+        if sip.isdeleted(self) or signals is not self._signals:
             return
         self._release()
         self.error.emit(error, text)
