@@ -268,10 +268,16 @@ class WindowActions:
 
     @guarded
     def save_session(self, path):
-        """Write the scene to a scene file: :func:`brainview.export.scene_file.save_scene`."""
-        from ..export.scene_file import save_scene
+        """Write the scene to a scene file: :func:`brainview.export.scene_file.save_scene`.
 
-        save_scene(self.figure, path)
+        The layers reference the files opened (relative path, SHA-256, size),
+        never copies; the window's layout and lightbox settings go with them
+        (:mod:`brainview.gui.sessions`).
+        """
+        from ..export.scene_file import save_scene
+        from .sessions import window_settings
+
+        save_scene(self.figure, path, app=window_settings(self))
         remember_recent([path])
         self.statusBar().showMessage(f"Saved session {path}", 4000)
 
@@ -289,7 +295,7 @@ class WindowActions:
         valid): the loaded layers, camera, texts and colour bars move into it.
         """
         from ..errors import BrainviewError
-        from ..export.scene_file import load_scene, scene_references
+        from ..export.scene_file import scene_references
 
         path = str(path)
         try:
@@ -298,7 +304,7 @@ class WindowActions:
             outside = []
         if outside and not self._allow_outside_files(path, outside):
             return
-        self._start_load([path], functools.partial(load_scene, path, allow_outside=bool(outside)),
+        self._start_load([path], functools.partial(_read_session, path, allow_outside=bool(outside)),
                          self._adopt_session)
 
     def _allow_outside_files(self, path, outside):
@@ -310,13 +316,17 @@ class WindowActions:
                                     QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, self)
         return box.exec_() == QtWidgets.QMessageBox.Yes
 
-    def _adopt_session(self, loaded):
+    def _adopt_session(self, read):
+        from .sessions import apply_window_settings
+
         self._finish_progress()
+        loaded, settings = read
         try:
             if not self._torn_down:
                 self._replace_scene(loaded)
+                notes = apply_window_settings(self, settings)
                 remember_recent(self._loading)
-                self.statusBar().showMessage(f"Opened session {self._loading[0]}", 4000)
+                self.statusBar().showMessage(" ".join([f"Opened session {self._loading[0]}.", *notes]), 8000)
         except Exception as error:
             self.show_error("Cannot open session", f"{type(error).__name__}: {error}")
         finally:
@@ -463,3 +473,15 @@ class WindowActions:
         from .about import shortcuts_text, show_text_dialog
 
         show_text_dialog(self, "Keyboard shortcuts", shortcuts_text(self.actions), rich=True)
+
+
+def _read_session(path, *, allow_outside):
+    """A session's figure and the window's settings in it (run in the loader: it reads the data files)."""
+    from ..export.scene_file import load_scene, scene_app_settings
+
+    figure = load_scene(path, allow_outside=allow_outside)
+    try:
+        return figure, scene_app_settings(path)
+    except BaseException:
+        figure.close()
+        raise
