@@ -1,9 +1,11 @@
 """The main window's menus, toolbar and actions, and what each action does.
 
 :class:`WindowActions` is a mixin of :class:`~brainview.gui.window.MainWindow`:
-its methods build the File, View and Help menus and the main toolbar
+its methods build the File, View, Layer and Help menus and the main toolbar
 (``window.actions[key]``), and handle them — open, screenshots, sessions,
-script export, movies, recent files, the Python console, Help. Each handler
+script export, movies, recent files, the Python console, Help (the Layer
+menu, "Add view of this image" and "Change role…", is
+:class:`~brainview.gui.layer_actions.LayerActions`). Each handler
 is the library call a script would make (``bv.load_scene``, ``bv.save_scene``,
 ``bv.export_script``, ``bv.movie``), guarded by :func:`guarded`: an error
 becomes a dialog, never an exception raised into Qt.
@@ -23,7 +25,9 @@ from PyQt5 import QtCore, QtGui, QtWidgets, sip
 
 from .common import VIEWS, recent_files, remember_recent
 from .coordinates import CoordinatesPanel
+from .guards import guarded
 from .info import InfoDialog
+from .layer_actions import LayerActions
 from .screenshots import TARGETS, save_view
 
 OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
@@ -41,27 +45,7 @@ def is_session(path):
     return Path(str(path)).suffix.lower() in SESSION_SUFFIXES or has_embedded_scene(path)
 
 
-def guarded(method):
-    """Turn an exception in a user action into an error dialog: the app lives on.
-
-    ``method`` belongs to a window with ``show_error(title, text)``. Connect
-    Qt signals through a lambda that drops the signal's own arguments
-    (``clicked(bool)`` passes ``checked``), as :meth:`WindowActions._build_actions` does.
-    """
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **options):
-        try:
-            return method(self, *args, **options)
-        except Exception as error:  # shown to the user, never raised into Qt
-            self.show_error(f"{method.__name__.strip('_').replace('_', ' ').capitalize()} failed",
-                            f"{type(error).__name__}: {error}")
-            return None
-
-    return wrapper
-
-
-class WindowActions:
+class WindowActions(LayerActions):
     """The menus, toolbar and action handlers of :class:`~brainview.gui.window.MainWindow` (a mixin).
 
     Uses the window's ``figure``, ``view``, ``show_error``, ``open_files``,
@@ -124,6 +108,7 @@ class WindowActions:
         menu.addAction(self.actions["layer_info"])
         menu.addAction(self._build_coordinates_dock().toggleViewAction())
         menu.addAction(self.actions["console"])
+        self._build_layer_actions(action)  # the Layer menu (.layer_actions)
         menu = self.menuBar().addMenu("&Help")
         for key in ("shortcuts", "about"):
             menu.addAction(self.actions[key])
