@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import nibabel as nib
@@ -27,20 +28,24 @@ AFFINE = np.array([[3.0, 0, 0, -30], [0, 3, 0, -30], [0, 0, 3, -30], [0, 0, 0, 1
 
 
 class SlowWork:
-    """A stand-in for a slow worker: blocks until :meth:`release`, records that it ran to the end."""
+    """A stand-in for a slow worker: Python steps for up to a minute, then its result.
+
+    ``completed`` says whether it ran to its end; ``ended`` is set however it ended (stopped included).
+    """
 
     def __init__(self, result=None):
-        self.started, self._go, self.ended = threading.Event(), threading.Event(), threading.Event()
-        self.result = result
+        self.started, self.ended = threading.Event(), threading.Event()
+        self.result, self.completed = result, False
 
     def __call__(self, *args, **options):
         self.started.set()
-        self._go.wait(60)
-        self.ended.set()
-        return self.result() if callable(self.result) else self.result
-
-    def release(self):
-        self._go.set()
+        try:
+            for _ in range(60000):  # a step of work per ms: a worker between two lines of Python
+                time.sleep(0.001)
+            self.completed = True
+            return self.result() if callable(self.result) else self.result
+        finally:
+            self.ended.set()
 
 
 @pytest.fixture
@@ -132,8 +137,8 @@ def test_closing_the_window_during_background_work_drops_its_result_without_erro
     window.closed.connect(lambda: closed.append(True))
     window.close()
     assert closed == [True], "the window closes at once, without waiting for the worker"
-    slow.release()
-    qtbot.waitUntil(slow.ended.is_set)
+    qtbot.waitUntil(slow.ended.is_set)  # never released: only closing can end it
+    assert not slow.completed, "closing stopped the work"
     for _ in range(5):  # deliver the worker's late signal (the window's deletion: in the process test below)
         QtWidgets.QApplication.processEvents()
     assert list(figure.layers) == layers_before, "nothing the worker returned reached the figure"
@@ -166,12 +171,11 @@ for work in ("scan", "load", "projection"):
         app.processEvents()
     loop = QtCore.QEventLoop()
     QtCore.QTimer.singleShot(20, window.close)
-    QtCore.QTimer.singleShot(60, slow.release)
     QtCore.QTimer.singleShot(60, lambda: slow.ended.wait(60))
     QtCore.QTimer.singleShot(200, loop.quit)
     loop.exec_()
     patch.undo()
-    print("closed during", work, flush=True)
+    print("closed during", work, "stopped" if not slow.completed else "completed", flush=True)
 '''
 
 
@@ -181,5 +185,32 @@ def test_closing_during_each_kind_of_work_ends_the_process_with_exit_code_0(zmap
     result = subprocess.run([sys.executable, "-c", CHILD, str(zmap), str(ROOT / "tests")], env=env,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.split("\n")[:3] == ["closed during scan", "closed during load", "closed during projection"]
+    assert result.stdout.split("\n")[:3] == [f"closed during {work} stopped" for work in ("scan", "load", "projection")]
     assert "Traceback" not in result.stderr and "deleted" not in result.stderr, result.stderr[-3000:]
+
+
+def test_cancelling_a_job_stops_its_worker_even_through_except_exception(qtbot):
+    """A cancelled job's worker is stopped at its next line of Python; a library's ``except Exception``
+    cannot swallow the stop; the loader reports the cancel and is free at once."""
+    from brainview.gui.loader import LoadAbandoned, Loader
+
+    slow = SlowWork(result="late")
+
+    def guarded_work():  # library code that turns every error into its own
+        try:
+            return slow()
+        except Exception as error:
+            raise ValueError("converted") from error
+
+    loader = Loader()
+    errors = []
+    loader.error.connect(lambda error, text: errors.append(error))
+    loader.finished.connect(lambda result: errors.append(result))
+    loader.start(guarded_work, name="slow")
+    qtbot.waitUntil(slow.started.is_set)
+    loader.cancel()
+    assert not loader.busy and len(errors) == 1 and isinstance(errors[0], LoadAbandoned)
+    qtbot.waitUntil(slow.ended.is_set)
+    assert not slow.completed
+    qtbot.wait(20)  # a late result or error, if any, would be delivered now
+    assert len(errors) == 1
