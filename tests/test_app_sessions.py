@@ -277,6 +277,7 @@ def _work_on_the_trial(window, qtbot, monkeypatch, trial):
     qtbot.keyClick(lightbox.axis_box, QtCore.Qt.Key_Down)  # axial -> coronal
     _type_into(qtbot, lightbox.slices_spin, "6")
     _type_into(qtbot, lightbox.columns_spin, "3")
+    qtbot.mouseClick(window.ortho.location.radiological, QtCore.Qt.LeftButton)
     window.layout_actions["lightbox"].trigger()
 
 
@@ -317,6 +318,7 @@ def test_trial_files_opened_and_edited_in_the_app_round_trip_through_a_session_a
         assert record["role"] == "input" and record["sha256"] == _sha256(session.parent / record["path"])
     assert not list(session.parent.glob("*_data")) and ".npy" not in session.read_text()
     assert scene["app"] == {"layout": "lightbox", "selected": window.figure.layers.index(selected),
+                            "radiological": True,
                             "lightbox": {"axis": "coronal", "slices": 6, "spacing": 0.0, "columns": 3}}
 
     script = tmp_path / "day.py"
@@ -335,4 +337,59 @@ def test_trial_files_opened_and_edited_in_the_app_round_trip_through_a_session_a
         again.actions["open_session"].trigger()
     assert _described(again) == _described(window)
     assert again.lightbox.settings() == window.lightbox.settings() and again.current_layout == "lightbox"
+    assert again.lightbox.radiological and again.ortho.location.radiological.isChecked()
     assert again.selected_layer.name == selected.name
+
+
+def test_per_file_options_of_the_command_survive_a_session_and_a_script(open_window, qtbot, tmp_path, trial):
+    """``brainview FILE:ROLE:key=value ...``: the roles and options, the volume and a named label table
+    included, are the layers' parameters, so a session and a script keep them."""
+    from brainview.gui.file_roles import parse_file_arg
+    from brainview.gui.files import Choices
+
+    specs = [parse_file_arg(text) for text in (
+        f"{trial['T1w']}:anat", f"{trial['zstat1']}:map:threshold=3.1:cmap='cold_hot'",
+        f"{trial['wrong']}:atlas:labels={trial['lut']}", f"{trial['roi']}:roi:opacity=0.5",
+        f"{trial['bold']}:anat:volume=3")]
+    choices = Choices(roles={spec.path: spec.role for spec in specs},
+                      options={spec.path: spec.options for spec in specs if spec.options})
+    window = open_window(SIZE, (900, 600))
+    with qtbot.waitSignal(window.loaded, timeout=120000):
+        window.open_files([spec.path for spec in specs], choices=choices)  # what the command does
+    zmap, atlas, roi, bold = (_layer(window, name) for name in ("zstat1", "regions", "roi", "bold"))
+    assert (zmap.threshold, zmap.get_params()["cmap"], roi.opacity, bold.volume) == (3.1, "cold_hot", 0.5, 3)
+    assert atlas.names == ["Alpha", "Beta"], "the named table, not the one beside the file"
+    session = trial["T1w"].parent / "options.bvscene"
+    window.save_session(session)
+    loaded = bv.load_scene(session)
+    try:
+        assert [(layer.kind, layer.get_params()) for layer in loaded.layers] == [
+            (layer.kind, {key: str(value) if key in type(layer).data_params and isinstance(value, Path) else value
+                          for key, value in layer.get_params().items()}) for layer in window.figure.layers]
+    finally:
+        loaded.close()
+    script = tmp_path / "options.py"
+    window.export_script(script)
+    text = script.read_text()
+    for option in ("threshold=3.1", "cmap='cold_hot'", "'Alpha', 'Beta'", "opacity=0.5", "volume=3"):
+        assert option in text
+
+
+def test_a_session_with_settings_the_window_cannot_take_opens_and_says_so(open_window, qtbot, tmp_path):
+    """A hand-edited session: its layers open; a bad layout or lightbox value is skipped with a note."""
+    from brainview.export.scene_file import save_scene
+
+    figure = bv.Figure(size=SIZE)
+    figure.add(bv.layers.Points([[0, 0, 0]], name="dots"))
+    session = tmp_path / "odd.bvscene"
+    save_scene(figure, session, app={"layout": "upside-down", "radiological": "yes",
+                                     "lightbox": {"axis": "oblique", "slices": 5000, "columns": 2}})
+    figure.close()
+    window = open_window(SIZE, (900, 600))
+    with qtbot.waitSignal(window.loaded, timeout=60000):
+        window.open_session(session)
+    assert [layer.name for layer in window.figure.layers] == ["dots"]
+    message = window.statusBar().currentMessage()
+    assert "layout 'upside-down'" in message and "axis" in message and "slices" in message
+    assert window.current_layout == "1+3" and window.lightbox.settings()["columns"] == 2
+    assert window.lightbox.axis == "axial" and window.lightbox.settings()["slices"] == 12

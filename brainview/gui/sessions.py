@@ -31,10 +31,16 @@ _WHAT = {str: "a name", numbers.Integral: "a whole number", numbers.Real: "a num
 
 
 def window_settings(window):
-    """The window's settings a session keeps: ``{"layout", "lightbox", "selected"}`` (plain JSON values)."""
+    """The window's settings a session keeps (plain JSON values).
+
+    ``{"layout", "lightbox", "radiological", "selected"}``: the central layout,
+    the lightbox's :meth:`~brainview.gui.lightbox.LightboxView.settings`, whether
+    the 2-D views and the lightbox are radiological, the selected layer's index.
+    """
     layers = list(window.figure.layers)
     selected = window.selected_layer
     return {"layout": window.current_layout, "lightbox": window.lightbox.settings(),
+            "radiological": window.ortho.location.radiological.isChecked(),
             "selected": layers.index(selected) if selected in layers else None}
 
 
@@ -61,6 +67,8 @@ def check_settings(settings):
                 good[name] = value
         if good:
             kept["lightbox"] = good
+    if isinstance(settings.get("radiological"), bool):
+        kept["radiological"] = settings["radiological"]
     selected = settings.get("selected")
     if isinstance(selected, int) and not isinstance(selected, bool):
         kept["selected"] = selected
@@ -89,6 +97,8 @@ def apply_window_settings(window, settings):
                                          if key != "axis" else value})
         except BrainviewValueError as error:
             notes.append(f"session: lightbox {error}")
+    if "radiological" in kept:
+        window.ortho.location.radiological.setChecked(kept["radiological"])  # the lightbox follows it
     if "layout" in kept:
         window.set_layout(kept["layout"])
     layers = list(window.figure.layers)
