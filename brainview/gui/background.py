@@ -9,7 +9,7 @@ reported. What was loaded is added to the figure on the GUI thread; the
 ``loaded`` signal is emitted once a load finished, added or failed. Slow
 edits from the property panel (``prepare=True`` traits) run the same way in
 a second loader (``_jobs``): :meth:`BackgroundWork.run_in_background`.
-Closing the window abandons both (:meth:`BackgroundWork._stop_background_work`):
+Closing the window stops both (:meth:`BackgroundWork._stop_background_work`):
 nothing a worker returns afterwards reaches the closed window.
 """
 
@@ -89,11 +89,12 @@ class BackgroundWork:
         self._jobs.start(job, name=name)
 
     def _stop_background_work(self):
-        """The window is closing: abandon the load and the job still running, close their dialogs.
+        """The window is closing: stop the load and the job still running, close their dialogs.
 
-        Nothing is waited for (a worker cannot be interrupted inside a reader or
-        numpy; its thread is a daemon): what a worker returns later is dropped,
-        and no callback of a closed window runs.
+        Nothing is waited for: each worker is stopped at its next line of Python
+        (:class:`~brainview.gui.loader.WorkStopped`; one inside a long C call
+        stops when it returns, its thread a daemon), what it returns is dropped,
+        and no callback of the closed window runs.
         """
         self._loader.cancel(report=False)
         if self._jobs.busy:
