@@ -339,6 +339,9 @@ def test_trial_files_opened_and_edited_in_the_app_round_trip_through_a_session_a
     assert again.lightbox.settings() == window.lightbox.settings() and again.current_layout == "lightbox"
     assert again.lightbox.radiological and again.ortho.location.radiological.isChecked()
     assert again.selected_layer.name == selected.name
+    resaved = session.with_name("again.bvscene")  # saved again from the reopened window: the same references
+    again.save_session(resaved)
+    assert json.loads(resaved.read_text())["layers"] == scene["layers"]
 
 
 def test_per_file_options_of_the_command_survive_a_session_and_a_script(open_window, qtbot, tmp_path, trial):
