@@ -3,7 +3,9 @@
 A scene file (``.bvscene``) holds ``"format": "brainview.scene"``, a
 ``"version"``, the brainview and VTK versions that wrote it, the figure (size,
 background, camera pose), its layers (kind, parameters as given, settings
-changed since) and its annotations (title, texts, colour bars). Data is
+changed since), its annotations (title, texts, colour bars) and, from the
+desktop app, the window's own settings under ``"app"`` (layout, lightbox;
+:func:`scene_app_settings`; a figure loaded from the file ignores them). Data is
 referenced, not copied: a path given by the user is stored relative to the
 scene file with its SHA-256 and size; data returned by a
 :mod:`brainview.datasets` loader as the loader call; in-memory arrays and
