@@ -100,13 +100,22 @@ def test_add_view_of_this_image_adds_a_selected_layer_of_the_same_file(window, q
     assert script.read_text().count("str(HERE / 'T1w.nii.gz')") == 2
 
 
-def test_add_view_is_offered_only_for_an_image_layer(window, qtbot):
+def test_add_view_is_offered_only_for_an_image_layer(window, qtbot, monkeypatch):
+    from PyQt5 import QtGui
+
     window.figure.add(bv.layers.Points([[0, 0, 0]], name="dots"))
     window.select_layer(window.figure.layers[-1])
     menu = window.layer_menu()
     assert not any(act.isEnabled() for act in _leaves(menu)), "points have no image (and no file)"
-    window.select_layer(window.figure.layers[0])
-    assert window.actions["layer_view_volume"].isEnabled() and window.actions["change_role"].isEnabled()
+    shown = []  # a right click on the image's row: its context menu, that row selected
+    monkeypatch.setattr(QtWidgets.QMenu, "exec_", lambda menu, *args: shown.append(
+        [(act.text(), act.isEnabled()) for act in _leaves(menu)]))
+    viewport = window.layer_list.viewport()
+    centre = window.layer_list.visualItemRect(window.layer_list.item(0)).center()
+    QtWidgets.QApplication.sendEvent(viewport, QtGui.QContextMenuEvent(QtGui.QContextMenuEvent.Mouse, centre))
+    assert window.selected_layer is window.figure.layers[0]
+    assert shown == [[("Contour", True), ("Volume rendering", True), ("Slices", True), ("Statistical map", True),
+                      ("Change &role…", True)]]
 
 
 def test_change_role_of_an_opened_file_replaces_its_layer_in_place(window, qtbot, monkeypatch, tmp_path, anatomy):
