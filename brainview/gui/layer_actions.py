@@ -16,7 +16,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from brainview.layers import Slices
->>> layer = Slices((np.zeros((4, 4, 4)), np.eye(4)), name="anat")
+>>> layer = Slices((np.arange(64.0).reshape(4, 4, 4), np.eye(4)), name="anat")
 >>> view = view_of(layer, "contour")
 >>> view.kind, view.name, view.get_params()["img"] is layer.get_params()["img"]
 ('contour', 'anat (contour)', True)
