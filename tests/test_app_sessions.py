@@ -86,10 +86,15 @@ def _sha256(path):
 
 
 def _script_savefig(script, png, size):
-    """Run an exported script in a new process (no display) and save its figure at ``size``."""
+    """Run an exported script as ``python script.py`` does, in a new process without a display, its
+    ``bv.show()`` replaced by saving the figure it shows at ``size``."""
     code = ("import runpy, sys\n"
-            "fig = runpy.run_path(sys.argv[1], run_name='exported')['fig']\n"
-            "fig.savefig(sys.argv[2], size=(int(sys.argv[3]), int(sys.argv[4])))\n")
+            "import brainview as bv\n"
+            "shown = []\n"
+            "bv.show = lambda **options: shown.append(bv.gcf())\n"
+            "names = runpy.run_path(sys.argv[1], run_name='__main__')\n"
+            "assert shown == [names['fig']], 'the script shows the figure it built'\n"
+            "shown[0].savefig(sys.argv[2], size=(int(sys.argv[3]), int(sys.argv[4])))\n")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["PYTHONPATH"] = str(ROOT)
     result = subprocess.run([sys.executable, "-c", code, str(script), str(png), *map(str, size)],
