@@ -521,8 +521,8 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
     # ------------------------------------------------------------ lifetime
 
     def closeEvent(self, event):
-        # A load still running is abandoned, never waited for (its thread is a daemon).
-        self._loader.cancel(report=False)
+        # A load or a job still running is abandoned, never waited for (its thread is a daemon).
+        self._stop_background_work()
         self._teardown()
         super().closeEvent(event)
         self.closed.emit()
