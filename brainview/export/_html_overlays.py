@@ -18,6 +18,7 @@ import html
 import numpy as np
 
 from .. import _vtk
+from ..render.annotations import bar_tick_labels
 
 __all__ = ["colorbar_overlay", "css_color", "label_overlay", "legend_overlay", "text_overlay"]
 
@@ -59,19 +60,11 @@ def colorbar_overlay(bar):
         rgba = table.GetTableValue(index)
         color = css_color(rgba, rgba[3])
         stops.append(f"{color} {100 * index / n_colors:.3f}% {100 * (index + 1) / n_colors:.3f}%")
-    if bar.GetUseCustomLabels() and bar.GetCustomLabels() is not None:
-        labels = bar.GetCustomLabels()
-        ticks = [labels.GetValue(i) for i in range(labels.GetNumberOfTuples())]
-    else:
-        ticks = list(np.linspace(low, high, max(bar.GetNumberOfLabels(), 2)))
     label_color = css_color(bar.GetLabelTextProperty().GetColor())
-    label_format = bar.GetLabelFormat() or "%.3g"
     tick_divs = []
-    for tick in ticks:
-        if high > low and low <= tick <= high:
-            position = 100 * (tick - low) / (high - low)
-            tick_divs.append(f'<div class="bv-tick" style="bottom: {position:.2f}%;">'
-                             f'{html.escape(label_format % tick)}</div>')
+    for tick, text in bar_tick_labels(bar):  # the texts VTK draws, a callable format's included
+        position = 100 * (tick - low) / (high - low)
+        tick_divs.append(f'<div class="bv-tick" style="bottom: {position:.2f}%;">{html.escape(text)}</div>')
     x, y = _normalized_position(bar)
     width, height = bar.GetWidth(), bar.GetHeight()
     font = bar.GetLabelTextProperty().GetFontSize()

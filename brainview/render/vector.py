@@ -36,6 +36,7 @@ import warnings
 
 import numpy as np
 
+from .annotations import bar_tick_labels
 from .writers import FIGURE_DPI
 
 __all__ = ["OVERLAY_CLASSES", "export_page"]
@@ -157,15 +158,10 @@ def _colorbar(page, bar, size):
     axes.set_ylim(0, 1)
     label = bar.GetLabelTextProperty()
     font = label.GetFontSize() * _PT_PER_PX
-    label_format = bar.GetLabelFormat() or "%.3g"
-    labels = bar.GetCustomLabels() if bar.GetUseCustomLabels() else None
-    ticks = ([labels.GetValue(i) for i in range(labels.GetNumberOfTuples())] if labels is not None
-             else list(np.linspace(low, high, max(bar.GetNumberOfLabels(), 2))))
     pad = bar.GetTextPad() / (strip * size[0])
-    for tick in ticks:
-        if high > low and low <= tick <= high:
-            axes.text(1 + pad, (tick - low) / (high - low), label_format % tick, fontsize=font,
-                      color=label.GetColor(), ha="left", va="center", transform=axes.transAxes, clip_on=False)
+    for tick, text in bar_tick_labels(bar):  # the texts VTK draws, a callable format's included
+        axes.text(1 + pad, (tick - low) / (high - low), text, fontsize=font,
+                  color=label.GetColor(), ha="left", va="center", transform=axes.transAxes, clip_on=False)
     title = bar.GetTitleTextProperty()
     if bar.GetTitle():
         centre = (width / 2) / strip
