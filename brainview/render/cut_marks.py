@@ -134,9 +134,10 @@ def marks_bounds(layers, drawer_of):
     for layer in layers:
         if not getattr(layer, "visible", False):
             continue
-        if layer.kind in ("connectome", "points"):
-            xyz = layer.node_positions if layer.kind == "connectome" else layer.centers()
-            boxes.append(np.column_stack([xyz.min(axis=0), xyz.max(axis=0)]))
+        if layer.kind in ("connectome", "points"):  # the disks whole
+            xyz = layer.node_centers() if layer.kind == "connectome" else layer.centers()
+            radius = (layer.node_sizes() if layer.kind == "connectome" else layer.sizes)[:, None] / 2.0
+            boxes.append(np.column_stack([(xyz - radius).min(axis=0), (xyz + radius).max(axis=0)]))
         elif layer.kind in OUTLINE_KINDS:
             box = drawer_of(layer).bounds()
             if box is not None:

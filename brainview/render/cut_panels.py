@@ -40,27 +40,22 @@ MARGIN = 4
 
 
 def panel_bounds(layers, drawer_of=None):
-    """``(xmin, xmax, ymin, ymax, zmin, zmax)`` mm a cut panel shows: the image layers' voxel centres,
-    and with ``drawer_of`` (``layer -> Drawer``) what the marks draw (nodes, markers, mesh outlines,
-    with a margin); without either, a 1 mm box around 0.
+    """``(xmin, xmax, ymin, ymax, zmin, zmax)`` mm a cut panel shows: the image layers' voxel centres
+    (as nilearn's cuts show the image); without image layers, what the marks draw with ``drawer_of``
+    (``layer -> Drawer``: nodes, markers, mesh outlines, with a margin); else a 1 mm box around 0.
 
     Examples
     --------
     >>> from brainview.layers import Points
     >>> panel_bounds([Points([[0, 0, 0], [10, 20, 30]])], lambda layer: None)
-    (-3.5, 13.5, -3.5, 23.5, -3.5, 33.5)
+    (-5.7, 15.7, -5.7, 25.7, -5.7, 35.7)
     """
-    images = image_layers(layers)
-    boxes = [np.reshape(image_bounds(images), (3, 2))] if images else []
-    marks = None if drawer_of is None else marks_bounds(layers, drawer_of)
-    if marks is not None:
-        box = np.reshape(marks, (3, 2))
-        pad = 0.05 * float((box[:, 1] - box[:, 0]).max()) + 2.0  # room for the disks at the edges
-        boxes.append(box + [-pad, pad])
-    if not boxes:
-        return image_bounds([])
-    low, high = np.min([b[:, 0] for b in boxes], axis=0), np.max([b[:, 1] for b in boxes], axis=0)
-    return tuple(float(v) for pair in zip(low, high) for v in pair)
+    marks = None if drawer_of is None or image_layers(layers) else marks_bounds(layers, drawer_of)
+    if marks is None:
+        return image_bounds(image_layers(layers))
+    box = np.reshape(marks, (3, 2))
+    pad = 0.05 * float((box[:, 1] - box[:, 0]).max()) + 2.0  # a margin round the disks at the edges
+    return tuple(float(v) for pair in box + [-pad, pad] for v in pair)
 
 
 def fit_plane(layers, axis, position, size, *, radiological=False, bounds=None):
