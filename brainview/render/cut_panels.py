@@ -209,6 +209,8 @@ class CutPanel:
         renderer.AddViewProp(self.actor)
         self._key = None
         self.planes = []
+        #: The panel's pixels as last drawn, ``(h, w, 3)`` (RGBA if transparent), rows top down.
+        self.canvas = np.zeros((0, 0, 3), np.uint8)
 
     def draw(self, layers, size, *, bgcolor, foreground, radiological, transparent, key, drawer_of=None,
              scale=1.0):
@@ -263,6 +265,7 @@ class CutPanel:
             self.letters.append(text)
 
     def _show(self, canvas):
+        self.canvas = canvas
         height, width, channels = canvas.shape
         flipped = np.ascontiguousarray(np.flipud(canvas)).reshape(-1, channels)
         self.image.SetDimensions(width, height, 1)

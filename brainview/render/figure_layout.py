@@ -126,6 +126,18 @@ class FigureLayout:
         x, y, _ = shown.renderer.GetDisplayPoint()
         return float(x), float(size[1] - 1 - y)
 
+    def panel_views(self):
+        """The panels and their pixel boxes ``[(panel, (x, y, width, height)), ...]`` (empty without a layout).
+
+        Each panel (:class:`brainview.render.layout.Panel`) has its ``entry``,
+        ``renderer``, ``title``, ``is_cut`` and, once drawn, its ``cuts``
+        (:class:`~brainview.render.cut_panels.CutPanel`): what an exporter
+        (the HTML page) copies.
+        """
+        if self._layout is None:
+            return []
+        return list(zip(self._layout.panels, self.panel_rects()))
+
     def show_in_panel(self, layer, panel):
         """Show ``layer`` in panel ``panel`` (an index, row by row) only; None: in every 3-D panel again.
 
