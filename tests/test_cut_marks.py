@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from brainview.errors import BrainviewValueError
-from brainview.layers import Connectome, Mesh, Points
+from brainview.layers import Connectome, Lines, Mesh, Points
 from brainview.render.cut_marks import paint_disk, paint_segments
 from brainview.scene import Figure
 
@@ -65,13 +65,16 @@ def test_connectome_nodes_and_edges_on_every_cut_at_their_projected_pixels():
     fig.close()
 
 
-def test_points_as_markers_within_2_mm_of_the_cut_and_a_mesh_as_its_outline():
+def test_points_as_markers_within_2_mm_of_the_cut_a_mesh_as_its_outline_a_line_as_a_dot():
     fig = Figure(size=(300, 300), views=["cuts:z"], cut_coords=[0.0], bgcolor="white", antialias=False)
     fig.add(Points([[10.0, 10.0, 1.5], [-10.0, -10.0, 6.0]], size=3.0, color="red"))
     u, v = np.mgrid[0:np.pi:41j, 0:2 * np.pi:81j]
     radius = 30.0
     fig.add(Mesh(radius * np.sin(u) * np.cos(v), radius * np.sin(u) * np.sin(v), radius * np.cos(u), color="blue"))
+    fig.add(Lines([[10.0, -15.0, -10.0], [10.0, -15.0, 10.0]], color="lime"))
     image = fig.screenshot()
+    (crossing,) = fig.pixel_of((10.0, -15.0, 0.0), panel=0)  # where the line crosses z = 0
+    assert _near(image[round(crossing[1]), round(crossing[0])], (0, 1, 0))
     (near,), (far,) = fig.pixel_of((10.0, 10.0, 1.5), panel=0), fig.pixel_of((-10.0, -10.0, 6.0), panel=0)
     assert _near(image[round(near[1]), round(near[0])], (1, 0, 0))
     assert _near(image[round(far[1]), round(far[0])], (1, 1, 1))  # 6 mm away, 1.5 mm in radius: left out

@@ -10,7 +10,10 @@ nilearn's rules, in the panel's own pixels (a plane's :meth:`~brainview.planes.P
 - points as ``add_markers`` draws them: the markers within 2 mm of the cut
   (or whose sphere reaches it), disks of their colour and diameter;
 - meshes and surfaces (``surface``, ``mesh``, ``surf``): the line where the
-  triangles cross the plane, in the colours the 3-D view gives them there.
+  triangles cross the plane, in the colours the 3-D view gives them there;
+- lines: a dot where each crosses the plane, in its 3-D colour there;
+  drawn as tubes, the tubes' outlines (streamlines are painted on the
+  planes by the plane sampler itself, as in the app's 2-D views).
 
 Line widths in pixels (a connectome's ``edge_width`` without tubes, the
 2-pixel outlines) grow with the print ``scale``; sizes in mm follow the
@@ -41,11 +44,14 @@ __all__ = ["MARKER_DEPTH_MM", "OUTLINE_KINDS", "marks_bounds", "paint_disk", "pa
 #: nilearn's ``add_markers`` on slices: markers at most this far (mm) from the cut are drawn.
 MARKER_DEPTH_MM = 2.0
 
-#: Layer kinds drawn as the outline of their triangles on the cut plane.
-OUTLINE_KINDS = ("surface", "mesh", "surf")
+#: Layer kinds drawn where they cross the cut plane: triangles as outlines, lines as dots.
+OUTLINE_KINDS = ("surface", "mesh", "surf", "lines")
 
 #: Width in pixels (at scale 1) of a mesh's outline.
 OUTLINE_WIDTH = 2.0
+
+#: Radius in pixels (at scale 1) of the dot where a line (a streamline) crosses the plane.
+CROSSING_RADIUS = 2.0
 
 
 def _blend(canvas, rows, cols, coverage, rgb, opacity):
@@ -184,12 +190,12 @@ def _points(canvas, cut, layer):
 
 
 def _outline(canvas, cut, drawer, scale, opacity):
-    """The segments where the drawer's triangles cross the plane, coloured as the 3-D view colours them."""
+    """Where the drawer's triangles (segments) or lines (dots) cross the plane, coloured as in 3-D."""
     normal_axis = cut.axes[0]
     for prop in drawer.props():
         mapper = prop.GetMapper() if prop.IsA("vtkActor") and prop.GetVisibility() else None
         mesh = mapper.GetInput() if mapper is not None and mapper.IsA("vtkPolyDataMapper") else None
-        if mesh is None or mesh.GetNumberOfPolys() == 0:
+        if mesh is None or mesh.GetNumberOfPolys() + mesh.GetNumberOfStrips() + mesh.GetNumberOfLines() == 0:
             continue
         plane = vtkPlane()
         plane.SetOrigin(*[cut.position if axis == normal_axis else 0.0 for axis in range(3)])
@@ -199,17 +205,22 @@ def _outline(canvas, cut, drawer, scale, opacity):
         cutter.SetInputData(mesh)
         cutter.Update()
         lines = cutter.GetOutput()
-        if lines.GetNumberOfLines() == 0:
+        if lines.GetNumberOfPoints() == 0:
             continue
         points = vtk_to_numpy(lines.GetPoints().GetData()).astype(float)
+        rgb = _line_colors(prop, mapper, lines)
+        pixels, _ = _project(cut, points)
+        alpha = opacity * prop.GetProperty().GetOpacity()
+        if lines.GetNumberOfLines() == 0:  # lines (streamlines) cross the plane at points: dots
+            for centre, color in zip(pixels, rgb):
+                paint_disk(canvas, centre, CROSSING_RADIUS * scale, color, alpha)
+            continue
         connectivity = vtk_to_numpy(lines.GetLines().GetConnectivityArray())
         offsets = vtk_to_numpy(lines.GetLines().GetOffsetsArray())
         pairs = np.array([(connectivity[i], connectivity[i + 1]) for start, stop in zip(offsets[:-1], offsets[1:])
                           for i in range(start, stop - 1)], dtype=np.int64).reshape(-1, 2)
-        rgb = _line_colors(prop, mapper, lines)
-        pixels, _ = _project(cut, points)
         paint_segments(canvas, pixels[pairs[:, 0]], pixels[pairs[:, 1]], OUTLINE_WIDTH * scale,
-                       (rgb[pairs[:, 0]] + rgb[pairs[:, 1]]) / 2.0, opacity * prop.GetProperty().GetOpacity())
+                       (rgb[pairs[:, 0]] + rgb[pairs[:, 1]]) / 2.0, alpha)
 
 
 def _line_colors(prop, mapper, lines):
