@@ -1,4 +1,5 @@
-"""A colour bar's tick format (a %-format or a callable) gives the same labels in PNG, PDF, SVG, EPS and HTML."""
+"""Colour-bar tick formats (a %-format or a callable) give the same labels in PNG, PDF, SVG, EPS and HTML;
+a layout's vector page keeps its panels where the PNG has them."""
 
 import html
 import re
@@ -73,3 +74,24 @@ def test_tick_labels_are_the_same_in_every_output(tmp_path, tick_format, expecte
 def test_pdf_text_reader_sees_a_changed_label():
     assert _pdf_texts(zlib.compress(b"BT [ (+) 0.68 (0) 0.57 (z) ] TJ ET").join([b"stream\n", b"\nendstream"])) \
         == {"+0z"}
+
+
+def test_vector_page_of_a_layout_keeps_the_panels_where_the_png_has_them(tmp_path):
+    """The raster under the vector colour bar is the PNG without the bar (its panels leave the bar room)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    fig = bv.figure(size=(240, 80), views=["left", "cuts:z"], cut_coords=[0.0])
+    bv.points([[-30.0, 0, 0], [30, 10, 20]], size=12, values=[0.0, 1.0])
+    bv.colorbar(format="%.1f")
+    png = fig.screenshot()
+    fig.savefig(tmp_path / "layout.svg", dpi=100)  # the raster at the figure's own pixels
+    data = re.search(r'data:image/png;base64,([^"]+)"', (tmp_path / "layout.svg").read_text()).group(1)
+    raster = np.asarray(Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB"))
+    assert raster.shape == png.shape
+    right = min(x + w for x, _, w, _ in fig.panel_rects())
+    assert right < 240 - 20  # the bar's strip is right of the panels
+    np.testing.assert_array_equal(raster[:, :right], png[:, :right])
+    bv.close(fig)
