@@ -95,3 +95,20 @@ def test_vector_page_of_a_layout_keeps_the_panels_where_the_png_has_them(tmp_pat
     assert right < 240 - 20  # the bar's strip is right of the panels
     np.testing.assert_array_equal(raster[:, :right], png[:, :right])
     bv.close(fig)
+
+
+@pytest.mark.parametrize("scale", [1, 3])
+def test_callable_format_labels_right_of_the_strip_as_a_percent_format_and_never_cut(scale):
+    fig = bv.figure(size=(200, 150), bgcolor="black")
+    layer = bv.slices((np.arange(8.0).reshape(2, 2, 2), np.eye(4)), clim=(0, 1), cmap="viridis", opacity=0.0)
+    bar = bv.colorbar(layer, format=lambda value: f"{value:+.2f} mm", n_labels=3, title="")
+    image = fig.screenshot(scale=scale).astype(int)
+    coloured = (image.max(axis=2) - image.min(axis=2)) > 60  # the viridis strip
+    rows, cols = np.nonzero(coloured)
+    white = (image.min(axis=2) > 150) & ~coloured  # the label texts (and their leader lines)
+    strip = slice(rows.min(), rows.max() + 1)
+    assert white[strip, cols.max() + 1:].sum() > 30 * scale  # the texts, right of the strip
+    assert not white[strip, :cols.min()].any()  # nothing left of it
+    assert not white[:, -1].any()  # nothing cut at the right edge
+    assert bar.labels == ["+0.00 mm", "+0.50 mm", "+1.00 mm"]
+    bv.close(fig)

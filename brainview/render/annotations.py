@@ -419,6 +419,7 @@ class ColorBarView:
         by_callable = callable(bar.format)
         actor.SetDrawTickLabels(not by_callable)
         actor.SetDrawAnnotations(by_callable)
+        actor.SetTextPosition(actor.PrecedeScalarBar if by_callable else actor.SucceedScalarBar)
         if by_callable:
             _annotate(bar.lookup_table, bar.ticks, bar.labels)
             actor.GetAnnotationTextProperty().ShallowCopy(actor.GetLabelTextProperty())
@@ -451,12 +452,16 @@ class ColorBarView:
         bar_px, overhang, margin, factor = self._widths()
         right -= margin + overhang
         bar_width = max(min(bar_px, right), 1)
+        box_width = bar_width
+        if callable(self.bar.format):
+            # Annotations (a callable format's labels) go on the far side of the (empty) tick labels:
+            # with the labels "before" the strip, VTK puts the strip at the box's right edge and the
+            # annotations right of it, outside the box, where a %-format's labels are drawn.
+            box_width = max(min(round((_BAR_STRIP + _BAR_GAP) * factor), bar_width), 1)
         self.actor.SetPosition((right - bar_width) / width, 0.1)
-        self.actor.SetWidth(bar_width / width)
-        self.actor.SetBarRatio(min(1.0, _BAR_STRIP * factor / bar_width))
-        # VTK draws annotations (a callable format's labels) left of the strip, partly outside the box.
-        spill = bar_px - round((_BAR_STRIP + _BAR_GAP) * factor) if callable(self.bar.format) else 0
-        return right - bar_width - overhang - spill
+        self.actor.SetWidth(box_width / width)
+        self.actor.SetBarRatio(min(1.0, _BAR_STRIP * factor / box_width))
+        return right - bar_width - overhang
 
     def detach(self):
         """Stop following the model (the bar left its figure)."""
