@@ -89,3 +89,18 @@ def test_layout_html_shows_what_the_png_shows(layout, tmp_path):
         assert expected[0] > 80 and expected[0] > 2 * expected[2]  # the positive blob, shaded red
         near = shown[row - 2:row + 3, column - 2:column + 3].reshape(-1, 3)
         assert np.abs(near - expected).max(axis=1).min() <= PROBE_LIMIT
+
+
+def test_labels_follow_their_own_panel_and_legends_fit_a_narrow_panel():
+    from brainview.export.html import figure_html
+
+    fig = bv.figure(size=(300, 150), views=["left", "superior", "cuts:z"])
+    bv.connectome(np.array([[0, 0.8], [0.8, 0]]), np.array([[-30.0, 0, 0], [30, 0, 0]]),
+                  node_labels=["alpha", "beta"], node_color=["visual", "motor"])
+    page = figure_html(fig)
+    assert re.findall(r'class="bv-label"( data-view="\d")?', page) == ["", "", ' data-view="1"', ' data-view="1"']
+    fonts = [float(f) for f in re.findall(r'class="bv-legend"[^>]*font-size: ([0-9.]+)px', page)]
+    assert len(fonts) == 2  # a legend in each 3-D panel, as the PNG draws it
+    for font in fonts:  # "visual" within the legend's 24 % of a 100-pixel panel
+        assert 0.55 * font * len("visual") <= 0.24 * 100
+    bv.close(fig)

@@ -100,18 +100,23 @@ def _symbol_color(symbol):
     return css_color([scalars.GetComponent(0, c) / 255 for c in range(3)])
 
 
-def legend_overlay(legend, view_height, box=None):
+def legend_overlay(legend, view_height, box=None, *, view_width=None):
     """A legend box, top left as VTK draws it: per entry a dot and a name in the entry's colour.
 
     VTK fits the entries to the box, ``view_height`` pixels being the whole
     view: one row per entry, the text in the entry's colour (the text
     property's colour for an entry without one). ``box``: its panel (see
-    :func:`_normalized_position`; ``view_height`` is then the panel's).
+    :func:`_normalized_position`; ``view_height`` is then the panel's). With
+    ``view_width``, the text is as small as VTK makes it to fit a narrow box.
     """
     n_entries = max(legend.GetNumberOfEntries(), 1)
     x, y = _normalized_position(legend, box)
-    height = legend.GetPosition2Coordinate().GetValue()[1]
+    width, height = legend.GetPosition2Coordinate().GetValue()[:2]
     row = height * view_height / n_entries
+    font = 0.8 * row
+    longest = max((len(legend.GetEntryString(i) or "") for i in range(legend.GetNumberOfEntries())), default=0)
+    if view_width is not None and longest:  # the symbol takes half a row, a letter about 0.55 em
+        font = min(font, max(width * view_width - row / 2 - 4, 1) / (0.55 * longest))
     height *= 1.0 if box is None else box[3]  # of the page
     default = legend.GetEntryTextProperty().GetColor()
     rows = []
@@ -123,7 +128,7 @@ def legend_overlay(legend, view_height, box=None):
         rows.append(f'<div style="color: {color};"><span class="bv-dot" style="background: {dot};"></span>'
                     f'{name}</div>')
     return (f'<div class="bv-legend" style="left: {100 * x:.2f}%; bottom: {100 * (y + height):.2f}%; '
-            f'transform: translateY(100%); font-size: {0.8 * row:.1f}px; line-height: {row:.1f}px;">'
+            f'transform: translateY(100%); font-size: {font:.1f}px; line-height: {row:.1f}px;">'
             f'{"".join(rows)}</div>')
 
 

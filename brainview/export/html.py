@@ -250,7 +250,7 @@ class _ExportScene:
         elif prop.IsA("vtkScalarBarActor"):
             self.overlays.append(colorbar_overlay(prop))
         elif prop.IsA("vtkLegendBoxActor"):
-            self.overlays.append(legend_overlay(prop, height, box))
+            self.overlays.append(legend_overlay(prop, height, box, view_width=self.size[0] if box is None else box[4]))
         elif prop.IsA("vtkActor2D") and mapper is not None and mapper.IsA("vtkLabeledDataMapper") and source:
             view = _view_token(renderer) if len(self._sources) > 1 or self.renderers[0] is not renderer else ""
             self.overlays.append(label_overlay(prop, source, size=self.size, view=view))
