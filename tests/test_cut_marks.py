@@ -116,3 +116,22 @@ def test_pixel_of_names_the_panel_it_needs():
     with pytest.raises(BrainviewValueError, match="panel: this figure has no panels"):
         single.pixel_of((0, 0, 0), panel=0)
     single.close()
+
+
+@pytest.mark.filterwarnings("ignore::brainview.errors.BrainviewWarning")  # "asymmetric: drawn directed"
+def test_directed_edges_get_an_arrow_head_at_the_target_only():
+    nodes = np.array([[-30.0, 0.0, 0.0], [30.0, 0.0, 0.0]])
+    fig = Figure(size=(300, 120), views=["cuts:z"], cut_coords=[0.0], bgcolor="white", antialias=False)
+    fig.add(Connectome(np.array([[0, 1.0], [0, 0]]), nodes, node_size=4.0, edge_width=4.0, edge_cmap="viridis",
+                       edge_vmin=0, edge_vmax=1, node_color="black"))
+    image = fig.screenshot().astype(int)
+    (source,), (target,) = fig.pixel_of(nodes[0], panel=0), fig.pixel_of(nodes[1], panel=0)
+    radius = 2.0 * (target[0] - source[0]) / 60.0  # the nodes' 2 mm in pixels
+    head = 12.0  # 3 edge widths long, 2/3 of that wide at its base
+    yellow = (image[..., 0] > 150) & (image[..., 2] < 150)  # viridis at 1.0
+    yellow[round(target[1]) - 2:round(target[1]) + 3] = False  # the 4-pixel line: what sticks out of it
+    rows = slice(round(target[1]) - 8, round(target[1]) + 9)
+    at_target = yellow[rows, round(target[0] - radius - head):round(target[0] - radius)].sum()
+    at_source = yellow[rows, round(source[0] + radius):round(source[0] + radius + head)].sum()
+    assert at_source == 0 and at_target >= 3  # the head sticks out of the line at the target only
+    fig.close()

@@ -5,8 +5,8 @@ nilearn's rules, in the panel's own pixels (a plane's :meth:`~brainview.planes.P
 - a connectome as ``plot_connectome`` draws it: every node and every edge
   above ``edge_threshold`` projected onto each cut (whatever its depth),
   edges as lines coloured through ``edge_cmap`` over ``edge_clim``, the
-  strongest on top, then the nodes as disks of their 3-D colour and
-  diameter (mm);
+  strongest on top, a directed graph's arrow heads at the targets' rims,
+  then the nodes as disks of their 3-D colour and diameter (mm);
 - points as ``add_markers`` draws them: the markers within 2 mm of the cut
   (or whose sphere reaches it), disks of their colour and diameter;
 - meshes and surfaces (``surface``, ``mesh``, ``surf``): the line where the
@@ -39,7 +39,8 @@ from vtkmodules.vtkFiltersCore import vtkCutter
 
 from .. import colors
 
-__all__ = ["MARKER_DEPTH_MM", "OUTLINE_KINDS", "marks_bounds", "paint_disk", "paint_marks", "paint_segments"]
+__all__ = ["MARKER_DEPTH_MM", "OUTLINE_KINDS", "marks_bounds", "paint_arrow_head", "paint_disk", "paint_marks",
+           "paint_segments"]
 
 #: nilearn's ``add_markers`` on slices: markers at most this far (mm) from the cut are drawn.
 MARKER_DEPTH_MM = 2.0
@@ -105,6 +106,41 @@ def paint_segments(canvas, starts, ends, width, rgbs, opacity=1.0):
             ((x - start[0]) * step[0] + (y - start[1]) * step[1]) / length2, 0.0, 1.0)
         distance = np.hypot(x - start[0] - t * step[0], y - start[1] - t * step[1])
         _blend(canvas, rows, cols, half + 0.5 - distance, rgb, opacity)
+
+
+def paint_arrow_head(canvas, start, end, gap, length, rgb, opacity=1.0):
+    """A filled triangle pointing along ``start -> end`` (pixels), its tip ``gap`` pixels before ``end``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> canvas = np.zeros((11, 21, 3), np.uint8)
+    >>> paint_arrow_head(canvas, (0.0, 5.0), (20.0, 5.0), 2.0, 8.0, (1.0, 1.0, 1.0))
+    >>> int(canvas[5, 15, 0]), int(canvas[5, 20, 0]), int(canvas[0, 15, 0])  # inside, past the tip, aside
+    (255, 0, 0)
+    """
+    start, end = np.asarray(start, float), np.asarray(end, float)
+    along = end - start
+    distance = float(np.hypot(*along))
+    if distance <= gap:
+        return
+    along /= distance
+    across = np.array([-along[1], along[0]])
+    tip = end - along * gap
+    corners = np.array([tip, tip - along * length + across * length / 3, tip - along * length - across * length / 3])
+    found = _window(canvas, corners.min(axis=0) - 1, corners.max(axis=0) + 1)
+    if found is None:
+        return
+    rows, cols = found
+    y, x = np.mgrid[rows, cols]
+    inside = np.full(x.shape, np.inf)
+    for index in range(3):  # the signed distance to each edge, inside positive: coverage of the nearest
+        a, b = corners[index], corners[(index + 1) % 3]
+        normal = np.array([a[1] - b[1], b[0] - a[0]]) / max(float(np.hypot(*(b - a))), 1e-12)
+        if normal @ (corners[(index + 2) % 3] - a) < 0:
+            normal = -normal
+        inside = np.minimum(inside, (x - a[0]) * normal[0] + (y - a[1]) * normal[1])
+    _blend(canvas, rows, cols, inside + 0.5, rgb, opacity)
 
 
 def paint_marks(canvas, cut, layers, *, drawer_of, scale=1.0):
@@ -174,6 +210,11 @@ def _connectome(canvas, cut, layer, scale):
         pixels, _ = _project(cut, coords)
         width = layer.edge_width / cut.pixel_mm if layer.draws_tubes else layer.edge_width * scale
         paint_segments(canvas, pixels[sources], pixels[targets], width, rgba[:, :3] / 255.0, layer.opacity)
+        if layer.is_directed:  # an arrow head at the target's rim, as the 3-D cones
+            radii = layer.node_sizes() / 2.0 / cut.pixel_mm
+            for start, end, radius, rgb in zip(pixels[sources], pixels[targets], radii[targets], rgba[:, :3]):
+                paint_arrow_head(canvas, start, end, radius, max(3.0 * width, 6.0 * scale), rgb / 255.0,
+                                 layer.opacity)
     if layer.nodes_visible:
         pixels, _ = _project(cut, layer.node_centers())
         for centre, size, rgb in zip(pixels, layer.node_sizes(), layer.node_rgb()):
