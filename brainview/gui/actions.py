@@ -330,7 +330,7 @@ class WindowActions(LayerActions):
         fig.camera = camera
         fig.set_annotations(texts)
         for bar in bars:
-            fig.colorbar(bar["layer"], title=bar["title"], n_labels=bar["n_labels"])
+            fig.colorbar(bar["layer"], title=bar["title"], n_labels=bar["n_labels"], format=bar.get("format"))
         if layers:
             self.select_layer(layers[-1])
 
