@@ -273,7 +273,7 @@ def _work_on_the_trial(window, qtbot, monkeypatch, trial):
     assert shown and shown[0]["bold.nii.gz"] == "anatomy", "a 4-D series of floats is unsure: the chooser asks"
     assert shown[0]["roi.nii.gz"] == "mask" and shown[0]["HarvardOxford-cort-prob-3mm.nii.gz"] == "prob_atlas"
     window.select_layer(_layer(window, "zstat1"))
-    _type_into(qtbot, window.panel_ui.get_editors("threshold")[0].control, "2")
+    _type_into(qtbot, window.panel_ui.get_editors("threshold")[0].field, "2")
     window.select_layer(_layer(window, "bold"))
     for _ in range(2):
         qtbot.keyClick(window.series.spin, QtCore.Qt.Key_Up)

@@ -26,7 +26,7 @@ def test_gamma_invert_and_clip_typed_in_the_panel_recolour_the_2d_views(open_win
     column = before.shape[1] // 4  # x in the 0.5 half
     assert abs(int(before[before.shape[0] // 2, column, 0]) - 128) <= 2
 
-    field = panel.get_editors("gamma")[0].control
+    field = panel.get_editors("gamma")[0].field
     field.selectAll()
     qtbot.keyClicks(field, "2")
     qtbot.keyClick(field, QtCore.Qt.Key_Return)
