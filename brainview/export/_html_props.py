@@ -253,8 +253,6 @@ def textured_plane(image_actor):
         # vtk.js has no depth peeling: a plane with transparent pixels drawn translucent blends in
         # the wrong order with the others. Opaque pixels and holes: draw the opaque pixels only.
         plane = _drawn_pixels(rgba[:, 3].reshape(n_v, n_u) > 0, corners[0], axis_u, axis_v, spacing)
-        rgba = rgba.copy()
-        rgba[:, 3] = 255
     else:
         plane = pv.PolyData(corners, faces=np.array([4, 0, 1, 2, 3]))
         plane.active_texture_coordinates = np.array([[s0, t0], [s1, t0], [s1, t1], [s0, t1]])
@@ -280,7 +278,9 @@ def textured_plane(image_actor):
     properties.SetAmbient(1.0)
     properties.SetDiffuse(0.0)
     properties.SetOpacity(image_actor.GetProperty().GetOpacity())
-    if properties.GetOpacity() < 1 or rgba[:, 3].min() < 255:
+    if binary:
+        actor.ForceOpaqueOn()  # its transparent pixels are holes in its geometry
+    elif properties.GetOpacity() < 1 or rgba[:, 3].min() < 255:
         actor.ForceTranslucentOn()
     return actor
 

@@ -59,7 +59,8 @@ class SlicesDrawer(Drawer):
     :attr:`actors` maps ``"x"``, ``"y"``, ``"z"`` to the plane's ``vtkImageActor``.
     """
 
-    observes = ("x", "y", "z", "axes", "cmap", "clim", "transparent_below", "interpolation", "opacity")
+    observes = ("x", "y", "z", "axes", "cmap", "clim", "transparent_below", "interpolation", "opacity",
+                "gamma", "invert", "clip")
 
     def build(self):
         self._lut = None
@@ -76,9 +77,9 @@ class SlicesDrawer(Drawer):
 
     def sync(self, name):
         layer = self.layer
-        if name in (None, "cmap", "clim", "transparent_below"):
+        if name in (None, "cmap", "clim", "transparent_below", "gamma", "invert"):
             self._lut = plane_table(layer, self._lut)
-        axes = AXES if name in (None, "interpolation") else (name,) if name in AXES else ()
+        axes = AXES if name in (None, "interpolation", "clip") else (name,) if name in AXES else ()
         for axis in axes:
             plane = layer.plane(axis)
             if plane is not self._shown[axis]:
@@ -138,12 +139,13 @@ class SlicesDrawer(Drawer):
 def plane_table(layer, table=None):
     """The lookup table of a Slices layer's planes (filled in place when ``table`` is given).
 
-    ``cmap`` over ``clim``; NaN transparent (zeros are handed to VTK as NaN,
-    :func:`drawn_values`); below ``clim[0]`` transparent when
-    ``transparent_below``, else the first colour; above ``clim[1]`` the last
-    colour. :func:`drawn_mask` says the same in numpy.
+    ``cmap`` (with its ``gamma`` and ``invert``) over ``clim``; NaN
+    transparent (zeros are handed to VTK as NaN, :func:`drawn_values`, and
+    values outside ``clip`` come as NaN from the model); below ``clim[0]``
+    transparent when ``transparent_below``, else the first colour; above
+    ``clim[1]`` the last colour. :func:`drawn_mask` says the same in numpy.
     """
-    return colors.lookup_table(layer.cmap, layer.clim, table=table,
+    return colors.lookup_table(colors.shown_cmap(layer), layer.clim, table=table,
                                transparent_below=layer.transparent_below, transparent_nan=True)
 
 
@@ -162,7 +164,7 @@ def drawn_values(values):
 
 
 def drawn_mask(values, layer):
-    """Which values of a plane are drawn (not transparent) by :func:`plane_table`.
+    """Which values of a plane (as the model cuts it: NaN outside ``clip``) :func:`plane_table` draws.
 
     Examples
     --------
