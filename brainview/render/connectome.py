@@ -7,6 +7,13 @@ camera moves (:meth:`ConnectomeDrawer.set_interacting`) a graph of more than
 ``INTERACTIVE_EDGES`` edges shows only its strongest ones, sharing the edge
 mesh's points; the still frame shows them all.
 
+The still frame of 100,000 edges costs what rasterising their long lines
+costs (software OpenGL: most of the frame). The opaque props are compiled
+without VTK's alpha ``discard`` and each line's single colour is passed
+``flat``; opaque node spheres do not draw their far faces. The pixels are
+VTK's own (a silhouette pixel at most, where the rasteriser's tie rule gave
+it to a far face), a fifth less work; translucent props keep VTK's shaders.
+
 Label and legend text follow the figure's background (white on dark, black
 on light) unless the layer's ``label_color`` is given: they are re-read at
 each render, so a later ``fig.bgcolor`` change shows.
@@ -157,7 +164,7 @@ class ConnectomeDrawer(Drawer):
         """Draw ``actor`` with :func:`_opaque_shader` when it is opaque, else with VTK's own shader
         (a change rebuilds the shader: only a change)."""
         if self._opaque_shaders.get(actor) != opaque:
-            lines = actor in (self._lod_actor, self._edge_actor) and not self.layer.draws_tubes
+            lines = actor is self._lod_actor or (actor is self._edge_actor and not self.layer.draws_tubes)
             _opaque_shader(actor.GetShaderProperty(), opaque, flat_color=lines)
             self._opaque_shaders[actor] = opaque
 

@@ -133,6 +133,7 @@ def _raw_frame(raw, fig):
     grab.SetInput(window)
     grab.SetInputBufferTypeToRGB()
     grab.ReadFrontBufferOff()
+    grab.ShouldRerenderOff()  # as brainview's screenshots: the frame just drawn
     grab.Update()
     return time.perf_counter() - start
 
