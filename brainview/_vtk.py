@@ -108,6 +108,8 @@ def is_software_rendering():
     twice as fast as the GPU ray caster; on a real GPU the GPU one wins.
     """
     global _SOFTWARE
+    if _SOFTWARE is not None:  # known: never wait for a render in progress on another thread
+        return _SOFTWARE
     with RENDER_LOCK:
         if _SOFTWARE is None:
             _SOFTWARE = _probe_software()

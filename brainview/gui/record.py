@@ -3,13 +3,15 @@
 The dialog only gathers the arguments of :func:`brainview.export.movie.write_movie`
 (the call a script would make, e.g. ``bv.movie("spin.mp4", orbit=360,
 n_frames=96)`` or ``keyframes=[{}, {"camera": "left"}]`` for "from the
-current view to the left view"); :func:`record_movie` runs it on the GUI
-thread, where rendering lives, and keeps the window answering between frames.
-Cancel (or Escape) stops the movie and no file is left behind.
+current view to the left view"); :func:`record_movie` runs it on the 3-D
+view's render thread (:mod:`brainview.gui.view3d`) while the GUI thread shows
+the progress and keeps answering. Cancel (or Escape), or closing the window,
+stops the movie at its next frame and no file is left behind.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PyQt5 import QtCore, QtWidgets, sip
@@ -167,22 +169,72 @@ def record_movie(figure, path, options, *, parent=None):
         # stop before the next frame renders into a window that is no more.
         return sip.isdeleted(progress) or (parent is not None and (sip.isdeleted(parent) or not parent.isVisible()))
 
-    def callback(frame, n_frames):
-        if not gone():
-            progress.setValue(frame)
-            # The window stays responsive between frames; Escape or Cancel stops the movie.
-            QtWidgets.QApplication.processEvents()
-        if cancelled or gone():
+    runner = figure._windows.runner
+    state = {"frame": 0, "done": threading.Event(), "error": None, "written": False}
+
+    def callback(frame, n_frames):  # on the render thread: no Qt here (but see _write_here)
+        state["frame"] = frame
+        if "answer" in state:
+            state["answer"](frame)
+        if cancelled or state.get("gone") or (runner is not None and runner.stopping):
             raise KeyboardInterrupt("movie cancelled")
 
+    def write():
+        try:
+            write_movie(figure, path, callback=callback, progress=False, **options)
+            state["written"] = True
+        except KeyboardInterrupt:
+            pass
+        except Exception as error:  # raised again on the GUI thread
+            state["error"] = error
+        finally:
+            state["done"].set()
+
     try:
-        write_movie(figure, path, callback=callback, progress=False, **options)
-    except KeyboardInterrupt:
-        return False
+        if runner is None:  # not shown in a window: here, between events
+            _write_here(write, state, progress, gone)
+        else:
+            _wait_for_movie(runner, write, state, progress, gone)
+        if state["error"] is not None:
+            raise state["error"]
+        return state["written"]
     finally:
         if not sip.isdeleted(progress):
             progress.canceled.disconnect()  # closing a progress dialog emits "canceled"
             progress.rejected.disconnect()
             progress.close()
             progress.deleteLater()
-    return True
+
+
+def _wait_for_movie(runner, write, state, progress, gone):
+    """Run ``write`` on the render thread; show its progress here until it ends (or the window goes)."""
+    loop = QtCore.QEventLoop()
+    timer = QtCore.QTimer()
+    timer.setInterval(50)
+
+    def tick():
+        if gone():
+            state["gone"] = True  # the movie stops at its next frame
+        elif not sip.isdeleted(progress):
+            progress.setValue(state["frame"])
+        if state["done"].is_set():
+            loop.quit()
+
+    timer.timeout.connect(tick)
+    runner.defer(write)
+    timer.start()
+    if not state["done"].is_set():
+        loop.exec_()
+    timer.stop()
+
+
+def _write_here(write, state, progress, gone):
+    """No render thread (a figure not shown): write on this thread, answering events between frames."""
+    def answer(frame):
+        if not gone():
+            progress.setValue(frame)
+            QtWidgets.QApplication.processEvents()
+        else:
+            state["gone"] = True
+    state["answer"] = answer
+    write()

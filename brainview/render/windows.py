@@ -169,6 +169,9 @@ class FigureWindow:
         self.own = self.thread = None
         #: The window hosting the renderer (the desktop app's), or None.
         self.host = None
+        #: The thread drawing the hosting window (the app's render thread: an object with
+        #: ``owns_thread()``, ``call(function)`` and ``defer(function, key)``), or None.
+        self.runner = None
 
     def get(self, renderer, size):
         """The window to draw ``renderer`` in: the host, or the own one (made on first use)."""
@@ -214,7 +217,7 @@ class FigureWindow:
         renderer.ReleaseGraphicsResources(self.host)
         self.host.RemoveRenderer(renderer)
         LIVE_WINDOWS.discard(self.host)
-        self.host = None
+        self.host = self.runner = None
 
     def orphan_if_foreign(self, renderer):
         """Leave a window drawn by another thread, with its scene, for that thread to finalise.
