@@ -3,15 +3,16 @@
 The dialog only gathers the arguments of :func:`brainview.export.movie.write_movie`
 (the call a script would make, e.g. ``bv.movie("spin.mp4", orbit=360,
 n_frames=96)`` or ``keyframes=[{}, {"camera": "left"}]`` for "from the
-current view to the left view"); :func:`record_movie` runs it on the 3-D
-view's render thread (:mod:`brainview.gui.view3d`) while the GUI thread shows
-the progress and keeps answering. Cancel (or Escape), or closing the window,
-stops the movie at its next frame and no file is left behind.
+current view to the left view"); :func:`record_movie` runs it on the GUI
+thread (which starts the encoder: spawning ffmpeg from another thread crashed
+the process under Xvfb), and the 3-D view's render thread draws each frame
+(:mod:`brainview.gui.view3d`) while the GUI thread answers its events.
+Cancel (or Escape) stops the movie and no file is left behind.
 """
 
 from __future__ import annotations
 
-import threading
+import contextlib
 from pathlib import Path
 
 from PyQt5 import QtCore, QtWidgets, sip
@@ -169,72 +170,53 @@ def record_movie(figure, path, options, *, parent=None):
         # stop before the next frame renders into a window that is no more.
         return sip.isdeleted(progress) or (parent is not None and (sip.isdeleted(parent) or not parent.isVisible()))
 
-    runner = figure._windows.runner
-    state = {"frame": 0, "done": threading.Event(), "error": None, "written": False}
-
-    def callback(frame, n_frames):  # on the render thread: no Qt here (but see _write_here)
-        state["frame"] = frame
-        if "answer" in state:
-            state["answer"](frame)
-        if cancelled or state.get("gone") or (runner is not None and runner.stopping):
+    def callback(frame, n_frames):
+        if not gone():
+            progress.setValue(frame)
+            # The window stays responsive between frames; Escape or Cancel stops the movie.
+            QtWidgets.QApplication.processEvents()
+        if cancelled or gone():
             raise KeyboardInterrupt("movie cancelled")
 
-    def write():
-        try:
-            write_movie(figure, path, callback=callback, progress=False, **options)
-            state["written"] = True
-        except KeyboardInterrupt:
-            pass
-        except Exception as error:  # raised again on the GUI thread
-            state["error"] = error
-        finally:
-            state["done"].set()
-
     try:
-        if runner is None:  # not shown in a window: here, between events
-            _write_here(write, state, progress, gone)
-        else:
-            _wait_for_movie(runner, write, state, progress, gone)
-        if state["error"] is not None:
-            raise state["error"]
-        return state["written"]
+        with _answering(figure):
+            write_movie(figure, path, callback=callback, progress=False, **options)
+    except KeyboardInterrupt:
+        return False
+    except RuntimeError:
+        if gone():  # the window closed during a frame: its render thread ended
+            return False
+        raise
     finally:
         if not sip.isdeleted(progress):
             progress.canceled.disconnect()  # closing a progress dialog emits "canceled"
             progress.rejected.disconnect()
             progress.close()
             progress.deleteLater()
+    return True
 
 
-def _wait_for_movie(runner, write, state, progress, gone):
-    """Run ``write`` on the render thread; show its progress here until it ends (or the window goes)."""
-    loop = QtCore.QEventLoop()
-    timer = QtCore.QTimer()
-    timer.setInterval(50)
-
-    def tick():
-        if gone():
-            state["gone"] = True  # the movie stops at its next frame
-        elif not sip.isdeleted(progress):
-            progress.setValue(state["frame"])
-        if state["done"].is_set():
-            loop.quit()
-
-    timer.timeout.connect(tick)
-    runner.defer(write)
-    timer.start()
-    if not state["done"].is_set():
+def _answer_events(until):
+    """Wait (on the GUI thread) until ``until()``, handling the window's events meanwhile."""
+    while not until():
+        loop = QtCore.QEventLoop()
+        QtCore.QTimer.singleShot(10, loop.quit)
         loop.exec_()
-    timer.stop()
 
 
-def _write_here(write, state, progress, gone):
-    """No render thread (a figure not shown): write on this thread, answering events between frames."""
-    def answer(frame):
-        if not gone():
-            progress.setValue(frame)
-            QtWidgets.QApplication.processEvents()
-        else:
-            state["gone"] = True
-    state["answer"] = answer
-    write()
+@contextlib.contextmanager
+def _answering(figure):
+    """Frames the movie asks for are drawn by the render thread while the GUI thread answers events;
+    the view's own frames pause meanwhile (the camera moves only on this thread, between frames)."""
+    runner = figure._windows.runner
+    if runner is None:
+        yield
+        return
+    runner.set_paused(True)
+    runner.wait_here = _answer_events
+    try:
+        yield
+    finally:
+        runner.wait_here = None
+        runner.set_paused(False)
+        runner.request_render()

@@ -72,17 +72,23 @@ class RenderRunner:
         ``on_error(text)`` in the render thread when queued work failed.
     on_closed : callable, optional
         ``on_closed()`` in the render thread when it ends because a script closed the figure.
+    on_drawn : callable, optional
+        ``on_drawn()`` in the render thread after it drew new layers (a drawing may
+        decide traits left to it, such as a stat map's ``outline``).
     """
 
-    def __init__(self, figure, size, *, on_frame, on_error, on_closed=None):
+    def __init__(self, figure, size, *, on_frame, on_error, on_closed=None, on_drawn=None):
         self.figure = figure
-        self._on_frame, self._on_error, self._on_closed = on_frame, on_error, on_closed
+        self._on_frame, self._on_error, self._on_closed, self._on_drawn = on_frame, on_error, on_closed, on_drawn
         self._state = threading.Condition(threading.Lock())  # the queue; never held while drawing
         self._done = threading.Condition(_vtk.RENDER_LOCK)  # a call finished, or the thread did
         self._tasks, self._calls = {}, []
         self._wanted, self._paused, self._stopping, self._finished = False, False, False, False
         self._size = tuple(int(v) for v in size)
         self.frames = 0
+        #: ``wait_here(until)`` waits for calls from the main thread while answering its events
+        #: (a movie on the GUI thread); None: calls block the caller.
+        self.wait_here = None
         #: True while a frame or queued work is being drawn or done.
         self.busy = False
         self.window = _vtk.vtkRenderWindow()  # its OpenGL context is made by its first render, there
@@ -137,9 +143,15 @@ class RenderRunner:
             else:
                 self._calls.append(job)
                 self._state.notify_all()
-        with self._done:
-            self._done.wait_for(lambda: job.done or self._finished if not job.retry else self._finished)
+        wait_here = self.wait_here
+        if wait_here is not None and threading.current_thread() is threading.main_thread():
+            wait_here(lambda: job.done or job.retry or self._finished)
+        else:
+            with self._done:
+                self._done.wait_for(lambda: job.done or job.retry or self._finished)
         if job.retry or not job.done:
+            if threading.current_thread() is not threading.main_thread():
+                raise RuntimeError("3-D view: the window closed; its render thread ended")
             return function()  # the window closed meanwhile: the figure is the script's again
         if job.error is not None:
             raise job.error
@@ -204,12 +216,17 @@ class RenderRunner:
     def _run_tasks(self):
         with self._state:
             tasks, self._tasks = self._tasks, {}
+        if not tasks:
+            return
+        drawn = len(self.figure._drawers)
         for work in tasks.values():
             try:
                 work()
             except Exception as error:  # a broken layer must not stop the view
                 self._on_error(f"3-D view: {type(error).__name__}: {error}")
                 traceback.print_exc()
+        if len(self.figure._drawers) > drawn and self._on_drawn is not None:
+            self._on_drawn()
 
     def _run_calls(self):
         with self._state:
@@ -281,6 +298,8 @@ class View3D(QtWidgets.QWidget):
     failed = QtCore.pyqtSignal(str)
     #: A script closed the figure.
     figure_closed = QtCore.pyqtSignal()
+    #: New layers were drawn (the render thread may have decided traits left to the drawing).
+    drawn = QtCore.pyqtSignal()
     _frame_ready = QtCore.pyqtSignal()
     _clicked = QtCore.pyqtSignal(object)
 
@@ -304,7 +323,7 @@ class View3D(QtWidgets.QWidget):
         self._frame_ready.connect(self._show_latest)
         self._clicked.connect(self._call_pick_callbacks)
         self.runner = RenderRunner(figure, self._pixel_size(), on_frame=self._deliver, on_error=self.failed.emit,
-                                   on_closed=self.figure_closed.emit)
+                                   on_closed=self.figure_closed.emit, on_drawn=self.drawn.emit)
 
     # ------------------------------------------------------------ frames
 

@@ -100,6 +100,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self.view.hovered.connect(self._show_pick)
         self.view.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.view.figure_closed.connect(self.close)
+        self.view.drawn.connect(lambda: self._ui.refresh() if self._ui is not None else None)
         self._list_timer = QtCore.QTimer(self)  # names and ticks of the layer list, when idle
         self._list_timer.setSingleShot(True)
         self._list_timer.setInterval(0)
