@@ -287,7 +287,13 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         self._changed_here()
 
     def bounds(self):
-        """World mm bounds of every visible layer drawn so far, or None for an empty scene."""
+        """World mm bounds of every visible layer, or None for an empty scene.
+
+        Layers the app's render thread has not drawn yet are waited for (a
+        script asking, not the render thread, which draws them first).
+        """
+        if self._defers() and any(layer not in self._drawers for layer in self.layers):
+            self._flush()
         drawers = [self._drawers.get(layer) for layer in list(self.layers) if layer.visible]
         return union_bounds([drawer.bounds() for drawer in drawers if drawer is not None])
 

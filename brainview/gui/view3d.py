@@ -94,9 +94,11 @@ class RenderRunner:
         self.window = _vtk.vtkRenderWindow()  # its OpenGL context is made by its first render, there
         self.window.SetOffScreenRendering(True)
         self.window.SetMultiSamples(0)  # multisampling is slow in software OpenGL
+        self.window.SetAlphaBitPlanes(True)  # as figures' own windows: the same pixels (depth peeling)
         self.window.SetSize(*self._size)
         self._thread = threading.Thread(target=self._run, name="brainview-render", daemon=True)
         figure._host_in(self.window, self)
+        figure._windows.shown = self._size  # the camera frames for it at once (the window follows)
         self._thread.start()
 
     # ------------------------------------------------------------ any thread
@@ -161,6 +163,8 @@ class RenderRunner:
         """Draw the next frames at ``size`` pixels."""
         with self._state:
             self._size = tuple(max(1, int(v)) for v in size)
+            if self.figure._windows.runner is self:
+                self.figure._windows.shown = self._size
             self._wanted = True
             self._state.notify_all()
 
@@ -204,6 +208,7 @@ class RenderRunner:
 
     def _step(self):
         with _vtk.RENDER_LOCK:
+            self._apply_size()  # before the work: a screenshot at the shown size draws the window
             self._run_tasks()
             self._run_calls()
             with self._state:
@@ -240,12 +245,15 @@ class RenderRunner:
         if calls:
             self._done.notify_all()
 
-    def render_frame(self):
-        """Draw the scene now at the current size and return its pixels (render thread only)."""
+    def _apply_size(self):
         with self._state:
             size = self._size
         if tuple(self.window.GetSize()) != size:
             self.window.SetSize(*size)
+
+    def render_frame(self):
+        """Draw the scene now at the current size and return its pixels (render thread only)."""
+        self._apply_size()
         self.figure.render()
         self.frames += 1
         return grab(self.window)
