@@ -234,6 +234,7 @@ class RenderRunner:
             self._on_drawn()
 
     def _run_calls(self):
+        self._run_tasks()  # queued while the earlier work ran: a call sees all work asked before it
         with self._state:
             calls, self._calls = self._calls, []
         for job in calls:
