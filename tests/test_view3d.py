@@ -10,7 +10,7 @@ import threading
 
 import numpy as np
 import pytest
-from PyQt5 import QtCore
+from PyQt5 import QtCore, QtGui, QtWidgets
 
 pytestmark = pytest.mark.gui
 
@@ -78,6 +78,8 @@ def test_a_left_drag_rotates_the_camera_and_the_wheel_zooms(window, qtbot):
     fig.add(bv.layers.Points([[-30, 0, 0], [30, 0, 0]], size=15))
     fig.view("anterior")
     window.render_now()
+    QtGui.QCursor.setPos(window.mapToGlobal(QtCore.QPoint(-50, -50)))  # no real pointer moves meanwhile
+    QtWidgets.QApplication.processEvents()
     before = fig.camera
     mouse(window.view, "press", (200, 150))
     for x in range(210, 300, 10):
