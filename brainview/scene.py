@@ -164,16 +164,6 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         self.changed = True
         return layer
 
-    def _draw_layer(self, layer):
-        if layer in self._drawers:
-            return
-        from .render.drawer import drawer_for
-
-        drawer = drawer_for(layer, self)
-        drawer.set_interacting(self._interacting)
-        self._show_props(drawer.props(), layer)
-        self._drawers[layer] = drawer
-
     def drawer(self, layer):
         """The drawer showing ``layer`` in this figure (its VTK props: ``drawer.props()``).
 
@@ -206,12 +196,6 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         self.layers.remove(layer)
         self.changed = True
 
-    def _undraw_layer(self, layer):
-        drawer = self._drawers.pop(layer, None)
-        if drawer is not None:
-            self._hide_props(drawer.props())
-            drawer.dispose()
-
     def move(self, layer, index):
         """Move a layer to position ``index`` of the drawing order (and of ``layers``).
 
@@ -234,14 +218,6 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         self.layers = order
         self._later(self._restack, key="restack")
         self.changed = True
-
-    def _restack(self):
-        # VTK draws props in the order they were added: re-add them in the layers' order.
-        drawn = [lay for lay in self.layers if lay in self._drawers]
-        for lay in drawn:
-            self._hide_props(self._drawers[lay].props())
-        for lay in drawn:
-            self._show_props(self._drawers[lay].props(), lay)
 
     def clear(self):
         """Remove every layer and annotation; keep the window and camera settings."""
@@ -272,10 +248,6 @@ class Figure(FigureLayout, FigureView, FigureEvents):
     def interacting(self, value):
         self._interacting = bool(value)
         self._later(self._drawers_interacting, key="interacting")
-
-    def _drawers_interacting(self):
-        for drawer in list(self._drawers.values()):
-            drawer.set_interacting(self._interacting)
 
     def _layer_changed(self, layer):
         self.changed = True
@@ -351,17 +323,6 @@ class Figure(FigureLayout, FigureView, FigureEvents):
             else:
                 raise BrainviewValueError(f"annotations: unknown kind {spec.get('kind')!r}; "
                                           "expected 'title' or 'text'.")
-
-    def _show_view(self, model, view_class, *args):
-        """Draw an annotation or a colour bar (VTK work: on the render thread when hosted)."""
-        view = self._views[model] = view_class(model, *args)
-        self.renderer.AddViewProp(view.actor)
-
-    def _hide_view(self, model):
-        view = self._views.pop(model, None)
-        if view is not None:
-            self.renderer.RemoveViewProp(view.actor)
-            view.detach()
 
     def _remove_annotations(self):
         for annotation in self.annotations:

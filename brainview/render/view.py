@@ -78,6 +78,90 @@ class FigureView(FigureCamera):
         with _vtk.RENDER_LOCK:
             return self._windows.get(self.renderer, self.size)
 
+    # ------------------------------------------------------------ the scene's VTK work (see _later)
+
+    def _draw_layer(self, layer):
+        """Build ``layer``'s drawer and show its props (the render thread's work when hosted)."""
+        if layer in self._drawers:
+            return
+        from .drawer import drawer_for
+
+        drawer = drawer_for(layer, self)
+        drawer.set_interacting(self._interacting)
+        self._show_props(drawer.props(), layer)
+        self._drawers[layer] = drawer
+
+    def _undraw_layer(self, layer):
+        drawer = self._drawers.pop(layer, None)
+        if drawer is not None:
+            self._hide_props(drawer.props())
+            drawer.dispose()
+
+    def _restack(self):
+        # VTK draws props in the order they were added: re-add them in the layers' order.
+        drawn = [lay for lay in self.layers if lay in self._drawers]
+        for lay in drawn:
+            self._hide_props(self._drawers[lay].props())
+        for lay in drawn:
+            self._show_props(self._drawers[lay].props(), lay)
+
+    def _drawers_interacting(self):
+        for drawer in list(self._drawers.values()):
+            drawer.set_interacting(self._interacting)
+
+    def _show_view(self, model, view_class, *args):
+        """Draw an annotation or a colour bar (VTK work: on the render thread when hosted)."""
+        view = self._views[model] = view_class(model, *args)
+        self.renderer.AddViewProp(view.actor)
+
+    def _hide_view(self, model):
+        view = self._views.pop(model, None)
+        if view is not None:
+            self.renderer.RemoveViewProp(view.actor)
+            view.detach()
+
+    # ------------------------------------------------------------ the camera, never moved mid-frame
+
+    # The camera is no OpenGL object: a script (or a view button) moves it on its own thread,
+    # holding the render lock, so that the app's render thread never draws a half-set pose;
+    # ``changed`` then fires on the caller's thread, where the app's widgets live.
+
+    @_vtk.serialised
+    def view(self, *args, **kwargs):
+        return FigureCamera.view(self, *args, **kwargs)
+
+    view.__doc__ = FigureCamera.view.__doc__
+
+    @_vtk.serialised
+    def current_view(self):
+        return FigureCamera.current_view(self)
+
+    current_view.__doc__ = FigureCamera.current_view.__doc__
+
+    @_vtk.serialised
+    def rotate(self, *, azimuth=0.0, elevation=0.0):
+        return FigureCamera.rotate(self, azimuth=azimuth, elevation=elevation)
+
+    rotate.__doc__ = FigureCamera.rotate.__doc__
+
+    @_vtk.serialised
+    def zoom(self, factor):
+        return FigureCamera.zoom(self, factor)
+
+    zoom.__doc__ = FigureCamera.zoom.__doc__
+
+    @property
+    @_vtk.serialised
+    def camera(self):
+        return FigureCamera.camera.fget(self)
+
+    @camera.setter
+    @_vtk.serialised
+    def camera(self, pose):
+        FigureCamera.camera.fset(self, pose)
+
+    camera.__doc__ = FigureCamera.camera.__doc__
+
     # ------------------------------------------------------------ the render thread (hosted in the app)
 
     def _defers(self):
