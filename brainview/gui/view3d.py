@@ -189,6 +189,7 @@ class RenderRunner:
 
     def _run(self):
         try:
+            _vtk.is_software_rendering()  # probed here once: the GUI thread then reads it without the lock
             while True:
                 with self._state:
                     self._state.wait_for(self._has_work)

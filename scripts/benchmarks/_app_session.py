@@ -89,10 +89,11 @@ def _naive(window):
     return lambda: not timer.isActive()
 
 
-def _threshold_step(window, layer):
+def _threshold_step(window, layer, index):
+    """One step of the z-map's threshold field (3.0, 3.1, ...), as a slider step writes it."""
     window.select_layer(layer)
     editors = window.panel_ui.get_editors("threshold") if window.panel_ui is not None else []
-    value = float(layer.threshold) + 0.1
+    value = 3.0 + 0.1 * index
     return (lambda: setattr(editors[0], "value", value)) if editors else (lambda: setattr(layer, "threshold", value))
 
 
@@ -136,7 +137,8 @@ def main(t1, zmap, atlas, repeat, naive, out):
     rows["held"] = probe.measure(presser.start, until=lambda: len(pressed) >= 40)
     rows["held_frames"] = window.render_count - start_count if not naive else None
     zmap_layer = next(layer for layer in window.figure.layers if layer.kind == "stat_map")
-    rows["threshold"] = [probe.measure(_threshold_step(window, zmap_layer)) for _ in range(max(2, repeat // 2))]
+    rows["threshold"] = [probe.measure(_threshold_step(window, zmap_layer, index))
+                         for index in range(max(2, repeat // 2))]
     rows["layout_2d"] = probe.measure(lambda: window.set_layout("2d"))
     rows["layout_back"] = probe.measure(lambda: window.set_layout("1+3"))
     movie = Path(tempfile.mkdtemp()) / "spin.mp4"
