@@ -24,6 +24,7 @@ from PyQt5 import QtCore, QtWidgets
 from .. import _vtk
 from ..errors import BrainviewError, BrainviewValueError
 from .actions import WindowActions, guarded, is_session
+from .atlas_panel import install_atlas_panel
 from .background import BackgroundWork
 from .common import install_error_hook, remove_error_hook
 from .files import Choices, open_files
@@ -79,6 +80,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self._build_view()
         self._build_layer_dock()
         self._build_actions()
+        self.atlas_panel = install_atlas_panel(self)  # a dock, View > Atlas panel
         self.series = SeriesControls(self)  # the 4-D toolbar, its keys and play timer
         self._build_status()
         self._loader = Loader(self)

@@ -318,18 +318,25 @@ class Atlas(Layer):
         >>> Atlas((data, affine), smooth=0).centroids()
         {'label 4': (-2.5, 2.0, 2.0)}
         """
-        if self._centers is None:
-            if self._probabilistic:
-                xyz = np.full((len(self._labels), 3), np.nan)
-                for k, region in enumerate(self._map_regions):
-                    if region.indices.size:
-                        ijk = atlas_maps.main_cluster_center(region, self._maps[..., k], self._image.affine)
-                        xyz[k] = self._image.to_world(ijk[None, :])[0]
-                labels = self._labels
-            else:
-                labels, xyz = label_centers(self._image, self._data)
-            self._centers = {self._names[int(v)]: tuple(float(c) for c in p) for v, p in zip(labels, xyz)}
-        return dict(self._centers)
+        # Safe from a worker thread (the app's atlas panel): the regions are read first (a reload
+        # replaces them last) and the answer is kept with the data it was computed from, so a
+        # reload meanwhile on another thread never leaves the old data's centres behind.
+        regions, image, names = self._map_regions, self._image, self._names
+        cached = self._centers
+        if cached is not None and all(a is b for a, b in zip(cached, (regions, image, names))):
+            return dict(cached[3])
+        labels, maps = self._labels, self._maps
+        if self._probabilistic:
+            xyz = np.full((len(labels), 3), np.nan)
+            for k, region in enumerate(regions):
+                if region.indices.size:
+                    ijk = atlas_maps.main_cluster_center(region, maps[..., k], image.affine)
+                    xyz[k] = image.to_world(ijk[None, :])[0]
+        else:
+            labels, xyz = label_centers(image, self._data)
+        centers = {names[int(v)]: tuple(float(c) for c in p) for v, p in zip(labels, xyz)}
+        self._centers = (regions, image, names, centers)
+        return dict(centers)
 
     def color_of(self, region):
         """The ``(r, g, b)`` colour a region is drawn with."""
