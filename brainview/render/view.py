@@ -113,10 +113,18 @@ class FigureView(FigureCamera):
         """Draw an annotation or a colour bar (VTK work: on the render thread when hosted)."""
         view = self._views[model] = view_class(model, *args)
         self.renderer.AddViewProp(view.actor)
+        # The view redraws its actor when its model fires ``updated`` (a layer's colormap
+        # changed on the GUI thread): that redraw is VTK work too, done where _later says.
+        model.observe(view.draw, "updated", remove=True)
+        follow = self.__dict__.setdefault("_view_followers", {})[model] = \
+            lambda event: self._later(view.draw, key=("view", id(view)))
+        model.observe(follow, "updated")
 
     def _hide_view(self, model):
         view = self._views.pop(model, None)
         if view is not None:
+            model.observe(self._view_followers.pop(model), "updated", remove=True)
+            model.observe(view.draw, "updated")  # as the view left it: its detach removes it
             self.renderer.RemoveViewProp(view.actor)
             view.detach()
 
