@@ -198,10 +198,10 @@ class RenderRunner:
                     self.busy = True
                 try:
                     pixels = self._step()
+                    if pixels is not None:
+                        self._on_frame(pixels)  # handed over before the thread says it is idle
                 finally:
                     self.busy = False
-                if pixels is not None:
-                    self._on_frame(pixels)
                 if self.figure.closed:
                     break  # a script closed the figure: nothing more to draw
         finally:
