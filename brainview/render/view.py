@@ -319,7 +319,8 @@ class FigureView(FigureCamera):
                 camera.SetViewAngle(saved_angle)
                 host.SetSize(*shown_size)
                 host.SetUseOffScreenBuffers(off_screen)
-                host.Render()
+                if not off_screen:  # an on-screen window shows its picture again; the app's
+                    host.Render()   # render thread draws its next frame when it needs one
 
     @on_render_thread
     def savefig(self, path, *, size=None, scale=None, dpi=None, transparent=False, embed_scene=True):

@@ -91,7 +91,6 @@ def _naive(window):
 
 def _threshold_step(window, layer, index):
     """One step of the z-map's threshold field (3.0, 3.1, ...), as a slider step writes it."""
-    window.select_layer(layer)
     editors = window.panel_ui.get_editors("threshold") if window.panel_ui is not None else []
     value = 3.0 + 0.1 * index
     return (lambda: setattr(editors[0], "value", value)) if editors else (lambda: setattr(layer, "threshold", value))
@@ -137,6 +136,8 @@ def main(t1, zmap, atlas, repeat, naive, out):
     rows["held"] = probe.measure(presser.start, until=lambda: len(pressed) >= 40)
     rows["held_frames"] = window.render_count - start_count if not naive else None
     zmap_layer = next(layer for layer in window.figure.layers if layer.kind == "stat_map")
+    window.select_layer(zmap_layer)  # its panel (and colour bar), drawn before the steps
+    probe.measure(lambda: None)
     rows["threshold"] = [probe.measure(_threshold_step(window, zmap_layer, index))
                          for index in range(max(2, repeat // 2))]
     rows["layout_2d"] = probe.measure(lambda: window.set_layout("2d"))
