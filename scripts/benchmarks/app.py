@@ -111,7 +111,7 @@ def _session_rows(prefix, repeat):
 
     note = (f"layers {fast['layers']}; frames drawn for the 40 presses: {fast['held_frames']} "
             "(naive: one render per press on the GUI thread)")
-    movie = f"{fast['movie_frames']} frames of 1400x950-window figure size 800x600"
+    movie = f"a {fast['movie_frames']}-frame orbit MP4 at the figure's 800x600 (the encoder starts in the gap)"
     rows = []
     for key, label, target in (("open", "open 3 files", 0.2), ("click", "click", 0.05),
                                ("arrow", "arrow key", 0.05), ("held", "40 arrows at 30 Hz", 0.05),
