@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import os
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from .errors import BrainviewTypeError, BrainviewValueError, describe
 __all__ = [
     "get_cmap", "to_rgb", "check_clim", "auto_clim", "cmap_table", "lookup_table",
     "resolve_threshold", "robust_range", "has_alpha", "cmap_spec", "mapped_alpha", "color_bytes",
+    "check_gamma", "check_clip", "display_cmap", "shown_cmap", "clip_mask", "clipped", "clip_opacity",
 ]
 
 
@@ -43,11 +45,14 @@ _PIGTAILED = {"cold_hot": "hot", "cold_white_hot": "hot_r"}
 
 
 def get_cmap(cmap, *, name="cmap"):
-    """A matplotlib colormap from a name, a Colormap object or an RGBA table.
+    """A matplotlib colormap from a name, a Colormap object, an RGBA table or a colour file.
 
     An ``(n, 3)`` or ``(n, 4)`` table of floats in 0..1 becomes a
     ``ListedColormap`` of its rows, alpha included: a map with alpha < 1 draws
     translucent in every layer (surfaces, points, lines, volumes, contours).
+    A path (a ``pathlib.Path``, or a string ending in ``.lut``, ``.cmap``,
+    ``.txt``, ``.csv``...) is read by :func:`brainview.io.lut_files.read_colormap_file`
+    (FSL ``.cmap``/``.lut``, FreeSurfer LUTs, RGB tables in 0..1 or 0..255).
 
     Raises
     ------
@@ -69,6 +74,12 @@ def get_cmap(cmap, *, name="cmap"):
         return cmap
     if isinstance(cmap, (list, tuple, np.ndarray)):
         return _table_cmap(cmap, name)
+    if isinstance(cmap, os.PathLike) or (isinstance(cmap, str) and cmap not in matplotlib.colormaps
+                                         and cmap not in _PIGTAILED):
+        from .io.lut_files import is_colormap_path, read_colormap_file
+
+        if is_colormap_path(cmap):
+            return read_colormap_file(cmap, name=name)
     if not isinstance(cmap, str):
         raise BrainviewTypeError(
             f"{name}: expected a colormap name, a matplotlib Colormap or an (n, 4) RGBA table, "
@@ -85,7 +96,8 @@ def get_cmap(cmap, *, name="cmap"):
         close = difflib.get_close_matches(cmap, known, n=4)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise BrainviewValueError(
-            f"{name}: unknown colormap {cmap!r}.{hint} Any matplotlib colormap name works."
+            f"{name}: unknown colormap {cmap!r}.{hint} Any matplotlib colormap name works, "
+            "or the path of a colour file ('my.lut', 'ramp.cmap', 'colors.csv')."
         ) from None
 
 
@@ -138,10 +150,12 @@ def cmap_spec(cmap):
     >>> cmap_spec(get_cmap([[1, 0, 0, 0.0], [1, 0, 0, 1.0]])).shape
     (256, 4)
     """
+    from .errors import BrainviewError
+
     colormap = get_cmap(cmap)
     try:
         registered = get_cmap(colormap.name)
-    except (BrainviewValueError, BrainviewTypeError):
+    except BrainviewError:  # a colour file's map whose file is gone: its table is kept
         registered = None
     if registered is not None and np.array_equal(cmap_table(registered), cmap_table(colormap)):
         return colormap.name
@@ -250,13 +264,15 @@ def cmap_table(cmap, n_colors=256):
 
 
 def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False,
-                 transparent_nan=False, nan_color=(0.5, 0.5, 0.5)):
+                 transparent_nan=False, nan_color=(0.5, 0.5, 0.5), clip=None):
     """Fill (or create) a ``vtkLookupTable`` with a colormap over a range.
 
     The map's own alpha channel is kept (times ``alpha``). NaN maps to
     ``nan_color``, or to fully transparent with ``transparent_nan``; with
     ``transparent_below``, values under ``clim[0]`` are transparent too (to
-    hide below-threshold voxels).
+    hide below-threshold voxels). With ``clip=(low, high)``, entries whose
+    value lies outside it are transparent (a colour bar's clipping range; an
+    image's clipped voxels are NaN already, see :func:`clipped`).
 
     Translucency costs: a table with any entry of alpha < 1 marks its actor
     translucent, and VTK then depth-peels it (a 100k-edge connectome frame:
@@ -277,6 +293,9 @@ def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False,
     table = table or vtkLookupTable()
     rgba = cmap_table(cmap)
     rgba[:, 3] *= alpha
+    if clip is not None:
+        centres = clim[0] + (np.arange(len(rgba)) + 0.5) * (clim[1] - clim[0]) / len(rgba)
+        rgba[~clip_mask(centres, clip), 3] = 0.0
     colors = numpy_to_vtk((rgba * 255).round().astype(np.uint8), deep=True)
     table.SetNumberOfTableValues(len(rgba))
     table.SetTable(colors)
@@ -285,6 +304,7 @@ def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False,
     table.SetUseBelowRangeColor(transparent_below)
     table.SetBelowRangeColor(0.0, 0.0, 0.0, 0.0)
     table.Modified()
+    table.Build()  # the NaN and out-of-range colours as bytes: MapScalars before any render uses them too
     return table
 
 
@@ -377,3 +397,176 @@ def resolve_threshold(threshold, values, *, name="threshold"):
             f"{name}: must be >= 0 (it applies to absolute values), got {threshold!r}."
         )
     return number
+
+
+# ---------------------------------------------------------------- display options (FSLeyes')
+
+
+#: Gamma values accepted: ``1 / MAX_GAMMA`` .. ``MAX_GAMMA``.
+MAX_GAMMA = 100.0
+
+
+def check_gamma(value, name="gamma"):
+    """A gamma exponent of the colour ramp: a finite number in ``1/100..100`` (1: the ramp as it is).
+
+    Examples
+    --------
+    >>> check_gamma(2)
+    2.0
+    """
+    try:
+        number = float(value)
+        ok = not isinstance(value, (bool, np.bool_, str)) and np.isfinite(number)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or not 1 / MAX_GAMMA <= number <= MAX_GAMMA:
+        raise BrainviewValueError(
+            f"{name}: expected a number from {1 / MAX_GAMMA:g} to {MAX_GAMMA:g}, got {describe(value)}. "
+            "1 keeps the colour map as it is; below 1 brightens the low end, above 1 darkens it."
+        )
+    return number
+
+
+def check_clip(value, name="clip"):
+    """A clipping range ``(low, high)`` (values outside it are not drawn), or None for none.
+
+    Examples
+    --------
+    >>> check_clip([1, 5]), check_clip(None)
+    ((1.0, 5.0), None)
+    """
+    if value is None:
+        return None
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise BrainviewValueError(
+            f"{name}: expected None or two numbers (low, high): values outside are transparent; "
+            f"got {describe(value)}."
+        ) from None
+    if not (np.isfinite(low) and np.isfinite(high)) or low > high:
+        raise BrainviewValueError(
+            f"{name}: expected finite low <= high, got ({low}, {high}). Swap them, or pass None "
+            "to draw every value."
+        )
+    return low, high
+
+
+def display_cmap(cmap, *, gamma=1.0, invert=False, symmetric=False, n_colors=256):
+    """The colour map as drawn with FSLeyes' ``gamma`` and ``invert`` display options.
+
+    The colour at position ``t`` (0..1 along the display range) is
+    ``cmap(t ** gamma)``, or ``cmap(1 - t ** gamma)`` inverted. ``gamma=1``
+    and ``invert=False`` return ``cmap`` itself; ``invert`` alone is
+    matplotlib's exact ``reversed()`` map; otherwise ``n_colors`` samples.
+    ``symmetric``: gamma bends each half from the centre outwards (a diverging
+    map of signed values: ``0.5 ± 0.5 |2t - 1| ** gamma``), the centre and ends kept.
+
+    Examples
+    --------
+    >>> gray = get_cmap("gray")
+    >>> display_cmap(gray) is gray
+    True
+    >>> [round(float(c), 2) for c in display_cmap("gray", gamma=2)(0.5)[:3]]
+    [0.25, 0.25, 0.25]
+    >>> bool(display_cmap("hot", invert=True)(0.0) == get_cmap("hot")(1.0))
+    True
+    """
+    from matplotlib.colors import ListedColormap
+
+    colormap = get_cmap(cmap)
+    gamma = check_gamma(gamma)
+    if gamma == 1.0:
+        return colormap.reversed() if invert else colormap
+    positions = np.linspace(0.0, 1.0, n_colors)
+    if symmetric:
+        centred = 2.0 * positions - 1.0
+        positions = 0.5 + 0.5 * np.sign(centred) * np.abs(centred) ** gamma
+    else:
+        positions = positions ** gamma
+    if invert:
+        positions = 1.0 - positions
+    shown = ListedColormap(colormap(positions), name=f"{colormap.name} (gamma {gamma:g}"
+                           + (", inverted)" if invert else ")"))
+    return shown.with_extremes(bad=colormap.get_bad())
+
+
+def shown_cmap(layer):
+    """A layer's colour map as drawn: its ``cmap`` with its ``gamma`` and ``invert`` (if it has them).
+
+    The one call every drawer, painter and colour bar makes, so that they all agree.
+    A layer whose ``diverging`` is True (a stat map's diverging map) has each
+    sign's half bent (``symmetric`` in :func:`display_cmap`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> layer = Slices((np.ones((2, 2, 2)), np.eye(4)), cmap="gray", invert=True)
+    >>> [float(c) for c in shown_cmap(layer)(0.0)]
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    gamma, invert = getattr(layer, "gamma", 1.0), getattr(layer, "invert", False)
+    symmetric = gamma != 1.0 and bool(getattr(layer, "diverging", False))
+    return display_cmap(layer.cmap, gamma=gamma, invert=invert, symmetric=symmetric)
+
+
+def clip_mask(values, clip):
+    """Where ``values`` lie inside ``clip`` (bounds included; NaN never); all finite values for None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clip_mask(np.array([0.0, 1.0, 2.0, np.nan]), (1, 2)).tolist()
+    [False, True, True, False]
+    """
+    values = np.asarray(values)
+    if clip is None:
+        return np.isfinite(values)
+    return (values >= clip[0]) & (values <= clip[1])
+
+
+def clipped(values, clip):
+    """``values`` with NaN outside ``clip`` (a new float32 array), or ``values`` itself for None.
+
+    NaN is transparent in every image drawing, so the clipped values draw nothing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clipped(np.array([0.0, 1.0, 2.0]), (0.5, 1.5)).tolist()
+    [nan, 1.0, nan]
+    """
+    if clip is None:
+        return values
+    result = np.where(clip_mask(values, clip), values, np.nan).astype(np.float32)
+    result.flags.writeable = False
+    return result
+
+
+def clip_opacity(function, clip):
+    """Make a ``vtkPiecewiseFunction`` (a volume's opacity) 0 outside ``clip``; None leaves it.
+
+    Examples
+    --------
+    >>> from vtkmodules.vtkCommonDataModel import vtkPiecewiseFunction
+    >>> ramp = vtkPiecewiseFunction(); _ = ramp.AddPoint(0, 0.0), ramp.AddPoint(10, 1.0)
+    >>> clip_opacity(ramp, (2, 8))
+    >>> ramp.GetValue(1.0), round(ramp.GetValue(5.0), 2), ramp.GetValue(9.0)
+    (0.0, 0.5, 0.0)
+    """
+    if clip is None:
+        return
+    low, high = clip
+    node = [0.0] * 4
+    nodes = []
+    for index in range(function.GetSize()):
+        function.GetNodeValue(index, node)
+        nodes.append((node[0], node[1]))
+    at_low, at_high = function.GetValue(low), function.GetValue(high)
+    gap = 1e-6 * max(1.0, abs(low), abs(high))
+    kept = [(low - gap, 0.0), (low, at_low)] + [(x, y) for x, y in nodes if low < x < high]
+    kept += [(high, at_high), (high + gap, 0.0)]
+    function.RemoveAllPoints()
+    for x, y in kept:
+        function.AddPoint(x, y)

@@ -358,7 +358,7 @@ def _layer_verb(cls):
 def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
              mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
              cut_coords=None, masker=None, selected=None, volume=None, name=None, vmin=None,
-             plot_abs=False, symmetric_cbar=None):
+             plot_abs=False, symmetric_cbar=None, gamma=1.0, invert=False, clip=None):
     """A statistical or decoder weight map; see :class:`brainview.layers.StatMap`.
 
     ``img`` may be a dict of maps (``Decoder.coef_img_``): one layer per class
@@ -369,7 +369,8 @@ def stat_map(img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
     maps = load_stat_maps(img, masker=masker)
     options = dict(threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
                    opacity=opacity, outline=outline, bg=bg, inflated=inflated, cut_coords=cut_coords,
-                   vmin=vmin, plot_abs=plot_abs, symmetric_cbar=symmetric_cbar)
+                   vmin=vmin, plot_abs=plot_abs, symmetric_cbar=symmetric_cbar, gamma=gamma, invert=invert,
+                   clip=clip)
     if isinstance(maps, dict):
         group = StatMapGroup(maps, selected=selected, **options)
         for layer in group.layers:

@@ -3,7 +3,7 @@ information, screenshots of the window or of one view, the opening size."""
 
 import numpy as np
 import pytest
-from PyQt5 import QtCore
+from PyQt5 import QtCore, QtWidgets
 
 pytestmark = pytest.mark.gui
 
@@ -246,3 +246,183 @@ def test_window_opens_with_2d_views_of_300_px_on_a_1600_by_1000_screen(qtbot, mo
     finally:
         win.close()
         figure.close()
+
+
+# ------------------------------------------------------------------ the property panel follows the selection
+
+
+def _click_row(qtbot, window, row):
+    """Select a layer by clicking its row in the layer list, as a user does."""
+    rect = window.layer_list.visualItemRect(window.layer_list.item(row))
+    qtbot.mouseClick(window.layer_list.viewport(), QtCore.Qt.LeftButton, pos=rect.center())
+
+
+def _remove_button(window):
+    from PyQt5 import QtWidgets
+
+    return next(b for b in window.findChildren(QtWidgets.QAbstractButton) if b.toolTip() == "Remove the layer")
+
+
+def _type_in(qtbot, field, text):
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, QtCore.Qt.Key_Return)
+
+
+@pytest.fixture
+def raising_traits():
+    """An exception in any traits notification (a disposed editor touching a deleted widget) fails the test."""
+    from traits.api import pop_exception_handler, push_exception_handler
+
+    push_exception_handler(reraise_exceptions=True)
+    yield
+    pop_exception_handler()
+
+
+def test_panel_follows_the_selection_and_is_empty_after_the_last_layer_goes(window, qtbot, raising_traits):
+    """Issue 24: after the last layer was removed the panel still edited it."""
+    anatomy = window.figure.add(Slices((_anatomy(), AFFINE), clim=(0, 1), name="anatomy"))
+    stat = window.figure.add(StatMap((_blob(), AFFINE), threshold=2.0, name="map", outline=False))
+    _click_row(qtbot, window, 0)
+    panel = window.panel_ui
+    assert panel.layer is anatomy and panel.get_editors("clim") and not panel.get_editors("threshold")
+    _click_row(qtbot, window, 1)
+    assert window.panel_ui.layer is stat and window.panel_ui.get_editors("threshold")
+    assert window.panel_ui.get_editors("name")[0].control.text() == "map"
+    assert panel.ui is None, "the previous layer's TraitsUI view is disposed"
+    anatomy.clim = (0.2, 0.9)  # the old panel no longer follows (nor touches its deleted widgets)
+    qtbot.mouseClick(_remove_button(window), QtCore.Qt.LeftButton)
+    assert window.panel_ui is not None and window.panel_ui.layer is anatomy  # the list selects the next one
+    last = window.panel_ui
+    qtbot.mouseClick(_remove_button(window), QtCore.Qt.LeftButton)
+    assert window.figure.layers == [] and window.panel_ui is None and last.ui is None
+    assert "No layer selected" in window.panel_area.widget().text()
+    anatomy.clim = (0.1, 0.5)  # a removed layer changed from a script: nothing shows it, nothing breaks
+    stat.threshold = 3.0
+    assert window.panel_area.widget().findChildren(QtWidgets.QLineEdit) == []
+
+
+def test_a_script_change_shows_in_the_panel(window, qtbot, raising_traits):
+    stat = window.figure.add(StatMap((_blob(), AFFINE), threshold=2.0, name="map", outline=False))
+    window.select_layer(stat)
+    panel = window.panel_ui
+    stat.threshold = 3.5
+    threshold = panel.get_editors("threshold")[0]
+    assert threshold.field.text() == "3.5"
+    low, high = threshold.slider.minimum(), threshold.slider.maximum()
+    assert threshold.slider.value() == round(low + (high - low) * 3.5 / 5.0), "|max| 5 is the slider's end"
+    stat.symmetric = False
+    assert panel.get_editors("symmetric")[0].control.currentText() == "False"
+    stat.name = "renamed"
+    assert panel.get_editors("name")[0].control.text() == "renamed"
+    stat.plot_abs = True
+    assert panel.get_editors("plot_abs")[0].control.isChecked()
+    assert stat.threshold == 3.5 and stat.plot_abs is True, "showing a value does not write it back"
+
+
+def test_a_choice_set_from_a_script_outside_the_list_is_shown(window, qtbot, raising_traits):
+    anatomy = window.figure.add(Slices((_anatomy(), AFFINE), clim=(0, 1), name="anatomy"))
+    window.select_layer(anatomy)
+    panel = window.panel_ui
+    anatomy.axes = "zx"  # valid, but not one of the choices the combo box offers
+    qtbot.waitUntil(lambda: panel.get_editors("axes")[0].control.currentText() == "zx", timeout=5000)
+    assert anatomy.axes == "zx" and len(panel.ui.control.findChildren(QtWidgets.QComboBox)) >= 2
+    slider = panel.get_editors("opacity")[0].slider  # the view built again still edits the layer
+    slider.setFocus()
+    qtbot.keyClick(slider, QtCore.Qt.Key_PageDown)
+    assert anatomy.opacity == pytest.approx(0.95) and anatomy.axes == "zx"
+
+
+def test_one_edit_in_the_panel_changes_the_model_once(window, qtbot, raising_traits):
+    stat = window.figure.add(StatMap((_blob(), AFFINE), threshold=2.0, name="map", outline=False))
+    window.select_layer(stat)
+    panel = window.panel_ui
+    seen = []
+    stat.observe(lambda event: seen.append((event.name, event.new)), "threshold, opacity, symmetric, plot_abs, name")
+    figure_changes = []
+    window.figure.observe(lambda event: figure_changes.append(1), "changed")
+    _type_in(qtbot, panel.get_editors("threshold")[0].field, "3")
+    assert seen == [("threshold", 3.0)]
+    by_panel, figure_changes[:] = len(figure_changes), []
+    stat.threshold = 2.0  # the same change from a script: the figure hears of it as often
+    assert len(figure_changes) == by_panel >= 1
+    seen.clear()
+    _type_in(qtbot, panel.get_editors("threshold")[0].field, "3")
+    slider = panel.get_editors("opacity")[0].slider
+    slider.setFocus()
+    qtbot.keyClick(slider, QtCore.Qt.Key_PageDown)
+    assert [name for name, _ in seen[1:]] == ["opacity"] and stat.opacity == pytest.approx(0.95)
+    combo = panel.get_editors("symmetric")[0].control
+    combo.setFocus()
+    qtbot.keyClick(combo, QtCore.Qt.Key_Down)  # auto -> True
+    assert seen[2:] == [("symmetric", True)]
+    box = panel.get_editors("plot_abs")[0].control
+    qtbot.mouseClick(box, QtCore.Qt.LeftButton, pos=QtCore.QPoint(8, box.height() // 2))
+    assert seen[3:] == [("plot_abs", True)]
+    field = panel.get_editors("name")[0].control
+    _type_in(qtbot, field, "blob")
+    field.clearFocus()  # leaving the field after Enter writes nothing more
+    assert seen[4:] == [("name", "blob")]
+
+
+def test_invalid_input_is_shown_in_the_window_and_leaves_the_model_unchanged(window, qtbot, capsys, raising_traits):
+    stat = window.figure.add(StatMap((_blob(), AFFINE), threshold=2.0, name="map", outline=False))
+    window.select_layer(stat)
+    panel = window.panel_ui
+    field = panel.get_editors("threshold")[0].field
+    _type_in(qtbot, field, "lots")
+    assert stat.threshold == 2.0 and field.text() == "2", "the layer kept its value and the field shows it"
+    assert panel.errors["threshold"].isVisible() and "'lots'" in panel.errors["threshold"].text()
+    assert window.panel_message.isVisible() and "threshold" in window.panel_message.text()
+    assert "threshold" in window.statusBar().currentMessage()
+    coords = panel.get_editors("cut_coords")[0].control
+    _type_in(qtbot, coords, "(1, 2)")  # three numbers needed
+    assert stat.cut_coords is None and "cut_coords" in panel.errors["cut_coords"].text()
+    low = panel.get_editors("opacity")[0]
+    _type_in(qtbot, low.field, "7")  # opacity is 0..1
+    assert stat.opacity == 1.0 and "opacity" in window.panel_message.text()
+    out, err = capsys.readouterr()
+    assert out == "" and err == "", "errors go to the window, not the terminal"
+    _type_in(qtbot, field, "3")  # the next good edit clears the field's message and the window's
+    assert stat.threshold == 3.0 and not panel.errors["threshold"].isVisible() and not window.panel_message.isVisible()
+
+
+def test_new_traits_get_editors_from_their_metadata_alone(qtbot, raising_traits):
+    """Traits added to a layer kind (gamma, invert, a clipping range) need no panel code."""
+    from PyQt5 import QtWidgets
+
+    from brainview.colors import check_clim
+    from brainview.gui import editors
+    from brainview.gui.panel import edit_layer
+    from brainview.layers.base import Checked, check_bool
+
+    class Tuned(Slices):
+        gamma = Checked(lambda value, name: float(value), 1.0, panel="slider", low=0.1, high=5.0)
+        invert = Checked(check_bool, False)
+        clip = Checked(lambda value, name: None if value is None else check_clim(value, name=name),
+                       panel="range", range="data", optional=True)
+
+    layer = Tuned((_anatomy(), AFFINE), clim=(0, 1))
+    host = QtWidgets.QWidget()
+    qtbot.addWidget(host)
+    panel = edit_layer(layer, host)
+    column = QtWidgets.QVBoxLayout(host)
+    column.addWidget(panel)
+    host.show()
+    qtbot.waitExposed(host)
+    gamma, invert, clip = (panel.get_editors(name)[0] for name in ("gamma", "invert", "clip"))
+    assert isinstance(gamma, editors.SliderEditor) and (gamma.low, gamma.high) == (0.1, 5.0)
+    assert isinstance(invert.control, QtWidgets.QCheckBox) and not invert.control.isChecked()
+    assert isinstance(clip, editors.PairEditor) and clip.auto.isChecked()
+    assert (clip.low, clip.high) == pytest.approx((0.2, 1.0))  # the data's range
+    gamma.slider.setFocus()
+    qtbot.keyClick(gamma.slider, QtCore.Qt.Key_PageDown)
+    assert layer.gamma == pytest.approx(0.1 + (184 - 50) * 4.9 / 1000)  # 1.0 at step 184 of 1000, a page is 50
+    qtbot.mouseClick(invert.control, QtCore.Qt.LeftButton, pos=QtCore.QPoint(8, invert.control.height() // 2))
+    assert layer.invert is True
+    _type_in(qtbot, clip.ends[1][1], "0.8")
+    assert layer.clip == pytest.approx((0.2, 0.8))
+    layer.gamma = 2.0  # a script: the panel follows
+    assert gamma.field.text() == "2"
+    panel.dispose()

@@ -63,41 +63,42 @@ def _nifti(tmp_path, kind):
 def _drive(editor, qtbot, monkeypatch, tmp_path, kind):
     """Change a trait through its widget, as a user would; returns False when the value is refused."""
     from PyQt5 import QtCore, QtGui, QtWidgets
+    from traitsui.qt import boolean_editor, enum_editor, text_editor
 
-    from brainview.gui import panel
+    from brainview.gui import editors, widgets
 
     control = editor.control
-    if isinstance(editor, panel.CheckEditor):
+    if isinstance(editor, (boolean_editor.SimpleEditor, editors.TriStateEditor)):  # a QCheckBox
         qtbot.mouseClick(control, QtCore.Qt.LeftButton, pos=QtCore.QPoint(8, control.height() // 2))
-    elif isinstance(editor, panel.SliderEditor):
+    elif isinstance(editor, editors.SliderEditor):
         slider = editor.slider
         slider.setFocus()
         qtbot.keyClick(slider, QtCore.Qt.Key_PageDown if slider.value() > 0 else QtCore.Qt.Key_PageUp)
-    elif isinstance(editor, panel.RangeEditor):
-        low, high = editor._pair()
+    elif isinstance(editor, editors.PairEditor):
+        low, high = editor.pair()
         field = editor.ends[1][1]
         field.selectAll()
-        qtbot.keyClicks(field, panel.format_number(high + 0.25 * (high - low)))
+        qtbot.keyClicks(field, widgets.format_number(high + 0.25 * (high - low)))
         qtbot.keyClick(field, QtCore.Qt.Key_Return)
-    elif isinstance(editor, (panel.CmapEditor, panel.ChoiceEditor)):
+    elif isinstance(editor, (editors.CmapEditor, enum_editor.SimpleEditor)):  # a QComboBox
         control.setFocus()
         last = control.currentIndex() == control.count() - 1
         qtbot.keyClick(control, QtCore.Qt.Key_Up if last else QtCore.Qt.Key_Down)
-    elif isinstance(editor, panel.ColorEditor):
+    elif isinstance(editor, editors.ColorEditor):
         monkeypatch.setattr(QtWidgets.QColorDialog, "getColor", lambda *a, **k: QtGui.QColor(20, 200, 40))
         qtbot.mouseClick(control, QtCore.Qt.LeftButton)
-    elif isinstance(editor, panel.ChecklistEditor):
+    elif isinstance(editor, editors.ChecklistEditor):
         item = editor.list.item(0)
         rect = editor.list.visualItemRect(item)
         qtbot.mouseClick(editor.list.viewport(), QtCore.Qt.LeftButton,
                          pos=QtCore.QPoint(rect.x() + 10, rect.center().y()))
-    elif isinstance(editor, panel.FileEditor):
+    elif isinstance(editor, editors.FileEditor):
         image = (kind, editor.name) in IMAGE_INPUTS
         path = _nifti(tmp_path, kind) if image else str(tmp_path / "nothing.txt")
         monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: (path, ""))
-        qtbot.mouseClick(control, QtCore.Qt.LeftButton)
+        qtbot.mouseClick(editor.button, QtCore.Qt.LeftButton)
         return image
-    elif isinstance(editor, panel.TextEditor):  # text, numbers, literals
+    elif isinstance(editor, text_editor.SimpleEditor):  # text, numbers, literals: TraitsUI's TextEditor
         text = LITERALS.get((kind, editor.name), "0" if editor.name in ONLY_VALUE else "renamed")
         control.selectAll()
         qtbot.keyClicks(control, text)
@@ -139,7 +140,7 @@ def test_bad_typed_number_is_reported_beside_the_field_and_the_app_lives(window,
     from PyQt5 import QtCore
 
     layer, panel = _shown(window, "stat_map")
-    field = panel.get_editors("threshold")[0].control
+    field = panel.get_editors("threshold")[0].field
     field.selectAll()
     qtbot.keyClicks(field, "lots")
     qtbot.keyClick(field, QtCore.Qt.Key_Return)
@@ -219,7 +220,7 @@ def test_selected_layer_shows_a_colour_bar_that_follows_edits(window, qtbot):
     stat, panel = _shown(window, "stat_map")
     assert [bar.layer for bar in fig.colorbars] == [stat]
     bar = fig.colorbars[0]
-    field = panel.get_editors("threshold")[0].control
+    field = panel.get_editors("threshold")[0].field
     field.selectAll()
     qtbot.keyClicks(field, "4")
     qtbot.keyClick(field, QtCore.Qt.Key_Return)
@@ -301,3 +302,60 @@ def test_switching_a_stat_map_to_surface_mode_works_in_the_background(window, qt
     timer.stop()
     assert threads and threads[0] is not threading.main_thread()
     assert released.is_set()
+
+
+def test_traitsui_combo_boxes_ignore_the_wheel_unless_focused(window, qtbot):
+    """TraitsUI's own editors (an EnumEditor's combo box) behave as the panel's sliders do."""
+    from PyQt5 import QtCore, QtGui, QtWidgets
+
+    layer, panel = _shown(window, "slices")
+    combo = panel.get_editors("axes")[0].control
+    assert isinstance(combo, QtWidgets.QComboBox) and combo.focusPolicy() == QtCore.Qt.StrongFocus
+    window.layer_list.setFocus()
+
+    def wheel():
+        centre = QtCore.QPointF(combo.width() / 2, combo.height() / 2)
+        event = QtGui.QWheelEvent(centre, combo.mapToGlobal(centre.toPoint()), QtCore.QPoint(0, 0),
+                                  QtCore.QPoint(0, -120), QtCore.Qt.NoButton, QtCore.Qt.NoModifier,
+                                  QtCore.Qt.NoScrollPhase, False)
+        QtWidgets.QApplication.sendEvent(combo, event)
+
+    wheel()
+    assert layer.axes == "xyz"
+    QtWidgets.QApplication.setActiveWindow(window)  # no window manager under Xvfb
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus)
+    wheel()
+    assert layer.axes == "x"
+
+
+def test_a_projection_started_before_another_layer_is_selected_still_switches_the_mode(window, qtbot):
+    """The panel goes when another layer is selected; the edit it started in a worker still lands."""
+    from PyQt5 import QtCore
+
+    layer, panel = _shown(window, "stat_map")
+    combo = panel.get_editors("mode")[0].control
+    combo.setFocus()
+    qtbot.keyClick(combo, QtCore.Qt.Key_End)  # "surface": projected in a worker first
+    assert layer.mode == "contour"
+    other = window.figure.add(_make("volume"))
+    window.select_layer(other)  # before the worker is done (its result comes through the event loop)
+    assert panel.ui is None and window.panel_ui.layer is other
+    qtbot.waitUntil(lambda: layer.mode == "surface", timeout=60_000)
+    assert not window.panel_message.isVisible()
+
+
+def test_a_value_an_editor_cannot_show_is_said_under_its_field_not_in_the_terminal(window, qtbot, monkeypatch,
+                                                                                  capsys):
+    from brainview.gui import editors
+
+    def cannot(self):
+        raise ValueError(f"no swatch for {self.value!r}")
+
+    monkeypatch.setattr(editors.ColorEditor, "show_value", cannot)
+    layer, panel = _shown(window, "glass_brain")
+    assert panel.errors["color"].isVisible() and "cannot show color" in panel.errors["color"].text()
+    layer.color = "red"  # a script: TraitsUI asks the editor to show it again
+    assert "(1.0, 0.0, 0.0)" in panel.errors["color"].text() and window.isVisible()
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "no swatch" not in out + err

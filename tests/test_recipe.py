@@ -194,6 +194,16 @@ def test_fuzzed_pngs_raise_only_brainview_errors(saved_png, tmp_path_factory, da
             pass
 
 
+def test_png_whose_scene_chunk_says_uncompressed_is_a_scene_file_error_not_a_unicode_error(saved_png, tmp_path):
+    raw = bytearray(saved_png)
+    at = raw.index(b"brainview:scene\0") + len("brainview:scene\0")
+    assert raw[at] == 1  # the compression flag of the iTXt chunk
+    raw[at] = 0  # the zlib bytes are now read as UTF-8 text
+    (tmp_path / "fig.png").write_bytes(bytes(raw))
+    with pytest.raises(SceneFileError, match="not UTF-8 text"):
+        bv.load_scene(tmp_path / "fig.png")
+
+
 def test_a_decoders_group_of_maps_round_trips_through_its_png(tmp_path):
     """plot_decoder_weights: one layer per class, each built from a placed image (io.Image)."""
     data = np.zeros((10, 10, 10), np.float32)

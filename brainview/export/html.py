@@ -50,6 +50,7 @@ import numpy as np
 
 from .. import _vtk
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
+from ._html_layout import add_layout
 from ._html_overlays import colorbar_overlay, css_color, label_overlay, legend_overlay, text_overlay
 from ._html_props import baked_glyphs, exported_actor, exported_volume, textured_plane
 
@@ -103,7 +104,7 @@ def figure_html(figure):
         raise BrainviewTypeError(f"figure: expected a brainview Figure, got {describe(figure)}.")
     serializers, viewer_path = _trame_vtk()
     scene = _ExportScene(figure)
-    archive = _scene_archive(serializers, scene.window, scene.renderer)
+    archive = _scene_archive(serializers, scene.window, scene.renderers)
     if scene.left_out:
         warnings.warn(
             "export_html: left out of the HTML (vtk.js cannot draw them): "
@@ -183,65 +184,97 @@ def notebook_view(figure, *, height=None):
 
 
 class _ExportScene:
-    """A renderer holding vtk.js-drawable copies of a figure's props, and its overlays."""
+    """Renderers holding vtk.js-drawable copies of a figure's props, and its overlays.
+
+    One renderer for a single view; a layout (``views=``) gets one per 3-D
+    panel, on the panel's viewport with its camera and lights, and its cut
+    panels as images (:mod:`brainview.export._html_layout`).
+    """
 
     def __init__(self, figure):
-        figure._apply_camera()
-        source = self.source = figure.renderer
-        self.renderer = _vtk.vtkRenderer()
-        self.renderer.SetBackground(*source.GetBackground())
-        self.renderer.SetTwoSidedLighting(source.GetTwoSidedLighting())
-        self.renderer.GetActiveCamera().DeepCopy(source.GetActiveCamera())
-        lights = source.GetLights()
-        for index in range(lights.GetNumberOfItems()):
-            self.renderer.AddLight(_exported_light(lights.GetItemAsObject(index)))
         # Never rendered: it only gives the serialiser the window the viewer expects.
         self.window = _vtk.vtkRenderWindow()
-        self.window.AddRenderer(self.renderer)
         self.window.SetSize(*figure.size)
         self.overlays = []
         self.left_out = []
+        self.renderers = []
+        self._sources = {}  # export renderer -> (the figure's renderer it copies, its height in pixels)
         self.size = tuple(figure.size)
-        self.pixel_size = _pixel_size(source.GetActiveCamera(), figure.size[1])
-        layer_props = set()
-        for layer in figure.layers:
-            for prop in figure.drawer(layer).props():
-                layer_props.add(_address(prop))
-                if layer.visible and prop.GetVisibility():
-                    self._add(prop, layer.name)
-        props = source.GetViewProps()
+        layer_props = {_address(prop): layer for layer in figure.layers for prop in figure.drawer(layer).props()}
+        if figure.views is not None:
+            add_layout(self, figure, layer_props)
+        else:
+            figure._apply_camera()
+            renderer = self.new_renderer(figure.renderer, figure.size[1])
+            for layer in figure.layers:
+                for prop in figure.drawer(layer).props():
+                    if layer.visible and prop.GetVisibility():
+                        self.add(prop, layer.name, renderer)
+        props = figure.renderer.GetViewProps()  # the title, texts and colour bars (a layout's overlay)
         for index in range(props.GetNumberOfItems()):
             prop = props.GetItemAsObject(index)
             if _address(prop) not in layer_props and prop.GetVisibility():
-                self._add(prop, None)
-        self.renderer.ResetCameraClippingRange()
-        self.n_props = self.renderer.GetViewProps().GetNumberOfItems()
+                self.add(prop, None, self.renderers[0] if figure.views is None else None)
+        shown = [r for r in self.renderers if r.GetViewProps().GetNumberOfItems()]
+        for renderer in self.renderers:
+            renderer.ResetCameraClippingRange()
+            view = str(shown.index(renderer)) if renderer in shown else "0"
+            self.overlays = [overlay.replace(_view_token(renderer), view) for overlay in self.overlays]
+        self.renderer = self.renderers[0] if self.renderers else None
+        self.n_props = sum(r.GetViewProps().GetNumberOfItems() for r in self.renderers)
 
-    def _add(self, prop, layer_name):
+    def new_renderer(self, source, height):
+        """An export renderer like ``source`` (background, lighting, camera, lights, viewport)."""
+        renderer = _vtk.vtkRenderer()
+        renderer.SetBackground(*source.GetBackground())
+        renderer.SetTwoSidedLighting(source.GetTwoSidedLighting())
+        renderer.SetViewport(*source.GetViewport())
+        renderer.GetActiveCamera().DeepCopy(source.GetActiveCamera())
+        lights = source.GetLights()
+        for index in range(lights.GetNumberOfItems()):
+            renderer.AddLight(_exported_light(lights.GetItemAsObject(index)))
+        self.window.AddRenderer(renderer)
+        self.renderers.append(renderer)
+        self._sources[_address(renderer)] = (source, height)
+        return renderer
+
+    def add(self, prop, layer_name, renderer, box=None):
+        """Add ``prop`` to ``renderer`` as vtk.js can draw it, or as an overlay (``box``: its panel)."""
         kind = prop.GetClassName()
         mapper = prop.GetMapper() if hasattr(prop, "GetMapper") else None
-        if prop.IsA("vtkVolume"):
-            self.renderer.AddVolume(exported_volume(prop))
-        elif prop.IsA("vtkImageActor"):
-            self.renderer.AddActor(textured_plane(prop))
-        elif prop.IsA("vtkActor") and mapper is not None and mapper.IsA("vtkGlyph3DMapper"):
-            self.renderer.AddActor(exported_actor(baked_glyphs(prop), pixel_size=self.pixel_size))
-        elif prop.IsA("vtkActor") and mapper is not None and mapper.IsA("vtkPolyDataMapper"):
-            self.renderer.AddActor(exported_actor(prop, pixel_size=self.pixel_size))
-        elif prop.IsA("vtkActor"):
-            self.renderer.AddActor(prop)
-        elif prop.IsA("vtkTextActor"):
+        source, height = self._sources[_address(renderer)] if renderer is not None else (None, self.size[1])
+        pixel_size = None if source is None else _pixel_size(source.GetActiveCamera(), height)
+        if prop.IsA("vtkTextActor"):
             if prop.GetInput():
-                self.overlays.append(text_overlay(prop))
+                self.overlays.append(text_overlay(prop, box))
         elif prop.IsA("vtkScalarBarActor"):
             self.overlays.append(colorbar_overlay(prop))
         elif prop.IsA("vtkLegendBoxActor"):
-            self.overlays.append(legend_overlay(prop, self.size[1]))
-        elif prop.IsA("vtkActor2D") and mapper is not None and mapper.IsA("vtkLabeledDataMapper"):
-            self.overlays.append(label_overlay(prop, self.source))
+            self.overlays.append(legend_overlay(prop, height, box, view_width=self.size[0] if box is None else box[4]))
+        elif prop.IsA("vtkActor2D") and mapper is not None and mapper.IsA("vtkLabeledDataMapper") and source:
+            view = _view_token(renderer) if len(self._sources) > 1 or self.renderers[0] is not renderer else ""
+            self.overlays.append(label_overlay(prop, source, size=self.size, view=view))
+        elif renderer is None or not prop.IsA("vtkProp3D"):
+            owner = f"layer '{layer_name}'" if layer_name else "the figure"
+            self.left_out.append(f"{owner}: a {kind}")
+        elif prop.IsA("vtkVolume"):
+            renderer.AddVolume(exported_volume(prop))
+        elif prop.IsA("vtkImageActor"):
+            renderer.AddActor(textured_plane(prop))
+        elif prop.IsA("vtkActor") and mapper is not None and mapper.IsA("vtkGlyph3DMapper"):
+            renderer.AddActor(exported_actor(baked_glyphs(prop), pixel_size=pixel_size))
+        elif prop.IsA("vtkActor") and mapper is not None and mapper.IsA("vtkPolyDataMapper"):
+            renderer.AddActor(exported_actor(prop, pixel_size=pixel_size))
+        elif prop.IsA("vtkActor"):
+            renderer.AddActor(prop)
         else:
             owner = f"layer '{layer_name}'" if layer_name else "the figure"
             self.left_out.append(f"{owner}: a {kind}")
+
+
+def _view_token(renderer):
+    """A placeholder for the page's index of an export renderer (known once every renderer is filled)."""
+    return f"@bv-view-{_address(renderer)}@"
 
 
 def _pixel_size(camera, height):
@@ -272,7 +305,7 @@ def _address(prop):
     return prop.GetAddressAsString("vtkObject")
 
 
-def _scene_archive(serializers, window, renderer):
+def _scene_archive(serializers, window, renderers):
     """The zip (index.json: scene + arrays) that trame-vtk's standalone viewer loads."""
     from trame_vtk.modules.vtk.serializers.initialize import vtk_config
 
@@ -282,22 +315,25 @@ def _scene_archive(serializers, window, renderer):
     encoded = vtk_config.convert_lut
     vtk_config.convert_lut = True
     try:
-        return _serialize(serializers, window, renderer)
+        return _serialize(serializers, window, renderers)
     finally:
         vtk_config.convert_lut = encoded
 
 
-def _serialize(serializers, window, renderer):
+def _serialize(serializers, window, renderers):
     from trame_vtk.modules.vtk.serializers.utils import reference_id
 
     context = serializers.SynchronizationContext()
     context.set_ignore_last_dependencies(True)
     scene = serializers.serialize(None, window, reference_id(window), context, 1)
-    camera = renderer.GetActiveCamera()
-    volumes = renderer.GetVolumes()
-    unit_distances = {reference_id(volume.GetProperty()): volume.GetProperty().GetScalarOpacityUnitDistance()
-                      for volume in (volumes.GetItemAsObject(i) for i in range(volumes.GetNumberOfItems()))}
-    _adjust_scene(scene, camera, unit_distances)
+    cameras = {reference_id(r.GetActiveCamera()): r.GetActiveCamera() for r in renderers}
+    unit_distances = {}
+    for renderer in renderers:
+        volumes = renderer.GetVolumes()
+        for volume in (volumes.GetItemAsObject(i) for i in range(volumes.GetNumberOfItems())):
+            unit_distances[reference_id(volume.GetProperty())] = volume.GetProperty().GetScalarOpacityUnitDistance()
+    _adjust_scene(scene, cameras, unit_distances)
+    camera = renderers[0].GetActiveCamera() if renderers else _vtk.vtkRenderer().GetActiveCamera()
     scene["extra"] = {"vtkRefId": reference_id(window),
                       "centerOfRotation": camera.GetFocalPoint(),
                       "camera": reference_id(camera)}
@@ -312,15 +348,15 @@ def _serialize(serializers, window, renderer):
     return buffer.getvalue()
 
 
-def _adjust_scene(node, camera, unit_distances):
+def _adjust_scene(node, cameras, unit_distances):
     """Complete what trame-vtk's serialisers leave out, in place.
 
     Volumes start hidden (the page shows them once their voxels are loaded:
     vtk.js fails on a volume drawn before); an image's direction matrix goes
     column by column as vtk.js reads it (trame-vtk sends it row by row: an
     image with flipped or swapped axes lands elsewhere); volume properties
-    get their opacity unit distance (``unit_distances``, by id); cameras get
-    their projection.
+    get their opacity unit distance (``unit_distances``, by id); cameras
+    (``cameras``, by id) get their projection.
     """
     properties = node.get("properties", {})
     if node.get("type") == "vtkVolume":
@@ -329,11 +365,12 @@ def _adjust_scene(node, camera, unit_distances):
         node.setdefault("calls", []).append(["setScalarOpacityUnitDistance", [0, unit_distances[node["id"]]]])
     elif node.get("type") in ("vtkImageData", "vtkStructuredPoints") and "direction" in properties:
         properties["direction"] = list(np.reshape(properties["direction"], (3, 3)).T.ravel())
-    elif node.get("type") in ("vtkCamera", "vtkOpenGLCamera"):
+    elif node.get("type") in ("vtkCamera", "vtkOpenGLCamera") and node.get("id") in cameras:
+        camera = cameras[node["id"]]
         properties.update(viewAngle=camera.GetViewAngle(), parallelScale=camera.GetParallelScale(),
                           parallelProjection=bool(camera.GetParallelProjection()))
     for child in node.get("dependencies", []):
-        _adjust_scene(child, camera, unit_distances)
+        _adjust_scene(child, cameras, unit_distances)
 
 
 # ------------------------------------------------------------------ page
@@ -351,6 +388,8 @@ html, body { margin: 0; padding: 0; height: 100%; overflow: hidden; }
 .bv-colorbar-ramp { position: absolute; top: 0; bottom: 0; left: 0; right: 0; }
 .bv-tick { position: absolute; left: 110%; transform: translateY(50%); white-space: nowrap; }
 .bv-legend { white-space: nowrap; }
+.bv-cut { z-index: -1; }
+.bv-cut img { display: block; width: 100%; height: 100%; image-rendering: pixelated; }
 .bv-dot { display: inline-block; width: 0.5em; height: 0.5em; border-radius: 50%; margin-right: 0.4em; }
 .bv-labels { top: 0; left: 0; width: 100%; height: 100%; }
 .bv-label { position: absolute; white-space: pre; line-height: 1; }
@@ -370,20 +409,23 @@ function bvLoaded(renderers, expected) {
     return data && data.getPointData().getScalars();
   }));
 }
-function bvFollowLabels(renderer) {
+function bvFollowLabels(renderers) {
   const labels = Array.from(document.querySelectorAll('.bv-label'));
   const container = document.querySelector('.content');
-  if (!labels.length || !renderer) return;
+  if (!labels.length || !renderers.length) return;
   const points = labels.map((label) => label.dataset.world.split(',').map(Number));
+  const views = labels.map((label) => renderers[Number(label.dataset.view || 0)] || renderers[0]);
   let last = '';
   function place() {
-    const camera = renderer.getActiveCamera();
-    const key = camera.getMTime() + ':' + container.clientWidth + 'x' + container.clientHeight;
+    const key = views.map((r) => r.getActiveCamera().getMTime()).join(':') + ':'
+      + container.clientWidth + 'x' + container.clientHeight;
     if (key !== last) {
       last = key;
-      const aspect = container.clientWidth / Math.max(container.clientHeight, 1);
       labels.forEach((label, i) => {
-        const xyz = renderer.worldToNormalizedDisplay(points[i][0], points[i][1], points[i][2], aspect);
+        const viewport = views[i].getViewport();  // a layout's panel: its own aspect
+        const aspect = (container.clientWidth * (viewport[2] - viewport[0]))
+          / Math.max(container.clientHeight * (viewport[3] - viewport[1]), 1);
+        const xyz = views[i].worldToNormalizedDisplay(points[i][0], points[i][1], points[i][2], aspect);
         label.style.left = (100 * xyz[0]) + '%';
         label.style.bottom = (100 * xyz[1]) + '%';
       });
@@ -400,7 +442,7 @@ function bvWatch(expected) {
   }
   renderers.forEach((r) => r.getVolumes().forEach((v) => v.setVisibility(true)));
   window.global.renderWindow.render();
-  bvFollowLabels(renderers[0]);
+  bvFollowLabels(renderers);
   requestAnimationFrame(() => { document.documentElement.dataset.bvDrawn = 'true'; });
 }
 """

@@ -187,7 +187,10 @@ def embedded_scene_text(png, keyword):
         _translated, _, text = rest.partition(b"\0")
         if compressed:
             text = _inflate(text, _guard.MAX_JSON_BYTES + MAX_EMBEDDED_DATA * 2)
-        return text.decode("utf-8")
+        try:
+            return text.decode("utf-8")
+        except UnicodeDecodeError as error:  # e.g. a compressed text whose flag says plain
+            raise SceneFileError(f"the embedded scene is corrupt (not UTF-8 text: {error.reason})") from None
     return None
 
 

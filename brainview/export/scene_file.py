@@ -3,7 +3,9 @@
 A scene file (``.bvscene``) holds ``"format": "brainview.scene"``, a
 ``"version"``, the brainview and VTK versions that wrote it, the figure (size,
 background, camera pose), its layers (kind, parameters as given, settings
-changed since) and its annotations (title, texts, colour bars). Data is
+changed since), its annotations (title, texts, colour bars) and, from the
+desktop app, the window's own settings under ``"app"`` (layout, lightbox;
+:func:`scene_app_settings`; a figure loaded from the file ignores them). Data is
 referenced, not copied: a path given by the user is stored relative to the
 scene file with its SHA-256 and size; data returned by a
 :mod:`brainview.datasets` loader as the loader call; in-memory arrays and
@@ -41,7 +43,8 @@ from .recipe import EMBEDDING_FORMATS, embedded_scene
 from .scene_writer import FORMAT, VERSION, data_file_writer, layer_dict, save_scene, scene_dict
 
 __all__ = ["FORMAT", "VERSION", "MIGRATIONS", "SceneFileError", "SceneTemplate", "save_scene", "load_scene",
-           "scene_dict", "layer_dict", "figure_from_dict", "populate", "data_file_writer", "scene_references"]
+           "scene_dict", "layer_dict", "figure_from_dict", "populate", "data_file_writer", "scene_references",
+           "scene_app_settings"]
 
 #: ``{from_version: function(dict) -> dict of from_version + 1}``; empty while only version 1 exists.
 MIGRATIONS = {}
@@ -139,6 +142,37 @@ def scene_references(path, *, outside_only=False):
         if not (outside_only and inside) and target not in found:
             found.append(target)
     return found
+
+
+def scene_app_settings(path):
+    """The desktop app's settings a scene file keeps (``save_scene(..., app=...)``); ``{}`` when none.
+
+    Reads the scene's JSON only (capped as :func:`load_scene` caps it), no data file.
+
+    Examples
+    --------
+    >>> import tempfile, os, brainview as bv
+    >>> fig = bv.figure(size=(32, 32)); _ = bv.points([[0, 0, 0]])
+    >>> path = os.path.join(tempfile.mkdtemp(), "s.bvscene")
+    >>> save_scene(fig, path, app={"layout": "lightbox"}); fig.close()
+    >>> scene_app_settings(path)
+    {'layout': 'lightbox'}
+    """
+    path = Path(path)
+    _guard.check_scene_path(path)
+    if path.suffix.lower() == ".bvz":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                raw = _guard.read_member(archive, "scene.bvscene", f"'{path}'", limit=MAX_JSON_BYTES)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+            raise SceneFileError(f"'{path}': not a .bvz archive ({error}).") from None
+        scene = _guard.parse_json(raw, path)
+    elif path.suffix.lower() in EMBEDDING_FORMATS:
+        scene = embedded_scene(path)[0]
+    else:
+        scene = _guard.read_json(path, path)
+    settings = scene.get("app") if isinstance(scene, dict) else None
+    return settings if isinstance(settings, dict) else {}
 
 
 def _load_archive(path):

@@ -35,7 +35,7 @@ VERSION = 1
 
 
 
-def save_scene(figure, path, *, single_file=None):
+def save_scene(figure, path, *, single_file=None, app=None):
     """Write ``figure`` to a scene file.
 
     Parameters
@@ -46,6 +46,11 @@ def save_scene(figure, path, *, single_file=None):
         ``.bvz`` (one zip file holding the scene and all its data).
     single_file : bool, optional
         Default: True for a ``.bvz`` path.
+    app : dict, optional
+        The desktop app's own settings of this session (its layout, the
+        lightbox's slices), plain JSON values, kept under ``"app"``: a figure
+        loaded from the file ignores them; the app reads them back with
+        :func:`brainview.export.scene_file.scene_app_settings`.
 
     Examples
     --------
@@ -56,18 +61,22 @@ def save_scene(figure, path, *, single_file=None):
     path = Path(path)
     if single_file is None:
         single_file = path.suffix == ".bvz"
+    if app is not None and not isinstance(app, dict):
+        raise BrainviewTypeError(f"app: expected a dict of the app's settings or None, got {describe(app)}.")
     if single_file:
         with tempfile.TemporaryDirectory() as folder:
             inner = Path(folder) / "scene.bvscene"
-            _write(figure, inner, copy_inputs=True)
+            _write(figure, inner, copy_inputs=True, app=app)
             _zip_folder(Path(folder), path)
         return
-    _write(figure, path, copy_inputs=False)
+    _write(figure, path, copy_inputs=False, app=app)
 
 
-def _write(figure, path, *, copy_inputs):
+def _write(figure, path, *, copy_inputs, app=None):
     sidecar = data_file_writer(path, copy_inputs=copy_inputs)
     scene = scene_dict(figure, sidecar=sidecar)
+    if app:
+        scene["app"] = app
     text = _dumps(scene)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".part")

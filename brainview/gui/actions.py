@@ -1,9 +1,11 @@
 """The main window's menus, toolbar and actions, and what each action does.
 
 :class:`WindowActions` is a mixin of :class:`~brainview.gui.window.MainWindow`:
-its methods build the File, View and Help menus and the main toolbar
+its methods build the File, View, Layer and Help menus and the main toolbar
 (``window.actions[key]``), and handle them — open, screenshots, sessions,
-script export, movies, recent files, the Python console, Help. Each handler
+script export, movies, recent files, the Python console, Help (the Layer
+menu, "Add view of this image" and "Change role…", is
+:class:`~brainview.gui.layer_actions.LayerActions`). Each handler
 is the library call a script would make (``bv.load_scene``, ``bv.save_scene``,
 ``bv.export_script``, ``bv.movie``), guarded by :func:`guarded`: an error
 becomes a dialog, never an exception raised into Qt.
@@ -23,7 +25,9 @@ from PyQt5 import QtCore, QtGui, QtWidgets, sip
 
 from .common import VIEWS, recent_files, remember_recent
 from .coordinates import CoordinatesPanel
+from .guards import guarded
 from .info import InfoDialog
+from .layer_actions import LayerActions
 from .screenshots import TARGETS, save_view
 
 OPEN_FILTER = ("Brain images, surfaces and sessions (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
@@ -41,27 +45,7 @@ def is_session(path):
     return Path(str(path)).suffix.lower() in SESSION_SUFFIXES or has_embedded_scene(path)
 
 
-def guarded(method):
-    """Turn an exception in a user action into an error dialog: the app lives on.
-
-    ``method`` belongs to a window with ``show_error(title, text)``. Connect
-    Qt signals through a lambda that drops the signal's own arguments
-    (``clicked(bool)`` passes ``checked``), as :meth:`WindowActions._build_actions` does.
-    """
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **options):
-        try:
-            return method(self, *args, **options)
-        except Exception as error:  # shown to the user, never raised into Qt
-            self.show_error(f"{method.__name__.strip('_').replace('_', ' ').capitalize()} failed",
-                            f"{type(error).__name__}: {error}")
-            return None
-
-    return wrapper
-
-
-class WindowActions:
+class WindowActions(LayerActions):
     """The menus, toolbar and action handlers of :class:`~brainview.gui.window.MainWindow` (a mixin).
 
     Uses the window's ``figure``, ``view``, ``show_error``, ``open_files``,
@@ -124,6 +108,7 @@ class WindowActions:
         menu.addAction(self.actions["layer_info"])
         menu.addAction(self._build_coordinates_dock().toggleViewAction())
         menu.addAction(self.actions["console"])
+        self._build_layer_actions(action)  # the Layer menu (.layer_actions)
         menu = self.menuBar().addMenu("&Help")
         for key in ("shortcuts", "about"):
             menu.addAction(self.actions[key])
@@ -268,10 +253,16 @@ class WindowActions:
 
     @guarded
     def save_session(self, path):
-        """Write the scene to a scene file: :func:`brainview.export.scene_file.save_scene`."""
-        from ..export.scene_file import save_scene
+        """Write the scene to a scene file: :func:`brainview.export.scene_file.save_scene`.
 
-        save_scene(self.figure, path)
+        The layers reference the files opened (relative path, SHA-256, size),
+        never copies; the window's layout and lightbox settings go with them
+        (:mod:`brainview.gui.sessions`).
+        """
+        from ..export.scene_file import save_scene
+        from .sessions import window_settings
+
+        save_scene(self.figure, path, app=window_settings(self))
         remember_recent([path])
         self.statusBar().showMessage(f"Saved session {path}", 4000)
 
@@ -289,7 +280,7 @@ class WindowActions:
         valid): the loaded layers, camera, texts and colour bars move into it.
         """
         from ..errors import BrainviewError
-        from ..export.scene_file import load_scene, scene_references
+        from ..export.scene_file import scene_references
 
         path = str(path)
         try:
@@ -298,7 +289,7 @@ class WindowActions:
             outside = []
         if outside and not self._allow_outside_files(path, outside):
             return
-        self._start_load([path], functools.partial(load_scene, path, allow_outside=bool(outside)),
+        self._start_load([path], functools.partial(_read_session, path, allow_outside=bool(outside)),
                          self._adopt_session)
 
     def _allow_outside_files(self, path, outside):
@@ -310,13 +301,17 @@ class WindowActions:
                                     QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, self)
         return box.exec_() == QtWidgets.QMessageBox.Yes
 
-    def _adopt_session(self, loaded):
+    def _adopt_session(self, read):
+        from .sessions import apply_window_settings
+
         self._finish_progress()
+        loaded, settings = read
         try:
             if not self._torn_down:
                 self._replace_scene(loaded)
+                notes = apply_window_settings(self, settings)
                 remember_recent(self._loading)
-                self.statusBar().showMessage(f"Opened session {self._loading[0]}", 4000)
+                self.statusBar().showMessage(" ".join([f"Opened session {self._loading[0]}.", *notes]), 8000)
         except Exception as error:
             self.show_error("Cannot open session", f"{type(error).__name__}: {error}")
         finally:
@@ -335,7 +330,7 @@ class WindowActions:
         fig.camera = camera
         fig.set_annotations(texts)
         for bar in bars:
-            fig.colorbar(bar["layer"], title=bar["title"], n_labels=bar["n_labels"])
+            fig.colorbar(bar["layer"], title=bar["title"], n_labels=bar["n_labels"], format=bar.get("format"))
         if layers:
             self.select_layer(layers[-1])
 
@@ -463,3 +458,15 @@ class WindowActions:
         from .about import shortcuts_text, show_text_dialog
 
         show_text_dialog(self, "Keyboard shortcuts", shortcuts_text(self.actions), rich=True)
+
+
+def _read_session(path, *, allow_outside):
+    """A session's figure and the window's settings in it (run in the loader: it reads the data files)."""
+    from ..export.scene_file import load_scene, scene_app_settings
+
+    figure = load_scene(path, allow_outside=allow_outside)
+    try:
+        return figure, scene_app_settings(path)
+    except BaseException:
+        figure.close()
+        raise

@@ -9,6 +9,8 @@ reported. What was loaded is added to the figure on the GUI thread; the
 ``loaded`` signal is emitted once a load finished, added or failed. Slow
 edits from the property panel (``prepare=True`` traits) run the same way in
 a second loader (``_jobs``): :meth:`BackgroundWork.run_in_background`.
+Closing the window stops both (:meth:`BackgroundWork._stop_background_work`):
+nothing a worker returns afterwards reaches the closed window.
 """
 
 from __future__ import annotations
@@ -73,15 +75,38 @@ class BackgroundWork:
         def finish(callback, *args):
             for signal in (self._jobs.finished, self._jobs.error):
                 signal.disconnect()
+            self._job_progress = None
             progress.canceled.disconnect()
             progress.rejected.disconnect()
             progress.close()
             progress.deleteLater()
-            callback(*args)
+            if not self._torn_down:  # a window closing drops what its job found
+                callback(*args)
 
         self._jobs.finished.connect(lambda result: finish(then))
         self._jobs.error.connect(lambda error, text: finish(failed, error))
+        self._job_progress = progress
         self._jobs.start(job, name=name)
+
+    def _stop_background_work(self):
+        """The window is closing: stop the load and the job still running, close their dialogs.
+
+        Nothing is waited for: each worker is stopped at its next line of Python
+        (:class:`~brainview.gui.loader.WorkStopped`; one inside a long C call
+        stops when it returns, its thread a daemon), what it returns is dropped,
+        and no callback of the closed window runs.
+        """
+        self._loader.cancel(report=False)
+        if self._jobs.busy:
+            for signal in (self._jobs.finished, self._jobs.error):
+                signal.disconnect()
+            self._jobs.cancel(report=False)
+        progress, self._job_progress = getattr(self, "_job_progress", None), None
+        if progress is not None:
+            progress.canceled.disconnect()
+            progress.rejected.disconnect()
+            progress.close()
+            progress.deleteLater()
 
     @property
     def load_timeout(self):

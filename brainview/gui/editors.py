@@ -1,36 +1,75 @@
-"""The editors of the property panel: one class per kind of trait editor.
+"""The TraitsUI editors of the property panel, one factory per kind of layer trait.
 
-An editor shows one layer trait in a widget and writes what the user types,
-slides, clicks or chooses back to the layer through its panel
-(:meth:`brainview.gui.panel.LayerPanel.write`, which shows a refused value
-beside the field). ``refresh()`` shows the layer's current value with the
-widget's signals blocked: showing is not editing. :data:`EDITORS` maps the
-kind :func:`brainview.gui.hints.editor_kind` gives a trait to its class.
+:func:`editor_for` gives the editor factory an ``Item`` of the panel's
+TraitsUI ``View`` gets (:func:`brainview.gui.panel.layer_view`), from the
+kind :func:`brainview.gui.hints.editor_kind` reads in the trait's metadata.
+TraitsUI's own editors are used where they fit a layer trait: ``BooleanEditor``
+(switches), ``EnumEditor`` (``choices=``), ``TextEditor`` (names, numbers and
+Python literals, written on Enter or when the field is left). The others are
+TraitsUI editors written here, for what TraitsUI has no editor for:
+
+- :class:`SliderEditor`: a slider + a field showing the whole number over a
+  range computed from the data, an "auto" box for None, a value shown for
+  None or ``"95%"``, typed values outside the slider's range (TraitsUI's
+  ``RangeEditor`` has fixed bounds and fails on None: ``TypeError`` in
+  ``_low_changed``);
+- :class:`PairEditor`: a ``(low, high)`` colour range as two such rows;
+- :class:`CmapEditor`: colormap names with swatches;
+- :class:`ColorEditor`: a button showing the colour (layer colours are any
+  matplotlib colour, "auto" or one per item; TraitsUI's needs a ``Color`` trait);
+- :class:`ChecklistEditor`: a filter field over the checkable region names;
+- :class:`FileEditor`: what the layer holds (a file or an array in memory) and
+  a button to choose a file;
+- :class:`TriStateEditor`: a switch that may be None (decided when drawn);
+- :class:`FixedEditor`: a value the panel cannot edit, and how to change it.
+
+Every editor writes with ``self.value = ...``: the value goes through the
+panel's TraitsUI ``Handler`` (:class:`brainview.gui.panel.PanelHandler`),
+which shows a refused value beside the field. ``update_editor()`` shows the
+layer's value with the widgets' signals blocked: showing is not editing.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
 
-from .. import colors
-from .hints import shown_value, trait_range
-from .widgets import (
-    SWATCH,
-    ComboBox,
-    NumberField,
-    Slider,
-    cmap_icon,
-    color_icon,
-    colors_hex,
-    describe,
-    format_number,
-    parse_number,
-)
+# TraitsUI on the app's PyQt5 (as brainview.gui.app says too, for a window opened first).
+os.environ.setdefault("ETS_TOOLKIT", "qt")
+os.environ.setdefault("QT_API", "pyqt5")
+
+
+def _application():
+    """A QApplication before TraitsUI's toolkit is imported: pyface creates one on import,
+    which aborts the process without a display; an offscreen one is made first then
+    (importing the app's modules headless, as their doctests do, must not end the process)."""
+    linux_without_display = (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+                             and not os.environ.get("WAYLAND_DISPLAY")
+                             and os.environ.get("QT_QPA_PLATFORM", "xcb") == "xcb")
+    if QtWidgets.QApplication.instance() is None and linux_without_display:
+        return QtWidgets.QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "brainview",
+                                       "-platform", "offscreen"])
+    return None
+
+
+_HEADLESS_APP = _application()
+
+from traits.api import Any, Bool, Float, Int, List  # noqa: E402 (after the application)
+from traitsui.api import BasicEditorFactory, BooleanEditor, EnumEditor, TextEditor  # noqa: E402
+from traitsui.qt.editor import Editor  # noqa: E402
+# TraitsUI's editors for Qt, loaded with the app rather than at the first selection:
+from traitsui.qt import boolean_editor, enum_editor, text_editor  # noqa: E402, F401
+
+from .. import colors  # noqa: E402
+from .hints import editor_kind, shown_value, trait_range  # noqa: E402
+from .widgets import (SWATCH, ComboBox, NumberField, Slider, cmap_icon, color_icon,  # noqa: E402
+                      colors_hex, describe, format_number, parse_number)
 
 #: Colormaps offered in the panel (any matplotlib name works from a script).
 CMAPS = ("gray", "hot", "cold_hot", "cold_white_hot", "RdBu_r", "coolwarm", "bwr", "viridis",
@@ -43,47 +82,44 @@ _FILE_FILTER = ("Brain images, surfaces and tables (*.nii *.nii.gz *.mgz *.mgh *
                 "All files (*)")
 
 
-class Editor:
-    """One trait's editor: ``control`` is its input widget, ``value`` reads/writes the layer."""
-
-    def __init__(self, panel, name):
-        self.panel, self.name = panel, name
-        self.trait = panel.layer.trait(name)
-        self.widget = self.control = None
+class LayerEditor(Editor):
+    """A TraitsUI editor of one layer trait (``self.object`` is the layer)."""
 
     @property
-    def layer(self):
-        return self.panel.layer
+    def trait(self):
+        return self.object.trait(self.name)
 
-    @property
-    def value(self):
-        return getattr(self.layer, self.name)
+    def refuse(self, text):
+        """Show a message beside the field for text that could not be read (nothing is written)."""
+        self.ui.handler.refuse(self.name, text)
 
-    @value.setter
-    def value(self, value):
-        self.panel.write(self.name, value)
+    def update_editor(self):
+        """Show the layer's value (TraitsUI calls this when the trait changes); never raises into Qt."""
+        try:
+            self.show_value()
+        except Exception as error:  # a value set from a script that this editor cannot show
+            self.ui.handler.cannot_show(self.name, error)
 
-    def write(self, value):
-        return self.panel.write(self.name, value)
-
-    def refresh(self):
-        """Show the layer's current value (signals blocked: showing is not editing)."""
+    def show_value(self):
+        """Show the layer's value in the widgets, their signals blocked (showing is not editing)."""
 
 
-class CheckEditor(Editor):
-    def __init__(self, panel, name):
-        super().__init__(panel, name)
-        self.widget = self.control = QtWidgets.QCheckBox()
+class TriStateEditor(LayerEditor):
+    """A check box whose third state is None (decided later, when drawn)."""
+
+    def init(self, parent):
+        self.control = QtWidgets.QCheckBox()
         self.control.clicked.connect(self._clicked)
 
     def _clicked(self, checked=False):
         state = self.control.checkState()
-        self.write(None if state == QtCore.Qt.PartiallyChecked else state == QtCore.Qt.Checked)
+        self.value = None if state == QtCore.Qt.PartiallyChecked else state == QtCore.Qt.Checked
 
-    def refresh(self):
+    def show_value(self):
         value = self.value
         self.control.blockSignals(True)
-        if value is None:  # decided later (when drawn): a third state
+        if value is None:
+            self.control.setTristate(True)
             self.control.setCheckState(QtCore.Qt.PartiallyChecked)
         else:
             self.control.setTristate(False)
@@ -91,34 +127,42 @@ class CheckEditor(Editor):
         self.control.blockSignals(False)
 
 
-class SliderEditor(Editor):
+class SliderEditor(LayerEditor):
     """A slider over the trait's range + a numeric field (+ an "auto" box when None is allowed)."""
 
-    def __init__(self, panel, name):
-        super().__init__(panel, name)
-        self.integer = bool(self.trait.integer)
-        self.low, self.high = trait_range(self.layer, name)
+    #: The QSlider, the number field, the "auto" box (None without one).
+    slider, field, auto = Any(), Any(), Any()
+    integer, low, high, steps = Bool(), Float(), Float(), Int()
+
+    def init(self, parent):
+        trait = self.trait
+        self.integer = bool(trait.integer)
+        self.low, self.high = trait_range(self.object, self.name)
         self.slider = Slider()
         self.steps = int(self.high - self.low) if self.integer else _SLIDER_STEPS
         self.slider.setRange(0, max(self.steps, 1))
         self.slider.setPageStep(max(self.steps // 20, 1))
         # Re-loading traits (a mesh re-extracted) are written when the slider is let go.
-        self.slider.setTracking(not _reloads(self.trait))
+        self.slider.setTracking(not _reloads(trait))
         self.slider.valueChanged.connect(self._slid)
-        self.field = self.control = NumberField()
+        self.field = NumberField()
         self.field.editingFinished.connect(self._typed)
-        row = QtWidgets.QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.field)
+        # Two lines (the slider, then the number): beside its label in a narrow dock.
+        grid = QtWidgets.QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(2)
+        grid.addWidget(self.slider, 0, 0, 1, 3)
+        grid.addWidget(self.field, 1, 0)
+        grid.setColumnStretch(2, 1)
         self.auto = None
-        if self.trait.optional:
+        if trait.optional:
             self.auto = QtWidgets.QCheckBox("auto")
-            self.auto.setToolTip(f"{name}=None: decided from the data")
+            self.auto.setToolTip(f"{self.name}=None: decided from the data")
             self.auto.clicked.connect(self._auto_clicked)
-            row.addWidget(self.auto)
-        self.widget = QtWidgets.QWidget()
-        self.widget.setLayout(row)
+            grid.addWidget(self.auto, 1, 1)
+        self.control = QtWidgets.QWidget()
+        self.control.setLayout(grid)
+        self.control.setFocusProxy(self.field)
         self._shown_text = ""
 
     def _to_value(self, position):
@@ -129,23 +173,20 @@ class SliderEditor(Editor):
         return int(round((value - self.low) / (self.high - self.low) * max(self.steps, 1)))
 
     def _slid(self, position):
-        self.write(self._to_value(position))
+        self.value = self._to_value(position)
 
     def _typed(self):
         text = self.field.text()
         if text != self._shown_text:
             self._shown_text = text
-            self.write(parse_number(text, integer=self.integer))
+            self.value = parse_number(text, integer=self.integer)
 
     def _auto_clicked(self, checked=False):
-        if checked:
-            self.write(None)
-        else:
-            self.write(self._to_value(self.slider.value()))
+        self.value = None if checked else self._to_value(self.slider.value())
 
-    def refresh(self):
+    def show_value(self):
         value = self.value
-        numbers = shown_value(self.layer, self.name)
+        numbers = shown_value(self.object, self.name)
         self.slider.blockSignals(True)
         self.field.blockSignals(True)
         if numbers is not None and numbers.size == 1:
@@ -171,49 +212,54 @@ def _reloads(trait):
     return isinstance(kind, (Loaded, Reloads)) or hasattr(kind, "_check") and "Reextracts" in type(kind).__name__
 
 
-class RangeEditor(Editor):
+class PairEditor(LayerEditor):
     """A ``(low, high)`` pair as two slider rows (+ "auto" when None is allowed)."""
 
-    def __init__(self, panel, name):
-        super().__init__(panel, name)
-        self.low, self.high = trait_range(self.layer, name)
+    #: ``[(slider, field)]`` of the low and the high end; the "auto" box (None without one).
+    ends, auto = List(), Any()
+    low, high = Float(), Float()
+
+    def init(self, parent):
+        self.low, self.high = trait_range(self.object, self.name)
         self.ends = []
-        grid = QtWidgets.QGridLayout()
+        grid = QtWidgets.QGridLayout()  # per end: "min" and its number, then its slider
         grid.setContentsMargins(0, 0, 0, 0)
-        for row, label in enumerate(("min", "max")):
+        grid.setVerticalSpacing(2)
+        for end, label in enumerate(("min", "max")):
             slider, field = Slider(), NumberField()
             slider.setRange(0, _SLIDER_STEPS)
-            slider.valueChanged.connect(functools.partial(self._slid, row))
-            field.editingFinished.connect(functools.partial(self._typed, row))
-            grid.addWidget(QtWidgets.QLabel(label), row, 0)
-            grid.addWidget(slider, row, 1)
-            grid.addWidget(field, row, 2)
+            slider.valueChanged.connect(functools.partial(self._slid, end))
+            field.editingFinished.connect(functools.partial(self._typed, end))
+            grid.addWidget(QtWidgets.QLabel(label), 2 * end, 0)
+            grid.addWidget(field, 2 * end, 1)
+            grid.addWidget(slider, 2 * end + 1, 0, 1, 4)
             self.ends.append((slider, field))
-        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         self.auto = None
         if self.trait.optional:
             self.auto = QtWidgets.QCheckBox("auto")
             self.auto.clicked.connect(self._auto_clicked)
-            grid.addWidget(self.auto, 0, 3)
-        self.widget = QtWidgets.QWidget()
-        self.widget.setLayout(grid)
-        self.control = self.ends[0][1]
+            grid.addWidget(self.auto, 0, 2)
+        self.control = QtWidgets.QWidget()
+        self.control.setLayout(grid)
+        self.control.setFocusProxy(self.ends[0][1])
         self._shown = ["", ""]
 
-    def _pair(self):
+    def pair(self):
+        """The ``[low, high]`` shown (the slider's range when the trait is None)."""
         value = self.value
         if value is None:
             return [self.low, self.high]
         return [float(v) for v in value]
 
     def _set_end(self, row, number):
-        pair = self._pair()
+        pair = self.pair()
         pair[row] = number
         low, high = pair
         if high <= low:  # the ends crossed: keep a valid range, moving the other end
             gap = 1e-6 * max(1.0, abs(number))
             low, high = (number, number + gap) if row == 0 else (number - gap, number)
-        self.write((low, high))
+        self.value = (low, high)
 
     def _slid(self, row, position):
         self._set_end(row, float(f"{self.low + position * (self.high - self.low) / _SLIDER_STEPS:.6g}"))
@@ -225,17 +271,17 @@ class RangeEditor(Editor):
         self._shown[row] = text
         number = parse_number(text, integer=False)
         if isinstance(number, str):
-            self.panel.refuse(self.name, f"{self.name}: {text!r} is not a number; type the "
-                              f"{'lower' if row == 0 else 'upper'} end of the colour range.")
+            self.refuse(f"{self.name}: {text!r} is not a number; type the "
+                        f"{'lower' if row == 0 else 'upper'} end of the colour range.")
             return
         self._set_end(row, number)
 
     def _auto_clicked(self, checked=False):
-        self.write(None if checked else tuple(self._pair()))
+        self.value = None if checked else tuple(self.pair())
 
-    def refresh(self):
+    def show_value(self):
         value = self.value
-        for row, number in enumerate(self._pair()):
+        for row, number in enumerate(self.pair()):
             slider, field = self.ends[row]
             slider.blockSignals(True)
             field.blockSignals(True)
@@ -250,12 +296,11 @@ class RangeEditor(Editor):
             self.auto.setChecked(value is None)
 
 
-class CmapEditor(Editor):
+class CmapEditor(LayerEditor):
     """Colormap names with swatches (``"none"`` first when the trait allows None)."""
 
-    def __init__(self, panel, name):
-        super().__init__(panel, name)
-        self.widget = self.control = ComboBox()
+    def init(self, parent):
+        self.control = ComboBox()
         self.control.setIconSize(SWATCH)
         if self.trait.optional:
             self.control.addItem("none", None)
@@ -264,9 +309,9 @@ class CmapEditor(Editor):
         self.control.activated.connect(self._chosen)
 
     def _chosen(self, index):
-        self.write(self.control.itemData(index))
+        self.value = self.control.itemData(index)
 
-    def refresh(self):
+    def show_value(self):
         cmap = self.value
         name = None if cmap is None else getattr(cmap, "name", str(cmap))
         index = self.control.findData(name)
@@ -281,12 +326,11 @@ class CmapEditor(Editor):
         self.control.blockSignals(False)
 
 
-class ColorEditor(Editor):
+class ColorEditor(LayerEditor):
     """A button showing the colour; a click opens the colour dialog."""
 
-    def __init__(self, panel, name):
-        super().__init__(panel, name)
-        self.widget = self.control = QtWidgets.QPushButton()
+    def init(self, parent):
+        self.control = QtWidgets.QPushButton()
         self.control.clicked.connect(self._clicked)
 
     def _rgb(self):
@@ -300,9 +344,9 @@ class ColorEditor(Editor):
         chosen = QtWidgets.QColorDialog.getColor(QtGui.QColor.fromRgbF(*rgb), self.control,
                                                  f"Choose {self.name}")
         if chosen.isValid():
-            self.write((round(chosen.redF(), 4), round(chosen.greenF(), 4), round(chosen.blueF(), 4)))
+            self.value = (round(chosen.redF(), 4), round(chosen.greenF(), 4), round(chosen.blueF(), 4))
 
-    def refresh(self):
+    def show_value(self):
         rgb = self._rgb()
         if rgb is None:
             self.control.setIcon(QtGui.QIcon())
@@ -312,34 +356,30 @@ class ColorEditor(Editor):
             self.control.setText(colors_hex(rgb))
 
 
-class ChoiceEditor(Editor):
-    """A combo box of the trait's ``choices`` (None shows as "auto")."""
+class FilterList(QtWidgets.QWidget):
+    """A filter field over a list: keys typed while the list has the focus go to the field."""
 
-    def __init__(self, panel, name):
-        super().__init__(panel, name)
-        self.choices = list(self.trait.choices)
-        self.widget = self.control = ComboBox()
-        for choice in self.choices:
-            self.control.addItem("auto" if choice is None else str(choice))
-        self.control.activated.connect(self._chosen)
+    def __init__(self, filter_field, checklist, parent=None):
+        super().__init__(parent)
+        self.filter, self.list = filter_field, checklist
+        column = QtWidgets.QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(filter_field)
+        column.addWidget(checklist)
+        self.setFocusProxy(filter_field)
 
-    def _chosen(self, index):
-        self.write(self.choices[index])
+    def keyPressEvent(self, event):
+        QtWidgets.QApplication.sendEvent(self.filter, event)
 
-    def refresh(self):
-        value = self.value
-        index = next((i for i, c in enumerate(self.choices)
-                      if c is value or (type(c) is type(value) and c == value)), -1)
-        if index < 0:  # set from a script to a value outside the list: show it
-            self.choices.append(value)
-            self.control.addItem(str(value))
-            index = len(self.choices) - 1
-        self.control.blockSignals(True)
-        self.control.setCurrentIndex(index)
-        self.control.blockSignals(False)
+    def clear(self):
+        """Empty the filter field (every region listed again)."""
+        self.filter.clear()
+
+    def text(self):
+        return self.filter.text()
 
 
-class ChecklistEditor(Editor):
+class ChecklistEditor(LayerEditor):
     """A filter field over a checklist of the layer's region ``names``.
 
     Checking items sets the trait to the checked names (None when all are
@@ -347,9 +387,11 @@ class ChecklistEditor(Editor):
     name, a part of names or a glob, as a script would), "" to all.
     """
 
-    def __init__(self, panel, name):
-        super().__init__(panel, name)
-        self.filter = self.control = QtWidgets.QLineEdit()
+    #: The filter field, the checkable list, the region names in list order.
+    filter, list, names = Any(), Any(), List()
+
+    def init(self, parent):
+        self.filter = QtWidgets.QLineEdit()
         self.filter.setPlaceholderText("Filter names; Enter shows the matching regions")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._filter)
@@ -357,19 +399,14 @@ class ChecklistEditor(Editor):
         self.list = QtWidgets.QListWidget()
         self.list.setMinimumHeight(120)
         self.list.setMaximumHeight(220)
-        self.names = list(self.layer.names)
+        self.names = list(self.object.names)
         for region in self.names:
             item = QtWidgets.QListWidgetItem(str(region))
             item.setFlags(item.flags() | QtCore.Qt.ItemIsUserCheckable)
             item.setCheckState(QtCore.Qt.Checked)
             self.list.addItem(item)
         self.list.itemChanged.connect(self._checked)
-        column = QtWidgets.QVBoxLayout()
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.filter)
-        column.addWidget(self.list)
-        self.widget = QtWidgets.QWidget()
-        self.widget.setLayout(column)
+        self.control = FilterList(self.filter, self.list)
 
     def _filter(self, text):
         text = text.strip().lower()
@@ -379,122 +416,155 @@ class ChecklistEditor(Editor):
 
     def _entered(self):
         text = self.filter.text().strip()
-        self.write([text] if text else None)
+        self.value = [text] if text else None
 
     def _checked(self, item):
         checked = [self.names[row] for row in range(self.list.count())
                    if self.list.item(row).checkState() == QtCore.Qt.Checked]
-        self.write(None if len(checked) == len(self.names) else checked)
+        self.value = None if len(checked) == len(self.names) else checked
 
-    def refresh(self):
-        shown = set(self.layer.shown)
+    def show_value(self):
+        shown = set(self.object.shown)
         self.list.blockSignals(True)
         for row, region in enumerate(self.names):
             self.list.item(row).setCheckState(QtCore.Qt.Checked if region in shown else QtCore.Qt.Unchecked)
         self.list.blockSignals(False)
 
 
-class TextEditor(Editor):
-    """A line edit; the text is written when Enter is pressed or the field is left."""
-
-    def __init__(self, panel, name):
-        super().__init__(panel, name)
-        self.widget = self.control = QtWidgets.QLineEdit()
-        self.control.editingFinished.connect(self._typed)
-        self._shown_text = None
-
-    def _typed(self):
-        text = self.control.text()
-        if text != self._shown_text:
-            self._shown_text = text
-            self.write(self._parse(text))
-
-    def _parse(self, text):
-        return text
-
-    def _format(self, value):
-        return str(value)
-
-    def refresh(self):
-        self._shown_text = self._format(self.value)
-        self.control.blockSignals(True)
-        self.control.setText(self._shown_text)
-        self.control.setCursorPosition(0)
-        self.control.blockSignals(False)
-
-
-class NumberEditor(TextEditor):
-    """A number without a known range: a numeric field."""
-
-    def _parse(self, text):
-        return parse_number(text, integer=isinstance(self.value, (int, np.integer)))
-
-    def _format(self, value):
-        return format_number(value)
-
-
-class LiteralEditor(TextEditor):
-    """A plain Python value (None, a number, 'text', [a list], {a: dict}) typed as in a script."""
-
-    def __init__(self, panel, name):
-        super().__init__(panel, name)
-        self.control.setToolTip(f"Type {name} as in a script: None, 3, 'text', ['a', 'b'], {{'a': 'red'}}")
-
-    def _parse(self, text):
-        try:
-            return ast.literal_eval(text.strip() or "None")
-        except (ValueError, SyntaxError):
-            # An unquoted word ("auto", "10%") is meant as text: the layer decides.
-            return text.strip()
-
-    def _format(self, value):
-        return repr(value)
-
-
-class FileEditor(Editor):
+class FileEditor(LayerEditor):
     """Data: what the layer holds, and a button to choose a file instead (arrays: from a script)."""
 
-    def __init__(self, panel, name):
-        super().__init__(panel, name)
+    #: What the layer holds; the button that opens the file dialog.
+    label, button = Any(), Any()
+
+    def init(self, parent):
         self.label = QtWidgets.QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-        self.control = QtWidgets.QPushButton("File…")
-        self.control.setToolTip(f"Load {name} from a file (in-memory data is set from a script)")
-        self.control.clicked.connect(self._clicked)
+        self.button = QtWidgets.QPushButton("File…")
+        self.button.setToolTip(f"Load {self.name} from a file (in-memory data is set from a script)")
+        self.button.clicked.connect(self._clicked)
         row = QtWidgets.QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label, 1)
-        row.addWidget(self.control)
-        self.widget = QtWidgets.QWidget()
-        self.widget.setLayout(row)
+        row.addWidget(self.button)
+        self.control = QtWidgets.QWidget()
+        self.control.setLayout(row)
+        self.control.setFocusProxy(self.button)
 
     def _clicked(self, checked=False):
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.control, f"Choose {self.name}", "", _FILE_FILTER)
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.button, f"Choose {self.name}", "", _FILE_FILTER)
         if path:
-            self.write(path)
+            self.value = path
 
-    def refresh(self):
+    def show_value(self):
         value = self.value
         text = Path(value).name if isinstance(value, (str, Path)) and Path(value).suffix else describe(value)
         self.label.setText(text)
         self.label.setToolTip(str(value) if isinstance(value, (str, Path)) else text)
 
 
-class FixedEditor(Editor):
+class FixedEditor(LayerEditor):
     """A value the panel cannot edit: say so, and how to change it."""
 
-    def __init__(self, panel, name):
-        super().__init__(panel, name)
-        self.widget = self.control = QtWidgets.QLabel()
+    def init(self, parent):
+        self.control = QtWidgets.QLabel()
         self.control.setWordWrap(True)
 
-    def refresh(self):
+    def show_value(self):
         self.control.setText(f"{describe(self.value)} — not editable here: set layer.{self.name} from a script")
 
 
-EDITORS = {
-    "check": CheckEditor, "slider": SliderEditor, "range": RangeEditor, "cmap": CmapEditor,
-    "color": ColorEditor, "choice": ChoiceEditor, "checklist": ChecklistEditor, "text": TextEditor,
-    "number": NumberEditor, "literal": LiteralEditor, "file": FileEditor, "fixed": FixedEditor,
-}
+def _factory(editor_class):
+    return type(f"{editor_class.__name__}Factory", (BasicEditorFactory,), {"klass": editor_class})
+
+
+#: kind -> the factory class of the editors written here.
+FACTORIES = {"tristate": _factory(TriStateEditor), "slider": _factory(SliderEditor),
+             "range": _factory(PairEditor), "cmap": _factory(CmapEditor), "color": _factory(ColorEditor),
+             "checklist": _factory(ChecklistEditor), "file": _factory(FileEditor),
+             "fixed": _factory(FixedEditor)}
+
+
+def literal(text):
+    """A plain Python value typed as in a script; an unquoted word ("auto", "10%") is text.
+
+    Examples
+    --------
+    >>> literal("(4, -6, 8)"), literal("auto"), literal("")
+    ((4, -6, 8), 'auto', None)
+    """
+    try:
+        return ast.literal_eval(text.strip() or "None")
+    except (ValueError, SyntaxError):
+        return text.strip()  # the layer decides
+
+
+def editor_key(layer, name):
+    """What decides the editor :func:`editor_for` gives ``layer.name`` (equal keys: equal editors).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> editor_key(Slices((np.ones((3, 3, 3)), np.eye(4))), "axes")
+    ('choice', ('xyz', 'x', 'y', 'z', 'xy', 'xz', 'yz'))
+    """
+    kind = editor_kind(layer, name)
+    if kind == "check":
+        return "tristate" if getattr(layer, name) is None or _optional_bool(layer, name) else "check"
+    if kind == "choice":
+        return kind, tuple(_choices(layer, name))
+    if kind == "number":
+        return kind, isinstance(getattr(layer, name), (int, np.integer))
+    return kind
+
+
+def _choices(layer, name):
+    choices = list(layer.trait(name).choices)
+    current = getattr(layer, name)
+    if not any(_same(current, choice) for choice in choices):  # set outside the list: shown too
+        try:
+            hash(current)
+        except TypeError:  # a list or an array: TraitsUI's combo box shows no current choice
+            return choices
+        choices.append(current)
+    return choices
+
+
+def editor_for(layer, name):
+    """The TraitsUI editor factory for ``layer.name`` (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> layer = Slices((np.ones((3, 3, 3)), np.eye(4)))
+    >>> [type(editor_for(layer, n)).__name__ for n in ("visible", "axes", "name", "x", "cmap")]
+    ['BooleanEditor', 'EnumEditor', 'TextEditor', 'SliderEditorFactory', 'CmapEditorFactory']
+    """
+    key = editor_key(layer, name)
+    kind = key[0] if isinstance(key, tuple) else key
+    if kind == "check":
+        return BooleanEditor()
+    if kind == "choice":
+        # "N:label" keeps the metadata's order (TraitsUI sorts a mapping by its labels).
+        return EnumEditor(values={c: f"{i:03d}:{'auto' if c is None else c}" for i, c in enumerate(key[1])})
+    if kind == "text":
+        return TextEditor(auto_set=False, enter_set=True)
+    if kind == "number":
+        return TextEditor(auto_set=False, enter_set=True, format_func=format_number,
+                          evaluate=functools.partial(parse_number, integer=key[1]))
+    if kind == "literal":
+        return TextEditor(auto_set=False, enter_set=True, format_func=repr, evaluate=literal)
+    return FACTORIES.get(kind, FACTORIES["fixed"])()
+
+
+def _optional_bool(layer, name):
+    from ..layers.base import check_optional_bool
+
+    return getattr(layer.trait(name).trait_type, "_check", None) is check_optional_bool
+
+
+def _same(a, b):
+    return a is b or (type(a) is type(b) and not isinstance(a, np.ndarray) and bool(a == b))

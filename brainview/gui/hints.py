@@ -104,7 +104,7 @@ def switches(layer):
     >>> import numpy as np
     >>> from brainview.layers import Slices
     >>> switches(Slices((np.ones((3, 3, 3)), np.eye(4))))
-    ['transparent_below']
+    ['transparent_below', 'invert']
     """
     return [n for n in panel_traits(layer) if n != "visible" and editor_kind(layer, n) == "check"]
 

@@ -277,6 +277,18 @@ class LightboxView(QtWidgets.QWidget):
                                           f"{spin.maximum()}, got {value!r}.")
             spin.setValue(value)
 
+    def settings(self):
+        """The settings :meth:`configure` takes, as plain values (what a saved session keeps).
+
+        Examples
+        --------
+        >>> view.configure(axis="coronal", slices=6)  # doctest: +SKIP
+        >>> view.settings()  # doctest: +SKIP
+        {'axis': 'coronal', 'slices': 6, 'spacing': 0.0, 'columns': 4}
+        """
+        return {"axis": self.axis, "slices": self.slices_spin.value(), "spacing": self.spacing_spin.value(),
+                "columns": self.columns}
+
     def positions(self, layers=None):
         """mm positions of the slices along the axis's normal, for the current settings."""
         layers = image_layers(self.figure) if layers is None else layers

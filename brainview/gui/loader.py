@@ -4,26 +4,59 @@ Layers are built in a worker thread (reading, decompression, isosurfaces
 and planes are VTK filters and numpy, no OpenGL); the window adds them to
 the figure on the GUI thread, where all rendering stays.
 
-A worker cannot be killed (a hostile file may hang a reader in C code), so a
-job that does not finish in time, or that the user cancels, is *abandoned*:
-the loader reports it and is free at once, and whatever the worker returns
-later is dropped. Workers are daemon threads: neither closing the window nor
-leaving Python ever waits for one.
+A job that does not finish in time, or that the user cancels (closing the
+window cancels every job), is *abandoned*: the loader reports it and is free
+at once, whatever the worker returns later is dropped, and the worker is
+*stopped*: :class:`WorkStopped` is raised in its thread at the next line of
+Python it runs. A worker inside one long C call (a hostile file may hang a
+reader there) cannot be interrupted: it stops when that call returns.
+Workers are daemon threads: neither closing the window nor leaving Python
+ever waits for one. A result that arrives after the loader itself was
+deleted (its window closed) is dropped too.
 """
 
 from __future__ import annotations
 
+import ctypes
 import threading
 import traceback
 
-from PyQt5 import QtCore
+from PyQt5 import QtCore, sip
 
 #: Seconds a load may take before it is abandoned (``Loader.timeout``).
 DEFAULT_TIMEOUT_S = 60.0
 
 
 class LoadAbandoned(TimeoutError):
-    """A load that did not finish in time or was cancelled: its worker is left to itself."""
+    """A load that did not finish in time or was cancelled: its worker is stopped, its result dropped."""
+
+
+class WorkStopped(BaseException):
+    """Raised inside an abandoned worker to stop it (a BaseException: ``except Exception`` lets it through)."""
+
+
+class _Job:
+    """One worker's thread and whether it still runs the job's function (guarded by ``lock``)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.running = True
+        self.thread = None
+
+    def stop(self):
+        """Raise :class:`WorkStopped` in the worker while it runs the function; False when it had ended."""
+        with self.lock:
+            if not self.running or self.thread is None or self.thread.ident is None:
+                return False
+            self.running = False
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread.ident),
+                                                       ctypes.py_object(WorkStopped))
+            return True
+
+    def finish(self):
+        """The function returned: from now on :meth:`stop` leaves the worker alone."""
+        with self.lock:
+            self.running = False
 
 
 class _Signals(QtCore.QObject):
@@ -53,6 +86,7 @@ class Loader(QtCore.QObject):
         super().__init__(parent)
         self.timeout = float(timeout)
         self._signals = None
+        self._job = None
         self._name = ""
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
@@ -72,9 +106,10 @@ class Loader(QtCore.QObject):
         signals = _Signals()
         signals.done.connect(lambda result: self._done(signals, result))
         signals.failed.connect(lambda error, text: self._failed(signals, error, text))
-        self._signals, self._name = signals, name
-        threading.Thread(target=_run, args=(function, signals), daemon=True,
-                         name=f"brainview-load {name}").start()
+        self._signals, self._name, self._job = signals, name, _Job()
+        self._job.thread = threading.Thread(target=_run, args=(function, signals, self._job), daemon=True,
+                                            name=f"brainview-load {name}")
+        self._job.thread.start()
         self._timer.start(max(1, int(self.timeout * 1000)))
 
     def cancel(self, *, report=True):
@@ -84,6 +119,7 @@ class Loader(QtCore.QObject):
         if report:
             self._abandon(f"Cancelled loading {self._name}.")
         else:
+            self._abandon_worker()
             self._release()
 
     def _timed_out(self):
@@ -92,6 +128,7 @@ class Loader(QtCore.QObject):
                           "huge or on a slow disk); the window works on.")
 
     def _abandon(self, text):
+        self._abandon_worker()
         self._release()
         self.error.emit(LoadAbandoned(text), text)
 
@@ -99,30 +136,42 @@ class Loader(QtCore.QObject):
         self._timer.stop()
         self._signals = None
 
+    def _abandon_worker(self):
+        """Stop the worker of the job being abandoned (see the module docstring)."""
+        job, self._job = self._job, None
+        if job is not None:
+            job.stop()
+
     def _done(self, signals, result):
-        if signals is not self._signals:
-            return  # an abandoned job finished late: its result is dropped
+        if sip.isdeleted(self) or signals is not self._signals:
+            return  # an abandoned job finished late (or its window is gone): its result is dropped
         self._release()
         self.finished.emit(result)
 
     def _failed(self, signals, error, text):
-        if signals is not self._signals:
+        if sip.isdeleted(self) or signals is not self._signals:
             return
         self._release()
         self.error.emit(error, text)
 
 
-def _run(function, signals):
+def _run(function, signals, job):
     try:
-        result = function()
+        try:
+            result = function()
+        finally:
+            job.finish()  # from here on, nothing is raised into this thread
+    except WorkStopped:
+        return  # abandoned: nobody waits for a result
     except Exception as error:  # reported to the user in a dialog, never raised
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        try:
-            signals.failed.emit(error, detail)
-        except RuntimeError:  # the application is gone (a late worker at exit)
-            pass
+        _emit(signals.failed, error, detail)
     else:
-        try:
-            signals.done.emit(result)
-        except RuntimeError:
-            pass
+        _emit(signals.done, result)
+
+
+def _emit(signal, *args):
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # the application is gone (a late worker at exit)
+        pass

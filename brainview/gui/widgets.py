@@ -57,6 +57,37 @@ class ComboBox(QtWidgets.QComboBox):
             event.ignore()
 
 
+class _WheelGuard(QtCore.QObject):
+    """An event filter: a wheel over an unfocused slider, combo box or spin box goes to the panel."""
+
+    def eventFilter(self, watched, event):
+        if event.type() == QtCore.QEvent.Wheel and not watched.hasFocus():
+            parent = watched.parentWidget()
+            if parent is not None:  # on to the scroll area, as an ignored wheel event goes
+                QtWidgets.QApplication.sendEvent(parent, event)
+            return True
+        return False
+
+
+_WHEEL_GUARD = None
+
+
+def guard_wheels(widget):
+    """Make the sliders, combo boxes and spin boxes inside ``widget`` take the wheel only when focused.
+
+    TraitsUI's own editors (an ``EnumEditor``'s combo box) get the behaviour of
+    :class:`Slider` and :class:`ComboBox`: scrolling the panel changes no value.
+    """
+    global _WHEEL_GUARD
+    if _WHEEL_GUARD is None:
+        _WHEEL_GUARD = _WheelGuard()
+    kinds = (QtWidgets.QAbstractSlider, QtWidgets.QComboBox, QtWidgets.QAbstractSpinBox)
+    for child in widget.findChildren(QtWidgets.QWidget):
+        if isinstance(child, kinds) and not isinstance(child, (Slider, ComboBox)):
+            child.setFocusPolicy(QtCore.Qt.StrongFocus)
+            child.installEventFilter(_WHEEL_GUARD)
+
+
 @functools.lru_cache(maxsize=64)
 def cmap_icon(name):
     """A swatch of a colormap (left: low, right: high) as a QIcon."""

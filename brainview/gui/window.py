@@ -384,9 +384,8 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
 
     @guarded
     def remove_selected(self):
-        if self._selected is not None:
-            layer, self._selected = self._selected, None
-            self.figure.remove(layer)
+        if self._selected is not None:  # the list follows: the next layer's panel, or none after the last
+            self.figure.remove(self._selected)
 
     # ------------------------------------------------------------ files (loaded by BackgroundWork)
 
@@ -462,8 +461,8 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
     # ------------------------------------------------------------ lifetime
 
     def closeEvent(self, event):
-        # A load still running is abandoned, never waited for (its thread is a daemon).
-        self._loader.cancel(report=False)
+        # A load or a job still running is abandoned, never waited for (its thread is a daemon).
+        self._stop_background_work()
         self._teardown()
         super().closeEvent(event)
         self.closed.emit()

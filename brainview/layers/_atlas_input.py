@@ -22,6 +22,8 @@ from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry.labels import present_labels
 from ..io import Image, check_affine, load_image, read_dataobj, read_image_file
 from ..io.cifti import cifti_atlas
+from ..io.lut_files import read_region_table
+from ._atlas_luts import read_region_file
 from .base import check_choice
 
 _BACKGROUND = ("background", "unknown", "none", "???", "")
@@ -209,12 +211,21 @@ def _lut_index(value):
     return index
 
 
+def _is_index_name_tsv(path):
+    """A tab-separated table whose header has ``index`` and ``name`` (nilearn's lut; read below)."""
+    with open(path, encoding="utf-8-sig", errors="replace") as stream:
+        header = stream.readline(4096).rstrip("\r\n").split("\t")
+    return "index" in header and "name" in header
+
+
 def _read_lut(lut):
-    """``({index: name}, {index: rgb})`` from a DataFrame-like table or a TSV path."""
+    """``({index: name}, {index: rgb})`` from a DataFrame-like table or a table file."""
     if isinstance(lut, (str, os.PathLike)):
         path = Path(lut)
         if not path.exists():
             raise BrainviewValueError(f"lut: file not found: '{path}'.")
+        if read_region_table(path, name="lut") is not None or not _is_index_name_tsv(path):
+            return read_region_file(path, name="lut")  # FSLeyes .lut, FreeSurfer LUT, CSV/TSV tables
         with open(path, newline="") as stream:
             rows = list(csv.DictReader(stream, delimiter="\t"))
         columns = {key: [row.get(key) for row in rows] for key in (rows[0] if rows else {})}

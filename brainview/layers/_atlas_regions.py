@@ -20,6 +20,7 @@ import numpy as np
 from .. import colors as bvcolors
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry.labels import label_array, triangle_mesh
+from ._atlas_luts import is_color_file, region_colors_of_file
 
 #: Qualitative palette for atlases without colours (neighbours get different ones).
 PALETTE = "tab20"
@@ -58,10 +59,13 @@ class RegionIndex:
         return label_array(sorted(set(chosen)))
 
     def resolve_colors(self, value):
-        """``{label value: (r, g, b)}`` of a ``{region: colour}`` dict."""
+        """``{label value: (r, g, b)}`` of a ``{region: colour}`` dict or of a colour file's rows."""
+        if is_color_file(value):
+            return region_colors_of_file(value, self.names)
         if not isinstance(value, dict):
             raise BrainviewTypeError(
-                f"colors: expected a dict {{region name or label: colour}}, got {describe(value)}."
+                f"colors: expected a dict {{region name or label: colour}} or the path of a colour file "
+                f"('regions.lut', FreeSurferColorLUT.txt), got {describe(value)}."
             )
         resolved = {}
         for key, color in value.items():

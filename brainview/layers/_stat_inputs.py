@@ -161,3 +161,16 @@ def finite_float(image):
     data = np.ascontiguousarray(data)
     data.flags.writeable = False
     return data
+
+
+def check_cut_coords(value, name="cut_coords"):
+    """None, or three finite numbers (mm) as a tuple of floats."""
+    if value is None:
+        return None
+    try:
+        xyz = tuple(float(v) for v in value)
+    except (TypeError, ValueError):
+        raise BrainviewTypeError(f"{name}: expected (x, y, z) in mm or None, got {describe(value)}.") from None
+    if len(xyz) != 3 or not np.isfinite(xyz).all():
+        raise BrainviewValueError(f"{name}: expected three finite numbers (x, y, z) in mm, got {value!r}.")
+    return xyz

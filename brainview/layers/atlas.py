@@ -31,15 +31,15 @@ import warnings
 import numpy as np
 from traits.api import Any, TraitType, observe
 
-from ..errors import BrainviewValueError, BrainviewWarning, describe
+from ..errors import BrainviewValueError, BrainviewWarning
 from ..geometry.labels import adjacency, check_labels, label_centers, label_surfaces, voxels_at
-from ..geometry.volume import MAX_SMOOTH
+from ._atlas_luts import check_no_ramp, check_points as _check_points, check_smooth as _check_smooth
 from . import _atlas_input as atlas_input
 from . import _atlas_maps as atlas_maps
 from . import _atlas_regions as atlas_regions
 from ._live import Reloads, set_resolved, take_derived, unset_params
 from . import _examples as _ex
-from .base import Kind, Layer, check_choice, check_opacity
+from .base import Checked, Kind, Layer, check_choice, check_opacity
 
 #: Qualitative palette for atlases without colours (neighbours get different ones).
 PALETTE = atlas_regions.PALETTE
@@ -111,9 +111,14 @@ class Atlas(Layer):
         Regions to show: names, substrings of names or shell globs
         (``"Default*"``), label values, compiled ``re.Pattern`` objects
         (see :attr:`regions`); default all.
-    colors : dict, optional
-        ``{region name or label: colour}`` overriding the default colours.
+    colors : dict or path, optional
+        ``{region name or label: colour}`` overriding the default colours, or a
+        colour file (FSLeyes ``.lut``, FreeSurfer LUT, CSV/TSV table) whose rows
+        recolour the atlas's labels (others ignored). Live.
     opacity : float
+    gamma, invert :
+        Image display options that do not apply to labels: only 1 and False are
+        accepted; anything else raises a brainview error saying what to use.
     smooth : int
         Surface smoothing iterations, 0 to 1000. Live.
     threshold : float, "auto", percentile string or None
@@ -190,13 +195,16 @@ class Atlas(Layer):
     smooth = Reloads(16, panel="slider", low=0, high=50, integer=True)
     prob_display = Reloads("isosurface", choices=("isosurface", "maxprob"))
 
+    gamma = Checked(check_no_ramp, 1.0, panel="hidden")
+    invert = Checked(check_no_ramp, False, panel="hidden")
+
     #: The extracted mesh in world mm with its ``"region"`` cell array (all regions).
     mesh = Any(transient=True)
 
     def __init__(self, atlas, *, labels=None, lut=None, kind=None, regions=None, colors=None,
                  opacity=1.0, smooth=16, threshold=None, sign="dominant",
                  min_region_size=atlas_maps.DEFAULT_MIN_REGION_SIZE, prob_display="isosurface",
-                 name=None):
+                 name=None, gamma=1.0, invert=False):
         self._centers = None
         derived = self._derive(dict(
             atlas=atlas, labels=labels, lut=lut, kind=kind, regions=regions, colors=colors,
@@ -206,7 +214,8 @@ class Atlas(Layer):
         super().__init__(name=name or derived["name"], regions=regions, colors=colors,
                          opacity=check_opacity(opacity), threshold=threshold, sign=sign,
                          min_region_size=min_region_size, atlas=atlas, labels=labels, lut=lut,
-                         smooth=smooth, prob_display=prob_display)
+                         smooth=smooth, prob_display=prob_display, gamma=check_no_ramp(gamma, "gamma"),
+                         invert=check_no_ramp(invert, "invert"))
         self._warn_if_nothing_shown()
 
     # ------------------------------------------------------------ model
@@ -222,7 +231,7 @@ class Atlas(Layer):
         """The mesh and colours of loaded maps under the parameters (and checks of those that use names)."""
         index = loaded["index"]
         index.resolve(params["regions"])
-        index.resolve_colors(params["colors"] or {})
+        index.resolve_colors(params["colors"] or {})  # a colour file is read here (errors first)
         settings = {name: check(params[name], name) for name, check in (
             ("threshold", atlas_maps.check_threshold), ("min_region_size", atlas_maps.check_min_region_size),
             ("sign", lambda value, name: check_choice(value, atlas_maps.SIGNS, name)))}
@@ -553,28 +562,6 @@ def _extract(loaded, *, smooth, threshold, sign, min_region_size):
         present = np.intersect1d(labels, np.unique(data))
         return label_surfaces(image, data, labels=present, smooth=smooth), data, regions
     return atlas_maps.map_isosurfaces(image, maps, regions, smooth), None, regions
-
-
-def _check_smooth(value, name="smooth"):
-    """Surface-nets iterations, 0 to 1000 (``True`` is refused, a huge count would hang)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise BrainviewValueError(f"{name}: expected a number of iterations >= 0, got {value!r}.")
-    if value > MAX_SMOOTH:
-        raise BrainviewValueError(
-            f"{name}: at most {MAX_SMOOTH} smoothing iterations, got {value!r}; "
-            "a few tens already give a smooth surface.")
-    return int(value)
-
-
-# ----------------------------------------------------------------- helpers
-
-
-def _check_points(xyz, name):
-    """``xyz`` as a float array of one point ``(3,)`` or of ``(n, 3)`` points (world mm)."""
-    points = np.asarray(xyz, dtype=float)
-    if points.shape[-1:] != (3,) or points.ndim > 2:
-        raise BrainviewValueError(f"{name}: expected (x, y, z) mm or an (n, 3) array, got {describe(xyz)}.")
-    return points
 
 
 def _example():

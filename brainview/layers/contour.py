@@ -28,7 +28,7 @@ from ..geometry.volume import MAX_SMOOTH, isosurface
 from ..io import finite_data, load_image
 from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
 from . import _examples as _ex
-from .base import Checked, Kind, Layer, check_opacity
+from .base import Checked, Kind, Layer, check_bool, check_opacity
 
 
 def _check_levels(value, name="level"):
@@ -119,6 +119,11 @@ class Contour(ImageInputs, Layer):
     clim : (float, float), optional
         Range of the colormap; defaults to the range of the levels (with
         ``color_by``: the range of the finite samples on the surface).
+    gamma : float
+        FSLeyes' gamma of the colour ramp (colour ``cmap(t ** gamma)`` at position
+        ``t`` of ``clim``; 1: as it is). Only with ``cmap``.
+    invert : bool
+        Reverse the colour map. Only with ``cmap``.
     color_by : path, nibabel image or (array, affine), optional
         A second image sampled on the surface at each vertex's world position
         (trilinear, through that image's own affine) and shown through
@@ -172,11 +177,14 @@ class Contour(ImageInputs, Layer):
     #: Colormap range, or None for the range of the levels (of the ``color_by`` samples).
     clim = Checked(_check_optional_clim, panel="range", range="data", optional=True)
 
+    gamma = Checked(lambda value, name: colors.check_gamma(value, name), 1.0, panel="slider", low=0.1, high=4.0)
+    invert = Checked(check_bool, False)
+
     #: Windowed-sinc smoothing iterations.
     smooth = Checked(lambda value, name: _check_smooth(value, name), 0, panel="slider", low=0, high=50, integer=True)
 
     def __init__(self, img, *, level=None, levels=None, color=None, cmap=None, clim=None,
-                 color_by=None, opacity=1.0, smooth=0, volume=None, name=None):
+                 color_by=None, opacity=1.0, smooth=0, volume=None, name=None, gamma=1.0, invert=False):
         if level is not None and levels is not None:
             raise BrainviewValueError(
                 f"level, levels: got both (level={describe(level)}, levels={describe(levels)}); "
@@ -192,6 +200,7 @@ class Contour(ImageInputs, Layer):
         super().__init__(
             img=img, volume=volume, name=name or self._image.name, level=level, levels=levels, color=color,
             cmap=cmap, clim=clim, color_by=color_by, opacity=check_opacity(opacity), smooth=smooth,
+            gamma=gamma, invert=invert,
         )
         self.mesh = None
         self._extract()
@@ -217,10 +226,10 @@ class Contour(ImageInputs, Layer):
 
     @property
     def color_cmap(self):
-        """The colormap drawn: ``cmap``, ``"viridis"`` for ``color_by`` without one, else None."""
-        if self.cmap is None and self._color_image is not None:
-            return colors.get_cmap("viridis")
-        return self.cmap
+        """The colormap drawn (``gamma`` and ``invert`` applied): ``cmap``, ``"viridis"`` for
+        ``color_by`` without one, else None."""
+        cmap = colors.get_cmap("viridis") if self.cmap is None and self._color_image is not None else self.cmap
+        return None if cmap is None else colors.display_cmap(cmap, gamma=self.gamma, invert=self.invert)
 
     @property
     def color_range(self):

@@ -58,6 +58,13 @@ class Slices(ImageInputs, Layer):
         Default: the 2nd–98th percentiles of the non-zero data.
     transparent_below : bool
         Make values under ``clim[0]`` transparent (to overlay a map).
+    gamma : float
+        FSLeyes' gamma of the colour ramp: the colour at position ``t`` of
+        ``clim`` is ``cmap(t ** gamma)`` (1: as it is; < 1 brightens low values).
+    invert : bool
+        Reverse the colour map.
+    clip : (float, float), optional
+        Clipping range: values outside it are transparent, whatever ``clim``.
     interpolation : {"nearest", "linear"}
     opacity : float
     volume : int, optional
@@ -88,12 +95,16 @@ class Slices(ImageInputs, Layer):
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: colors.check_clim(value, name=name), panel="range", range="data")
     transparent_below = Checked(check_bool, False)
+    gamma = Checked(lambda value, name: colors.check_gamma(value, name), 1.0, panel="slider", low=0.1, high=4.0)
+    invert = Checked(check_bool, False)
+    clip = Checked(lambda value, name: colors.check_clip(value, name), None, panel="range", range="data",
+                   optional=True)
     interpolation = Checked(lambda value, name: check_choice(value, INTERPOLATIONS, name), "nearest",
                             choices=INTERPOLATIONS)
 
     def __init__(self, img, *, coords=None, axes="xyz", cmap="gray", clim=None,
                  transparent_below=False, interpolation="nearest", opacity=1.0,
-                 volume=None, name=None):
+                 volume=None, name=None, gamma=1.0, invert=False, clip=None):
         self._staged = {}
         self._moving = False
         self._outside = set()
@@ -105,6 +116,7 @@ class Slices(ImageInputs, Layer):
             img=img, volume=volume, name=name or self._image.name, coords=coords,
             x=coords[0], y=coords[1], z=coords[2], axes=axes, cmap=cmap, clim=clim,
             transparent_below=transparent_below, interpolation=interpolation, opacity=opacity,
+            gamma=gamma, invert=invert, clip=clip,
         )
         self._warn_outside()
 
@@ -117,7 +129,8 @@ class Slices(ImageInputs, Layer):
         """One plane as drawn: ``(values, origin, step)``, cut once per position and sampling.
 
         ``values`` (read-only float32, shape ``(nu, nv)`` over the two in-plane
-        world axes in increasing order; NaN outside the image) are sampled
+        world axes in increasing order; NaN outside the image and outside
+        ``clip``) are sampled
         through the inverse affine at ``step`` mm from ``origin``, the world
         position of ``values[0, 0]``. Moving one plane cuts that plane only.
 
@@ -137,7 +150,12 @@ class Slices(ImageInputs, Layer):
             values = values.astype(np.float32)
             values.flags.writeable = False
             cached = self._planes[axis] = (key, (values, tuple(float(v) for v in origin), float(step)))
-        return cached[1]
+        shown = self._clipped.get(axis)
+        if shown is None or shown[0] is not cached or shown[1] != self.clip:  # a new cut, or a new clip
+            values, origin, step = cached[1]
+            plane = cached[1] if self.clip is None else (colors.clipped(values, self.clip), origin, step)
+            shown = self._clipped[axis] = (cached, self.clip, plane)
+        return shown[2]
 
     def plane_origin(self, axis):
         """World position of the first pixel of a plane (``"x"``, ``"y"`` or ``"z"``)."""
@@ -151,8 +169,8 @@ class Slices(ImageInputs, Layer):
         return float(self._image.value_at(xyz)[0])
 
     def colorbar_table(self):
-        return colors.lookup_table(self.cmap, self.clim, transparent_below=self.transparent_below,
-                                   transparent_nan=True), self.name
+        return colors.lookup_table(colors.shown_cmap(self), self.clim, transparent_below=self.transparent_below,
+                                   transparent_nan=True, clip=self.clip), self.name
 
     def _set_image(self, image):
         self._image = image
@@ -160,6 +178,7 @@ class Slices(ImageInputs, Layer):
         filled = finite_data(image, fill=np.nan)
         self._sampled = image if filled is image.data else Image(filled, image.affine, image.name)
         self._planes = {}  # axis -> ((position, interpolation), plane): cut again when either changes
+        self._clipped = {}  # axis -> (the cut, clip, plane as drawn): masked again when either changes
 
     def _centre(self):
         return tuple(float(c) for c in np.array(self._image.world_bounds()).reshape(3, 2).mean(axis=1))

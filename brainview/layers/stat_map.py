@@ -52,10 +52,11 @@ from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, 
 from ..io import load_image
 from ..io.images import Image
 from ..statmap_colors import (check_symmetric, check_vmax, check_vmin, color_range, colorbar_ticks,
-                              contour_level, default_cmap, threshold_table)
+                              contour_level, default_cmap, is_diverging, threshold_table)
 from . import _stat_modes
 from ..io.cifti import cifti_volume, is_cifti
 from ._stat_inputs import cut_coords, finite_float as _finite_float, load_stat_maps  # noqa: F401 (public here)
+from ._stat_inputs import check_cut_coords as _check_cut_coords
 from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_choice, check_opacity, check_optional_bool
@@ -123,6 +124,9 @@ class StatMap(ImageInputs, Layer):
         map gets a one-sided colour bar ``(0, max)``.
     symmetric_cbar : bool or "auto", optional
         nilearn's name of ``symmetric``; when given (not None) it wins.
+    gamma, invert, clip :
+        FSLeyes' display options: gamma of the colour ramp (each sign's half of a
+        diverging map), the colour map reversed, a clipping range of values drawn.
 
     A diverging colormap shows each sign with its half (the sign readable
     from the hue); a sequential one (``"hot"``, ``"viridis"``) is used whole
@@ -184,13 +188,17 @@ class StatMap(ImageInputs, Layer):
     outline = Checked(check_optional_bool, None)
     #: Where the planes of the "slices" mode cross (mm); None: nilearn's cut coordinates.
     cut_coords = Checked(lambda value, name: _check_cut_coords(value, name), None)
+    gamma = Checked(lambda value, name: colors.check_gamma(value, name), 1.0, panel="slider", low=0.1, high=4.0)
+    invert = Checked(check_bool, False)
+    clip = Checked(lambda value, name: colors.check_clip(value, name), None, panel="range", range="data",
+                   optional=True)
 
     def __init__(self, img, *, threshold=None, vmax=None, cmap=None, symmetric="auto",
                  mode="contour", opacity=1.0, outline=None, bg="mni152", inflated=True,
                  cut_coords=None, volume=None, name=None, vmin=None, plot_abs=False,
-                 symmetric_cbar=None):
+                 symmetric_cbar=None, gamma=1.0, invert=False, clip=None):
         self._staged = {}
-        self._abs = check_bool(plot_abs, "plot_abs")
+        self._abs, self._clip = check_bool(plot_abs, "plot_abs"), colors.check_clip(clip, "clip")
         self._set_image(self._load_input(img, volume))
         self._bg_image = self._load_bg(bg)
         self._warned = False
@@ -198,7 +206,7 @@ class StatMap(ImageInputs, Layer):
             img=img, volume=volume, bg=bg, inflated=inflated, name=name or self._image.name,
             threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric, mode=mode,
             opacity=check_opacity(opacity), outline=outline, cut_coords=cut_coords,
-            vmin=vmin, plot_abs=plot_abs, symmetric_cbar=symmetric_cbar,
+            vmin=vmin, plot_abs=plot_abs, symmetric_cbar=symmetric_cbar, gamma=gamma, invert=invert, clip=clip,
         )
         self._crange = None
         self._warn_if_empty()
@@ -227,6 +235,11 @@ class StatMap(ImageInputs, Layer):
         return self._crange
 
     @property
+    def diverging(self):
+        """Whether ``cmap`` is diverging: each sign takes its half (``gamma`` bends each half)."""
+        return is_diverging(self.cmap)
+
+    @property
     def peak(self):
         """The largest ``|value|`` of the map (0 for an empty map), computed once per image."""
         return self._peak_magnitude
@@ -244,7 +257,7 @@ class StatMap(ImageInputs, Layer):
     @property
     def draw_state(self):
         """What every mode draws from: ``(threshold, crange, cmap, opacity)``, resolved."""
-        return _stat_modes.DrawState(self.threshold_value, self.color_range, self.cmap, self.opacity)
+        return _stat_modes.DrawState(self.threshold_value, self.color_range, colors.shown_cmap(self), self.opacity)
 
     @property
     def mode_props(self):
@@ -273,7 +286,7 @@ class StatMap(ImageInputs, Layer):
         from vtkmodules.vtkCommonCore import vtkLookupTable
 
         crange = self.color_range
-        table = threshold_table(self.cmap, crange, self.threshold_value)
+        table = threshold_table(colors.shown_cmap(self), crange, self.threshold_value)
         lut = vtkLookupTable()
         lut.SetNumberOfTableValues(len(table))
         lut.SetTable(numpy_to_vtk((table * 255).round().astype(np.uint8), deep=True))
@@ -329,7 +342,7 @@ class StatMap(ImageInputs, Layer):
 
     # ------------------------------------------------------------ updates
 
-    @observe("threshold, vmin, vmax, cmap, symmetric, symmetric_cbar, opacity", post_init=True)
+    @observe("threshold, vmin, vmax, cmap, symmetric, symmetric_cbar, opacity, gamma, invert", post_init=True)
     def _update_colors(self, event):
         # Drawers observe these traits too (after this handler): only the built mode recomputes.
         self._crange = None
@@ -384,14 +397,17 @@ class StatMap(ImageInputs, Layer):
                                      if self._data.size else (0.0, 0.0))
         self._range = np.array([low, high])
         self._peak_magnitude = max(-low, high, 0.0)
+        self._unclipped = self._data  # percentile thresholds are of the whole map, whatever ``clip``
+        if self._clip is not None:  # outside the clipping range: 0, never drawn (the colour range is kept)
+            self._data = np.where(colors.clip_mask(self._data, self._clip), self._data, np.float32(0))
 
     def _resolve_threshold(self, threshold, name="threshold"):
         """A threshold as a number; a percentile is computed once per map and string."""
         threshold = AUTO_THRESHOLD if threshold is None else threshold
         if not isinstance(threshold, str):
-            return colors.resolve_threshold(threshold, self._data, name=name)
+            return colors.resolve_threshold(threshold, self._unclipped, name=name)
         if threshold not in self._percentiles:
-            self._percentiles[threshold] = colors.resolve_threshold(threshold, self._data, name=name)
+            self._percentiles[threshold] = colors.resolve_threshold(threshold, self._unclipped, name=name)
         return self._percentiles[threshold]
 
     @observe("img, volume", post_init=True)
@@ -404,9 +420,9 @@ class StatMap(ImageInputs, Layer):
         self._warn_if_empty()
         self._changed()
 
-    @observe("plot_abs", post_init=True)
+    @observe("plot_abs, clip", post_init=True)
     def _update_abs(self, event):
-        self._abs = self.plot_abs
+        self._abs, self._clip = self.plot_abs, self.clip
         self._staged["img"] = self._signed
         self._update_image(event)
 
@@ -476,19 +492,6 @@ class StatMap(ImageInputs, Layer):
         return self._image.to_world(np.array([ijk]))[0]
 
 
-def _check_cut_coords(value, name="cut_coords"):
-    """None, or three finite numbers (mm) as a tuple of floats."""
-    if value is None:
-        return None
-    try:
-        xyz = tuple(float(v) for v in value)
-    except (TypeError, ValueError):
-        raise BrainviewTypeError(f"{name}: expected (x, y, z) in mm or None, got {describe(value)}.") from None
-    if len(xyz) != 3 or not np.isfinite(xyz).all():
-        raise BrainviewValueError(f"{name}: expected three finite numbers (x, y, z) in mm, got {value!r}.")
-    return xyz
-
-
 class _ClassKey(TraitType):
     """One of the group's class keys; an unknown key lists the available ones."""
 
@@ -509,7 +512,8 @@ class StatMapGroup(HasStrictTraits):
         ``{class: image}`` (nilearn's ``Decoder.coef_img_``).
     selected : key, optional
         The class shown first (default: the first key).
-    threshold, vmax, cmap, symmetric, mode, opacity, outline, bg, inflated, vmin, plot_abs, symmetric_cbar :
+    threshold, vmax, cmap, symmetric, mode, opacity, outline, bg, inflated, vmin, plot_abs, symmetric_cbar,
+    gamma, invert, clip :
         As :class:`StatMap`; a percentile threshold is computed per map.
 
     Examples
@@ -532,14 +536,15 @@ class StatMapGroup(HasStrictTraits):
 
     def __init__(self, maps, *, selected=None, threshold=None, vmax=None, cmap=None,
                  symmetric="auto", mode="contour", opacity=1.0, outline=None, bg="mni152",
-                 inflated=True, cut_coords=None, vmin=None, plot_abs=False, symmetric_cbar=None):
+                 inflated=True, cut_coords=None, vmin=None, plot_abs=False, symmetric_cbar=None,
+                 gamma=1.0, invert=False, clip=None):
         if not isinstance(maps, dict) or not maps:
             raise BrainviewTypeError(f"maps: expected a non-empty dict class -> image, got {describe(maps)}.")
         self._layers = {
             key: StatMap(image, threshold=threshold, vmax=vmax, cmap=cmap, symmetric=symmetric,
                          mode=mode, opacity=opacity, outline=outline, bg=bg, inflated=inflated,
                          cut_coords=cut_coords, name=str(key), vmin=vmin, plot_abs=plot_abs,
-                         symmetric_cbar=symmetric_cbar)
+                         symmetric_cbar=symmetric_cbar, gamma=gamma, invert=invert, clip=clip)
             for key, image in load_stat_maps(maps).items()
         }
         super().__init__(selected=next(iter(self._layers)) if selected is None else selected)

@@ -52,6 +52,13 @@ class Volume(ImageInputs, Layer):
         Front-to-back compositing, or maximum intensity projection.
     shade : bool
         Gradient shading (slower; useful for anatomy).
+    gamma : float
+        FSLeyes' gamma of the colour ramp: colour ``cmap(t ** gamma)`` at
+        position ``t`` of ``clim`` (1: as it is). The opacity ramp is unchanged.
+    invert : bool
+        Reverse the colour map.
+    clip : (float, float), optional
+        Clipping range: values outside it are transparent, whatever ``clim``.
     volume : int, optional
         Volume index for a 4-D image.
     name : str, optional
@@ -77,9 +84,14 @@ class Volume(ImageInputs, Layer):
     ramp = Checked(lambda value, name: check_choice(value, RAMPS, name), "linear", choices=RAMPS)
     blending = Checked(lambda value, name: check_choice(value, BLENDINGS, name), "composite", choices=BLENDINGS)
     shade = Checked(check_bool, False)
+    gamma = Checked(lambda value, name: colors.check_gamma(value, name), 1.0, panel="slider", low=0.1, high=4.0)
+    invert = Checked(check_bool, False)
+    clip = Checked(lambda value, name: colors.check_clip(value, name), None, panel="range", range="data",
+                   optional=True)
 
     def __init__(self, img, *, cmap="gray", clim=None, opacity=0.8, ramp="linear",
-                 blending="composite", shade=False, volume=None, name=None):
+                 blending="composite", shade=False, volume=None, name=None, gamma=1.0, invert=False,
+                 clip=None):
         self._staged = {}
         self._set_image(self._load_input(img, volume))
         if clim is None:
@@ -87,6 +99,7 @@ class Volume(ImageInputs, Layer):
         super().__init__(
             img=img, volume=volume, name=name or self._image.name, cmap=cmap, clim=clim,
             opacity=check_opacity(opacity), ramp=ramp, blending=blending, shade=shade,
+            gamma=gamma, invert=invert, clip=clip,
         )
         self._warn_if_invisible()
 
@@ -109,7 +122,7 @@ class Volume(ImageInputs, Layer):
         return float(self._image.value_at(xyz)[0])
 
     def colorbar_table(self):
-        return colors.lookup_table(self.cmap, self.clim), self.name
+        return colors.lookup_table(colors.shown_cmap(self), self.clim, clip=self.clip), self.name
 
     def _set_image(self, image):
         self._image = image

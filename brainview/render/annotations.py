@@ -29,7 +29,8 @@ from ..layers.base import Checked, Layer
 
 from vtkmodules.vtkCommonCore import vtkDoubleArray  # noqa: E402 (after _vtk's set-up)
 
-__all__ = ["MAX_TEXT_CHARS", "Annotation", "AnnotationView", "ColorBar", "ColorBarView", "check_text"]
+__all__ = ["MAX_TEXT_CHARS", "Annotation", "AnnotationView", "ColorBar", "ColorBarView", "bar_tick_labels",
+           "check_text"]
 
 #: Longest title, text or colour-bar title (FreeType aborts the process on very long lines).
 MAX_TEXT_CHARS = 2000
@@ -418,6 +419,7 @@ class ColorBarView:
         by_callable = callable(bar.format)
         actor.SetDrawTickLabels(not by_callable)
         actor.SetDrawAnnotations(by_callable)
+        actor.SetTextPosition(actor.PrecedeScalarBar if by_callable else actor.SucceedScalarBar)
         if by_callable:
             _annotate(bar.lookup_table, bar.ticks, bar.labels)
             actor.GetAnnotationTextProperty().ShallowCopy(actor.GetLabelTextProperty())
@@ -450,12 +452,16 @@ class ColorBarView:
         bar_px, overhang, margin, factor = self._widths()
         right -= margin + overhang
         bar_width = max(min(bar_px, right), 1)
+        box_width = bar_width
+        if callable(self.bar.format):
+            # Annotations (a callable format's labels) go on the far side of the (empty) tick labels:
+            # with the labels "before" the strip, VTK puts the strip at the box's right edge and the
+            # annotations right of it, outside the box, where a %-format's labels are drawn.
+            box_width = max(min(round((_BAR_STRIP + _BAR_GAP) * factor), bar_width), 1)
         self.actor.SetPosition((right - bar_width) / width, 0.1)
-        self.actor.SetWidth(bar_width / width)
-        self.actor.SetBarRatio(min(1.0, _BAR_STRIP * factor / bar_width))
-        # VTK draws annotations (a callable format's labels) left of the strip, partly outside the box.
-        spill = bar_px - round((_BAR_STRIP + _BAR_GAP) * factor) if callable(self.bar.format) else 0
-        return right - bar_width - overhang - spill
+        self.actor.SetWidth(box_width / width)
+        self.actor.SetBarRatio(min(1.0, _BAR_STRIP * factor / box_width))
+        return right - bar_width - overhang
 
     def detach(self):
         """Stop following the model (the bar left its figure)."""
@@ -469,6 +475,36 @@ def _annotate(table, ticks, labels):
     table.ResetAnnotations()
     for tick, label in zip(ticks, labels):
         table.SetAnnotation(vtkVariant(float(tick)), label)
+
+
+def bar_tick_labels(actor):
+    """``[(value, text), ...]`` of a colour bar actor's tick labels as VTK draws them, bottom to top.
+
+    A callable ``format`` is drawn as the table's annotations (:func:`_annotate`),
+    a %-format as custom labels through the actor's label format: the PDF/SVG/EPS
+    page and the HTML overlay read both here, so every output shows the same texts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> bar = ColorBar(Slices((np.arange(8.0).reshape(2, 2, 2), np.eye(4)), clim=(0, 1)), n_labels=3,
+    ...                format=lambda v: f"{v:+.1f} z")
+    >>> bar_tick_labels(ColorBarView(bar).actor)
+    [(0.0, '+0.0 z'), (0.5, '+0.5 z'), (1.0, '+1.0 z')]
+    """
+    table = actor.GetLookupTable()
+    low, high = table.GetRange()
+    if actor.GetDrawAnnotations() and not actor.GetDrawTickLabels():
+        pairs = [(table.GetAnnotatedValue(i).ToDouble(), table.GetAnnotation(i))
+                 for i in range(table.GetNumberOfAnnotatedValues())]
+    else:
+        labels = actor.GetCustomLabels() if actor.GetUseCustomLabels() else None
+        ticks = ([labels.GetValue(i) for i in range(labels.GetNumberOfTuples())] if labels is not None
+                 else list(np.linspace(low, high, max(actor.GetNumberOfLabels(), 2))))
+        label_format = actor.GetLabelFormat() or "%.3g"
+        pairs = [(tick, label_format % tick) for tick in ticks]
+    return sorted((float(value), str(text)) for value, text in pairs if high > low and low <= value <= high)
 
 
 def text_width(text_prop, text):

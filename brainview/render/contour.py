@@ -22,7 +22,7 @@ from .drawer import Drawer
 class ContourDrawer(Drawer):
     """A vtkActor whose mapper shows the model's ``mesh``: plain, coloured by level, or by ``color_by``."""
 
-    observes = ("mesh", "color", "cmap", "clim", "opacity", "color_by")
+    observes = ("mesh", "color", "cmap", "clim", "opacity", "color_by", "gamma", "invert")
 
     def build(self):
         self._mapper = _vtk.vtkPolyDataMapper()

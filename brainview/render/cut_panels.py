@@ -28,8 +28,9 @@ from vtkmodules.vtkRenderingCore import vtkImageMapper
 from .. import _vtk
 from ..errors import BrainviewValueError
 from ..planes import PLANES, image_bounds, image_layers, orientation_labels, plane_image
+from .cut_marks import marks_bounds, paint_marks
 
-__all__ = ["AXIS_PLANES", "CutPanel", "cut_positions", "fit_plane", "over_background", "plane_aspect"]
+__all__ = ["AXIS_PLANES", "CutPanel", "cut_positions", "fit_plane", "over_background", "panel_bounds", "plane_aspect"]
 
 #: nilearn's cut letters and the planes they cut.
 AXIS_PLANES = {"x": "sagittal", "y": "coronal", "z": "axial"}
@@ -38,7 +39,26 @@ AXIS_PLANES = {"x": "sagittal", "y": "coronal", "z": "axial"}
 MARGIN = 4
 
 
-def fit_plane(layers, axis, position, size, *, radiological=False):
+def panel_bounds(layers, drawer_of=None):
+    """``(xmin, xmax, ymin, ymax, zmin, zmax)`` mm a cut panel shows: the image layers' voxel centres
+    (as nilearn's cuts show the image); without image layers, what the marks draw with ``drawer_of``
+    (``layer -> Drawer``: nodes, markers, mesh outlines, with a margin); else a 1 mm box around 0.
+
+    Examples
+    --------
+    >>> from brainview.layers import Points
+    >>> panel_bounds([Points([[0, 0, 0], [10, 20, 30]])], lambda layer: None)
+    (-5.7, 15.7, -5.7, 25.7, -5.7, 35.7)
+    """
+    marks = None if drawer_of is None or image_layers(layers) else marks_bounds(layers, drawer_of)
+    if marks is None:
+        return image_bounds(image_layers(layers))
+    box = np.reshape(marks, (3, 2))
+    pad = 0.05 * float((box[:, 1] - box[:, 0]).max()) + 2.0  # a margin round the disks at the edges
+    return tuple(float(v) for pair in box + [-pad, pad] for v in pair)
+
+
+def fit_plane(layers, axis, position, size, *, radiological=False, bounds=None):
     """:func:`~brainview.planes.plane_image` of ``layers`` on a plane, at the pixel size that fits ``size``.
 
     Parameters
@@ -50,22 +70,25 @@ def fit_plane(layers, axis, position, size, *, radiological=False):
     size : (int, int)
         Width and height in pixels the image must fit in.
     radiological : bool
+    bounds : (xmin, xmax, ymin, ymax, zmin, zmax), optional
+        The world box shown (default: the layers' images, :func:`panel_bounds`).
 
     Returns
     -------
     PlaneImage
-        At most ``size``, the whole extent of the layers' images shown.
+        At most ``size``, the whole extent of ``bounds`` shown.
     """
     plane = AXIS_PLANES[axis]
-    box = np.array(image_bounds(image_layers(layers))).reshape(3, 2)
+    bounds = panel_bounds(layers) if bounds is None else bounds
+    box = np.reshape(bounds, (3, 2))
     _, h, v = PLANES[plane]
     width, height = max(int(size[0]) - 2 * MARGIN, 2), max(int(size[1]) - 2 * MARGIN, 2)
     extent_h, extent_v = box[h, 1] - box[h, 0], box[v, 1] - box[v, 0]
     pixel_mm = max(extent_h / (width - 1), extent_v / (height - 1), 1e-6) * (1 + 1e-9)
-    return plane_image(layers, plane, position, pixel_mm=pixel_mm, radiological=radiological)
+    return plane_image(layers, plane, position, bounds=bounds, pixel_mm=pixel_mm, radiological=radiological)
 
 
-def plane_aspect(layers, axis):
+def plane_aspect(layers, axis, *, bounds=None):
     """Width over height of the layers' images cut across ``axis`` (mm over mm).
 
     Examples
@@ -75,7 +98,7 @@ def plane_aspect(layers, axis):
     >>> plane_aspect([Slices((np.ones((5, 9, 3)), np.eye(4)))], "z")
     0.5
     """
-    box = np.array(image_bounds(image_layers(layers))).reshape(3, 2)
+    box = np.reshape(panel_bounds(layers) if bounds is None else bounds, (3, 2))
     _, h, v = PLANES[AXIS_PLANES[axis]]
     return float(max(box[h, 1] - box[h, 0], 1e-6) / max(box[v, 1] - box[v, 0], 1e-6))
 
@@ -99,7 +122,7 @@ def over_background(rgba, bgcolor, *, transparent=False):
     return np.round(rgba[..., :3] * alpha + background * (1.0 - alpha)).astype(np.uint8)
 
 
-def cut_positions(layers, axis, cut_coords):
+def cut_positions(layers, axis, cut_coords, *, bounds=None):
     """The mm positions of the cuts along ``axis``: numbers as given, or a count spread over the images.
 
     ``cut_coords``: a number of cuts (int) or a sequence of positions
@@ -115,19 +138,19 @@ def cut_positions(layers, axis, cut_coords):
     if isinstance(cut_coords, (int, np.integer)) and not isinstance(cut_coords, bool):
         if cut_coords < 1:
             raise BrainviewValueError(f"cut_coords: a number of cuts must be at least 1, got {cut_coords!r}.")
-        low, high = np.array(image_bounds(image_layers(layers))).reshape(3, 2)["xyz".index(axis)]
+        low, high = np.reshape(panel_bounds(layers) if bounds is None else bounds, (3, 2))["xyz".index(axis)]
         return [float(v) for v in np.linspace(low, high, int(cut_coords) + 2)[1:-1]]
     return [float(v) for v in cut_coords]
 
 
-def peak_point(layers):
+def peak_point(layers, *, bounds=None):
     """nilearn's default ortho cut: the last stat map's ``cut_coords``, else ``find_xyz_cut_coords``
     of it (:func:`brainview.layers.stat_map.cut_coords`); without a stat map, the images' centre."""
     from ..layers.stat_map import cut_coords
 
     maps = [layer for layer in image_layers(layers) if layer.kind == "stat_map"]
     if not maps:
-        box = np.array(image_bounds(image_layers(layers))).reshape(3, 2)
+        box = np.reshape(panel_bounds(layers) if bounds is None else bounds, (3, 2))
         return tuple(float(v) for v in box.mean(axis=1))
     layer = maps[-1]
     if layer.cut_coords is not None:
@@ -186,9 +209,17 @@ class CutPanel:
         renderer.AddViewProp(self.actor)
         self._key = None
         self.planes = []
+        #: The panel's pixels as last drawn, ``(h, w, 3)`` (RGBA if transparent), rows top down.
+        self.canvas = np.zeros((0, 0, 3), np.uint8)
 
-    def draw(self, layers, size, *, bgcolor, foreground, radiological, transparent, key):
-        """Compose the panel's image for a ``size`` (w, h) viewport; skip when ``key`` is unchanged."""
+    def draw(self, layers, size, *, bgcolor, foreground, radiological, transparent, key, drawer_of=None,
+             scale=1.0):
+        """Compose the panel's image for a ``size`` (w, h) viewport; skip when ``key`` is unchanged.
+
+        With ``drawer_of`` (``layer -> Drawer``), the connectomes, points and
+        mesh outlines of ``layers`` are drawn over the planes
+        (:func:`~brainview.render.cut_marks.paint_marks`, line widths times ``scale``).
+        """
         if key == self._key:
             return
         self._key = key
@@ -201,13 +232,16 @@ class CutPanel:
             self.renderer.RemoveViewProp(letter)
         self.letters, self.planes = [], []
         # Each plane as wide as its shape asks (nilearn's ortho display): taller planes get less room.
-        shares = np.cumsum([0.0, *(plane_aspect(layers, axis) for axis, _ in self.cuts)])
+        bounds = panel_bounds(layers, drawer_of)
+        shares = np.cumsum([0.0, *(plane_aspect(layers, axis, bounds=bounds) for axis, _ in self.cuts)])
         for index, (axis, position) in enumerate(self.cuts):
             left, right = round(shares[index] * width / shares[-1]), round(shares[index + 1] * width / shares[-1])
-            cut = fit_plane(layers, axis, position, (right - left, height), radiological=radiological)
+            cut = fit_plane(layers, axis, position, (right - left, height), radiological=radiological, bounds=bounds)
             rows, cols = cut.rgba.shape[:2]
             x0, y0 = left + (right - left - cols) // 2, (height - rows) // 2
             canvas[y0:y0 + rows, x0:x0 + cols] = over_background(cut.rgba, bgcolor, transparent=transparent)
+            if drawer_of is not None:  # a view of the plane's pixels: the marks stay inside it
+                paint_marks(canvas[y0:y0 + rows, x0:x0 + cols], cut, layers, drawer_of=drawer_of, scale=scale)
             self.planes.append((cut, (x0, y0)))
             self._add_letters(cut, (x0, y0, cols, rows), height, foreground)
         self._show(canvas)
@@ -231,6 +265,7 @@ class CutPanel:
             self.letters.append(text)
 
     def _show(self, canvas):
+        self.canvas = canvas
         height, width, channels = canvas.shape
         flipped = np.ascontiguousarray(np.flipud(canvas)).reshape(-1, channels)
         self.image.SetDimensions(width, height, 1)
@@ -244,6 +279,14 @@ class CutPanel:
             if x0 <= x < x0 + cols and y0 <= y < y0 + rows:
                 return cut.world_of(x - x0, y - y0)
         return None
+
+    def pixels_of(self, xyz):
+        """The panel pixels ``(x, y)`` (top-left origin) of ``xyz`` projected onto each plane, left to right."""
+        found = []
+        for cut, (x0, y0) in self.planes:
+            column, row = cut.pixel_of(xyz)
+            found.append((float(x0 + column), float(y0 + row)))
+        return found
 
     def props(self):
         """The panel's own props (image and letters)."""

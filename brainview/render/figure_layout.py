@@ -21,6 +21,7 @@ import contextlib
 
 import numpy as np
 
+from .. import _vtk
 from ..errors import BrainviewValueError
 from .layout import Layout, parse_views
 
@@ -74,6 +75,68 @@ class FigureLayout:
             return [(0, 0, *(self.size if size is None else size))]
         size = self.size if size is None else size
         return self._layout.panel_rects(size, self._layout._left(size))
+
+    @_vtk.serialised
+    def pixel_of(self, xyz, *, panel=None):
+        """The pixel ``(x, y)`` (top-left origin, as :meth:`pick` takes) where world point ``xyz`` is drawn.
+
+        Parameters
+        ----------
+        xyz : (float, float, float)
+            World mm.
+        panel : int, optional
+            A layout's panel (an index, row by row; needed with ``views=``):
+            a 3-D panel gives the pixel through that panel's own camera; a cut
+            panel gives a list of pixels, the point projected onto each of its
+            planes (as its markers are drawn), left to right.
+
+        Examples
+        --------
+        >>> from brainview.scene import Figure
+        >>> fig = Figure(size=(128, 64), views=["superior", "cuts:z"], cut_coords=[0.0])
+        >>> fig.camera = {"position": (0, 0, 300), "focal_point": (0, 0, 0),
+        ...               "view_up": (0, 1, 0), "view_angle": 30.0}
+        >>> x, y = fig.pixel_of((0, 0, 0), panel=0)
+        >>> bool(0 <= x < 64)
+        True
+        >>> fig.close()
+        """
+        if self._layout is None:
+            if panel is not None:
+                raise BrainviewValueError(f"panel: this figure has no panels (got panel={panel!r}); leave it "
+                                          "out or make the figure with views=[...].")
+            return super().pixel_of(xyz)
+        point = np.asarray(xyz, dtype=float)
+        if point.shape != (3,) or not np.isfinite(point).all():
+            raise BrainviewValueError(f"xyz: expected one finite (x, y, z) world point in mm, got {xyz!r}.")
+        count = len(self._layout.panels)
+        if isinstance(panel, bool) or not isinstance(panel, (int, np.integer)) or not 0 <= panel < count:
+            raise BrainviewValueError(f"panel: a figure with views= needs the panel to project into, an index "
+                                      f"in 0..{count - 1} (row by row), got {panel!r}.")
+        self.render()
+        size = tuple(self.window.GetSize())
+        shown = self._layout.panels[panel]
+        x0, y0, _, _ = self._layout.panel_rects(size, self._layout._left(size))[panel]
+        if shown.entry is None:
+            raise BrainviewValueError(f"panel: panel {panel} is an empty cell of the grid; it draws nothing.")
+        if shown.is_cut:
+            return [(x0 + x, y0 + y) for x, y in shown.cuts.pixels_of(point)]
+        shown.renderer.SetWorldPoint(*point, 1.0)
+        shown.renderer.WorldToDisplay()
+        x, y, _ = shown.renderer.GetDisplayPoint()
+        return float(x), float(size[1] - 1 - y)
+
+    def panel_views(self):
+        """The panels and their pixel boxes ``[(panel, (x, y, width, height)), ...]`` (empty without a layout).
+
+        Each panel (:class:`brainview.render.layout.Panel`) has its ``entry``,
+        ``renderer``, ``title``, ``is_cut`` and, once drawn, its ``cuts``
+        (:class:`~brainview.render.cut_panels.CutPanel`): what an exporter
+        (the HTML page) copies.
+        """
+        if self._layout is None:
+            return []
+        return list(zip(self._layout.panels, self.panel_rects()))
 
     def show_in_panel(self, layer, panel):
         """Show ``layer`` in panel ``panel`` (an index, row by row) only; None: in every 3-D panel again.

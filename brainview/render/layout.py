@@ -33,7 +33,7 @@ from .. import _vtk
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry.camera import VIEWS, camera_pose
 from ..geometry.surface_maps import HEMI_VIEW_NAMES, hemi_view
-from .cut_panels import CutPanel, cut_positions, peak_point, template_layer
+from .cut_panels import CutPanel, cut_positions, panel_bounds, peak_point, template_layer
 from .writers import print_settings
 
 __all__ = ["CUT_PANELS", "Layout", "layout_from_json", "layout_to_json", "parse_views"]
@@ -317,24 +317,26 @@ class Layout:
         figure = self.figure
         if panel.cuts is None:
             axes = CUT_PANELS[panel.entry]
+            bounds = panel_bounds(figure.layers, figure.drawer)
             if axes == "xyz":
-                point = self.cut_coords if _is_point(self.cut_coords) else peak_point(figure.layers)
+                point = self.cut_coords if _is_point(self.cut_coords) else peak_point(figure.layers, bounds=bounds)
                 cuts = list(zip("xyz", point))
             else:
                 given = self.cut_coords
                 if given is None or (not isinstance(given, int) and not self._single()):
                     given = 7  # nilearn's default count; the (x, y, z) point is the ortho panels'
-                cuts = [(axes, p) for p in cut_positions(figure.layers, axes, given)]
+                cuts = [(axes, p) for p in cut_positions(figure.layers, axes, given, bounds=bounds)]
             panel.cuts = CutPanel(panel.renderer, cuts)
             if panel.title is not None:  # over the image: 2-D props draw in the order added
                 panel.renderer.RemoveViewProp(panel.title)
                 panel.renderer.AddViewProp(panel.title)
-        key = (size, transparent, figure.bgcolor, self.generation)
+        key = (size, transparent, self.scale, figure.bgcolor, self.generation)
         foreground = (0.0, 0.0, 0.0) if np.mean(figure.bgcolor) > 0.5 else (1.0, 1.0, 1.0)
         layers = list(figure.layers)
         template = template_layer(layers, cache=self._template)
         shown = layers if template is None else [template, *layers]
-        panel.cuts.draw(shown, size, bgcolor=figure.bgcolor, foreground=foreground, radiological=self.radiological, transparent=transparent, key=key)
+        panel.cuts.draw(shown, size, bgcolor=figure.bgcolor, foreground=foreground, radiological=self.radiological,
+                        transparent=transparent, key=key, drawer_of=figure.drawer, scale=self.scale)
 
     def _single(self):
         """Whether the cut panels are single-axis ones only (a 3-number cut_coords is then 3 positions)."""
@@ -349,7 +351,7 @@ class Layout:
             props.InitTraversal()
             for _ in range(props.GetNumberOfItems()):
                 scratch.AddViewProp(props.GetNextProp())
-        self.transparent = bool(transparent)
+        self.transparent, self.scale = bool(transparent), float(scale)
         with contextlib.ExitStack() as stack:
             stack.enter_context(print_settings(scratch, scale=scale, transparent=False))
             for renderer in self.renderers():
@@ -357,10 +359,11 @@ class Layout:
             try:
                 yield
             finally:
-                self.transparent = False
+                self.transparent, self.scale = False, 1.0
         scratch.RemoveAllViewProps()
 
     transparent = False
+    scale = 1.0  # the print scale of the image being rendered (line widths of the cut panels' marks)
 
     def dispose(self, window):
         """Take the panels out of ``window`` (before the figure gives its window back)."""

@@ -14,7 +14,9 @@ layer's public properties and returns ``(data, affine, paint)``:
   nothing), before the layer's ``opacity``.
 
 Each kind is coloured as it is drawn in 3-D, so that the 2-D and 3-D views
-of one model agree.
+of one model agree: the colour map as drawn (:func:`brainview.colors.shown_cmap`:
+``gamma`` and ``invert`` applied) and the clipping range (``clip``: values
+outside it transparent) come from :mod:`brainview.colors`, as the drawers' do.
 
 Examples
 --------
@@ -54,21 +56,32 @@ def _through_table(values, table, low, high):
 
 
 def paint_slices(layer):
-    """Anatomy slices: the colormap over ``clim``; NaN (and below ``clim`` if ``transparent_below``) transparent."""
-    table, (low, high) = _lut(layer.cmap), layer.clim
-    transparent_below = layer.transparent_below
+    """Anatomy slices: the colormap over ``clim``; NaN, values outside ``clip`` (and below
+    ``clim`` if ``transparent_below``) transparent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> layer = Slices((np.arange(8.0).reshape(2, 2, 2), np.eye(4)), clim=(0, 7), clip=(1, 6), invert=True)
+    >>> paint_slices(layer)[2](np.array([0.0, 1.0, 7.0])).round(2).tolist()
+    [[1.0, 1.0, 1.0, 0.0], [0.86, 0.86, 0.86, 1.0], [0.0, 0.0, 0.0, 0.0]]
+    """
+    table, (low, high) = _lut(colors.shown_cmap(layer)), layer.clim
+    transparent_below, clip = layer.transparent_below, layer.clip
 
     def paint(values):
         rgba = _through_table(values, table, low, high)
         if transparent_below:
             rgba[values < low, 3] = 0.0
+        rgba[~colors.clip_mask(values, clip), 3] = 0.0
         return rgba
 
     return layer.image.data, layer.image.affine, paint
 
 
 def paint_volume(layer):
-    """A volume: the colormap over ``clim`` where ``value >= clim[0]``.
+    """A volume: the colormap over ``clim`` where ``value >= clim[0]`` and inside ``clip``.
 
     Examples
     --------
@@ -78,18 +91,18 @@ def paint_volume(layer):
     >>> paint(np.array([1.0, 2.0, 7.0]))[:, 3].tolist()
     [0.0, 1.0, 1.0]
     """
-    table, (low, high) = _lut(layer.cmap), layer.clim
+    table, (low, high), clip = _lut(colors.shown_cmap(layer)), layer.clim, layer.clip
 
     def paint(values):
         rgba = _through_table(values, table, low, high)
-        rgba[~(values >= low), 3] = 0.0
+        rgba[~((values >= low) & colors.clip_mask(values, clip)), 3] = 0.0
         return rgba
 
     return layer.image.data, layer.image.affine, paint
 
 
 def paint_stat_map(layer):
-    """A statistical map: its sign-readable colours where ``|value| >= threshold``.
+    """A statistical map: its sign-readable colours where ``|value| >= threshold`` and inside ``clip``.
 
     Examples
     --------
@@ -105,11 +118,11 @@ def paint_stat_map(layer):
     # The layer's colour range, from the memoised data range (no scan of the map per view).
     crange = layer.color_range
     level = contour_level(layer.threshold_value, 0.0)
-    cmap = layer.cmap
+    cmap, clip = colors.shown_cmap(layer), layer.clip
 
     def paint(values):
         rgba = np.zeros((len(values), 4), np.float32)
-        shown = np.abs(np.nan_to_num(values)) >= level
+        shown = (np.abs(np.nan_to_num(values)) >= level) & colors.clip_mask(values, clip)
         if shown.any():
             rgba[shown] = stat_colors(values[shown], cmap, crange)
         return rgba
@@ -136,7 +149,7 @@ def paint_contour(layer):
         low, high = layer.clim or (min(levels), max(levels))
         if low >= high:
             low, high = low - 0.5, high + 0.5
-        level_colors = _through_table(np.array(levels, float), _lut(layer.cmap), low, high)
+        level_colors = _through_table(np.array(levels, float), _lut(layer.color_cmap), low, high)
 
     def paint(values):
         rgba = np.zeros((len(values), 4), np.float32)

@@ -39,7 +39,8 @@ class SlicesDrawer(Drawer):
     :attr:`actors` maps ``"x"``, ``"y"``, ``"z"`` to the plane's ``vtkImageActor``.
     """
 
-    observes = ("x", "y", "z", "axes", "cmap", "clim", "transparent_below", "interpolation", "opacity")
+    observes = ("x", "y", "z", "axes", "cmap", "clim", "transparent_below", "interpolation", "opacity",
+                "gamma", "invert", "clip")
 
     def build(self):
         self._lut = None
@@ -54,10 +55,10 @@ class SlicesDrawer(Drawer):
 
     def sync(self, name):
         layer = self.layer
-        if name in (None, "cmap", "clim", "transparent_below"):
-            self._lut = colors.lookup_table(layer.cmap, layer.clim, table=self._lut,
+        if name in (None, "cmap", "clim", "transparent_below", "gamma", "invert"):
+            self._lut = colors.lookup_table(colors.shown_cmap(layer), layer.clim, table=self._lut,
                                             transparent_below=layer.transparent_below, transparent_nan=True)
-        axes = AXES if name in (None, "interpolation") else (name,) if name in AXES else ()
+        axes = AXES if name in (None, "interpolation", "clip") else (name,) if name in AXES else ()
         for axis in axes:
             plane = layer.plane(axis)
             if plane is not self._shown[axis]:

@@ -43,7 +43,7 @@ class StatMapDrawer(Drawer):
     """Draws a stat map's current mode, its glass brain and its empty-map notice in one figure."""
 
     observes = ("mode", "outline", "threshold", "vmax", "cmap", "symmetric", "opacity", "cut_coords",
-                "name")
+                "name", "gamma", "invert")
 
     def build(self):
         self.notice = _vtk.vtkTextActor()

@@ -36,6 +36,7 @@ import warnings
 
 import numpy as np
 
+from .annotations import bar_tick_labels
 from .writers import FIGURE_DPI
 
 __all__ = ["OVERLAY_CLASSES", "export_page"]
@@ -63,9 +64,9 @@ def export_page(figure, path, *, dpi, size=None, transparent=False, texts=None):
     path = Path(path)
     width, height = figure.size if size is None else size
     scale = dpi / FIGURE_DPI
-    figure.screenshot(size=(width, height))  # lays the colour bars out for the page (scale 1)
     overlays = _overlays(figure.renderer)
-    with _hidden(overlays):
+    # One render: the colour bars are placed for the raster (its panels leave them room) and hidden.
+    with _hidden(figure.renderer, overlays):
         raster = figure.screenshot(size=(width, height), scale=scale, transparent=transparent)
     page = PageFigure(figsize=(width / FIGURE_DPI, height / FIGURE_DPI), dpi=FIGURE_DPI)
     axes = page.add_axes((0, 0, 1, 1))
@@ -110,14 +111,26 @@ def _overlays(renderer):
 
 
 @contextlib.contextmanager
-def _hidden(props):
-    for prop in props:
-        prop.SetVisibility(False)
+def _hidden(renderer, props):
+    """Hide ``props`` while ``renderer`` draws, once the figure has placed them.
+
+    The figure places its colour bars when a render starts (and a layout's
+    panels leave them room): hidden after that (a later observer of the
+    same event), shown again when the render ends, they keep the places the
+    picture gives them, and the page draws them there.
+    """
+    def show(caller=None, event=None, visible=True):
+        for prop in props:
+            prop.SetVisibility(visible)
+
+    tags = [renderer.AddObserver("StartEvent", lambda caller, event: show(visible=False), -1.0),
+            renderer.AddObserver("EndEvent", show, -1.0)]
     try:
         yield
     finally:
-        for prop in props:
-            prop.SetVisibility(True)
+        for tag in tags:
+            renderer.RemoveObserver(tag)
+        show()
 
 
 def _position(prop):
@@ -137,7 +150,7 @@ def _text(axes, actor):
 
 def _colorbar(page, bar, size):
     """The ramp as one vector rectangle per colour, the ticks and the title as text."""
-    from matplotlib.patches import Rectangle
+    from matplotlib.collections import PolyCollection
 
     table = bar.GetLookupTable()
     low, high = table.GetRange()
@@ -150,22 +163,17 @@ def _colorbar(page, bar, size):
     # One rectangle per run of equal colours: no hairline seams between equal neighbours.
     starts = np.flatnonzero(np.r_[True, np.any(rgba[1:] != rgba[:-1], axis=1)])
     ends = np.r_[starts[1:], len(rgba)]
-    for start, end in zip(starts, ends):
-        axes.add_patch(Rectangle((0, start / len(rgba)), 1, (end - start) / len(rgba), facecolor=rgba[start, :3],
-                                 alpha=rgba[start, 3], edgecolor="none", linewidth=0))
+    bottoms, tops = starts / len(rgba), ends / len(rgba)
+    boxes = [[(0, low), (1, low), (1, high), (0, high)] for low, high in zip(bottoms, tops)]
+    axes.add_collection(PolyCollection(boxes, facecolors=rgba[starts], edgecolors="none", linewidths=0))
     axes.set_xlim(0, 1)
     axes.set_ylim(0, 1)
     label = bar.GetLabelTextProperty()
     font = label.GetFontSize() * _PT_PER_PX
-    label_format = bar.GetLabelFormat() or "%.3g"
-    labels = bar.GetCustomLabels() if bar.GetUseCustomLabels() else None
-    ticks = ([labels.GetValue(i) for i in range(labels.GetNumberOfTuples())] if labels is not None
-             else list(np.linspace(low, high, max(bar.GetNumberOfLabels(), 2))))
     pad = bar.GetTextPad() / (strip * size[0])
-    for tick in ticks:
-        if high > low and low <= tick <= high:
-            axes.text(1 + pad, (tick - low) / (high - low), label_format % tick, fontsize=font,
-                      color=label.GetColor(), ha="left", va="center", transform=axes.transAxes, clip_on=False)
+    for tick, text in bar_tick_labels(bar):  # the texts VTK draws, a callable format's included
+        axes.text(1 + pad, (tick - low) / (high - low), text, fontsize=font,
+                  color=label.GetColor(), ha="left", va="center", transform=axes.transAxes, clip_on=False)
     title = bar.GetTitleTextProperty()
     if bar.GetTitle():
         centre = (width / 2) / strip

@@ -34,7 +34,7 @@ from .drawer import Drawer
 __all__ = ["VolumeDrawer", "volume_prop", "set_volume_data"]
 
 _N_COLOR_NODES = 64
-_TRANSFER = ("cmap", "clim", "opacity", "ramp", "blending", "shade")
+_TRANSFER = ("cmap", "clim", "opacity", "ramp", "blending", "shade", "gamma", "invert", "clip")
 
 
 class VolumeDrawer(Drawer):
@@ -53,8 +53,9 @@ class VolumeDrawer(Drawer):
         if layer.image is not self._shown:  # a new image (``img`` or ``volume`` set): new voxels
             set_volume_data(self.actor, self._mapper, layer.image, layer.data)
             self._shown = layer.image
-        fill_transfer(self._color, self._opacity, cmap=layer.cmap, clim=layer.clim,
+        fill_transfer(self._color, self._opacity, cmap=colors.shown_cmap(layer), clim=layer.clim,
                       opacity=layer.opacity, ramp=layer.ramp)
+        colors.clip_opacity(self._opacity, layer.clip)
         if layer.blending == "mip":
             self._mapper.SetBlendModeToMaximumIntensity()
         else:
