@@ -303,6 +303,7 @@ def lookup_table(cmap, clim, *, table=None, alpha=1.0, transparent_below=False,
     table.SetNanColor(*((0.0, 0.0, 0.0, 0.0) if transparent_nan else (*nan_color, 1.0)))
     table.SetUseBelowRangeColor(transparent_below)
     table.SetBelowRangeColor(0.0, 0.0, 0.0, 0.0)
+    table.BuildSpecialColors()  # NaN and below-range colours hold before any render (an HTML export)
     table.Modified()
     table.Build()  # the NaN and out-of-range colours as bytes: MapScalars before any render uses them too
     return table

@@ -181,7 +181,7 @@ def plane_image(figure_or_layers, plane, position_mm, *, bounds=None, pixel_mm=N
     Notes
     -----
     Each kind is coloured as it is drawn in 3-D: slices through their
-    colormap over ``clim`` (``transparent_below``, NaN transparent); stat maps
+    colormap over ``clim`` (zeros, NaN and, with ``transparent_below``, values below it transparent); stat maps
     with their sign-readable colours where ``|value| >= threshold``; volumes
     through their colormap where ``value >= clim[0]``; contours fill where
     the image reaches a level with that level's colour; atlases colour the

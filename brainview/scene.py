@@ -259,14 +259,15 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         self._changed_here()
 
     def bounds(self):
-        """World mm bounds of every visible layer, or None for an empty scene.
+        """World mm bounds of what the visible layers draw (not transparent parts), or None when nothing.
 
         Layers the app's render thread has not drawn yet are waited for (a
         script asking, not the render thread, which draws them first).
         """
         if self._defers() and any(layer not in self._drawers for layer in self.layers):
             self._flush()
-        drawers = [self._drawers.get(layer) for layer in list(self.layers) if layer.visible]
+        drawers = [self._drawers.get(layer) for layer in list(self.layers)
+                   if layer.visible and getattr(layer, "opacity", 1.0) > 0]
         return union_bounds([drawer.bounds() for drawer in drawers if drawer is not None])
 
 

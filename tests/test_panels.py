@@ -65,7 +65,7 @@ def _drive(editor, qtbot, monkeypatch, tmp_path, kind):
     from PyQt5 import QtCore, QtGui, QtWidgets
     from traitsui.qt import boolean_editor, enum_editor, text_editor
 
-    from brainview.gui import editors, widgets
+    from brainview.gui import colour_files, editors, widgets
 
     control = editor.control
     if isinstance(editor, (boolean_editor.SimpleEditor, editors.TriStateEditor)):  # a QCheckBox
@@ -83,6 +83,8 @@ def _drive(editor, qtbot, monkeypatch, tmp_path, kind):
     elif isinstance(editor, (editors.CmapEditor, enum_editor.SimpleEditor)):  # a QComboBox
         control.setFocus()
         last = control.currentIndex() == control.count() - 1
+        if isinstance(editor, editors.CmapEditor):  # the last map: its "Colour file…" entry (last)
+            last = control.currentIndex() >= control.findData(colour_files.CHOOSE_FILE) - 1  # is tested apart
         qtbot.keyClick(control, QtCore.Qt.Key_Up if last else QtCore.Qt.Key_Down)
     elif isinstance(editor, editors.ColorEditor):
         monkeypatch.setattr(QtWidgets.QColorDialog, "getColor", lambda *a, **k: QtGui.QColor(20, 200, 40))

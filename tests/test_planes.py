@@ -257,3 +257,16 @@ def test_a_huge_extent_is_coarsened_not_allocated():
     layer = Slices((np.ones((3, 3, 3)), np.eye(4)))
     image = plane_image([layer], "axial", 0, bounds=(-1e5, 1e5, -1e5, 1e5, 0, 1), pixel_mm=0.01)
     assert max(image.rgba.shape[:2]) <= 2048
+
+
+def test_2d_plane_shows_the_background_where_the_anatomy_is_zero():
+    """The 2-D views and cut panels agree with the 3-D planes: an anatomy's zeros are not black squares."""
+    from brainview.layers import Slices
+
+    data = np.zeros((6, 6, 6), np.float32)
+    data[2:4, 2:4, :] = 5.0
+    layer = Slices((data, np.eye(4)), cmap="gray", clim=(-1, 5), transparent_below=False)
+    rgba = plane_image([layer], "axial", 3.0).rgba
+    alpha = rgba[..., 3]
+    assert alpha.max() == 255 and alpha.min() == 0
+    assert (alpha > 0).sum() == (rgba[..., 0] == 255).sum()  # only the 5.0 block is drawn, in white

@@ -248,8 +248,14 @@ def textured_plane(image_actor):
         corners[corner, axis_v] += j * (n_v - 1) * spacing[axis_v]
     s0, s1 = 0.5 / n_u, 1 - 0.5 / n_u
     t0, t1 = 0.5 / n_v, 1 - 0.5 / n_v
-    plane = pv.PolyData(corners, faces=np.array([4, 0, 1, 2, 3]))
-    plane.active_texture_coordinates = np.array([[s0, t0], [s1, t0], [s1, t1], [s0, t1]])
+    binary = image_actor.GetProperty().GetOpacity() >= 1 and np.isin(rgba[:, 3], (0, 255)).all()
+    if binary and rgba[:, 3].min() == 0:
+        # vtk.js has no depth peeling: a plane with transparent pixels drawn translucent blends in
+        # the wrong order with the others. Opaque pixels and holes: draw the opaque pixels only.
+        plane = _drawn_pixels(rgba[:, 3].reshape(n_v, n_u) > 0, corners[0], axis_u, axis_v, spacing)
+    else:
+        plane = pv.PolyData(corners, faces=np.array([4, 0, 1, 2, 3]))
+        plane.active_texture_coordinates = np.array([[s0, t0], [s1, t0], [s1, t1], [s0, t1]])
     texture_image = _vtk.vtkImageData()
     texture_image.SetDimensions(n_u, n_v, 1)
     # VTK orders pixels with x fastest; axis_u < axis_v, so u is the fastest here too.
@@ -272,9 +278,35 @@ def textured_plane(image_actor):
     properties.SetAmbient(1.0)
     properties.SetDiffuse(0.0)
     properties.SetOpacity(image_actor.GetProperty().GetOpacity())
-    if properties.GetOpacity() < 1 or rgba[:, 3].min() < 255:
+    if binary:
+        actor.ForceOpaqueOn()  # its transparent pixels are holes in its geometry
+    elif properties.GetOpacity() < 1 or rgba[:, 3].min() < 255:
         actor.ForceTranslucentOn()
     return actor
+
+
+def _drawn_pixels(shown, origin, axis_u, axis_v, spacing):
+    """Quads of the ``(n_v, n_u)`` pixels ``shown`` of a plane, textured as the whole plane's quad would be.
+
+    Pixel ``i`` spans half a step on either side of its centre (the first and
+    last only inwards, as the plane's own quad): texture coordinates at the
+    edges make each quad sample its own texel.
+    """
+    import pyvista as pv
+
+    n_v, n_u = shown.shape
+    edges = [np.clip(np.arange(n + 1) - 0.5, 0, n - 1) for n in (n_u, n_v)]
+    grid_u, grid_v = np.meshgrid(*edges)  # (n_v + 1, n_u + 1)
+    points = np.tile(np.asarray(origin, float), (grid_u.size, 1))
+    points[:, axis_u] += grid_u.ravel() * spacing[axis_u]
+    points[:, axis_v] += grid_v.ravel() * spacing[axis_v]
+    rows, columns = np.nonzero(shown)
+    first = rows * (n_u + 1) + columns
+    faces = np.column_stack([np.full(len(first), 4), first, first + 1, first + n_u + 2, first + n_u + 1])
+    plane = pv.PolyData(points, faces=faces.ravel())
+    plane.active_texture_coordinates = np.column_stack([(grid_u.ravel() + 0.5) / n_u,
+                                                        (grid_v.ravel() + 0.5) / n_v])
+    return plane
 
 
 def _glyph_array_name(mapper, index):

@@ -73,7 +73,7 @@ def view_angles(name):
 
 
 def camera_pose(name=None, *, azimuth=None, elevation=None, distance=None,
-                focalpoint=None, bounds, view_angle=30.0, aspect=1.0, margin=1.05):
+                focalpoint=None, bounds, view_angle=30.0, aspect=1.0, margin=1.05, points=None):
     """Where to put the camera to see ``bounds`` from a direction.
 
     Parameters
@@ -93,6 +93,10 @@ def camera_pose(name=None, *, azimuth=None, elevation=None, distance=None,
         Vertical field of view, degrees.
     aspect : float
         Width / height of the image.
+    points : (n, 3) float, optional
+        The world points the view must hold (default: the eight corners of
+        ``bounds``): three orthogonal planes are framed by their own corners,
+        closer than the corners of the box around them.
     """
     base_azimuth, base_elevation = view_angles(name) if name is not None else DEFAULT_VIEW
     azimuth = base_azimuth if azimuth is None else float(azimuth)
@@ -103,17 +107,47 @@ def camera_pose(name=None, *, azimuth=None, elevation=None, distance=None,
     up = np.array([0.0, 1.0, 0.0]) if abs(np.sin(el)) < 1e-6 else np.array([0.0, 0.0, 1.0])
     box = np.asarray(bounds, dtype=float).reshape(3, 2)
     focal = box.mean(axis=1) if focalpoint is None else np.asarray(focalpoint, dtype=float)
+    if points is not None and focalpoint is None:
+        focal = _centred(np.asarray(points, dtype=float).reshape(-1, 3), focal, direction, up)
     if distance is None:
-        distance = fit_distance(box, focal, direction, up, view_angle, aspect) * margin
+        if points is None:
+            distance = fit_distance(box, focal, direction, up, view_angle, aspect) * margin
+        else:
+            distance = fit_points(points, focal, direction, up, view_angle, aspect) * margin
     return CameraPose(focal + direction * float(distance), focal, up)
+
+
+def _centred(points, focal, direction, up):
+    """``focal`` moved across the view so that ``points`` project symmetrically about it."""
+    right = np.cross(-direction, up)
+    right /= np.linalg.norm(right)
+    true_up = np.cross(right, -direction)
+    for axis in (right, true_up):
+        along = (points - focal) @ axis
+        focal = focal + axis * (along.max() + along.min()) / 2
+    return focal
 
 
 def fit_distance(box, focal, direction, up, view_angle, aspect):
     """Smallest distance at which every corner of ``box`` is inside the view."""
+    return fit_points(np.array(np.meshgrid(*box, indexing="ij")).reshape(3, -1).T, focal, direction, up,
+                      view_angle, aspect)
+
+
+def fit_points(points, focal, direction, up, view_angle, aspect):
+    """Smallest distance at which every one of the ``(n, 3)`` world ``points`` is inside the view.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> square = [(-1, -1, 0), (1, -1, 0), (1, 1, 0), (-1, 1, 0)]
+    >>> round(fit_points(square, np.zeros(3), np.array([0, 0, 1.0]), np.array([0, 1.0, 0]), 90, 1), 6)
+    1.0
+    """
     right = np.cross(-direction, up)
     right /= np.linalg.norm(right)
     true_up = np.cross(right, -direction)
-    corners = np.array(np.meshgrid(*box, indexing="ij")).reshape(3, -1).T - focal
+    corners = np.asarray(points, dtype=float).reshape(-1, 3) - focal
     tan_v = np.tan(np.radians(view_angle) / 2)
     tan_h = tan_v * aspect
     depth = corners @ direction

@@ -67,6 +67,8 @@ from traitsui.qt.editor import Editor  # noqa: E402
 from traitsui.qt import boolean_editor, enum_editor, text_editor  # noqa: E402, F401
 
 from .. import colors  # noqa: E402
+from ..io.lut_files import is_colormap_path  # noqa: E402
+from .colour_files import CHOOSE_FILE, choose_colour_file, file_of  # noqa: E402
 from .hints import editor_kind, shown_value, trait_range  # noqa: E402
 from .widgets import (SWATCH, ComboBox, NumberField, Slider, cmap_icon, color_icon,  # noqa: E402
                       colors_hex, describe, format_number, parse_number)
@@ -78,7 +80,8 @@ CMAPS = ("gray", "hot", "cold_hot", "cold_white_hot", "RdBu_r", "coolwarm", "bwr
 
 _SLIDER_STEPS = 1000
 _FILE_FILTER = ("Brain images, surfaces and tables (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
-                "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.npy *.csv *.txt *.tsv);;"
+                "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.npy *.csv *.txt *.tsv "
+                "*.lut *.ctab *.cmap);;"
                 "All files (*)")
 
 
@@ -297,7 +300,10 @@ class PairEditor(LayerEditor):
 
 
 class CmapEditor(LayerEditor):
-    """Colormap names with swatches (``"none"`` first when the trait allows None)."""
+    """Colormap names with swatches (``"none"`` first when the trait allows None), then "Colour file…".
+
+    A chosen colour file sets the trait to its ``Path``; the combo then shows the file's name and swatch.
+    """
 
     def init(self, parent):
         self.control = ComboBox()
@@ -306,21 +312,32 @@ class CmapEditor(LayerEditor):
             self.control.addItem("none", None)
         for cmap in CMAPS:
             self.control.addItem(cmap_icon(cmap), cmap, cmap)
+        opening = self.control.style().standardIcon(QtWidgets.QStyle.SP_DialogOpenButton)
+        self.control.addItem(opening, "Colour file…", CHOOSE_FILE)
+        self.control.setItemData(self.control.count() - 1, "FSL .cmap/.lut, FreeSurfer LUT, RGB table",
+                                 QtCore.Qt.ToolTipRole)
         self.control.activated.connect(self._chosen)
 
     def _chosen(self, index):
-        self.value = self.control.itemData(index)
+        data = self.control.itemData(index)
+        if data == CHOOSE_FILE:
+            data = choose_colour_file(self.control, self.name)
+            if data is None:  # cancelled: show the layer's colour map again
+                return self.show_value()
+        elif isinstance(data, str) and is_colormap_path(data):  # a colour file chosen before: read again
+            data = Path(data)
+        self.value = data
 
     def show_value(self):
         cmap = self.value
         name = None if cmap is None else getattr(cmap, "name", str(cmap))
         index = self.control.findData(name)
-        if index < 0:  # a colormap set from a script: offer it too
-            try:
-                self.control.addItem(cmap_icon(name), name, name)
-            except Exception:  # a Colormap object unknown by name: show its name only
-                self.control.addItem(name, name)
-            index = self.control.count() - 1
+        if index < 0:  # a colormap set from a script or read from a file: offered too, before the file entry
+            index = self.control.findData(CHOOSE_FILE)
+            path = file_of(cmap)
+            swatch = cmap_icon.__wrapped__(cmap)  # (not cached: a file's map is read again when chosen again)
+            self.control.insertItem(index, swatch, name if path is None else Path(path).name, name)
+            self.control.setItemData(index, name, QtCore.Qt.ToolTipRole)
         self.control.blockSignals(True)
         self.control.setCurrentIndex(index)
         self.control.blockSignals(False)

@@ -18,7 +18,8 @@ trait of one, needs no panel code:
                     ``shown="attr"`` (what None or a "95%" string means;
                     a dotted path: ``"edge_clim.1"``)
 ``"range"``         a ``(low, high)`` pair: two such sliders
-``"cmap"``          colormap combo box with swatches
+``"cmap"``          colormap combo box with swatches; its "Colour file…"
+                    entry reads a colour file (``.cmap``, ``.lut``, LUTs)
 ``"color"``         colour button
 ``choices=(...)``   combo box of those values (TraitsUI's ``EnumEditor``)
 ``"checklist"``     searchable checklist of the layer's ``names``

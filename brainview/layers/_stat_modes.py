@@ -227,7 +227,8 @@ class PlaneGeometry(_Geometry):
             low, high = self._bg_clim
             gray = np.clip((np.nan_to_num(bg_values) - low) / (high - low), 0, 1)
             rgba[..., :3] = gray[..., None]
-            rgba[..., 3] = np.isfinite(bg_values)
+            # The anatomy's rule in 3-D (render/slices.py): zeros, NaN and values below its window transparent.
+            rgba[..., 3] = np.isfinite(bg_values) & (bg_values != 0) & (bg_values >= low)
         shown = np.isfinite(stat) & (np.abs(np.nan_to_num(stat)) >= max(threshold, MIN_LEVEL))
         rgba[shown] = stat_colors(stat[shown], cmap, crange)
         return (rgba * 255).round().astype(np.uint8), np.asarray(origin, float), float(step)

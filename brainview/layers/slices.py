@@ -57,7 +57,10 @@ class Slices(ImageInputs, Layer):
     clim : (float, float), optional
         Default: the 2nd–98th percentiles of the non-zero data.
     transparent_below : bool
-        Make values under ``clim[0]`` transparent (to overlay a map).
+        Values under ``clim[0]`` are transparent (FSLeyes' default); False
+        draws them in the colormap's first colour (a matplotlib image). Zeros
+        and NaN are always transparent in 3-D, values above ``clim[1]`` take
+        the last colour (unless ``clip`` says otherwise).
     gamma : float
         FSLeyes' gamma of the colour ramp: the colour at position ``t`` of
         ``clim`` is ``cmap(t ** gamma)`` (1: as it is; < 1 brightens low values).
@@ -94,7 +97,7 @@ class Slices(ImageInputs, Layer):
     axes = Checked(_check_axes, "xyz", choices=("xyz", "x", "y", "z", "xy", "xz", "yz"))
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: colors.check_clim(value, name=name), panel="range", range="data")
-    transparent_below = Checked(check_bool, False)
+    transparent_below = Checked(check_bool, True)
     gamma = Checked(lambda value, name: colors.check_gamma(value, name), 1.0, panel="slider", low=0.1, high=4.0)
     invert = Checked(check_bool, False)
     clip = Checked(lambda value, name: colors.check_clip(value, name), None, panel="range", range="data",
@@ -103,7 +106,7 @@ class Slices(ImageInputs, Layer):
                             choices=INTERPOLATIONS)
 
     def __init__(self, img, *, coords=None, axes="xyz", cmap="gray", clim=None,
-                 transparent_below=False, interpolation="nearest", opacity=1.0,
+                 transparent_below=True, interpolation="nearest", opacity=1.0,
                  volume=None, name=None, gamma=1.0, invert=False, clip=None):
         self._staged = {}
         self._moving = False

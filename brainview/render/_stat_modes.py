@@ -10,9 +10,11 @@ computes geometry or colours: the model does, once, for every figure.
 from __future__ import annotations
 
 from .. import _vtk
+from ..geometry.camera import union_bounds
+from ..geometry.extent import plane_box
 from .drawer import drawer_for
-from .slices import plane_image, show_plane
-from .volume import volume_prop
+from .slices import PlaneStack, indexed_colors, plane_image, show_plane
+from .volume import visible_bounds, volume_prop
 
 
 class _Painter:
@@ -30,6 +32,10 @@ class _Painter:
 
     def set_interacting(self, interacting):
         """Nothing lighter to show while the camera moves."""
+
+    def bounds(self):
+        """World box of what the props draw (None: the props' own bounds)."""
+        return None
 
     def dispose(self):
         """Nothing to release."""
@@ -82,9 +88,13 @@ class VolumePainter(_Painter):
         for value, alpha in self.geometry.opacity_nodes:
             self._opacity.AddPoint(float(value), float(alpha * layer.opacity))
 
+    def bounds(self):
+        """The box of the voxels drawn with an opacity above 0 (not the image's box)."""
+        return visible_bounds(self._opacity, self.geometry.data, self.geometry.image.affine)
+
 
 class PlanePainter(_Painter):
-    """Three ``vtkImageActor`` planes showing the geometry's blended RGBA images."""
+    """Three ``vtkImageActor`` planes showing the geometry's blended RGBA images (through tables of their colours)."""
 
     def __init__(self, geometry, figure):
         super().__init__(geometry)
@@ -92,7 +102,10 @@ class PlanePainter(_Painter):
         for axis in range(3):
             actor = _vtk.vtkImageActor()
             actor.GetProperty().SetInterpolationTypeToNearest()
+            actor.GetProperty().UseLookupTableScalarRangeOn()
             self.actors[axis] = actor
+        self._boxes = None  # (geometry version, world box of the drawn pixels)
+        self.stack = PlaneStack(figure, self.actors)  # over coplanar planes of earlier layers
 
     def props(self):
         return list(self.actors.values())
@@ -100,9 +113,25 @@ class PlanePainter(_Painter):
     def sync(self, layer):
         if self._stale(layer):
             for axis in range(3):
-                show_plane(self.actors[axis], plane_image(*self.geometry.plane(axis), axis=axis))
+                rgba, origin, step = self.geometry.plane(axis)
+                prop = self.actors[axis].GetProperty()
+                indices, table = indexed_colors(rgba, prop.GetLookupTable())
+                show_plane(self.actors[axis], plane_image(indices, origin, step, axis=axis))
+                prop.SetLookupTable(table)
         for actor in self.actors.values():
             actor.GetProperty().SetOpacity(layer.opacity)
+
+    def bounds(self):
+        """The box of the planes' pixels with alpha above 0 (once per cut, not per render)."""
+        version = self.geometry.version
+        if self._boxes is None or self._boxes[0] != version:
+            boxes = [plane_box(rgba[..., 3] > 0, origin, step, axis)
+                     for axis, (rgba, origin, step) in ((a, self.geometry.plane(a)) for a in range(3))]
+            self._boxes = (version, union_bounds(boxes))
+        return self._boxes[1]
+
+    def dispose(self):
+        self.stack.detach()
 
 
 class SurfacePainter(_Painter):

@@ -47,8 +47,9 @@ def _nilearn_angles(pair, azimuth, elevation):
 class FigureCamera(HasStrictTraits):
     """The camera of a figure (a base of :class:`~brainview.scene.Figure`).
 
-    Subclasses provide ``bounds()`` (the world box framed), ``size`` and a
-    ``_windows`` (:class:`~brainview.render.windows.FigureWindow`).
+    Subclasses provide ``bounds()`` (the world box framed), ``layers``,
+    ``drawer(layer)``, ``size`` and a ``_windows``
+    (:class:`~brainview.render.windows.FigureWindow`).
     """
 
     #: The vtkRenderer holding the scene (hosted by an off-screen or Qt window).
@@ -64,6 +65,10 @@ class FigureCamera(HasStrictTraits):
 
     def _watch_camera(self):
         """Fire :attr:`camera_changed` when the renderer's camera changes pose."""
+        # VTK picks the near plane's tolerance once, at the first clipping-range reset: 0.01
+        # before the figure has a window, 0.001 after (24-bit depth). A pose set before the
+        # first render then rendered differently from the same pose framed at it; fix it.
+        self.renderer.SetNearClippingPlaneTolerance(0.001)
         self._camera_quiet = 0
         self._pose_seen = self._raw_pose()
         ref = weakref.ref(self)
@@ -233,13 +238,36 @@ class FigureCamera(HasStrictTraits):
         host = self._windows.host
         width, height = self.size if host is None else self._windows.shown_size()
         with self._moving_camera() as camera:
-            pose = camera_pose(**self._pending_view, bounds=bounds,
+            pose = camera_pose(**self._pending_view, bounds=bounds, points=self._frame_points(),
                                view_angle=camera.GetViewAngle(), aspect=width / height)
             camera.SetFocalPoint(*pose.focal_point)
             camera.SetPosition(*pose.position)
             camera.SetViewUp(*pose.view_up)
             self.renderer.ResetCameraClippingRange()
         self._camera_set = True
+
+    def _frame_points(self):
+        """The world points the framing holds, or None for the corners of :meth:`bounds`.
+
+        A drawer may give tighter points (``frame_points()``: the corners of
+        slices' drawn planes, not of the box around the three planes); the
+        other layers then count by their boxes' corners.
+        """
+        points, tighter = [], False
+        for layer in self.layers:
+            if not layer.visible or getattr(layer, "opacity", 1.0) <= 0:
+                continue
+            drawer = self.drawer(layer)
+            own = getattr(drawer, "frame_points", None)
+            if own is not None:
+                points.append(np.reshape(own(), (-1, 3)))
+                tighter = True
+                continue
+            box = drawer.bounds()
+            if box is not None and box[0] <= box[1]:
+                points.append(np.array(np.meshgrid(*np.reshape(box, (3, 2)), indexing="ij")).reshape(3, -1).T)
+        points = np.concatenate(points) if tighter else np.zeros((0, 3))
+        return points if len(points) else None  # None: the bounds' corners, as before
 
     def rotate(self, *, azimuth=0.0, elevation=0.0):
         """Turn the camera about the focal point by degrees, from where it is now (a mouse drag).

@@ -107,8 +107,11 @@ class Drawer:
         return self._props[0] if self._props else None
 
     def bounds(self):
-        """``(xmin, xmax, ymin, ymax, zmin, zmax)`` of the visible props in world mm, or None."""
-        return union_bounds([p.GetBounds() for p in self._props if p.GetVisibility()])
+        """``(xmin, xmax, ymin, ymax, zmin, zmax)`` of the drawn props in world mm, or None.
+
+        Hidden props and props of opacity 0 do not count: the camera frames what is seen.
+        """
+        return union_bounds([p.GetBounds() for p in self._props if _drawn(p)])
 
     def replace_props(self, props):
         """Swap the drawing's props (a stat map changing ``mode``) and tell the figure."""
@@ -168,6 +171,15 @@ class Drawer:
         figure = self.figure
         if figure is not None:
             figure._layer_changed(self.layer)
+
+
+def _drawn(prop):
+    """Whether a prop is visible and not fully transparent."""
+    if not prop.GetVisibility():
+        return False
+    get_property = getattr(prop, "GetProperty", None)
+    opacity = getattr(get_property(), "GetOpacity", None) if get_property is not None else None
+    return opacity is None or opacity() > 0
 
 
 def drawer_for(layer, figure):

@@ -25,7 +25,7 @@ Examples
 >>> layer = Slices((np.arange(8.0).reshape(2, 2, 2), np.eye(4)), cmap="gray", clim=(0, 7))
 >>> data, affine, paint = paint_slices(layer)
 >>> paint(np.array([0.0, 7.0, np.nan])).round(2).tolist()
-[[0.0, 0.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 0.0, 0.0]]
+[[0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 0.0, 0.0]]
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ def _through_table(values, table, low, high):
 
 
 def paint_slices(layer):
-    """Anatomy slices: the colormap over ``clim``; NaN, values outside ``clip`` (and below
-    ``clim`` if ``transparent_below``) transparent.
+    """Anatomy slices: the colormap over ``clim``; zeros, NaN, values outside ``clip`` (and below
+    ``clim`` if ``transparent_below``) transparent, as the 3-D planes draw them.
 
     Examples
     --------
@@ -72,6 +72,7 @@ def paint_slices(layer):
 
     def paint(values):
         rgba = _through_table(values, table, low, high)
+        rgba[values == 0, 3] = 0.0  # the image's empty background, as in 3-D (render.slices.drawn_mask)
         if transparent_below:
             rgba[values < low, 3] = 0.0
         rgba[~colors.clip_mask(values, clip), 3] = 0.0

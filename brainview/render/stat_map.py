@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 from .. import _vtk
+from ..geometry.camera import union_bounds
 from ._stat_modes import PAINTERS
 from .drawer import Drawer, drawer_for
 
@@ -85,6 +86,14 @@ class StatMapDrawer(Drawer):
         if prop is self.notice:
             return bool(self.layer.visible and self.layer.empty)
         return bool(self.layer.visible)
+
+    def bounds(self):
+        """What the mode draws (voxels or pixels shown, where the painter knows) and its glass brain."""
+        drawn = self._painter().bounds()
+        if drawn is None or not self.layer.visible:
+            return super().bounds()
+        outline = self.outline
+        return union_bounds([drawn, outline.bounds() if outline is not None else None])
 
     def set_interacting(self, interacting):
         super().set_interacting(interacting)

@@ -28,10 +28,11 @@ import os
 import numpy as np
 
 from .. import _vtk, colors
+from ..geometry.extent import index_box, world_box
 from ..geometry.volume import index_image, index_to_world
 from .drawer import Drawer
 
-__all__ = ["VolumeDrawer", "volume_prop", "set_volume_data"]
+__all__ = ["VolumeDrawer", "volume_prop", "set_volume_data", "visible_bounds"]
 
 _N_COLOR_NODES = 64
 _TRANSFER = ("cmap", "clim", "opacity", "ramp", "blending", "shade", "gamma", "invert", "clip")
@@ -61,6 +62,36 @@ class VolumeDrawer(Drawer):
         else:
             self._mapper.SetBlendModeToComposite()
         self.actor.GetProperty().SetShade(layer.shade)
+
+    def bounds(self):
+        """World box of the voxels drawn with an opacity above 0 (not the image's box), or None."""
+        if not self.actor.GetVisibility():
+            return None
+        return visible_bounds(self._opacity, self.layer.data, self.layer.image.affine)
+
+
+def visible_bounds(opacity_function, data, affine):
+    """World box of the voxels of ``data`` (placed by ``affine``) that ``opacity_function`` shows.
+
+    Read from per-array profiles computed once (:mod:`brainview.geometry.extent`):
+    a new opacity function costs no scan of the volume.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview import _vtk
+    >>> data = np.zeros((30, 30, 30), np.float32); data[10:12, 10:12, 10:12] = 5.0
+    >>> ramp = _vtk.vtkPiecewiseFunction(); _ = ramp.AddPoint(1.0, 0.0); _ = ramp.AddPoint(5.0, 0.8)
+    >>> visible_bounds(ramp, data, np.eye(4))
+    (10.0, 11.0, 10.0, 11.0, 10.0, 11.0)
+    """
+    node = [0.0] * 4
+    nodes = []
+    for index in range(opacity_function.GetSize()):
+        opacity_function.GetNodeValue(index, node)
+        nodes.append((node[0], node[1]))
+    box = index_box(data, nodes)
+    return None if box is None else world_box(affine, *box)
 
 
 def fill_transfer(color, opacity_function, *, cmap, clim, opacity, ramp):
