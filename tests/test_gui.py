@@ -318,11 +318,7 @@ def test_atlas_region_under_the_mouse_and_region_subset_in_the_panel(window, qtb
     fig.view("left")
     window.render_now()
     centre = atlas.centroids()["left box"]
-    renderer = fig.renderer
-    renderer.SetWorldPoint(*centre, 1.0)
-    renderer.WorldToDisplay()
-    x, y, _ = renderer.GetDisplayPoint()
-    result = window.report_at(x, fig.window.GetSize()[1] - 1 - y)
+    result = window.report_at(*fig.pixel_of(centre))  # both on the render thread, at the same size
     assert result.region == "left box", "the glass brain must not hide the atlas from picking"
     assert "left box" in window.status_label.text()
     window.select_layer(atlas)

@@ -48,25 +48,26 @@ def test_renders_happen_on_the_render_thread(window, qtbot):
 
 
 def test_a_model_change_on_the_gui_thread_waits_for_the_render_thread(window, qtbot):
-    layer = window.figure.add(bv.layers.Points([[0, 0, 0]], size=20, opacity=1.0))
+    # Slices: a model that changes no VTK data in place (those hold the render lock: brainview._locks).
+    layer = window.figure.add(bv.layers.Slices((np.arange(64.0).reshape(4, 4, 4), np.eye(4) * 5), axes="z"))
     window.render_now()
-    actor = window.figure.drawer(layer).actor
+    actor = next(prop for prop in window.figure.drawer(layer).props() if prop.GetVisibility())
     release = _busy_render_thread(window)
     frames = window.render_count
-    layer.opacity = 0.5
+    layer.clim = (0.0, 10.0)
     layer.visible = False
     # Returned at once: the props are synced and drawn by the render thread, not here.
-    assert actor.GetProperty().GetOpacity() == 1.0
     assert actor.GetVisibility() == 1 and window.render_count == frames
     release.set()
     _idle(window, qtbot)
-    assert actor.GetProperty().GetOpacity() == 0.5 and actor.GetVisibility() == 0
+    assert actor.GetVisibility() == 0
     assert window.render_count - frames <= 2, "the frame in progress, then one for both changes"
 
 
 def test_a_layer_added_from_the_gui_thread_is_drawn_by_the_render_thread(window, qtbot):
+    layer = bv.layers.Points([[0, 0, 0]], size=20)
     release = _busy_render_thread(window)
-    layer = window.figure.add(bv.layers.Points([[0, 0, 0]], size=20))
+    window.figure.add(layer)
     assert window.figure.layers == [layer] and window.layer_list.count() == 1  # listed at once
     release.set()
     assert window.figure.drawer(layer).actor is not None  # waits for the render thread's drawing
