@@ -15,6 +15,7 @@ import functools
 import os
 import threading
 
+from . import _locks
 from . import geometry  # noqa: F401  (chooses VTK's SMP backend before VTK loads)
 
 # WORKAROUND (VTK 9.4-9.7): with no display, VTK's default render window first
@@ -84,7 +85,7 @@ def matrix_from_numpy(matrix):
 #: GLX), so two threads rendering their own figures at once crash or read back
 #: the wrong image; holding this re-entrant lock around those calls makes
 #: concurrent scripting safe (geometry and loading still run in parallel).
-RENDER_LOCK = threading.RLock()
+RENDER_LOCK = _locks.RENDER_LOCK  # models hold it too, around in-place changes of VTK data
 
 
 def serialised(function):
@@ -108,6 +109,8 @@ def is_software_rendering():
     twice as fast as the GPU ray caster; on a real GPU the GPU one wins.
     """
     global _SOFTWARE
+    if _SOFTWARE is not None:  # known: never wait for a render in progress on another thread
+        return _SOFTWARE
     with RENDER_LOCK:
         if _SOFTWARE is None:
             _SOFTWARE = _probe_software()

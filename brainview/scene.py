@@ -28,6 +28,8 @@ Examples
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from traits.api import Instance, List, observe
 
@@ -40,7 +42,7 @@ from .render.annotations import (Annotation, AnnotationView, ColorBar, ColorBarV
 from .render.events import FigureEvents
 from .render.figure_layout import FigureLayout
 from .render.legend import Legend, LegendView, legend_entries
-from .render.view import FigureView
+from .render.view import FigureView, on_render_thread
 from .render.windows import (LIVE_WINDOWS, MAX_PIXELS, MAX_SIDE, FigureWindow, check_size,
                              release_spare_window, windows_made)
 from .render.writers import TRANSLUCENCY_MODES, drawing_translucency
@@ -151,15 +153,14 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         self._check_open()
         if not isinstance(layer, Layer):
             raise BrainviewTypeError(f"layer: expected a brainview layer, got {describe(layer)}.")
-        if layer in self._drawers:
+        if layer in self._drawers or layer in self.layers:
             raise BrainviewValueError(f"layer: {layer!r} is already in this figure.")
-        from .render.drawer import drawer_for
-
-        drawer = drawer_for(layer, self)
-        drawer.set_interacting(self._interacting)
-        self._show_props(drawer.props(), layer)
-        self._drawers[layer] = drawer
-        self.layers.append(layer)
+        if self._defers():  # shown in the app: its render thread builds the drawing (meshes...)
+            self.layers.append(layer)
+            self._later(functools.partial(self._draw_layer, layer))
+        else:
+            self._later(functools.partial(self._draw_layer, layer))  # a broken layer is never listed
+            self.layers.append(layer)
         self.changed = True
         return layer
 
@@ -175,6 +176,8 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         1
         >>> fig.close()
         """
+        if layer in self.layers and layer not in self._drawers:
+            self._flush()  # drawn by the app's render thread: wait for it
         if layer not in self._drawers:
             raise BrainviewValueError(f"layer: {layer!r} is not in this figure.")
         return self._drawers[layer]
@@ -185,13 +188,11 @@ class Figure(FigureLayout, FigureView, FigureEvents):
 
     def remove(self, layer):
         """Remove a layer from the scene."""
-        if layer not in self._drawers:
+        if layer not in self.layers:
             raise BrainviewValueError(f"layer: {layer!r} is not in this figure.")
-        drawer = self._drawers.pop(layer)
-        self._hide_props(drawer.props())
         for bar in [b for b in self.colorbars if b.layer is layer]:
             self._remove_colorbar(bar)
-        drawer.dispose()
+        self._later(functools.partial(self._undraw_layer, layer))
         self.layers.remove(layer)
         self.changed = True
 
@@ -208,18 +209,14 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         ['b', 'a']
         >>> fig.close()
         """
-        if layer not in self._drawers:
+        if layer not in self.layers:
             raise BrainviewValueError(f"layer: {layer!r} is not in this figure.")
         order = [lay for lay in self.layers if lay is not layer]
         if not (isinstance(index, int) and 0 <= index <= len(order)):
             raise BrainviewValueError(f"index: expected 0..{len(order)}, got {index!r}.")
         order.insert(index, layer)
-        # VTK draws props in the order they were added: re-add them in the new order.
-        for lay in order:
-            self._hide_props(self._drawers[lay].props())
-        for lay in order:
-            self._show_props(self._drawers[lay].props(), lay)
         self.layers = order
+        self._later(self._restack, key="restack")
         self.changed = True
 
     def clear(self):
@@ -250,8 +247,7 @@ class Figure(FigureLayout, FigureView, FigureEvents):
     @interacting.setter
     def interacting(self, value):
         self._interacting = bool(value)
-        for drawer in self._drawers.values():
-            drawer.set_interacting(self._interacting)
+        self._later(self._drawers_interacting, key="interacting")
 
     def _layer_changed(self, layer):
         self.changed = True
@@ -260,13 +256,19 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         """A drawer replaced its VTK props: swap them in the renderer."""
         self._hide_props(old_props)
         self._show_props(drawer.props(), drawer.layer)
-        self.changed = True
-
+        self._changed_here()
 
     def bounds(self):
-        """World mm bounds of what the visible layers draw (not transparent parts), or None when nothing."""
-        return union_bounds([self._drawers[layer].bounds() for layer in self.layers
-                             if layer.visible and getattr(layer, "opacity", 1.0) > 0])
+        """World mm bounds of what the visible layers draw (not transparent parts), or None when nothing.
+
+        Layers the app's render thread has not drawn yet are waited for (a
+        script asking, not the render thread, which draws them first).
+        """
+        if self._defers() and any(layer not in self._drawers for layer in self.layers):
+            self._flush()
+        drawers = [self._drawers.get(layer) for layer in list(self.layers)
+                   if layer.visible and getattr(layer, "opacity", 1.0) > 0]
+        return union_bounds([drawer.bounds() for drawer in drawers if drawer is not None])
 
 
     # ------------------------------------------------------------ annotations
@@ -298,8 +300,7 @@ class Figure(FigureLayout, FigureView, FigureEvents):
     def _add_annotation(self, kind, text, *, size, color, position):
         self._check_open()
         annotation = Annotation(kind, text, size=size, color=color, position=position)
-        view = self._views[annotation] = AnnotationView(annotation, self._foreground())
-        self.renderer.AddViewProp(view.actor)
+        self._later(functools.partial(self._show_view, annotation, AnnotationView, self._foreground()))
         annotation.observe(self._annotation_changed, "updated")
         self.annotations.append(annotation)
         self.changed = True
@@ -326,9 +327,7 @@ class Figure(FigureLayout, FigureView, FigureEvents):
 
     def _remove_annotations(self):
         for annotation in self.annotations:
-            view = self._views.pop(annotation)
-            self.renderer.RemoveViewProp(view.actor)
-            view.detach()
+            self._later(functools.partial(self._hide_view, annotation))
             annotation.observe(self._annotation_changed, "updated", remove=True)
         self.annotations = []
 
@@ -388,8 +387,7 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         return self._add_bar(bar, ColorBarView)
 
     def _add_bar(self, bar, view_class):
-        view = self._views[bar] = view_class(bar)
-        self.renderer.AddViewProp(view.actor)
+        self._later(functools.partial(self._show_view, bar, view_class))
         bar.observe(self._colorbar_changed, "updated")
         self.colorbars.append(bar)
         self.changed = True
@@ -410,9 +408,7 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         self.changed = True
 
     def _remove_colorbar(self, bar):
-        view = self._views.pop(bar)
-        self.renderer.RemoveViewProp(view.actor)
-        view.detach()
+        self._later(functools.partial(self._hide_view, bar))
         bar.observe(self._colorbar_changed, "updated", remove=True)
         bar.detach()
         self.colorbars.remove(bar)
@@ -424,8 +420,10 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         if width < 1 or height < 1:
             return None
         right = width
-        for bar in reversed(self.colorbars):
-            right = self._views[bar].place(right, width, height)
+        for bar in reversed(list(self.colorbars)):
+            view = self._views.get(bar)  # a bar added while the render thread drew has none yet
+            if view is not None:
+                right = view.place(right, width, height)
         return right
 
     def _foreground(self):
@@ -440,20 +438,29 @@ class Figure(FigureLayout, FigureView, FigureEvents):
 
     @observe("bgcolor", post_init=True)
     def _on_bgcolor(self, event):
-        self.renderer.SetBackground(*self.bgcolor)
         foreground = self._foreground()
-        for annotation in self.annotations:
-            self._views[annotation].set_foreground(foreground)
         for bar in self.colorbars:
             bar.color = foreground
-        self._layout_settings_changed()
+        self._later(self._draw_bgcolor, key="bgcolor")
         self.changed = True
+
+    def _draw_bgcolor(self):
+        self.renderer.SetBackground(*self.bgcolor)
+        foreground = self._foreground()
+        for annotation in list(self.annotations):
+            view = self._views.get(annotation)
+            if view is not None:
+                view.set_foreground(foreground)
+        self._layout_settings_changed()
 
     @observe("antialias", post_init=True)
     def _on_antialias(self, event):
+        self._later(self._draw_antialias, key="antialias")
+        self.changed = True
+
+    def _draw_antialias(self):
         self.renderer.SetUseFXAA(self.antialias and self._layout is None)
         self._layout_settings_changed()
-        self.changed = True
 
     @observe("size", post_init=True)
     @_vtk.serialised
@@ -461,7 +468,7 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         self._windows.resize(self.size)
         self.changed = True
 
-    @_vtk.serialised
+    @on_render_thread
     def pick(self, xy, y=None):
         """What is under pixel ``xy`` = ``(x, y)`` (origin top left): see :func:`brainview.picking.pick`.
 
@@ -556,7 +563,7 @@ class Figure(FigureLayout, FigureView, FigureEvents):
         if self._closed:
             raise BrainviewValueError("figure: this figure is closed; create a new one with bv.figure().")
 
-    @_vtk.serialised
+    @on_render_thread
     def close(self):
         """Release the render window and every VTK object of the scene."""
         if self._closed:

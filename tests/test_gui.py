@@ -225,11 +225,14 @@ def test_saving_at_another_size_while_shown_keeps_textures(window, qtbot):
 
 
 def test_camera_drag_switches_the_figure_to_interacting(window, qtbot):
+    from view3d_helpers import mouse
+
     window.figure.add(bv.layers.Points([[0, 0, 0]], size=10))
-    style = window.view.GetInteractorStyle()
-    style.InvokeEvent("StartInteractionEvent")
+    window.render_now()
+    mouse(window.view, "press", (100, 100))
+    mouse(window.view, "move", (140, 110))
     assert window.figure.interacting
-    style.InvokeEvent("EndInteractionEvent")
+    mouse(window.view, "release", (140, 110))
     assert not window.figure.interacting
 
 
@@ -315,11 +318,7 @@ def test_atlas_region_under_the_mouse_and_region_subset_in_the_panel(window, qtb
     fig.view("left")
     window.render_now()
     centre = atlas.centroids()["left box"]
-    renderer = fig.renderer
-    renderer.SetWorldPoint(*centre, 1.0)
-    renderer.WorldToDisplay()
-    x, y, _ = renderer.GetDisplayPoint()
-    result = window.report_at(x, fig.window.GetSize()[1] - 1 - y)
+    result = window.report_at(*fig.pixel_of(centre))  # both on the render thread, at the same size
     assert result.region == "left box", "the glass brain must not hide the atlas from picking"
     assert "left box" in window.status_label.text()
     window.select_layer(atlas)
@@ -362,6 +361,8 @@ def test_outline_is_a_check_box_that_a_click_toggles(window, qtbot):
     layer = window.figure.add(bv.layers.StatMap((blob_map(), GRID), threshold=2.0))
     window.select_layer(layer)
     box = window.panel_ui.get_editors("outline")[0].control
+    # Drawn on the render thread, which decides the outline: the panel shows the decision.
+    qtbot.waitUntil(lambda: box.checkState() == QtCore.Qt.Checked, timeout=10_000)
     assert isinstance(box, QtWidgets.QCheckBox) and box.isChecked()
     qtbot.mouseClick(box, QtCore.Qt.LeftButton, pos=QtCore.QPoint(8, box.height() // 2))
     assert layer.outline is False
@@ -398,7 +399,7 @@ def test_first_hover_keeps_the_camera_of_the_first_paint(qtbot):
     try:
         win.show()
         qtbot.waitExposed(win)
-        qtbot.wait(50)  # the first paint
+        qtbot.waitUntil(lambda: win.view.frame is not None, timeout=10_000)  # the first frame
         camera = fig.renderer.GetActiveCamera()
         painted = camera.GetPosition()
         assert painted[0] < -50, "the first paint already looks from the left"

@@ -31,8 +31,10 @@ def test_a_click_on_the_3d_view_calls_on_pick_with_the_ball_clicked(window, qtbo
     picked = []
     window.figure.on_pick(picked.append)
     qtbot.mouseClick(window.view, QtCore.Qt.LeftButton, pos=_pixel_of(window, (30, 0, 0)))
+    qtbot.waitUntil(lambda: len(picked) == 1, timeout=10_000)  # picked on the render thread
     assert len(picked) == 1 and picked[0].layer is balls and picked[0].item_info == {"marker": 1}
     qtbot.mouseClick(window.view, QtCore.Qt.LeftButton, pos=_pixel_of(window, (-30, 0, 0)))
+    qtbot.waitUntil(lambda: len(picked) == 2, timeout=10_000)
     assert [r.item for r in picked] == [1, 0]
 
 

@@ -214,7 +214,7 @@ def test_console_changes_a_trait_and_the_view_follows(windows, qtbot):
     layer = win.figure.add(bv.layers.Points([[0, 0, 0]], size=30, color="red"))
     win.render_now()
     renders = []
-    win.view.GetRenderWindow().AddObserver("EndEvent", lambda *args: renders.append(1))
+    win.figure.renderer.AddObserver("EndEvent", lambda *args: renders.append(1))
     win.actions["console"].trigger()
     console = win.console
     assert win.actions["console"].isChecked()

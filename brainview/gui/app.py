@@ -1,10 +1,12 @@
 """The desktop window: a brainview :class:`~brainview.scene.Figure` in Qt.
 
-The 3-D view is VTK's own ``QVTKRenderWindowInteractor`` holding the
-figure's renderer (``Figure._host_in``). pyvistaqt's ``QtInteractor`` is not
-used: it is a pyvista ``Plotter`` that creates and owns its renderers, while a
-brainview figure is a plain ``vtkRenderer`` that must move into the window and
-back out (for off-screen saving) unchanged.
+The 3-D view (:mod:`brainview.gui.view3d`) paints frames that a render
+thread of its own draws off-screen from the figure's renderer
+(``Figure._host_in``), so the GUI thread never waits for VTK. pyvistaqt's
+``QtInteractor`` is not used (nor declared): it renders on the GUI thread
+(the freeze the render thread removes), and it is a pyvista ``Plotter`` that
+creates and owns its renderers, while a brainview figure is a plain
+``vtkRenderer`` that must move into the window and back out unchanged.
 
 Everything the window does is a library call a script can make
 (``fig.add``, ``fig.remove``, ``fig.view``, ``layer.visible = ...``,

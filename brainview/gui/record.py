@@ -4,12 +4,15 @@ The dialog only gathers the arguments of :func:`brainview.export.movie.write_mov
 (the call a script would make, e.g. ``bv.movie("spin.mp4", orbit=360,
 n_frames=96)`` or ``keyframes=[{}, {"camera": "left"}]`` for "from the
 current view to the left view"); :func:`record_movie` runs it on the GUI
-thread, where rendering lives, and keeps the window answering between frames.
+thread (which starts the encoder: spawning ffmpeg from another thread crashed
+the process under Xvfb), and the 3-D view's render thread draws each frame
+(:mod:`brainview.gui.view3d`) while the GUI thread answers its events.
 Cancel (or Escape) stops the movie and no file is left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from PyQt5 import QtCore, QtWidgets, sip
@@ -176,9 +179,14 @@ def record_movie(figure, path, options, *, parent=None):
             raise KeyboardInterrupt("movie cancelled")
 
     try:
-        write_movie(figure, path, callback=callback, progress=False, **options)
+        with _answering(figure):
+            write_movie(figure, path, callback=callback, progress=False, **options)
     except KeyboardInterrupt:
         return False
+    except RuntimeError:
+        if gone():  # the window closed during a frame: its render thread ended
+            return False
+        raise
     finally:
         if not sip.isdeleted(progress):
             progress.canceled.disconnect()  # closing a progress dialog emits "canceled"
@@ -186,3 +194,29 @@ def record_movie(figure, path, options, *, parent=None):
             progress.close()
             progress.deleteLater()
     return True
+
+
+def _answer_events(until):
+    """Wait (on the GUI thread) until ``until()``, handling the window's events meanwhile."""
+    while not until():
+        loop = QtCore.QEventLoop()
+        QtCore.QTimer.singleShot(10, loop.quit)
+        loop.exec_()
+
+
+@contextlib.contextmanager
+def _answering(figure):
+    """Frames the movie asks for are drawn by the render thread while the GUI thread answers events;
+    the view's own frames pause meanwhile (the camera moves only on this thread, between frames)."""
+    runner = figure._windows.runner
+    if runner is None:
+        yield
+        return
+    runner.set_paused(True)
+    runner.wait_here = _answer_events
+    try:
+        yield
+    finally:
+        runner.wait_here = None
+        runner.set_paused(False)
+        runner.request_render()

@@ -1,12 +1,12 @@
 """The main window: 3-D view, layer list, property panel, toolbar, status bar.
 
-When the 3-D view draws: a change of the scene (a layer's trait, the
-camera, a layer added) renders once the event loop is idle, however many
-changes came before (one frame for many). A cursor move in the 2-D views
-moves the 3-D anatomy planes at once but draws them only once the cursor
-has been still for :data:`CURSOR_QUIET_MS` (a drag or a held arrow key
-renders once, at the end; the 2-D views and the status bar follow every
-move). Turning the camera in the 3-D view draws at once (VTK's interactor).
+The 3-D view (:class:`~brainview.gui.view3d.View3D`) draws on a thread of
+its own: the GUI thread changes models (a layer's trait, the cursor, a layer
+added) and never waits for VTK; the render thread re-syncs the drawings and
+draws the next frame, one frame for however many changes came meanwhile.
+Scripts and the console may still call the figure directly
+(``fig.savefig``, ``fig.pick``): those calls run on the render thread and
+wait for it.
 
 The menus, toolbar and their actions are :class:`~brainview.gui.actions.WindowActions`;
 loads and slow panel edits in the background are
@@ -19,14 +19,10 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
-from PyQt5 import QtCore, QtGui, QtWidgets
-from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
-from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
+from PyQt5 import QtCore, QtWidgets
 
 from .. import _vtk
 from ..errors import BrainviewError, BrainviewValueError
-from ..render.events import bind_interactor
 from .actions import WindowActions, guarded, is_session
 from .atlas_panel import install_atlas_panel
 from .background import BackgroundWork
@@ -38,11 +34,7 @@ from .ortho import OrthoViews
 from .panel import edit_layer
 from .series import SeriesControls
 from .sizing import fit_to_screen
-
-_PICK_DELAY_MS = 40
-#: How long (ms) the cursor must stay still before the 3-D view follows it: a drag, a held
-#: arrow key or quick clicks render the 3-D scene once, after the last move.
-CURSOR_QUIET_MS = 200
+from .view3d import View3D
 
 
 class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
@@ -51,25 +43,22 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
     Attributes
     ----------
     figure : Figure
-    view : QVTKRenderWindowInteractor
-        The 3-D view holding ``figure.renderer``.
+    view : View3D
+        The 3-D view (its render thread draws ``figure`` while the window shows it).
     layer_list : QListWidget
         One checkable row per layer, in drawing order.
     last_pick : PickResult or None
         What the status bar shows.
     render_count : int
-        Frames drawn in the 3-D view so far (each VTK render of its window).
-    defer_cursor_renders : bool
-        True (the default): a cursor move in the 2-D views redraws the 3-D
-        view only once the cursor has been still for :data:`CURSOR_QUIET_MS`;
-        every other change renders when the event loop is next idle. False
-        renders after each move (the old way, kept for the benchmark).
+        Frames drawn in the 3-D view so far.
     """
 
     #: Emitted once the window closed and gave the figure back.
     closed = QtCore.pyqtSignal()
     #: Emitted when a load finished (added or failed).
     loaded = QtCore.pyqtSignal()
+    #: Runs a function on the GUI thread (figure events fired by a script in another thread).
+    _on_gui_thread = QtCore.pyqtSignal(object)
 
     def __init__(self, figure, parent=None):
         super().__init__(parent)
@@ -78,11 +67,9 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self._ui = None
         self._colorbar = None  # the bar the window shows for the selected layer
         self._selected = None
-        self.render_count = 0
-        self.defer_cursor_renders = True
         self._torn_down = False
         self._progress = None
-        self._pick_at = None
+        self._on_gui_thread.connect(lambda function: function(), QtCore.Qt.QueuedConnection)
         self.setAttribute(QtCore.Qt.WA_DeleteOnClose)
         # PyQt aborts the process on an exception escaping a slot: while a window
         # is open, such an error becomes a dialog instead (a safety net: user
@@ -111,37 +98,16 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
     # ------------------------------------------------------------ building
 
     def _build_view(self):
-        self.view = QVTKRenderWindowInteractor(self)
-        self.view.SetInteractorStyle(vtkInteractorStyleTrackballCamera())
-        render_window = self.view.GetRenderWindow()
-        render_window.SetMultiSamples(0)  # multisampling is slow in software OpenGL
-        self.figure._host_in(render_window)
-        # Every render (Qt's paint events call Render directly) places a pending
-        # camera first: the first paint shows the pose the first hover would.
-        render_window.AddObserver("StartEvent", lambda *args: self._place_camera())
-        render_window.AddObserver("EndEvent", lambda *args: self._count_render())
-        # VTK's "q"/"e" keys would end the process: handle its ExitEvent ourselves.
-        self.view.AddObserver("ExitEvent", lambda *args: None)
-        self.view.AddObserver("MouseMoveEvent", self._on_mouse_move)
-        bind_interactor(self.figure, self.view)  # the figure's on_pick / on_key callbacks
-        # Heavy layers draw a lighter version while the camera moves.
-        style = self.view.GetInteractorStyle()
-        style.AddObserver("StartInteractionEvent", lambda *args: self._set_interacting(True))
-        style.AddObserver("EndInteractionEvent", lambda *args: self._set_interacting(False))
+        self.view = View3D(self.figure, self)  # hosts the figure on its render thread
+        self.view.hovered.connect(self._show_pick)
+        self.view.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.view.figure_closed.connect(self.close)
+        self.view.drawn.connect(lambda: self._ui.refresh() if self._ui is not None else None)
+        self._list_timer = QtCore.QTimer(self)  # names and ticks of the layer list, when idle
+        self._list_timer.setSingleShot(True)
+        self._list_timer.setInterval(0)
+        self._list_timer.timeout.connect(self._sync_list)
         self._build_layout()
-        self.view.Initialize()
-        self._pick_timer = QtCore.QTimer(self)
-        self._pick_timer.setSingleShot(True)
-        self._pick_timer.setInterval(_PICK_DELAY_MS)
-        self._pick_timer.timeout.connect(self._pick_pending)
-        self._idle_timer = QtCore.QTimer(self)  # fires when the event loop is next idle
-        self._idle_timer.setSingleShot(True)
-        self._idle_timer.setInterval(0)
-        self._idle_timer.timeout.connect(self._render)
-        self._quiet_timer = QtCore.QTimer(self)  # restarted by every cursor move
-        self._quiet_timer.setSingleShot(True)
-        self._quiet_timer.setInterval(CURSOR_QUIET_MS)
-        self._quiet_timer.timeout.connect(self._render)
 
     #: The central layouts: 3-D view only, the 2-D views only, the 3-D view over the three 2-D views.
     LAYOUTS = {"3d": "3-D only", "2d": "2-D only", "1+3": "3-D + 2-D", "lightbox": "Lightbox"}
@@ -235,55 +201,43 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------ scene → window
 
-    def _on_changed(self, event):
-        """Schedule a render: when the event loop is idle, or once the cursor is still."""
-        if self._torn_down:
-            return
-        if self.defer_cursor_renders and self.ortho.moving_scene:
-            self._quiet_timer.start()  # (re)started: a moving cursor never waits for the 3-D view
-            return
-        if not self._idle_timer.isActive():
-            self._idle_timer.start()  # one frame for every change before the loop is idle
+    def _gui_thread(self, function):
+        """Call ``function()`` now on the GUI thread, or soon there from another thread."""
+        if QtCore.QThread.currentThread() is self.thread():
+            function()
+        else:
+            self._on_gui_thread.emit(function)
 
-    def _render(self):
-        self._idle_timer.stop()
-        self._quiet_timer.stop()  # this frame shows the cursor's last move too
+    def _on_changed(self, event):
+        """The scene changed: the render thread draws a frame when free; the list follows when idle."""
         if self._torn_down:
             return
+        self.view.request_render()  # thread-safe: a script in another thread may have changed it
+        self._gui_thread(self._list_timer.start)
+
+    def render_now(self):
+        """Draw the 3-D view at once and wait for the frame (tests and screenshots; blocks)."""
+        if self._torn_down:
+            return
+        self._sync_list()
         if self.figure.closed:
             self.close()
             return
-        self._sync_list()
-        if self.view.isVisible():
-            self.figure.render()
-
-    def render_now(self):
-        """Draw the scene at once (tests and screenshots)."""
-        self._idle_timer.stop()
-        self._quiet_timer.stop()
-        self.figure.render()
+        self.view.render_now()
 
     @property
     def render_pending(self):
-        """True while a change waits to be drawn (a 2-D refresh or a 3-D render is scheduled)."""
+        """True while a change waits to be drawn (a 2-D refresh, or a 3-D frame or its work)."""
         waiting_2d = self.ortho.isVisible() and self.ortho.pending  # hidden views draw when shown
-        return waiting_2d or self._idle_timer.isActive() or self._quiet_timer.isActive()
+        return waiting_2d or (self.view.isVisible() and self.view.runner.pending)
 
     @property
-    def cursor_quiet_ms(self):
-        """ms the cursor must stay still before the 3-D view follows it (default :data:`CURSOR_QUIET_MS`)."""
-        return self._quiet_timer.interval()
-
-    @cursor_quiet_ms.setter
-    def cursor_quiet_ms(self, ms):
-        self._quiet_timer.setInterval(max(0, int(ms)))
-
-    def _count_render(self):
-        self.render_count += 1
+    def render_count(self):
+        """Frames the render thread drew so far."""
+        return self.view.runner.frames
 
     def _on_layers(self, event):
-        if not self._torn_down:
-            self._rebuild_list()
+        self._gui_thread(lambda: None if self._torn_down else self._rebuild_list())
 
     def _rebuild_list(self):
         layers = list(self.figure.layers)
@@ -309,6 +263,11 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
 
     def _sync_list(self):
         # Names and visibility may have changed from a script or the panel.
+        if self._torn_down:
+            return
+        if self.figure.closed:
+            self.close()
+            return
         self.layer_list.blockSignals(True)
         for row, layer in enumerate(self.figure.layers):
             item = self.layer_list.item(row)
@@ -383,7 +342,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
 
     def _on_colorbars(self, event):
         if any(bar is not self._colorbar for bar in event.added):
-            self._show_colorbar()
+            self._gui_thread(self._show_colorbar)
 
     def _show_colorbar(self):
         """Show the selected layer's colour bar (a live :class:`~brainview.scene.ColorBar`).
@@ -469,54 +428,35 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------ picking
 
-    def _on_mouse_move(self, interactor, event):
-        if QtWidgets.QApplication.mouseButtons() != QtCore.Qt.NoButton:
-            return  # rotating or zooming: no picking
-        x, y = interactor.GetEventPosition()
-        height = interactor.GetRenderWindow().GetSize()[1]
-        self._pick_at = (x, height - 1 - y)
-        self._pick_timer.start()
-
-    def _place_camera(self):
-        if not self._torn_down and not self.figure.closed:
-            self.figure._apply_camera()
-
-    def _set_interacting(self, interacting):
-        self.figure.interacting = interacting
-        if not interacting:
-            self.render_now()  # the full-detail frame once the mouse is released
-
-    def _pick_pending(self):
-        if self._pick_at is not None and not self._torn_down:
-            self.report_at(*self._pick_at)
-
-    def report_at(self, x, y):
-        """Show in the status bar what is under view pixel ``(x, y)`` (top-left origin)."""
-        try:
-            result = self.figure.pick(x, y)
-        except Exception as error:  # never let the status bar kill the app
-            self.status_label.setText(f"pick failed: {error}")
+    def _show_pick(self, result):
+        """Show a pick (made on the render thread, a PickResult or the exception) in the status bar."""
+        if self._torn_down:
+            return None
+        if isinstance(result, Exception):  # never let the status bar kill the app
+            self.status_label.setText(f"pick failed: {result}")
             return None
         self.last_pick = result
         self.status_label.setText(result.describe() or "background")
         return result
 
-    def grab_all(self):
-        """The whole window as a QImage, the 3-D view included.
+    def report_at(self, x, y):
+        """Show in the status bar what is under view pixel ``(x, y)`` (top-left origin) and return it.
 
-        ``QWidget.grab`` cannot read the OpenGL view (VTK draws it natively),
-        so the figure's own rendering is painted over the view's place.
+        A synchronous call: the pick runs on the render thread after the work
+        queued so far, and this waits for it (the mouse's own hover picks do
+        not wait: :attr:`View3D.hovered`).
         """
-        image = self.grab().toImage()
-        if not self.view.isVisible():
-            return image
-        pixels = np.ascontiguousarray(self.figure.screenshot(size=tuple(self.figure.window.GetSize())))
-        height, width, _ = pixels.shape
-        view = QtGui.QImage(pixels.data, width, height, 3 * width, QtGui.QImage.Format_RGB888)
-        painter = QtGui.QPainter(image)
-        painter.drawImage(self.view.mapTo(self, QtCore.QPoint(0, 0)), view)
-        painter.end()
-        return image
+        try:
+            result = self.figure.pick(x, y)
+        except Exception as error:
+            result = error
+        return self._show_pick(result)
+
+    def grab_all(self):
+        """The whole window as a QImage, the 3-D view included (a fresh frame of it)."""
+        if self.view.isVisible():
+            self.render_now()
+        return self.grab().toImage()
 
     # ------------------------------------------------------------ lifetime
 
@@ -531,9 +471,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         if self._torn_down:
             return
         self._torn_down = True
-        self._pick_timer.stop()
-        self._idle_timer.stop()
-        self._quiet_timer.stop()
+        self._list_timer.stop()
         self._finish_progress()
         self.figure.observe(self._on_changed, "changed", remove=True)
         self.figure.observe(self._on_layers, "layers.items", remove=True)
@@ -545,6 +483,5 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self.lightbox.detach()
         self._selected = None
         self._show_colorbar()  # the figure goes back to the script without the window's bar
-        self.figure._unhost()
-        self.view.Finalize()
+        self.view.stop()  # after the frame or movie in progress; gives the figure back
         remove_error_hook()

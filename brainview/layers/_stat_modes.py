@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..geometry.volume import Isosurfaces, isosurface, rows_times, world_plane
 from ..statmap_colors import MIN_LEVEL, contour_level, stat_cmap, stat_colors
 
@@ -101,8 +102,10 @@ class ContourGeometry(_Geometry):
         if self.mesh.n_points == 0:
             return  # nothing above the threshold: nothing to colour
         rgb = stat_colors(self._extreme, state.cmap, state.crange)[:, :3]
-        self.mesh.point_data["rgb"] = (rgb * 255).round().astype(np.uint8)
-        self.mesh.Modified()
+        rgb = (rgb * 255).round().astype(np.uint8)
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.point_data["rgb"] = rgb
+            self.mesh.Modified()
 
     def _extreme_values(self, level):
         """Per vertex: the most extreme value of its sign within one voxel along the normal."""

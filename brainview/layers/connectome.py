@@ -43,6 +43,7 @@ import numpy as np
 from traits.api import TraitType, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry import graph
 from ..statmap_colors import grey_band
@@ -453,17 +454,18 @@ class Connectome(Layer):
 
         count = self.n_edges_drawn
         mesh = self._edge_mesh
-        mesh.SetPoints(pv.vtk_points(self._ends[: 2 * count], deep=False))
-        lines = vtkCellArray()
-        lines.SetData(_vtk_array(self._offsets[: count + 1], id_type=True),
-                      _vtk_array(self._connectivity[: 2 * count], id_type=True))
-        mesh.SetLines(lines)
-        mesh.GetPointData().AddArray(_vtk_array(self._end_weights[: 2 * count], "weight"))
-        if self._tubes:
-            radius = self.edge_width / 2.0
-            scale = self._end_radius[: 2 * count] if self._width_by_weight else np.ones(2 * count)
-            mesh.GetPointData().SetScalars(_vtk_array(np.ascontiguousarray(radius * scale), "radius"))
-        mesh.Modified()
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            mesh.SetPoints(pv.vtk_points(self._ends[: 2 * count], deep=False))
+            lines = vtkCellArray()
+            lines.SetData(_vtk_array(self._offsets[: count + 1], id_type=True),
+                          _vtk_array(self._connectivity[: 2 * count], id_type=True))
+            mesh.SetLines(lines)
+            mesh.GetPointData().AddArray(_vtk_array(self._end_weights[: 2 * count], "weight"))
+            if self._tubes:
+                radius = self.edge_width / 2.0
+                scale = self._end_radius[: 2 * count] if self._width_by_weight else np.ones(2 * count)
+                mesh.GetPointData().SetScalars(_vtk_array(np.ascontiguousarray(radius * scale), "radius"))
+            mesh.Modified()
         self._update_nodes(None)
 
     @observe("node_size", post_init=True)
@@ -478,16 +480,17 @@ class Connectome(Layer):
                 f"(|weights| up to {abs(self._edges.weights[0]) if len(self._edges) else 0:g}) and "
                 "every node_size is 0. Lower the threshold or give the nodes a size.",
                 BrainviewWarning, stacklevel=4)
-        self._node_mesh.point_data["size"] = sizes
-        self._node_mesh.Modified()
-        if self._label_mesh is not None:
-            # A label starts at the top of its node (+z), not at its centre where a dark
-            # node would swallow the first letters.
-            lifted = self._coords + np.column_stack([np.zeros((len(sizes), 2)), sizes / 2.0])
-            self._label_mesh.SetPoints(pv.vtk_points(lifted))
-            self._label_mesh.Modified()
-        if self._arrow_mesh is not None:
-            self._update_arrows(count, sizes)
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self._node_mesh.point_data["size"] = sizes
+            self._node_mesh.Modified()
+            if self._label_mesh is not None:
+                # A label starts at the top of its node (+z), not at its centre where a dark
+                # node would swallow the first letters.
+                lifted = self._coords + np.column_stack([np.zeros((len(sizes), 2)), sizes / 2.0])
+                self._label_mesh.SetPoints(pv.vtk_points(lifted))
+                self._label_mesh.Modified()
+            if self._arrow_mesh is not None:
+                self._update_arrows(count, sizes)
         self._changed()
 
     def _update_arrows(self, count, sizes):
@@ -505,8 +508,9 @@ class Connectome(Layer):
     @observe("node_color", post_init=True)
     def _update_node_colors(self, event):
         rgb, self._legend = graph.node_colors(self.node_color, self._edges.n_nodes)
-        self._node_mesh.point_data["rgb"] = (rgb * 255).round().astype(np.uint8)
-        self._node_mesh.Modified()
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self._node_mesh.point_data["rgb"] = (rgb * 255).round().astype(np.uint8)
+            self._node_mesh.Modified()
         self._changed()
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.sampling import sample_linear
 from ..geometry.volume import MAX_SMOOTH, isosurface
@@ -300,7 +301,9 @@ class Contour(ImageInputs, Layer):
     def _sample_colors(self):
         """The ``color_by`` image at every vertex, in the mesh's ``"color_by"`` array (NaN outside it)."""
         if self._color_image is not None:
-            self.mesh.point_data["color_by"] = sample_linear(self._color_image, np.asarray(self.mesh.points))
+            values = sample_linear(self._color_image, np.asarray(self.mesh.points))
+            with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+                self.mesh.point_data["color_by"] = values
 
     def _extract(self):
         levels = self.level_values

@@ -23,6 +23,7 @@ import numpy as np
 from traits.api import Any, TraitType, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry import polylines
 from ..limits import check_polylines_memory
@@ -177,9 +178,10 @@ class Lines(Layer):
             array = numpy_to_vtk(self._values, deep=False)
             array.SetName("scalars")
             arrays.append(array)
-        self.mesh.GetPointData().Initialize()
-        polylines.polydata(polylines.vtk_points(self._packed.points), self._selection, arrays=arrays,
-                           mesh=self.mesh)
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.GetPointData().Initialize()
+            polylines.polydata(polylines.vtk_points(self._packed.points), self._selection, arrays=arrays,
+                               mesh=self.mesh)
         self._auto_clim = derived["auto_clim"]
         if self.get_params()["clim"] is None:
             set_quietly(self, clim=self._auto_clim)

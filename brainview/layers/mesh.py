@@ -30,6 +30,7 @@ import numpy as np
 from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..limits import check_grid_memory
 from ._live import Reloads, set_quietly, take_derived
@@ -197,10 +198,12 @@ class GridLayer(Layer):
                           "scalars; they are left out with their triangles.", BrainviewWarning, stacklevel=5)
         self._shape, self._values, self._warp = derived["x"].shape, derived["scalars"], derived.get("warp")
         self._auto_clim, self._drawn, self._valid, self._coarse = derived["auto_clim"], drawn, valid, None
-        self.mesh.ShallowCopy(mesh)
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.ShallowCopy(mesh)
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["auto_clim"]):
             set_quietly(self, clim=derived["auto_clim"])  # follows the new values, as at construction
-        self.mesh.Modified()
+        with RENDER_LOCK:
+            self.mesh.Modified()
         self._changed()
 
     @property

@@ -20,6 +20,7 @@ import numpy as np
 from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..limits import check_points_memory
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.graph import check_world_extent
@@ -186,7 +187,8 @@ class Points(Layer):
         self._coords, self._sizes, self._colors = derived["coords"], derived["sizes"], derived["colors"]
         self._values = derived["values"]
         self._resolution = derived["resolution"]
-        self.mesh.ShallowCopy(pv.PolyData(self._coords.copy()))
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.ShallowCopy(pv.PolyData(self._coords.copy()))
         self._auto_clim = derived["auto_clim"]
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
             set_quietly(self, clim=derived["clim"])  # follows the new values, as at construction
@@ -230,11 +232,13 @@ class Points(Layer):
         if self.clim is None:  # the range of the values, derived (the parameter stays None)
             set_quietly(self, clim=self._auto_clim)  # notifies again, with the range
             return
-        self.mesh.point_data["size"] = self.sizes
         alpha = None if self._values is None else colors.mapped_alpha(
             self.cmap, np.clip((np.nan_to_num(self._values) - self.clim[0]) / (self.clim[1] - self.clim[0]), 0, 1))
-        self.mesh.point_data["rgb"] = colors.color_bytes(self.point_colors(), alpha)
-        self.mesh.Modified()
+        rgb = colors.color_bytes(self.point_colors(), alpha)
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.point_data["size"] = self.sizes
+            self.mesh.point_data["rgb"] = rgb
+            self.mesh.Modified()
         self._changed()
 
 

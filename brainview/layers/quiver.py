@@ -22,6 +22,7 @@ import numpy as np
 from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry import vectors as vec
 from ..limits import check_vector_memory
@@ -250,7 +251,8 @@ class Quiver(Layer):
         self._values = self._magnitudes[self._drawn]  # what the colour range spans (the panel reads it)
         self._factor, self._color, self._scale_mode = derived["factor"], derived["color"], derived["scale_mode"]
         self._auto_clim = derived["auto_clim"]
-        self.mesh.ShallowCopy(derived["mesh"])
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.ShallowCopy(derived["mesh"])
         self.light_mesh = derived["light"]
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
             set_quietly(self, clim=derived["clim"])

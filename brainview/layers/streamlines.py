@@ -33,6 +33,7 @@ import numpy as np
 from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry import polylines
 from ..limits import check_polylines_memory
@@ -268,6 +269,10 @@ class Streamlines(Layer):
 
     @observe("color, values", post_init=True)
     def _recolor(self, event):
+        with RENDER_LOCK:  # a render thread may be drawing this mesh (brainview._locks)
+            self._recolor_mesh()
+
+    def _recolor_mesh(self):
         from vtkmodules.util.numpy_support import numpy_to_vtk
 
         data = self.mesh.GetPointData()
@@ -296,7 +301,8 @@ class Streamlines(Layer):
             self._selection = polylines.take_lines(self._packed, chosen)
         else:
             self._selection = polylines.slab_selection(self._packed, planes, self.slab, lines=chosen)
-        polylines.polydata(self._vtk_points, self._selection, mesh=self.mesh)
+        with RENDER_LOCK:  # a render thread may be drawing this mesh (brainview._locks)
+            polylines.polydata(self._vtk_points, self._selection, mesh=self.mesh)
         self._raster = None
         self._changed()
 

@@ -25,6 +25,7 @@ import numpy as np
 from traits.api import Any, TraitType, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewValueError, BrainviewWarning, check_number
 from ..geometry.graph import check_world_extent
 from ..io.cifti import cifti_overlay, is_cifti
@@ -441,8 +442,10 @@ class Surface(Layer):
         if self.clim is None:  # the range of the values, derived (the parameter stays None)
             set_quietly(self, clim=self._auto_clim)  # notifies again, with the range
             return
-        self.mesh.point_data["rgb"] = colors.color_bytes(self.vertex_colors(), self.vertex_alpha())
-        self.mesh.Modified()
+        rgb = colors.color_bytes(self.vertex_colors(), self.vertex_alpha())
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.point_data["rgb"] = rgb
+            self.mesh.Modified()
         self._changed()
 
 

@@ -32,6 +32,7 @@ import numpy as np
 from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry import vectors as vec
 from ..io import Image, load_image, read_dataobj, read_image_file
@@ -276,7 +277,8 @@ class VectorField(Layer):
         self._ijk, self._values, self._per = derived["ijk"], derived["magnitudes"], derived["per"]
         self._length, self._auto_clim = derived["length"], derived["auto_clim"]
         self._affine, self._data = derived["affine"], derived["data"]
-        self.mesh.ShallowCopy(derived["mesh"])
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.ShallowCopy(derived["mesh"])
         self.light_mesh = derived["light"]
         params = self.get_params()
         if params["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):

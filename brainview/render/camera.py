@@ -236,7 +236,7 @@ class FigureCamera(HasStrictTraits):
             return
         # A hosted figure is framed for its window's shape, not its saving size.
         host = self._windows.host
-        width, height = self.size if host is None else host.GetSize()
+        width, height = self.size if host is None else self._windows.shown_size()
         with self._moving_camera() as camera:
             pose = camera_pose(**self._pending_view, bounds=bounds, points=self._frame_points(),
                                view_angle=camera.GetViewAngle(), aspect=width / height)
@@ -371,7 +371,7 @@ class FigureCamera(HasStrictTraits):
         host = self._windows.host
         if host is None:
             return 1.0
-        shown = host.GetSize()
+        shown = self._windows.shown_size()
         ratio = (size[0] / size[1]) / (shown[0] / max(shown[1], 1))
         return ratio if ratio < 1 - 1e-3 else 1.0
 

@@ -3,7 +3,10 @@
 napari's ``layer_to_visual`` in VTK: the model never holds a VTK rendering
 object; the figure asks the registry for the layer's drawer class, the drawer
 builds its props and observes the model. A trait change re-syncs the props
-and asks the figure to render (the figure coalesces renders).
+and asks the figure to render (the figure coalesces renders). In the desktop
+app, where a render thread owns the figure's VTK objects, the re-sync is
+queued for that thread (one per drawer and trait, however many changes came)
+and done just before its next frame: the GUI thread only changes models.
 
 Examples
 --------
@@ -21,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import importlib
 import weakref
 
@@ -54,6 +58,7 @@ class Drawer:
         self.layer = layer
         self._figure = weakref.ref(figure)
         self.interacting = False
+        self.disposed = False
         self._render_tag = None
         self._props = list(self.build())
         self.sync(None)
@@ -117,6 +122,7 @@ class Drawer:
 
     def dispose(self):
         """Stop following the model (the layer left the figure)."""
+        self.disposed = True
         for name in self._names:
             self.layer.observe(self._on_model_change, name, remove=True)
         figure = self.figure
@@ -145,10 +151,20 @@ class Drawer:
         return bool(self.layer.visible)
 
     def _on_model_change(self, event):
-        if event.name != "visible":
-            self.sync(None if event.name == "updated" else event.name)
-        self._show_visibility()
+        figure = self.figure
+        if figure is not None and figure._defers():  # hosted by a render thread: it syncs before drawing
+            figure._later(functools.partial(self._follow, event.name), key=(id(self), event.name))
+        else:
+            self._follow(event.name)
         self.request_render()
+
+    def _follow(self, name):
+        """Bring the props up to date after trait ``name`` changed (``updated``: everything)."""
+        if self.disposed:
+            return  # queued before the layer left the figure
+        if name != "visible":
+            self.sync(None if name == "updated" else name)
+        self._show_visibility()
 
     def request_render(self):
         """Tell the figure the picture changed (it renders when it next can)."""

@@ -4,10 +4,12 @@
 :class:`~brainview.picking.PickResult` of every click on the scene;
 ``fig.on_key("r", callback)`` calls ``callback(event)`` when the key is
 pressed over it. The clicks and keys come from any VTK interactor bound to
-the figure with :func:`bind_interactor`: the desktop app's 3-D view, an
-off-screen ``vtkRenderWindowInteractor`` (scripts, tests) and the notebook
-widget (:mod:`brainview.render.notebook`) all dispatch through here, so a
-callback sees the same record everywhere. ``fig.click((x, y))`` and
+the figure with :func:`bind_interactor` (an off-screen
+``vtkRenderWindowInteractor`` in scripts and tests), the notebook widget
+(:mod:`brainview.render.notebook`) and the desktop app's 3-D view
+(:mod:`brainview.gui.view3d`, which picks on its render thread and calls the
+callbacks on the GUI thread) all dispatch through here, so a callback sees
+the same record everywhere. ``fig.click((x, y))`` and
 ``fig.press_key(key)`` are the scripted click and key press.
 
 A click is a left-button press and release less than :data:`CLICK_SLOP`
@@ -182,9 +184,13 @@ class FigureEvents:
         >>> fig.close()
         """
         result = self.pick(xy)
+        self._call_pick_callbacks(result)
+        return result
+
+    def _call_pick_callbacks(self, result):
+        """Call the pick callbacks with ``result`` (the app picks on its render thread, calls here)."""
         for callback in list(self._callbacks()["pick"]):
             callback(result)
-        return result
 
     def press_key(self, key, *, xy=None):
         """Press ``key`` over the figure (the mouse at pixel ``xy`` if given): call its key callbacks.

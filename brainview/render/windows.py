@@ -169,6 +169,11 @@ class FigureWindow:
         self.own = self.thread = None
         #: The window hosting the renderer (the desktop app's), or None.
         self.host = None
+        #: The thread drawing the hosting window (the app's render thread: an object with
+        #: ``owns_thread()``, ``call(function)`` and ``defer(function, key)``), or None.
+        self.runner = None
+        #: The size the host shows the figure at, when the runner resizes its window later.
+        self.shown = None
 
     def get(self, renderer, size):
         """The window to draw ``renderer`` in: the host, or the own one (made on first use)."""
@@ -189,6 +194,10 @@ class FigureWindow:
                 "saved scene, or layers made from each layer's get_params())."
             )
         return self.own
+
+    def shown_size(self):
+        """``(width, height)`` the host shows the figure at (read from any thread)."""
+        return tuple(self.shown) if self.shown is not None else tuple(self.host.GetSize())
 
     def resize(self, size):
         """Give the own off-screen window (if any) a new size."""
@@ -214,7 +223,7 @@ class FigureWindow:
         renderer.ReleaseGraphicsResources(self.host)
         self.host.RemoveRenderer(renderer)
         LIVE_WINDOWS.discard(self.host)
-        self.host = None
+        self.host = self.runner = self.shown = None
 
     def orphan_if_foreign(self, renderer):
         """Leave a window drawn by another thread, with its scene, for that thread to finalise.
