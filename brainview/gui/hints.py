@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import ast
+import weakref
 
 import numpy as np
 
@@ -138,8 +139,25 @@ def data_range(layer):
     values = _values(layer)
     if values is None or values.size == 0:
         return None
-    if values.size > 2_000_000:  # a strided sample: no full scan of a big volume
-        values = values.ravel()[:: values.size // 1_000_000]
+    key = id(values)
+    cached = _RANGES.get(key)
+    if cached is not None and cached[0]() is values:
+        return cached[1]
+    span = _finite_range(values)
+    try:
+        _RANGES[key] = (weakref.ref(values), span)  # once per data: a panel rebuilt on selection scans nothing
+    except TypeError:  # an array view that cannot be weakly referenced: not cached
+        pass
+    return span
+
+
+#: id(array) -> (weak reference to it, its range); stale entries are replaced when the id is reused.
+_RANGES = {}
+
+
+def _finite_range(values):
+    if values.size > 2_000_000:  # a strided sample in memory order: no copy, no full scan of a big volume
+        values = values.ravel(order="K")[:: values.size // 1_000_000]
     values = values[np.isfinite(values)]
     if values.size == 0:
         return None
