@@ -395,11 +395,6 @@ class OrthoViews(QtWidgets.QWidget):
         """True while a change waits to be drawn in the 2-D views (a refresh is scheduled)."""
         return bool(self._dirty) or self._timer.isActive()
 
-    @property
-    def moving_scene(self):
-        """True while the cursor moves the 3-D anatomy planes (the window defers that render)."""
-        return self._moving_scene
-
     def _move_scene(self, xyz):
         """The 3-D anatomy planes follow the cursor (a script would set ``layer.coords``)."""
         self._moving_scene = True
