@@ -50,6 +50,7 @@ import collections
 import numbers
 import os
 import secrets
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -61,15 +62,13 @@ from ..errors import (
 from ..limits import check_allocation
 from ..geometry.camera import CameraPose, camera_pose, view_angles
 from ..scene import Figure, drawing_translucency
+from .encoders import H264_OPTIONS, EncoderThread, GifEncoder, Mp4Encoder  # noqa: F401 (H264_OPTIONS: documented here)
 
 #: Movies written by this process, newest last: the sphinx-gallery scraper embeds them.
 MOVIES_WRITTEN = collections.deque(maxlen=64)
 
 FORMATS = (".mp4", ".gif")
 DEFAULT_FPS = {".mp4": 24.0, ".gif": 25.0}
-#: Encoder settings: constant quality (crf 18 is visually lossless for these
-#: scenes); "fast" keeps encoding well below rendering time.
-H264_OPTIONS = ["-crf", "18", "-preset", "fast", "-movflags", "+faststart"]
 VIEW_KEYWORDS = ("name", "azimuth", "elevation", "distance", "focalpoint")
 #: MP4 frame rates the encoder takes exactly (it passes fps as a fraction of
 #: denominator <= 10^6) and players play: one frame per 100 s up to 1000 fps.
@@ -160,8 +159,7 @@ def write_movie(fig, path, *, orbit=None, keyframes=None, n_frames=96, fps=None,
             "keyframes=[{...}, {...}] moves between camera poses and layer settings."
         )
     _check_frames(fig.size, path.suffix.lower(), n_frames)
-    encoder = _mp4_encoder if path.suffix.lower() == ".mp4" else _gif_encoder
-    encoder_modules = _require_encoder(path.suffix.lower())
+    exe = prepare_encoder(path)
     from tqdm import tqdm
 
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part{path.suffix}")
@@ -173,15 +171,20 @@ def write_movie(fig, path, *, orbit=None, keyframes=None, n_frames=96, fps=None,
             else:
                 frames = _keyframe_frames(fig, _check_keyframes(fig, keyframes), n_frames)
             height, width = first.shape[:2]
-            with encoder(temporary, (width, height), fps, fig._bgcolor, encoder_modules) as write, \
-                    tqdm(total=n_frames, unit="frame", desc=path.name,
-                         disable=None if progress is None else not progress) as bar:
-                for index, apply_frame in enumerate(frames):
-                    apply_frame()
-                    write(fig.screenshot())
-                    bar.update()
-                    if callback is not None:
-                        callback(index + 1, n_frames)
+            encoder = _start_encoder(fig, exe, temporary, (width, height), fps)
+            try:
+                with tqdm(total=n_frames, unit="frame", desc=path.name,
+                          disable=None if progress is None else not progress) as bar:
+                    for index, apply_frame in enumerate(frames):
+                        apply_frame()
+                        encoder.write(fig.screenshot())
+                        bar.update()
+                        if callback is not None:
+                            callback(index + 1, n_frames)
+                encoder.close()
+            except BaseException:
+                encoder.abort()  # the encoder stops before its file is removed
+                raise
         os.replace(temporary, path)
     except BaseException as error:
         temporary.unlink(missing_ok=True)
@@ -203,10 +206,7 @@ def _check_path(path):
         path = Path(path)
     except TypeError:
         raise BrainviewTypeError(f"path: expected a file name, got {describe(path)}.") from None
-    if path.suffix.lower() not in FORMATS:
-        raise BrainviewValueError(
-            f"path: cannot write {path.suffix!r} movies; use a .mp4 or .gif file name (got '{path}')."
-        )
+    _check_path_suffix(path)
     if not path.parent.is_dir():
         raise BrainviewValueError(f"path: the folder '{path.parent}' does not exist; create it first.")
     if path.is_dir():
@@ -470,18 +470,51 @@ def _restored(fig, targets):
         fig._camera_set = saved_set
 
 
-def _pad_to_even(pixels, background):
-    """Pad the right/bottom edge with the background colour to even width and height (H.264)."""
-    height, width = pixels.shape[:2]
-    if height % 2 == 0 and width % 2 == 0:
-        return pixels
-    padded = np.empty((height + height % 2, width + width % 2, 3), dtype=np.uint8)
-    padded[...] = np.round(np.asarray(background) * 255).astype(np.uint8)
-    padded[:height, :width] = pixels
-    return padded
-
-
 # ------------------------------------------------------------------ encoders
+
+
+def prepare_encoder(path):
+    """Import what writing ``path`` needs and find the encoder; return the ffmpeg binary (None for a GIF).
+
+    :func:`write_movie` calls it; the app calls it first on a worker thread,
+    so that the GUI thread imports nothing and probes no binary when the
+    movie starts (imageio-ffmpeg runs ``ffmpeg -version`` the first time,
+    then remembers the binary).
+
+    Parameters
+    ----------
+    path : str or Path
+        The movie file (``.mp4`` or ``.gif``).
+
+    Returns
+    -------
+    str or None
+
+    Raises
+    ------
+    ImportError
+        A package the format needs is missing (``pip install 'brainview[movie]'``).
+
+    Examples
+    --------
+    >>> prepare_encoder("spin.gif") is None
+    True
+    """
+    suffix = _check_path_suffix(path)
+    modules = _require_encoder(suffix)
+    from scipy.spatial.transform import Rotation, Slerp  # noqa: F401  (the frames' camera turns)
+
+    modules["tqdm"].tqdm.get_lock()  # made once per process (a multiprocessing lock)
+    return _bundled_ffmpeg(modules["imageio_ffmpeg"]) if suffix == ".mp4" else None
+
+
+def _check_path_suffix(path):
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise BrainviewValueError(
+            f"path: cannot write {suffix!r} movies; use a .mp4 or .gif file name (got '{path}')."
+        )
+    return suffix
 
 
 def _require_encoder(suffix):
@@ -494,15 +527,13 @@ def _require_encoder(suffix):
             raise ImportError(
                 f"brainview movies need the package {module!r}: pip install 'brainview[movie]'."
             ) from None
-    if suffix == ".mp4":
-        _bundled_ffmpeg(modules["imageio_ffmpeg"])
     return modules
 
 
 def _bundled_ffmpeg(imageio_ffmpeg):
     """The ffmpeg binary shipped in the imageio-ffmpeg wheel (or IMAGEIO_FFMPEG_EXE if set)."""
     try:
-        exe = imageio_ffmpeg.get_ffmpeg_exe()
+        exe = imageio_ffmpeg.get_ffmpeg_exe()  # probed once per process (imageio-ffmpeg caches it)
     except RuntimeError:
         exe = None
     package = Path(imageio_ffmpeg.__file__).resolve().parent
@@ -516,33 +547,18 @@ def _bundled_ffmpeg(imageio_ffmpeg):
     return exe
 
 
-@contextmanager
-def _mp4_encoder(path, size, fps, background, modules):
-    width, height = size[0] + size[0] % 2, size[1] + size[1] % 2
-    frames = modules["imageio_ffmpeg"].write_frames(
-        str(path), (width, height), fps=fps, codec="libx264", pix_fmt_out="yuv420p",
-        quality=None, macro_block_size=1, ffmpeg_log_level="error", output_params=H264_OPTIONS)
-    frames.send(None)
+def _start_encoder(fig, exe, path, size, fps):
+    """The movie's encoder, fed on a thread of its own (:mod:`brainview.export.encoders`).
 
-    def write(pixels):
-        frames.send(np.ascontiguousarray(_pad_to_even(pixels, background)))
-
-    try:
-        yield write
-    finally:
-        frames.close()
-
-
-@contextmanager
-def _gif_encoder(path, size, fps, background, modules):
-    from PIL import Image
-
-    images = []
-
-    def write(pixels):
-        # Quantise now: a palette image is a third of the RGB one in memory.
-        images.append(Image.fromarray(pixels).convert("P", palette=Image.Palette.ADAPTIVE))
-
-    yield write
-    images[0].save(path, format="GIF", save_all=True, append_images=images[1:],
-                   duration=round(1000 / fps), loop=0)
+    The app's GUI thread waits for it (a full queue, the end) as it waits for
+    the figure's render thread: answering its events (``wait_here``).
+    """
+    if exe is None:
+        encoder = GifEncoder(path, size, fps)
+    else:
+        encoder = Mp4Encoder(exe, path, size, fps, background=fig._bgcolor)
+    runner = fig._windows.runner
+    wait_here = getattr(runner, "wait_here", None)
+    if threading.current_thread() is not threading.main_thread():
+        wait_here = None  # only the GUI thread answers events
+    return EncoderThread(encoder, wait=wait_here)

@@ -4,15 +4,19 @@ The dialog only gathers the arguments of :func:`brainview.export.movie.write_mov
 (the call a script would make, e.g. ``bv.movie("spin.mp4", orbit=360,
 n_frames=96)`` or ``keyframes=[{}, {"camera": "left"}]`` for "from the
 current view to the left view"); :func:`record_movie` runs it on the GUI
-thread (which starts the encoder: spawning ffmpeg from another thread crashed
-the process under Xvfb), and the 3-D view's render thread draws each frame
-(:mod:`brainview.gui.view3d`) while the GUI thread answers its events.
-Cancel (or Escape) stops the movie and no file is left behind.
+thread, which only moves the camera between frames: the 3-D view's render
+thread draws each frame (:mod:`brainview.gui.view3d`) and an encoder thread
+starts ffmpeg, feeds it and waits for the file
+(:mod:`brainview.export.encoders`), while the GUI thread answers its events.
+Before the first frame, a worker imports the encoder's modules and probes
+the ffmpeg binary (:func:`~brainview.export.movie.prepare_encoder`, once per
+process). Cancel (or Escape) stops the movie and no file is left behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from pathlib import Path
 
 from PyQt5 import QtCore, QtWidgets, sip
@@ -179,6 +183,9 @@ def record_movie(figure, path, options, *, parent=None):
             raise KeyboardInterrupt("movie cancelled")
 
     try:
+        _prepare(path)
+        if cancelled or gone():
+            return False
         with _answering(figure):
             write_movie(figure, path, callback=callback, progress=False, **options)
     except KeyboardInterrupt:
@@ -194,6 +201,25 @@ def record_movie(figure, path, options, *, parent=None):
             progress.close()
             progress.deleteLater()
     return True
+
+
+def _prepare(path):
+    """Import the encoder's modules and probe its binary on a worker, answering events meanwhile."""
+    from ..export.movie import prepare_encoder
+
+    failed = []
+
+    def work():
+        try:
+            prepare_encoder(path)
+        except BaseException as error:  # raised again here, on the GUI thread
+            failed.append(error)
+
+    worker = threading.Thread(target=work, name="brainview-movie-prepare", daemon=True)
+    worker.start()
+    _answer_events(lambda: not worker.is_alive())
+    if failed:
+        raise failed[0]
 
 
 def _answer_events(until):
