@@ -304,6 +304,8 @@ class EncoderThread:
             raise error
 
     def _wait_until(self, until):
+        if until():
+            return
         if self._wait is not None:
             self._wait(until)
         else:
