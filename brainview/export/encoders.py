@@ -33,7 +33,6 @@ True
 
 from __future__ import annotations
 
-import os
 import queue
 import subprocess
 import tempfile

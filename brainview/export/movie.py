@@ -6,9 +6,13 @@ play), encoded by the ffmpeg binary that the ``imageio-ffmpeg`` wheel ships
 'brainview[movie]'`` installs both, and tqdm for the progress bar.
 
 Frames are rendered off-screen exactly like :meth:`Figure.screenshot` and
-streamed to the encoder. The movie is written to a hidden temporary file
-beside ``path`` and renamed at the end: an error or Ctrl-C leaves no
-half-written movie. The figure is left as it was (camera and traits).
+handed to the encoder, which runs on a thread of its own
+(:mod:`brainview.export.encoders`: ffmpeg is started there, without forking
+this process, fed and waited for), so that encoding overlaps rendering and
+the caller only renders. The movie is written to a hidden temporary file
+beside ``path`` and renamed at the end: an error or Ctrl-C stops the encoder
+and leaves no half-written movie. The figure is left as it was (camera and
+traits).
 
 Keyframes
 ---------
@@ -47,6 +51,7 @@ Examples
 from __future__ import annotations
 
 import collections
+import importlib
 import numbers
 import os
 import secrets
@@ -62,7 +67,7 @@ from ..errors import (
 from ..limits import check_allocation
 from ..geometry.camera import CameraPose, camera_pose, view_angles
 from ..scene import Figure, drawing_translucency
-from .encoders import H264_OPTIONS, EncoderThread, GifEncoder, Mp4Encoder  # noqa: F401 (H264_OPTIONS: documented here)
+from .encoders import EncoderThread, GifEncoder, Mp4Encoder
 
 #: Movies written by this process, newest last: the sphinx-gallery scraper embeds them.
 MOVIES_WRITTEN = collections.deque(maxlen=64)
@@ -502,7 +507,7 @@ def prepare_encoder(path):
     """
     suffix = _check_path_suffix(path)
     modules = _require_encoder(suffix)
-    from scipy.spatial.transform import Rotation, Slerp  # noqa: F401  (the frames' camera turns)
+    importlib.import_module("scipy.spatial.transform")  # the frames' camera turns
 
     modules["tqdm"].tqdm.get_lock()  # made once per process (a multiprocessing lock)
     return _bundled_ffmpeg(modules["imageio_ffmpeg"]) if suffix == ".mp4" else None
