@@ -22,13 +22,14 @@ imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
 
 @pytest.fixture
 def processes(monkeypatch):
-    """``[(what, thread name, command, keywords)]`` for each process started or waited for."""
+    """``[(what, thread name, command, keywords or process)]`` for each process started or waited for."""
     calls = []
 
     class Spy(subprocess.Popen):
         def __init__(self, args, *rest, **kwargs):
             calls.append(("start", threading.current_thread().name, list(args), kwargs))
             super().__init__(args, *rest, **kwargs)
+            calls.append(("started", threading.current_thread().name, list(args), self))
 
         def wait(self, timeout=None):
             calls.append(("wait", threading.current_thread().name, list(self.args), {}))
@@ -74,3 +75,34 @@ def test_app_movie_probes_starts_and_waits_for_ffmpeg_off_the_gui_thread(open_wi
     assert np.abs(frames[0].astype(int) - shown).mean() < 3  # the first frame is the PNG (H.264 is lossy)
     assert (np.abs(frames[2].astype(int) - shown).max(axis=2) > 60).mean() > 0.01  # then the camera turns
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spin.mp4", "view.png"]
+
+
+def test_closing_the_window_during_an_mp4_movie_kills_ffmpeg_and_leaves_no_file(qtbot, tmp_path, processes):
+    from PyQt5 import QtCore, QtWidgets
+
+    from brainview.export.encoders import THREAD_NAME
+    from brainview.gui.window import MainWindow
+
+    figure = bv.Figure(size=(64, 48), antialias=False)
+    win = MainWindow(figure)  # not given to qtbot: closing deletes it
+    win.resize(700, 500)
+    win.show()
+    qtbot.waitExposed(win)
+    win.figure.add(bv.layers.Points([[-30, 0, 0], [30, 0, 0]], size=16, color="orange", name="dots"))
+    started = []
+
+    def close_once_ffmpeg_runs():
+        recording = isinstance(QtWidgets.QApplication.activeModalWidget(), QtWidgets.QProgressDialog)
+        if recording and any(name == THREAD_NAME for what, name, _, _ in processes if what == "start"):
+            started.append(True)
+            win.close()
+        else:
+            QtCore.QTimer.singleShot(10, close_once_ffmpeg_runs)
+
+    QtCore.QTimer.singleShot(0, close_once_ffmpeg_runs)
+    written = win.record_movie(str(tmp_path / "closed.mp4"), orbit=360, n_frames=500, fps=24)
+    figure.close()
+    assert started and written is False
+    assert list(tmp_path.iterdir()) == [], "no movie, no partial file"
+    ffmpeg = [process for what, name, _, process in processes if what == "started" and name == THREAD_NAME]
+    assert len(ffmpeg) == 1 and ffmpeg[0].returncode is not None  # stopped and reaped, not left running
