@@ -283,8 +283,10 @@ class PlaneStack:
     lifted by the same mm, so they draw the same pixels (a plane moved by
     another fraction of a mm samples its voxels at other screen points: the
     exported script of an app's figure differed from the app on 0-3 % of the
-    pixels). It is about 0.2 mm per rank for a brain framed at 400 mm, a
-    fraction of a voxel and of a pixel, so the layers stay registered.
+    pixels). It is 0.2-0.3 mm per rank for a brain framed at 400 mm (the
+    depth buffer is that coarse when the near plane is at 1/1000 of the far
+    one, as when the camera is inside the scene's box): a fraction of a
+    voxel, under a pixel at 800 x 600, so the layers stay registered.
 
     Why not VTK's coincident-topology resolution (polygon offset): it is set
     per ``vtkMapper`` and only used when the process-wide mode is polygon
@@ -346,7 +348,12 @@ class PlaneStack:
         return rank
 
     def lift(self, renderer):
-        """Move the planes for ``renderer``'s camera (its ``StartEvent``), if it shows them."""
+        """Move the planes for ``renderer``'s camera (its ``StartEvent``), if it shows them.
+
+        Each render also follows renderers that started showing the planes without a figure
+        event (a layout's panels, when the app's render thread draws): from their next render.
+        """
+        self.watch()
         props = renderer.GetViewProps()
         if not any(props.IsItemPresent(actor) for actor in self.actors.values()):
             return
