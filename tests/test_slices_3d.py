@@ -386,6 +386,32 @@ def test_extents_are_computed_once_per_data_not_per_render(monkeypatch):
         bv.close(figure)
 
 
+def test_framing_leaves_out_a_layer_listed_but_not_drawn_yet(monkeypatch):
+    """Bug: the app's render thread framed the scene while the GUI thread had listed a new layer that
+    thread had not drawn yet: the framing asked for its drawer, raised, and the render thread died."""
+    from brainview.layers import Points
+
+    figure = bv.figure(size=(60, 60), antialias=False)
+    try:
+        bv.slices(_ball(0), coords=(0, 0, 0), clim=(0.5, 9))
+        queued = []  # the render thread's queue: its drawing waits there
+        monkeypatch.setattr(figure, "_later", lambda work, key=None: queued.append(work))
+        far = figure.add(Points([[300.0, 300.0, 300.0]], size=10))
+        figure.reset_camera()
+        figure.render()  # frames what is drawn: the ball
+        alone = figure.camera
+        monkeypatch.undo()
+        for work in queued:
+            work()
+        figure.reset_camera()
+        both = figure.camera
+        assert figure.drawer(far).bounds() is not None
+    finally:
+        bv.close(figure)
+    assert np.abs(alone["focal_point"]).max() < 2.0
+    assert min(both["focal_point"]) > 100.0  # drawn, the far point is framed too
+
+
 # ------------------------------------------------------------ the extent geometry
 
 
