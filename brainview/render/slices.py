@@ -389,19 +389,20 @@ def image_planes_depth(renderer):
     """
     camera = renderer.GetActiveCamera()
     position, direction = np.array(camera.GetPosition()), np.array(camera.GetDirectionOfProjection())
-    depth = 0.0
     props = renderer.GetViewProps()
     props.InitTraversal()
+    boxes = []
     for _ in range(props.GetNumberOfItems()):
         prop = props.GetNextProp()
-        if not (prop.IsA("vtkImageSlice") and prop.GetVisibility() and prop.GetMapper() is not None):
-            continue
-        box = np.reshape(prop.GetMapper().GetBounds(), (3, 2))
-        if (box[:, 0] > box[:, 1]).any():
-            continue  # no data yet
-        corners = np.array(np.meshgrid(*box, indexing="ij")).reshape(3, -1).T
-        depth = max(depth, float(((corners - position) @ direction).max()))
-    return depth
+        mapper = prop.GetVisibility() and prop.IsA("vtkImageSlice") and prop.GetMapper()
+        if mapper:
+            boxes.append(mapper.GetBounds())
+    boxes = np.reshape(boxes, (-1, 3, 2))
+    boxes = boxes[(boxes[:, :, 0] <= boxes[:, :, 1]).all(axis=1)]  # planes with data
+    if not len(boxes):
+        return 0.0
+    farthest = np.where(direction > 0, boxes[:, :, 1], boxes[:, :, 0])  # each box's corner farthest along it
+    return max(float(((farthest - position) @ direction).max()), 0.0)
 
 
 def lift_step(renderer):
