@@ -245,9 +245,12 @@ def test_an_unrelated_far_prop_changes_the_clipping_range_not_the_planes_pixels(
         bv.close(figure)
     # the prop moved the range (the depth buffer's precision at the planes) by a large factor ...
     assert max(near_with / near, near / near_with, far_with / far) > 5
-    # ... and the planes drew the same pixels, with the prop, and after it was removed
-    np.testing.assert_array_equal(with_prop, before)
-    np.testing.assert_array_equal(after, before)
+    # ... and the planes drew the same pixels with the prop (the lift that read the range moved 187
+    # and 2,221 of them). The range still sets the depth buffer's precision: where two perpendicular
+    # planes cross, a pixel whose two depths round to the same value may go either way under another
+    # range (0 here; at most 2 of 19,200 over 40 poses of three real anatomies).
+    assert (with_prop != before).any(axis=2).sum() <= 2
+    np.testing.assert_array_equal(after, before)  # the prop removed: the same range again
     # and under that range the overlay (red) still hides every pixel of the anatomy (green) on its planes
     shown = binary_erosion(overlay_alone[..., 0] > 0)  # one pixel in: edges move by a fraction of a pixel
     assert shown.sum() > 1500 and (before[..., 1] > 0).sum() == 0  # the anatomy lies inside the overlay
