@@ -385,14 +385,23 @@ class ChecklistEditor(LayerEditor):
         self.list = QtWidgets.QListWidget()
         self.list.setMinimumHeight(120)
         self.list.setMaximumHeight(220)
+        self.names = []
+        self._list_names()
+        self.list.itemChanged.connect(self._checked)
+        self.control = FilterList(self.filter, self.list)
+
+    def _list_names(self):
+        """List the layer's region names as they are now (a label table chosen renames them)."""
         self.names = list(self.object.names)
+        self.list.blockSignals(True)
+        self.list.clear()
         for region in self.names:
             item = QtWidgets.QListWidgetItem(str(region))
             item.setFlags(item.flags() | QtCore.Qt.ItemIsUserCheckable)
             item.setCheckState(QtCore.Qt.Checked)
             self.list.addItem(item)
-        self.list.itemChanged.connect(self._checked)
-        self.control = FilterList(self.filter, self.list)
+        self.list.blockSignals(False)
+        self._filter(self.filter.text())
 
     def _filter(self, text):
         text = text.strip().lower()
@@ -410,6 +419,8 @@ class ChecklistEditor(LayerEditor):
         self.value = None if len(checked) == len(self.names) else checked
 
     def show_value(self):
+        if list(self.object.names) != self.names:
+            self._list_names()
         shown = set(self.object.shown)
         self.list.blockSignals(True)
         for row, region in enumerate(self.names):
