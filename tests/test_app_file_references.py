@@ -212,3 +212,31 @@ def test_4d_atlas_opened_at_a_volume_is_referenced_by_file_and_volume_in_the_ses
         window.open_session(session)
     window.save_session(resaved)
     assert json.loads(resaved.read_text())["layers"] == json.loads(session.read_text())["layers"]
+
+
+def test_colour_files_given_as_command_options_are_saved_by_path_and_hash_not_as_bare_names(
+        window, qtbot, tmp_path, monkeypatch):
+    """Bug: ``atlas.nii.gz:atlas:colors=regions.lut`` (and ``cmap=ramp.cmap``) were saved as the bare
+    text 'regions.lut', which a session or script run from another folder could not find."""
+    from brainview.gui.file_roles import parse_file_arg
+    from brainview.gui.files import Choices
+
+    atlas, anatomy = tmp_path / "regions.nii.gz", tmp_path / "t1.nii.gz"
+    nib.save(nib.Nifti1Image(_two_regions(), AFFINE), atlas)
+    nib.save(nib.Nifti1Image(np.indices((20, 20, 20)).sum(0).astype(np.float32), AFFINE), anatomy)
+    (tmp_path / "regions.lut").write_text("1 1.0 0.0 0.0 a\n2 0.0 0.0 1.0 b\n")
+    (tmp_path / "ramp.cmap").write_text("0 0 0\n1 0.5 0\n")
+    monkeypatch.chdir(tmp_path)  # the names typed on the command line are relative to where it runs
+    specs = [parse_file_arg(text) for text in ("t1.nii.gz:anat:cmap=ramp.cmap",
+                                               "regions.nii.gz:atlas:colors=regions.lut")]
+    with qtbot.waitSignal(window.loaded, timeout=60000):
+        window.open_files([spec.path for spec in specs], choices=Choices(
+            roles={spec.path: spec.role for spec in specs}, options={spec.path: spec.options for spec in specs}))
+    session = tmp_path / "elsewhere" / "work.bvscene"
+    session.parent.mkdir()
+    window.save_session(session)
+    layers = json.loads(session.read_text())["layers"]
+    for layer, key, name in ((layers[0], "cmap", "ramp.cmap"), (layers[1], "colors", "regions.lut")):
+        record, = _file_records(layer["params"][key])
+        assert record["path"] == f"../{name}" and record["sha256"] == hashlib.sha256(
+            (tmp_path / name).read_bytes()).hexdigest()

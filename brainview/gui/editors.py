@@ -38,7 +38,8 @@ from pathlib import Path
 import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
 
-from .editor_base import LayerEditor, literal  # noqa: F401 (literal: re-exported); first: it readies Qt for TraitsUI's toolkit
+# First: it readies Qt for TraitsUI's toolkit (``literal`` is re-exported).
+from .editor_base import LayerEditor, literal  # noqa: F401
 
 from traits.api import Any, Bool, Float, Int, List  # noqa: E402, I001
 from traitsui.api import BasicEditorFactory, BooleanEditor, EnumEditor, TextEditor  # noqa: E402
