@@ -148,6 +148,8 @@ CASES = [
     ("mesh scalars", _grid, {"scalars": np.zeros((8, 12))}),
     ("lines scalars", _helix, {"scalars": np.linspace(13.0, 0.0, 40)}),
     ("streamlines color", lambda **c: _from_example(Streamlines, streamlines_example, **c), {"color": "red"}),
+    ("streamlines max_streamlines", lambda **c: _from_example(Streamlines, streamlines_example, **c),
+     {"max_streamlines": 2}),
     ("quiver scale_factor", lambda **c: _from_example(Quiver, quiver_example, **c), {"scale_factor": 3.0}),
     ("vector_field length", lambda **c: _from_example(VectorField, vector_field_example, **c), {"length": 6.0}),
     ("connectome edge_threshold", _graph, {"edge_threshold": 0.6}),
@@ -201,3 +203,14 @@ def test_a_colour_change_shares_the_points_of_the_shown_mesh():
     assert layer.mesh is not shown
     assert np.shares_memory(np.asarray(layer.mesh.points), np.asarray(shown.points))
     assert not np.shares_memory(np.asarray(layer.mesh.point_data["rgb"]), np.asarray(shown.point_data["rgb"]))
+
+
+def test_streamlines_publish_their_drawn_cells_and_mesh_as_one_pair():
+    # A drawer on the render thread reads both at once: never a new selection with an old mesh.
+    layer = _from_example(Streamlines, streamlines_example)
+    before = layer.drawn
+    layer.max_streamlines = 2
+    selection, mesh = layer.drawn
+    assert mesh is layer.mesh and selection is layer.selection and mesh is not before[1]
+    assert mesh.GetNumberOfLines() == selection.n_cells == 2
+    assert before[1].GetNumberOfLines() == before[0].n_cells == layer.n_streamlines

@@ -292,15 +292,18 @@ class Streamlines(Layer):
         chosen = polylines.subset(self._packed.n_lines, self.max_streamlines, self.seed)
         planes = self.slab_planes()
         if self.slab is None or not planes:
-            self._selection = polylines.take_lines(self._packed, chosen)
+            selection = polylines.take_lines(self._packed, chosen)
         else:
-            self._selection = polylines.slab_selection(self._packed, planes, self.slab, lines=chosen)
+            selection = polylines.slab_selection(self._packed, planes, self.slab, lines=chosen)
         arrays, scalars = self._point_arrays
-        mesh = polylines.polydata(self._vtk_points, self._selection, arrays=arrays)
+        mesh = polylines.polydata(self._vtk_points, selection, arrays=arrays)
         if scalars is not None:
             mesh.GetPointData().SetScalars(scalars)
         self._raster = None
-        self.mesh = mesh  # a new mesh (sharing the points): the one drawers show is never changed in place
+        # A new mesh (sharing the points): the one drawers show is never changed in place. One
+        # assignment publishes the pair, so that a drawer on another thread never reads a mismatch.
+        self._drawn = (selection, mesh)
+        self.mesh = mesh
         self._changed()
 
     def _watch_near(self):
@@ -339,7 +342,7 @@ class Streamlines(Layer):
     @property
     def n_drawn(self):
         """Drawn cells (a streamline cut by a slab may give several)."""
-        return self._selection.n_cells
+        return self._drawn[0].n_cells
 
     @property
     def bundle_names(self):
@@ -365,7 +368,12 @@ class Streamlines(Layer):
     @property
     def selection(self):
         """The drawn cells (:class:`brainview.geometry.polylines.Selection`)."""
-        return self._selection
+        return self._drawn[0]
+
+    @property
+    def drawn(self):
+        """``(selection, mesh)``: the drawn cells and their mesh, read together (one consistent pair)."""
+        return self._drawn
 
     @property
     def shown_color(self):
@@ -385,7 +393,7 @@ class Streamlines(Layer):
 
     def streamline_at(self, xyz):
         """The drawn streamline nearest to ``xyz`` (mm), or None when nothing is drawn."""
-        drawn = self._selection.connectivity
+        drawn = self._drawn[0].connectivity
         if not len(drawn):
             return None
         point = np.asarray(xyz, np.float32)
@@ -405,7 +413,7 @@ class Streamlines(Layer):
         (:func:`~brainview.render.streamline_dots.paint_streamlines`); :meth:`value_at` reads it.
         """
         if self._raster is None:
-            self._raster = polylines.rasterize(self._packed.points, self._selection,
+            self._raster = polylines.rasterize(self._packed.points, self._drawn[0],
                                                step=RASTER_MM, max_voxels=RASTER_MAX_VOXELS)
         return self._raster
 
