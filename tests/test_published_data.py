@@ -131,13 +131,15 @@ def _from_example(cls, example, **changed):
     return cls(*args, **{**params, **changed})
 
 
+def _stat_map(**changed):
+    return StatMap((ex.signed_blob(), ex.AFFINE), **{"threshold": 2.0, "outline": False, **changed})
+
+
 _BLOB = (ex.blob(), ex.AFFINE)
 #: (case, make(**changed), the change): each change publishes new data and changes the picture.
 CASES = [
-    ("stat_map threshold", lambda **c: StatMap((ex.signed_blob(), ex.AFFINE), **{"threshold": 2.0, "outline": False, **c}),
-     {"threshold": 4.0}),
-    ("stat_map cmap", lambda **c: StatMap((ex.signed_blob(), ex.AFFINE), **{"threshold": 2.0, "outline": False, **c}),
-     {"cmap": "cold_hot"}),
+    ("stat_map threshold", lambda **c: _stat_map(**c), {"threshold": 4.0}),
+    ("stat_map cmap", lambda **c: _stat_map(**c), {"cmap": "cold_hot"}),
     ("contour level", lambda **c: Contour(_BLOB, **{"level": 2.0, **c}), {"level": 4.5}),
     ("contour color_by", lambda **c: Contour(_BLOB, **{"level": 2.0, **c}),
      {"color_by": (np.indices((20, 20, 20))[0].astype(np.float32), ex.AFFINE)}),
