@@ -42,7 +42,7 @@ class _ThreadState(threading.local):
 
     Each thread has its own figures and current figure: two threads scripting
     with the verbs never draw into each other's figure. Rendering itself is
-    serialised in :mod:`brainview.scene` (``RENDER_LOCK``), and a figure is drawn
+    serialised by :data:`brainview._vtk.RENDER_LOCK`, and a figure is drawn
     in the thread that first drew it: OpenGL ties its window to that thread.
     """
 
