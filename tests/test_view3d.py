@@ -175,3 +175,18 @@ def test_the_whole_window_screenshot_holds_the_3d_pixels(window, qtbot):
     assert green.mean() > 0.02, "the 3-D view's ball is in the window's picture"
     frame = window.view.frame
     assert abs(green.mean() - ((frame[..., 1] > 150) & (frame[..., 0] < 80)).mean()) < 0.01
+
+
+def test_the_render_thread_runs_below_the_gui_thread_priority(window, qtbot):
+    """On a busy machine the scheduler serves the GUI thread first (Linux: per-thread nice values)."""
+    import os
+    import sys
+
+    from brainview.gui.common import WORKER_NICENESS
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("per-thread nice values are Linux's")
+    gui = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    render = os.getpriority(os.PRIO_PROCESS, window.view.runner._thread.native_id)
+    planes = os.getpriority(os.PRIO_PROCESS, window.ortho._worker._thread.native_id)
+    assert render == planes == min(gui + WORKER_NICENESS, 19)

@@ -14,9 +14,55 @@ Examples
 
 import os
 import sys
+import threading
 
 #: The named views, in the order of the View menu and the movie dialog.
 VIEWS = ("left", "right", "anterior", "posterior", "superior", "inferior")
+
+
+# ------------------------------------------------------------------ worker threads
+
+#: How many nice steps the app's worker threads (3-D rendering, 2-D slicing, loading) run below the GUI thread.
+WORKER_NICENESS = 10
+
+
+def lower_thread_priority(niceness=WORKER_NICENESS):
+    """Let the GUI thread run first when the machine is busy: raise the calling thread's nice value.
+
+    The render, 2-D and load threads call it when they start. On a loaded
+    machine the scheduler then gives the GUI thread a core first (the event
+    loop's gaps there were time spent waiting for a core, with no GUI work),
+    and Mesa's software-rendering threads, which the render thread creates
+    afterwards, inherit the value. Linux only (nice is per thread there);
+    elsewhere nothing changes.
+
+    Parameters
+    ----------
+    niceness : int
+        Nice steps added to the thread's own.
+
+    Returns
+    -------
+    bool
+        Whether the thread's priority was lowered.
+
+    Examples
+    --------
+    >>> import threading
+    >>> done = []
+    >>> worker = threading.Thread(target=lambda: done.append(lower_thread_priority(1)))
+    >>> worker.start(); worker.join()
+    >>> done == [sys.platform.startswith("linux")]
+    True
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + niceness)
+    except OSError:  # a sandbox that refuses it: the thread keeps its priority
+        return False
+    return True
 
 
 # ------------------------------------------------------------------ settings

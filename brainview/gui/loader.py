@@ -23,6 +23,8 @@ import traceback
 
 from PyQt5 import QtCore, sip
 
+from .common import lower_thread_priority
+
 #: Seconds a load may take before it is abandoned (``Loader.timeout``).
 DEFAULT_TIMEOUT_S = 60.0
 
@@ -156,6 +158,7 @@ class Loader(QtCore.QObject):
 
 
 def _run(function, signals, job):
+    lower_thread_priority()
     try:
         try:
             result = function()

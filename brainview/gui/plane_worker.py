@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from PyQt5 import QtCore
 
 from ..planes import compose
+from .common import lower_thread_priority
 
 __all__ = ["PlaneRequest", "PlaneResult", "PlaneWorker"]
 
@@ -126,6 +127,7 @@ class PlaneWorker(QtCore.QObject):
             self._state.notify()
 
     def _run(self):
+        lower_thread_priority()
         while True:
             with self._state:
                 self._state.wait_for(lambda: self._stopping or self._queue)

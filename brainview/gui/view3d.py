@@ -33,6 +33,7 @@ from PyQt5 import QtCore, QtGui, QtWidgets
 from .. import _vtk
 from ..render.events import CLICK_SLOP
 from ..render.writers import grab
+from .common import lower_thread_priority
 
 __all__ = ["PICK_DELAY_MS", "RenderRunner", "View3D"]
 
@@ -189,6 +190,7 @@ class RenderRunner:
 
     def _run(self):
         try:
+            lower_thread_priority()  # before the OpenGL context: Mesa's threads inherit it
             _vtk.is_software_rendering()  # probed here once: the GUI thread then reads it without the lock
             while True:
                 with self._state:
