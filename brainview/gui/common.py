@@ -23,7 +23,7 @@ VIEWS = ("left", "right", "anterior", "posterior", "superior", "inferior")
 # ------------------------------------------------------------------ worker threads
 
 #: How many nice steps the app's worker threads (3-D rendering, 2-D slicing, loading) run below the GUI thread.
-WORKER_NICENESS = 10
+WORKER_NICENESS = 5
 
 
 def lower_thread_priority(niceness=WORKER_NICENESS):
