@@ -53,3 +53,55 @@ def test_3d_view_goes_black_when_a_layer_is_added_while_it_frames_the_scene(open
     added.set()
     qtbot.waitUntil(lambda: window.render_count > frames, timeout=5000)  # the 3-D view still draws
     assert figure.drawer(late).bounds() is not None
+
+
+# ------------------------------------------------------------------ a 4-D BOLD series
+
+#: A 4 mm grid, x flipped, as scanners write it.
+BOLD_AFFINE = np.array([[-4.0, 0, 0, 18], [0, 4, 0, -22], [0, 0, 4, -18], [0, 0, 0, 1]])
+
+
+@pytest.fixture
+def bold(tmp_path):
+    """A small BOLD series file (12 volumes, TR 2 s): a bright blob moving along x."""
+    import nibabel as nib
+
+    ijk = np.indices((8, 9, 7)).transpose(1, 2, 3, 0).astype(float)
+    frames = [np.exp(-np.sum((ijk - (1.0 + 0.5 * t, 4, 3)) ** 2, axis=-1) / 3.0) for t in range(12)]
+    image = nib.Nifti1Image((500.0 + 100.0 * np.stack(frames, axis=-1)).astype(np.float32), BOLD_AFFINE)
+    image.header.set_xyzt_units("mm", "sec")
+    image.header["pixdim"][4] = 2.0
+    path = tmp_path / "sub-01_task-rest_bold.nii.gz"
+    nib.save(image, path)
+    return path
+
+
+def _active(window, qtbot):
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # window shortcuts need the active window
+
+
+def test_overlay_information_of_a_4d_series_showed_one_volume_and_never_which(open_window, qtbot, bold):
+    """Bug: Ctrl+I on a BOLD series said 'Shape 8 x 9 x 7', no volume count, no TR, a stale range."""
+    window = open_window((200, 200), (1000, 700))
+    with qtbot.waitSignal(window.loaded, timeout=60000):
+        window.open_files([bold])
+    layer, = window.figure.layers
+    window.select_layer(layer)
+    window.series.spin.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(window.series.spin, QtCore.Qt.Key_Up)
+    _active(window, qtbot)
+    qtbot.keyClick(window.layer_list, QtCore.Qt.Key_I, QtCore.Qt.ControlModifier)  # Overlay information
+    dialog = window.info_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    text = dialog.text()
+    for expected in ("Shape: 8 x 9 x 7 x 12", "Volumes: 12 (showing volume 3)", "Time between volumes: 2 sec",
+                     "(volume 3)"):
+        assert expected in text, (expected, text)
+    qtbot.keyClick(window.series.spin, QtCore.Qt.Key_Up)  # the dialog follows the volume shown
+    assert "showing volume 4" in dialog.text()
+    dialog.close()
+    layer.volume = 6  # closed: no longer followed; shown again: up to date
+    window.actions["layer_info"].trigger()
+    assert "showing volume 6" in dialog.text()
