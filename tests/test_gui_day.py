@@ -105,3 +105,27 @@ def test_overlay_information_of_a_4d_series_showed_one_volume_and_never_which(op
     layer.volume = 6  # closed: no longer followed; shown again: up to date
     window.actions["layer_info"].trigger()
     assert "showing volume 6" in dialog.text()
+
+
+# ------------------------------------------------------------------ shortcuts
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_no_shortcut_clash_with_every_dock_open_alternates_and_qshortcuts_counted(open_window, qtbot, bold):
+    """Every QAction's shortcuts (alternates too) and every QShortcut, with the 4-D toolbar, the atlas
+    panel and the console open: each key sequence once, and none takes the 2-D views' own keys."""
+    window = open_window((200, 200), (1000, 700))
+    with qtbot.waitSignal(window.loaded, timeout=60000):
+        window.open_files([bold])
+    window.actions["atlas_panel"].trigger()
+    window.actions["console"].trigger()
+    qtbot.waitUntil(lambda: window.console is not None, timeout=30000)
+    keys = [(sequence.toString(), action.text()) for action in window.findChildren(QtWidgets.QAction)
+            for sequence in action.shortcuts() if not sequence.isEmpty()]
+    keys += [(shortcut.key().toString(), "QShortcut") for shortcut in window.findChildren(QtWidgets.QShortcut)
+             if not shortcut.key().isEmpty()]
+    names = [key for key, _ in keys]
+    assert {",", ".", "Ctrl+P", "Ctrl+Shift+P", "Ctrl+Alt+A", "Ctrl+I", "Ctrl+S"} <= set(names)
+    assert len(names) == len(set(names)), sorted(keys)
+    views_keys = {"Left", "Right", "Up", "Down", "PgUp", "PgDown", "Home"}  # PlaneView.keyPressEvent
+    assert not views_keys & set(names)
