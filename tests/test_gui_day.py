@@ -159,3 +159,64 @@ def test_a_layer_added_by_a_script_thread_makes_qt_refuse_timers_of_the_2d_views
     finally:
         QtCore.qInstallMessageHandler(previous)
     assert not refused, refused
+
+
+# ------------------------------------------------------------------ closing during background work
+
+
+@pytest.fixture
+def closing_window(qtbot):
+    """A shown window the test closes itself (not given to qtbot, which would close it again)."""
+    import brainview as bv
+    from PyQt5 import sip
+
+    from brainview.gui.window import MainWindow
+
+    figure = bv.Figure(size=(200, 200), antialias=False)
+    window = MainWindow(figure)
+    window.resize(1000, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    if not sip.isdeleted(window):
+        window.close()
+    figure.close()
+
+
+def test_closing_while_the_atlas_panel_finds_its_regions_drops_the_late_centres(closing_window, qtbot, monkeypatch,
+                                                                                 dialogs):
+    """The atlas panel's own worker (region centres for "go to region"), not the window's loader: closed
+    with Ctrl+W while it runs, its late result reaches no closed widget and moves no cursor."""
+    from brainview.layers import Atlas
+
+    data = np.zeros((12, 8, 8), np.uint8)
+    data[1:5, 2:6, 2:6], data[7:11, 2:6, 2:6] = 1, 2
+    window = closing_window
+    window.figure.add(Atlas((data, np.eye(4)), labels=["Background", "left", "right"], smooth=0, name="atlas"))
+    started, release, ended = threading.Event(), threading.Event(), threading.Event()
+    centroids = Atlas.centroids
+
+    def slow_centroids(self):
+        started.set()
+        release.wait(30)
+        try:
+            return centroids(self)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(Atlas, "centroids", slow_centroids)
+    _active(window, qtbot)
+    qtbot.keyClick(window.layer_list, QtCore.Qt.Key_A, QtCore.Qt.ControlModifier | QtCore.Qt.AltModifier)
+    panel = window.atlas_panel
+    qtbot.waitUntil(panel.isVisible, timeout=5000)
+    qtbot.keyClicks(panel.search, "right")
+    qtbot.keyClick(panel.search, QtCore.Qt.Key_Return)  # go to region: the worker starts
+    qtbot.waitUntil(started.is_set, timeout=10000)
+    assert "Finding the regions of atlas" in panel.message.text()
+    cursor, position = panel.cursor, tuple(panel.cursor.position)
+    with qtbot.waitSignal(window.closed, timeout=10000):
+        qtbot.keyClick(window.layer_list, QtCore.Qt.Key_W, QtCore.Qt.ControlModifier)  # File > Close
+    release.set()
+    assert ended.wait(30)
+    qtbot.wait(3 * 20)  # a few of the panel's polls (POLL_MS), had it outlived the window
+    assert tuple(cursor.position) == position and not dialogs
