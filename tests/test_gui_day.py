@@ -220,3 +220,31 @@ def test_closing_while_the_atlas_panel_finds_its_regions_drops_the_late_centres(
     assert ended.wait(30)
     qtbot.wait(3 * 20)  # a few of the panel's polls (POLL_MS), had it outlived the window
     assert tuple(cursor.position) == position and not dialogs
+
+
+# ------------------------------------------------------------------ the role chooser
+
+
+def test_role_chooser_for_a_dropped_folder_of_40_files_put_its_open_button_off_the_screen(qtbot, tmp_path):
+    """Bug: one row per file and no scrolling: 40 files made a 1613 px dialog on a 1000 px screen."""
+    from brainview.gui.file_roles import ROLES, RoleGuess
+    from brainview.gui.roles import RoleDialog
+
+    paths = [tmp_path / f"sub-{subject:02d}_T1w.nii.gz" for subject in range(40)]
+    roles = ("anatomy", "map", "atlas", "prob_atlas", "mask")
+    assert set(roles) <= set(ROLES)
+    dialog = RoleDialog([RoleGuess(path, "anatomy", [f"its name ('{path.name}') says anatomy"], roles=roles)
+                         for path in paths])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    screen = dialog.screen().availableGeometry()
+    button = dialog.findChild(QtWidgets.QDialogButtonBox).button(QtWidgets.QDialogButtonBox.Open)
+    bottom = button.mapToGlobal(QtCore.QPoint(0, button.height())).y()
+    assert dialog.frameGeometry().height() <= screen.height() and bottom <= screen.bottom()
+    last = dialog.boxes[-1]
+    dialog.findChild(QtWidgets.QScrollArea).ensureWidgetVisible(last)  # the last file's row scrolls in
+    last.setFocus()
+    qtbot.keyClick(last, QtCore.Qt.Key_Down)  # anatomy -> statistical map
+    qtbot.mouseClick(button, QtCore.Qt.LeftButton)
+    assert dialog.result() == QtWidgets.QDialog.Accepted and dialog.changed() == {paths[-1]: "map"}
