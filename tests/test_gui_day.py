@@ -135,10 +135,10 @@ def test_no_shortcut_clash_with_every_dock_open_alternates_and_qshortcuts_counte
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "Figure events reach the window's own slots through MainWindow._gui_thread, but the 'layers.items' "
-    "observers of gui/ortho.py (OrthoViews._on_figure), gui/lightbox.py, gui/atlas_panel.py, "
-    "gui/coordinates.py and gui/series.py run on the script's thread and start or stop Qt timers there, "
-    "which Qt refuses ('Timers cannot be started from another thread'): those views may not follow."))
+    "gui/ortho.py: OrthoViews._on_figure and _watch_layers ('layers.items', 'changed') and _on_cursor run on "
+    "the script's thread and start or stop the views' QTimer there, which Qt refuses ('Timers cannot be "
+    "started from another thread'). Decorating those three with gui/guards.py's on_gui_thread (as the "
+    "lightbox, atlas panel, coordinates and 4-D controls now are) makes this pass."))
 def test_a_layer_added_by_a_script_thread_makes_qt_refuse_timers_of_the_2d_views_and_panels(open_window, qtbot):
     from brainview.layers import Slices
 
@@ -160,6 +160,39 @@ def test_a_layer_added_by_a_script_thread_makes_qt_refuse_timers_of_the_2d_views
         QtCore.qInstallMessageHandler(previous)
     assert not refused, refused
 
+
+
+def _in_a_thread(function, *args):
+    script = threading.Thread(target=function, args=args)
+    script.start()
+    script.join(30)
+
+
+def test_a_script_thread_adding_a_layer_or_moving_the_cursor_out_left_the_lightbox_and_cursor_behind(
+        open_window, qtbot):
+    """Bug: the lightbox, atlas panel, coordinates and 4-D controls heard a script thread's change on
+    that thread: the lightbox's timer never started (empty slices) and a cursor moved out of the
+    images stayed out."""
+    from brainview.layers import Atlas, Slices
+
+    window = open_window((200, 200), (1000, 700))
+    window.layout_actions["lightbox"].trigger()
+    labels = np.zeros((10, 10, 10), np.uint8)
+    labels[2:5, 2:5, 2:5] = 1
+    layers = (Slices((np.arange(1000.0).reshape(10, 10, 10), np.eye(4)), name="anatomy"),
+              Atlas((labels, np.eye(4)), labels=["Background", "blob"], smooth=0, name="atlas"),
+              Slices((np.ones((10, 10, 10, 3)), np.eye(4)), volume=0, name="series"))
+    for layer in layers:
+        _in_a_thread(window.figure.add, layer)
+    lightbox = window.lightbox
+    qtbot.waitUntil(lambda: bool(lightbox.tiles) and not lightbox.pending, timeout=10000)
+    assert any(tile.rgba[..., 3].any() for tile in lightbox.tiles), "the slices are drawn"
+    assert window.atlas_panel.shown_entries == ["atlas - blob"]
+    assert window.series.layer is layers[2] and window.series.spin.maximum() == 2
+    inside = tuple(window.ortho.cursor.position)
+    _in_a_thread(setattr, window.ortho.cursor, "position", (500.0, 0.0, 0.0))
+    qtbot.waitUntil(lambda: tuple(window.ortho.cursor.position) == inside, timeout=10000)
+    assert "outside the images" in window.coordinates.message.text()
 
 # ------------------------------------------------------------------ closing during background work
 

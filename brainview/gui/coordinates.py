@@ -27,6 +27,7 @@ import numpy as np
 from PyQt5 import QtCore, QtWidgets
 
 from ..planes import Cursor, image_layers
+from .guards import on_gui_thread
 
 _WIDE = 99999  # the fields take any number: what is outside the images is refused with a message
 
@@ -136,6 +137,7 @@ class CoordinatesPanel(QtWidgets.QWidget):
         self._layer = layer if getattr(layer, "image", None) is not None else None
         self._show(self.cursor.position)
 
+    @on_gui_thread
     def _on_layers(self, event):
         self._show(self.cursor.position)
 
@@ -177,6 +179,7 @@ class CoordinatesPanel(QtWidgets.QWidget):
 
     # ------------------------------------------------------------ cursor -> fields
 
+    @on_gui_thread
     def _on_cursor(self, event):
         self._show(event.new)
         if self.keep_inside and event.old is not None and not inside_images(self.figure, event.new) \
