@@ -51,7 +51,7 @@ def test_3d_view_goes_black_when_a_layer_is_added_while_it_frames_the_scene(open
     frames = window.render_count
     figure.add(late)
     added.set()
-    qtbot.waitUntil(lambda: window.render_count > frames, timeout=5000)  # the 3-D view still draws
+    qtbot.waitUntil(lambda: window.render_count > frames, timeout=3000)  # the 3-D view still draws
     assert figure.drawer(late).bounds() is not None
 
 
