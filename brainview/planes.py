@@ -5,14 +5,11 @@ draw, as functions a script can call (and a test can check without Qt):
 
 - :func:`plane_image` composites every visible image layer (anatomy slices,
   stat maps, volumes, contours, atlases) on one world-axis-aligned plane
-  (``x``, ``y`` or ``z`` = constant mm) into an RGBA array, each layer with
-  its own colour rules (colormap and range, stat-map threshold and colours,
-  atlas region colours), sampled at nearest voxels through each image's
-  inverse affine. Pixels are square, ``pixel_mm`` wide, along world axes:
-  oblique and flipped images land where their affines say.
-  It is :func:`plane_grid` (where the pixels lie), :func:`layer_plane` per
-  layer (its colours there) and :func:`compose`: the app keeps each layer's
-  plane and samples again only the layers or planes that changed.
+  (``x``, ``y`` or ``z`` = constant mm) into an RGBA array, each layer in its
+  own colours, sampled at nearest voxels through each image's inverse affine
+  (square pixels along world axes: oblique images land where their affines say).
+  It is :func:`plane_grid`, :func:`layer_plane` per layer (:func:`plane_sampler`
+  for a snapshot sampled later) and :func:`compose`.
 - :func:`values_at` gives, for every visible image layer, its value at a
   world point, the voxel index of its image there and the atlas region.
 - :class:`Cursor` is a world position shared by views (a traits model).
@@ -27,10 +24,8 @@ coronal   x (R to the right)    z, superior at the top      L R / S I
 sagittal  y (A to the right)    z, superior at the top      P A / S I
 ========  ====================  ==========================  =============
 
-That is the *neurological* convention: the patient's left is on the image's
-left. ``radiological=True`` mirrors the axial and coronal images (the
-patient's left on the image's right, as if facing the patient); sagittal
-images are the same in both.
+That is the *neurological* convention (the patient's left on the image's left).
+``radiological=True`` mirrors the axial and coronal images; sagittal ones stay.
 
 Examples
 --------
@@ -62,7 +57,7 @@ from .layers.base import Checked
 from .layers.registry import painter_path
 
 __all__ = ["PlaneImage", "PlaneGrid", "LayerValue", "Cursor", "plane_image", "plane_grid", "layer_plane",
-           "compose", "values_at", "describe_values", "image_layers", "image_bounds", "voxel_step",
+           "plane_sampler", "compose", "values_at", "describe_values", "image_layers", "image_bounds", "voxel_step",
            "orientation_labels", "PLANES", "UNPAINTED_TRAITS"]
 
 #: The three planes: name -> (normal world axis, horizontal world axis, vertical world axis).
@@ -254,14 +249,35 @@ def plane_grid(figure_or_layers, plane, position_mm, *, bounds=None, pixel_mm=No
 def layer_plane(layer, grid):
     """One image layer's colours on a :class:`PlaneGrid`: float32 RGBA, straight alpha, before ``opacity``.
 
-    What :func:`plane_image` composites (see there for each kind's colours): the painter the
-    kind registry names for the layer's kind (:mod:`brainview.render.painters`) colours the
-    values sampled at the grid's pixels.
+    What :func:`plane_image` composites: the painter the kind registry names for the
+    layer's kind (:mod:`brainview.render.painters`) colours the values sampled at the
+    grid's pixels. ``layer_plane(layer, grid) == plane_sampler(layer)(grid)``.
+    """
+    return plane_sampler(layer)(grid)
+
+
+def plane_sampler(layer):
+    """``sample(grid)``, :func:`layer_plane` of the layer's data and colours as they are now.
+
+    The app takes this snapshot on the GUI thread and samples in a worker
+    (:mod:`brainview.gui.plane_worker`): later changes of the layer do not reach it.
+
+    Examples
+    --------
+    >>> import numpy as np, nibabel as nib
+    >>> from brainview.layers import Slices
+    >>> layer = Slices(nib.Nifti1Image(np.arange(27, dtype=np.float32).reshape(3, 3, 3), np.eye(4)))
+    >>> grid = plane_grid([layer], "axial", 1.0)
+    >>> plane_sampler(layer)(grid).shape == (*grid.shape, 4)
+    True
     """
     data, affine, paint = _painter(layer)
-    rows, cols = grid.shape
-    values = _sample(data, affine, grid.position, grid.axes, grid.origin, grid.steps, grid.shape)
-    return paint(values.ravel()).reshape(rows, cols, 4).astype(np.float32, copy=False)
+
+    def sample(grid):
+        values = _sample(data, affine, grid.position, grid.axes, grid.origin, grid.steps, grid.shape)
+        return paint(values.ravel()).reshape(*grid.shape, 4).astype(np.float32, copy=False)
+
+    return sample
 
 
 def compose(grid, planes):
@@ -302,7 +318,7 @@ def image_layers(figure_or_layers):
         ) from None
     return [layer for layer in layers
             if getattr(layer, "visible", False) and getattr(layer, "image", None) is not None
-            and _paints(layer.kind)]
+            and painter_path(layer.kind) is not None]
 
 
 def image_bounds(layers):
@@ -530,11 +546,6 @@ def _over(canvas, rgba, opacity, *, empty=False):
 def _painter_of(path):
     module, _, name = path.partition(":")
     return getattr(importlib.import_module(module), name)
-
-
-def _paints(kind):
-    """Whether the kind registry names a 2-D painter for ``kind``."""
-    return painter_path(kind) is not None
 
 
 def _painter(layer):

@@ -65,7 +65,7 @@ def _open_with_menu(win, qtbot, monkeypatch, paths):
 def _save_with_menu(win, monkeypatch, action, path):
     _answer_dialog(monkeypatch, "getSaveFileName", str(path))
     win.actions[action].trigger()
-    assert Path(path).is_file()
+    assert Path(path).is_file(), win.statusBar().currentMessage()
 
 
 def _file_records(value):

@@ -122,6 +122,7 @@ def test_arrow_keys_and_page_keys_step_one_voxel(window, qtbot, phantom):
     assert np.array(window.ortho.cursor.position) == pytest.approx(expected)
     # Radiological: the screen's right is the patient's left.
     window.ortho.location.radiological.click()
+    _settle(window, qtbot)
     assert view.image.radiological
     qtbot.keyClick(view, QtCore.Qt.Key_Right)
     assert window.ortho.cursor.position[0] == pytest.approx(expected[0] - step_x)
@@ -133,6 +134,7 @@ def test_radiological_switch_mirrors_axial_and_coronal_and_their_letters(window,
     views = window.ortho.views
     neurological = {name: view.image.rgba.copy() for name, view in views.items()}
     window.ortho.location.radiological.click()
+    _settle(window, qtbot)
     for name in ("axial", "coronal"):
         assert views[name].image.radiological
         assert np.array_equal(views[name].image.rgba, neurological[name][:, ::-1])
@@ -206,16 +208,17 @@ def test_an_exception_while_painting_or_sampling_never_ends_the_app(window, qtbo
     qtbot.wait(10)
     monkeypatch.undo()
 
-    def broken_plane(*args, **kwargs):
-        raise RuntimeError("sampling exploded")
+    def broken_plane(grid):
+        raise RuntimeError("sampling exploded")  # in the worker thread that samples the planes
 
-    monkeypatch.setattr(ortho, "layer_plane", broken_plane)
+    monkeypatch.setattr(ortho, "plane_sampler", lambda layer: broken_plane)
     window.ortho.move_cursor((0.0, 0.0, 0.0))
-    assert "sampling exploded" in window.status_label.text()
+    qtbot.waitUntil(lambda: "sampling exploded" in window.status_label.text(), timeout=3000)
     assert "sampling exploded" in view.error
     view.repaint()
     monkeypatch.undo()
     window.ortho.move_cursor((1.0, 0.0, 0.0))
+    _settle(window, qtbot)
     assert view.error is None and window.isVisible()
 
 
@@ -242,13 +245,18 @@ def sampled(monkeypatch):
     """``[(layer name, plane), ...]``: every layer plane the 2-D views sample from now on."""
     from brainview.gui import ortho
 
-    calls, original = [], ortho.layer_plane
+    calls, original = [], ortho.plane_sampler
 
-    def counting(layer, grid):
-        calls.append((layer.name, grid.plane))
-        return original(layer, grid)
+    def counting(layer):
+        sample = original(layer)
 
-    monkeypatch.setattr(ortho, "layer_plane", counting)
+        def counted(grid):
+            calls.append((layer.name, grid.plane))
+            return sample(grid)
+
+        return counted
+
+    monkeypatch.setattr(ortho, "plane_sampler", counting)
     return calls
 
 
@@ -272,10 +280,12 @@ def test_cursor_move_along_x_resamples_only_the_sagittal_view(window, qtbot, pha
     before = {name: view.image for name, view in window.ortho.views.items()}
     axial.setFocus()
     qtbot.keyClick(axial, QtCore.Qt.Key_Right)  # along x: the sagittal plane moves
+    _settle(window, qtbot)
     assert sorted(sampled) == [("map", "sagittal"), ("phantom", "sagittal")]
     assert window.ortho.views["sagittal"].image.position == pytest.approx(window.ortho.cursor.position[0])
     sampled.clear()
     qtbot.keyClick(axial, QtCore.Qt.Key_Up)  # along y: the coronal plane
+    _settle(window, qtbot)
     assert sorted(sampled) == [("map", "coronal"), ("phantom", "coronal")]
     assert window.ortho.views["axial"].image is before["axial"], "the axial view was not redrawn"
 
@@ -373,6 +383,7 @@ def test_a_4d_probabilistic_atlas_shows_in_the_2d_views_and_the_location_panel(w
     window.ortho.move_cursor(xyz)
     location = window.ortho.location
     qtbot.waitUntil(lambda: name in location.region.text(), timeout=3000)
+    _settle(window, qtbot)
     assert location.region.text() == f"Region: {name} (0.9)"
     assert location.table.item(0, 0).text() == "prob" and location.table.item(0, 1).text().startswith(f"{name} 0.9")
     assert f"prob: {name} 0.9" in window.status_label.text()
@@ -382,3 +393,61 @@ def test_a_4d_probabilistic_atlas_shows_in_the_2d_views_and_the_location_panel(w
         column, row = view.image.pixel_of(xyz)
         np.testing.assert_array_equal(view.image.rgba[int(round(row)), int(round(column))],
                                       layer.region_colors[k])
+
+
+def test_planes_are_sampled_in_the_worker_thread_not_the_gui_thread(window, qtbot, phantom, monkeypatch):
+    """Issue 24: the 2-D views slice in a worker; the GUI thread only takes each layer's snapshot."""
+    from PyQt5 import QtCore
+
+    from brainview.gui import ortho
+
+    threads, original = [], ortho.plane_sampler
+
+    def recording(layer):
+        sample = original(layer)
+
+        def recorded(grid):
+            threads.append(threading.current_thread().name)
+            return sample(grid)
+
+        return recorded
+
+    monkeypatch.setattr(ortho, "plane_sampler", recording)
+    axial = window.ortho.views["axial"]
+    axial.setFocus()
+    qtbot.keyClick(axial, QtCore.Qt.Key_Right)
+    qtbot.keyClick(axial, QtCore.Qt.Key_Up)
+    _settle(window, qtbot)
+    assert threads and set(threads) == {"brainview-planes"}
+
+
+def test_a_dragged_cursor_ends_on_the_picture_of_its_last_position(window, qtbot, phantom):
+    """Requests faster than pictures: older ones are dropped, the last position is always drawn,
+    and what each view shows is what :func:`~brainview.planes.plane_image` draws there."""
+    from PyQt5 import QtCore
+
+    from brainview.planes import PLANES, plane_image
+
+    layer, _ = phantom
+    axial = window.ortho.views["axial"]
+    axial.setFocus()
+    for _ in range(12):  # a held key: no wait between the moves
+        qtbot.keyClick(axial, QtCore.Qt.Key_Right)
+        qtbot.keyClick(axial, QtCore.Qt.Key_Up)
+    _settle(window, qtbot)
+    position = window.ortho.cursor.position
+    for name, view in window.ortho.views.items():
+        expected = plane_image(window.figure, name, position[PLANES[name][0]])
+        assert view.image.position == pytest.approx(position[PLANES[name][0]])
+        np.testing.assert_array_equal(view.image.rgba, expected.rgba)
+
+
+def test_a_window_screenshot_waits_for_the_2d_pictures_in_flight(window, qtbot, phantom):
+    """File > Save screenshot of the whole window shows the cursor's planes, not the previous ones."""
+    from brainview.planes import PLANES
+
+    window.ortho.move_cursor((3.0, -4.0, 6.0))
+    window.grab_all()  # no wait: the pictures asked for by the move are drawn first
+    for name, view in window.ortho.views.items():
+        assert view.image.position == pytest.approx((3.0, -4.0, 6.0)[PLANES[name][0]])
+    assert not window.ortho.pending

@@ -5,7 +5,8 @@ A load runs in the window's :class:`~brainview.gui.loader.Loader` (``_loader``)
 behind a cancellable progress dialog: the window stays responsive, Escape or
 Cancel gives up waiting (the worker is abandoned, never waited for), a load
 that takes longer than :attr:`BackgroundWork.load_timeout` is abandoned and
-reported. What was loaded is added to the figure on the GUI thread; the
+reported; the worker also imports what drawing the loaded layers needs
+(:mod:`.warm`). What was loaded is added to the figure on the GUI thread; the
 ``loaded`` signal is emitted once a load finished, added or failed. Slow
 edits from the property panel (``prepare=True`` traits) run the same way in
 a second loader (``_jobs``): :meth:`BackgroundWork.run_in_background`.
@@ -15,12 +16,28 @@ nothing a worker returns afterwards reaches the closed window.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from PyQt5 import QtCore, QtWidgets
 
 from .common import remember_recent
 from .loader import LoadAbandoned
+from .warm import warm_imports
+
+
+def _load_and_warm(load, paths):
+    """``load()``, then what showing its layers needs that can be done in the same worker.
+
+    The imports of their drawers and panels (:mod:`.warm`), and the recent-files
+    list written to disk (a file write, kept off the GUI thread).
+    """
+    result = load()
+    layers = getattr(result, "layers", None)
+    if layers:
+        warm_imports(layer.kind for layer in layers)
+        remember_recent(paths)
+    return result
 
 
 class BackgroundWork:
@@ -53,7 +70,7 @@ class BackgroundWork:
         self._progress.rejected.connect(self._loader.cancel)
         self._progress.setValue(0)  # starts the timer that shows the dialog after 200 ms
         self.statusBar().showMessage(f"Loading {names}…")
-        self._loader.start(function, name=names)
+        self._loader.start(functools.partial(_load_and_warm, function, list(paths)), name=names)
 
     def run_in_background(self, job, *, then, failed, name):
         """Run ``job()`` in a worker with a cancellable progress dialog; ``then()`` or ``failed(error)`` after.
@@ -139,22 +156,20 @@ class BackgroundWork:
         if opened.notes:
             self.statusBar().showMessage(" ".join(opened.notes), 8000)
         if not self._torn_down:
-            # The list follows each addition quietly: one panel is built, for the last layer.
-            self.layer_list.blockSignals(True)
+            # The list follows each addition; one panel is built, for the last layer.
+            self._adding_files = True
             try:
                 for layer in layers:
                     self.figure.add(layer)
             except Exception as error:
                 self.show_error("Cannot show file", f"{type(error).__name__}: {error}")
             finally:
-                self.layer_list.blockSignals(False)
+                self._adding_files = False
             if layers and layers[-1] in self.figure.layers:
                 self.select_layer(layers[-1])
                 if self._selected is not layers[-1]:
                     self._select(layers[-1])
                     self._update_buttons()
-            if layers:
-                remember_recent(self._loading)
         self.loaded.emit()
 
     def _load_failed(self, error, text):

@@ -33,9 +33,9 @@ from PyQt5 import QtCore, QtGui, QtWidgets
 
 from traits.observation.api import anytrait
 
-from ..planes import (PLANES, UNPAINTED_TRAITS, Cursor, compose, describe_values, format_value,
-                      image_bounds, image_layers, layer_plane, orientation_labels, plane_grid, values_at,
-                      voxel_step)
+from ..planes import (PLANES, UNPAINTED_TRAITS, Cursor, describe_values, format_value, image_bounds,
+                      image_layers, orientation_labels, plane_grid, plane_sampler, values_at, voxel_step)
+from .plane_worker import PlaneRequest, PlaneWorker, draw_request
 from .series import steps_of
 from .widgets import SeriesPlot
 
@@ -321,10 +321,17 @@ class OrthoViews(QtWidgets.QWidget):
         self._moving_scene = False
         self._detached = False
         self.cache_planes = True
+        self.sample_in_worker = True
         self.series_layer = None  # the 4-D layer whose time series the location panel plots
         self._planes = {name: {} for name in PLANE_NAMES}  # view -> {layer: (grid, version, rgba)}
         self._versions = {}  # layer -> count of its changes that alter its colours
         self._updated, self._echoes = set(), set()  # layers that fired ``updated`` / an unpainted trait
+        self._failed = set()  # views whose last picture could not be drawn
+        self._asked = dict.fromkeys(PLANE_NAMES, 0)  # view -> token of its latest request
+        self._shown = dict.fromkeys(PLANE_NAMES, 0)  # view -> token of the picture it shows
+        self._worker = PlaneWorker(self)
+        self._worker.finished.connect(self._show_planes)
+        self._worker.failed.connect(self._show_failure)
         self.views = {name: PlaneView(self, name) for name in PLANE_NAMES}
         self.location = LocationPanel(self)
         self.location.setMaximumWidth(340)
@@ -393,7 +400,8 @@ class OrthoViews(QtWidgets.QWidget):
     @property
     def pending(self):
         """True while a change waits to be drawn in the 2-D views (a refresh is scheduled)."""
-        return bool(self._dirty) or self._timer.isActive()
+        drawing = any(self._asked[name] > self._shown[name] for name in PLANE_NAMES)
+        return bool(self._dirty) or self._timer.isActive() or drawing
 
     def _move_scene(self, xyz):
         """The 3-D anatomy planes follow the cursor (a script would set ``layer.coords``)."""
@@ -475,6 +483,8 @@ class OrthoViews(QtWidgets.QWidget):
                 self._place_cursor(layers)
                 return  # placing the cursor refreshed everything
             self._settle_versions()
+            self._dirty |= self._failed
+            self._failed.clear()
             if self.isVisible():
                 bounds = image_bounds(layers)
                 for name in sorted(self._dirty):
@@ -494,24 +504,52 @@ class OrthoViews(QtWidgets.QWidget):
             traceback.print_exc()
 
     def _draw_view(self, name, layers, bounds):
-        """Composite a view from its layers' planes, sampling those whose grid or colours changed."""
+        """Ask for a view's picture: its layers' planes, sampling those whose grid or colours changed."""
         view = self.views[name]
+        self._asked[name] += 1
         if not layers:
+            self._shown[name] = self._asked[name]
             view.image = None
             view.update()
             return
         normal = PLANES[name][0]
         grid = plane_grid(layers, name, self.cursor.position[normal], bounds=bounds,
                           radiological=self.radiological)
-        kept = self._planes[name] if self.cache_planes else {}
-        planes = []
-        for layer in layers:
-            version = self._versions.get(layer, 0)
-            entry = kept.get(layer)
-            if entry is None or entry[0] != grid or entry[1] != version:
-                entry = kept[layer] = (grid, version, layer_plane(layer, grid))
-            planes.append((entry[2], layer.opacity))
-        view.set_image(compose(grid, planes))
+        kept = dict(self._planes[name]) if self.cache_planes else {}
+        drawn = [(layer, self._versions.get(layer, 0), layer.opacity, plane_sampler(layer)) for layer in layers]
+        request = PlaneRequest(name, self._asked[name], grid, drawn, kept)
+        if self.sample_in_worker:
+            self._worker.submit(request)
+        else:
+            self._show_planes(draw_request(request))
+
+    def draw_now(self):
+        """Draw, on this thread and now, every view still waiting for its picture (a window screenshot)."""
+        self._dirty |= {name for name in PLANE_NAMES if self._asked[name] > self._shown[name]}
+        self._timer.stop()
+        in_worker, self.sample_in_worker = self.sample_in_worker, False
+        try:
+            self.refresh()  # newer requests: the worker's late pictures are dropped
+        finally:
+            self.sample_in_worker = in_worker
+
+    def _show_planes(self, result):
+        """A view's picture arrived (the worker's, on the GUI thread): shown unless a newer one is."""
+        if self._detached or result.token <= self._shown[result.name]:
+            return
+        self._shown[result.name] = result.token
+        if self.cache_planes:
+            self._planes[result.name] = {layer: entry for layer, entry in result.planes.items()
+                                         if layer in self._versions}
+        self.views[result.name].set_image(result.image)
+
+    def _show_failure(self, name, text):
+        if self._detached:
+            return
+        self._shown[name] = self._asked[name]  # nothing more comes for the requests made so far
+        self._failed.add(name)  # drawn again at the next refresh
+        self.views[name].show_error(text)
+        self._report(text)
 
     def _place_cursor(self, layers):
         """The first image puts the cursor at the anatomy planes, or the centre of the images."""
@@ -541,6 +579,7 @@ class OrthoViews(QtWidgets.QWidget):
             return
         self._detached = True
         self._timer.stop()
+        self._worker.stop()
         self.cursor.observe(self._on_cursor, "position", remove=True)
         self.figure.observe(self._on_figure, "changed", remove=True)
         self.figure.observe(self._on_figure, "layers.items", remove=True)

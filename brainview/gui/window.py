@@ -67,6 +67,7 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
         self._ui = None
         self._colorbar = None  # the bar the window shows for the selected layer
         self._selected = None
+        self._adding_files = False  # True while a batch of opened files is added: no panel per file
         self._torn_down = False
         self._progress = None
         self._on_gui_thread.connect(lambda function: function(), QtCore.Qt.QueuedConnection)
@@ -249,11 +250,11 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
             item.setFlags(item.flags() | QtCore.Qt.ItemIsUserCheckable)
             self._fill_item(item, layer)
             self.layer_list.addItem(item)
-        self.layer_list.blockSignals(False)
         if keep is not None:
             self.layer_list.setCurrentRow(layers.index(keep))
-        if keep is not self._selected:
-            self._select(keep)
+        self.layer_list.blockSignals(False)
+        if keep is not self._selected and not self._adding_files:
+            self._select(keep)  # one panel per batch of files: built once they are all added
         self._update_buttons()
 
     def _fill_item(self, item, layer):
@@ -454,6 +455,8 @@ class MainWindow(WindowActions, BackgroundWork, QtWidgets.QMainWindow):
 
     def grab_all(self):
         """The whole window as a QImage, the 3-D view included (a fresh frame of it)."""
+        if self.ortho.isVisible():
+            self.ortho.draw_now()
         if self.view.isVisible():
             self.render_now()
         return self.grab().toImage()

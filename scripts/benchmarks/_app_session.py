@@ -16,7 +16,7 @@ until the 3-D view has drawn the final frame.
 ``NAIVE`` = 1 measures the old way: no render thread (the window's is
 stopped), so drawer syncs and a 3-D render run on the GUI thread after every
 change (a zero-delay timer, as the old window's idle render), and every layer
-is re-sampled at each 2-D refresh.
+is re-sampled, on the GUI thread, at each 2-D refresh.
 """
 
 import json
@@ -72,6 +72,7 @@ def _naive(window):
     """The old way: renders and drawer syncs on the GUI thread, after each change when idle."""
     window.view.stop()  # the figure is the script's again: its drawers sync synchronously
     window.ortho.cache_planes = False
+    window.ortho.sample_in_worker = False  # planes sampled on the GUI thread
     figure = window.figure
     timer = QtCore.QTimer(window)
     timer.setSingleShot(True)
