@@ -107,6 +107,20 @@ def test_overlay_information_of_a_4d_series_showed_one_volume_and_never_which(op
     assert "showing volume 6" in dialog.text()
 
 
+def test_overlay_information_of_the_template_under_a_map_said_in_memory_image(open_window, qtbot):
+    """Bug: the template the app puts under a map showed 'File: in-memory Nifti1Image'; it is a dataset
+    loader's image, as sessions and scripts name it."""
+    from brainview.datasets import load_mni152
+    from brainview.layers import Slices
+
+    window = open_window((200, 200), (1000, 700))
+    template = window.figure.add(Slices(load_mni152(resolution=2), name="MNI152 template"))
+    window.select_layer(template)
+    window.actions["layer_info"].trigger()
+    text = window.info_dialog.text()
+    assert "File: bv.datasets.load_mni152(resolution=2)" in text and "Data type: float32" in text
+
+
 # ------------------------------------------------------------------ shortcuts
 
 

@@ -43,10 +43,25 @@ def _source(layer):
         except Exception as error:  # a file nibabel cannot read: the rest is still shown
             return f"{value} (header unreadable: {type(error).__name__}: {error})", None
     header = getattr(value, "header", None)
+    call = _dataset_call(value)
+    if call is not None:  # a dataset loader's image (the MNI template under a map): the call that made it
+        return call, header
     if header is not None:  # a nibabel image
         filename = value.get_filename() if hasattr(value, "get_filename") else None
         return (filename or f"in-memory {type(value).__name__}"), header
     return "in-memory array", None
+
+
+def _dataset_call(value):
+    """``"bv.datasets.load_mni152(resolution=1)"`` for data a dataset loader made, else None."""
+    from ..datasets import dataset_call
+
+    found = dataset_call(value) if value is not None else None
+    if found is None:
+        return None
+    loader, kwargs, item = found
+    call = f"bv.datasets.{loader}({', '.join(f'{key}={value!r}' for key, value in kwargs.items())})"
+    return call if item is None else f"{call}[{item!r}]"
 
 
 def _codes(header):
