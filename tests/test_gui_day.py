@@ -145,6 +145,19 @@ def test_no_shortcut_clash_with_every_dock_open_alternates_and_qshortcuts_counte
     assert not views_keys & set(names)
 
 
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_bv_show_typed_in_the_console_raised_already_shown_in_a_window(open_window, qtbot):
+    """Bug: a script's habit, ``bv.points(...); bv.show()``, typed in the window's console printed a
+    traceback ('figure: already shown in a window'). Now it gives that window back."""
+    window = open_window((200, 200), (1000, 700))
+    window.actions["console"].trigger()
+    console = window.console
+    console.execute("dots = bv.points([[0, 0, 0]], size=20, name='dots'); shown = bv.show()")
+    qtbot.waitUntil(lambda: "shown" in console.namespace, timeout=10000)
+    assert console.namespace["shown"] is window and [layer.name for layer in window.figure.layers] == ["dots"]
+    assert "Error" not in console.widget._control.toPlainText()
+
 # ------------------------------------------------------------------ a script in another thread
 
 
