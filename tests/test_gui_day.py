@@ -121,6 +121,25 @@ def test_overlay_information_of_the_template_under_a_map_said_in_memory_image(op
     assert "File: bv.datasets.load_mni152(resolution=2)" in text and "Data type: float32" in text
 
 
+
+def test_out_of_image_message_stayed_red_in_the_coordinates_after_the_cursor_moved_on(open_window, qtbot):
+    """Bug: one arrow key past the image's edge left '... outside the images' in the Coordinates dock
+    for the rest of the session; it now goes once the cursor moves on inside the images."""
+    from brainview.layers import Slices
+
+    window = open_window((200, 200), (1000, 700))
+    window.figure.add(Slices((np.arange(343.0).reshape(7, 7, 7), np.eye(4)), name="small"))
+    view, message = window.ortho.views["axial"], window.coordinates.message
+    qtbot.waitUntil(lambda: view.image is not None, timeout=10000)
+    view.setFocus()
+    assert window.ortho.cursor.position[0] == pytest.approx(3.0)  # the centre voxel
+    for _ in range(4):  # voxels 4, 5, 6, then 7: out, and back to 6
+        qtbot.keyClick(view, QtCore.Qt.Key_Right)
+    qtbot.waitUntil(lambda: "outside the images" in message.text(), timeout=5000)
+    assert window.ortho.cursor.position[0] == pytest.approx(6.0)
+    qtbot.keyClick(view, QtCore.Qt.Key_Left)
+    assert window.ortho.cursor.position[0] == pytest.approx(5.0) and message.text() == ""
+
 # ------------------------------------------------------------------ shortcuts
 
 
