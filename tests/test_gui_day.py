@@ -140,6 +140,59 @@ def test_out_of_image_message_stayed_red_in_the_coordinates_after_the_cursor_mov
     qtbot.keyClick(view, QtCore.Qt.Key_Left)
     assert window.ortho.cursor.position[0] == pytest.approx(5.0) and message.text() == ""
 
+
+# ------------------------------------------------------------------ the command
+
+
+def test_the_command_with_per_file_roles_and_options_opens_them_in_the_window(qtbot, monkeypatch, tmp_path, dialogs):
+    """``brainview t1.nii.gz zmap.nii.gz:map:threshold=3.1 roi.nii.gz:mask``, the window's way (not
+    ``--screenshot``): the roles and options reach the layers, and the binary ROI is drawn in the 2-D views."""
+    import nibabel as nib
+
+    from brainview.gui import app, cli
+
+    affine = np.diag([2.0, 2.0, 2.0, 1.0])
+    affine[:3, 3] = -10
+    ijk = np.indices((11, 11, 11))
+    roi = np.zeros((11, 11, 11), np.uint8)
+    roi[4:7, 4:7, 4:7] = 1
+    files = {"t1": (100 * np.exp(-((ijk - 5) ** 2).sum(0) / 30.0)).astype(np.float32),
+             "zmap": np.where(ijk[0] < 4, 5.0, 0.0).astype(np.float32), "roi": roi}
+    for name, data in files.items():
+        nib.save(nib.Nifti1Image(data, affine), tmp_path / f"{name}.nii.gz")
+    monkeypatch.chdir(tmp_path)
+    seen = {}
+    show_figure = app.show_figure
+
+    def show_and_watch(figure, **options):  # the real window: read once its files are in and drawn, closed
+        window = show_figure(figure, **options)
+        timer = QtCore.QTimer(window)
+        timer.setInterval(20)
+
+        def read_and_close():
+            axial = window.ortho.views["axial"].image
+            if window.render_pending or axial is None:
+                return
+            timer.stop()
+            seen.update(layers=[(layer.kind, layer.name) for layer in figure.layers], axial=axial.rgba.copy(),
+                        params={layer.name: layer.get_params() for layer in figure.layers})
+            window.close()
+
+        timer.timeout.connect(read_and_close)
+        window.loaded.connect(timer.start)
+        return window
+
+    monkeypatch.setattr(app, "show_figure", show_and_watch)
+    assert cli.main(["t1.nii.gz", "zmap.nii.gz:map:threshold=3.1", "roi.nii.gz:mask", "--quit-after", "60000"]) == 0
+    assert seen["layers"] == [("slices", "t1"), ("stat_map", "zmap"), ("contour", "roi")]
+    assert seen["params"]["zmap"]["threshold"] == 3.1
+    from brainview.gui.file_roles import MASK_COLOR
+
+    mask = np.round(255 * np.array(MASK_COLOR[:3]))
+    filled = (np.abs(seen["axial"][..., :3].astype(float) - mask).max(axis=-1) <= 2).sum()
+    assert filled >= 0.5 * 3 * 3, "the ROI's 3 x 3 voxels at the cursor are drawn filled in the mask colour"
+    assert not dialogs
+
 # ------------------------------------------------------------------ shortcuts
 
 
