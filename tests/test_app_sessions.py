@@ -202,15 +202,15 @@ def test_real_files_opened_together_are_named_in_the_session_and_the_script(
     assert "volume=0" in text
     image = _script_savefig(script, tmp_path / "work.png", SIZE)
     shot = window.figure.screenshot(size=SIZE)
-    # Three coplanar anatomies: later layers are lifted towards the camera by a few depth-buffer
-    # steps computed from the renderer's depth range, and the app's window (its own props, its
-    # history of poses) has another range than the script's fresh figure: the planes' crossing
-    # lines come out differently (up to 3 % of the pixels here; 0 when the ranges agree). A wrong
-    # file, volume or parameter changes most of the brain's pixels. Known, listed in the closing note.
+    # Three coplanar anatomies: later layers are lifted towards the camera by an amount that depends
+    # on the layers and the camera only (render/slices.py, PlaneStack), so the app and the script
+    # draw the same pixels (0 differ in every run). The depth range (which other props decide)
+    # still sets the depth buffer's precision: where two perpendicular planes cross, a pixel whose
+    # two depths round to the same value may go either way under another range (at most 2 of
+    # 19,200 pixels over 40 poses with and without a far prop). A wrong file, volume or parameter,
+    # or planes not lifted in the app (the bug), change hundreds to thousands of pixels.
     differing = np.abs(image.astype(int) - shot.astype(int)).max(axis=2) > 0
-    brain = shot.max(axis=2) > 0
-    assert differing.sum() <= 0.05 * differing.size and differing.sum() < 0.2 * brain.sum(), (
-        f"{differing.sum()} pixels differ between the script and the app")
+    assert differing.sum() <= 4, f"{differing.sum()} pixels differ between the script and the app"
 
 
 # ------------------------------------------------------------------ the trial's files, opened in the app

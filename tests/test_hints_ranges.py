@@ -28,3 +28,18 @@ def test_panel_range_is_cached_per_data_and_follows_new_data():
     del first
     third = Slices((np.full((2, 2, 2), 7.0), np.eye(4)))  # may reuse a freed id: never the old range
     assert data_range(third) == (6.5, 7.5)
+
+
+def test_panel_range_of_a_4d_volume_shown_again_is_not_scanned_again(monkeypatch):
+    """Each volume step takes a new view of the series: the range is kept per volume, not per view."""
+    from brainview.gui import hints
+
+    series = np.stack([np.arange(27.0).reshape(3, 3, 3) * (k + 1) for k in range(3)], -1)
+    layer = Slices((series, np.eye(4)), volume=0)
+    scans = []
+    scan = hints._finite_range
+    monkeypatch.setattr(hints, "_finite_range", lambda values: scans.append(1) or scan(values))
+    for volume in (1, 2, 1, 2, 0):
+        layer.volume = volume
+        assert data_range(layer) == (0.0, 26.0 * (volume + 1))
+    assert len(scans) == 3, "one scan per volume"

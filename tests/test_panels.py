@@ -100,6 +100,10 @@ def _drive(editor, qtbot, monkeypatch, tmp_path, kind):
         monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: (path, ""))
         qtbot.mouseClick(editor.button, QtCore.Qt.LeftButton)
         return image
+    elif isinstance(editor, editors.RegionColorsEditor):  # a dict typed as in a script (files: tested apart)
+        editor.field.selectAll()
+        qtbot.keyClicks(editor.field, LITERALS[(kind, editor.name)])
+        qtbot.keyClick(editor.field, QtCore.Qt.Key_Return)
     elif isinstance(editor, text_editor.SimpleEditor):  # text, numbers, literals: TraitsUI's TextEditor
         text = LITERALS.get((kind, editor.name), "0" if editor.name in ONLY_VALUE else "renamed")
         control.selectAll()

@@ -186,6 +186,124 @@ def test_each_panel_of_a_layout_keeps_the_later_layer_on_top():
         assert (both[:, half][mask][:, 1] > 128).sum() == 0
 
 
+def _textured(shape, affine, seed, box=None):
+    """Voxel noise (so a plane moved by a fraction of a mm samples other voxels at some pixels), zero outside ``box``."""
+    data = np.random.default_rng(seed).uniform(20.0, 100.0, shape).astype(np.float32)
+    if box is not None:
+        inside = np.zeros(shape, bool)
+        inside[box] = True
+        data[~inside] = 0.0
+    return data, affine
+
+
+def _textured_pair():
+    """An anatomy (-14..12 mm) inside an overlay's planes (-27..27 mm): the overlay covers all it draws."""
+    anatomy = _textured((30, 30, 30), _anatomy()[1], 1, box=np.s_[8:22, 8:22, 8:22])
+    overlay = _textured(_overlay()[0].shape, _overlay()[1], 2)
+    return anatomy, overlay
+
+
+DARK_TO_GREEN, DARK_TO_RED = [[0, 0.3, 0, 1], [0, 1, 0, 1]], [[0.3, 0, 0, 1], [1, 0, 0, 1]]
+
+
+OBLIQUE = {"position": (90.0, -120.0, 72.0), "focal_point": (0.0, 0.0, 0.0), "view_up": (0.0, 0.0, 1.0),
+           "view_angle": 30.0}
+
+
+def _far_point(where):
+    """A world point out of OBLIQUE's view: behind its camera, or 3 m beyond the planes and to the side."""
+    position, focal = np.array(OBLIQUE["position"]), np.array(OBLIQUE["focal_point"])
+    direction = (focal - position) / np.linalg.norm(focal - position)
+    side = np.cross(direction, OBLIQUE["view_up"])
+    side /= np.linalg.norm(side)
+    if where == "behind the camera":
+        return position - 500.0 * direction
+    return focal + 3000.0 * direction + 3000.0 * side
+
+
+@pytest.mark.parametrize("where", ["behind the camera", "far beyond the planes"])
+def test_an_unrelated_far_prop_changes_the_clipping_range_not_the_planes_pixels(where):
+    """Bug: the lift read the renderer's depth range, which every other prop moves: an app's window and
+    its exported script drew the same layers from the same camera with other pixels (0-3 %)."""
+    anatomy, overlay = _textured_pair()
+    figure = bv.figure(size=(120, 120), bgcolor="black", antialias=False)
+    try:
+        under = bv.slices(anatomy, cmap=DARK_TO_GREEN, clim=(20, 100), coords=(1, 1, 1))
+        bv.slices(overlay, cmap=DARK_TO_RED, clim=(20, 100), coords=(1, 1, 1))
+        figure.camera = OBLIQUE
+        before = figure.screenshot()
+        near, far = figure.renderer.GetActiveCamera().GetClippingRange()
+        far_away = bv.points([_far_point(where)], size=5, color="white")
+        with_prop = figure.screenshot()
+        near_with, far_with = figure.renderer.GetActiveCamera().GetClippingRange()
+        under.visible = False
+        overlay_alone = figure.screenshot()
+        under.visible = True
+        figure.remove(far_away)
+        after = figure.screenshot()
+    finally:
+        bv.close(figure)
+    # the prop moved the range (the depth buffer's precision at the planes) by a large factor ...
+    assert max(near_with / near, near / near_with, far_with / far) > 5
+    # ... and the planes drew the same pixels with the prop (the lift that read the range moved 187
+    # and 2,221 of them). The range still sets the depth buffer's precision: where two perpendicular
+    # planes cross, a pixel whose two depths round to the same value may go either way under another
+    # range (0 here; at most 2 of 19,200 over 40 poses of three real anatomies).
+    assert (with_prop != before).any(axis=2).sum() <= 2
+    np.testing.assert_array_equal(after, before)  # the prop removed: the same range again
+    # and under that range the overlay (red) still hides every pixel of the anatomy (green) on its planes
+    shown = binary_erosion(overlay_alone[..., 0] > 0)  # one pixel in: edges move by a fraction of a pixel
+    assert shown.sum() > 1500 and (before[..., 1] > 0).sum() == 0  # the anatomy lies inside the overlay
+    assert (with_prop[shown][:, 1] > 0).sum() == 0
+
+
+def test_depth_step_bounds_the_depth_buffers_step_whatever_the_clipping_range():
+    """``_QUANTA`` depth-buffer steps at eye distance z, for every range VTK can set (near >= 0.001 far,
+    far >= z), are at most depth_step(z), which no range changes."""
+    from brainview import _vtk
+    from brainview.render.slices import _QUANTA, depth_step
+
+    renderer = _vtk.vtkRenderer()
+    renderer.SetNearClippingPlaneTolerance(0.001)
+    camera = renderer.GetActiveCamera()
+    rng = np.random.default_rng(7)
+    steps = set()
+    for _ in range(500):
+        depth = rng.uniform(1.0, 5000.0)
+        far = depth * rng.uniform(1.0, 100.0)
+        near = rng.uniform(0.001 * far, depth)
+        camera.SetClippingRange(near, far)
+        buffer_step = depth * depth * (far - near) / (far * near) / 2.0 ** 24  # mm per depth-buffer step
+        assert _QUANTA * buffer_step <= depth_step(renderer, depth) * (1 + 1e-12)
+        camera.SetClippingRange(0.001 * far, far)  # the worst range: the bound is tight at far == depth
+        steps.add(depth_step(renderer, 400.0))
+    assert len(steps) == 1
+    assert depth_step(renderer, 400.0) == pytest.approx(_QUANTA * 400.0 / 0.001 / 2.0 ** 24)
+
+
+def test_planes_added_to_the_renderer_after_the_figure_changed_are_lifted():
+    """Bug: the app's render thread added the planes after the figure's ``changed`` event: they were
+    never lifted there, and an overlay z-fought with its anatomy in the app's 3-D view."""
+    from brainview import _vtk
+    from brainview.render.slices import PlaneStack, lift_step, plane_image, show_plane
+
+    figure = bv.figure(size=(80, 80), bgcolor="black", antialias=False)
+    try:
+        bv.slices(_anatomy(), axes="z", cmap=GREEN, clim=(0, 100), coords=(1, 1, 1))
+        figure.camera = OBLIQUE
+        actor = _vtk.vtkImageActor()
+        show_plane(actor, plane_image(np.ones((10, 10), np.float32), (0.0, 0.0, 1.0), 2.0, axis="z"))
+        stack = PlaneStack(figure, {2: actor})
+        figure.renderer.AddViewProp(actor)  # no figure event follows
+        figure.screenshot()
+        lifted = actor.GetPosition()
+        step = lift_step(figure.renderer)
+        stack.detach()
+    finally:
+        bv.close(figure)
+    assert step > 0 and lifted == (0.0, 0.0, step)  # one layer below it; towards the camera (+z)
+
+
 # ------------------------------------------------------------ framing on what is drawn
 
 
@@ -269,6 +387,32 @@ def test_extents_are_computed_once_per_data_not_per_render(monkeypatch):
         assert counts == {"profiles": 1, "planes": 4}
     finally:
         bv.close(figure)
+
+
+def test_framing_leaves_out_a_layer_listed_but_not_drawn_yet(monkeypatch):
+    """Bug: the app's render thread framed the scene while the GUI thread had listed a new layer that
+    thread had not drawn yet: the framing asked for its drawer, raised, and the render thread died."""
+    from brainview.layers import Points
+
+    figure = bv.figure(size=(60, 60), antialias=False)
+    try:
+        bv.slices(_ball(0), coords=(0, 0, 0), clim=(0.5, 9))
+        queued = []  # the render thread's queue: its drawing waits there
+        monkeypatch.setattr(figure, "_later", lambda work, key=None: queued.append(work))
+        far = figure.add(Points([[300.0, 300.0, 300.0]], size=10))
+        figure.reset_camera()
+        figure.render()  # frames what is drawn: the ball
+        alone = figure.camera
+        monkeypatch.undo()
+        for work in queued:
+            work()
+        figure.reset_camera()
+        both = figure.camera
+        assert figure.drawer(far).bounds() is not None
+    finally:
+        bv.close(figure)
+    assert np.abs(alone["focal_point"]).max() < 2.0
+    assert min(both["focal_point"]) > 100.0  # drawn, the far point is framed too
 
 
 # ------------------------------------------------------------ the extent geometry

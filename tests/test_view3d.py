@@ -74,6 +74,27 @@ def test_a_layer_added_from_the_gui_thread_is_drawn_by_the_render_thread(window,
     qtbot.waitUntil(lambda: window.view.frame is not None and window.view.frame.max() > 0, timeout=20_000)
 
 
+def test_a_frame_that_raises_does_not_end_the_render_thread(window, qtbot, monkeypatch):
+    """A failed frame is reported in the window and the next change is drawn (the view never dies)."""
+    layer = window.figure.add(bv.layers.Points([[0, 0, 0]], size=20))
+    _idle(window, qtbot)
+    original, failures = type(window.figure).render, []
+
+    def render_once_broken(figure):
+        if not failures:
+            failures.append(True)
+            raise RuntimeError("frame exploded")
+        original(figure)
+
+    monkeypatch.setattr(type(window.figure), "render", render_once_broken)
+    layer.color = "red"
+    qtbot.waitUntil(lambda: "frame exploded" in window.statusBar().currentMessage(), timeout=20_000)
+    frames = window.render_count
+    layer.color = "blue"
+    qtbot.waitUntil(lambda: window.render_count > frames, timeout=20_000)
+    assert window.view.runner._thread.is_alive()
+
+
 def test_a_left_drag_rotates_the_camera_and_the_wheel_zooms(window, qtbot):
     fig = window.figure
     fig.add(bv.layers.Points([[-30, 0, 0], [30, 0, 0]], size=15))

@@ -8,6 +8,8 @@ booleans, None, lists), and otherwise as a one-key object naming its kind:
 - ``{"$file": {"path", "sha256", "size", "role"}}`` for data kept in a file: the
   user's own file (``role: "input"``, a path given as a parameter) or a sidecar
   written beside the scene for in-memory data (``"npy"``, ``"nifti"``);
+- ``{"$image": {"file", "volume"}}`` for one volume of a user's file
+  (:func:`brainview.io.load_image` remembers where it read it);
 - ``{"$dataset": {"loader", "kwargs", "item"}}`` for data a
   :mod:`brainview.datasets` loader returned, unchanged;
 - ``{"$surface": ...}``, ``{"$bunch": ...}``, ``{"$series": ...}``, ``{"$layer": i}``;
@@ -148,6 +150,9 @@ def _encode_object(value, sidecar, name, data_param):
     from ..io import Image, Surface
     from ..layers.base import Layer
 
+    if isinstance(value, Image) and value.source is not None and _is_file(value.source[0]):
+        path, volume = value.source  # one volume of a file (load_image): the file is named, not copied
+        return {"$image": {"file": _need(sidecar, name)("input", Path(path), name), "volume": volume}}
     if isinstance(value, Image):  # an image brainview placed already (one class of a decoder's maps)
         import nibabel as nib
 
@@ -383,6 +388,16 @@ def c_ordered_image(image):
     return nib.Nifti1Image(data, image.affine, image.header)
 
 
+def _decode_image(body, resolve, layers, where):
+    """One volume of a user's file, read again (:func:`brainview.io.load_image`)."""
+    from ..io import load_image
+
+    volume = body["volume"]
+    if volume is not None and (isinstance(volume, bool) or not isinstance(volume, int)):
+        raise SceneFileError(f"{where}: bad $image volume {describe(volume)}; expected a whole number or null.")
+    return load_image(decode(body["file"], resolve=resolve, where=where), volume=volume, name=where)
+
+
 def _decode_dataset(body, resolve, layers, where):
     from .. import datasets
 
@@ -437,6 +452,7 @@ _DECODERS = {
         for k, v in body},
     "$array": _decode_array,
     "$file": _decode_file,
+    "$image": _decode_image,
     "$dataset": _decode_dataset,
     "$surface": _decode_surface,
     "$layer": _decode_layer,

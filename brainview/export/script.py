@@ -139,6 +139,8 @@ def _code(value, names):
         if body["role"] == "nifti":
             return f"__import__('nibabel').load({where})"
         return f"str({where})"
+    if key == "$image":
+        return f"bv.io.load_image({_code(body['file'], names)}, volume={body['volume']!r})"
     if key == "$dataset":
         kwargs = ", ".join(f"{k}={_code(v, names)}" for k, v in body["kwargs"]["$dict"])
         call = f"bv.datasets.{body['loader']}({kwargs})"

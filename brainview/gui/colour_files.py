@@ -17,7 +17,8 @@ from PyQt5 import QtWidgets
 
 from ..io.lut_files import COLORMAP_SUFFIXES, is_colormap_path
 
-__all__ = ["CHOOSE_FILE", "COLOUR_FILE_FILTER", "choose_colour_file", "file_of"]
+__all__ = ["CHOOSE_FILE", "COLOUR_FILE_FILTER", "REGION_FILE_FILTER", "choose_colour_file",
+           "choose_region_file", "file_of"]
 
 #: The item data of the combo's "Colour file…" entry (no colour map has this name).
 CHOOSE_FILE = "<choose a colour file>"
@@ -25,6 +26,10 @@ CHOOSE_FILE = "<choose a colour file>"
 #: The file dialog's filter: FSL ``.cmap``/``.lut``, FreeSurfer LUTs, RGB tables.
 COLOUR_FILE_FILTER = (f"Colour maps and lookup tables ({' '.join('*' + s for s in COLORMAP_SUFFIXES)});;"
                       "All files (*)")
+
+#: The file dialog's filter for an atlas's region colours (``colors=``): label tables of any kind.
+REGION_FILE_FILTER = ("Label tables: FSLeyes .lut, FreeSurfer ColorLUT .txt, CSV/TSV tables "
+                      "(*.lut *.txt *.tsv *.csv *.ctab);;All files (*)")
 
 
 def choose_colour_file(parent, name):
@@ -50,3 +55,10 @@ def file_of(cmap):
     if isinstance(name, str) and name not in matplotlib.colormaps and is_colormap_path(name):
         return name
     return None
+
+
+def choose_region_file(parent, name):
+    """The label table the user chooses to recolour an atlas's regions (a ``Path``), None when cancelled."""
+    path, _ = QtWidgets.QFileDialog.getOpenFileName(parent, f"Choose a label table for {name}", "",
+                                                    REGION_FILE_FILTER)
+    return Path(path) if path else None

@@ -18,6 +18,7 @@ TraitsUI editors written here, for what TraitsUI has no editor for:
 - :class:`ColorEditor`: a button showing the colour (layer colours are any
   matplotlib colour, "auto" or one per item; TraitsUI's needs a ``Color`` trait);
 - :class:`ChecklistEditor`: a filter field over the checkable region names;
+- :class:`RegionColorsEditor`: an atlas's ``{region: colour}`` typed, or a label table file;
 - :class:`FileEditor`: what the layer holds (a file or an array in memory) and
   a button to choose a file;
 - :class:`TriStateEditor`: a switch that may be None (decided when drawn);
@@ -31,44 +32,24 @@ layer's value with the widgets' signals blocked: showing is not editing.
 
 from __future__ import annotations
 
-import ast
 import functools
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
 from PyQt5 import QtCore, QtGui, QtWidgets
 
-# TraitsUI on the app's PyQt5 (as brainview.gui.app says too, for a window opened first).
-os.environ.setdefault("ETS_TOOLKIT", "qt")
-os.environ.setdefault("QT_API", "pyqt5")
+# First: it readies Qt for TraitsUI's toolkit (``literal`` is re-exported).
+from .editor_base import LayerEditor, literal  # noqa: F401
 
-
-def _application():
-    """A QApplication before TraitsUI's toolkit is imported: pyface creates one on import,
-    which aborts the process without a display; an offscreen one is made first then
-    (importing the app's modules headless, as their doctests do, must not end the process)."""
-    linux_without_display = (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
-                             and not os.environ.get("WAYLAND_DISPLAY")
-                             and os.environ.get("QT_QPA_PLATFORM", "xcb") == "xcb")
-    if QtWidgets.QApplication.instance() is None and linux_without_display:
-        return QtWidgets.QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "brainview",
-                                       "-platform", "offscreen"])
-    return None
-
-
-_HEADLESS_APP = _application()
-
-from traits.api import Any, Bool, Float, Int, List  # noqa: E402 (after the application)
+from traits.api import Any, Bool, Float, Int, List  # noqa: E402, I001
 from traitsui.api import BasicEditorFactory, BooleanEditor, EnumEditor, TextEditor  # noqa: E402
-from traitsui.qt.editor import Editor  # noqa: E402
 # TraitsUI's editors for Qt, loaded with the app rather than at the first selection:
 from traitsui.qt import boolean_editor, enum_editor, text_editor  # noqa: E402, F401
 
 from .. import colors  # noqa: E402
 from ..io.lut_files import is_colormap_path  # noqa: E402
 from .colour_files import CHOOSE_FILE, choose_colour_file, file_of  # noqa: E402
+from .file_editors import FileEditor, FixedEditor, RegionColorsEditor  # noqa: E402
 from .hints import editor_kind, shown_value, trait_range  # noqa: E402
 from .widgets import (SWATCH, ComboBox, NumberField, Slider, cmap_icon, color_icon,  # noqa: E402
                       colors_hex, describe, format_number, parse_number)
@@ -79,32 +60,6 @@ CMAPS = ("gray", "hot", "cold_hot", "cold_white_hot", "RdBu_r", "coolwarm", "bwr
          "jet", "tab20")
 
 _SLIDER_STEPS = 1000
-_FILE_FILTER = ("Brain images, surfaces and tables (*.nii *.nii.gz *.mgz *.mgh *.mnc *.gii *.gii.gz "
-                "*.pial *.white *.inflated *.sphere *.thickness *.curv *.sulc *.npy *.csv *.txt *.tsv "
-                "*.lut *.ctab *.cmap);;"
-                "All files (*)")
-
-
-class LayerEditor(Editor):
-    """A TraitsUI editor of one layer trait (``self.object`` is the layer)."""
-
-    @property
-    def trait(self):
-        return self.object.trait(self.name)
-
-    def refuse(self, text):
-        """Show a message beside the field for text that could not be read (nothing is written)."""
-        self.ui.handler.refuse(self.name, text)
-
-    def update_editor(self):
-        """Show the layer's value (TraitsUI calls this when the trait changes); never raises into Qt."""
-        try:
-            self.show_value()
-        except Exception as error:  # a value set from a script that this editor cannot show
-            self.ui.handler.cannot_show(self.name, error)
-
-    def show_value(self):
-        """Show the layer's value in the widgets, their signals blocked (showing is not editing)."""
 
 
 class TriStateEditor(LayerEditor):
@@ -140,11 +95,8 @@ class SliderEditor(LayerEditor):
     def init(self, parent):
         trait = self.trait
         self.integer = bool(trait.integer)
-        self.low, self.high = trait_range(self.object, self.name)
         self.slider = Slider()
-        self.steps = int(self.high - self.low) if self.integer else _SLIDER_STEPS
-        self.slider.setRange(0, max(self.steps, 1))
-        self.slider.setPageStep(max(self.steps // 20, 1))
+        self.follow_range()
         # Re-loading traits (a mesh re-extracted) are written when the slider is let go.
         self.slider.setTracking(not _reloads(trait))
         self.slider.valueChanged.connect(self._slid)
@@ -168,6 +120,22 @@ class SliderEditor(LayerEditor):
         self.control.setFocusProxy(self.field)
         self._shown_text = ""
 
+    def follow_range(self):
+        """Take the trait's range from the layer's data as it is now (a volume stepped, an image replaced).
+
+        The range is computed once per data (:func:`~brainview.gui.hints.data_range` is cached):
+        showing a value again scans nothing.
+        """
+        low, high = trait_range(self.object, self.name)
+        if (low, high) == (self.low, self.high) and self.steps:
+            return
+        self.low, self.high = low, high
+        self.steps = int(high - low) if self.integer else _SLIDER_STEPS
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(self.steps, 1))
+        self.slider.setPageStep(max(self.steps // 20, 1))
+        self.slider.blockSignals(False)
+
     def _to_value(self, position):
         value = self.low + position * (self.high - self.low) / max(self.steps, 1)
         return int(round(value)) if self.integer else float(f"{value:.6g}")
@@ -190,6 +158,7 @@ class SliderEditor(LayerEditor):
     def show_value(self):
         value = self.value
         numbers = shown_value(self.object, self.name)
+        self.follow_range()
         self.slider.blockSignals(True)
         self.field.blockSignals(True)
         if numbers is not None and numbers.size == 1:
@@ -284,6 +253,7 @@ class PairEditor(LayerEditor):
 
     def show_value(self):
         value = self.value
+        self.low, self.high = trait_range(self.object, self.name)  # the data as it is now (cached per data)
         for row, number in enumerate(self.pair()):
             slider, field = self.ends[row]
             slider.blockSignals(True)
@@ -416,14 +386,23 @@ class ChecklistEditor(LayerEditor):
         self.list = QtWidgets.QListWidget()
         self.list.setMinimumHeight(120)
         self.list.setMaximumHeight(220)
+        self.names = []
+        self._list_names()
+        self.list.itemChanged.connect(self._checked)
+        self.control = FilterList(self.filter, self.list)
+
+    def _list_names(self):
+        """List the layer's region names as they are now (a label table chosen renames them)."""
         self.names = list(self.object.names)
+        self.list.blockSignals(True)
+        self.list.clear()
         for region in self.names:
             item = QtWidgets.QListWidgetItem(str(region))
             item.setFlags(item.flags() | QtCore.Qt.ItemIsUserCheckable)
             item.setCheckState(QtCore.Qt.Checked)
             self.list.addItem(item)
-        self.list.itemChanged.connect(self._checked)
-        self.control = FilterList(self.filter, self.list)
+        self.list.blockSignals(False)
+        self._filter(self.filter.text())
 
     def _filter(self, text):
         text = text.strip().lower()
@@ -441,55 +420,13 @@ class ChecklistEditor(LayerEditor):
         self.value = None if len(checked) == len(self.names) else checked
 
     def show_value(self):
+        if list(self.object.names) != self.names:
+            self._list_names()
         shown = set(self.object.shown)
         self.list.blockSignals(True)
         for row, region in enumerate(self.names):
             self.list.item(row).setCheckState(QtCore.Qt.Checked if region in shown else QtCore.Qt.Unchecked)
         self.list.blockSignals(False)
-
-
-class FileEditor(LayerEditor):
-    """Data: what the layer holds, and a button to choose a file instead (arrays: from a script)."""
-
-    #: What the layer holds; the button that opens the file dialog.
-    label, button = Any(), Any()
-
-    def init(self, parent):
-        self.label = QtWidgets.QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-        self.button = QtWidgets.QPushButton("File…")
-        self.button.setToolTip(f"Load {self.name} from a file (in-memory data is set from a script)")
-        self.button.clicked.connect(self._clicked)
-        row = QtWidgets.QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.button)
-        self.control = QtWidgets.QWidget()
-        self.control.setLayout(row)
-        self.control.setFocusProxy(self.button)
-
-    def _clicked(self, checked=False):
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.button, f"Choose {self.name}", "", _FILE_FILTER)
-        if path:
-            self.value = path
-
-    def show_value(self):
-        value = self.value
-        text = Path(value).name if isinstance(value, (str, Path)) and Path(value).suffix else describe(value)
-        self.label.setText(text)
-        self.label.setToolTip(str(value) if isinstance(value, (str, Path)) else text)
-
-
-class FixedEditor(LayerEditor):
-    """A value the panel cannot edit: say so, and how to change it."""
-
-    def init(self, parent):
-        self.control = QtWidgets.QLabel()
-        self.control.setWordWrap(True)
-
-    def show_value(self):
-        self.control.setText(f"{describe(self.value)} — not editable here: set layer.{self.name} from a script")
 
 
 def _factory(editor_class):
@@ -500,21 +437,8 @@ def _factory(editor_class):
 FACTORIES = {"tristate": _factory(TriStateEditor), "slider": _factory(SliderEditor),
              "range": _factory(PairEditor), "cmap": _factory(CmapEditor), "color": _factory(ColorEditor),
              "checklist": _factory(ChecklistEditor), "file": _factory(FileEditor),
+             "region_colors": _factory(RegionColorsEditor),
              "fixed": _factory(FixedEditor)}
-
-
-def literal(text):
-    """A plain Python value typed as in a script; an unquoted word ("auto", "10%") is text.
-
-    Examples
-    --------
-    >>> literal("(4, -6, 8)"), literal("auto"), literal("")
-    ((4, -6, 8), 'auto', None)
-    """
-    try:
-        return ast.literal_eval(text.strip() or "None")
-    except (ValueError, SyntaxError):
-        return text.strip()  # the layer decides
 
 
 def editor_key(layer, name):

@@ -68,11 +68,14 @@ def atlas_layer(path, volume, labels, notes):
 
 
 def one_volume_image(path, volume):
-    """One volume of a 4-D atlas file (``--volume``), in memory: Atlas takes no volume."""
+    """One volume of a 4-D atlas file (``--volume``): Atlas takes no volume.
+
+    The image remembers its file and volume, so sessions and exported scripts
+    reference the file (path + SHA-256) and the volume instead of copying the data.
+    """
     from ..io import load_image
 
-    image = load_image(path, volume=volume, name=f"'{path.name}'")
-    return (image.data, image.affine)
+    return load_image(path, volume=volume, name=f"'{path.name}'")
 
 
 def surface_layer(path, overlay):

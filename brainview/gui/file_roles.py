@@ -409,7 +409,7 @@ def apply_options(layer, options, path, *, notes=None):
         if key not in valid:
             raise BrainviewValueError(f"{key}: '{Path(path).name}': unknown option for a {layer.kind}; "
                                       f"valid: {', '.join(valid)}.")
-    options = dict(options)
+    options = {key: _colour_file(key, value) for key, value in options.items()}
     table = options.get("labels") if layer.kind == "atlas" else None
     if isinstance(table, (str, Path)):  # a label table file: read, and checked against the regions
         from .label_tables import read_label_table
@@ -425,6 +425,18 @@ def apply_options(layer, options, path, *, notes=None):
     except Exception as error:  # a TraitError: the trait's own message
         raise BrainviewValueError(f"options: '{Path(path).name}': {error}") from error
     return layer
+
+
+#: Options whose text may name a colour file (an image's ``cmap``, an atlas's ``colors``).
+_COLOUR_FILE_OPTIONS = ("cmap", "colors")
+
+
+def _colour_file(key, value):
+    """A colour file named as text (``colors=regions.lut``) as a Path: sessions and scripts then
+    reference it by path and SHA-256, as a file chosen in the panel (text would stay a bare name)."""
+    if key in _COLOUR_FILE_OPTIONS and isinstance(value, str) and Path(value).suffix and Path(value).is_file():
+        return Path(value)
+    return value
 
 
 def _option_names(layer):

@@ -139,20 +139,41 @@ def data_range(layer):
     values = _values(layer)
     if values is None or values.size == 0:
         return None
-    key = id(values)
+    owner, key = _memory_of(values)
     cached = _RANGES.get(key)
-    if cached is not None and cached[0]() is values:
+    if cached is not None and cached[0]() is owner:
         return cached[1]
     span = _finite_range(values)
     try:
-        _RANGES[key] = (weakref.ref(values), span)  # once per data: a panel rebuilt on selection scans nothing
-    except TypeError:  # an array view that cannot be weakly referenced: not cached
+        # Once per data: a panel rebuilt on selection, or a 4-D volume shown again, scans nothing.
+        _RANGES[key] = (weakref.ref(owner), span)
+    except TypeError:  # memory whose owner cannot be weakly referenced: not cached
         pass
     return span
 
 
-#: id(array) -> (weak reference to it, its range); stale entries are replaced when the id is reused.
+#: where the values sit in memory -> (weak reference to the memory's owner, their range); an entry
+#: whose owner is gone (its memory reused) is replaced.
 _RANGES = {}
+
+
+def _memory_of(values):
+    """``(owner of the memory, key)``: two views of the same values (a 4-D image's volume taken
+    again) have the same key; the owner (the root array, or the file's memory map) keeps it valid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> series = np.zeros((2, 2, 2, 3))
+    >>> _memory_of(series[..., 1])[1] == _memory_of(series[..., 1])[1] != _memory_of(series[..., 2])[1]
+    True
+    """
+    root = values
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    owner = root if root.base is None else root.base
+    interface = values.__array_interface__
+    return owner, (id(owner), interface["data"][0], values.shape, values.strides, values.dtype.str)
 
 
 def _finite_range(values):

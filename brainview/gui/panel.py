@@ -23,6 +23,8 @@ trait of one, needs no panel code:
 ``"color"``         colour button
 ``choices=(...)``   combo box of those values (TraitsUI's ``EnumEditor``)
 ``"checklist"``     searchable checklist of the layer's ``names``
+``"region_colors"`` a ``{region: colour}`` field and a "Colour file…"
+                    button reading a label table (an atlas's ``colors``)
 ``"hidden"``        not shown (another editor covers it)
 ==================  ====================================================
 

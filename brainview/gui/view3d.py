@@ -200,6 +200,9 @@ class RenderRunner:
                     pixels = self._step()
                     if pixels is not None:
                         self._on_frame(pixels)  # handed over before the thread says it is idle
+                except Exception as error:  # a frame that fails must not end the view: the next one may draw
+                    self._on_error(f"3-D view: {type(error).__name__}: {error}")
+                    traceback.print_exc()
                 finally:
                     self.busy = False
                 if self.figure.closed:

@@ -56,6 +56,9 @@ class Image:
     data: np.ndarray
     affine: np.ndarray
     name: str = "image"
+    #: ``(path, volume)`` of the file it was read from by :func:`load_image` (scene files and
+    #: scripts name the file instead of copying the data), None for in-memory data.
+    source: tuple = field(default=None, compare=False, repr=False)
 
     @property
     def shape(self):
@@ -149,8 +152,14 @@ def load_image(img, *, volume=None, name="img", kind=None):
     >>> import numpy as np
     >>> load_image((np.ones((3, 3, 3, 2)), np.eye(4)), volume=1).shape
     (3, 3, 3)
+
+    An image read from a file remembers it (:attr:`Image.source`): a scene file
+    or an exported script names the file and the volume instead of copying the data.
     """
-    return load_series(img, name=name, kind=kind).volume(volume)
+    image = load_series(img, name=name, kind=kind).volume(volume)
+    if isinstance(img, (str, os.PathLike)):
+        image = Image(image.data, image.affine, image.name, source=(Path(img), volume))
+    return image
 
 
 @dataclass(frozen=True, eq=False)

@@ -176,7 +176,7 @@ class Atlas(Layer):
     regions = _Regions(panel="checklist")
 
     #: Colour overrides ``{name or label: colour}``, or None. Live.
-    colors = _RegionColors()
+    colors = _RegionColors(panel="region_colors")
 
     #: 4-D maps: threshold (None, "auto", "95%" or a number). Live.
     threshold = _Reextracts(atlas_maps.check_threshold)

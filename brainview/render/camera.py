@@ -254,10 +254,13 @@ class FigureCamera(HasStrictTraits):
         other layers then count by their boxes' corners.
         """
         points, tighter = [], False
-        for layer in self.layers:
+        for layer in list(self.layers):
             if not layer.visible or getattr(layer, "opacity", 1.0) <= 0:
                 continue
-            drawer = self.drawer(layer)
+            try:
+                drawer = self.drawer(layer)
+            except BrainviewValueError:  # listed, not drawn yet (by the app's render thread, which is
+                continue                 # framing now): not framed, as bounds() leaves it out
             own = getattr(drawer, "frame_points", None)
             if own is not None:
                 points.append(np.reshape(own(), (-1, 3)))

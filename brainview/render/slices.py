@@ -44,6 +44,7 @@ import numpy as np
 from vtkmodules.util.numpy_support import numpy_to_vtk
 
 from .. import _vtk, colors
+from ..errors import BrainviewValueError
 from ..geometry.camera import union_bounds
 from ..geometry.extent import plane_box
 from ..layers.slices import AXES
@@ -268,20 +269,30 @@ class PlaneStack:
     pixel (z-fighting). Just before each renderer showing the planes draws,
     they are moved ``rank * step`` mm along their normal towards that
     renderer's camera: ``rank`` counts the visible layers drawing image
-    planes before this one in the figure, ``step`` is ``_QUANTA`` depth-buffer
-    steps at the scene's farthest visible point in that view
-    (:func:`depth_step`; the buffer resolves depth most coarsely there), so
+    planes before this one in the figure, ``step`` is :func:`lift_step`:
+    ``_QUANTA`` depth-buffer steps at the image planes' farthest point in that
+    view for the coarsest depth buffer any clipping range can give there, so
     each plane is nearer in the depth buffer than the coplanar planes of
     every layer before it, at every pixel of every view, whatever the angle;
-    the first layer never moves. Seen from the other side, the
-    planes move the other way. The step is a fraction of a pixel (about 0.1
-    mm for a brain framed at 400 mm with VTK's near plane at far / 1000), so
-    the layers stay registered on screen.
+    the first layer never moves. Seen from the other side, the planes move
+    the other way.
+
+    The step depends on the camera and the image planes only, never on the
+    clipping range (which other props, a window's history of poses or an
+    app's own props decide): the same layers seen from the same camera are
+    lifted by the same mm, so they draw the same pixels (a plane moved by
+    another fraction of a mm samples its voxels at other screen points: the
+    exported script of an app's figure differed from the app on 0-3 % of the
+    pixels). It is 0.2-0.3 mm per rank for a brain framed at 400 mm (the
+    depth buffer is that coarse when the near plane is at 1/1000 of the far
+    one, as when the camera is inside the scene's box): a fraction of a
+    voxel, under a pixel at 800 x 600, so the layers stay registered.
 
     Why not VTK's coincident-topology resolution (polygon offset): it is set
     per ``vtkMapper`` and only used when the process-wide mode is polygon
     offset, and a ``vtkImageActor`` draws through an internal mapper that
-    takes neither; per-layer offsets are not reachable for image planes.
+    takes neither (``vtkOpenGLImageSliceMapper`` has its offset commented
+    out); per-layer offsets are not reachable for image planes.
 
     Parameters
     ----------
@@ -297,23 +308,27 @@ class PlaneStack:
         self._figure = weakref.ref(figure) if figure is not None else (lambda: None)
         self._on_change = None
         if figure is not None:
+            # The figure's own renderer from the start: in the app, the render thread adds the
+            # planes to it after the figure fired ``changed`` (the planes were never lifted there).
+            self._follow(figure.renderer)
             self._on_change = lambda event, ref=weakref.ref(self): ref() and ref().watch()
             figure.observe(self._on_change, "changed")
 
     def watch(self):
         """Follow every renderer showing the planes (a layout's panels too); called on each figure change."""
-        renderers = {}
         for actor in self.actors.values():
             for index in range(actor.GetNumberOfConsumers()):
                 consumer = actor.GetConsumer(index)
                 if consumer is not None and consumer.IsA("vtkRenderer"):
-                    renderers[consumer.GetAddressAsString("vtkRenderer")] = consumer
-        known = {renderer.GetAddressAsString("vtkRenderer") for renderer, _ in self._watched}
+                    self._follow(consumer)
+
+    def _follow(self, renderer):
+        """Lift the planes at each of ``renderer``'s renders (once per renderer)."""
+        if any(known is renderer for known, _ in self._watched):
+            return
         ref = weakref.ref(self)
-        for address, renderer in renderers.items():
-            if address not in known:
-                tag = renderer.AddObserver("StartEvent", lambda caller, event: ref() and ref().lift(caller))
-                self._watched.append((renderer, tag))
+        tag = renderer.AddObserver("StartEvent", lambda caller, event: ref() and ref().lift(caller))
+        self._watched.append((renderer, tag))
 
     def rank(self):
         """How many visible layers drawing image planes come before the layer drawing these planes."""
@@ -321,8 +336,11 @@ class PlaneStack:
         if figure is None:
             return 0
         rank, mine = 0, list(self.actors.values())
-        for layer in figure.layers:
-            props = figure.drawer(layer).props()
+        for layer in list(figure.layers):
+            try:
+                props = figure.drawer(layer).props()
+            except BrainviewValueError:  # added, not drawn yet (the app's render thread draws it next)
+                continue
             if any(prop is actor for prop in props for actor in mine):
                 return rank
             if layer.visible and any(prop.IsA("vtkImageActor") and prop.GetVisibility() for prop in props):
@@ -330,17 +348,19 @@ class PlaneStack:
         return rank
 
     def lift(self, renderer):
-        """Move the planes for ``renderer``'s camera (its ``StartEvent``)."""
+        """Move the planes for ``renderer``'s camera (its ``StartEvent``), if it shows them.
+
+        Each render also follows renderers that started showing the planes without a figure
+        event (a layout's panels, when the app's render thread draws): from their next render.
+        """
+        self.watch()
+        props = renderer.GetViewProps()
+        if not any(props.IsItemPresent(actor) for actor in self.actors.values()):
+            return
         rank = self.rank()
         camera = renderer.GetActiveCamera()
         position, direction = np.array(camera.GetPosition()), np.array(camera.GetDirectionOfProjection())
-        step = 0.0
-        if rank:
-            # One step for every layer in this view (from the farthest visible point), so that
-            # rank r is above rank r - 1 whatever the planes' own extents.
-            box = np.reshape(renderer.ComputeVisiblePropBounds(), (3, 2))
-            corners = np.array(np.meshgrid(*box, indexing="ij")).reshape(3, -1).T
-            step = rank * depth_step(renderer, float(((corners - position) @ direction).max()))
+        step = rank * lift_step(renderer) if rank else 0.0
         for axis, actor in self.actors.items():
             offset = [0.0, 0.0, 0.0]
             plane = actor.GetInput()
@@ -361,28 +381,70 @@ class PlaneStack:
             self._on_change = None
 
 
-def depth_step(renderer, depth=None):
-    """mm between two planes that the depth buffer tells apart up to eye distance ``depth`` (default: far).
+def image_planes_depth(renderer):
+    """The farthest eye depth (mm along the view direction) of the visible image planes' corners, un-lifted.
 
-    ``_QUANTA`` depth-buffer steps at that distance: with a perspective
-    camera the step at eye distance ``z`` is ``z**2 (far - near) / (far near) / 2**bits``
-    (largest at the far plane); with a parallel one ``(far - near) / 2**bits``
-    everywhere.
+    The planes' own boxes (their mappers' bounds, before any :class:`PlaneStack`
+    lift), so neither other props nor the last lift change it; 0 when none.
+    """
+    camera = renderer.GetActiveCamera()
+    position, direction = np.array(camera.GetPosition()), np.array(camera.GetDirectionOfProjection())
+    props = renderer.GetViewProps()
+    props.InitTraversal()
+    boxes = []
+    for _ in range(props.GetNumberOfItems()):
+        prop = props.GetNextProp()
+        mapper = prop.GetVisibility() and prop.IsA("vtkImageSlice") and prop.GetMapper()
+        if mapper:
+            boxes.append(mapper.GetBounds())
+    boxes = np.reshape(boxes, (-1, 3, 2))
+    boxes = boxes[(boxes[:, :, 0] <= boxes[:, :, 1]).all(axis=1)]  # planes with data
+    if not len(boxes):
+        return 0.0
+    farthest = np.where(direction > 0, boxes[:, :, 1], boxes[:, :, 0])  # each box's corner farthest along it
+    return max(float(((farthest - position) @ direction).max()), 0.0)
+
+
+def lift_step(renderer):
+    """mm between two stacked layers' planes in ``renderer``'s view: :func:`depth_step` at the planes' far end.
+
+    A function of the camera and the image planes only (not of the clipping range).
+    """
+    return depth_step(renderer, image_planes_depth(renderer))
+
+
+def depth_step(renderer, depth):
+    """mm that ``_QUANTA`` depth-buffer steps span at most at eye distance ``depth``, whatever the clipping range.
+
+    With a perspective camera a depth-buffer step at eye distance ``z`` spans
+    ``z**2 (far - near) / (far near) / 2**bits`` mm, less than
+    ``z**2 / near / 2**bits``; VTK keeps ``near >= tolerance * far``
+    (``vtkRenderer::ResetCameraClippingRange``, the renderer's near clipping
+    plane tolerance: 0.001 for a 24-bit depth buffer) and ``far >= z`` for
+    any point drawn, so the step is at most ``z / tolerance / 2**bits``
+    whatever props decided the range. The bound depends on ``z``, the
+    renderer's tolerance and the window's depth bits only. A parallel
+    camera's step, ``(far - near) / 2**bits`` everywhere, has no such bound:
+    it follows the clipping range.
 
     Examples
     --------
     >>> from brainview import _vtk
     >>> renderer = _vtk.vtkRenderer()
-    >>> renderer.GetActiveCamera().SetClippingRange(400.0, 600.0)
-    >>> round(depth_step(renderer), 7), round(depth_step(renderer, 450.0), 7)  # mm
-    (0.0001431, 8.05e-05)
+    >>> renderer.SetNearClippingPlaneTolerance(0.001)
+    >>> round(depth_step(renderer, 400.0), 4)  # mm: 8 * 400 / 0.001 / 2**24
+    0.1907
+    >>> renderer.GetActiveCamera().SetClippingRange(0.5, 500.0)  # the range does not matter
+    >>> round(depth_step(renderer, 400.0), 4)
+    0.1907
     """
     camera = renderer.GetActiveCamera()
-    near, far = camera.GetClippingRange()
     window = renderer.GetRenderWindow()
     bits = min(window.GetDepthBufferSize() if window is not None else 0, 24) or 24
     quantum = 2.0 ** -bits
     if camera.GetParallelProjection():
+        near, far = camera.GetClippingRange()
         return _QUANTA * (far - near) * quantum
-    depth = far if depth is None else min(max(depth, near), far)
-    return _QUANTA * depth * depth * (far - near) / (far * max(near, 1e-9)) * quantum
+    # the tolerance VTK picks at the first reset when none is set (vtkRenderer.cxx)
+    tolerance = renderer.GetNearClippingPlaneTolerance() or (0.01 if bits <= 16 else 0.001)
+    return _QUANTA * max(depth, 0.0) / tolerance * quantum
