@@ -101,6 +101,9 @@ def show(*, block=None):
 def show_figure(fig, *, block=None, files=(), choices=None):
     """Open ``fig`` in a window and return the window.
 
+    A figure a window shows already (``bv.show()`` typed in the window's
+    Python console) raises that window and returns it, without blocking.
+
     Parameters
     ----------
     fig : Figure
@@ -118,7 +121,13 @@ def show_figure(fig, *, block=None, files=(), choices=None):
 
     if block is None:
         block = not event_loop_running()
-    window = MainWindow(fig)
+    window = _window_showing(fig)
+    if window is not None:  # ``bv.show()`` typed in the window's own console: that window, raised
+        window.raise_()
+        window.activateWindow()
+        block = False
+    else:
+        window = MainWindow(fig)
     window.show()
     if files:
         window.open_files(files, choices=choices)
@@ -130,3 +139,13 @@ def show_figure(fig, *, block=None, files=(), choices=None):
         loop.exec_()
         app.processEvents()
     return window
+
+
+def _window_showing(fig):
+    """The open window that shows ``fig``, or None."""
+    from PyQt5 import QtWidgets
+
+    from .window import MainWindow
+
+    return next((widget for widget in QtWidgets.QApplication.topLevelWidgets()
+                 if isinstance(widget, MainWindow) and widget.figure is fig and widget.isVisible()), None)

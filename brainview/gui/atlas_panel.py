@@ -43,6 +43,7 @@ from PyQt5 import QtCore, QtGui, QtWidgets
 
 from ..planes import Cursor
 from .coordinates import inside_image
+from .guards import on_gui_thread
 
 #: The View menu's shortcut of the panel.
 SHORTCUT = "Ctrl+Alt+A"
@@ -345,10 +346,12 @@ class AtlasPanel(QtWidgets.QWidget):
         """The atlas layers shown (those of the figure)."""
         return atlas_layers(self.figure)
 
+    @on_gui_thread
     def _on_layers(self, event):
         if not self._detached:
             self._rebuild()
 
+    @on_gui_thread
     def _on_layer_trait(self, event):
         if not self._detached:
             self._rebuild_timer.start()  # renamed, new labels, maps or colours: the entries again
@@ -492,6 +495,7 @@ class AtlasPanel(QtWidgets.QWidget):
 
     # ------------------------------------------------------------ at the cursor
 
+    @on_gui_thread
     def _on_cursor(self, event):
         if self.isVisible():
             self._show_readings()

@@ -27,6 +27,7 @@ import numpy as np
 from PyQt5 import QtCore, QtWidgets
 
 from ..planes import Cursor, image_layers
+from .guards import on_gui_thread
 
 _WIDE = 99999  # the fields take any number: what is outside the images is refused with a message
 
@@ -81,6 +82,7 @@ class CoordinatesPanel(QtWidgets.QWidget):
         self.cursor = cursor if cursor is not None else Cursor()
         self._layer = None
         self._detached = False
+        self._went_back_to = None  # where the cursor was sent back to: its message stays there
         #: Send the cursor back when a click, key or script moves it out of every image layer.
         self.keep_inside = True
         grid = QtWidgets.QGridLayout(self)
@@ -136,6 +138,7 @@ class CoordinatesPanel(QtWidgets.QWidget):
         self._layer = layer if getattr(layer, "image", None) is not None else None
         self._show(self.cursor.position)
 
+    @on_gui_thread
     def _on_layers(self, event):
         self._show(self.cursor.position)
 
@@ -177,8 +180,12 @@ class CoordinatesPanel(QtWidgets.QWidget):
 
     # ------------------------------------------------------------ cursor -> fields
 
+    @on_gui_thread
     def _on_cursor(self, event):
         self._show(event.new)
+        if tuple(event.new) != self._went_back_to and inside_images(self.figure, event.new):
+            self.message.setText("")  # a refusal is news until the cursor moves on inside the images
+            self._went_back_to = None
         if self.keep_inside and event.old is not None and not inside_images(self.figure, event.new) \
                 and inside_images(self.figure, event.old):
             # A click, a key or a script took the cursor out of the images: it goes back (once every
@@ -192,6 +199,7 @@ class CoordinatesPanel(QtWidgets.QWidget):
         if self._detached:
             return
         self.message.setText(text)
+        self._went_back_to = tuple(float(v) for v in old)
         self.cursor.position = old
         self.refused.emit(text)
 

@@ -2,7 +2,8 @@
 
 :func:`label_table_beside` finds the table next to an atlas file;
 :func:`read_label_table` reads TSV/CSV tables with ``index`` and ``name``
-columns, FreeSurfer colour tables, ``index name`` lines and plain name lists.
+columns (or ``label,name``, ``id,label``...), FreeSurfer colour tables,
+FSLeyes ``.lut`` files, ``index name`` lines and plain name lists.
 
 Examples
 --------
@@ -26,7 +27,11 @@ __all__ = ["FREESURFER_SEGMENTATIONS", "file_stem", "label_table_beside", "read_
 #: Names of FreeSurfer segmentations (``aseg``, ``aparc+aseg``, ``wmparc``, ``ribbon``...).
 FREESURFER_SEGMENTATIONS = re.compile(
     r"^(aseg|aparc.*\+aseg|wmparc|ribbon|.*h\.ribbon|apas\+head|aseg\.auto.*)$", re.I)
-_TABLE_SUFFIXES = (".tsv", ".txt", ".csv", "_labels.tsv", "_labels.txt", "_lut.tsv", "_lut.txt")
+_TABLE_SUFFIXES = (".tsv", ".txt", ".csv", ".lut", "_labels.tsv", "_labels.txt", "_lut.tsv", "_lut.txt")
+#: Header words of the index column, then of the name column, in order of preference
+#: (``label`` is the index beside a ``name`` column, the name beside an ``id`` column).
+_INDEX_COLUMNS = ("index", "id", "idx", "key", "label_id", "value", "label")
+_NAME_COLUMNS = ("name", "label_name", "region", "structure", "roi", "label")
 
 
 def file_stem(name):
@@ -40,7 +45,7 @@ def file_stem(name):
 def label_table_beside(path):
     """The label table next to an atlas file, or None.
 
-    Looked for: ``<stem>.tsv``, ``<stem>.txt``, ``<stem>.csv``,
+    Looked for: ``<stem>.tsv``, ``<stem>.txt``, ``<stem>.csv``, ``<stem>.lut``,
     ``<stem>_labels.tsv``/``.txt``, ``<stem>_lut.tsv``/``.txt`` and, for
     FreeSurfer segmentations, ``FreeSurferColorLUT.txt`` in the same folder
     or in ``$FREESURFER_HOME``.
@@ -67,9 +72,12 @@ def label_table_beside(path):
 def read_label_table(path):
     """Region names (and colours) from a label file, as ``Atlas`` accepts them.
 
-    Reads a table with ``index`` and ``name`` columns (TSV or CSV, BIDS
-    ``dseg.tsv``, nilearn's ``lut``; an optional ``color`` column), a
-    FreeSurfer colour table (``index name R G B A`` lines) or ``index name``
+    Reads a table with ``index`` and ``name`` columns (TSV, CSV or
+    semicolon-separated, as spreadsheets save it, a byte-order mark
+    included; BIDS ``dseg.tsv``, nilearn's ``lut``; an optional ``color``
+    column; the header may say ``label,name`` or ``id,label``), a FreeSurfer
+    colour table (``index name R G B A`` lines), an FSLeyes ``.lut``
+    (``index r g b name`` lines, colours from 0 to 1) or ``index name``
     lines, or a plain list of names, one per line.
 
     Returns
@@ -95,20 +103,21 @@ def read_label_table(path):
     if not path.is_file():
         raise BrainviewValueError(f"labels: file not found: '{path}'. Check the path.")
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = path.read_text(encoding="utf-8-sig", errors="replace")  # a spreadsheet's byte-order mark
     except OSError as error:
         raise BrainviewValueError(f"labels: could not read '{path}' ({error}).") from error
     lines = [line.strip() for line in text.splitlines()
              if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         raise BrainviewValueError(f"labels: '{path}' holds no names.")
-    delimiter = "\t" if "\t" in lines[0] else ("," if "," in lines[0] else None)
+    delimiter = next((mark for mark in ("\t", ",", ";") if mark in lines[0]), None)
     header = [cell.strip().lower() for cell in (lines[0].split(delimiter) if delimiter else lines[0].split())]
-    if "index" in header and "name" in header:
+    index, name = _header_columns(header)
+    if index is not None:
         rows = list(csv.DictReader(lines, delimiter=delimiter or " ", skipinitialspace=True))
         rows = [{key.strip().lower(): (value or "").strip() for key, value in row.items() if key}
                 for row in rows]
-        return {"lut": _columns(path, [(row["index"], row["name"], row.get("color")) for row in rows])}
+        return {"lut": _columns(path, [(row[index], row[name], row.get("color")) for row in rows])}
     cells = [[cell.strip() for cell in (line.split(delimiter) if delimiter else line.split())]
              for line in lines]
     if all(len(cell) >= 2 and cell[0].lstrip("-").isdigit() for cell in cells):
@@ -116,8 +125,28 @@ def read_label_table(path):
     return {"labels": lines}
 
 
+def _header_columns(header):
+    """``(index column, name column)`` of a table's header words, or ``(None, None)`` for no header."""
+    index = next((word for word in _INDEX_COLUMNS if word in header), None)
+    name = next((word for word in _NAME_COLUMNS if word in header and word != index), None)
+    return (index, name) if index is not None and name is not None else (None, None)
+
+
+def _fractions(cells):
+    """The floats of ``cells`` when all are numbers from 0 to 1, else None."""
+    try:
+        values = [float(cell) for cell in cells]
+    except ValueError:
+        return None
+    return values if all(0.0 <= value <= 1.0 for value in values) else None
+
+
 def _indexed_row(cells):
-    """``(index, name, colour)`` of ``index name [R G B [A]]`` cells (FreeSurfer's LUT)."""
+    """``(index, name, colour)`` of ``index name [R G B [A]]`` cells (FreeSurfer's LUT) or of
+    ``index r g b name`` cells (FSLeyes' ``.lut``, colours from 0 to 1)."""
+    rgb = _fractions(cells[1:4]) if len(cells) >= 5 else None
+    if rgb is not None:
+        return cells[0], " ".join(cells[4:]), "#" + "".join(f"{round(255 * value):02x}" for value in rgb)
     for n_numbers in (4, 3):
         numbers = cells[-n_numbers:]
         if len(cells) >= 2 + n_numbers and all(c.isdigit() for c in numbers):

@@ -30,6 +30,7 @@ from traits.observation.api import anytrait
 from ..errors import BrainviewValueError, check_number
 from ..planes import (PLANES, Cursor, compose, image_bounds, image_layers, layer_plane, orientation_labels,
                       plane_grid)
+from .guards import on_gui_thread
 
 LIGHTBOX_PLANES = ("axial", "coronal", "sagittal")
 #: Traits whose change leaves every slice's colours as they were (the cursor moving the 3-D planes...).
@@ -313,11 +314,13 @@ class LightboxView(QtWidgets.QWidget):
         gap = np.min(np.diff(where)) if len(where) > 1 else np.inf
         return index if abs(where[index] - self.cursor.position[normal]) <= max(gap / 2, 1e-6) else None
 
+    @on_gui_thread
     def _on_cursor(self, event):
         self.canvas.update()
 
     # ------------------------------------------------------------ figure -> tiles
 
+    @on_gui_thread
     def _on_figure(self, event):
         if self._detached:
             return
@@ -331,6 +334,7 @@ class LightboxView(QtWidgets.QWidget):
         self._watched = layers
         self._schedule()
 
+    @on_gui_thread
     def _on_layer_trait(self, event):
         # Moving the 3-D planes (the cursor does, in the app) leaves every slice as it was.
         if event.name.startswith("_") or event.name in _UNCHANGED:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt5 import QtWidgets
+from PyQt5 import QtCore, QtWidgets
 
 from .file_roles import ROLES, guess_role
 
@@ -44,19 +44,36 @@ class RoleDialog(QtWidgets.QDialog):
         intro = QtWidgets.QLabel("What is each file? The guess is chosen; change it where it is wrong.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        grid = QtWidgets.QGridLayout()
+        rows = QtWidgets.QWidget()
+        grid = QtWidgets.QGridLayout(rows)
         for column, title in enumerate(("File", "Open as", "Why")):
             grid.addWidget(QtWidgets.QLabel(f"<b>{title}</b>"), 0, column)
         for row, guess in enumerate(self._guesses, start=1):
             self._add_row(grid, row, guess)
         grid.setColumnStretch(2, 1)
-        layout.addLayout(grid)
+        grid.setRowStretch(len(self._guesses) + 1, 1)
+        # Many files (a folder dropped): the rows scroll, the buttons stay on the screen.
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        scroll.setWidget(rows)
+        layout.addWidget(scroll, 1)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Open
                                              | QtWidgets.QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(760, self.sizeHint().height())
+        self._fit(rows, intro, buttons)
+
+    def _fit(self, rows, intro, buttons):
+        """760 px wide, as tall as the rows need, at most 85 % of the screen's height."""
+        screen = (self.screen() if hasattr(self, "screen") else None) or QtWidgets.QApplication.primaryScreen()
+        limit = int(0.85 * screen.availableGeometry().height()) if screen is not None else 800
+        margins = self.layout().contentsMargins()
+        wanted = (rows.sizeHint().height() + intro.sizeHint().height() + buttons.sizeHint().height()
+                  + margins.top() + margins.bottom() + 3 * self.layout().spacing())
+        self.resize(760, min(wanted, limit))
 
     def _add_row(self, grid, row, guess):
         grid.addWidget(QtWidgets.QLabel(guess.path.name), row, 0)

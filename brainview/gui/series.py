@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from PyQt5 import QtCore, QtGui, QtWidgets
 
+from .guards import on_gui_thread
+
 #: Milliseconds between two volumes while playing.
 PLAY_INTERVAL_MS = 200
 
@@ -144,9 +146,11 @@ class SeriesControls(QtCore.QObject):
             self.layer.observe(self._on_trait, self._observed, remove=True)
         self._observed = ""
 
+    @on_gui_thread
     def _on_layers(self, event):
         self.retarget()
 
+    @on_gui_thread
     def _on_trait(self, event):
         if event.name == self._trait:
             self._show()
