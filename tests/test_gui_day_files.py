@@ -2,17 +2,12 @@
 
 import nibabel as nib
 import numpy as np
-import pytest
 
 from trial_files import SUBJECT_AFFINE, write_trial_files
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "gui/file_layers.py map_layer builds the StatMap with outline=None, which draws the MNI152 glass brain "
-    "whenever the figure has none: with a subject-space anatomy and map (x 80-100 mm) the 3-D view frames "
-    "the far-away MNI brain and shows the subject's data as a speck. The app could pass outline=False when "
-    "an anatomy is among the files or the map is not over the MNI brain (file_roles knows: 'subject space')."))
 def test_a_subject_space_map_with_its_anatomy_is_framed_with_an_mni_glass_brain_far_away(tmp_path):
+    """Bug: a map not over the MNI brain got the MNI glass brain outline; the 3-D view framed both."""
     import brainview as bv
     from brainview.gui.files import Choices, open_files
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import ImageLoadError
 
-from .file_roles import fit_table
+from .file_roles import fit_table, template_note
 from .file_types import count_volumes, header_image
 from .label_tables import file_stem as _stem
 from .label_tables import label_table_beside, read_label_table
@@ -46,6 +46,8 @@ def map_layer(path, volume, choices):
     # Only what the user chose: the layer's own defaults stay in one place.
     chosen = {key: getattr(choices, key) for key in ("cmap", "threshold")
               if getattr(choices, key) is not None}
+    if template_note(path):  # not over the MNI brain: its glass brain would be framed too, the map a speck
+        chosen["outline"] = False
     return statmap_model(path, volume=volume, name=_stem(path.name), **chosen)
 
 
