@@ -15,6 +15,7 @@ import functools
 import os
 import threading
 
+from . import _locks
 from . import geometry  # noqa: F401  (chooses VTK's SMP backend before VTK loads)
 
 # WORKAROUND (VTK 9.4-9.7): with no display, VTK's default render window first
@@ -84,11 +85,7 @@ def matrix_from_numpy(matrix):
 #: GLX), so two threads rendering their own figures at once crash or read back
 #: the wrong image; holding this re-entrant lock around those calls makes
 #: concurrent scripting safe (geometry and loading still run in parallel).
-#: Re-entrant: rendering code calls rendering code holding it. Only rendering
-#: takes it: models never change a VTK data object a drawing shows (they hand
-#: drawers new objects, :mod:`brainview.layers._published`), so no model needs
-#: it, and a render thread may draw while models compute.
-RENDER_LOCK = threading.RLock()
+RENDER_LOCK = _locks.RENDER_LOCK  # models hold it too, around in-place changes of VTK data
 
 
 def serialised(function):

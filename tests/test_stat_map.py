@@ -564,10 +564,7 @@ def test_a_colour_change_recolours_without_re_extracting(monkeypatch, two_figure
     extractions = _count_calls(monkeypatch, _stat_modes, "isosurface")
     layer.cmap = "cold_hot"
     layer.vmax = 3.0
-    # The same isosurface, newly coloured: a new mesh sharing the points (the drawn one is never changed).
-    recoloured = layer.mode_props.mesh
-    assert extractions == [] and recoloured is not mesh
-    assert np.shares_memory(np.asarray(recoloured.points), np.asarray(mesh.points))
+    assert extractions == [] and layer.mode_props.mesh is mesh
     after = first.screenshot()
     assert not np.array_equal(before, after)
     np.testing.assert_array_equal(second.screenshot(), after)

@@ -48,7 +48,7 @@ def test_renders_happen_on_the_render_thread(window, qtbot):
 
 
 def test_a_model_change_on_the_gui_thread_waits_for_the_render_thread(window, qtbot):
-    # No model takes the render lock (they hand drawers new data: brainview.layers._published).
+    # Slices: a model that changes no VTK data in place (those hold the render lock: brainview._locks).
     layer = window.figure.add(bv.layers.Slices((np.arange(64.0).reshape(4, 4, 4), np.eye(4) * 5), axes="z"))
     window.render_now()
     actor = next(prop for prop in window.figure.drawer(layer).props() if prop.GetVisibility())

@@ -30,9 +30,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..geometry.volume import Isosurfaces, isosurface, rows_times, world_plane
 from ..statmap_colors import MIN_LEVEL, contour_level, stat_cmap, stat_colors
-from ._published import with_point_arrays
 
 
 class DrawState(NamedTuple):
@@ -82,10 +82,7 @@ class ContourGeometry(_Geometry):
     Each vertex is coloured by the most extreme map value within one voxel
     of it along the surface normal (at least the threshold): a strong blob
     shows its peak colour, a weak one the colour just above the threshold.
-    The colours are the mesh's ``"rgb"`` point array (uint8). Each change
-    publishes a new :attr:`mesh` (a new threshold: a new isosurface; new
-    colours: a shallow copy with a new ``"rgb"`` array); a mesh once
-    published is never changed.
+    The colours are the mesh's ``"rgb"`` point array (uint8).
     """
 
     def __init__(self, image, data, *, peak):
@@ -93,32 +90,32 @@ class ContourGeometry(_Geometry):
         self.image, self.data, self._peak = image, data, peak
         self._step = float(image.voxel_sizes.min())
         self._surfaces = Isosurfaces(image, data=data, peak=peak)
-        self.mesh = None  # published: replaced by a new mesh, never changed (brainview.layers._published)
-        self._bare = None  # the isosurface without colours (never published)
+        self.mesh = None
         self._extreme = np.zeros(0)
 
     def _reshape(self, state):
         level = contour_level(state.threshold, self._peak)
-        self._bare = isosurface(self.image, [-level, level], prepared=self._surfaces)
-        self._extreme = self._extreme_values(self._bare, level)
+        self.mesh = isosurface(self.image, [-level, level], prepared=self._surfaces)
+        self._extreme = self._extreme_values(level)
 
     def _recolor(self, state):
-        mesh = self._bare
-        if mesh.n_points:  # else nothing above the threshold: nothing to colour
-            rgb = stat_colors(self._extreme, state.cmap, state.crange)[:, :3]
-            # A shallow copy with its own colours: the mesh a drawer shows is never changed.
-            mesh = with_point_arrays(mesh, rgb=(rgb * 255).round().astype(np.uint8))
-        self.mesh = mesh
+        if self.mesh.n_points == 0:
+            return  # nothing above the threshold: nothing to colour
+        rgb = stat_colors(self._extreme, state.cmap, state.crange)[:, :3]
+        rgb = (rgb * 255).round().astype(np.uint8)
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.point_data["rgb"] = rgb
+            self.mesh.Modified()
 
-    def _extreme_values(self, mesh, level):
-        """Per vertex of ``mesh``: the most extreme value of its sign within one voxel along the normal."""
+    def _extreme_values(self, level):
+        """Per vertex: the most extreme value of its sign within one voxel along the normal."""
         from scipy.ndimage import map_coordinates
 
-        if mesh.n_points == 0:
+        if self.mesh.n_points == 0:
             return np.zeros(0)
-        points = np.asarray(mesh.points)
-        normals = np.asarray(mesh.point_data["Normals"])
-        sign = np.sign(np.asarray(mesh.point_data["level"]))
+        points = np.asarray(self.mesh.points)
+        normals = np.asarray(self.mesh.point_data["Normals"])
+        sign = np.sign(np.asarray(self.mesh.point_data["level"]))
         inverse = np.linalg.inv(self.image.affine)
         linear, shift = inverse[:3, :3].T, inverse[:3, 3]
         # rows_times, not ``@`` or np.dot: both are slow or erratic for tall (n, 3) arrays.
@@ -197,12 +194,14 @@ class PlaneGeometry(_Geometry):
         self._state = state
 
     def _recolor(self, state):
-        self._planes = {axis: self._cut(axis) for axis in range(3)}  # new arrays in a new dict, at once
+        for axis in range(3):
+            self._planes[axis] = self._cut(axis)
 
     def move(self, coords):
         """Cross the planes at ``coords`` (world mm)."""
         self.coords = [float(c) for c in coords]
-        self._planes = {axis: self._cut(axis) for axis in range(3)}
+        for axis in range(3):
+            self._planes[axis] = self._cut(axis)
         self.version += 1
 
     def plane(self, axis):

@@ -190,8 +190,7 @@ class Layer(HasStrictTraits):
     #: Overall opacity, 0 (invisible) to 1 (opaque).
     opacity = Checked(lambda value, name: check_opacity(value, name), 1.0, panel="slider", low=0.0, high=1.0)
 
-    #: Fired when derived data changed (drawers observe it with the traits they show). Derived data
-    #: drawers show (meshes, arrays) is replaced by new objects, never changed in place.
+    #: Fired when derived data changed in place (drawers observe it with the traits they show).
     updated = Event(transient=True)
 
     #: Short name of the kind of layer ("contour", "volume", ...).
@@ -206,7 +205,7 @@ class Layer(HasStrictTraits):
         return None
 
     def _changed(self):
-        """Tell the drawers that derived data changed (they re-sync on ``updated`` and show the new objects)."""
+        """Tell the drawers that derived data changed in place (they re-sync on ``updated``)."""
         self.updated = True
 
     def __repr__(self):

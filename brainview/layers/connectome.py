@@ -43,11 +43,11 @@ import numpy as np
 from traits.api import TraitType, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, check_number, describe
 from ..geometry import graph
 from ..statmap_colors import grey_band
 from ._live import Reloads, take_derived
-from ._published import with_point_arrays
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, StrictBool, check_bool, check_opacity, check_positive
 
@@ -316,7 +316,7 @@ class Connectome(Layer):
         self._directions = direction / np.where(length > 0, length, 1.0)
 
     def _build_meshes(self):
-        """The data the drawing shows: edges, nodes, arrow tips, labels (each replaced, never changed)."""
+        """The data the drawing shows: edges, nodes, arrow tips, labels."""
         import pyvista as pv
         from vtkmodules.vtkCommonCore import vtkStringArray
         from vtkmodules.vtkCommonDataModel import vtkPolyData
@@ -324,23 +324,15 @@ class Connectome(Layer):
         self._edge_mesh = vtkPolyData()
         self._node_mesh = pv.PolyData(self._coords.copy())
         self._arrow_mesh = vtkPolyData() if self._edges.directed else None
-        self._label_mesh = self._label_names = None
+        self._label_mesh = None
         if self._labels is not None:
-            self._label_names = vtkStringArray()  # shared by every label mesh: never changed
-            self._label_names.SetName("label")
+            self._label_mesh = vtkPolyData()
+            self._label_mesh.SetPoints(pv.vtk_points(self._coords))
+            names = vtkStringArray()
+            names.SetName("label")
             for label in self._labels:
-                self._label_names.InsertNextValue(label)
-            self._label_mesh = self._labels_at(self._coords)
-
-    def _labels_at(self, anchors):
-        """A new label mesh: the names at ``anchors`` (mm)."""
-        import pyvista as pv
-        from vtkmodules.vtkCommonDataModel import vtkPolyData
-
-        mesh = vtkPolyData()
-        mesh.SetPoints(pv.vtk_points(anchors))
-        mesh.GetPointData().AddArray(self._label_names)
-        return mesh
+                names.InsertNextValue(label)
+            self._label_mesh.GetPointData().AddArray(names)
 
     # ------------------------------------------------------------ public
 
@@ -402,15 +394,14 @@ class Connectome(Layer):
         """``[(category, (r, g, b)), ...]`` when nodes are coloured by category, else None."""
         return graph.node_colors(self.node_color, self._edges.n_nodes)[1]
 
-    # ------------------------------------------------------------ what drawers show (new objects, never modified)
+    # ------------------------------------------------------------ what drawers show (read, never modify)
 
     @property
     def edge_mesh(self):
         """The drawn edges: one vtkPolyData of lines in ``|weight|`` order, the strongest first.
 
         Point arrays: "weight" (coloured through :meth:`colorbar_table`) and,
-        with ``tubes``, the tube "radius" as active scalars. Each change
-        gives a new mesh; a mesh once given is never changed (as the other meshes here).
+        with ``tubes``, the tube "radius" as active scalars. Updated in place.
         """
         return self._edge_mesh
 
@@ -459,25 +450,28 @@ class Connectome(Layer):
     @observe("edge_threshold, edge_width", post_init=True)
     def _update_edges(self, event):
         import pyvista as pv
-        from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+        from vtkmodules.vtkCommonDataModel import vtkCellArray
 
         count = self.n_edges_drawn
-        mesh = vtkPolyData()  # new: the mesh a drawer shows is never changed in place
-        mesh.SetPoints(pv.vtk_points(self._ends[: 2 * count], deep=False))
-        lines = vtkCellArray()
-        lines.SetData(_vtk_array(self._offsets[: count + 1], id_type=True),
-                      _vtk_array(self._connectivity[: 2 * count], id_type=True))
-        mesh.SetLines(lines)
-        mesh.GetPointData().AddArray(_vtk_array(self._end_weights[: 2 * count], "weight"))
-        if self._tubes:
-            radius = self.edge_width / 2.0
-            scale = self._end_radius[: 2 * count] if self._width_by_weight else np.ones(2 * count)
-            mesh.GetPointData().SetScalars(_vtk_array(np.ascontiguousarray(radius * scale), "radius"))
-        self._edge_mesh = mesh
+        mesh = self._edge_mesh
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            mesh.SetPoints(pv.vtk_points(self._ends[: 2 * count], deep=False))
+            lines = vtkCellArray()
+            lines.SetData(_vtk_array(self._offsets[: count + 1], id_type=True),
+                          _vtk_array(self._connectivity[: 2 * count], id_type=True))
+            mesh.SetLines(lines)
+            mesh.GetPointData().AddArray(_vtk_array(self._end_weights[: 2 * count], "weight"))
+            if self._tubes:
+                radius = self.edge_width / 2.0
+                scale = self._end_radius[: 2 * count] if self._width_by_weight else np.ones(2 * count)
+                mesh.GetPointData().SetScalars(_vtk_array(np.ascontiguousarray(radius * scale), "radius"))
+            mesh.Modified()
         self._update_nodes(None)
 
     @observe("node_size", post_init=True)
     def _update_nodes(self, event):
+        import pyvista as pv
+
         count = self.n_edges_drawn
         sizes = graph.node_sizes(self.node_size, self._edges, count)
         if count == 0 and not sizes.any():
@@ -486,18 +480,20 @@ class Connectome(Layer):
                 f"(|weights| up to {abs(self._edges.weights[0]) if len(self._edges) else 0:g}) and "
                 "every node_size is 0. Lower the threshold or give the nodes a size.",
                 BrainviewWarning, stacklevel=4)
-        self._node_mesh = with_point_arrays(self._node_mesh, size=sizes)  # a copy: shares the centres
-        if self._label_mesh is not None:
-            # A label starts at the top of its node (+z), not at its centre where a dark
-            # node would swallow the first letters.
-            lifted = self._coords + np.column_stack([np.zeros((len(sizes), 2)), sizes / 2.0])
-            self._label_mesh = self._labels_at(lifted)
-        if self._arrow_mesh is not None:
-            self._arrow_mesh = self._arrows(count, sizes)
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self._node_mesh.point_data["size"] = sizes
+            self._node_mesh.Modified()
+            if self._label_mesh is not None:
+                # A label starts at the top of its node (+z), not at its centre where a dark
+                # node would swallow the first letters.
+                lifted = self._coords + np.column_stack([np.zeros((len(sizes), 2)), sizes / 2.0])
+                self._label_mesh.SetPoints(pv.vtk_points(lifted))
+                self._label_mesh.Modified()
+            if self._arrow_mesh is not None:
+                self._update_arrows(count, sizes)
         self._changed()
 
-    def _arrows(self, count, sizes):
-        """A new mesh of the arrow tips of the ``count`` drawn edges."""
+    def _update_arrows(self, count, sizes):
         import pyvista as pv
 
         targets = self._edges.targets[:count]
@@ -507,13 +503,16 @@ class Connectome(Layer):
         if count:
             mesh.point_data["direction"] = directions
             mesh.point_data["weight"] = self._edges.weights[:count]
-        return mesh
+        self._arrow_mesh.ShallowCopy(mesh)
 
     @observe("node_color", post_init=True)
     def _update_node_colors(self, event):
         rgb, self._legend = graph.node_colors(self.node_color, self._edges.n_nodes)
-        self._node_mesh = with_point_arrays(self._node_mesh, rgb=(rgb * 255).round().astype(np.uint8))
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self._node_mesh.point_data["rgb"] = (rgb * 255).round().astype(np.uint8)
+            self._node_mesh.Modified()
         self._changed()
+
 
 
 #: Node diameters above this (mm) look like nilearn's ``node_size`` (a marker area in points², default 50).

@@ -19,15 +19,15 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import observe
+from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.sampling import sample_linear
 from ..geometry.volume import MAX_SMOOTH, isosurface
 from ..io import finite_data, load_image
 from ._live import ImageInputs, Loaded, constructing, set_resolved, unset_params
-from ._published import published, with_point_arrays
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_opacity
 
@@ -157,8 +157,8 @@ class Contour(ImageInputs, Layer):
     #: Volume index of a 4-D image, or None.
     volume = Loaded()
 
-    #: The isosurface mesh in world mm (pyvista.PolyData); replaced, never changed in place.
-    mesh = published()
+    #: The isosurface mesh in world mm (pyvista.PolyData).
+    mesh = Any(transient=True)
 
     #: Isovalue, or list of isovalues (used when ``levels`` is None).
     level = Checked(_check_levels, 0.5, panel="slider", range="data")
@@ -295,17 +295,15 @@ class Contour(ImageInputs, Layer):
     @observe("color_by", post_init=True)
     def _update_color_image(self, event):
         self._color_image = self._staged.pop("color_by")
-        self.mesh = self._sample_colors(self.mesh)
+        self._sample_colors()
         self._changed()
 
-    def _sample_colors(self, mesh):
-        """``mesh`` with the ``color_by`` image at every vertex in a ``"color_by"`` array (NaN outside it).
-
-        A shallow copy: the mesh a drawer shows is never changed in place.
-        """
-        if self._color_image is None:
-            return with_point_arrays(mesh, remove=("color_by",)) if "color_by" in mesh.point_data else mesh
-        return with_point_arrays(mesh, color_by=sample_linear(self._color_image, np.asarray(mesh.points)))
+    def _sample_colors(self):
+        """The ``color_by`` image at every vertex, in the mesh's ``"color_by"`` array (NaN outside it)."""
+        if self._color_image is not None:
+            values = sample_linear(self._color_image, np.asarray(self.mesh.points))
+            with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+                self.mesh.point_data["color_by"] = values
 
     def _extract(self):
         levels = self.level_values
@@ -319,7 +317,8 @@ class Contour(ImageInputs, Layer):
                 BrainviewWarning,
                 stacklevel=4,
             )
-        self.mesh = self._sample_colors(isosurface(self._image, levels, data=self._data, smooth=self.smooth))
+        self.mesh = isosurface(self._image, levels, data=self._data, smooth=self.smooth)
+        self._sample_colors()
         if self.mesh.n_points == 0 and not outside:
             warnings.warn(
                 f"level: no surface of {self.name!r} at {', '.join(f'{lv:g}' for lv in levels)}: "

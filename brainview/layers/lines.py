@@ -20,14 +20,14 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from traits.api import TraitType, observe
+from traits.api import Any, TraitType, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry import polylines
 from ..limits import check_polylines_memory
 from ._live import Reloads, set_quietly, take_derived
-from ._published import published
 from .base import Checked, Kind, Layer, check_opacity, check_positive
 
 __all__ = ["Lines", "PerLayer", "check_point_values", "optional_radius", "check_sides"]
@@ -128,9 +128,8 @@ class Lines(Layer):
     tube_sides = Checked(check_sides, 8, panel="slider", low=3, high=32, integer=True)
     line_width = Checked(lambda value, name: check_positive(value, name), 2.0, panel="slider", low=0.5, high=10.0)
 
-    #: The drawn lines (vtkPolyData; a "scalars" point array when coloured by values).
-    #: Replaced by new data, never changed in place.
-    mesh = published()
+    #: The drawn lines (vtkPolyData; a "scalars" point array when coloured by values). Updated in place.
+    mesh = Any(transient=True)
 
     def __init__(self, points, *, scalars=None, color=None, cmap="viridis", clim=None, tube_radius=None,
                  tube_sides=8, line_width=2.0, opacity=1.0, name="lines"):
@@ -139,6 +138,9 @@ class Lines(Layer):
         super().__init__(name=name, points=points, scalars=scalars, color=color, cmap=cmap,
                          clim=derived["auto_clim"] if clim is None else clim, tube_radius=tube_radius,
                          tube_sides=tube_sides, line_width=line_width, opacity=check_opacity(opacity))
+        from vtkmodules.vtkCommonDataModel import vtkPolyData
+
+        self.mesh = vtkPolyData()
         self._apply(derived)
 
     @staticmethod
@@ -176,11 +178,13 @@ class Lines(Layer):
             array = numpy_to_vtk(self._values, deep=False)
             array.SetName("scalars")
             arrays.append(array)
-        mesh = polylines.polydata(polylines.vtk_points(self._packed.points), self._selection, arrays=arrays)
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.GetPointData().Initialize()
+            polylines.polydata(polylines.vtk_points(self._packed.points), self._selection, arrays=arrays,
+                               mesh=self.mesh)
         self._auto_clim = derived["auto_clim"]
         if self.get_params()["clim"] is None:
             set_quietly(self, clim=self._auto_clim)
-        self.mesh = mesh  # a new mesh: the one drawers show is never changed in place
         self._changed()
 
     @observe("points, scalars", post_init=True)

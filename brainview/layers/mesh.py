@@ -27,13 +27,13 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import observe
+from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..limits import check_grid_memory
 from ._live import Reloads, set_quietly, take_derived
-from ._published import published
 from .base import Checked, Kind, Layer, check_choice, check_opacity
 
 #: Triangles above which a grid is drawn coarser while the camera moves (:meth:`GridLayer.coarse_mesh`).
@@ -163,9 +163,8 @@ class GridLayer(Layer):
     vertices' coordinates and the values the colours follow, and what else they derive).
     """
 
-    #: The grid's triangles (pyvista.PolyData) with ``"scalars"`` and ``"Normals"`` point arrays;
-    #: replaced by new data, never changed in place.
-    mesh = published()
+    #: The grid's triangles (pyvista.PolyData) with ``"scalars"`` and ``"Normals"`` point arrays.
+    mesh = Any(transient=True)
 
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
@@ -178,6 +177,9 @@ class GridLayer(Layer):
     scalars = Reloads(panel="hidden")
 
     def _start(self, derived):
+        import pyvista as pv
+
+        self.mesh = pv.PolyData()
         self._apply(derived)
 
     def _derive(self, params):
@@ -196,9 +198,12 @@ class GridLayer(Layer):
                           "scalars; they are left out with their triangles.", BrainviewWarning, stacklevel=5)
         self._shape, self._values, self._warp = derived["x"].shape, derived["scalars"], derived.get("warp")
         self._auto_clim, self._drawn, self._valid, self._coarse = derived["auto_clim"], drawn, valid, None
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.ShallowCopy(mesh)
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["auto_clim"]):
             set_quietly(self, clim=derived["auto_clim"])  # follows the new values, as at construction
-        self.mesh = mesh  # a new mesh: the one drawers show is never changed in place
+        with RENDER_LOCK:
+            self.mesh.Modified()
         self._changed()
 
     @property

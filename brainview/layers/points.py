@@ -17,14 +17,14 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import observe
+from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..limits import check_points_memory
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry.graph import check_world_extent
 from ._live import Reloads, set_quietly, take_derived
-from ._published import published, with_point_arrays
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_opacity
 
@@ -142,8 +142,8 @@ class Points(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("coords", "values")
 
-    #: Marker centres (pyvista.PolyData) with "size" and "rgb" arrays; replaced, never changed in place.
-    mesh = published()
+    #: Marker centres (pyvista.PolyData) with "size" and "rgb" arrays.
+    mesh = Any(transient=True)
 
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
@@ -158,10 +158,13 @@ class Points(Layer):
 
     def __init__(self, coords, *, size=4.0, color="yellow", values=None, cmap="viridis",
                  clim=None, opacity=1.0, resolution=16, name="points"):
+        import pyvista as pv
+
         derived = self._derive(dict(coords=coords, size=size, color=color, values=values,
                                     resolution=resolution, clim=clim))
         super().__init__(name=name, cmap=cmap, clim=derived["clim"], opacity=check_opacity(opacity),
                          coords=coords, size=size, color=color, values=values, resolution=resolution)
+        self.mesh = pv.PolyData()
         self._apply(derived)
 
     @staticmethod
@@ -184,7 +187,8 @@ class Points(Layer):
         self._coords, self._sizes, self._colors = derived["coords"], derived["sizes"], derived["colors"]
         self._values = derived["values"]
         self._resolution = derived["resolution"]
-        self._bare = pv.PolyData(self._coords.copy())  # never published: each colouring publishes a copy
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.ShallowCopy(pv.PolyData(self._coords.copy()))
         self._auto_clim = derived["auto_clim"]
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
             set_quietly(self, clim=derived["clim"])  # follows the new values, as at construction
@@ -203,7 +207,7 @@ class Points(Layer):
 
     def centers(self):
         """The ``(n, 3)`` mm coordinates of the markers."""
-        return np.asarray(self._bare.points, dtype=float)
+        return np.asarray(self.mesh.points, dtype=float)
 
     def point_colors(self):
         """``(n, 3)`` float RGB of each marker as drawn."""
@@ -231,7 +235,10 @@ class Points(Layer):
         alpha = None if self._values is None else colors.mapped_alpha(
             self.cmap, np.clip((np.nan_to_num(self._values) - self.clim[0]) / (self.clim[1] - self.clim[0]), 0, 1))
         rgb = colors.color_bytes(self.point_colors(), alpha)
-        self.mesh = with_point_arrays(self._bare, size=self.sizes, rgb=rgb)  # shares the points
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.point_data["size"] = self.sizes
+            self.mesh.point_data["rgb"] = rgb
+            self.mesh.Modified()
         self._changed()
 
 

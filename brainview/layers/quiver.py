@@ -19,14 +19,14 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from traits.api import observe
+from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry import vectors as vec
 from ..limits import check_vector_memory
 from ._live import Reloads, set_quietly, take_derived
-from ._published import published
 from .base import Checked, Kind, Layer, check_choice, check_opacity, check_positive
 from .points import check_coords
 
@@ -193,11 +193,10 @@ class Quiver(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("positions", "vectors")
 
-    #: The glyphs (pyvista.PolyData): "magnitude" per point, "Normals" for arrows and cones; replaced,
-    #: never changed in place.
-    mesh = published()
+    #: The glyphs (pyvista.PolyData): "magnitude" per point, "Normals" for arrows and cones.
+    mesh = Any(transient=True)
     #: Arrows and cones as line segments (shown while the camera moves), or None.
-    light_mesh = published()
+    light_mesh = Any(transient=True)
 
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
@@ -214,11 +213,14 @@ class Quiver(Layer):
 
     def __init__(self, positions, vectors=None, *, mode="arrow", scale_factor=None, scale_mode="vector", color=None,
                  cmap="viridis", clim=None, opacity=1.0, resolution=8, line_width=2.0, name="quiver"):
+        import pyvista as pv
+
         derived = self._derive(dict(positions=positions, vectors=vectors, mode=mode, scale_factor=scale_factor,
                                     scale_mode=scale_mode, color=color, resolution=resolution, clim=clim))
         super().__init__(name=name, cmap=cmap, clim=derived["clim"], opacity=check_opacity(opacity),
                          line_width=line_width, positions=positions, vectors=vectors, mode=mode,
                          scale_factor=scale_factor, scale_mode=scale_mode, color=color, resolution=resolution)
+        self.mesh = pv.PolyData()
         self._apply(derived)
 
     @staticmethod
@@ -249,7 +251,9 @@ class Quiver(Layer):
         self._values = self._magnitudes[self._drawn]  # what the colour range spans (the panel reads it)
         self._factor, self._color, self._scale_mode = derived["factor"], derived["color"], derived["scale_mode"]
         self._auto_clim = derived["auto_clim"]
-        self.mesh, self.light_mesh = derived["mesh"], derived["light"]  # new meshes, never changed in place
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.ShallowCopy(derived["mesh"])
+        self.light_mesh = derived["light"]
         if self.get_params()["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
             set_quietly(self, clim=derived["clim"])
         self._changed()

@@ -157,8 +157,7 @@ class StatMap(ImageInputs, Layer):
 
     The model holds what each mode shows (:attr:`mode_props`: the isosurface
     mesh and its vertex colours, the plane images, the surface projection),
-    computed when first needed and kept up to date (new meshes and arrays,
-    never changed once handed to the drawers): a threshold step
+    computed when first needed and updated in place: a threshold step
     re-extracts the isosurface once, a colour change recolours it, and the
     map's range and percentiles are computed once per image. Figures draw it
     with :class:`brainview.render.stat_map.StatMapDrawer`.

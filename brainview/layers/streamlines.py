@@ -30,14 +30,14 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from traits.api import observe
+from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, describe
 from ..geometry import polylines
 from ..limits import check_polylines_memory
 from ._live import Reloads, set_quietly, take_derived
-from ._published import published
 from ._tracts_input import read_tracts
 from .base import Checked, Kind, Layer, check_bool, check_opacity, check_positive
 from .lines import PerLayer, check_point_values, check_sides, optional_radius
@@ -155,15 +155,17 @@ class Streamlines(Layer):
     near = Checked(_check_near, None, panel="hidden")
     legend = Checked(check_bool, True, panel="check")
 
-    #: The drawn streamlines (vtkPolyData: "rgb" uint8 or "values" float32 per point).
-    #: Replaced by new data, never changed in place.
-    mesh = published()
+    #: The drawn streamlines (vtkPolyData: "rgb" uint8 or "values" float32 per point). Updated in place.
+    mesh = Any(transient=True)
 
     def __init__(self, tracts, *, color=None, values=None, cmap="viridis", clim=None, radius=None, tube_sides=8,
                  line_width=1.0, opacity=1.0, max_streamlines=None, seed=0, slab=None, near=None, legend=True,
                  name="streamlines"):
+        from vtkmodules.vtkCommonDataModel import vtkPolyData
+
         self._apply_tracts(self._derive(dict(tracts=tracts)))
         self._watched = None
+        self.mesh = vtkPolyData()
         super().__init__(name=name, tracts=tracts, color=color, values=values, cmap=cmap, clim=clim,
                          radius=radius, tube_sides=tube_sides, line_width=line_width, opacity=check_opacity(opacity),
                          max_streamlines=max_streamlines, seed=seed, slab=slab, near=near, legend=legend)
@@ -267,23 +269,27 @@ class Streamlines(Layer):
 
     @observe("color, values", post_init=True)
     def _recolor(self, event):
-        """The point arrays of the colours (``(arrays, active scalars)``); then a new mesh."""
+        with RENDER_LOCK:  # a render thread may be drawing this mesh (brainview._locks)
+            self._recolor_mesh()
+
+    def _recolor_mesh(self):
         from vtkmodules.util.numpy_support import numpy_to_vtk
 
+        data = self.mesh.GetPointData()
+        data.Initialize()
         mode = self.color_mode
-        self._point_arrays = ([], None)
         if mode == "values":
             values = check_point_values(self.values, self._packed, "values", per_line=True)
             self._auto_clim = colors.auto_clim(values)
             array = numpy_to_vtk(values, deep=False)
             array.SetName("values")
-            self._point_arrays = ([array], None)
+            data.AddArray(array)
             if self.get_params()["clim"] is None:
                 set_quietly(self, clim=self._auto_clim)
         elif mode in ("direction", "bundle"):
             array = numpy_to_vtk(self._point_rgb(), deep=False)
             array.SetName("rgb")
-            self._point_arrays = ([], array)  # the active scalars: vtk.js (HTML export) colours by them directly
+            data.SetScalars(array)  # the active scalars: vtk.js (HTML export) colours by them directly
         self._reselect(None)
 
     @observe("max_streamlines, seed, slab, near", post_init=True)
@@ -292,18 +298,12 @@ class Streamlines(Layer):
         chosen = polylines.subset(self._packed.n_lines, self.max_streamlines, self.seed)
         planes = self.slab_planes()
         if self.slab is None or not planes:
-            selection = polylines.take_lines(self._packed, chosen)
+            self._selection = polylines.take_lines(self._packed, chosen)
         else:
-            selection = polylines.slab_selection(self._packed, planes, self.slab, lines=chosen)
-        arrays, scalars = self._point_arrays
-        mesh = polylines.polydata(self._vtk_points, selection, arrays=arrays)
-        if scalars is not None:
-            mesh.GetPointData().SetScalars(scalars)
+            self._selection = polylines.slab_selection(self._packed, planes, self.slab, lines=chosen)
+        with RENDER_LOCK:  # a render thread may be drawing this mesh (brainview._locks)
+            polylines.polydata(self._vtk_points, self._selection, mesh=self.mesh)
         self._raster = None
-        # A new mesh (sharing the points): the one drawers show is never changed in place. One
-        # assignment publishes the pair, so that a drawer on another thread never reads a mismatch.
-        self._drawn = (selection, mesh)
-        self.mesh = mesh
         self._changed()
 
     def _watch_near(self):
@@ -342,7 +342,7 @@ class Streamlines(Layer):
     @property
     def n_drawn(self):
         """Drawn cells (a streamline cut by a slab may give several)."""
-        return self._drawn[0].n_cells
+        return self._selection.n_cells
 
     @property
     def bundle_names(self):
@@ -368,12 +368,7 @@ class Streamlines(Layer):
     @property
     def selection(self):
         """The drawn cells (:class:`brainview.geometry.polylines.Selection`)."""
-        return self._drawn[0]
-
-    @property
-    def drawn(self):
-        """``(selection, mesh)``: the drawn cells and their mesh, read together (one consistent pair)."""
-        return self._drawn
+        return self._selection
 
     @property
     def shown_color(self):
@@ -393,7 +388,7 @@ class Streamlines(Layer):
 
     def streamline_at(self, xyz):
         """The drawn streamline nearest to ``xyz`` (mm), or None when nothing is drawn."""
-        drawn = self._drawn[0].connectivity
+        drawn = self._selection.connectivity
         if not len(drawn):
             return None
         point = np.asarray(xyz, np.float32)
@@ -413,7 +408,7 @@ class Streamlines(Layer):
         (:func:`~brainview.render.streamline_dots.paint_streamlines`); :meth:`value_at` reads it.
         """
         if self._raster is None:
-            self._raster = polylines.rasterize(self._packed.points, self._drawn[0],
+            self._raster = polylines.rasterize(self._packed.points, self._selection,
                                                step=RASTER_MM, max_voxels=RASTER_MAX_VOXELS)
         return self._raster
 

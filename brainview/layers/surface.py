@@ -22,9 +22,10 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
-from traits.api import TraitType, observe
+from traits.api import Any, TraitType, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewValueError, BrainviewWarning, check_number
 from ..geometry.graph import check_world_extent
 from ..io.cifti import cifti_overlay, is_cifti
@@ -32,7 +33,6 @@ from ..limits import check_mesh_memory
 from ..statmap_colors import color_range, grey_band
 from . import _surface_inputs as inputs
 from ._live import Reloads, set_quietly, take_derived
-from ._published import published, with_point_arrays
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_bool, check_opacity
 
@@ -175,8 +175,8 @@ class Surface(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("surf", "overlay", "bg_map", "labels")
 
-    #: The mesh in world mm (pyvista.PolyData) with an "rgb" array; replaced, never changed in place.
-    mesh = published()
+    #: The mesh in world mm (pyvista.PolyData) with an "rgb" array.
+    mesh = Any(transient=True)
 
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
@@ -268,8 +268,7 @@ class Surface(Layer):
         # Per data, not per colour change: a threshold or cmap step does not rescan the background.
         self._shading = None if self._bg is None else _background_shading(self._bg)
         faces = np.column_stack([np.full(len(surface.faces), 3), surface.faces]).ravel()
-        # Never published itself: each colouring publishes a shallow copy with its "rgb".
-        self._bare = pv.PolyData(surface.vertices, faces).compute_normals(
+        self.mesh = pv.PolyData(surface.vertices, faces).compute_normals(
             cell_normals=False, split_vertices=False, auto_orient_normals=False)
         self._set_auto_clim(derived["auto_clim"])
 
@@ -378,7 +377,7 @@ class Surface(Layer):
         """``(label, name)`` of the region at a vertex or nearest a point, else None (as :meth:`label_at`)."""
         if self._parcellation is None:
             return None
-        vertex = inputs.nearest_vertex(np.asarray(self._bare.points), where, name=name)
+        vertex = inputs.nearest_vertex(np.asarray(self.mesh.points), where, name=name)
         row = -1 if vertex is None else self._parcellation.position[vertex]
         if row < 0:
             return None
@@ -391,7 +390,7 @@ class Surface(Layer):
             return self.label_at(xyz)
         if self._overlay is None:
             return None
-        vertex = inputs.nearest_vertex(np.asarray(self._bare.points), xyz, name="xyz")
+        vertex = inputs.nearest_vertex(np.asarray(self.mesh.points), xyz, name="xyz")
         return None if vertex is None else float(self._overlay[vertex])
 
     def colorbar_table(self):
@@ -439,12 +438,14 @@ class Surface(Layer):
 
     @observe("cmap, clim, threshold, color", post_init=True)
     def _update_colors(self, event):
-        """Publish a new mesh with new "rgb" colours (opacity is the drawers' alone: no recolouring)."""
+        """Recolour the mesh's "rgb" array in place (opacity is the drawers' alone: no recolouring)."""
         if self.clim is None:  # the range of the values, derived (the parameter stays None)
             set_quietly(self, clim=self._auto_clim)  # notifies again, with the range
             return
         rgb = colors.color_bytes(self.vertex_colors(), self.vertex_alpha())
-        self.mesh = with_point_arrays(self._bare, rgb=rgb)  # shares the points and faces
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.point_data["rgb"] = rgb
+            self.mesh.Modified()
         self._changed()
 
 

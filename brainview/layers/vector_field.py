@@ -29,15 +29,15 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from traits.api import observe
+from traits.api import Any, observe
 
 from .. import colors
+from .._locks import RENDER_LOCK
 from ..errors import BrainviewTypeError, BrainviewValueError, BrainviewWarning, describe
 from ..geometry import vectors as vec
 from ..io import Image, load_image, read_dataobj, read_image_file
 from ..io.guards import check_affine, check_in_memory, check_world_extent
 from ._live import Reloads, set_quietly, take_derived
-from ._published import published
 from . import _examples as _ex
 from .base import Checked, Kind, Layer, check_choice, check_opacity, check_positive
 from .quiver import SCALE_MODES, check_resolution, check_scale, glyph_mesh
@@ -196,10 +196,10 @@ class VectorField(Layer):
     #: Parameters that are data: a string given for one of them is a file path.
     data_params = ("img", "mask")
 
-    #: The glyphs (pyvista.PolyData): "rgb" (direction) or "magnitude" per point; replaced, never changed.
-    mesh = published()
+    #: The glyphs (pyvista.PolyData): "rgb" (direction) or "magnitude" per point.
+    mesh = Any(transient=True)
     #: Arrows as line segments (shown while the camera moves), or None.
-    light_mesh = published()
+    light_mesh = Any(transient=True)
 
     cmap = Checked(lambda value, name: colors.get_cmap(value, name=name), panel="cmap")
     clim = Checked(lambda value, name: None if value is None else colors.check_clim(value, name=name), (0.0, 1.0),
@@ -219,6 +219,8 @@ class VectorField(Layer):
     def __init__(self, img, *, mask=None, stride=1, mode="lines", color_by="direction", space="voxel",
                  scale_mode="vector", length=None, cmap="viridis", clim=None, opacity=1.0, line_width=1.0,
                  resolution=8, name=None):
+        import pyvista as pv
+
         self.__dict__["_source"] = None
         derived = self._derive(dict(img=img, mask=mask, stride=stride, mode=mode, color_by=color_by, space=space,
                                     scale_mode=scale_mode, length=length, resolution=resolution, clim=clim))
@@ -226,6 +228,7 @@ class VectorField(Layer):
                          opacity=check_opacity(opacity), line_width=line_width, img=img, mask=mask, stride=stride,
                          mode=mode, color_by=color_by, space=space, scale_mode=scale_mode, length=length,
                          resolution=resolution)
+        self.mesh = pv.PolyData()
         self._apply(derived)
 
     def _load(self, img, mask):
@@ -274,7 +277,9 @@ class VectorField(Layer):
         self._ijk, self._values, self._per = derived["ijk"], derived["magnitudes"], derived["per"]
         self._length, self._auto_clim = derived["length"], derived["auto_clim"]
         self._affine, self._data = derived["affine"], derived["data"]
-        self.mesh, self.light_mesh = derived["mesh"], derived["light"]  # new meshes, never changed in place
+        with RENDER_LOCK:  # a render thread may be drawing it (brainview._locks)
+            self.mesh.ShallowCopy(derived["mesh"])
+        self.light_mesh = derived["light"]
         params = self.get_params()
         if params["clim"] is None and tuple(self.clim) != tuple(derived["clim"]):
             set_quietly(self, clim=derived["clim"])

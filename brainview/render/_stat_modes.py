@@ -62,7 +62,7 @@ class ContourPainter(_Painter):
 
     def sync(self, layer):
         mesh = self.geometry.mesh
-        if mesh is not self._mesh:  # a new threshold or new colours: a new mesh (never changed in place)
+        if mesh is not self._mesh:  # a new threshold: a new mesh (recolouring modifies it in place)
             self._mapper.SetInputData(mesh)
             self._mesh = mesh
         self.actor.GetProperty().SetOpacity(layer.opacity)

@@ -69,7 +69,7 @@ class ConnectomeDrawer(Drawer):
         self._structure = self._structure_of(layer)
         self._edge_actor = self._colored_actor(self._edge_mapper(layer))
         self._lod_mesh = vtkPolyData()
-        self._lod_of = None  # the edge mesh the level of detail was made from
+        self._lod_of = None  # (edge mesh, its MTime) the level of detail was made from
         lod_mapper = _vtk.vtkPolyDataMapper()
         lod_mapper.SetInputData(self._lod_mesh)
         self._lod_actor = self._colored_actor(lod_mapper)
@@ -89,19 +89,8 @@ class ConnectomeDrawer(Drawer):
 
     @staticmethod
     def _structure_of(layer):
-        """What the props are made for: a new kind of edge, arrows or labels need new props
-        (new meshes only a new input: :meth:`_show_meshes`)."""
-        return (layer.draws_tubes, layer.arrow_mesh is not None, layer.label_mesh is not None)
-
-    def _show_meshes(self, layer):
-        """Point the mappers at the model's current meshes (it replaces them, never changes them)."""
-        edges = self._tube if layer.draws_tubes else self._edge_actor.GetMapper()
-        _show(edges, layer.edge_mesh)
-        _show(self._node_actor.GetMapper(), layer.node_mesh)
-        if self._arrow_actor is not None:
-            _show(self._arrow_actor.GetMapper(), layer.arrow_mesh)
-        if self._label_actor is not None:
-            _show(self._label_actor.GetMapper(), layer.label_mesh)
+        """What the props are made for: new meshes or a new kind of edge need new props."""
+        return (id(layer.edge_mesh), layer.draws_tubes, id(layer.arrow_mesh), id(layer.label_mesh))
 
     def _edge_mapper(self, layer):
         mapper = _vtk.vtkPolyDataMapper()
@@ -153,7 +142,6 @@ class ConnectomeDrawer(Drawer):
         layer = self.layer
         if self._structure != self._structure_of(layer) or self._legend != layer.shown_legend:
             self.replace_props(self.build())  # a new graph (a Reloads parameter) or new categories
-        self._show_meshes(layer)
         colors.lookup_table(layer.edge_cmap, layer.edge_clim, table=self._lut)
         opaque = layer.opacity >= 1.0
         for prop in self._props:
@@ -183,7 +171,7 @@ class ConnectomeDrawer(Drawer):
     def _update_lod(self):
         """The strongest ``INTERACTIVE_EDGES`` edges as lines, when the edge mesh changed."""
         mesh = self.layer.edge_mesh
-        if self._lod_of is mesh:  # the model gives a new edge mesh for each change
+        if self._lod_of == (mesh, mesh.GetMTime()):
             return
         count = min(mesh.GetNumberOfLines(), INTERACTIVE_EDGES)
         lines = vtkCellArray()
@@ -192,7 +180,7 @@ class ConnectomeDrawer(Drawer):
         self._lod_mesh.SetLines(lines)
         self._lod_mesh.GetPointData().AddArray(mesh.GetPointData().GetArray("weight"))
         self._lod_mesh.Modified()
-        self._lod_of = mesh
+        self._lod_of = (mesh, mesh.GetMTime())
 
     def item_at(self, prop, cell_id, point_id, xyz):
         """``{"edge": k, "nodes": (i, j), "weight": w}`` for a hit on an edge (the drawn edge nearest
@@ -281,12 +269,6 @@ def _opaque_shader(shaders, opaque, *, flat_color):
     elif flat_color:
         shaders.ClearVertexShaderReplacement(_SMOOTH_COLOR_OUT, False)
         shaders.ClearFragmentShaderReplacement(_SMOOTH_COLOR_IN, False)
-
-
-def _show(algorithm, mesh):
-    """Make ``mesh`` the input of a mapper or filter, unless it is already."""
-    if algorithm.GetInputDataObject(0, 0) is not mesh:
-        algorithm.SetInputData(mesh)
 
 
 def _ids(array):

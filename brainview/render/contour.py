@@ -36,8 +36,9 @@ class ContourDrawer(Drawer):
 
     def sync(self, name):
         layer, mapper = self.layer, self._mapper
-        if mapper.GetInput() is not layer.mesh:  # the model publishes a new mesh, never changes one
+        if name in (None, "mesh", "color_by", "updated"):
             mapper.SetInputData(layer.mesh)
+            mapper.Modified()
         prop = self.actor.GetProperty()
         prop.SetOpacity(layer.opacity)
         prop.SetColor(*layer.color)

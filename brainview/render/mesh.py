@@ -58,7 +58,7 @@ class MeshDrawer(Drawer):
 
     def sync(self, name):
         layer, prop = self.layer, self.actor.GetProperty()
-        if self.actor.GetMapper().GetInput() is not layer.mesh:  # new data: a new mesh
+        if name in (None, "mesh"):
             self.actor.GetMapper().SetInputData(layer.mesh)
             self._coarse.GetMapper().RemoveAllInputs()  # made again when the camera next moves
         if name in (None, "cmap", "clim"):

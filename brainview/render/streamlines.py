@@ -79,17 +79,17 @@ class StreamlinesDrawer(PolylineDrawer):
 
     def _update_lod(self):
         """Every k-th drawn streamline, about ``INTERACTIVE_POINTS`` points, when the mesh changed."""
-        selection, mesh = self.layer.drawn  # a pair: the model may publish a new one meanwhile
-        if self._lod_of is mesh:  # the model publishes a new mesh for each change
+        layer, mesh = self.layer, self.layer.mesh
+        if self._lod_of == (mesh.GetMTime(), mesh.GetPointData().GetMTime()):
             return
-        lighter = polylines.level_of_detail(selection, INTERACTIVE_POINTS)
+        lighter = polylines.level_of_detail(layer.selection, INTERACTIVE_POINTS)
         self._lod_selection = lighter
         self._lod_mesh.GetPointData().Initialize()
         arrays = [mesh.GetPointData().GetArray(i) for i in range(mesh.GetPointData().GetNumberOfArrays())]
         polylines.polydata(mesh.GetPoints(), lighter, arrays=arrays, mesh=self._lod_mesh)
         if mesh.GetPointData().GetScalars() is not None:
             self._lod_mesh.GetPointData().SetScalars(mesh.GetPointData().GetScalars())
-        self._lod_of = mesh
+        self._lod_of = (mesh.GetMTime(), mesh.GetPointData().GetMTime())
 
     def _heavy(self):
         return len(self.layer.selection.connectivity) > INTERACTIVE_POINTS

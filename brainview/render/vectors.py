@@ -61,8 +61,6 @@ class VectorsDrawer(Drawer):
 
     def sync(self, name):
         layer = self.layer
-        if self._mapper.GetInput() is not layer.mesh:  # new data: a new mesh (never changed in place)
-            self._mapper.SetInputData(layer.mesh)
         if layer.light_mesh is not None and self._light_mapper.GetInput() is not layer.light_mesh:
             self._light_mapper.SetInputData(layer.light_mesh)  # a new mode or new vectors
         colors.lookup_table(layer.cmap, layer.clim, table=self._lut)
