@@ -369,10 +369,10 @@ class StatMap(ImageInputs, Layer):
             )
         return load_series(load_stat_maps(img), kind="stat_map")
 
-    def _load_input(self, img, volume, *, reread=True):
+    def _load_input(self, img, volume, *, reread=True, fit=False):
         if is_cifti(img):  # a CIFTI map (an index or a name) is picked where its voxels are read
-            img, volume, reread = cifti_volume(img, volume), None, True
-        return super()._load_input(img, volume, reread=reread)
+            img, volume, reread, fit = cifti_volume(img, volume), None, True, False
+        return super()._load_input(img, volume, reread=reread, fit=fit)
 
     @staticmethod
     def _load_bg(bg):
