@@ -210,12 +210,9 @@ def test_bv_show_typed_in_the_console_raised_already_shown_in_a_window(open_wind
 # ------------------------------------------------------------------ a script in another thread
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "gui/ortho.py: OrthoViews._on_figure and _watch_layers ('layers.items', 'changed') and _on_cursor run on "
-    "the script's thread and start or stop the views' QTimer there, which Qt refuses ('Timers cannot be "
-    "started from another thread'). Decorating those three with gui/guards.py's on_gui_thread (as the "
-    "lightbox, atlas panel, coordinates and 4-D controls now are) makes this pass."))
 def test_a_layer_added_by_a_script_thread_makes_qt_refuse_timers_of_the_2d_views_and_panels(open_window, qtbot):
+    """Bug: the 2-D views heard a script thread's figure and cursor events on that thread and started their
+    timers there, which Qt refuses; they now hear them on the GUI thread (guards.on_gui_thread)."""
     from brainview.layers import Slices
 
     window = open_window((200, 200), (1000, 700))

@@ -35,6 +35,7 @@ from traits.observation.api import anytrait
 
 from ..planes import (PLANES, UNPAINTED_TRAITS, Cursor, describe_values, format_value, image_bounds,
                       image_layers, orientation_labels, plane_grid, plane_sampler, values_at, voxel_step)
+from .guards import on_gui_thread
 from .plane_worker import PlaneRequest, PlaneWorker, draw_request
 from .series import steps_of
 from .widgets import SeriesPlot
@@ -389,6 +390,7 @@ class OrthoViews(QtWidgets.QWidget):
         self._dirty = set(PLANE_NAMES)
         self.refresh()
 
+    @on_gui_thread  # a script thread's change is heard on the GUI thread (Qt timers)
     def _on_cursor(self, event):
         old, new = event.old, event.new
         for name, (normal, _, _) in PLANES.items():
@@ -417,6 +419,7 @@ class OrthoViews(QtWidgets.QWidget):
 
     # ------------------------------------------------------------ figure -> views
 
+    @on_gui_thread  # a script thread's change is heard on the GUI thread (Qt timers)
     def _on_figure(self, event):
         if self._moving_scene or self._detached:
             return  # our own move of the 3-D planes: the views are refreshed already
@@ -427,6 +430,7 @@ class OrthoViews(QtWidgets.QWidget):
         self._dirty = set(PLANE_NAMES)
         self._timer.start()
 
+    @on_gui_thread  # a script thread's change is heard on the GUI thread (Qt timers)
     def _watch_layers(self, event):
         """Follow the trait changes of the figure's layers (a change re-samples that layer only)."""
         layers = set(self.figure.layers) if not self._detached else set()
@@ -439,6 +443,7 @@ class OrthoViews(QtWidgets.QWidget):
             self._versions[layer] = 0
             layer.observe(self._on_layer_trait, anytrait())
 
+    @on_gui_thread  # a script thread's change is heard on the GUI thread (Qt timers)
     def _on_layer_trait(self, event):
         # While the cursor moves the 3-D planes, their echoes (``updated`` included) paint nothing new.
         layer, name = event.object, event.name
