@@ -282,7 +282,7 @@ class LayerPanel(QtWidgets.QWidget):
     def _on_layer_changed(self, event):
         if self.ui is None:
             return
-        if _new_choice(self.keys.get(event.name), self.layer, event.name):
+        if _new_editor(self.keys.get(event.name), self.layer, event.name):
             if not self._rebuilding:  # after the editor that wrote (if any) is done
                 self._rebuilding = True
                 QtCore.QTimer.singleShot(0, self._rebuild)
@@ -300,12 +300,14 @@ class LayerPanel(QtWidgets.QWidget):
             ui.dispose()
 
 
-def _new_choice(key, layer, name):
-    """Whether a choice trait now holds a value its combo box does not offer (set from a script).
+def _new_editor(key, layer, name):
+    """Whether a trait now needs another editor: a choice its combo box does not offer (set from a
+    script), or a number editor's trait that holds no number now (``volume`` None once a 3-D image
+    replaced a 4-D one: a literal editor, where None can be typed).
 
-    Only choices: an editor that reads a value's type (a number, a literal) shows any value.
+    A literal editor shows any value.
     """
-    return isinstance(key, tuple) and key[0] == "choice" and editor_key(layer, name) != key
+    return isinstance(key, tuple) and key[0] in ("choice", "number") and editor_key(layer, name) != key
 
 
 def _unchanged(layer, name, value):

@@ -79,6 +79,7 @@ class SeriesControls(QtCore.QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window, self.layer, self._trait, self._observed = window, None, None, ""
+        self._watched = None  # the layer observed: the series layer, else the one that may become it
         self.spin = QtWidgets.QSpinBox()
         self.spin.setKeyboardTracking(False)  # typing "12" is one step, not two
         self.spin.setToolTip("The volume shown (of the selected 4-D layer)")
@@ -123,27 +124,34 @@ class SeriesControls(QtCore.QObject):
         """Drive the series layer for this selection (None: keep the current choice if it still steps)."""
         if selected is None and self.layer in self.window.figure.layers and steps_of(self.layer):
             selected = self.layer
-        layer = series_layer(self.window.figure.layers, selected)
-        if layer is not self.layer:
-            self._follow(layer)
+        layers = self.window.figure.layers
+        layer = series_layer(layers, selected)
+        # No layer steps: still hear the selected (or last) one, a 4-D image may replace its image.
+        kept = self._watched if self._watched in layers else None
+        watched = next((c for c in (layer, selected, kept) if c is not None), None)
+        if layer is not self.layer or watched is not self._watched:
+            self._follow(layer, watched)
         self._show()
 
-    def _follow(self, layer):
+    def _follow(self, layer, watched):
         self._unobserve()
-        self.layer = layer
+        changed, self.layer, self._watched = layer is not self.layer, layer, watched
         found = steps_of(layer)
         self._trait = found[0] if found else None
-        if layer is not None:
+        if watched is not None:
             # The step, and the data: a new image may have another number of volumes, or one.
-            self._observed = ", ".join(n for n in (self._trait, "img", "overlay") if layer.trait(n) is not None)
-            layer.observe(self._on_trait, self._observed)
-        else:
+            names = (self._trait, "img", "overlay")
+            self._observed = ", ".join(n for n in names if n and watched.trait(n) is not None)
+        if self._observed:
+            watched.observe(self._on_trait, self._observed)
+        if layer is None:
             self.set_playing(False)
-        self.window.ortho.set_series_layer(layer)
+        if changed:
+            self.window.ortho.set_series_layer(layer)
 
     def _unobserve(self):
-        if self.layer is not None and self._observed:
-            self.layer.observe(self._on_trait, self._observed, remove=True)
+        if self._watched is not None and self._observed:
+            self._watched.observe(self._on_trait, self._observed, remove=True)
         self._observed = ""
 
     @on_gui_thread
@@ -235,4 +243,4 @@ class SeriesControls(QtCore.QObject):
         self.timer.stop()
         self.window.figure.observe(self._on_layers, "layers.items", remove=True)
         self._unobserve()
-        self.layer = None
+        self.layer = self._watched = None

@@ -113,7 +113,11 @@ def format_number(value, *, integer=False):
     --------
     >>> format_number(3.141592653589793), format_number(1234567.5), format_number(16, integer=True)
     ('3.141592654', '1234567.5', '16')
+    >>> format_number(None)  # set to None from a script (volume, once a 3-D image replaced a 4-D one)
+    'None'
     """
+    if value is None:
+        return "None"
     return str(int(round(value))) if integer else f"{float(value):.10g}"
 
 

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
 from traits.api import ComparisonMode, HasStrictTraits, TraitType
 
 
@@ -37,6 +38,35 @@ class ImageInputs:
     assigning ``img`` reads the new input (the same path too: the file may
     have changed). What a layer derives from a volume is computed once per
     volume through :meth:`_per_volume`.
+
+    Replacing the image (FSLeyes' and the app's file field): an ``img``
+    whose dimensionality does not fit the current ``volume`` adapts it:
+
+    - a 3-D image: ``volume`` becomes None;
+    - a 4-D image while ``volume`` is None: its first volume, 0 (as the app
+      opens a 4-D file);
+    - a 4-D image with no volume ``volume``: refused, the layer unchanged
+      (assign both together: ``layer.trait_set(img=new, volume=k)``).
+
+    The image and ``volume`` change together: observers of ``img`` see the
+    new ``volume`` already, then ``volume`` notifies its own observers (the
+    app's volume spin box), and :meth:`get_params` holds the new pair.
+    ``layer.trait_set(img=new, volume=k)`` loads volume ``k`` of the new
+    image, whichever order the two are given in, without adapting.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.layers import Slices
+    >>> layer = Slices((np.zeros((2, 2, 2, 3)), np.eye(4)), volume=2)
+    >>> layer.img = (np.ones((2, 2, 2)), np.eye(4))
+    >>> layer.volume, layer.get_params()["volume"], layer.n_volumes
+    (None, None, 1)
+    >>> layer.img = (np.zeros((2, 2, 2, 5)), np.eye(4))
+    >>> layer.volume
+    0
+    >>> layer.trait_set(volume=4, img=(np.zeros((2, 2, 2, 6)), np.eye(4))).volume
+    4
     """
 
     def _read_series(self, img):
@@ -44,17 +74,24 @@ class ImageInputs:
 
         return load_series(img, kind=self.kind)
 
-    def _load_input(self, img, volume, *, reread=True):
-        """The image of volume ``volume`` of ``img``; its series is kept for the next volume."""
+    def _load_input(self, img, volume, *, reread=True, fit=False):
+        """The image of volume ``volume`` of ``img``; its series is kept for the next volume.
+
+        ``fit``: ``volume`` is first adapted to the new image (see the class
+        docstring); the volume taken is left in ``_fitted_volume``.
+        """
         series = self.__dict__.get("_series")
         if reread or series is None:
             series = self._read_series(img)
+        if fit:
+            volume = fitting_volume(series, volume)
+            self.__dict__["_fitted_volume"] = volume
         image = series.volume(volume)
         self.__dict__["_series"], self.__dict__["_series_volume"] = series, volume
         return image
 
     def _check_img(self, value):
-        if not constructing(self):
+        if not constructing(self) and not self.__dict__.get("_img_loaded"):
             self._staged["img"] = self._load_input(value, self.volume)
         return value
 
@@ -62,6 +99,42 @@ class ImageInputs:
         if not constructing(self):
             self._staged["img"] = self._load_input(self.img, value, reread=False)
         return value
+
+    def __setattr__(self, name, value):
+        if name == "img" and not constructing(self):
+            self._assign_image(value, self.volume, fit=True)
+        else:
+            super().__setattr__(name, value)
+
+    def trait_set(self, trait_change_notify=True, **traits):
+        """Set traits; ``img`` and ``volume`` given together are loaded as one pair (see the class docstring)."""
+        if trait_change_notify and "img" in traits and "volume" in traits and not constructing(self):
+            traits = dict(traits)
+            self._assign_image(traits.pop("img"), traits.pop("volume"), fit=False)
+        return super().trait_set(trait_change_notify, **traits)
+
+    def _assign_image(self, img, volume, *, fit):
+        """Load ``img`` at ``volume`` (adapted when ``fit``), then set ``volume`` and ``img`` together.
+
+        Raises the constructor's error before anything changed. The new
+        ``volume`` is set first without notification (observers of ``img``
+        see the new pair), then notified once ``img`` has been drawn.
+        """
+        self.__dict__.pop("_fitted_volume", None)
+        image = self._load_input(img, volume, fit=fit)
+        volume = self.__dict__.pop("_fitted_volume", volume)
+        old = self.volume
+        self._staged["img"] = image
+        self.__dict__["_img_loaded"] = True
+        try:
+            if volume != old:
+                _set_unchecked(self, "volume", volume)
+            super().__setattr__("img", img)
+        finally:
+            del self.__dict__["_img_loaded"]
+        if volume != old:
+            self._staged["img"] = image  # the volume's observers redraw the same image
+            self.trait_property_changed("volume", old, volume)
 
     @property
     def n_volumes(self):
@@ -107,6 +180,45 @@ class Loaded(TraitType):
 
     def validate(self, obj, name, value):
         return getattr(obj, f"_check_{name}")(value)
+
+
+def fitting_volume(series, volume):
+    """The volume of ``series`` an assigned image is shown at, given the layer's ``volume``.
+
+    Raises
+    ------
+    BrainviewValueError
+        A 4-D image with no volume ``volume``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainview.io.images import load_series
+    >>> four_d = load_series((np.zeros((2, 2, 2, 3)), np.eye(4)))
+    >>> fitting_volume(load_series((np.zeros((2, 2, 2)), np.eye(4))), 2), fitting_volume(four_d, None)
+    (None, 0)
+    """
+    from ..errors import BrainviewValueError
+
+    if series.data.ndim == 3:
+        return None
+    if volume is None:
+        return 0
+    n = series.n_volumes
+    if isinstance(volume, (int, np.integer)) and not isinstance(volume, bool) and volume >= n:
+        raise BrainviewValueError(
+            f"img: {'the new image' if series.name == 'array' else repr(series.name)} has {n} volume{'s' if n > 1 else ''} (0..{n - 1}), but the layer shows "
+            f"volume {volume}. Assign both together: layer.trait_set(img=..., volume=<0..{n - 1}>), "
+            f"or step volume below {n} first."
+        )
+    return volume
+
+
+def _set_unchecked(layer, name, value):
+    """Set a trait holding an already-checked value, without notification; record it as given."""
+    layer.__dict__[name] = value
+    record = layer._params if name in layer._params else layer._state
+    record[name] = value
 
 
 def constructing(layer):

@@ -136,6 +136,8 @@ class Contour(ImageInputs, Layer):
         Iterations of windowed-sinc smoothing (0: the raw surface), at most 1000.
     volume : int, optional
         Volume index for a 4-D image.
+        Assigning another ``img`` adapts it: None for a 3-D image, 0 for a 4-D image
+        while it is None (see :class:`~brainview.layers._live.ImageInputs`).
     name : str, optional
 
     Examples

@@ -71,6 +71,9 @@ class Slices(ImageInputs, Layer):
     interpolation : {"nearest", "linear"}
     opacity : float
     volume : int, optional
+        Volume index of a 4-D image.
+        Assigning another ``img`` adapts it: None for a 3-D image, 0 for a 4-D image
+        while it is None (see :class:`~brainview.layers._live.ImageInputs`).
     name : str, optional
 
     Examples

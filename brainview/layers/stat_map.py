@@ -148,6 +148,8 @@ class StatMap(ImageInputs, Layer):
         above the threshold).
     volume : int, optional
         Volume index of a 4-D image.
+        Assigning another ``img`` adapts it: None for a 3-D image, 0 for a 4-D image
+        while it is None (see :class:`~brainview.layers._live.ImageInputs`).
     name : str, optional
 
     Notes
@@ -368,10 +370,10 @@ class StatMap(ImageInputs, Layer):
             )
         return load_series(load_stat_maps(img), kind="stat_map")
 
-    def _load_input(self, img, volume, *, reread=True):
+    def _load_input(self, img, volume, *, reread=True, fit=False):
         if is_cifti(img):  # a CIFTI map (an index or a name) is picked where its voxels are read
-            img, volume, reread = cifti_volume(img, volume), None, True
-        return super()._load_input(img, volume, reread=reread)
+            img, volume, reread, fit = cifti_volume(img, volume), None, True, False
+        return super()._load_input(img, volume, reread=reread, fit=fit)
 
     @staticmethod
     def _load_bg(bg):

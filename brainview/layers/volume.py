@@ -61,6 +61,8 @@ class Volume(ImageInputs, Layer):
         Clipping range: values outside it are transparent, whatever ``clim``.
     volume : int, optional
         Volume index for a 4-D image.
+        Assigning another ``img`` adapts it: None for a 3-D image, 0 for a 4-D image
+        while it is None (see :class:`~brainview.layers._live.ImageInputs`).
     name : str, optional
 
     Examples
