@@ -144,6 +144,35 @@ def dialogs(monkeypatch):
 
 
 @pytest.fixture
+def own_window(qtbot):
+    """``own_window(figure_size, window_size)``: a shown MainWindow that the test may close itself.
+
+    Not handed to qtbot, which would close it again; closed after the test if it is still open.
+    """
+    import brainview as bv
+    from brainview.gui.window import MainWindow
+
+    made = []
+
+    def open_(figure_size, window_size):
+        figure = bv.Figure(size=figure_size, antialias=False)
+        window = MainWindow(figure)
+        window.resize(*window_size)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append((window, figure))
+        return window
+
+    yield open_
+    from PyQt5 import sip
+
+    for window, figure in made:
+        if not sip.isdeleted(window):
+            window.close()
+        figure.close()
+
+
+@pytest.fixture
 def open_window(qtbot):
     """``open_window(figure_size, window_size)``: a shown MainWindow on a new figure; all closed after."""
     import brainview as bv

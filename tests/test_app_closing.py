@@ -104,22 +104,9 @@ STARTS = {"scan": _start_scan, "load": _start_load, "projection": _start_project
 
 
 @pytest.fixture
-def window(qtbot):
-    """A shown window the test closes itself (not handed to qtbot, which would close it again)."""
-    import brainview as bv
-    from PyQt5 import sip
-
-    from brainview.gui.window import MainWindow
-
-    figure = bv.Figure(size=(120, 100), antialias=False)
-    window = MainWindow(figure)
-    window.resize(700, 500)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    if not sip.isdeleted(window):
-        window.close()
-    figure.close()
+def window(own_window):
+    """A shown window the test closes itself."""
+    return own_window((120, 100), (700, 500))
 
 
 @pytest.mark.parametrize("work", sorted(STARTS))

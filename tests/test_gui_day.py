@@ -271,22 +271,9 @@ def test_a_script_thread_adding_a_layer_or_moving_the_cursor_out_left_the_lightb
 
 
 @pytest.fixture
-def closing_window(qtbot):
-    """A shown window the test closes itself (not given to qtbot, which would close it again)."""
-    import brainview as bv
-    from PyQt5 import sip
-
-    from brainview.gui.window import MainWindow
-
-    figure = bv.Figure(size=(200, 200), antialias=False)
-    window = MainWindow(figure)
-    window.resize(1000, 700)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    if not sip.isdeleted(window):
-        window.close()
-    figure.close()
+def closing_window(own_window):
+    """A shown window the test closes itself."""
+    return own_window((200, 200), (1000, 700))
 
 
 def test_closing_while_the_atlas_panel_finds_its_regions_drops_the_late_centres(closing_window, qtbot, monkeypatch,
